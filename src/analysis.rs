@@ -1,0 +1,195 @@
+//! Finds every eventlet use in a parsed file and names it canonically.
+//!
+//! A use starts at a name bound by an eventlet import and extends along the
+//! attribute chain (`gt.sleep` with `import eventlet.greenthread as gt` is
+//! `eventlet.greenthread.sleep`) to the longest prefix the catalogue knows;
+//! aliases such as `eventlet.sleep` are normalised to the canonical API.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use tree_sitter::{Node, Tree};
+
+use crate::python::bindings::{Bindings, Resolution};
+use crate::python::syntax::{field_name, named_children, node_at, text};
+use crate::transform::{ApiId, Catalogue};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UseKind {
+    /// A name or attribute chain in code.
+    Reference,
+    /// An import statement clause.
+    Import,
+}
+
+#[derive(Debug, Clone)]
+pub struct Use {
+    pub kind: UseKind,
+    pub api: Option<ApiId>,
+    /// The canonical API name, or the dotted name as written when the
+    /// catalogue does not know it.
+    pub name: String,
+    /// The expression that names the API (or the import clause).
+    pub range: Range<usize>,
+    /// Members the import already reached past the API, e.g. `create_connection`
+    /// for `from eventlet.green.socket import create_connection`.
+    pub suffix: Vec<String>,
+    pub import: Option<usize>,
+    /// The local name the use starts from (`gt` in `gt.sleep`).
+    pub local: String,
+    /// The name is also bound to something else in the same scope.
+    pub ambiguous: bool,
+}
+
+#[derive(Debug)]
+pub struct FileAnalysis {
+    pub bindings: Bindings,
+    pub uses: Vec<Use>,
+    /// Names listed in a module-level `__all__` (re-exports to keep).
+    pub exported: HashSet<String>,
+}
+
+pub fn is_eventlet_path(dotted: &str) -> bool {
+    dotted == "eventlet" || dotted.starts_with("eventlet.")
+}
+
+pub fn analyze(tree: &Tree, source: &str, catalogue: &Catalogue) -> FileAnalysis {
+    let bindings = Bindings::analyze(tree, source);
+    let root = tree.root_node();
+    let mut uses = Vec::new();
+    for (index, import) in bindings.imports.iter().enumerate() {
+        if is_eventlet_path(&import.target) {
+            let api = catalogue.api(&import.target);
+            uses.push(Use {
+                kind: UseKind::Import,
+                api,
+                name: api.map_or(import.target.clone(), |a| catalogue.apis[a].name.clone()),
+                range: import.clause.clone(),
+                suffix: Vec::new(),
+                import: Some(index),
+                local: import.name.clone(),
+                ambiguous: false,
+            });
+        }
+    }
+    for (module, range) in &bindings.star_imports {
+        if is_eventlet_path(module) {
+            uses.push(Use {
+                kind: UseKind::Import,
+                api: None,
+                name: format!("{module}.*"),
+                range: range.clone(),
+                suffix: Vec::new(),
+                import: None,
+                local: "*".into(),
+                ambiguous: true,
+            });
+        }
+    }
+    let eventlet_names: HashSet<&str> = bindings
+        .imports
+        .iter()
+        .filter(|i| is_eventlet_path(&i.target))
+        .map(|i| i.name.as_str())
+        .collect();
+    for reference in &bindings.references {
+        let name = &source[reference.range.clone()];
+        if !eventlet_names.contains(name) {
+            continue;
+        }
+        let (target, import, ambiguous) = match bindings.resolve(name, reference.scope) {
+            Resolution::Import(i) if is_eventlet_path(&bindings.imports[i].target) => {
+                (bindings.imports[i].target.as_str(), Some(i), false)
+            }
+            Resolution::Ambiguous => {
+                let first = bindings
+                    .imports
+                    .iter()
+                    .find(|i| i.name == name && is_eventlet_path(&i.target))
+                    .expect("an eventlet import binds this name");
+                (first.target.as_str(), None, true)
+            }
+            _ => continue,
+        };
+        let Some(identifier) = node_at(root, &reference.range) else { continue };
+        uses.push(chain_use(identifier, target, import, ambiguous, source, catalogue));
+    }
+    uses.sort_by_key(|u| (u.range.start, u.range.end));
+    let exported = exported_names(root, source);
+    FileAnalysis { bindings, uses, exported }
+}
+
+fn chain_use(
+    identifier: Node,
+    target: &str,
+    import: Option<usize>,
+    ambiguous: bool,
+    source: &str,
+    catalogue: &Catalogue,
+) -> Use {
+    let local = text(identifier, source).to_owned();
+    let mut tokens: Vec<String> = target.split('.').map(str::to_owned).collect();
+    let base = tokens.len();
+    let mut nodes = vec![identifier];
+    let mut node = identifier;
+    while let Some(parent) = node.parent() {
+        if parent.kind() != "attribute" || field_name(node) != Some("object") {
+            break;
+        }
+        let Some(attr) = parent.child_by_field_name("attribute") else { break };
+        tokens.push(text(attr, source).to_owned());
+        nodes.push(parent);
+        node = parent;
+    }
+    for k in (0..tokens.len()).rev() {
+        let candidate = tokens[..=k].join(".");
+        if let Some(api) = catalogue.api(&candidate) {
+            let (node, suffix) = if k + 1 >= base {
+                (nodes[k + 1 - base], Vec::new())
+            } else {
+                (identifier, tokens[k + 1..base].to_vec())
+            };
+            return Use {
+                kind: UseKind::Reference,
+                api: Some(api),
+                name: catalogue.apis[api].name.clone(),
+                range: node.byte_range(),
+                suffix,
+                import,
+                local,
+                ambiguous,
+            };
+        }
+    }
+    Use {
+        kind: UseKind::Reference,
+        api: None,
+        name: tokens.join("."),
+        range: nodes.last().unwrap_or(&identifier).byte_range(),
+        suffix: Vec::new(),
+        import,
+        local,
+        ambiguous,
+    }
+}
+
+fn exported_names(root: Node, source: &str) -> HashSet<String> {
+    let mut names = HashSet::new();
+    for statement in named_children(root) {
+        let Some(assignment) = statement.named_child(0) else { continue };
+        if statement.kind() != "expression_statement"
+            || !matches!(assignment.kind(), "assignment" | "augmented_assignment")
+            || assignment.child_by_field_name("left").map(|l| text(l, source)) != Some("__all__")
+        {
+            continue;
+        }
+        let mut stack = vec![assignment];
+        while let Some(node) = stack.pop() {
+            if node.kind() == "string_content" {
+                names.insert(text(node, source).to_owned());
+            }
+            stack.extend(named_children(node));
+        }
+    }
+    names
+}

@@ -1,0 +1,111 @@
+//! Command-line definitions (clap). Behaviour lives in `commands`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "eventless",
+    version,
+    about = "Move Python code off eventlet onto the standard library",
+    long_about = "Move Python code off eventlet onto the standard library.\n\n\
+        eventless finds every eventlet use in a tree, rewrites the idioms that have an \
+        exact standard-library equivalent, and reports the rest with guidance. Rewrites \
+        go through the Python parse tree: bytes outside an edit are never touched, every \
+        output is re-parsed, and a second run changes nothing.",
+    after_help = "Exit codes: 0 success; 1 `diff --check` found changes to make; 2 error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every eventlet use with its API, idiom family, transform and safety class.
+    Scan {
+        #[command(flatten)]
+        common: Common,
+        /// Report format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Show the rewrite as a unified diff without writing anything.
+    Diff {
+        #[command(flatten)]
+        common: Common,
+        /// Exit with 1 when changes would be made (for CI and pre-commit).
+        #[arg(long)]
+        check: bool,
+        /// Colour the diff.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+    },
+    /// Rewrite the files in place (atomically; a file changed meanwhile is left alone).
+    Apply {
+        #[command(flatten)]
+        common: Common,
+        /// Show each file's diff and ask before writing it.
+        #[arg(long, short = 'i')]
+        interactive: bool,
+    },
+    /// Show the transform catalogue.
+    Transforms {
+        #[command(subcommand)]
+        action: Option<TransformsAction>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TransformsAction {
+    /// One line per transform (the default).
+    List,
+    /// A transform's documentation, checks and examples.
+    Show { id: String },
+}
+
+#[derive(Debug, Args)]
+pub struct Common {
+    /// Files or folders to look at (folders are walked, honouring .gitignore).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Skip files and folders matching this glob (a glob without '/' matches any name).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Apply only these transforms (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub select: Vec<String>,
+    /// Never apply these transforms (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub ignore: Vec<String>,
+    /// The least safe class of rewrite to apply; everything else is reported.
+    #[arg(long, value_enum, default_value_t = SafetyChoice::Conditional)]
+    pub safety: SafetyChoice,
+    /// Treat the program as monkey-patched by its application even if this tree never
+    /// calls monkey_patch() (for libraries such as oslo.* run by patched services).
+    #[arg(long)]
+    pub assume_monkey_patched: bool,
+    /// Print only errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SafetyChoice {
+    Safe,
+    Conditional,
+}

@@ -1,0 +1,211 @@
+//! What each subcommand does with a run's result.
+
+use std::collections::HashSet;
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+
+use crate::cli::{Cli, ColorChoice, Command, Common, Format, SafetyChoice, TransformsAction};
+use crate::diff::unified;
+use crate::engine::{self, FileResult, Options, RunResult};
+use crate::matcher::Selection;
+use crate::report::{self, Summary};
+use crate::rewrite::Action;
+use crate::transform::{Catalogue, Safety};
+use crate::write::replace_if_unchanged;
+
+pub const EXIT_CHANGES: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let catalogue = Catalogue::builtin()?;
+    match cli.command {
+        Command::Scan { common, format } => {
+            let run = engine::run(&catalogue, &options(&common, &catalogue)?)?;
+            let text = match format {
+                Format::Text => report::text::render(&run),
+                Format::Json => report::json::render(&run),
+            };
+            emit(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Diff { common, check, color } => {
+            let run = engine::run(&catalogue, &options(&common, &catalogue)?)?;
+            let color = match color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => std::io::stdout().is_terminal(),
+            };
+            for file in run.changed() {
+                emit(&file_diff(file, color))?;
+            }
+            let failed = report_problems(&run, common.quiet);
+            if !common.quiet {
+                eprint!("{}", summary(&run, "would be rewritten"));
+            }
+            if failed {
+                Ok(ExitCode::from(EXIT_ERROR))
+            } else if check && run.changed().next().is_some() {
+                Ok(ExitCode::from(EXIT_CHANGES))
+            } else {
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+        Command::Apply { common, interactive } => {
+            let run = engine::run(&catalogue, &options(&common, &catalogue)?)?;
+            let mut failed = report_problems(&run, common.quiet);
+            let mut ask = interactive;
+            let stdin = std::io::stdin();
+            let mut answers = stdin.lock().lines();
+            for file in run.changed() {
+                if ask {
+                    emit(&file_diff(file, std::io::stdout().is_terminal()))?;
+                    eprint!("Apply to {}? [y]es [n]o [a]ll [q]uit: ", file.source.path.display());
+                    let answer = answers.next().transpose()?.unwrap_or_default();
+                    match answer.trim() {
+                        "y" | "yes" => {}
+                        "a" | "all" => ask = false,
+                        "q" | "quit" => break,
+                        _ => continue,
+                    }
+                }
+                let new_text = file.new_text.as_deref().expect("changed files have new text");
+                match replace_if_unchanged(&file.source.path, &file.source.original, &file.source.encode(new_text)) {
+                    Ok(()) if !common.quiet => println!("{}", file_line(file)),
+                    Ok(()) => {}
+                    Err(e) => {
+                        eprintln!("error: {e:#}");
+                        failed = true;
+                    }
+                }
+            }
+            if !common.quiet {
+                eprint!("{}", summary(&run, "rewritten"));
+            }
+            Ok(if failed { ExitCode::from(EXIT_ERROR) } else { ExitCode::SUCCESS })
+        }
+        Command::Transforms { action } => {
+            match action.unwrap_or(TransformsAction::List) {
+                TransformsAction::List => emit(&list_transforms(&catalogue))?,
+                TransformsAction::Show { id } => emit(&show_transform(&catalogue, &id)?)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn options(common: &Common, catalogue: &Catalogue) -> Result<Options> {
+    for id in common.select.iter().chain(&common.ignore) {
+        if catalogue.transform_by_id(id).is_none() {
+            bail!("unknown transform id '{id}' (see `eventless transforms list`)");
+        }
+    }
+    Ok(Options {
+        paths: common.paths.clone(),
+        excludes: common.exclude.clone(),
+        selection: Selection {
+            max_safety: match common.safety {
+                SafetyChoice::Safe => Safety::Safe,
+                SafetyChoice::Conditional => Safety::Conditional,
+            },
+            select: (!common.select.is_empty()).then(|| common.select.iter().cloned().collect()),
+            ignore: common.ignore.iter().cloned().collect::<HashSet<_>>(),
+        },
+        assume_monkey_patched: common.assume_monkey_patched,
+    })
+}
+
+/// Writes to stdout; a closed pipe (`eventless diff | head`) ends quietly.
+fn emit(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        other => other.context("cannot write to standard output"),
+    }
+}
+
+fn file_diff(file: &FileResult, color: bool) -> String {
+    let path = file.source.path.display().to_string();
+    let path = path.strip_prefix("./").unwrap_or(&path);
+    unified(path, &file.source.text, file.new_text.as_deref().unwrap_or(""), color)
+}
+
+fn counts(file: &FileResult) -> (usize, usize) {
+    let rewrites = file.findings.iter().filter(|f| f.action == Action::Rewrite).count();
+    let manual = file.findings.iter().filter(|f| f.action == Action::Manual).count();
+    (rewrites, manual)
+}
+
+fn file_line(file: &FileResult) -> String {
+    let (rewrites, manual) = counts(file);
+    format!(
+        "{}: {rewrites} rewrite{}, {manual} left for manual work",
+        file.source.path.display(),
+        if rewrites == 1 { "" } else { "s" }
+    )
+}
+
+/// Prints skipped files and per-file errors; true when a file failed.
+fn report_problems(run: &RunResult, quiet: bool) -> bool {
+    if !quiet {
+        for s in &run.skipped {
+            eprintln!("{}: skipped: {}", s.path.display(), s.reason);
+        }
+    }
+    let mut failed = false;
+    for f in run.files.iter().filter(|f| f.error.is_some()) {
+        eprintln!("{}: error: {}", f.source.path.display(), f.error.as_deref().unwrap_or(""));
+        failed = true;
+    }
+    failed
+}
+
+fn summary(run: &RunResult, verb: &str) -> String {
+    let s = Summary::of(run);
+    format!(
+        "{} file{} {verb} ({} rewrites); {} uses left for manual work (see `eventless scan`); {} skipped\n",
+        s.files_to_change,
+        if s.files_to_change == 1 { "" } else { "s" },
+        s.rewrites(),
+        s.manual,
+        s.files_skipped
+    )
+}
+
+fn list_transforms(catalogue: &Catalogue) -> String {
+    let mut out = String::new();
+    for t in &catalogue.transforms {
+        out.push_str(&format!(
+            "{:<28} {:<12} {:<11} {}\n",
+            t.id,
+            catalogue.families[t.family].name,
+            t.safety.as_str(),
+            t.summary
+        ));
+    }
+    out
+}
+
+fn show_transform(catalogue: &Catalogue, id: &str) -> Result<String> {
+    let Some(t) = catalogue.transform_by_id(id) else {
+        bail!("unknown transform id '{id}' (see `eventless transforms list`)");
+    };
+    let mut out = format!(
+        "{id}: {}\nfamily: {}\nsafety: {}\napplies to: {}\n\n{}\n",
+        t.summary,
+        catalogue.families[t.family].name,
+        t.safety.as_str(),
+        t.apis.iter().map(|a| catalogue.apis[*a].name.as_str()).collect::<Vec<_>>().join(", "),
+        t.docs
+    );
+    for (n, example) in t.examples.iter().enumerate() {
+        out.push_str(&format!("\nexample {}{}:\n", n + 1, example.name.as_deref().map(|s| format!(" ({s})")).unwrap_or_default()));
+        let after = example.after.as_deref().unwrap_or(&example.before);
+        out.push_str(&unified("example.py", &example.before, after, false));
+        if example.after.is_none() {
+            out.push_str("(left untouched)\n");
+        }
+    }
+    Ok(out)
+}

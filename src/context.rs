@@ -1,0 +1,194 @@
+//! Whole-tree facts that decide whether a primitive's rewrite keeps the
+//! program's behaviour.
+//!
+//! Replacing `eventlet.sleep` by `time.sleep` is exact once the process runs
+//! on native threads, and also while `monkey_patch()` makes `time` green.
+//! It is *not* exact while green threads still run unpatched: `time.sleep`
+//! would then block every green thread. So each transform states what it
+//! requires, and the tree's green-thread starters and `monkey_patch()` calls
+//! decide.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use tree_sitter::Node;
+
+use crate::python::syntax::{named_children, text};
+use crate::transform::Requirement;
+
+const PATCHABLE: &[&str] =
+    &["os", "select", "socket", "thread", "time", "psycopg", "MySQLdb", "builtins", "subprocess"];
+const OFF_BY_DEFAULT: &[&str] = &["MySQLdb", "builtins"];
+
+/// What one file contributes.
+#[derive(Debug, Clone, Default)]
+pub struct FileFacts {
+    /// Lines and API names of uses that start green threads.
+    pub green_threads: Vec<(usize, String)>,
+    /// For each `monkey_patch()` call: its line and the modules it surely patches.
+    pub monkey_patches: Vec<(usize, BTreeSet<String>)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TreeContext {
+    /// One example site ("path:line api") of a green-thread starter.
+    green_thread_site: Option<String>,
+    monkey_patch_site: Option<String>,
+    patched: BTreeSet<String>,
+}
+
+impl TreeContext {
+    pub fn from_files<'a>(
+        files: impl IntoIterator<Item = (&'a Path, &'a FileFacts)>,
+        assume_patched: bool,
+    ) -> TreeContext {
+        let mut ctx = TreeContext::default();
+        for (path, facts) in files {
+            if let Some((line, api)) = facts.green_threads.first() {
+                ctx.green_thread_site
+                    .get_or_insert_with(|| format!("{}:{line} {api}", path.display()));
+            }
+            for (line, modules) in &facts.monkey_patches {
+                ctx.monkey_patch_site
+                    .get_or_insert_with(|| format!("{}:{line}", path.display()));
+                ctx.patched.extend(modules.iter().cloned());
+            }
+        }
+        if assume_patched {
+            ctx.monkey_patch_site.get_or_insert_with(|| "--assume-monkey-patched".into());
+            ctx.patched.extend(PATCHABLE.iter().map(|m| m.to_string()));
+        }
+        ctx
+    }
+
+    fn green(&self) -> bool {
+        self.green_thread_site.is_some() || self.patched.contains("thread")
+    }
+
+    /// `Ok` when the requirement holds, else the reason it does not.
+    pub fn check(&self, requirement: &Requirement) -> Result<(), String> {
+        match requirement {
+            Requirement::Native => {
+                if let Some(site) = &self.green_thread_site {
+                    Err(format!(
+                        "green threads still run in this tree ({site}); this rewrite is \
+                         exact only once the program runs on native threads"
+                    ))
+                } else if let Some(site) = &self.monkey_patch_site {
+                    Err(format!(
+                        "the tree calls monkey_patch() ({site}); this rewrite is exact only \
+                         once monkey-patching is gone"
+                    ))
+                } else {
+                    Ok(())
+                }
+            }
+            Requirement::Unpatched => match &self.monkey_patch_site {
+                Some(site) => Err(format!(
+                    "the tree calls monkey_patch() ({site}); the result differs while \
+                     monkey-patching is active"
+                )),
+                None => Ok(()),
+            },
+            Requirement::NativeOrPatched(module) => {
+                if !self.green() || self.patched.contains(module) {
+                    return Ok(());
+                }
+                let site = self.green_thread_site.as_deref().unwrap_or("monkey-patched threads");
+                Err(format!(
+                    "green threads run in this tree ({site}) and nothing monkey-patches \
+                     '{module}': the stdlib call would block every green thread. Rewrite \
+                     once the threads are native, or when monkey_patch() covers '{module}' \
+                     (--assume-monkey-patched if the application patches)"
+                ))
+            }
+        }
+    }
+}
+
+/// The modules a `monkey_patch(**on)` call surely patches, following
+/// eventlet's rules: no module named True means every module except the
+/// ones off by default; naming some True patches only those; `all=` sets the
+/// default. A keyword whose value is not a literal makes its module unknown.
+pub fn patched_by_call(call: Node, source: &str) -> BTreeSet<String> {
+    let mut on: BTreeMap<String, Option<bool>> = BTreeMap::new();
+    if let Some(args) = call.child_by_field_name("arguments") {
+        for arg in named_children(args) {
+            if arg.kind() != "keyword_argument" {
+                return BTreeSet::new();
+            }
+            let (Some(name), Some(value)) =
+                (arg.child_by_field_name("name"), arg.child_by_field_name("value"))
+            else {
+                return BTreeSet::new();
+            };
+            let literal = match value.kind() {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            };
+            on.insert(text(name, source).to_owned(), literal);
+        }
+    }
+    let default_on = match on.remove("all") {
+        Some(all) => all,
+        None if on.values().any(|v| *v == Some(true)) => Some(false),
+        None if on.values().any(Option::is_none) => None,
+        None => Some(true),
+    };
+    PATCHABLE
+        .iter()
+        .filter(|m| {
+            let value = on.get(**m).copied().unwrap_or(if OFF_BY_DEFAULT.contains(m) {
+                Some(false)
+            } else {
+                default_on
+            });
+            value == Some(true)
+        })
+        .map(|m| m.to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python::parse::parse;
+
+    fn patched(call: &str) -> Vec<String> {
+        let tree = parse(call);
+        let node = tree.root_node().named_child(0).unwrap().named_child(0).unwrap();
+        patched_by_call(node, call).into_iter().collect()
+    }
+
+    #[test]
+    fn default_call_patches_the_default_set() {
+        assert_eq!(patched("monkey_patch()"), ["os", "psycopg", "select", "socket", "subprocess", "thread", "time"]);
+    }
+
+    #[test]
+    fn naming_modules_true_patches_only_those() {
+        assert_eq!(patched("monkey_patch(time=True)"), ["time"]);
+        assert!(!patched("monkey_patch(thread=False)").contains(&"thread".to_string()));
+        assert!(patched("monkey_patch(thread=flag)").is_empty());
+    }
+
+    fn ctx(green: bool, patched: &[&str]) -> TreeContext {
+        TreeContext {
+            green_thread_site: green.then(|| "a.py:1 eventlet.greenthread.spawn".into()),
+            monkey_patch_site: (!patched.is_empty()).then(|| "b.py:2".into()),
+            patched: patched.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn requirements_follow_green_threads_and_patching() {
+        let time = Requirement::NativeOrPatched("time".into());
+        assert!(ctx(false, &[]).check(&time).is_ok());
+        assert!(ctx(true, &["time"]).check(&time).is_ok());
+        let err = ctx(true, &["socket"]).check(&time).unwrap_err();
+        assert!(err.contains("a.py:1"), "{err}");
+        assert!(ctx(false, &["time"]).check(&Requirement::Native).is_err());
+        assert!(ctx(true, &[]).check(&Requirement::Unpatched).is_ok());
+    }
+}

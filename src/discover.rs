@@ -1,0 +1,118 @@
+//! Finding the files to look at: a gitignore-aware walk of the given paths,
+//! `--exclude` globs, and the cheap test that decides which files are parsed.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use ignore::WalkBuilder;
+
+/// A path the walk could not enter, with the reason.
+#[derive(Debug, Clone)]
+pub struct WalkProblem {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+pub struct Discovered {
+    pub files: Vec<PathBuf>,
+    pub problems: Vec<WalkProblem>,
+}
+
+/// Python files under `paths` (a path named explicitly is taken whatever its
+/// extension), sorted, without those matching an exclude glob. A glob
+/// without `/` matches any file or folder name; one with `/` the whole path.
+pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Discovered> {
+    let excluded = exclude_set(excludes)?;
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for root in paths {
+        if !root.exists() {
+            bail!("{}: no such file or directory", root.display());
+        }
+        if root.is_file() {
+            if !is_excluded(&excluded, root) {
+                files.push(root.clone());
+            }
+            continue;
+        }
+        let excluded = excluded.clone();
+        let walker = WalkBuilder::new(root)
+            .require_git(false)
+            .filter_entry(move |entry| !is_excluded(&excluded, entry.path()))
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(entry) => {
+                    let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                    if is_file && entry.path().extension().is_some_and(|e| e == "py") {
+                        files.push(entry.into_path());
+                    }
+                }
+                Err(err) => problems.push(WalkProblem {
+                    path: error_path(&err).unwrap_or_else(|| root.clone()),
+                    reason: err.to_string(),
+                }),
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(Discovered { files, problems })
+}
+
+fn exclude_set(excludes: &[String]) -> Result<GlobSet> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in excludes {
+        let pattern = pattern.trim_end_matches('/');
+        builder.add(Glob::new(pattern).with_context(|| format!("--exclude {pattern:?} is not a valid glob"))?);
+    }
+    Ok(builder.build()?)
+}
+
+fn is_excluded(set: &GlobSet, path: &Path) -> bool {
+    if set.is_empty() {
+        return false;
+    }
+    let path = path.strip_prefix("./").unwrap_or(path);
+    set.is_match(path) || path.file_name().is_some_and(|name| set.is_match(name))
+}
+
+fn error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } => error_path(err),
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+/// Files that never mention eventlet are never parsed.
+pub fn mentions_eventlet(bytes: &[u8]) -> bool {
+    memchr::memmem::find(bytes, b"eventlet").is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_python_files_and_honours_excludes() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("pkg/tests")).unwrap();
+        std::fs::write(root.join("pkg/a.py"), "").unwrap();
+        std::fs::write(root.join("pkg/b.txt"), "").unwrap();
+        std::fs::write(root.join("pkg/tests/t.py"), "").unwrap();
+        let all = discover(&[root.to_path_buf()], &[]).unwrap().files;
+        assert_eq!(all.len(), 2);
+        let some = discover(&[root.to_path_buf()], &["tests".into()]).unwrap().files;
+        assert_eq!(some, [root.join("pkg/a.py")]);
+    }
+
+    #[test]
+    fn missing_path_is_an_error() {
+        let err = discover(&[PathBuf::from("/no/such/dir")], &[]).err().unwrap();
+        assert!(err.to_string().contains("no such file"));
+    }
+}

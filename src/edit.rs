@@ -1,0 +1,212 @@
+//! Byte-range edits: building them for whole statements and applying a set
+//! of them. Bytes outside an edit are copied untouched.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use crate::python::syntax::{named_children, node_at};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub text: String,
+}
+
+impl Edit {
+    pub fn replace(range: Range<usize>, text: impl Into<String>) -> Edit {
+        Edit { range, text: text.into() }
+    }
+
+    pub fn insert(at: usize, text: impl Into<String>) -> Edit {
+        Edit { range: at..at, text: text.into() }
+    }
+}
+
+/// Applies non-overlapping edits. Insertions at the same offset keep their
+/// order and go before a replacement that starts there.
+pub fn apply(source: &str, mut edits: Vec<Edit>) -> Result<String, String> {
+    edits.sort_by_key(|e| (e.range.start, e.range.end));
+    let mut out = String::with_capacity(source.len() + 256);
+    let mut at = 0;
+    for edit in &edits {
+        if edit.range.start < at {
+            return Err(format!(
+                "two edits overlap at bytes {}..{} (a transform catalogue error)",
+                edit.range.start, at
+            ));
+        }
+        out.push_str(&source[at..edit.range.start]);
+        out.push_str(&edit.text);
+        at = edit.range.end;
+    }
+    out.push_str(&source[at..]);
+    Ok(out)
+}
+
+/// Edits that delete whole statements. A statement alone on its lines goes
+/// with its lines; one that shares a line becomes `pass`; a block left with
+/// no statement keeps a `pass` so it still parses. When the deleted lines
+/// stood between two blank lines at top level (an import group that
+/// disappears), one of the blank lines goes too.
+pub fn delete_statements(root: Node, source: &str, statements: &[Range<usize>]) -> Vec<Edit> {
+    let nodes: Vec<Node> = statements
+        .iter()
+        .filter_map(|r| node_at(root, r))
+        .map(|mut node| {
+            // A block holding only this statement spans the same bytes.
+            while node.kind() == "block" {
+                match node.named_child(0) {
+                    Some(child) if child.byte_range() == node.byte_range() => node = child,
+                    _ => break,
+                }
+            }
+            node
+        })
+        .collect();
+    let mut per_parent: HashMap<usize, usize> = HashMap::new();
+    for node in &nodes {
+        if let Some(parent) = node.parent() {
+            *per_parent.entry(parent.id()).or_default() += 1;
+        }
+    }
+    let mut given_pass: Vec<usize> = Vec::new();
+    let mut edits = Vec::new();
+    let mut whole_lines: Vec<(Range<usize>, bool)> = Vec::new();
+    for node in nodes {
+        let Some(parent) = node.parent() else { continue };
+        let statements_in_parent =
+            named_children(parent).iter().filter(|c| c.kind() != "comment").count();
+        let empties_block = parent.kind() == "block"
+            && per_parent[&parent.id()] == statements_in_parent
+            && !given_pass.contains(&parent.id());
+        if empties_block {
+            given_pass.push(parent.id());
+            edits.push(Edit::replace(node.byte_range(), "pass"));
+            continue;
+        }
+        match deletion(node, source) {
+            Deletion::Lines(range) => whole_lines.push((range, parent.kind() == "module")),
+            Deletion::Edit(edit) => edits.push(edit),
+        }
+    }
+    whole_lines.sort_by_key(|(r, _)| r.start);
+    let mut merged: Vec<(Range<usize>, bool)> = Vec::new();
+    for (range, top) in whole_lines {
+        match merged.last_mut() {
+            Some((last, last_top)) if last.end == range.start => {
+                last.end = range.end;
+                *last_top &= top;
+            }
+            _ => merged.push((range, top)),
+        }
+    }
+    for (mut range, top) in merged {
+        if top && preceded_by_blank_line(source, range.start) {
+            if let Some(end) = blank_line_at(source, range.end) {
+                range.end = end;
+            }
+        }
+        edits.push(Edit::replace(range, ""));
+    }
+    edits
+}
+
+enum Deletion {
+    /// The statement fills these whole lines.
+    Lines(Range<usize>),
+    Edit(Edit),
+}
+
+fn deletion(node: Node, source: &str) -> Deletion {
+    let (start, end) = (node.start_byte(), node.end_byte());
+    let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = source[end..].find('\n').map_or(source.len(), |i| end + i);
+    let before = &source[line_start..start];
+    let after = source[end..line_end].trim();
+    if !before.trim().is_empty() || (!after.is_empty() && !after.starts_with('#')) {
+        return Deletion::Edit(Edit::replace(start..end, "pass"));
+    }
+    if after.starts_with('#') {
+        // Keep the comment on its own line.
+        return Deletion::Edit(Edit::replace(start..end, ""));
+    }
+    Deletion::Lines(line_start..(line_end + 1).min(source.len()))
+}
+
+fn preceded_by_blank_line(source: &str, line_start: usize) -> bool {
+    let before = source[..line_start].trim_end_matches(['\n', '\r']);
+    let newlines = source[before.len()..line_start].matches('\n').count();
+    line_start == 0 || newlines >= 2 || before.is_empty()
+}
+
+/// The end (after its newline) of the line starting at `at`, if it is blank.
+fn blank_line_at(source: &str, at: usize) -> Option<usize> {
+    let rest = &source[at..];
+    let end = rest.find('\n')?;
+    rest[..end].trim().is_empty().then_some(at + end + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python::parse::parse;
+
+    fn delete(source: &str, needle: &str) -> String {
+        let tree = parse(source);
+        let start = source.find(needle).unwrap();
+        let node = tree.root_node().descendant_for_byte_range(start, start + needle.len()).unwrap();
+        let mut stmt = node;
+        while !stmt.kind().ends_with("statement") {
+            stmt = stmt.parent().unwrap();
+        }
+        let edits = delete_statements(tree.root_node(), source, &[stmt.byte_range()]);
+        apply(source, edits).unwrap()
+    }
+
+    #[test]
+    fn whole_line_statements_vanish_with_their_line() {
+        assert_eq!(delete("a = 1\nuse_hub()\nb = 2\n", "use_hub"), "a = 1\nb = 2\n");
+    }
+
+    #[test]
+    fn lone_statement_in_block_becomes_pass() {
+        assert_eq!(delete("if x:\n    use_hub()\n", "use_hub"), "if x:\n    pass\n");
+    }
+
+    #[test]
+    fn statement_sharing_a_line_becomes_pass() {
+        assert_eq!(delete("a = 1; use_hub()\n", "use_hub"), "a = 1; pass\n");
+    }
+
+    #[test]
+    fn trailing_comment_is_kept() {
+        assert_eq!(delete("a = 1\nuse_hub()  # why\n", "use_hub"), "a = 1\n  # why\n");
+    }
+
+    #[test]
+    fn emptied_import_group_does_not_leave_two_blank_lines() {
+        assert_eq!(delete("import os\n\nimport eventlet\n\nx = 1\n", "eventlet"), "import os\n\nx = 1\n");
+    }
+
+    #[test]
+    fn a_whole_group_of_statements_goes_with_one_blank_line() {
+        let src = "import os\n\nimport a\nimport b\n\nx = 1\n";
+        let tree = parse(src);
+        let ranges: Vec<_> = named_children(tree.root_node())[1..3].iter().map(|n| n.byte_range()).collect();
+        let edits = delete_statements(tree.root_node(), src, &ranges);
+        assert_eq!(apply(src, edits).unwrap(), "import os\n\nx = 1\n");
+    }
+
+    #[test]
+    fn overlapping_edits_are_an_error() {
+        let edits = vec![Edit::replace(0..3, "a"), Edit::replace(2..4, "b")];
+        assert!(apply("abcdef", edits).is_err());
+    }
+
+    #[test]
+    fn crlf_lines_are_removed_whole() {
+        assert_eq!(delete("a = 1\r\nuse_hub()\r\nb = 2\r\n", "use_hub"), "a = 1\r\nb = 2\r\n");
+    }
+}

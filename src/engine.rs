@@ -1,0 +1,147 @@
+//! One run over a tree: discover, read, parse and analyse the files that
+//! mention eventlet (in parallel), derive the whole-tree context, then decide
+//! and rewrite every file.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use rayon::prelude::*;
+
+use crate::analysis::{FileAnalysis, UseKind, analyze};
+use crate::context::{FileFacts, TreeContext, patched_by_call};
+use crate::discover::{discover, mentions_eventlet};
+use crate::matcher::{Matcher, Selection};
+use crate::python::parse::{first_syntax_error, parse};
+use crate::python::syntax::node_at;
+use crate::rewrite::{FileRewrite, Finding, rewrite_file};
+use crate::source::{SourceFile, line_col};
+use crate::transform::Catalogue;
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    pub excludes: Vec<String>,
+    pub selection: Selection,
+    pub assume_monkey_patched: bool,
+}
+
+/// A file that mentions eventlet, with what happens to it.
+#[derive(Debug)]
+pub struct FileResult {
+    pub source: SourceFile,
+    pub findings: Vec<Finding>,
+    pub new_text: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+#[derive(Debug, Default)]
+pub struct RunResult {
+    /// Files that mention eventlet and could be analysed, sorted by path.
+    pub files: Vec<FileResult>,
+    pub skipped: Vec<Skipped>,
+    /// Python files looked at in all.
+    pub files_scanned: usize,
+}
+
+impl RunResult {
+    pub fn changed(&self) -> impl Iterator<Item = &FileResult> {
+        self.files.iter().filter(|f| f.new_text.is_some())
+    }
+}
+
+struct Parsed {
+    source: SourceFile,
+    tree: tree_sitter::Tree,
+    analysis: FileAnalysis,
+    facts: FileFacts,
+}
+
+enum Loaded {
+    NoEventlet,
+    Parsed(Box<Parsed>),
+    Skipped(Skipped),
+}
+
+pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
+    let discovered = discover(&options.paths, &options.excludes)?;
+    let loaded: Vec<Loaded> = discovered
+        .files
+        .par_iter()
+        .map(|path| load(path, catalogue))
+        .collect();
+    let mut result = RunResult { files_scanned: discovered.files.len(), ..RunResult::default() };
+    result.skipped.extend(
+        discovered.problems.into_iter().map(|p| Skipped { path: p.path, reason: p.reason }),
+    );
+    let mut parsed = Vec::new();
+    for item in loaded {
+        match item {
+            Loaded::NoEventlet => {}
+            Loaded::Parsed(p) => parsed.push(*p),
+            Loaded::Skipped(s) => result.skipped.push(s),
+        }
+    }
+    let context = TreeContext::from_files(
+        parsed.iter().map(|p| (p.source.path.as_path(), &p.facts)),
+        options.assume_monkey_patched,
+    );
+    let matcher = Matcher { catalogue, context: &context, selection: &options.selection };
+    result.files = parsed
+        .into_par_iter()
+        .map(|p| {
+            let FileRewrite { findings, new_text, error } =
+                rewrite_file(&p.source.text, p.tree, p.analysis, p.source.newline, &matcher);
+            FileResult { source: p.source, findings, new_text, error }
+        })
+        .collect();
+    Ok(result)
+}
+
+fn load(path: &std::path::Path, catalogue: &Catalogue) -> Loaded {
+    let skipped = |reason: String| Loaded::Skipped(Skipped { path: path.to_path_buf(), reason });
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => return skipped(format!("cannot read: {e}")),
+    };
+    if !mentions_eventlet(&bytes) {
+        return Loaded::NoEventlet;
+    }
+    let source = match SourceFile::from_bytes(path.to_path_buf(), bytes) {
+        Ok(source) => source,
+        Err(why) => return skipped(why.to_string()),
+    };
+    let tree = parse(&source.text);
+    if let Some(at) = first_syntax_error(&tree) {
+        let (line, col) = line_col(&source.text, at);
+        return skipped(format!("syntax error at line {line}, column {col}; left alone"));
+    }
+    let analysis = analyze(&tree, &source.text, catalogue);
+    let facts = facts(&tree, &source.text, &analysis, catalogue);
+    Loaded::Parsed(Box::new(Parsed { source, tree, analysis, facts }))
+}
+
+fn facts(tree: &tree_sitter::Tree, text: &str, analysis: &FileAnalysis, catalogue: &Catalogue) -> FileFacts {
+    let mut facts = FileFacts::default();
+    for u in analysis.uses.iter().filter(|u| u.kind == UseKind::Reference) {
+        let Some(api) = u.api.map(|a| &catalogue.apis[a]) else { continue };
+        let line = line_col(text, u.range.start).0;
+        if api.starts_green_threads {
+            facts.green_threads.push((line, api.name.clone()));
+        }
+        if api.monkey_patch {
+            let call = node_at(tree.root_node(), &u.range)
+                .and_then(|n| n.parent())
+                .filter(|p| p.kind() == "call");
+            if let Some(call) = call {
+                facts.monkey_patches.push((line, patched_by_call(call, text)));
+            }
+        }
+    }
+    facts
+}

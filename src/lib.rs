@@ -1,0 +1,24 @@
+//! eventless: moves Python code bases off eventlet onto the standard library.
+//!
+//! The pipeline runs one way: [`discover`] files, read them ([`source`]),
+//! [`python::parse`] them, resolve names ([`python::bindings`]) into eventlet
+//! uses ([`analysis`]), decide each use against the [`transform`] catalogue
+//! ([`matcher`], with the whole-tree [`context`]), [`rewrite`] with byte
+//! [`edit`]s, and hand the result to the outputs ([`report`], [`diff`],
+//! [`write`]). [`engine`] strings the steps together.
+
+pub mod analysis;
+pub mod cli;
+pub mod commands;
+pub mod context;
+pub mod diff;
+pub mod discover;
+pub mod edit;
+pub mod engine;
+pub mod matcher;
+pub mod python;
+pub mod report;
+pub mod rewrite;
+pub mod source;
+pub mod transform;
+pub mod write;

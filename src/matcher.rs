@@ -1,0 +1,424 @@
+//! Decides, for each eventlet use, which transform rewrites it, or why none
+//! may: the call's shape and arguments, the transform's guards on the file,
+//! and what the whole tree requires.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use crate::analysis::{FileAnalysis, Use, UseKind};
+use crate::context::TreeContext;
+use crate::python::syntax::{field_name, is_primary, named_children, node_at, text};
+use crate::transform::catalogue::{Action, Guard, Param};
+use crate::transform::template::{ALL_ARGUMENTS, Template};
+use crate::transform::{Catalogue, Safety, Shape, TransformId};
+
+/// What the user allows to be applied.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    /// The least safe class applied (`safe` or `conditional`).
+    pub max_safety: Safety,
+    /// Only these transform ids, when given.
+    pub select: Option<HashSet<String>>,
+    pub ignore: HashSet<String>,
+}
+
+impl Default for Selection {
+    fn default() -> Self {
+        Selection { max_safety: Safety::Conditional, select: None, ignore: HashSet::new() }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Rewrite {
+    pub transform: TransformId,
+    pub safety: Safety,
+    /// The bytes replaced: the call, the statement or the name.
+    pub range: Range<usize>,
+    /// Replace a whole statement (an empty text deletes it).
+    pub statement: bool,
+    pub template: Template,
+    /// Argument texts by parameter, with whether each is a primary expression.
+    pub arguments: HashMap<String, (String, bool)>,
+    /// Appended as `.a.b` (a from-import that reached past a module API).
+    pub suffix: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Fate {
+    Rewrite(Rewrite),
+    /// Left for a person: the transform that was tried, if any, and why.
+    Manual(Option<TransformId>, String),
+    /// An import clause: kept, or removed once nothing uses it.
+    Import,
+}
+
+pub struct Matcher<'a> {
+    pub catalogue: &'a Catalogue,
+    pub context: &'a TreeContext,
+    pub selection: &'a Selection,
+}
+
+impl Matcher<'_> {
+    pub fn decide(&self, u: &Use, root: Node, source: &str, file: &FileAnalysis) -> Fate {
+        if u.kind == UseKind::Import {
+            return Fate::Import;
+        }
+        if u.ambiguous {
+            let name = u.name.split('.').next().unwrap_or(&u.name);
+            return Fate::Manual(None, format!(
+                "the name bound by this eventlet import is also assigned something else in \
+                 the same scope (or comes from a star import), so its meaning here is not \
+                 certain; rename one of them ({name})"
+            ));
+        }
+        let Some(api) = u.api else {
+            return Fate::Manual(None, "eventlet API not in the catalogue; migrate by hand".into());
+        };
+        let candidates = self.catalogue.transforms_for(api);
+        let guidance = &self.catalogue.apis[api].guidance;
+        if candidates.is_empty() {
+            return Fate::Manual(None, guidance.clone());
+        }
+        let mut refusal = None;
+        for &id in candidates {
+            match self.try_transform(id, u, root, source, file) {
+                Ok(rewrite) => {
+                    return match self.selected(id, rewrite.safety) {
+                        Ok(()) => Fate::Rewrite(rewrite),
+                        Err(why) => Fate::Manual(Some(id), why),
+                    };
+                }
+                Err(why) => {
+                    refusal.get_or_insert((id, why));
+                }
+            }
+        }
+        let (id, why) = refusal.expect("at least one candidate was tried");
+        Fate::Manual(Some(id), format!("{why}. {guidance}"))
+    }
+
+    fn selected(&self, id: TransformId, safety: Safety) -> Result<(), String> {
+        let t = &self.catalogue.transforms[id];
+        if self.selection.ignore.contains(&t.id)
+            || self.selection.select.as_ref().is_some_and(|s| !s.contains(&t.id))
+        {
+            return Err(format!("transform '{}' is not selected (--select/--ignore)", t.id));
+        }
+        if safety > self.selection.max_safety {
+            return Err(format!(
+                "'{}' is a {} rewrite; --safety {} leaves it",
+                t.id,
+                safety.as_str(),
+                self.selection.max_safety.as_str()
+            ));
+        }
+        Ok(())
+    }
+
+    fn try_transform(
+        &self,
+        id: TransformId,
+        u: &Use,
+        root: Node,
+        source: &str,
+        file: &FileAnalysis,
+    ) -> Result<Rewrite, String> {
+        let t = &self.catalogue.transforms[id];
+        let api = u.api.expect("only catalogued uses reach transforms");
+        let node = node_at(root, &u.range).ok_or("the use is not a whole expression")?;
+        let (range, statement, case, arguments) = match t.shape {
+            Shape::Reference => {
+                let case = t.cases.first().expect("validated: at least one case");
+                (u.range.clone(), false, case, HashMap::new())
+            }
+            Shape::Call | Shape::Statement => {
+                if !u.suffix.is_empty() {
+                    return Err("the imported name is a member of the API, not the API".into());
+                }
+                let call = called(node).ok_or("not called here")?;
+                let (range, statement) = if t.shape == Shape::Statement {
+                    let stmt = call
+                        .parent()
+                        .filter(|p| p.kind() == "expression_statement" && p.named_child_count() == 1)
+                        .ok_or("its result is used, so the statement cannot go")?;
+                    (stmt.byte_range(), true)
+                } else {
+                    (call.byte_range(), false)
+                };
+                let bound = bind_arguments(call, &t.params, source)?;
+                let case = t
+                    .cases
+                    .iter()
+                    .find(|c| {
+                        c.when.iter().all(|(i, p)| {
+                            let arg = bound[*i].as_ref().and_then(|nodes| nodes.first().copied());
+                            p.holds(arg, t.params[*i].default.as_deref(), source)
+                        })
+                    })
+                    .ok_or("no case of the transform fits these arguments")?;
+                let mut arguments = HashMap::new();
+                arguments.insert(ALL_ARGUMENTS.to_owned(), (argument_text(call, source), false));
+                for (param, nodes) in t.params.iter().zip(&bound) {
+                    let value = match nodes {
+                        Some(nodes) if param.rest => {
+                            let joined: Vec<&str> = nodes.iter().map(|n| text(*n, source)).collect();
+                            (joined.join(", "), false)
+                        }
+                        Some(nodes) => (text(nodes[0], source).to_owned(), is_primary(nodes[0])),
+                        None if param.rest => (String::new(), false),
+                        None => match &param.default {
+                            Some(d) => (d.clone(), true),
+                            None => continue,
+                        },
+                    };
+                    arguments.insert(param.name.clone(), value);
+                }
+                (range, statement, case, arguments)
+            }
+        };
+        let template = match &case.action {
+            Action::Manual(reason) => return Err(reason.clone()),
+            Action::Replace(per_api) => per_api[&api].clone(),
+        };
+        for guard in &t.guards {
+            check_guard(guard, u, node, root, source, file)?;
+        }
+        for requirement in &t.requires {
+            self.context.check(requirement)?;
+        }
+        Ok(Rewrite {
+            transform: id,
+            safety: case.safety,
+            range,
+            statement,
+            template,
+            arguments,
+            suffix: u.suffix.clone(),
+        })
+    }
+}
+
+/// The text between a call's parentheses.
+fn argument_text(call: Node, source: &str) -> String {
+    match call.child_by_field_name("arguments") {
+        Some(args) if args.kind() == "argument_list" => {
+            let inner = &source[args.byte_range()];
+            inner[1..inner.len().saturating_sub(1).max(1)].to_owned()
+        }
+        Some(generator) => text(generator, source).to_owned(),
+        None => String::new(),
+    }
+}
+
+/// The call whose callee is `node`.
+fn called(node: Node) -> Option<Node> {
+    let parent = node.parent()?;
+    (parent.kind() == "call" && field_name(node) == Some("function")).then_some(parent)
+}
+
+type Bound<'t> = Vec<Option<Vec<Node<'t>>>>;
+
+/// Maps a call's arguments to the transform's parameters the way Python
+/// binds them; anything it cannot bind exactly is a refusal.
+fn bind_arguments<'t>(call: Node<'t>, params: &[Param], source: &str) -> Result<Bound<'t>, String> {
+    let mut bound: Bound = vec![None; params.len()];
+    let rest = params.iter().position(|p| p.rest);
+    let Some(args) = call.child_by_field_name("arguments") else {
+        return Ok(bound);
+    };
+    let items: Vec<Node> = if args.kind() == "generator_expression" {
+        vec![args]
+    } else {
+        named_children(args).into_iter().filter(|n| n.kind() != "comment").collect()
+    };
+    let mut next_positional = 0;
+    for item in items {
+        let slot = match item.kind() {
+            "keyword_argument" => {
+                let name = item.child_by_field_name("name").map(|n| text(n, source)).unwrap_or("");
+                match params.iter().position(|p| p.name == name && !p.rest) {
+                    Some(i) => {
+                        let value = item.child_by_field_name("value").ok_or("malformed keyword")?;
+                        if bound[i].is_some() {
+                            return Err(format!("'{name}' is passed twice"));
+                        }
+                        bound[i] = Some(vec![value]);
+                        continue;
+                    }
+                    None => rest.ok_or(format!("unexpected keyword argument '{name}='"))?,
+                }
+            }
+            "list_splat" | "dictionary_splat" => {
+                rest.ok_or("the arguments are unpacked with * or **, so they cannot be checked")?
+            }
+            _ => {
+                if next_positional < params.len() && !params[next_positional].rest {
+                    next_positional += 1;
+                    bound[next_positional - 1] = Some(vec![item]);
+                    continue;
+                }
+                rest.ok_or("more positional arguments than the API takes")?
+            }
+        };
+        bound[slot].get_or_insert_with(Vec::new).push(item);
+    }
+    Ok(bound)
+}
+
+fn check_guard(
+    guard: &Guard,
+    u: &Use,
+    node: Node,
+    root: Node,
+    source: &str,
+    file: &FileAnalysis,
+) -> Result<(), String> {
+    let same_api = || file.uses.iter().filter(move |o| o.api == u.api && o.kind == UseKind::Reference);
+    match guard {
+        Guard::OnlyCalled => {
+            for other in same_api() {
+                let n = node_at(root, &other.range);
+                if n.is_none_or(|n| called(n).is_none()) {
+                    return Err(format!(
+                        "'{}' is also used other than by a call at line {}",
+                        u.name,
+                        line_of(source, other.range.start)
+                    ));
+                }
+            }
+        }
+        Guard::NoKeyword(keyword) => {
+            if let Some(at) = keyword_use(root, source, keyword) {
+                return Err(format!("a call passes the eventlet-only '{keyword}=' at line {}", line_of(source, at)));
+            }
+        }
+        Guard::NoMember(member) => {
+            for other in same_api() {
+                let via_suffix = other.suffix.first().is_some_and(|s| s == member);
+                let via_attribute = node_at(root, &other.range)
+                    .and_then(|n| member_of(n, source))
+                    .is_some_and(|(m, _)| m == *member);
+                if via_suffix || via_attribute {
+                    return Err(format!(
+                        "'{}.{member}' is used at line {}; it has no stdlib equivalent with the same behaviour",
+                        u.name,
+                        line_of(source, other.range.start)
+                    ));
+                }
+            }
+        }
+        Guard::MemberCallsPositional => {
+            for other in same_api() {
+                let Some(n) = node_at(root, &other.range) else { continue };
+                let Some((member, attr)) = member_of(n, source) else { continue };
+                if called(attr).is_some_and(|call| has_keyword(call)) {
+                    return Err(format!(
+                        "'{member}' is called with keyword arguments at line {}; the stdlib \
+                         function takes positional arguments only",
+                        line_of(source, attr.start_byte())
+                    ));
+                }
+            }
+        }
+        Guard::HolderMembers(allowed) => {
+            let call = called(node).ok_or("not called here")?;
+            for (member, attr, line) in holder_members(call, root, source) {
+                let ok = allowed.iter().any(|(name, no_args)| {
+                    name == &member && (!no_args || called(attr).is_none_or(|c| !has_arguments(c)))
+                });
+                if !ok {
+                    return Err(format!(
+                        "the object is used as '.{member}' at line {line}, which the stdlib \
+                         type does not offer the same way"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn line_of(source: &str, offset: usize) -> usize {
+    crate::source::line_col(source, offset).0
+}
+
+/// `(member, attribute node)` when `node` is the object of an attribute.
+fn member_of<'t>(node: Node<'t>, source: &str) -> Option<(String, Node<'t>)> {
+    let parent = node.parent()?;
+    if parent.kind() != "attribute" || field_name(node) != Some("object") {
+        return None;
+    }
+    let attr = parent.child_by_field_name("attribute")?;
+    Some((text(attr, source).to_owned(), parent))
+}
+
+fn has_keyword(call: Node) -> bool {
+    call.child_by_field_name("arguments")
+        .is_some_and(|a| named_children(a).iter().any(|n| matches!(n.kind(), "keyword_argument" | "dictionary_splat")))
+}
+
+fn has_arguments(call: Node) -> bool {
+    call.child_by_field_name("arguments")
+        .is_some_and(|a| named_children(a).iter().any(|n| n.kind() != "comment"))
+}
+
+fn keyword_use(root: Node, source: &str, keyword: &str) -> Option<usize> {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "keyword_argument"
+            && node.child_by_field_name("name").is_some_and(|n| text(n, source) == keyword)
+        {
+            return Some(node.start_byte());
+        }
+        stack.extend(named_children(node));
+    }
+    None
+}
+
+/// Members used on the object a call creates: directly (`Queue().get`), or
+/// through the name or `self.attr` it is assigned to.
+fn holder_members<'t>(call: Node<'t>, root: Node<'t>, source: &str) -> Vec<(String, Node<'t>, usize)> {
+    let mut found = Vec::new();
+    if let Some((member, attr)) = member_of(call, source) {
+        found.push((member, attr, line_of(source, attr.start_byte())));
+    }
+    let Some(assignment) = call.parent().filter(|p| p.kind() == "assignment") else {
+        return found;
+    };
+    let Some(left) = assignment.child_by_field_name("left") else { return found };
+    // A plain name is followed in its function; `x.attr` across the file.
+    let (scope, holder): (Node, Box<dyn Fn(Node) -> bool>) = match left.kind() {
+        "identifier" => {
+            let name = text(left, source).to_owned();
+            let mut scope = assignment;
+            while let Some(p) = scope.parent() {
+                scope = p;
+                if matches!(p.kind(), "function_definition" | "lambda") {
+                    break;
+                }
+            }
+            (scope, Box::new(move |n: Node| n.kind() == "identifier" && text(n, source) == name))
+        }
+        "attribute" => {
+            let Some(attr) = left.child_by_field_name("attribute") else { return found };
+            let name = text(attr, source).to_owned();
+            (root, Box::new(move |n: Node| {
+                n.kind() == "attribute"
+                    && n.child_by_field_name("attribute").is_some_and(|a| text(a, source) == name)
+            }))
+        }
+        _ => return found,
+    };
+    let mut stack = vec![scope];
+    while let Some(node) = stack.pop() {
+        if holder(node) {
+            if let Some((member, attr)) = member_of(node, source) {
+                found.push((member, attr, line_of(source, attr.start_byte())));
+            }
+        }
+        stack.extend(named_children(node));
+    }
+    found
+}

@@ -1,0 +1,474 @@
+//! Name binding: which scope binds each name, and what every import binds.
+//!
+//! The model follows Python's rules closely enough to be conservative: a name
+//! counts as an import only where every binding of it in the resolving scope
+//! is the same import. Anything else assigned to the name (a parameter, a
+//! loop target, a fallback `eventlet = None`) makes uses of it ambiguous, and
+//! ambiguous uses are reported, never rewritten.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use tree_sitter::{Node, Tree};
+
+use super::syntax::{field_name, named_children, text};
+
+pub type ScopeId = usize;
+pub const MODULE_SCOPE: ScopeId = 0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    Module,
+    Function,
+    Class,
+    Comprehension,
+}
+
+#[derive(Debug)]
+pub struct Scope {
+    pub kind: ScopeKind,
+    pub parent: Option<ScopeId>,
+    bound: HashMap<String, Vec<Binding>>,
+    globals: HashSet<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Binding {
+    Import(usize),
+    Other,
+}
+
+/// One name bound by an import statement.
+#[derive(Debug, Clone)]
+pub struct ImportBinding {
+    /// The local name (`gt` in `import eventlet.greenthread as gt`).
+    pub name: String,
+    /// The dotted path the local name stands for (`eventlet.greenthread`).
+    pub target: String,
+    /// The whole import statement.
+    pub statement: Range<usize>,
+    /// The clause inside the statement that creates this binding.
+    pub clause: Range<usize>,
+    pub scope: ScopeId,
+    pub from_import: bool,
+}
+
+/// A name read somewhere (a load, not a store).
+#[derive(Debug, Clone)]
+pub struct Reference {
+    pub range: Range<usize>,
+    pub scope: ScopeId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// Every binding in the resolving scope is this import.
+    Import(usize),
+    /// The name is an import in some bindings and something else in others.
+    Ambiguous,
+    /// Bound, but not by an import.
+    Other,
+    /// Not bound in the file (a builtin or a star import).
+    Unbound,
+}
+
+#[derive(Debug)]
+pub struct Bindings {
+    pub scopes: Vec<Scope>,
+    pub imports: Vec<ImportBinding>,
+    pub references: Vec<Reference>,
+    /// `from M import *` statements, with their module.
+    pub star_imports: Vec<(String, Range<usize>)>,
+}
+
+impl Bindings {
+    pub fn analyze(tree: &Tree, source: &str) -> Bindings {
+        let mut b = Bindings {
+            scopes: vec![Scope::new(ScopeKind::Module, None)],
+            imports: Vec::new(),
+            references: Vec::new(),
+            star_imports: Vec::new(),
+        };
+        b.walk(tree.root_node(), source);
+        b
+    }
+
+    pub fn resolve(&self, name: &str, scope: ScopeId) -> Resolution {
+        let mut current = scope;
+        let mut innermost = true;
+        loop {
+            let s = &self.scopes[current];
+            if s.globals.contains(name) {
+                return self.classify(name, MODULE_SCOPE);
+            }
+            if (innermost || s.kind != ScopeKind::Class) && s.bound.contains_key(name) {
+                return self.classify(name, current);
+            }
+            innermost = false;
+            match s.parent {
+                Some(p) => current = p,
+                None => return Resolution::Unbound,
+            }
+        }
+    }
+
+    pub fn resolve_reference(&self, reference: &Reference, source: &str) -> Resolution {
+        self.resolve(&source[reference.range.clone()], reference.scope)
+    }
+
+    fn classify(&self, name: &str, scope: ScopeId) -> Resolution {
+        let bindings = &self.scopes[scope].bound[name];
+        let mut target: Option<&str> = None;
+        let mut first_import = None;
+        let mut other = false;
+        for binding in bindings {
+            match *binding {
+                Binding::Import(i) => {
+                    let t = self.imports[i].target.as_str();
+                    if target.is_some_and(|prev| prev != t) {
+                        return Resolution::Ambiguous;
+                    }
+                    target = Some(t);
+                    first_import.get_or_insert(i);
+                }
+                Binding::Other => other = true,
+            }
+        }
+        match (first_import, other) {
+            (Some(i), false) => Resolution::Import(i),
+            (Some(_), true) => Resolution::Ambiguous,
+            (None, _) => Resolution::Other,
+        }
+    }
+
+    /// Whether `name` is bound anywhere in the file by something other than
+    /// an import of `module` or one of the `leaving` imports.
+    pub fn name_taken(&self, name: &str, module: &str, leaving: &HashSet<usize>) -> bool {
+        self.scopes.iter().any(|scope| {
+            scope.bound.get(name).is_some_and(|bindings| {
+                bindings.iter().any(|b| match *b {
+                    Binding::Import(i) => {
+                        !leaving.contains(&i) && !self.imports[i].binds_module(module)
+                    }
+                    Binding::Other => true,
+                })
+            })
+        })
+    }
+
+    fn walk(&mut self, root: Node, source: &str) {
+        // (node, scope for loads, scope for stores)
+        let mut stack: Vec<(Node, ScopeId, ScopeId)> = vec![(root, MODULE_SCOPE, MODULE_SCOPE)];
+        while let Some((node, load, store)) = stack.pop() {
+            match node.kind() {
+                "import_statement" | "import_from_statement" => {
+                    self.record_import(node, source, store);
+                    continue;
+                }
+                "future_import_statement" | "comment" | "string_content" => continue,
+                "global_statement" | "nonlocal_statement" => {
+                    for id in named_children(node) {
+                        let name = text(id, source).to_owned();
+                        if node.kind() == "global_statement" {
+                            self.scopes[store].globals.insert(name);
+                        } else {
+                            self.bind(store, name, Binding::Other);
+                        }
+                    }
+                    continue;
+                }
+                "function_definition" | "lambda" => {
+                    let scope = self.new_scope(ScopeKind::Function, load);
+                    for child in named_children(node) {
+                        match field_name(child) {
+                            Some("name") => {
+                                self.bind(store, text(child, source).to_owned(), Binding::Other)
+                            }
+                            Some("parameters") => stack.push((child, load, scope)),
+                            Some("body") => stack.push((child, scope, scope)),
+                            _ => stack.push((child, load, store)),
+                        }
+                    }
+                    continue;
+                }
+                "class_definition" => {
+                    let scope = self.new_scope(ScopeKind::Class, load);
+                    for child in named_children(node) {
+                        match field_name(child) {
+                            Some("name") => {
+                                self.bind(store, text(child, source).to_owned(), Binding::Other)
+                            }
+                            Some("body") => stack.push((child, scope, scope)),
+                            _ => stack.push((child, load, store)),
+                        }
+                    }
+                    continue;
+                }
+                "list_comprehension" | "set_comprehension" | "dictionary_comprehension"
+                | "generator_expression" => {
+                    let scope = self.new_scope(ScopeKind::Comprehension, load);
+                    for child in named_children(node) {
+                        stack.push((child, scope, scope));
+                    }
+                    continue;
+                }
+                "identifier" => {
+                    self.record_identifier(node, source, load, store);
+                    continue;
+                }
+                _ => {}
+            }
+            let mut cursor = node.walk();
+            let children: Vec<Node> = node.named_children(&mut cursor).collect();
+            for child in children.into_iter().rev() {
+                stack.push((child, load, store));
+            }
+        }
+    }
+
+    fn record_identifier(&mut self, id: Node, source: &str, load: ScopeId, store: ScopeId) {
+        match identifier_role(id) {
+            Role::NotAName => {}
+            Role::Store => {
+                let name = text(id, source).to_owned();
+                let scope = if self.scopes[store].globals.contains(&name) {
+                    MODULE_SCOPE
+                } else {
+                    store
+                };
+                self.bind(scope, name, Binding::Other);
+            }
+            Role::Load => self.references.push(Reference { range: id.byte_range(), scope: load }),
+        }
+    }
+
+    fn record_import(&mut self, stmt: Node, source: &str, scope: ScopeId) {
+        let statement = stmt.byte_range();
+        if stmt.kind() == "import_statement" {
+            for clause in named_children(stmt) {
+                let (dotted, alias) = split_alias(clause);
+                let path = text(dotted, source).split_whitespace().collect::<String>();
+                let (name, target) = match alias {
+                    Some(a) => (text(a, source).to_owned(), path),
+                    // `import a.b` binds `a` to the top-level package.
+                    None => {
+                        let top = path.split('.').next().unwrap_or_default().to_owned();
+                        (top.clone(), top)
+                    }
+                };
+                self.add_import(ImportBinding {
+                    name,
+                    target,
+                    statement: statement.clone(),
+                    clause: clause.byte_range(),
+                    scope,
+                    from_import: false,
+                });
+            }
+            return;
+        }
+        let Some(module) = stmt.child_by_field_name("module_name") else {
+            return;
+        };
+        let module_path = text(module, source).split_whitespace().collect::<String>();
+        let mut cursor = stmt.walk();
+        let names: Vec<Node> = stmt
+            .children_by_field_name("name", &mut cursor)
+            .collect();
+        if names.is_empty() {
+            if named_children(stmt).iter().any(|c| c.kind() == "wildcard_import") {
+                self.star_imports.push((module_path, statement));
+            }
+            return;
+        }
+        for clause in names {
+            let (dotted, alias) = split_alias(clause);
+            let imported = text(dotted, source).to_owned();
+            let name = alias.map_or(imported.clone(), |a| text(a, source).to_owned());
+            // Relative imports stay relative: they never name eventlet.
+            let target = format!("{module_path}.{imported}");
+            self.add_import(ImportBinding {
+                name,
+                target,
+                statement: statement.clone(),
+                clause: clause.byte_range(),
+                scope,
+                from_import: true,
+            });
+        }
+    }
+
+    fn add_import(&mut self, import: ImportBinding) {
+        let index = self.imports.len();
+        let (scope, name) = (import.scope, import.name.clone());
+        let scope = if self.scopes[scope].globals.contains(&name) {
+            MODULE_SCOPE
+        } else {
+            scope
+        };
+        self.imports.push(ImportBinding { scope, ..import });
+        self.bind(scope, name, Binding::Import(index));
+    }
+
+    fn bind(&mut self, scope: ScopeId, name: String, binding: Binding) {
+        self.scopes[scope].bound.entry(name).or_default().push(binding);
+    }
+
+    fn new_scope(&mut self, kind: ScopeKind, parent: ScopeId) -> ScopeId {
+        self.scopes.push(Scope::new(kind, Some(parent)));
+        self.scopes.len() - 1
+    }
+}
+
+impl Scope {
+    fn new(kind: ScopeKind, parent: Option<ScopeId>) -> Scope {
+        Scope { kind, parent, bound: HashMap::new(), globals: HashSet::new() }
+    }
+}
+
+impl ImportBinding {
+    /// Whether this binding is exactly `import module`, under its own name
+    /// or an alias.
+    pub fn binds_module(&self, module: &str) -> bool {
+        !self.from_import && self.target == module
+    }
+}
+
+fn split_alias(clause: Node) -> (Node, Option<Node>) {
+    if clause.kind() == "aliased_import" {
+        let name = clause.child_by_field_name("name").unwrap_or(clause);
+        (name, clause.child_by_field_name("alias"))
+    } else {
+        (clause, None)
+    }
+}
+
+enum Role {
+    Load,
+    Store,
+    /// An attribute name, a keyword argument name, a label.
+    NotAName,
+}
+
+/// Decides whether an identifier reads or binds a variable. Unknown binding
+/// contexts count as stores: that only makes later rewrites more cautious.
+fn identifier_role(id: Node) -> Role {
+    let mut child = id;
+    while let Some(parent) = child.parent() {
+        let field = field_name(child);
+        match parent.kind() {
+            "attribute" => {
+                return if field == Some("attribute") { Role::NotAName } else { Role::Load };
+            }
+            "keyword_argument" => {
+                return if field == Some("name") { Role::NotAName } else { Role::Load };
+            }
+            "pattern_list" | "tuple_pattern" | "list_pattern" | "list_splat_pattern"
+            | "as_pattern_target" | "tuple" | "list" | "parenthesized_expression"
+            | "expression_list" | "list_splat" => child = parent,
+            "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause" => {
+                return store_if(field == Some("left"));
+            }
+            "named_expression" => return store_if(field == Some("name")),
+            "as_pattern" => return store_if(field == Some("alias")),
+            "delete_statement" => return Role::Store,
+            "function_definition" | "class_definition" => return store_if(field == Some("name")),
+            "parameters" | "lambda_parameters" | "dictionary_splat_pattern" => return Role::Store,
+            "default_parameter" | "typed_default_parameter" => {
+                return store_if(field == Some("name"));
+            }
+            "typed_parameter" => return store_if(field != Some("type")),
+            "case_pattern" | "splat_pattern" | "dict_pattern" | "keyword_pattern"
+            | "class_pattern" | "union_pattern" | "dotted_name" | "as_pattern_target_pattern" => {
+                return Role::Store;
+            }
+            _ => return Role::Load,
+        }
+    }
+    Role::Load
+}
+
+fn store_if(is_store: bool) -> Role {
+    if is_store { Role::Store } else { Role::Load }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python::parse::parse;
+
+    fn resolve_all(source: &str, name: &str) -> Vec<Resolution> {
+        let tree = parse(source);
+        let b = Bindings::analyze(&tree, source);
+        b.references
+            .iter()
+            .filter(|r| &source[r.range.clone()] == name)
+            .map(|r| b.resolve_reference(r, source))
+            .collect()
+    }
+
+    fn target(source: &str, name: &str) -> Vec<String> {
+        let tree = parse(source);
+        let b = Bindings::analyze(&tree, source);
+        b.references
+            .iter()
+            .filter(|r| &source[r.range.clone()] == name)
+            .filter_map(|r| match b.resolve_reference(r, source) {
+                Resolution::Import(i) => Some(b.imports[i].target.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn import_forms_resolve_to_dotted_targets() {
+        assert_eq!(target("import eventlet.greenthread as gt\ngt.sleep()\n", "gt"), ["eventlet.greenthread"]);
+        assert_eq!(target("import eventlet.greenthread\neventlet.x\n", "eventlet"), ["eventlet"]);
+        assert_eq!(target("from eventlet import sleep as s\ns(1)\n", "s"), ["eventlet.sleep"]);
+        assert_eq!(target("from eventlet.green import (socket)\nsocket.x\n", "socket"), ["eventlet.green.socket"]);
+    }
+
+    #[test]
+    fn parameters_and_locals_shadow_imports() {
+        let src = "from eventlet import sleep\ndef f(sleep):\n    sleep(1)\ndef g():\n    sleep = 3\n    sleep\nsleep(2)\n";
+        assert_eq!(
+            resolve_all(src, "sleep"),
+            [Resolution::Other, Resolution::Other, Resolution::Import(0)]
+        );
+    }
+
+    #[test]
+    fn loop_with_and_except_targets_shadow() {
+        for src in [
+            "import eventlet\nfor eventlet in x: pass\neventlet.sleep()\n",
+            "import eventlet\nwith a as eventlet: pass\neventlet.sleep()\n",
+            "import eventlet\ntry: pass\nexcept E as eventlet: pass\neventlet.sleep()\n",
+            "try:\n    import eventlet\nexcept ImportError:\n    eventlet = None\neventlet.sleep()\n",
+        ] {
+            assert_eq!(resolve_all(src, "eventlet"), [Resolution::Ambiguous], "{src}");
+        }
+    }
+
+    #[test]
+    fn class_scope_does_not_leak_into_methods() {
+        let src = "import eventlet\nclass C:\n    eventlet = 1\n    def m(self):\n        eventlet.sleep()\n";
+        assert_eq!(resolve_all(src, "eventlet"), [Resolution::Import(0)]);
+    }
+
+    #[test]
+    fn global_declaration_binds_in_module() {
+        let src = "import eventlet\ndef f():\n    global eventlet\n    eventlet = None\neventlet.sleep()\n";
+        assert_eq!(resolve_all(src, "eventlet"), [Resolution::Ambiguous]);
+    }
+
+    #[test]
+    fn default_values_resolve_in_the_enclosing_scope() {
+        let src = "from eventlet import sleep\ndef f(sleep=sleep):\n    pass\n";
+        assert_eq!(resolve_all(src, "sleep"), [Resolution::Import(0)]);
+    }
+
+    #[test]
+    fn attribute_names_are_not_references() {
+        assert!(resolve_all("import eventlet\nx.eventlet\n", "eventlet").is_empty());
+    }
+}

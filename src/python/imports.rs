@@ -1,0 +1,258 @@
+//! Import statements the OpenStack way: a new standard-library import goes
+//! into the stdlib group at its alphabetical place (hacking H306), one module
+//! per line; eventlet imports that became unused are removed, one clause at
+//! a time when others in the statement stay.
+
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use tree_sitter::Node;
+
+use super::bindings::ImportBinding;
+use super::syntax::{named_children, text};
+use crate::edit::Edit;
+
+static STDLIB: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| include_str!("stdlib_modules.txt").lines().collect());
+
+pub fn is_stdlib(module: &str) -> bool {
+    STDLIB.contains(module.split('.').next().unwrap_or(module))
+}
+
+/// Removing the given import bindings: whole statements to delete (all their
+/// clauses go) and edits that cut single clauses out of a statement.
+pub fn removals(root: Node, leaving: &[&ImportBinding]) -> (Vec<Range<usize>>, Vec<Edit>) {
+    let mut by_statement: BTreeMap<(usize, usize), Vec<Range<usize>>> = BTreeMap::new();
+    for b in leaving {
+        by_statement
+            .entry((b.statement.start, b.statement.end))
+            .or_default()
+            .push(b.clause.clone());
+    }
+    let mut whole = Vec::new();
+    let mut edits = Vec::new();
+    for ((start, end), gone) in by_statement {
+        let Some(stmt) = root.descendant_for_byte_range(start, end) else { continue };
+        let stmt = enclosing_import(stmt);
+        let clauses = clauses(stmt);
+        let leaving: Vec<bool> = clauses.iter().map(|c| gone.contains(&c.byte_range())).collect();
+        if leaving.iter().all(|l| *l) {
+            whole.push(stmt.byte_range());
+            continue;
+        }
+        let mut i = 0;
+        while i < clauses.len() {
+            if !leaving[i] {
+                i += 1;
+                continue;
+            }
+            let first = i;
+            while i + 1 < clauses.len() && leaving[i + 1] {
+                i += 1;
+            }
+            let range = if i + 1 < clauses.len() {
+                clauses[first].start_byte()..clauses[i + 1].start_byte()
+            } else {
+                clauses[first - 1].end_byte()..clauses[i].end_byte()
+            };
+            edits.push(Edit::replace(range, ""));
+            i += 1;
+        }
+    }
+    (whole, edits)
+}
+
+fn enclosing_import(mut node: Node) -> Node {
+    while !matches!(node.kind(), "import_statement" | "import_from_statement") {
+        match node.parent() {
+            Some(p) => node = p,
+            None => break,
+        }
+    }
+    node
+}
+
+fn clauses(stmt: Node) -> Vec<Node> {
+    if stmt.kind() == "import_statement" {
+        return named_children(stmt).into_iter().filter(|c| c.kind() != "comment").collect();
+    }
+    let mut cursor = stmt.walk();
+    stmt.children_by_field_name("name", &mut cursor).collect()
+}
+
+/// The edit that adds `statement` (e.g. `import time`) with sort key `key`.
+pub fn insertion(root: Node, source: &str, newline: &str, statement: &str, key: &str) -> Edit {
+    let groups = import_groups(root, source);
+    let line = format!("{statement}{newline}");
+    let stdlib_group = groups.iter().find(|g| {
+        let m = module_of(g[0], source);
+        m != "__future__" && is_stdlib(&m)
+    });
+    if let Some(group) = stdlib_group {
+        let key = key.to_ascii_lowercase();
+        for stmt in group {
+            if sort_key(*stmt, source) > key {
+                return Edit::insert(line_start(source, stmt.start_byte()), line);
+            }
+        }
+        let last = group.last().expect("groups are never empty");
+        return insert_after_line(source, last.end_byte(), newline, &line);
+    }
+    if let Some(group) = groups.iter().find(|g| g[0].kind() != "future_import_statement") {
+        return Edit::insert(
+            line_start(source, group[0].start_byte()),
+            format!("{line}{newline}"),
+        );
+    }
+    if let Some(future) = groups.first() {
+        let last = future.last().expect("groups are never empty");
+        return insert_after_line(source, last.end_byte(), newline, &format!("{newline}{line}"));
+    }
+    let statements: Vec<Node> =
+        named_children(root).into_iter().filter(|c| c.kind() != "comment").collect();
+    match statements.first() {
+        Some(first) if is_docstring(*first) => {
+            insert_after_line(source, first.end_byte(), newline, &format!("{newline}{line}"))
+        }
+        Some(first) => Edit::insert(line_start(source, first.start_byte()), format!("{line}{newline}")),
+        None => Edit::insert(source.len(), line),
+    }
+}
+
+fn insert_after_line(source: &str, offset: usize, newline: &str, text: &str) -> Edit {
+    match source[offset..].find('\n') {
+        Some(i) => Edit::insert(offset + i + 1, text),
+        None => Edit::insert(source.len(), format!("{newline}{text}")),
+    }
+}
+
+fn line_start(source: &str, offset: usize) -> usize {
+    source[..offset].rfind('\n').map_or(0, |i| i + 1)
+}
+
+fn is_docstring(node: Node) -> bool {
+    node.kind() == "expression_statement"
+        && node.named_child_count() == 1
+        && node.named_child(0).is_some_and(|c| c.kind() == "string")
+}
+
+/// Top-level runs of import statements not separated by a blank line.
+fn import_groups<'t>(root: Node<'t>, source: &str) -> Vec<Vec<Node<'t>>> {
+    let mut groups: Vec<Vec<Node>> = Vec::new();
+    let mut current: Vec<Node> = Vec::new();
+    for stmt in named_children(root) {
+        if stmt.kind() == "comment" {
+            continue;
+        }
+        let is_import = matches!(
+            stmt.kind(),
+            "import_statement" | "import_from_statement" | "future_import_statement"
+        );
+        if !is_import {
+            if !current.is_empty() {
+                groups.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        if let Some(prev) = current.last() {
+            if has_blank_line(&source[prev.end_byte()..stmt.start_byte()]) {
+                groups.push(std::mem::take(&mut current));
+            }
+        }
+        current.push(stmt);
+    }
+    if !current.is_empty() {
+        groups.push(current);
+    }
+    groups
+}
+
+fn has_blank_line(gap: &str) -> bool {
+    let segments: Vec<&str> = gap.split('\n').collect();
+    segments.len() > 2 && segments[1..segments.len() - 1].iter().any(|s| s.trim().is_empty())
+}
+
+fn module_of(stmt: Node, source: &str) -> String {
+    match stmt.kind() {
+        "future_import_statement" => "__future__".into(),
+        "import_from_statement" => stmt
+            .child_by_field_name("module_name")
+            .map_or(String::new(), |m| text(m, source).to_owned()),
+        _ => clauses(stmt)
+            .first()
+            .map(|c| {
+                let dotted = c.child_by_field_name("name").unwrap_or(*c);
+                text(dotted, source).to_owned()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// hacking's H306 key: `import a.b` is `a.b`, `from a import b` is `a.b`.
+fn sort_key(stmt: Node, source: &str) -> String {
+    let module = module_of(stmt, source);
+    let key = if stmt.kind() == "import_from_statement" {
+        let first = clauses(stmt).first().map(|c| {
+            let dotted = c.child_by_field_name("name").unwrap_or(*c);
+            text(dotted, source).to_owned()
+        });
+        match first {
+            Some(name) => format!("{module}.{name}"),
+            None => module,
+        }
+    } else {
+        module
+    };
+    key.to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::edit::apply;
+    use crate::python::parse::parse;
+
+    fn insert(source: &str, module: &str) -> String {
+        let tree = parse(source);
+        let edit = insertion(tree.root_node(), source, "\n", &format!("import {module}"), module);
+        apply(source, vec![edit]).unwrap()
+    }
+
+    #[test]
+    fn goes_into_the_stdlib_group_in_order() {
+        let src = "import os\nimport sys\n\nimport eventlet\n";
+        assert_eq!(insert(src, "queue"), "import os\nimport queue\nimport sys\n\nimport eventlet\n");
+        assert_eq!(insert(src, "time"), "import os\nimport sys\nimport time\n\nimport eventlet\n");
+    }
+
+    #[test]
+    fn interleaves_from_imports_by_full_path() {
+        let src = "from concurrent import futures\nimport threading\n";
+        assert_eq!(insert(src, "queue"), "from concurrent import futures\nimport queue\nimport threading\n");
+    }
+
+    #[test]
+    fn creates_a_stdlib_group_before_third_party() {
+        let src = "\"\"\"Doc.\"\"\"\n\nimport eventlet\nfrom oslo_log import log\n";
+        assert_eq!(insert(src, "time"), "\"\"\"Doc.\"\"\"\n\nimport time\n\nimport eventlet\nfrom oslo_log import log\n");
+    }
+
+    #[test]
+    fn keeps_future_imports_first() {
+        let src = "from __future__ import annotations\n\nx = 1\n";
+        assert_eq!(insert(src, "time"), "from __future__ import annotations\n\nimport time\n\nx = 1\n");
+    }
+
+    #[test]
+    fn removes_one_clause_of_a_from_import() {
+        let src = "from eventlet import sleep, spawn\nfrom eventlet import (a,\n    b)\n";
+        let tree = parse(src);
+        let b = crate::python::bindings::Bindings::analyze(&tree, src);
+        let leaving: Vec<&ImportBinding> =
+            b.imports.iter().filter(|i| i.name == "sleep" || i.name == "b").collect();
+        let (whole, edits) = removals(tree.root_node(), &leaving);
+        assert!(whole.is_empty());
+        assert_eq!(apply(src, edits).unwrap(), "from eventlet import spawn\nfrom eventlet import (a)\n");
+    }
+}

@@ -1,0 +1,105 @@
+//! Small helpers over tree-sitter nodes that several passes share.
+
+use std::ops::Range;
+use tree_sitter::Node;
+
+pub fn text<'t>(node: Node, source: &'t str) -> &'t str {
+    &source[node.byte_range()]
+}
+
+/// The field name under which `child` hangs from its parent, if any.
+pub fn field_name(child: Node) -> Option<&'static str> {
+    let parent = child.parent()?;
+    let mut cursor = parent.walk();
+    if !cursor.goto_first_child() {
+        return None;
+    }
+    loop {
+        if cursor.node() == child {
+            return cursor.field_name();
+        }
+        if !cursor.goto_next_sibling() {
+            return None;
+        }
+    }
+}
+
+pub fn named_children(node: Node) -> Vec<Node> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+/// The smallest node spanning exactly `range`, preferring the outermost one.
+pub fn node_at<'t>(root: Node<'t>, range: &Range<usize>) -> Option<Node<'t>> {
+    let mut node = root.descendant_for_byte_range(range.start, range.end)?;
+    while let Some(parent) = node.parent() {
+        if parent.byte_range() == *range {
+            node = parent;
+        } else {
+            break;
+        }
+    }
+    (node.byte_range() == *range).then_some(node)
+}
+
+/// Whether an expression can take a call, attribute or subscript suffix
+/// without parentheses.
+pub fn is_primary(node: Node) -> bool {
+    matches!(
+        node.kind(),
+        "identifier"
+            | "attribute"
+            | "call"
+            | "subscript"
+            | "string"
+            | "concatenated_string"
+            | "integer"
+            | "float"
+            | "true"
+            | "false"
+            | "none"
+            | "parenthesized_expression"
+            | "list"
+            | "tuple"
+            | "dictionary"
+            | "set"
+            | "list_comprehension"
+            | "set_comprehension"
+            | "dictionary_comprehension"
+            | "generator_expression"
+    )
+}
+
+/// A numeric literal's value, if the node is one (with an optional sign).
+pub fn numeric_literal(node: Node, source: &str) -> Option<f64> {
+    match node.kind() {
+        "integer" | "float" => {
+            let t = text(node, source).replace('_', "");
+            let lower = t.to_ascii_lowercase();
+            if let Some(hex) = lower.strip_prefix("0x") {
+                return i64::from_str_radix(hex, 16).ok().map(|v| v as f64);
+            }
+            if let Some(oct) = lower.strip_prefix("0o") {
+                return i64::from_str_radix(oct, 8).ok().map(|v| v as f64);
+            }
+            if let Some(bin) = lower.strip_prefix("0b") {
+                return i64::from_str_radix(bin, 2).ok().map(|v| v as f64);
+            }
+            if lower.ends_with('j') {
+                return None;
+            }
+            lower.parse::<f64>().ok()
+        }
+        "unary_operator" => {
+            let operand = node.child_by_field_name("argument")?;
+            let value = numeric_literal(operand, source)?;
+            match node.child_by_field_name("operator").map(|o| o.kind()) {
+                Some("-") => Some(-value),
+                Some("+") => Some(value),
+                _ => None,
+            }
+        }
+        "parenthesized_expression" => numeric_literal(node.named_child(0)?, source),
+        _ => None,
+    }
+}

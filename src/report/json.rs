@@ -1,0 +1,55 @@
+//! The machine-readable scan report.
+
+use serde::Serialize;
+
+use super::Summary;
+use crate::engine::RunResult;
+use crate::rewrite::Finding;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    version: u32,
+    files: Vec<FileEntry<'a>>,
+    skipped: Vec<SkippedEntry>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct FileEntry<'a> {
+    path: String,
+    changes: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+    findings: &'a [Finding],
+}
+
+#[derive(Serialize)]
+struct SkippedEntry {
+    path: String,
+    reason: String,
+}
+
+pub fn render(run: &RunResult) -> String {
+    let report = Report {
+        version: 1,
+        files: run
+            .files
+            .iter()
+            .map(|f| FileEntry {
+                path: f.source.path.display().to_string(),
+                changes: f.new_text.is_some(),
+                error: f.error.as_deref(),
+                findings: &f.findings,
+            })
+            .collect(),
+        skipped: run
+            .skipped
+            .iter()
+            .map(|s| SkippedEntry { path: s.path.display().to_string(), reason: s.reason.clone() })
+            .collect(),
+        summary: Summary::of(run),
+    };
+    let mut text = serde_json::to_string_pretty(&report).expect("report types serialize");
+    text.push('\n');
+    text
+}

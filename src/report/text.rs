@@ -1,0 +1,66 @@
+//! The human-readable scan report.
+
+use std::fmt::Write;
+
+use super::Summary;
+use crate::engine::RunResult;
+use crate::rewrite::Action;
+
+pub fn render(run: &RunResult) -> String {
+    let mut out = String::new();
+    for file in &run.files {
+        let path = file.source.path.display();
+        for f in &file.findings {
+            let what = match f.action {
+                Action::Rewrite => format!(
+                    "rewrite by {} ({})",
+                    f.transform.as_deref().unwrap_or("?"),
+                    f.safety.as_str()
+                ),
+                Action::Manual => format!("manual: {}", f.reason.as_deref().unwrap_or("")),
+                Action::Import => "import".to_owned(),
+            };
+            let _ = writeln!(out, "{path}:{}:{}: {} [{}] {what}", f.line, f.column, f.api, f.family);
+        }
+        if let Some(error) = &file.error {
+            let _ = writeln!(out, "{path}: error: {error}");
+        }
+    }
+    for s in &run.skipped {
+        let _ = writeln!(out, "{}: skipped: {}", s.path.display(), s.reason);
+    }
+    out.push_str(&summary_lines(&Summary::of(run)));
+    out
+}
+
+pub fn summary_lines(s: &Summary) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} Python files scanned, {} mention eventlet, {} skipped",
+        s.files_scanned, s.files_with_eventlet, s.files_skipped
+    );
+    let _ = writeln!(
+        out,
+        "{} eventlet uses: {} rewritable ({} safe, {} conditional), {} left for manual work; {} imports",
+        s.uses,
+        s.rewrites(),
+        s.rewrite_safe,
+        s.rewrite_conditional,
+        s.manual,
+        s.imports
+    );
+    let verdict = if s.files_with_eventlet == 0 {
+        "no eventlet use found".to_owned()
+    } else if s.eventlet_removable() {
+        "eventlet can be switched off once the rewrites are applied".to_owned()
+    } else {
+        format!(
+            "eventlet cannot be switched off yet: {} uses need a person{}",
+            s.manual,
+            if s.files_skipped > 0 { ", and skipped files need a look" } else { "" }
+        )
+    };
+    let _ = writeln!(out, "verdict: {verdict}");
+    out
+}

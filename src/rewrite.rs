@@ -1,0 +1,314 @@
+//! Rewriting one file: plan edits from the decisions, fix imports, apply,
+//! re-parse, and repeat until nothing changes (a rewrite nested inside
+//! another is done in the next round). Output that does not parse is never
+//! returned.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::ops::Range;
+
+use serde::Serialize;
+use tree_sitter::Tree;
+
+use crate::analysis::{FileAnalysis, UseKind, analyze, is_eventlet_path};
+use crate::edit::{self, Edit};
+use crate::matcher::{Fate, Matcher, Rewrite};
+use crate::python::bindings::{Bindings, ImportBinding, MODULE_SCOPE};
+use crate::python::imports;
+use crate::python::parse::{first_syntax_error, parse};
+use crate::source::{line_col, line_text};
+use crate::transform::{Catalogue, Safety};
+
+const MAX_ROUNDS: usize = 8;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// Rewritten by a transform.
+    Rewrite,
+    /// Left for a person.
+    Manual,
+    /// An import; removed when nothing uses it any more.
+    Import,
+}
+
+/// One eventlet use and what happens to it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub line: usize,
+    pub column: usize,
+    pub api: String,
+    pub family: String,
+    pub transform: Option<String>,
+    pub safety: Safety,
+    pub action: Action,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub code: String,
+}
+
+#[derive(Debug, Default)]
+pub struct FileRewrite {
+    pub findings: Vec<Finding>,
+    /// The new text, when it differs from the old.
+    pub new_text: Option<String>,
+    /// Why the file is left unchanged although rewrites were planned.
+    pub error: Option<String>,
+}
+
+pub fn rewrite_file(
+    text: &str,
+    tree: Tree,
+    analysis: FileAnalysis,
+    newline: &str,
+    matcher: &Matcher,
+) -> FileRewrite {
+    let catalogue = matcher.catalogue;
+    let decide = |tree: &Tree, text: &str, analysis: &FileAnalysis| -> Vec<Fate> {
+        analysis
+            .uses
+            .iter()
+            .map(|u| matcher.decide(u, tree.root_node(), text, analysis))
+            .collect()
+    };
+    let fates = decide(&tree, text, &analysis);
+    let findings = findings(text, &analysis, &fates, catalogue);
+    let originally_used: HashSet<(String, String)> = analysis
+        .uses
+        .iter()
+        .filter(|u| u.kind == UseKind::Reference)
+        .filter_map(|u| u.import)
+        .map(|i| binding_key(&analysis.bindings.imports[i]))
+        .collect();
+
+    let mut current = text.to_owned();
+    let (mut tree, mut analysis, mut fates) = (tree, analysis, fates);
+    for _ in 0..MAX_ROUNDS {
+        let planned = plan_edits(&current, &tree, &analysis, &fates, &originally_used, newline, catalogue);
+        let edits = match planned {
+            Ok(edits) => edits,
+            Err(error) => return FileRewrite { findings, new_text: None, error: Some(error) },
+        };
+        if edits.is_empty() {
+            let new_text = (current != text).then_some(current);
+            return FileRewrite { findings, new_text, error: None };
+        }
+        let next = match edit::apply(&current, edits) {
+            Ok(next) => next,
+            Err(error) => return FileRewrite { findings, new_text: None, error: Some(error) },
+        };
+        tree = parse(&next);
+        if let Some(at) = first_syntax_error(&tree) {
+            let (line, col) = line_col(&next, at);
+            return FileRewrite {
+                findings,
+                new_text: None,
+                error: Some(format!(
+                    "the rewrite would not parse (line {line}, column {col}); file left unchanged"
+                )),
+            };
+        }
+        analysis = analyze(&tree, &next, catalogue);
+        fates = decide(&tree, &next, &analysis);
+        current = next;
+    }
+    FileRewrite {
+        findings,
+        new_text: None,
+        error: Some(format!("the rewrite did not settle after {MAX_ROUNDS} rounds; file left unchanged")),
+    }
+}
+
+fn binding_key(b: &ImportBinding) -> (String, String) {
+    (b.name.clone(), b.target.clone())
+}
+
+fn findings(text: &str, analysis: &FileAnalysis, fates: &[Fate], catalogue: &Catalogue) -> Vec<Finding> {
+    analysis
+        .uses
+        .iter()
+        .zip(fates)
+        .map(|(u, fate)| {
+            let (line, column) = line_col(text, u.range.start);
+            let family = u.api.map_or(
+                if u.kind == UseKind::Import { "import" } else { "other" }.to_owned(),
+                |a| catalogue.family_name(a).to_owned(),
+            );
+            let name = |id: usize| catalogue.transforms[id].id.clone();
+            let (action, transform, safety, reason) = match fate {
+                Fate::Rewrite(rw) => (Action::Rewrite, Some(name(rw.transform)), rw.safety, None),
+                Fate::Manual(id, why) => (Action::Manual, id.map(name), Safety::Manual, Some(why.clone())),
+                Fate::Import => (Action::Import, None, Safety::Safe, None),
+            };
+            Finding {
+                line,
+                column,
+                api: u.name.clone(),
+                family,
+                transform,
+                safety,
+                action,
+                reason,
+                code: line_text(text, line).trim().to_owned(),
+            }
+        })
+        .collect()
+}
+
+fn plan_edits(
+    text: &str,
+    tree: &Tree,
+    analysis: &FileAnalysis,
+    fates: &[Fate],
+    originally_used: &HashSet<(String, String)>,
+    newline: &str,
+    catalogue: &Catalogue,
+) -> Result<Vec<Edit>, String> {
+    let root = tree.root_node();
+    let bindings = &analysis.bindings;
+
+    // Outermost rewrites first; one nested in another waits for the next round.
+    let mut planned: Vec<(usize, &Rewrite)> = fates
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| match f {
+            Fate::Rewrite(rw) => Some((i, rw)),
+            _ => None,
+        })
+        .collect();
+    planned.sort_by_key(|(_, rw)| (rw.range.start, std::cmp::Reverse(rw.range.end)));
+    let mut applied: Vec<(usize, &Rewrite)> = Vec::new();
+    for (i, rw) in planned {
+        if let Some((_, outer)) = applied.last() {
+            if contains(&outer.range, &rw.range) {
+                continue;
+            }
+            if rw.range.start < outer.range.end {
+                let (line, _) = line_col(text, rw.range.start);
+                return Err(format!(
+                    "transforms '{}' and '{}' overlap at line {line} (a catalogue error)",
+                    catalogue.transforms[outer.transform].id, catalogue.transforms[rw.transform].id
+                ));
+            }
+        }
+        applied.push((i, rw));
+    }
+    let consumed: HashSet<usize> = applied.iter().map(|(i, _)| *i).collect();
+
+    // Imports whose every use is rewritten in this round leave with them.
+    let mut remaining: HashMap<(usize, &str), usize> = HashMap::new();
+    let mut ambiguous_names: HashSet<&str> = HashSet::new();
+    for (i, u) in analysis.uses.iter().enumerate() {
+        if u.kind != UseKind::Reference || consumed.contains(&i) {
+            continue;
+        }
+        if u.ambiguous {
+            ambiguous_names.insert(u.local.as_str());
+        }
+        if let Some(b) = u.import {
+            let b = &bindings.imports[b];
+            *remaining.entry((b.scope, b.name.as_str())).or_default() += 1;
+        }
+    }
+    let leaving: HashSet<usize> = bindings
+        .imports
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| {
+            is_eventlet_path(&b.target)
+                && originally_used.contains(&binding_key(b))
+                && !remaining.contains_key(&(b.scope, b.name.as_str()))
+                && !ambiguous_names.contains(b.name.as_str())
+                && !(b.scope == MODULE_SCOPE && analysis.exported.contains(&b.name))
+        })
+        .map(|(i, _)| i)
+        .collect();
+
+    let modules: BTreeSet<&str> =
+        applied.iter().flat_map(|(_, rw)| rw.template.modules()).collect();
+    let mut names: HashMap<&str, String> = HashMap::new();
+    let mut new_imports: Vec<(String, String)> = Vec::new();
+    for module in modules {
+        let (expr, import) = module_name(module, bindings, &leaving, &names);
+        if let Some(statement) = import {
+            new_imports.push((statement, module.to_owned()));
+        }
+        names.insert(module, expr);
+    }
+
+    let mut edits = Vec::new();
+    let mut deleted_statements: Vec<Range<usize>> = Vec::new();
+    for (_, rw) in &applied {
+        let mut rendered = rw
+            .template
+            .render(|p| rw.arguments.get(p).cloned(), |m| names[m].clone())
+            .ok_or_else(|| {
+                format!(
+                    "transform '{}' needs an argument the call does not pass (a catalogue error)",
+                    catalogue.transforms[rw.transform].id
+                )
+            })?;
+        for member in &rw.suffix {
+            rendered.push('.');
+            rendered.push_str(member);
+        }
+        if rw.statement && rendered.is_empty() {
+            deleted_statements.push(rw.range.clone());
+        } else {
+            edits.push(Edit::replace(rw.range.clone(), rendered));
+        }
+    }
+    let leaving_bindings: Vec<&ImportBinding> = leaving.iter().map(|i| &bindings.imports[*i]).collect();
+    let (whole, partial) = imports::removals(root, &leaving_bindings);
+    deleted_statements.extend(whole);
+    edits.extend(edit::delete_statements(root, text, &deleted_statements));
+    edits.extend(partial);
+    new_imports.sort_by(|a, b| a.1.to_ascii_lowercase().cmp(&b.1.to_ascii_lowercase()));
+    for (statement, module) in new_imports {
+        edits.push(imports::insertion(root, text, newline, &statement, &module));
+    }
+    Ok(edits)
+}
+
+fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+/// The expression that names `module` in this file, and the import to add
+/// for it, if one is needed. Reuses an existing `import module`; picks an
+/// alias when the module's name is already bound to something else.
+fn module_name(
+    module: &str,
+    bindings: &Bindings,
+    leaving: &HashSet<usize>,
+    chosen: &HashMap<&str, String>,
+) -> (String, Option<String>) {
+    let top = module.split('.').next().unwrap_or(module);
+    for b in bindings.imports.iter().filter(|b| b.scope == MODULE_SCOPE && !b.from_import) {
+        let aliased = b.target == module && b.name != top;
+        let plain = b.target == top && b.name == top && !module.contains('.');
+        if (aliased || plain) && !bindings.name_taken(&b.name, &b.target, leaving) {
+            return (b.name.clone(), None);
+        }
+    }
+    let in_use = |name: &str, compatible: &str| {
+        bindings.name_taken(name, compatible, leaving) || chosen.values().any(|v| v == name)
+    };
+    if !in_use(top, top) {
+        let existing_dotted = module.contains('.')
+            && bindings.imports.iter().any(|b| {
+                b.scope == MODULE_SCOPE && !b.from_import && b.name == top && b.target == top
+                    && b.clause.len() == module.len()
+            });
+        let import = (!existing_dotted).then(|| format!("import {module}"));
+        return (module.to_owned(), import);
+    }
+    let last = module.rsplit('.').next().unwrap_or(module);
+    let mut n = 1;
+    loop {
+        let alias = if n == 1 { format!("{last}_mod") } else { format!("{last}_mod{n}") };
+        if !in_use(&alias, module) {
+            return (alias.clone(), Some(format!("import {module} as {alias}")));
+        }
+        n += 1;
+    }
+}

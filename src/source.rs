@@ -1,0 +1,159 @@
+//! A Python source file as read from disk: its bytes, its decoded text and
+//! the facts about its layout that edits must preserve.
+
+use std::path::{Path, PathBuf};
+
+/// Why a file is left alone before it is parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreadable {
+    Io(String),
+    NotUtf8,
+    DeclaredEncoding(String),
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unreadable::Io(e) => write!(f, "cannot read: {e}"),
+            Unreadable::NotUtf8 => write!(f, "not valid UTF-8; left alone"),
+            Unreadable::DeclaredEncoding(enc) => write!(
+                f,
+                "declares encoding '{enc}' (PEP 263); only UTF-8 files are rewritten"
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    /// The file's bytes exactly as read; used to detect a change under us.
+    pub original: Vec<u8>,
+    /// Text after a UTF-8 byte order mark, if any.
+    pub text: String,
+    pub has_bom: bool,
+    pub newline: &'static str,
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+impl SourceFile {
+    pub fn read(path: &Path) -> Result<SourceFile, Unreadable> {
+        let bytes = std::fs::read(path).map_err(|e| Unreadable::Io(e.to_string()))?;
+        SourceFile::from_bytes(path.to_path_buf(), bytes)
+    }
+
+    pub fn from_bytes(path: PathBuf, bytes: Vec<u8>) -> Result<SourceFile, Unreadable> {
+        let has_bom = bytes.starts_with(BOM);
+        let body = if has_bom { &bytes[BOM.len()..] } else { &bytes[..] };
+        if let Some(enc) = declared_encoding(body) {
+            if !is_utf8_compatible(&enc) {
+                return Err(Unreadable::DeclaredEncoding(enc));
+            }
+        }
+        let text = std::str::from_utf8(body)
+            .map_err(|_| Unreadable::NotUtf8)?
+            .to_owned();
+        let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+        Ok(SourceFile { path, original: bytes, text, has_bom, newline })
+    }
+
+    /// The bytes to write for a new text of this file (keeps the BOM).
+    pub fn encode(&self, text: &str) -> Vec<u8> {
+        let mut out = Vec::with_capacity(text.len() + 3);
+        if self.has_bom {
+            out.extend_from_slice(BOM);
+        }
+        out.extend_from_slice(text.as_bytes());
+        out
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset];
+    let line = memchr::memchr_iter(b'\n', before.as_bytes()).count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+/// The text of the 1-based line `line`, without its line ending.
+pub fn line_text(text: &str, line: usize) -> &str {
+    text.split('\n')
+        .nth(line - 1)
+        .unwrap_or("")
+        .trim_end_matches('\r')
+}
+
+/// PEP 263: a `coding[:=]` comment on one of the first two lines.
+fn declared_encoding(body: &[u8]) -> Option<String> {
+    for line in body.split(|&b| b == b'\n').take(2) {
+        let line = String::from_utf8_lossy(line);
+        let trimmed = line.trim_start();
+        if !trimmed.starts_with('#') {
+            continue;
+        }
+        if let Some(pos) = trimmed.find("coding") {
+            let rest = &trimmed[pos + "coding".len()..];
+            if let Some(rest) = rest.strip_prefix(':').or_else(|| rest.strip_prefix('=')) {
+                let enc: String = rest
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
+                    .collect();
+                if !enc.is_empty() {
+                    return Some(enc);
+                }
+            }
+        }
+    }
+    None
+}
+
+fn is_utf8_compatible(encoding: &str) -> bool {
+    let e = encoding.to_ascii_lowercase().replace('_', "-");
+    matches!(
+        e.as_str(),
+        "utf-8" | "utf8" | "utf-8-sig" | "ascii" | "us-ascii"
+    ) || e.starts_with("utf-8-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(bytes: &[u8]) -> Result<SourceFile, Unreadable> {
+        SourceFile::from_bytes(PathBuf::from("t.py"), bytes.to_vec())
+    }
+
+    #[test]
+    fn utf8_coding_line_is_accepted() {
+        let f = load(b"# -*- coding: utf-8 -*-\nx = 1\n").unwrap();
+        assert_eq!(f.newline, "\n");
+    }
+
+    #[test]
+    fn latin1_declaration_is_refused_by_name() {
+        let err = load(b"# vim: set fileencoding=latin-1 :\nx = '\xe9'\n").unwrap_err();
+        assert_eq!(err, Unreadable::DeclaredEncoding("latin-1".into()));
+    }
+
+    #[test]
+    fn invalid_utf8_is_refused() {
+        assert_eq!(load(b"x = '\xff'\n").unwrap_err(), Unreadable::NotUtf8);
+    }
+
+    #[test]
+    fn bom_and_crlf_round_trip() {
+        let f = load(b"\xEF\xBB\xBFx = 1\r\n").unwrap();
+        assert!(f.has_bom);
+        assert_eq!(f.newline, "\r\n");
+        assert_eq!(f.encode(&f.text), f.original);
+    }
+
+    #[test]
+    fn line_and_column_are_one_based() {
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+        assert_eq!(line_text("a\r\nb\n", 1), "a");
+    }
+}

@@ -1,0 +1,567 @@
+//! Loading and validating transform files.
+//!
+//! A file describes one idiom family: the eventlet APIs it covers (with
+//! their aliases and the guidance shown when a use is left for a person)
+//! and the transforms that rewrite them. Every mistake in a file is reported
+//! with the file and item it is in; nothing is silently dropped.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::Deserialize;
+
+use super::predicate::Predicate;
+use super::template::{ALL_ARGUMENTS, Template};
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_transforms.rs"));
+}
+
+pub type ApiId = usize;
+pub type TransformId = usize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Safety {
+    Safe,
+    Conditional,
+    Manual,
+}
+
+impl Safety {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Safety::Safe => "safe",
+            Safety::Conditional => "conditional",
+            Safety::Manual => "manual",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Shape {
+    /// The API is called; the whole call is replaced.
+    Call,
+    /// The API is called as a statement of its own; the statement is replaced
+    /// (an empty replacement deletes it).
+    Statement,
+    /// Any mention of the API; the name itself is replaced.
+    Reference,
+}
+
+/// When a rewrite keeps the program's behaviour, seen from the whole tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Requirement {
+    /// No green threads run in the tree and nothing is monkey-patched.
+    Native,
+    /// The tree never calls `monkey_patch()`.
+    Unpatched,
+    /// No green threads run, or `monkey_patch()` makes this stdlib module green.
+    NativeOrPatched(String),
+}
+
+/// Local checks on the file that must hold for a rewrite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Guard {
+    /// Every use of the API in the file is a call.
+    OnlyCalled,
+    /// No call in the file passes this keyword argument.
+    NoKeyword(String),
+    /// The API (a module) is never used for this member.
+    NoMember(String),
+    /// Calls of the module's members pass no keyword arguments.
+    MemberCallsPositional,
+    /// The object the call creates is only used through these members; a
+    /// member written `name()` must be called without arguments.
+    HolderMembers(Vec<(String, bool)>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub name: String,
+    pub default: Option<String>,
+    /// `*name`: takes every argument left over, of any kind.
+    pub rest: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    Replace(HashMap<ApiId, Template>),
+    Manual(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub when: Vec<(usize, Predicate)>,
+    pub action: Action,
+    pub safety: Safety,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    #[serde(default)]
+    pub name: Option<String>,
+    pub before: String,
+    /// The expected rewrite; absent means the code must stay untouched.
+    #[serde(default)]
+    pub after: Option<String>,
+    /// APIs whose uses must be reported for a person.
+    #[serde(default)]
+    pub manual: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Family {
+    pub name: String,
+    pub title: String,
+    pub file: String,
+    pub examples: Vec<Example>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Api {
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub family: usize,
+    pub guidance: String,
+    pub starts_green_threads: bool,
+    pub monkey_patch: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Transform {
+    pub id: String,
+    pub family: usize,
+    pub summary: String,
+    pub docs: String,
+    pub safety: Safety,
+    pub shape: Shape,
+    pub apis: Vec<ApiId>,
+    pub params: Vec<Param>,
+    pub requires: Vec<Requirement>,
+    pub guards: Vec<Guard>,
+    pub cases: Vec<Case>,
+    pub examples: Vec<Example>,
+}
+
+#[derive(Debug, Default)]
+pub struct Catalogue {
+    pub families: Vec<Family>,
+    pub apis: Vec<Api>,
+    pub transforms: Vec<Transform>,
+    api_index: HashMap<String, ApiId>,
+    by_api: HashMap<ApiId, Vec<TransformId>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid transform catalogue:\n{}", .0.join("\n"))]
+pub struct CatalogueError(pub Vec<String>);
+
+// ---- file format -------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FamilyFile {
+    family: String,
+    title: String,
+    #[serde(default)]
+    api: Vec<ApiDef>,
+    #[serde(default)]
+    transform: Vec<TransformDef>,
+    #[serde(default)]
+    example: Vec<Example>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApiDef {
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    guidance: String,
+    #[serde(default)]
+    starts_green_threads: bool,
+    #[serde(default)]
+    monkey_patch: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransformDef {
+    id: String,
+    summary: String,
+    docs: String,
+    safety: Safety,
+    shape: Shape,
+    apis: Vec<String>,
+    #[serde(default)]
+    params: Vec<String>,
+    #[serde(default)]
+    requires: Vec<String>,
+    #[serde(default)]
+    guards: Vec<String>,
+    #[serde(default)]
+    replace: Option<String>,
+    #[serde(default)]
+    targets: BTreeMap<String, String>,
+    #[serde(default)]
+    case: Vec<CaseDef>,
+    #[serde(default)]
+    example: Vec<Example>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseDef {
+    #[serde(default)]
+    when: BTreeMap<String, String>,
+    #[serde(default)]
+    replace: Option<String>,
+    #[serde(default)]
+    manual: Option<String>,
+    #[serde(default)]
+    safety: Option<Safety>,
+}
+
+/// In a case's `replace`: the API's entry in the transform's `targets`.
+const TARGET: &str = "{target}";
+
+const PATCHABLE: &[&str] =
+    &["os", "select", "socket", "thread", "time", "psycopg", "MySQLdb", "builtins", "subprocess"];
+
+impl Catalogue {
+    pub fn builtin() -> Result<Catalogue, CatalogueError> {
+        Catalogue::load(builtin::BUILTIN)
+    }
+
+    /// Loads `(file name, TOML text)` sources; later files may not redefine
+    /// an API or a transform id of an earlier one.
+    pub fn load(sources: &[(&str, &str)]) -> Result<Catalogue, CatalogueError> {
+        let mut errors = Vec::new();
+        let mut files = Vec::new();
+        for (file, text) in sources {
+            match toml::from_str::<FamilyFile>(text) {
+                Ok(parsed) => files.push((*file, parsed)),
+                Err(e) => errors.push(format!("{file}: {}", e.to_string().trim_end())),
+            }
+        }
+        let mut cat = Catalogue::default();
+        // APIs first: transforms of one family may name APIs of another.
+        for (file, parsed) in &files {
+            let family = cat.families.len();
+            cat.families.push(Family {
+                name: parsed.family.clone(),
+                title: parsed.title.clone(),
+                file: file.to_string(),
+                examples: parsed.example.clone(),
+            });
+            for def in &parsed.api {
+                cat.add_api(def, family, file, &mut errors);
+            }
+        }
+        let mut ids = HashSet::new();
+        for (family, (file, parsed)) in files.iter().enumerate() {
+            for def in &parsed.transform {
+                let at = format!("{file}: transform '{}'", def.id);
+                if !ids.insert(def.id.clone()) {
+                    errors.push(format!("{at}: the id is used twice"));
+                    continue;
+                }
+                match cat.compile_transform(def, family) {
+                    Ok(t) => {
+                        let id = cat.transforms.len();
+                        for api in &t.apis {
+                            cat.by_api.entry(*api).or_default().push(id);
+                        }
+                        cat.transforms.push(t);
+                    }
+                    Err(problems) => errors.extend(problems.into_iter().map(|p| format!("{at}: {p}"))),
+                }
+            }
+        }
+        if errors.is_empty() { Ok(cat) } else { Err(CatalogueError(errors)) }
+    }
+
+    fn add_api(&mut self, def: &ApiDef, family: usize, file: &str, errors: &mut Vec<String>) {
+        let id = self.apis.len();
+        for name in std::iter::once(&def.name).chain(&def.aliases) {
+            if !name.starts_with("eventlet") {
+                errors.push(format!("{file}: API '{name}' is not an eventlet name"));
+            }
+            if self.api_index.insert(name.clone(), id).is_some() {
+                errors.push(format!("{file}: API name '{name}' is defined twice"));
+            }
+        }
+        self.apis.push(Api {
+            name: def.name.clone(),
+            aliases: def.aliases.clone(),
+            family,
+            guidance: def.guidance.trim().to_owned(),
+            starts_green_threads: def.starts_green_threads,
+            monkey_patch: def.monkey_patch,
+        });
+    }
+
+    fn compile_transform(&self, def: &TransformDef, family: usize) -> Result<Transform, Vec<String>> {
+        let mut problems = Vec::new();
+        let apis: Vec<ApiId> = def
+            .apis
+            .iter()
+            .filter_map(|name| {
+                let id = self.api_index.get(name).copied();
+                if id.is_none() {
+                    problems.push(format!("names unknown API '{name}'"));
+                }
+                id
+            })
+            .collect();
+        let params: Vec<Param> = def.params.iter().map(|p| parse_param(p)).collect();
+        if def.shape == Shape::Reference && !params.is_empty() {
+            problems.push("a reference transform takes no params".into());
+        }
+        let requires = def
+            .requires
+            .iter()
+            .filter_map(|r| parse_requirement(r).map_err(|e| problems.push(e)).ok())
+            .collect();
+        let guards = def
+            .guards
+            .iter()
+            .filter_map(|g| parse_guard(g).map_err(|e| problems.push(e)).ok())
+            .collect();
+
+        let mut case_defs: Vec<CaseDef> = Vec::new();
+        if def.replace.is_some() || !def.targets.is_empty() {
+            case_defs.push(CaseDef {
+                when: BTreeMap::new(),
+                replace: def.replace.clone(),
+                manual: None,
+                safety: None,
+            });
+        }
+        case_defs.extend(def.case.iter().map(|c| CaseDef {
+            when: c.when.clone(),
+            replace: c.replace.clone(),
+            manual: c.manual.clone(),
+            safety: c.safety,
+        }));
+        if case_defs.is_empty() {
+            problems.push("has neither `replace`, `targets` nor `case`".into());
+        }
+        let mut cases = Vec::new();
+        for (n, c) in case_defs.iter().enumerate() {
+            let at = format!("case {}", n + 1);
+            let mut when = Vec::new();
+            for (param, word) in &c.when {
+                let Some(index) = params.iter().position(|p| &p.name == param) else {
+                    problems.push(format!("{at}: `when` names unknown param '{param}'"));
+                    continue;
+                };
+                match Predicate::parse(word) {
+                    Some(p) => when.push((index, p)),
+                    None => problems.push(format!(
+                        "{at}: unknown predicate '{word}' (expected one of {})",
+                        Predicate::WORDS
+                    )),
+                }
+            }
+            let action = match (&c.replace, &c.manual) {
+                (Some(_), Some(_)) => {
+                    problems.push(format!("{at}: has both `replace` and `manual`"));
+                    continue;
+                }
+                (None, Some(reason)) => Action::Manual(reason.trim().to_owned()),
+                (replace, None) => {
+                    let mut targets = HashMap::new();
+                    for (api_name, text) in &def.targets {
+                        match self.api_index.get(api_name) {
+                            Some(id) if apis.contains(id) => {
+                                targets.insert(*id, text.clone());
+                            }
+                            _ => problems.push(format!(
+                                "`targets` names '{api_name}', which is not in `apis`"
+                            )),
+                        }
+                    }
+                    // A case's `replace` may say `{target}` for the API's target.
+                    let mut per_api = HashMap::new();
+                    for id in &apis {
+                        let text = match (replace, targets.get(id)) {
+                            (Some(r), Some(t)) => r.replace(TARGET, t),
+                            (Some(r), None) if !r.contains(TARGET) => r.clone(),
+                            (None, Some(t)) => t.clone(),
+                            _ => continue,
+                        };
+                        per_api.insert(*id, text);
+                    }
+                    if let Some(missing) = apis.iter().find(|id| !per_api.contains_key(id)) {
+                        problems.push(format!(
+                            "{at}: no replacement for API '{}'",
+                            self.apis[*missing].name
+                        ));
+                    }
+                    let mut compiled = HashMap::new();
+                    for (id, text) in per_api {
+                        match Template::parse(&text) {
+                            Ok(t) => {
+                                for p in t.params() {
+                                    if p != ALL_ARGUMENTS && !params.iter().any(|q| q.name == p) {
+                                        problems.push(format!(
+                                            "{at}: template {text:?} uses unknown param '{p}'"
+                                        ));
+                                    }
+                                }
+                                compiled.insert(id, t);
+                            }
+                            Err(e) => problems.push(format!("{at}: {e}")),
+                        }
+                    }
+                    Action::Replace(compiled)
+                }
+            };
+            let safety = c.safety.unwrap_or(def.safety);
+            cases.push(Case { when, action, safety });
+        }
+        if def.docs.trim().is_empty() || def.summary.trim().is_empty() {
+            problems.push("needs a summary and docs".into());
+        }
+        if def.example.is_empty() {
+            problems.push("has no [[transform.example]]: every transform is tested by its examples".into());
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Transform {
+            id: def.id.clone(),
+            family,
+            summary: def.summary.trim().to_owned(),
+            docs: def.docs.trim().to_owned(),
+            safety: def.safety,
+            shape: def.shape,
+            apis,
+            params,
+            requires,
+            guards,
+            cases,
+            examples: def.example.clone(),
+        })
+    }
+
+    /// The API a dotted name (canonical or alias) stands for.
+    pub fn api(&self, dotted: &str) -> Option<ApiId> {
+        self.api_index.get(dotted).copied()
+    }
+
+    pub fn transforms_for(&self, api: ApiId) -> &[TransformId] {
+        self.by_api.get(&api).map_or(&[], |v| v.as_slice())
+    }
+
+    pub fn transform_by_id(&self, id: &str) -> Option<&Transform> {
+        self.transforms.iter().find(|t| t.id == id)
+    }
+
+    pub fn family_name(&self, api: ApiId) -> &str {
+        &self.families[self.apis[api].family].name
+    }
+}
+
+fn parse_param(text: &str) -> Param {
+    if let Some(name) = text.strip_prefix('*') {
+        return Param { name: name.to_owned(), default: None, rest: true };
+    }
+    match text.split_once('=') {
+        Some((name, default)) => Param {
+            name: name.trim().to_owned(),
+            default: Some(default.trim().to_owned()),
+            rest: false,
+        },
+        None => Param { name: text.trim().to_owned(), default: None, rest: false },
+    }
+}
+
+fn parse_requirement(text: &str) -> Result<Requirement, String> {
+    match text.split_once(':') {
+        None if text == "native" => Ok(Requirement::Native),
+        None if text == "unpatched" => Ok(Requirement::Unpatched),
+        Some(("native-or-patched", module)) if PATCHABLE.contains(&module) => {
+            Ok(Requirement::NativeOrPatched(module.to_owned()))
+        }
+        _ => Err(format!(
+            "unknown requirement '{text}' (expected native, unpatched or native-or-patched:<one of {}>)",
+            PATCHABLE.join(", ")
+        )),
+    }
+}
+
+fn parse_guard(text: &str) -> Result<Guard, String> {
+    let (word, arg) = match text.split_once(':') {
+        Some((w, a)) => (w, Some(a)),
+        None => (text, None),
+    };
+    match (word, arg) {
+        ("only-called", None) => Ok(Guard::OnlyCalled),
+        ("member-calls-positional", None) => Ok(Guard::MemberCallsPositional),
+        ("no-keyword", Some(k)) if !k.is_empty() => Ok(Guard::NoKeyword(k.to_owned())),
+        ("no-member", Some(m)) if !m.is_empty() => Ok(Guard::NoMember(m.to_owned())),
+        ("holder-members", Some(list)) => Ok(Guard::HolderMembers(
+            list.split(',')
+                .map(str::trim)
+                .filter(|m| !m.is_empty())
+                .map(|m| match m.strip_suffix("()") {
+                    Some(bare) => (bare.to_owned(), true),
+                    None => (m.to_owned(), false),
+                })
+                .collect(),
+        )),
+        _ => Err(format!(
+            "unknown guard '{text}' (expected only-called, member-calls-positional, \
+             no-keyword:NAME, no-member:NAME or holder-members:a,b(),...)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalogue_loads() {
+        let cat = Catalogue::builtin().unwrap_or_else(|e| panic!("{e}"));
+        assert!(cat.api("eventlet.sleep").is_some());
+        assert!(!cat.transforms.is_empty());
+    }
+
+    #[test]
+    fn errors_name_the_file_and_the_problem() {
+        let bad = r#"
+family = "f"
+title = "t"
+[[api]]
+name = "eventlet.x"
+guidance = "g"
+[[transform]]
+id = "t1"
+summary = "s"
+docs = "d"
+safety = "safe"
+shape = "call"
+apis = ["eventlet.x", "eventlet.nope"]
+params = ["a"]
+[[transform.case]]
+when = { a = "tiny" }
+replace = "{b}"
+"#;
+        let err = Catalogue::load(&[("bad.toml", bad)]).unwrap_err().to_string();
+        assert!(err.contains("bad.toml: transform 't1': names unknown API 'eventlet.nope'"), "{err}");
+        assert!(err.contains("unknown predicate 'tiny'"), "{err}");
+        assert!(err.contains("unknown param 'b'"), "{err}");
+        assert!(err.contains("has no [[transform.example]]"), "{err}");
+    }
+
+    #[test]
+    fn syntax_errors_in_toml_are_reported() {
+        let err = Catalogue::load(&[("x.toml", "family = ")]).unwrap_err().to_string();
+        assert!(err.contains("x.toml"), "{err}");
+    }
+}

@@ -1,0 +1,135 @@
+//! Conditions on a call's arguments, named in a transform case's `when`.
+
+use tree_sitter::Node;
+
+use crate::python::syntax::numeric_literal;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Predicate {
+    /// Always holds.
+    Any,
+    /// The argument was not passed.
+    Absent,
+    /// The argument was passed.
+    Present,
+    /// A numeric literal greater than zero.
+    PositiveNumber,
+    /// A numeric literal equal to zero.
+    Zero,
+    /// An integer literal of at least one.
+    PositiveInt,
+    /// The literal `None`.
+    None,
+}
+
+impl Predicate {
+    pub fn parse(word: &str) -> Option<Predicate> {
+        Some(match word {
+            "any" => Predicate::Any,
+            "absent" => Predicate::Absent,
+            "present" => Predicate::Present,
+            "positive-number" => Predicate::PositiveNumber,
+            "zero" => Predicate::Zero,
+            "positive-int" => Predicate::PositiveInt,
+            "none" => Predicate::None,
+            _ => return Option::None,
+        })
+    }
+
+    pub const WORDS: &'static str = "any, absent, present, positive-number, zero, positive-int, none";
+
+    /// Evaluates the predicate on a passed argument, or on the parameter's
+    /// default (a Python literal) when the argument is absent.
+    pub fn holds(self, arg: Option<Node>, default: Option<&str>, source: &str) -> bool {
+        match self {
+            Predicate::Any => true,
+            Predicate::Absent => arg.is_none(),
+            Predicate::Present => arg.is_some(),
+            _ => match arg {
+                Some(node) => self.holds_on_literal(literal_of(node, source)),
+                Option::None => default.is_some_and(|d| self.holds_on_literal(parse_literal(d))),
+            },
+        }
+    }
+
+    fn holds_on_literal(self, literal: Literal) -> bool {
+        match (self, literal) {
+            (Predicate::PositiveNumber, Literal::Number(v, _)) => v > 0.0,
+            (Predicate::Zero, Literal::Number(v, _)) => v == 0.0,
+            (Predicate::PositiveInt, Literal::Number(v, true)) => v >= 1.0,
+            (Predicate::None, Literal::None) => true,
+            _ => false,
+        }
+    }
+}
+
+enum Literal {
+    /// The value and whether it is an integer literal.
+    Number(f64, bool),
+    None,
+    Other,
+}
+
+fn literal_of(node: Node, source: &str) -> Literal {
+    if node.kind() == "none" {
+        return Literal::None;
+    }
+    match numeric_literal(node, source) {
+        Some(v) => Literal::Number(v, is_int_node(node)),
+        Option::None => Literal::Other,
+    }
+}
+
+fn is_int_node(node: Node) -> bool {
+    match node.kind() {
+        "integer" => true,
+        "unary_operator" | "parenthesized_expression" => {
+            node.named_child(node.named_child_count().saturating_sub(1) as u32)
+                .is_some_and(is_int_node)
+        }
+        _ => false,
+    }
+}
+
+fn parse_literal(text: &str) -> Literal {
+    if text == "None" {
+        return Literal::None;
+    }
+    match text.parse::<f64>() {
+        Ok(v) => Literal::Number(v, !text.contains(['.', 'e', 'E'])),
+        Err(_) => Literal::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python::parse::parse;
+
+    fn check(predicate: &str, expr: &str) -> bool {
+        let source = format!("f({expr})\n");
+        let tree = parse(&source);
+        let call = tree.root_node().named_child(0).unwrap().named_child(0).unwrap();
+        let arg = call.child_by_field_name("arguments").unwrap().named_child(0).unwrap();
+        Predicate::parse(predicate).unwrap().holds(Some(arg), None, &source)
+    }
+
+    #[test]
+    fn numeric_predicates_read_literals() {
+        assert!(check("positive-number", "0.5"));
+        assert!(check("positive-number", "1_000"));
+        assert!(!check("positive-number", "-1"));
+        assert!(!check("positive-number", "x"));
+        assert!(check("zero", "0.0"));
+        assert!(check("positive-int", "(3)"));
+        assert!(!check("positive-int", "3.0"));
+        assert!(check("none", "None"));
+    }
+
+    #[test]
+    fn absent_arguments_use_the_default() {
+        let p = Predicate::Zero;
+        assert!(p.holds(None, Some("0"), ""));
+        assert!(!Predicate::PositiveInt.holds(None, Some("None"), ""));
+    }
+}

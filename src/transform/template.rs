@@ -1,0 +1,151 @@
+//! Replacement templates: literal text with placeholders.
+//!
+//! - `{param}`   the source text of a call argument (or the parameter's default)
+//! - `{param!p}` the same, in parentheses unless it is a primary expression
+//! - `{...}`     all the call's arguments as written
+//! - `{@module}` the local name of a standard-library module; the rewriter
+//!   adds the import, or reuses one, and picks an alias on a name clash
+
+use std::fmt;
+
+/// The placeholder name for the call's whole argument list.
+pub const ALL_ARGUMENTS: &str = "...";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    Text(String),
+    Argument { param: String, parenthesize: bool },
+    Module(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    pub pieces: Vec<Piece>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct TemplateError(pub String);
+
+impl fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Template {
+    pub fn parse(text: &str) -> Result<Template, TemplateError> {
+        let mut pieces = Vec::new();
+        let mut rest = text;
+        while let Some(open) = rest.find('{') {
+            if open > 0 {
+                pieces.push(Piece::Text(rest[..open].to_owned()));
+            }
+            let close = rest[open..]
+                .find('}')
+                .ok_or_else(|| TemplateError(format!("unclosed '{{' in template {text:?}")))?
+                + open;
+            let inner = &rest[open + 1..close];
+            pieces.push(parse_placeholder(inner).ok_or_else(|| {
+                TemplateError(format!("bad placeholder {{{inner}}} in template {text:?}"))
+            })?);
+            rest = &rest[close + 1..];
+        }
+        if rest.contains('}') {
+            return Err(TemplateError(format!("stray '}}' in template {text:?}")));
+        }
+        if !rest.is_empty() {
+            pieces.push(Piece::Text(rest.to_owned()));
+        }
+        Ok(Template { pieces })
+    }
+
+    pub fn modules(&self) -> impl Iterator<Item = &str> {
+        self.pieces.iter().filter_map(|p| match p {
+            Piece::Module(m) => Some(m.as_str()),
+            _ => None,
+        })
+    }
+
+    pub fn params(&self) -> impl Iterator<Item = &str> {
+        self.pieces.iter().filter_map(|p| match p {
+            Piece::Argument { param, .. } => Some(param.as_str()),
+            _ => None,
+        })
+    }
+
+    /// Fills the placeholders; `argument` returns the text and whether it is
+    /// a primary expression, `module` the local name of a module.
+    pub fn render(
+        &self,
+        mut argument: impl FnMut(&str) -> Option<(String, bool)>,
+        mut module: impl FnMut(&str) -> String,
+    ) -> Option<String> {
+        let mut out = String::new();
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text(t) => out.push_str(t),
+                Piece::Module(m) => out.push_str(&module(m)),
+                Piece::Argument { param, parenthesize } => {
+                    let (text, primary) = argument(param)?;
+                    if *parenthesize && !primary {
+                        out.push('(');
+                        out.push_str(&text);
+                        out.push(')');
+                    } else {
+                        out.push_str(&text);
+                    }
+                }
+            }
+        }
+        Some(out)
+    }
+}
+
+fn parse_placeholder(inner: &str) -> Option<Piece> {
+    let is_dotted_name = |s: &str| {
+        !s.is_empty()
+            && s.split('.').all(|part| {
+                part.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                    && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+    };
+    if inner == ALL_ARGUMENTS {
+        return Some(Piece::Argument { param: ALL_ARGUMENTS.to_owned(), parenthesize: false });
+    }
+    if let Some(module) = inner.strip_prefix('@') {
+        return is_dotted_name(module).then(|| Piece::Module(module.to_owned()));
+    }
+    let (param, parenthesize) = match inner.strip_suffix("!p") {
+        Some(p) => (p, true),
+        None => (inner, false),
+    };
+    (is_dotted_name(param) && !param.contains('.'))
+        .then(|| Piece::Argument { param: param.to_owned(), parenthesize })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_arguments_and_modules() {
+        let t = Template::parse("{@time}.sleep(max(0, {seconds}))").unwrap();
+        let out = t
+            .render(|_| Some(("delay".into(), true)), |m| format!("{m}_mod"))
+            .unwrap();
+        assert_eq!(out, "time_mod.sleep(max(0, delay))");
+    }
+
+    #[test]
+    fn parenthesizes_non_primary_arguments() {
+        let t = Template::parse("{obj!p}").unwrap();
+        assert_eq!(t.render(|_| Some(("a + b".into(), false)), |m| m.into()).unwrap(), "(a + b)");
+    }
+
+    #[test]
+    fn rejects_malformed_placeholders() {
+        assert!(Template::parse("{@}").is_err());
+        assert!(Template::parse("x(}").is_err());
+        assert!(Template::parse("{a b}").is_err());
+    }
+}
