@@ -128,11 +128,16 @@ fn deletion(node: Node, source: &str) -> Deletion {
     if !before.trim().is_empty() || (!after.is_empty() && !after.starts_with('#')) {
         return Deletion::Edit(Edit::replace(start..end, "pass"));
     }
-    if after.starts_with('#') {
+    if after.starts_with('#') && !is_noqa(after) {
         // Keep the comment on its own line.
         return Deletion::Edit(Edit::replace(start..end, ""));
     }
     Deletion::Lines(line_start..(line_end + 1).min(source.len()))
+}
+
+/// A linter marker that only speaks of the statement it follows.
+fn is_noqa(comment: &str) -> bool {
+    comment.trim_start_matches('#').trim_start().to_ascii_lowercase().starts_with("noqa")
 }
 
 fn preceded_by_blank_line(source: &str, line_start: usize) -> bool {

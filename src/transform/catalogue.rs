@@ -332,7 +332,8 @@ impl Catalogue {
             .collect();
 
         let mut case_defs: Vec<CaseDef> = Vec::new();
-        if def.replace.is_some() || !def.targets.is_empty() {
+        // `replace` (or, without cases, `targets` alone) is a case with no condition.
+        if def.replace.is_some() || (def.case.is_empty() && !def.targets.is_empty()) {
             case_defs.push(CaseDef {
                 when: BTreeMap::new(),
                 replace: def.replace.clone(),
