@@ -111,12 +111,20 @@ pub fn analyze(tree: &Tree, source: &str, catalogue: &Catalogue) -> FileAnalysis
             }
             _ => continue,
         };
-        let Some(identifier) = node_at(root, &reference.range) else { continue };
-        uses.push(chain_use(identifier, target, import, ambiguous, source, catalogue));
+        let Some(identifier) = node_at(root, &reference.range) else {
+            continue;
+        };
+        uses.push(chain_use(
+            identifier, target, import, ambiguous, source, catalogue,
+        ));
     }
     uses.sort_by_key(|u| (u.range.start, u.range.end));
     let exported = exported_names(root, source);
-    FileAnalysis { bindings, uses, exported }
+    FileAnalysis {
+        bindings,
+        uses,
+        exported,
+    }
 }
 
 fn chain_use(
@@ -136,7 +144,9 @@ fn chain_use(
         if parent.kind() != "attribute" || field_name(node) != Some("object") {
             break;
         }
-        let Some(attr) = parent.child_by_field_name("attribute") else { break };
+        let Some(attr) = parent.child_by_field_name("attribute") else {
+            break;
+        };
         tokens.push(text(attr, source).to_owned());
         nodes.push(parent);
         node = parent;
@@ -176,10 +186,15 @@ fn chain_use(
 fn exported_names(root: Node, source: &str) -> HashSet<String> {
     let mut names = HashSet::new();
     for statement in named_children(root) {
-        let Some(assignment) = statement.named_child(0) else { continue };
+        let Some(assignment) = statement.named_child(0) else {
+            continue;
+        };
         if statement.kind() != "expression_statement"
             || !matches!(assignment.kind(), "assignment" | "augmented_assignment")
-            || assignment.child_by_field_name("left").map(|l| text(l, source)) != Some("__all__")
+            || assignment
+                .child_by_field_name("left")
+                .map(|l| text(l, source))
+                != Some("__all__")
         {
             continue;
         }

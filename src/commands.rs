@@ -30,7 +30,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             emit(&text)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Diff { common, check, color } => {
+        Command::Diff {
+            common,
+            check,
+            color,
+        } => {
             let run = engine::run(&catalogue, &options(&common, &catalogue)?)?;
             let color = match color {
                 ColorChoice::Always => true,
@@ -52,7 +56,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
         }
-        Command::Apply { common, interactive } => {
+        Command::Apply {
+            common,
+            interactive,
+        } => {
             let run = engine::run(&catalogue, &options(&common, &catalogue)?)?;
             let mut failed = report_problems(&run, common.quiet);
             let mut ask = interactive;
@@ -61,7 +68,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             for file in run.changed() {
                 if ask {
                     emit(&file_diff(file, std::io::stdout().is_terminal()))?;
-                    eprint!("Apply to {}? [y]es [n]o [a]ll [q]uit: ", file.source.path.display());
+                    eprint!(
+                        "Apply to {}? [y]es [n]o [a]ll [q]uit: ",
+                        file.source.path.display()
+                    );
                     let answer = answers.next().transpose()?.unwrap_or_default();
                     match answer.trim() {
                         "y" | "yes" => {}
@@ -70,8 +80,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                         _ => continue,
                     }
                 }
-                let new_text = file.new_text.as_deref().expect("changed files have new text");
-                match replace_if_unchanged(&file.source.path, &file.source.original, &file.source.encode(new_text)) {
+                let new_text = file
+                    .new_text
+                    .as_deref()
+                    .expect("changed files have new text");
+                match replace_if_unchanged(
+                    &file.source.path,
+                    &file.source.original,
+                    &file.source.encode(new_text),
+                ) {
                     Ok(()) if !common.quiet => println!("{}", file_line(file)),
                     Ok(()) => {}
                     Err(e) => {
@@ -83,7 +100,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             if !common.quiet {
                 eprint!("{}", summary(&run, "rewritten"));
             }
-            Ok(if failed { ExitCode::from(EXIT_ERROR) } else { ExitCode::SUCCESS })
+            Ok(if failed {
+                ExitCode::from(EXIT_ERROR)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Transforms { action } => {
             match action.unwrap_or(TransformsAction::List) {
@@ -128,12 +149,25 @@ fn emit(text: &str) -> Result<()> {
 fn file_diff(file: &FileResult, color: bool) -> String {
     let path = file.source.path.display().to_string();
     let path = path.strip_prefix("./").unwrap_or(&path);
-    unified(path, &file.source.text, file.new_text.as_deref().unwrap_or(""), color)
+    unified(
+        path,
+        &file.source.text,
+        file.new_text.as_deref().unwrap_or(""),
+        color,
+    )
 }
 
 fn counts(file: &FileResult) -> (usize, usize) {
-    let rewrites = file.findings.iter().filter(|f| f.action == Action::Rewrite).count();
-    let manual = file.findings.iter().filter(|f| f.action == Action::Manual).count();
+    let rewrites = file
+        .findings
+        .iter()
+        .filter(|f| f.action == Action::Rewrite)
+        .count();
+    let manual = file
+        .findings
+        .iter()
+        .filter(|f| f.action == Action::Manual)
+        .count();
     (rewrites, manual)
 }
 
@@ -155,7 +189,11 @@ fn report_problems(run: &RunResult, quiet: bool) -> bool {
     }
     let mut failed = false;
     for f in run.files.iter().filter(|f| f.error.is_some()) {
-        eprintln!("{}: error: {}", f.source.path.display(), f.error.as_deref().unwrap_or(""));
+        eprintln!(
+            "{}: error: {}",
+            f.source.path.display(),
+            f.error.as_deref().unwrap_or("")
+        );
         failed = true;
     }
     failed
@@ -196,11 +234,23 @@ fn show_transform(catalogue: &Catalogue, id: &str) -> Result<String> {
         t.summary,
         catalogue.families[t.family].name,
         t.safety.as_str(),
-        t.apis.iter().map(|a| catalogue.apis[*a].name.as_str()).collect::<Vec<_>>().join(", "),
+        t.apis
+            .iter()
+            .map(|a| catalogue.apis[*a].name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
         t.docs
     );
     for (n, example) in t.examples.iter().enumerate() {
-        out.push_str(&format!("\nexample {}{}:\n", n + 1, example.name.as_deref().map(|s| format!(" ({s})")).unwrap_or_default()));
+        out.push_str(&format!(
+            "\nexample {}{}:\n",
+            n + 1,
+            example
+                .name
+                .as_deref()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default()
+        ));
         let after = example.after.as_deref().unwrap_or(&example.before);
         out.push_str(&unified("example.py", &example.before, after, false));
         if example.after.is_none() {

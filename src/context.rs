@@ -16,8 +16,17 @@ use tree_sitter::Node;
 use crate::python::syntax::{named_children, text};
 use crate::transform::Requirement;
 
-const PATCHABLE: &[&str] =
-    &["os", "select", "socket", "thread", "time", "psycopg", "MySQLdb", "builtins", "subprocess"];
+const PATCHABLE: &[&str] = &[
+    "os",
+    "select",
+    "socket",
+    "thread",
+    "time",
+    "psycopg",
+    "MySQLdb",
+    "builtins",
+    "subprocess",
+];
 const OFF_BY_DEFAULT: &[&str] = &["MySQLdb", "builtins"];
 
 /// What one file contributes.
@@ -55,7 +64,8 @@ impl TreeContext {
             }
         }
         if assume_patched {
-            ctx.monkey_patch_site.get_or_insert_with(|| "--assume-monkey-patched".into());
+            ctx.monkey_patch_site
+                .get_or_insert_with(|| "--assume-monkey-patched".into());
             ctx.patched.extend(PATCHABLE.iter().map(|m| m.to_string()));
         }
         ctx
@@ -94,7 +104,10 @@ impl TreeContext {
                 if !self.green() || self.patched.contains(module) {
                     return Ok(());
                 }
-                let site = self.green_thread_site.as_deref().unwrap_or("monkey-patched threads");
+                let site = self
+                    .green_thread_site
+                    .as_deref()
+                    .unwrap_or("monkey-patched threads");
                 Err(format!(
                     "green threads run in this tree ({site}) and nothing monkey-patches \
                      '{module}': the stdlib call would block every green thread. Rewrite \
@@ -117,9 +130,10 @@ pub fn patched_by_call(call: Node, source: &str) -> BTreeSet<String> {
             if arg.kind() != "keyword_argument" {
                 return BTreeSet::new();
             }
-            let (Some(name), Some(value)) =
-                (arg.child_by_field_name("name"), arg.child_by_field_name("value"))
-            else {
+            let (Some(name), Some(value)) = (
+                arg.child_by_field_name("name"),
+                arg.child_by_field_name("value"),
+            ) else {
                 return BTreeSet::new();
             };
             let literal = match value.kind() {
@@ -139,11 +153,14 @@ pub fn patched_by_call(call: Node, source: &str) -> BTreeSet<String> {
     PATCHABLE
         .iter()
         .filter(|m| {
-            let value = on.get(**m).copied().unwrap_or(if OFF_BY_DEFAULT.contains(m) {
-                Some(false)
-            } else {
-                default_on
-            });
+            let value = on
+                .get(**m)
+                .copied()
+                .unwrap_or(if OFF_BY_DEFAULT.contains(m) {
+                    Some(false)
+                } else {
+                    default_on
+                });
             value == Some(true)
         })
         .map(|m| m.to_string())
@@ -157,13 +174,29 @@ mod tests {
 
     fn patched(call: &str) -> Vec<String> {
         let tree = parse(call);
-        let node = tree.root_node().named_child(0).unwrap().named_child(0).unwrap();
+        let node = tree
+            .root_node()
+            .named_child(0)
+            .unwrap()
+            .named_child(0)
+            .unwrap();
         patched_by_call(node, call).into_iter().collect()
     }
 
     #[test]
     fn default_call_patches_the_default_set() {
-        assert_eq!(patched("monkey_patch()"), ["os", "psycopg", "select", "socket", "subprocess", "thread", "time"]);
+        assert_eq!(
+            patched("monkey_patch()"),
+            [
+                "os",
+                "psycopg",
+                "select",
+                "socket",
+                "subprocess",
+                "thread",
+                "time"
+            ]
+        );
     }
 
     #[test]

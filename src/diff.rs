@@ -45,12 +45,18 @@ mod tests {
     #[test]
     fn headers_name_both_sides() {
         let d = unified("x.py", "a\nb\n", "a\nc\n", false);
-        assert!(d.starts_with("--- a/x.py\n+++ b/x.py\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n"), "{d}");
+        assert!(
+            d.starts_with("--- a/x.py\n+++ b/x.py\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n"),
+            "{d}"
+        );
     }
 
     #[test]
     fn colour_wraps_changed_lines() {
         let d = unified("x.py", "a\n", "b\n", true);
-        assert!(d.contains("\x1b[31m-a\x1b[0m\n") && d.contains("\x1b[32m+b\x1b[0m\n"), "{d:?}");
+        assert!(
+            d.contains("\x1b[31m-a\x1b[0m\n") && d.contains("\x1b[32m+b\x1b[0m\n"),
+            "{d:?}"
+        );
     }
 }

@@ -65,7 +65,10 @@ fn exclude_set(excludes: &[String]) -> Result<GlobSet> {
     let mut builder = GlobSetBuilder::new();
     for pattern in excludes {
         let pattern = pattern.trim_end_matches('/');
-        builder.add(Glob::new(pattern).with_context(|| format!("--exclude {pattern:?} is not a valid glob"))?);
+        builder.add(
+            Glob::new(pattern)
+                .with_context(|| format!("--exclude {pattern:?} is not a valid glob"))?,
+        );
     }
     Ok(builder.build()?)
 }
@@ -106,13 +109,17 @@ mod tests {
         std::fs::write(root.join("pkg/tests/t.py"), "").unwrap();
         let all = discover(&[root.to_path_buf()], &[]).unwrap().files;
         assert_eq!(all.len(), 2);
-        let some = discover(&[root.to_path_buf()], &["tests".into()]).unwrap().files;
+        let some = discover(&[root.to_path_buf()], &["tests".into()])
+            .unwrap()
+            .files;
         assert_eq!(some, [root.join("pkg/a.py")]);
     }
 
     #[test]
     fn missing_path_is_an_error() {
-        let err = discover(&[PathBuf::from("/no/such/dir")], &[]).err().unwrap();
+        let err = discover(&[PathBuf::from("/no/such/dir")], &[])
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("no such file"));
     }
 }

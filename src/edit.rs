@@ -16,11 +16,17 @@ pub struct Edit {
 
 impl Edit {
     pub fn replace(range: Range<usize>, text: impl Into<String>) -> Edit {
-        Edit { range, text: text.into() }
+        Edit {
+            range,
+            text: text.into(),
+        }
     }
 
     pub fn insert(at: usize, text: impl Into<String>) -> Edit {
-        Edit { range: at..at, text: text.into() }
+        Edit {
+            range: at..at,
+            text: text.into(),
+        }
     }
 }
 
@@ -49,8 +55,14 @@ pub fn apply(source: &str, mut edits: Vec<Edit>) -> Result<String, String> {
 /// with its lines; one that shares a line becomes `pass`; a block left with
 /// no statement keeps a `pass` so it still parses. When the deleted lines
 /// stood between two blank lines at top level (an import group that
-/// disappears), one of the blank lines goes too.
-pub fn delete_statements(root: Node, source: &str, statements: &[Range<usize>]) -> Vec<Edit> {
+/// disappears), one of the blank lines goes too, unless something is
+/// inserted where they began (`refilled`).
+pub fn delete_statements(
+    root: Node,
+    source: &str,
+    statements: &[Range<usize>],
+    refilled: &[usize],
+) -> Vec<Edit> {
     let nodes: Vec<Node> = statements
         .iter()
         .filter_map(|r| node_at(root, r))
@@ -75,9 +87,13 @@ pub fn delete_statements(root: Node, source: &str, statements: &[Range<usize>]) 
     let mut edits = Vec::new();
     let mut whole_lines: Vec<(Range<usize>, bool)> = Vec::new();
     for node in nodes {
-        let Some(parent) = node.parent() else { continue };
-        let statements_in_parent =
-            named_children(parent).iter().filter(|c| c.kind() != "comment").count();
+        let Some(parent) = node.parent() else {
+            continue;
+        };
+        let statements_in_parent = named_children(parent)
+            .iter()
+            .filter(|c| c.kind() != "comment")
+            .count();
         let empties_block = parent.kind() == "block"
             && per_parent[&parent.id()] == statements_in_parent
             && !given_pass.contains(&parent.id());
@@ -103,7 +119,7 @@ pub fn delete_statements(root: Node, source: &str, statements: &[Range<usize>]) 
         }
     }
     for (mut range, top) in merged {
-        if top && preceded_by_blank_line(source, range.start) {
+        if top && !refilled.contains(&range.start) && preceded_by_blank_line(source, range.start) {
             if let Some(end) = blank_line_at(source, range.end) {
                 range.end = end;
             }
@@ -129,15 +145,20 @@ fn deletion(node: Node, source: &str) -> Deletion {
         return Deletion::Edit(Edit::replace(start..end, "pass"));
     }
     if after.starts_with('#') && !is_noqa(after) {
-        // Keep the comment on its own line.
-        return Deletion::Edit(Edit::replace(start..end, ""));
+        // Keep the comment, on its own line where the statement began.
+        let comment = end + source[end..line_end].find('#').unwrap_or(0);
+        return Deletion::Edit(Edit::replace(start..comment, ""));
     }
     Deletion::Lines(line_start..(line_end + 1).min(source.len()))
 }
 
 /// A linter marker that only speaks of the statement it follows.
 fn is_noqa(comment: &str) -> bool {
-    comment.trim_start_matches('#').trim_start().to_ascii_lowercase().starts_with("noqa")
+    comment
+        .trim_start_matches('#')
+        .trim_start()
+        .to_ascii_lowercase()
+        .starts_with("noqa")
 }
 
 fn preceded_by_blank_line(source: &str, line_start: usize) -> bool {
@@ -161,23 +182,32 @@ mod tests {
     fn delete(source: &str, needle: &str) -> String {
         let tree = parse(source);
         let start = source.find(needle).unwrap();
-        let node = tree.root_node().descendant_for_byte_range(start, start + needle.len()).unwrap();
+        let node = tree
+            .root_node()
+            .descendant_for_byte_range(start, start + needle.len())
+            .unwrap();
         let mut stmt = node;
         while !stmt.kind().ends_with("statement") {
             stmt = stmt.parent().unwrap();
         }
-        let edits = delete_statements(tree.root_node(), source, &[stmt.byte_range()]);
+        let edits = delete_statements(tree.root_node(), source, &[stmt.byte_range()], &[]);
         apply(source, edits).unwrap()
     }
 
     #[test]
     fn whole_line_statements_vanish_with_their_line() {
-        assert_eq!(delete("a = 1\nuse_hub()\nb = 2\n", "use_hub"), "a = 1\nb = 2\n");
+        assert_eq!(
+            delete("a = 1\nuse_hub()\nb = 2\n", "use_hub"),
+            "a = 1\nb = 2\n"
+        );
     }
 
     #[test]
     fn lone_statement_in_block_becomes_pass() {
-        assert_eq!(delete("if x:\n    use_hub()\n", "use_hub"), "if x:\n    pass\n");
+        assert_eq!(
+            delete("if x:\n    use_hub()\n", "use_hub"),
+            "if x:\n    pass\n"
+        );
     }
 
     #[test]
@@ -187,20 +217,33 @@ mod tests {
 
     #[test]
     fn trailing_comment_is_kept() {
-        assert_eq!(delete("a = 1\nuse_hub()  # why\n", "use_hub"), "a = 1\n  # why\n");
+        assert_eq!(
+            delete("a = 1\nuse_hub()  # why\n", "use_hub"),
+            "a = 1\n# why\n"
+        );
+        assert_eq!(
+            delete("a = 1\nuse_hub()  # noqa: E402\n", "use_hub"),
+            "a = 1\n"
+        );
     }
 
     #[test]
     fn emptied_import_group_does_not_leave_two_blank_lines() {
-        assert_eq!(delete("import os\n\nimport eventlet\n\nx = 1\n", "eventlet"), "import os\n\nx = 1\n");
+        assert_eq!(
+            delete("import os\n\nimport eventlet\n\nx = 1\n", "eventlet"),
+            "import os\n\nx = 1\n"
+        );
     }
 
     #[test]
     fn a_whole_group_of_statements_goes_with_one_blank_line() {
         let src = "import os\n\nimport a\nimport b\n\nx = 1\n";
         let tree = parse(src);
-        let ranges: Vec<_> = named_children(tree.root_node())[1..3].iter().map(|n| n.byte_range()).collect();
-        let edits = delete_statements(tree.root_node(), src, &ranges);
+        let ranges: Vec<_> = named_children(tree.root_node())[1..3]
+            .iter()
+            .map(|n| n.byte_range())
+            .collect();
+        let edits = delete_statements(tree.root_node(), src, &ranges, &[]);
         assert_eq!(apply(src, edits).unwrap(), "import os\n\nx = 1\n");
     }
 
@@ -212,6 +255,9 @@ mod tests {
 
     #[test]
     fn crlf_lines_are_removed_whole() {
-        assert_eq!(delete("a = 1\r\nuse_hub()\r\nb = 2\r\n", "use_hub"), "a = 1\r\nb = 2\r\n");
+        assert_eq!(
+            delete("a = 1\r\nuse_hub()\r\nb = 2\r\n", "use_hub"),
+            "a = 1\r\nb = 2\r\n"
+        );
     }
 }

@@ -75,10 +75,16 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         .par_iter()
         .map(|path| load(path, catalogue))
         .collect();
-    let mut result = RunResult { files_scanned: discovered.files.len(), ..RunResult::default() };
-    result.skipped.extend(
-        discovered.problems.into_iter().map(|p| Skipped { path: p.path, reason: p.reason }),
-    );
+    let mut result = RunResult {
+        files_scanned: discovered.files.len(),
+        ..RunResult::default()
+    };
+    result
+        .skipped
+        .extend(discovered.problems.into_iter().map(|p| Skipped {
+            path: p.path,
+            reason: p.reason,
+        }));
     let mut parsed = Vec::new();
     for item in loaded {
         match item {
@@ -91,20 +97,43 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         parsed.iter().map(|p| (p.source.path.as_path(), &p.facts)),
         options.assume_monkey_patched,
     );
-    let matcher = Matcher { catalogue, context: &context, selection: &options.selection };
+    let matcher = Matcher {
+        catalogue,
+        context: &context,
+        selection: &options.selection,
+    };
     result.files = parsed
         .into_par_iter()
         .map(|p| {
-            let FileRewrite { findings, new_text, error } =
-                rewrite_file(&p.source.text, p.tree, p.analysis, p.source.newline, &matcher);
-            FileResult { source: p.source, findings, new_text, error }
+            let FileRewrite {
+                findings,
+                new_text,
+                error,
+            } = rewrite_file(
+                &p.source.text,
+                p.tree,
+                p.analysis,
+                p.source.newline,
+                &matcher,
+            );
+            FileResult {
+                source: p.source,
+                findings,
+                new_text,
+                error,
+            }
         })
         .collect();
     Ok(result)
 }
 
 fn load(path: &std::path::Path, catalogue: &Catalogue) -> Loaded {
-    let skipped = |reason: String| Loaded::Skipped(Skipped { path: path.to_path_buf(), reason });
+    let skipped = |reason: String| {
+        Loaded::Skipped(Skipped {
+            path: path.to_path_buf(),
+            reason,
+        })
+    };
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => return skipped(format!("cannot read: {e}")),
@@ -119,17 +148,35 @@ fn load(path: &std::path::Path, catalogue: &Catalogue) -> Loaded {
     let tree = parse(&source.text);
     if let Some(at) = first_syntax_error(&tree) {
         let (line, col) = line_col(&source.text, at);
-        return skipped(format!("syntax error at line {line}, column {col}; left alone"));
+        return skipped(format!(
+            "syntax error at line {line}, column {col}; left alone"
+        ));
     }
     let analysis = analyze(&tree, &source.text, catalogue);
     let facts = facts(&tree, &source.text, &analysis, catalogue);
-    Loaded::Parsed(Box::new(Parsed { source, tree, analysis, facts }))
+    Loaded::Parsed(Box::new(Parsed {
+        source,
+        tree,
+        analysis,
+        facts,
+    }))
 }
 
-fn facts(tree: &tree_sitter::Tree, text: &str, analysis: &FileAnalysis, catalogue: &Catalogue) -> FileFacts {
+fn facts(
+    tree: &tree_sitter::Tree,
+    text: &str,
+    analysis: &FileAnalysis,
+    catalogue: &Catalogue,
+) -> FileFacts {
     let mut facts = FileFacts::default();
-    for u in analysis.uses.iter().filter(|u| u.kind == UseKind::Reference) {
-        let Some(api) = u.api.map(|a| &catalogue.apis[a]) else { continue };
+    for u in analysis
+        .uses
+        .iter()
+        .filter(|u| u.kind == UseKind::Reference)
+    {
+        let Some(api) = u.api.map(|a| &catalogue.apis[a]) else {
+            continue;
+        };
         let line = line_col(text, u.range.start).0;
         if api.starts_green_threads {
             facts.green_threads.push((line, api.name.clone()));
@@ -139,7 +186,9 @@ fn facts(tree: &tree_sitter::Tree, text: &str, analysis: &FileAnalysis, catalogu
                 .and_then(|n| n.parent())
                 .filter(|p| p.kind() == "call");
             if let Some(call) = call {
-                facts.monkey_patches.push((line, patched_by_call(call, text)));
+                facts
+                    .monkey_patches
+                    .push((line, patched_by_call(call, text)));
             }
         }
     }

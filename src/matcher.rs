@@ -26,7 +26,11 @@ pub struct Selection {
 
 impl Default for Selection {
     fn default() -> Self {
-        Selection { max_safety: Safety::Conditional, select: None, ignore: HashSet::new() }
+        Selection {
+            max_safety: Safety::Conditional,
+            select: None,
+            ignore: HashSet::new(),
+        }
     }
 }
 
@@ -67,14 +71,20 @@ impl Matcher<'_> {
         }
         if u.ambiguous {
             let name = u.name.split('.').next().unwrap_or(&u.name);
-            return Fate::Manual(None, format!(
-                "the name bound by this eventlet import is also assigned something else in \
+            return Fate::Manual(
+                None,
+                format!(
+                    "the name bound by this eventlet import is also assigned something else in \
                  the same scope (or comes from a star import), so its meaning here is not \
                  certain; rename one of them ({name})"
-            ));
+                ),
+            );
         }
         let Some(api) = u.api else {
-            return Fate::Manual(None, "eventlet API not in the catalogue; migrate by hand".into());
+            return Fate::Manual(
+                None,
+                "eventlet API not in the catalogue; migrate by hand".into(),
+            );
         };
         let candidates = self.catalogue.transforms_for(api);
         let guidance = &self.catalogue.apis[api].guidance;
@@ -102,9 +112,16 @@ impl Matcher<'_> {
     fn selected(&self, id: TransformId, safety: Safety) -> Result<(), String> {
         let t = &self.catalogue.transforms[id];
         if self.selection.ignore.contains(&t.id)
-            || self.selection.select.as_ref().is_some_and(|s| !s.contains(&t.id))
+            || self
+                .selection
+                .select
+                .as_ref()
+                .is_some_and(|s| !s.contains(&t.id))
         {
-            return Err(format!("transform '{}' is not selected (--select/--ignore)", t.id));
+            return Err(format!(
+                "transform '{}' is not selected (--select/--ignore)",
+                t.id
+            ));
         }
         if safety > self.selection.max_safety {
             return Err(format!(
@@ -141,7 +158,9 @@ impl Matcher<'_> {
                 let (range, statement) = if t.shape == Shape::Statement {
                     let stmt = call
                         .parent()
-                        .filter(|p| p.kind() == "expression_statement" && p.named_child_count() == 1)
+                        .filter(|p| {
+                            p.kind() == "expression_statement" && p.named_child_count() == 1
+                        })
                         .ok_or("its result is used, so the statement cannot go")?;
                     (stmt.byte_range(), true)
                 } else {
@@ -159,11 +178,15 @@ impl Matcher<'_> {
                     })
                     .ok_or("no case of the transform fits these arguments")?;
                 let mut arguments = HashMap::new();
-                arguments.insert(ALL_ARGUMENTS.to_owned(), (argument_text(call, source), false));
+                arguments.insert(
+                    ALL_ARGUMENTS.to_owned(),
+                    (argument_text(call, source), false),
+                );
                 for (param, nodes) in t.params.iter().zip(&bound) {
                     let value = match nodes {
                         Some(nodes) if param.rest => {
-                            let joined: Vec<&str> = nodes.iter().map(|n| text(*n, source)).collect();
+                            let joined: Vec<&str> =
+                                nodes.iter().map(|n| text(*n, source)).collect();
                             (joined.join(", "), false)
                         }
                         Some(nodes) => (text(nodes[0], source).to_owned(), is_primary(nodes[0])),
@@ -231,16 +254,24 @@ fn bind_arguments<'t>(call: Node<'t>, params: &[Param], source: &str) -> Result<
     let items: Vec<Node> = if args.kind() == "generator_expression" {
         vec![args]
     } else {
-        named_children(args).into_iter().filter(|n| n.kind() != "comment").collect()
+        named_children(args)
+            .into_iter()
+            .filter(|n| n.kind() != "comment")
+            .collect()
     };
     let mut next_positional = 0;
     for item in items {
         let slot = match item.kind() {
             "keyword_argument" => {
-                let name = item.child_by_field_name("name").map(|n| text(n, source)).unwrap_or("");
+                let name = item
+                    .child_by_field_name("name")
+                    .map(|n| text(n, source))
+                    .unwrap_or("");
                 match params.iter().position(|p| p.name == name && !p.rest) {
                     Some(i) => {
-                        let value = item.child_by_field_name("value").ok_or("malformed keyword")?;
+                        let value = item
+                            .child_by_field_name("value")
+                            .ok_or("malformed keyword")?;
                         if bound[i].is_some() {
                             return Err(format!("'{name}' is passed twice"));
                         }
@@ -275,7 +306,11 @@ fn check_guard(
     source: &str,
     file: &FileAnalysis,
 ) -> Result<(), String> {
-    let same_api = || file.uses.iter().filter(move |o| o.api == u.api && o.kind == UseKind::Reference);
+    let same_api = || {
+        file.uses
+            .iter()
+            .filter(move |o| o.api == u.api && o.kind == UseKind::Reference)
+    };
     match guard {
         Guard::OnlyCalled => {
             for other in same_api() {
@@ -291,7 +326,10 @@ fn check_guard(
         }
         Guard::NoKeyword(keyword) => {
             if let Some(at) = keyword_use(root, source, keyword) {
-                return Err(format!("a call passes the eventlet-only '{keyword}=' at line {}", line_of(source, at)));
+                return Err(format!(
+                    "a call passes the eventlet-only '{keyword}=' at line {}",
+                    line_of(source, at)
+                ));
             }
         }
         Guard::NoMember(member) => {
@@ -311,8 +349,12 @@ fn check_guard(
         }
         Guard::MemberCallsPositional => {
             for other in same_api() {
-                let Some(n) = node_at(root, &other.range) else { continue };
-                let Some((member, attr)) = member_of(n, source) else { continue };
+                let Some(n) = node_at(root, &other.range) else {
+                    continue;
+                };
+                let Some((member, attr)) = member_of(n, source) else {
+                    continue;
+                };
                 if called(attr).is_some_and(|call| has_keyword(call)) {
                     return Err(format!(
                         "'{member}' is called with keyword arguments at line {}; the stdlib \
@@ -355,8 +397,11 @@ fn member_of<'t>(node: Node<'t>, source: &str) -> Option<(String, Node<'t>)> {
 }
 
 fn has_keyword(call: Node) -> bool {
-    call.child_by_field_name("arguments")
-        .is_some_and(|a| named_children(a).iter().any(|n| matches!(n.kind(), "keyword_argument" | "dictionary_splat")))
+    call.child_by_field_name("arguments").is_some_and(|a| {
+        named_children(a)
+            .iter()
+            .any(|n| matches!(n.kind(), "keyword_argument" | "dictionary_splat"))
+    })
 }
 
 fn has_arguments(call: Node) -> bool {
@@ -368,7 +413,9 @@ fn keyword_use(root: Node, source: &str, keyword: &str) -> Option<usize> {
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
         if node.kind() == "keyword_argument"
-            && node.child_by_field_name("name").is_some_and(|n| text(n, source) == keyword)
+            && node
+                .child_by_field_name("name")
+                .is_some_and(|n| text(n, source) == keyword)
         {
             return Some(node.start_byte());
         }
@@ -379,7 +426,11 @@ fn keyword_use(root: Node, source: &str, keyword: &str) -> Option<usize> {
 
 /// Members used on the object a call creates: directly (`Queue().get`), or
 /// through the name or `self.attr` it is assigned to.
-fn holder_members<'t>(call: Node<'t>, root: Node<'t>, source: &str) -> Vec<(String, Node<'t>, usize)> {
+fn holder_members<'t>(
+    call: Node<'t>,
+    root: Node<'t>,
+    source: &str,
+) -> Vec<(String, Node<'t>, usize)> {
     let mut found = Vec::new();
     if let Some((member, attr)) = member_of(call, source) {
         found.push((member, attr, line_of(source, attr.start_byte())));
@@ -387,7 +438,9 @@ fn holder_members<'t>(call: Node<'t>, root: Node<'t>, source: &str) -> Vec<(Stri
     let Some(assignment) = call.parent().filter(|p| p.kind() == "assignment") else {
         return found;
     };
-    let Some(left) = assignment.child_by_field_name("left") else { return found };
+    let Some(left) = assignment.child_by_field_name("left") else {
+        return found;
+    };
     // A plain name is followed in its function; `x.attr` across the file.
     let (scope, holder): (Node, Box<dyn Fn(Node) -> bool>) = match left.kind() {
         "identifier" => {
@@ -399,15 +452,24 @@ fn holder_members<'t>(call: Node<'t>, root: Node<'t>, source: &str) -> Vec<(Stri
                     break;
                 }
             }
-            (scope, Box::new(move |n: Node| n.kind() == "identifier" && text(n, source) == name))
+            (
+                scope,
+                Box::new(move |n: Node| n.kind() == "identifier" && text(n, source) == name),
+            )
         }
         "attribute" => {
-            let Some(attr) = left.child_by_field_name("attribute") else { return found };
+            let Some(attr) = left.child_by_field_name("attribute") else {
+                return found;
+            };
             let name = text(attr, source).to_owned();
-            (root, Box::new(move |n: Node| {
-                n.kind() == "attribute"
-                    && n.child_by_field_name("attribute").is_some_and(|a| text(a, source) == name)
-            }))
+            (
+                root,
+                Box::new(move |n: Node| {
+                    n.kind() == "attribute"
+                        && n.child_by_field_name("attribute")
+                            .is_some_and(|a| text(a, source) == name)
+                }),
+            )
         }
         _ => return found,
     };

@@ -83,18 +83,42 @@ pub fn rewrite_file(
     let mut current = text.to_owned();
     let (mut tree, mut analysis, mut fates) = (tree, analysis, fates);
     for _ in 0..MAX_ROUNDS {
-        let planned = plan_edits(&current, &tree, &analysis, &fates, &originally_used, newline, catalogue);
+        let planned = plan_edits(
+            &current,
+            &tree,
+            &analysis,
+            &fates,
+            &originally_used,
+            newline,
+            catalogue,
+        );
         let edits = match planned {
             Ok(edits) => edits,
-            Err(error) => return FileRewrite { findings, new_text: None, error: Some(error) },
+            Err(error) => {
+                return FileRewrite {
+                    findings,
+                    new_text: None,
+                    error: Some(error),
+                };
+            }
         };
         if edits.is_empty() {
             let new_text = (current != text).then_some(current);
-            return FileRewrite { findings, new_text, error: None };
+            return FileRewrite {
+                findings,
+                new_text,
+                error: None,
+            };
         }
         let next = match edit::apply(&current, edits) {
             Ok(next) => next,
-            Err(error) => return FileRewrite { findings, new_text: None, error: Some(error) },
+            Err(error) => {
+                return FileRewrite {
+                    findings,
+                    new_text: None,
+                    error: Some(error),
+                };
+            }
         };
         tree = parse(&next);
         if let Some(at) = first_syntax_error(&tree) {
@@ -114,7 +138,9 @@ pub fn rewrite_file(
     FileRewrite {
         findings,
         new_text: None,
-        error: Some(format!("the rewrite did not settle after {MAX_ROUNDS} rounds; file left unchanged")),
+        error: Some(format!(
+            "the rewrite did not settle after {MAX_ROUNDS} rounds; file left unchanged"
+        )),
     }
 }
 
@@ -122,7 +148,12 @@ fn binding_key(b: &ImportBinding) -> (String, String) {
     (b.name.clone(), b.target.clone())
 }
 
-fn findings(text: &str, analysis: &FileAnalysis, fates: &[Fate], catalogue: &Catalogue) -> Vec<Finding> {
+fn findings(
+    text: &str,
+    analysis: &FileAnalysis,
+    fates: &[Fate],
+    catalogue: &Catalogue,
+) -> Vec<Finding> {
     analysis
         .uses
         .iter()
@@ -130,13 +161,23 @@ fn findings(text: &str, analysis: &FileAnalysis, fates: &[Fate], catalogue: &Cat
         .map(|(u, fate)| {
             let (line, column) = line_col(text, u.range.start);
             let family = u.api.map_or(
-                if u.kind == UseKind::Import { "import" } else { "other" }.to_owned(),
+                if u.kind == UseKind::Import {
+                    "import"
+                } else {
+                    "other"
+                }
+                .to_owned(),
                 |a| catalogue.family_name(a).to_owned(),
             );
             let name = |id: usize| catalogue.transforms[id].id.clone();
             let (action, transform, safety, reason) = match fate {
                 Fate::Rewrite(rw) => (Action::Rewrite, Some(name(rw.transform)), rw.safety, None),
-                Fate::Manual(id, why) => (Action::Manual, id.map(name), Safety::Manual, Some(why.clone())),
+                Fate::Manual(id, why) => (
+                    Action::Manual,
+                    id.map(name),
+                    Safety::Manual,
+                    Some(why.clone()),
+                ),
                 Fate::Import => (Action::Import, None, Safety::Safe, None),
             };
             Finding {
@@ -223,8 +264,10 @@ fn plan_edits(
         .map(|(i, _)| i)
         .collect();
 
-    let modules: BTreeSet<&str> =
-        applied.iter().flat_map(|(_, rw)| rw.template.modules()).collect();
+    let modules: BTreeSet<&str> = applied
+        .iter()
+        .flat_map(|(_, rw)| rw.template.modules())
+        .collect();
     let mut names: HashMap<&str, String> = HashMap::new();
     let mut new_imports: Vec<(String, String)> = Vec::new();
     for module in modules {
@@ -257,15 +300,33 @@ fn plan_edits(
             edits.push(Edit::replace(rw.range.clone(), rendered));
         }
     }
-    let leaving_bindings: Vec<&ImportBinding> = leaving.iter().map(|i| &bindings.imports[*i]).collect();
+    let leaving_bindings: Vec<&ImportBinding> =
+        leaving.iter().map(|i| &bindings.imports[*i]).collect();
     let (whole, partial) = imports::removals(root, &leaving_bindings);
     deleted_statements.extend(whole);
-    edits.extend(edit::delete_statements(root, text, &deleted_statements));
-    edits.extend(partial);
     new_imports.sort_by(|a, b| a.1.to_ascii_lowercase().cmp(&b.1.to_ascii_lowercase()));
+    let mut refilled = Vec::new();
     for (statement, module) in new_imports {
-        edits.push(imports::insertion(root, text, newline, &statement, &module));
+        let (insertion, replaces_group) = imports::insertion(
+            root,
+            text,
+            newline,
+            &statement,
+            &module,
+            &deleted_statements,
+        );
+        if replaces_group {
+            refilled.push(insertion.range.start);
+        }
+        edits.push(insertion);
     }
+    edits.extend(edit::delete_statements(
+        root,
+        text,
+        &deleted_statements,
+        &refilled,
+    ));
+    edits.extend(partial);
     Ok(edits)
 }
 
@@ -283,7 +344,11 @@ fn module_name(
     chosen: &HashMap<&str, String>,
 ) -> (String, Option<String>) {
     let top = module.split('.').next().unwrap_or(module);
-    for b in bindings.imports.iter().filter(|b| b.scope == MODULE_SCOPE && !b.from_import) {
+    for b in bindings
+        .imports
+        .iter()
+        .filter(|b| b.scope == MODULE_SCOPE && !b.from_import)
+    {
         let aliased = b.target == module && b.name != top;
         let plain = b.target == top && b.name == top && !module.contains('.');
         if (aliased || plain) && !bindings.name_taken(&b.name, &b.target, leaving) {
@@ -296,7 +361,10 @@ fn module_name(
     if !in_use(top, top) {
         let existing_dotted = module.contains('.')
             && bindings.imports.iter().any(|b| {
-                b.scope == MODULE_SCOPE && !b.from_import && b.name == top && b.target == top
+                b.scope == MODULE_SCOPE
+                    && !b.from_import
+                    && b.name == top
+                    && b.target == top
                     && b.clause.len() == module.len()
             });
         let import = (!existing_dotted).then(|| format!("import {module}"));
@@ -305,7 +373,11 @@ fn module_name(
     let last = module.rsplit('.').next().unwrap_or(module);
     let mut n = 1;
     loop {
-        let alias = if n == 1 { format!("{last}_mod") } else { format!("{last}_mod{n}") };
+        let alias = if n == 1 {
+            format!("{last}_mod")
+        } else {
+            format!("{last}_mod{n}")
+        };
         if !in_use(&alias, module) {
             return (alias.clone(), Some(format!("import {module} as {alias}")));
         }

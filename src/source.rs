@@ -45,7 +45,11 @@ impl SourceFile {
 
     pub fn from_bytes(path: PathBuf, bytes: Vec<u8>) -> Result<SourceFile, Unreadable> {
         let has_bom = bytes.starts_with(BOM);
-        let body = if has_bom { &bytes[BOM.len()..] } else { &bytes[..] };
+        let body = if has_bom {
+            &bytes[BOM.len()..]
+        } else {
+            &bytes[..]
+        };
         if let Some(enc) = declared_encoding(body) {
             if !is_utf8_compatible(&enc) {
                 return Err(Unreadable::DeclaredEncoding(enc));
@@ -55,7 +59,13 @@ impl SourceFile {
             .map_err(|_| Unreadable::NotUtf8)?
             .to_owned();
         let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
-        Ok(SourceFile { path, original: bytes, text, has_bom, newline })
+        Ok(SourceFile {
+            path,
+            original: bytes,
+            text,
+            has_bom,
+            newline,
+        })
     }
 
     /// The bytes to write for a new text of this file (keeps the BOM).

@@ -11,15 +11,22 @@ use anyhow::{Context, Result, bail};
 /// go to a temporary file in the same folder, with the old file's
 /// permissions, which is then renamed over the old one.
 pub fn replace_if_unchanged(path: &Path, expected: &[u8], bytes: &[u8]) -> Result<()> {
-    let now = fs::read(path).with_context(|| format!("{}: cannot re-read before writing", path.display()))?;
+    let now = fs::read(path)
+        .with_context(|| format!("{}: cannot re-read before writing", path.display()))?;
     if now != expected {
-        bail!("{}: changed on disk since it was read; left alone (run again)", path.display());
+        bail!(
+            "{}: changed on disk since it was read; left alone (run again)",
+            path.display()
+        );
     }
     let metadata = fs::metadata(path)?;
     if metadata.permissions().readonly() {
         bail!("{}: file is read-only; left alone", path.display());
     }
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut temp = tempfile::Builder::new()
         .prefix(".eventless-")
         .tempfile_in(dir)
@@ -45,7 +52,10 @@ mod tests {
         fs::set_permissions(&path, fs::Permissions::from_mode(0o750)).unwrap();
         replace_if_unchanged(&path, b"old", b"new").unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"new");
-        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o750);
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o750
+        );
     }
 
     #[test]

@@ -19,11 +19,18 @@ fn run_once(code: &str) -> Outcome {
     let path = dir.path().join("example.py");
     std::fs::write(&path, code).unwrap();
     let catalogue = Catalogue::builtin().unwrap();
-    let options = Options { paths: vec![dir.path().to_path_buf()], ..Options::default() };
+    let options = Options {
+        paths: vec![dir.path().to_path_buf()],
+        ..Options::default()
+    };
     let run = engine::run(&catalogue, &options).unwrap();
     assert!(run.skipped.is_empty(), "skipped: {:?}", run.skipped);
     let Some(file) = run.files.into_iter().next() else {
-        return Outcome { text: code.to_owned(), manual: vec![], error: None };
+        return Outcome {
+            text: code.to_owned(),
+            manual: vec![],
+            error: None,
+        };
     };
     let manual = file
         .findings
@@ -31,11 +38,19 @@ fn run_once(code: &str) -> Outcome {
         .filter(|f| f.action == Action::Manual)
         .map(|f| f.api.clone())
         .collect();
-    Outcome { text: file.new_text.unwrap_or_else(|| code.to_owned()), manual, error: file.error }
+    Outcome {
+        text: file.new_text.unwrap_or_else(|| code.to_owned()),
+        manual,
+        error: file.error,
+    }
 }
 
 fn check(owner: &str, n: usize, example: &Example) -> Result<(), String> {
-    let label = format!("{owner} example {} ({})", n + 1, example.name.as_deref().unwrap_or("-"));
+    let label = format!(
+        "{owner} example {} ({})",
+        n + 1,
+        example.name.as_deref().unwrap_or("-")
+    );
     let first = run_once(&example.before);
     if let Some(error) = first.error {
         return Err(format!("{label}: engine error: {error}"));
@@ -49,12 +64,18 @@ fn check(owner: &str, n: usize, example: &Example) -> Result<(), String> {
     }
     for api in &example.manual {
         if !first.manual.contains(api) {
-            return Err(format!("{label}: expected '{api}' to be reported as manual; got {:?}", first.manual));
+            return Err(format!(
+                "{label}: expected '{api}' to be reported as manual; got {:?}",
+                first.manual
+            ));
         }
     }
     let second = run_once(&first.text);
     if second.text != first.text {
-        return Err(format!("{label}: a second run changed the file again:\n{}", second.text));
+        return Err(format!(
+            "{label}: a second run changed the file again:\n{}",
+            second.text
+        ));
     }
     Ok(())
 }
@@ -81,5 +102,10 @@ fn every_catalogue_example_holds() {
         }
     }
     assert!(checked > 0, "the catalogue has no examples");
-    assert!(failures.is_empty(), "{} of {checked} examples failed:\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} examples failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }

@@ -204,7 +204,9 @@ impl Bindings {
                     }
                     continue;
                 }
-                "list_comprehension" | "set_comprehension" | "dictionary_comprehension"
+                "list_comprehension"
+                | "set_comprehension"
+                | "dictionary_comprehension"
                 | "generator_expression" => {
                     let scope = self.new_scope(ScopeKind::Comprehension, load);
                     for child in named_children(node) {
@@ -238,7 +240,10 @@ impl Bindings {
                 };
                 self.bind(scope, name, Binding::Other);
             }
-            Role::Load => self.references.push(Reference { range: id.byte_range(), scope: load }),
+            Role::Load => self.references.push(Reference {
+                range: id.byte_range(),
+                scope: load,
+            }),
         }
     }
 
@@ -272,11 +277,12 @@ impl Bindings {
         };
         let module_path = text(module, source).split_whitespace().collect::<String>();
         let mut cursor = stmt.walk();
-        let names: Vec<Node> = stmt
-            .children_by_field_name("name", &mut cursor)
-            .collect();
+        let names: Vec<Node> = stmt.children_by_field_name("name", &mut cursor).collect();
         if names.is_empty() {
-            if named_children(stmt).iter().any(|c| c.kind() == "wildcard_import") {
+            if named_children(stmt)
+                .iter()
+                .any(|c| c.kind() == "wildcard_import")
+            {
                 self.star_imports.push((module_path, statement));
             }
             return;
@@ -311,7 +317,11 @@ impl Bindings {
     }
 
     fn bind(&mut self, scope: ScopeId, name: String, binding: Binding) {
-        self.scopes[scope].bound.entry(name).or_default().push(binding);
+        self.scopes[scope]
+            .bound
+            .entry(name)
+            .or_default()
+            .push(binding);
     }
 
     fn new_scope(&mut self, kind: ScopeKind, parent: ScopeId) -> ScopeId {
@@ -322,7 +332,12 @@ impl Bindings {
 
 impl Scope {
     fn new(kind: ScopeKind, parent: Option<ScopeId>) -> Scope {
-        Scope { kind, parent, bound: HashMap::new(), globals: HashSet::new() }
+        Scope {
+            kind,
+            parent,
+            bound: HashMap::new(),
+            globals: HashSet::new(),
+        }
     }
 }
 
@@ -358,14 +373,29 @@ fn identifier_role(id: Node) -> Role {
         let field = field_name(child);
         match parent.kind() {
             "attribute" => {
-                return if field == Some("attribute") { Role::NotAName } else { Role::Load };
+                return if field == Some("attribute") {
+                    Role::NotAName
+                } else {
+                    Role::Load
+                };
             }
             "keyword_argument" => {
-                return if field == Some("name") { Role::NotAName } else { Role::Load };
+                return if field == Some("name") {
+                    Role::NotAName
+                } else {
+                    Role::Load
+                };
             }
-            "pattern_list" | "tuple_pattern" | "list_pattern" | "list_splat_pattern"
-            | "as_pattern_target" | "tuple" | "list" | "parenthesized_expression"
-            | "expression_list" | "list_splat" => child = parent,
+            "pattern_list"
+            | "tuple_pattern"
+            | "list_pattern"
+            | "list_splat_pattern"
+            | "as_pattern_target"
+            | "tuple"
+            | "list"
+            | "parenthesized_expression"
+            | "expression_list"
+            | "list_splat" => child = parent,
             "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause" => {
                 return store_if(field == Some("left"));
             }
@@ -378,8 +408,14 @@ fn identifier_role(id: Node) -> Role {
                 return store_if(field == Some("name"));
             }
             "typed_parameter" => return store_if(field != Some("type")),
-            "case_pattern" | "splat_pattern" | "dict_pattern" | "keyword_pattern"
-            | "class_pattern" | "union_pattern" | "dotted_name" | "as_pattern_target_pattern" => {
+            "case_pattern"
+            | "splat_pattern"
+            | "dict_pattern"
+            | "keyword_pattern"
+            | "class_pattern"
+            | "union_pattern"
+            | "dotted_name"
+            | "as_pattern_target_pattern" => {
                 return Role::Store;
             }
             _ => return Role::Load,
@@ -422,10 +458,22 @@ mod tests {
 
     #[test]
     fn import_forms_resolve_to_dotted_targets() {
-        assert_eq!(target("import eventlet.greenthread as gt\ngt.sleep()\n", "gt"), ["eventlet.greenthread"]);
-        assert_eq!(target("import eventlet.greenthread\neventlet.x\n", "eventlet"), ["eventlet"]);
-        assert_eq!(target("from eventlet import sleep as s\ns(1)\n", "s"), ["eventlet.sleep"]);
-        assert_eq!(target("from eventlet.green import (socket)\nsocket.x\n", "socket"), ["eventlet.green.socket"]);
+        assert_eq!(
+            target("import eventlet.greenthread as gt\ngt.sleep()\n", "gt"),
+            ["eventlet.greenthread"]
+        );
+        assert_eq!(
+            target("import eventlet.greenthread\neventlet.x\n", "eventlet"),
+            ["eventlet"]
+        );
+        assert_eq!(
+            target("from eventlet import sleep as s\ns(1)\n", "s"),
+            ["eventlet.sleep"]
+        );
+        assert_eq!(
+            target("from eventlet.green import (socket)\nsocket.x\n", "socket"),
+            ["eventlet.green.socket"]
+        );
     }
 
     #[test]
@@ -445,7 +493,11 @@ mod tests {
             "import eventlet\ntry: pass\nexcept E as eventlet: pass\neventlet.sleep()\n",
             "try:\n    import eventlet\nexcept ImportError:\n    eventlet = None\neventlet.sleep()\n",
         ] {
-            assert_eq!(resolve_all(src, "eventlet"), [Resolution::Ambiguous], "{src}");
+            assert_eq!(
+                resolve_all(src, "eventlet"),
+                [Resolution::Ambiguous],
+                "{src}"
+            );
         }
     }
 

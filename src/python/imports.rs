@@ -33,10 +33,15 @@ pub fn removals(root: Node, leaving: &[&ImportBinding]) -> (Vec<Range<usize>>, V
     let mut whole = Vec::new();
     let mut edits = Vec::new();
     for ((start, end), gone) in by_statement {
-        let Some(stmt) = root.descendant_for_byte_range(start, end) else { continue };
+        let Some(stmt) = root.descendant_for_byte_range(start, end) else {
+            continue;
+        };
         let stmt = enclosing_import(stmt);
         let clauses = clauses(stmt);
-        let leaving: Vec<bool> = clauses.iter().map(|c| gone.contains(&c.byte_range())).collect();
+        let leaving: Vec<bool> = clauses
+            .iter()
+            .map(|c| gone.contains(&c.byte_range()))
+            .collect();
         if leaving.iter().all(|l| *l) {
             whole.push(stmt.byte_range());
             continue;
@@ -75,14 +80,27 @@ fn enclosing_import(mut node: Node) -> Node {
 
 fn clauses(stmt: Node) -> Vec<Node> {
     if stmt.kind() == "import_statement" {
-        return named_children(stmt).into_iter().filter(|c| c.kind() != "comment").collect();
+        return named_children(stmt)
+            .into_iter()
+            .filter(|c| c.kind() != "comment")
+            .collect();
     }
     let mut cursor = stmt.walk();
     stmt.children_by_field_name("name", &mut cursor).collect()
 }
 
 /// The edit that adds `statement` (e.g. `import time`) with sort key `key`.
-pub fn insertion(root: Node, source: &str, newline: &str, statement: &str, key: &str) -> Edit {
+/// `deleted` are statements the same rewrite removes: a group that goes
+/// entirely is replaced rather than given a neighbour, and the returned flag
+/// says so (the blank line after that group must then stay).
+pub fn insertion(
+    root: Node,
+    source: &str,
+    newline: &str,
+    statement: &str,
+    key: &str,
+    deleted: &[Range<usize>],
+) -> (Edit, bool) {
     let groups = import_groups(root, source);
     let line = format!("{statement}{newline}");
     let stdlib_group = groups.iter().find(|g| {
@@ -93,31 +111,63 @@ pub fn insertion(root: Node, source: &str, newline: &str, statement: &str, key: 
         let key = key.to_ascii_lowercase();
         for stmt in group {
             if sort_key(*stmt, source) > key {
-                return Edit::insert(line_start(source, stmt.start_byte()), line);
+                return (
+                    Edit::insert(line_start(source, stmt.start_byte()), line),
+                    false,
+                );
             }
         }
         let last = group.last().expect("groups are never empty");
-        return insert_after_line(source, last.end_byte(), newline, &line);
+        return (
+            insert_after_line(source, last.end_byte(), newline, &line),
+            false,
+        );
     }
-    if let Some(group) = groups.iter().find(|g| g[0].kind() != "future_import_statement") {
-        return Edit::insert(
-            line_start(source, group[0].start_byte()),
-            format!("{line}{newline}"),
+    if let Some(group) = groups
+        .iter()
+        .find(|g| g[0].kind() != "future_import_statement")
+    {
+        let replaced = group.iter().all(|s| deleted.contains(&s.byte_range()));
+        let text = if replaced {
+            line
+        } else {
+            format!("{line}{newline}")
+        };
+        return (
+            Edit::insert(line_start(source, group[0].start_byte()), text),
+            replaced,
         );
     }
     if let Some(future) = groups.first() {
         let last = future.last().expect("groups are never empty");
-        return insert_after_line(source, last.end_byte(), newline, &format!("{newline}{line}"));
+        return (
+            insert_after_line(
+                source,
+                last.end_byte(),
+                newline,
+                &format!("{newline}{line}"),
+            ),
+            false,
+        );
     }
-    let statements: Vec<Node> =
-        named_children(root).into_iter().filter(|c| c.kind() != "comment").collect();
-    match statements.first() {
-        Some(first) if is_docstring(*first) => {
-            insert_after_line(source, first.end_byte(), newline, &format!("{newline}{line}"))
-        }
-        Some(first) => Edit::insert(line_start(source, first.start_byte()), format!("{line}{newline}")),
+    let statements: Vec<Node> = named_children(root)
+        .into_iter()
+        .filter(|c| c.kind() != "comment")
+        .collect();
+    let edit = match statements.first() {
+        Some(first) if is_docstring(*first) => insert_after_line(
+            source,
+            first.end_byte(),
+            newline,
+            &format!("{newline}{line}"),
+        ),
+        Some(first) => Edit::insert(
+            line_start(source, first.start_byte()),
+            format!("{line}{newline}"),
+        ),
         None => Edit::insert(source.len(), line),
-    }
+    };
+    (edit, false)
 }
 
 fn insert_after_line(source: &str, offset: usize, newline: &str, text: &str) -> Edit {
@@ -170,7 +220,10 @@ fn import_groups<'t>(root: Node<'t>, source: &str) -> Vec<Vec<Node<'t>>> {
 
 fn has_blank_line(gap: &str) -> bool {
     let segments: Vec<&str> = gap.split('\n').collect();
-    segments.len() > 2 && segments[1..segments.len() - 1].iter().any(|s| s.trim().is_empty())
+    segments.len() > 2
+        && segments[1..segments.len() - 1]
+            .iter()
+            .any(|s| s.trim().is_empty())
 }
 
 fn module_of(stmt: Node, source: &str) -> String {
@@ -215,33 +268,55 @@ mod tests {
 
     fn insert(source: &str, module: &str) -> String {
         let tree = parse(source);
-        let edit = insertion(tree.root_node(), source, "\n", &format!("import {module}"), module);
+        let (edit, _) = insertion(
+            tree.root_node(),
+            source,
+            "\n",
+            &format!("import {module}"),
+            module,
+            &[],
+        );
         apply(source, vec![edit]).unwrap()
     }
 
     #[test]
     fn goes_into_the_stdlib_group_in_order() {
         let src = "import os\nimport sys\n\nimport eventlet\n";
-        assert_eq!(insert(src, "queue"), "import os\nimport queue\nimport sys\n\nimport eventlet\n");
-        assert_eq!(insert(src, "time"), "import os\nimport sys\nimport time\n\nimport eventlet\n");
+        assert_eq!(
+            insert(src, "queue"),
+            "import os\nimport queue\nimport sys\n\nimport eventlet\n"
+        );
+        assert_eq!(
+            insert(src, "time"),
+            "import os\nimport sys\nimport time\n\nimport eventlet\n"
+        );
     }
 
     #[test]
     fn interleaves_from_imports_by_full_path() {
         let src = "from concurrent import futures\nimport threading\n";
-        assert_eq!(insert(src, "queue"), "from concurrent import futures\nimport queue\nimport threading\n");
+        assert_eq!(
+            insert(src, "queue"),
+            "from concurrent import futures\nimport queue\nimport threading\n"
+        );
     }
 
     #[test]
     fn creates_a_stdlib_group_before_third_party() {
         let src = "\"\"\"Doc.\"\"\"\n\nimport eventlet\nfrom oslo_log import log\n";
-        assert_eq!(insert(src, "time"), "\"\"\"Doc.\"\"\"\n\nimport time\n\nimport eventlet\nfrom oslo_log import log\n");
+        assert_eq!(
+            insert(src, "time"),
+            "\"\"\"Doc.\"\"\"\n\nimport time\n\nimport eventlet\nfrom oslo_log import log\n"
+        );
     }
 
     #[test]
     fn keeps_future_imports_first() {
         let src = "from __future__ import annotations\n\nx = 1\n";
-        assert_eq!(insert(src, "time"), "from __future__ import annotations\n\nimport time\n\nx = 1\n");
+        assert_eq!(
+            insert(src, "time"),
+            "from __future__ import annotations\n\nimport time\n\nx = 1\n"
+        );
     }
 
     #[test]
@@ -249,10 +324,16 @@ mod tests {
         let src = "from eventlet import sleep, spawn\nfrom eventlet import (a,\n    b)\n";
         let tree = parse(src);
         let b = crate::python::bindings::Bindings::analyze(&tree, src);
-        let leaving: Vec<&ImportBinding> =
-            b.imports.iter().filter(|i| i.name == "sleep" || i.name == "b").collect();
+        let leaving: Vec<&ImportBinding> = b
+            .imports
+            .iter()
+            .filter(|i| i.name == "sleep" || i.name == "b")
+            .collect();
         let (whole, edits) = removals(tree.root_node(), &leaving);
         assert!(whole.is_empty());
-        assert_eq!(apply(src, edits).unwrap(), "from eventlet import spawn\nfrom eventlet import (a)\n");
+        assert_eq!(
+            apply(src, edits).unwrap(),
+            "from eventlet import spawn\nfrom eventlet import (a)\n"
+        );
     }
 }

@@ -38,7 +38,10 @@ pub fn first_syntax_error(tree: &Tree) -> Option<usize> {
             return Some(node.start_byte());
         }
         let mut cursor = node.walk();
-        let children: Vec<Node> = node.children(&mut cursor).filter(|c| c.has_error()).collect();
+        let children: Vec<Node> = node
+            .children(&mut cursor)
+            .filter(|c| c.has_error())
+            .collect();
         stack.extend(children.into_iter().rev());
     }
     Some(root.start_byte())

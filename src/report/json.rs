@@ -45,7 +45,10 @@ pub fn render(run: &RunResult) -> String {
         skipped: run
             .skipped
             .iter()
-            .map(|s| SkippedEntry { path: s.path.display().to_string(), reason: s.reason.clone() })
+            .map(|s| SkippedEntry {
+                path: s.path.display().to_string(),
+                reason: s.reason.clone(),
+            })
             .collect(),
         summary: Summary::of(run),
     };

@@ -20,7 +20,11 @@ pub fn render(run: &RunResult) -> String {
                 Action::Manual => format!("manual: {}", f.reason.as_deref().unwrap_or("")),
                 Action::Import => "import".to_owned(),
             };
-            let _ = writeln!(out, "{path}:{}:{}: {} [{}] {what}", f.line, f.column, f.api, f.family);
+            let _ = writeln!(
+                out,
+                "{path}:{}:{}: {} [{}] {what}",
+                f.line, f.column, f.api, f.family
+            );
         }
         if let Some(error) = &file.error {
             let _ = writeln!(out, "{path}: error: {error}");
@@ -58,7 +62,11 @@ pub fn summary_lines(s: &Summary) -> String {
         format!(
             "eventlet cannot be switched off yet: {} uses need a person{}",
             s.manual,
-            if s.files_skipped > 0 { ", and skipped files need a look" } else { "" }
+            if s.files_skipped > 0 {
+                ", and skipped files need a look"
+            } else {
+                ""
+            }
         )
     };
     let _ = writeln!(out, "verdict: {verdict}");

@@ -227,8 +227,17 @@ struct CaseDef {
 /// In a case's `replace`: the API's entry in the transform's `targets`.
 const TARGET: &str = "{target}";
 
-const PATCHABLE: &[&str] =
-    &["os", "select", "socket", "thread", "time", "psycopg", "MySQLdb", "builtins", "subprocess"];
+const PATCHABLE: &[&str] = &[
+    "os",
+    "select",
+    "socket",
+    "thread",
+    "time",
+    "psycopg",
+    "MySQLdb",
+    "builtins",
+    "subprocess",
+];
 
 impl Catalogue {
     pub fn builtin() -> Result<Catalogue, CatalogueError> {
@@ -276,11 +285,17 @@ impl Catalogue {
                         }
                         cat.transforms.push(t);
                     }
-                    Err(problems) => errors.extend(problems.into_iter().map(|p| format!("{at}: {p}"))),
+                    Err(problems) => {
+                        errors.extend(problems.into_iter().map(|p| format!("{at}: {p}")))
+                    }
                 }
             }
         }
-        if errors.is_empty() { Ok(cat) } else { Err(CatalogueError(errors)) }
+        if errors.is_empty() {
+            Ok(cat)
+        } else {
+            Err(CatalogueError(errors))
+        }
     }
 
     fn add_api(&mut self, def: &ApiDef, family: usize, file: &str, errors: &mut Vec<String>) {
@@ -303,7 +318,11 @@ impl Catalogue {
         });
     }
 
-    fn compile_transform(&self, def: &TransformDef, family: usize) -> Result<Transform, Vec<String>> {
+    fn compile_transform(
+        &self,
+        def: &TransformDef,
+        family: usize,
+    ) -> Result<Transform, Vec<String>> {
         let mut problems = Vec::new();
         let apis: Vec<ApiId> = def
             .apis
@@ -422,13 +441,19 @@ impl Catalogue {
                 }
             };
             let safety = c.safety.unwrap_or(def.safety);
-            cases.push(Case { when, action, safety });
+            cases.push(Case {
+                when,
+                action,
+                safety,
+            });
         }
         if def.docs.trim().is_empty() || def.summary.trim().is_empty() {
             problems.push("needs a summary and docs".into());
         }
         if def.example.is_empty() {
-            problems.push("has no [[transform.example]]: every transform is tested by its examples".into());
+            problems.push(
+                "has no [[transform.example]]: every transform is tested by its examples".into(),
+            );
         }
         if !problems.is_empty() {
             return Err(problems);
@@ -469,7 +494,11 @@ impl Catalogue {
 
 fn parse_param(text: &str) -> Param {
     if let Some(name) = text.strip_prefix('*') {
-        return Param { name: name.to_owned(), default: None, rest: true };
+        return Param {
+            name: name.to_owned(),
+            default: None,
+            rest: true,
+        };
     }
     match text.split_once('=') {
         Some((name, default)) => Param {
@@ -477,7 +506,11 @@ fn parse_param(text: &str) -> Param {
             default: Some(default.trim().to_owned()),
             rest: false,
         },
-        None => Param { name: text.trim().to_owned(), default: None, rest: false },
+        None => Param {
+            name: text.trim().to_owned(),
+            default: None,
+            rest: false,
+        },
     }
 }
 
@@ -553,8 +586,13 @@ params = ["a"]
 when = { a = "tiny" }
 replace = "{b}"
 "#;
-        let err = Catalogue::load(&[("bad.toml", bad)]).unwrap_err().to_string();
-        assert!(err.contains("bad.toml: transform 't1': names unknown API 'eventlet.nope'"), "{err}");
+        let err = Catalogue::load(&[("bad.toml", bad)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("bad.toml: transform 't1': names unknown API 'eventlet.nope'"),
+            "{err}"
+        );
         assert!(err.contains("unknown predicate 'tiny'"), "{err}");
         assert!(err.contains("unknown param 'b'"), "{err}");
         assert!(err.contains("has no [[transform.example]]"), "{err}");
@@ -562,7 +600,9 @@ replace = "{b}"
 
     #[test]
     fn syntax_errors_in_toml_are_reported() {
-        let err = Catalogue::load(&[("x.toml", "family = ")]).unwrap_err().to_string();
+        let err = Catalogue::load(&[("x.toml", "family = ")])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("x.toml"), "{err}");
     }
 }

@@ -36,7 +36,8 @@ impl Predicate {
         })
     }
 
-    pub const WORDS: &'static str = "any, absent, present, positive-number, zero, positive-int, none";
+    pub const WORDS: &'static str =
+        "any, absent, present, positive-number, zero, positive-int, none";
 
     /// Evaluates the predicate on a passed argument, or on the parameter's
     /// default (a Python literal) when the argument is absent.
@@ -83,10 +84,9 @@ fn literal_of(node: Node, source: &str) -> Literal {
 fn is_int_node(node: Node) -> bool {
     match node.kind() {
         "integer" => true,
-        "unary_operator" | "parenthesized_expression" => {
-            node.named_child(node.named_child_count().saturating_sub(1) as u32)
-                .is_some_and(is_int_node)
-        }
+        "unary_operator" | "parenthesized_expression" => node
+            .named_child(node.named_child_count().saturating_sub(1) as u32)
+            .is_some_and(is_int_node),
         _ => false,
     }
 }
@@ -109,9 +109,20 @@ mod tests {
     fn check(predicate: &str, expr: &str) -> bool {
         let source = format!("f({expr})\n");
         let tree = parse(&source);
-        let call = tree.root_node().named_child(0).unwrap().named_child(0).unwrap();
-        let arg = call.child_by_field_name("arguments").unwrap().named_child(0).unwrap();
-        Predicate::parse(predicate).unwrap().holds(Some(arg), None, &source)
+        let call = tree
+            .root_node()
+            .named_child(0)
+            .unwrap()
+            .named_child(0)
+            .unwrap();
+        let arg = call
+            .child_by_field_name("arguments")
+            .unwrap()
+            .named_child(0)
+            .unwrap();
+        Predicate::parse(predicate)
+            .unwrap()
+            .holds(Some(arg), None, &source)
     }
 
     #[test]

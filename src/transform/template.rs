@@ -85,7 +85,10 @@ impl Template {
             match piece {
                 Piece::Text(t) => out.push_str(t),
                 Piece::Module(m) => out.push_str(&module(m)),
-                Piece::Argument { param, parenthesize } => {
+                Piece::Argument {
+                    param,
+                    parenthesize,
+                } => {
                     let (text, primary) = argument(param)?;
                     if *parenthesize && !primary {
                         out.push('(');
@@ -105,12 +108,17 @@ fn parse_placeholder(inner: &str) -> Option<Piece> {
     let is_dotted_name = |s: &str| {
         !s.is_empty()
             && s.split('.').all(|part| {
-                part.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                part.chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                     && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
             })
     };
     if inner == ALL_ARGUMENTS {
-        return Some(Piece::Argument { param: ALL_ARGUMENTS.to_owned(), parenthesize: false });
+        return Some(Piece::Argument {
+            param: ALL_ARGUMENTS.to_owned(),
+            parenthesize: false,
+        });
     }
     if let Some(module) = inner.strip_prefix('@') {
         return is_dotted_name(module).then(|| Piece::Module(module.to_owned()));
@@ -119,8 +127,10 @@ fn parse_placeholder(inner: &str) -> Option<Piece> {
         Some(p) => (p, true),
         None => (inner, false),
     };
-    (is_dotted_name(param) && !param.contains('.'))
-        .then(|| Piece::Argument { param: param.to_owned(), parenthesize })
+    (is_dotted_name(param) && !param.contains('.')).then(|| Piece::Argument {
+        param: param.to_owned(),
+        parenthesize,
+    })
 }
 
 #[cfg(test)]
@@ -139,7 +149,11 @@ mod tests {
     #[test]
     fn parenthesizes_non_primary_arguments() {
         let t = Template::parse("{obj!p}").unwrap();
-        assert_eq!(t.render(|_| Some(("a + b".into(), false)), |m| m.into()).unwrap(), "(a + b)");
+        assert_eq!(
+            t.render(|_| Some(("a + b".into(), false)), |m| m.into())
+                .unwrap(),
+            "(a + b)"
+        );
     }
 
     #[test]

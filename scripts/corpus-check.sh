@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# End-to-end check of `eventless apply` on real OpenStack releases.
+#
+# Usage: scripts/corpus-check.sh [CACHE_DIR]
+#   CACHE_DIR defaults to ~/.cache/eventless-corpus. The corpus is downloaded
+#   there by ../shared/corpus/get-corpus.sh (or $EVENTLESS_GET_CORPUS) when
+#   missing; it is never copied into the repository.
+#
+# For every project (each its own tree) on a scratch copy it checks that
+# apply never fails, every rewritten file parses (python3 -m py_compile),
+# pyflakes finds no new undefined name or unused import in rewritten files,
+# files without "eventlet" are byte-identical, and a second run (diff --check)
+# has nothing left to change. Exit status 1 when any check fails.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cache=${1:-$HOME/.cache/eventless-corpus}
+get_corpus=${EVENTLESS_GET_CORPUS:-$repo/../shared/corpus/get-corpus.sh}
+
+if [ ! -d "$cache/src" ] || [ -z "$(ls -A "$cache/src" 2>/dev/null)" ]; then
+  bash "$get_corpus" "$cache" >&2
+fi
+
+venv=$cache/venv-pyflakes
+if [ ! -x "$venv/bin/pyflakes" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet pyflakes==3.2.0
+fi
+
+cargo build --release --quiet --manifest-path "$repo/Cargo.toml"
+exec python3 "$repo/scripts/corpus_check.py" \
+  --eventless "$repo/target/release/eventless" \
+  --pyflakes "$venv/bin/pyflakes" \
+  --corpus "$cache/src"

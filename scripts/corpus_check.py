@@ -1,0 +1,103 @@
+"""Checks the corpus invariants of `eventless apply` (see corpus-check.sh)."""
+
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+WATCHED = re.compile(r"undefined name|imported but unused|redefinition of unused")
+
+
+def digest_tree(root):
+    digests = {}
+    for path in root.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            digests[path.relative_to(root)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digests
+
+
+def pyflakes_messages(pyflakes, path):
+    """Watched pyflakes messages without line numbers, as a multiset."""
+    out = subprocess.run([pyflakes, str(path)], capture_output=True, text=True).stdout
+    found = {}
+    for line in out.splitlines():
+        parts = line.split(":", 3)
+        if len(parts) == 4 and WATCHED.search(parts[3]):
+            message = re.sub(r"line \d+", "line N", parts[3].strip())
+            found[message] = found.get(message, 0) + 1
+    return found
+
+
+def check_project(args, project, work):
+    tree = work / project.name
+    shutil.copytree(project, tree, symlinks=True)
+    before = digest_tree(tree)
+    problems = []
+    apply = subprocess.run([args.eventless, "apply", "--quiet", str(tree)],
+                           capture_output=True, text=True)
+    if apply.returncode != 0:
+        problems.append(f"apply exited {apply.returncode}: {apply.stderr.strip()[:2000]}")
+    after = digest_tree(tree)
+    changed = sorted(p for p in before if after.get(p) != before[p])
+    for rel in changed:
+        original = project / rel
+        rewritten = tree / rel
+        if b"eventlet" not in original.read_bytes():
+            problems.append(f"{rel}: changed although it never mentions eventlet")
+        compiled = subprocess.run([sys.executable, "-m", "py_compile", str(rewritten)],
+                                  capture_output=True, text=True)
+        if compiled.returncode != 0:
+            problems.append(f"{rel}: does not compile after apply: {compiled.stderr.strip()}")
+        old = pyflakes_messages(args.pyflakes, original)
+        new = pyflakes_messages(args.pyflakes, rewritten)
+        for message, count in new.items():
+            if count > old.get(message, 0):
+                problems.append(f"{rel}: new pyflakes message: {message}")
+    second = subprocess.run([args.eventless, "diff", "--check", "--quiet", str(tree)],
+                            capture_output=True, text=True)
+    if second.returncode != 0:
+        problems.append(f"second run not empty (exit {second.returncode}): {second.stdout[:2000]}")
+    scan = subprocess.run([args.eventless, "scan", "--format", "json", str(project)],
+                          capture_output=True, text=True)
+    summary = __import__("json").loads(scan.stdout)["summary"] if scan.returncode == 0 else {}
+    return changed, problems, summary
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--eventless", required=True)
+    parser.add_argument("--pyflakes", required=True)
+    parser.add_argument("--corpus", required=True, type=Path)
+    args = parser.parse_args()
+    projects = sorted(p for p in args.corpus.iterdir() if p.is_dir())
+    failures = 0
+    totals = {"uses": 0, "rewrites": 0, "manual": 0, "files": 0}
+    print(f"{'project':<28} {'changed':>7} {'uses':>6} {'rewritten':>9} {'manual':>7}  result")
+    with tempfile.TemporaryDirectory(prefix="eventless-corpus-") as tmp:
+        for project in projects:
+            changed, problems, s = check_project(args, project, Path(tmp))
+            rewrites = s.get("rewrite_safe", 0) + s.get("rewrite_conditional", 0)
+            totals["uses"] += s.get("uses", 0)
+            totals["rewrites"] += rewrites
+            totals["manual"] += s.get("manual", 0)
+            totals["files"] += len(changed)
+            verdict = "ok" if not problems else f"{len(problems)} problem(s)"
+            print(f"{project.name:<28} {len(changed):>7} {s.get('uses', 0):>6} {rewrites:>9} "
+                  f"{s.get('manual', 0):>7}  {verdict}")
+            for p in problems:
+                print(f"    {p}")
+            failures += len(problems)
+    share = 100.0 * totals["rewrites"] / totals["uses"] if totals["uses"] else 0.0
+    print(f"{'total':<28} {totals['files']:>7} {totals['uses']:>6} {totals['rewrites']:>9} "
+          f"{totals['manual']:>7}  {share:.1f}% of uses rewritten")
+    print("corpus check:", "passed" if failures == 0 else f"{failures} problem(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
