@@ -119,10 +119,12 @@ pub fn delete_statements(
         }
     }
     for (mut range, top) in merged {
-        if top && !refilled.contains(&range.start) && preceded_by_blank_line(source, range.start) {
-            if let Some(end) = blank_line_at(source, range.end) {
-                range.end = end;
-            }
+        if top
+            && !refilled.contains(&range.start)
+            && preceded_by_blank_line(source, range.start)
+            && let Some(end) = blank_line_at(source, range.end)
+        {
+            range.end = end;
         }
         edits.push(Edit::replace(range, ""));
     }

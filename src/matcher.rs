@@ -424,6 +424,27 @@ fn keyword_use(root: Node, source: &str, keyword: &str) -> Option<usize> {
     None
 }
 
+/// Where the object a call creates is kept.
+enum Holder<'s> {
+    Name(&'s str),
+    /// Any `<object>.attr`: the object is usually `self`, seen from several methods.
+    Attribute(&'s str),
+}
+
+impl Holder<'_> {
+    fn is(&self, node: Node, source: &str) -> bool {
+        match self {
+            Holder::Name(name) => node.kind() == "identifier" && text(node, source) == *name,
+            Holder::Attribute(name) => {
+                node.kind() == "attribute"
+                    && node
+                        .child_by_field_name("attribute")
+                        .is_some_and(|a| text(a, source) == *name)
+            }
+        }
+    }
+}
+
 /// Members used on the object a call creates: directly (`Queue().get`), or
 /// through the name or `self.attr` it is assigned to.
 fn holder_members<'t>(
@@ -442,9 +463,8 @@ fn holder_members<'t>(
         return found;
     };
     // A plain name is followed in its function; `x.attr` across the file.
-    let (scope, holder): (Node, Box<dyn Fn(Node) -> bool>) = match left.kind() {
+    let (scope, holder) = match left.kind() {
         "identifier" => {
-            let name = text(left, source).to_owned();
             let mut scope = assignment;
             while let Some(p) = scope.parent() {
                 scope = p;
@@ -452,33 +472,20 @@ fn holder_members<'t>(
                     break;
                 }
             }
-            (
-                scope,
-                Box::new(move |n: Node| n.kind() == "identifier" && text(n, source) == name),
-            )
+            (scope, Holder::Name(text(left, source)))
         }
-        "attribute" => {
-            let Some(attr) = left.child_by_field_name("attribute") else {
-                return found;
-            };
-            let name = text(attr, source).to_owned();
-            (
-                root,
-                Box::new(move |n: Node| {
-                    n.kind() == "attribute"
-                        && n.child_by_field_name("attribute")
-                            .is_some_and(|a| text(a, source) == name)
-                }),
-            )
-        }
+        "attribute" => match left.child_by_field_name("attribute") {
+            Some(attr) => (root, Holder::Attribute(text(attr, source))),
+            None => return found,
+        },
         _ => return found,
     };
     let mut stack = vec![scope];
     while let Some(node) = stack.pop() {
-        if holder(node) {
-            if let Some((member, attr)) = member_of(node, source) {
-                found.push((member, attr, line_of(source, attr.start_byte())));
-            }
+        if holder.is(node, source)
+            && let Some((member, attr)) = member_of(node, source)
+        {
+            found.push((member, attr, line_of(source, attr.start_byte())));
         }
         stack.extend(named_children(node));
     }

@@ -304,7 +304,7 @@ fn plan_edits(
         leaving.iter().map(|i| &bindings.imports[*i]).collect();
     let (whole, partial) = imports::removals(root, &leaving_bindings);
     deleted_statements.extend(whole);
-    new_imports.sort_by(|a, b| a.1.to_ascii_lowercase().cmp(&b.1.to_ascii_lowercase()));
+    new_imports.sort_by_key(|a| a.1.to_ascii_lowercase());
     let mut refilled = Vec::new();
     for (statement, module) in new_imports {
         let (insertion, replaces_group) = imports::insertion(

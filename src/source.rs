@@ -50,10 +50,10 @@ impl SourceFile {
         } else {
             &bytes[..]
         };
-        if let Some(enc) = declared_encoding(body) {
-            if !is_utf8_compatible(&enc) {
-                return Err(Unreadable::DeclaredEncoding(enc));
-            }
+        if let Some(enc) = declared_encoding(body)
+            && !is_utf8_compatible(&enc)
+        {
+            return Err(Unreadable::DeclaredEncoding(enc));
         }
         let text = std::str::from_utf8(body)
             .map_err(|_| Unreadable::NotUtf8)?

@@ -168,12 +168,12 @@ fn check_program(py: &Interpreters, program: &Path) -> Result<(), String> {
         .filter(|f| f["action"] == "manual")
         .filter_map(|f| f["api"].as_str())
         .collect();
-    if let Some(n) = expect.rewrites {
-        if rewrites != n {
-            return Err(format!(
-                "{name}: expected {n} rewrites, scan reports {rewrites}: {findings:#?}"
-            ));
-        }
+    if let Some(n) = expect.rewrites
+        && rewrites != n
+    {
+        return Err(format!(
+            "{name}: expected {n} rewrites, scan reports {rewrites}: {findings:#?}"
+        ));
     }
     for api in &expect.manual {
         if !manual.contains(&api.as_str()) {

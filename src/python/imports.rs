@@ -205,10 +205,10 @@ fn import_groups<'t>(root: Node<'t>, source: &str) -> Vec<Vec<Node<'t>>> {
             }
             continue;
         }
-        if let Some(prev) = current.last() {
-            if has_blank_line(&source[prev.end_byte()..stmt.start_byte()]) {
-                groups.push(std::mem::take(&mut current));
-            }
+        if let Some(prev) = current.last()
+            && has_blank_line(&source[prev.end_byte()..stmt.start_byte()])
+        {
+            groups.push(std::mem::take(&mut current));
         }
         current.push(stmt);
     }
