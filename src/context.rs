@@ -81,8 +81,8 @@ impl TreeContext {
             Requirement::Native => {
                 if let Some(site) = &self.green_thread_site {
                     Err(format!(
-                        "green threads still run in this tree ({site}); this rewrite is \
-                         exact only once the program runs on native threads"
+                        "green threads or hub timers still run in this tree ({site}); this \
+                         rewrite is exact only once the program runs on native threads"
                     ))
                 } else if let Some(site) = &self.monkey_patch_site {
                     Err(format!(
@@ -109,8 +109,8 @@ impl TreeContext {
                     .as_deref()
                     .unwrap_or("monkey-patched threads");
                 Err(format!(
-                    "green threads run in this tree ({site}) and nothing monkey-patches \
-                     '{module}': the stdlib call would block every green thread. Rewrite \
+                    "green threads or hub timers run in this tree ({site}) and nothing \
+                     monkey-patches '{module}': the stdlib call would block them all. Rewrite \
                      once the threads are native, or when monkey_patch() covers '{module}' \
                      (--assume-monkey-patched if the application patches)"
                 ))

@@ -178,7 +178,7 @@ fn facts(
             continue;
         };
         let line = line_col(text, u.range.start).0;
-        if api.starts_green_threads {
+        if api.green {
             facts.green_threads.push((line, api.name.clone()));
         }
         if api.monkey_patch {

@@ -93,7 +93,7 @@ impl Matcher<'_> {
         }
         let mut refusal = None;
         for &id in candidates {
-            match self.try_transform(id, u, root, source, file) {
+            match self.try_transform(id, u, root, source, file, true) {
                 Ok(rewrite) => {
                     return match self.selected(id, rewrite.safety) {
                         Ok(()) => Fate::Rewrite(rewrite),
@@ -107,6 +107,34 @@ impl Matcher<'_> {
         }
         let (id, why) = refusal.expect("at least one candidate was tried");
         Fate::Manual(Some(id), format!("{why}. {guidance}"))
+    }
+
+    fn check_all_in_file(
+        &self,
+        id: TransformId,
+        root: Node,
+        source: &str,
+        file: &FileAnalysis,
+    ) -> Result<(), String> {
+        let apis = &self.catalogue.transforms[id].apis;
+        for other in &file.uses {
+            if other.kind != UseKind::Reference || !other.api.is_some_and(|a| apis.contains(&a)) {
+                continue;
+            }
+            let refusal = if other.ambiguous {
+                Some("its name is ambiguous".to_owned())
+            } else {
+                self.try_transform(id, other, root, source, file, false).err()
+            };
+            if let Some(why) = refusal {
+                return Err(format!(
+                    "the use at line {} cannot be rewritten ({why}), and all uses in a file \
+                     must change together",
+                    line_of(source, other.range.start)
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn selected(&self, id: TransformId, safety: Safety) -> Result<(), String> {
@@ -141,6 +169,7 @@ impl Matcher<'_> {
         root: Node,
         source: &str,
         file: &FileAnalysis,
+        whole_file: bool,
     ) -> Result<Rewrite, String> {
         let t = &self.catalogue.transforms[id];
         let api = u.api.expect("only catalogued uses reach transforms");
@@ -206,6 +235,12 @@ impl Matcher<'_> {
             Action::Replace(per_api) => per_api[&api].clone(),
         };
         for guard in &t.guards {
+            if *guard == Guard::AllInFile {
+                if whole_file {
+                    self.check_all_in_file(id, root, source, file)?;
+                }
+                continue;
+            }
             check_guard(guard, u, node, root, source, file)?;
         }
         for requirement in &t.requires {
@@ -364,9 +399,15 @@ fn check_guard(
                 }
             }
         }
+        Guard::IdentityOnly => {
+            let call = called(node).ok_or("not called here")?;
+            check_identity_only(call, source)?;
+        }
+        // Needs the matcher; checked in `try_transform`.
+        Guard::AllInFile => {}
         Guard::HolderMembers(allowed) => {
             let call = called(node).ok_or("not called here")?;
-            for (member, attr, line) in holder_members(call, root, source) {
+            for (member, attr, line) in holder_members(call, root, source)? {
                 let ok = allowed.iter().any(|(name, no_args)| {
                     name == &member && (!no_args || called(attr).is_none_or(|c| !has_arguments(c)))
                 });
@@ -451,34 +492,34 @@ fn holder_members<'t>(
     call: Node<'t>,
     root: Node<'t>,
     source: &str,
-) -> Vec<(String, Node<'t>, usize)> {
+) -> Result<Vec<(String, Node<'t>, usize)>, String> {
     let mut found = Vec::new();
     if let Some((member, attr)) = member_of(call, source) {
         found.push((member, attr, line_of(source, attr.start_byte())));
     }
-    let Some(assignment) = call.parent().filter(|p| p.kind() == "assignment") else {
-        return found;
+    let unfollowable = || {
+        format!(
+            "the object is stored where its uses cannot be followed (line {})",
+            line_of(source, call.start_byte())
+        )
     };
-    let Some(left) = assignment.child_by_field_name("left") else {
-        return found;
-    };
+    let Some(parent) = call.parent() else { return Ok(found) };
+    if is_container(parent) {
+        return Err(unfollowable());
+    }
+    if parent.kind() != "assignment" {
+        return Ok(found);
+    }
+    let assignment = parent;
+    let Some(left) = assignment.child_by_field_name("left") else { return Ok(found) };
     // A plain name is followed in its function; `x.attr` across the file.
     let (scope, holder) = match left.kind() {
-        "identifier" => {
-            let mut scope = assignment;
-            while let Some(p) = scope.parent() {
-                scope = p;
-                if matches!(p.kind(), "function_definition" | "lambda") {
-                    break;
-                }
-            }
-            (scope, Holder::Name(text(left, source)))
-        }
+        "identifier" => (enclosing_scope(assignment), Holder::Name(text(left, source))),
         "attribute" => match left.child_by_field_name("attribute") {
             Some(attr) => (root, Holder::Attribute(text(attr, source))),
-            None => return found,
+            None => return Err(unfollowable()),
         },
-        _ => return found,
+        _ => return Err(unfollowable()),
     };
     let mut stack = vec![scope];
     while let Some(node) = stack.pop() {
@@ -489,5 +530,74 @@ fn holder_members<'t>(
         }
         stack.extend(named_children(node));
     }
-    found
+    Ok(found)
+}
+
+fn is_container(node: Node) -> bool {
+    matches!(
+        node.kind(),
+        "list" | "tuple" | "set" | "pair" | "expression_list" | "list_comprehension"
+            | "set_comprehension" | "dictionary_comprehension" | "generator_expression"
+    )
+}
+
+/// The function scope (or module) a node is in.
+fn enclosing_scope(node: Node) -> Node {
+    let mut scope = node;
+    while let Some(p) = scope.parent() {
+        scope = p;
+        if matches!(p.kind(), "function_definition" | "lambda") {
+            break;
+        }
+    }
+    scope
+}
+
+/// The value (a call's result) is only compared, hashed or used as a key,
+/// directly or through the name it is assigned to.
+fn check_identity_only(call: Node, source: &str) -> Result<(), String> {
+    let refuse = |at: Node| {
+        Err(format!(
+            "the result is used at line {} other than by identity (is, ==, in, as a key)",
+            line_of(source, at.start_byte())
+        ))
+    };
+    let Some(parent) = call.parent() else { return Ok(()) };
+    if parent.kind() == "assignment" && field_name(call) == Some("right") {
+        let Some(left) = parent.child_by_field_name("left") else { return refuse(call) };
+        match left.kind() {
+            // Stored into a registry (`owners[key] = ...`, `self.owner = ...`).
+            "subscript" | "attribute" => return Ok(()),
+            "identifier" => {
+                let name = text(left, source);
+                let mut stack = vec![enclosing_scope(parent)];
+                while let Some(node) = stack.pop() {
+                    if node.kind() == "identifier" && text(node, source) == name && node != left {
+                        if !is_identity_use(node, source) {
+                            return refuse(node);
+                        }
+                    }
+                    stack.extend(named_children(node));
+                }
+                return Ok(());
+            }
+            _ => return refuse(call),
+        }
+    }
+    if is_identity_use(call, source) { Ok(()) } else { refuse(call) }
+}
+
+fn is_identity_use(node: Node, source: &str) -> bool {
+    let Some(parent) = node.parent() else { return false };
+    match parent.kind() {
+        "comparison_operator" | "set" => true,
+        "parenthesized_expression" => is_identity_use(parent, source),
+        "subscript" => field_name(node) == Some("subscript"),
+        "pair" => field_name(node) == Some("key"),
+        "argument_list" => parent.parent().is_some_and(|call| {
+            call.child_by_field_name("function")
+                .is_some_and(|f| matches!(text(f, source), "id" | "hash"))
+        }),
+        _ => false,
+    }
 }

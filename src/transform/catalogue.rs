@@ -71,6 +71,11 @@ pub enum Guard {
     NoMember(String),
     /// Calls of the module's members pass no keyword arguments.
     MemberCallsPositional,
+    /// The call's result is only compared, hashed or used as a key.
+    IdentityOnly,
+    /// Every use of the transform's APIs in the file can be rewritten, or
+    /// none is (values that are compared must all come from one side).
+    AllInFile,
     /// The object the call creates is only used through these members; a
     /// member written `name()` must be called without arguments.
     HolderMembers(Vec<(String, bool)>),
@@ -125,7 +130,9 @@ pub struct Api {
     pub aliases: Vec<String>,
     pub family: usize,
     pub guidance: String,
-    pub starts_green_threads: bool,
+    /// Using it means code runs on the hub: it starts green threads, or it
+    /// relies on the hub to interrupt cooperative blocking calls (Timeout).
+    pub green: bool,
     pub monkey_patch: bool,
 }
 
@@ -181,7 +188,7 @@ struct ApiDef {
     aliases: Vec<String>,
     guidance: String,
     #[serde(default)]
-    starts_green_threads: bool,
+    green: bool,
     #[serde(default)]
     monkey_patch: bool,
 }
@@ -313,7 +320,7 @@ impl Catalogue {
             aliases: def.aliases.clone(),
             family,
             guidance: def.guidance.trim().to_owned(),
-            starts_green_threads: def.starts_green_threads,
+            green: def.green,
             monkey_patch: def.monkey_patch,
         });
     }
@@ -535,6 +542,8 @@ fn parse_guard(text: &str) -> Result<Guard, String> {
     };
     match (word, arg) {
         ("only-called", None) => Ok(Guard::OnlyCalled),
+        ("identity-only", None) => Ok(Guard::IdentityOnly),
+        ("all-in-file", None) => Ok(Guard::AllInFile),
         ("member-calls-positional", None) => Ok(Guard::MemberCallsPositional),
         ("no-keyword", Some(k)) if !k.is_empty() => Ok(Guard::NoKeyword(k.to_owned())),
         ("no-member", Some(m)) if !m.is_empty() => Ok(Guard::NoMember(m.to_owned())),
@@ -549,7 +558,7 @@ fn parse_guard(text: &str) -> Result<Guard, String> {
                 .collect(),
         )),
         _ => Err(format!(
-            "unknown guard '{text}' (expected only-called, member-calls-positional, \
+            "unknown guard '{text}' (expected only-called, identity-only, all-in-file, member-calls-positional, \
              no-keyword:NAME, no-member:NAME or holder-members:a,b(),...)"
         )),
     }

@@ -20,5 +20,5 @@ print("x", store.x, hasattr(Ctx(), "x"))
 me = eventlet.getcurrent()
 print("same", me is eventlet.getcurrent())
 owners = {eventlet.getcurrent(): "main"}
-print("owner", owners.get(me))
+print("owner", owners[me])
 print("ident int", isinstance(corolocal.get_ident(), int))
