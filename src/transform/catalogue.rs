@@ -319,7 +319,7 @@ impl Catalogue {
             name: def.name.clone(),
             aliases: def.aliases.clone(),
             family,
-            guidance: def.guidance.trim().to_owned(),
+            guidance: one_line(&def.guidance),
             green: def.green,
             monkey_patch: def.monkey_patch,
         });
@@ -398,7 +398,7 @@ impl Catalogue {
                     problems.push(format!("{at}: has both `replace` and `manual`"));
                     continue;
                 }
-                (None, Some(reason)) => Action::Manual(reason.trim().to_owned()),
+                (None, Some(reason)) => Action::Manual(one_line(reason)),
                 (replace, None) => {
                     let mut targets = HashMap::new();
                     for (api_name, text) in &def.targets {
@@ -497,6 +497,11 @@ impl Catalogue {
     pub fn family_name(&self, api: ApiId) -> &str {
         &self.families[self.apis[api].family].name
     }
+}
+
+/// Guidance is shown on one report line, however the TOML wrapped it.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn parse_param(text: &str) -> Param {
