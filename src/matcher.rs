@@ -124,7 +124,8 @@ impl Matcher<'_> {
             let refusal = if other.ambiguous {
                 Some("its name is ambiguous".to_owned())
             } else {
-                self.try_transform(id, other, root, source, file, false).err()
+                self.try_transform(id, other, root, source, file, false)
+                    .err()
             };
             if let Some(why) = refusal {
                 return Err(format!(
@@ -503,7 +504,9 @@ fn holder_members<'t>(
             line_of(source, call.start_byte())
         )
     };
-    let Some(parent) = call.parent() else { return Ok(found) };
+    let Some(parent) = call.parent() else {
+        return Ok(found);
+    };
     if is_container(parent) {
         return Err(unfollowable());
     }
@@ -511,10 +514,15 @@ fn holder_members<'t>(
         return Ok(found);
     }
     let assignment = parent;
-    let Some(left) = assignment.child_by_field_name("left") else { return Ok(found) };
+    let Some(left) = assignment.child_by_field_name("left") else {
+        return Ok(found);
+    };
     // A plain name is followed in its function; `x.attr` across the file.
     let (scope, holder) = match left.kind() {
-        "identifier" => (enclosing_scope(assignment), Holder::Name(text(left, source))),
+        "identifier" => (
+            enclosing_scope(assignment),
+            Holder::Name(text(left, source)),
+        ),
         "attribute" => match left.child_by_field_name("attribute") {
             Some(attr) => (root, Holder::Attribute(text(attr, source))),
             None => return Err(unfollowable()),
@@ -536,8 +544,15 @@ fn holder_members<'t>(
 fn is_container(node: Node) -> bool {
     matches!(
         node.kind(),
-        "list" | "tuple" | "set" | "pair" | "expression_list" | "list_comprehension"
-            | "set_comprehension" | "dictionary_comprehension" | "generator_expression"
+        "list"
+            | "tuple"
+            | "set"
+            | "pair"
+            | "expression_list"
+            | "list_comprehension"
+            | "set_comprehension"
+            | "dictionary_comprehension"
+            | "generator_expression"
     )
 }
 
@@ -562,9 +577,13 @@ fn check_identity_only(call: Node, source: &str) -> Result<(), String> {
             line_of(source, at.start_byte())
         ))
     };
-    let Some(parent) = call.parent() else { return Ok(()) };
+    let Some(parent) = call.parent() else {
+        return Ok(());
+    };
     if parent.kind() == "assignment" && field_name(call) == Some("right") {
-        let Some(left) = parent.child_by_field_name("left") else { return refuse(call) };
+        let Some(left) = parent.child_by_field_name("left") else {
+            return refuse(call);
+        };
         match left.kind() {
             // Stored into a registry (`owners[key] = ...`, `self.owner = ...`).
             "subscript" | "attribute" => return Ok(()),
@@ -584,11 +603,17 @@ fn check_identity_only(call: Node, source: &str) -> Result<(), String> {
             _ => return refuse(call),
         }
     }
-    if is_identity_use(call, source) { Ok(()) } else { refuse(call) }
+    if is_identity_use(call, source) {
+        Ok(())
+    } else {
+        refuse(call)
+    }
 }
 
 fn is_identity_use(node: Node, source: &str) -> bool {
-    let Some(parent) = node.parent() else { return false };
+    let Some(parent) = node.parent() else {
+        return false;
+    };
     match parent.kind() {
         "comparison_operator" | "set" => true,
         "parenthesized_expression" => is_identity_use(parent, source),

@@ -305,21 +305,10 @@ fn plan_edits(
     let (whole, partial) = imports::removals(root, &leaving_bindings);
     deleted_statements.extend(whole);
     new_imports.sort_by_key(|a| a.1.to_ascii_lowercase());
-    let mut refilled = Vec::new();
-    for (statement, module) in new_imports {
-        let (insertion, replaces_group) = imports::insertion(
-            root,
-            text,
-            newline,
-            &statement,
-            &module,
-            &deleted_statements,
-        );
-        if replaces_group {
-            refilled.push(insertion.range.start);
-        }
-        edits.push(insertion);
-    }
+    let (insertions, refilled) =
+        imports::insertions(root, text, newline, &new_imports, &deleted_statements);
+    edits.extend(insertions);
+    let refilled: Vec<usize> = refilled.into_iter().collect();
     edits.extend(edit::delete_statements(
         root,
         text,

@@ -89,66 +89,67 @@ fn clauses(stmt: Node) -> Vec<Node> {
     stmt.children_by_field_name("name", &mut cursor).collect()
 }
 
-/// The edit that adds `statement` (e.g. `import time`) with sort key `key`.
-/// `deleted` are statements the same rewrite removes: a group that goes
-/// entirely is replaced rather than given a neighbour, and the returned flag
-/// says so (the blank line after that group must then stay).
-pub fn insertion(
+/// The edits that add `statements` (`(statement, sort key)`, e.g.
+/// `("import time", "time")`). Into an existing stdlib group each goes at its
+/// alphabetical place; otherwise they form a new group together. `deleted`
+/// are statements the same rewrite removes: a group that goes entirely is
+/// replaced rather than given a neighbour, and its offset is returned (the
+/// blank line after that group must then stay).
+pub fn insertions(
     root: Node,
     source: &str,
     newline: &str,
-    statement: &str,
-    key: &str,
+    statements: &[(String, String)],
     deleted: &[Range<usize>],
-) -> (Edit, bool) {
+) -> (Vec<Edit>, Option<usize>) {
+    if statements.is_empty() {
+        return (Vec::new(), None);
+    }
     let groups = import_groups(root, source);
-    let line = format!("{statement}{newline}");
     let stdlib_group = groups.iter().find(|g| {
         let m = module_of(g[0], source);
         m != "__future__" && is_stdlib(&m)
     });
     if let Some(group) = stdlib_group {
-        let key = key.to_ascii_lowercase();
-        for stmt in group {
-            if sort_key(*stmt, source) > key {
-                return (
-                    Edit::insert(line_start(source, stmt.start_byte()), line),
-                    false,
-                );
-            }
-        }
-        let last = group.last().expect("groups are never empty");
-        return (
-            insert_after_line(source, last.end_byte(), newline, &line),
-            false,
-        );
+        let edits = statements
+            .iter()
+            .map(|(statement, key)| {
+                let line = format!("{statement}{newline}");
+                let key = key.to_ascii_lowercase();
+                match group.iter().find(|stmt| sort_key(**stmt, source) > key) {
+                    Some(next) => Edit::insert(line_start(source, next.start_byte()), line),
+                    None => {
+                        let last = group.last().expect("groups are never empty");
+                        insert_after_line(source, last.end_byte(), newline, &line)
+                    }
+                }
+            })
+            .collect();
+        return (edits, None);
     }
+    let block: String = statements
+        .iter()
+        .map(|(s, _)| format!("{s}{newline}"))
+        .collect();
     if let Some(group) = groups
         .iter()
         .find(|g| g[0].kind() != "future_import_statement")
     {
-        let replaced = group.iter().all(|s| deleted.contains(&s.byte_range()));
-        let text = if replaced {
-            line
-        } else {
-            format!("{line}{newline}")
-        };
-        return (
-            Edit::insert(line_start(source, group[0].start_byte()), text),
-            replaced,
-        );
+        let at = line_start(source, group[0].start_byte());
+        if group.iter().all(|s| deleted.contains(&s.byte_range())) {
+            return (vec![Edit::insert(at, block)], Some(at));
+        }
+        return (vec![Edit::insert(at, format!("{block}{newline}"))], None);
     }
     if let Some(future) = groups.first() {
         let last = future.last().expect("groups are never empty");
-        return (
-            insert_after_line(
-                source,
-                last.end_byte(),
-                newline,
-                &format!("{newline}{line}"),
-            ),
-            false,
+        let edit = insert_after_line(
+            source,
+            last.end_byte(),
+            newline,
+            &format!("{newline}{block}"),
         );
+        return (vec![edit], None);
     }
     let statements: Vec<Node> = named_children(root)
         .into_iter()
@@ -159,15 +160,15 @@ pub fn insertion(
             source,
             first.end_byte(),
             newline,
-            &format!("{newline}{line}"),
+            &format!("{newline}{block}"),
         ),
         Some(first) => Edit::insert(
             line_start(source, first.start_byte()),
-            format!("{line}{newline}"),
+            format!("{block}{newline}"),
         ),
-        None => Edit::insert(source.len(), line),
+        None => Edit::insert(source.len(), block),
     };
-    (edit, false)
+    (vec![edit], None)
 }
 
 fn insert_after_line(source: &str, offset: usize, newline: &str, text: &str) -> Edit {
@@ -267,16 +268,26 @@ mod tests {
     use crate::python::parse::parse;
 
     fn insert(source: &str, module: &str) -> String {
+        insert_all(source, &[module])
+    }
+
+    fn insert_all(source: &str, modules: &[&str]) -> String {
         let tree = parse(source);
-        let (edit, _) = insertion(
-            tree.root_node(),
-            source,
-            "\n",
-            &format!("import {module}"),
-            module,
-            &[],
+        let statements: Vec<(String, String)> = modules
+            .iter()
+            .map(|m| (format!("import {m}"), m.to_string()))
+            .collect();
+        let (edits, _) = insertions(tree.root_node(), source, "\n", &statements, &[]);
+        apply(source, edits).unwrap()
+    }
+
+    #[test]
+    fn several_new_imports_form_one_group() {
+        let src = "import eventlet\n\nx = 1\n";
+        assert_eq!(
+            insert_all(src, &["queue", "time"]),
+            "import queue\nimport time\n\nimport eventlet\n\nx = 1\n"
         );
-        apply(source, vec![edit]).unwrap()
     }
 
     #[test]

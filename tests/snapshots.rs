@@ -1,0 +1,77 @@
+//! Whole-file rewrites of the fixtures under `tests/fixtures/`, reviewed as
+//! unified diffs in `snapshots/`. Each fixture is its own tree.
+
+use std::path::Path;
+
+use eventless::diff::unified;
+use eventless::engine::{self, Options};
+use eventless::transform::Catalogue;
+
+fn rewrite(fixture: &str) -> String {
+    rewrite_with(fixture, false)
+}
+
+fn rewrite_with(fixture: &str, assume_monkey_patched: bool) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(fixture);
+    let catalogue = Catalogue::builtin().unwrap();
+    let options = Options {
+        paths: vec![path],
+        assume_monkey_patched,
+        ..Options::default()
+    };
+    let run = engine::run(&catalogue, &options).unwrap();
+    let file = run.files.first().expect("the fixture mentions eventlet");
+    assert_eq!(file.error, None);
+    let new = file.new_text.as_deref().unwrap_or(&file.source.text);
+    let reparsed = eventless::python::parse::parse(new);
+    assert_eq!(
+        eventless::python::parse::first_syntax_error(&reparsed),
+        None,
+        "output must parse"
+    );
+    let mut out = unified(fixture, &file.source.text, new, false);
+    out.push_str("\n# findings\n");
+    for f in &file.findings {
+        out.push_str(&format!(
+            "{}:{} {} {:?} {}\n",
+            f.line,
+            f.column,
+            f.api,
+            f.action,
+            f.transform.as_deref().unwrap_or("-")
+        ));
+    }
+    out
+}
+
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots"));
+    s.set_prepend_module_to_snapshot(false);
+    s
+}
+
+/// Spawns green threads and never patches: only what holds either way moves.
+#[test]
+fn openstack_module() {
+    settings().bind(|| insta::assert_snapshot!(rewrite("openstack_module.py")));
+}
+
+/// The same module in a service that monkey-patches (as OpenStack services do).
+#[test]
+fn openstack_module_monkey_patched() {
+    settings().bind(|| insta::assert_snapshot!(rewrite_with("openstack_module.py", true)));
+}
+
+#[test]
+fn crlf_and_tabs_survive() {
+    let out = rewrite("crlf_tabs.py");
+    settings().bind(|| insta::assert_snapshot!(out.replace('\r', "\\r")));
+}
+
+#[test]
+fn nested_and_partial_imports() {
+    settings().bind(|| insta::assert_snapshot!(rewrite("nested_and_partial.py")));
+}
