@@ -1,0 +1,232 @@
+//! The command line as a user meets it: exit codes, what is written and
+//! what is left alone.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn eventless(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_eventless"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("eventless runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const SLEEPY: &str =
+    "import eventlet\n\n\ndef nap(t):\n    eventlet.sleep(t)\n    eventlet.sleep(1)\n";
+
+fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn diff_check_exits_1_when_changes_would_be_made() {
+    let dir = tree(&[("a.py", SLEEPY.as_bytes())]);
+    let out = eventless(&["diff", "--check", "--color", "never"], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let diff = stdout(&out);
+    assert!(diff.starts_with("--- a/a.py\n+++ b/a.py\n"), "{diff}");
+    assert!(
+        diff.contains("-    eventlet.sleep(1)\n") && diff.contains("+    time.sleep(1)\n"),
+        "{diff}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.py")).unwrap(),
+        SLEEPY,
+        "diff must not write"
+    );
+}
+
+#[test]
+fn diff_without_check_exits_0_and_clean_tree_exits_0() {
+    let dir = tree(&[("a.py", SLEEPY.as_bytes())]);
+    assert_eq!(eventless(&["diff"], dir.path()).status.code(), Some(0));
+    let clean = tree(&[("b.py", b"import time\ntime.sleep(1)\n")]);
+    let out = eventless(&["diff", "--check"], clean.path());
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn apply_writes_once_and_a_second_run_changes_nothing() {
+    let dir = tree(&[
+        ("pkg/a.py", SLEEPY.as_bytes()),
+        ("pkg/plain.py", b"x = 1\n"),
+    ]);
+    let out = eventless(&["apply", "."], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("a.py: 2 rewrites, 0 left for manual work"),
+        "{}",
+        stdout(&out)
+    );
+    let written = std::fs::read_to_string(dir.path().join("pkg/a.py")).unwrap();
+    assert_eq!(
+        written,
+        "import time\n\n\ndef nap(t):\n    time.sleep(max(0, t))\n    time.sleep(1)\n"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("pkg/plain.py")).unwrap(),
+        b"x = 1\n"
+    );
+    let again = eventless(&["diff", "--check"], dir.path());
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+}
+
+#[test]
+fn safety_select_and_ignore_limit_what_is_applied() {
+    let dir = tree(&[("a.py", SLEEPY.as_bytes())]);
+    let out = eventless(
+        &["diff", "--safety", "safe", "--color", "never"],
+        dir.path(),
+    );
+    let diff = stdout(&out);
+    assert!(
+        diff.contains("+    time.sleep(1)") && !diff.contains("max(0"),
+        "{diff}"
+    );
+    let out = eventless(&["diff", "--ignore", "sleep"], dir.path());
+    assert!(stdout(&out).is_empty());
+    let out = eventless(&["diff", "--select", "queue"], dir.path());
+    assert!(stdout(&out).is_empty());
+    let out = eventless(&["diff", "--select", "no-such-transform"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown transform id 'no-such-transform'"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn unreadable_files_are_reported_and_left_alone() {
+    let latin1: &[u8] =
+        b"# -*- coding: latin-1 -*-\nimport eventlet\neventlet.sleep(1)\nx = '\xe9'\n";
+    let broken: &[u8] = b"import eventlet\ndef f(:\n    eventlet.sleep(1)\n";
+    let binary: &[u8] = b"import eventlet\n\xff\xfe\x00\x01";
+    let dir = tree(&[
+        ("latin.py", latin1),
+        ("broken.py", broken),
+        ("binary.py", binary),
+    ]);
+    let out = eventless(&["apply"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("latin.py: skipped: declares encoding 'latin-1'"),
+        "{err}"
+    );
+    assert!(
+        err.contains("broken.py: skipped: syntax error at line 2"),
+        "{err}"
+    );
+    assert!(err.contains("binary.py: skipped: not valid UTF-8"), "{err}");
+    assert_eq!(std::fs::read(dir.path().join("latin.py")).unwrap(), latin1);
+    assert_eq!(std::fs::read(dir.path().join("broken.py")).unwrap(), broken);
+    let scan = eventless(&["scan"], dir.path());
+    assert!(stdout(&scan).contains("3 skipped"), "{}", stdout(&scan));
+}
+
+#[test]
+fn scan_json_lists_uses_with_their_fate() {
+    let dir = tree(&[("a.py", SLEEPY.as_bytes())]);
+    let out = eventless(&["scan", "--format", "json"], dir.path());
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = report["files"][0]["findings"].as_array().unwrap();
+    let sleep = findings.iter().find(|f| f["line"] == 6).unwrap();
+    assert_eq!(sleep["api"], "eventlet.greenthread.sleep");
+    assert_eq!(sleep["family"], "sleep");
+    assert_eq!(sleep["transform"], "sleep");
+    assert_eq!(sleep["safety"], "safe");
+    assert_eq!(sleep["action"], "rewrite");
+    assert_eq!(report["summary"]["rewrite_safe"], 1);
+    assert_eq!(report["summary"]["rewrite_conditional"], 1);
+}
+
+#[test]
+fn excluded_paths_are_not_touched() {
+    let dir = tree(&[
+        ("keep/a.py", SLEEPY.as_bytes()),
+        ("tests/b.py", SLEEPY.as_bytes()),
+    ]);
+    let out = eventless(&["apply", "--exclude", "tests", "--quiet"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    assert_ne!(
+        std::fs::read_to_string(dir.path().join("keep/a.py")).unwrap(),
+        SLEEPY
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("tests/b.py")).unwrap(),
+        SLEEPY
+    );
+}
+
+#[test]
+fn interactive_apply_asks_per_file() {
+    let dir = tree(&[("a.py", SLEEPY.as_bytes()), ("b.py", SLEEPY.as_bytes())]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_eventless"))
+        .args(["apply", "--interactive"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"n\ny\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.py")).unwrap(),
+        SLEEPY
+    );
+    assert_ne!(
+        std::fs::read_to_string(dir.path().join("b.py")).unwrap(),
+        SLEEPY
+    );
+}
+
+#[test]
+fn missing_path_is_an_error_with_exit_2() {
+    let dir = tree(&[]);
+    let out = eventless(&["scan", "does-not-exist"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("does-not-exist: no such file or directory"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn transforms_list_and_show() {
+    let dir = tree(&[]);
+    let list = stdout(&eventless(&["transforms"], dir.path()));
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("sleep ") && l.contains("safe")),
+        "{list}"
+    );
+    let show = eventless(&["transforms", "show", "queue"], dir.path());
+    let text = stdout(&show);
+    assert!(
+        text.contains("rendezvous") && text.contains("example 1"),
+        "{text}"
+    );
+    let missing = eventless(&["transforms", "show", "nope"], dir.path());
+    assert_eq!(missing.status.code(), Some(2));
+}
