@@ -63,6 +63,8 @@ pub enum TransformsAction {
     List,
     /// A transform's documentation, checks and examples.
     Show { id: String },
+    /// The whole catalogue as Markdown (docs/transforms.md is this output).
+    Markdown,
 }
 
 #[derive(Debug, Args)]

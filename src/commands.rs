@@ -110,6 +110,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             match action.unwrap_or(TransformsAction::List) {
                 TransformsAction::List => emit(&list_transforms(&catalogue))?,
                 TransformsAction::Show { id } => emit(&show_transform(&catalogue, &id)?)?,
+                TransformsAction::Markdown => emit(&crate::report::catalogue_markdown(&catalogue))?,
             }
             Ok(ExitCode::SUCCESS)
         }

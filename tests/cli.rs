@@ -230,3 +230,14 @@ fn transforms_list_and_show() {
     let missing = eventless(&["transforms", "show", "nope"], dir.path());
     assert_eq!(missing.status.code(), Some(2));
 }
+
+#[test]
+fn docs_transforms_md_is_generated_from_the_catalogue() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let generated = stdout(&eventless(&["transforms", "markdown"], root));
+    let committed = std::fs::read_to_string(root.join("docs/transforms.md")).unwrap();
+    assert!(
+        generated == committed,
+        "docs/transforms.md is stale: run `cargo run -- transforms markdown > docs/transforms.md`"
+    );
+}

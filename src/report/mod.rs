@@ -1,7 +1,10 @@
 //! Scan reports: every eventlet use with its fate, and a summary.
 
+mod catalogue;
 pub mod json;
 pub mod text;
+
+pub use catalogue::catalogue_markdown;
 
 use serde::Serialize;
 
