@@ -16,6 +16,8 @@ pub enum Predicate {
     PositiveNumber,
     /// A numeric literal equal to zero.
     Zero,
+    /// A numeric literal below zero.
+    NegativeNumber,
     /// An integer literal of at least one.
     PositiveInt,
     /// The literal `None`.
@@ -30,6 +32,7 @@ impl Predicate {
             "present" => Predicate::Present,
             "positive-number" => Predicate::PositiveNumber,
             "zero" => Predicate::Zero,
+            "negative-number" => Predicate::NegativeNumber,
             "positive-int" => Predicate::PositiveInt,
             "none" => Predicate::None,
             _ => return Option::None,
@@ -57,6 +60,7 @@ impl Predicate {
         match (self, literal) {
             (Predicate::PositiveNumber, Literal::Number(v, _)) => v > 0.0,
             (Predicate::Zero, Literal::Number(v, _)) => v == 0.0,
+            (Predicate::NegativeNumber, Literal::Number(v, _)) => v < 0.0,
             (Predicate::PositiveInt, Literal::Number(v, true)) => v >= 1.0,
             (Predicate::None, Literal::None) => true,
             _ => false,
@@ -132,6 +136,8 @@ mod tests {
         assert!(!check("positive-number", "-1"));
         assert!(!check("positive-number", "x"));
         assert!(check("zero", "0.0"));
+        assert!(check("negative-number", "-2"));
+        assert!(!check("negative-number", "2"));
         assert!(check("positive-int", "(3)"));
         assert!(!check("positive-int", "3.0"));
         assert!(check("none", "None"));
