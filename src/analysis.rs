@@ -208,3 +208,57 @@ fn exported_names(root: Node, source: &str) -> HashSet<String> {
     }
     names
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python::parse::parse;
+
+    fn uses(source: &str) -> Vec<(String, String, Vec<String>)> {
+        let catalogue = Catalogue::builtin().unwrap();
+        let tree = parse(source);
+        analyze(&tree, source, &catalogue)
+            .uses
+            .into_iter()
+            .filter(|u| u.kind == UseKind::Reference)
+            .map(|u| (u.name, source[u.range].to_owned(), u.suffix))
+            .collect()
+    }
+
+    #[test]
+    fn aliases_normalise_to_the_canonical_api() {
+        let found = uses("import eventlet\nfrom eventlet.green import time as t\neventlet.sleep(1)\nt.sleep(2)\n");
+        assert_eq!(found[0].0, "eventlet.greenthread.sleep");
+        assert_eq!(found[0].1, "eventlet.sleep");
+        assert_eq!(found[1].0, "eventlet.greenthread.sleep");
+        assert_eq!(found[1].1, "t.sleep");
+    }
+
+    #[test]
+    fn the_longest_known_prefix_wins() {
+        let found = uses("import eventlet.green.socket\neventlet.green.socket.socketpair()\n");
+        assert_eq!(found[0].0, "eventlet.green.socket");
+        assert_eq!(found[0].1, "eventlet.green.socket");
+    }
+
+    #[test]
+    fn members_imported_past_a_module_api_keep_a_suffix() {
+        let found = uses("from eventlet.green.socket import create_connection\ncreate_connection(a)\n");
+        assert_eq!(found[0].0, "eventlet.green.socket");
+        assert_eq!(found[0].2, ["create_connection"]);
+    }
+
+    #[test]
+    fn unknown_apis_keep_their_written_name() {
+        let found = uses("import eventlet\neventlet.something.new()\n");
+        assert_eq!(found[0].0, "eventlet.something.new");
+    }
+
+    #[test]
+    fn exported_names_are_collected() {
+        let source = "from eventlet import sleep\n__all__ = ['sleep']\n";
+        let tree = parse(source);
+        let a = analyze(&tree, source, &Catalogue::builtin().unwrap());
+        assert!(a.exported.contains("sleep"));
+    }
+}

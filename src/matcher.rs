@@ -626,3 +626,54 @@ fn is_identity_use(node: Node, source: &str) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python::parse::parse;
+    use crate::transform::catalogue::Param;
+
+    fn params(spec: &[&str]) -> Vec<Param> {
+        spec.iter()
+            .map(|p| match p.strip_prefix('*') {
+                Some(name) => Param { name: name.into(), default: None, rest: true },
+                None => match p.split_once('=') {
+                    Some((n, d)) => Param { name: n.into(), default: Some(d.into()), rest: false },
+                    None => Param { name: p.to_string(), default: None, rest: false },
+                },
+            })
+            .collect()
+    }
+
+    fn bind(call: &str, spec: &[&str]) -> Result<Vec<Option<Vec<String>>>, String> {
+        let tree = parse(call);
+        let node = tree.root_node().named_child(0).unwrap().named_child(0).unwrap();
+        bind_arguments(node, &params(spec), call).map(|bound| {
+            bound
+                .into_iter()
+                .map(|b| b.map(|nodes| nodes.iter().map(|n| text(*n, call).to_owned()).collect()))
+                .collect()
+        })
+    }
+
+    #[test]
+    fn positional_and_keyword_arguments_bind_like_python() {
+        assert_eq!(bind("f(1)", &["seconds=0"]).unwrap(), [Some(vec!["1".to_string()])]);
+        assert_eq!(bind("f(seconds=2)", &["seconds=0"]).unwrap(), [Some(vec!["2".to_string()])]);
+        assert_eq!(bind("f()", &["seconds=0"]).unwrap(), [None]);
+    }
+
+    #[test]
+    fn rest_takes_everything_left_over() {
+        let bound = bind("f(g, 1, *a, k=2, **kw)", &["func", "*args"]).unwrap();
+        assert_eq!(bound[1].as_ref().unwrap(), &["1", "*a", "k=2", "**kw"]);
+    }
+
+    #[test]
+    fn what_cannot_be_bound_exactly_is_refused() {
+        assert!(bind("f(1, 2)", &["seconds=0"]).unwrap_err().contains("more positional"));
+        assert!(bind("f(secs=1)", &["seconds=0"]).unwrap_err().contains("secs="));
+        assert!(bind("f(*a)", &["seconds=0"]).unwrap_err().contains("unpacked"));
+        assert!(bind("f(1, seconds=1)", &["seconds=0"]).unwrap_err().contains("twice"));
+    }
+}

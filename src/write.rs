@@ -11,6 +11,10 @@ use anyhow::{Context, Result, bail};
 /// go to a temporary file in the same folder, with the old file's
 /// permissions, which is then renamed over the old one.
 pub fn replace_if_unchanged(path: &Path, expected: &[u8], bytes: &[u8]) -> Result<()> {
+    // Write through a symbolic link to its target, keeping the link.
+    let resolved = fs::canonicalize(path)
+        .with_context(|| format!("{}: cannot resolve the path", path.display()))?;
+    let path = resolved.as_path();
     let now = fs::read(path)
         .with_context(|| format!("{}: cannot re-read before writing", path.display()))?;
     if now != expected {
@@ -56,6 +60,18 @@ mod tests {
             fs::metadata(&path).unwrap().permissions().mode() & 0o777,
             0o750
         );
+    }
+
+    #[test]
+    fn writes_through_a_symlink_and_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("real.py");
+        let link = dir.path().join("link.py");
+        fs::write(&target, "old").unwrap();
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        replace_if_unchanged(&link, b"old", b"new").unwrap();
+        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(fs::read(&target).unwrap(), b"new");
     }
 
     #[test]
