@@ -227,7 +227,9 @@ mod tests {
 
     #[test]
     fn aliases_normalise_to_the_canonical_api() {
-        let found = uses("import eventlet\nfrom eventlet.green import time as t\neventlet.sleep(1)\nt.sleep(2)\n");
+        let found = uses(
+            "import eventlet\nfrom eventlet.green import time as t\neventlet.sleep(1)\nt.sleep(2)\n",
+        );
         assert_eq!(found[0].0, "eventlet.greenthread.sleep");
         assert_eq!(found[0].1, "eventlet.sleep");
         assert_eq!(found[1].0, "eventlet.greenthread.sleep");
@@ -243,7 +245,8 @@ mod tests {
 
     #[test]
     fn members_imported_past_a_module_api_keep_a_suffix() {
-        let found = uses("from eventlet.green.socket import create_connection\ncreate_connection(a)\n");
+        let found =
+            uses("from eventlet.green.socket import create_connection\ncreate_connection(a)\n");
         assert_eq!(found[0].0, "eventlet.green.socket");
         assert_eq!(found[0].2, ["create_connection"]);
     }

@@ -15,6 +15,7 @@ pub mod diff;
 pub mod discover;
 pub mod edit;
 pub mod engine;
+pub mod flow;
 pub mod matcher;
 pub mod python;
 pub mod report;

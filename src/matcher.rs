@@ -9,6 +9,7 @@ use tree_sitter::Node;
 
 use crate::analysis::{FileAnalysis, Use, UseKind};
 use crate::context::TreeContext;
+use crate::flow::{self, enclosing_scope, member_of};
 use crate::python::syntax::{field_name, is_primary, named_children, node_at, text};
 use crate::transform::catalogue::{Action, Guard, Param};
 use crate::transform::template::{ALL_ARGUMENTS, Template};
@@ -47,6 +48,8 @@ pub struct Rewrite {
     pub arguments: HashMap<String, (String, bool)>,
     /// Appended as `.a.b` (a from-import that reached past a module API).
     pub suffix: Vec<String>,
+    /// Edits where the created object is used (member renames).
+    pub member_edits: Vec<flow::MemberEdit>,
 }
 
 #[derive(Debug, Clone)]
@@ -247,6 +250,23 @@ impl Matcher<'_> {
         for requirement in &t.requires {
             self.context.check(requirement)?;
         }
+        let mut member_edits = Vec::new();
+        if let Some(members) = &t.members {
+            let call = called(node).ok_or("not called here")?;
+            let creates_same = |rhs: Node| {
+                rhs.kind() == "call"
+                    && rhs.child_by_field_name("function").is_some_and(|f| {
+                        file.uses.iter().any(|o| {
+                            o.range == f.byte_range() && o.api.is_some_and(|a| t.apis.contains(&a))
+                        })
+                    })
+            };
+            let rules = flow::Rules {
+                members,
+                escapes: t.escapes,
+            };
+            member_edits = flow::follow(call, root, source, &rules, &creates_same)?;
+        }
         Ok(Rewrite {
             transform: id,
             safety: case.safety,
@@ -255,6 +275,7 @@ impl Matcher<'_> {
             template,
             arguments,
             suffix: u.suffix.clone(),
+            member_edits,
         })
     }
 }
@@ -406,20 +427,6 @@ fn check_guard(
         }
         // Needs the matcher; checked in `try_transform`.
         Guard::AllInFile => {}
-        Guard::HolderMembers(allowed) => {
-            let call = called(node).ok_or("not called here")?;
-            for (member, attr, line) in holder_members(call, root, source)? {
-                let ok = allowed.iter().any(|(name, no_args)| {
-                    name == &member && (!no_args || called(attr).is_none_or(|c| !has_arguments(c)))
-                });
-                if !ok {
-                    return Err(format!(
-                        "the object is used as '.{member}' at line {line}, which the stdlib \
-                         type does not offer the same way"
-                    ));
-                }
-            }
-        }
     }
     Ok(())
 }
@@ -428,27 +435,12 @@ fn line_of(source: &str, offset: usize) -> usize {
     crate::source::line_col(source, offset).0
 }
 
-/// `(member, attribute node)` when `node` is the object of an attribute.
-fn member_of<'t>(node: Node<'t>, source: &str) -> Option<(String, Node<'t>)> {
-    let parent = node.parent()?;
-    if parent.kind() != "attribute" || field_name(node) != Some("object") {
-        return None;
-    }
-    let attr = parent.child_by_field_name("attribute")?;
-    Some((text(attr, source).to_owned(), parent))
-}
-
 fn has_keyword(call: Node) -> bool {
     call.child_by_field_name("arguments").is_some_and(|a| {
         named_children(a)
             .iter()
             .any(|n| matches!(n.kind(), "keyword_argument" | "dictionary_splat"))
     })
-}
-
-fn has_arguments(call: Node) -> bool {
-    call.child_by_field_name("arguments")
-        .is_some_and(|a| named_children(a).iter().any(|n| n.kind() != "comment"))
 }
 
 fn keyword_use(root: Node, source: &str, keyword: &str) -> Option<usize> {
@@ -464,108 +456,6 @@ fn keyword_use(root: Node, source: &str, keyword: &str) -> Option<usize> {
         stack.extend(named_children(node));
     }
     None
-}
-
-/// Where the object a call creates is kept.
-enum Holder<'s> {
-    Name(&'s str),
-    /// Any `<object>.attr`: the object is usually `self`, seen from several methods.
-    Attribute(&'s str),
-}
-
-impl Holder<'_> {
-    fn is(&self, node: Node, source: &str) -> bool {
-        match self {
-            Holder::Name(name) => node.kind() == "identifier" && text(node, source) == *name,
-            Holder::Attribute(name) => {
-                node.kind() == "attribute"
-                    && node
-                        .child_by_field_name("attribute")
-                        .is_some_and(|a| text(a, source) == *name)
-            }
-        }
-    }
-}
-
-/// Members used on the object a call creates: directly (`Queue().get`), or
-/// through the name or `self.attr` it is assigned to.
-fn holder_members<'t>(
-    call: Node<'t>,
-    root: Node<'t>,
-    source: &str,
-) -> Result<Vec<(String, Node<'t>, usize)>, String> {
-    let mut found = Vec::new();
-    if let Some((member, attr)) = member_of(call, source) {
-        found.push((member, attr, line_of(source, attr.start_byte())));
-    }
-    let unfollowable = || {
-        format!(
-            "the object is stored where its uses cannot be followed (line {})",
-            line_of(source, call.start_byte())
-        )
-    };
-    let Some(parent) = call.parent() else {
-        return Ok(found);
-    };
-    if is_container(parent) {
-        return Err(unfollowable());
-    }
-    if parent.kind() != "assignment" {
-        return Ok(found);
-    }
-    let assignment = parent;
-    let Some(left) = assignment.child_by_field_name("left") else {
-        return Ok(found);
-    };
-    // A plain name is followed in its function; `x.attr` across the file.
-    let (scope, holder) = match left.kind() {
-        "identifier" => (
-            enclosing_scope(assignment),
-            Holder::Name(text(left, source)),
-        ),
-        "attribute" => match left.child_by_field_name("attribute") {
-            Some(attr) => (root, Holder::Attribute(text(attr, source))),
-            None => return Err(unfollowable()),
-        },
-        _ => return Err(unfollowable()),
-    };
-    let mut stack = vec![scope];
-    while let Some(node) = stack.pop() {
-        if holder.is(node, source)
-            && let Some((member, attr)) = member_of(node, source)
-        {
-            found.push((member, attr, line_of(source, attr.start_byte())));
-        }
-        stack.extend(named_children(node));
-    }
-    Ok(found)
-}
-
-fn is_container(node: Node) -> bool {
-    matches!(
-        node.kind(),
-        "list"
-            | "tuple"
-            | "set"
-            | "pair"
-            | "expression_list"
-            | "list_comprehension"
-            | "set_comprehension"
-            | "dictionary_comprehension"
-            | "generator_expression"
-    )
-}
-
-/// The function scope (or module) a node is in.
-fn enclosing_scope(node: Node) -> Node {
-    let mut scope = node;
-    while let Some(p) = scope.parent() {
-        scope = p;
-        if matches!(p.kind(), "function_definition" | "lambda") {
-            break;
-        }
-    }
-    scope
 }
 
 /// The value (a call's result) is only compared, hashed or used as a key,
@@ -636,10 +526,22 @@ mod tests {
     fn params(spec: &[&str]) -> Vec<Param> {
         spec.iter()
             .map(|p| match p.strip_prefix('*') {
-                Some(name) => Param { name: name.into(), default: None, rest: true },
+                Some(name) => Param {
+                    name: name.into(),
+                    default: None,
+                    rest: true,
+                },
                 None => match p.split_once('=') {
-                    Some((n, d)) => Param { name: n.into(), default: Some(d.into()), rest: false },
-                    None => Param { name: p.to_string(), default: None, rest: false },
+                    Some((n, d)) => Param {
+                        name: n.into(),
+                        default: Some(d.into()),
+                        rest: false,
+                    },
+                    None => Param {
+                        name: p.to_string(),
+                        default: None,
+                        rest: false,
+                    },
                 },
             })
             .collect()
@@ -647,7 +549,12 @@ mod tests {
 
     fn bind(call: &str, spec: &[&str]) -> Result<Vec<Option<Vec<String>>>, String> {
         let tree = parse(call);
-        let node = tree.root_node().named_child(0).unwrap().named_child(0).unwrap();
+        let node = tree
+            .root_node()
+            .named_child(0)
+            .unwrap()
+            .named_child(0)
+            .unwrap();
         bind_arguments(node, &params(spec), call).map(|bound| {
             bound
                 .into_iter()
@@ -658,8 +565,14 @@ mod tests {
 
     #[test]
     fn positional_and_keyword_arguments_bind_like_python() {
-        assert_eq!(bind("f(1)", &["seconds=0"]).unwrap(), [Some(vec!["1".to_string()])]);
-        assert_eq!(bind("f(seconds=2)", &["seconds=0"]).unwrap(), [Some(vec!["2".to_string()])]);
+        assert_eq!(
+            bind("f(1)", &["seconds=0"]).unwrap(),
+            [Some(vec!["1".to_string()])]
+        );
+        assert_eq!(
+            bind("f(seconds=2)", &["seconds=0"]).unwrap(),
+            [Some(vec!["2".to_string()])]
+        );
         assert_eq!(bind("f()", &["seconds=0"]).unwrap(), [None]);
     }
 
@@ -671,9 +584,25 @@ mod tests {
 
     #[test]
     fn what_cannot_be_bound_exactly_is_refused() {
-        assert!(bind("f(1, 2)", &["seconds=0"]).unwrap_err().contains("more positional"));
-        assert!(bind("f(secs=1)", &["seconds=0"]).unwrap_err().contains("secs="));
-        assert!(bind("f(*a)", &["seconds=0"]).unwrap_err().contains("unpacked"));
-        assert!(bind("f(1, seconds=1)", &["seconds=0"]).unwrap_err().contains("twice"));
+        assert!(
+            bind("f(1, 2)", &["seconds=0"])
+                .unwrap_err()
+                .contains("more positional")
+        );
+        assert!(
+            bind("f(secs=1)", &["seconds=0"])
+                .unwrap_err()
+                .contains("secs=")
+        );
+        assert!(
+            bind("f(*a)", &["seconds=0"])
+                .unwrap_err()
+                .contains("unpacked")
+        );
+        assert!(
+            bind("f(1, seconds=1)", &["seconds=0"])
+                .unwrap_err()
+                .contains("twice")
+        );
     }
 }

@@ -233,6 +233,14 @@ fn plan_edits(
         }
         applied.push((i, rw));
     }
+    // A member rename inside another rewrite waits for the next round, with
+    // the rewrite it belongs to.
+    let mains: Vec<Range<usize>> = applied.iter().map(|(_, rw)| rw.range.clone()).collect();
+    applied.retain(|(_, rw)| {
+        rw.member_edits
+            .iter()
+            .all(|(r, _)| !mains.iter().any(|m| m.start < r.end && r.start < m.end))
+    });
     let consumed: HashSet<usize> = applied.iter().map(|(i, _)| *i).collect();
 
     // Imports whose every use is rewritten in this round leave with them.
@@ -299,6 +307,11 @@ fn plan_edits(
         } else {
             edits.push(Edit::replace(rw.range.clone(), rendered));
         }
+        edits.extend(
+            rw.member_edits
+                .iter()
+                .map(|(r, t)| Edit::replace(r.clone(), t.clone())),
+        );
     }
     let leaving_bindings: Vec<&ImportBinding> =
         leaving.iter().map(|i| &bindings.imports[*i]).collect();

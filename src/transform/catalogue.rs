@@ -76,9 +76,44 @@ pub enum Guard {
     /// Every use of the transform's APIs in the file can be rewritten, or
     /// none is (values that are compared must all come from one side).
     AllInFile,
-    /// The object the call creates is only used through these members; a
-    /// member written `name()` must be called without arguments.
-    HolderMembers(Vec<(String, bool)>),
+}
+
+/// What a use of one member of the created object must look like.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberRule {
+    /// The stdlib member's name, when it differs.
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub args: ArgsRule,
+    #[serde(default)]
+    pub result: ResultRule,
+    /// Put between the parentheses of a call without arguments.
+    #[serde(default)]
+    pub empty_args: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArgsRule {
+    #[default]
+    Any,
+    /// Called, without arguments.
+    None,
+    /// Called with exactly one positional argument.
+    One,
+    /// Called with no argument or one positional argument.
+    Optional,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResultRule {
+    #[default]
+    Any,
+    /// The call's value must be discarded.
+    Unused,
 }
 
 #[derive(Debug, Clone)]
@@ -148,6 +183,11 @@ pub struct Transform {
     pub params: Vec<Param>,
     pub requires: Vec<Requirement>,
     pub guards: Vec<Guard>,
+    /// When present, the created object is followed through the file and
+    /// every member used on it must have a rule here.
+    pub members: Option<BTreeMap<String, MemberRule>>,
+    /// Whether the created object may be passed on where it is not followed.
+    pub escapes: bool,
     pub cases: Vec<Case>,
     pub examples: Vec<Example>,
 }
@@ -208,6 +248,10 @@ struct TransformDef {
     requires: Vec<String>,
     #[serde(default)]
     guards: Vec<String>,
+    #[serde(default)]
+    members: Option<BTreeMap<String, MemberRule>>,
+    #[serde(default = "yes")]
+    escapes: bool,
     #[serde(default)]
     replace: Option<String>,
     #[serde(default)]
@@ -346,6 +390,10 @@ impl Catalogue {
         if def.shape == Shape::Reference && !params.is_empty() {
             problems.push("a reference transform takes no params".into());
         }
+        if def.shape != Shape::Call && def.members.is_some() {
+            problems
+                .push("only a call transform can follow the object it creates (`members`)".into());
+        }
         let requires = def
             .requires
             .iter()
@@ -476,6 +524,8 @@ impl Catalogue {
             params,
             requires,
             guards,
+            members: def.members.clone(),
+            escapes: def.escapes,
             cases,
             examples: def.example.clone(),
         })
@@ -497,6 +547,10 @@ impl Catalogue {
     pub fn family_name(&self, api: ApiId) -> &str {
         &self.families[self.apis[api].family].name
     }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Guidance is shown on one report line, however the TOML wrapped it.
@@ -552,19 +606,9 @@ fn parse_guard(text: &str) -> Result<Guard, String> {
         ("member-calls-positional", None) => Ok(Guard::MemberCallsPositional),
         ("no-keyword", Some(k)) if !k.is_empty() => Ok(Guard::NoKeyword(k.to_owned())),
         ("no-member", Some(m)) if !m.is_empty() => Ok(Guard::NoMember(m.to_owned())),
-        ("holder-members", Some(list)) => Ok(Guard::HolderMembers(
-            list.split(',')
-                .map(str::trim)
-                .filter(|m| !m.is_empty())
-                .map(|m| match m.strip_suffix("()") {
-                    Some(bare) => (bare.to_owned(), true),
-                    None => (m.to_owned(), false),
-                })
-                .collect(),
-        )),
         _ => Err(format!(
             "unknown guard '{text}' (expected only-called, identity-only, all-in-file, member-calls-positional, \
-             no-keyword:NAME, no-member:NAME or holder-members:a,b(),...)"
+             no-keyword:NAME or no-member:NAME)"
         )),
     }
 }

@@ -1,0 +1,286 @@
+//! Value flow within a file: following the object a call creates to every
+//! place it is used, so that a transform can check each use against its
+//! member rules and rename members (`evt.send()` -> `evt.set()`).
+//!
+//! The object is followed through the plain name it is assigned to (within
+//! that function) or through `<anything>.attr` when it is stored on an
+//! attribute (across the file, since methods of a class share it). Anything
+//! that cannot be followed (a container, a tuple target, a name rebound to
+//! another object) is a refusal that names the line.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use crate::python::syntax::{field_name, named_children, text};
+use crate::transform::catalogue::{ArgsRule, MemberRule, ResultRule};
+
+/// An edit inside the followed uses: the bytes and their replacement.
+pub type MemberEdit = (Range<usize>, String);
+
+/// What a transform says about the created object's uses.
+pub struct Rules<'a> {
+    pub members: &'a BTreeMap<String, MemberRule>,
+    /// Whether the object may be passed on (to a call, returned, aliased).
+    pub escapes: bool,
+}
+
+/// Checks every use of the object `call` creates and returns the edits that
+/// rename members. `same_api` tells whether another assignment's right-hand
+/// side creates the same kind of object.
+pub fn follow(
+    call: Node,
+    root: Node,
+    source: &str,
+    rules: &Rules,
+    same_api: &dyn Fn(Node) -> bool,
+) -> Result<Vec<MemberEdit>, String> {
+    let mut edits = Vec::new();
+    if let Some((member, attr)) = member_of(call, source) {
+        check_member(&member, attr, source, rules, &mut edits)?;
+        return Ok(edits);
+    }
+    let line = |n: Node| crate::source::line_col(source, n.start_byte()).0;
+    let Some(parent) = call.parent() else {
+        return Ok(edits);
+    };
+    if is_container(parent) {
+        return Err(format!(
+            "the object is stored in a container at line {}, where its uses cannot be followed",
+            line(call)
+        ));
+    }
+    if parent.kind() != "assignment" || field_name(call) != Some("right") {
+        return if rules.escapes || parent.kind() == "expression_statement" {
+            Ok(edits)
+        } else {
+            Err(format!(
+                "the object is passed on at line {}, where its uses cannot be followed",
+                line(call)
+            ))
+        };
+    }
+    let left = parent
+        .child_by_field_name("left")
+        .ok_or("malformed assignment")?;
+    let (scope, holder) = match left.kind() {
+        "identifier" => (enclosing_scope(parent), Holder::Name(text(left, source))),
+        "attribute" => {
+            let attr = left
+                .child_by_field_name("attribute")
+                .ok_or("malformed attribute")?;
+            (root, Holder::Attribute(text(attr, source)))
+        }
+        _ => {
+            return Err(format!(
+                "the object is unpacked or stored by index at line {}, where its uses cannot be followed",
+                line(call)
+            ));
+        }
+    };
+    let mut stack = vec![scope];
+    while let Some(node) = stack.pop() {
+        if let Holder::Name(name) = holder {
+            if node != scope
+                && matches!(node.kind(), "function_definition" | "lambda")
+                && binds_parameter(node, name, source)
+            {
+                return Err(format!(
+                    "'{name}' is also a parameter at line {}",
+                    line(node)
+                ));
+            }
+        }
+        if holder.is(node, source) && node != left {
+            check_use(node, source, rules, same_api, &mut edits)
+                .map_err(|why| format!("{why} (line {})", line(node)))?;
+        }
+        stack.extend(named_children(node));
+    }
+    Ok(edits)
+}
+
+fn check_use(
+    node: Node,
+    source: &str,
+    rules: &Rules,
+    same_api: &dyn Fn(Node) -> bool,
+    edits: &mut Vec<MemberEdit>,
+) -> Result<(), String> {
+    if let Some(parent) = node.parent() {
+        if parent.kind() == "assignment" && field_name(node) == Some("left") {
+            let right = parent.child_by_field_name("right");
+            return match right {
+                Some(r) if r.kind() == "none" || same_api(r) => Ok(()),
+                _ => Err("the same name is also given another object".into()),
+            };
+        }
+    }
+    if let Some((member, attr)) = member_of(node, source) {
+        return check_member(&member, attr, source, rules, edits);
+    }
+    if rules.escapes {
+        Ok(())
+    } else {
+        Err("the object is passed on, where its uses cannot be followed".into())
+    }
+}
+
+fn check_member(
+    member: &str,
+    attr: Node,
+    source: &str,
+    rules: &Rules,
+    edits: &mut Vec<MemberEdit>,
+) -> Result<(), String> {
+    let rule = rules.members.get(member).ok_or_else(|| {
+        format!(
+            "the object is used as '.{member}', which the stdlib type does not offer the same way"
+        )
+    })?;
+    let call = attr
+        .parent()
+        .filter(|p| p.kind() == "call" && field_name(attr) == Some("function"));
+    let arguments = call.and_then(|c| c.child_by_field_name("arguments"));
+    let count = arguments.map_or(0, |a| {
+        named_children(a)
+            .iter()
+            .filter(|n| n.kind() != "comment")
+            .count()
+    });
+    match rule.args {
+        ArgsRule::Any => {}
+        ArgsRule::None if call.is_some() && count == 0 => {}
+        ArgsRule::One if call.is_some() && count == 1 && !has_keyword_or_splat(arguments) => {}
+        ArgsRule::Optional if call.is_some() && count <= 1 && !has_keyword_or_splat(arguments) => {}
+        ArgsRule::None => return Err(format!("'.{member}' is used with arguments or not called")),
+        ArgsRule::One => {
+            return Err(format!(
+                "'.{member}' is not called with exactly one positional argument"
+            ));
+        }
+        ArgsRule::Optional => {
+            return Err(format!(
+                "'.{member}' is not called with at most one positional argument"
+            ));
+        }
+    }
+    if rule.result == ResultRule::Unused {
+        let discarded = call
+            .and_then(|c| c.parent())
+            .is_some_and(|p| p.kind() == "expression_statement" && p.named_child_count() == 1);
+        if !discarded {
+            return Err(format!(
+                "the value of '.{member}()' is used, and it differs in the stdlib"
+            ));
+        }
+    }
+    if let Some(to) = &rule.to {
+        let name = attr
+            .child_by_field_name("attribute")
+            .ok_or("malformed attribute")?;
+        if text(name, source) != to {
+            edits.push((name.byte_range(), to.clone()));
+        }
+    }
+    if let (Some(fill), Some(args)) = (&rule.empty_args, arguments) {
+        if count == 0 && args.kind() == "argument_list" {
+            edits.push((args.byte_range(), format!("({fill})")));
+        }
+    }
+    Ok(())
+}
+
+fn has_keyword_or_splat(arguments: Option<Node>) -> bool {
+    arguments.is_some_and(|a| {
+        named_children(a).iter().any(|n| {
+            matches!(
+                n.kind(),
+                "keyword_argument" | "list_splat" | "dictionary_splat"
+            )
+        })
+    })
+}
+
+/// Where the object is kept.
+#[derive(Clone, Copy)]
+enum Holder<'s> {
+    Name(&'s str),
+    /// Any `<object>.attr`: the object is usually `self`, seen from several methods.
+    Attribute(&'s str),
+}
+
+impl Holder<'_> {
+    fn is(&self, node: Node, source: &str) -> bool {
+        match self {
+            Holder::Name(name) => {
+                node.kind() == "identifier"
+                    && text(node, source) == *name
+                    && !(node.parent().is_some_and(|p| p.kind() == "attribute")
+                        && field_name(node) == Some("attribute"))
+                    && !(node
+                        .parent()
+                        .is_some_and(|p| p.kind() == "keyword_argument")
+                        && field_name(node) == Some("name"))
+            }
+            Holder::Attribute(name) => {
+                node.kind() == "attribute"
+                    && node
+                        .child_by_field_name("attribute")
+                        .is_some_and(|a| text(a, source) == *name)
+            }
+        }
+    }
+}
+
+fn binds_parameter(function: Node, name: &str, source: &str) -> bool {
+    let Some(params) = function.child_by_field_name("parameters") else {
+        return false;
+    };
+    let mut stack = vec![params];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "identifier" && text(node, source) == name {
+            return true;
+        }
+        stack.extend(named_children(node));
+    }
+    false
+}
+
+/// `(member, attribute node)` when `node` is the object of an attribute.
+pub fn member_of<'t>(node: Node<'t>, source: &str) -> Option<(String, Node<'t>)> {
+    let parent = node.parent()?;
+    if parent.kind() != "attribute" || field_name(node) != Some("object") {
+        return None;
+    }
+    let attr = parent.child_by_field_name("attribute")?;
+    Some((text(attr, source).to_owned(), parent))
+}
+
+fn is_container(node: Node) -> bool {
+    matches!(
+        node.kind(),
+        "list"
+            | "tuple"
+            | "set"
+            | "pair"
+            | "expression_list"
+            | "list_comprehension"
+            | "set_comprehension"
+            | "dictionary_comprehension"
+            | "generator_expression"
+    )
+}
+
+/// The function (or module) a node is in.
+pub fn enclosing_scope(node: Node) -> Node {
+    let mut scope = node;
+    while let Some(p) = scope.parent() {
+        scope = p;
+        if matches!(p.kind(), "function_definition" | "lambda") {
+            break;
+        }
+    }
+    scope
+}
