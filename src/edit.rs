@@ -31,9 +31,12 @@ impl Edit {
 }
 
 /// Applies non-overlapping edits. Insertions at the same offset keep their
-/// order and go before a replacement that starts there.
+/// order and go before a replacement that starts there. The same edit asked
+/// for twice (two creations of one followed object rename the same member)
+/// is made once.
 pub fn apply(source: &str, mut edits: Vec<Edit>) -> Result<String, String> {
     edits.sort_by_key(|e| (e.range.start, e.range.end));
+    edits.dedup_by(|a, b| a.range == b.range && a.text == b.text && !a.range.is_empty());
     let mut out = String::with_capacity(source.len() + 256);
     let mut at = 0;
     for edit in &edits {
@@ -247,6 +250,12 @@ mod tests {
             .collect();
         let edits = delete_statements(tree.root_node(), src, &ranges, &[]);
         assert_eq!(apply(src, edits).unwrap(), "import os\n\nx = 1\n");
+    }
+
+    #[test]
+    fn the_same_edit_twice_is_made_once() {
+        let edits = vec![Edit::replace(0..1, "x"), Edit::replace(0..1, "x")];
+        assert_eq!(apply("abc", edits).unwrap(), "xbc");
     }
 
     #[test]
