@@ -88,6 +88,10 @@ pub struct Common {
     /// calls monkey_patch() (for libraries such as oslo.* run by patched services).
     #[arg(long)]
     pub assume_monkey_patched: bool,
+    /// With diff and apply: add a `# TODO(eventlet-removal): ...` comment above each
+    /// statement whose eventlet use is left for a person.
+    #[arg(long)]
+    pub annotate: bool,
     /// Print only errors.
     #[arg(long, short)]
     pub quiet: bool,

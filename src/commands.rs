@@ -135,6 +135,7 @@ fn options(common: &Common, catalogue: &Catalogue) -> Result<Options> {
             ignore: common.ignore.iter().cloned().collect::<HashSet<_>>(),
         },
         assume_monkey_patched: common.assume_monkey_patched,
+        annotate: common.annotate,
     })
 }
 

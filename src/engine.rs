@@ -23,6 +23,8 @@ pub struct Options {
     pub excludes: Vec<String>,
     pub selection: Selection,
     pub assume_monkey_patched: bool,
+    /// Mark uses left for a person with a TODO comment.
+    pub annotate: bool,
 }
 
 /// A file that mentions eventlet, with what happens to it.
@@ -115,6 +117,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                 p.analysis,
                 p.source.newline,
                 &matcher,
+                options.annotate,
             );
             FileResult {
                 source: p.source,

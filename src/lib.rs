@@ -8,6 +8,7 @@
 //! [`write`]). [`engine`] strings the steps together.
 
 pub mod analysis;
+pub mod annotate;
 pub mod cli;
 pub mod commands;
 pub mod context;

@@ -61,6 +61,7 @@ pub fn rewrite_file(
     analysis: FileAnalysis,
     newline: &str,
     matcher: &Matcher,
+    annotate: bool,
 ) -> FileRewrite {
     let catalogue = matcher.catalogue;
     let decide = |tree: &Tree, text: &str, analysis: &FileAnalysis| -> Vec<Fate> {
@@ -84,6 +85,7 @@ pub fn rewrite_file(
     let (mut tree, mut analysis, mut fates) = (tree, analysis, fates);
     for _ in 0..MAX_ROUNDS {
         let planned = plan_edits(
+            annotate,
             &current,
             &tree,
             &analysis,
@@ -196,6 +198,7 @@ fn findings(
 }
 
 fn plan_edits(
+    annotate: bool,
     text: &str,
     tree: &Tree,
     analysis: &FileAnalysis,
@@ -329,6 +332,11 @@ fn plan_edits(
         &refilled,
     ));
     edits.extend(partial);
+    if annotate {
+        edits.extend(crate::annotate::annotations(
+            text, root, analysis, fates, newline,
+        ));
+    }
     Ok(edits)
 }
 

@@ -241,3 +241,22 @@ fn docs_transforms_md_is_generated_from_the_catalogue() {
         "docs/transforms.md is stale: run `cargo run -- transforms markdown > docs/transforms.md`"
     );
 }
+
+#[test]
+fn annotate_marks_manual_sites_once() {
+    let code =
+        "import eventlet\n\n\ndef main():\n    pool = eventlet.GreenPool(4)\n    return pool\n";
+    let dir = tree(&[("a.py", code.as_bytes())]);
+    let out = eventless(&["apply", "--annotate"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written = std::fs::read_to_string(dir.path().join("a.py")).unwrap();
+    assert!(
+        written
+            .contains("def main():\n    # TODO(eventlet-removal): eventlet.greenpool.GreenPool: "),
+        "{written}"
+    );
+    let again = eventless(&["diff", "--check", "--annotate"], dir.path());
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+    let plain = eventless(&["diff", "--check"], dir.path());
+    assert_eq!(plain.status.code(), Some(0));
+}

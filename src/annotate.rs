@@ -1,0 +1,155 @@
+//! `--annotate`: a `# TODO(eventlet-removal): ...` comment above each
+//! statement that holds a use left for a person, so the work is visible
+//! where it has to be done. Comments already there are not added again.
+
+use std::collections::BTreeMap;
+
+use tree_sitter::Node;
+
+use crate::analysis::{FileAnalysis, UseKind};
+use crate::edit::Edit;
+use crate::matcher::Fate;
+use crate::python::syntax::node_at;
+
+pub const MARKER: &str = "# TODO(eventlet-removal):";
+const WIDTH: usize = 79;
+
+pub fn annotations(
+    text: &str,
+    root: Node,
+    analysis: &FileAnalysis,
+    fates: &[Fate],
+    newline: &str,
+) -> Vec<Edit> {
+    // Statement start line -> notes, in order of appearance.
+    let mut notes: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for (u, fate) in analysis.uses.iter().zip(fates) {
+        let Fate::Manual(_, reason) = fate else {
+            continue;
+        };
+        if u.kind != UseKind::Reference {
+            continue;
+        }
+        let Some(statement) = node_at(root, &u.range).map(enclosing_statement) else {
+            continue;
+        };
+        let line_start = text[..statement.start_byte()]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let note = format!("{}: {}", short_name(&u.name), first_sentence(reason));
+        let entry = notes.entry(line_start).or_default();
+        if !entry.contains(&note) {
+            entry.push(note);
+        }
+    }
+    let mut edits = Vec::new();
+    for (line_start, notes) in notes {
+        if already_annotated(text, line_start) {
+            continue;
+        }
+        let indent: String = text[line_start..]
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        let mut comment = String::new();
+        for line in wrap(&format!("{MARKER} {}", notes.join("; ")), &indent) {
+            comment.push_str(&indent);
+            comment.push_str(&line);
+            comment.push_str(newline);
+        }
+        edits.push(Edit::insert(line_start, comment));
+    }
+    edits
+}
+
+fn enclosing_statement(mut node: Node) -> Node {
+    while let Some(parent) = node.parent() {
+        let kind = node.kind();
+        if kind.ends_with("_statement")
+            || kind == "function_definition"
+            || kind == "class_definition"
+            || kind == "decorated_definition"
+        {
+            if !matches!(parent.kind(), "decorated_definition") {
+                return node;
+            }
+        }
+        node = parent;
+    }
+    node
+}
+
+/// Whether the comment lines right above `line_start` hold the marker.
+fn already_annotated(text: &str, line_start: usize) -> bool {
+    let above = &text[..line_start];
+    for line in above.lines().rev() {
+        let trimmed = line.trim();
+        if !trimmed.starts_with('#') {
+            return false;
+        }
+        if trimmed.starts_with(MARKER) {
+            return true;
+        }
+    }
+    false
+}
+
+fn short_name(api: &str) -> &str {
+    api.strip_prefix("eventlet.").map_or(api, |_| api)
+}
+
+/// The reason's first sentence, without line references (they shift as
+/// soon as comments are added).
+fn first_sentence(reason: &str) -> String {
+    let end = reason.find(". ").map_or(reason.len(), |i| i + 1);
+    let mut sentence = reason[..end].trim_end_matches('.').to_owned();
+    while let Some(start) = sentence.find(" (line ") {
+        let Some(close) = sentence[start..].find(')') else {
+            break;
+        };
+        sentence.replace_range(start..start + close + 1, "");
+    }
+    sentence
+}
+
+/// Wraps a comment at 79 columns; continuation lines are indented under
+/// the text.
+fn wrap(comment: &str, indent: &str) -> Vec<String> {
+    let width = WIDTH.saturating_sub(indent.len()).max(40);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in comment.split_whitespace() {
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut line));
+            line.push_str("#     ");
+        } else if !line.is_empty() && !line.ends_with("#     ") {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_under_the_marker() {
+        let lines = wrap(&format!("{MARKER} {}", "word ".repeat(30)), "    ");
+        assert!(lines.len() > 1);
+        assert!(lines.iter().all(|l| l.len() + 4 <= WIDTH), "{lines:?}");
+        assert!(lines[1].starts_with("#     word"));
+    }
+
+    #[test]
+    fn sees_an_existing_annotation_above_continuation_lines() {
+        let text = "x = 1\n# TODO(eventlet-removal): a\n#     b\nspawn()\n";
+        let at = text.find("spawn").unwrap();
+        assert!(already_annotated(text, at));
+        assert!(!already_annotated(text, text.find("# TODO").unwrap()));
+    }
+}
