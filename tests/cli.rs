@@ -252,7 +252,7 @@ fn annotate_marks_manual_sites_once() {
     let written = std::fs::read_to_string(dir.path().join("a.py")).unwrap();
     assert!(
         written
-            .contains("def main():\n    # TODO(eventlet-removal): eventlet.greenpool.GreenPool: "),
+            .contains("def main():\n    # TODO(eventlet-removal): eventlet.greenpool.GreenPool:\n"),
         "{written}"
     );
     let again = eventless(&["diff", "--check", "--annotate"], dir.path());
