@@ -12,8 +12,9 @@ use tree_sitter::Tree;
 use crate::analysis::{FileAnalysis, UseKind, analyze, is_eventlet_path};
 use crate::edit::{self, Edit};
 use crate::matcher::{Fate, Matcher, Rewrite};
-use crate::python::bindings::{Bindings, ImportBinding, MODULE_SCOPE};
+use crate::python::bindings::{ImportBinding, MODULE_SCOPE};
 use crate::python::imports;
+use crate::python::module_names::{ModuleRef, NewImport, name_module};
 use crate::python::parse::{first_syntax_error, parse};
 use crate::source::{line_col, line_text};
 use crate::transform::{Catalogue, Safety};
@@ -280,12 +281,11 @@ fn plan_edits(
         .flat_map(|(_, rw)| rw.template.modules())
         .collect();
     let mut names: HashMap<&str, String> = HashMap::new();
-    let mut new_imports: Vec<(String, String)> = Vec::new();
+    let mut new_imports: Vec<NewImport> = Vec::new();
     for module in modules {
-        let (expr, import) = module_name(module, bindings, &leaving, &names);
-        if let Some(statement) = import {
-            new_imports.push((statement, module.to_owned()));
-        }
+        let chosen: Vec<String> = names.values().cloned().collect();
+        let (expr, import) = name_module(ModuleRef::parse(module), bindings, &leaving, &chosen);
+        new_imports.extend(import);
         names.insert(module, expr);
     }
 
@@ -320,7 +320,7 @@ fn plan_edits(
         leaving.iter().map(|i| &bindings.imports[*i]).collect();
     let (whole, partial) = imports::removals(root, &leaving_bindings);
     deleted_statements.extend(whole);
-    new_imports.sort_by_key(|a| a.1.to_ascii_lowercase());
+    new_imports.sort_by_key(|i| i.key.to_ascii_lowercase());
     let (insertions, refilled) =
         imports::insertions(root, text, newline, &new_imports, &deleted_statements);
     edits.extend(insertions);
@@ -342,55 +342,4 @@ fn plan_edits(
 
 fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
     outer.start <= inner.start && inner.end <= outer.end
-}
-
-/// The expression that names `module` in this file, and the import to add
-/// for it, if one is needed. Reuses an existing `import module`; picks an
-/// alias when the module's name is already bound to something else.
-fn module_name(
-    module: &str,
-    bindings: &Bindings,
-    leaving: &HashSet<usize>,
-    chosen: &HashMap<&str, String>,
-) -> (String, Option<String>) {
-    let top = module.split('.').next().unwrap_or(module);
-    for b in bindings
-        .imports
-        .iter()
-        .filter(|b| b.scope == MODULE_SCOPE && !b.from_import)
-    {
-        let aliased = b.target == module && b.name != top;
-        let plain = b.target == top && b.name == top && !module.contains('.');
-        if (aliased || plain) && !bindings.name_taken(&b.name, &b.target, leaving) {
-            return (b.name.clone(), None);
-        }
-    }
-    let in_use = |name: &str, compatible: &str| {
-        bindings.name_taken(name, compatible, leaving) || chosen.values().any(|v| v == name)
-    };
-    if !in_use(top, top) {
-        let existing_dotted = module.contains('.')
-            && bindings.imports.iter().any(|b| {
-                b.scope == MODULE_SCOPE
-                    && !b.from_import
-                    && b.name == top
-                    && b.target == top
-                    && b.clause.len() == module.len()
-            });
-        let import = (!existing_dotted).then(|| format!("import {module}"));
-        return (module.to_owned(), import);
-    }
-    let last = module.rsplit('.').next().unwrap_or(module);
-    let mut n = 1;
-    loop {
-        let alias = if n == 1 {
-            format!("{last}_mod")
-        } else {
-            format!("{last}_mod{n}")
-        };
-        if !in_use(&alias, module) {
-            return (alias.clone(), Some(format!("import {module} as {alias}")));
-        }
-        n += 1;
-    }
 }

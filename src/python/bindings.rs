@@ -142,14 +142,17 @@ impl Bindings {
     }
 
     /// Whether `name` is bound anywhere in the file by something other than
-    /// an import of `module` or one of the `leaving` imports.
-    pub fn name_taken(&self, name: &str, module: &str, leaving: &HashSet<usize>) -> bool {
+    /// a `compatible` import or one of the `leaving` imports.
+    pub fn name_taken(
+        &self,
+        name: &str,
+        leaving: &HashSet<usize>,
+        compatible: impl Fn(&ImportBinding) -> bool,
+    ) -> bool {
         self.scopes.iter().any(|scope| {
             scope.bound.get(name).is_some_and(|bindings| {
                 bindings.iter().any(|b| match *b {
-                    Binding::Import(i) => {
-                        !leaving.contains(&i) && !self.imports[i].binds_module(module)
-                    }
+                    Binding::Import(i) => !leaving.contains(&i) && !compatible(&self.imports[i]),
                     Binding::Other => true,
                 })
             })
@@ -341,13 +344,7 @@ impl Scope {
     }
 }
 
-impl ImportBinding {
-    /// Whether this binding is exactly `import module`, under its own name
-    /// or an alias.
-    pub fn binds_module(&self, module: &str) -> bool {
-        !self.from_import && self.target == module
-    }
-}
+impl ImportBinding {}
 
 fn split_alias(clause: Node) -> (Node, Option<Node>) {
     if clause.kind() == "aliased_import" {

@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 use tree_sitter::Node;
 
 use super::bindings::ImportBinding;
+use super::module_names::NewImport;
 use super::syntax::{named_children, text};
 use crate::edit::Edit;
 
@@ -89,47 +90,91 @@ fn clauses(stmt: Node) -> Vec<Node> {
     stmt.children_by_field_name("name", &mut cursor).collect()
 }
 
-/// The edits that add `statements` (`(statement, sort key)`, e.g.
-/// `("import time", "time")`). Into an existing stdlib group each goes at its
-/// alphabetical place; otherwise they form a new group together. `deleted`
-/// are statements the same rewrite removes: a group that goes entirely is
-/// replaced rather than given a neighbour, and its offset is returned (the
-/// blank line after that group must then stay).
+/// The edits that add `imports`. A stdlib import goes into the stdlib group
+/// at its alphabetical place, or several form a new stdlib group at the
+/// top. Any other import goes into the group of its own package, or the
+/// last third-party or project group, or a new group after the imports.
+/// `deleted` are statements the same rewrite removes: a group that goes
+/// entirely is replaced rather than given a neighbour, and its offset is
+/// returned (the blank line after that group must then stay).
 pub fn insertions(
     root: Node,
     source: &str,
     newline: &str,
-    statements: &[(String, String)],
+    imports: &[NewImport],
     deleted: &[Range<usize>],
 ) -> (Vec<Edit>, Option<usize>) {
-    if statements.is_empty() {
+    let groups = import_groups(root, source);
+    let (stdlib, others): (Vec<&NewImport>, Vec<&NewImport>) =
+        imports.iter().partition(|i| is_stdlib(&i.top));
+    let (mut edits, refilled) = stdlib_insertions(root, source, newline, &groups, &stdlib, deleted);
+    for import in others {
+        let top_of = |g: &Vec<Node>| {
+            let m = module_of(g[0], source);
+            m.split('.').next().unwrap_or_default().to_owned()
+        };
+        let own = groups.iter().find(|g| top_of(g) == import.top);
+        let other_party = groups.iter().rev().find(|g| {
+            let m = module_of(g[0], source);
+            m != "__future__" && !is_stdlib(&m)
+        });
+        let edit = match own.or(other_party) {
+            Some(group) => sorted_insert(group, import, source, newline),
+            None => match groups.last() {
+                Some(last) => {
+                    let end = last.last().expect("groups are never empty").end_byte();
+                    insert_after_line(
+                        source,
+                        end,
+                        newline,
+                        &format!("{newline}{}{newline}", import.statement),
+                    )
+                }
+                None => Edit::insert(0, format!("{}{newline}{newline}", import.statement)),
+            },
+        };
+        edits.push(edit);
+    }
+    (edits, refilled)
+}
+
+fn sorted_insert(group: &[Node], import: &NewImport, source: &str, newline: &str) -> Edit {
+    let line = format!("{}{newline}", import.statement);
+    let key = import.key.to_ascii_lowercase();
+    match group.iter().find(|stmt| sort_key(**stmt, source) > key) {
+        Some(next) => Edit::insert(line_start(source, next.start_byte()), line),
+        None => {
+            let last = group.last().expect("groups are never empty");
+            insert_after_line(source, last.end_byte(), newline, &line)
+        }
+    }
+}
+
+fn stdlib_insertions(
+    root: Node,
+    source: &str,
+    newline: &str,
+    groups: &[Vec<Node>],
+    imports: &[&NewImport],
+    deleted: &[Range<usize>],
+) -> (Vec<Edit>, Option<usize>) {
+    if imports.is_empty() {
         return (Vec::new(), None);
     }
-    let groups = import_groups(root, source);
     let stdlib_group = groups.iter().find(|g| {
         let m = module_of(g[0], source);
         m != "__future__" && is_stdlib(&m)
     });
     if let Some(group) = stdlib_group {
-        let edits = statements
+        let edits = imports
             .iter()
-            .map(|(statement, key)| {
-                let line = format!("{statement}{newline}");
-                let key = key.to_ascii_lowercase();
-                match group.iter().find(|stmt| sort_key(**stmt, source) > key) {
-                    Some(next) => Edit::insert(line_start(source, next.start_byte()), line),
-                    None => {
-                        let last = group.last().expect("groups are never empty");
-                        insert_after_line(source, last.end_byte(), newline, &line)
-                    }
-                }
-            })
+            .map(|i| sorted_insert(group, i, source, newline))
             .collect();
         return (edits, None);
     }
-    let block: String = statements
+    let block: String = imports
         .iter()
-        .map(|(s, _)| format!("{s}{newline}"))
+        .map(|i| format!("{}{newline}", i.statement))
         .collect();
     if let Some(group) = groups
         .iter()
@@ -272,13 +317,33 @@ mod tests {
     }
 
     fn insert_all(source: &str, modules: &[&str]) -> String {
-        let tree = parse(source);
-        let statements: Vec<(String, String)> = modules
+        let imports: Vec<NewImport> = modules
             .iter()
-            .map(|m| (format!("import {m}"), m.to_string()))
+            .map(|m| match m.split_once(':') {
+                Some((package, name)) => NewImport {
+                    statement: format!("from {package} import {name}"),
+                    key: format!("{package}.{name}"),
+                    top: package.split('.').next().unwrap().to_owned(),
+                },
+                None => NewImport {
+                    statement: format!("import {m}"),
+                    key: m.to_string(),
+                    top: m.split('.').next().unwrap().to_owned(),
+                },
+            })
             .collect();
-        let (edits, _) = insertions(tree.root_node(), source, "\n", &statements, &[]);
+        let tree = parse(source);
+        let (edits, _) = insertions(tree.root_node(), source, "\n", &imports, &[]);
         apply(source, edits).unwrap()
+    }
+
+    #[test]
+    fn project_imports_go_into_their_package_group() {
+        let src = "import os\n\nfrom oslo_log import log\n\nfrom nova import context\nfrom nova import wsgi\n";
+        assert_eq!(
+            insert_all(src, &["nova:utils"]),
+            "import os\n\nfrom oslo_log import log\n\nfrom nova import context\nfrom nova import utils\nfrom nova import wsgi\n"
+        );
     }
 
     #[test]

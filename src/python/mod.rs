@@ -2,5 +2,6 @@
 
 pub mod bindings;
 pub mod imports;
+pub mod module_names;
 pub mod parse;
 pub mod syntax;

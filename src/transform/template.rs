@@ -3,8 +3,9 @@
 //! - `{param}`   the source text of a call argument (or the parameter's default)
 //! - `{param!p}` the same, in parentheses unless it is a primary expression
 //! - `{...}`     all the call's arguments as written
-//! - `{@module}` the local name of a standard-library module; the rewriter
+//! - `{@module}` the local name of a module (`import module`); the rewriter
 //!   adds the import, or reuses one, and picks an alias on a name clash
+//! - `{@package:module}` the same for `from package import module`
 
 use std::fmt;
 
@@ -121,7 +122,14 @@ fn parse_placeholder(inner: &str) -> Option<Piece> {
         });
     }
     if let Some(module) = inner.strip_prefix('@') {
-        return is_dotted_name(module).then(|| Piece::Module(module.to_owned()));
+        // `{@a.b}` imports a.b; `{@a:b}` is `from a import b`.
+        let valid = match module.split_once(':') {
+            Some((package, name)) => {
+                is_dotted_name(package) && is_dotted_name(name) && !name.contains('.')
+            }
+            None => is_dotted_name(module),
+        };
+        return valid.then(|| Piece::Module(module.to_owned()));
     }
     let (param, parenthesize) = match inner.strip_suffix("!p") {
         Some(p) => (p, true),
