@@ -65,6 +65,8 @@ pub enum TransformsAction {
     Show { id: String },
     /// The whole catalogue as Markdown (docs/transforms.md is this output).
     Markdown,
+    /// Run every example of the catalogue, a project's eventless.toml included.
+    Check,
 }
 
 #[derive(Debug, Args)]
@@ -81,9 +83,10 @@ pub struct Common {
     /// Never apply these transforms (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "ID,...")]
     pub ignore: Vec<String>,
-    /// The least safe class of rewrite to apply; everything else is reported.
-    #[arg(long, value_enum, default_value_t = SafetyChoice::Conditional)]
-    pub safety: SafetyChoice,
+    /// The least safe class of rewrite to apply; everything else is reported
+    /// [default: conditional, or the configuration's].
+    #[arg(long, value_enum)]
+    pub safety: Option<SafetyChoice>,
     /// Treat the program as monkey-patched by its application even if this tree never
     /// calls monkey_patch() (for libraries such as oslo.* run by patched services).
     #[arg(long)]
@@ -92,6 +95,13 @@ pub struct Common {
     /// statement whose eventlet use is left for a person.
     #[arg(long)]
     pub annotate: bool,
+    /// Use this configuration file instead of the eventless.toml found at or above
+    /// the first path.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore any eventless.toml.
+    #[arg(long)]
+    pub no_config: bool,
     /// Print only errors.
     #[arg(long, short)]
     pub quiet: bool,

@@ -2,11 +2,13 @@
 
 use std::collections::HashSet;
 use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
 use crate::cli::{Cli, ColorChoice, Command, Common, Format, SafetyChoice, TransformsAction};
+use crate::config::{self, ConfigOptions};
 use crate::diff::unified;
 use crate::engine::{self, FileResult, Options, RunResult};
 use crate::matcher::Selection;
@@ -19,10 +21,10 @@ pub const EXIT_CHANGES: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    let catalogue = Catalogue::builtin()?;
     match cli.command {
         Command::Scan { common, format } => {
-            let run = engine::run(&catalogue, &options(&common, &catalogue)?)?;
+            let (catalogue, options) = setup(&common)?;
+            let run = engine::run(&catalogue, &options)?;
             let text = match format {
                 Format::Text => report::text::render(&run),
                 Format::Json => report::json::render(&run),
@@ -35,7 +37,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             check,
             color,
         } => {
-            let run = engine::run(&catalogue, &options(&common, &catalogue)?)?;
+            let (catalogue, options) = setup(&common)?;
+            let run = engine::run(&catalogue, &options)?;
             let color = match color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
@@ -60,7 +63,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             common,
             interactive,
         } => {
-            let run = engine::run(&catalogue, &options(&common, &catalogue)?)?;
+            let (catalogue, options) = setup(&common)?;
+            let run = engine::run(&catalogue, &options)?;
             let mut failed = report_problems(&run, common.quiet);
             let mut ask = interactive;
             let stdin = std::io::stdin();
@@ -107,36 +111,90 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Transforms { action } => {
+            let catalogue = match config::find(Path::new(".")) {
+                Some(path) => config::load(&path)?.catalogue,
+                None => Catalogue::builtin()?,
+            };
             match action.unwrap_or(TransformsAction::List) {
                 TransformsAction::List => emit(&list_transforms(&catalogue))?,
                 TransformsAction::Show { id } => emit(&show_transform(&catalogue, &id)?)?,
                 TransformsAction::Markdown => emit(&crate::report::catalogue_markdown(&catalogue))?,
+                TransformsAction::Check => {
+                    let (checked, failures) = crate::examples::check_all(&catalogue);
+                    for failure in &failures {
+                        eprintln!("{failure}\n");
+                    }
+                    emit(&format!(
+                        "{} of {checked} examples hold\n",
+                        checked - failures.len()
+                    ))?;
+                    if !failures.is_empty() {
+                        return Ok(ExitCode::from(EXIT_ERROR));
+                    }
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-fn options(common: &Common, catalogue: &Catalogue) -> Result<Options> {
+/// The catalogue and options for a run: the built-in catalogue or the
+/// project's, with the command line taking precedence over eventless.toml.
+fn setup(common: &Common) -> Result<(Catalogue, Options)> {
+    let config_path = if common.no_config {
+        None
+    } else if let Some(path) = &common.config {
+        Some(path.clone())
+    } else {
+        common.paths.first().and_then(|p| config::find(p))
+    };
+    let (catalogue, file_options) = match config_path {
+        Some(path) => {
+            let loaded = config::load(&path)?;
+            if !common.quiet {
+                eprintln!("eventless: using {}", path.display());
+            }
+            (loaded.catalogue, loaded.options)
+        }
+        None => (Catalogue::builtin()?, ConfigOptions::default()),
+    };
     for id in common.select.iter().chain(&common.ignore) {
         if catalogue.transform_by_id(id).is_none() {
             bail!("unknown transform id '{id}' (see `eventless transforms list`)");
         }
     }
-    Ok(Options {
+    let select = if common.select.is_empty() {
+        file_options.select
+    } else {
+        common.select.clone()
+    };
+    let max_safety = match common.safety {
+        Some(SafetyChoice::Safe) => Safety::Safe,
+        Some(SafetyChoice::Conditional) => Safety::Conditional,
+        None => file_options.safety.unwrap_or(Safety::Conditional),
+    };
+    let options = Options {
         paths: common.paths.clone(),
-        excludes: common.exclude.clone(),
+        excludes: common
+            .exclude
+            .iter()
+            .chain(&file_options.exclude)
+            .cloned()
+            .collect(),
         selection: Selection {
-            max_safety: match common.safety {
-                SafetyChoice::Safe => Safety::Safe,
-                SafetyChoice::Conditional => Safety::Conditional,
-            },
-            select: (!common.select.is_empty()).then(|| common.select.iter().cloned().collect()),
-            ignore: common.ignore.iter().cloned().collect::<HashSet<_>>(),
+            max_safety,
+            select: (!select.is_empty()).then(|| select.into_iter().collect()),
+            ignore: common
+                .ignore
+                .iter()
+                .chain(&file_options.ignore)
+                .cloned()
+                .collect::<HashSet<_>>(),
         },
-        assume_monkey_patched: common.assume_monkey_patched,
+        assume_monkey_patched: common.assume_monkey_patched || file_options.assume_monkey_patched,
         annotate: common.annotate,
-    })
+    };
+    Ok((catalogue, options))
 }
 
 /// Writes to stdout; a closed pipe (`eventless diff | head`) ends quietly.

@@ -260,3 +260,52 @@ fn annotate_marks_manual_sites_once() {
     let plain = eventless(&["diff", "--check"], dir.path());
     assert_eq!(plain.status.code(), Some(0));
 }
+
+const NOVA_CONFIG: &str = r#"
+[options]
+ignore = ["queue"]
+
+[[transform]]
+id = "sleep"
+summary = "cooperative yields go through nova.utils"
+docs = "Nova routes every yield through one helper (hacking N374)."
+safety = "safe"
+shape = "call"
+apis = ["eventlet.greenthread.sleep"]
+params = ["seconds=0"]
+requires = ["native-or-patched:time"]
+
+[[transform.case]]
+when = { seconds = "zero" }
+replace = "{@nova:utils}.cooperative_yield()"
+
+[[transform.case]]
+when = { seconds = "positive-number" }
+replace = "{@time}.sleep({seconds})"
+"#;
+
+#[test]
+fn project_configuration_retargets_and_applies_from_a_subfolder() {
+    let module = "import os\n\nimport eventlet\n\nfrom nova import context\n\n\ndef f():\n    eventlet.sleep(0)\n    eventlet.sleep(2)\n    q = eventlet.queue.Queue()\n    return q, os, context\n";
+    let dir = tree(&[
+        ("eventless.toml", NOVA_CONFIG.as_bytes()),
+        ("nova/compute/m.py", module.as_bytes()),
+    ]);
+    let out = eventless(&["apply", "."], &dir.path().join("nova/compute"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("using "), "{}", stderr(&out));
+    let written = std::fs::read_to_string(dir.path().join("nova/compute/m.py")).unwrap();
+    assert_eq!(
+        written,
+        "import os\nimport time\n\nimport eventlet\n\nfrom nova import context\nfrom nova import utils\n\n\ndef f():\n    utils.cooperative_yield()\n    time.sleep(2)\n    q = eventlet.queue.Queue()\n    return q, os, context\n"
+    );
+    let ignored = eventless(
+        &["diff", "--no-config", "--check", "."],
+        &dir.path().join("nova"),
+    );
+    assert_eq!(
+        ignored.status.code(),
+        Some(1),
+        "without the configuration the queue is rewritten"
+    );
+}

@@ -5,7 +5,7 @@
 //! and the transforms that rewrite them. Every mistake in a file is reported
 //! with the file and item it is in; nothing is silently dropped.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 
@@ -298,48 +298,78 @@ impl Catalogue {
     /// Loads `(file name, TOML text)` sources; later files may not redefine
     /// an API or a transform id of an earlier one.
     pub fn load(sources: &[(&str, &str)]) -> Result<Catalogue, CatalogueError> {
+        Catalogue::load_with(sources, None)
+    }
+
+    /// The built-in catalogue with a project's additions: its `[[api]]` and
+    /// `[[transform]]` entries (a transform with a built-in id replaces it).
+    pub fn with_project(file: &str, project: toml::Table) -> Result<Catalogue, CatalogueError> {
+        Catalogue::load_with(builtin::BUILTIN, Some((file, project)))
+    }
+
+    fn load_with(
+        sources: &[(&str, &str)],
+        project: Option<(&str, toml::Table)>,
+    ) -> Result<Catalogue, CatalogueError> {
         let mut errors = Vec::new();
         let mut files = Vec::new();
         for (file, text) in sources {
             match toml::from_str::<FamilyFile>(text) {
-                Ok(parsed) => files.push((*file, parsed)),
+                Ok(parsed) => files.push((file.to_string(), parsed, false)),
+                Err(e) => errors.push(format!("{file}: {}", e.to_string().trim_end())),
+            }
+        }
+        if let Some((file, mut table)) = project {
+            table.entry("family").or_insert_with(|| "project".into());
+            table
+                .entry("title")
+                .or_insert_with(|| format!("Project transforms ({file})").into());
+            match table.try_into::<FamilyFile>() {
+                Ok(parsed) => files.push((file.to_string(), parsed, true)),
                 Err(e) => errors.push(format!("{file}: {}", e.to_string().trim_end())),
             }
         }
         let mut cat = Catalogue::default();
         // APIs first: transforms of one family may name APIs of another.
-        for (file, parsed) in &files {
+        for (file, parsed, _) in &files {
             let family = cat.families.len();
             cat.families.push(Family {
                 name: parsed.family.clone(),
                 title: parsed.title.clone(),
-                file: file.to_string(),
+                file: file.clone(),
                 examples: parsed.example.clone(),
             });
             for def in &parsed.api {
                 cat.add_api(def, family, file, &mut errors);
             }
         }
-        let mut ids = HashSet::new();
-        for (family, (file, parsed)) in files.iter().enumerate() {
+        for (family, (file, parsed, project)) in files.iter().enumerate() {
             for def in &parsed.transform {
                 let at = format!("{file}: transform '{}'", def.id);
-                if !ids.insert(def.id.clone()) {
+                let existing = cat.transforms.iter().position(|t| t.id == def.id);
+                if existing.is_some() && !project {
                     errors.push(format!("{at}: the id is used twice"));
                     continue;
                 }
-                match cat.compile_transform(def, family) {
-                    Ok(t) => {
-                        let id = cat.transforms.len();
-                        for api in &t.apis {
-                            cat.by_api.entry(*api).or_default().push(id);
+                match cat.compile_transform(def, family, *project) {
+                    // A project's transform replaces the built-in one in place,
+                    // staying in its family.
+                    Ok(mut t) => match existing {
+                        Some(index) => {
+                            t.family = cat.transforms[index].family;
+                            cat.transforms[index] = t;
                         }
-                        cat.transforms.push(t);
-                    }
+                        None => cat.transforms.push(t),
+                    },
                     Err(problems) => {
                         errors.extend(problems.into_iter().map(|p| format!("{at}: {p}")))
                     }
                 }
+            }
+        }
+        for (id, t) in cat.transforms.iter().enumerate() {
+            for api in &t.apis {
+                cat.by_api.entry(*api).or_default().push(id);
             }
         }
         if errors.is_empty() {
@@ -373,6 +403,7 @@ impl Catalogue {
         &self,
         def: &TransformDef,
         family: usize,
+        project: bool,
     ) -> Result<Transform, Vec<String>> {
         let mut problems = Vec::new();
         let apis: Vec<ApiId> = def
@@ -505,7 +536,9 @@ impl Catalogue {
         if def.docs.trim().is_empty() || def.summary.trim().is_empty() {
             problems.push("needs a summary and docs".into());
         }
-        if def.example.is_empty() {
+        // Built-in transforms are tested by their examples; a project's may
+        // have them too (`eventless transforms check` runs them).
+        if def.example.is_empty() && !project {
             problems.push(
                 "has no [[transform.example]]: every transform is tested by its examples".into(),
             );

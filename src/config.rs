@@ -1,0 +1,154 @@
+//! The project's `eventless.toml`: options, and transforms that add to or
+//! replace the built-in ones (for example, rewriting to the project's own
+//! `utils.spawn`). Found at the root of the tree, searched upwards from the
+//! first path given, so it also applies when run from a subfolder.
+//!
+//! ```toml
+//! [options]
+//! select = ["sleep", "queue"]
+//! ignore = ["tpool-execute"]
+//! safety = "safe"
+//! assume_monkey_patched = true
+//! exclude = ["doc", "releasenotes"]
+//!
+//! [[transform]]          # same format as transforms/*.toml
+//! id = "sleep"           # a built-in id: replaces that transform
+//! ...
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+
+use crate::transform::{Catalogue, Safety};
+
+pub const FILE_NAME: &str = "eventless.toml";
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigOptions {
+    #[serde(default)]
+    pub select: Vec<String>,
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    #[serde(default)]
+    pub safety: Option<Safety>,
+    #[serde(default)]
+    pub assume_monkey_patched: bool,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+}
+
+pub struct ProjectConfig {
+    pub path: PathBuf,
+    pub options: ConfigOptions,
+    pub catalogue: Catalogue,
+}
+
+/// `eventless.toml` in `start` (a folder, or a file's folder) or above it.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(start).ok()?;
+    let mut dir = if start.is_dir() {
+        Some(start.as_path())
+    } else {
+        start.parent()
+    };
+    while let Some(d) = dir {
+        let candidate = d.join(FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+pub fn load(path: &Path) -> Result<ProjectConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read the configuration", path.display()))?;
+    let mut table: toml::Table =
+        toml::from_str(&text).with_context(|| format!("{}: not valid TOML", path.display()))?;
+    let options: ConfigOptions = match table.remove("options") {
+        Some(value) => value
+            .try_into()
+            .with_context(|| format!("{}: bad [options]", path.display()))?,
+        None => ConfigOptions::default(),
+    };
+    if options.safety == Some(Safety::Manual) {
+        bail!(
+            "{}: [options] safety must be \"safe\" or \"conditional\"",
+            path.display()
+        );
+    }
+    let name = path.display().to_string();
+    let catalogue = Catalogue::with_project(&name, table)?;
+    for id in options.select.iter().chain(&options.ignore) {
+        if catalogue.transform_by_id(id).is_none() {
+            bail!(
+                "{}: [options] names unknown transform id '{id}'",
+                path.display()
+            );
+        }
+    }
+    Ok(ProjectConfig {
+        path: path.to_path_buf(),
+        options,
+        catalogue,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn found_from_a_subfolder() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("pkg/sub")).unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), "").unwrap();
+        let found = find(&dir.path().join("pkg/sub")).unwrap();
+        assert_eq!(
+            found,
+            std::fs::canonicalize(dir.path().join(FILE_NAME)).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_project_transform_replaces_the_builtin_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        std::fs::write(
+            &path,
+            r#"
+[options]
+ignore = ["queue"]
+
+[[transform]]
+id = "sleep"
+summary = "sleep through the project's helper"
+docs = "Nova routes yields through one helper."
+safety = "safe"
+shape = "call"
+apis = ["eventlet.greenthread.sleep"]
+params = ["seconds=0"]
+replace = "{@nova:utils}.cooperative_yield()"
+"#,
+        )
+        .unwrap();
+        let config = load(&path).unwrap();
+        assert_eq!(config.options.ignore, ["queue"]);
+        let t = config.catalogue.transform_by_id("sleep").unwrap();
+        assert_eq!(t.summary, "sleep through the project's helper");
+        assert_eq!(config.catalogue.families[t.family].name, "sleep");
+    }
+
+    #[test]
+    fn mistakes_name_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        std::fs::write(&path, "[options]\nselect = [\"nope\"]\n").unwrap();
+        let err = load(&path).err().unwrap().to_string();
+        assert!(err.contains("unknown transform id 'nope'"), "{err}");
+    }
+}
