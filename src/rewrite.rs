@@ -324,7 +324,6 @@ fn plan_edits(
     let (insertions, refilled) =
         imports::insertions(root, text, newline, &new_imports, &deleted_statements);
     edits.extend(insertions);
-    let refilled: Vec<usize> = refilled.into_iter().collect();
     edits.extend(edit::delete_statements(
         root,
         text,

@@ -309,3 +309,32 @@ fn project_configuration_retargets_and_applies_from_a_subfolder() {
         "without the configuration the queue is rewritten"
     );
 }
+
+#[test]
+fn the_configuration_guide_example_holds() {
+    let guide = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/configuration.md"),
+    )
+    .unwrap();
+    let blocks: Vec<&str> = guide
+        .split("```toml\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .collect();
+    assert_eq!(blocks.len(), 2, "the guide's TOML blocks changed");
+    let dir = tree(&[("eventless.toml", blocks[1].as_bytes())]);
+    let out = eventless(&["transforms", "check"], dir.path());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let options = tree(&[
+        ("eventless.toml", blocks[0].as_bytes()),
+        ("a.py", SLEEPY.as_bytes()),
+    ]);
+    let out = eventless(&["scan"], options.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

@@ -95,42 +95,54 @@ fn clauses(stmt: Node) -> Vec<Node> {
 /// top. Any other import goes into the group of its own package, or the
 /// last third-party or project group, or a new group after the imports.
 /// `deleted` are statements the same rewrite removes: a group that goes
-/// entirely is replaced rather than given a neighbour, and its offset is
-/// returned (the blank line after that group must then stay).
+/// entirely is replaced rather than given a neighbour, and the offsets so
+/// refilled are returned (the blank line after such a group must stay).
 pub fn insertions(
     root: Node,
     source: &str,
     newline: &str,
     imports: &[NewImport],
     deleted: &[Range<usize>],
-) -> (Vec<Edit>, Option<usize>) {
+) -> (Vec<Edit>, Vec<usize>) {
     let groups = import_groups(root, source);
     let (stdlib, others): (Vec<&NewImport>, Vec<&NewImport>) =
         imports.iter().partition(|i| is_stdlib(&i.top));
-    let (mut edits, refilled) = stdlib_insertions(root, source, newline, &groups, &stdlib, deleted);
+    let (mut edits, stdlib_refilled) =
+        stdlib_insertions(root, source, newline, &groups, &stdlib, deleted);
+    let mut refilled: Vec<usize> = stdlib_refilled.into_iter().collect();
+    let gone = |g: &Vec<Node>| g.iter().all(|s| deleted.contains(&s.byte_range()));
+    let top_of = |g: &Vec<Node>| {
+        let m = module_of(g[0], source);
+        m.split('.').next().unwrap_or_default().to_owned()
+    };
+    let other_party = |g: &&Vec<Node>| {
+        let m = module_of(g[0], source);
+        m != "__future__" && !is_stdlib(&m)
+    };
     for import in others {
-        let top_of = |g: &Vec<Node>| {
-            let m = module_of(g[0], source);
-            m.split('.').next().unwrap_or_default().to_owned()
-        };
-        let own = groups.iter().find(|g| top_of(g) == import.top);
-        let other_party = groups.iter().rev().find(|g| {
-            let m = module_of(g[0], source);
-            m != "__future__" && !is_stdlib(&m)
-        });
-        let edit = match own.or(other_party) {
+        let own = groups.iter().find(|g| !gone(g) && top_of(g) == import.top);
+        let last_other = groups.iter().rev().filter(other_party).find(|g| !gone(g));
+        let edit = match own.or(last_other) {
             Some(group) => sorted_insert(group, import, source, newline),
-            None => match groups.last() {
-                Some(last) => {
-                    let end = last.last().expect("groups are never empty").end_byte();
-                    insert_after_line(
-                        source,
-                        end,
-                        newline,
-                        &format!("{newline}{}{newline}", import.statement),
-                    )
+            // Only groups that disappear: take the place of the first one.
+            None => match groups.iter().filter(other_party).find(|g| gone(g)) {
+                Some(group) => {
+                    let at = line_start(source, group[0].start_byte());
+                    refilled.push(at);
+                    Edit::insert(at, format!("{}{newline}", import.statement))
                 }
-                None => Edit::insert(0, format!("{}{newline}{newline}", import.statement)),
+                None => match groups.last() {
+                    Some(last) => {
+                        let end = last.last().expect("groups are never empty").end_byte();
+                        insert_after_line(
+                            source,
+                            end,
+                            newline,
+                            &format!("{newline}{}{newline}", import.statement),
+                        )
+                    }
+                    None => Edit::insert(0, format!("{}{newline}{newline}", import.statement)),
+                },
             },
         };
         edits.push(edit);
