@@ -14,12 +14,16 @@ use crate::python::bindings::{Bindings, Resolution};
 use crate::python::syntax::{field_name, named_children, node_at, text};
 use crate::transform::{ApiId, Catalogue};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum UseKind {
     /// A name or attribute chain in code.
     Reference,
     /// An import statement clause.
     Import,
+    /// A string naming an eventlet API as a mock target:
+    /// `mock.patch('eventlet.sleep')`.
+    MockTarget,
 }
 
 #[derive(Debug, Clone)]
@@ -118,6 +122,10 @@ pub fn analyze(tree: &Tree, source: &str, catalogue: &Catalogue) -> FileAnalysis
             identifier, target, import, ambiguous, source, catalogue,
         ));
     }
+    if memchr::memmem::find(source.as_bytes(), b"atch").is_some() {
+        let found = mock_targets(root, source, catalogue, &uses);
+        uses.extend(found);
+    }
     uses.sort_by_key(|u| (u.range.start, u.range.end));
     let exported = exported_names(root, source);
     FileAnalysis {
@@ -181,6 +189,91 @@ fn chain_use(
         local,
         ambiguous,
     }
+}
+
+/// Callables whose first argument is a dotted name to patch.
+const PATCHERS: &[&str] = &["patch", "MockPatch", "MonkeyPatch"];
+
+/// Strings like `'eventlet.sleep'` passed first to `mock.patch`,
+/// `fixtures.MockPatch` or `fixtures.MonkeyPatch`, and the
+/// `patch.object(eventlet, 'sleep')` form (the string after an eventlet
+/// module already found in `code`).
+fn mock_targets(root: Node, source: &str, catalogue: &Catalogue, code: &[Use]) -> Vec<Use> {
+    let mut found = Vec::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        stack.extend(named_children(node));
+        if node.kind() != "call" {
+            continue;
+        }
+        let callee = node
+            .child_by_field_name("function")
+            .map(|f| text(f, source))
+            .unwrap_or("");
+        let last = callee.rsplit('.').next().unwrap_or(callee);
+        let args: Vec<Node> = node
+            .child_by_field_name("arguments")
+            .map(|a| {
+                named_children(a)
+                    .into_iter()
+                    .filter(|n| n.kind() != "comment")
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (prefix, string) = if PATCHERS.contains(&last) {
+            (String::new(), args.first())
+        } else if callee.ends_with("patch.object") {
+            let Some(module) = args.first().and_then(|a| {
+                code.iter()
+                    .find(|u| u.kind == UseKind::Reference && u.range == a.byte_range())
+            }) else {
+                continue;
+            };
+            (format!("{}.", module.name), args.get(1))
+        } else {
+            continue;
+        };
+        let Some(string) = string.filter(|s| s.kind() == "string") else {
+            continue;
+        };
+        let parts = named_children(*string);
+        let [_, content, _] = parts.as_slice() else {
+            continue;
+        };
+        if content.kind() != "string_content" {
+            continue;
+        }
+        let dotted = format!("{prefix}{}", text(*content, source));
+        let is_dotted = dotted
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        if !is_dotted || !is_eventlet_path(&dotted) {
+            continue;
+        }
+        let tokens: Vec<&str> = dotted.split('.').collect();
+        let matched = (1..=tokens.len())
+            .rev()
+            .find_map(|k| catalogue.api(&tokens[..k].join(".")).map(|api| (api, k)));
+        let (api, name, suffix) = match matched {
+            Some((api, k)) => (
+                Some(api),
+                catalogue.apis[api].name.clone(),
+                tokens[k..].iter().map(|t| t.to_string()).collect(),
+            ),
+            None => (None, dotted.clone(), Vec::new()),
+        };
+        found.push(Use {
+            kind: UseKind::MockTarget,
+            api,
+            name,
+            range: content.byte_range(),
+            suffix,
+            import: None,
+            local: String::new(),
+            ambiguous: false,
+        });
+    }
+    found
 }
 
 fn exported_names(root: Node, source: &str) -> HashSet<String> {
@@ -255,6 +348,29 @@ mod tests {
     fn unknown_apis_keep_their_written_name() {
         let found = uses("import eventlet\neventlet.something.new()\n");
         assert_eq!(found[0].0, "eventlet.something.new");
+    }
+
+    #[test]
+    fn mock_targets_are_found_in_patch_calls_only() {
+        let catalogue = Catalogue::builtin().unwrap();
+        let source = "@mock.patch('eventlet.sleep')\ndef t(m):\n    log('eventlet.sleep')\n    fixtures.MockPatch('eventlet.green.subprocess.Popen')\n";
+        let tree = parse(source);
+        let found: Vec<(String, Vec<String>)> = analyze(&tree, source, &catalogue)
+            .uses
+            .into_iter()
+            .filter(|u| u.kind == UseKind::MockTarget)
+            .map(|u| (u.name, u.suffix))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("eventlet.greenthread.sleep".to_string(), vec![]),
+                (
+                    "eventlet.green.subprocess".to_string(),
+                    vec!["Popen".to_string()]
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -8,13 +8,13 @@
 //! requires, and the tree's green-thread starters and `monkey_patch()` calls
 //! decide.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use tree_sitter::Node;
 
 use crate::python::syntax::{named_children, text};
-use crate::transform::Requirement;
+use crate::transform::{ApiId, Requirement};
 
 const PATCHABLE: &[&str] = &[
     "os",
@@ -29,6 +29,26 @@ const PATCHABLE: &[&str] = &[
 ];
 const OFF_BY_DEFAULT: &[&str] = &["MySQLdb", "builtins"];
 
+/// How the uses of one API fare across the tree.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiTally {
+    /// Uses in code, and how many of them a transform rewrites.
+    pub code: usize,
+    pub rewritten: usize,
+    /// Mock targets naming it, and how many of them a transform can rewrite.
+    pub mocks: usize,
+    pub followable: usize,
+}
+
+impl ApiTally {
+    pub fn add(&mut self, other: ApiTally) {
+        self.code += other.code;
+        self.rewritten += other.rewritten;
+        self.mocks += other.mocks;
+        self.followable += other.followable;
+    }
+}
+
 /// What one file contributes.
 #[derive(Debug, Clone, Default)]
 pub struct FileFacts {
@@ -40,6 +60,9 @@ pub struct FileFacts {
 
 #[derive(Debug, Clone, Default)]
 pub struct TreeContext {
+    /// Per API, how its uses fare across the tree: code and the mocks that
+    /// patch it must move together.
+    api_uses: HashMap<ApiId, ApiTally>,
     /// One example site ("path:line api") of a green-thread starter.
     green_thread_site: Option<String>,
     monkey_patch_site: Option<String>,
@@ -69,6 +92,43 @@ impl TreeContext {
             ctx.patched.extend(PATCHABLE.iter().map(|m| m.to_string()));
         }
         ctx
+    }
+
+    /// Records, from a first pass over every file, how the uses of each
+    /// API fare.
+    pub fn set_api_uses(&mut self, api_uses: HashMap<ApiId, ApiTally>) {
+        self.api_uses = api_uses;
+    }
+
+    /// Code and the tests that mock it move together: `Ok` unless the tree
+    /// mocks `api` and either some code use stays or some mock cannot follow.
+    pub fn check_moves_whole(&self, api: ApiId, name: &str) -> Result<(), String> {
+        let Some(t) = self.api_uses.get(&api) else {
+            return Ok(());
+        };
+        if t.mocks == 0 {
+            return Ok(());
+        }
+        if t.code == 0 {
+            return Err(format!(
+                "no code in this tree uses {name}; the patched code lives elsewhere"
+            ));
+        }
+        if t.rewritten < t.code {
+            return Err(format!(
+                "tests mock {name}, and only {} of its {} uses in code are rewritten: code and \
+                 mocks must move together",
+                t.rewritten, t.code
+            ));
+        }
+        if t.followable < t.mocks {
+            return Err(format!(
+                "tests mock {name} in {} place(s) that cannot follow a rewrite (a patch.object \
+                 form, or no stdlib target): code and mocks must move together",
+                t.mocks - t.followable
+            ));
+        }
+        Ok(())
     }
 
     fn green(&self) -> bool {
@@ -208,6 +268,7 @@ mod tests {
 
     fn ctx(green: bool, patched: &[&str]) -> TreeContext {
         TreeContext {
+            api_uses: HashMap::new(),
             green_thread_site: green.then(|| "a.py:1 eventlet.greenthread.spawn".into()),
             monkey_patch_site: (!patched.is_empty()).then(|| "b.py:2".into()),
             patched: patched.iter().map(|s| s.to_string()).collect(),

@@ -2,20 +2,21 @@
 //! mention eventlet (in parallel), derive the whole-tree context, then decide
 //! and rewrite every file.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use anyhow::Result;
 use rayon::prelude::*;
 
 use crate::analysis::{FileAnalysis, UseKind, analyze};
-use crate::context::{FileFacts, TreeContext, patched_by_call};
+use crate::context::{ApiTally, FileFacts, TreeContext, patched_by_call};
 use crate::discover::{discover, mentions_eventlet};
-use crate::matcher::{Matcher, Selection};
+use crate::matcher::{Fate, Matcher, Selection};
 use crate::python::parse::{first_syntax_error, parse};
 use crate::python::syntax::node_at;
 use crate::rewrite::{FileRewrite, Finding, rewrite_file};
 use crate::source::{SourceFile, line_col};
-use crate::transform::Catalogue;
+use crate::transform::{ApiId, Catalogue};
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -95,10 +96,19 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
             Loaded::Skipped(s) => result.skipped.push(s),
         }
     }
-    let context = TreeContext::from_files(
+    let mut context = TreeContext::from_files(
         parsed.iter().map(|p| (p.source.path.as_path(), &p.facts)),
         options.assume_monkey_patched,
     );
+    if parsed.iter().any(|p| {
+        p.analysis
+            .uses
+            .iter()
+            .any(|u| u.kind == UseKind::MockTarget)
+    }) {
+        let api_uses = api_fates(&parsed, catalogue, &context, &options.selection);
+        context.set_api_uses(api_uses);
+    }
     let matcher = Matcher {
         catalogue,
         context: &context,
@@ -163,6 +173,53 @@ fn load(path: &std::path::Path, catalogue: &Catalogue) -> Loaded {
         analysis,
         facts,
     }))
+}
+
+/// Per API, how its uses fare across the tree in a first pass of
+/// decisions (made before anything knows of mocks): code and the tests that
+/// mock it then move together.
+fn api_fates(
+    parsed: &[Parsed],
+    catalogue: &Catalogue,
+    context: &TreeContext,
+    selection: &Selection,
+) -> HashMap<ApiId, ApiTally> {
+    let matcher = Matcher {
+        catalogue,
+        context,
+        selection,
+    };
+    parsed
+        .par_iter()
+        .map(|p| {
+            let mut tallies: HashMap<ApiId, ApiTally> = HashMap::new();
+            for u in &p.analysis.uses {
+                let Some(api) = u.api else { continue };
+                let fate = matcher.decide(u, p.tree.root_node(), &p.source.text, &p.analysis);
+                let rewritten = usize::from(matches!(fate, Fate::Rewrite(_)));
+                let tally = tallies.entry(api).or_default();
+                match u.kind {
+                    UseKind::Reference => {
+                        tally.code += 1;
+                        tally.rewritten += rewritten;
+                    }
+                    // With no tallies yet, a mock is refused only for its form
+                    // or for want of a transform, which the second pass keeps.
+                    UseKind::MockTarget => {
+                        tally.mocks += 1;
+                        tally.followable += rewritten;
+                    }
+                    UseKind::Import => {}
+                }
+            }
+            tallies
+        })
+        .reduce(HashMap::new, |mut a, b| {
+            for (api, tally) in b {
+                a.entry(api).or_default().add(tally);
+            }
+            a
+        })
 }
 
 fn facts(

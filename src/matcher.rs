@@ -84,19 +84,44 @@ impl Matcher<'_> {
             );
         }
         let Some(api) = u.api else {
-            return Fate::Manual(
-                None,
-                "eventlet API not in the catalogue; migrate by hand".into(),
-            );
+            let why = if u.kind == UseKind::MockTarget {
+                "a mock of an eventlet name the catalogue does not know; make the test assert behaviour"
+            } else {
+                "eventlet API not in the catalogue; migrate by hand"
+            };
+            return Fate::Manual(None, why.into());
         };
-        let candidates = self.catalogue.transforms_for(api);
-        let guidance = &self.catalogue.apis[api].guidance;
+        let mock = u.kind == UseKind::MockTarget;
+        let candidates: Vec<TransformId> = self
+            .catalogue
+            .transforms_for(api)
+            .iter()
+            .copied()
+            .filter(|id| (self.catalogue.transforms[*id].shape == Shape::MockTarget) == mock)
+            .collect();
+        let guidance = if mock {
+            &format!(
+                "a mock of {} has no one-to-one stdlib target: make the test assert behaviour \
+                 instead of patching eventlet",
+                u.name
+            )
+        } else {
+            &self.catalogue.apis[api].guidance
+        };
         if candidates.is_empty() {
             return Fate::Manual(None, guidance.clone());
         }
         let mut refusal = None;
-        for &id in candidates {
-            match self.try_transform(id, u, root, source, file, true) {
+        for &id in &candidates {
+            let attempt = self
+                .try_transform(id, u, root, source, file, true)
+                .and_then(|rw| {
+                    if u.kind == UseKind::Reference {
+                        self.context.check_moves_whole(api, &u.name)?;
+                    }
+                    Ok(rw)
+                });
+            match attempt {
                 Ok(rewrite) => {
                     return match self.selected(id, rewrite.safety) {
                         Ok(()) => Fate::Rewrite(rewrite),
@@ -180,10 +205,37 @@ impl Matcher<'_> {
         let node = node_at(root, &u.range).ok_or("the use is not a whole expression")?;
         let (range, statement, case, arguments) = match t.shape {
             Shape::Reference => {
+                if u.kind != UseKind::Reference {
+                    return Err("not a use in code".into());
+                }
+                let case = t.cases.first().expect("validated: at least one case");
+                (u.range.clone(), false, case, HashMap::new())
+            }
+            Shape::MockTarget => {
+                if u.kind != UseKind::MockTarget {
+                    return Err("not a mock target".into());
+                }
+                let in_first_argument = node_at(root, &u.range)
+                    .and_then(|content| content.parent())
+                    .and_then(|string| {
+                        let args = string.parent()?;
+                        let first = named_children(args)
+                            .into_iter()
+                            .find(|n| n.kind() != "comment")?;
+                        Some(first == string)
+                    })
+                    .unwrap_or(false);
+                if !in_first_argument {
+                    return Err("patch.object(module, 'name') form; rewrite it by hand".into());
+                }
+                self.context.check_moves_whole(api, &u.name)?;
                 let case = t.cases.first().expect("validated: at least one case");
                 (u.range.clone(), false, case, HashMap::new())
             }
             Shape::Call | Shape::Statement => {
+                if u.kind != UseKind::Reference {
+                    return Err("not a use in code".into());
+                }
                 if !u.suffix.is_empty() {
                     return Err("the imported name is a member of the API, not the API".into());
                 }

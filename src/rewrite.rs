@@ -35,6 +35,7 @@ pub enum Action {
 /// One eventlet use and what happens to it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
+    pub kind: UseKind,
     pub line: usize,
     pub column: usize,
     pub api: String,
@@ -164,10 +165,10 @@ fn findings(
         .map(|(u, fate)| {
             let (line, column) = line_col(text, u.range.start);
             let family = u.api.map_or(
-                if u.kind == UseKind::Import {
-                    "import"
-                } else {
-                    "other"
+                match u.kind {
+                    UseKind::Import => "import",
+                    UseKind::MockTarget => "mock",
+                    UseKind::Reference => "other",
                 }
                 .to_owned(),
                 |a| catalogue.family_name(a).to_owned(),
@@ -184,6 +185,7 @@ fn findings(
                 Fate::Import => (Action::Import, None, Safety::Safe, None),
             };
             Finding {
+                kind: u.kind,
                 line,
                 column,
                 api: u.name.clone(),

@@ -47,6 +47,11 @@ pub enum Shape {
     Statement,
     /// Any mention of the API; the name itself is replaced.
     Reference,
+    /// A string naming the API as a mock target (`mock.patch('eventlet.sleep')`);
+    /// its text is replaced by the target's dotted name once every use of
+    /// the API in the tree is rewritten.
+    #[serde(rename = "mock-target")]
+    MockTarget,
 }
 
 /// When a rewrite keeps the program's behaviour, seen from the whole tree.
@@ -420,6 +425,23 @@ impl Catalogue {
         let params: Vec<Param> = def.params.iter().map(|p| parse_param(p)).collect();
         if def.shape == Shape::Reference && !params.is_empty() {
             problems.push("a reference transform takes no params".into());
+        }
+        if def.shape == Shape::MockTarget {
+            let literal = |t: &String| {
+                t.split('.').all(|p| {
+                    !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                })
+            };
+            if !params.is_empty()
+                || !def.case.is_empty()
+                || def
+                    .replace
+                    .iter()
+                    .chain(def.targets.values())
+                    .any(|t| !literal(t))
+            {
+                problems.push("a mock-target transform takes no params or cases, and its targets are dotted names".into());
+            }
         }
         if def.shape != Shape::Call && def.members.is_some() {
             problems
