@@ -12,7 +12,7 @@ use crate::context::TreeContext;
 use crate::flow::{self, enclosing_scope, member_of};
 use crate::python::syntax::{field_name, is_primary, named_children, node_at, text};
 use crate::transform::catalogue::{Action, Guard, Param};
-use crate::transform::template::{ALL_ARGUMENTS, Template};
+use crate::transform::template::{ALL_ARGUMENTS, Piece, Template};
 use crate::transform::{Catalogue, Safety, Shape, TransformId};
 
 /// What the user allows to be applied.
@@ -203,7 +203,8 @@ impl Matcher<'_> {
         let t = &self.catalogue.transforms[id];
         let api = u.api.expect("only catalogued uses reach transforms");
         let node = node_at(root, &u.range).ok_or("the use is not a whole expression")?;
-        let (range, statement, case, arguments) = match t.shape {
+        let mut mock_object = None;
+        let (mut range, statement, case, arguments) = match t.shape {
             Shape::Reference => {
                 if u.kind != UseKind::Reference {
                     return Err("not a use in code".into());
@@ -215,20 +216,22 @@ impl Matcher<'_> {
                 if u.kind != UseKind::MockTarget {
                     return Err("not a mock target".into());
                 }
-                let in_first_argument = node_at(root, &u.range)
+                let string = node_at(root, &u.range)
                     .and_then(|content| content.parent())
-                    .and_then(|string| {
-                        let args = string.parent()?;
-                        let first = named_children(args)
+                    .ok_or("not a string")?;
+                let first = string
+                    .parent()
+                    .and_then(|args| {
+                        named_children(args)
                             .into_iter()
-                            .find(|n| n.kind() != "comment")?;
-                        Some(first == string)
+                            .find(|n| n.kind() != "comment")
                     })
-                    .unwrap_or(false);
-                if !in_first_argument {
-                    return Err("patch.object(module, 'name') form; rewrite it by hand".into());
-                }
+                    .ok_or("not an argument")?;
                 self.context.check_moves_whole(api, &u.name)?;
+                // `patch.object(eventlet, 'sleep')`: the object is the module.
+                if first != string {
+                    mock_object = Some(first.byte_range());
+                }
                 let case = t.cases.first().expect("validated: at least one case");
                 (u.range.clone(), false, case, HashMap::new())
             }
@@ -286,10 +289,32 @@ impl Matcher<'_> {
                 (range, statement, case, arguments)
             }
         };
-        let template = match &case.action {
+        let mut template = match &case.action {
             Action::Manual(reason) => return Err(reason.clone()),
             Action::Replace(per_api) => per_api[&api].clone(),
         };
+        let mut suffix = u.suffix.clone();
+        let mut mock_member = None;
+        if let Some(object) = mock_object {
+            // The target `time.sleep` becomes `patch.object(time, 'sleep')`.
+            let dotted = template
+                .render(|_| None, |m| m.to_owned())
+                .unwrap_or_default();
+            let full: Vec<&str> = dotted
+                .split('.')
+                .chain(suffix.iter().map(String::as_str))
+                .collect();
+            let (member, module) = full.split_last().ok_or("empty target")?;
+            if module.is_empty() {
+                return Err("the target has no module to patch".into());
+            }
+            template = Template {
+                pieces: vec![Piece::Module(module.join("."))],
+            };
+            mock_member = Some((u.range.clone(), member.to_string()));
+            range = object;
+            suffix.clear();
+        }
         for guard in &t.guards {
             if *guard == Guard::AllInFile {
                 if whole_file {
@@ -302,7 +327,7 @@ impl Matcher<'_> {
         for requirement in &t.requires {
             self.context.check(requirement)?;
         }
-        let mut member_edits = Vec::new();
+        let mut member_edits: Vec<flow::MemberEdit> = mock_member.into_iter().collect();
         if let Some(members) = &t.members {
             let call = called(node).ok_or("not called here")?;
             let creates_same = |rhs: Node| {
@@ -326,7 +351,7 @@ impl Matcher<'_> {
             statement,
             template,
             arguments,
-            suffix: u.suffix.clone(),
+            suffix,
             member_edits,
         })
     }
