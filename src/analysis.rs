@@ -24,6 +24,8 @@ pub enum UseKind {
     /// A string naming an eventlet API as a mock target:
     /// `mock.patch('eventlet.sleep')`.
     MockTarget,
+    /// A line of a configuration file (requirements, coverage, tox).
+    Config,
 }
 
 #[derive(Debug, Clone)]

@@ -65,14 +65,13 @@ pub fn annotations(
 fn enclosing_statement(mut node: Node) -> Node {
     while let Some(parent) = node.parent() {
         let kind = node.kind();
-        if kind.ends_with("_statement")
+        if (kind.ends_with("_statement")
             || kind == "function_definition"
             || kind == "class_definition"
-            || kind == "decorated_definition"
+            || kind == "decorated_definition")
+            && !matches!(parent.kind(), "decorated_definition")
         {
-            if !matches!(parent.kind(), "decorated_definition") {
-                return node;
-            }
+            return node;
         }
         node = parent;
     }

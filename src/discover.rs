@@ -16,6 +16,8 @@ pub struct WalkProblem {
 
 pub struct Discovered {
     pub files: Vec<PathBuf>,
+    /// Requirements, setup.cfg, pyproject.toml, tox.ini and .coveragerc files.
+    pub config_files: Vec<PathBuf>,
     pub problems: Vec<WalkProblem>,
 }
 
@@ -25,16 +27,27 @@ pub struct Discovered {
 pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Discovered> {
     let excluded = exclude_set(excludes)?;
     let mut files = Vec::new();
+    let mut config_files = Vec::new();
     let mut problems = Vec::new();
     for root in paths {
         if !root.exists() {
             bail!("{}: no such file or directory", root.display());
         }
         if root.is_file() {
-            if !is_excluded(&excluded, root) {
+            if is_excluded(&excluded, root) {
+                continue;
+            }
+            if crate::config_files::kind_of(root).is_some() {
+                config_files.push(root.clone());
+            } else {
                 files.push(root.clone());
             }
             continue;
+        }
+        // The walk skips hidden files; coverage's is looked for at the root.
+        let coveragerc = root.join(".coveragerc");
+        if coveragerc.is_file() && !is_excluded(&excluded, &coveragerc) {
+            config_files.push(coveragerc);
         }
         let excluded = excluded.clone();
         let walker = WalkBuilder::new(root)
@@ -47,6 +60,8 @@ pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Discovered> {
                     let is_file = entry.file_type().is_some_and(|t| t.is_file());
                     if is_file && entry.path().extension().is_some_and(|e| e == "py") {
                         files.push(entry.into_path());
+                    } else if is_file && crate::config_files::kind_of(entry.path()).is_some() {
+                        config_files.push(entry.into_path());
                     }
                 }
                 Err(err) => problems.push(WalkProblem {
@@ -58,7 +73,13 @@ pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Discovered> {
     }
     files.sort();
     files.dedup();
-    Ok(Discovered { files, problems })
+    config_files.sort();
+    config_files.dedup();
+    Ok(Discovered {
+        files,
+        config_files,
+        problems,
+    })
 }
 
 fn exclude_set(excludes: &[String]) -> Result<GlobSet> {

@@ -9,14 +9,15 @@ use anyhow::Result;
 use rayon::prelude::*;
 
 use crate::analysis::{FileAnalysis, UseKind, analyze};
+use crate::config_files;
 use crate::context::{ApiTally, FileFacts, TreeContext, patched_by_call};
 use crate::discover::{discover, mentions_eventlet};
 use crate::matcher::{Fate, Matcher, Selection};
 use crate::python::parse::{first_syntax_error, parse};
 use crate::python::syntax::node_at;
-use crate::rewrite::{FileRewrite, Finding, rewrite_file};
-use crate::source::{SourceFile, line_col};
-use crate::transform::{ApiId, Catalogue};
+use crate::rewrite::{Action, FileRewrite, Finding, rewrite_file};
+use crate::source::{SourceFile, line_col, line_text};
+use crate::transform::{ApiId, Catalogue, Safety, Shape, Transform};
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -137,7 +138,124 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
             }
         })
         .collect();
+    let config_transforms: Vec<&Transform> = catalogue
+        .transforms
+        .iter()
+        .filter(|t| t.shape == Shape::Config)
+        .collect();
+    if !config_transforms.is_empty() && !discovered.config_files.is_empty() {
+        let left = eventlet_left(&result, catalogue);
+        for path in &discovered.config_files {
+            match config_file(
+                path,
+                &config_transforms,
+                catalogue,
+                &options.selection,
+                left.as_deref(),
+            ) {
+                Ok(Some(file)) => result.files.push(file),
+                Ok(None) => {}
+                Err(skipped) => result.skipped.push(skipped),
+            }
+        }
+        result
+            .files
+            .sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    }
     Ok(result)
+}
+
+/// Where eventlet is still imported once this run's rewrites are made, if
+/// anywhere: a file that keeps an eventlet import, or one that mentions
+/// eventlet and could not be read.
+fn eventlet_left(result: &RunResult, catalogue: &Catalogue) -> Option<String> {
+    if let Some(s) = result.skipped.first() {
+        return Some(format!("{} could not be read", s.path.display()));
+    }
+    result.files.iter().find_map(|f| {
+        let path = f.source.path.display();
+        let text = match &f.new_text {
+            None => {
+                let import = f.findings.iter().find(|x| x.action == Action::Import)?;
+                return Some(format!("{path}:{}", import.line));
+            }
+            Some(text) => text,
+        };
+        let tree = parse(text);
+        let after = analyze(&tree, text, catalogue);
+        let import = after.uses.iter().find(|u| u.kind == UseKind::Import)?;
+        Some(format!("{path}:{}", line_col(text, import.range.start).0))
+    })
+}
+
+/// The findings and rewrite of one configuration file, or `None` when it
+/// has nothing about eventlet.
+fn config_file(
+    path: &std::path::Path,
+    transforms: &[&Transform],
+    catalogue: &Catalogue,
+    selection: &Selection,
+    eventlet_left: Option<&str>,
+) -> Result<Option<FileResult>, Skipped> {
+    let skipped = |reason: String| Skipped {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let bytes = std::fs::read(path).map_err(|e| skipped(format!("cannot read: {e}")))?;
+    // EVENTLET_* settings are upper case.
+    if !mentions_eventlet(&bytes.to_ascii_lowercase()) {
+        return Ok(None);
+    }
+    let source =
+        SourceFile::from_bytes(path.to_path_buf(), bytes).map_err(|e| skipped(e.to_string()))?;
+    let kind = config_files::kind_of(path).expect("discovered as a configuration file");
+    let mut findings = Vec::new();
+    let mut applied = Vec::new();
+    for t in transforms {
+        let strategy = t.strategy.expect("config transforms have a strategy");
+        for change in config_files::changes(strategy, kind, &source.text) {
+            let refusal = match eventlet_left {
+                Some(site) => Some(format!(
+                    "eventlet is still imported ({site}); this goes with the last import"
+                )),
+                None => selection.allows(t, t.safety).err(),
+            };
+            findings.push(Finding {
+                kind: UseKind::Config,
+                line: change.line,
+                column: 1,
+                api: catalogue.apis[t.apis[0]].name.clone(),
+                family: catalogue.families[t.family].name.clone(),
+                transform: Some(t.id.clone()),
+                safety: if refusal.is_some() {
+                    Safety::Manual
+                } else {
+                    t.safety
+                },
+                action: if refusal.is_some() {
+                    Action::Manual
+                } else {
+                    Action::Rewrite
+                },
+                reason: refusal.clone(),
+                code: line_text(&source.text, change.line).trim().to_owned(),
+            });
+            if refusal.is_none() {
+                applied.push(change);
+            }
+        }
+    }
+    if findings.is_empty() {
+        return Ok(None);
+    }
+    findings.sort_by_key(|f| f.line);
+    let new_text = (!applied.is_empty()).then(|| config_files::apply(&source.text, &applied));
+    Ok(Some(FileResult {
+        source,
+        findings,
+        new_text,
+        error: None,
+    }))
 }
 
 fn load(path: &std::path::Path, catalogue: &Catalogue) -> Loaded {
@@ -209,7 +327,7 @@ fn api_fates(
                         tally.mocks += 1;
                         tally.followable += rewritten;
                     }
-                    UseKind::Import => {}
+                    UseKind::Import | UseKind::Config => {}
                 }
             }
             tallies

@@ -15,9 +15,9 @@ struct Outcome {
     error: Option<String>,
 }
 
-fn run_once(catalogue: &Catalogue, code: &str) -> Result<Outcome, String> {
+fn run_once(catalogue: &Catalogue, file: &str, code: &str) -> Result<Outcome, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    std::fs::write(dir.path().join("example.py"), code).map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join(file), code).map_err(|e| e.to_string())?;
     let options = Options {
         paths: vec![dir.path().to_path_buf()],
         ..Options::default()
@@ -47,7 +47,8 @@ fn run_once(catalogue: &Catalogue, code: &str) -> Result<Outcome, String> {
 }
 
 fn check_one(catalogue: &Catalogue, label: &str, example: &Example) -> Result<(), String> {
-    let first = run_once(catalogue, &example.before).map_err(|e| format!("{label}: {e}"))?;
+    let file = example.file.as_deref().unwrap_or("example.py");
+    let first = run_once(catalogue, file, &example.before).map_err(|e| format!("{label}: {e}"))?;
     if let Some(error) = first.error {
         return Err(format!("{label}: engine error: {error}"));
     }
@@ -66,7 +67,7 @@ fn check_one(catalogue: &Catalogue, label: &str, example: &Example) -> Result<()
             ));
         }
     }
-    let second = run_once(catalogue, &first.text).map_err(|e| format!("{label}: {e}"))?;
+    let second = run_once(catalogue, file, &first.text).map_err(|e| format!("{label}: {e}"))?;
     if second.text != first.text {
         return Err(format!(
             "{label}: a second run changed the file again:\n{}",

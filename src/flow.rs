@@ -81,16 +81,15 @@ pub fn follow(
     };
     let mut stack = vec![scope];
     while let Some(node) = stack.pop() {
-        if let Holder::Name(name) = holder {
-            if node != scope
-                && matches!(node.kind(), "function_definition" | "lambda")
-                && binds_parameter(node, name, source)
-            {
-                return Err(format!(
-                    "'{name}' is also a parameter at line {}",
-                    line(node)
-                ));
-            }
+        if let Holder::Name(name) = holder
+            && node != scope
+            && matches!(node.kind(), "function_definition" | "lambda")
+            && binds_parameter(node, name, source)
+        {
+            return Err(format!(
+                "'{name}' is also a parameter at line {}",
+                line(node)
+            ));
         }
         if holder.is(node, source) && node != left {
             check_use(node, source, rules, same_api, &mut edits)
@@ -108,14 +107,15 @@ fn check_use(
     same_api: &dyn Fn(Node) -> bool,
     edits: &mut Vec<MemberEdit>,
 ) -> Result<(), String> {
-    if let Some(parent) = node.parent() {
-        if parent.kind() == "assignment" && field_name(node) == Some("left") {
-            let right = parent.child_by_field_name("right");
-            return match right {
-                Some(r) if r.kind() == "none" || same_api(r) => Ok(()),
-                _ => Err("the same name is also given another object".into()),
-            };
-        }
+    if let Some(parent) = node.parent()
+        && parent.kind() == "assignment"
+        && field_name(node) == Some("left")
+    {
+        let right = parent.child_by_field_name("right");
+        return match right {
+            Some(r) if r.kind() == "none" || same_api(r) => Ok(()),
+            _ => Err("the same name is also given another object".into()),
+        };
     }
     if let Some((member, attr)) = member_of(node, source) {
         return check_member(&member, attr, source, rules, edits);
@@ -184,10 +184,11 @@ fn check_member(
             edits.push((name.byte_range(), to.clone()));
         }
     }
-    if let (Some(fill), Some(args)) = (&rule.empty_args, arguments) {
-        if count == 0 && args.kind() == "argument_list" {
-            edits.push((args.byte_range(), format!("({fill})")));
-        }
+    if let (Some(fill), Some(args)) = (&rule.empty_args, arguments)
+        && count == 0
+        && args.kind() == "argument_list"
+    {
+        edits.push((args.byte_range(), format!("({fill})")));
     }
     Ok(())
 }

@@ -12,6 +12,7 @@ pub mod annotate;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod config_files;
 pub mod context;
 pub mod diff;
 pub mod discover;

@@ -13,7 +13,7 @@ use crate::flow::{self, enclosing_scope, member_of};
 use crate::python::syntax::{field_name, is_primary, named_children, node_at, text};
 use crate::transform::catalogue::{Action, Guard, Param};
 use crate::transform::template::{ALL_ARGUMENTS, Piece, Template};
-use crate::transform::{Catalogue, Safety, Shape, TransformId};
+use crate::transform::{Catalogue, Safety, Shape, Transform, TransformId};
 
 /// What the user allows to be applied.
 #[derive(Debug, Clone)]
@@ -23,6 +23,26 @@ pub struct Selection {
     /// Only these transform ids, when given.
     pub select: Option<HashSet<String>>,
     pub ignore: HashSet<String>,
+}
+
+impl Selection {
+    /// `Ok` when the user lets `transform` make a rewrite of this safety.
+    pub fn allows(&self, transform: &Transform, safety: Safety) -> Result<(), String> {
+        let id = &transform.id;
+        if self.ignore.contains(id) || self.select.as_ref().is_some_and(|s| !s.contains(id)) {
+            return Err(format!(
+                "transform '{id}' is not selected (--select/--ignore)"
+            ));
+        }
+        if safety > self.max_safety {
+            return Err(format!(
+                "'{id}' is a {} rewrite; --safety {} leaves it",
+                safety.as_str(),
+                self.max_safety.as_str()
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Default for Selection {
@@ -123,7 +143,8 @@ impl Matcher<'_> {
                 });
             match attempt {
                 Ok(rewrite) => {
-                    return match self.selected(id, rewrite.safety) {
+                    let transform = &self.catalogue.transforms[id];
+                    return match self.selection.allows(transform, rewrite.safety) {
                         Ok(()) => Fate::Rewrite(rewrite),
                         Err(why) => Fate::Manual(Some(id), why),
                     };
@@ -166,31 +187,6 @@ impl Matcher<'_> {
         Ok(())
     }
 
-    fn selected(&self, id: TransformId, safety: Safety) -> Result<(), String> {
-        let t = &self.catalogue.transforms[id];
-        if self.selection.ignore.contains(&t.id)
-            || self
-                .selection
-                .select
-                .as_ref()
-                .is_some_and(|s| !s.contains(&t.id))
-        {
-            return Err(format!(
-                "transform '{}' is not selected (--select/--ignore)",
-                t.id
-            ));
-        }
-        if safety > self.selection.max_safety {
-            return Err(format!(
-                "'{}' is a {} rewrite; --safety {} leaves it",
-                t.id,
-                safety.as_str(),
-                self.selection.max_safety.as_str()
-            ));
-        }
-        Ok(())
-    }
-
     fn try_transform(
         &self,
         id: TransformId,
@@ -205,6 +201,7 @@ impl Matcher<'_> {
         let node = node_at(root, &u.range).ok_or("the use is not a whole expression")?;
         let mut mock_object = None;
         let (mut range, statement, case, arguments) = match t.shape {
+            Shape::Config => return Err("edits configuration files, not code".into()),
             Shape::Reference => {
                 if u.kind != UseKind::Reference {
                     return Err("not a use in code".into());
@@ -558,10 +555,12 @@ fn check_identity_only(call: Node, source: &str) -> Result<(), String> {
                 let name = text(left, source);
                 let mut stack = vec![enclosing_scope(parent)];
                 while let Some(node) = stack.pop() {
-                    if node.kind() == "identifier" && text(node, source) == name && node != left {
-                        if !is_identity_use(node, source) {
-                            return refuse(node);
-                        }
+                    if node.kind() == "identifier"
+                        && text(node, source) == name
+                        && node != left
+                        && !is_identity_use(node, source)
+                    {
+                        return refuse(node);
                     }
                     stack.extend(named_children(node));
                 }

@@ -168,6 +168,7 @@ fn findings(
                 match u.kind {
                     UseKind::Import => "import",
                     UseKind::MockTarget => "mock",
+                    UseKind::Config => "config",
                     UseKind::Reference => "other",
                 }
                 .to_owned(),

@@ -338,3 +338,25 @@ fn the_configuration_guide_example_holds() {
     let out = eventless(&["scan"], options.path());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+#[test]
+fn the_requirement_goes_with_the_last_import() {
+    let reqs = "pbr>=2.0\neventlet>=0.30.1 # MIT\n";
+    let dir = tree(&[
+        ("requirements.txt", reqs.as_bytes()),
+        ("a.py", SLEEPY.as_bytes()),
+        ("b.py", b"import eventlet\n\npool = eventlet.GreenPool()\n"),
+    ]);
+    let scan = stdout(&eventless(&["scan"], dir.path()));
+    assert!(
+        scan.contains("requirements.txt:2:1: eventlet:requirement [config] manual: eventlet is still imported (./a.py:1)"),
+        "{scan}"
+    );
+    std::fs::remove_file(dir.path().join("b.py")).unwrap();
+    let out = eventless(&["apply"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("requirements.txt")).unwrap(),
+        "pbr>=2.0\n"
+    );
+}

@@ -96,10 +96,10 @@ pub fn name_module(
         ModuleRef::From { package, name } => {
             let target = format!("{package}.{name}");
             let same = |b: &ImportBinding| b.from_import && b.target == target;
-            if let Some(b) = module_level().find(|b| same(b)) {
-                if !taken(&b.name, &same) {
-                    return (b.name.clone(), None);
-                }
+            if let Some(b) = module_level().find(|b| same(b))
+                && !taken(&b.name, &same)
+            {
+                return (b.name.clone(), None);
             }
             let top = module.top().to_owned();
             if !taken(name, &same) {

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::predicate::Predicate;
 use super::template::{ALL_ARGUMENTS, Template};
+use crate::config_files::Strategy;
 
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_transforms.rs"));
@@ -52,6 +53,9 @@ pub enum Shape {
     /// the API in the tree is rewritten.
     #[serde(rename = "mock-target")]
     MockTarget,
+    /// Lines of project configuration files (requirements, coverage, tox),
+    /// changed by a named strategy once no eventlet import is left.
+    Config,
 }
 
 /// When a rewrite keeps the program's behaviour, seen from the whole tree.
@@ -154,6 +158,9 @@ pub struct Example {
     /// APIs whose uses must be reported for a person.
     #[serde(default)]
     pub manual: Vec<String>,
+    /// The file name the example is written to (default `example.py`).
+    #[serde(default)]
+    pub file: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -193,6 +200,8 @@ pub struct Transform {
     pub members: Option<BTreeMap<String, MemberRule>>,
     /// Whether the created object may be passed on where it is not followed.
     pub escapes: bool,
+    /// For `config` transforms: the strategy that edits the file.
+    pub strategy: Option<Strategy>,
     pub cases: Vec<Case>,
     pub examples: Vec<Example>,
 }
@@ -257,6 +266,8 @@ struct TransformDef {
     members: Option<BTreeMap<String, MemberRule>>,
     #[serde(default = "yes")]
     escapes: bool,
+    #[serde(default)]
+    strategy: Option<String>,
     #[serde(default)]
     replace: Option<String>,
     #[serde(default)]
@@ -474,7 +485,28 @@ impl Catalogue {
             manual: c.manual.clone(),
             safety: c.safety,
         }));
-        if case_defs.is_empty() {
+        let strategy = match (&def.strategy, def.shape) {
+            (Some(word), Shape::Config) => match Strategy::parse(word) {
+                Some(s) => Some(s),
+                None => {
+                    problems.push(format!(
+                        "unknown strategy '{word}' (expected one of {})",
+                        Strategy::WORDS
+                    ));
+                    None
+                }
+            },
+            (None, Shape::Config) => {
+                problems.push("a config transform names its `strategy`".into());
+                None
+            }
+            (Some(_), _) => {
+                problems.push("only a config transform has a `strategy`".into());
+                None
+            }
+            (None, _) => None,
+        };
+        if case_defs.is_empty() && def.shape != Shape::Config {
             problems.push("has neither `replace`, `targets` nor `case`".into());
         }
         let mut cases = Vec::new();
@@ -581,6 +613,7 @@ impl Catalogue {
             guards,
             members: def.members.clone(),
             escapes: def.escapes,
+            strategy,
             cases,
             examples: def.example.clone(),
         })
