@@ -82,20 +82,17 @@ pub fn rewrite_file(
         .filter_map(|u| u.import)
         .map(|i| binding_key(&analysis.bindings.imports[i]))
         .collect();
+    let settings = FileSettings {
+        catalogue,
+        originally_used,
+        newline,
+        annotate,
+    };
 
     let mut current = text.to_owned();
     let (mut tree, mut analysis, mut fates) = (tree, analysis, fates);
     for _ in 0..MAX_ROUNDS {
-        let planned = plan_edits(
-            annotate,
-            &current,
-            &tree,
-            &analysis,
-            &fates,
-            &originally_used,
-            newline,
-            catalogue,
-        );
+        let planned = plan_edits(&current, &tree, &analysis, &fates, &settings);
         let edits = match planned {
             Ok(edits) => edits,
             Err(error) => {
@@ -201,16 +198,30 @@ fn findings(
         .collect()
 }
 
-fn plan_edits(
+/// What stays the same for a file across rounds.
+struct FileSettings<'a> {
+    catalogue: &'a Catalogue,
+    /// Eventlet imports that had uses before the first round (only those
+    /// are removed when their uses go).
+    originally_used: HashSet<(String, String)>,
+    newline: &'a str,
     annotate: bool,
+}
+
+fn plan_edits(
     text: &str,
     tree: &Tree,
     analysis: &FileAnalysis,
     fates: &[Fate],
-    originally_used: &HashSet<(String, String)>,
-    newline: &str,
-    catalogue: &Catalogue,
+    settings: &FileSettings,
 ) -> Result<Vec<Edit>, String> {
+    let FileSettings {
+        catalogue,
+        originally_used,
+        newline,
+        annotate,
+    } = settings;
+    let (catalogue, newline, annotate) = (*catalogue, *newline, *annotate);
     let root = tree.root_node();
     let bindings = &analysis.bindings;
 
