@@ -26,6 +26,8 @@ pub enum UseKind {
     MockTarget,
     /// A line of a configuration file (requirements, coverage, tox).
     Config,
+    /// A library option that selects eventlet: `executor='eventlet'`.
+    Option,
 }
 
 #[derive(Debug, Clone)]
@@ -124,6 +126,9 @@ pub fn analyze(tree: &Tree, source: &str, catalogue: &Catalogue) -> FileAnalysis
             identifier, target, import, ambiguous, source, catalogue,
         ));
     }
+    if memchr::memmem::find(source.as_bytes(), b"executor").is_some() {
+        uses.extend(library_options(root, source, catalogue));
+    }
     if memchr::memmem::find(source.as_bytes(), b"atch").is_some() {
         let found = mock_targets(root, source, catalogue, &uses);
         uses.extend(found);
@@ -191,6 +196,67 @@ fn chain_use(
         local,
         ambiguous,
     }
+}
+
+/// oslo.messaging's server factories, whose `executor=` picks eventlet.
+const OSLO_MESSAGING_SERVERS: &[&str] = &[
+    "get_rpc_server",
+    "get_notification_listener",
+    "get_batch_notification_listener",
+    "MessageHandlingServer",
+    "RPCServer",
+];
+const EXECUTOR_OPTION: &str = "eventlet:oslo.messaging-executor";
+
+/// `executor='eventlet'` passed to an oslo.messaging server factory.
+fn library_options(root: Node, source: &str, catalogue: &Catalogue) -> Vec<Use> {
+    let Some(api) = catalogue.api(EXECUTOR_OPTION) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        stack.extend(named_children(node));
+        if node.kind() != "keyword_argument"
+            || node.child_by_field_name("name").map(|n| text(n, source)) != Some("executor")
+        {
+            continue;
+        }
+        let call = node
+            .parent()
+            .and_then(|args| args.parent())
+            .filter(|c| c.kind() == "call");
+        let callee = call
+            .and_then(|c| c.child_by_field_name("function"))
+            .map(|f| text(f, source))
+            .unwrap_or("");
+        if !OSLO_MESSAGING_SERVERS.contains(&callee.rsplit('.').next().unwrap_or(callee)) {
+            continue;
+        }
+        let Some(value) = node
+            .child_by_field_name("value")
+            .filter(|v| v.kind() == "string")
+        else {
+            continue;
+        };
+        let parts = named_children(value);
+        let [_, content, _] = parts.as_slice() else {
+            continue;
+        };
+        if content.kind() == "string_content" && text(*content, source) == "eventlet" {
+            found.push(Use {
+                kind: UseKind::Option,
+                api: Some(api),
+                name: EXECUTOR_OPTION.to_owned(),
+                range: content.byte_range(),
+                suffix: Vec::new(),
+                import: None,
+                local: String::new(),
+                ambiguous: false,
+            });
+        }
+    }
+    found
 }
 
 /// Callables whose first argument is a dotted name to patch.

@@ -327,7 +327,7 @@ fn api_fates(
                         tally.mocks += 1;
                         tally.followable += rewritten;
                     }
-                    UseKind::Import | UseKind::Config => {}
+                    UseKind::Import | UseKind::Config | UseKind::Option => {}
                 }
             }
             tallies

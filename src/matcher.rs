@@ -203,7 +203,7 @@ impl Matcher<'_> {
         let (mut range, statement, case, arguments) = match t.shape {
             Shape::Config => return Err("edits configuration files, not code".into()),
             Shape::Reference => {
-                if u.kind != UseKind::Reference {
+                if !matches!(u.kind, UseKind::Reference | UseKind::Option) {
                     return Err("not a use in code".into());
                 }
                 let case = t.cases.first().expect("validated: at least one case");

@@ -166,6 +166,7 @@ fn findings(
                     UseKind::Import => "import",
                     UseKind::MockTarget => "mock",
                     UseKind::Config => "config",
+                    UseKind::Option => "library",
                     UseKind::Reference => "other",
                 }
                 .to_owned(),
