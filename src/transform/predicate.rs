@@ -22,6 +22,10 @@ pub enum Predicate {
     PositiveInt,
     /// The literal `None`.
     None,
+    /// An address tuple literal whose port is an integer literal above zero.
+    NonzeroPort,
+    /// An address tuple literal whose port is the literal 0.
+    ZeroPort,
 }
 
 impl Predicate {
@@ -35,12 +39,14 @@ impl Predicate {
             "negative-number" => Predicate::NegativeNumber,
             "positive-int" => Predicate::PositiveInt,
             "none" => Predicate::None,
+            "nonzero-port" => Predicate::NonzeroPort,
+            "zero-port" => Predicate::ZeroPort,
             _ => return Option::None,
         })
     }
 
-    pub const WORDS: &'static str =
-        "any, absent, present, positive-number, zero, positive-int, none";
+    pub const WORDS: &'static str = "any, absent, present, positive-number, zero, negative-number, \
+         positive-int, none, nonzero-port, zero-port";
 
     /// Evaluates the predicate on a passed argument, or on the parameter's
     /// default (a Python literal) when the argument is absent.
@@ -49,6 +55,18 @@ impl Predicate {
             Predicate::Any => true,
             Predicate::Absent => arg.is_none(),
             Predicate::Present => arg.is_some(),
+            Predicate::NonzeroPort | Predicate::ZeroPort => {
+                let port = arg
+                    .filter(|a| a.kind() == "tuple" && a.named_child_count() == 2)
+                    .and_then(|a| a.named_child(1))
+                    .filter(|p| p.kind() == "integer")
+                    .and_then(|p| numeric_literal(p, source));
+                match port {
+                    Some(p) if self == Predicate::NonzeroPort => p > 0.0,
+                    Some(p) => p == 0.0,
+                    Option::None => false,
+                }
+            }
             _ => match arg {
                 Some(node) => self.holds_on_literal(literal_of(node, source)),
                 Option::None => default.is_some_and(|d| self.holds_on_literal(parse_literal(d))),
@@ -137,6 +155,9 @@ mod tests {
         assert!(!check("positive-number", "x"));
         assert!(check("zero", "0.0"));
         assert!(check("negative-number", "-2"));
+        assert!(check("nonzero-port", "('0.0.0.0', 8080)"));
+        assert!(check("zero-port", "(host, 0)"));
+        assert!(!check("nonzero-port", "(host, port)"));
         assert!(!check("negative-number", "2"));
         assert!(check("positive-int", "(3)"));
         assert!(!check("positive-int", "3.0"));
