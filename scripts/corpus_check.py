@@ -71,6 +71,44 @@ def check_project(args, project, work):
     return changed, problems, summary_of(args, project), summary_of(args, project, SEMANTIC)
 
 
+def git(cwd, *args):
+    env = dict(os.environ, GIT_AUTHOR_NAME="Corpus Check", GIT_AUTHOR_EMAIL="corpus@example.com",
+               GIT_COMMITTER_NAME="Corpus Check", GIT_COMMITTER_EMAIL="corpus@example.com")
+    return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True).stdout
+
+
+def check_series(args, project, work):
+    """Turns the project into a git repository, runs `eventless commit`, and
+    checks that every commit's Python files compile. Returns (subjects, problems)."""
+    tree = work / ("series-" + project.name)
+    shutil.copytree(project, tree, symlinks=True)
+    git(tree, "init", "-q", "-b", "main")
+    git(tree, "config", "user.name", "Corpus Check")
+    git(tree, "config", "user.email", "corpus@example.com")
+    git(tree, "add", "-A")
+    git(tree, "commit", "-q", "-m", "Import " + project.name)
+    made = subprocess.run([args.eventless, "commit", "--quiet", "."], cwd=tree, capture_output=True, text=True)
+    if made.returncode != 0:
+        return [], [f"commit exited {made.returncode}: {made.stderr.strip()[:500]}"]
+    problems = []
+    has_branch = subprocess.run(["git", "rev-parse", "--verify", "--quiet", "eventlet-removal"],
+                                cwd=tree, capture_output=True).returncode == 0
+    if not has_branch:
+        return [], []
+    commits = git(tree, "rev-list", "--reverse", "main..eventlet-removal").split()
+    for commit in commits:
+        for path in git(tree, "diff-tree", "--no-commit-id", "--name-only", "-r", commit).split("\n"):
+            if not path.endswith(".py"):
+                continue
+            source = git(tree, "show", f"{commit}:{path}")
+            try:
+                compile(source, path, "exec")
+            except SyntaxError as e:
+                problems.append(f"commit {commit[:12]} {path}: {e}")
+    subjects = git(tree, "log", "--reverse", "--format=%s", "main..eventlet-removal").splitlines()
+    return subjects, problems
+
+
 def summary_of(args, project, ignore=()):
     command = [args.eventless, "scan", "--format", "json", "--no-config", str(project)]
     if ignore:
@@ -116,6 +154,19 @@ def main():
     print(f"{'total':<24} {totals['files']:>7} {totals['uses']:>6} {totals['rewrites']:>9} "
           f"{share(totals['rewrites'], totals['uses']):>6} "
           f"{share(totals['primitives'], totals['uses']):>15}")
+    print()
+    print("eventless commit on each project as a git repository (every commit must compile):")
+    with tempfile.TemporaryDirectory(prefix="eventless-series-") as tmp:
+        for project in projects:
+            subjects, problems = check_series(args, project, Path(tmp))
+            verdict = "ok" if not problems else f"{len(problems)} problem(s)"
+            print(f"  {project.name:<24} {len(subjects)} commit(s)  {verdict}")
+            if project.name.startswith("nova"):
+                for subject in subjects:
+                    print(f"      {subject}")
+            for p in problems:
+                print(f"    {p}")
+            failures += len(problems)
     print("corpus check:", "passed" if failures == 0 else f"{failures} problem(s)")
     return 1 if failures else 0
 

@@ -50,6 +50,31 @@ pub enum Command {
         #[arg(long, short = 'i')]
         interactive: bool,
     },
+    /// Commit the rewrite on a branch of its own, as a Gerrit-ready series.
+    ///
+    /// The series is built from HEAD (never from uncommitted files) on --branch, one commit
+    /// per idiom family by default, each with an OpenStack-style message and a Change-Id
+    /// computed as Gerrit's commit-msg hook does. Re-running keeps the Change-Ids of
+    /// matching commits, so Gerrit records new patch sets. Nothing is pushed.
+    Commit {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        series: SeriesArgs,
+        /// Print the messages and diffstats without creating the branch.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write the same series as numbered mbox patches that `git am` applies on HEAD.
+    Patches {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        series: SeriesArgs,
+        /// Folder for the patch files.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Show the transform catalogue.
     Transforms {
         #[command(subcommand)]
@@ -105,6 +130,43 @@ pub struct Common {
     /// Print only errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SeriesArgs {
+    /// Branch to write the series to (created or replaced; never the current one).
+    #[arg(long, default_value = "eventlet-removal")]
+    pub branch: String,
+    /// How to split the rewrite into commits.
+    #[arg(long, value_enum, default_value_t = crate::vcs::series::Split::Family)]
+    pub split: crate::vcs::series::Split,
+    /// Proceed although the work tree has uncommitted changes (they are not committed).
+    #[arg(long)]
+    pub allow_dirty: bool,
+    /// Add a Signed-off-by trailer from git's user.name and user.email.
+    #[arg(long, short = 's')]
+    pub signoff: bool,
+    /// Gerrit topic for the `git review` hint.
+    #[arg(long, default_value = "eventlet-removal")]
+    pub topic: String,
+    /// Closes-Bug: #N (Launchpad bug number); repeatable.
+    #[arg(long, value_name = "N")]
+    pub closes_bug: Vec<String>,
+    /// Partial-Bug: #N; repeatable.
+    #[arg(long, value_name = "N")]
+    pub partial_bug: Vec<String>,
+    /// Related-Bug: #N; repeatable.
+    #[arg(long, value_name = "N")]
+    pub related_bug: Vec<String>,
+    /// Implements: blueprint NAME.
+    #[arg(long, value_name = "BLUEPRINT")]
+    pub implements: Option<String>,
+    /// Partial-Implements: blueprint NAME.
+    #[arg(long, value_name = "BLUEPRINT")]
+    pub partial_implements: Option<String>,
+    /// Depends-On: URL of a Gerrit change; repeatable.
+    #[arg(long, value_name = "URL")]
+    pub depends_on: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
-use crate::cli::{Cli, ColorChoice, Command, Common, Format, SafetyChoice, TransformsAction};
+use crate::cli::{
+    Cli, ColorChoice, Command, Common, Format, SafetyChoice, SeriesArgs, TransformsAction,
+};
 use crate::config::{self, ConfigOptions};
 use crate::diff::unified;
 use crate::engine::{self, FileResult, Options, RunResult};
@@ -15,6 +17,7 @@ use crate::matcher::Selection;
 use crate::report::{self, Summary};
 use crate::rewrite::Action;
 use crate::transform::{Catalogue, Safety};
+use crate::vcs;
 use crate::write::replace_if_unchanged;
 
 pub const EXIT_CHANGES: u8 = 1;
@@ -110,6 +113,63 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
+        Command::Commit {
+            common,
+            series,
+            dry_run,
+        } => {
+            let (catalogue, options) = setup(&common)?;
+            let (repo, built) = vcs::build(
+                &common.paths,
+                &catalogue,
+                &options,
+                &series_options(&series),
+            )?;
+            if built.commits.is_empty() {
+                eprintln!("nothing to commit: no eventlet use here can be rewritten");
+                return Ok(ExitCode::SUCCESS);
+            }
+            if dry_run {
+                emit(&vcs::describe(&repo, &built)?)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            vcs::publish(&repo, &series.branch, &built)?;
+            for made in &built.commits {
+                emit(&format!(
+                    "{} {}\n",
+                    &made.id.to_string()[..12],
+                    made.summary
+                ))?;
+            }
+            if !common.quiet {
+                eprintln!(
+                    "{} commit(s) on branch '{}'; your current branch is unchanged",
+                    built.commits.len(),
+                    series.branch
+                );
+                if let Some(hint) = &built.review_hint {
+                    eprintln!("{hint}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Patches {
+            common,
+            series,
+            out,
+        } => {
+            let (catalogue, options) = setup(&common)?;
+            let (repo, built) = vcs::build(
+                &common.paths,
+                &catalogue,
+                &options,
+                &series_options(&series),
+            )?;
+            for path in vcs::write_patches(&repo, &built, &out)? {
+                emit(&format!("{}\n", path.display()))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Transforms { action } => {
             let catalogue = match config::find(Path::new(".")) {
                 Some(path) => config::load(&path)?.catalogue,
@@ -195,6 +255,36 @@ fn setup(common: &Common) -> Result<(Catalogue, Options)> {
         annotate: common.annotate,
     };
     Ok((catalogue, options))
+}
+
+fn series_options(args: &SeriesArgs) -> vcs::SeriesOptions {
+    let mut footers = Vec::new();
+    for (key, values) in [
+        ("Closes-Bug", &args.closes_bug),
+        ("Partial-Bug", &args.partial_bug),
+        ("Related-Bug", &args.related_bug),
+    ] {
+        for n in values {
+            footers.push((key.to_owned(), format!("#{}", n.trim_start_matches('#'))));
+        }
+    }
+    if let Some(bp) = &args.implements {
+        footers.push(("Implements".into(), format!("blueprint {bp}")));
+    }
+    if let Some(bp) = &args.partial_implements {
+        footers.push(("Partial-Implements".into(), format!("blueprint {bp}")));
+    }
+    for url in &args.depends_on {
+        footers.push(("Depends-On".into(), url.clone()));
+    }
+    vcs::SeriesOptions {
+        branch: args.branch.clone(),
+        split: args.split,
+        allow_dirty: args.allow_dirty,
+        signoff: args.signoff,
+        footers,
+        topic: args.topic.clone(),
+    }
 }
 
 /// Writes to stdout; a closed pipe (`eventless diff | head`) ends quietly.

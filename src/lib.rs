@@ -26,4 +26,5 @@ pub mod report;
 pub mod rewrite;
 pub mod source;
 pub mod transform;
+pub mod vcs;
 pub mod write;

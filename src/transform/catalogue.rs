@@ -167,6 +167,8 @@ pub struct Example {
 pub struct Family {
     pub name: String,
     pub title: String,
+    /// The summary line of a commit of this family's rewrites.
+    pub commit_summary: Option<String>,
     pub file: String,
     pub examples: Vec<Example>,
 }
@@ -226,6 +228,8 @@ pub struct CatalogueError(pub Vec<String>);
 struct FamilyFile {
     family: String,
     title: String,
+    #[serde(default)]
+    commit_summary: Option<String>,
     #[serde(default)]
     api: Vec<ApiDef>,
     #[serde(default)]
@@ -349,9 +353,17 @@ impl Catalogue {
         // APIs first: transforms of one family may name APIs of another.
         for (file, parsed, _) in &files {
             let family = cat.families.len();
+            if let Some(summary) = &parsed.commit_summary {
+                if summary.chars().count() > 50 || summary.ends_with('.') {
+                    errors.push(format!(
+                        "{file}: commit_summary must have at most 50 characters and no final period"
+                    ));
+                }
+            }
             cat.families.push(Family {
                 name: parsed.family.clone(),
                 title: parsed.title.clone(),
+                commit_summary: parsed.commit_summary.clone(),
                 file: file.clone(),
                 examples: parsed.example.clone(),
             });

@@ -1,0 +1,383 @@
+//! Gerrit-ready commits and patch files, made with git2 (which runs no
+//! hooks, so the Change-Id is written here as Gerrit's commit-msg hook
+//! would). The series is built from HEAD's tree, never from the work tree,
+//! on a branch of its own; the user's branch and files are never touched.
+
+pub mod message;
+pub mod series;
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use git2::{ErrorCode, FileMode, Oid, Repository, StatusOptions};
+
+use crate::engine::Options;
+use crate::transform::Catalogue;
+use message::{BODY_WIDTH, change_id, ident_line, trailer, with_trailers, wrap};
+use series::{Split, Step};
+
+#[derive(Debug, Clone)]
+pub struct SeriesOptions {
+    pub branch: String,
+    pub split: Split,
+    pub allow_dirty: bool,
+    pub signoff: bool,
+    /// Tags such as `Partial-Bug: #123`, in order.
+    pub footers: Vec<(String, String)>,
+    pub topic: String,
+}
+
+/// A commit of the series, made or planned.
+pub struct Made {
+    pub id: Oid,
+    pub parent: Oid,
+    pub summary: String,
+    pub message: String,
+}
+
+pub struct Series {
+    pub commits: Vec<Made>,
+    /// `git review` command to send it, when the repository has a .gitreview.
+    pub review_hint: Option<String>,
+}
+
+/// Builds the series as commit objects on top of HEAD. `paths` are the
+/// user's paths; `options` the engine options for them.
+pub fn build(
+    paths: &[PathBuf],
+    catalogue: &Catalogue,
+    options: &Options,
+    series: &SeriesOptions,
+) -> Result<(Repository, Series)> {
+    let start = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    let repo = Repository::discover(&start).map_err(|_| {
+        anyhow::anyhow!(
+            "{}: not inside a git repository (run `git init` or point at a checkout)",
+            start.display()
+        )
+    })?;
+    let series = build_in(&repo, paths, catalogue, options, series)?;
+    Ok((repo, series))
+}
+
+fn build_in(
+    repo: &Repository,
+    paths: &[PathBuf],
+    catalogue: &Catalogue,
+    options: &Options,
+    series: &SeriesOptions,
+) -> Result<Series> {
+    let workdir = repo
+        .workdir()
+        .context("the repository is bare: eventless needs a work tree")?
+        .to_path_buf();
+    let head = match repo.head() {
+        Ok(head) => head,
+        Err(e) if e.code() == ErrorCode::UnbornBranch => {
+            bail!("the repository has no commit yet: commit something first")
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if head.shorthand().ok() == Some(series.branch.as_str()) && head.is_branch() {
+        bail!(
+            "you are on '{}', the branch eventless writes: check out the branch to base the series on",
+            series.branch
+        );
+    }
+    if !series.allow_dirty && is_dirty(repo)? {
+        bail!(
+            "the work tree has uncommitted changes: commit or stash them first (or pass --allow-dirty: the series is built from HEAD either way, so only eventless's own edits are committed)"
+        );
+    }
+    let base = head.peel_to_commit()?;
+    let signature = repo.signature().map_err(|_| {
+        anyhow::anyhow!("git has no author identity: set it with `git config user.name \"Your Name\"` and `git config user.email you@example.com`")
+    })?;
+
+    // Run on an export of HEAD, so the series holds exactly the tool's edits.
+    let export = tempfile::tempdir()?;
+    export_tree(repo, &base.tree()?, export.path())?;
+    let canonical_workdir = std::fs::canonicalize(&workdir)?;
+    let mut exported = options.clone();
+    exported.paths = paths
+        .iter()
+        .map(|p| {
+            let absolute = std::fs::canonicalize(p)
+                .with_context(|| format!("{}: no such path", p.display()))?;
+            let rel = absolute
+                .strip_prefix(&canonical_workdir)
+                .with_context(|| format!("{} is outside the repository", p.display()))?;
+            Ok(export.path().join(rel))
+        })
+        .collect::<Result<_>>()?;
+    let steps = series::plan(export.path(), catalogue, &exported, series.split)?;
+
+    let previous = previous_change_ids(repo, &series.branch, base.id());
+    let create_change_id = repo
+        .config()?
+        .get_bool("gerrit.createChangeId")
+        .unwrap_or(true);
+    let mut parent = base.clone();
+    let mut commits = Vec::new();
+    for step in &steps {
+        let tree_id = updated_tree(repo, &base.tree()?, step)?;
+        let body = message_body(step);
+        let mut trailers = series.footers.clone();
+        if series.signoff {
+            let (name, email) = (
+                signature.name().unwrap_or(""),
+                signature.email().unwrap_or(""),
+            );
+            trailers.push(("Signed-off-by".into(), format!("{name} <{email}>")));
+        }
+        let draft = with_trailers(&body, &trailers);
+        if create_change_id {
+            let id = previous
+                .get(&step.summary)
+                .cloned()
+                .unwrap_or_else(|| change_id(&ident_line(&signature), Some(parent.id()), &draft));
+            trailers.push(("Change-Id".into(), id));
+        }
+        let message = with_trailers(&body, &trailers);
+        let tree = repo.find_tree(tree_id)?;
+        let id = repo.commit(None, &signature, &signature, &message, &tree, &[&parent])?;
+        commits.push(Made {
+            id,
+            parent: parent.id(),
+            summary: step.summary.clone(),
+            message,
+        });
+        parent = repo.find_commit(id)?;
+    }
+    let review_hint = review_hint(&workdir, &series.branch, &series.topic);
+    Ok(Series {
+        commits,
+        review_hint,
+    })
+}
+
+/// Points the series branch at the last commit.
+pub fn publish(repo: &Repository, branch: &str, series: &Series) -> Result<()> {
+    let Some(last) = series.commits.last() else {
+        return Ok(());
+    };
+    repo.reference(
+        &format!("refs/heads/{branch}"),
+        last.id,
+        true,
+        "eventless: eventlet removal series",
+    )?;
+    Ok(())
+}
+
+/// Writes the series as numbered mbox patches that `git am` applies on the
+/// base commit; returns the files written.
+pub fn write_patches(repo: &Repository, series: &Series, out: &Path) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("{}: cannot create the folder", out.display()))?;
+    let total = series.commits.len();
+    let mut written = Vec::new();
+    for (n, made) in series.commits.iter().enumerate() {
+        let commit = repo.find_commit(made.id)?;
+        let parent_tree = repo.find_commit(made.parent)?.tree()?;
+        let diff = repo.diff_tree_to_tree(Some(&parent_tree), Some(&commit.tree()?), None)?;
+        let summary = commit.summary().ok().flatten().unwrap_or("").to_owned();
+        let body = commit.body().ok().flatten().unwrap_or("").to_owned();
+        let email = git2::Email::from_diff(
+            &diff,
+            n + 1,
+            total,
+            &made.id,
+            summary.as_str(),
+            body.as_str(),
+            &commit.author(),
+            &mut git2::EmailCreateOptions::default(),
+        )?;
+        let slug: String = summary
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect::<String>()
+            .split('-')
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        let path = out.join(format!(
+            "{:04}-{}.patch",
+            n + 1,
+            slug.chars().take(52).collect::<String>()
+        ));
+        std::fs::write(&path, email.as_slice())
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Lines for `--dry-run`: each message and its diffstat.
+pub fn describe(repo: &Repository, series: &Series) -> Result<String> {
+    let mut out = String::new();
+    for made in &series.commits {
+        let commit = repo.find_commit(made.id)?;
+        let parent_tree = repo.find_commit(made.parent)?.tree()?;
+        let diff = repo.diff_tree_to_tree(Some(&parent_tree), Some(&commit.tree()?), None)?;
+        let stats = diff.stats()?.to_buf(git2::DiffStatsFormat::FULL, 72)?;
+        let _ = writeln!(
+            out,
+            "{}\n---\n{}",
+            made.message.trim_end(),
+            stats.as_str().unwrap_or("")
+        );
+    }
+    Ok(out)
+}
+
+fn message_body(step: &Step) -> String {
+    let mut counts: std::collections::BTreeMap<(String, String), usize> = Default::default();
+    for (_, f) in &step.rewrites {
+        *counts
+            .entry((f.transform.clone().unwrap_or_default(), f.api.clone()))
+            .or_default() += 1;
+    }
+    let files: std::collections::BTreeSet<&PathBuf> =
+        step.rewrites.iter().map(|(p, _)| p).collect();
+    let mut text = format!(
+        "eventlet is deprecated and is being removed from OpenStack. This change \
+         replaces {} use{} of eventlet in {} file{} with their standard library \
+         equivalents, where the program keeps its behaviour (checked by \
+         eventless, see `eventless transforms show ID`):\n\n",
+        step.rewrites.len(),
+        if step.rewrites.len() == 1 { "" } else { "s" },
+        files.len(),
+        if files.len() == 1 { "" } else { "s" },
+    );
+    for ((transform, api), n) in &counts {
+        let _ = writeln!(text, "* {api}: {n} (transform {transform})");
+    }
+    if !step.manual.is_empty() {
+        let _ = write!(text, "\nLeft for manual work ({}):\n\n", step.manual.len());
+        const SHOWN: usize = 25;
+        for (path, f) in step.manual.iter().take(SHOWN) {
+            let reason = f.reason.as_deref().unwrap_or("");
+            let first = reason
+                .split(". ")
+                .next()
+                .unwrap_or(reason)
+                .trim_end_matches('.');
+            let _ = writeln!(text, "* {}:{} {}: {first}", path.display(), f.line, f.api);
+        }
+        if step.manual.len() > SHOWN {
+            let _ = writeln!(
+                text,
+                "* and {} more (run `eventless scan` for all)",
+                step.manual.len() - SHOWN
+            );
+        }
+    }
+    let body = text
+        .split("\n\n")
+        .map(|p| wrap(p, BODY_WIDTH))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    format!("{}\n\n{}\n", step.summary, body.trim_end())
+}
+
+fn updated_tree(repo: &Repository, base: &git2::Tree, step: &Step) -> Result<Oid> {
+    let mut builder = git2::build::TreeUpdateBuilder::new();
+    for (path, bytes) in &step.files {
+        let blob = repo.blob(bytes)?;
+        let mode = match base.get_path(path) {
+            Ok(entry) if entry.filemode() == i32::from(FileMode::BlobExecutable) => {
+                FileMode::BlobExecutable
+            }
+            _ => FileMode::Blob,
+        };
+        builder.upsert(path.to_string_lossy().as_ref(), blob, mode);
+    }
+    Ok(builder.create_updated(repo, base)?)
+}
+
+fn export_tree(repo: &Repository, tree: &git2::Tree, dest: &Path) -> Result<()> {
+    let mut failure = None;
+    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+        let path = dest.join(dir).join(entry.name().unwrap_or(""));
+        let result: Result<()> = (|| {
+            match entry.kind() {
+                Some(git2::ObjectType::Tree) => std::fs::create_dir_all(&path)?,
+                Some(git2::ObjectType::Blob) if entry.filemode() != i32::from(FileMode::Link) => {
+                    let blob = repo.find_blob(entry.id())?;
+                    std::fs::write(&path, blob.content())?;
+                }
+                _ => {}
+            }
+            Ok(())
+        })();
+        match result {
+            Ok(()) => git2::TreeWalkResult::Ok,
+            Err(e) => {
+                failure = Some(e);
+                git2::TreeWalkResult::Abort
+            }
+        }
+    })?;
+    failure.map_or(Ok(()), Err)
+}
+
+fn is_dirty(repo: &Repository) -> Result<bool> {
+    let mut options = StatusOptions::new();
+    options.include_untracked(false).include_ignored(false);
+    let statuses = repo.statuses(Some(&mut options))?;
+    Ok(statuses.iter().any(|s| s.status() != git2::Status::CURRENT))
+}
+
+/// Change-Ids of an earlier series on `branch`, by summary, so that a
+/// re-run makes new patch sets of the same Gerrit changes.
+fn previous_change_ids(repo: &Repository, branch: &str, head: Oid) -> HashMap<String, String> {
+    let mut ids = HashMap::new();
+    let Ok(reference) = repo.find_reference(&format!("refs/heads/{branch}")) else {
+        return ids;
+    };
+    let Ok(mut commit) = reference.peel_to_commit() else {
+        return ids;
+    };
+    let stop = repo.merge_base(commit.id(), head).ok();
+    loop {
+        if Some(commit.id()) == stop || commit.id() == head {
+            break;
+        }
+        let message = commit.message().unwrap_or("");
+        if let (Ok(Some(summary)), Some(id)) = (commit.summary(), trailer(message, "Change-Id")) {
+            ids.entry(summary.to_owned())
+                .or_insert_with(|| id.to_owned());
+        }
+        match commit.parent(0) {
+            Ok(parent) => commit = parent,
+            Err(_) => break,
+        }
+    }
+    ids
+}
+
+fn review_hint(workdir: &Path, branch: &str, topic: &str) -> Option<String> {
+    let text = std::fs::read_to_string(workdir.join(".gitreview")).ok()?;
+    let value = |key: &str| {
+        text.lines().find_map(|l| {
+            l.strip_prefix(key)?
+                .trim_start()
+                .strip_prefix('=')
+                .map(|v| v.trim().to_owned())
+        })
+    };
+    let host = value("host")?;
+    let project = value("project").unwrap_or_default();
+    Some(format!(
+        "to send the series to {host} ({project}): git checkout {branch} && git review -t {topic}"
+    ))
+}

@@ -1,0 +1,246 @@
+//! Planning a series of commits: which rewrites go into which commit, in
+//! an order where every commit stands alone (each is a full eventless run
+//! restricted to the families so far, so it parses and keeps behaviour).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use crate::engine::{self, Options, RunResult};
+use crate::rewrite::{Action, Finding};
+use crate::transform::{Catalogue, Shape};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Split {
+    /// One commit for everything.
+    None,
+    /// One commit per idiom family, primitives first, requirements last.
+    Family,
+    /// One commit per file (configuration files last).
+    File,
+}
+
+/// One planned commit.
+#[derive(Debug)]
+pub struct Step {
+    pub summary: String,
+    /// The families or file it covers, for the message.
+    pub scope: Vec<String>,
+    /// The full content of every file changed so far in the series, by
+    /// path relative to the tree root.
+    pub files: BTreeMap<PathBuf, Vec<u8>>,
+    /// Rewrites this step adds, and uses left for a person, with paths.
+    pub rewrites: Vec<(PathBuf, Finding)>,
+    pub manual: Vec<(PathBuf, Finding)>,
+}
+
+/// Families whose rewrites come first; anything else follows in catalogue
+/// order, and configuration files (the requirement) come last.
+const ORDER: &[&str] = &[
+    "sleep",
+    "locks",
+    "queue",
+    "event",
+    "threadlocal",
+    "tpool",
+    "green",
+    "network",
+    "hub",
+    "patcher",
+    "library",
+];
+
+pub fn plan(
+    root: &Path,
+    catalogue: &Catalogue,
+    options: &Options,
+    split: Split,
+) -> Result<Vec<Step>> {
+    let all = engine::run(catalogue, options)?;
+    let steps = match split {
+        Split::None => {
+            let scope = families_with_rewrites(&all, catalogue);
+            let summary = if scope.len() == 1 {
+                family_summary(catalogue, &scope[0])
+            } else {
+                "Replace eventlet idioms with the standard library".to_owned()
+            };
+            vec![step(root, &all, summary, scope, |_| true)]
+        }
+        Split::File => {
+            let mut files: Vec<&engine::FileResult> = all.changed().collect();
+            files.sort_by_key(|f| {
+                (
+                    f.source.path.extension().is_none_or(|e| e != "py"),
+                    f.source.path.clone(),
+                )
+            });
+            let mut cumulative: Vec<PathBuf> = Vec::new();
+            let mut steps = Vec::new();
+            for file in files {
+                let rel = relative(root, &file.source.path);
+                cumulative.push(rel.clone());
+                let summary = truncate(&format!(
+                    "Move {} off eventlet",
+                    rel.file_name().unwrap_or_default().to_string_lossy()
+                ));
+                let mut s = step(root, &all, summary, vec![rel.display().to_string()], |p| {
+                    cumulative.contains(&p.to_path_buf())
+                });
+                s.rewrites.retain(|(p, _)| *p == rel);
+                s.manual.retain(|(p, _)| *p == rel);
+                steps.push(s);
+            }
+            steps
+        }
+        Split::Family => {
+            let families = families_with_rewrites(&all, catalogue);
+            let mut steps: Vec<Step> = Vec::new();
+            for (k, family) in families.iter().enumerate() {
+                let so_far = &families[..=k];
+                let mut restricted = options.clone();
+                let allowed: Vec<String> = catalogue
+                    .transforms
+                    .iter()
+                    .filter(|t| so_far.contains(&catalogue.families[t.family].name))
+                    .map(|t| t.id.clone())
+                    .collect();
+                let select = match &options.selection.select {
+                    Some(user) => allowed.into_iter().filter(|id| user.contains(id)).collect(),
+                    None => allowed.into_iter().collect(),
+                };
+                restricted.selection.select = Some(select);
+                let run = engine::run(catalogue, &restricted)?;
+                let mut s = step(
+                    root,
+                    &run,
+                    family_summary(catalogue, family),
+                    vec![family.clone()],
+                    |_| true,
+                );
+                s.rewrites.retain(|(_, f)| &f.family == family);
+                s.manual.retain(|(_, f)| &f.family == family);
+                if steps.last().is_some_and(|prev| prev.files == s.files) {
+                    continue;
+                }
+                steps.push(s);
+            }
+            // What no commit of the series covers is listed in the last one.
+            let covered: Vec<String> = steps.iter().flat_map(|s| s.scope.clone()).collect();
+            if let Some(last) = steps.last_mut() {
+                last.manual.extend(
+                    step(root, &all, String::new(), Vec::new(), |_| true)
+                        .manual
+                        .into_iter()
+                        .filter(|(_, f)| !covered.contains(&f.family)),
+                );
+            }
+            steps
+        }
+    };
+    Ok(steps.into_iter().filter(|s| !s.files.is_empty()).collect())
+}
+
+fn step(
+    root: &Path,
+    run: &RunResult,
+    summary: String,
+    scope: Vec<String>,
+    include: impl Fn(&Path) -> bool,
+) -> Step {
+    let mut files = BTreeMap::new();
+    let mut rewrites = Vec::new();
+    let mut manual = Vec::new();
+    for file in &run.files {
+        let rel = relative(root, &file.source.path);
+        if let Some(text) = &file.new_text {
+            if include(&rel) {
+                files.insert(rel.clone(), file.source.encode(text));
+            }
+        }
+        for f in &file.findings {
+            // Reasons name places in the export the series was built from.
+            let mut f = f.clone();
+            f.reason = f
+                .reason
+                .map(|r| r.replace(&format!("{}/", root.display()), ""));
+            match f.action {
+                Action::Rewrite if include(&rel) => rewrites.push((rel.clone(), f)),
+                Action::Manual => manual.push((rel.clone(), f)),
+                _ => {}
+            }
+        }
+    }
+    Step {
+        summary,
+        scope,
+        files,
+        rewrites,
+        manual,
+    }
+}
+
+fn families_with_rewrites(run: &RunResult, catalogue: &Catalogue) -> Vec<String> {
+    let used: Vec<&str> = run
+        .files
+        .iter()
+        .flat_map(|f| &f.findings)
+        .filter(|f| f.action == Action::Rewrite)
+        .map(|f| f.family.as_str())
+        .collect();
+    let is_config = |name: &str| {
+        catalogue
+            .transforms
+            .iter()
+            .any(|t| t.shape == Shape::Config && catalogue.families[t.family].name == name)
+    };
+    let mut ordered: Vec<String> = ORDER
+        .iter()
+        .filter(|f| used.contains(f))
+        .map(|f| f.to_string())
+        .collect();
+    for family in &catalogue.families {
+        let name = family.name.as_str();
+        if used.contains(&name)
+            && !ORDER.contains(&name)
+            && !is_config(name)
+            && !ordered.iter().any(|o| o == name)
+        {
+            ordered.push(name.to_owned());
+        }
+    }
+    for family in &catalogue.families {
+        if used.contains(&family.name.as_str())
+            && is_config(&family.name)
+            && !ordered.contains(&family.name)
+        {
+            ordered.push(family.name.clone());
+        }
+    }
+    ordered
+}
+
+pub fn family_summary(catalogue: &Catalogue, family: &str) -> String {
+    catalogue
+        .families
+        .iter()
+        .find(|f| f.name == family)
+        .and_then(|f| f.commit_summary.clone())
+        .unwrap_or_else(|| truncate(&format!("Move eventlet {family} idioms to the stdlib")))
+}
+
+fn truncate(summary: &str) -> String {
+    if summary.chars().count() <= super::message::SUMMARY_MAX {
+        return summary.to_owned();
+    }
+    let cut: String = summary
+        .chars()
+        .take(super::message::SUMMARY_MAX - 3)
+        .collect();
+    format!("{}...", cut.trim_end())
+}
+
+pub fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}

@@ -1,0 +1,266 @@
+//! `eventless commit` and `eventless patches` on real temporary git
+//! repositories: the series, its messages and Change-Ids, and what is left
+//! untouched.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn eventless(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_eventless"))
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", dir)
+        .output()
+        .expect("eventless runs")
+}
+
+const WORKER: &str = "import eventlet\nfrom eventlet import queue\n\nJOBS = queue.LightQueue(10)\n\n\ndef run():\n    try:\n        return JOBS.get_nowait()\n    except queue.Empty:\n        eventlet.sleep(1)\n";
+const SERVICE: &str = "import eventlet\neventlet.monkey_patch()\n\npool = eventlet.GreenPool(4)\n";
+
+fn repo(with_identity: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    git(d, &["config", "user.name", "Ann Dev"]);
+    git(d, &["config", "user.email", "ann@example.com"]);
+    std::fs::create_dir_all(d.join("pkg")).unwrap();
+    std::fs::write(d.join("pkg/worker.py"), WORKER).unwrap();
+    std::fs::write(d.join("pkg/service.py"), SERVICE).unwrap();
+    std::fs::write(
+        d.join(".gitreview"),
+        "[gerrit]\nhost=review.opendev.org\nproject=openstack/pkg.git\n",
+    )
+    .unwrap();
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "Initial"]);
+    if !with_identity {
+        git(d, &["config", "--unset", "user.name"]);
+        git(d, &["config", "--unset", "user.email"]);
+    }
+    dir
+}
+
+fn messages(dir: &Path) -> Vec<String> {
+    let log = git(dir, &["log", "--format=%B%x00", "main..eventlet-removal"]);
+    log.split('\0')
+        .map(|m| m.trim().to_owned())
+        .filter(|m| !m.is_empty())
+        .collect()
+}
+
+#[test]
+fn commit_builds_a_series_on_its_own_branch() {
+    let dir = repo(true);
+    let d = dir.path();
+    let head_before = git(d, &["rev-parse", "HEAD"]);
+    let out = eventless(d, &["commit", "-s", "--partial-bug", "2004567", "."]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("git review -t eventlet-removal"));
+
+    // The user's branch, HEAD and files are untouched.
+    assert_eq!(git(d, &["rev-parse", "HEAD"]), head_before);
+    assert_eq!(git(d, &["symbolic-ref", "--short", "HEAD"]).trim(), "main");
+    assert_eq!(
+        std::fs::read_to_string(d.join("pkg/worker.py")).unwrap(),
+        WORKER
+    );
+    assert!(git(d, &["status", "--porcelain"]).is_empty());
+
+    let subjects = git(
+        d,
+        &["log", "--format=%s", "--reverse", "main..eventlet-removal"],
+    );
+    assert_eq!(
+        subjects.lines().collect::<Vec<_>>(),
+        [
+            "Replace eventlet.sleep with time.sleep",
+            "Replace eventlet queues with the queue module"
+        ]
+    );
+    for message in messages(d) {
+        let lines: Vec<&str> = message.lines().collect();
+        assert!(
+            lines[0].len() <= 50 && !lines[0].ends_with('.'),
+            "summary: {}",
+            lines[0]
+        );
+        assert!(lines[1].is_empty());
+        assert!(
+            lines.iter().all(|l| l.len() <= 72),
+            "body wider than 72:\n{message}"
+        );
+        let trailers: Vec<&str> = message.rsplit("\n\n").next().unwrap().lines().collect();
+        assert_eq!(trailers[0], "Partial-Bug: #2004567");
+        assert_eq!(trailers[1], "Signed-off-by: Ann Dev <ann@example.com>");
+        let change_id = trailers[2]
+            .strip_prefix("Change-Id: I")
+            .expect("Change-Id is last");
+        assert!(
+            change_id.len() == 40
+                && change_id
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
+        assert_eq!(trailers.len(), 3);
+    }
+    // The last commit lists what is left, with file and line.
+    assert!(
+        messages(d)[0].contains("Left for manual work"),
+        "{}",
+        messages(d)[0]
+    );
+    assert!(
+        messages(d)[0].contains("pkg/service.py:4 eventlet.greenpool.GreenPool"),
+        "{}",
+        messages(d)[0]
+    );
+
+    // Every commit's tree parses.
+    for commit in git(d, &["rev-list", "main..eventlet-removal"]).lines() {
+        let text = git(d, &["show", &format!("{commit}:pkg/worker.py")]);
+        let tree = eventless::python::parse::parse(&text);
+        assert_eq!(
+            eventless::python::parse::first_syntax_error(&tree),
+            None,
+            "{commit}:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn a_rerun_keeps_the_change_ids() {
+    let dir = repo(true);
+    let d = dir.path();
+    assert!(eventless(d, &["commit", "."]).status.success());
+    let first = git(
+        d,
+        &[
+            "log",
+            "--format=%(trailers:key=Change-Id,valueonly)",
+            "main..eventlet-removal",
+        ],
+    );
+    // The base moves on (as after a rebase), and the series is made again.
+    std::fs::write(d.join("README"), "docs\n").unwrap();
+    git(d, &["add", "README"]);
+    git(d, &["commit", "-q", "-m", "Add a README"]);
+    assert!(eventless(d, &["commit", "."]).status.success());
+    let second = git(
+        d,
+        &[
+            "log",
+            "--format=%(trailers:key=Change-Id,valueonly)",
+            "main..eventlet-removal",
+        ],
+    );
+    assert_eq!(first, second);
+    assert_eq!(
+        git(d, &["merge-base", "main", "eventlet-removal"]),
+        git(d, &["rev-parse", "main"])
+    );
+}
+
+#[test]
+fn patches_apply_with_git_am_to_the_same_trees() {
+    let dir = repo(true);
+    let d = dir.path();
+    assert!(eventless(d, &["commit", "."]).status.success());
+    let out_dir = d.join("out");
+    let out = eventless(d, &["patches", "--out", out_dir.to_str().unwrap(), "."]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut patches: Vec<_> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    patches.sort();
+    assert_eq!(patches.len(), 2);
+    assert!(
+        patches[0]
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("0001-")
+    );
+    git(d, &["checkout", "-q", "-b", "applied", "main"]);
+    let mut args = vec!["am", "-q"];
+    let names: Vec<String> = patches.iter().map(|p| p.display().to_string()).collect();
+    args.extend(names.iter().map(String::as_str));
+    git(d, &args);
+    assert_eq!(
+        git(d, &["rev-parse", "applied^{tree}"]),
+        git(d, &["rev-parse", "eventlet-removal^{tree}"])
+    );
+}
+
+#[test]
+fn a_dirty_tree_is_refused_unless_allowed_and_then_stays_out() {
+    let dir = repo(true);
+    let d = dir.path();
+    std::fs::write(d.join("pkg/service.py"), format!("{SERVICE}# local edit\n")).unwrap();
+    let out = eventless(d, &["commit", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("uncommitted changes"));
+    let out = eventless(d, &["commit", "--allow-dirty", "."]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let service = git(d, &["show", "eventlet-removal:pkg/service.py"]);
+    assert_eq!(service, SERVICE, "the user's edit must not be committed");
+    assert!(
+        std::fs::read_to_string(d.join("pkg/service.py"))
+            .unwrap()
+            .ends_with("# local edit\n")
+    );
+}
+
+#[test]
+fn gerrit_change_id_can_be_turned_off() {
+    let dir = repo(true);
+    let d = dir.path();
+    git(d, &["config", "gerrit.createChangeId", "false"]);
+    assert!(eventless(d, &["commit", "."]).status.success());
+    assert!(messages(d).iter().all(|m| !m.contains("Change-Id:")));
+}
+
+#[test]
+fn clear_errors_outside_a_repository_and_without_an_identity() {
+    let plain = tempfile::tempdir().unwrap();
+    std::fs::write(plain.path().join("a.py"), WORKER).unwrap();
+    let out = eventless(plain.path(), &["commit", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not inside a git repository"));
+
+    let dir = repo(false);
+    let out = eventless(dir.path(), &["commit", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("git config user.name"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
