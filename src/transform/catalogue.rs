@@ -353,12 +353,12 @@ impl Catalogue {
         // APIs first: transforms of one family may name APIs of another.
         for (file, parsed, _) in &files {
             let family = cat.families.len();
-            if let Some(summary) = &parsed.commit_summary {
-                if summary.chars().count() > 50 || summary.ends_with('.') {
-                    errors.push(format!(
-                        "{file}: commit_summary must have at most 50 characters and no final period"
-                    ));
-                }
+            if let Some(summary) = &parsed.commit_summary
+                && (summary.chars().count() > 50 || summary.ends_with('.'))
+            {
+                errors.push(format!(
+                    "{file}: commit_summary must have at most 50 characters and no final period"
+                ));
             }
             cat.families.push(Family {
                 name: parsed.family.clone(),

@@ -154,10 +154,10 @@ fn step(
     let mut manual = Vec::new();
     for file in &run.files {
         let rel = relative(root, &file.source.path);
-        if let Some(text) = &file.new_text {
-            if include(&rel) {
-                files.insert(rel.clone(), file.source.encode(text));
-            }
+        if let Some(text) = &file.new_text
+            && include(&rel)
+        {
+            files.insert(rel.clone(), file.source.encode(text));
         }
         for f in &file.findings {
             // Reasons name places in the export the series was built from.
