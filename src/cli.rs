@@ -134,9 +134,10 @@ pub struct Common {
 
 #[derive(Debug, Args)]
 pub struct SeriesArgs {
-    /// Branch to write the series to (created or replaced; never the current one).
-    #[arg(long, default_value = "eventlet-removal")]
-    pub branch: String,
+    /// Branch to write the series to (created or replaced; never the current one)
+    /// [default: eventlet-removal, or eventless.toml's [commit] branch].
+    #[arg(long)]
+    pub branch: Option<String>,
     /// How to split the rewrite into commits.
     #[arg(long, value_enum, default_value_t = crate::vcs::series::Split::Family)]
     pub split: crate::vcs::series::Split,
@@ -146,9 +147,10 @@ pub struct SeriesArgs {
     /// Add a Signed-off-by trailer from git's user.name and user.email.
     #[arg(long, short = 's')]
     pub signoff: bool,
-    /// Gerrit topic for the `git review` hint.
-    #[arg(long, default_value = "eventlet-removal")]
-    pub topic: String,
+    /// Gerrit topic for the `git review` hint [default: eventlet-removal, or the
+    /// configuration's].
+    #[arg(long)]
+    pub topic: Option<String>,
     /// Closes-Bug: #N (Launchpad bug number); repeatable.
     #[arg(long, value_name = "N")]
     pub closes_bug: Vec<String>,

@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use crate::cli::{
     Cli, ColorChoice, Command, Common, Format, SafetyChoice, SeriesArgs, TransformsAction,
 };
-use crate::config::{self, ConfigOptions};
+use crate::config::{self, CommitConfig, ConfigOptions};
 use crate::diff::unified;
 use crate::engine::{self, FileResult, Options, RunResult};
 use crate::matcher::Selection;
@@ -19,6 +19,9 @@ use crate::rewrite::Action;
 use crate::transform::{Catalogue, Safety};
 use crate::vcs;
 use crate::write::replace_if_unchanged;
+
+/// The default branch and Gerrit topic of a series.
+const DEFAULT_SERIES: &str = "eventlet-removal";
 
 pub const EXIT_CHANGES: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
@@ -118,13 +121,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             series,
             dry_run,
         } => {
-            let (catalogue, options) = setup(&common)?;
-            let (repo, built) = vcs::build(
-                &common.paths,
-                &catalogue,
-                &options,
-                &series_options(&series),
-            )?;
+            let (catalogue, options, commit) = setup_with_commit(&common)?;
+            let series_options = series_options(&series, &commit);
+            let (repo, built) = vcs::build(&common.paths, &catalogue, &options, &series_options)?;
             if built.commits.is_empty() {
                 eprintln!("nothing to commit: no eventlet use here can be rewritten");
                 return Ok(ExitCode::SUCCESS);
@@ -133,7 +132,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 emit(&vcs::describe(&repo, &built)?)?;
                 return Ok(ExitCode::SUCCESS);
             }
-            vcs::publish(&repo, &series.branch, &built)?;
+            vcs::publish(&repo, &series_options.branch, &built)?;
             for made in &built.commits {
                 emit(&format!(
                     "{} {}\n",
@@ -145,7 +144,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!(
                     "{} commit(s) on branch '{}'; your current branch is unchanged",
                     built.commits.len(),
-                    series.branch
+                    series_options.branch
                 );
                 if let Some(hint) = &built.review_hint {
                     eprintln!("{hint}");
@@ -158,13 +157,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             series,
             out,
         } => {
-            let (catalogue, options) = setup(&common)?;
-            let (repo, built) = vcs::build(
-                &common.paths,
-                &catalogue,
-                &options,
-                &series_options(&series),
-            )?;
+            let (catalogue, options, commit) = setup_with_commit(&common)?;
+            let series_options = series_options(&series, &commit);
+            let (repo, built) = vcs::build(&common.paths, &catalogue, &options, &series_options)?;
             for path in vcs::write_patches(&repo, &built, &out)? {
                 emit(&format!("{}\n", path.display()))?;
             }
@@ -201,6 +196,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 /// The catalogue and options for a run: the built-in catalogue or the
 /// project's, with the command line taking precedence over eventless.toml.
 fn setup(common: &Common) -> Result<(Catalogue, Options)> {
+    let (catalogue, options, _) = setup_with_commit(common)?;
+    Ok((catalogue, options))
+}
+
+/// `setup`, with the configuration's `[commit]` defaults.
+fn setup_with_commit(common: &Common) -> Result<(Catalogue, Options, CommitConfig)> {
     let config_path = if common.no_config {
         None
     } else if let Some(path) = &common.config {
@@ -208,15 +209,19 @@ fn setup(common: &Common) -> Result<(Catalogue, Options)> {
     } else {
         common.paths.first().and_then(|p| config::find(p))
     };
-    let (catalogue, file_options) = match config_path {
+    let (catalogue, file_options, commit) = match config_path {
         Some(path) => {
             let loaded = config::load(&path)?;
             if !common.quiet {
                 eprintln!("eventless: using {}", path.display());
             }
-            (loaded.catalogue, loaded.options)
+            (loaded.catalogue, loaded.options, loaded.commit)
         }
-        None => (Catalogue::builtin()?, ConfigOptions::default()),
+        None => (
+            Catalogue::builtin()?,
+            ConfigOptions::default(),
+            CommitConfig::default(),
+        ),
     };
     for id in common.select.iter().chain(&common.ignore) {
         if catalogue.transform_by_id(id).is_none() {
@@ -254,11 +259,19 @@ fn setup(common: &Common) -> Result<(Catalogue, Options)> {
         assume_monkey_patched: common.assume_monkey_patched || file_options.assume_monkey_patched,
         annotate: common.annotate,
     };
-    Ok((catalogue, options))
+    Ok((catalogue, options, commit))
 }
 
-fn series_options(args: &SeriesArgs) -> vcs::SeriesOptions {
-    let mut footers = Vec::new();
+/// The command line's series options over the configuration's `[commit]`.
+fn series_options(args: &SeriesArgs, config: &CommitConfig) -> vcs::SeriesOptions {
+    let mut footers: Vec<(String, String)> = config
+        .footers
+        .iter()
+        .filter_map(|f| {
+            f.split_once(": ")
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        })
+        .collect();
     for (key, values) in [
         ("Closes-Bug", &args.closes_bug),
         ("Partial-Bug", &args.partial_bug),
@@ -278,12 +291,20 @@ fn series_options(args: &SeriesArgs) -> vcs::SeriesOptions {
         footers.push(("Depends-On".into(), url.clone()));
     }
     vcs::SeriesOptions {
-        branch: args.branch.clone(),
+        branch: args
+            .branch
+            .clone()
+            .or_else(|| config.branch.clone())
+            .unwrap_or_else(|| DEFAULT_SERIES.into()),
         split: args.split,
         allow_dirty: args.allow_dirty,
-        signoff: args.signoff,
+        signoff: args.signoff || config.signoff,
         footers,
-        topic: args.topic.clone(),
+        topic: args
+            .topic
+            .clone()
+            .or_else(|| config.topic.clone())
+            .unwrap_or_else(|| DEFAULT_SERIES.into()),
     }
 }
 

@@ -11,6 +11,11 @@
 //! assume_monkey_patched = true
 //! exclude = ["doc", "releasenotes"]
 //!
+//! [commit]               # defaults for `eventless commit` / `patches`
+//! topic = "eventlet-removal"
+//! signoff = true
+//! footers = ["Partial-Bug: #2004567"]
+//!
 //! [[transform]]          # same format as transforms/*.toml
 //! id = "sleep"           # a built-in id: replaces that transform
 //! ...
@@ -40,9 +45,25 @@ pub struct ConfigOptions {
     pub exclude: Vec<String>,
 }
 
+/// `[commit]`: defaults for `eventless commit` and `eventless patches`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitConfig {
+    #[serde(default)]
+    pub branch: Option<String>,
+    #[serde(default)]
+    pub topic: Option<String>,
+    #[serde(default)]
+    pub signoff: bool,
+    /// Trailers such as "Partial-Bug: #2004567", placed before Signed-off-by.
+    #[serde(default)]
+    pub footers: Vec<String>,
+}
+
 pub struct ProjectConfig {
     pub path: PathBuf,
     pub options: ConfigOptions,
+    pub commit: CommitConfig,
     pub catalogue: Catalogue,
 }
 
@@ -75,6 +96,18 @@ pub fn load(path: &Path) -> Result<ProjectConfig> {
             .with_context(|| format!("{}: bad [options]", path.display()))?,
         None => ConfigOptions::default(),
     };
+    let commit: CommitConfig = match table.remove("commit") {
+        Some(value) => value
+            .try_into()
+            .with_context(|| format!("{}: bad [commit]", path.display()))?,
+        None => CommitConfig::default(),
+    };
+    if let Some(bad) = commit.footers.iter().find(|f| !f.contains(": ")) {
+        bail!(
+            "{}: [commit] footer {bad:?} is not \"Key: value\"",
+            path.display()
+        );
+    }
     if options.safety == Some(Safety::Manual) {
         bail!(
             "{}: [options] safety must be \"safe\" or \"conditional\"",
@@ -94,6 +127,7 @@ pub fn load(path: &Path) -> Result<ProjectConfig> {
     Ok(ProjectConfig {
         path: path.to_path_buf(),
         options,
+        commit,
         catalogue,
     })
 }

@@ -264,3 +264,33 @@ fn clear_errors_outside_a_repository_and_without_an_identity() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn the_configuration_sets_commit_defaults() {
+    let dir = repo(true);
+    let d = dir.path();
+    std::fs::write(
+        d.join("eventless.toml"),
+        "[commit]\nbranch = \"no-eventlet\"\nsignoff = true\nfooters = [\"Implements: blueprint eventlet-removal\"]\n",
+    )
+    .unwrap();
+    git(d, &["add", "eventless.toml"]);
+    git(d, &["commit", "-q", "-m", "Configure eventless"]);
+    let out = eventless(d, &["commit", "."]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let last = git(d, &["log", "-1", "--format=%B", "no-eventlet"]);
+    let trailers: Vec<&str> = last
+        .trim_end()
+        .rsplit("\n\n")
+        .next()
+        .unwrap()
+        .lines()
+        .collect();
+    assert_eq!(trailers[0], "Implements: blueprint eventlet-removal");
+    assert_eq!(trailers[1], "Signed-off-by: Ann Dev <ann@example.com>");
+    assert!(trailers[2].starts_with("Change-Id: I"));
+}
