@@ -11,7 +11,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::syntax::{field_name, named_children, text};
+use super::syntax::{named_children, text};
 
 pub type ScopeId = usize;
 pub const MODULE_SCOPE: ScopeId = 0;
@@ -160,10 +160,13 @@ impl Bindings {
     }
 
     fn walk(&mut self, root: Node, source: &str) {
-        // (node, scope for loads, scope for stores)
-        let mut stack: Vec<(Node, ScopeId, ScopeId)> = vec![(root, MODULE_SCOPE, MODULE_SCOPE)];
-        while let Some((node, load, store)) = stack.pop() {
-            match node.kind() {
+        // (node, scope for loads, scope for stores, what an identifier here does)
+        let mut stack: Vec<(Node, ScopeId, ScopeId, Role)> =
+            vec![(root, MODULE_SCOPE, MODULE_SCOPE, Role::Load)];
+        let mut children: Vec<(Node, Option<&'static str>)> = Vec::new();
+        while let Some((node, load, store, role)) = stack.pop() {
+            let kind = node.kind();
+            match kind {
                 "import_statement" | "import_from_statement" => {
                     self.record_import(node, source, store);
                     continue;
@@ -172,7 +175,7 @@ impl Bindings {
                 "global_statement" | "nonlocal_statement" => {
                     for id in named_children(node) {
                         let name = text(id, source).to_owned();
-                        if node.kind() == "global_statement" {
+                        if kind == "global_statement" {
                             self.scopes[store].globals.insert(name);
                         } else {
                             self.bind(store, name, Binding::Other);
@@ -180,59 +183,67 @@ impl Bindings {
                     }
                     continue;
                 }
-                "function_definition" | "lambda" => {
-                    let scope = self.new_scope(ScopeKind::Function, load);
-                    for child in named_children(node) {
-                        match field_name(child) {
-                            Some("name") => {
-                                self.bind(store, text(child, source).to_owned(), Binding::Other)
-                            }
-                            Some("parameters") => stack.push((child, load, scope)),
-                            Some("body") => stack.push((child, scope, scope)),
-                            _ => stack.push((child, load, store)),
-                        }
-                    }
-                    continue;
-                }
-                "class_definition" => {
-                    let scope = self.new_scope(ScopeKind::Class, load);
-                    for child in named_children(node) {
-                        match field_name(child) {
-                            Some("name") => {
-                                self.bind(store, text(child, source).to_owned(), Binding::Other)
-                            }
-                            Some("body") => stack.push((child, scope, scope)),
-                            _ => stack.push((child, load, store)),
-                        }
-                    }
-                    continue;
-                }
-                "list_comprehension"
-                | "set_comprehension"
-                | "dictionary_comprehension"
-                | "generator_expression" => {
-                    let scope = self.new_scope(ScopeKind::Comprehension, load);
-                    for child in named_children(node) {
-                        stack.push((child, scope, scope));
-                    }
-                    continue;
-                }
                 "identifier" => {
-                    self.record_identifier(node, source, load, store);
+                    self.record_identifier(node, source, load, store, role);
                     continue;
                 }
                 _ => {}
             }
+            // A new scope for what is inside a definition or comprehension.
+            let scope = match kind {
+                "function_definition" | "lambda" => Some(self.new_scope(ScopeKind::Function, load)),
+                "class_definition" => Some(self.new_scope(ScopeKind::Class, load)),
+                "list_comprehension"
+                | "set_comprehension"
+                | "dictionary_comprehension"
+                | "generator_expression" => Some(self.new_scope(ScopeKind::Comprehension, load)),
+                _ => None,
+            };
+            children.clear();
             let mut cursor = node.walk();
-            let children: Vec<Node> = node.named_children(&mut cursor).collect();
-            for child in children.into_iter().rev() {
-                stack.push((child, load, store));
+            if cursor.goto_first_child() {
+                loop {
+                    if cursor.node().is_named() {
+                        children.push((cursor.node(), cursor.field_name()));
+                    }
+                    if !cursor.goto_next_sibling() {
+                        break;
+                    }
+                }
+            }
+            for &(child, field) in children.iter().rev() {
+                let child_role = child_role(kind, field, role);
+                let (child_load, child_store) = match (kind, field, scope) {
+                    ("function_definition" | "class_definition", Some("name"), _) => {
+                        self.bind(store, text(child, source).to_owned(), Binding::Other);
+                        continue;
+                    }
+                    ("function_definition" | "lambda", Some("parameters"), Some(s)) => (load, s),
+                    (_, Some("body"), Some(s)) => (s, s),
+                    (
+                        "list_comprehension"
+                        | "set_comprehension"
+                        | "dictionary_comprehension"
+                        | "generator_expression",
+                        _,
+                        Some(s),
+                    ) => (s, s),
+                    _ => (load, store),
+                };
+                stack.push((child, child_load, child_store, child_role));
             }
         }
     }
 
-    fn record_identifier(&mut self, id: Node, source: &str, load: ScopeId, store: ScopeId) {
-        match identifier_role(id) {
+    fn record_identifier(
+        &mut self,
+        id: Node,
+        source: &str,
+        load: ScopeId,
+        store: ScopeId,
+        role: Role,
+    ) {
+        match role {
             Role::NotAName => {}
             Role::Store => {
                 let name = text(id, source).to_owned();
@@ -355,6 +366,7 @@ fn split_alias(clause: Node) -> (Node, Option<Node>) {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
     Load,
     Store,
@@ -362,67 +374,57 @@ enum Role {
     NotAName,
 }
 
-/// Decides whether an identifier reads or binds a variable. Unknown binding
-/// contexts count as stores: that only makes later rewrites more cautious.
-fn identifier_role(id: Node) -> Role {
-    let mut child = id;
-    while let Some(parent) = child.parent() {
-        let field = field_name(child);
-        match parent.kind() {
-            "attribute" => {
-                return if field == Some("attribute") {
-                    Role::NotAName
-                } else {
-                    Role::Load
-                };
+/// What an identifier directly under `parent` (in `field`) does, given
+/// what the parent does. Unknown binding contexts count as stores: that
+/// only makes later rewrites more cautious.
+fn child_role(parent: &str, field: Option<&str>, parent_role: Role) -> Role {
+    let store_if = |is_store: bool| if is_store { Role::Store } else { Role::Load };
+    match parent {
+        "attribute" => {
+            if field == Some("attribute") {
+                Role::NotAName
+            } else {
+                Role::Load
             }
-            "keyword_argument" => {
-                return if field == Some("name") {
-                    Role::NotAName
-                } else {
-                    Role::Load
-                };
-            }
-            "pattern_list"
-            | "tuple_pattern"
-            | "list_pattern"
-            | "list_splat_pattern"
-            | "as_pattern_target"
-            | "tuple"
-            | "list"
-            | "parenthesized_expression"
-            | "expression_list"
-            | "list_splat" => child = parent,
-            "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause" => {
-                return store_if(field == Some("left"));
-            }
-            "named_expression" => return store_if(field == Some("name")),
-            "as_pattern" => return store_if(field == Some("alias")),
-            "delete_statement" => return Role::Store,
-            "function_definition" | "class_definition" => return store_if(field == Some("name")),
-            "parameters" | "lambda_parameters" | "dictionary_splat_pattern" => return Role::Store,
-            "default_parameter" | "typed_default_parameter" => {
-                return store_if(field == Some("name"));
-            }
-            "typed_parameter" => return store_if(field != Some("type")),
-            "case_pattern"
-            | "splat_pattern"
-            | "dict_pattern"
-            | "keyword_pattern"
-            | "class_pattern"
-            | "union_pattern"
-            | "dotted_name"
-            | "as_pattern_target_pattern" => {
-                return Role::Store;
-            }
-            _ => return Role::Load,
         }
+        "keyword_argument" => {
+            if field == Some("name") {
+                Role::NotAName
+            } else {
+                Role::Load
+            }
+        }
+        // Containers pass on what their parent does: `a, (b, c) = ...`.
+        "pattern_list"
+        | "tuple_pattern"
+        | "list_pattern"
+        | "list_splat_pattern"
+        | "as_pattern_target"
+        | "tuple"
+        | "list"
+        | "parenthesized_expression"
+        | "expression_list"
+        | "list_splat" => parent_role,
+        "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause" => {
+            store_if(field == Some("left"))
+        }
+        "named_expression" => store_if(field == Some("name")),
+        "as_pattern" => store_if(field == Some("alias")),
+        "delete_statement" | "parameters" | "lambda_parameters" | "dictionary_splat_pattern" => {
+            Role::Store
+        }
+        "default_parameter" | "typed_default_parameter" => store_if(field == Some("name")),
+        "typed_parameter" => store_if(field != Some("type")),
+        "case_pattern"
+        | "splat_pattern"
+        | "dict_pattern"
+        | "keyword_pattern"
+        | "class_pattern"
+        | "union_pattern"
+        | "dotted_name"
+        | "as_pattern_target_pattern" => Role::Store,
+        _ => Role::Load,
     }
-    Role::Load
-}
-
-fn store_if(is_store: bool) -> Role {
-    if is_store { Role::Store } else { Role::Load }
 }
 
 #[cfg(test)]

@@ -1,0 +1,54 @@
+"""Times whole processes over the corpus and prints medians (see run.sh)."""
+
+import argparse
+import os
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+
+def measure(command, runs):
+    """Median wall seconds and the largest peak RSS (MiB) over `runs` runs."""
+    times, peaks = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, _, usage = os.wait4(proc.pid, 0)
+        times.append(time.perf_counter() - start)
+        peaks.append(usage.ru_maxrss / 1024)
+    return statistics.median(times), max(peaks)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--eventless", required=True)
+    p.add_argument("--parse-floor", required=True)
+    p.add_argument("--ast-grep", required=True)
+    p.add_argument("--rules", required=True)
+    p.add_argument("--corpus", required=True, type=Path)
+    p.add_argument("--runs", type=int, default=7)
+    a = p.parse_args()
+    nova = next(a.corpus.glob("nova-*"))
+    everything = sorted(str(d) for d in a.corpus.iterdir() if d.is_dir())
+    targets = {"nova": [str(nova)], "corpus": everything}
+    print(f"machine: {os.cpu_count()} cores; {a.runs} runs each; median wall time, peak RSS")
+    for name, paths in targets.items():
+        rows = {
+            "grep -rl eventlet": ["grep", "-rl", "--include=*.py", "eventlet", *paths],
+            "parse floor": [a.parse_floor, *paths],
+            "eventless scan": [a.eventless, "scan", "--no-config", *paths],
+            "eventless diff": [a.eventless, "diff", "--no-config", "--color", "never", *paths],
+            "ast-grep (11 rules)": [a.ast_grep, "scan", "--rule", a.rules, *paths],
+        }
+        results = {label: measure(cmd, a.runs) for label, cmd in rows.items()}
+        floor = results["parse floor"][0]
+        print(f"\n{name}:")
+        for label, (seconds, peak) in results.items():
+            print(f"  {label:<22} {seconds:8.3f} s  {seconds / floor:6.2f}x parse floor  {peak:7.1f} MiB")
+        diff = results["eventless diff"][0]
+        print(f"  ast-grep / eventless diff: {results['ast-grep (11 rules)'][0] / diff:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

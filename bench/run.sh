@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Benchmarks eventless on the OpenStack corpus and prints medians.
+#
+# Usage: bench/run.sh [CACHE_DIR] [RUNS]
+#   CACHE_DIR defaults to ~/.cache/eventless-corpus (downloaded there by
+#   ../shared/corpus/get-corpus.sh, or $EVENTLESS_GET_CORPUS, when missing);
+#   RUNS defaults to 7.
+# Compares, as whole processes: `eventless scan` and `eventless diff` over
+# nova and over the whole corpus, a bare tree-sitter parse of the same files
+# (the floor), `grep -rl eventlet` (the read floor) and ast-grep with an
+# equivalent rule set; prints median wall time, ratios and peak memory.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cache=${1:-$HOME/.cache/eventless-corpus}
+runs=${2:-7}
+get_corpus=${EVENTLESS_GET_CORPUS:-$repo/../shared/corpus/get-corpus.sh}
+
+if [ ! -d "$cache/src" ] || [ -z "$(ls -A "$cache/src" 2>/dev/null)" ]; then
+  bash "$get_corpus" "$cache" >&2
+fi
+venv=$cache/venv-bench
+if [ ! -x "$venv/bin/ast-grep" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet ast-grep-cli
+fi
+cargo build --release --quiet --manifest-path "$repo/Cargo.toml" --bin eventless --example parse_floor
+exec python3 "$repo/bench/bench.py" \
+  --eventless "$repo/target/release/eventless" \
+  --parse-floor "$repo/target/release/examples/parse_floor" \
+  --ast-grep "$venv/bin/ast-grep" \
+  --rules "$repo/bench/ast-grep-rules.yml" \
+  --corpus "$cache/src" --runs "$runs"
