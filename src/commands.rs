@@ -29,7 +29,8 @@ pub const EXIT_ERROR: u8 = 2;
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Scan { common, format } => {
-            let (catalogue, options) = setup(&common)?;
+            let (catalogue, mut options) = setup(&common)?;
+            options.findings_only = true;
             let run = engine::run(&catalogue, &options)?;
             let text = match format {
                 Format::Text => report::text::render(&run),
@@ -258,6 +259,7 @@ fn setup_with_commit(common: &Common) -> Result<(Catalogue, Options, CommitConfi
         },
         assume_monkey_patched: common.assume_monkey_patched || file_options.assume_monkey_patched,
         annotate: common.annotate,
+        findings_only: false,
     };
     Ok((catalogue, options, commit))
 }

@@ -27,6 +27,8 @@ pub struct Options {
     pub assume_monkey_patched: bool,
     /// Mark uses left for a person with a TODO comment.
     pub annotate: bool,
+    /// Only report (scan): decide every use but plan no edits.
+    pub findings_only: bool,
 }
 
 /// A file that mentions eventlet, with what happens to it.
@@ -115,6 +117,12 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         context: &context,
         selection: &options.selection,
     };
+    // A configuration file's fate depends on the rewritten Python files.
+    let findings_only = options.findings_only
+        && !discovered
+            .config_files
+            .iter()
+            .any(|p| std::fs::read(p).is_ok_and(|b| mentions_eventlet(&b.to_ascii_lowercase())));
     result.files = parsed
         .into_par_iter()
         .map(|p| {
@@ -129,6 +137,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                 p.source.newline,
                 &matcher,
                 options.annotate,
+                findings_only,
             );
             FileResult {
                 source: p.source,

@@ -64,6 +64,7 @@ pub fn rewrite_file(
     newline: &str,
     matcher: &Matcher,
     annotate: bool,
+    findings_only: bool,
 ) -> FileRewrite {
     let catalogue = matcher.catalogue;
     let decide = |tree: &Tree, text: &str, analysis: &FileAnalysis| -> Vec<Fate> {
@@ -75,6 +76,12 @@ pub fn rewrite_file(
     };
     let fates = decide(&tree, text, &analysis);
     let findings = findings(text, &analysis, &fates, catalogue);
+    if findings_only {
+        return FileRewrite {
+            findings,
+            ..FileRewrite::default()
+        };
+    }
     let originally_used: HashSet<(String, String)> = analysis
         .uses
         .iter()
