@@ -16,7 +16,7 @@ use crate::matcher::{Fate, Matcher, Selection};
 use crate::python::parse::{first_syntax_error, parse};
 use crate::python::syntax::node_at;
 use crate::rewrite::{Action, FileRewrite, Finding, rewrite_file};
-use crate::source::{SourceFile, line_col, line_text};
+use crate::source::{LineIndex, SourceFile, line_col, line_text};
 use crate::transform::{ApiId, Catalogue, Safety, Shape, Transform};
 
 #[derive(Debug, Clone, Default)]
@@ -356,6 +356,7 @@ fn facts(
     catalogue: &Catalogue,
 ) -> FileFacts {
     let mut facts = FileFacts::default();
+    let lines = LineIndex::new(text);
     for u in analysis
         .uses
         .iter()
@@ -364,7 +365,7 @@ fn facts(
         let Some(api) = u.api.map(|a| &catalogue.apis[a]) else {
             continue;
         };
-        let line = line_col(text, u.range.start).0;
+        let line = lines.line_col(text, u.range.start).0;
         if api.green {
             facts.green_threads.push((line, api.name.clone()));
         }

@@ -16,7 +16,7 @@ use crate::python::bindings::{ImportBinding, MODULE_SCOPE};
 use crate::python::imports;
 use crate::python::module_names::{ModuleRef, NewImport, name_module};
 use crate::python::parse::{first_syntax_error, parse};
-use crate::source::{line_col, line_text};
+use crate::source::{LineIndex, line_col};
 use crate::transform::{Catalogue, Safety};
 
 const MAX_ROUNDS: usize = 8;
@@ -162,12 +162,13 @@ fn findings(
     fates: &[Fate],
     catalogue: &Catalogue,
 ) -> Vec<Finding> {
+    let lines = LineIndex::new(text);
     analysis
         .uses
         .iter()
         .zip(fates)
         .map(|(u, fate)| {
-            let (line, column) = line_col(text, u.range.start);
+            let (line, column) = lines.line_col(text, u.range.start);
             let family = u.api.map_or(
                 match u.kind {
                     UseKind::Import => "import",
@@ -200,7 +201,7 @@ fn findings(
                 safety,
                 action,
                 reason,
-                code: line_text(text, line).trim().to_owned(),
+                code: lines.line_text(text, line).trim().to_owned(),
             }
         })
         .collect()

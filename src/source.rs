@@ -79,6 +79,33 @@ impl SourceFile {
     }
 }
 
+/// Where each line starts, for many position lookups in one text.
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        LineIndex { starts }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        (line, text[start..offset].chars().count() + 1)
+    }
+
+    /// The text of the 1-based line `line`, without its line ending.
+    pub fn line_text<'t>(&self, text: &'t str, line: usize) -> &'t str {
+        let start = self.starts.get(line - 1).copied().unwrap_or(text.len());
+        let end = self.starts.get(line).map_or(text.len(), |e| e - 1);
+        text[start..end.max(start)].trim_end_matches('\r')
+    }
+}
+
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset];
@@ -159,6 +186,22 @@ mod tests {
         assert!(f.has_bom);
         assert_eq!(f.newline, "\r\n");
         assert_eq!(f.encode(&f.text), f.original);
+    }
+
+    #[test]
+    fn the_line_index_agrees_with_a_scan() {
+        let text = "ab\r\ncd\n\nlast";
+        let index = LineIndex::new(text);
+        for offset in 0..text.len() {
+            assert_eq!(
+                index.line_col(text, offset),
+                line_col(text, offset),
+                "{offset}"
+            );
+        }
+        for line in 1..=4 {
+            assert_eq!(index.line_text(text, line), line_text(text, line));
+        }
     }
 
     #[test]
