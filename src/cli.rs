@@ -27,9 +27,13 @@ pub enum Command {
     Scan {
         #[command(flatten)]
         common: Common,
-        /// Report format.
+        /// Report format (markdown: the readiness report; sarif: SARIF 2.1.0).
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Link occurrences in the Markdown report as <URL><path>#n<line>
+        /// (e.g. https://opendev.org/openstack/nova/src/branch/master/).
+        #[arg(long, value_name = "URL")]
+        link_base: Option<String>,
     },
     /// Show the rewrite as a unified diff without writing anything.
     Diff {
@@ -175,6 +179,8 @@ pub struct SeriesArgs {
 pub enum Format {
     Text,
     Json,
+    Markdown,
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

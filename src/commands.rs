@@ -28,13 +28,23 @@ pub const EXIT_ERROR: u8 = 2;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Scan { common, format } => {
+        Command::Scan {
+            common,
+            format,
+            link_base,
+        } => {
             let (catalogue, mut options) = setup(&common)?;
             options.findings_only = true;
             let run = engine::run(&catalogue, &options)?;
+            let root = common.paths.first().cloned().unwrap_or_else(|| ".".into());
+            let title = project_name(&root);
             let text = match format {
                 Format::Text => report::text::render(&run),
                 Format::Json => report::json::render(&run),
+                Format::Markdown => {
+                    report::markdown::render(&run, &catalogue, &title, &root, link_base.as_deref())
+                }
+                Format::Sarif => report::sarif::render(&run, &catalogue, &root),
             };
             emit(&text)?;
             Ok(ExitCode::SUCCESS)
@@ -308,6 +318,14 @@ fn series_options(args: &SeriesArgs, config: &CommitConfig) -> vcs::SeriesOption
             .or_else(|| config.topic.clone())
             .unwrap_or_else(|| DEFAULT_SERIES.into()),
     }
+}
+
+/// A name for the project at `root`: its folder's name.
+fn project_name(root: &Path) -> String {
+    std::fs::canonicalize(root)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| root.display().to_string())
 }
 
 /// Writes to stdout; a closed pipe (`eventless diff | head`) ends quietly.

@@ -361,3 +361,61 @@ fn the_requirement_goes_with_the_last_import() {
         "pbr>=2.0\n"
     );
 }
+
+#[test]
+fn markdown_readiness_report_links_occurrences() {
+    let dir = tree(&[
+        ("pkg/a.py", SLEEPY.as_bytes()),
+        (
+            "pkg/b.py",
+            b"import eventlet\n\npool = eventlet.GreenPool()\n",
+        ),
+    ]);
+    let out = eventless(
+        &[
+            "scan",
+            "--format",
+            "markdown",
+            "--link-base",
+            "https://opendev.org/x/y/src/branch/master/",
+            ".",
+        ],
+        dir.path(),
+    );
+    let md = stdout(&out);
+    assert!(
+        md.contains("**Is eventlet globally deactivable: No**"),
+        "{md}"
+    );
+    assert!(md.contains("- 3 uses need a person: eventlet.greenthread.sleep (2), eventlet.greenpool.GreenPool (1)"), "{md}");
+    assert!(md.contains("**Migration complexity: "), "{md}");
+    assert!(md.contains("https://opendev.org/x/y/src/branch/master/pkg/b.py#n3 : `pool = eventlet.GreenPool()` (manual)"), "{md}");
+    assert!(md.contains("### pkg/a.py"), "{md}");
+}
+
+#[test]
+fn sarif_has_the_2_1_0_shape() {
+    let dir = tree(&[("a.py", SLEEPY.as_bytes())]);
+    let out = eventless(&["scan", "--format", "sarif", "."], dir.path());
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert!(sarif["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let run = &sarif["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "eventless");
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["eventlet.greenthread.sleep"]);
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    for r in results {
+        assert!(rules.contains(&r["ruleId"].as_str().unwrap()));
+        assert!(["note", "warning"].contains(&r["level"].as_str().unwrap()));
+        let location = &r["locations"][0]["physicalLocation"];
+        assert_eq!(location["artifactLocation"]["uri"], "a.py");
+        assert!(location["region"]["startLine"].as_u64().unwrap() >= 1);
+    }
+}

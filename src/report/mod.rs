@@ -2,6 +2,9 @@
 
 mod catalogue;
 pub mod json;
+pub mod markdown;
+pub mod readiness;
+pub mod sarif;
 pub mod text;
 
 pub use catalogue::catalogue_markdown;

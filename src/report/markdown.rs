@@ -1,0 +1,126 @@
+//! The readiness report in Markdown, as an analyst would write it: the
+//! verdict, the blocking reasons, the complexity score, the patterns per
+//! file, and every occurrence (linked when `--link-base` is given).
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::Path;
+
+use super::Summary;
+use super::readiness::assess;
+use crate::engine::RunResult;
+use crate::rewrite::Action;
+use crate::transform::Catalogue;
+
+pub fn render(
+    run: &RunResult,
+    catalogue: &Catalogue,
+    title: &str,
+    root: &Path,
+    link_base: Option<&str>,
+) -> String {
+    let summary = Summary::of(run);
+    let readiness = assess(run);
+    let mut out = String::new();
+    let _ = writeln!(out, "# eventlet removal readiness: {title}\n");
+    let _ = writeln!(
+        out,
+        "**Is eventlet globally deactivable: {}**\n",
+        if readiness.deactivable { "Yes" } else { "No" }
+    );
+    if !readiness.blockers.is_empty() {
+        let _ = writeln!(out, "Blocking:\n");
+        for b in &readiness.blockers {
+            let _ = writeln!(out, "- {b}");
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "**Migration complexity: {}/10** (see `eventless` docs/reports.md for the formula)\n",
+        readiness.complexity
+    );
+    let _ = writeln!(out, "| | count |\n|---|---:|");
+    let _ = writeln!(out, "| Python files scanned | {} |", summary.files_scanned);
+    let _ = writeln!(
+        out,
+        "| files using eventlet | {} |",
+        summary.files_with_eventlet
+    );
+    let _ = writeln!(out, "| eventlet uses | {} |", summary.uses);
+    let _ = writeln!(
+        out,
+        "| rewritten by eventless (safe / conditional) | {} ({} / {}) |",
+        summary.rewrites(),
+        summary.rewrite_safe,
+        summary.rewrite_conditional
+    );
+    let _ = writeln!(out, "| left for a person | {} |", summary.manual);
+    let _ = writeln!(out, "| files skipped | {} |\n", summary.files_skipped);
+    if readiness.h905_ready {
+        let _ = writeln!(
+            out,
+            "No eventlet import is left once the rewrites apply: hacking's H905 check can be \
+             enabled (`enable-extensions = H905`) to keep it that way.\n"
+        );
+    }
+
+    let _ = writeln!(out, "## Patterns per file\n");
+    for file in run
+        .files
+        .iter()
+        .filter(|f| f.findings.iter().any(|x| x.action != Action::Import))
+    {
+        let path = relative(root, &file.source.path);
+        let _ = writeln!(out, "### {path}\n");
+        let mut patterns: BTreeMap<(&str, &str), (usize, Action)> = BTreeMap::new();
+        for f in file.findings.iter().filter(|x| x.action != Action::Import) {
+            let entry = patterns
+                .entry((f.api.as_str(), f.family.as_str()))
+                .or_insert((0, f.action));
+            entry.0 += 1;
+            if f.action == Action::Manual {
+                entry.1 = Action::Manual;
+            }
+        }
+        for ((api, family), (n, action)) in patterns {
+            let what = match action {
+                Action::Rewrite => "rewritten by eventless".to_owned(),
+                _ => describe(catalogue, api),
+            };
+            let _ = writeln!(out, "- `{api}` ({family}), {n}x: {what}");
+        }
+        out.push('\n');
+    }
+
+    let _ = writeln!(out, "## Occurrences found\n");
+    for file in &run.files {
+        let path = relative(root, &file.source.path);
+        for f in file.findings.iter().filter(|x| x.action != Action::Import) {
+            let place = match link_base {
+                Some(base) => format!("{base}{path}#n{}", f.line),
+                None => format!("{path}:{}", f.line),
+            };
+            let mark = if f.action == Action::Rewrite {
+                "rewritten"
+            } else {
+                "manual"
+            };
+            let _ = writeln!(out, "- {place} : `{}` ({mark})", f.code.replace('`', "'"));
+        }
+    }
+    out
+}
+
+fn describe(catalogue: &Catalogue, api: &str) -> String {
+    catalogue.api(api).map_or_else(
+        || "needs a person".to_owned(),
+        |id| catalogue.apis[id].guidance.clone(),
+    )
+}
+
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let text = rel.display().to_string();
+    text.strip_prefix("./").unwrap_or(&text).to_owned()
+}

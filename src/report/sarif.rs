@@ -1,0 +1,78 @@
+//! SARIF 2.1.0 for code-review tooling: one rule per eventlet API, one
+//! result per use (a note where eventless rewrites it, a warning where a
+//! person must).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::markdown::relative;
+use crate::engine::RunResult;
+use crate::rewrite::Action;
+use crate::transform::Catalogue;
+
+pub fn render(run: &RunResult, catalogue: &Catalogue, root: &std::path::Path) -> String {
+    let mut rules: BTreeMap<String, Value> = BTreeMap::new();
+    let mut results = Vec::new();
+    for file in &run.files {
+        let uri = relative(root, &file.source.path);
+        for f in file.findings.iter().filter(|f| f.action != Action::Import) {
+            rules.entry(f.api.clone()).or_insert_with(|| {
+                let help = catalogue
+                    .api(&f.api)
+                    .map_or(String::new(), |id| catalogue.apis[id].guidance.clone());
+                json!({
+                    "id": f.api,
+                    "name": f.family,
+                    "shortDescription": { "text": format!("eventlet API {}", f.api) },
+                    "help": { "text": help },
+                })
+            });
+            let (level, text) = match f.action {
+                Action::Rewrite => (
+                    "note",
+                    format!(
+                        "eventless rewrites this use of {} ({} transform '{}').",
+                        f.api,
+                        f.safety.as_str(),
+                        f.transform.as_deref().unwrap_or("")
+                    ),
+                ),
+                _ => (
+                    "warning",
+                    format!(
+                        "{} needs a person: {}",
+                        f.api,
+                        f.reason.as_deref().unwrap_or("")
+                    ),
+                ),
+            };
+            results.push(json!({
+                "ruleId": f.api,
+                "level": level,
+                "message": { "text": text },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri },
+                        "region": { "startLine": f.line, "startColumn": f.column },
+                    }
+                }],
+            }));
+        }
+    }
+    let sarif = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "eventless",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules.into_values().collect::<Vec<_>>(),
+            }},
+            "results": results,
+        }],
+    });
+    let mut text = serde_json::to_string_pretty(&sarif).expect("JSON values serialize");
+    text.push('\n');
+    text
+}
