@@ -79,6 +79,40 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Run over many repositories listed in a TOML manifest, in parallel.
+    ///
+    /// One repository's failure never stops the others. Every outcome is recorded in a
+    /// ledger (MANIFEST.state.json beside the manifest, or --state), which --only-failed
+    /// and --only-changed read to rerun part of the set.
+    Batch {
+        /// The manifest: [[repo]] entries with path (and optional name, link_base,
+        /// exclude, config, branch, topic) and shared [defaults].
+        manifest: PathBuf,
+        /// What to do in each repository.
+        #[arg(long, value_enum, default_value_t = crate::batch::Mode::Scan)]
+        mode: crate::batch::Mode,
+        /// Repositories run at once [default: the number of cores].
+        #[arg(long, short)]
+        jobs: Option<usize>,
+        /// The ledger file.
+        #[arg(long, value_name = "FILE")]
+        state: Option<PathBuf>,
+        /// Only the repositories whose last run failed.
+        #[arg(long, conflicts_with = "only_changed")]
+        only_failed: bool,
+        /// Only the repositories whose last run found something to rewrite.
+        #[arg(long)]
+        only_changed: bool,
+        /// Also write the summary here (.json or .md); repeatable.
+        #[arg(long, value_name = "FILE")]
+        report: Vec<PathBuf>,
+        /// Folder for per-repository diffs (diff mode) or patches (patches mode).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Print only the summary.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Show the transform catalogue.
     Transforms {
         #[command(subcommand)]

@@ -176,6 +176,27 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Batch {
+            manifest,
+            mode,
+            jobs,
+            state,
+            only_failed,
+            only_changed,
+            report,
+            out,
+            quiet,
+        } => batch(
+            &manifest,
+            mode,
+            jobs,
+            state,
+            only_failed,
+            only_changed,
+            &report,
+            out.as_deref(),
+            quiet,
+        ),
         Command::Transforms { action } => {
             let catalogue = match config::find(Path::new(".")) {
                 Some(path) => config::load(&path)?.catalogue,
@@ -318,6 +339,87 @@ fn series_options(args: &SeriesArgs, config: &CommitConfig) -> vcs::SeriesOption
             .or_else(|| config.topic.clone())
             .unwrap_or_else(|| DEFAULT_SERIES.into()),
     }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn batch(
+    manifest: &Path,
+    mode: crate::batch::Mode,
+    jobs: Option<usize>,
+    state: Option<std::path::PathBuf>,
+    only_failed: bool,
+    only_changed: bool,
+    reports: &[std::path::PathBuf],
+    out: Option<&Path>,
+    quiet: bool,
+) -> Result<ExitCode> {
+    use crate::batch::{Ledger, LedgerRun, markdown_report, read_manifest, run_all, summary_table};
+    let mut repos = read_manifest(manifest)?;
+    let state = state.unwrap_or_else(|| manifest.with_extension("state.json"));
+    let mut ledger = Ledger::load(&state)?;
+    if only_failed || only_changed {
+        let latest = ledger.latest();
+        repos.retain(|r| {
+            latest
+                .get(&r.name)
+                .is_none_or(|o| if only_failed { !o.ok } else { o.rewritten > 0 })
+        });
+    }
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let total = repos.len();
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(total as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {msg}")
+                .expect("a valid progress template"),
+        );
+        bar
+    });
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let on_done = |o: &crate::batch::Outcome| {
+        let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        let status = if o.ok {
+            "ok".to_owned()
+        } else {
+            format!("failed: {}", o.error.as_deref().unwrap_or(""))
+        };
+        match &bar {
+            Some(bar) => {
+                bar.set_message(format!("{} {status}", o.name));
+                bar.inc(1);
+            }
+            None if !quiet => eprintln!("[{n}/{total}] {}: {status} ({:.1}s)", o.name, o.seconds),
+            None => {}
+        }
+    };
+    let outcomes = run_all(&repos, mode, jobs, out, &on_done)?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let unix_time = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    ledger.runs.push(LedgerRun {
+        unix_time,
+        mode,
+        outcomes: outcomes.clone(),
+    });
+    ledger.save(&state)?;
+    emit(&summary_table(&outcomes))?;
+    for path in reports {
+        let text = match path.extension().and_then(|e| e.to_str()) {
+            Some("json") => serde_json::to_string_pretty(&outcomes)? + "\n",
+            Some("md") => markdown_report(&outcomes),
+            _ => bail!("{}: --report writes .json or .md files", path.display()),
+        };
+        std::fs::write(path, text)
+            .with_context(|| format!("{}: cannot write the report", path.display()))?;
+    }
+    Ok(if outcomes.iter().all(|o| o.ok) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_ERROR)
+    })
 }
 
 /// A name for the project at `root`: its folder's name.

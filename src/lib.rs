@@ -9,6 +9,7 @@
 
 pub mod analysis;
 pub mod annotate;
+pub mod batch;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -1,0 +1,437 @@
+//! One manifest, many repositories: each is scanned, diffed, committed or
+//! turned into patches in parallel, one's failure never stops the others,
+//! and a ledger beside the manifest records every outcome, so that reruns
+//! can take up only the failed or changed ones.
+//!
+//! ```toml
+//! [defaults]
+//! link_base = "https://opendev.org/openstack/{name}/src/branch/master/"
+//! exclude = ["doc", "releasenotes"]
+//! topic = "eventlet-removal"
+//!
+//! [[repo]]
+//! path = "../nova"          # relative to the manifest
+//! name = "nova"             # default: the folder's name
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::config;
+use crate::engine::{self, Options};
+use crate::report::Summary;
+use crate::report::readiness::assess;
+use crate::transform::Catalogue;
+use crate::vcs::{self, SeriesOptions, series::Split};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Scan,
+    Diff,
+    Commit,
+    Patches,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Settings {
+    #[serde(default)]
+    link_base: Option<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default)]
+    branch: Option<String>,
+    #[serde(default)]
+    topic: Option<String>,
+    #[serde(default)]
+    config: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RepoEntry {
+    path: PathBuf,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(flatten)]
+    settings: Settings,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Manifest {
+    #[serde(default)]
+    defaults: Settings,
+    #[serde(default)]
+    repo: Vec<RepoEntry>,
+}
+
+/// A repository to run, with its settings merged over the defaults.
+#[derive(Debug, Clone)]
+pub struct Repo {
+    pub name: String,
+    pub path: PathBuf,
+    link_base: Option<String>,
+    exclude: Vec<String>,
+    branch: String,
+    topic: String,
+    config: Option<PathBuf>,
+}
+
+/// What happened to one repository.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Outcome {
+    pub name: String,
+    pub path: String,
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub files_scanned: usize,
+    pub uses: usize,
+    pub rewritten: usize,
+    pub manual: usize,
+    pub files_changed: usize,
+    pub deactivable: bool,
+    pub complexity: u8,
+    pub seconds: f64,
+    /// `(summary, Change-Id or commit id)` of the commits made.
+    #[serde(default)]
+    pub commits: Vec<(String, String)>,
+    #[serde(default)]
+    pub link_base: Option<String>,
+}
+
+/// The ledger: every run's outcomes, newest last.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Ledger {
+    pub runs: Vec<LedgerRun>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct LedgerRun {
+    pub unix_time: u64,
+    pub mode: Mode,
+    pub outcomes: Vec<Outcome>,
+}
+
+impl Ledger {
+    pub fn load(path: &Path) -> Result<Ledger> {
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).with_context(|| {
+                format!(
+                    "{}: not an eventless ledger (delete it or pass --state)",
+                    path.display()
+                )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Ledger::default()),
+            Err(e) => Err(e).with_context(|| format!("{}: cannot read the ledger", path.display())),
+        }
+    }
+
+    /// Each repository's latest outcome.
+    pub fn latest(&self) -> BTreeMap<String, &Outcome> {
+        let mut latest = BTreeMap::new();
+        for run in &self.runs {
+            for o in &run.outcomes {
+                latest.insert(o.name.clone(), o);
+            }
+        }
+        latest
+    }
+
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let text = serde_json::to_string_pretty(self)?;
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+        std::io::Write::write_all(&mut temp, text.as_bytes())?;
+        temp.persist(path)
+            .with_context(|| format!("{}: cannot write the ledger", path.display()))?;
+        Ok(())
+    }
+}
+
+pub fn read_manifest(path: &Path) -> Result<Vec<Repo>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read the manifest", path.display()))?;
+    let manifest: Manifest = toml::from_str(&text)
+        .with_context(|| format!("{}: not a valid manifest", path.display()))?;
+    if manifest.repo.is_empty() {
+        bail!("{}: no [[repo]] entries", path.display());
+    }
+    let base = path.parent().unwrap_or(Path::new("."));
+    let d = &manifest.defaults;
+    let mut names = std::collections::HashSet::new();
+    manifest
+        .repo
+        .into_iter()
+        .map(|entry| {
+            let path = base.join(&entry.path);
+            let name = entry.name.clone().unwrap_or_else(|| {
+                entry.path.file_name().map_or_else(
+                    || entry.path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                )
+            });
+            if !names.insert(name.clone()) {
+                bail!("two repositories are named '{name}': give one a `name`");
+            }
+            let s = entry.settings;
+            let link_base = s
+                .link_base
+                .or_else(|| d.link_base.clone())
+                .map(|l| l.replace("{name}", &name));
+            Ok(Repo {
+                path,
+                link_base,
+                exclude: d.exclude.iter().chain(&s.exclude).cloned().collect(),
+                branch: s
+                    .branch
+                    .or_else(|| d.branch.clone())
+                    .unwrap_or_else(|| "eventlet-removal".into()),
+                topic: s
+                    .topic
+                    .or_else(|| d.topic.clone())
+                    .unwrap_or_else(|| "eventlet-removal".into()),
+                config: s.config.or_else(|| d.config.clone()).map(|c| base.join(c)),
+                name,
+            })
+        })
+        .collect()
+}
+
+/// Runs one repository; every error becomes a failed outcome.
+pub fn run_repo(repo: &Repo, mode: Mode, out: Option<&Path>) -> Outcome {
+    let start = Instant::now();
+    let mut outcome = Outcome {
+        name: repo.name.clone(),
+        path: repo.path.display().to_string(),
+        link_base: repo.link_base.clone(),
+        ..Outcome::default()
+    };
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run_repo_inner(repo, mode, out, &mut outcome)
+    }));
+    match result {
+        Ok(Ok(())) => outcome.ok = true,
+        Ok(Err(e)) => outcome.error = Some(format!("{e:#}")),
+        Err(_) => {
+            outcome.error =
+                Some("eventless crashed on this repository (a bug: please report it)".into())
+        }
+    }
+    outcome.seconds = start.elapsed().as_secs_f64();
+    outcome
+}
+
+fn run_repo_inner(
+    repo: &Repo,
+    mode: Mode,
+    out: Option<&Path>,
+    outcome: &mut Outcome,
+) -> Result<()> {
+    if !repo.path.is_dir() {
+        bail!("{}: no such folder", repo.path.display());
+    }
+    let config_path = repo.config.clone().or_else(|| config::find(&repo.path));
+    let (catalogue, file_options) = match &config_path {
+        Some(path) => {
+            let c = config::load(path)?;
+            (c.catalogue, c.options)
+        }
+        None => (Catalogue::builtin()?, config::ConfigOptions::default()),
+    };
+    let mut options = Options {
+        paths: vec![repo.path.clone()],
+        excludes: repo
+            .exclude
+            .iter()
+            .chain(&file_options.exclude)
+            .cloned()
+            .collect(),
+        assume_monkey_patched: file_options.assume_monkey_patched,
+        findings_only: mode == Mode::Scan,
+        ..Options::default()
+    };
+    options.selection.ignore = file_options.ignore.iter().cloned().collect();
+    if !file_options.select.is_empty() {
+        options.selection.select = Some(file_options.select.iter().cloned().collect());
+    }
+    if let Some(safety) = file_options.safety {
+        options.selection.max_safety = safety;
+    }
+    let run = engine::run(&catalogue, &options)?;
+    let summary = Summary::of(&run);
+    let readiness = assess(&run);
+    outcome.files_scanned = summary.files_scanned;
+    outcome.uses = summary.uses;
+    outcome.rewritten = summary.rewrites();
+    outcome.manual = summary.manual;
+    outcome.files_changed = summary.files_to_change;
+    outcome.deactivable = readiness.deactivable;
+    outcome.complexity = readiness.complexity;
+    match mode {
+        Mode::Scan => {}
+        Mode::Diff => {
+            if let Some(out) = out {
+                std::fs::create_dir_all(out)?;
+                let mut text = String::new();
+                for file in run.changed() {
+                    let path = file
+                        .source
+                        .path
+                        .strip_prefix(&repo.path)
+                        .unwrap_or(&file.source.path);
+                    text.push_str(&crate::diff::unified(
+                        &path.display().to_string(),
+                        &file.source.text,
+                        file.new_text.as_deref().unwrap_or(""),
+                        false,
+                    ));
+                }
+                std::fs::write(out.join(format!("{}.diff", repo.name)), text)?;
+            }
+        }
+        Mode::Commit | Mode::Patches => {
+            let series = SeriesOptions {
+                branch: repo.branch.clone(),
+                split: Split::Family,
+                allow_dirty: false,
+                signoff: false,
+                footers: Vec::new(),
+                topic: repo.topic.clone(),
+            };
+            let (git, built) = vcs::build(&[repo.path.clone()], &catalogue, &options, &series)?;
+            if mode == Mode::Commit {
+                vcs::publish(&git, &repo.branch, &built)?;
+            } else if let Some(out) = out {
+                vcs::write_patches(&git, &built, &out.join(&repo.name))?;
+            } else {
+                bail!("patches mode needs --out DIR");
+            }
+            outcome.commits = built
+                .commits
+                .iter()
+                .map(|c| {
+                    let id = vcs::message::trailer(&c.message, "Change-Id")
+                        .map_or_else(|| c.id.to_string(), str::to_owned);
+                    (c.summary.clone(), id)
+                })
+                .collect();
+        }
+    }
+    Ok(())
+}
+
+/// Runs the repositories in parallel on `jobs` threads, reporting each
+/// as it finishes.
+pub fn run_all(
+    repos: &[Repo],
+    mode: Mode,
+    jobs: usize,
+    out: Option<&Path>,
+    on_done: &(dyn Fn(&Outcome) + Sync),
+) -> Result<Vec<Outcome>> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build()?;
+    let mut outcomes: Vec<Outcome> = pool.install(|| {
+        repos
+            .par_iter()
+            .map(|repo| {
+                let outcome = run_repo(repo, mode, out);
+                on_done(&outcome);
+                outcome
+            })
+            .collect()
+    });
+    outcomes.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(outcomes)
+}
+
+pub fn summary_table(outcomes: &[Outcome]) -> String {
+    let mut out = format!(
+        "{:<24} {:>6} {:>6} {:>9} {:>6} {:>11} {:>10} {:>7}  {}\n",
+        "repository",
+        "files",
+        "uses",
+        "rewritten",
+        "manual",
+        "deactivable",
+        "complexity",
+        "time",
+        "status"
+    );
+    for o in outcomes {
+        let status = if o.ok {
+            "ok".to_owned()
+        } else {
+            format!("FAILED: {}", o.error.as_deref().unwrap_or(""))
+        };
+        out.push_str(&format!(
+            "{:<24} {:>6} {:>6} {:>9} {:>6} {:>11} {:>10} {:>6.1}s  {status}\n",
+            o.name,
+            o.files_scanned,
+            o.uses,
+            o.rewritten,
+            o.manual,
+            if !o.ok {
+                "-"
+            } else if o.deactivable {
+                "yes"
+            } else {
+                "no"
+            },
+            if o.ok {
+                format!("{}/10", o.complexity)
+            } else {
+                "-".into()
+            },
+            o.seconds,
+        ));
+    }
+    let ok: Vec<&Outcome> = outcomes.iter().filter(|o| o.ok).collect();
+    out.push_str(&format!(
+        "{} repositories, {} failed; {} eventlet uses, {} rewritten, {} left for manual work\n",
+        outcomes.len(),
+        outcomes.len() - ok.len(),
+        ok.iter().map(|o| o.uses).sum::<usize>(),
+        ok.iter().map(|o| o.rewritten).sum::<usize>(),
+        ok.iter().map(|o| o.manual).sum::<usize>(),
+    ));
+    out
+}
+
+pub fn markdown_report(outcomes: &[Outcome]) -> String {
+    let mut out = String::from(
+        "# eventlet removal: batch summary\n\n| repository | uses | rewritten | manual | deactivable | complexity | status |\n|---|---:|---:|---:|---|---:|---|\n",
+    );
+    for o in outcomes {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            o.name,
+            o.uses,
+            o.rewritten,
+            o.manual,
+            if o.deactivable { "Yes" } else { "No" },
+            o.complexity,
+            if o.ok {
+                "ok".to_owned()
+            } else {
+                format!(
+                    "failed: {}",
+                    o.error.as_deref().unwrap_or("").replace('|', "\\|")
+                )
+            }
+        ));
+    }
+    out
+}

@@ -1,0 +1,152 @@
+//! `eventless batch` over several temporary repositories, one of them broken.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn eventless(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_eventless"))
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", dir)
+        .output()
+        .unwrap()
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (name, code) in [
+        (
+            "alpha",
+            "import eventlet\n\n\ndef f():\n    eventlet.sleep(1)\n",
+        ),
+        ("beta", "import eventlet\n\npool = eventlet.GreenPool()\n"),
+    ] {
+        let repo = d.join(name);
+        std::fs::create_dir_all(&repo).unwrap();
+        std::fs::write(repo.join("m.py"), code).unwrap();
+        git(&repo, &["init", "-q", "-b", "main"]);
+        git(&repo, &["config", "user.name", "Ann Dev"]);
+        git(&repo, &["config", "user.email", "ann@example.com"]);
+        git(&repo, &["add", "-A"]);
+        git(&repo, &["commit", "-q", "-m", "Initial"]);
+    }
+    std::fs::create_dir_all(d.join("gamma")).unwrap();
+    std::fs::write(d.join("gamma/m.py"), "import eventlet\neventlet.sleep(2)\n").unwrap();
+    std::fs::write(
+        d.join("manifest.toml"),
+        "[defaults]\nlink_base = \"https://opendev.org/openstack/{name}/src/branch/master/\"\n\n\
+         [[repo]]\npath = \"alpha\"\n\n[[repo]]\npath = \"beta\"\n\n[[repo]]\npath = \"gamma\"\n\n\
+         [[repo]]\npath = \"missing\"\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn failures_are_isolated_and_summed_up() {
+    let dir = workspace();
+    let d = dir.path();
+    let out = eventless(
+        d,
+        &[
+            "batch",
+            "manifest.toml",
+            "--jobs",
+            "3",
+            "--report",
+            "summary.json",
+            "--report",
+            "summary.md",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a failed repository makes the exit status 2"
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("missing") && table.contains("FAILED: "),
+        "{table}"
+    );
+    assert!(
+        table.contains(
+            "4 repositories, 1 failed; 3 eventlet uses, 2 rewritten, 1 left for manual work"
+        ),
+        "{table}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("summary.json")).unwrap()).unwrap();
+    let alpha = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "alpha")
+        .unwrap();
+    assert_eq!(alpha["rewritten"], 1);
+    assert_eq!(alpha["deactivable"], true);
+    assert_eq!(
+        alpha["link_base"],
+        "https://opendev.org/openstack/alpha/src/branch/master/"
+    );
+    let md = std::fs::read_to_string(d.join("summary.md")).unwrap();
+    assert!(md.contains("| beta | 1 | 0 | 1 | No |"), "{md}");
+}
+
+#[test]
+fn the_ledger_drives_reruns() {
+    let dir = workspace();
+    let d = dir.path();
+    eventless(d, &["batch", "manifest.toml", "-q"]);
+    let ledger: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("manifest.state.json")).unwrap())
+            .unwrap();
+    assert_eq!(ledger["runs"].as_array().unwrap().len(), 1);
+    let out = eventless(d, &["batch", "manifest.toml", "--only-failed", "-q"]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("1 repositories, 1 failed"), "{table}");
+    let out = eventless(d, &["batch", "manifest.toml", "--only-changed", "-q"]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("alpha") && table.contains("gamma") && !table.contains("beta"),
+        "{table}"
+    );
+}
+
+#[test]
+fn commit_mode_commits_in_git_repositories_and_fails_elsewhere() {
+    let dir = workspace();
+    let d = dir.path();
+    let out = eventless(d, &["batch", "manifest.toml", "--mode", "commit", "-q"]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("not inside a git repository"), "{table}");
+    let log = Command::new("git")
+        .args(["log", "--format=%s", "main..eventlet-removal"])
+        .current_dir(d.join("alpha"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&log.stdout).trim(),
+        "Replace eventlet.sleep with time.sleep"
+    );
+    let ledger = std::fs::read_to_string(d.join("manifest.state.json")).unwrap();
+    assert!(
+        ledger.contains("Replace eventlet.sleep with time.sleep") && ledger.contains("\"I"),
+        "{ledger}"
+    );
+}
