@@ -309,7 +309,12 @@ fn run_repo_inner(
                 footers: Vec::new(),
                 topic: repo.topic.clone(),
             };
-            let (git, built) = vcs::build(&[repo.path.clone()], &catalogue, &options, &series)?;
+            let (git, built) = vcs::build(
+                std::slice::from_ref(&repo.path),
+                &catalogue,
+                &options,
+                &series,
+            )?;
             if mode == Mode::Commit {
                 vcs::publish(&git, &repo.branch, &built)?;
             } else if let Some(out) = out {
