@@ -26,6 +26,7 @@ use crate::config;
 use crate::engine::{self, Options};
 use crate::report::Summary;
 use crate::report::readiness::assess;
+use crate::rewrite::Action;
 use crate::transform::Catalogue;
 use crate::vcs::{self, SeriesOptions, series::Split};
 
@@ -103,6 +104,9 @@ pub struct Outcome {
     /// `(summary, Change-Id or commit id)` of the commits made.
     #[serde(default)]
     pub commits: Vec<(String, String)>,
+    /// Per eventlet API: `(rewritten, left for manual work)`.
+    #[serde(default)]
+    pub apis: BTreeMap<String, (usize, usize)>,
     #[serde(default)]
     pub link_base: Option<String>,
 }
@@ -278,6 +282,15 @@ fn run_repo_inner(
     outcome.files_changed = summary.files_to_change;
     outcome.deactivable = readiness.deactivable;
     outcome.complexity = readiness.complexity;
+    for f in run.files.iter().flat_map(|f| &f.findings) {
+        let entry = outcome.apis.entry(f.api.clone()).or_default();
+        match f.action {
+            Action::Rewrite => entry.0 += 1,
+            Action::Manual => entry.1 += 1,
+            Action::Import => {}
+        }
+    }
+    outcome.apis.retain(|_, (r, m)| *r + *m > 0);
     match mode {
         Mode::Scan => {}
         Mode::Diff => {

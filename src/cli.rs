@@ -103,7 +103,9 @@ pub enum Command {
         /// Only the repositories whose last run found something to rewrite.
         #[arg(long)]
         only_changed: bool,
-        /// Also write the summary here (.json or .md); repeatable.
+        /// Also write the summary here: .json, .md, or .html (a self-contained
+        /// dashboard with progress per repository, idioms and the ledger's burndown);
+        /// repeatable.
         #[arg(long, value_name = "FILE")]
         report: Vec<PathBuf>,
         /// Folder for per-repository diffs (diff mode) or patches (patches mode).

@@ -410,7 +410,11 @@ fn batch(
         let text = match path.extension().and_then(|e| e.to_str()) {
             Some("json") => serde_json::to_string_pretty(&outcomes)? + "\n",
             Some("md") => markdown_report(&outcomes),
-            _ => bail!("{}: --report writes .json or .md files", path.display()),
+            Some("html") => crate::report::dashboard::render(&outcomes, &ledger),
+            _ => bail!(
+                "{}: --report writes .json, .md or .html files",
+                path.display()
+            ),
         };
         std::fs::write(path, text)
             .with_context(|| format!("{}: cannot write the report", path.display()))?;

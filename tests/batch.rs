@@ -150,3 +150,80 @@ fn commit_mode_commits_in_git_repositories_and_fails_elsewhere() {
         "{ledger}"
     );
 }
+
+/// Headless Chromium (Debian's `chromium`, installed by .ci/run) loads the
+/// dashboard; `EVENTLESS_SKIP_BROWSER=1` skips this deliberately.
+#[test]
+fn the_dashboard_renders_in_a_headless_browser() {
+    if std::env::var_os("EVENTLESS_SKIP_BROWSER").is_some() {
+        eprintln!("SKIPPED: dashboard browser test (EVENTLESS_SKIP_BROWSER is set)");
+        return;
+    }
+    let chromium = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
+        .expect("headless Chromium is needed: apt-get install chromium (or set EVENTLESS_SKIP_BROWSER=1)");
+    let dir = workspace();
+    let d = dir.path();
+    eventless(d, &["batch", "manifest.toml", "-q"]);
+    std::fs::write(
+        d.join("alpha/m.py"),
+        "import time\n\n\ndef f():\n    time.sleep(1)\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("beta/m.py"), "x = 1\n").unwrap();
+    eventless(
+        d,
+        &["batch", "manifest.toml", "-q", "--report", "dash.html"],
+    );
+    let html = d.join("dash.html");
+    let flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ];
+    let profile = d.join("profile");
+    let profile_flag = format!("--user-data-dir={}", profile.display());
+    let url = format!("file://{}", html.display());
+    let dom = Command::new(chromium)
+        .args(flags)
+        .arg(&profile_flag)
+        .args(["--dump-dom", &url])
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(dom.contains("<h1>eventlet removal dashboard</h1>"), "{dom}");
+    assert!(dom.contains("4 repositories, 1 failed: 1 eventlet uses, 1 rewritten by eventless, 0 left for manual work."), "{dom}");
+    assert!(dom.contains("failed: ") && dom.contains("missing"), "{dom}");
+    assert!(
+        dom.contains("2 runs in the ledger; uses left for manual work: 1 → 0"),
+        "{dom}"
+    );
+    assert!(dom.contains("<polyline"), "{dom}");
+    let png = d.join("dash.png");
+    let shot = Command::new(chromium)
+        .args(flags)
+        .arg(&profile_flag)
+        .args([
+            "--window-size=900,900",
+            &format!("--screenshot={}", png.display()),
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        shot.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shot.stderr)
+    );
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(
+        bytes.starts_with(b"\x89PNG") && bytes.len() > 10_000,
+        "a blank or missing screenshot"
+    );
+}

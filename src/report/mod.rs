@@ -1,6 +1,7 @@
 //! Scan reports: every eventlet use with its fate, and a summary.
 
 mod catalogue;
+pub mod dashboard;
 pub mod json;
 pub mod markdown;
 pub mod readiness;
