@@ -11,7 +11,7 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use crate::python::bindings::{Bindings, Resolution};
-use crate::python::syntax::{field_name, named_children, node_at, text};
+use crate::python::syntax::{descendants, field_name, named_children, node_at, text};
 use crate::transform::{ApiId, Catalogue};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -214,9 +214,7 @@ fn library_options(root: Node, source: &str, catalogue: &Catalogue) -> Vec<Use> 
         return Vec::new();
     };
     let mut found = Vec::new();
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        stack.extend(named_children(node));
+    for node in descendants(root) {
         if node.kind() != "keyword_argument"
             || node.child_by_field_name("name").map(|n| text(n, source)) != Some("executor")
         {
@@ -268,9 +266,7 @@ const PATCHERS: &[&str] = &["patch", "MockPatch", "MonkeyPatch"];
 /// module already found in `code`).
 fn mock_targets(root: Node, source: &str, catalogue: &Catalogue, code: &[Use]) -> Vec<Use> {
     let mut found = Vec::new();
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        stack.extend(named_children(node));
+    for node in descendants(root) {
         if node.kind() != "call" {
             continue;
         }
@@ -359,12 +355,10 @@ fn exported_names(root: Node, source: &str) -> HashSet<String> {
         {
             continue;
         }
-        let mut stack = vec![assignment];
-        while let Some(node) = stack.pop() {
+        for node in descendants(assignment) {
             if node.kind() == "string_content" {
                 names.insert(text(node, source).to_owned());
             }
-            stack.extend(named_children(node));
         }
     }
     names

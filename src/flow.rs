@@ -13,7 +13,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use crate::python::syntax::{field_name, named_children, text};
+use crate::python::syntax::{descendants, field_name, named_children, text};
 use crate::transform::catalogue::{ArgsRule, MemberRule, ResultRule};
 
 /// An edit inside the followed uses: the bytes and their replacement.
@@ -79,8 +79,7 @@ pub fn follow(
             ));
         }
     };
-    let mut stack = vec![scope];
-    while let Some(node) = stack.pop() {
+    for node in descendants(scope) {
         if let Holder::Name(name) = holder
             && node != scope
             && matches!(node.kind(), "function_definition" | "lambda")
@@ -95,7 +94,6 @@ pub fn follow(
             check_use(node, source, rules, same_api, &mut edits)
                 .map_err(|why| format!("{why} (line {})", line(node)))?;
         }
-        stack.extend(named_children(node));
     }
     Ok(edits)
 }
@@ -239,14 +237,7 @@ fn binds_parameter(function: Node, name: &str, source: &str) -> bool {
     let Some(params) = function.child_by_field_name("parameters") else {
         return false;
     };
-    let mut stack = vec![params];
-    while let Some(node) = stack.pop() {
-        if node.kind() == "identifier" && text(node, source) == name {
-            return true;
-        }
-        stack.extend(named_children(node));
-    }
-    false
+    descendants(params).any(|node| node.kind() == "identifier" && text(node, source) == name)
 }
 
 /// `(member, attribute node)` when `node` is the object of an attribute.

@@ -10,7 +10,7 @@ use tree_sitter::Node;
 use crate::analysis::{FileAnalysis, Use, UseKind};
 use crate::context::TreeContext;
 use crate::flow::{self, enclosing_scope, member_of};
-use crate::python::syntax::{field_name, is_primary, named_children, node_at, text};
+use crate::python::syntax::{descendants, field_name, is_primary, named_children, node_at, text};
 use crate::transform::catalogue::{Action, Guard, Param};
 use crate::transform::template::{ALL_ARGUMENTS, Piece, Template};
 use crate::transform::{Catalogue, Safety, Shape, Transform, TransformId};
@@ -518,18 +518,14 @@ fn has_keyword(call: Node) -> bool {
 }
 
 fn keyword_use(root: Node, source: &str, keyword: &str) -> Option<usize> {
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        if node.kind() == "keyword_argument"
-            && node
-                .child_by_field_name("name")
-                .is_some_and(|n| text(n, source) == keyword)
-        {
-            return Some(node.start_byte());
-        }
-        stack.extend(named_children(node));
-    }
-    None
+    descendants(root)
+        .find(|node| {
+            node.kind() == "keyword_argument"
+                && node
+                    .child_by_field_name("name")
+                    .is_some_and(|n| text(n, source) == keyword)
+        })
+        .map(|node| node.start_byte())
 }
 
 /// The value (a call's result) is only compared, hashed or used as a key,
@@ -553,8 +549,7 @@ fn check_identity_only(call: Node, source: &str) -> Result<(), String> {
             "subscript" | "attribute" => return Ok(()),
             "identifier" => {
                 let name = text(left, source);
-                let mut stack = vec![enclosing_scope(parent)];
-                while let Some(node) = stack.pop() {
+                for node in descendants(enclosing_scope(parent)) {
                     if node.kind() == "identifier"
                         && text(node, source) == name
                         && node != left
@@ -562,7 +557,6 @@ fn check_identity_only(call: Node, source: &str) -> Result<(), String> {
                     {
                         return refuse(node);
                     }
-                    stack.extend(named_children(node));
                 }
                 return Ok(());
             }

@@ -103,3 +103,89 @@ pub fn numeric_literal(node: Node, source: &str) -> Option<f64> {
         _ => None,
     }
 }
+
+/// Every named node under `node` (itself included), in document order,
+/// walked with one cursor: no allocation, no parent lookups.
+pub fn descendants(node: Node) -> Descendants {
+    Descendants {
+        cursor: node.walk(),
+        depth: 0,
+        started: false,
+        done: false,
+    }
+}
+
+pub struct Descendants<'t> {
+    cursor: tree_sitter::TreeCursor<'t>,
+    depth: usize,
+    started: bool,
+    done: bool,
+}
+
+impl<'t> Descendants<'t> {
+    fn advance(&mut self) -> bool {
+        if self.cursor.goto_first_child() {
+            self.depth += 1;
+            return true;
+        }
+        loop {
+            if self.depth == 0 {
+                return false;
+            }
+            if self.cursor.goto_next_sibling() {
+                return true;
+            }
+            self.cursor.goto_parent();
+            self.depth -= 1;
+        }
+    }
+}
+
+impl<'t> Iterator for Descendants<'t> {
+    type Item = Node<'t>;
+
+    fn next(&mut self) -> Option<Node<'t>> {
+        if self.done {
+            return None;
+        }
+        if !self.started {
+            self.started = true;
+            if self.cursor.node().is_named() {
+                return Some(self.cursor.node());
+            }
+        }
+        loop {
+            if !self.advance() {
+                self.done = true;
+                return None;
+            }
+            if self.cursor.node().is_named() {
+                return Some(self.cursor.node());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python::parse::parse;
+
+    #[test]
+    fn descendants_stay_inside_the_node_in_document_order() {
+        let source = "def f(a):\n    return g(a)\nx = 1\n";
+        let tree = parse(source);
+        let function = tree.root_node().named_child(0).unwrap();
+        let names: Vec<&str> = descendants(function)
+            .filter(|n| n.kind() == "identifier")
+            .map(|n| text(n, source))
+            .collect();
+        assert_eq!(names, ["f", "a", "g", "a"]);
+        assert_eq!(
+            descendants(tree.root_node())
+                .filter(|n| n.kind() == "identifier")
+                .count(),
+            5
+        );
+    }
+}
