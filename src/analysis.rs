@@ -208,16 +208,44 @@ const OSLO_MESSAGING_SERVERS: &[&str] = &[
 ];
 const EXECUTOR_OPTION: &str = "eventlet:oslo.messaging-executor";
 
+/// The calls whose callee (a name or attribute chain) contains `needle`,
+/// found from the needle's occurrences rather than by walking the tree.
+fn calls_through<'t>(root: Node<'t>, source: &str, needle: &[u8]) -> Vec<Node<'t>> {
+    let mut calls: Vec<Node> = Vec::new();
+    for at in memchr::memmem::find_iter(source.as_bytes(), needle) {
+        let Some(mut node) = root.descendant_for_byte_range(at, at + needle.len()) else {
+            continue;
+        };
+        if node.kind() != "identifier" {
+            continue;
+        }
+        while let Some(parent) = node.parent().filter(|p| p.kind() == "attribute") {
+            node = parent;
+        }
+        let call = node
+            .parent()
+            .filter(|p| p.kind() == "call" && field_name(node) == Some("function"));
+        if let Some(call) = call {
+            if !calls.contains(&call) {
+                calls.push(call);
+            }
+        }
+    }
+    calls
+}
+
 /// `executor='eventlet'` passed to an oslo.messaging server factory.
 fn library_options(root: Node, source: &str, catalogue: &Catalogue) -> Vec<Use> {
     let Some(api) = catalogue.api(EXECUTOR_OPTION) else {
         return Vec::new();
     };
     let mut found = Vec::new();
-    for node in descendants(root) {
-        if node.kind() != "keyword_argument"
-            || node.child_by_field_name("name").map(|n| text(n, source)) != Some("executor")
-        {
+    let keywords = memchr::memmem::find_iter(source.as_bytes(), b"executor")
+        .filter_map(|at| root.descendant_for_byte_range(at, at + "executor".len()))
+        .filter_map(|id| id.parent())
+        .filter(|k| k.kind() == "keyword_argument");
+    for node in keywords {
+        if node.child_by_field_name("name").map(|n| text(n, source)) != Some("executor") {
             continue;
         }
         let call = node
@@ -266,10 +294,7 @@ const PATCHERS: &[&str] = &["patch", "MockPatch", "MonkeyPatch"];
 /// module already found in `code`).
 fn mock_targets(root: Node, source: &str, catalogue: &Catalogue, code: &[Use]) -> Vec<Use> {
     let mut found = Vec::new();
-    for node in descendants(root) {
-        if node.kind() != "call" {
-            continue;
-        }
+    for node in calls_through(root, source, b"atch") {
         let callee = node
             .child_by_field_name("function")
             .map(|f| text(f, source))

@@ -34,9 +34,8 @@ impl Edit {
 /// order and go before a replacement that starts there. The same edit asked
 /// for twice (two creations of one followed object rename the same member)
 /// is made once.
-pub fn apply(source: &str, mut edits: Vec<Edit>) -> Result<String, String> {
-    edits.sort_by_key(|e| (e.range.start, e.range.end));
-    edits.dedup_by(|a, b| a.range == b.range && a.text == b.text && !a.range.is_empty());
+pub fn apply(source: &str, edits: Vec<Edit>) -> Result<String, String> {
+    let edits = normalize(edits);
     let mut out = String::with_capacity(source.len() + 256);
     let mut at = 0;
     for edit in &edits {
@@ -52,6 +51,48 @@ pub fn apply(source: &str, mut edits: Vec<Edit>) -> Result<String, String> {
     }
     out.push_str(&source[at..]);
     Ok(out)
+}
+
+/// Edits in order, each asked for once.
+fn normalize(mut edits: Vec<Edit>) -> Vec<Edit> {
+    edits.sort_by_key(|e| (e.range.start, e.range.end));
+    edits.dedup_by(|a, b| a.range == b.range && a.text == b.text && !a.range.is_empty());
+    edits
+}
+
+/// Tells `tree` (parsed from `old`) of the edits, so that the new text can
+/// be parsed incrementally. Edits go from the end of the text to its start,
+/// so each one's positions are still those of `old`.
+pub fn edit_tree(tree: &mut tree_sitter::Tree, old: &str, edits: &[Edit]) {
+    let point = |offset: usize| {
+        let line_start = old[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let row = memchr::memchr_iter(b'\n', &old.as_bytes()[..offset]).count();
+        tree_sitter::Point {
+            row,
+            column: offset - line_start,
+        }
+    };
+    for edit in normalize(edits.to_vec()).iter().rev() {
+        let start = point(edit.range.start);
+        let new_end = match edit.text.rfind('\n') {
+            Some(last) => tree_sitter::Point {
+                row: start.row + edit.text.matches('\n').count(),
+                column: edit.text.len() - last - 1,
+            },
+            None => tree_sitter::Point {
+                row: start.row,
+                column: start.column + edit.text.len(),
+            },
+        };
+        tree.edit(&tree_sitter::InputEdit {
+            start_byte: edit.range.start,
+            old_end_byte: edit.range.end,
+            new_end_byte: edit.range.start + edit.text.len(),
+            start_position: start,
+            old_end_position: point(edit.range.end),
+            new_end_position: new_end,
+        });
+    }
 }
 
 /// Edits that delete whole statements. A statement alone on its lines goes
@@ -250,6 +291,28 @@ mod tests {
             .collect();
         let edits = delete_statements(tree.root_node(), src, &ranges, &[]);
         assert_eq!(apply(src, edits).unwrap(), "import os\n\nx = 1\n");
+    }
+
+    #[test]
+    fn an_edited_tree_reparses_to_the_same_tree() {
+        let old = "import eventlet\n\n\ndef f():\n    eventlet.sleep(1)\n    x = 2\n";
+        let edits = vec![
+            Edit::replace(0..15, "import time"),
+            Edit::replace(40..54, "time.sleep"),
+            Edit::insert(old.len(), "y = [\n    3,\n]\n"),
+        ];
+        let new = apply(old, edits.clone()).unwrap();
+        let mut tree = parse(old);
+        edit_tree(&mut tree, old, &edits);
+        let incremental = crate::python::parse::reparse(&new, &tree);
+        assert_eq!(
+            incremental.root_node().to_sexp(),
+            parse(&new).root_node().to_sexp()
+        );
+        assert_eq!(
+            incremental.root_node().byte_range(),
+            parse(&new).root_node().byte_range()
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::matcher::{Fate, Matcher, Rewrite};
 use crate::python::bindings::{ImportBinding, MODULE_SCOPE};
 use crate::python::imports;
 use crate::python::module_names::{ModuleRef, NewImport, name_module};
-use crate::python::parse::{first_syntax_error, parse};
+use crate::python::parse::{first_syntax_error, parse, reparse};
 use crate::source::{LineIndex, line_col};
 use crate::transform::{Catalogue, Safety};
 
@@ -111,6 +111,14 @@ pub fn rewrite_file(
             }
         };
         if edits.is_empty() {
+            // Rounds reparse incrementally; the output's proof is a fresh parse.
+            if current != text && first_syntax_error(&parse(&current)).is_some() {
+                return FileRewrite {
+                    findings,
+                    new_text: None,
+                    error: Some("the rewrite would not parse; file left unchanged".into()),
+                };
+            }
             let new_text = (current != text).then_some(current);
             return FileRewrite {
                 findings,
@@ -118,7 +126,7 @@ pub fn rewrite_file(
                 error: None,
             };
         }
-        let next = match edit::apply(&current, edits) {
+        let next = match edit::apply(&current, edits.clone()) {
             Ok(next) => next,
             Err(error) => {
                 return FileRewrite {
@@ -128,7 +136,8 @@ pub fn rewrite_file(
                 };
             }
         };
-        tree = parse(&next);
+        edit::edit_tree(&mut tree, &current, &edits);
+        tree = reparse(&next, &tree);
         if let Some(at) = first_syntax_error(&tree) {
             let (line, col) = line_col(&next, at);
             return FileRewrite {

@@ -26,6 +26,17 @@ pub fn parse(text: &str) -> Tree {
     })
 }
 
+/// Parses `text` again after `old` (already told of the edits with
+/// `Tree::edit`), reusing what did not change.
+pub fn reparse(text: &str, old: &Tree) -> Tree {
+    PARSER.with(|parser| {
+        parser
+            .borrow_mut()
+            .parse(text, Some(old))
+            .expect("parsing without a timeout or cancellation flag always yields a tree")
+    })
+}
+
 /// Byte offset of the first ERROR or MISSING node, if the tree has one.
 pub fn first_syntax_error(tree: &Tree) -> Option<usize> {
     let root = tree.root_node();
