@@ -13,16 +13,10 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cache=${1:-$HOME/.cache/eventless-corpus}
 runs=${2:-7}
-get_corpus=${EVENTLESS_GET_CORPUS:-$repo/../shared/corpus/get-corpus.sh}
-
-if [ ! -d "$cache/src" ] || [ -z "$(ls -A "$cache/src" 2>/dev/null)" ]; then
-  bash "$get_corpus" "$cache" >&2
-fi
+. "$repo/scripts/ensure-corpus.sh"
+ensure_corpus
 venv=$cache/venv-bench
-if [ ! -x "$venv/bin/ast-grep" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet ast-grep-cli
-fi
+ensure_venv "$venv" ast-grep ast-grep-cli
 cargo build --release --quiet --manifest-path "$repo/Cargo.toml" --bin eventless --example parse_floor
 exec python3 "$repo/bench/bench.py" \
   --eventless "$repo/target/release/eventless" \

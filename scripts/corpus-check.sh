@@ -15,17 +15,10 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cache=${1:-$HOME/.cache/eventless-corpus}
-get_corpus=${EVENTLESS_GET_CORPUS:-$repo/../shared/corpus/get-corpus.sh}
-
-if [ ! -d "$cache/src" ] || [ -z "$(ls -A "$cache/src" 2>/dev/null)" ]; then
-  bash "$get_corpus" "$cache" >&2
-fi
-
+. "$repo/scripts/ensure-corpus.sh"
+ensure_corpus
 venv=$cache/venv-pyflakes
-if [ ! -x "$venv/bin/pyflakes" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet pyflakes==3.2.0
-fi
+ensure_venv "$venv" pyflakes pyflakes==3.2.0
 
 cargo build --release --quiet --manifest-path "$repo/Cargo.toml"
 exec python3 "$repo/scripts/corpus_check.py" \

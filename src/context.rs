@@ -16,7 +16,8 @@ use tree_sitter::Node;
 use crate::python::syntax::{named_children, text};
 use crate::transform::{ApiId, Requirement};
 
-const PATCHABLE: &[&str] = &[
+/// The modules `monkey_patch()` knows, by its keyword names.
+pub const PATCHABLE: &[&str] = &[
     "os",
     "select",
     "socket",

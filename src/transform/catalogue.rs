@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::predicate::Predicate;
 use super::template::{ALL_ARGUMENTS, Template};
 use crate::config_files::Strategy;
+use crate::context::PATCHABLE;
 
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_transforms.rs"));
@@ -297,18 +298,6 @@ struct CaseDef {
 
 /// In a case's `replace`: the API's entry in the transform's `targets`.
 const TARGET: &str = "{target}";
-
-const PATCHABLE: &[&str] = &[
-    "os",
-    "select",
-    "socket",
-    "thread",
-    "time",
-    "psycopg",
-    "MySQLdb",
-    "builtins",
-    "subprocess",
-];
 
 impl Catalogue {
     pub fn builtin() -> Result<Catalogue, CatalogueError> {
