@@ -292,7 +292,19 @@ fn run_repo_inner(
     }
     outcome.apis.retain(|_, (r, m)| *r + *m > 0);
     match mode {
-        Mode::Scan => {}
+        Mode::Scan => {
+            if let Some(out) = out {
+                std::fs::create_dir_all(out)?;
+                let report = crate::report::markdown::render(
+                    &run,
+                    &catalogue,
+                    &repo.name,
+                    &repo.path,
+                    repo.link_base.as_deref(),
+                );
+                std::fs::write(out.join(format!("{}.md", repo.name)), report)?;
+            }
+        }
         Mode::Diff => {
             if let Some(out) = out {
                 std::fs::create_dir_all(out)?;

@@ -108,7 +108,8 @@ pub enum Command {
         /// repeatable.
         #[arg(long, value_name = "FILE")]
         report: Vec<PathBuf>,
-        /// Folder for per-repository diffs (diff mode) or patches (patches mode).
+        /// Folder for per-repository readiness reports (scan mode, NAME.md), diffs
+        /// (diff mode, NAME.diff) or patches (patches mode, NAME/).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Print only the summary.

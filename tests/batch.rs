@@ -106,6 +106,14 @@ fn failures_are_isolated_and_summed_up() {
     );
     let md = std::fs::read_to_string(d.join("summary.md")).unwrap();
     assert!(md.contains("| beta | 1 | 0 | 1 | No |"), "{md}");
+
+    eventless(d, &["batch", "manifest.toml", "-q", "--out", "readiness"]);
+    let beta = std::fs::read_to_string(d.join("readiness/beta.md")).unwrap();
+    assert!(
+        beta.contains("# eventlet removal readiness: beta"),
+        "{beta}"
+    );
+    assert!(beta.contains("https://opendev.org/openstack/beta/src/branch/master/m.py#n3 : `pool = eventlet.GreenPool()` (manual)"), "{beta}");
 }
 
 #[test]
