@@ -51,6 +51,12 @@ pub fn follow(
             line(call)
         ));
     }
+    if let Some(how) = inspected(call, source) {
+        return Err(format!(
+            "the object's {how} is looked at (line {}), and it differs in the stdlib",
+            line(call)
+        ));
+    }
     if parent.kind() != "assignment" || field_name(call) != Some("right") {
         return if rules.escapes || parent.kind() == "expression_statement" {
             Ok(edits)
@@ -118,11 +124,40 @@ fn check_use(
     if let Some((member, attr)) = member_of(node, source) {
         return check_member(&member, attr, source, rules, edits);
     }
+    if let Some(how) = inspected(node, source) {
+        return Err(format!(
+            "the object's {how} is looked at, and it differs in the stdlib"
+        ));
+    }
     if rules.escapes {
         Ok(())
     } else {
         Err("the object is passed on, where its uses cannot be followed".into())
     }
+}
+
+/// Calls that look at what an object is rather than use it.
+const INSPECTORS: &[(&str, &str)] = &[
+    ("type", "type"),
+    ("isinstance", "type"),
+    ("issubclass", "type"),
+    ("repr", "representation"),
+    ("str", "representation"),
+    ("print", "representation"),
+    ("format", "representation"),
+    ("vars", "attributes"),
+    ("dir", "attributes"),
+];
+
+/// What is looked at when `node` is passed to `type()`, `repr()`, `print()`
+/// and the like, which would tell the eventlet object from the stdlib one.
+fn inspected(node: Node, source: &str) -> Option<&'static str> {
+    let args = node.parent().filter(|p| p.kind() == "argument_list")?;
+    let callee = args.parent()?.child_by_field_name("function")?;
+    INSPECTORS
+        .iter()
+        .find(|(name, _)| text(callee, source) == *name)
+        .map(|(_, how)| *how)
 }
 
 fn check_member(

@@ -501,6 +501,16 @@ fn check_guard(
         }
         // Needs the matcher; checked in `try_transform`.
         Guard::AllInFile => {}
+        Guard::NoIdentifier(name) => {
+            if let Some(at) =
+                descendants(root).find(|n| n.kind() == "identifier" && text(*n, source) == name)
+            {
+                return Err(format!(
+                    "the file uses '{name}' (line {}), which could tell the two apart",
+                    line_of(source, at.start_byte())
+                ));
+            }
+        }
     }
     Ok(())
 }

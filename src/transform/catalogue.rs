@@ -86,6 +86,9 @@ pub enum Guard {
     /// Every use of the transform's APIs in the file can be rewritten, or
     /// none is (values that are compared must all come from one side).
     AllInFile,
+    /// The file never names this (e.g. `current_thread`, which would tell
+    /// tpool's worker thread from the caller's).
+    NoIdentifier(String),
 }
 
 /// What a use of one member of the created object must look like.
@@ -695,9 +698,10 @@ fn parse_guard(text: &str) -> Result<Guard, String> {
         ("member-calls-positional", None) => Ok(Guard::MemberCallsPositional),
         ("no-keyword", Some(k)) if !k.is_empty() => Ok(Guard::NoKeyword(k.to_owned())),
         ("no-member", Some(m)) if !m.is_empty() => Ok(Guard::NoMember(m.to_owned())),
+        ("no-identifier", Some(n)) if !n.is_empty() => Ok(Guard::NoIdentifier(n.to_owned())),
         _ => Err(format!(
             "unknown guard '{text}' (expected only-called, identity-only, all-in-file, member-calls-positional, \
-             no-keyword:NAME or no-member:NAME)"
+             no-keyword:NAME, no-member:NAME or no-identifier:NAME)"
         )),
     }
 }
