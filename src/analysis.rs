@@ -14,7 +14,7 @@ use crate::python::bindings::{Bindings, Resolution};
 use crate::python::syntax::{descendants, field_name, named_children, node_at, text};
 use crate::transform::{ApiId, Catalogue};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum UseKind {
     /// A name or attribute chain in code.
@@ -225,10 +225,10 @@ fn calls_through<'t>(root: Node<'t>, source: &str, needle: &[u8]) -> Vec<Node<'t
         let call = node
             .parent()
             .filter(|p| p.kind() == "call" && field_name(node) == Some("function"));
-        if let Some(call) = call {
-            if !calls.contains(&call) {
-                calls.push(call);
-            }
+        if let Some(call) = call
+            && !calls.contains(&call)
+        {
+            calls.push(call);
         }
     }
     calls

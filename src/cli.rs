@@ -168,6 +168,10 @@ pub struct Common {
     /// Ignore any eventless.toml.
     #[arg(long)]
     pub no_config: bool,
+    /// Neither read nor write the result cache ($XDG_CACHE_HOME/eventless or
+    /// ~/.cache/eventless), which makes runs over an unchanged tree instant.
+    #[arg(long)]
+    pub no_cache: bool,
     /// Print only errors.
     #[arg(long, short)]
     pub quiet: bool,

@@ -291,6 +291,7 @@ fn setup_with_commit(common: &Common) -> Result<(Catalogue, Options, CommitConfi
         assume_monkey_patched: common.assume_monkey_patched || file_options.assume_monkey_patched,
         annotate: common.annotate,
         findings_only: false,
+        cache: !common.no_cache,
     };
     Ok((catalogue, options, commit))
 }

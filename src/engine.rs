@@ -9,6 +9,7 @@ use anyhow::Result;
 use rayon::prelude::*;
 
 use crate::analysis::{FileAnalysis, UseKind, analyze};
+use crate::cache;
 use crate::config_files;
 use crate::context::{ApiTally, FileFacts, TreeContext, patched_by_call};
 use crate::discover::{discover, mentions_eventlet};
@@ -29,6 +30,8 @@ pub struct Options {
     pub annotate: bool,
     /// Only report (scan): decide every use but plan no edits.
     pub findings_only: bool,
+    /// Reuse and store whole-run results in the user's cache folder.
+    pub cache: bool,
 }
 
 /// A file that mentions eventlet, with what happens to it.
@@ -76,11 +79,22 @@ enum Loaded {
 
 pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     let discovered = discover(&options.paths, &options.excludes)?;
-    let loaded: Vec<Loaded> = discovered
-        .files
-        .par_iter()
-        .map(|path| load(path, catalogue))
-        .collect();
+    let read: Vec<Read> = discovered.files.par_iter().map(|path| read(path)).collect();
+    let cache_slot = if options.cache {
+        cache_slot(options)
+    } else {
+        None
+    };
+    let cache_key = cache_slot
+        .as_ref()
+        .map(|_| cache_key(catalogue, options, &discovered, &read));
+    if let (Some(slot), Some(key)) = (&cache_slot, &cache_key)
+        && let Some(entry) = cache::load(slot, key)
+        && let Some(result) = from_cache(entry, &read)
+    {
+        return Ok(result);
+    }
+    let loaded: Vec<Loaded> = read.into_par_iter().map(|r| load(r, catalogue)).collect();
     let mut result = RunResult {
         files_scanned: discovered.files.len(),
         ..RunResult::default()
@@ -171,7 +185,145 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
             .files
             .sort_by(|a, b| a.source.path.cmp(&b.source.path));
     }
+    if let (Some(slot), Some(key)) = (&cache_slot, cache_key) {
+        cache::store(slot, &to_cache(&result, key));
+    }
     Ok(result)
+}
+
+/// A file as read: whether it mentions eventlet decides all the rest.
+enum Read {
+    NoEventlet,
+    Eventlet(PathBuf, Vec<u8>),
+    Failed(Skipped),
+}
+
+fn read(path: &std::path::Path) -> Read {
+    match std::fs::read(path) {
+        Ok(bytes) if mentions_eventlet(&bytes) => Read::Eventlet(path.to_path_buf(), bytes),
+        Ok(_) => Read::NoEventlet,
+        Err(e) => Read::Failed(Skipped {
+            path: path.to_path_buf(),
+            reason: format!("cannot read: {e}"),
+        }),
+    }
+}
+
+/// One cache slot per set of roots and options.
+fn cache_slot(options: &Options) -> Option<PathBuf> {
+    let roots: Vec<PathBuf> = options
+        .paths
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    let mut slot = cache::KeyBuilder::default();
+    slot.add(&roots).add(options_identity(options));
+    Some(cache::folder()?.join(format!("run-{}.json", slot.finish())))
+}
+
+fn options_identity(options: &Options) -> String {
+    let sorted = |set: &std::collections::HashSet<String>| {
+        let mut v: Vec<&String> = set.iter().collect();
+        v.sort();
+        format!("{v:?}")
+    };
+    format!(
+        "{:?}|{:?}|{}|{}|{}|{}|{}",
+        options.excludes,
+        options.selection.max_safety,
+        options
+            .selection
+            .select
+            .as_ref()
+            .map_or(String::new(), sorted),
+        sorted(&options.selection.ignore),
+        options.assume_monkey_patched,
+        options.annotate,
+        options.findings_only
+    )
+}
+
+fn cache_key(
+    catalogue: &Catalogue,
+    options: &Options,
+    discovered: &crate::discover::Discovered,
+    read: &[Read],
+) -> String {
+    let mut key = cache::KeyBuilder::default();
+    key.add(cache::binary_identity())
+        .add(&catalogue.fingerprint)
+        .add(options_identity(options));
+    key.add(&discovered.files);
+    for r in read {
+        match r {
+            Read::Eventlet(path, bytes) => key.add(path).add(bytes),
+            Read::Failed(s) => key.add(&s.path).add(&s.reason),
+            Read::NoEventlet => key.add(0u8),
+        };
+    }
+    for path in &discovered.config_files {
+        key.add(path).add(std::fs::read(path).unwrap_or_default());
+    }
+    for p in &discovered.problems {
+        key.add(&p.path).add(&p.reason);
+    }
+    key.finish()
+}
+
+fn to_cache(result: &RunResult, key: String) -> cache::Entry {
+    cache::Entry {
+        key,
+        files_scanned: result.files_scanned,
+        files: result
+            .files
+            .iter()
+            .map(|f| cache::CachedFile {
+                path: f.source.path.clone(),
+                findings: f.findings.clone(),
+                new_text: f.new_text.clone(),
+                error: f.error.clone(),
+            })
+            .collect(),
+        skipped: result
+            .skipped
+            .iter()
+            .map(|s| (s.path.clone(), s.reason.clone()))
+            .collect(),
+    }
+}
+
+/// The cached result, with the sources just read; `None` if anything no
+/// longer fits (then the run is made afresh).
+fn from_cache(entry: cache::Entry, read: &[Read]) -> Option<RunResult> {
+    let mut bytes: HashMap<&PathBuf, &Vec<u8>> = HashMap::new();
+    for r in read {
+        if let Read::Eventlet(path, b) = r {
+            bytes.insert(path, b);
+        }
+    }
+    let mut files = Vec::new();
+    for f in entry.files {
+        let content = match bytes.get(&f.path) {
+            Some(b) => (*b).clone(),
+            None => std::fs::read(&f.path).ok()?,
+        };
+        let source = SourceFile::from_bytes(f.path, content).ok()?;
+        files.push(FileResult {
+            source,
+            findings: f.findings,
+            new_text: f.new_text,
+            error: f.error,
+        });
+    }
+    Some(RunResult {
+        files,
+        skipped: entry
+            .skipped
+            .into_iter()
+            .map(|(path, reason)| Skipped { path, reason })
+            .collect(),
+        files_scanned: entry.files_scanned,
+    })
 }
 
 /// Where eventlet is still imported once this run's rewrites are made, if
@@ -267,21 +419,19 @@ fn config_file(
     }))
 }
 
-fn load(path: &std::path::Path, catalogue: &Catalogue) -> Loaded {
+fn load(read: Read, catalogue: &Catalogue) -> Loaded {
+    let (path, bytes) = match read {
+        Read::NoEventlet => return Loaded::NoEventlet,
+        Read::Failed(skipped) => return Loaded::Skipped(skipped),
+        Read::Eventlet(path, bytes) => (path, bytes),
+    };
     let skipped = |reason: String| {
         Loaded::Skipped(Skipped {
-            path: path.to_path_buf(),
+            path: path.clone(),
             reason,
         })
     };
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) => return skipped(format!("cannot read: {e}")),
-    };
-    if !mentions_eventlet(&bytes) {
-        return Loaded::NoEventlet;
-    }
-    let source = match SourceFile::from_bytes(path.to_path_buf(), bytes) {
+    let source = match SourceFile::from_bytes(path.clone(), bytes) {
         Ok(source) => source,
         Err(why) => return skipped(why.to_string()),
     };

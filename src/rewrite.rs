@@ -21,7 +21,7 @@ use crate::transform::{Catalogue, Safety};
 
 const MAX_ROUNDS: usize = 8;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     /// Rewritten by a transform.
@@ -33,7 +33,7 @@ pub enum Action {
 }
 
 /// One eventlet use and what happens to it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Finding {
     pub kind: UseKind,
     pub line: usize,

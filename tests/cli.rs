@@ -419,3 +419,49 @@ fn sarif_has_the_2_1_0_shape() {
         assert!(location["region"]["startLine"].as_u64().unwrap() >= 1);
     }
 }
+
+fn cached(args: &[&str], dir: &Path, cache: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_eventless"))
+        .args(args)
+        .current_dir(dir)
+        .env("XDG_CACHE_HOME", cache)
+        .output()
+        .expect("eventless runs")
+}
+
+#[test]
+fn the_cache_gives_the_same_answer_and_notices_changes() {
+    let dir = tree(&[("a.py", SLEEPY.as_bytes())]);
+    let cache = tempfile::tempdir().unwrap();
+    let cold = cached(&["diff", "--color", "never", "."], dir.path(), cache.path());
+    let slots: Vec<_> = std::fs::read_dir(cache.path().join("eventless"))
+        .unwrap()
+        .collect();
+    assert_eq!(slots.len(), 1, "one cache entry for the run");
+    let warm = cached(&["diff", "--color", "never", "."], dir.path(), cache.path());
+    assert_eq!(stdout(&cold), stdout(&warm));
+    assert!(stdout(&warm).contains("+    time.sleep(1)"));
+
+    // A changed file is seen at once.
+    std::fs::write(
+        dir.path().join("a.py"),
+        "import eventlet\neventlet.sleep(7)\n",
+    )
+    .unwrap();
+    let changed = cached(&["diff", "--color", "never", "."], dir.path(), cache.path());
+    assert!(
+        stdout(&changed).contains("+time.sleep(7)"),
+        "{}",
+        stdout(&changed)
+    );
+
+    // A corrupt entry is ignored, and --no-cache neither reads nor writes it.
+    for slot in std::fs::read_dir(cache.path().join("eventless")).unwrap() {
+        std::fs::write(slot.unwrap().path(), b"{ not json").unwrap();
+    }
+    let after_corruption = cached(&["diff", "--color", "never", "."], dir.path(), cache.path());
+    assert_eq!(stdout(&after_corruption), stdout(&changed));
+    let fresh = tempfile::tempdir().unwrap();
+    cached(&["diff", "--no-cache", "."], dir.path(), fresh.path());
+    assert!(!fresh.path().join("eventless").exists());
+}

@@ -214,6 +214,8 @@ pub struct Transform {
 
 #[derive(Debug, Default)]
 pub struct Catalogue {
+    /// A hash of every source it was loaded from (for the result cache).
+    pub fingerprint: String,
     pub families: Vec<Family>,
     pub apis: Vec<Api>,
     pub transforms: Vec<Transform>,
@@ -325,6 +327,11 @@ impl Catalogue {
     ) -> Result<Catalogue, CatalogueError> {
         let mut errors = Vec::new();
         let mut files = Vec::new();
+        let mut fingerprint = crate::cache::KeyBuilder::default();
+        fingerprint.add(sources);
+        if let Some((file, table)) = &project {
+            fingerprint.add(file).add(table.to_string());
+        }
         for (file, text) in sources {
             match toml::from_str::<FamilyFile>(text) {
                 Ok(parsed) => files.push((file.to_string(), parsed, false)),
@@ -341,7 +348,10 @@ impl Catalogue {
                 Err(e) => errors.push(format!("{file}: {}", e.to_string().trim_end())),
             }
         }
-        let mut cat = Catalogue::default();
+        let mut cat = Catalogue {
+            fingerprint: fingerprint.finish(),
+            ..Catalogue::default()
+        };
         // APIs first: transforms of one family may name APIs of another.
         for (file, parsed, _) in &files {
             let family = cat.families.len();

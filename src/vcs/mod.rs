@@ -101,6 +101,8 @@ fn build_in(
     export_tree(repo, &base.tree()?, export.path())?;
     let canonical_workdir = std::fs::canonicalize(&workdir)?;
     let mut exported = options.clone();
+    // The export lives once: caching its results would only fill the cache.
+    exported.cache = false;
     exported.paths = paths
         .iter()
         .map(|p| {
