@@ -466,12 +466,19 @@ fn api_fates(
         context,
         selection,
     };
+    // Only mocked APIs are tallied: nothing else depends on the tallies.
+    let mocked: std::collections::HashSet<ApiId> = parsed
+        .iter()
+        .flat_map(|p| &p.analysis.uses)
+        .filter(|u| u.kind == UseKind::MockTarget)
+        .filter_map(|u| u.api)
+        .collect();
     parsed
         .par_iter()
         .map(|p| {
             let mut tallies: HashMap<ApiId, ApiTally> = HashMap::new();
             for u in &p.analysis.uses {
-                let Some(api) = u.api else { continue };
+                let Some(api) = u.api.filter(|a| mocked.contains(a)) else { continue };
                 let fate = matcher.decide(u, p.tree.root_node(), &p.source.text, &p.analysis);
                 let rewritten = usize::from(matches!(fate, Fate::Rewrite(_)));
                 let tally = tallies.entry(api).or_default();
