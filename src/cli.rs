@@ -50,7 +50,9 @@ pub enum Command {
     Apply {
         #[command(flatten)]
         common: Common,
-        /// Show each file's diff and ask before writing it.
+        /// Show each file's diff and ask before writing it: yes, no, all, quit, or
+        /// hunk by hunk (a choice of hunks is written only if it still parses and
+        /// leaves no name without its import).
         #[arg(long, short = 'i')]
         interactive: bool,
     },

@@ -87,10 +87,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let stdin = std::io::stdin();
             let mut answers = stdin.lock().lines();
             for file in run.changed() {
+                let mut new_text = file.new_text.clone().expect("changed files have new text");
                 if ask {
                     emit(&file_diff(file, std::io::stdout().is_terminal()))?;
                     eprint!(
-                        "Apply to {}? [y]es [n]o [a]ll [q]uit: ",
+                        "Apply to {}? [y]es [n]o [a]ll [q]uit [h]unk by hunk: ",
                         file.source.path.display()
                     );
                     let answer = answers.next().transpose()?.unwrap_or_default();
@@ -98,17 +99,30 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                         "y" | "yes" => {}
                         "a" | "all" => ask = false,
                         "q" | "quit" => break,
+                        "h" | "hunks" => {
+                            let mut keep = Vec::new();
+                            for hunk in crate::hunks::hunks(&file.source.text, &new_text) {
+                                emit(&hunk)?;
+                                eprint!("Apply this hunk? [y]es [n]o: ");
+                                let answer = answers.next().transpose()?.unwrap_or_default();
+                                keep.push(matches!(answer.trim(), "y" | "yes"));
+                            }
+                            match crate::hunks::compose(&file.source.text, &new_text, &keep) {
+                                Ok(text) if text == file.source.text => continue,
+                                Ok(text) => new_text = text,
+                                Err(why) => {
+                                    eprintln!("{}: not written: {why}", file.source.path.display());
+                                    continue;
+                                }
+                            }
+                        }
                         _ => continue,
                     }
                 }
-                let new_text = file
-                    .new_text
-                    .as_deref()
-                    .expect("changed files have new text");
                 match replace_if_unchanged(
                     &file.source.path,
                     &file.source.original,
-                    &file.source.encode(new_text),
+                    &file.source.encode(&new_text),
                 ) {
                     Ok(()) if !common.quiet => println!("{}", file_line(file)),
                     Ok(()) => {}

@@ -478,7 +478,9 @@ fn api_fates(
         .map(|p| {
             let mut tallies: HashMap<ApiId, ApiTally> = HashMap::new();
             for u in &p.analysis.uses {
-                let Some(api) = u.api.filter(|a| mocked.contains(a)) else { continue };
+                let Some(api) = u.api.filter(|a| mocked.contains(a)) else {
+                    continue;
+                };
                 let fate = matcher.decide(u, p.tree.root_node(), &p.source.text, &p.analysis);
                 let rewritten = usize::from(matches!(fate, Fate::Rewrite(_)));
                 let tally = tallies.entry(api).or_default();

@@ -22,6 +22,7 @@ pub mod edit;
 pub mod engine;
 pub mod examples;
 pub mod flow;
+pub mod hunks;
 pub mod matcher;
 pub mod python;
 pub mod report;
