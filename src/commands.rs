@@ -146,9 +146,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             series,
             dry_run,
         } => {
-            let (catalogue, options, commit) = setup_with_commit(&common)?;
-            let series_options = series_options(&series, &commit);
-            let (repo, built) = vcs::build(&common.paths, &catalogue, &options, &series_options)?;
+            let (repo, built, series_options) = build_series(&common, &series)?;
             if built.commits.is_empty() {
                 eprintln!("nothing to commit: no eventlet use here can be rewritten");
                 return Ok(ExitCode::SUCCESS);
@@ -182,9 +180,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             series,
             out,
         } => {
-            let (catalogue, options, commit) = setup_with_commit(&common)?;
-            let series_options = series_options(&series, &commit);
-            let (repo, built) = vcs::build(&common.paths, &catalogue, &options, &series_options)?;
+            let (repo, built, _) = build_series(&common, &series)?;
             for path in vcs::write_patches(&repo, &built, &out)? {
                 emit(&format!("{}\n", path.display()))?;
             }
@@ -308,6 +304,17 @@ fn setup_with_commit(common: &Common) -> Result<(Catalogue, Options, CommitConfi
         cache: !common.no_cache,
     };
     Ok((catalogue, options, commit))
+}
+
+/// The series of `commit` and `patches`, with the options it was made with.
+fn build_series(
+    common: &Common,
+    series: &SeriesArgs,
+) -> Result<(git2::Repository, vcs::Series, vcs::SeriesOptions)> {
+    let (catalogue, options, commit) = setup_with_commit(common)?;
+    let series_options = series_options(series, &commit);
+    let (repo, built) = vcs::build(&common.paths, &catalogue, &options, &series_options)?;
+    Ok((repo, built, series_options))
 }
 
 /// The command line's series options over the configuration's `[commit]`.

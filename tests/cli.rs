@@ -175,20 +175,30 @@ fn excluded_paths_are_not_touched() {
     );
 }
 
-#[test]
-fn interactive_apply_asks_per_file() {
-    let dir = tree(&[("a.py", SLEEPY.as_bytes()), ("b.py", SLEEPY.as_bytes())]);
+/// `apply --interactive` in `dir`, answering the prompts with `answers`.
+fn apply_interactively(dir: &Path, answers: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_eventless"))
-        .args(["apply", "--interactive"])
-        .current_dir(dir.path())
+        .args(["apply", "--interactive", "--no-cache"])
+        .current_dir(dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(b"n\ny\n").unwrap();
-    let out = child.wait_with_output().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answers.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn interactive_apply_asks_per_file() {
+    let dir = tree(&[("a.py", SLEEPY.as_bytes()), ("b.py", SLEEPY.as_bytes())]);
+    let out = apply_interactively(dir.path(), "n\ny\n");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("a.py")).unwrap(),
