@@ -8,7 +8,7 @@
 //! that cannot be followed (a container, a tuple target, a name rebound to
 //! another object) is a refusal that names the line.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use tree_sitter::Node;
@@ -37,8 +37,9 @@ pub fn follow(
     same_api: &dyn Fn(Node) -> bool,
 ) -> Result<Vec<MemberEdit>, String> {
     let mut edits = Vec::new();
+    let mut counts: HashMap<String, usize> = HashMap::new();
     if let Some((member, attr)) = member_of(call, source) {
-        check_member(&member, attr, source, rules, &mut edits)?;
+        check_member(&member, attr, source, rules, &mut edits, &mut counts)?;
         return Ok(edits);
     }
     let line = |n: Node| crate::source::line_col(source, n.start_byte()).0;
@@ -97,7 +98,7 @@ pub fn follow(
             ));
         }
         if holder.is(node, source) && node != left {
-            check_use(node, source, rules, same_api, &mut edits)
+            check_use(node, source, rules, same_api, &mut edits, &mut counts)
                 .map_err(|why| format!("{why} (line {})", line(node)))?;
         }
     }
@@ -110,6 +111,7 @@ fn check_use(
     rules: &Rules,
     same_api: &dyn Fn(Node) -> bool,
     edits: &mut Vec<MemberEdit>,
+    counts: &mut HashMap<String, usize>,
 ) -> Result<(), String> {
     if let Some(parent) = node.parent()
         && parent.kind() == "assignment"
@@ -122,7 +124,7 @@ fn check_use(
         };
     }
     if let Some((member, attr)) = member_of(node, source) {
-        return check_member(&member, attr, source, rules, edits);
+        return check_member(&member, attr, source, rules, edits, counts);
     }
     if let Some(how) = inspected(node, source) {
         return Err(format!(
@@ -166,12 +168,20 @@ fn check_member(
     source: &str,
     rules: &Rules,
     edits: &mut Vec<MemberEdit>,
+    counts: &mut HashMap<String, usize>,
 ) -> Result<(), String> {
     let rule = rules.members.get(member).ok_or_else(|| {
         format!(
             "the object is used as '.{member}', which the stdlib type does not offer the same way"
         )
     })?;
+    let count = counts.entry(member.to_owned()).or_default();
+    *count += 1;
+    if rule.once && *count > 1 {
+        return Err(format!(
+            "'.{member}' is used in more than one place; a second one behaves differently in the stdlib"
+        ));
+    }
     let call = attr
         .parent()
         .filter(|p| p.kind() == "call" && field_name(attr) == Some("function"));

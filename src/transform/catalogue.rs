@@ -105,6 +105,9 @@ pub struct MemberRule {
     /// Put between the parentheses of a call without arguments.
     #[serde(default)]
     pub empty_args: Option<String>,
+    /// Used in one place at most (eventlet asserted on a second `send`).
+    #[serde(default)]
+    pub once: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
