@@ -54,7 +54,9 @@ impl ApiTally {
 #[derive(Debug, Clone, Default)]
 pub struct FileFacts {
     /// Lines and API names of uses that start green threads.
-    pub green_threads: Vec<(usize, String)>,
+    /// Lines and API names of uses that start green threads or hub timers,
+    /// with the index of the use in the file's analysis.
+    pub green_threads: Vec<(usize, String, usize)>,
     /// For each `monkey_patch()` call: its line and the modules it surely patches.
     pub monkey_patches: Vec<(usize, BTreeSet<String>)>,
 }
@@ -77,7 +79,7 @@ impl TreeContext {
     ) -> TreeContext {
         let mut ctx = TreeContext::default();
         for (path, facts) in files {
-            if let Some((line, api)) = facts.green_threads.first() {
+            if let Some((line, api, _)) = facts.green_threads.first() {
                 ctx.green_thread_site
                     .get_or_insert_with(|| format!("{}:{line} {api}", path.display()));
             }

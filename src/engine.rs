@@ -113,6 +113,34 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
             Loaded::Skipped(s) => result.skipped.push(s),
         }
     }
+    // A green-thread starter that is itself rewritten (a Timeout around one
+    // queue get) does not keep the tree green.
+    let first_context = TreeContext::from_files(
+        parsed.iter().map(|p| (p.source.path.as_path(), &p.facts)),
+        options.assume_monkey_patched,
+    );
+    let first = Matcher {
+        catalogue,
+        context: &first_context,
+        selection: &options.selection,
+    };
+    for p in parsed.iter_mut() {
+        let (root, text, analysis) = (p.tree.root_node(), &p.source.text, &p.analysis);
+        // What the rewrites of green uses replace (a block's except clause too).
+        let mut replaced: Vec<std::ops::Range<usize>> = Vec::new();
+        for (_, _, index) in &p.facts.green_threads {
+            if let Fate::Rewrite(rw) = first.decide(&analysis.uses[*index], root, text, analysis) {
+                replaced.push(rw.range.clone());
+                replaced.extend(rw.member_edits.iter().map(|(r, _)| r.clone()));
+            }
+        }
+        p.facts.green_threads.retain(|(_, _, index)| {
+            let range = &analysis.uses[*index].range;
+            !replaced
+                .iter()
+                .any(|r| r.start <= range.start && range.end <= r.end)
+        });
+    }
     let mut context = TreeContext::from_files(
         parsed.iter().map(|p| (p.source.path.as_path(), &p.facts)),
         options.assume_monkey_patched,
@@ -516,17 +544,18 @@ fn facts(
 ) -> FileFacts {
     let mut facts = FileFacts::default();
     let lines = LineIndex::new(text);
-    for u in analysis
+    for (index, u) in analysis
         .uses
         .iter()
-        .filter(|u| u.kind == UseKind::Reference)
+        .enumerate()
+        .filter(|(_, u)| u.kind == UseKind::Reference)
     {
         let Some(api) = u.api.map(|a| &catalogue.apis[a]) else {
             continue;
         };
         let line = lines.line_col(text, u.range.start).0;
         if api.green {
-            facts.green_threads.push((line, api.name.clone()));
+            facts.green_threads.push((line, api.name.clone(), index));
         }
         if api.monkey_patch {
             let call = node_at(tree.root_node(), &u.range)

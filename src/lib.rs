@@ -10,6 +10,7 @@
 pub mod analysis;
 pub mod annotate;
 pub mod batch;
+pub mod blocks;
 pub mod cache;
 pub mod cli;
 pub mod commands;

@@ -200,8 +200,35 @@ impl Matcher<'_> {
         let api = u.api.expect("only catalogued uses reach transforms");
         let node = node_at(root, &u.range).ok_or("the use is not a whole expression")?;
         let mut mock_object = None;
+        if let Some(block) = t.block {
+            if u.kind != UseKind::Reference {
+                return Err("not a use in code".into());
+            }
+            let done = crate::blocks::rewrite(block, node, api, source, file, self.catalogue)?;
+            let template = match t.cases.first().map(|c| &c.action) {
+                Some(Action::Replace(per_api)) => per_api[&api].clone(),
+                _ => {
+                    return Err("the block transform has no replacement (a catalogue error)".into());
+                }
+            };
+            for requirement in &t.requires {
+                self.context.check(requirement)?;
+            }
+            return Ok(Rewrite {
+                transform: id,
+                safety: t.safety,
+                range: done.except_type,
+                statement: false,
+                template,
+                arguments: HashMap::new(),
+                suffix: Vec::new(),
+                member_edits: done.edits,
+            });
+        }
         let (mut range, statement, case, arguments) = match t.shape {
-            Shape::Config => return Err("edits configuration files, not code".into()),
+            Shape::Config | Shape::Block => {
+                return Err("not a call, statement or reference transform".into());
+            }
             Shape::Reference => {
                 if !matches!(u.kind, UseKind::Reference | UseKind::Option) {
                     return Err("not a use in code".into());

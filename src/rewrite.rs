@@ -172,11 +172,31 @@ fn findings(
     catalogue: &Catalogue,
 ) -> Vec<Finding> {
     let lines = LineIndex::new(text);
+    // Text that a rewrite replaces without copying it: a use inside goes
+    // with it (the except clause of a Timeout block, the module argument of
+    // a patch.object mock).
+    let consumed: Vec<(Range<usize>, &Rewrite)> = fates
+        .iter()
+        .filter_map(|f| match f {
+            Fate::Rewrite(rw) => Some(rw),
+            _ => None,
+        })
+        .flat_map(|rw| {
+            let copies = rw.template.params().next().is_some();
+            let main = (!copies).then(|| (rw.range.clone(), rw));
+            main.into_iter()
+                .chain(rw.member_edits.iter().map(move |(r, _)| (r.clone(), rw)))
+        })
+        .collect();
     analysis
         .uses
         .iter()
         .zip(fates)
         .map(|(u, fate)| {
+            let taken = consumed
+                .iter()
+                .find(|(r, _)| r.start <= u.range.start && u.range.end <= r.end)
+                .map(|(_, rw)| *rw);
             let (line, column) = lines.line_col(text, u.range.start);
             let family = u.api.map_or(
                 match u.kind {
@@ -190,15 +210,17 @@ fn findings(
                 |a| catalogue.family_name(a).to_owned(),
             );
             let name = |id: usize| catalogue.transforms[id].id.clone();
-            let (action, transform, safety, reason) = match fate {
-                Fate::Rewrite(rw) => (Action::Rewrite, Some(name(rw.transform)), rw.safety, None),
-                Fate::Manual(id, why) => (
+            let (action, transform, safety, reason) = match (fate, taken) {
+                (Fate::Rewrite(rw), _) | (Fate::Manual(..), Some(rw)) => {
+                    (Action::Rewrite, Some(name(rw.transform)), rw.safety, None)
+                }
+                (Fate::Manual(id, why), None) => (
                     Action::Manual,
                     id.map(name),
                     Safety::Manual,
                     Some(why.clone()),
                 ),
-                Fate::Import => (Action::Import, None, Safety::Safe, None),
+                (Fate::Import, _) => (Action::Import, None, Safety::Safe, None),
             };
             Finding {
                 kind: u.kind,

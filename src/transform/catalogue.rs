@@ -57,6 +57,9 @@ pub enum Shape {
     /// Lines of project configuration files (requirements, coverage, tox),
     /// changed by a named strategy once no eventlet import is left.
     Config,
+    /// A block of code around the API, rewritten by a named strategy
+    /// implemented in Rust (see `blocks`).
+    Block,
 }
 
 /// When a rewrite keeps the program's behaviour, seen from the whole tree.
@@ -211,6 +214,8 @@ pub struct Transform {
     pub escapes: bool,
     /// For `config` transforms: the strategy that edits the file.
     pub strategy: Option<Strategy>,
+    /// For `block` transforms: the strategy that rewrites the block.
+    pub block: Option<crate::blocks::Block>,
     pub cases: Vec<Case>,
     pub examples: Vec<Example>,
 }
@@ -502,7 +507,25 @@ impl Catalogue {
             manual: c.manual.clone(),
             safety: c.safety,
         }));
+        let block = match (&def.strategy, def.shape) {
+            (Some(word), Shape::Block) => {
+                let parsed = crate::blocks::Block::parse(word);
+                if parsed.is_none() {
+                    problems.push(format!(
+                        "unknown block strategy '{word}' (expected one of {})",
+                        crate::blocks::Block::WORDS
+                    ));
+                }
+                parsed
+            }
+            (None, Shape::Block) => {
+                problems.push("a block transform names its `strategy`".into());
+                None
+            }
+            _ => None,
+        };
         let strategy = match (&def.strategy, def.shape) {
+            (_, Shape::Block) => None,
             (Some(word), Shape::Config) => match Strategy::parse(word) {
                 Some(s) => Some(s),
                 None => {
@@ -523,7 +546,7 @@ impl Catalogue {
             }
             (None, _) => None,
         };
-        if case_defs.is_empty() && def.shape != Shape::Config {
+        if case_defs.is_empty() && !matches!(def.shape, Shape::Config | Shape::Block) {
             problems.push("has neither `replace`, `targets` nor `case`".into());
         }
         let mut cases = Vec::new();
@@ -631,6 +654,7 @@ impl Catalogue {
             members: def.members.clone(),
             escapes: def.escapes,
             strategy,
+            block,
             cases,
             examples: def.example.clone(),
         })
