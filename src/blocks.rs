@@ -1,8 +1,9 @@
 //! Rewrites of whole blocks that a template cannot express, named by a
 //! transform's `strategy` (shape `block`).
 //!
-//! `timeout-queue-get`: eventlet's Timeout around one blocking `get()` of an
-//! eventlet queue, caught right there,
+//! `timeout-queue-get` (and `timeout-queue-put`, with `queue.Full`):
+//! eventlet's Timeout around one blocking `get()` of an eventlet queue,
+//! caught right there,
 //!
 //! ```python
 //! try:
@@ -30,15 +31,32 @@ use crate::transform::{ApiId, Catalogue};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Block {
+    /// `get()` becomes `get(timeout=t)`; the transform's template names
+    /// `queue.Empty`.
     TimeoutQueueGet,
+    /// `put(item)` becomes `put(item, timeout=t)`; the template names
+    /// `queue.Full`.
+    TimeoutQueuePut,
 }
 
 impl Block {
     pub fn parse(word: &str) -> Option<Block> {
-        (word == "timeout-queue-get").then_some(Block::TimeoutQueueGet)
+        match word {
+            "timeout-queue-get" => Some(Block::TimeoutQueueGet),
+            "timeout-queue-put" => Some(Block::TimeoutQueuePut),
+            _ => None,
+        }
     }
 
-    pub const WORDS: &'static str = "timeout-queue-get";
+    pub const WORDS: &'static str = "timeout-queue-get, timeout-queue-put";
+
+    /// The queue method, and how many positional arguments it is called with.
+    fn method(self) -> (&'static str, usize) {
+        match self {
+            Block::TimeoutQueueGet => ("get", 0),
+            Block::TimeoutQueuePut => ("put", 1),
+        }
+    }
 }
 
 /// The queue classes whose `get(timeout=)` raises `queue.Empty`.
@@ -64,19 +82,20 @@ pub fn rewrite(
     file: &FileAnalysis,
     catalogue: &Catalogue,
 ) -> Result<BlockRewrite, String> {
-    match block {
-        Block::TimeoutQueueGet => timeout_queue_get(timeout, api, source, file, catalogue),
-    }
+    let (method, positional) = block.method();
+    timeout_around_queue_call(timeout, api, method, positional, source, file, catalogue)
 }
 
-fn timeout_queue_get(
+fn timeout_around_queue_call(
     timeout: Node,
     api: ApiId,
+    method: &str,
+    positional: usize,
     source: &str,
     file: &FileAnalysis,
     catalogue: &Catalogue,
 ) -> Result<BlockRewrite, String> {
-    let not_this = || "not a Timeout around a single queue get() caught right there".to_owned();
+    let not_this = || format!("not a Timeout around a single queue {method}() caught right there");
     let call = timeout
         .parent()
         .filter(|c| c.kind() == "call" && field_name(timeout) == Some("function"))
@@ -114,7 +133,7 @@ fn timeout_queue_get(
     if statement_text.contains('\n') {
         return Err(not_this());
     }
-    let get = blocking_get(*statement, source).ok_or_else(not_this)?;
+    let get = queue_call(*statement, method, positional, source).ok_or_else(not_this)?;
     let try_body = with
         .parent()
         .filter(|b| b.kind() == "block" && statements(*b).len() == 1)
@@ -149,9 +168,15 @@ fn timeout_queue_get(
     let arguments = get.child_by_field_name("arguments").ok_or_else(not_this)?;
     let start = statement.start_byte();
     let mut rewritten = statement_text.to_owned();
+    let inner = &source[arguments.start_byte() + 1..arguments.end_byte() - 1];
+    let separator = if positional == 0 { "" } else { ", " };
     rewritten.replace_range(
         arguments.start_byte() - start..arguments.end_byte() - start,
-        &format!("(timeout={})", text(*seconds, source)),
+        &format!(
+            "({}{separator}timeout={})",
+            inner.trim(),
+            text(*seconds, source)
+        ),
     );
     Ok(BlockRewrite {
         except_type: caught.byte_range(),
@@ -167,8 +192,14 @@ fn statements(node: Node) -> Vec<Node> {
         .collect()
 }
 
-/// `x.get()` as the statement, or as the right side of an assignment.
-fn blocking_get<'t>(statement: Node<'t>, source: &str) -> Option<Node<'t>> {
+/// `x.method(...)` with `positional` positional arguments and nothing else,
+/// as the statement or as the right side of an assignment.
+fn queue_call<'t>(
+    statement: Node<'t>,
+    method: &str,
+    positional: usize,
+    source: &str,
+) -> Option<Node<'t>> {
     if statement.kind() != "expression_statement" || statement.named_child_count() != 1 {
         return None;
     }
@@ -179,15 +210,23 @@ fn blocking_get<'t>(statement: Node<'t>, source: &str) -> Option<Node<'t>> {
         expression
     };
     let function = call.child_by_field_name("function")?;
-    let is_get = call.kind() == "call"
+    let is_method = call.kind() == "call"
         && function.kind() == "attribute"
         && function
             .child_by_field_name("attribute")
-            .is_some_and(|a| text(a, source) == "get");
-    let no_arguments = call
-        .child_by_field_name("arguments")
-        .is_some_and(|a| statements(a).is_empty());
-    (is_get && no_arguments).then_some(call)
+            .is_some_and(|a| text(a, source) == method);
+    let arguments_fit = call.child_by_field_name("arguments").is_some_and(|a| {
+        let args = statements(a);
+        a.kind() == "argument_list"
+            && args.len() == positional
+            && args.iter().all(|n| {
+                !matches!(
+                    n.kind(),
+                    "keyword_argument" | "list_splat" | "dictionary_splat"
+                )
+            })
+    });
+    (is_method && arguments_fit).then_some(call)
 }
 
 /// The receiver is a name or attribute that is only ever given eventlet
