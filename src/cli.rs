@@ -14,7 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
         exact standard-library equivalent, and reports the rest with guidance. Rewrites \
         go through the Python parse tree: bytes outside an edit are never touched, every \
         output is re-parsed, and a second run changes nothing.",
-    after_help = "Exit codes: 0 success; 1 `diff --check` found changes to make; 2 error."
+    after_help = "Exit codes: 0 success; 1 `diff --check` found changes to make; 2 error (in batch: a repository failed)."
 )]
 pub struct Cli {
     #[command(subcommand)]
