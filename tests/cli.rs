@@ -481,22 +481,7 @@ fn interactive_hunks_refuse_a_use_without_its_import() {
     let code = "import eventlet\n\nA = 1\nB = 2\nC = 3\nD = 4\nE = 5\nF = 6\nG = 7\n\n\ndef f():\n    eventlet.sleep(1)\n";
     let run = |answers: &str| {
         let dir = tree(&[("a.py", code.as_bytes())]);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_eventless"))
-            .args(["apply", "--interactive", "--no-cache"])
-            .current_dir(dir.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(answers.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = apply_interactively(dir.path(), answers);
         (
             std::fs::read_to_string(dir.path().join("a.py")).unwrap(),
             stderr(&out),
