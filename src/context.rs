@@ -233,16 +233,11 @@ pub fn patched_by_call(call: Node, source: &str) -> BTreeSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::python::parse::parse;
+    use crate::python::parse::{first_expression, parse};
 
     fn patched(call: &str) -> Vec<String> {
         let tree = parse(call);
-        let node = tree
-            .root_node()
-            .named_child(0)
-            .unwrap()
-            .named_child(0)
-            .unwrap();
+        let node = first_expression(&tree);
         patched_by_call(node, call).into_iter().collect()
     }
 

@@ -627,7 +627,7 @@ fn is_identity_use(node: Node, source: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::python::parse::parse;
+    use crate::python::parse::{first_expression, parse};
     use crate::transform::catalogue::Param;
 
     fn params(spec: &[&str]) -> Vec<Param> {
@@ -656,12 +656,7 @@ mod tests {
 
     fn bind(call: &str, spec: &[&str]) -> Result<Vec<Option<Vec<String>>>, String> {
         let tree = parse(call);
-        let node = tree
-            .root_node()
-            .named_child(0)
-            .unwrap()
-            .named_child(0)
-            .unwrap();
+        let node = first_expression(&tree);
         bind_arguments(node, &params(spec), call).map(|bound| {
             bound
                 .into_iter()

@@ -58,6 +58,15 @@ pub fn first_syntax_error(tree: &Tree) -> Option<usize> {
     Some(root.start_byte())
 }
 
+/// For tests: the expression of a source's first statement.
+#[cfg(test)]
+pub fn first_expression(tree: &Tree) -> Node<'_> {
+    tree.root_node()
+        .named_child(0)
+        .and_then(|statement| statement.named_child(0))
+        .expect("the source starts with an expression statement")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -126,17 +126,12 @@ fn parse_literal(text: &str) -> Literal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::python::parse::parse;
+    use crate::python::parse::{first_expression, parse};
 
     fn check(predicate: &str, expr: &str) -> bool {
         let source = format!("f({expr})\n");
         let tree = parse(&source);
-        let call = tree
-            .root_node()
-            .named_child(0)
-            .unwrap()
-            .named_child(0)
-            .unwrap();
+        let call = first_expression(&tree);
         let arg = call
             .child_by_field_name("arguments")
             .unwrap()
