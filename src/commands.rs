@@ -302,6 +302,7 @@ fn setup_with_commit(common: &Common) -> Result<(Catalogue, Options, CommitConfi
         annotate: common.annotate,
         findings_only: false,
         cache: !common.no_cache,
+        retain_trees_up_to: None,
     };
     Ok((catalogue, options, commit))
 }

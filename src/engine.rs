@@ -32,6 +32,9 @@ pub struct Options {
     pub findings_only: bool,
     /// Reuse and store whole-run results in the user's cache folder.
     pub cache: bool,
+    /// Keep trees between the passes while the eventlet-using source is at
+    /// most this many bytes (default [`RETAIN_TREES_UP_TO`]).
+    pub retain_trees_up_to: Option<usize>,
 }
 
 /// A file that mentions eventlet, with what happens to it.
@@ -66,9 +69,57 @@ impl RunResult {
 
 struct Parsed {
     source: SourceFile,
+    /// The tree and analysis, kept between the passes unless the tree is too
+    /// large to hold in memory all at once (then they are made again).
+    syntax: Option<Box<Syntax>>,
+    facts: FileFacts,
+    /// APIs that this file names as mock targets, and all the APIs it uses.
+    mocked: std::collections::HashSet<ApiId>,
+    apis: std::collections::HashSet<ApiId>,
+}
+
+struct Syntax {
     tree: tree_sitter::Tree,
     analysis: FileAnalysis,
-    facts: FileFacts,
+}
+
+/// Above this many bytes of eventlet-using source, trees are not kept
+/// between the passes: memory stays bounded by the files in flight, at the
+/// price of parsing again.
+pub const RETAIN_TREES_UP_TO: usize = 32 << 20;
+
+impl Parsed {
+    /// The kept syntax, or a fresh parse of the source.
+    fn syntax(&self, catalogue: &Catalogue) -> SyntaxRef<'_> {
+        match &self.syntax {
+            Some(kept) => SyntaxRef::Kept(kept),
+            None => SyntaxRef::Fresh(Syntax::of(&self.source.text, catalogue)),
+        }
+    }
+}
+
+enum SyntaxRef<'a> {
+    Kept(&'a Syntax),
+    Fresh(Syntax),
+}
+
+impl std::ops::Deref for SyntaxRef<'_> {
+    type Target = Syntax;
+
+    fn deref(&self) -> &Syntax {
+        match self {
+            SyntaxRef::Kept(kept) => kept,
+            SyntaxRef::Fresh(fresh) => fresh,
+        }
+    }
+}
+
+impl Syntax {
+    fn of(text: &str, catalogue: &Catalogue) -> Syntax {
+        let tree = parse(text);
+        let analysis = analyze(&tree, text, catalogue);
+        Syntax { tree, analysis }
+    }
 }
 
 enum Loaded {
@@ -94,7 +145,16 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     {
         return Ok(result);
     }
-    let loaded: Vec<Loaded> = read.into_par_iter().map(|r| load(r, catalogue)).collect();
+    let eventlet_bytes: usize = read
+        .iter()
+        .map(|r| match r {
+            Read::Eventlet(_, bytes) => bytes.len(),
+            _ => 0,
+        })
+        .sum();
+    let keep_trees = eventlet_bytes <= options.retain_trees_up_to.unwrap_or(RETAIN_TREES_UP_TO);
+    let loaded: Vec<Loaded> =
+        read.into_par_iter().map(|r| load(r, catalogue, keep_trees)).collect();
     let mut result = RunResult {
         files_scanned: discovered.files.len(),
         ..RunResult::default()
@@ -124,33 +184,45 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         context: &first_context,
         selection: &options.selection,
     };
-    for p in parsed.iter_mut() {
-        let (root, text, analysis) = (p.tree.root_node(), &p.source.text, &p.analysis);
-        // What the rewrites of green uses replace (a block's except clause too).
-        let mut replaced: Vec<std::ops::Range<usize>> = Vec::new();
-        for (_, _, index) in &p.facts.green_threads {
-            if let Fate::Rewrite(rw) = first.decide(&analysis.uses[*index], root, text, analysis) {
-                replaced.push(rw.range.clone());
-                replaced.extend(rw.member_edits.iter().map(|(r, _)| r.clone()));
+    parsed
+        .par_iter_mut()
+        .filter(|p| !p.facts.green_threads.is_empty())
+        .for_each(|p| {
+            let syntax = p.syntax(catalogue);
+            let (root, text, analysis) =
+                (syntax.tree.root_node(), &p.source.text, &syntax.analysis);
+            // What the rewrites of green uses replace (a block's except clause too).
+            let mut replaced: Vec<std::ops::Range<usize>> = Vec::new();
+            for (_, _, index) in &p.facts.green_threads {
+                if let Fate::Rewrite(rw) =
+                    first.decide(&analysis.uses[*index], root, text, analysis)
+                {
+                    replaced.push(rw.range.clone());
+                    replaced.extend(rw.member_edits.iter().map(|(r, _)| r.clone()));
+                }
             }
-        }
-        p.facts.green_threads.retain(|(_, _, index)| {
-            let range = &analysis.uses[*index].range;
-            !replaced
+            let gone: std::collections::HashSet<usize> = p
+                .facts
+                .green_threads
                 .iter()
-                .any(|r| r.start <= range.start && range.end <= r.end)
+                .map(|(_, _, index)| *index)
+                .filter(|index| {
+                    let range = &analysis.uses[*index].range;
+                    replaced
+                        .iter()
+                        .any(|r| r.start <= range.start && range.end <= r.end)
+                })
+                .collect();
+            drop(syntax);
+            p.facts
+                .green_threads
+                .retain(|(_, _, index)| !gone.contains(index));
         });
-    }
     let mut context = TreeContext::from_files(
         parsed.iter().map(|p| (p.source.path.as_path(), &p.facts)),
         options.assume_monkey_patched,
     );
-    if parsed.iter().any(|p| {
-        p.analysis
-            .uses
-            .iter()
-            .any(|u| u.kind == UseKind::MockTarget)
-    }) {
+    if parsed.iter().any(|p| !p.mocked.is_empty()) {
         let api_uses = api_fates(&parsed, catalogue, &context, &options.selection);
         context.set_api_uses(api_uses);
     }
@@ -168,14 +240,18 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     result.files = parsed
         .into_par_iter()
         .map(|p| {
+            let syntax = match p.syntax {
+                Some(kept) => *kept,
+                None => Syntax::of(&p.source.text, catalogue),
+            };
             let FileRewrite {
                 findings,
                 new_text,
                 error,
             } = rewrite_file(
                 &p.source.text,
-                p.tree,
-                p.analysis,
+                syntax.tree,
+                syntax.analysis,
                 p.source.newline,
                 &matcher,
                 options.annotate,
@@ -447,7 +523,7 @@ fn config_file(
     }))
 }
 
-fn load(read: Read, catalogue: &Catalogue) -> Loaded {
+fn load(read: Read, catalogue: &Catalogue, keep_tree: bool) -> Loaded {
     let (path, bytes) = match read {
         Read::NoEventlet => return Loaded::NoEventlet,
         Read::Failed(skipped) => return Loaded::Skipped(skipped),
@@ -472,11 +548,19 @@ fn load(read: Read, catalogue: &Catalogue) -> Loaded {
     }
     let analysis = analyze(&tree, &source.text, catalogue);
     let facts = facts(&tree, &source.text, &analysis, catalogue);
+    let mocked = analysis
+        .uses
+        .iter()
+        .filter(|u| u.kind == UseKind::MockTarget)
+        .filter_map(|u| u.api)
+        .collect();
+    let apis = analysis.uses.iter().filter_map(|u| u.api).collect();
     Loaded::Parsed(Box::new(Parsed {
         source,
-        tree,
-        analysis,
+        syntax: keep_tree.then(|| Box::new(Syntax { tree, analysis })),
         facts,
+        mocked,
+        apis,
     }))
 }
 
@@ -495,21 +579,20 @@ fn api_fates(
         selection,
     };
     // Only mocked APIs are tallied: nothing else depends on the tallies.
-    let mocked: std::collections::HashSet<ApiId> = parsed
-        .iter()
-        .flat_map(|p| &p.analysis.uses)
-        .filter(|u| u.kind == UseKind::MockTarget)
-        .filter_map(|u| u.api)
-        .collect();
+    let mocked: std::collections::HashSet<ApiId> =
+        parsed.iter().flat_map(|p| p.mocked.iter().copied()).collect();
     parsed
         .par_iter()
+        .filter(|p| !p.apis.is_disjoint(&mocked))
         .map(|p| {
             let mut tallies: HashMap<ApiId, ApiTally> = HashMap::new();
-            for u in &p.analysis.uses {
+            let syntax = p.syntax(catalogue);
+            let (tree, analysis) = (&syntax.tree, &syntax.analysis);
+            for u in &analysis.uses {
                 let Some(api) = u.api.filter(|a| mocked.contains(a)) else {
                     continue;
                 };
-                let fate = matcher.decide(u, p.tree.root_node(), &p.source.text, &p.analysis);
+                let fate = matcher.decide(u, tree.root_node(), &p.source.text, analysis);
                 let rewritten = usize::from(matches!(fate, Fate::Rewrite(_)));
                 let tally = tallies.entry(api).or_default();
                 match u.kind {

@@ -208,3 +208,37 @@ fn symlink_loops_do_not_hang_the_walk() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("m.py:2:1: eventlet.greenthread.sleep"));
 }
+
+/// Trees too large to keep in memory are parsed again instead; the answer
+/// must not change.
+#[test]
+fn the_low_memory_passes_give_the_same_result() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let catalogue = Catalogue::builtin().unwrap();
+    let run = |budget: Option<usize>| {
+        let options = Options {
+            paths: vec![
+                root.join("tests/differential"),
+                root.join("tests/fixtures"),
+                root.join("examples/demo"),
+            ],
+            retain_trees_up_to: budget,
+            ..Options::default()
+        };
+        let result = engine::run(&catalogue, &options).unwrap();
+        result
+            .files
+            .iter()
+            .map(|f| {
+                (
+                    f.source.path.clone(),
+                    serde_json::to_string(&f.findings).unwrap(),
+                    f.new_text.clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let kept = run(None);
+    assert!(kept.iter().filter(|f| f.2.is_some()).count() > 10);
+    assert_eq!(kept, run(Some(0)));
+}
