@@ -153,8 +153,10 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         })
         .sum();
     let keep_trees = eventlet_bytes <= options.retain_trees_up_to.unwrap_or(RETAIN_TREES_UP_TO);
-    let loaded: Vec<Loaded> =
-        read.into_par_iter().map(|r| load(r, catalogue, keep_trees)).collect();
+    let loaded: Vec<Loaded> = read
+        .into_par_iter()
+        .map(|r| load(r, catalogue, keep_trees))
+        .collect();
     let mut result = RunResult {
         files_scanned: discovered.files.len(),
         ..RunResult::default()
@@ -579,8 +581,10 @@ fn api_fates(
         selection,
     };
     // Only mocked APIs are tallied: nothing else depends on the tallies.
-    let mocked: std::collections::HashSet<ApiId> =
-        parsed.iter().flat_map(|p| p.mocked.iter().copied()).collect();
+    let mocked: std::collections::HashSet<ApiId> = parsed
+        .iter()
+        .flat_map(|p| p.mocked.iter().copied())
+        .collect();
     parsed
         .par_iter()
         .filter(|p| !p.apis.is_disjoint(&mocked))
