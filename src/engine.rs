@@ -239,7 +239,8 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
             .config_files
             .iter()
             .any(|p| std::fs::read(p).is_ok_and(|b| mentions_eventlet(&b.to_ascii_lowercase())));
-    result.files = parsed
+    // Each file's result, with the line of an eventlet import it keeps.
+    let rewritten: Vec<(FileResult, Option<usize>)> = parsed
         .into_par_iter()
         .map(|p| {
             let syntax = match p.syntax {
@@ -250,6 +251,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                 findings,
                 new_text,
                 error,
+                import_left,
             } = rewrite_file(
                 &p.source.text,
                 syntax.tree,
@@ -259,21 +261,27 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                 options.annotate,
                 findings_only,
             );
-            FileResult {
+            let file = FileResult {
                 source: p.source,
                 findings,
                 new_text,
                 error,
-            }
+            };
+            (file, import_left)
         })
         .collect();
+    let imports_left: Vec<(PathBuf, usize)> = rewritten
+        .iter()
+        .filter_map(|(f, line)| line.map(|l| (f.source.path.clone(), l)))
+        .collect();
+    result.files = rewritten.into_iter().map(|(f, _)| f).collect();
     let config_transforms: Vec<&Transform> = catalogue
         .transforms
         .iter()
         .filter(|t| t.shape == Shape::Config)
         .collect();
     if !config_transforms.is_empty() && !discovered.config_files.is_empty() {
-        let left = eventlet_left(&result, catalogue);
+        let left = eventlet_left(&result, &imports_left);
         for path in &discovered.config_files {
             match config_file(
                 path,
@@ -435,24 +443,13 @@ fn from_cache(entry: cache::Entry, read: &[Read]) -> Option<RunResult> {
 /// Where eventlet is still imported once this run's rewrites are made, if
 /// anywhere: a file that keeps an eventlet import, or one that mentions
 /// eventlet and could not be read.
-fn eventlet_left(result: &RunResult, catalogue: &Catalogue) -> Option<String> {
+fn eventlet_left(result: &RunResult, imports_left: &[(PathBuf, usize)]) -> Option<String> {
     if let Some(s) = result.skipped.first() {
         return Some(format!("{} could not be read", s.path.display()));
     }
-    result.files.iter().find_map(|f| {
-        let path = f.source.path.display();
-        let text = match &f.new_text {
-            None => {
-                let import = f.findings.iter().find(|x| x.action == Action::Import)?;
-                return Some(format!("{path}:{}", import.line));
-            }
-            Some(text) => text,
-        };
-        let tree = parse(text);
-        let after = analyze(&tree, text, catalogue);
-        let import = after.uses.iter().find(|u| u.kind == UseKind::Import)?;
-        Some(format!("{path}:{}", line_col(text, import.range.start).0))
-    })
+    imports_left
+        .first()
+        .map(|(path, line)| format!("{}:{line}", path.display()))
 }
 
 /// The findings and rewrite of one configuration file, or `None` when it

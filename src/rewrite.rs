@@ -55,6 +55,9 @@ pub struct FileRewrite {
     pub new_text: Option<String>,
     /// Why the file is left unchanged although rewrites were planned.
     pub error: Option<String>,
+    /// The line of an eventlet import still there once this rewrite is
+    /// made (in the new text, or in the old one when nothing is written).
+    pub import_left: Option<usize>,
 }
 
 pub fn rewrite_file(
@@ -76,9 +79,15 @@ pub fn rewrite_file(
     };
     let fates = decide(&tree, text, &analysis);
     let findings = findings(text, &analysis, &fates, catalogue);
+    // Where an eventlet import stays when nothing is written.
+    let original_import = findings
+        .iter()
+        .find(|f| f.action == Action::Import)
+        .map(|f| f.line);
     if findings_only {
         return FileRewrite {
             findings,
+            import_left: original_import,
             ..FileRewrite::default()
         };
     }
@@ -107,6 +116,7 @@ pub fn rewrite_file(
                     findings,
                     new_text: None,
                     error: Some(error),
+                    import_left: original_import,
                 };
             }
         };
@@ -117,13 +127,21 @@ pub fn rewrite_file(
                     findings,
                     new_text: None,
                     error: Some("the rewrite would not parse; file left unchanged".into()),
+                    import_left: original_import,
                 };
             }
+            let import_left = if current == text {
+                original_import
+            } else {
+                let import = analysis.uses.iter().find(|u| u.kind == UseKind::Import);
+                import.map(|u| line_col(&current, u.range.start).0)
+            };
             let new_text = (current != text).then_some(current);
             return FileRewrite {
                 findings,
                 new_text,
                 error: None,
+                import_left,
             };
         }
         let next = match edit::apply(&current, edits.clone()) {
@@ -133,6 +151,7 @@ pub fn rewrite_file(
                     findings,
                     new_text: None,
                     error: Some(error),
+                    import_left: original_import,
                 };
             }
         };
@@ -146,6 +165,7 @@ pub fn rewrite_file(
                 error: Some(format!(
                     "the rewrite would not parse (line {line}, column {col}); file left unchanged"
                 )),
+                import_left: original_import,
             };
         }
         analysis = analyze(&tree, &next, catalogue);
@@ -158,6 +178,7 @@ pub fn rewrite_file(
         error: Some(format!(
             "the rewrite did not settle after {MAX_ROUNDS} rounds; file left unchanged"
         )),
+        import_left: original_import,
     }
 }
 
