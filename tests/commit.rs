@@ -2,32 +2,11 @@
 //! repositories: the series, its messages and Change-Ids, and what is left
 //! untouched.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("HOME", dir)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn eventless(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_eventless"))
-        .args(args)
-        .current_dir(dir)
-        .env("HOME", dir)
-        .output()
-        .expect("eventless runs")
-}
+use common::{eventless, git};
 
 const WORKER: &str = "import eventlet\nfrom eventlet import queue\n\nJOBS = queue.LightQueue(10)\n\n\ndef run():\n    try:\n        return JOBS.get_nowait()\n    except queue.Empty:\n        eventlet.sleep(1)\n";
 const SERVICE: &str = "import eventlet\neventlet.monkey_patch()\n\npool = eventlet.GreenPool(4)\n";
