@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use crate::python::bindings::{Bindings, Resolution};
+use crate::python::bindings::{Bindings, Resolution, imported_paths};
 use crate::python::syntax::{descendants, field_name, named_children, node_at, text};
 use crate::transform::{ApiId, Catalogue};
 
@@ -59,6 +59,24 @@ pub struct FileAnalysis {
 
 pub fn is_eventlet_path(dotted: &str) -> bool {
     dotted == "eventlet" || dotted.starts_with("eventlet.")
+}
+
+/// The start of the first import statement that imports from eventlet,
+/// found from the word's occurrences rather than by a full analysis.
+pub fn first_eventlet_import(root: Node, source: &str) -> Option<usize> {
+    memchr::memmem::find_iter(source.as_bytes(), b"eventlet").find_map(|at| {
+        let mut node = root.descendant_for_byte_range(at, at + "eventlet".len())?;
+        while !matches!(node.kind(), "import_statement" | "import_from_statement") {
+            if node.kind().ends_with("statement") || node.kind() == "module" {
+                return None;
+            }
+            node = node.parent()?;
+        }
+        imported_paths(node, source)
+            .iter()
+            .any(|p| is_eventlet_path(p))
+            .then(|| node.start_byte())
+    })
 }
 
 pub fn analyze(tree: &Tree, source: &str, catalogue: &Catalogue) -> FileAnalysis {
@@ -466,5 +484,15 @@ mod tests {
         let tree = parse(source);
         let a = analyze(&tree, source, &Catalogue::builtin().unwrap());
         assert!(a.exported.contains("sleep"));
+    }
+
+    #[test]
+    fn the_first_eventlet_import_is_found_past_other_mentions() {
+        let source = "# eventlet is gone here\nimport eventlet_compat\nfrom oslo import eventlet\nx = 'eventlet'\n\n\ndef f():\n    from eventlet import sleep\n";
+        let tree = parse(source);
+        let at = first_eventlet_import(tree.root_node(), source).unwrap();
+        assert!(source[at..].starts_with("from eventlet import sleep"));
+        let none = "import eventlet_compat\n";
+        assert_eq!(first_eventlet_import(parse(none).root_node(), none), None);
     }
 }

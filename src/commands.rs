@@ -80,7 +80,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             common,
             interactive,
         } => {
-            let (catalogue, options) = setup(&common)?;
+            let (catalogue, mut options) = setup(&common)?;
+            options.writes = true;
             let run = engine::run(&catalogue, &options)?;
             let mut failed = report_problems(&run, common.quiet);
             let mut ask = interactive;
@@ -301,6 +302,7 @@ fn setup_with_commit(common: &Common) -> Result<(Catalogue, Options, CommitConfi
         assume_monkey_patched: common.assume_monkey_patched || file_options.assume_monkey_patched,
         annotate: common.annotate,
         findings_only: false,
+        writes: false,
         cache: !common.no_cache,
         retain_trees_up_to: None,
     };

@@ -16,7 +16,7 @@ use crate::discover::{discover, mentions_eventlet};
 use crate::matcher::{Fate, Matcher, Selection};
 use crate::python::parse::{first_syntax_error, parse};
 use crate::python::syntax::node_at;
-use crate::rewrite::{Action, FileRewrite, Finding, rewrite_file};
+use crate::rewrite::{Action, FileRewrite, Finding, Mode, rewrite_file};
 use crate::source::{LineIndex, SourceFile, line_col, line_text};
 use crate::transform::{ApiId, Catalogue, Safety, Shape, Transform};
 
@@ -30,6 +30,9 @@ pub struct Options {
     pub annotate: bool,
     /// Only report (scan): decide every use but plan no edits.
     pub findings_only: bool,
+    /// The results will be written (apply, commit, patches): prove every
+    /// rewritten text with a fresh parse too, not only the incremental one.
+    pub writes: bool,
     /// Reuse and store whole-run results in the user's cache folder.
     pub cache: bool,
     /// Keep trees between the passes while the eventlet-using source is at
@@ -145,16 +148,18 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     {
         return Ok(result);
     }
-    let eventlet_bytes: usize = read
-        .iter()
-        .map(|r| match r {
-            Read::Eventlet(_, bytes) => bytes.len(),
-            _ => 0,
-        })
-        .sum();
+    let eventlet_bytes: usize = read.iter().map(Read::len).sum();
     let keep_trees = eventlet_bytes <= options.retain_trees_up_to.unwrap_or(RETAIN_TREES_UP_TO);
+    // Largest files first, one at a time: no worker then starts a large
+    // file while the others run out of work.
+    let mut read: Vec<Read> = read
+        .into_iter()
+        .filter(|r| !matches!(r, Read::NoEventlet))
+        .collect();
+    read.sort_by_key(|r| std::cmp::Reverse(r.len()));
     let loaded: Vec<Loaded> = read
         .into_par_iter()
+        .with_max_len(1)
         .map(|r| load(r, catalogue, keep_trees))
         .collect();
     let mut result = RunResult {
@@ -242,6 +247,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     // Each file's result, with the line of an eventlet import it keeps.
     let rewritten: Vec<(FileResult, Option<usize>)> = parsed
         .into_par_iter()
+        .with_max_len(1)
         .map(|p| {
             let syntax = match p.syntax {
                 Some(kept) => *kept,
@@ -258,8 +264,11 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                 syntax.analysis,
                 p.source.newline,
                 &matcher,
-                options.annotate,
-                findings_only,
+                Mode {
+                    annotate: options.annotate,
+                    findings_only,
+                    fresh_proof: options.writes,
+                },
             );
             let file = FileResult {
                 source: p.source,
@@ -295,10 +304,10 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                 Err(skipped) => result.skipped.push(skipped),
             }
         }
-        result
-            .files
-            .sort_by(|a, b| a.source.path.cmp(&b.source.path));
     }
+    result
+        .files
+        .sort_by(|a, b| a.source.path.cmp(&b.source.path));
     if let (Some(slot), Some(key)) = (&cache_slot, cache_key) {
         cache::store(slot, &to_cache(&result, key));
     }
@@ -310,6 +319,16 @@ enum Read {
     NoEventlet,
     Eventlet(PathBuf, Vec<u8>),
     Failed(Skipped),
+}
+
+impl Read {
+    /// The bytes to analyse.
+    fn len(&self) -> usize {
+        match self {
+            Read::Eventlet(_, bytes) => bytes.len(),
+            Read::NoEventlet | Read::Failed(_) => 0,
+        }
+    }
 }
 
 fn read(path: &std::path::Path) -> Read {
@@ -342,7 +361,7 @@ fn options_identity(options: &Options) -> String {
         format!("{v:?}")
     };
     format!(
-        "{:?}|{:?}|{}|{}|{}|{}|{}",
+        "{:?}|{:?}|{}|{}|{}|{}|{}|{}",
         options.excludes,
         options.selection.max_safety,
         options
@@ -353,7 +372,8 @@ fn options_identity(options: &Options) -> String {
         sorted(&options.selection.ignore),
         options.assume_monkey_patched,
         options.annotate,
-        options.findings_only
+        options.findings_only,
+        options.writes
     )
 }
 

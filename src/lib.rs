@@ -7,6 +7,7 @@
 //! [`edit`]s, and hand the result to the outputs ([`report`], [`diff`],
 //! [`write`]). [`engine`] strings the steps together.
 
+mod allocator;
 pub mod analysis;
 pub mod annotate;
 pub mod batch;

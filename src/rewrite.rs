@@ -9,7 +9,7 @@ use std::ops::Range;
 use serde::Serialize;
 use tree_sitter::Tree;
 
-use crate::analysis::{FileAnalysis, UseKind, analyze, is_eventlet_path};
+use crate::analysis::{FileAnalysis, UseKind, analyze, first_eventlet_import, is_eventlet_path};
 use crate::edit::{self, Edit};
 use crate::matcher::{Fate, Matcher, Rewrite};
 use crate::python::bindings::{ImportBinding, MODULE_SCOPE};
@@ -60,14 +60,25 @@ pub struct FileRewrite {
     pub import_left: Option<usize>,
 }
 
+/// How far a file's rewrite goes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Mode {
+    /// Mark uses left for a person with a TODO comment.
+    pub annotate: bool,
+    /// Decide every use but plan no edits.
+    pub findings_only: bool,
+    /// Prove the output with a fresh parse as well as the incremental
+    /// re-parses of the rounds (for text that will be written).
+    pub fresh_proof: bool,
+}
+
 pub fn rewrite_file(
     text: &str,
     tree: Tree,
     analysis: FileAnalysis,
     newline: &str,
     matcher: &Matcher,
-    annotate: bool,
-    findings_only: bool,
+    mode: Mode,
 ) -> FileRewrite {
     let catalogue = matcher.catalogue;
     let decide = |tree: &Tree, text: &str, analysis: &FileAnalysis| -> Vec<Fate> {
@@ -84,7 +95,7 @@ pub fn rewrite_file(
         .iter()
         .find(|f| f.action == Action::Import)
         .map(|f| f.line);
-    if findings_only {
+    if mode.findings_only {
         return FileRewrite {
             findings,
             import_left: original_import,
@@ -102,83 +113,79 @@ pub fn rewrite_file(
         catalogue,
         originally_used,
         newline,
-        annotate,
+        annotate: mode.annotate,
     };
 
     let mut current = text.to_owned();
     let (mut tree, mut analysis, mut fates) = (tree, analysis, fates);
-    for _ in 0..MAX_ROUNDS {
-        let planned = plan_edits(&current, &tree, &analysis, &fates, &settings);
-        let edits = match planned {
-            Ok(edits) => edits,
-            Err(error) => {
-                return FileRewrite {
-                    findings,
-                    new_text: None,
-                    error: Some(error),
-                    import_left: original_import,
-                };
-            }
-        };
-        if edits.is_empty() {
-            // Rounds reparse incrementally; the output's proof is a fresh parse.
-            if current != text && first_syntax_error(&parse(&current)).is_some() {
-                return FileRewrite {
-                    findings,
-                    new_text: None,
-                    error: Some("the rewrite would not parse; file left unchanged".into()),
-                    import_left: original_import,
-                };
-            }
-            let import_left = if current == text {
-                original_import
-            } else {
-                let import = analysis.uses.iter().find(|u| u.kind == UseKind::Import);
-                import.map(|u| line_col(&current, u.range.start).0)
-            };
-            let new_text = (current != text).then_some(current);
-            return FileRewrite {
+    let failed = |findings, error: String| FileRewrite {
+        findings,
+        new_text: None,
+        error: Some(error),
+        import_left: original_import,
+    };
+    for round in 1.. {
+        if round > MAX_ROUNDS {
+            return failed(
                 findings,
-                new_text,
-                error: None,
-                import_left,
-            };
+                format!(
+                    "the rewrite did not settle after {MAX_ROUNDS} rounds; file left unchanged"
+                ),
+            );
         }
-        let next = match edit::apply(&current, edits.clone()) {
-            Ok(next) => next,
-            Err(error) => {
-                return FileRewrite {
-                    findings,
-                    new_text: None,
-                    error: Some(error),
-                    import_left: original_import,
-                };
-            }
+        let plan = match plan_edits(&current, &tree, &analysis, &fates, &settings) {
+            Ok(plan) => plan,
+            Err(error) => return failed(findings, error),
         };
-        edit::edit_tree(&mut tree, &current, &edits);
+        if plan.edits.is_empty() {
+            break;
+        }
+        let next = match edit::apply(&current, plan.edits.clone()) {
+            Ok(next) => next,
+            Err(error) => return failed(findings, error),
+        };
+        edit::edit_tree(&mut tree, &current, &plan.edits);
         tree = reparse(&next, &tree);
         if let Some(at) = first_syntax_error(&tree) {
             let (line, col) = line_col(&next, at);
-            return FileRewrite {
+            return failed(
                 findings,
-                new_text: None,
-                error: Some(format!(
+                format!(
                     "the rewrite would not parse (line {line}, column {col}); file left unchanged"
-                )),
-                import_left: original_import,
-            };
+                ),
+            );
         }
-        analysis = analyze(&tree, &next, catalogue);
-        fates = decide(&tree, &next, &analysis);
         current = next;
+        // Nothing held back for a next round: another analysis would find
+        // nothing more to do.
+        if plan.settled {
+            break;
+        }
+        analysis = analyze(&tree, &current, catalogue);
+        fates = decide(&tree, &current, &analysis);
     }
+    if current == text {
+        return FileRewrite {
+            findings,
+            import_left: original_import,
+            ..FileRewrite::default()
+        };
+    }
+    // Each round's incremental re-parse proved its output; text to be
+    // written is proved once more by a parse from scratch.
+    if mode.fresh_proof && first_syntax_error(&parse(&current)).is_some() {
+        return failed(
+            findings,
+            "the rewrite would not parse; file left unchanged".into(),
+        );
+    }
+    let import_left =
+        first_eventlet_import(tree.root_node(), &current).map(|at| line_col(&current, at).0);
     FileRewrite {
         findings,
-        new_text: None,
-        error: Some(format!(
-            "the rewrite did not settle after {MAX_ROUNDS} rounds; file left unchanged"
-        )),
-        import_left: original_import,
+        new_text: Some(current),
+        error: None,
+        import_left,
     }
 }
 
@@ -269,13 +276,21 @@ struct FileSettings<'a> {
     annotate: bool,
 }
 
+/// One round's edits.
+struct Plan {
+    edits: Vec<Edit>,
+    /// Whether every planned rewrite is in `edits` (none nested in another
+    /// waits for the next round).
+    settled: bool,
+}
+
 fn plan_edits(
     text: &str,
     tree: &Tree,
     analysis: &FileAnalysis,
     fates: &[Fate],
     settings: &FileSettings,
-) -> Result<Vec<Edit>, String> {
+) -> Result<Plan, String> {
     let FileSettings {
         catalogue,
         originally_used,
@@ -296,6 +311,7 @@ fn plan_edits(
         })
         .collect();
     planned.sort_by_key(|(_, rw)| (rw.range.start, std::cmp::Reverse(rw.range.end)));
+    let planned_count = planned.len();
     let mut applied: Vec<(usize, &Rewrite)> = Vec::new();
     for (i, rw) in planned {
         if let Some((_, outer)) = applied.last() {
@@ -321,6 +337,12 @@ fn plan_edits(
             .all(|(r, _)| !mains.iter().any(|m| m.start < r.end && r.start < m.end))
     });
     let consumed: HashSet<usize> = applied.iter().map(|(i, _)| *i).collect();
+    // Settled when nothing waits and no other use sits in replaced text
+    // (whether it survives, and keeps its import, shows in the next round).
+    let settled = applied.len() == planned_count
+        && analysis.uses.iter().enumerate().all(|(i, u)| {
+            consumed.contains(&i) || !applied.iter().any(|(_, rw)| contains(&rw.range, &u.range))
+        });
 
     // Imports whose every use is rewritten in this round leave with them.
     let mut remaining: HashMap<(usize, &str), usize> = HashMap::new();
@@ -411,7 +433,7 @@ fn plan_edits(
             text, root, analysis, fates, newline,
         ));
     }
-    Ok(edits)
+    Ok(Plan { edits, settled })
 }
 
 fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {

@@ -81,14 +81,29 @@ pub struct Bindings {
     pub star_imports: Vec<(String, Range<usize>)>,
 }
 
+/// The dotted paths an import statement binds names to or star-imports.
+pub fn imported_paths(statement: Node, source: &str) -> Vec<String> {
+    let mut b = Bindings::empty();
+    b.record_import(statement, source, MODULE_SCOPE);
+    b.imports
+        .into_iter()
+        .map(|i| i.target)
+        .chain(b.star_imports.into_iter().map(|(module, _)| module))
+        .collect()
+}
+
 impl Bindings {
-    pub fn analyze(tree: &Tree, source: &str) -> Bindings {
-        let mut b = Bindings {
+    fn empty() -> Bindings {
+        Bindings {
             scopes: vec![Scope::new(ScopeKind::Module, None)],
             imports: Vec::new(),
             references: Vec::new(),
             star_imports: Vec::new(),
-        };
+        }
+    }
+
+    pub fn analyze(tree: &Tree, source: &str) -> Bindings {
+        let mut b = Bindings::empty();
         b.walk(tree.root_node(), source);
         b
     }

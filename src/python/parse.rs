@@ -8,6 +8,7 @@ thread_local! {
 }
 
 fn new_parser() -> Parser {
+    crate::allocator::route_tree_sitter();
     let mut parser = Parser::new();
     parser
         .set_language(&tree_sitter_python::LANGUAGE.into())

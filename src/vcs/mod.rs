@@ -103,6 +103,7 @@ fn build_in(
     let mut exported = options.clone();
     // The export lives once: caching its results would only fill the cache.
     exported.cache = false;
+    exported.writes = true;
     exported.paths = paths
         .iter()
         .map(|p| {
