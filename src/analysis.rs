@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use crate::python::bindings::{Bindings, Resolution, imported_paths};
+use crate::python::bindings::{Bindings, Occurrences, Resolution, import_statements, imported};
 use crate::python::syntax::{descendants, field_name, named_children, node_at, text};
 use crate::transform::{ApiId, Catalogue};
 
@@ -61,26 +61,50 @@ pub fn is_eventlet_path(dotted: &str) -> bool {
     dotted == "eventlet" || dotted.starts_with("eventlet.")
 }
 
-/// The start of the first import statement that imports from eventlet,
-/// found from the word's occurrences rather than by a full analysis.
+/// The start of the first import statement that imports from eventlet.
 pub fn first_eventlet_import(root: Node, source: &str) -> Option<usize> {
-    memchr::memmem::find_iter(source.as_bytes(), b"eventlet").find_map(|at| {
-        let mut node = root.descendant_for_byte_range(at, at + "eventlet".len())?;
-        while !matches!(node.kind(), "import_statement" | "import_from_statement") {
-            if node.kind().ends_with("statement") || node.kind() == "module" {
-                return None;
-            }
-            node = node.parent()?;
-        }
-        imported_paths(node, source)
-            .iter()
-            .any(|p| is_eventlet_path(p))
-            .then(|| node.start_byte())
-    })
+    import_statements(root, source)
+        .into_iter()
+        .find(|statement| {
+            imported(*statement, source)
+                .iter()
+                .any(|(_, path)| is_eventlet_path(path))
+        })
+        .map(|statement| statement.start_byte())
+}
+
+/// The names whose bindings the analysis and the rewrite look at: those
+/// bound by imports of eventlet or of a module that rewrites name, and the
+/// names a rewrite may give a module.
+fn names_that_matter(root: Node, source: &str, catalogue: &Catalogue) -> Vec<String> {
+    let tops: HashSet<&str> = catalogue.module_tops().chain(["eventlet"]).collect();
+    let mut names: Vec<String> = catalogue.names_rewrites_consider().collect();
+    for statement in import_statements(root, source) {
+        names.extend(
+            imported(statement, source)
+                .into_iter()
+                .filter(|(name, path)| {
+                    name != "*" && tops.contains(path.split('.').next().unwrap_or_default())
+                })
+                .map(|(name, _)| name),
+        );
+    }
+    names
 }
 
 pub fn analyze(tree: &Tree, source: &str, catalogue: &Catalogue) -> FileAnalysis {
-    let bindings = Bindings::analyze(tree, source);
+    let names = names_that_matter(tree.root_node(), source, catalogue);
+    let occurrences = Occurrences::of(source, names.iter().map(String::as_str));
+    let bindings = Bindings::analyze_names(tree, source, &occurrences);
+    analyze_with(bindings, tree, source, catalogue)
+}
+
+fn analyze_with(
+    bindings: Bindings,
+    tree: &Tree,
+    source: &str,
+    catalogue: &Catalogue,
+) -> FileAnalysis {
     let root = tree.root_node();
     let mut uses = Vec::new();
     for (index, import) in bindings.imports.iter().enumerate() {
@@ -226,23 +250,27 @@ const OSLO_MESSAGING_SERVERS: &[&str] = &[
 ];
 const EXECUTOR_OPTION: &str = "eventlet:oslo.messaging-executor";
 
-/// The calls whose callee (a name or attribute chain) contains `needle`,
-/// found from the needle's occurrences rather than by walking the tree.
-fn calls_through<'t>(root: Node<'t>, source: &str, needle: &[u8]) -> Vec<Node<'t>> {
+/// The calls that may patch an eventlet API: those passed, first or
+/// second, a string that starts with `eventlet` or an eventlet module that
+/// `code` found (found from these, far fewer than the calls to `patch`).
+fn patch_candidates<'t>(root: Node<'t>, source: &str, code: &[Use]) -> Vec<Node<'t>> {
+    let bytes = source.as_bytes();
+    let strings = memchr::memmem::find_iter(bytes, b"eventlet")
+        .filter(|&at| at > 0 && matches!(bytes[at - 1], b'\'' | b'"'))
+        .filter_map(|at| root.descendant_for_byte_range(at, at + "eventlet".len()))
+        .filter(|n| n.kind() == "string_content")
+        .filter_map(|content| content.parent());
+    let modules = code
+        .iter()
+        .filter(|u| u.kind == UseKind::Reference)
+        .filter_map(|u| node_at(root, &u.range));
     let mut calls: Vec<Node> = Vec::new();
-    for at in memchr::memmem::find_iter(source.as_bytes(), needle) {
-        let Some(mut node) = root.descendant_for_byte_range(at, at + needle.len()) else {
-            continue;
-        };
-        if node.kind() != "identifier" {
-            continue;
-        }
-        while let Some(parent) = node.parent().filter(|p| p.kind() == "attribute") {
-            node = parent;
-        }
-        let call = node
+    for argument in strings.chain(modules) {
+        let call = argument
             .parent()
-            .filter(|p| p.kind() == "call" && field_name(node) == Some("function"));
+            .filter(|a| a.kind() == "argument_list")
+            .and_then(|a| a.parent())
+            .filter(|c| c.kind() == "call");
         if let Some(call) = call
             && !calls.contains(&call)
         {
@@ -312,7 +340,7 @@ const PATCHERS: &[&str] = &["patch", "MockPatch", "MonkeyPatch"];
 /// module already found in `code`).
 fn mock_targets(root: Node, source: &str, catalogue: &Catalogue, code: &[Use]) -> Vec<Use> {
     let mut found = Vec::new();
-    for node in calls_through(root, source, b"atch") {
+    for node in patch_candidates(root, source, code) {
         let callee = node
             .child_by_field_name("function")
             .map(|f| text(f, source))
@@ -494,5 +522,36 @@ mod tests {
         assert!(source[at..].starts_with("from eventlet import sleep"));
         let none = "import eventlet_compat\n";
         assert_eq!(first_eventlet_import(parse(none).root_node(), none), None);
+    }
+
+    #[test]
+    fn bindings_of_the_names_that_matter_give_what_all_bindings_give() {
+        let catalogue = Catalogue::builtin().unwrap();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+        let programs = ["differential", "fixtures"]
+            .iter()
+            .flat_map(|d| std::fs::read_dir(dir.join(d)).unwrap())
+            .map(|entry| entry.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "py"))
+            .map(|p| std::fs::read_to_string(p).unwrap());
+        let examples = catalogue
+            .transforms
+            .iter()
+            .flat_map(|t| &t.examples)
+            .map(|e| e.before.clone());
+        let mut compared = 0;
+        for source in programs.chain(examples) {
+            let tree = parse(&source);
+            let everything = Bindings::analyze(&tree, &source);
+            let all = analyze_with(everything, &tree, &source, &catalogue);
+            let pruned = analyze(&tree, &source, &catalogue);
+            assert_eq!(
+                format!("{:?}", pruned.uses),
+                format!("{:?}", all.uses),
+                "{source}"
+            );
+            compared += 1;
+        }
+        assert!(compared > 50, "only {compared} programs compared");
     }
 }

@@ -81,15 +81,78 @@ pub struct Bindings {
     pub star_imports: Vec<(String, Range<usize>)>,
 }
 
-/// The dotted paths an import statement binds names to or star-imports.
-pub fn imported_paths(statement: Node, source: &str) -> Vec<String> {
+/// What an import statement binds: (local name, dotted path) pairs, with
+/// `*` as the name of a star import.
+pub fn imported(statement: Node, source: &str) -> Vec<(String, String)> {
     let mut b = Bindings::empty();
     b.record_import(statement, source, MODULE_SCOPE);
     b.imports
         .into_iter()
-        .map(|i| i.target)
-        .chain(b.star_imports.into_iter().map(|(module, _)| module))
+        .map(|i| (i.name, i.target))
+        .chain(
+            b.star_imports
+                .into_iter()
+                .map(|(module, _)| ("*".to_owned(), module)),
+        )
         .collect()
+}
+
+/// The import statements of a file, found from the word's occurrences
+/// rather than by walking the tree.
+pub fn import_statements<'t>(root: Node<'t>, source: &str) -> Vec<Node<'t>> {
+    let mut statements: Vec<Node> = Vec::new();
+    for at in memchr::memmem::find_iter(source.as_bytes(), b"import") {
+        let Some(mut node) = root.descendant_for_byte_range(at, at + "import".len()) else {
+            continue;
+        };
+        let statement = loop {
+            if matches!(node.kind(), "import_statement" | "import_from_statement") {
+                break Some(node);
+            }
+            if node.kind().ends_with("statement") || node.kind() == "module" {
+                break None;
+            }
+            match node.parent() {
+                Some(parent) => node = parent,
+                None => break None,
+            }
+        };
+        if let Some(statement) = statement
+            && statements.last() != Some(&statement)
+        {
+            statements.push(statement);
+        }
+    }
+    statements
+}
+
+/// Where the names that matter to an analysis occur (at the start of a
+/// word), and every `import`: a subtree without any binds and reads nothing
+/// that matters, so the walk skips it.
+pub struct Occurrences(Vec<usize>);
+
+impl Occurrences {
+    pub fn of<'n>(source: &str, names: impl IntoIterator<Item = &'n str>) -> Occurrences {
+        let bytes = source.as_bytes();
+        let word_start = |at: usize| {
+            at == 0 || !(bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_')
+        };
+        let mut at: Vec<usize> = names
+            .into_iter()
+            .chain(["import"])
+            .filter(|n| !n.is_empty())
+            .flat_map(|name| memchr::memmem::find_iter(bytes, name.as_bytes()))
+            .filter(|&at| word_start(at))
+            .collect();
+        at.sort_unstable();
+        at.dedup();
+        Occurrences(at)
+    }
+
+    fn within(&self, range: Range<usize>) -> bool {
+        let first = self.0.partition_point(|&at| at < range.start);
+        self.0.get(first).is_some_and(|&at| at < range.end)
+    }
 }
 
 impl Bindings {
@@ -102,9 +165,18 @@ impl Bindings {
         }
     }
 
+    /// Every binding and reference in the file.
     pub fn analyze(tree: &Tree, source: &str) -> Bindings {
         let mut b = Bindings::empty();
-        b.walk(tree.root_node(), source);
+        b.walk(tree.root_node(), source, None);
+        b
+    }
+
+    /// Every import, and the bindings and references of the names whose
+    /// occurrences are given (the others may be missing).
+    pub fn analyze_names(tree: &Tree, source: &str, names: &Occurrences) -> Bindings {
+        let mut b = Bindings::empty();
+        b.walk(tree.root_node(), source, Some(names));
         b
     }
 
@@ -174,7 +246,7 @@ impl Bindings {
         })
     }
 
-    fn walk(&mut self, root: Node, source: &str) {
+    fn walk(&mut self, root: Node, source: &str, only: Option<&Occurrences>) {
         // (node, scope for loads, scope for stores, what an identifier here does)
         let mut stack: Vec<(Node, ScopeId, ScopeId, Role)> =
             vec![(root, MODULE_SCOPE, MODULE_SCOPE, Role::Load)];
@@ -227,6 +299,9 @@ impl Bindings {
                 }
             }
             for &(child, field) in children.iter().rev() {
+                if only.is_some_and(|names| !names.within(child.byte_range())) {
+                    continue;
+                }
                 let child_role = child_role(kind, field, role);
                 let (child_load, child_store) = match (kind, field, scope) {
                     ("function_definition" | "class_definition", Some("name"), _) => {

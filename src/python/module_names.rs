@@ -33,6 +33,27 @@ impl<'a> ModuleRef<'a> {
         };
         dotted.split('.').next().unwrap_or(dotted)
     }
+
+    /// The start of the aliases tried when the module's own name is taken
+    /// (`time_mod`, `time_mod2`, ...).
+    fn alias_base(&self) -> String {
+        match self {
+            ModuleRef::Import(dotted) => {
+                format!("{}_mod", dotted.rsplit('.').next().unwrap_or(dotted))
+            }
+            ModuleRef::From { package, name } => format!("{}_{name}", package.replace('.', "_")),
+        }
+    }
+
+    /// The names [`name_module`] may look up to name this module, besides
+    /// those imports of its top-level package bind.
+    pub fn names_considered(&self) -> Vec<String> {
+        let mut names = vec![self.top().to_owned(), self.alias_base()];
+        if let ModuleRef::From { name, .. } = self {
+            names.push((*name).to_owned());
+        }
+        names
+    }
 }
 
 /// An import statement to add.
@@ -84,8 +105,7 @@ pub fn name_module(
                 });
                 return (dotted.to_owned(), import);
             }
-            let last = dotted.rsplit('.').next().unwrap_or(dotted);
-            let alias = free_alias(&format!("{last}_mod"), |n| taken(n, &|_| false));
+            let alias = free_alias(&module.alias_base(), |n| taken(n, &|_| false));
             let import = NewImport {
                 statement: format!("import {dotted} as {alias}"),
                 key: dotted.to_owned(),
@@ -110,9 +130,7 @@ pub fn name_module(
                 };
                 return (name.to_owned(), Some(import));
             }
-            let alias = free_alias(&format!("{}_{name}", package.replace('.', "_")), |n| {
-                taken(n, &|_| false)
-            });
+            let alias = free_alias(&module.alias_base(), |n| taken(n, &|_| false));
             let import = NewImport {
                 statement: format!("from {package} import {name} as {alias}"),
                 key: target,

@@ -13,6 +13,7 @@ use super::predicate::Predicate;
 use super::template::{ALL_ARGUMENTS, Template};
 use crate::config_files::Strategy;
 use crate::context::PATCHABLE;
+use crate::python::module_names::ModuleRef;
 
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_transforms.rs"));
@@ -313,6 +314,30 @@ struct CaseDef {
 const TARGET: &str = "{target}";
 
 impl Catalogue {
+    /// Every module a rewrite may name (`{@module}` in templates).
+    fn modules(&self) -> impl Iterator<Item = ModuleRef<'_>> {
+        self.transforms
+            .iter()
+            .flat_map(|t| &t.cases)
+            .filter_map(|c| match &c.action {
+                Action::Replace(templates) => Some(templates.values()),
+                Action::Manual(_) => None,
+            })
+            .flatten()
+            .flat_map(|template| template.modules())
+            .map(ModuleRef::parse)
+    }
+
+    /// The top-level packages of the modules rewrites name.
+    pub fn module_tops(&self) -> impl Iterator<Item = &str> {
+        self.modules().map(|m| m.top())
+    }
+
+    /// The names a rewrite may look up or bind to name a module.
+    pub fn names_rewrites_consider(&self) -> impl Iterator<Item = String> {
+        self.modules().flat_map(|m| m.names_considered())
+    }
+
     pub fn builtin() -> Result<Catalogue, CatalogueError> {
         Catalogue::load(builtin::BUILTIN)
     }
