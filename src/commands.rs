@@ -304,7 +304,7 @@ fn setup_with_commit(common: &Common) -> Result<(Catalogue, Options, CommitConfi
         findings_only: false,
         writes: false,
         cache: !common.no_cache,
-        retain_trees_up_to: None,
+        tree_budget: None,
     };
     Ok((catalogue, options, commit))
 }

@@ -2,8 +2,10 @@
 //! mention eventlet (in parallel), derive the whole-tree context, then decide
 //! and rewrite every file.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Result;
 use rayon::prelude::*;
@@ -13,7 +15,7 @@ use crate::cache;
 use crate::config_files;
 use crate::context::{ApiTally, FileFacts, TreeContext, patched_by_call};
 use crate::discover::{discover, mentions_eventlet};
-use crate::matcher::{Fate, Matcher, Selection};
+use crate::matcher::{Fate, Matcher, Selection, decide_without_code};
 use crate::python::parse::{first_syntax_error, parse};
 use crate::python::syntax::node_at;
 use crate::rewrite::{Action, FileRewrite, Finding, Mode, rewrite_file};
@@ -35,9 +37,9 @@ pub struct Options {
     pub writes: bool,
     /// Reuse and store whole-run results in the user's cache folder.
     pub cache: bool,
-    /// Keep trees between the passes while the eventlet-using source is at
-    /// most this many bytes (default [`RETAIN_TREES_UP_TO`]).
-    pub retain_trees_up_to: Option<usize>,
+    /// Keep the trees of at most this many bytes of source between the
+    /// passes (default [`TREE_BUDGET`]).
+    pub tree_budget: Option<usize>,
 }
 
 /// A file that mentions eventlet, with what happens to it.
@@ -72,56 +74,28 @@ impl RunResult {
 
 struct Parsed {
     source: SourceFile,
-    /// The tree and analysis, kept between the passes unless the tree is too
-    /// large to hold in memory all at once (then they are made again).
-    syntax: Option<Box<Syntax>>,
+    analysis: FileAnalysis,
+    /// The tree, kept between the passes within the memory budget (made
+    /// again when needed otherwise).
+    tree: Option<tree_sitter::Tree>,
     facts: FileFacts,
     /// APIs that this file names as mock targets, and all the APIs it uses.
     mocked: std::collections::HashSet<ApiId>,
     apis: std::collections::HashSet<ApiId>,
 }
 
-struct Syntax {
-    tree: tree_sitter::Tree,
-    analysis: FileAnalysis,
-}
-
-/// Above this many bytes of eventlet-using source, trees are not kept
-/// between the passes: memory stays bounded by the files in flight, at the
-/// price of parsing again.
-pub const RETAIN_TREES_UP_TO: usize = 32 << 20;
+/// The trees of this many bytes of source (about 25 times as much memory)
+/// are kept between the passes; other files are parsed again if needed,
+/// so memory stays bounded whatever the size of the tree.
+pub const TREE_BUDGET: usize = 12 << 20;
 
 impl Parsed {
-    /// The kept syntax, or a fresh parse of the source.
-    fn syntax(&self, catalogue: &Catalogue) -> SyntaxRef<'_> {
-        match &self.syntax {
-            Some(kept) => SyntaxRef::Kept(kept),
-            None => SyntaxRef::Fresh(Syntax::of(&self.source.text, catalogue)),
+    /// The kept tree, or a fresh parse of the source.
+    fn tree(&self) -> Cow<'_, tree_sitter::Tree> {
+        match &self.tree {
+            Some(kept) => Cow::Borrowed(kept),
+            None => Cow::Owned(parse(&self.source.text)),
         }
-    }
-}
-
-enum SyntaxRef<'a> {
-    Kept(&'a Syntax),
-    Fresh(Syntax),
-}
-
-impl std::ops::Deref for SyntaxRef<'_> {
-    type Target = Syntax;
-
-    fn deref(&self) -> &Syntax {
-        match self {
-            SyntaxRef::Kept(kept) => kept,
-            SyntaxRef::Fresh(fresh) => fresh,
-        }
-    }
-}
-
-impl Syntax {
-    fn of(text: &str, catalogue: &Catalogue) -> Syntax {
-        let tree = parse(text);
-        let analysis = analyze(&tree, text, catalogue);
-        Syntax { tree, analysis }
     }
 }
 
@@ -148,8 +122,6 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     {
         return Ok(result);
     }
-    let eventlet_bytes: usize = read.iter().map(Read::len).sum();
-    let keep_trees = eventlet_bytes <= options.retain_trees_up_to.unwrap_or(RETAIN_TREES_UP_TO);
     // Largest files first, one at a time: no worker then starts a large
     // file while the others run out of work.
     let mut read: Vec<Read> = read
@@ -157,10 +129,11 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         .filter(|r| !matches!(r, Read::NoEventlet))
         .collect();
     read.sort_by_key(|r| std::cmp::Reverse(r.len()));
+    let budget = TreeBudget(AtomicUsize::new(options.tree_budget.unwrap_or(TREE_BUDGET)));
     let loaded: Vec<Loaded> = read
         .into_par_iter()
         .with_max_len(1)
-        .map(|r| load(r, catalogue, keep_trees))
+        .map(|r| load(r, catalogue, options.annotate, &budget))
         .collect();
     let mut result = RunResult {
         files_scanned: discovered.files.len(),
@@ -193,11 +166,15 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     };
     parsed
         .par_iter_mut()
-        .filter(|p| !p.facts.green_threads.is_empty())
+        .filter(|p| {
+            // Only a use some transform may rewrite needs a look at the code.
+            p.facts.green_threads.iter().any(|(_, _, index)| {
+                decide_without_code(catalogue, &p.analysis.uses[*index]).is_err()
+            })
+        })
         .for_each(|p| {
-            let syntax = p.syntax(catalogue);
-            let (root, text, analysis) =
-                (syntax.tree.root_node(), &p.source.text, &syntax.analysis);
+            let tree = p.tree();
+            let (root, text, analysis) = (tree.root_node(), &p.source.text, &p.analysis);
             // What the rewrites of green uses replace (a block's except clause too).
             let mut replaced: Vec<std::ops::Range<usize>> = Vec::new();
             for (_, _, index) in &p.facts.green_threads {
@@ -220,7 +197,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                         .any(|r| r.start <= range.start && range.end <= r.end)
                 })
                 .collect();
-            drop(syntax);
+            drop(tree);
             p.facts
                 .green_threads
                 .retain(|(_, _, index)| !gone.contains(index));
@@ -249,10 +226,6 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         .into_par_iter()
         .with_max_len(1)
         .map(|p| {
-            let syntax = match p.syntax {
-                Some(kept) => *kept,
-                None => Syntax::of(&p.source.text, catalogue),
-            };
             let FileRewrite {
                 findings,
                 new_text,
@@ -260,8 +233,8 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                 import_left,
             } = rewrite_file(
                 &p.source.text,
-                syntax.tree,
-                syntax.analysis,
+                p.tree,
+                p.analysis,
                 p.source.newline,
                 &matcher,
                 Mode {
@@ -542,7 +515,20 @@ fn config_file(
     }))
 }
 
-fn load(read: Read, catalogue: &Catalogue, keep_tree: bool) -> Loaded {
+/// The bytes of source whose trees may still be kept.
+struct TreeBudget(AtomicUsize);
+
+impl TreeBudget {
+    fn claim(&self, bytes: usize) -> bool {
+        self.0
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(bytes)
+            })
+            .is_ok()
+    }
+}
+
+fn load(read: Read, catalogue: &Catalogue, annotate: bool, budget: &TreeBudget) -> Loaded {
     let (path, bytes) = match read {
         Read::NoEventlet => return Loaded::NoEventlet,
         Read::Failed(skipped) => return Loaded::Skipped(skipped),
@@ -574,9 +560,18 @@ fn load(read: Read, catalogue: &Catalogue, keep_tree: bool) -> Loaded {
         .filter_map(|u| u.api)
         .collect();
     let apis = analysis.uses.iter().filter_map(|u| u.api).collect();
+    // A tree is of use later only where a transform may apply or a comment
+    // be added.
+    let needs_code = annotate
+        || analysis
+            .uses
+            .iter()
+            .any(|u| decide_without_code(catalogue, u).is_err());
+    let keep_tree = needs_code && budget.claim(source.text.len());
     Loaded::Parsed(Box::new(Parsed {
         source,
-        syntax: keep_tree.then(|| Box::new(Syntax { tree, analysis })),
+        analysis,
+        tree: keep_tree.then_some(tree),
         facts,
         mocked,
         apis,
@@ -607,13 +602,15 @@ fn api_fates(
         .filter(|p| !p.apis.is_disjoint(&mocked))
         .map(|p| {
             let mut tallies: HashMap<ApiId, ApiTally> = HashMap::new();
-            let syntax = p.syntax(catalogue);
-            let (tree, analysis) = (&syntax.tree, &syntax.analysis);
-            for u in &analysis.uses {
+            let mut tree = None;
+            for u in &p.analysis.uses {
                 let Some(api) = u.api.filter(|a| mocked.contains(a)) else {
                     continue;
                 };
-                let fate = matcher.decide(u, tree.root_node(), &p.source.text, analysis);
+                let fate = decide_without_code(catalogue, u).unwrap_or_else(|_| {
+                    let tree = tree.get_or_insert_with(|| p.tree());
+                    matcher.decide(u, tree.root_node(), &p.source.text, &p.analysis)
+                });
                 let rewritten = usize::from(matches!(fate, Fate::Rewrite(_)));
                 let tally = tallies.entry(api).or_default();
                 match u.kind {

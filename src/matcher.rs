@@ -13,7 +13,7 @@ use crate::flow::{self, enclosing_scope, member_of};
 use crate::python::syntax::{descendants, field_name, is_primary, named_children, node_at, text};
 use crate::transform::catalogue::{Action, Guard, Param};
 use crate::transform::template::{ALL_ARGUMENTS, Piece, Template};
-use crate::transform::{Catalogue, Safety, Shape, Transform, TransformId};
+use crate::transform::{ApiId, Catalogue, Safety, Shape, Transform, TransformId};
 
 /// What the user allows to be applied.
 #[derive(Debug, Clone)]
@@ -89,50 +89,23 @@ pub struct Matcher<'a> {
 
 impl Matcher<'_> {
     pub fn decide(&self, u: &Use, root: Node, source: &str, file: &FileAnalysis) -> Fate {
-        if u.kind == UseKind::Import {
-            return Fate::Import;
+        match decide_without_code(self.catalogue, u) {
+            Ok(fate) => fate,
+            Err(candidates) => self.try_candidates(u, &candidates, root, source, file),
         }
-        if u.ambiguous {
-            let name = u.name.split('.').next().unwrap_or(&u.name);
-            return Fate::Manual(
-                None,
-                format!(
-                    "the name bound by this eventlet import is also assigned something else in \
-                 the same scope (or comes from a star import), so its meaning here is not \
-                 certain; rename one of them ({name})"
-                ),
-            );
-        }
-        let Some(api) = u.api else {
-            let why = if u.kind == UseKind::MockTarget {
-                "a mock of an eventlet name the catalogue does not know; make the test assert behaviour"
-            } else {
-                "eventlet API not in the catalogue; migrate by hand"
-            };
-            return Fate::Manual(None, why.into());
-        };
-        let mock = u.kind == UseKind::MockTarget;
-        let candidates: Vec<TransformId> = self
-            .catalogue
-            .transforms_for(api)
-            .iter()
-            .copied()
-            .filter(|id| (self.catalogue.transforms[*id].shape == Shape::MockTarget) == mock)
-            .collect();
-        let guidance = if mock {
-            &format!(
-                "a mock of {} has no one-to-one stdlib target: make the test assert behaviour \
-                 instead of patching eventlet",
-                u.name
-            )
-        } else {
-            &self.catalogue.apis[api].guidance
-        };
-        if candidates.is_empty() {
-            return Fate::Manual(None, guidance.clone());
-        }
+    }
+
+    fn try_candidates(
+        &self,
+        u: &Use,
+        candidates: &[TransformId],
+        root: Node,
+        source: &str,
+        file: &FileAnalysis,
+    ) -> Fate {
+        let api = u.api.expect("uses with candidates name an API");
         let mut refusal = None;
-        for &id in &candidates {
+        for &id in candidates {
             let attempt = self
                 .try_transform(id, u, root, source, file, true)
                 .and_then(|rw| {
@@ -155,7 +128,10 @@ impl Matcher<'_> {
             }
         }
         let (id, why) = refusal.expect("at least one candidate was tried");
-        Fate::Manual(Some(id), format!("{why}. {guidance}"))
+        Fate::Manual(
+            Some(id),
+            format!("{why}. {}", guidance(self.catalogue, u, api)),
+        )
     }
 
     fn check_all_in_file(
@@ -540,6 +516,57 @@ fn check_guard(
         }
     }
     Ok(())
+}
+
+/// The fate of a use when it does not depend on the code around it (an
+/// import, an ambiguous name, an API no transform handles); otherwise
+/// the transforms to try.
+pub fn decide_without_code(catalogue: &Catalogue, u: &Use) -> Result<Fate, Vec<TransformId>> {
+    if u.kind == UseKind::Import {
+        return Ok(Fate::Import);
+    }
+    if u.ambiguous {
+        let name = u.name.split('.').next().unwrap_or(&u.name);
+        return Ok(Fate::Manual(
+            None,
+            format!(
+                "the name bound by this eventlet import is also assigned something else in \
+             the same scope (or comes from a star import), so its meaning here is not \
+             certain; rename one of them ({name})"
+            ),
+        ));
+    }
+    let Some(api) = u.api else {
+        let why = if u.kind == UseKind::MockTarget {
+            "a mock of an eventlet name the catalogue does not know; make the test assert behaviour"
+        } else {
+            "eventlet API not in the catalogue; migrate by hand"
+        };
+        return Ok(Fate::Manual(None, why.into()));
+    };
+    let mock = u.kind == UseKind::MockTarget;
+    let candidates: Vec<TransformId> = catalogue
+        .transforms_for(api)
+        .iter()
+        .copied()
+        .filter(|id| (catalogue.transforms[*id].shape == Shape::MockTarget) == mock)
+        .collect();
+    if candidates.is_empty() {
+        return Ok(Fate::Manual(None, guidance(catalogue, u, api)));
+    }
+    Err(candidates)
+}
+
+fn guidance(catalogue: &Catalogue, u: &Use, api: ApiId) -> String {
+    if u.kind == UseKind::MockTarget {
+        format!(
+            "a mock of {} has no one-to-one stdlib target: make the test assert behaviour \
+             instead of patching eventlet",
+            u.name
+        )
+    } else {
+        catalogue.apis[api].guidance.clone()
+    }
 }
 
 fn line_of(source: &str, offset: usize) -> usize {

@@ -11,7 +11,7 @@ use tree_sitter::Tree;
 
 use crate::analysis::{FileAnalysis, UseKind, analyze, first_eventlet_import, is_eventlet_path};
 use crate::edit::{self, Edit};
-use crate::matcher::{Fate, Matcher, Rewrite};
+use crate::matcher::{Fate, Matcher, Rewrite, decide_without_code};
 use crate::python::bindings::{ImportBinding, MODULE_SCOPE};
 use crate::python::imports;
 use crate::python::module_names::{ModuleRef, NewImport, name_module};
@@ -72,9 +72,11 @@ pub struct Mode {
     pub fresh_proof: bool,
 }
 
+/// Decides and rewrites one file. `tree` is the parse of `text`, when it
+/// was kept; it is made again only if some use needs a look at the code.
 pub fn rewrite_file(
     text: &str,
-    tree: Tree,
+    tree: Option<Tree>,
     analysis: FileAnalysis,
     newline: &str,
     matcher: &Matcher,
@@ -88,20 +90,38 @@ pub fn rewrite_file(
             .map(|u| matcher.decide(u, tree.root_node(), text, analysis))
             .collect()
     };
-    let fates = decide(&tree, text, &analysis);
+    // With no transform to try and no comment to add, nothing is rewritten
+    // and the code needs no look.
+    let known: Option<Vec<Fate>> = if mode.annotate {
+        None
+    } else {
+        analysis
+            .uses
+            .iter()
+            .map(|u| decide_without_code(catalogue, u).ok())
+            .collect()
+    };
+    let (tree, fates) = match known {
+        Some(fates) => (None, fates),
+        None => {
+            let tree = tree.unwrap_or_else(|| parse(text));
+            let fates = decide(&tree, text, &analysis);
+            (Some(tree), fates)
+        }
+    };
     let findings = findings(text, &analysis, &fates, catalogue);
     // Where an eventlet import stays when nothing is written.
     let original_import = findings
         .iter()
         .find(|f| f.action == Action::Import)
         .map(|f| f.line);
-    if mode.findings_only {
+    let Some(tree) = tree.filter(|_| !mode.findings_only) else {
         return FileRewrite {
             findings,
             import_left: original_import,
             ..FileRewrite::default()
         };
-    }
+    };
     let originally_used: HashSet<(String, String)> = analysis
         .uses
         .iter()
