@@ -16,7 +16,7 @@ use crate::engine::{self, FileResult, Options, RunResult};
 use crate::matcher::Selection;
 use crate::report::{self, Summary};
 use crate::rewrite::Action;
-use crate::transform::{Catalogue, Safety};
+use crate::transform::{Catalogue, Requirement, Safety};
 use crate::vcs;
 use crate::write::replace_if_unchanged;
 
@@ -66,7 +66,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             let failed = report_problems(&run, common.quiet);
             if !common.quiet {
-                eprint!("{}", summary(&run, "would be rewritten"));
+                eprint!("{}", summary(&run, &catalogue, "would be rewritten"));
             }
             if failed {
                 Ok(ExitCode::from(EXIT_ERROR))
@@ -134,7 +134,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
             if !common.quiet {
-                eprint!("{}", summary(&run, "rewritten"));
+                eprint!("{}", summary(&run, &catalogue, "rewritten"));
             }
             Ok(if failed {
                 ExitCode::from(EXIT_ERROR)
@@ -521,9 +521,26 @@ fn report_problems(run: &RunResult, quiet: bool) -> bool {
     failed
 }
 
-fn summary(run: &RunResult, verb: &str) -> String {
+fn summary(run: &RunResult, catalogue: &Catalogue, verb: &str) -> String {
     let s = Summary::of(run);
-    format!(
+    // A rewrite that needs the tree free of eventlet changes the program as
+    // a whole: say so, whatever the quiet flag of the diff itself.
+    let whole_program = run
+        .files
+        .iter()
+        .flat_map(|f| &f.findings)
+        .filter(|f| f.action == Action::Rewrite)
+        .filter_map(|f| f.transform.as_deref())
+        .filter_map(|id| catalogue.transform_by_id(id))
+        .find(|t| t.requires.contains(&Requirement::EventletFree));
+    let note = whole_program.map_or(String::new(), |t| {
+        format!(
+            "whole program: '{}' leaves no eventlet in the tree; it now runs on native, \
+             preemptive threads: audit shared state for locks\n",
+            t.id
+        )
+    });
+    note + &format!(
         "{} file{} {verb} ({} rewrites); {} uses left for manual work (see `eventless scan`); {} skipped\n",
         s.files_to_change,
         if s.files_to_change == 1 { "" } else { "s" },

@@ -70,6 +70,9 @@ pub struct TreeContext {
     green_thread_site: Option<String>,
     monkey_patch_site: Option<String>,
     patched: BTreeSet<String>,
+    /// Whether the run's other rewrites leave no other eventlet use in the
+    /// tree (known only once they are made).
+    eventlet_free: bool,
 }
 
 impl TreeContext {
@@ -101,6 +104,15 @@ impl TreeContext {
     /// API fare.
     pub fn set_api_uses(&mut self, api_uses: HashMap<ApiId, ApiTally>) {
         self.api_uses = api_uses;
+    }
+
+    /// The same context, once the run's other rewrites are known to leave
+    /// nothing else of eventlet in the tree.
+    pub fn eventlet_free(&self) -> TreeContext {
+        TreeContext {
+            eventlet_free: true,
+            ..self.clone()
+        }
     }
 
     /// Code and the tests that mock it move together: `Ok` unless the tree
@@ -163,6 +175,12 @@ impl TreeContext {
                 )),
                 None => Ok(()),
             },
+            Requirement::EventletFree if self.eventlet_free => Ok(()),
+            Requirement::EventletFree => Err(
+                "other eventlet uses stay in this tree; monkey_patch() goes last, once \
+                 nothing else uses eventlet"
+                    .into(),
+            ),
             Requirement::NativeOrPatched(module) => {
                 if !self.green() || self.patched.contains(module) {
                     return Ok(());
@@ -270,7 +288,20 @@ mod tests {
             green_thread_site: green.then(|| "a.py:1 eventlet.greenthread.spawn".into()),
             monkey_patch_site: (!patched.is_empty()).then(|| "b.py:2".into()),
             patched: patched.iter().map(|s| s.to_string()).collect(),
+            eventlet_free: false,
         }
+    }
+
+    #[test]
+    fn eventlet_freedom_is_known_only_after_the_rewrites() {
+        let before = ctx(false, &["thread"]);
+        assert!(before.check(&Requirement::EventletFree).is_err());
+        assert!(
+            before
+                .eventlet_free()
+                .check(&Requirement::EventletFree)
+                .is_ok()
+        );
     }
 
     #[test]

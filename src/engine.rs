@@ -221,37 +221,54 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
             .config_files
             .iter()
             .any(|p| std::fs::read(p).is_ok_and(|b| mentions_eventlet(&b.to_ascii_lowercase())));
+    let mode = Mode {
+        annotate: options.annotate,
+        findings_only,
+        fresh_proof: options.writes,
+    };
     // Each file's result, with the line of an eventlet import it keeps.
-    let rewritten: Vec<(FileResult, Option<usize>)> = parsed
+    let mut rewritten: Vec<(FileResult, Option<usize>)> = parsed
         .into_par_iter()
         .with_max_len(1)
         .map(|p| {
-            let FileRewrite {
-                findings,
-                new_text,
-                error,
-                import_left,
-            } = rewrite_file(
+            let outcome = rewrite_file(
                 &p.source.text,
                 p.tree,
                 p.analysis,
                 p.source.newline,
                 &matcher,
-                Mode {
-                    annotate: options.annotate,
-                    findings_only,
-                    fresh_proof: options.writes,
-                },
+                mode,
             );
-            let file = FileResult {
-                source: p.source,
-                findings,
-                new_text,
-                error,
-            };
-            (file, import_left)
+            file_result(p.source, outcome)
         })
         .collect();
+    // monkey_patch() goes last: when nothing else of eventlet stays in the
+    // tree, the files that call it are rewritten again knowing that.
+    // (A file that could not be read may use eventlet too.)
+    if result.skipped.is_empty() && only_monkey_patching_left(&rewritten, catalogue) {
+        let free_context = context.eventlet_free();
+        let free = Matcher {
+            context: &free_context,
+            ..matcher
+        };
+        rewritten
+            .par_iter_mut()
+            .filter(|(f, _)| f.findings.iter().any(|x| is_monkey_patch(x, catalogue)))
+            .for_each(|entry| {
+                let source = entry.0.source.clone();
+                let tree = parse(&source.text);
+                let analysis = analyze(&tree, &source.text, catalogue);
+                let outcome = rewrite_file(
+                    &source.text,
+                    Some(tree),
+                    analysis,
+                    source.newline,
+                    &free,
+                    mode,
+                );
+                *entry = file_result(source, outcome);
+            });
+    }
     let imports_left: Vec<(PathBuf, usize)> = rewritten
         .iter()
         .filter_map(|(f, line)| line.map(|l| (f.source.path.clone(), l)))
@@ -285,6 +302,48 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         cache::store(slot, &to_cache(&result, key));
     }
     Ok(result)
+}
+
+fn file_result(source: SourceFile, outcome: FileRewrite) -> (FileResult, Option<usize>) {
+    let FileRewrite {
+        findings,
+        new_text,
+        error,
+        import_left,
+    } = outcome;
+    let file = FileResult {
+        source,
+        findings,
+        new_text,
+        error,
+    };
+    (file, import_left)
+}
+
+/// A call of monkey_patch() in code.
+fn is_monkey_patch(finding: &Finding, catalogue: &Catalogue) -> bool {
+    finding.kind == UseKind::Reference
+        && catalogue
+            .api(&finding.api)
+            .is_some_and(|api| catalogue.apis[api].monkey_patch)
+}
+
+/// Whether the only eventlet uses the rewrites leave are monkey_patch()
+/// calls (and imports).
+fn only_monkey_patching_left(files: &[(FileResult, Option<usize>)], catalogue: &Catalogue) -> bool {
+    let mut patching = false;
+    for (file, _) in files {
+        if file.error.is_some() {
+            return false;
+        }
+        for finding in file.findings.iter().filter(|f| f.action == Action::Manual) {
+            if !is_monkey_patch(finding, catalogue) {
+                return false;
+            }
+            patching = true;
+        }
+    }
+    patching
 }
 
 /// A file as read: whether it mentions eventlet decides all the rest.

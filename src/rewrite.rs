@@ -441,6 +441,11 @@ fn plan_edits(
     let (insertions, refilled) =
         imports::insertions(root, text, newline, &new_imports, &deleted_statements);
     edits.extend(insertions);
+    edits.extend(imports::stale_late_import_markers(
+        root,
+        text,
+        &deleted_statements,
+    ));
     edits.extend(edit::delete_statements(
         root,
         text,

@@ -52,6 +52,33 @@ fn diff_check_exits_1_when_changes_would_be_made() {
 }
 
 #[test]
+fn removing_monkey_patch_is_reported_as_a_whole_program_change() {
+    let patched = "import eventlet\neventlet.monkey_patch()\n\nimport threading  # noqa: E402\n";
+    let rest = "import eventlet\n\n\ndef nap():\n    eventlet.sleep(1)\n";
+    let dir = tree(&[("cmd.py", patched.as_bytes()), ("work.py", rest.as_bytes())]);
+    let out = eventless(&["diff", "--color", "never"], dir.path());
+    assert!(
+        stderr(&out).contains("whole program: 'remove-monkey-patch'"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("-eventlet.monkey_patch()\n"),
+        "{}",
+        stdout(&out)
+    );
+    // With one eventlet use left anywhere in the tree, monkey_patch() stays.
+    let spawn = "import eventlet\n\neventlet.spawn_n(print)\n";
+    let dir = tree(&[
+        ("cmd.py", patched.as_bytes()),
+        ("work.py", spawn.as_bytes()),
+    ]);
+    let out = eventless(&["diff", "--color", "never"], dir.path());
+    assert!(!stderr(&out).contains("whole program"), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("monkey_patch"), "{}", stdout(&out));
+}
+
+#[test]
 fn diff_without_check_exits_0_and_clean_tree_exits_0() {
     let dir = tree(&[("a.py", SLEEPY.as_bytes())]);
     assert_eq!(eventless(&["diff"], dir.path()).status.code(), Some(0));

@@ -75,3 +75,10 @@ fn crlf_and_tabs_survive() {
 fn nested_and_partial_imports() {
     settings().bind(|| insta::assert_snapshot!(rewrite("nested_and_partial.py")));
 }
+
+/// The last eventlet uses go, and monkey_patch() with them: the imports
+/// after it lose the E402 markers only it made necessary.
+#[test]
+fn service_entry_point() {
+    settings().bind(|| insta::assert_snapshot!(rewrite("service_entry_point.py")));
+}

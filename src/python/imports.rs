@@ -69,6 +69,54 @@ pub fn removals(root: Node, leaving: &[&ImportBinding]) -> (Vec<Range<usize>>, V
     (whole, edits)
 }
 
+/// The `# noqa: E402` markers ("module level import not at top of file")
+/// that only statements in `deleted` made necessary: on a top-level import
+/// after a deleted statement, with nothing kept before it but imports and
+/// the docstring.
+pub fn stale_late_import_markers(root: Node, source: &str, deleted: &[Range<usize>]) -> Vec<Edit> {
+    let mut edits = Vec::new();
+    let (mut after_deleted, mut after_code) = (false, false);
+    let statements = named_children(root);
+    for (i, statement) in statements.iter().enumerate() {
+        let kind = statement.kind();
+        if kind == "comment" {
+            continue;
+        }
+        if deleted
+            .iter()
+            .any(|d| d.start <= statement.start_byte() && statement.end_byte() <= d.end)
+        {
+            after_deleted = true;
+            continue;
+        }
+        let is_import = matches!(
+            kind,
+            "import_statement" | "import_from_statement" | "future_import_statement"
+        );
+        if !is_import {
+            after_code |= !is_docstring(*statement);
+            continue;
+        }
+        let marker = statements.get(i + 1).filter(|c| {
+            c.kind() == "comment"
+                && c.start_position().row == statement.end_position().row
+                && is_e402_marker(text(**c, source))
+        });
+        if let Some(marker) = marker
+            && after_deleted
+            && !after_code
+        {
+            edits.push(Edit::replace(statement.end_byte()..marker.end_byte(), ""));
+        }
+    }
+    edits
+}
+
+fn is_e402_marker(comment: &str) -> bool {
+    let words: String = comment.chars().filter(|c| !c.is_whitespace()).collect();
+    words.eq_ignore_ascii_case("#noqa:E402")
+}
+
 fn enclosing_import(mut node: Node) -> Node {
     while !matches!(node.kind(), "import_statement" | "import_from_statement") {
         match node.parent() {
@@ -347,6 +395,22 @@ mod tests {
         let tree = parse(source);
         let (edits, _) = insertions(tree.root_node(), source, "\n", &imports, &[]);
         apply(source, edits).unwrap()
+    }
+
+    #[test]
+    fn late_import_markers_go_with_the_statement_that_needed_them() {
+        let source = "\"\"\"Doc.\"\"\"\nimport eventlet\neventlet.monkey_patch()\n\nimport os  # noqa: E402\nimport sys  # noqa:E402\nX = 1\nimport re  # noqa: E402\n";
+        let tree = parse(source);
+        let start = source.find("eventlet.monkey").unwrap();
+        let end = start + "eventlet.monkey_patch()".len();
+        let call = Range { start, end };
+        let edits = stale_late_import_markers(tree.root_node(), source, &[call]);
+        assert_eq!(
+            apply(source, edits).unwrap(),
+            "\"\"\"Doc.\"\"\"\nimport eventlet\neventlet.monkey_patch()\n\nimport os\nimport sys\nX = 1\nimport re  # noqa: E402\n"
+        );
+        let none = stale_late_import_markers(tree.root_node(), source, &[]);
+        assert!(none.is_empty());
     }
 
     #[test]

@@ -72,6 +72,9 @@ pub enum Requirement {
     Unpatched,
     /// No green threads run, or `monkey_patch()` makes this stdlib module green.
     NativeOrPatched(String),
+    /// Nothing else in the tree uses eventlet once the run's other rewrites
+    /// are made (decided after them, for monkey_patch() to go last).
+    EventletFree,
 }
 
 /// Local checks on the file that must hold for a rewrite.
@@ -738,11 +741,12 @@ fn parse_requirement(text: &str) -> Result<Requirement, String> {
     match text.split_once(':') {
         None if text == "native" => Ok(Requirement::Native),
         None if text == "unpatched" => Ok(Requirement::Unpatched),
+        None if text == "eventlet-free" => Ok(Requirement::EventletFree),
         Some(("native-or-patched", module)) if PATCHABLE.contains(&module) => {
             Ok(Requirement::NativeOrPatched(module.to_owned()))
         }
         _ => Err(format!(
-            "unknown requirement '{text}' (expected native, unpatched or native-or-patched:<one of {}>)",
+            "unknown requirement '{text}' (expected native, unpatched, eventlet-free or native-or-patched:<one of {}>)",
             PATCHABLE.join(", ")
         )),
     }

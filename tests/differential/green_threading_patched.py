@@ -1,5 +1,7 @@
-# expect-rewrites: 1
-"""Green threading under monkey_patch(): the stdlib module is the same green one."""
+# expect-rewrites: 2
+# expect-eventlet-gone: yes
+"""Green threading under monkey_patch(): the stdlib module is the same green
+one; with nothing else of eventlet left, monkey_patch() goes too."""
 import eventlet
 eventlet.monkey_patch()
 
