@@ -249,7 +249,7 @@ impl Matcher<'_> {
                         .filter(|p| {
                             p.kind() == "expression_statement" && p.named_child_count() == 1
                         })
-                        .ok_or("its result is used, so the statement cannot go")?;
+                        .ok_or("its result is used; only a call that is a statement of its own is rewritten")?;
                     (stmt.byte_range(), true)
                 } else {
                     (call.byte_range(), false)

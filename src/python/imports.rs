@@ -69,15 +69,25 @@ pub fn removals(root: Node, leaving: &[&ImportBinding]) -> (Vec<Range<usize>>, V
     (whole, edits)
 }
 
-/// The `# noqa: E402` markers ("module level import not at top of file")
-/// that only statements in `deleted` made necessary: on a top-level import
-/// after a deleted statement, with nothing kept before it but imports and
-/// the docstring.
+/// The edits that remove the `# noqa: E402` markers ("module level import
+/// not at top of file") that only statements in `deleted` made necessary.
 pub fn stale_late_import_markers(root: Node, source: &str, deleted: &[Range<usize>]) -> Vec<Edit> {
-    let mut edits = Vec::new();
+    stale_markers(root, source, deleted)
+        .into_iter()
+        .map(|(import, marker)| Edit::replace(import.end_byte()..marker.end_byte(), ""))
+        .collect()
+}
+
+/// Top-level imports after a deleted statement, with nothing kept before
+/// them but imports and the docstring, and their E402 markers.
+fn stale_markers<'t>(
+    root: Node<'t>,
+    source: &str,
+    deleted: &[Range<usize>],
+) -> Vec<(Node<'t>, Node<'t>)> {
+    let mut stale = Vec::new();
     let (mut after_deleted, mut after_code) = (false, false);
-    let statements = named_children(root);
-    for (i, statement) in statements.iter().enumerate() {
+    for statement in named_children(root) {
         let kind = statement.kind();
         if kind == "comment" {
             continue;
@@ -94,22 +104,26 @@ pub fn stale_late_import_markers(root: Node, source: &str, deleted: &[Range<usiz
             "import_statement" | "import_from_statement" | "future_import_statement"
         );
         if !is_import {
-            after_code |= !is_docstring(*statement);
+            after_code |= !is_docstring(statement);
             continue;
         }
-        let marker = statements.get(i + 1).filter(|c| {
-            c.kind() == "comment"
-                && c.start_position().row == statement.end_position().row
-                && is_e402_marker(text(**c, source))
-        });
-        if let Some(marker) = marker
+        if let Some(marker) = late_marker(statement, source)
             && after_deleted
             && !after_code
         {
-            edits.push(Edit::replace(statement.end_byte()..marker.end_byte(), ""));
+            stale.push((statement, marker));
         }
     }
-    edits
+    stale
+}
+
+/// The `# noqa: E402` comment on the import's own line.
+fn late_marker<'t>(import: Node<'t>, source: &str) -> Option<Node<'t>> {
+    import.next_named_sibling().filter(|c| {
+        c.kind() == "comment"
+            && c.start_position().row == import.end_position().row
+            && is_e402_marker(text(*c, source))
+    })
 }
 
 fn is_e402_marker(comment: &str) -> bool {
@@ -153,10 +167,20 @@ pub fn insertions(
     deleted: &[Range<usize>],
 ) -> (Vec<Edit>, Vec<usize>) {
     let groups = import_groups(root, source);
+    let stale: Vec<usize> = stale_markers(root, source, deleted)
+        .iter()
+        .map(|(import, _)| import.start_byte())
+        .collect();
+    // A group whose imports all keep an E402 marker gives new ones the same.
+    let late = |group: &[Node]| {
+        group
+            .iter()
+            .all(|s| late_marker(*s, source).is_some() && !stale.contains(&s.start_byte()))
+    };
     let (stdlib, others): (Vec<&NewImport>, Vec<&NewImport>) =
         imports.iter().partition(|i| is_stdlib(&i.top));
     let (mut edits, stdlib_refilled) =
-        stdlib_insertions(root, source, newline, &groups, &stdlib, deleted);
+        stdlib_insertions(root, source, newline, &groups, &stdlib, deleted, &late);
     let mut refilled: Vec<usize> = stdlib_refilled.into_iter().collect();
     let gone = |g: &Vec<Node>| g.iter().all(|s| deleted.contains(&s.byte_range()));
     let top_of = |g: &Vec<Node>| {
@@ -171,7 +195,7 @@ pub fn insertions(
         let own = groups.iter().find(|g| !gone(g) && top_of(g) == import.top);
         let last_other = groups.iter().rev().filter(other_party).find(|g| !gone(g));
         let edit = match own.or(last_other) {
-            Some(group) => sorted_insert(group, import, source, newline),
+            Some(group) => sorted_insert(group, import, late(group), source, newline),
             // Only groups that disappear: take the place of the first one.
             None => match groups.iter().filter(other_party).find(|g| gone(g)) {
                 Some(group) => {
@@ -198,8 +222,15 @@ pub fn insertions(
     (edits, refilled)
 }
 
-fn sorted_insert(group: &[Node], import: &NewImport, source: &str, newline: &str) -> Edit {
-    let line = format!("{}{newline}", import.statement);
+fn sorted_insert(
+    group: &[Node],
+    import: &NewImport,
+    late: bool,
+    source: &str,
+    newline: &str,
+) -> Edit {
+    let marker = if late { "  # noqa: E402" } else { "" };
+    let line = format!("{}{marker}{newline}", import.statement);
     let key = import.key.to_ascii_lowercase();
     match group.iter().find(|stmt| sort_key(**stmt, source) > key) {
         Some(next) => Edit::insert(line_start(source, next.start_byte()), line),
@@ -217,6 +248,7 @@ fn stdlib_insertions(
     groups: &[Vec<Node>],
     imports: &[&NewImport],
     deleted: &[Range<usize>],
+    late: &dyn Fn(&[Node]) -> bool,
 ) -> (Vec<Edit>, Option<usize>) {
     if imports.is_empty() {
         return (Vec::new(), None);
@@ -228,7 +260,7 @@ fn stdlib_insertions(
     if let Some(group) = stdlib_group {
         let edits = imports
             .iter()
-            .map(|i| sorted_insert(group, i, source, newline))
+            .map(|i| sorted_insert(group, i, late(group), source, newline))
             .collect();
         return (edits, None);
     }
@@ -395,6 +427,15 @@ mod tests {
         let tree = parse(source);
         let (edits, _) = insertions(tree.root_node(), source, "\n", &imports, &[]);
         apply(source, edits).unwrap()
+    }
+
+    #[test]
+    fn an_import_joining_a_group_after_code_carries_its_e402_marker() {
+        let source = "import eventlet\neventlet.monkey_patch()\n\nimport time  # noqa: E402\n";
+        assert_eq!(
+            insert(source, "_thread"),
+            "import eventlet\neventlet.monkey_patch()\n\nimport _thread  # noqa: E402\nimport time  # noqa: E402\n"
+        );
     }
 
     #[test]

@@ -1,8 +1,8 @@
-# expect-rewrites: 2
+# expect-rewrites: 5
 # expect-manual: eventlet.event.Event
-# expect-manual: eventlet.greenthread.spawn
 """Events between green threads under monkey_patch(): a flag becomes a
-threading.Event, events carrying values and exceptions become Futures."""
+threading.Event, events carrying values and exceptions become Futures, and
+the spawns whose handles are dropped start patched threads."""
 import eventlet
 eventlet.monkey_patch()
 
