@@ -7,6 +7,7 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use crate::python::syntax::{named_children, node_at};
+use crate::source::LineIndex;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edit {
@@ -64,14 +65,8 @@ fn normalize(mut edits: Vec<Edit>) -> Vec<Edit> {
 /// be parsed incrementally. Edits go from the end of the text to its start,
 /// so each one's positions are still those of `old`.
 pub fn edit_tree(tree: &mut tree_sitter::Tree, old: &str, edits: &[Edit]) {
-    let point = |offset: usize| {
-        let line_start = old[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let row = memchr::memchr_iter(b'\n', &old.as_bytes()[..offset]).count();
-        tree_sitter::Point {
-            row,
-            column: offset - line_start,
-        }
-    };
+    let lines = LineIndex::new(old);
+    let point = |offset: usize| lines.point(offset);
     for edit in normalize(edits.to_vec()).iter().rev() {
         let start = point(edit.range.start);
         let new_end = match edit.text.rfind('\n') {

@@ -98,6 +98,15 @@ impl LineIndex {
         (line, text[start..offset].chars().count() + 1)
     }
 
+    /// 0-based row and byte column of a byte offset (a tree-sitter point).
+    pub fn point(&self, offset: usize) -> tree_sitter::Point {
+        let line = self.starts.partition_point(|&s| s <= offset);
+        tree_sitter::Point {
+            row: line - 1,
+            column: offset - self.starts[line - 1],
+        }
+    }
+
     /// The text of the 1-based line `line`, without its line ending.
     pub fn line_text<'t>(&self, text: &'t str, line: usize) -> &'t str {
         let start = self.starts.get(line - 1).copied().unwrap_or(text.len());
