@@ -243,3 +243,72 @@ fn the_low_memory_passes_give_the_same_result() {
     assert_eq!(kept, run(Some(0)));
     assert_eq!(kept, run(Some(8 << 10)));
 }
+
+/// An apply killed at any moment leaves every file as it was or as the
+/// whole rewrite makes it, never half-written, and no stray Python file.
+/// The kill lands at once, and again as soon as the first file changes
+/// (while the others are being written).
+#[test]
+fn a_killed_apply_leaves_no_half_written_file() {
+    let mut original = String::from("import eventlet\n\n\n");
+    for i in 0..3000 {
+        original.push_str(&format!("def f{i}():\n    eventlet.sleep({i})\n\n\n"));
+    }
+    let expected = original
+        .replace("import eventlet\n", "import time\n")
+        .replace("eventlet.sleep(", "time.sleep(");
+    let files = |dir: &Path| -> Vec<(String, String)> {
+        let mut found: Vec<(String, String)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| {
+                let path = entry.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read_to_string(&path).unwrap_or_default())
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    for wait_for_a_write in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        for n in 0..40 {
+            std::fs::write(dir.path().join(format!("m{n:02}.py")), &original).unwrap();
+        }
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_eventless"))
+            .args(["apply", "--no-cache", "--quiet"])
+            .arg(dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while wait_for_a_write
+            && std::time::Instant::now() < deadline
+            && files(dir.path())
+                .iter()
+                .all(|(name, text)| !name.ends_with(".py") || *text == original)
+        {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let mut rewritten = 0;
+        for (name, text) in files(dir.path()) {
+            if name.starts_with(".eventless-") {
+                // A temporary file the kill interrupted: never a .py file.
+                assert!(!name.ends_with(".py"), "{name}");
+                continue;
+            }
+            assert!(
+                text == original || text == expected,
+                "{name} is half-written after the kill"
+            );
+            rewritten += usize::from(text == expected);
+        }
+        assert_eq!(
+            rewritten > 0,
+            wait_for_a_write,
+            "{rewritten} files rewritten"
+        );
+    }
+}
