@@ -77,10 +77,14 @@ fn check_one(catalogue: &Catalogue, label: &str, example: &Example) -> Result<()
     Ok(())
 }
 
-/// Checks every example; returns how many ran and the failures.
+/// Checks every example; returns how many ran and the failures. A project's
+/// examples run with its catalogue, the built-in ones with the built-in
+/// catalogue they document (a project transform may rightly change them).
 pub fn check_all(catalogue: &Catalogue) -> (usize, Vec<String>) {
-    let mut labelled: Vec<(String, &Example)> = Vec::new();
+    let builtin = Catalogue::builtin().expect("the built-in catalogue loads");
+    let mut labelled: Vec<(String, &Example, &Catalogue)> = Vec::new();
     for t in &catalogue.transforms {
+        let against = if t.project { catalogue } else { &builtin };
         for (n, e) in t.examples.iter().enumerate() {
             labelled.push((
                 format!(
@@ -90,10 +94,13 @@ pub fn check_all(catalogue: &Catalogue) -> (usize, Vec<String>) {
                     e.name.as_deref().unwrap_or("-")
                 ),
                 e,
+                against,
             ));
         }
     }
     for family in &catalogue.families {
+        let project = !builtin.families.iter().any(|f| f.file == family.file);
+        let against = if project { catalogue } else { &builtin };
         for (n, e) in family.examples.iter().enumerate() {
             labelled.push((
                 format!(
@@ -103,12 +110,13 @@ pub fn check_all(catalogue: &Catalogue) -> (usize, Vec<String>) {
                     e.name.as_deref().unwrap_or("-")
                 ),
                 e,
+                against,
             ));
         }
     }
     let failures = labelled
         .iter()
-        .filter_map(|(label, example)| check_one(catalogue, label, example).err())
+        .filter_map(|(label, example, against)| check_one(against, label, example).err())
         .collect();
     (labelled.len(), failures)
 }

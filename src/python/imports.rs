@@ -182,6 +182,7 @@ pub fn insertions(
     let (mut edits, stdlib_refilled) =
         stdlib_insertions(root, source, newline, &groups, &stdlib, deleted, &late);
     let mut refilled: Vec<usize> = stdlib_refilled.into_iter().collect();
+    let mut separated: Vec<usize> = Vec::new();
     let gone = |g: &Vec<Node>| g.iter().all(|s| deleted.contains(&s.byte_range()));
     let top_of = |g: &Vec<Node>| {
         let m = module_of(g[0], source);
@@ -200,8 +201,16 @@ pub fn insertions(
             None => match groups.iter().filter(other_party).find(|g| gone(g)) {
                 Some(group) => {
                     let at = line_start(source, group[0].start_byte());
+                    // New stdlib imports took this place first: a blank line
+                    // separates the groups.
+                    let gap = if refilled.contains(&at) && !separated.contains(&at) {
+                        separated.push(at);
+                        newline
+                    } else {
+                        ""
+                    };
                     refilled.push(at);
-                    Edit::insert(at, format!("{}{newline}", import.statement))
+                    Edit::insert(at, format!("{gap}{}{newline}", import.statement))
                 }
                 None => match groups.last() {
                     Some(last) => {
@@ -427,6 +436,36 @@ mod tests {
         let tree = parse(source);
         let (edits, _) = insertions(tree.root_node(), source, "\n", &imports, &[]);
         apply(source, edits).unwrap()
+    }
+
+    #[test]
+    fn new_stdlib_and_project_imports_replacing_a_group_stay_apart() {
+        let source = "import eventlet\n\n\ndef f():\n    pass\n";
+        let tree = parse(source);
+        let imports = [
+            NewImport {
+                statement: "import time".into(),
+                key: "time".into(),
+                top: "time".into(),
+            },
+            NewImport {
+                statement: "from nova import utils".into(),
+                key: "nova.utils".into(),
+                top: "nova".into(),
+            },
+        ];
+        let deleted = [tree.root_node().named_child(0).unwrap().byte_range()];
+        let (mut edits, refilled) = insertions(tree.root_node(), source, "\n", &imports, &deleted);
+        edits.extend(crate::edit::delete_statements(
+            tree.root_node(),
+            source,
+            &deleted,
+            &refilled,
+        ));
+        assert_eq!(
+            apply(source, edits).unwrap(),
+            "import time\n\nfrom nova import utils\n\n\ndef f():\n    pass\n"
+        );
     }
 
     #[test]

@@ -222,6 +222,8 @@ pub struct Transform {
     pub block: Option<crate::blocks::Block>,
     pub cases: Vec<Case>,
     pub examples: Vec<Example>,
+    /// Defined (added or replaced) by the project's eventless.toml.
+    pub project: bool,
 }
 
 #[derive(Debug, Default)]
@@ -685,6 +687,7 @@ impl Catalogue {
             block,
             cases,
             examples: def.example.clone(),
+            project,
         })
     }
 
