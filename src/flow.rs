@@ -3,10 +3,12 @@
 //! member rules and rename members (`evt.send()` -> `evt.set()`).
 //!
 //! The object is followed through the plain name it is assigned to (within
-//! that function) or through `<anything>.attr` when it is stored on an
-//! attribute (across the file, since methods of a class share it). Anything
-//! that cannot be followed (a container, a tuple target, a name rebound to
-//! another object) is a refusal that names the line.
+//! that function), through `<anything>.attr` when it is stored on an
+//! attribute (across the file, since methods of a class share it), or
+//! through the loops over a list of such objects (made by a comprehension or
+//! `append`, and only iterated). Anything that cannot be followed (another
+//! container, a tuple target, a name rebound to another object, a list used
+//! some other way) is a refusal that names the line.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
@@ -46,6 +48,10 @@ pub fn follow(
     let Some(parent) = call.parent() else {
         return Ok(edits);
     };
+    if let Some((list, name)) = list_of_objects(call, source) {
+        follow_list(list, name, source, rules, same_api, &mut edits, &mut counts)?;
+        return Ok(edits);
+    }
     if is_container(parent) {
         return Err(format!(
             "the object is stored in a container at line {}, where its uses cannot be followed",
@@ -103,6 +109,131 @@ pub fn follow(
         }
     }
     Ok(edits)
+}
+
+/// The list the object goes into: `name = [<call> for ...]` or
+/// `name.append(<call>)`, with the name's node there.
+fn list_of_objects<'t>(call: Node<'t>, source: &'t str) -> Option<(Node<'t>, &'t str)> {
+    let parent = call.parent()?;
+    let holder = match parent.kind() {
+        "list_comprehension" if field_name(call) == Some("body") => {
+            let assignment = parent
+                .parent()
+                .filter(|a| a.kind() == "assignment" && field_name(parent) == Some("right"))?;
+            assignment.child_by_field_name("left")?
+        }
+        "argument_list" if parent.named_child_count() == 1 => {
+            let function = parent.parent()?.child_by_field_name("function")?;
+            let (member, attr) = function
+                .child_by_field_name("object")
+                .and_then(|object| member_of(object, source))?;
+            if member != "append" || attr != function {
+                return None;
+            }
+            function.child_by_field_name("object")?
+        }
+        _ => return None,
+    };
+    (holder.kind() == "identifier").then(|| (holder, text(holder, source)))
+}
+
+/// Follows a list of such objects through its function: it may only be
+/// made (`[]`, a comprehension of them), appended such objects, and
+/// iterated by a `for` or a comprehension whose item is then followed.
+fn follow_list(
+    list: Node,
+    name: &str,
+    source: &str,
+    rules: &Rules,
+    same_api: &dyn Fn(Node) -> bool,
+    edits: &mut Vec<MemberEdit>,
+    counts: &mut HashMap<String, usize>,
+) -> Result<(), String> {
+    let line = |n: Node| crate::source::line_col(source, n.start_byte()).0;
+    let scope = enclosing_scope(list);
+    let holder = Holder::Name(name);
+    let made_of_objects = |value: Node| match value.kind() {
+        "list" => value.named_child_count() == 0,
+        "list_comprehension" => value.child_by_field_name("body").is_some_and(same_api),
+        _ => false,
+    };
+    for node in descendants(scope).filter(|n| holder.is(*n, source)) {
+        let parent = node.parent().ok_or("malformed tree")?;
+        let ok = match (parent.kind(), field_name(node)) {
+            ("assignment", Some("left")) => parent
+                .child_by_field_name("right")
+                .is_some_and(made_of_objects),
+            ("for_statement", Some("right")) => {
+                follow_item(parent, scope, &holder, source, rules, edits, counts)?;
+                true
+            }
+            ("for_in_clause", Some("right")) => {
+                let comprehension = parent.parent().ok_or("malformed tree")?;
+                follow_item(parent, comprehension, &holder, source, rules, edits, counts)?;
+                true
+            }
+            ("attribute", Some("object")) => {
+                member_of(node, source).is_some_and(|(member, attr)| {
+                    member == "append"
+                        && attr
+                            .parent()
+                            .and_then(|call| call.child_by_field_name("arguments"))
+                            .is_some_and(|args| {
+                                args.named_child_count() == 1
+                                    && args.named_child(0).is_some_and(same_api)
+                            })
+                })
+            }
+            _ => false,
+        };
+        if !ok {
+            return Err(format!(
+                "the list '{name}' of these objects is used other than by adding them and \
+                 iterating it (line {})",
+                line(node)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Follows the item of a loop over a list of objects (`for item in list`)
+/// through `within`: every use of its name, but as the item of a loop over
+/// the same list, is checked as a use of the object.
+fn follow_item(
+    looping: Node,
+    within: Node,
+    list: &Holder,
+    source: &str,
+    rules: &Rules,
+    edits: &mut Vec<MemberEdit>,
+    counts: &mut HashMap<String, usize>,
+) -> Result<(), String> {
+    let line = |n: Node| crate::source::line_col(source, n.start_byte()).0;
+    let target = looping
+        .child_by_field_name("left")
+        .filter(|t| t.kind() == "identifier")
+        .ok_or_else(|| {
+            format!(
+                "the items of a list of these objects are unpacked at line {}",
+                line(looping)
+            )
+        })?;
+    let item = Holder::Name(text(target, source));
+    let item_of_the_list = |node: Node| {
+        node.parent().is_some_and(|p| {
+            matches!(p.kind(), "for_statement" | "for_in_clause")
+                && field_name(node) == Some("left")
+                && p.child_by_field_name("right")
+                    .is_some_and(|r| list.is(r, source))
+        })
+    };
+    let never = |_: Node| false;
+    for node in descendants(within).filter(|n| item.is(*n, source) && !item_of_the_list(*n)) {
+        check_use(node, source, rules, &never, edits, counts)
+            .map_err(|why| format!("{why} (line {})", line(node)))?;
+    }
+    Ok(())
 }
 
 fn check_use(
