@@ -209,6 +209,16 @@ pub fn rewrite_file(
     }
 }
 
+/// Text that a rewrite replaces without copying it: a use inside goes with
+/// it (the except clause of a Timeout block, the module argument of a
+/// patch.object mock).
+fn swallowed(rw: &Rewrite) -> impl Iterator<Item = Range<usize>> + '_ {
+    let copies = rw.template.params().next().is_some();
+    let main = (!copies).then(|| rw.range.clone());
+    main.into_iter()
+        .chain(rw.member_edits.iter().map(|(r, _)| r.clone()))
+}
+
 fn binding_key(b: &ImportBinding) -> (String, String) {
     (b.name.clone(), b.target.clone())
 }
@@ -220,21 +230,13 @@ fn findings(
     catalogue: &Catalogue,
 ) -> Vec<Finding> {
     let lines = LineIndex::new(text);
-    // Text that a rewrite replaces without copying it: a use inside goes
-    // with it (the except clause of a Timeout block, the module argument of
-    // a patch.object mock).
     let consumed: Vec<(Range<usize>, &Rewrite)> = fates
         .iter()
         .filter_map(|f| match f {
             Fate::Rewrite(rw) => Some(rw),
             _ => None,
         })
-        .flat_map(|rw| {
-            let copies = rw.template.params().next().is_some();
-            let main = (!copies).then(|| (rw.range.clone(), rw));
-            main.into_iter()
-                .chain(rw.member_edits.iter().map(move |(r, _)| (r.clone(), rw)))
-        })
+        .flat_map(|rw| swallowed(rw).map(move |r| (r, rw)))
         .collect();
     analysis
         .uses
@@ -356,7 +358,21 @@ fn plan_edits(
             .iter()
             .all(|(r, _)| !mains.iter().any(|m| m.start < r.end && r.start < m.end))
     });
-    let consumed: HashSet<usize> = applied.iter().map(|(i, _)| *i).collect();
+    // The applied rewrites' uses, and the uses in text they replace without
+    // copying it.
+    let gone: Vec<Range<usize>> = applied.iter().flat_map(|(_, rw)| swallowed(rw)).collect();
+    let consumed: HashSet<usize> = applied
+        .iter()
+        .map(|(i, _)| *i)
+        .chain(
+            analysis
+                .uses
+                .iter()
+                .enumerate()
+                .filter(|(_, u)| gone.iter().any(|r| contains(r, &u.range)))
+                .map(|(i, _)| i),
+        )
+        .collect();
     // Settled when nothing waits and no other use sits in replaced text
     // (whether it survives, and keeps its import, shows in the next round).
     let settled = applied.len() == planned_count
