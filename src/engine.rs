@@ -122,8 +122,9 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     {
         return Ok(result);
     }
-    // Largest files first, one at a time: no worker then starts a large
-    // file while the others run out of work.
+    // Largest files first, handed to whichever worker is free (a queue,
+    // not halves of the list): no worker then starts a large file while
+    // the other runs out of work. Results are put in path order at the end.
     let mut read: Vec<Read> = read
         .into_iter()
         .filter(|r| !matches!(r, Read::NoEventlet))
@@ -131,8 +132,8 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     read.sort_by_key(|r| std::cmp::Reverse(r.len()));
     let budget = TreeBudget(AtomicUsize::new(options.tree_budget.unwrap_or(TREE_BUDGET)));
     let loaded: Vec<Loaded> = read
-        .into_par_iter()
-        .with_max_len(1)
+        .into_iter()
+        .par_bridge()
         .map(|r| load(r, catalogue, options.annotate, &budget))
         .collect();
     let mut result = RunResult {
@@ -226,10 +227,12 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         findings_only,
         fresh_proof: options.writes,
     };
-    // Each file's result, with the line of an eventlet import it keeps.
+    // Each file's result, with the line of an eventlet import it keeps
+    // (largest first, as when loading).
+    parsed.sort_by_key(|p| std::cmp::Reverse(p.source.text.len()));
     let mut rewritten: Vec<(FileResult, Option<usize>)> = parsed
-        .into_par_iter()
-        .with_max_len(1)
+        .into_iter()
+        .par_bridge()
         .map(|p| {
             let outcome = rewrite_file(
                 &p.source.text,
@@ -298,6 +301,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     result
         .files
         .sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    result.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     if let (Some(slot), Some(key)) = (&cache_slot, cache_key) {
         cache::store(slot, &to_cache(&result, key));
     }
