@@ -154,6 +154,9 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
             Loaded::Skipped(s) => result.skipped.push(s),
         }
     }
+    // Path order, so that the tree's facts (and the sites reasons name) do
+    // not depend on which worker finished first.
+    parsed.sort_by(|a, b| a.source.path.cmp(&b.source.path));
     // A green-thread starter that is itself rewritten (a Timeout around one
     // queue get) does not keep the tree green.
     let first_context = TreeContext::from_files(
