@@ -99,12 +99,6 @@ impl Parsed {
     }
 }
 
-enum Loaded {
-    NoEventlet,
-    Parsed(Box<Parsed>),
-    Skipped(Skipped),
-}
-
 pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     let discovered = discover(&options.paths, &options.excludes)?;
     let read: Vec<Read> = discovered.files.par_iter().map(|path| read(path)).collect();
@@ -125,17 +119,6 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     // Largest files first, handed to whichever worker is free (a queue,
     // not halves of the list): no worker then starts a large file while
     // the other runs out of work. Results are put in path order at the end.
-    let mut read: Vec<Read> = read
-        .into_iter()
-        .filter(|r| !matches!(r, Read::NoEventlet))
-        .collect();
-    read.sort_by_key(|r| std::cmp::Reverse(r.len()));
-    let budget = TreeBudget(AtomicUsize::new(options.tree_budget.unwrap_or(TREE_BUDGET)));
-    let loaded: Vec<Loaded> = read
-        .into_iter()
-        .par_bridge()
-        .map(|r| load(r, catalogue, options.annotate, &budget))
-        .collect();
     let mut result = RunResult {
         files_scanned: discovered.files.len(),
         ..RunResult::default()
@@ -146,12 +129,26 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
             path: p.path,
             reason: p.reason,
         }));
+    let mut to_load: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    for r in read {
+        match r {
+            Read::Eventlet(path, bytes) => to_load.push((path, bytes)),
+            Read::Failed(skipped) => result.skipped.push(skipped),
+            Read::NoEventlet => {}
+        }
+    }
+    to_load.sort_by_key(|(_, bytes)| std::cmp::Reverse(bytes.len()));
+    let budget = TreeBudget(AtomicUsize::new(options.tree_budget.unwrap_or(TREE_BUDGET)));
+    let loaded: Vec<Result<Parsed, Skipped>> = to_load
+        .into_iter()
+        .par_bridge()
+        .map(|(path, bytes)| load(path, bytes, catalogue, options.annotate, &budget))
+        .collect();
     let mut parsed = Vec::new();
     for item in loaded {
         match item {
-            Loaded::NoEventlet => {}
-            Loaded::Parsed(p) => parsed.push(*p),
-            Loaded::Skipped(s) => result.skipped.push(s),
+            Ok(p) => parsed.push(p),
+            Err(s) => result.skipped.push(s),
         }
     }
     // Path order, so that the tree's facts (and the sites reasons name) do
@@ -358,16 +355,6 @@ enum Read {
     NoEventlet,
     Eventlet(PathBuf, Vec<u8>),
     Failed(Skipped),
-}
-
-impl Read {
-    /// The bytes to analyse.
-    fn len(&self) -> usize {
-        match self {
-            Read::Eventlet(_, bytes) => bytes.len(),
-            Read::NoEventlet | Read::Failed(_) => 0,
-        }
-    }
 }
 
 fn read(path: &std::path::Path) -> Read {
@@ -594,14 +581,15 @@ impl TreeBudget {
     }
 }
 
-fn load(read: Read, catalogue: &Catalogue, annotate: bool, budget: &TreeBudget) -> Loaded {
-    let (path, bytes) = match read {
-        Read::NoEventlet => return Loaded::NoEventlet,
-        Read::Failed(skipped) => return Loaded::Skipped(skipped),
-        Read::Eventlet(path, bytes) => (path, bytes),
-    };
+fn load(
+    path: PathBuf,
+    bytes: Vec<u8>,
+    catalogue: &Catalogue,
+    annotate: bool,
+    budget: &TreeBudget,
+) -> Result<Parsed, Skipped> {
     let skipped = |reason: String| {
-        Loaded::Skipped(Skipped {
+        Err(Skipped {
             path: path.clone(),
             reason,
         })
@@ -634,14 +622,14 @@ fn load(read: Read, catalogue: &Catalogue, annotate: bool, budget: &TreeBudget) 
             .iter()
             .any(|u| decide_without_code(catalogue, u).is_err());
     let keep_tree = needs_code && budget.claim(source.text.len());
-    Loaded::Parsed(Box::new(Parsed {
+    Ok(Parsed {
         source,
         analysis,
         tree: keep_tree.then_some(tree),
         facts,
         mocked,
         apis,
-    }))
+    })
 }
 
 /// Per API, how its uses fare across the tree in a first pass of
