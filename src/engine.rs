@@ -245,6 +245,8 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
             file_result(p.source, outcome)
         })
         .collect();
+    // Path order again, for what is drawn from the results below.
+    rewritten.sort_by(|a, b| a.0.source.path.cmp(&b.0.source.path));
     // monkey_patch() goes last: when nothing else of eventlet stays in the
     // tree, the files that call it are rewritten again knowing that.
     // (A file that could not be read may use eventlet too.)
