@@ -15,7 +15,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use crate::python::syntax::{descendants, field_name, named_children, text};
+use crate::python::syntax::{field_name, named_children, text};
 use crate::transform::catalogue::{ArgsRule, MemberRule, ResultRule};
 
 /// An edit inside the followed uses: the bytes and their replacement.
@@ -92,18 +92,16 @@ pub fn follow(
             ));
         }
     };
-    for node in descendants(scope) {
+    for node in holder.occurrences(scope, source) {
         if let Holder::Name(name) = holder
-            && node != scope
-            && matches!(node.kind(), "function_definition" | "lambda")
-            && binds_parameter(node, name, source)
+            && let Some(function) = parameter_of(node).filter(|f| *f != scope)
         {
             return Err(format!(
                 "'{name}' is also a parameter at line {}",
-                line(node)
+                line(function)
             ));
         }
-        if holder.is(node, source) && node != left {
+        if node != left {
             check_use(node, source, rules, same_api, &mut edits, &mut counts)
                 .map_err(|why| format!("{why} (line {})", line(node)))?;
         }
@@ -157,7 +155,7 @@ fn follow_list(
         "list_comprehension" => value.child_by_field_name("body").is_some_and(same_api),
         _ => false,
     };
-    for node in descendants(scope).filter(|n| holder.is(*n, source)) {
+    for node in holder.occurrences(scope, source) {
         let parent = node.parent().ok_or("malformed tree")?;
         let ok = match (parent.kind(), field_name(node)) {
             ("assignment", Some("left")) => parent
@@ -229,7 +227,11 @@ fn follow_item(
         })
     };
     let never = |_: Node| false;
-    for node in descendants(within).filter(|n| item.is(*n, source) && !item_of_the_list(*n)) {
+    for node in item
+        .occurrences(within, source)
+        .into_iter()
+        .filter(|n| !item_of_the_list(*n))
+    {
         check_use(node, source, rules, &never, edits, counts)
             .map_err(|why| format!("{why} (line {})", line(node)))?;
     }
@@ -387,6 +389,29 @@ enum Holder<'s> {
 }
 
 impl Holder<'_> {
+    /// The nodes in `within` that hold the object, in the order of the
+    /// text, found from the name's occurrences rather than by walking.
+    fn occurrences<'t>(&self, within: Node<'t>, source: &str) -> Vec<Node<'t>> {
+        let (Holder::Name(word) | Holder::Attribute(word)) = *self;
+        let bytes = source.as_bytes();
+        let outside_word = |at: usize| {
+            bytes
+                .get(at)
+                .is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        };
+        let range = within.byte_range();
+        memchr::memmem::find_iter(&bytes[range.clone()], word.as_bytes())
+            .map(|at| range.start + at)
+            .filter(|&at| (at == 0 || outside_word(at - 1)) && outside_word(at + word.len()))
+            .filter_map(|at| within.descendant_for_byte_range(at, at + word.len()))
+            .filter_map(|id| match self {
+                Holder::Name(_) => Some(id),
+                Holder::Attribute(_) => id.parent(),
+            })
+            .filter(|node| self.is(*node, source))
+            .collect()
+    }
+
     fn is(&self, node: Node, source: &str) -> bool {
         match self {
             Holder::Name(name) => {
@@ -409,11 +434,17 @@ impl Holder<'_> {
     }
 }
 
-fn binds_parameter(function: Node, name: &str, source: &str) -> bool {
-    let Some(params) = function.child_by_field_name("parameters") else {
-        return false;
-    };
-    descendants(params).any(|node| node.kind() == "identifier" && text(node, source) == name)
+/// The function or lambda among whose parameters (defaults included)
+/// `node` is.
+fn parameter_of(node: Node) -> Option<Node> {
+    let mut child = node;
+    while let Some(parent) = child.parent() {
+        if matches!(parent.kind(), "function_definition" | "lambda") {
+            return (field_name(child) == Some("parameters")).then_some(parent);
+        }
+        child = parent;
+    }
+    None
 }
 
 /// `(member, attribute node)` when `node` is the object of an attribute.
