@@ -61,18 +61,6 @@ pub fn is_eventlet_path(dotted: &str) -> bool {
     dotted == "eventlet" || dotted.starts_with("eventlet.")
 }
 
-/// The start of the first import statement that imports from eventlet.
-pub fn first_eventlet_import(root: Node, source: &str) -> Option<usize> {
-    import_statements(root, source)
-        .into_iter()
-        .find(|statement| {
-            imported(*statement, source)
-                .iter()
-                .any(|(_, path)| is_eventlet_path(path))
-        })
-        .map(|statement| statement.start_byte())
-}
-
 /// The names whose bindings the analysis and the rewrite look at: those
 /// bound by imports of eventlet or of a module that rewrites name, and the
 /// names a rewrite may give a module.
@@ -512,16 +500,6 @@ mod tests {
         let tree = parse(source);
         let a = analyze(&tree, source, &Catalogue::builtin().unwrap());
         assert!(a.exported.contains("sleep"));
-    }
-
-    #[test]
-    fn the_first_eventlet_import_is_found_past_other_mentions() {
-        let source = "# eventlet is gone here\nimport eventlet_compat\nfrom oslo import eventlet\nx = 'eventlet'\n\n\ndef f():\n    from eventlet import sleep\n";
-        let tree = parse(source);
-        let at = first_eventlet_import(tree.root_node(), source).unwrap();
-        assert!(source[at..].starts_with("from eventlet import sleep"));
-        let none = "import eventlet_compat\n";
-        assert_eq!(first_eventlet_import(parse(none).root_node(), none), None);
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub fn apply(source: &str, edits: Vec<Edit>) -> Result<String, String> {
 }
 
 /// Edits in order, each asked for once.
-fn normalize(mut edits: Vec<Edit>) -> Vec<Edit> {
+pub fn normalize(mut edits: Vec<Edit>) -> Vec<Edit> {
     edits.sort_by_key(|e| (e.range.start, e.range.end));
     edits.dedup_by(|a, b| a.range == b.range && a.text == b.text && !a.range.is_empty());
     edits

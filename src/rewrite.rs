@@ -9,11 +9,12 @@ use std::ops::Range;
 use serde::Serialize;
 use tree_sitter::Tree;
 
-use crate::analysis::{FileAnalysis, UseKind, analyze, first_eventlet_import, is_eventlet_path};
+use crate::analysis::{FileAnalysis, UseKind, analyze, is_eventlet_path};
 use crate::edit::{self, Edit};
 use crate::matcher::{Fate, Matcher, Rewrite, decide_without_code};
 use crate::python::bindings::{ImportBinding, MODULE_SCOPE};
 use crate::python::imports;
+use crate::python::local_proof;
 use crate::python::module_names::{ModuleRef, NewImport, name_module};
 use crate::python::parse::{first_syntax_error, parse, reparse};
 use crate::source::{LineIndex, line_col};
@@ -144,6 +145,8 @@ pub fn rewrite_file(
         error: Some(error),
         import_left: original_import,
     };
+    // What the last round planned on: for the import a rewrite leaves.
+    let mut last_plan = Plan::default();
     for round in 1.. {
         if round > MAX_ROUNDS {
             return failed(
@@ -158,12 +161,21 @@ pub fn rewrite_file(
             Err(error) => return failed(findings, error),
         };
         if plan.edits.is_empty() {
+            last_plan = plan;
             break;
         }
         let next = match edit::apply(&current, plan.edits.clone()) {
             Ok(next) => next,
             Err(error) => return failed(findings, error),
         };
+        // Nothing held back for a next round: another analysis would find
+        // nothing more to do, and the statements the edits touch prove the
+        // output (a parse of all of it costs as much as the first).
+        if plan.settled && local_proof::proves(tree.root_node(), &current, &plan.edits) {
+            current = next;
+            last_plan = plan;
+            break;
+        }
         edit::edit_tree(&mut tree, &current, &plan.edits);
         tree = reparse(&next, &tree);
         if let Some(at) = first_syntax_error(&tree) {
@@ -176,9 +188,8 @@ pub fn rewrite_file(
             );
         }
         current = next;
-        // Nothing held back for a next round: another analysis would find
-        // nothing more to do.
         if plan.settled {
+            last_plan = plan;
             break;
         }
         analysis = analyze(&tree, &current, catalogue);
@@ -191,22 +202,40 @@ pub fn rewrite_file(
             ..FileRewrite::default()
         };
     }
-    // Each round's incremental re-parse proved its output; text to be
-    // written is proved once more by a parse from scratch.
+    // The rounds' proofs covered the output; text to be written is proved
+    // once more by a parse from scratch.
     if mode.fresh_proof && first_syntax_error(&parse(&current)).is_some() {
         return failed(
             findings,
             "the rewrite would not parse; file left unchanged".into(),
         );
     }
-    let import_left =
-        first_eventlet_import(tree.root_node(), &current).map(|at| line_col(&current, at).0);
+    let import_left = import_left_after(&analysis, &last_plan, &current);
     FileRewrite {
         findings,
         new_text: Some(current),
         error: None,
         import_left,
     }
+}
+
+/// The line, in `new` (the text after `plan`'s edits), of the first
+/// eventlet import that the plan leaves, found from the analysis it was
+/// made on.
+fn import_left_after(analysis: &FileAnalysis, plan: &Plan, new: &str) -> Option<usize> {
+    let first = analysis
+        .uses
+        .iter()
+        .filter(|u| u.kind == UseKind::Import)
+        .filter(|u| u.import.is_none_or(|i| !plan.leaving.contains(&i)))
+        .map(|u| u.range.start)
+        .min()?;
+    let moved = plan
+        .edits
+        .iter()
+        .filter(|e| e.range.end <= first)
+        .fold(first, |at, e| at + e.text.len() - e.range.len());
+    Some(line_col(new, moved).0)
 }
 
 /// Text that a rewrite replaces without copying it: a use inside goes with
@@ -299,11 +328,14 @@ struct FileSettings<'a> {
 }
 
 /// One round's edits.
+#[derive(Default)]
 struct Plan {
     edits: Vec<Edit>,
     /// Whether every planned rewrite is in `edits` (none nested in another
     /// waits for the next round).
     settled: bool,
+    /// The eventlet import bindings the edits remove.
+    leaving: HashSet<usize>,
 }
 
 fn plan_edits(
@@ -474,7 +506,11 @@ fn plan_edits(
             text, root, analysis, fates, newline,
         ));
     }
-    Ok(Plan { edits, settled })
+    Ok(Plan {
+        edits,
+        settled,
+        leaving,
+    })
 }
 
 fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {

@@ -2,6 +2,7 @@
 
 pub mod bindings;
 pub mod imports;
+pub mod local_proof;
 pub mod module_names;
 pub mod parse;
 pub mod syntax;

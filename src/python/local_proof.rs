@@ -1,0 +1,210 @@
+//! Proving that edited source still parses without parsing all of it again.
+//!
+//! tree-sitter re-parses about everything after an edit that changes the
+//! length of the text, so a few edits in a large class cost as much as a
+//! fresh parse. Python is a sequence of statements, each on whole lines: an
+//! edit inside a statement that begins and ends its lines can be proved by
+//! parsing that statement's new text alone, dedented, as long as it is
+//! still one or more whole statements at the same indentation. An edit at
+//! module level that replaces whole lines of whole statements is proved by
+//! parsing its new text alone. Anything else is not proved here, and the
+//! caller parses the file.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use super::parse::{first_syntax_error, parse};
+use crate::edit::Edit;
+
+/// Whether `edits` (non-overlapping, on `old`, whose tree is `root`) surely
+/// leave source that parses. `false` means "not proved", not "broken".
+pub fn proves(root: Node, old: &str, edits: &[Edit]) -> bool {
+    let edits = &crate::edit::normalize(edits.to_vec());
+    // Each edit's region: the whole lines of its innermost enclosing
+    // statement, or the edit itself when it splices whole top-level lines.
+    let mut regions: BTreeMap<(usize, usize), Region> = BTreeMap::new();
+    for edit in edits {
+        let Some(region) = region_of(root, old, &edit.range) else {
+            return false;
+        };
+        regions.insert((region.lines.start, region.lines.end), region);
+    }
+    // A region inside another is proved with it.
+    let outermost: Vec<&Region> = regions
+        .values()
+        .filter(|r| {
+            !regions.values().any(|o| {
+                o.lines != r.lines && o.lines.start <= r.lines.start && r.lines.end <= o.lines.end
+            })
+        })
+        .collect();
+    outermost.iter().all(|region| region.proved(old, edits))
+}
+
+struct Region<'t> {
+    /// Whole lines of `old` (without the final line break).
+    lines: Range<usize>,
+    /// The statement whose lines these are; `None` for a top-level splice.
+    statement: Option<Node<'t>>,
+}
+
+impl Region<'_> {
+    fn proved(&self, old: &str, edits: &[Edit]) -> bool {
+        let inside = |e: &&Edit| self.lines.start <= e.range.start && e.range.end <= self.lines.end;
+        let mut new = String::new();
+        let mut at = self.lines.start;
+        for edit in edits.iter().filter(inside) {
+            new.push_str(&old[at..edit.range.start]);
+            new.push_str(&edit.text);
+            at = edit.range.end;
+        }
+        new.push_str(&old[at..self.lines.end]);
+        let Some(statement) = self.statement else {
+            return parses(&new, 0);
+        };
+        let indent = &old[line_start(old, statement.start_byte())..statement.start_byte()];
+        match dedent(&new, indent) {
+            Some(dedented) => parses(&dedented, 1),
+            None => false,
+        }
+    }
+}
+
+/// Whether `text` parses on its own into at least `at_least` statements.
+fn parses(text: &str, at_least: usize) -> bool {
+    let tree = parse(text);
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    let statements = root
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() != "comment")
+        .count();
+    first_syntax_error(&tree).is_none() && statements >= at_least
+}
+
+fn region_of<'t>(root: Node<'t>, old: &str, range: &Range<usize>) -> Option<Region<'t>> {
+    let mut node = root.descendant_for_byte_range(range.start, range.end)?;
+    loop {
+        let contains = node.start_byte() <= range.start && range.end <= node.end_byte();
+        if contains && is_statement(node) && whole_lines(old, node.byte_range()) {
+            let lines = line_start(old, node.start_byte())..line_end(old, node.end_byte());
+            return Some(Region {
+                lines,
+                statement: Some(node),
+            });
+        }
+        match node.parent() {
+            Some(parent) => node = parent,
+            None => break,
+        }
+    }
+    // A splice of whole top-level lines that cuts no statement.
+    let splice = line_start(old, range.start) == range.start
+        && (range.end == old.len() || line_start(old, range.end) == range.end);
+    let mut cursor = root.walk();
+    let cut = root.children(&mut cursor).any(|child| {
+        let overlaps = child.start_byte() < range.end && range.start < child.end_byte();
+        overlaps && !(range.start <= child.start_byte() && child.end_byte() <= range.end)
+    });
+    (splice && !cut).then(|| Region {
+        lines: range.clone(),
+        statement: None,
+    })
+}
+
+/// A statement of a module or block (not a comment).
+fn is_statement(node: Node) -> bool {
+    node.is_named()
+        && node.kind() != "comment"
+        && node
+            .parent()
+            .is_some_and(|p| matches!(p.kind(), "module" | "block"))
+}
+
+/// Whether only blanks come before `range` on its first line and only
+/// blanks or a comment after it on its last.
+fn whole_lines(text: &str, range: Range<usize>) -> bool {
+    let before = &text[line_start(text, range.start)..range.start];
+    let after = text[range.end..line_end(text, range.end)].trim_start();
+    before.chars().all(|c| c == ' ' || c == '\t') && (after.is_empty() || after.starts_with('#'))
+}
+
+/// `text` without `indent` at the start of each line that is not blank;
+/// `None` when a line does not start with it.
+fn dedent(text: &str, indent: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if line.trim().is_empty() {
+            out.push_str(if line.ends_with("\r\n") {
+                "\r\n"
+            } else if line.ends_with('\n') {
+                "\n"
+            } else {
+                ""
+            });
+        } else {
+            out.push_str(line.strip_prefix(indent)?);
+        }
+    }
+    Some(out)
+}
+
+fn line_start(text: &str, offset: usize) -> usize {
+    text[..offset].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// The offset of the line break ending the line of `offset` (or the end).
+fn line_end(text: &str, offset: usize) -> usize {
+    text[offset..].find('\n').map_or(text.len(), |i| offset + i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proves_on(old: &str, edits: &[Edit]) -> bool {
+        let tree = parse(old);
+        proves(tree.root_node(), old, edits)
+    }
+
+    const CLASS: &str = "import eventlet\nimport os\n\n\nclass A:\n    def f(self):\n        eventlet.sleep(1)  # nap\n        return os.sep\n";
+
+    fn at(text: &str, needle: &str) -> Range<usize> {
+        let start = text.find(needle).unwrap();
+        start..start + needle.len()
+    }
+
+    #[test]
+    fn an_edit_inside_a_method_is_proved_by_the_method_alone() {
+        let edit = Edit::replace(at(CLASS, "eventlet.sleep(1)"), "time.sleep(1)");
+        assert!(proves_on(CLASS, &[edit]));
+    }
+
+    #[test]
+    fn a_broken_edit_is_not_proved() {
+        let edit = Edit::replace(at(CLASS, "eventlet.sleep(1)"), "time.sleep(1");
+        assert!(!proves_on(CLASS, &[edit]));
+        // Text that would dedent below the method is not proved either.
+        let edit = Edit::replace(at(CLASS, "eventlet.sleep(1)"), "x = 1\ny = 2");
+        assert!(!proves_on(CLASS, &[edit]));
+    }
+
+    #[test]
+    fn whole_top_level_lines_are_spliced() {
+        let delete = Edit::replace(at(CLASS, "import eventlet\n"), "");
+        let insert = Edit::insert(at(CLASS, "import os").start, "import time\n");
+        assert!(proves_on(CLASS, &[delete, insert]));
+        let broken = Edit::insert(at(CLASS, "import os").start, "import (\n");
+        assert!(!proves_on(CLASS, &[broken]));
+    }
+
+    #[test]
+    fn emptying_a_block_is_not_proved_by_its_statement() {
+        let source = "def f():\n    eventlet.sleep(1)\n";
+        let edit = Edit::replace(at(source, "    eventlet.sleep(1)\n"), "");
+        // The deletion sits in the def, which would be left without a body.
+        assert!(!proves_on(source, &[edit]));
+    }
+}
