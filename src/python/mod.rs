@@ -1,4 +1,4 @@
-//! Python syntax: parsing, name binding and import statements.
+//! Python syntax: parsing, local parse proofs, name binding and import statements.
 
 pub mod bindings;
 pub mod imports;
