@@ -201,6 +201,15 @@ mod tests {
     }
 
     #[test]
+    fn crlf_tabs_and_decorators_are_proved_in_place() {
+        let source = "class T:\r\n\t@mock.patch.object(eventlet, 'sleep')\r\n\tdef test(self, m):\r\n\t\tpass\r\n";
+        let edit = Edit::replace(at(source, "eventlet, 'sleep'"), "time, 'sleep'");
+        assert!(proves_on(source, &[edit]));
+        let broken = Edit::replace(at(source, "eventlet, 'sleep'"), "time, 'sleep");
+        assert!(!proves_on(source, &[broken]));
+    }
+
+    #[test]
     fn emptying_a_block_is_not_proved_by_its_statement() {
         let source = "def f():\n    eventlet.sleep(1)\n";
         let edit = Edit::replace(at(source, "    eventlet.sleep(1)\n"), "");
