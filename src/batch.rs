@@ -274,7 +274,7 @@ fn run_repo_inner(
     }
     let run = engine::run(&catalogue, &options)?;
     let summary = Summary::of(&run);
-    let readiness = assess(&run);
+    let readiness = assess(&run, &repo.path);
     outcome.files_scanned = summary.files_scanned;
     outcome.uses = summary.uses;
     outcome.rewritten = summary.rewrites();

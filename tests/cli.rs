@@ -431,6 +431,19 @@ fn markdown_readiness_report_links_occurrences() {
 }
 
 #[test]
+fn readiness_blockers_name_paths_within_the_project() {
+    let dir = tree(&[(
+        "cmd/run.py",
+        b"import eventlet\neventlet.monkey_patch()\n\npool = eventlet.GreenPool()\n",
+    )]);
+    let root = dir.path().to_str().unwrap();
+    let out = eventless(&["scan", "--format", "markdown", root], dir.path());
+    let md = stdout(&out);
+    assert!(md.contains("monkey_patch() at cmd/run.py:2"), "{md}");
+    assert!(!md.contains(root), "{md}");
+}
+
+#[test]
 fn sarif_has_the_2_1_0_shape() {
     let dir = tree(&[("a.py", SLEEPY.as_bytes())]);
     let out = eventless(&["scan", "--format", "sarif", "."], dir.path());

@@ -20,7 +20,7 @@ pub fn render(
     link_base: Option<&str>,
 ) -> String {
     let summary = Summary::of(run);
-    let readiness = assess(run);
+    let readiness = assess(run, root);
     let mut out = String::new();
     let _ = writeln!(out, "# eventlet removal readiness: {title}\n");
     let _ = writeln!(

@@ -3,10 +3,12 @@
 //! Markdown report and batch summaries.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 use serde::Serialize;
 
 use super::Summary;
+use super::markdown::relative;
 use crate::analysis::UseKind;
 use crate::engine::RunResult;
 use crate::rewrite::Action;
@@ -43,7 +45,8 @@ pub fn complexity(manual: usize, files: usize, uses: usize, kinds: usize) -> u8 
     (1.0 + (9.0 * weighted).round()).clamp(1.0, 10.0) as u8
 }
 
-pub fn assess(run: &RunResult) -> Readiness {
+/// How ready the tree under `root` is; blockers name paths relative to it.
+pub fn assess(run: &RunResult, root: &Path) -> Readiness {
     let summary = Summary::of(run);
     let mut by_api: BTreeMap<&str, usize> = BTreeMap::new();
     let mut files: BTreeSet<&std::path::Path> = BTreeSet::new();
@@ -59,14 +62,14 @@ pub fn assess(run: &RunResult) -> Readiness {
             if f.api == "eventlet.patcher.monkey_patch" {
                 blockers.push(format!(
                     "monkey_patch() at {}:{}",
-                    file.source.path.display(),
+                    relative(root, &file.source.path),
                     f.line
                 ));
             }
             if f.api.starts_with("eventlet.wsgi") {
                 blockers.push(format!(
                     "eventlet.wsgi at {}:{}",
-                    file.source.path.display(),
+                    relative(root, &file.source.path),
                     f.line
                 ));
             }
@@ -92,7 +95,7 @@ pub fn assess(run: &RunResult) -> Readiness {
     for s in &run.skipped {
         blockers.push(format!(
             "{} could not be analysed: {}",
-            s.path.display(),
+            relative(root, &s.path),
             s.reason
         ));
     }
