@@ -10,6 +10,7 @@ use crate::analysis::{FileAnalysis, UseKind};
 use crate::edit::Edit;
 use crate::matcher::Fate;
 use crate::python::syntax::node_at;
+use crate::source::line_start;
 
 pub const MARKER: &str = "# TODO(eventlet-removal):";
 const WIDTH: usize = 79;
@@ -33,9 +34,7 @@ pub fn annotations(
         let Some(statement) = node_at(root, &u.range).map(enclosing_statement) else {
             continue;
         };
-        let line_start = text[..statement.start_byte()]
-            .rfind('\n')
-            .map_or(0, |i| i + 1);
+        let line_start = line_start(text, statement.start_byte());
         let note = format!("{}: {}", short_name(&u.name), first_sentence(reason));
         let entry = notes.entry(line_start).or_default();
         if !entry.contains(&note) {

@@ -7,7 +7,7 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use crate::python::syntax::{named_children, node_at};
-use crate::source::LineIndex;
+use crate::source::{LineIndex, line_end, line_start};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edit {
@@ -178,8 +178,8 @@ enum Deletion {
 
 fn deletion(node: Node, source: &str) -> Deletion {
     let (start, end) = (node.start_byte(), node.end_byte());
-    let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = source[end..].find('\n').map_or(source.len(), |i| end + i);
+    let line_start = line_start(source, start);
+    let line_end = line_end(source, end);
     let before = &source[line_start..start];
     let after = source[end..line_end].trim();
     if !before.trim().is_empty() || (!after.is_empty() && !after.starts_with('#')) {

@@ -119,8 +119,17 @@ impl LineIndex {
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset];
     let line = memchr::memchr_iter(b'\n', before.as_bytes()).count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
+    (line, before[line_start(text, offset)..].chars().count() + 1)
+}
+
+/// The offset where the line of `offset` begins.
+pub fn line_start(text: &str, offset: usize) -> usize {
+    text[..offset].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// The offset of the line break ending the line of `offset` (or the end).
+pub fn line_end(text: &str, offset: usize) -> usize {
+    text[offset..].find('\n').map_or(text.len(), |i| offset + i)
 }
 
 /// The text of the 1-based line `line`, without its line ending.

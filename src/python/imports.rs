@@ -13,6 +13,7 @@ use super::bindings::ImportBinding;
 use super::module_names::NewImport;
 use super::syntax::{named_children, text};
 use crate::edit::Edit;
+use crate::source::line_start;
 
 static STDLIB: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| include_str!("stdlib_modules.txt").lines().collect());
@@ -322,10 +323,6 @@ fn insert_after_line(source: &str, offset: usize, newline: &str, text: &str) -> 
         Some(i) => Edit::insert(offset + i + 1, text),
         None => Edit::insert(source.len(), format!("{newline}{text}")),
     }
-}
-
-fn line_start(source: &str, offset: usize) -> usize {
-    source[..offset].rfind('\n').map_or(0, |i| i + 1)
 }
 
 fn is_docstring(node: Node) -> bool {

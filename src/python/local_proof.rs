@@ -17,6 +17,7 @@ use tree_sitter::Node;
 
 use super::parse::{first_syntax_error, parse};
 use crate::edit::Edit;
+use crate::source::{line_end, line_start};
 
 /// Whether `edits` (non-overlapping, on `old`, whose tree is `root`) surely
 /// leave source that parses. `false` means "not proved", not "broken".
@@ -149,15 +150,6 @@ fn dedent(text: &str, indent: &str) -> Option<String> {
         }
     }
     Some(out)
-}
-
-fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset].rfind('\n').map_or(0, |i| i + 1)
-}
-
-/// The offset of the line break ending the line of `offset` (or the end).
-fn line_end(text: &str, offset: usize) -> usize {
-    text[offset..].find('\n').map_or(text.len(), |i| offset + i)
 }
 
 #[cfg(test)]
