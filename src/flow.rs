@@ -38,39 +38,42 @@ pub fn follow(
     rules: &Rules,
     same_api: &dyn Fn(Node) -> bool,
 ) -> Result<Vec<MemberEdit>, String> {
-    let mut edits = Vec::new();
-    let mut counts: HashMap<String, usize> = HashMap::new();
+    let mut f = Follower {
+        source,
+        rules,
+        edits: Vec::new(),
+        counts: HashMap::new(),
+    };
     if let Some((member, attr)) = member_of(call, source) {
-        check_member(&member, attr, source, rules, &mut edits, &mut counts)?;
-        return Ok(edits);
+        f.check_member(&member, attr)?;
+        return Ok(f.edits);
     }
-    let line = |n: Node| crate::source::line_col(source, n.start_byte()).0;
     let Some(parent) = call.parent() else {
-        return Ok(edits);
+        return Ok(f.edits);
     };
     if let Some((list, name)) = list_of_objects(call, source) {
-        follow_list(list, name, source, rules, same_api, &mut edits, &mut counts)?;
-        return Ok(edits);
+        f.follow_list(list, name, same_api)?;
+        return Ok(f.edits);
     }
     if is_container(parent) {
         return Err(format!(
             "the object is stored in a container at line {}, where its uses cannot be followed",
-            line(call)
+            f.line(call)
         ));
     }
     if let Some(how) = inspected(call, source) {
         return Err(format!(
             "the object's {how} is looked at (line {}), and it differs in the stdlib",
-            line(call)
+            f.line(call)
         ));
     }
     if parent.kind() != "assignment" || field_name(call) != Some("right") {
         return if rules.escapes || parent.kind() == "expression_statement" {
-            Ok(edits)
+            Ok(f.edits)
         } else {
             Err(format!(
                 "the object is passed on at line {}, where its uses cannot be followed",
-                line(call)
+                f.line(call)
             ))
         };
     }
@@ -88,25 +91,24 @@ pub fn follow(
         _ => {
             return Err(format!(
                 "the object is unpacked or stored by index at line {}, where its uses cannot be followed",
-                line(call)
+                f.line(call)
             ));
         }
     };
     for node in holder.occurrences(scope, source) {
         if let Holder::Name(name) = holder
-            && let Some(function) = parameter_of(node).filter(|f| *f != scope)
+            && let Some(function) = parameter_of(node).filter(|def| *def != scope)
         {
             return Err(format!(
                 "'{name}' is also a parameter at line {}",
-                line(function)
+                f.line(function)
             ));
         }
         if node != left {
-            check_use(node, source, rules, same_api, &mut edits, &mut counts)
-                .map_err(|why| format!("{why} (line {})", line(node)))?;
+            f.check_use(node, same_api)?;
         }
     }
-    Ok(edits)
+    Ok(f.edits)
 }
 
 /// The list the object goes into: `name = [<call> for ...]` or
@@ -135,139 +137,219 @@ fn list_of_objects<'t>(call: Node<'t>, source: &'t str) -> Option<(Node<'t>, &'t
     (holder.kind() == "identifier").then(|| (holder, text(holder, source)))
 }
 
-/// Follows a list of such objects through its function: it may only be
-/// made (`[]`, a comprehension of them), appended such objects, and
-/// iterated by a `for` or a comprehension whose item is then followed.
-fn follow_list(
-    list: Node,
-    name: &str,
-    source: &str,
-    rules: &Rules,
-    same_api: &dyn Fn(Node) -> bool,
-    edits: &mut Vec<MemberEdit>,
-    counts: &mut HashMap<String, usize>,
-) -> Result<(), String> {
-    let line = |n: Node| crate::source::line_col(source, n.start_byte()).0;
-    let scope = enclosing_scope(list);
-    let holder = Holder::Name(name);
-    let made_of_objects = |value: Node| match value.kind() {
-        "list" => value.named_child_count() == 0,
-        "list_comprehension" => value.child_by_field_name("body").is_some_and(same_api),
-        _ => false,
-    };
-    for node in holder.occurrences(scope, source) {
-        let parent = node.parent().ok_or("malformed tree")?;
-        let ok = match (parent.kind(), field_name(node)) {
-            ("assignment", Some("left")) => parent
-                .child_by_field_name("right")
-                .is_some_and(made_of_objects),
-            ("for_statement", Some("right")) => {
-                follow_item(parent, scope, &holder, source, rules, edits, counts)?;
-                true
-            }
-            ("for_in_clause", Some("right")) => {
-                let comprehension = parent.parent().ok_or("malformed tree")?;
-                follow_item(parent, comprehension, &holder, source, rules, edits, counts)?;
-                true
-            }
-            ("attribute", Some("object")) => {
-                member_of(node, source).is_some_and(|(member, attr)| {
-                    member == "append"
-                        && attr
-                            .parent()
-                            .and_then(|call| call.child_by_field_name("arguments"))
-                            .is_some_and(|args| {
-                                args.named_child_count() == 1
-                                    && args.named_child(0).is_some_and(same_api)
-                            })
-                })
-            }
+/// Following one created object: the file, the transform's rules, and
+/// what the checks of its uses found so far.
+struct Follower<'a> {
+    source: &'a str,
+    rules: &'a Rules<'a>,
+    edits: Vec<MemberEdit>,
+    /// How many places use each member (for rules that allow one).
+    counts: HashMap<String, usize>,
+}
+
+impl Follower<'_> {
+    fn line(&self, node: Node) -> usize {
+        crate::source::line_col(self.source, node.start_byte()).0
+    }
+
+    /// Follows a list of such objects through its function: it may only be
+    /// made (`[]`, a comprehension of them), appended such objects, and
+    /// iterated by a `for` or a comprehension whose item is then followed.
+    fn follow_list(
+        &mut self,
+        list: Node,
+        name: &str,
+        same_api: &dyn Fn(Node) -> bool,
+    ) -> Result<(), String> {
+        let source = self.source;
+        let scope = enclosing_scope(list);
+        let holder = Holder::Name(name);
+        let made_of_objects = |value: Node| match value.kind() {
+            "list" => value.named_child_count() == 0,
+            "list_comprehension" => value.child_by_field_name("body").is_some_and(same_api),
             _ => false,
         };
-        if !ok {
-            return Err(format!(
-                "the list '{name}' of these objects is used other than by adding them and \
+        for node in holder.occurrences(scope, source) {
+            let parent = node.parent().ok_or("malformed tree")?;
+            let ok = match (parent.kind(), field_name(node)) {
+                ("assignment", Some("left")) => parent
+                    .child_by_field_name("right")
+                    .is_some_and(made_of_objects),
+                ("for_statement", Some("right")) => {
+                    self.follow_item(parent, scope, &holder)?;
+                    true
+                }
+                ("for_in_clause", Some("right")) => {
+                    let comprehension = parent.parent().ok_or("malformed tree")?;
+                    self.follow_item(parent, comprehension, &holder)?;
+                    true
+                }
+                ("attribute", Some("object")) => {
+                    member_of(node, source).is_some_and(|(member, attr)| {
+                        member == "append"
+                            && attr
+                                .parent()
+                                .and_then(|call| call.child_by_field_name("arguments"))
+                                .is_some_and(|args| {
+                                    args.named_child_count() == 1
+                                        && args.named_child(0).is_some_and(same_api)
+                                })
+                    })
+                }
+                _ => false,
+            };
+            if !ok {
+                return Err(format!(
+                    "the list '{name}' of these objects is used other than by adding them and \
                  iterating it (line {})",
-                line(node)
+                    self.line(node)
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Follows the item of a loop over a list of objects (`for item in list`)
+    /// through `within`: every use of its name, but as the item of a loop over
+    /// the same list, is checked as a use of the object.
+    fn follow_item(&mut self, looping: Node, within: Node, list: &Holder) -> Result<(), String> {
+        let source = self.source;
+        let target = looping
+            .child_by_field_name("left")
+            .filter(|t| t.kind() == "identifier")
+            .ok_or_else(|| {
+                format!(
+                    "the items of a list of these objects are unpacked at line {}",
+                    self.line(looping)
+                )
+            })?;
+        let item = Holder::Name(text(target, source));
+        let item_of_the_list = |node: Node| {
+            node.parent().is_some_and(|p| {
+                matches!(p.kind(), "for_statement" | "for_in_clause")
+                    && field_name(node) == Some("left")
+                    && p.child_by_field_name("right")
+                        .is_some_and(|r| list.is(r, source))
+            })
+        };
+        let never = |_: Node| false;
+        for node in item
+            .occurrences(within, source)
+            .into_iter()
+            .filter(|n| !item_of_the_list(*n))
+        {
+            self.check_use(node, &never)?;
+        }
+        Ok(())
+    }
+
+    /// Checks one use of the object, and names its line when it is refused.
+    fn check_use(&mut self, node: Node, same_api: &dyn Fn(Node) -> bool) -> Result<(), String> {
+        self.check_use_here(node, same_api)
+            .map_err(|why| format!("{why} (line {})", self.line(node)))
+    }
+
+    /// Why one use of the object is refused, if it is.
+    fn check_use_here(
+        &mut self,
+        node: Node,
+        same_api: &dyn Fn(Node) -> bool,
+    ) -> Result<(), String> {
+        let source = self.source;
+        if let Some(parent) = node.parent()
+            && parent.kind() == "assignment"
+            && field_name(node) == Some("left")
+        {
+            let right = parent.child_by_field_name("right");
+            return match right {
+                Some(r) if r.kind() == "none" || same_api(r) => Ok(()),
+                _ => Err("the same name is also given another object".into()),
+            };
+        }
+        if let Some((member, attr)) = member_of(node, source) {
+            return self.check_member(&member, attr);
+        }
+        if let Some(how) = inspected(node, source) {
+            return Err(format!(
+                "the object's {how} is looked at, and it differs in the stdlib"
             ));
         }
+        if self.rules.escapes {
+            Ok(())
+        } else {
+            Err("the object is passed on, where its uses cannot be followed".into())
+        }
     }
-    Ok(())
-}
 
-/// Follows the item of a loop over a list of objects (`for item in list`)
-/// through `within`: every use of its name, but as the item of a loop over
-/// the same list, is checked as a use of the object.
-fn follow_item(
-    looping: Node,
-    within: Node,
-    list: &Holder,
-    source: &str,
-    rules: &Rules,
-    edits: &mut Vec<MemberEdit>,
-    counts: &mut HashMap<String, usize>,
-) -> Result<(), String> {
-    let line = |n: Node| crate::source::line_col(source, n.start_byte()).0;
-    let target = looping
-        .child_by_field_name("left")
-        .filter(|t| t.kind() == "identifier")
-        .ok_or_else(|| {
-            format!(
-                "the items of a list of these objects are unpacked at line {}",
-                line(looping)
-            )
-        })?;
-    let item = Holder::Name(text(target, source));
-    let item_of_the_list = |node: Node| {
-        node.parent().is_some_and(|p| {
-            matches!(p.kind(), "for_statement" | "for_in_clause")
-                && field_name(node) == Some("left")
-                && p.child_by_field_name("right")
-                    .is_some_and(|r| list.is(r, source))
-        })
-    };
-    let never = |_: Node| false;
-    for node in item
-        .occurrences(within, source)
-        .into_iter()
-        .filter(|n| !item_of_the_list(*n))
-    {
-        check_use(node, source, rules, &never, edits, counts)
-            .map_err(|why| format!("{why} (line {})", line(node)))?;
-    }
-    Ok(())
-}
-
-fn check_use(
-    node: Node,
-    source: &str,
-    rules: &Rules,
-    same_api: &dyn Fn(Node) -> bool,
-    edits: &mut Vec<MemberEdit>,
-    counts: &mut HashMap<String, usize>,
-) -> Result<(), String> {
-    if let Some(parent) = node.parent()
-        && parent.kind() == "assignment"
-        && field_name(node) == Some("left")
-    {
-        let right = parent.child_by_field_name("right");
-        return match right {
-            Some(r) if r.kind() == "none" || same_api(r) => Ok(()),
-            _ => Err("the same name is also given another object".into()),
-        };
-    }
-    if let Some((member, attr)) = member_of(node, source) {
-        return check_member(&member, attr, source, rules, edits, counts);
-    }
-    if let Some(how) = inspected(node, source) {
-        return Err(format!(
-            "the object's {how} is looked at, and it differs in the stdlib"
-        ));
-    }
-    if rules.escapes {
+    fn check_member(&mut self, member: &str, attr: Node) -> Result<(), String> {
+        let source = self.source;
+        let rule = self.rules.members.get(member).ok_or_else(|| {
+        format!(
+            "the object is used as '.{member}', which the stdlib type does not offer the same way"
+        )
+    })?;
+        let count = self.counts.entry(member.to_owned()).or_default();
+        *count += 1;
+        if rule.once && *count > 1 {
+            return Err(format!(
+                "'.{member}' is used in more than one place; a second one behaves differently in the stdlib"
+            ));
+        }
+        let call = attr
+            .parent()
+            .filter(|p| p.kind() == "call" && field_name(attr) == Some("function"));
+        let arguments = call.and_then(|c| c.child_by_field_name("arguments"));
+        let count = arguments.map_or(0, |a| {
+            named_children(a)
+                .iter()
+                .filter(|n| n.kind() != "comment")
+                .count()
+        });
+        match rule.args {
+            ArgsRule::Any => {}
+            ArgsRule::None if call.is_some() && count == 0 => {}
+            ArgsRule::One if call.is_some() && count == 1 && !has_keyword_or_splat(arguments) => {}
+            ArgsRule::Optional
+                if call.is_some() && count <= 1 && !has_keyword_or_splat(arguments) => {}
+            ArgsRule::None => {
+                return Err(format!("'.{member}' is used with arguments or not called"));
+            }
+            ArgsRule::One => {
+                return Err(format!(
+                    "'.{member}' is not called with exactly one positional argument"
+                ));
+            }
+            ArgsRule::Optional => {
+                return Err(format!(
+                    "'.{member}' is not called with at most one positional argument"
+                ));
+            }
+        }
+        if rule.result == ResultRule::Unused {
+            let discarded = call
+                .and_then(|c| c.parent())
+                .is_some_and(|p| p.kind() == "expression_statement" && p.named_child_count() == 1);
+            if !discarded {
+                return Err(format!(
+                    "the value of '.{member}()' is used, and it differs in the stdlib"
+                ));
+            }
+        }
+        if let Some(to) = &rule.to {
+            let name = attr
+                .child_by_field_name("attribute")
+                .ok_or("malformed attribute")?;
+            if text(name, source) != to {
+                self.edits.push((name.byte_range(), to.clone()));
+            }
+        }
+        if let (Some(fill), Some(args)) = (&rule.empty_args, arguments)
+            && count == 0
+            && args.kind() == "argument_list"
+        {
+            self.edits.push((args.byte_range(), format!("({fill})")));
+        }
         Ok(())
-    } else {
-        Err("the object is passed on, where its uses cannot be followed".into())
     }
 }
 
@@ -293,80 +375,6 @@ fn inspected(node: Node, source: &str) -> Option<&'static str> {
         .iter()
         .find(|(name, _)| text(callee, source) == *name)
         .map(|(_, how)| *how)
-}
-
-fn check_member(
-    member: &str,
-    attr: Node,
-    source: &str,
-    rules: &Rules,
-    edits: &mut Vec<MemberEdit>,
-    counts: &mut HashMap<String, usize>,
-) -> Result<(), String> {
-    let rule = rules.members.get(member).ok_or_else(|| {
-        format!(
-            "the object is used as '.{member}', which the stdlib type does not offer the same way"
-        )
-    })?;
-    let count = counts.entry(member.to_owned()).or_default();
-    *count += 1;
-    if rule.once && *count > 1 {
-        return Err(format!(
-            "'.{member}' is used in more than one place; a second one behaves differently in the stdlib"
-        ));
-    }
-    let call = attr
-        .parent()
-        .filter(|p| p.kind() == "call" && field_name(attr) == Some("function"));
-    let arguments = call.and_then(|c| c.child_by_field_name("arguments"));
-    let count = arguments.map_or(0, |a| {
-        named_children(a)
-            .iter()
-            .filter(|n| n.kind() != "comment")
-            .count()
-    });
-    match rule.args {
-        ArgsRule::Any => {}
-        ArgsRule::None if call.is_some() && count == 0 => {}
-        ArgsRule::One if call.is_some() && count == 1 && !has_keyword_or_splat(arguments) => {}
-        ArgsRule::Optional if call.is_some() && count <= 1 && !has_keyword_or_splat(arguments) => {}
-        ArgsRule::None => return Err(format!("'.{member}' is used with arguments or not called")),
-        ArgsRule::One => {
-            return Err(format!(
-                "'.{member}' is not called with exactly one positional argument"
-            ));
-        }
-        ArgsRule::Optional => {
-            return Err(format!(
-                "'.{member}' is not called with at most one positional argument"
-            ));
-        }
-    }
-    if rule.result == ResultRule::Unused {
-        let discarded = call
-            .and_then(|c| c.parent())
-            .is_some_and(|p| p.kind() == "expression_statement" && p.named_child_count() == 1);
-        if !discarded {
-            return Err(format!(
-                "the value of '.{member}()' is used, and it differs in the stdlib"
-            ));
-        }
-    }
-    if let Some(to) = &rule.to {
-        let name = attr
-            .child_by_field_name("attribute")
-            .ok_or("malformed attribute")?;
-        if text(name, source) != to {
-            edits.push((name.byte_range(), to.clone()));
-        }
-    }
-    if let (Some(fill), Some(args)) = (&rule.empty_args, arguments)
-        && count == 0
-        && args.kind() == "argument_list"
-    {
-        edits.push((args.byte_range(), format!("({fill})")));
-    }
-    Ok(())
 }
 
 fn has_keyword_or_splat(arguments: Option<Node>) -> bool {
