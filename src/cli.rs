@@ -13,7 +13,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
         eventless finds every eventlet use in a tree, rewrites the idioms that have an \
         exact standard-library equivalent, and reports the rest with guidance. Rewrites \
         go through the Python parse tree: bytes outside an edit are never touched, every \
-        output is re-parsed, and a second run changes nothing.",
+        output is proved to parse (and parsed whole before it is written), and a second run \
+        changes nothing.",
     after_help = "Exit codes: 0 success; 1 `diff --check` found changes to make; 2 error (in batch: a repository failed)."
 )]
 pub struct Cli {
