@@ -10,6 +10,8 @@ use tree_sitter::Node;
 use crate::analysis::{FileAnalysis, Use, UseKind};
 use crate::context::TreeContext;
 use crate::flow::{self, enclosing_scope, member_of};
+use crate::python::helpers;
+use crate::python::module_names::{ModuleRef, name_module};
 use crate::python::syntax::{descendants, field_name, is_primary, named_children, node_at, text};
 use crate::transform::catalogue::{Action, Guard, Param};
 use crate::transform::template::{ALL_ARGUMENTS, Piece, Template};
@@ -123,11 +125,22 @@ impl Matcher<'_> {
                     };
                 }
                 Err(why) => {
-                    refusal.get_or_insert((id, why));
+                    // A statement transform's refusal of a call whose value
+                    // is used says less than another transform's.
+                    let fits = self.catalogue.transforms[id].shape != Shape::Statement
+                        || node_at(root, &u.range)
+                            .and_then(called)
+                            .and_then(statement_of)
+                            .is_some();
+                    match &refusal {
+                        Some((_, _, true)) => {}
+                        Some((_, _, false)) if !fits => {}
+                        _ => refusal = Some((id, why, fits)),
+                    }
                 }
             }
         }
-        let (id, why) = refusal.expect("at least one candidate was tried");
+        let (id, why, _) = refusal.expect("at least one candidate was tried");
         Fate::Manual(
             Some(id),
             format!("{why}. {}", guidance(self.catalogue, u, api)),
@@ -161,6 +174,37 @@ impl Matcher<'_> {
             }
         }
         Ok(())
+    }
+
+    /// A helper is defined by the rewrite, or is there already: its name
+    /// must be free in the file, or bound only by the same definition.
+    fn check_helper(
+        &self,
+        name: &str,
+        root: Node,
+        source: &str,
+        file: &FileAnalysis,
+    ) -> Result<(), String> {
+        let bindings = &file.bindings;
+        let ours = |def: Node| {
+            let helper = self
+                .catalogue
+                .helper(name)
+                .expect("validated: templates name known helpers");
+            let expected = helper
+                .render(|m| name_module(ModuleRef::parse(m), bindings, &HashSet::new(), &[]).0);
+            text(def, source).replace("\r\n", "\n") == expected
+        };
+        let usable = match bindings.times_bound(name) {
+            0 => true,
+            1 => helpers::definition(root, source, name).is_some_and(ours),
+            _ => false,
+        };
+        usable.then_some(()).ok_or_else(|| {
+            format!(
+                "the name '{name}' of the helper this rewrite defines is already used in the file"
+            )
+        })
     }
 
     fn try_transform(
@@ -244,11 +288,7 @@ impl Matcher<'_> {
                 }
                 let call = called(node).ok_or("not called here")?;
                 let (range, statement) = if t.shape == Shape::Statement {
-                    let stmt = call
-                        .parent()
-                        .filter(|p| {
-                            p.kind() == "expression_statement" && p.named_child_count() == 1
-                        })
+                    let stmt = statement_of(call)
                         .ok_or("its result is used; only a call that is a statement of its own is rewritten")?;
                     (stmt.byte_range(), true)
                 } else {
@@ -327,6 +367,9 @@ impl Matcher<'_> {
         for requirement in &t.requires {
             self.context.check(requirement)?;
         }
+        for helper in template.helpers() {
+            self.check_helper(helper, root, source, file)?;
+        }
         let mut member_edits: Vec<flow::MemberEdit> = mock_member.into_iter().collect();
         if let Some(members) = &t.members {
             let call = called(node).ok_or("not called here")?;
@@ -370,6 +413,12 @@ fn argument_text(call: Node, source: &str) -> String {
 }
 
 /// The call whose callee is `node`.
+/// The statement that is the call alone (its value unused).
+fn statement_of(call: Node) -> Option<Node> {
+    call.parent()
+        .filter(|p| p.kind() == "expression_statement" && p.named_child_count() == 1)
+}
+
 fn called(node: Node) -> Option<Node> {
     let parent = node.parent()?;
     (parent.kind() == "call" && field_name(node) == Some("function")).then_some(parent)

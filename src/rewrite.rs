@@ -3,7 +3,7 @@
 //! another is done in the next round). Output that does not parse is never
 //! returned.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
 use serde::Serialize;
@@ -13,6 +13,7 @@ use crate::analysis::{FileAnalysis, UseKind, analyze, is_eventlet_path};
 use crate::edit::{self, Edit};
 use crate::matcher::{Fate, Matcher, Rewrite, decide_without_code};
 use crate::python::bindings::{ImportBinding, MODULE_SCOPE};
+use crate::python::helpers;
 use crate::python::imports;
 use crate::python::local_proof;
 use crate::python::module_names::{ModuleRef, NewImport, name_module};
@@ -441,9 +442,25 @@ fn plan_edits(
         .map(|(i, _)| i)
         .collect();
 
+    // Helpers the file does not define yet, with the first call of each.
+    let mut new_helpers: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, rw) in &applied {
+        for name in rw.template.helpers() {
+            if helpers::definition(root, text, name).is_none() {
+                let first = new_helpers.entry(name).or_insert(rw.range.start);
+                *first = (*first).min(rw.range.start);
+            }
+        }
+    }
+    let helper = |name: &str| {
+        catalogue
+            .helper(name)
+            .expect("validated: templates name known helpers")
+    };
     let modules: BTreeSet<&str> = applied
         .iter()
         .flat_map(|(_, rw)| rw.template.modules())
+        .chain(new_helpers.keys().flat_map(|h| helper(h).code.modules()))
         .collect();
     let mut names: HashMap<&str, String> = HashMap::new();
     let mut new_imports: Vec<NewImport> = Vec::new();
@@ -501,6 +518,11 @@ fn plan_edits(
         &refilled,
     ));
     edits.extend(partial);
+    // After the imports inserted at the same place, before a TODO comment.
+    edits.extend(new_helpers.iter().map(|(name, first_call)| {
+        let code = helper(name).render(|m| names[m].clone());
+        helpers::insertion(root, text, newline, *first_call, &code)
+    }));
     if annotate {
         edits.extend(crate::annotate::annotations(
             text, root, analysis, fates, newline,

@@ -68,7 +68,7 @@ fn removing_monkey_patch_is_reported_as_a_whole_program_change() {
         stdout(&out)
     );
     // With one eventlet use left anywhere in the tree, monkey_patch() stays.
-    let spawn = "import eventlet\n\neventlet.spawn(print).wait()\n";
+    let spawn = "import eventlet\n\neventlet.spawn(print).kill()\n";
     let dir = tree(&[
         ("cmd.py", patched.as_bytes()),
         ("work.py", spawn.as_bytes()),

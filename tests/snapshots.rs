@@ -82,3 +82,11 @@ fn nested_and_partial_imports() {
 fn service_entry_point() {
     settings().bind(|| insta::assert_snapshot!(rewrite("service_entry_point.py")));
 }
+
+/// Spawns whose handles are kept, in a module of a monkey-patched service:
+/// the file gets the `_spawn_future` helper once, after its constants and
+/// before the comment and class that follow them.
+#[test]
+fn kept_spawn_handles() {
+    settings().bind(|| insta::assert_snapshot!(rewrite_with("kept_spawn_handles.py", true)));
+}

@@ -228,6 +228,15 @@ impl Bindings {
         }
     }
 
+    /// How many times `name` is bound in the file, in any scope.
+    pub fn times_bound(&self, name: &str) -> usize {
+        self.scopes
+            .iter()
+            .filter_map(|scope| scope.bound.get(name))
+            .map(Vec::len)
+            .sum()
+    }
+
     /// Whether `name` is bound anywhere in the file by something other than
     /// a `compatible` import or one of the `leaving` imports.
     pub fn name_taken(

@@ -226,6 +226,25 @@ pub struct Transform {
     pub project: bool,
 }
 
+/// A module-level function that rewrites call (`{def:name}` in a
+/// template), defined once in each file that needs it.
+#[derive(Debug, Clone)]
+pub struct Helper {
+    pub name: String,
+    /// The whole `def`, whose `{@module}` placeholders name modules as
+    /// the rewrite's templates do.
+    pub code: Template,
+}
+
+impl Helper {
+    /// The definition's text, `module` naming each module it uses.
+    pub fn render(&self, module: impl FnMut(&str) -> String) -> String {
+        self.code
+            .render(|_| None, module)
+            .expect("validated: a helper's code takes no arguments")
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Catalogue {
     /// A hash of every source it was loaded from (for the result cache).
@@ -233,6 +252,7 @@ pub struct Catalogue {
     pub families: Vec<Family>,
     pub apis: Vec<Api>,
     pub transforms: Vec<Transform>,
+    pub helpers: Vec<Helper>,
     api_index: HashMap<String, ApiId>,
     by_api: HashMap<ApiId, Vec<TransformId>>,
 }
@@ -255,7 +275,16 @@ struct FamilyFile {
     #[serde(default)]
     transform: Vec<TransformDef>,
     #[serde(default)]
+    helper: Vec<HelperDef>,
+    #[serde(default)]
     example: Vec<Example>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HelperDef {
+    name: String,
+    code: String,
 }
 
 #[derive(Deserialize)]
@@ -319,7 +348,7 @@ struct CaseDef {
 const TARGET: &str = "{target}";
 
 impl Catalogue {
-    /// Every module a rewrite may name (`{@module}` in templates).
+    /// Every module a rewrite may name (`{@module}` in templates and helpers).
     fn modules(&self) -> impl Iterator<Item = ModuleRef<'_>> {
         self.transforms
             .iter()
@@ -329,6 +358,7 @@ impl Catalogue {
                 Action::Manual(_) => None,
             })
             .flatten()
+            .chain(self.helpers.iter().map(|h| &h.code))
             .flat_map(|template| template.modules())
             .map(ModuleRef::parse)
     }
@@ -338,9 +368,16 @@ impl Catalogue {
         self.modules().map(|m| m.top())
     }
 
-    /// The names a rewrite may look up or bind to name a module.
+    /// The names a rewrite may look up or bind: to name a module, or to
+    /// define a helper.
     pub fn names_rewrites_consider(&self) -> impl Iterator<Item = String> {
-        self.modules().flat_map(|m| m.names_considered())
+        self.modules()
+            .flat_map(|m| m.names_considered())
+            .chain(self.helpers.iter().map(|h| h.name.clone()))
+    }
+
+    pub fn helper(&self, name: &str) -> Option<&Helper> {
+        self.helpers.iter().find(|h| h.name == name)
     }
 
     pub fn builtin() -> Result<Catalogue, CatalogueError> {
@@ -410,6 +447,9 @@ impl Catalogue {
             for def in &parsed.api {
                 cat.add_api(def, family, file, &mut errors);
             }
+            for def in &parsed.helper {
+                cat.add_helper(def, file, &mut errors);
+            }
         }
         for (family, (file, parsed, project)) in files.iter().enumerate() {
             for def in &parsed.transform {
@@ -435,7 +475,20 @@ impl Catalogue {
                 }
             }
         }
-        for (id, t) in cat.transforms.iter().enumerate() {
+        // A project's transforms are tried before the built-in ones: a
+        // project that retargets an idiom to its own API means it.
+        let project_first = cat
+            .transforms
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.project)
+            .chain(
+                cat.transforms
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| !t.project),
+            );
+        for (id, t) in project_first {
             for api in &t.apis {
                 cat.by_api.entry(*api).or_default().push(id);
             }
@@ -465,6 +518,36 @@ impl Catalogue {
             green: def.green,
             monkey_patch: def.monkey_patch,
         });
+    }
+
+    fn add_helper(&mut self, def: &HelperDef, file: &str, errors: &mut Vec<String>) {
+        let at = format!("{file}: helper '{}'", def.name);
+        if self.helper(&def.name).is_some() {
+            errors.push(format!("{at}: the name is used twice"));
+            return;
+        }
+        let code = match Template::parse(def.code.trim()) {
+            Ok(code) => code,
+            Err(e) => {
+                errors.push(format!("{at}: {e}"));
+                return;
+            }
+        };
+        if code.params().next().is_some() || code.helpers().next().is_some() {
+            errors.push(format!(
+                "{at}: its code may only name modules (`{{@module}}`)"
+            ));
+            return;
+        }
+        let helper = Helper {
+            name: def.name.clone(),
+            code,
+        };
+        let python = helper.render(|m| m.replace([':', '.'], "_"));
+        match crate::python::helpers::check_definition(&python, &def.name) {
+            Ok(()) => self.helpers.push(helper),
+            Err(why) => errors.push(format!("{at}: {why}")),
+        }
     }
 
     fn compile_transform(
@@ -642,6 +725,13 @@ impl Catalogue {
                                         ));
                                     }
                                 }
+                                for h in t.helpers() {
+                                    if self.helper(h).is_none() {
+                                        problems.push(format!(
+                                            "{at}: template {text:?} uses unknown helper '{h}'"
+                                        ));
+                                    }
+                                }
                                 compiled.insert(id, t);
                             }
                             Err(e) => problems.push(format!("{at}: {e}")),
@@ -816,6 +906,38 @@ replace = "{b}"
         assert!(err.contains("unknown predicate 'tiny'"), "{err}");
         assert!(err.contains("unknown param 'b'"), "{err}");
         assert!(err.contains("has no [[transform.example]]"), "{err}");
+    }
+
+    #[test]
+    fn helpers_must_be_one_definition_and_known_to_templates() {
+        let bad = r#"
+family = "f"
+title = "t"
+[[api]]
+name = "eventlet.x"
+guidance = "g"
+[[helper]]
+name = "_run"
+code = "x = {@time}.time()"
+[[transform]]
+id = "t1"
+summary = "s"
+docs = "d"
+safety = "safe"
+shape = "call"
+apis = ["eventlet.x"]
+replace = "{def:_walk}()"
+[[transform.example]]
+before = "import eventlet"
+"#;
+        let err = Catalogue::load(&[("bad.toml", bad)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("bad.toml: helper '_run': its code must be one `def _run(...)`"),
+            "{err}"
+        );
+        assert!(err.contains("uses unknown helper '_walk'"), "{err}");
     }
 
     #[test]

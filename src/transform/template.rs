@@ -6,6 +6,8 @@
 //! - `{@module}` the local name of a module (`import module`); the rewriter
 //!   adds the import, or reuses one, and picks an alias on a name clash
 //! - `{@package:module}` the same for `from package import module`
+//! - `{def:name}` a module-level helper function of the catalogue; the
+//!   rewriter defines it in the file once, or reuses the definition there
 
 use std::fmt;
 
@@ -17,6 +19,7 @@ pub enum Piece {
     Text(String),
     Argument { param: String, parenthesize: bool },
     Module(String),
+    Helper(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +70,13 @@ impl Template {
         })
     }
 
+    pub fn helpers(&self) -> impl Iterator<Item = &str> {
+        self.pieces.iter().filter_map(|p| match p {
+            Piece::Helper(h) => Some(h.as_str()),
+            _ => None,
+        })
+    }
+
     pub fn params(&self) -> impl Iterator<Item = &str> {
         self.pieces.iter().filter_map(|p| match p {
             Piece::Argument { param, .. } => Some(param.as_str()),
@@ -86,6 +96,7 @@ impl Template {
             match piece {
                 Piece::Text(t) => out.push_str(t),
                 Piece::Module(m) => out.push_str(&module(m)),
+                Piece::Helper(h) => out.push_str(h),
                 Piece::Argument {
                     param,
                     parenthesize,
@@ -121,6 +132,10 @@ fn parse_placeholder(inner: &str) -> Option<Piece> {
             parenthesize: false,
         });
     }
+    if let Some(helper) = inner.strip_prefix("def:") {
+        return (is_dotted_name(helper) && !helper.contains('.'))
+            .then(|| Piece::Helper(helper.to_owned()));
+    }
     if let Some(module) = inner.strip_prefix('@') {
         // `{@a.b}` imports a.b; `{@a:b}` is `from a import b`.
         let valid = match module.split_once(':') {
@@ -155,6 +170,14 @@ mod tests {
     }
 
     #[test]
+    fn helpers_render_as_their_name() {
+        let t = Template::parse("{def:_run}({...})").unwrap();
+        assert_eq!(t.helpers().collect::<Vec<_>>(), ["_run"]);
+        let out = t.render(|_| Some(("f, 1".into(), false)), |m| m.into());
+        assert_eq!(out.as_deref(), Some("_run(f, 1)"));
+    }
+
+    #[test]
     fn parenthesizes_non_primary_arguments() {
         let t = Template::parse("{obj!p}").unwrap();
         assert_eq!(
@@ -169,5 +192,6 @@ mod tests {
         assert!(Template::parse("{@}").is_err());
         assert!(Template::parse("x(}").is_err());
         assert!(Template::parse("{a b}").is_err());
+        assert!(Template::parse("{def:a.b}").is_err());
     }
 }

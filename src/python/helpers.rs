@@ -1,0 +1,171 @@
+//! Helper functions a rewrite defines in the file it rewrites: checking a
+//! helper's code, finding a definition already there, and choosing where a
+//! new one goes.
+//!
+//! A helper goes right before the first top-level statement that defines a
+//! function or class or that calls the helper (with the comments above that
+//! statement), so that it follows the imports and the module's constants and
+//! is defined before anything at module level can call it.
+
+use tree_sitter::Node;
+
+use super::parse::{first_syntax_error, parse};
+use super::syntax::{named_children, text};
+use crate::edit::Edit;
+use crate::source::line_start;
+
+/// Whether `code` is exactly one function definition named `name`.
+pub fn check_definition(code: &str, name: &str) -> Result<(), String> {
+    let tree = parse(code);
+    if first_syntax_error(&tree).is_some() {
+        return Err("its code does not parse".into());
+    }
+    let statements: Vec<Node> = named_children(tree.root_node())
+        .into_iter()
+        .filter(|n| n.kind() != "comment")
+        .collect();
+    match statements.as_slice() {
+        [def] if defined_name(*def, code) == Some(name) => Ok(()),
+        _ => Err(format!(
+            "its code must be one `def {name}(...)` and nothing else"
+        )),
+    }
+}
+
+/// The top-level `def name(...)` of the module, if there is one.
+pub fn definition<'t>(root: Node<'t>, source: &str, name: &str) -> Option<Node<'t>> {
+    named_children(root)
+        .into_iter()
+        .find(|n| defined_name(*n, source) == Some(name))
+}
+
+fn defined_name<'s>(node: Node, source: &'s str) -> Option<&'s str> {
+    (node.kind() == "function_definition")
+        .then(|| node.child_by_field_name("name"))
+        .flatten()
+        .map(|n| text(n, source))
+}
+
+/// The edit that defines a helper (`code`, ending without a line break)
+/// before the first top-level statement that defines something or holds
+/// `first_call`, with two blank lines on each side.
+pub fn insertion(root: Node, source: &str, newline: &str, first_call: usize, code: &str) -> Edit {
+    let stopper = named_children(root).into_iter().find(|n| {
+        matches!(
+            n.kind(),
+            "function_definition" | "class_definition" | "decorated_definition"
+        ) || n.end_byte() > first_call
+    });
+    let at = stopper.map_or(source.len(), |s| {
+        comments_above(source, line_start(source, s.start_byte()))
+    });
+    let code = code.replace('\n', newline);
+    let before = if at == 0 {
+        String::new()
+    } else {
+        let missing = 2usize.saturating_sub(blank_lines_before(source, at));
+        // Text ending without a line break gets one first.
+        let unterminated = !source[..at].ends_with('\n');
+        newline.repeat(missing + usize::from(unterminated))
+    };
+    let after = if stopper.is_some() {
+        newline.repeat(3)
+    } else {
+        newline.to_owned()
+    };
+    Edit::insert(at, format!("{before}{code}{after}"))
+}
+
+/// The start of the comment lines right above the line starting at `at`.
+fn comments_above(source: &str, mut at: usize) -> usize {
+    while at > 0 {
+        let previous = line_start(source, at - 1);
+        if !source[previous..at].trim_start().starts_with('#') {
+            break;
+        }
+        at = previous;
+    }
+    at
+}
+
+/// How many blank lines end `source[..at]` (`at` starts a line).
+fn blank_lines_before(source: &str, mut at: usize) -> usize {
+    let mut count = 0;
+    while at > 0 {
+        let previous = line_start(source, at - 1);
+        if !source[previous..at].trim().is_empty() {
+            break;
+        }
+        count += 1;
+        at = previous;
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HELPER: &str = "def _run(f):\n    return f()";
+
+    fn insert(source: &str, call: &str) -> String {
+        let tree = parse(source);
+        let first_call = source.find(call).expect("the call is in the source");
+        let edit = insertion(tree.root_node(), source, "\n", first_call, HELPER);
+        crate::edit::apply(source, vec![edit]).unwrap()
+    }
+
+    #[test]
+    fn goes_after_imports_and_constants_before_the_first_definition() {
+        let source =
+            "import os\n\nLIMIT = 3\n\n\n# Runs things.\ndef main():\n    _run(os.getpid)\n";
+        assert_eq!(
+            insert(source, "_run("),
+            "import os\n\nLIMIT = 3\n\n\ndef _run(f):\n    return f()\n\n\n# Runs things.\ndef main():\n    _run(os.getpid)\n"
+        );
+    }
+
+    #[test]
+    fn goes_before_a_module_level_call() {
+        let source = "import os\nx = _run(os.getpid)\n";
+        assert_eq!(
+            insert(source, "_run("),
+            "import os\n\n\ndef _run(f):\n    return f()\n\n\nx = _run(os.getpid)\n"
+        );
+    }
+
+    #[test]
+    fn keeps_crlf() {
+        let source = "import os\r\n\r\n\r\nclass A:\r\n    x = _run(os.getpid)\r\n";
+        let tree = parse(source);
+        let edit = insertion(
+            tree.root_node(),
+            source,
+            "\r\n",
+            source.find("_run(").unwrap(),
+            HELPER,
+        );
+        let out = crate::edit::apply(source, vec![edit]).unwrap();
+        assert_eq!(
+            out,
+            "import os\r\n\r\n\r\ndef _run(f):\r\n    return f()\r\n\r\n\r\nclass A:\r\n    x = _run(os.getpid)\r\n"
+        );
+    }
+
+    #[test]
+    fn finds_only_a_top_level_definition() {
+        let source =
+            "class A:\n    def _run(self):\n        pass\n\n\ndef _run(f):\n    return f()\n";
+        let tree = parse(source);
+        let found = definition(tree.root_node(), source, "_run").unwrap();
+        assert_eq!(found.start_position().row, 5);
+    }
+
+    #[test]
+    fn code_must_be_one_definition_of_the_name() {
+        assert!(check_definition(HELPER, "_run").is_ok());
+        assert!(check_definition(HELPER, "_other").is_err());
+        assert!(check_definition("x = 1\ndef _run(f):\n    pass", "_run").is_err());
+        assert!(check_definition("def _run(f:\n    pass", "_run").is_err());
+    }
+}
