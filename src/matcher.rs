@@ -13,7 +13,7 @@ use crate::flow::{self, enclosing_scope, member_of};
 use crate::python::helpers;
 use crate::python::module_names::{ModuleRef, name_module};
 use crate::python::syntax::{descendants, field_name, is_primary, named_children, node_at, text};
-use crate::transform::catalogue::{Action, Guard, Param};
+use crate::transform::catalogue::{Action, Guard, Helper, Param};
 use crate::transform::template::{ALL_ARGUMENTS, Piece, Template};
 use crate::transform::{ApiId, Catalogue, Safety, Shape, Transform, TransformId};
 
@@ -180,17 +180,14 @@ impl Matcher<'_> {
     /// must be free in the file, or bound only by the same definition.
     fn check_helper(
         &self,
-        name: &str,
+        helper: &Helper,
         root: Node,
         source: &str,
         file: &FileAnalysis,
     ) -> Result<(), String> {
         let bindings = &file.bindings;
+        let name = helper.name.as_str();
         let ours = |def: Node| {
-            let helper = self
-                .catalogue
-                .helper(name)
-                .expect("validated: templates name known helpers");
             let expected = helper
                 .render(|m| name_module(ModuleRef::parse(m), bindings, &HashSet::new(), &[]).0);
             text(def, source).replace("\r\n", "\n") == expected
@@ -367,7 +364,7 @@ impl Matcher<'_> {
         for requirement in &t.requires {
             self.context.check(requirement)?;
         }
-        for helper in template.helpers() {
+        for helper in self.catalogue.helpers_called(&template) {
             self.check_helper(helper, root, source, file)?;
         }
         let mut member_edits: Vec<flow::MemberEdit> = mock_member.into_iter().collect();

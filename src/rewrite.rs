@@ -3,7 +3,7 @@
 //! another is done in the next round). Output that does not parse is never
 //! returned.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
 use serde::Serialize;
@@ -19,6 +19,7 @@ use crate::python::local_proof;
 use crate::python::module_names::{ModuleRef, NewImport, name_module};
 use crate::python::parse::{first_syntax_error, parse, reparse};
 use crate::source::{LineIndex, line_col};
+use crate::transform::catalogue::Helper;
 use crate::transform::{Catalogue, Safety};
 
 const MAX_ROUNDS: usize = 8;
@@ -443,24 +444,22 @@ fn plan_edits(
         .collect();
 
     // Helpers the file does not define yet, with the first call of each.
-    let mut new_helpers: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut new_helpers: Vec<(&Helper, usize)> = Vec::new();
     for (_, rw) in &applied {
-        for name in rw.template.helpers() {
-            if helpers::definition(root, text, name).is_none() {
-                let first = new_helpers.entry(name).or_insert(rw.range.start);
-                *first = (*first).min(rw.range.start);
+        for helper in catalogue.helpers_called(&rw.template) {
+            if helpers::definition(root, text, &helper.name).is_some() {
+                continue;
+            }
+            match new_helpers.iter_mut().find(|(h, _)| h.name == helper.name) {
+                Some((_, first)) => *first = (*first).min(rw.range.start),
+                None => new_helpers.push((helper, rw.range.start)),
             }
         }
     }
-    let helper = |name: &str| {
-        catalogue
-            .helper(name)
-            .expect("validated: templates name known helpers")
-    };
     let modules: BTreeSet<&str> = applied
         .iter()
         .flat_map(|(_, rw)| rw.template.modules())
-        .chain(new_helpers.keys().flat_map(|h| helper(h).code.modules()))
+        .chain(new_helpers.iter().flat_map(|(h, _)| h.code.modules()))
         .collect();
     let mut names: HashMap<&str, String> = HashMap::new();
     let mut new_imports: Vec<NewImport> = Vec::new();
@@ -519,8 +518,8 @@ fn plan_edits(
     ));
     edits.extend(partial);
     // After the imports inserted at the same place, before a TODO comment.
-    edits.extend(new_helpers.iter().map(|(name, first_call)| {
-        let code = helper(name).render(|m| names[m].clone());
+    edits.extend(new_helpers.iter().map(|(helper, first_call)| {
+        let code = helper.render(|m| names[m].clone());
         helpers::insertion(root, text, newline, *first_call, &code)
     }));
     if annotate {

@@ -380,6 +380,17 @@ impl Catalogue {
         self.helpers.iter().find(|h| h.name == name)
     }
 
+    /// The helpers a template calls.
+    pub fn helpers_called<'a>(
+        &'a self,
+        template: &'a Template,
+    ) -> impl Iterator<Item = &'a Helper> {
+        template.helpers().map(|name| {
+            self.helper(name)
+                .expect("validated: templates call known helpers")
+        })
+    }
+
     pub fn builtin() -> Result<Catalogue, CatalogueError> {
         Catalogue::load(builtin::BUILTIN)
     }
@@ -919,6 +930,9 @@ guidance = "g"
 [[helper]]
 name = "_run"
 code = "x = {@time}.time()"
+[[helper]]
+name = "_first"
+code = "def _first():\n    return {def:_run}()"
 [[transform]]
 id = "t1"
 summary = "s"
@@ -938,6 +952,10 @@ before = "import eventlet"
             "{err}"
         );
         assert!(err.contains("uses unknown helper '_walk'"), "{err}");
+        assert!(
+            err.contains("helper '_first': its code may only name modules"),
+            "{err}"
+        );
     }
 
     #[test]
