@@ -322,10 +322,23 @@ fn library_options(root: Node, source: &str, catalogue: &Catalogue) -> Vec<Use> 
 /// Callables whose first argument is a dotted name to patch.
 const PATCHERS: &[&str] = &["patch", "MockPatch", "MonkeyPatch"];
 
+/// Calls that patch an attribute of an object given first, named by the
+/// string after it: `mock.patch.object`, fixtures' `MockPatchObject`, the
+/// test base classes' `mock_object` (cinder, manila) and `patchobject`
+/// (heat), and `setattr` (also pytest's `monkeypatch.setattr`).
+const ATTRIBUTE_PATCHERS: &[&str] = &[
+    "object",
+    "MockPatchObject",
+    "PatchObject",
+    "mock_object",
+    "patchobject",
+    "setattr",
+];
+
 /// Strings like `'eventlet.sleep'` passed first to `mock.patch`,
 /// `fixtures.MockPatch` or `fixtures.MonkeyPatch`, and the
-/// `patch.object(eventlet, 'sleep')` form (the string after an eventlet
-/// module already found in `code`).
+/// `patch.object(eventlet, 'sleep')` form and its kin (the string after an
+/// eventlet module already found in `code`).
 fn mock_targets(root: Node, source: &str, catalogue: &Catalogue, code: &[Use]) -> Vec<Use> {
     let mut found = Vec::new();
     for node in patch_candidates(root, source, code) {
@@ -345,7 +358,9 @@ fn mock_targets(root: Node, source: &str, catalogue: &Catalogue, code: &[Use]) -
             .unwrap_or_default();
         let (prefix, string) = if PATCHERS.contains(&last) {
             (String::new(), args.first())
-        } else if callee.ends_with("patch.object") {
+        } else if ATTRIBUTE_PATCHERS.contains(&last)
+            && (last != "object" || callee.ends_with("patch.object"))
+        {
             let Some(module) = args.first().and_then(|a| {
                 code.iter()
                     .find(|u| u.kind == UseKind::Reference && u.range == a.byte_range())
@@ -491,6 +506,30 @@ mod tests {
                     vec!["Popen".to_string()]
                 ),
             ]
+        );
+    }
+
+    #[test]
+    fn attribute_patches_of_test_base_classes_are_mock_targets() {
+        let catalogue = Catalogue::builtin().unwrap();
+        let source = "import eventlet\n\
+                      self.mock_object(eventlet, 'sleep')\n\
+                      self.patchobject(eventlet, 'spawn_n')\n\
+                      monkeypatch.setattr(eventlet, 'sleep', fake)\n\
+                      self.useFixture(fixtures.MockPatchObject(eventlet, 'sleep'))\n\
+                      other.object(eventlet, 'sleep')\n";
+        let tree = parse(source);
+        let found: Vec<(usize, String)> = analyze(&tree, source, &catalogue)
+            .uses
+            .into_iter()
+            .filter(|u| u.kind == UseKind::MockTarget)
+            .map(|u| (crate::source::line_col(source, u.range.start).0, u.name))
+            .collect();
+        let sleep = "eventlet.greenthread.sleep".to_string();
+        let spawn_n = "eventlet.greenthread.spawn_n".to_string();
+        assert_eq!(
+            found,
+            [(2, sleep.clone()), (3, spawn_n), (4, sleep.clone()), (5, sleep)]
         );
     }
 
