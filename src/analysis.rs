@@ -529,7 +529,12 @@ mod tests {
         let spawn_n = "eventlet.greenthread.spawn_n".to_string();
         assert_eq!(
             found,
-            [(2, sleep.clone()), (3, spawn_n), (4, sleep.clone()), (5, sleep)]
+            [
+                (2, sleep.clone()),
+                (3, spawn_n),
+                (4, sleep.clone()),
+                (5, sleep)
+            ]
         );
     }
 

@@ -66,12 +66,40 @@ pub struct Rewrite {
     /// Replace a whole statement (an empty text deletes it).
     pub statement: bool,
     pub template: Template,
-    /// Argument texts by parameter, with whether each is a primary expression.
-    pub arguments: HashMap<String, (String, bool)>,
+    /// Argument texts by parameter.
+    pub arguments: HashMap<String, Argument>,
     /// Appended as `.a.b` (a from-import that reached past a module API).
     pub suffix: Vec<String>,
     /// Edits where the created object is used (member renames).
     pub member_edits: Vec<flow::MemberEdit>,
+}
+
+/// What a template's `{param}` stands for.
+#[derive(Debug, Clone)]
+pub struct Argument {
+    pub text: String,
+    /// A primary expression needs no parentheses around it.
+    pub primary: bool,
+    /// Where the text was copied from, when it was copied as one piece.
+    pub copied: Option<Range<usize>>,
+}
+
+impl Argument {
+    fn copied(node_range: Range<usize>, source: &str, primary: bool) -> Argument {
+        Argument {
+            text: source[node_range.clone()].to_owned(),
+            primary,
+            copied: Some(node_range),
+        }
+    }
+
+    fn written(text: String, primary: bool) -> Argument {
+        Argument {
+            text,
+            primary,
+            copied: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -305,19 +333,21 @@ impl Matcher<'_> {
                 let mut arguments = HashMap::new();
                 arguments.insert(
                     ALL_ARGUMENTS.to_owned(),
-                    (argument_text(call, source), false),
+                    Argument::copied(arguments_range(call), source, false),
                 );
                 for (param, nodes) in t.params.iter().zip(&bound) {
                     let value = match nodes {
                         Some(nodes) if param.rest => {
                             let joined: Vec<&str> =
                                 nodes.iter().map(|n| text(*n, source)).collect();
-                            (joined.join(", "), false)
+                            Argument::written(joined.join(", "), false)
                         }
-                        Some(nodes) => (text(nodes[0], source).to_owned(), is_primary(nodes[0])),
-                        None if param.rest => (String::new(), false),
+                        Some(nodes) => {
+                            Argument::copied(nodes[0].byte_range(), source, is_primary(nodes[0]))
+                        }
+                        None if param.rest => Argument::written(String::new(), false),
                         None => match &param.default {
-                            Some(d) => (d.clone(), true),
+                            Some(d) => Argument::written(d.clone(), true),
                             None => continue,
                         },
                     };
@@ -397,15 +427,15 @@ impl Matcher<'_> {
     }
 }
 
-/// The text between a call's parentheses.
-fn argument_text(call: Node, source: &str) -> String {
+/// Where the text between a call's parentheses is.
+fn arguments_range(call: Node) -> Range<usize> {
     match call.child_by_field_name("arguments") {
         Some(args) if args.kind() == "argument_list" => {
-            let inner = &source[args.byte_range()];
-            inner[1..inner.len().saturating_sub(1).max(1)].to_owned()
+            let inner = args.start_byte() + 1..args.end_byte().saturating_sub(1);
+            inner.start..inner.end.max(inner.start)
         }
-        Some(generator) => text(generator, source).to_owned(),
-        None => String::new(),
+        Some(generator) => generator.byte_range(),
+        None => call.end_byte()..call.end_byte(),
     }
 }
 

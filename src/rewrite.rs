@@ -13,6 +13,7 @@ use crate::analysis::{FileAnalysis, UseKind, analyze, is_eventlet_path};
 use crate::edit::{self, Edit};
 use crate::matcher::{Fate, Matcher, Rewrite, decide_without_code};
 use crate::python::bindings::{ImportBinding, MODULE_SCOPE};
+use crate::python::continuation;
 use crate::python::helpers;
 use crate::python::imports;
 use crate::python::local_proof;
@@ -473,15 +474,23 @@ fn plan_edits(
     let mut edits = Vec::new();
     let mut deleted_statements: Vec<Range<usize>> = Vec::new();
     for (_, rw) in &applied {
-        let mut rendered = rw
+        let (rendered, placed) = rw
             .template
-            .render(|p| rw.arguments.get(p).cloned(), |m| names[m].clone())
+            .render_placed(
+                |p| rw.arguments.get(p).map(|a| (a.text.clone(), a.primary)),
+                |m| names[m].clone(),
+            )
             .ok_or_else(|| {
                 format!(
                     "transform '{}' needs an argument the call does not pass (a catalogue error)",
                     catalogue.transforms[rw.transform].id
                 )
             })?;
+        let copied: Vec<(usize, Range<usize>)> = placed
+            .iter()
+            .filter_map(|(at, param)| Some((*at, rw.arguments[*param].copied.clone()?)))
+            .collect();
+        let mut rendered = continuation::realign(rendered, &copied, rw.range.start, text, root);
         for member in &rw.suffix {
             rendered.push('.');
             rendered.push_str(member);

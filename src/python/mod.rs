@@ -1,6 +1,7 @@
 //! Python syntax: parsing, local parse proofs, name binding and import statements.
 
 pub mod bindings;
+pub mod continuation;
 pub mod helpers;
 pub mod imports;
 pub mod local_proof;

@@ -88,10 +88,21 @@ impl Template {
     /// a primary expression, `module` the local name of a module.
     pub fn render(
         &self,
+        argument: impl FnMut(&str) -> Option<(String, bool)>,
+        module: impl FnMut(&str) -> String,
+    ) -> Option<String> {
+        self.render_placed(argument, module).map(|(out, _)| out)
+    }
+
+    /// Renders as `render` does, and tells where each argument's text
+    /// begins in the output, with its parameter.
+    pub fn render_placed(
+        &self,
         mut argument: impl FnMut(&str) -> Option<(String, bool)>,
         mut module: impl FnMut(&str) -> String,
-    ) -> Option<String> {
+    ) -> Option<(String, Vec<(usize, &str)>)> {
         let mut out = String::new();
+        let mut placed = Vec::new();
         for piece in &self.pieces {
             match piece {
                 Piece::Text(t) => out.push_str(t),
@@ -102,17 +113,19 @@ impl Template {
                     parenthesize,
                 } => {
                     let (text, primary) = argument(param)?;
-                    if *parenthesize && !primary {
+                    let parenthesized = *parenthesize && !primary;
+                    if parenthesized {
                         out.push('(');
-                        out.push_str(&text);
+                    }
+                    placed.push((out.len(), param.as_str()));
+                    out.push_str(&text);
+                    if parenthesized {
                         out.push(')');
-                    } else {
-                        out.push_str(&text);
                     }
                 }
             }
         }
-        Some(out)
+        Some((out, placed))
     }
 }
 

@@ -1,0 +1,151 @@
+//! Continuation lines aligned with an opening bracket, kept aligned when a
+//! rewrite moves the bracket:
+//!
+//! ```text
+//! thr = eventlet.spawn(cache, 'fname',      thr = _spawn_future(cache, 'fname',
+//!                      signal=sig)     ->                       signal=sig)
+//! ```
+//!
+//! pycodestyle (E127/E128), and so every OpenStack pep8 job, wants the
+//! second form. A copied argument's continuation lines that were at or
+//! beyond the argument's own column move by as much as the argument moved;
+//! lines inside a string, lines indented less (a hanging indent) and text
+//! indented with tabs stay as they are.
+
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use crate::source::line_start;
+
+/// `rendered`, which replaces source text starting at `start`, with the
+/// continuation lines of each copied argument realigned. `placed` gives,
+/// for each argument, where its text begins in `rendered` and the source
+/// range it was copied from.
+pub fn realign(
+    rendered: String,
+    placed: &[(usize, Range<usize>)],
+    start: usize,
+    source: &str,
+    root: Node,
+) -> String {
+    let mut out = rendered;
+    // From the last argument back, so earlier offsets stay valid.
+    let mut placed: Vec<&(usize, Range<usize>)> = placed.iter().collect();
+    placed.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+    for (at, copied) in placed {
+        let text = &source[copied.clone()];
+        if !text.contains('\n') {
+            continue;
+        }
+        let Some(old_column) = column(source, copied.start) else {
+            continue;
+        };
+        let new_column = match out[..*at].rfind('\n') {
+            Some(newline) => out[newline + 1..*at].chars().count(),
+            None => match column(source, start) {
+                Some(c) => c + out[..*at].chars().count(),
+                None => continue,
+            },
+        };
+        if new_column == old_column {
+            continue;
+        }
+        let moved = shift_lines(text, copied.start, old_column, new_column, root);
+        out.replace_range(*at..*at + text.len(), &moved);
+    }
+    out
+}
+
+/// The column of `at` in its line, in characters; none after a tab.
+fn column(source: &str, at: usize) -> Option<usize> {
+    let prefix = &source[line_start(source, at)..at];
+    (!prefix.contains('\t')).then(|| prefix.chars().count())
+}
+
+/// `text` (from source offset `offset`) with the lines after its first
+/// indented at least `old` re-indented from `old` to `new`.
+fn shift_lines(text: &str, offset: usize, old: usize, new: usize, root: Node) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut lines = text.split_inclusive('\n');
+    out.push_str(lines.next().unwrap_or_default());
+    let mut at = offset + out.len();
+    for line in lines {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let aligned = indent >= old
+            && !line[indent..].starts_with('\t')
+            && !line[indent..].trim().is_empty()
+            && !in_string(root, at);
+        if aligned {
+            out.push_str(&" ".repeat(indent - old + new));
+            out.push_str(&line[indent..]);
+        } else {
+            out.push_str(line);
+        }
+        at += line.len();
+    }
+    out
+}
+
+/// Whether the line starting at `at` is inside a string literal.
+fn in_string(root: Node, at: usize) -> bool {
+    let mut node = root.descendant_for_byte_range(at, at);
+    while let Some(n) = node {
+        if n.kind() == "string" && n.start_byte() < at {
+            return true;
+        }
+        node = n.parent();
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python::parse::parse;
+
+    /// Replaces `old` (the callee, up to its bracket) by `new` in `source`,
+    /// copying the arguments as a template's `{...}` does.
+    fn rewrite_callee(source: &str, old: &str, new: &str) -> String {
+        let tree = parse(source);
+        let start = source.find(old).unwrap();
+        let args_start = start + old.len();
+        let args_end = source.rfind(')').unwrap();
+        let rendered = format!("{new}{})", &source[args_start..args_end]);
+        let placed = [(new.len(), args_start..args_end)];
+        let out = realign(rendered, &placed, start, source, tree.root_node());
+        format!("{}{}{}", &source[..start], out, &source[args_end + 1..])
+    }
+
+    #[test]
+    fn visually_aligned_lines_follow_the_bracket() {
+        let source = "thr = eventlet.spawn(cache, 'fname',\n                     signal=sig,\n                       nested=1)\n";
+        assert_eq!(
+            rewrite_callee(source, "eventlet.spawn(", "_spawn_future("),
+            "thr = _spawn_future(cache, 'fname',\n                    signal=sig,\n                      nested=1)\n"
+        );
+        assert_eq!(
+            rewrite_callee(source, "eventlet.spawn(", "_thread.start_new_thread("),
+            "thr = _thread.start_new_thread(cache, 'fname',\n                               signal=sig,\n                                 nested=1)\n"
+        );
+    }
+
+    #[test]
+    fn hanging_indents_strings_and_tabs_stay() {
+        let hanging = "x = eventlet.spawn(\n    f, 1)\n";
+        assert_eq!(
+            rewrite_callee(hanging, "eventlet.spawn(", "_spawn_future("),
+            "x = _spawn_future(\n    f, 1)\n"
+        );
+        let string = "x = eventlet.spawn(f, '''a\n                   b''')\n";
+        assert_eq!(
+            rewrite_callee(string, "eventlet.spawn(", "go("),
+            "x = go(f, '''a\n                   b''')\n"
+        );
+        let tabs = "\tx = eventlet.spawn(f,\n\t                   g)\n";
+        assert_eq!(
+            rewrite_callee(tabs, "eventlet.spawn(", "go("),
+            "\tx = go(f,\n\t                   g)\n"
+        );
+    }
+}
