@@ -90,3 +90,11 @@ fn service_entry_point() {
 fn kept_spawn_handles() {
     settings().bind(|| insta::assert_snapshot!(rewrite_with("kept_spawn_handles.py", true)));
 }
+
+/// connect(), spawn_after() with a followed handle and shutdown_safe() in
+/// one module of a monkey-patched service: three helpers, defined once each
+/// before the class, and aligned continuation lines kept aligned.
+#[test]
+fn network_service() {
+    settings().bind(|| insta::assert_snapshot!(rewrite_with("network_service.py", true)));
+}

@@ -344,6 +344,9 @@ struct CaseDef {
     safety: Option<Safety>,
 }
 
+/// The longest line of a helper's code (pycodestyle's E501 limit).
+const MAX_HELPER_LINE: usize = 79;
+
 /// In a case's `replace`: the API's entry in the transform's `targets`.
 const TARGET: &str = "{target}";
 
@@ -555,6 +558,17 @@ impl Catalogue {
             code,
         };
         let python = helper.render(|m| m.replace([':', '.'], "_"));
+        // The code lands in projects whose style checks allow 79 columns.
+        if let Some(long) = helper
+            .render(|m| m.rsplit(':').next().unwrap_or(m).to_owned())
+            .lines()
+            .find(|l| l.chars().count() > MAX_HELPER_LINE)
+        {
+            errors.push(format!(
+                "{at}: a line is longer than {MAX_HELPER_LINE} characters: {long:?}"
+            ));
+            return;
+        }
         match crate::python::helpers::check_definition(&python, &def.name) {
             Ok(()) => self.helpers.push(helper),
             Err(why) => errors.push(format!("{at}: {why}")),
@@ -933,6 +947,9 @@ code = "x = {@time}.time()"
 [[helper]]
 name = "_first"
 code = "def _first():\n    return {def:_run}()"
+[[helper]]
+name = "_long"
+code = "def _long():\n    return {@concurrent.futures}.Future().add_done_callback(lambda future: future.result())"
 [[transform]]
 id = "t1"
 summary = "s"
@@ -954,6 +971,10 @@ before = "import eventlet"
         assert!(err.contains("uses unknown helper '_walk'"), "{err}");
         assert!(
             err.contains("helper '_first': its code may only name modules"),
+            "{err}"
+        );
+        assert!(
+            err.contains("helper '_long': a line is longer than 79 characters"),
             "{err}"
         );
     }
