@@ -490,7 +490,10 @@ fn plan_edits(
             .iter()
             .filter_map(|(at, param)| Some((*at, rw.arguments[*param].copied.clone()?)))
             .collect();
-        let mut rendered = continuation::realign(rendered, &copied, rw.range.start, text, root);
+        let first_argument = placed.iter().map(|(at, _)| *at).min();
+        let rendered = continuation::realign(rendered, &copied, rw.range.start, text, root);
+        let mut rendered =
+            continuation::wrap_long_line(rendered, first_argument, &rw.range, text, newline);
         for member in &rw.suffix {
             rendered.push('.');
             rendered.push_str(member);

@@ -11,12 +11,26 @@
 //! beyond the argument's own column move by as much as the argument moved;
 //! lines inside a string, lines indented less (a hanging indent) and text
 //! indented with tabs stay as they are.
+//!
+//! For the same checks (E501), a one-line replacement that would make its
+//! line longer than 79 columns where it was not is broken after the
+//! bracket of the call it makes, the arguments on the next line with a
+//! hanging indent, when they then fit:
+//!
+//! ```text
+//!         _thread.start_new_thread(
+//!             functools.partial(self._wait_flashcopy, src, dst), ())
+//! ```
 
 use std::ops::Range;
 
 use tree_sitter::Node;
 
-use crate::source::line_start;
+use crate::source::{line_end, line_start};
+
+/// The longest line pycodestyle allows by default (E501), which OpenStack
+/// projects keep.
+pub const MAX_LINE: usize = 79;
 
 /// `rendered`, which replaces source text starting at `start`, with the
 /// continuation lines of each copied argument realigned. `placed` gives,
@@ -55,6 +69,44 @@ pub fn realign(
         out.replace_range(*at..*at + text.len(), &moved);
     }
     out
+}
+
+/// `rendered`, which replaces `range` of `source` on one line, broken after
+/// its first bracket (one before `first_argument`, in the template's own
+/// text) when the line would otherwise grow past [`MAX_LINE`] and both
+/// lines then fit.
+pub fn wrap_long_line(
+    rendered: String,
+    first_argument: Option<usize>,
+    range: &Range<usize>,
+    source: &str,
+    newline: &str,
+) -> String {
+    let start = line_start(source, range.start);
+    let end = line_end(source, range.end);
+    let (before, after) = (&source[start..range.start], &source[range.end..end]);
+    let width = |s: &str| s.chars().count();
+    let too_long = width(before) + width(&rendered) + width(after) > MAX_LINE;
+    if !too_long
+        || width(&source[start..end]) > MAX_LINE
+        || rendered.contains('\n')
+        || source[range.clone()].contains('\n')
+    {
+        return rendered;
+    }
+    let indent = &before[..before.len() - before.trim_start().len()];
+    let limit = first_argument.unwrap_or(rendered.len());
+    let Some(bracket) = rendered[..limit].find('(') else {
+        return rendered;
+    };
+    let (head, tail) = rendered.split_at(bracket + 1);
+    let hanging = format!("{indent}    ");
+    let fits = width(before) + width(head) <= MAX_LINE
+        && width(&hanging) + width(tail) + width(after) <= MAX_LINE;
+    if indent.contains('\t') || tail.starts_with(')') || !fits {
+        return rendered;
+    }
+    format!("{head}{newline}{hanging}{tail}")
 }
 
 /// The column of `at` in its line, in characters; none after a tab.
@@ -127,6 +179,29 @@ mod tests {
         assert_eq!(
             rewrite_callee(source, "eventlet.spawn(", "_thread.start_new_thread("),
             "thr = _thread.start_new_thread(cache, 'fname',\n                               signal=sig,\n                                 nested=1)\n"
+        );
+    }
+
+    #[test]
+    fn a_line_made_too_long_is_broken_after_the_bracket() {
+        let source = "        eventlet.spawn_n(self._wait_flashcopy, src_luns, tgt_luns)\n";
+        let range = 8..source.len() - 1;
+        let rendered = "_thread.start_new_thread(functools.partial(self._wait_flashcopy, src_luns, tgt_luns), ())";
+        let first_argument = rendered.find("self");
+        assert_eq!(
+            wrap_long_line(rendered.into(), first_argument, &range, source, "\n"),
+            "_thread.start_new_thread(\n            functools.partial(self._wait_flashcopy, src_luns, tgt_luns), ())"
+        );
+        // Short enough, or too long before: left as it is.
+        let short = "time.sleep(1)";
+        assert_eq!(
+            wrap_long_line(short.into(), None, &range, source, "\n"),
+            short
+        );
+        let long_before = format!("{}  # {}\n", &source[..source.len() - 1], "x".repeat(20));
+        assert_eq!(
+            wrap_long_line(rendered.into(), first_argument, &range, &long_before, "\n"),
+            rendered
         );
     }
 
