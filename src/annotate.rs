@@ -1,8 +1,11 @@
 //! `--annotate`: a `# TODO(eventlet-removal): ...` comment above each
 //! statement that holds a use left for a person, so the work is visible
-//! where it has to be done. Comments already there are not added again.
+//! where it has to be done. Comments already there are not added again,
+//! and one above a statement whose last such use a later run rewrites goes
+//! (with or without `--annotate`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
 
 use tree_sitter::Node;
 
@@ -61,6 +64,46 @@ pub fn annotations(
     edits
 }
 
+/// Edits that delete the TODO comments above the statements that
+/// `rewritten` (this round's rewrites) leave with no use for a person;
+/// `consumed` are the uses the round rewrites or replaces.
+pub fn stale(
+    text: &str,
+    root: Node,
+    analysis: &FileAnalysis,
+    fates: &[Fate],
+    rewritten: &[Range<usize>],
+    consumed: &HashSet<usize>,
+) -> Vec<Edit> {
+    let statement_line = |range: &Range<usize>| {
+        node_at(root, range).map(|n| line_start(text, enclosing_statement(n).start_byte()))
+    };
+    let still_manual: HashSet<usize> = analysis
+        .uses
+        .iter()
+        .zip(fates)
+        .enumerate()
+        .filter(|(i, (u, fate))| {
+            matches!(fate, Fate::Manual(..))
+                && u.kind == UseKind::Reference
+                && !consumed.contains(i)
+        })
+        .filter_map(|(_, (u, _))| statement_line(&u.range))
+        .collect();
+    let mut lines: Vec<usize> = rewritten
+        .iter()
+        .filter_map(statement_line)
+        .filter(|line| !still_manual.contains(line))
+        .collect();
+    lines.sort_unstable();
+    lines.dedup();
+    lines
+        .into_iter()
+        .filter_map(|line| annotation_above(text, line))
+        .map(|comment| Edit::replace(comment, ""))
+        .collect()
+}
+
 fn enclosing_statement(mut node: Node) -> Node {
     while let Some(parent) = node.parent() {
         let kind = node.kind();
@@ -79,17 +122,25 @@ fn enclosing_statement(mut node: Node) -> Node {
 
 /// Whether the comment lines right above `line_start` hold the marker.
 fn already_annotated(text: &str, line_start: usize) -> bool {
-    let above = &text[..line_start];
-    for line in above.lines().rev() {
-        let trimmed = line.trim();
-        if !trimmed.starts_with('#') {
-            return false;
+    annotation_above(text, line_start).is_some()
+}
+
+/// The lines of the TODO comment (the marker line and its continuation
+/// lines) that end right above the line starting at `line_start`.
+fn annotation_above(text: &str, line_start: usize) -> Option<Range<usize>> {
+    let mut at = line_start;
+    while at > 0 {
+        let previous = crate::source::line_start(text, at - 1);
+        let line = text[previous..at].trim();
+        if line.starts_with(MARKER) {
+            return Some(previous..line_start);
         }
-        if trimmed.starts_with(MARKER) {
-            return true;
+        if !line.starts_with("#     ") {
+            return None;
         }
+        at = previous;
     }
-    false
+    None
 }
 
 fn short_name(api: &str) -> &str {
@@ -149,5 +200,14 @@ mod tests {
         let at = text.find("spawn").unwrap();
         assert!(already_annotated(text, at));
         assert!(!already_annotated(text, text.find("# TODO").unwrap()));
+        assert_eq!(
+            annotation_above(text, at),
+            Some(text.find("# TODO").unwrap()..at)
+        );
+        let other_comment = "# TODO(eventlet-removal): a\n# unrelated\nspawn()\n";
+        assert_eq!(
+            annotation_above(other_comment, other_comment.find("spawn").unwrap()),
+            None
+        );
     }
 }

@@ -534,6 +534,10 @@ fn plan_edits(
         let code = helper.render(|m| names[m].clone());
         helpers::insertion(root, text, newline, *first_call, &code)
     }));
+    let rewritten: Vec<Range<usize>> = applied.iter().map(|(_, rw)| rw.range.clone()).collect();
+    edits.extend(crate::annotate::stale(
+        text, root, analysis, fates, &rewritten, &consumed,
+    ));
     if annotate {
         edits.extend(crate::annotate::annotations(
             text, root, analysis, fates, newline,

@@ -298,6 +298,34 @@ fn annotate_marks_manual_sites_once() {
     assert_eq!(plain.status.code(), Some(0));
 }
 
+/// A TODO written by an earlier `--annotate` run goes when a later run
+/// rewrites the last use it was about; one above a use still left stays.
+#[test]
+fn a_later_rewrite_removes_the_todo_it_makes_stale() {
+    let code = "import eventlet\n\
+                eventlet.monkey_patch()\n\
+                \n\
+                \n\
+                def main(work):\n\
+                \x20   # TODO(eventlet-removal): eventlet.greenthread.spawn: its result is used;\n\
+                \x20   #     only a call that is a statement of its own is rewritten\n\
+                \x20   job = eventlet.spawn(work)\n\
+                \x20   # TODO(eventlet-removal): eventlet.greenpool.GreenPool: size\n\
+                \x20   pool = eventlet.GreenPool(4)\n\
+                \x20   return job.wait(), pool\n";
+    let dir = tree(&[("a.py", code.as_bytes())]);
+    let out = eventless(&["apply"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written = std::fs::read_to_string(dir.path().join("a.py")).unwrap();
+    assert!(
+        written.contains(
+            "def main(work):\n    job = _spawn_future(work)\n    \
+             # TODO(eventlet-removal): eventlet.greenpool.GreenPool: size\n"
+        ),
+        "{written}"
+    );
+}
+
 const NOVA_CONFIG: &str = r#"
 [options]
 ignore = ["queue"]

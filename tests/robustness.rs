@@ -57,6 +57,7 @@ const PIECES: &[&str] = &[
     "gt = eventlet.spawn(f)\n",
     "gt.wait()\n",
     "_spawn_future",
+    "# TODO(eventlet-removal): x\n",
     "# noqa: E402\n",
     "items = [event.Event() for _ in x]\n",
     ".append(",
