@@ -125,6 +125,41 @@ fn commit_builds_a_series_on_its_own_branch() {
     }
 }
 
+/// A commit whose rewrites define a helper in the files says so, and
+/// names it, for the reviewer who meets a new function in the diff.
+#[test]
+fn a_commit_that_adds_helpers_names_them() {
+    let dir = repo(true);
+    let d = dir.path();
+    let jobs = "import eventlet\n\n\ndef resize(volume):\n    job = eventlet.spawn(volume.resize)\n    return job.wait()\n";
+    std::fs::write(d.join("pkg/jobs.py"), jobs).unwrap();
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "Jobs"]);
+    let out = eventless(d, &["commit", "."]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let messages = messages(d);
+    let threads = messages
+        .iter()
+        .find(|m| m.starts_with("Replace eventlet green threads"))
+        .expect("a commit for the spawn family");
+    assert!(
+        threads.contains("helper function") && threads.contains("imports: `_spawn_future`."),
+        "{threads}"
+    );
+    assert!(
+        messages
+            .iter()
+            .filter(|m| m.contains("helper function"))
+            .count()
+            == 1,
+        "{messages:?}"
+    );
+}
+
 #[test]
 fn a_rerun_keeps_the_change_ids() {
     let dir = repo(true);

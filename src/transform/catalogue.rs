@@ -226,6 +226,20 @@ pub struct Transform {
     pub project: bool,
 }
 
+impl Transform {
+    /// The helpers its templates call.
+    pub fn helpers(&self) -> impl Iterator<Item = &str> {
+        self.cases
+            .iter()
+            .filter_map(|c| match &c.action {
+                Action::Replace(templates) => Some(templates.values()),
+                Action::Manual(_) => None,
+            })
+            .flatten()
+            .flat_map(|t| t.helpers())
+    }
+}
+
 /// A module-level function that rewrites call (`{def:name}` in a
 /// template), defined once in each file that needs it.
 #[derive(Debug, Clone)]

@@ -126,7 +126,7 @@ fn build_in(
     let mut commits = Vec::new();
     for step in &steps {
         let tree_id = updated_tree(repo, &base.tree()?, step)?;
-        let body = message_body(step);
+        let body = message_body(step, catalogue);
         let mut trailers = series.footers.clone();
         if series.signoff {
             let (name, email) = (
@@ -242,7 +242,7 @@ pub fn describe(repo: &Repository, series: &Series) -> Result<String> {
     Ok(out)
 }
 
-fn message_body(step: &Step) -> String {
+fn message_body(step: &Step, catalogue: &Catalogue) -> String {
     let mut counts: std::collections::BTreeMap<(String, String), usize> = Default::default();
     for (_, f) in &step.rewrites {
         *counts
@@ -263,6 +263,20 @@ fn message_body(step: &Step) -> String {
     );
     for ((transform, api), n) in &counts {
         let _ = writeln!(text, "* {api}: {n} (transform {transform})");
+    }
+    let helpers: std::collections::BTreeSet<&str> = counts
+        .keys()
+        .filter_map(|(id, _)| catalogue.transform_by_id(id))
+        .flat_map(|t| t.helpers())
+        .collect();
+    if !helpers.is_empty() {
+        let names: Vec<String> = helpers.iter().map(|h| format!("`{h}`")).collect();
+        let _ = write!(
+            text,
+            "\nWhere no standard library call keeps the behaviour, a file gets a small \
+             helper function, defined once after its imports: {}.\n",
+            names.join(", ")
+        );
     }
     if !step.manual.is_empty() {
         let _ = write!(text, "\nLeft for manual work ({}):\n\n", step.manual.len());
