@@ -493,7 +493,7 @@ fn plan_edits(
         let first_argument = placed.iter().map(|(at, _)| *at).min();
         let rendered = continuation::realign(rendered, &copied, rw.range.start, text, root);
         let mut rendered =
-            continuation::wrap_long_line(rendered, first_argument, &rw.range, text, newline);
+            continuation::wrap_long_line(rendered, first_argument, &rw.range, text, root, newline);
         for member in &rw.suffix {
             rendered.push('.');
             rendered.push_str(member);

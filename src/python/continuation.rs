@@ -80,6 +80,7 @@ pub fn wrap_long_line(
     first_argument: Option<usize>,
     range: &Range<usize>,
     source: &str,
+    root: Node,
     newline: &str,
 ) -> String {
     let start = line_start(source, range.start);
@@ -91,6 +92,8 @@ pub fn wrap_long_line(
         || width(&source[start..end]) > MAX_LINE
         || rendered.contains('\n')
         || source[range.clone()].contains('\n')
+        // Python before 3.12 allows no line break in an f-string's field.
+        || in_string(root, range.start)
     {
         return rendered;
     }
@@ -188,19 +191,46 @@ mod tests {
         let range = 8..source.len() - 1;
         let rendered = "_thread.start_new_thread(functools.partial(self._wait_flashcopy, src_luns, tgt_luns), ())";
         let first_argument = rendered.find("self");
+        let tree = parse(source);
+        let root = tree.root_node();
         assert_eq!(
-            wrap_long_line(rendered.into(), first_argument, &range, source, "\n"),
+            wrap_long_line(rendered.into(), first_argument, &range, source, root, "\n"),
             "_thread.start_new_thread(\n            functools.partial(self._wait_flashcopy, src_luns, tgt_luns), ())"
         );
         // Short enough, or too long before: left as it is.
         let short = "time.sleep(1)";
         assert_eq!(
-            wrap_long_line(short.into(), None, &range, source, "\n"),
+            wrap_long_line(short.into(), None, &range, source, root, "\n"),
             short
         );
         let long_before = format!("{}  # {}\n", &source[..source.len() - 1], "x".repeat(20));
+        let long_tree = parse(&long_before);
         assert_eq!(
-            wrap_long_line(rendered.into(), first_argument, &range, &long_before, "\n"),
+            wrap_long_line(
+                rendered.into(),
+                first_argument,
+                &range,
+                &long_before,
+                long_tree.root_node(),
+                "\n"
+            ),
+            rendered
+        );
+        // Inside an f-string's field a line break is a syntax error (3.11).
+        let fstring =
+            "        log(f\"{eventlet.spawn_n(self._wait_flashcopy, src_luns, tgt_luns)}\")\n";
+        let start = fstring.find("eventlet").unwrap();
+        let end = fstring.find(")}").unwrap() + 1;
+        let f_tree = parse(fstring);
+        assert_eq!(
+            wrap_long_line(
+                rendered.into(),
+                first_argument,
+                &(start..end),
+                fstring,
+                f_tree.root_node(),
+                "\n"
+            ),
             rendered
         );
     }
