@@ -158,12 +158,15 @@ pub fn delete_statements(
         }
     }
     for (mut range, top) in merged {
-        if top
-            && !refilled.contains(&range.start)
-            && preceded_by_blank_line(source, range.start)
-            && let Some(end) = blank_line_at(source, range.end)
-        {
-            range.end = end;
+        if top && !refilled.contains(&range.start) && preceded_by_blank_line(source, range.start) {
+            // Nothing above: no blank line is left to open the file.
+            let opens_file = source[..range.start].trim().is_empty();
+            while let Some(end) = blank_line_at(source, range.end) {
+                range.end = end;
+                if !opens_file {
+                    break;
+                }
+            }
         }
         edits.push(Edit::replace(range, ""));
     }
@@ -240,6 +243,22 @@ mod tests {
         assert_eq!(
             delete("a = 1\nuse_hub()\nb = 2\n", "use_hub"),
             "a = 1\nb = 2\n"
+        );
+    }
+
+    #[test]
+    fn a_file_does_not_open_with_the_blank_lines_of_a_deleted_first_group() {
+        assert_eq!(
+            delete("import eventlet\n\n\ndef f():\n    pass\n", "import"),
+            "def f():\n    pass\n"
+        );
+        // Below a docstring one blank line goes, as between any groups.
+        assert_eq!(
+            delete(
+                "'''Doc.'''\n\nimport eventlet\n\n\ndef f():\n    pass\n",
+                "import"
+            ),
+            "'''Doc.'''\n\n\ndef f():\n    pass\n"
         );
     }
 
