@@ -439,13 +439,13 @@ fn arguments_range(call: Node) -> Range<usize> {
     }
 }
 
-/// The call whose callee is `node`.
 /// The statement that is the call alone (its value unused).
 fn statement_of(call: Node) -> Option<Node> {
     call.parent()
         .filter(|p| p.kind() == "expression_statement" && p.named_child_count() == 1)
 }
 
+/// The call whose callee is `node`.
 fn called(node: Node) -> Option<Node> {
     let parent = node.parent()?;
     (parent.kind() == "call" && field_name(node) == Some("function")).then_some(parent)

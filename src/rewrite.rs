@@ -474,7 +474,7 @@ fn plan_edits(
     let mut edits = Vec::new();
     let mut deleted_statements: Vec<Range<usize>> = Vec::new();
     for (_, rw) in &applied {
-        let (rendered, placed) = rw
+        let (mut rendered, placed) = rw
             .template
             .render_placed(
                 |p| rw.arguments.get(p).map(|a| (a.text.clone(), a.primary)),
@@ -486,18 +486,18 @@ fn plan_edits(
                     catalogue.transforms[rw.transform].id
                 )
             })?;
+        for member in &rw.suffix {
+            rendered.push('.');
+            rendered.push_str(member);
+        }
         let copied: Vec<(usize, Range<usize>)> = placed
             .iter()
             .filter_map(|(at, param)| Some((*at, rw.arguments[*param].copied.clone()?)))
             .collect();
         let first_argument = placed.iter().map(|(at, _)| *at).min();
         let rendered = continuation::realign(rendered, &copied, rw.range.start, text, root);
-        let mut rendered =
+        let rendered =
             continuation::wrap_long_line(rendered, first_argument, &rw.range, text, root, newline);
-        for member in &rw.suffix {
-            rendered.push('.');
-            rendered.push_str(member);
-        }
         if rw.statement && rendered.is_empty() {
             deleted_statements.push(rw.range.clone());
         } else {
