@@ -529,6 +529,8 @@ fn plan_edits(
         &refilled,
     ));
     edits.extend(partial);
+    let realigned = continuation::follow_moved_brackets(root, text, &edits);
+    edits.extend(realigned);
     // After the imports inserted at the same place, before a TODO comment.
     edits.extend(new_helpers.iter().map(|(helper, first_call)| {
         let code = helper.render(|m| names[m].clone());

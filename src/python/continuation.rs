@@ -12,6 +12,10 @@
 //! lines inside a string, lines indented less (a hanging indent) and text
 //! indented with tabs stay as they are.
 //!
+//! The same holds for a bracket that opens after an edit on its line (a
+//! renamed reference or member before it: `HTTPConnection.putrequest(a,` ->
+//! `http.client.HTTPConnection.putrequest(a,`): its aligned lines follow.
+//!
 //! For the same checks (E501), a one-line replacement that would make its
 //! line longer than 79 columns where it was not is broken after the
 //! bracket of the call it makes, the arguments on the next line with a
@@ -26,6 +30,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
+use crate::edit::Edit;
 use crate::source::{line_end, line_start};
 
 /// The longest line pycodestyle allows by default (E501), which OpenStack
@@ -67,6 +72,78 @@ pub fn realign(
         }
         let moved = shift_lines(text, copied.start, old_column, new_column, root);
         out.replace_range(*at..*at + text.len(), &moved);
+    }
+    out
+}
+
+/// Edits of the indentation of continuation lines aligned with a bracket
+/// that opens after `edits` on the same line, where those edits change the
+/// line's length before the bracket.
+pub fn follow_moved_brackets(root: Node, source: &str, edits: &[Edit]) -> Vec<Edit> {
+    let width = |s: &str| s.chars().count() as isize;
+    // Line start -> (end of an edit on it, how much longer it makes the line).
+    let mut moved: std::collections::BTreeMap<usize, Vec<(usize, isize)>> = Default::default();
+    for edit in edits {
+        let old = &source[edit.range.clone()];
+        let delta = width(&edit.text) - width(old);
+        if delta != 0 && !old.contains('\n') && !edit.text.contains('\n') {
+            moved
+                .entry(line_start(source, edit.range.start))
+                .or_default()
+                .push((edit.range.end, delta));
+        }
+    }
+    let inside_an_edit = |at: usize| edits.iter().any(|e| e.range.start < at && at < e.range.end);
+    let mut shifted: Vec<usize> = Vec::new();
+    let mut out = Vec::new();
+    for (line, line_edits) in moved {
+        let end = line_end(source, line);
+        // Brackets opening a construct that goes on below, innermost first.
+        let mut brackets: Vec<(usize, Node)> = source[line..end]
+            .match_indices(['(', '[', '{'])
+            .map(|(i, _)| line + i)
+            .filter(|&at| !inside_an_edit(at) && !in_string(root, at))
+            .filter_map(|at| {
+                let container = root.descendant_for_byte_range(at, at + 1)?.parent()?;
+                (container.start_byte() == at && container.end_byte() > end)
+                    .then_some((at, container))
+            })
+            .collect();
+        brackets.reverse();
+        for (at, container) in brackets {
+            let shift: isize = line_edits
+                .iter()
+                .filter(|(edit_end, _)| *edit_end <= at)
+                .map(|(_, delta)| delta)
+                .sum();
+            let after = &source[at + 1..end];
+            let first_token = after.len() - after.trim_start().len();
+            if shift == 0 || after.trim().is_empty() || after.trim_start().starts_with('#') {
+                continue;
+            }
+            let Some(column) = column(source, at + 1 + first_token) else {
+                continue;
+            };
+            let mut next = end + 1;
+            while next < container.end_byte() {
+                let line_end = line_end(source, next);
+                let text = &source[next..line_end];
+                let indent = text.len() - text.trim_start_matches(' ').len();
+                let aligned = indent >= column
+                    && !text[indent..].starts_with('\t')
+                    && !text[indent..].trim().is_empty()
+                    && !shifted.contains(&next)
+                    && !in_string(root, next)
+                    && !inside_an_edit(next)
+                    && !edits.iter().any(|e| e.range.start == next);
+                if aligned {
+                    shifted.push(next);
+                    let new_indent = (indent as isize + shift).max(0) as usize;
+                    out.push(Edit::replace(next..next + indent, " ".repeat(new_indent)));
+                }
+                next = line_end + 1;
+            }
+        }
     }
     out
 }
@@ -232,6 +309,23 @@ mod tests {
                 "\n"
             ),
             rendered
+        );
+    }
+
+    #[test]
+    fn lines_under_a_bracket_after_a_renamed_name_follow_it() {
+        let source = "x = HTTPConnection.putrequest(self, url,\n                              skip)\nf(HTTPConnection,\n  y)\n";
+        let tree = parse(source);
+        let at = source.find("HTTPConnection").unwrap();
+        let rename = Edit::replace(
+            at..at + "HTTPConnection".len(),
+            "http.client.HTTPConnection",
+        );
+        let mut edits = vec![rename];
+        edits.extend(follow_moved_brackets(tree.root_node(), source, &edits));
+        assert_eq!(
+            crate::edit::apply(source, edits).unwrap(),
+            "x = http.client.HTTPConnection.putrequest(self, url,\n                                          skip)\nf(HTTPConnection,\n  y)\n"
         );
     }
 
