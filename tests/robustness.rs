@@ -104,6 +104,20 @@ fn check(code: &str) -> Result<(), TestCaseError> {
             "a second run changed it again:\n{}",
             new
         );
+        // A helper is defined once, whatever the rounds and uses.
+        for helper in &Catalogue::builtin().unwrap().helpers {
+            let definitions = |text: &str| {
+                text.lines()
+                    .filter(|l| l.starts_with(&format!("def {}(", helper.name)))
+                    .count()
+            };
+            prop_assert!(
+                definitions(&new) <= definitions(code).max(1),
+                "{} defined twice:\n{}",
+                helper.name,
+                new
+            );
+        }
     }
     Ok(())
 }
