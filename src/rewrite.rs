@@ -532,10 +532,11 @@ fn plan_edits(
     let realigned = continuation::follow_moved_brackets(root, text, &edits);
     edits.extend(realigned);
     // After the imports inserted at the same place, before a TODO comment.
-    edits.extend(new_helpers.iter().map(|(helper, first_call)| {
+    for (helper, first_call) in &new_helpers {
         let code = helper.render(|m| names[m].clone());
-        helpers::insertion(root, text, newline, *first_call, &code)
-    }));
+        let edit = helpers::insertion(root, text, newline, *first_call, &code, &edits);
+        edits.push(edit);
+    }
     let rewritten: Vec<Range<usize>> = applied.iter().map(|(_, rw)| rw.range.clone()).collect();
     edits.extend(crate::annotate::stale(
         text, root, analysis, fates, &rewritten, &consumed,

@@ -48,8 +48,17 @@ fn defined_name<'s>(node: Node, source: &'s str) -> Option<&'s str> {
 
 /// The edit that defines a helper (`code`, ending without a line break)
 /// before the first top-level statement that defines something or holds
-/// `first_call`, with two blank lines on each side.
-pub fn insertion(root: Node, source: &str, newline: &str, first_call: usize, code: &str) -> Edit {
+/// `first_call`, with two blank lines on each side. `planned` are the
+/// round's other edits: what they insert at the same place (new imports)
+/// counts among the lines above.
+pub fn insertion(
+    root: Node,
+    source: &str,
+    newline: &str,
+    first_call: usize,
+    code: &str,
+    planned: &[Edit],
+) -> Edit {
     let stopper = named_children(root).into_iter().find(|n| {
         matches!(
             n.kind(),
@@ -60,12 +69,18 @@ pub fn insertion(root: Node, source: &str, newline: &str, first_call: usize, cod
         comments_above(source, line_start(source, s.start_byte()))
     });
     let code = code.replace('\n', newline);
-    let before = if at == 0 {
+    let inserted: String = planned
+        .iter()
+        .filter(|e| e.range == (at..at))
+        .map(|e| e.text.as_str())
+        .collect();
+    let above = format!("{}{inserted}", &source[..at]);
+    let before = if above.is_empty() {
         String::new()
     } else {
-        let missing = 2usize.saturating_sub(blank_lines_before(source, at));
+        let missing = 2usize.saturating_sub(blank_lines_before(&above, above.len()));
         // Text ending without a line break gets one first.
-        let unterminated = !source[..at].ends_with('\n');
+        let unterminated = !above.ends_with('\n');
         newline.repeat(missing + usize::from(unterminated))
     };
     let after = if stopper.is_some() {
@@ -76,16 +91,32 @@ pub fn insertion(root: Node, source: &str, newline: &str, first_call: usize, cod
     Edit::insert(at, format!("{before}{code}{after}"))
 }
 
-/// The start of the comment lines right above the line starting at `at`.
+/// The start of the comment lines right above the line starting at `at`,
+/// short of a `#!` line or an encoding declaration opening the file, which
+/// must stay in the first two lines.
 fn comments_above(source: &str, mut at: usize) -> usize {
     while at > 0 {
         let previous = line_start(source, at - 1);
-        if !source[previous..at].trim_start().starts_with('#') {
+        let line = source[previous..at].trim_start();
+        let in_first_two_lines = source[..previous].matches('\n').count() < 2;
+        let header =
+            in_first_two_lines && (line.starts_with("#!") || is_encoding_declaration(line));
+        if !line.starts_with('#') || header {
             break;
         }
         at = previous;
     }
     at
+}
+
+/// A PEP 263 declaration: a comment naming the file's `coding`.
+fn is_encoding_declaration(comment: &str) -> bool {
+    comment.find("coding").is_some_and(|i| {
+        comment[i + "coding".len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c == ':' || c == '=')
+    })
 }
 
 /// How many blank lines end `source[..at]` (`at` starts a line).
@@ -111,7 +142,7 @@ mod tests {
     fn insert(source: &str, call: &str) -> String {
         let tree = parse(source);
         let first_call = source.find(call).expect("the call is in the source");
-        let edit = insertion(tree.root_node(), source, "\n", first_call, HELPER);
+        let edit = insertion(tree.root_node(), source, "\n", first_call, HELPER, &[]);
         crate::edit::apply(source, vec![edit]).unwrap()
     }
 
@@ -144,11 +175,42 @@ mod tests {
             "\r\n",
             source.find("_run(").unwrap(),
             HELPER,
+            &[],
         );
         let out = crate::edit::apply(source, vec![edit]).unwrap();
         assert_eq!(
             out,
             "import os\r\n\r\n\r\ndef _run(f):\r\n    return f()\r\n\r\n\r\nclass A:\r\n    x = _run(os.getpid)\r\n"
+        );
+    }
+
+    #[test]
+    fn the_first_two_lines_keep_their_shebang_and_encoding() {
+        let source = "#!/usr/bin/env python\n# -*- coding: utf-8 -*-\n# Runs it.\ndef main():\n    _run(len)\n";
+        assert_eq!(
+            insert(source, "_run("),
+            "#!/usr/bin/env python\n# -*- coding: utf-8 -*-\n\n\ndef _run(f):\n    return f()\n\n\n# Runs it.\ndef main():\n    _run(len)\n"
+        );
+    }
+
+    #[test]
+    fn imports_inserted_at_the_same_place_count_among_the_lines_above() {
+        let source = "# -*- coding: utf-8 -*-\ndef main():\n    _run(len)\n";
+        let tree = parse(source);
+        let at = source.find("def").unwrap();
+        let import = Edit::insert(at, "import os\n\n");
+        let first_call = source.find("_run(").unwrap();
+        let helper = insertion(
+            tree.root_node(),
+            source,
+            "\n",
+            first_call,
+            HELPER,
+            &[import.clone()],
+        );
+        assert_eq!(
+            crate::edit::apply(source, vec![import, helper]).unwrap(),
+            "# -*- coding: utf-8 -*-\nimport os\n\n\ndef _run(f):\n    return f()\n\n\ndef main():\n    _run(len)\n"
         );
     }
 
