@@ -206,7 +206,7 @@ mod tests {
             "\n",
             first_call,
             HELPER,
-            &[import.clone()],
+            std::slice::from_ref(&import),
         );
         assert_eq!(
             crate::edit::apply(source, vec![import, helper]).unwrap(),
