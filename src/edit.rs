@@ -95,12 +95,14 @@ pub fn edit_tree(tree: &mut tree_sitter::Tree, old: &str, edits: &[Edit]) {
 /// no statement keeps a `pass` so it still parses. When the deleted lines
 /// stood between two blank lines at top level (an import group that
 /// disappears), one of the blank lines goes too, unless something is
-/// inserted where they began (`refilled`).
+/// inserted where they began (`refilled`); when nothing is left above them
+/// (`deleted_elsewhere` are the ranges other edits delete), all of them go.
 pub fn delete_statements(
     root: Node,
     source: &str,
     statements: &[Range<usize>],
     refilled: &[usize],
+    deleted_elsewhere: &[Range<usize>],
 ) -> Vec<Edit> {
     let nodes: Vec<Node> = statements
         .iter()
@@ -157,10 +159,20 @@ pub fn delete_statements(
             _ => merged.push((range, top)),
         }
     }
+    let gone: Vec<Range<usize>> = merged
+        .iter()
+        .map(|(r, _)| r.clone())
+        .chain(deleted_elsewhere.iter().cloned())
+        .collect();
     for (mut range, top) in merged {
-        if top && !refilled.contains(&range.start) && preceded_by_blank_line(source, range.start) {
-            // Nothing above: no blank line is left to open the file.
-            let opens_file = source[..range.start].trim().is_empty();
+        // Nothing left or inserted above: no blank line is left to open
+        // the file.
+        let opens_file = nothing_left_before(source, range.start, &gone)
+            && !refilled.iter().any(|&at| at <= range.start);
+        if top
+            && !refilled.contains(&range.start)
+            && (opens_file || preceded_by_blank_line(source, range.start))
+        {
             while let Some(end) = blank_line_at(source, range.end) {
                 range.end = end;
                 if !opens_file {
@@ -205,6 +217,20 @@ fn is_noqa(comment: &str) -> bool {
         .starts_with("noqa")
 }
 
+/// Whether `source[..at]` is blank once the `gone` ranges are deleted.
+fn nothing_left_before(source: &str, at: usize, gone: &[Range<usize>]) -> bool {
+    let mut from = 0;
+    let mut ranges: Vec<&Range<usize>> = gone.iter().filter(|r| r.start < at).collect();
+    ranges.sort_by_key(|r| r.start);
+    for range in ranges {
+        if !source[from..range.start.max(from)].trim().is_empty() {
+            return false;
+        }
+        from = from.max(range.end.min(at));
+    }
+    source[from..at].trim().is_empty()
+}
+
 fn preceded_by_blank_line(source: &str, line_start: usize) -> bool {
     let before = source[..line_start].trim_end_matches(['\n', '\r']);
     let newlines = source[before.len()..line_start].matches('\n').count();
@@ -234,7 +260,7 @@ mod tests {
         while !stmt.kind().ends_with("statement") {
             stmt = stmt.parent().unwrap();
         }
-        let edits = delete_statements(tree.root_node(), source, &[stmt.byte_range()], &[]);
+        let edits = delete_statements(tree.root_node(), source, &[stmt.byte_range()], &[], &[]);
         apply(source, edits).unwrap()
     }
 
@@ -260,6 +286,31 @@ mod tests {
             ),
             "'''Doc.'''\n\n\ndef f():\n    pass\n"
         );
+    }
+
+    #[test]
+    fn nothing_left_above_counts_what_other_edits_delete() {
+        let source =
+            "import eventlet\n# TODO(eventlet-removal): x\neventlet.monkey_patch()\n\nimport os\n";
+        let tree = parse(source);
+        let statement = |needle: &str| {
+            let at = source.find(needle).unwrap();
+            at..source[at..].find('\n').unwrap() + at
+        };
+        let todo = statement("# TODO");
+        let todo = todo.start..todo.end + 1;
+        let mut edits = delete_statements(
+            tree.root_node(),
+            source,
+            &[
+                statement("import eventlet"),
+                statement("eventlet.monkey_patch"),
+            ],
+            &[],
+            std::slice::from_ref(&todo),
+        );
+        edits.push(Edit::replace(todo, ""));
+        assert_eq!(apply(source, edits).unwrap(), "import os\n");
     }
 
     #[test]
@@ -303,7 +354,7 @@ mod tests {
             .iter()
             .map(|n| n.byte_range())
             .collect();
-        let edits = delete_statements(tree.root_node(), src, &ranges, &[]);
+        let edits = delete_statements(tree.root_node(), src, &ranges, &[], &[]);
         assert_eq!(apply(src, edits).unwrap(), "import os\n\nx = 1\n");
     }
 

@@ -522,11 +522,16 @@ fn plan_edits(
         text,
         &deleted_statements,
     ));
+    let rewritten: Vec<Range<usize>> = applied.iter().map(|(_, rw)| rw.range.clone()).collect();
+    let stale_comments = crate::annotate::stale(text, root, analysis, fates, &rewritten, &consumed);
+    let comment_ranges: Vec<Range<usize>> =
+        stale_comments.iter().map(|e| e.range.clone()).collect();
     edits.extend(edit::delete_statements(
         root,
         text,
         &deleted_statements,
         &refilled,
+        &comment_ranges,
     ));
     edits.extend(partial);
     let realigned = continuation::follow_moved_brackets(root, text, &edits);
@@ -537,10 +542,7 @@ fn plan_edits(
         let edit = helpers::insertion(root, text, newline, *first_call, &code, &edits);
         edits.push(edit);
     }
-    let rewritten: Vec<Range<usize>> = applied.iter().map(|(_, rw)| rw.range.clone()).collect();
-    edits.extend(crate::annotate::stale(
-        text, root, analysis, fates, &rewritten, &consumed,
-    ));
+    edits.extend(stale_comments);
     if annotate {
         edits.extend(crate::annotate::annotations(
             text, root, analysis, fates, newline,

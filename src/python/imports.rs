@@ -458,6 +458,7 @@ mod tests {
             source,
             &deleted,
             &refilled,
+            &[],
         ));
         assert_eq!(
             apply(source, edits).unwrap(),
