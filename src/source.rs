@@ -142,27 +142,27 @@ pub fn line_text(text: &str, line: usize) -> &str {
 
 /// PEP 263: a `coding[:=]` comment on one of the first two lines.
 fn declared_encoding(body: &[u8]) -> Option<String> {
-    for line in body.split(|&b| b == b'\n').take(2) {
-        let line = String::from_utf8_lossy(line);
-        let trimmed = line.trim_start();
-        if !trimmed.starts_with('#') {
-            continue;
-        }
-        if let Some(pos) = trimmed.find("coding") {
-            let rest = &trimmed[pos + "coding".len()..];
-            if let Some(rest) = rest.strip_prefix(':').or_else(|| rest.strip_prefix('=')) {
-                let enc: String = rest
-                    .trim_start()
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
-                    .collect();
-                if !enc.is_empty() {
-                    return Some(enc);
-                }
-            }
-        }
+    body.split(|&b| b == b'\n')
+        .take(2)
+        .find_map(|line| encoding_declaration(&String::from_utf8_lossy(line)))
+}
+
+/// The encoding a line declares, if it is a PEP 263 `coding[:=]` comment
+/// (which counts only on one of the first two lines).
+pub fn encoding_declaration(line: &str) -> Option<String> {
+    let trimmed = line.trim_start();
+    if !trimmed.starts_with('#') {
+        return None;
     }
-    None
+    let pos = trimmed.find("coding")?;
+    let rest = &trimmed[pos + "coding".len()..];
+    let rest = rest.strip_prefix(':').or_else(|| rest.strip_prefix('='))?;
+    let enc: String = rest
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
+        .collect();
+    (!enc.is_empty()).then_some(enc)
 }
 
 fn is_utf8_compatible(encoding: &str) -> bool {

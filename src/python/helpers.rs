@@ -12,7 +12,7 @@ use tree_sitter::Node;
 use super::parse::{first_syntax_error, parse};
 use super::syntax::{named_children, text};
 use crate::edit::Edit;
-use crate::source::line_start;
+use crate::source::{encoding_declaration, line_start};
 
 /// Whether `code` is exactly one function definition named `name`.
 pub fn check_definition(code: &str, name: &str) -> Result<(), String> {
@@ -100,23 +100,13 @@ fn comments_above(source: &str, mut at: usize) -> usize {
         let line = source[previous..at].trim_start();
         let in_first_two_lines = source[..previous].matches('\n').count() < 2;
         let header =
-            in_first_two_lines && (line.starts_with("#!") || is_encoding_declaration(line));
+            in_first_two_lines && (line.starts_with("#!") || encoding_declaration(line).is_some());
         if !line.starts_with('#') || header {
             break;
         }
         at = previous;
     }
     at
-}
-
-/// A PEP 263 declaration: a comment naming the file's `coding`.
-fn is_encoding_declaration(comment: &str) -> bool {
-    comment.find("coding").is_some_and(|i| {
-        comment[i + "coding".len()..]
-            .chars()
-            .next()
-            .is_some_and(|c| c == ':' || c == '=')
-    })
 }
 
 /// How many blank lines end `source[..at]` (`at` starts a line).
