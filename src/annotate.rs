@@ -12,11 +12,11 @@ use tree_sitter::Node;
 use crate::analysis::{FileAnalysis, UseKind};
 use crate::edit::Edit;
 use crate::matcher::Fate;
+use crate::python::continuation::MAX_LINE;
 use crate::python::syntax::node_at;
 use crate::source::line_start;
 
 pub const MARKER: &str = "# TODO(eventlet-removal):";
-const WIDTH: usize = 79;
 
 pub fn annotations(
     text: &str,
@@ -164,7 +164,7 @@ fn first_sentence(reason: &str) -> String {
 /// Wraps a comment at 79 columns; continuation lines are indented under
 /// the text.
 fn wrap(comment: &str, indent: &str) -> Vec<String> {
-    let width = WIDTH.saturating_sub(indent.len()).max(40);
+    let width = MAX_LINE.saturating_sub(indent.len()).max(40);
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in comment.split_whitespace() {
@@ -190,7 +190,7 @@ mod tests {
     fn wraps_under_the_marker() {
         let lines = wrap(&format!("{MARKER} {}", "word ".repeat(30)), "    ");
         assert!(lines.len() > 1);
-        assert!(lines.iter().all(|l| l.len() + 4 <= WIDTH), "{lines:?}");
+        assert!(lines.iter().all(|l| l.len() + 4 <= MAX_LINE), "{lines:?}");
         assert!(lines[1].starts_with("#     word"));
     }
 

@@ -127,16 +127,12 @@ pub fn follow_moved_brackets(root: Node, source: &str, edits: &[Edit]) -> Vec<Ed
             let mut next = end + 1;
             while next < container.end_byte() {
                 let line_end = line_end(source, next);
-                let text = &source[next..line_end];
-                let indent = text.len() - text.trim_start_matches(' ').len();
-                let aligned = indent >= column
-                    && !text[indent..].starts_with('\t')
-                    && !text[indent..].trim().is_empty()
-                    && !shifted.contains(&next)
-                    && !in_string(root, next)
+                let free = !shifted.contains(&next)
                     && !inside_an_edit(next)
                     && !edits.iter().any(|e| e.range.start == next);
-                if aligned {
+                if let Some(indent) = aligned_indent(&source[next..line_end], column, root, next)
+                    && free
+                {
                     shifted.push(next);
                     let new_indent = (indent as isize + shift).max(0) as usize;
                     out.push(Edit::replace(next..next + indent, " ".repeat(new_indent)));
@@ -203,20 +199,26 @@ fn shift_lines(text: &str, offset: usize, old: usize, new: usize, root: Node) ->
     out.push_str(lines.next().unwrap_or_default());
     let mut at = offset + out.len();
     for line in lines {
-        let indent = line.len() - line.trim_start_matches(' ').len();
-        let aligned = indent >= old
-            && !line[indent..].starts_with('\t')
-            && !line[indent..].trim().is_empty()
-            && !in_string(root, at);
-        if aligned {
-            out.push_str(&" ".repeat(indent - old + new));
-            out.push_str(&line[indent..]);
-        } else {
-            out.push_str(line);
+        match aligned_indent(line, old, root, at) {
+            Some(indent) => {
+                out.push_str(&" ".repeat(indent - old + new));
+                out.push_str(&line[indent..]);
+            }
+            None => out.push_str(line),
         }
         at += line.len();
     }
     out
+}
+
+/// The indentation of `line` (starting at `at`) when it is a continuation
+/// line aligned at or beyond `column`: spaces only, not blank, not inside
+/// a string.
+fn aligned_indent(line: &str, column: usize, root: Node, at: usize) -> Option<usize> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let rest = &line[indent..];
+    (indent >= column && !rest.starts_with('\t') && !rest.trim().is_empty() && !in_string(root, at))
+        .then_some(indent)
 }
 
 /// Whether the line starting at `at` is inside a string literal.

@@ -13,6 +13,7 @@ use super::predicate::Predicate;
 use super::template::{ALL_ARGUMENTS, Template};
 use crate::config_files::Strategy;
 use crate::context::PATCHABLE;
+use crate::python::continuation::MAX_LINE;
 use crate::python::module_names::ModuleRef;
 
 mod builtin {
@@ -358,9 +359,6 @@ struct CaseDef {
     safety: Option<Safety>,
 }
 
-/// The longest line of a helper's code (pycodestyle's E501 limit).
-const MAX_HELPER_LINE: usize = 79;
-
 /// In a case's `replace`: the API's entry in the transform's `targets`.
 const TARGET: &str = "{target}";
 
@@ -576,10 +574,10 @@ impl Catalogue {
         if let Some(long) = helper
             .render(|m| m.rsplit(':').next().unwrap_or(m).to_owned())
             .lines()
-            .find(|l| l.chars().count() > MAX_HELPER_LINE)
+            .find(|l| l.chars().count() > MAX_LINE)
         {
             errors.push(format!(
-                "{at}: a line is longer than {MAX_HELPER_LINE} characters: {long:?}"
+                "{at}: a line is longer than {MAX_LINE} characters: {long:?}"
             ));
             return;
         }
