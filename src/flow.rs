@@ -21,6 +21,14 @@ use crate::transform::catalogue::{ArgsRule, MemberRule, ResultRule};
 /// An edit inside the followed uses: the bytes and their replacement.
 pub type MemberEdit = (Range<usize>, String);
 
+/// What following the object found: the edits of its members' uses, and
+/// the helpers those edits call.
+#[derive(Debug, Default)]
+pub struct Followed {
+    pub edits: Vec<MemberEdit>,
+    pub helpers: Vec<String>,
+}
+
 /// What a transform says about the created object's uses.
 pub struct Rules<'a> {
     pub members: &'a BTreeMap<String, MemberRule>,
@@ -37,23 +45,25 @@ pub fn follow(
     source: &str,
     rules: &Rules,
     same_api: &dyn Fn(Node) -> bool,
-) -> Result<Vec<MemberEdit>, String> {
+) -> Result<Followed, String> {
     let mut f = Follower {
         source,
         rules,
-        edits: Vec::new(),
+        found: Followed::default(),
         counts: HashMap::new(),
+        last_uses: Vec::new(),
     };
     if let Some((member, attr)) = member_of(call, source) {
         f.check_member(&member, attr)?;
-        return Ok(f.edits);
+        return Ok(f.found);
     }
     let Some(parent) = call.parent() else {
-        return Ok(f.edits);
+        return Ok(f.found);
     };
     if let Some((list, name)) = list_of_objects(call, source) {
         f.follow_list(list, name, same_api)?;
-        return Ok(f.edits);
+        f.check_last_uses(None)?;
+        return Ok(f.found);
     }
     if is_container(parent) {
         return Err(format!(
@@ -69,7 +79,7 @@ pub fn follow(
     }
     if parent.kind() != "assignment" || field_name(call) != Some("right") {
         return if rules.escapes || parent.kind() == "expression_statement" {
-            Ok(f.edits)
+            Ok(f.found)
         } else {
             Err(format!(
                 "the object is passed on at line {}, where its uses cannot be followed",
@@ -95,7 +105,8 @@ pub fn follow(
             ));
         }
     };
-    for node in holder.occurrences(scope, source) {
+    let uses = holder.occurrences(scope, source);
+    for &node in &uses {
         if let Holder::Name(name) = holder
             && let Some(function) = parameter_of(node).filter(|def| *def != scope)
         {
@@ -108,7 +119,21 @@ pub fn follow(
             f.check_use(node, same_api)?;
         }
     }
-    Ok(f.edits)
+    let named = matches!(holder, Holder::Name(_)).then_some(Named {
+        scope,
+        made: call,
+        uses: &uses,
+    });
+    f.check_last_uses(named)?;
+    Ok(f.found)
+}
+
+/// An object held by a plain name: the function it is followed through,
+/// the call that makes it, and every occurrence of the name there.
+struct Named<'n, 't> {
+    scope: Node<'t>,
+    made: Node<'t>,
+    uses: &'n [Node<'t>],
 }
 
 /// The list the object goes into: `name = [<call> for ...]` or
@@ -139,17 +164,66 @@ fn list_of_objects<'t>(call: Node<'t>, source: &'t str) -> Option<(Node<'t>, &'t
 
 /// Following one created object: the file, the transform's rules, and
 /// what the checks of its uses found so far.
-struct Follower<'a> {
+struct Follower<'a, 't> {
     source: &'a str,
     rules: &'a Rules<'a>,
-    edits: Vec<MemberEdit>,
+    found: Followed,
     /// How many places use each member (for rules that allow one).
     counts: HashMap<String, usize>,
+    /// Uses of members that must be the object's last (`rule.last`).
+    last_uses: Vec<(String, Node<'t>)>,
 }
 
-impl Follower<'_> {
+impl<'t> Follower<'_, 't> {
     fn line(&self, node: Node) -> usize {
         crate::source::line_col(self.source, node.start_byte()).0
+    }
+
+    /// Checks that each member that ends the object is its last use.
+    fn check_last_uses(&self, named: Option<Named<'_, 't>>) -> Result<(), String> {
+        for (member, attr) in &self.last_uses {
+            let at = self.line(*attr);
+            let Some(named) = &named else {
+                return Err(format!(
+                    "'.{member}()' ends the object, which is not held by a name in one \
+                     function, so it may be used again elsewhere (line {at})"
+                ));
+            };
+            if enclosing_scope(*attr) != named.scope {
+                return Err(format!(
+                    "'.{member}()' ends the object from a nested function (line {at})"
+                ));
+            }
+            if let Some(later) = named.uses.iter().find(|u| u.start_byte() > attr.end_byte()) {
+                return Err(format!(
+                    "'.{member}()' ends the object at line {at}, and it is used again at line {}",
+                    self.line(*later)
+                ));
+            }
+            let mut node = *attr;
+            while let Some(parent) = node.parent().filter(|p| *p != named.scope) {
+                let repeats = matches!(
+                    parent.kind(),
+                    "for_statement"
+                        | "while_statement"
+                        | "list_comprehension"
+                        | "set_comprehension"
+                        | "dictionary_comprehension"
+                        | "generator_expression"
+                );
+                let made_inside = parent.start_byte() <= named.made.start_byte()
+                    && named.made.end_byte() <= parent.end_byte();
+                if repeats && !made_inside {
+                    return Err(format!(
+                        "'.{member}()' ends the object in a loop (line {}) that uses it again \
+                         on its next round (line {at})",
+                        self.line(parent)
+                    ));
+                }
+                node = parent;
+            }
+        }
+        Ok(())
     }
 
     /// Follows a list of such objects through its function: it may only be
@@ -157,7 +231,7 @@ impl Follower<'_> {
     /// iterated by a `for` or a comprehension whose item is then followed.
     fn follow_list(
         &mut self,
-        list: Node,
+        list: Node<'t>,
         name: &str,
         same_api: &dyn Fn(Node) -> bool,
     ) -> Result<(), String> {
@@ -212,7 +286,12 @@ impl Follower<'_> {
     /// Follows the item of a loop over a list of objects (`for item in list`)
     /// through `within`: every use of its name, but as the item of a loop over
     /// the same list, is checked as a use of the object.
-    fn follow_item(&mut self, looping: Node, within: Node, list: &Holder) -> Result<(), String> {
+    fn follow_item(
+        &mut self,
+        looping: Node<'t>,
+        within: Node<'t>,
+        list: &Holder,
+    ) -> Result<(), String> {
         let source = self.source;
         let target = looping
             .child_by_field_name("left")
@@ -244,7 +323,7 @@ impl Follower<'_> {
     }
 
     /// Checks one use of the object, and names its line when it is refused.
-    fn check_use(&mut self, node: Node, same_api: &dyn Fn(Node) -> bool) -> Result<(), String> {
+    fn check_use(&mut self, node: Node<'t>, same_api: &dyn Fn(Node) -> bool) -> Result<(), String> {
         self.check_use_here(node, same_api)
             .map_err(|why| format!("{why} (line {})", self.line(node)))
     }
@@ -252,7 +331,7 @@ impl Follower<'_> {
     /// Why one use of the object is refused, if it is.
     fn check_use_here(
         &mut self,
-        node: Node,
+        node: Node<'t>,
         same_api: &dyn Fn(Node) -> bool,
     ) -> Result<(), String> {
         let source = self.source;
@@ -281,7 +360,7 @@ impl Follower<'_> {
         }
     }
 
-    fn check_member(&mut self, member: &str, attr: Node) -> Result<(), String> {
+    fn check_member(&mut self, member: &str, attr: Node<'t>) -> Result<(), String> {
         let source = self.source;
         let rule = self.rules.members.get(member).ok_or_else(|| {
         format!(
@@ -340,14 +419,29 @@ impl Follower<'_> {
                 .child_by_field_name("attribute")
                 .ok_or("malformed attribute")?;
             if text(name, source) != to {
-                self.edits.push((name.byte_range(), to.clone()));
+                self.found.edits.push((name.byte_range(), to.clone()));
             }
         }
         if let (Some(fill), Some(args)) = (&rule.empty_args, arguments)
             && count == 0
             && args.kind() == "argument_list"
         {
-            self.edits.push((args.byte_range(), format!("({fill})")));
+            self.found
+                .edits
+                .push((args.byte_range(), format!("({fill})")));
+        }
+        if let Some(then) = &rule.then {
+            let call = call.ok_or_else(|| format!("'.{member}' is not called"))?;
+            let text = then
+                .render(|_| None, |m| m.to_owned())
+                .expect("validated: `then` holds text and helpers only");
+            self.found
+                .edits
+                .push((call.end_byte()..call.end_byte(), text));
+            self.found.helpers.extend(then.helpers().map(str::to_owned));
+        }
+        if rule.last {
+            self.last_uses.push((member.to_owned(), attr));
         }
         Ok(())
     }

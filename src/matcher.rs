@@ -15,7 +15,7 @@ use crate::python::module_names::{ModuleRef, name_module};
 use crate::python::syntax::{descendants, field_name, is_primary, named_children, node_at, text};
 use crate::transform::catalogue::{Action, Guard, Helper, Param};
 use crate::transform::template::{ALL_ARGUMENTS, Piece, Template};
-use crate::transform::{ApiId, Catalogue, Safety, Shape, Transform, TransformId};
+use crate::transform::{ApiId, Catalogue, Requirement, Safety, Shape, Transform, TransformId};
 
 /// What the user allows to be applied.
 #[derive(Debug, Clone)]
@@ -72,6 +72,25 @@ pub struct Rewrite {
     pub suffix: Vec<String>,
     /// Edits where the created object is used (member renames).
     pub member_edits: Vec<flow::MemberEdit>,
+    /// Helpers those edits call.
+    pub member_helpers: Vec<String>,
+}
+
+impl Rewrite {
+    /// The helpers the rewrite calls.
+    pub fn helpers(&self) -> impl Iterator<Item = &str> {
+        self.template
+            .helpers()
+            .chain(self.member_helpers.iter().map(String::as_str))
+    }
+
+    /// Where its first edit begins.
+    pub fn start(&self) -> usize {
+        self.member_edits
+            .iter()
+            .map(|(r, _)| r.start)
+            .fold(self.range.start, usize::min)
+    }
 }
 
 /// What a template's `{param}` stands for.
@@ -268,6 +287,7 @@ impl Matcher<'_> {
                 arguments: HashMap::new(),
                 suffix: Vec::new(),
                 member_edits: done.edits,
+                member_helpers: Vec::new(),
             });
         }
         let (mut range, statement, case, arguments) = match t.shape {
@@ -391,13 +411,20 @@ impl Matcher<'_> {
             }
             check_guard(guard, u, node, root, source, file)?;
         }
-        for requirement in &t.requires {
+        // Whether the tree ends free of eventlet is checked last, so that a
+        // use that could never be rewritten says why.
+        let (whole_program, local): (Vec<&Requirement>, Vec<&Requirement>) = t
+            .requires
+            .iter()
+            .partition(|r| **r == Requirement::EventletFree);
+        for requirement in local {
             self.context.check(requirement)?;
         }
         for helper in self.catalogue.helpers_called(&template) {
             self.check_helper(helper, root, source, file)?;
         }
         let mut member_edits: Vec<flow::MemberEdit> = mock_member.into_iter().collect();
+        let mut member_helpers = Vec::new();
         if let Some(members) = &t.members {
             let call = called(node).ok_or("not called here")?;
             let creates_same = |rhs: Node| {
@@ -412,7 +439,19 @@ impl Matcher<'_> {
                 members,
                 escapes: t.escapes,
             };
-            member_edits = flow::follow(call, root, source, &rules, &creates_same)?;
+            let followed = flow::follow(call, root, source, &rules, &creates_same)?;
+            for name in &followed.helpers {
+                let helper = self
+                    .catalogue
+                    .helper(name)
+                    .expect("validated: members call known helpers");
+                self.check_helper(helper, root, source, file)?;
+            }
+            member_edits.extend(followed.edits);
+            member_helpers = followed.helpers;
+        }
+        for requirement in whole_program {
+            self.context.check(requirement)?;
         }
         Ok(Rewrite {
             transform: id,
@@ -423,6 +462,7 @@ impl Matcher<'_> {
             arguments,
             suffix,
             member_edits,
+            member_helpers,
         })
     }
 }

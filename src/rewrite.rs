@@ -447,13 +447,16 @@ fn plan_edits(
     // Helpers the file does not define yet, with the first call of each.
     let mut new_helpers: Vec<(&Helper, usize)> = Vec::new();
     for (_, rw) in &applied {
-        for helper in catalogue.helpers_called(&rw.template) {
-            if helpers::definition(root, text, &helper.name).is_some() {
+        for name in rw.helpers() {
+            let helper = catalogue
+                .helper(name)
+                .expect("validated: rewrites call known helpers");
+            if helpers::definition(root, text, name).is_some() {
                 continue;
             }
-            match new_helpers.iter_mut().find(|(h, _)| h.name == helper.name) {
-                Some((_, first)) => *first = (*first).min(rw.range.start),
-                None => new_helpers.push((helper, rw.range.start)),
+            match new_helpers.iter_mut().find(|(h, _)| h.name == name) {
+                Some((_, first)) => *first = (*first).min(rw.start()),
+                None => new_helpers.push((helper, rw.start())),
             }
         }
     }
@@ -496,18 +499,44 @@ fn plan_edits(
             .collect();
         let first_argument = placed.iter().map(|(at, _)| *at).min();
         let rendered = continuation::realign(rendered, &copied, rw.range.start, text, root);
-        let rendered =
-            continuation::wrap_long_line(rendered, first_argument, &rw.range, text, root, newline);
+        let rendered = continuation::wrap_long_line(
+            rendered,
+            first_argument,
+            &rw.range,
+            0,
+            text,
+            root,
+            newline,
+        );
         if rw.statement && rendered.is_empty() {
             deleted_statements.push(rw.range.clone());
         } else {
             edits.push(Edit::replace(rw.range.clone(), rendered));
         }
-        edits.extend(
-            rw.member_edits
+        edits.extend(rw.member_edits.iter().map(|(range, added)| {
+            if !range.is_empty() {
+                return Edit::replace(range.clone(), added.clone());
+            }
+            // Text added after a call (`.add_done_callback(...)`) may need
+            // its line broken, counting the renames before it on the line.
+            let line = text[..range.start].rfind('\n').map_or(0, |n| n + 1);
+            let widened: isize = rw
+                .member_edits
                 .iter()
-                .map(|(r, t)| Edit::replace(r.clone(), t.clone())),
-        );
+                .filter(|(r, _)| line <= r.start && r.end <= range.start && r != range)
+                .map(|(r, t)| t.chars().count() as isize - text[r.clone()].chars().count() as isize)
+                .sum();
+            let wrapped = continuation::wrap_long_line(
+                added.clone(),
+                None,
+                range,
+                widened,
+                text,
+                root,
+                newline,
+            );
+            Edit::replace(range.clone(), wrapped)
+        }));
     }
     let leaving_bindings: Vec<&ImportBinding> =
         leaving.iter().map(|i| &bindings.imports[*i]).collect();

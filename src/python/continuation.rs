@@ -147,11 +147,13 @@ pub fn follow_moved_brackets(root: Node, source: &str, edits: &[Edit]) -> Vec<Ed
 /// `rendered`, which replaces `range` of `source` on one line, broken after
 /// its first bracket (one before `first_argument`, in the template's own
 /// text) when the line would otherwise grow past [`MAX_LINE`] and both
-/// lines then fit.
+/// lines then fit. `widened` is how much other edits before it on the same
+/// line change the line's width.
 pub fn wrap_long_line(
     rendered: String,
     first_argument: Option<usize>,
     range: &Range<usize>,
+    widened: isize,
     source: &str,
     root: Node,
     newline: &str,
@@ -160,7 +162,8 @@ pub fn wrap_long_line(
     let end = line_end(source, range.end);
     let (before, after) = (&source[start..range.start], &source[range.end..end]);
     let width = |s: &str| s.chars().count();
-    let too_long = width(before) + width(&rendered) + width(after) > MAX_LINE;
+    let before_width = before.chars().count().saturating_add_signed(widened);
+    let too_long = before_width + width(&rendered) + width(after) > MAX_LINE;
     if !too_long
         || width(&source[start..end]) > MAX_LINE
         || rendered.contains('\n')
@@ -177,7 +180,7 @@ pub fn wrap_long_line(
     };
     let (head, tail) = rendered.split_at(bracket + 1);
     let hanging = format!("{indent}    ");
-    let fits = width(before) + width(head) <= MAX_LINE
+    let fits = before_width + width(head) <= MAX_LINE
         && width(&hanging) + width(tail) + width(after) <= MAX_LINE;
     if indent.contains('\t') || tail.starts_with(')') || !fits {
         return rendered;
@@ -273,13 +276,21 @@ mod tests {
         let tree = parse(source);
         let root = tree.root_node();
         assert_eq!(
-            wrap_long_line(rendered.into(), first_argument, &range, source, root, "\n"),
+            wrap_long_line(
+                rendered.into(),
+                first_argument,
+                &range,
+                0,
+                source,
+                root,
+                "\n"
+            ),
             "_thread.start_new_thread(\n            functools.partial(self._wait_flashcopy, src_luns, tgt_luns), ())"
         );
         // Short enough, or too long before: left as it is.
         let short = "time.sleep(1)";
         assert_eq!(
-            wrap_long_line(short.into(), None, &range, source, root, "\n"),
+            wrap_long_line(short.into(), None, &range, 0, source, root, "\n"),
             short
         );
         let long_before = format!("{}  # {}\n", &source[..source.len() - 1], "x".repeat(20));
@@ -289,6 +300,7 @@ mod tests {
                 rendered.into(),
                 first_argument,
                 &range,
+                0,
                 &long_before,
                 long_tree.root_node(),
                 "\n"
@@ -306,6 +318,7 @@ mod tests {
                 rendered.into(),
                 first_argument,
                 &(start..end),
+                0,
                 fstring,
                 f_tree.root_node(),
                 "\n"

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 
 use super::predicate::Predicate;
-use super::template::{ALL_ARGUMENTS, Template};
+use super::template::{ALL_ARGUMENTS, Piece, Template};
 use crate::config_files::Strategy;
 use crate::context::PATCHABLE;
 use crate::python::continuation::MAX_LINE;
@@ -116,6 +116,23 @@ pub struct MemberRule {
     /// Used in one place at most (eventlet asserted on a second `send`).
     #[serde(default)]
     pub once: bool,
+    /// Only as the object's last use, since the stdlib member ends it
+    /// (`shutdown`): held by a name, in the function that makes it, after
+    /// every other use, and in no loop that does not make it again.
+    #[serde(default)]
+    pub last: bool,
+    /// Text added after the member's call, e.g.
+    /// `.add_done_callback({def:_print_exception})`: literal text and
+    /// helper calls only.
+    #[serde(default, deserialize_with = "template_text")]
+    pub then: Option<Template>,
+}
+
+fn template_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Template>, D::Error> {
+    let text = String::deserialize(d)?;
+    Template::parse(&text)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -230,6 +247,11 @@ pub struct Transform {
 impl Transform {
     /// The helpers its templates call.
     pub fn helpers(&self) -> impl Iterator<Item = &str> {
+        let members = self
+            .members
+            .iter()
+            .flat_map(|m| m.values())
+            .filter_map(|rule| rule.then.as_ref());
         self.cases
             .iter()
             .filter_map(|c| match &c.action {
@@ -237,6 +259,7 @@ impl Transform {
                 Action::Manual(_) => None,
             })
             .flatten()
+            .chain(members)
             .flat_map(|t| t.helpers())
     }
 }
@@ -629,6 +652,20 @@ impl Catalogue {
         if def.shape != Shape::Call && def.members.is_some() {
             problems
                 .push("only a call transform can follow the object it creates (`members`)".into());
+        }
+        for (member, rule) in def.members.iter().flatten() {
+            for piece in rule.then.iter().flat_map(|t| &t.pieces) {
+                match piece {
+                    Piece::Text(_) => {}
+                    Piece::Helper(h) if self.helper(h).is_some() => {}
+                    Piece::Helper(h) => problems.push(format!(
+                        "member '{member}': `then` uses unknown helper '{h}'"
+                    )),
+                    _ => problems.push(format!(
+                        "member '{member}': `then` may only hold text and helpers (`{{def:name}}`)"
+                    )),
+                }
+            }
         }
         let requires = def
             .requires
