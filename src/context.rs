@@ -177,8 +177,8 @@ impl TreeContext {
             },
             Requirement::EventletFree if self.eventlet_free => Ok(()),
             Requirement::EventletFree => Err(
-                "other eventlet uses stay in this tree; monkey_patch() goes last, once \
-                 nothing else uses eventlet"
+                "other eventlet uses stay in this tree; this rewrite is part of the switch \
+                 to native threads, made once nothing else uses eventlet"
                     .into(),
             ),
             Requirement::NativeOrPatched(module) => {

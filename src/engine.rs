@@ -20,7 +20,7 @@ use crate::python::parse::{first_syntax_error, parse};
 use crate::python::syntax::node_at;
 use crate::rewrite::{Action, FileRewrite, Finding, Mode, rewrite_file};
 use crate::source::{LineIndex, SourceFile, line_col, line_text};
-use crate::transform::{ApiId, Catalogue, Safety, Shape, Transform};
+use crate::transform::{ApiId, Catalogue, Requirement, Safety, Shape, Transform};
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -247,20 +247,30 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         .collect();
     // Path order again, for what is drawn from the results below.
     rewritten.sort_by(|a, b| a.0.source.path.cmp(&b.0.source.path));
-    // monkey_patch() goes last: when nothing else of eventlet stays in the
-    // tree, the files that call it are rewritten again knowing that.
+    // Rewrites that need the tree free of eventlet (monkey_patch() going, a
+    // GreenPool becoming an executor) go last: when nothing else of eventlet
+    // stays, the files that hold them are rewritten again knowing that, and
+    // the new results are kept only if every such use went.
     // (A file that could not be read may use eventlet too.)
-    if result.skipped.is_empty() && only_monkey_patching_left(&rewritten, catalogue) {
+    if result.skipped.is_empty() && only_whole_program_left(&rewritten, catalogue) {
         let free_context = context.eventlet_free();
         let free = Matcher {
             context: &free_context,
             ..matcher
         };
-        rewritten
-            .par_iter_mut()
-            .filter(|(f, _)| f.findings.iter().any(|x| is_monkey_patch(x, catalogue)))
-            .for_each(|entry| {
-                let source = entry.0.source.clone();
+        let again: Vec<usize> = (0..rewritten.len())
+            .filter(|&i| {
+                rewritten[i]
+                    .0
+                    .findings
+                    .iter()
+                    .any(|x| is_whole_program(x, catalogue))
+            })
+            .collect();
+        let redone: Vec<(FileResult, Option<usize>)> = again
+            .par_iter()
+            .map(|&i| {
+                let source = rewritten[i].0.source.clone();
                 let tree = parse(&source.text);
                 let analysis = analyze(&tree, &source.text, catalogue);
                 let outcome = rewrite_file(
@@ -271,8 +281,17 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                     &free,
                     mode,
                 );
-                *entry = file_result(source, outcome);
-            });
+                file_result(source, outcome)
+            })
+            .collect();
+        let all_gone = redone.iter().all(|(f, _)| {
+            f.error.is_none() && f.findings.iter().all(|x| x.action != Action::Manual)
+        });
+        if all_gone {
+            for (i, entry) in again.into_iter().zip(redone) {
+                rewritten[i] = entry;
+            }
+        }
     }
     let imports_left: Vec<(PathBuf, usize)> = rewritten
         .iter()
@@ -326,30 +345,35 @@ fn file_result(source: SourceFile, outcome: FileRewrite) -> (FileResult, Option<
     (file, import_left)
 }
 
-/// A call of monkey_patch() in code.
-fn is_monkey_patch(finding: &Finding, catalogue: &Catalogue) -> bool {
+/// A use in code whose API has a rewrite that needs the tree free of
+/// eventlet (monkey_patch(), GreenPool).
+fn is_whole_program(finding: &Finding, catalogue: &Catalogue) -> bool {
     finding.kind == UseKind::Reference
-        && catalogue
-            .api(&finding.api)
-            .is_some_and(|api| catalogue.apis[api].monkey_patch)
+        && catalogue.api(&finding.api).is_some_and(|api| {
+            catalogue.transforms_for(api).iter().any(|t| {
+                catalogue.transforms[*t]
+                    .requires
+                    .contains(&Requirement::EventletFree)
+            })
+        })
 }
 
-/// Whether the only eventlet uses the rewrites leave are monkey_patch()
-/// calls (and imports).
-fn only_monkey_patching_left(files: &[(FileResult, Option<usize>)], catalogue: &Catalogue) -> bool {
-    let mut patching = false;
+/// Whether the only eventlet uses the rewrites leave (but imports) are
+/// ones that only the whole program's switch rewrites.
+fn only_whole_program_left(files: &[(FileResult, Option<usize>)], catalogue: &Catalogue) -> bool {
+    let mut left = false;
     for (file, _) in files {
         if file.error.is_some() {
             return false;
         }
         for finding in file.findings.iter().filter(|f| f.action == Action::Manual) {
-            if !is_monkey_patch(finding, catalogue) {
+            if !is_whole_program(finding, catalogue) {
                 return false;
             }
-            patching = true;
+            left = true;
         }
     }
-    patching
+    left
 }
 
 /// A file as read: whether it mentions eventlet decides all the rest.
