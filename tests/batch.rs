@@ -14,7 +14,7 @@ fn workspace() -> tempfile::TempDir {
             "alpha",
             "import eventlet\n\n\ndef f():\n    eventlet.sleep(1)\n",
         ),
-        ("beta", "import eventlet\n\npool = eventlet.GreenPool()\n"),
+        ("beta", "import eventlet\n\nhub = eventlet.hubs.get_hub()\n"),
     ] {
         let repo = d.join(name);
         std::fs::create_dir_all(&repo).unwrap();
@@ -93,7 +93,7 @@ fn failures_are_isolated_and_summed_up() {
         beta.contains("# eventlet removal readiness: beta"),
         "{beta}"
     );
-    assert!(beta.contains("https://opendev.org/openstack/beta/src/branch/master/m.py#n3 : `pool = eventlet.GreenPool()` (manual)"), "{beta}");
+    assert!(beta.contains("https://opendev.org/openstack/beta/src/branch/master/m.py#n3 : `hub = eventlet.hubs.get_hub()` (manual)"), "{beta}");
 }
 
 #[test]

@@ -289,7 +289,7 @@ fn annotate_marks_manual_sites_once() {
     let written = std::fs::read_to_string(dir.path().join("a.py")).unwrap();
     assert!(
         written
-            .contains("def main():\n    # TODO(eventlet-removal): eventlet.greenpool.GreenPool:\n"),
+            .contains("def main():\n    # TODO(eventlet-removal): eventlet.greenpool.GreenPool: the object is\n"),
         "{written}"
     );
     let again = eventless(&["diff", "--check", "--annotate"], dir.path());
@@ -411,7 +411,10 @@ fn the_requirement_goes_with_the_last_import() {
     let dir = tree(&[
         ("requirements.txt", reqs.as_bytes()),
         ("a.py", SLEEPY.as_bytes()),
-        ("b.py", b"import eventlet\n\npool = eventlet.GreenPool()\n"),
+        (
+            "b.py",
+            b"import eventlet\n\nhub = eventlet.hubs.get_hub()\n",
+        ),
     ]);
     let scan = stdout(&eventless(&["scan"], dir.path()));
     assert!(
@@ -433,7 +436,7 @@ fn markdown_readiness_report_links_occurrences() {
         ("pkg/a.py", SLEEPY.as_bytes()),
         (
             "pkg/b.py",
-            b"import eventlet\n\npool = eventlet.GreenPool()\n",
+            b"import eventlet\n\nhub = eventlet.hubs.get_hub()\n",
         ),
     ]);
     let out = eventless(
@@ -452,9 +455,14 @@ fn markdown_readiness_report_links_occurrences() {
         md.contains("**Is eventlet globally deactivable: No**"),
         "{md}"
     );
-    assert!(md.contains("- 3 uses need a person: eventlet.greenthread.sleep (2), eventlet.greenpool.GreenPool (1)"), "{md}");
+    assert!(
+        md.contains(
+            "- 3 uses need a person: eventlet.greenthread.sleep (2), eventlet.hubs.get_hub (1)"
+        ),
+        "{md}"
+    );
     assert!(md.contains("**Migration complexity: "), "{md}");
-    assert!(md.contains("https://opendev.org/x/y/src/branch/master/pkg/b.py#n3 : `pool = eventlet.GreenPool()` (manual)"), "{md}");
+    assert!(md.contains("https://opendev.org/x/y/src/branch/master/pkg/b.py#n3 : `hub = eventlet.hubs.get_hub()` (manual)"), "{md}");
     assert!(md.contains("### pkg/a.py"), "{md}");
 }
 
@@ -462,7 +470,7 @@ fn markdown_readiness_report_links_occurrences() {
 fn readiness_blockers_name_paths_within_the_project() {
     let dir = tree(&[(
         "cmd/run.py",
-        b"import eventlet\neventlet.monkey_patch()\n\npool = eventlet.GreenPool()\n",
+        b"import eventlet\neventlet.monkey_patch()\n\nhub = eventlet.hubs.get_hub()\n",
     )]);
     let root = dir.path().to_str().unwrap();
     let out = eventless(&["scan", "--format", "markdown", root], dir.path());

@@ -9,7 +9,7 @@ use std::path::Path;
 use common::{eventless, git};
 
 const WORKER: &str = "import eventlet\nfrom eventlet import queue\n\nJOBS = queue.LightQueue(10)\n\n\ndef run():\n    try:\n        return JOBS.get_nowait()\n    except queue.Empty:\n        eventlet.sleep(1)\n";
-const SERVICE: &str = "import eventlet\neventlet.monkey_patch()\n\npool = eventlet.GreenPool(4)\n";
+const SERVICE: &str = "import eventlet\neventlet.monkey_patch()\n\nhub = eventlet.hubs.get_hub()\n";
 
 fn repo(with_identity: bool) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -108,7 +108,7 @@ fn commit_builds_a_series_on_its_own_branch() {
         messages(d)[0]
     );
     assert!(
-        messages(d)[0].contains("pkg/service.py:4 eventlet.greenpool.GreenPool"),
+        messages(d)[0].contains("pkg/service.py:4 eventlet.hubs.get_hub"),
         "{}",
         messages(d)[0]
     );

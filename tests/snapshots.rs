@@ -98,3 +98,11 @@ fn kept_spawn_handles() {
 fn network_service() {
     settings().bind(|| insta::assert_snapshot!(rewrite_with("network_service.py", true)));
 }
+
+/// An agent whose last eventlet uses are pools waited for in the functions
+/// that make them: they become executors in the run that removes
+/// monkey_patch(), with one helper printing the tasks' exceptions.
+#[test]
+fn pool_sync() {
+    settings().bind(|| insta::assert_snapshot!(rewrite("pool_sync.py")));
+}

@@ -29,7 +29,9 @@ eventlet.spawn(work, "b", steps=2)
 eventlet.spawn_n(broken)
 eventlet.spawn(work, name="c")
 order.append("spawner goes on")
-pool = eventlet.GreenPool()  # keeps eventlet (and monkey_patch) in the program
+# A pool whose running() is read keeps eventlet (and monkey_patch) here.
+pool = eventlet.GreenPool()
 pool.waitall()
+print("running", pool.running())
 time.sleep(0.05)
 print(order)
