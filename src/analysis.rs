@@ -61,11 +61,36 @@ pub fn is_eventlet_path(dotted: &str) -> bool {
     dotted == "eventlet" || dotted.starts_with("eventlet.")
 }
 
+/// The modules whose imported names the analysis follows: eventlet's, and
+/// those of libraries with catalogued members that run on it.
+struct Followed<'c> {
+    library_tops: HashSet<&'c str>,
+}
+
+impl<'c> Followed<'c> {
+    fn of(catalogue: &'c Catalogue) -> Self {
+        Followed {
+            library_tops: catalogue.library_tops().collect(),
+        }
+    }
+
+    fn module(&self, dotted: &str) -> bool {
+        is_eventlet_path(dotted)
+            || self
+                .library_tops
+                .contains(dotted.split('.').next().unwrap_or_default())
+    }
+}
+
 /// The names whose bindings the analysis and the rewrite look at: those
 /// bound by imports of eventlet or of a module that rewrites name, and the
 /// names a rewrite may give a module.
 fn names_that_matter(root: Node, source: &str, catalogue: &Catalogue) -> Vec<String> {
-    let tops: HashSet<&str> = catalogue.module_tops().chain(["eventlet"]).collect();
+    let tops: HashSet<&str> = catalogue
+        .module_tops()
+        .chain(catalogue.library_tops())
+        .chain(["eventlet"])
+        .collect();
     let mut names: Vec<String> = catalogue.names_rewrites_consider().collect();
     for statement in import_statements(root, source) {
         names.extend(
@@ -94,10 +119,13 @@ fn analyze_with(
     catalogue: &Catalogue,
 ) -> FileAnalysis {
     let root = tree.root_node();
+    let followed = Followed::of(catalogue);
     let mut uses = Vec::new();
     for (index, import) in bindings.imports.iter().enumerate() {
-        if is_eventlet_path(&import.target) {
-            let api = catalogue.api(&import.target);
+        let api = catalogue.api(&import.target);
+        // Outside eventlet only an imported API is a use (`from futurist
+        // import GreenThreadPoolExecutor`, not `import futurist`).
+        if is_eventlet_path(&import.target) || (api.is_some() && followed.module(&import.target)) {
             uses.push(Use {
                 kind: UseKind::Import,
                 api,
@@ -127,7 +155,7 @@ fn analyze_with(
     let eventlet_names: HashSet<&str> = bindings
         .imports
         .iter()
-        .filter(|i| is_eventlet_path(&i.target))
+        .filter(|i| followed.module(&i.target))
         .map(|i| i.name.as_str())
         .collect();
     for reference in &bindings.references {
@@ -136,15 +164,15 @@ fn analyze_with(
             continue;
         }
         let (target, import, ambiguous) = match bindings.resolve(name, reference.scope) {
-            Resolution::Import(i) if is_eventlet_path(&bindings.imports[i].target) => {
+            Resolution::Import(i) if followed.module(&bindings.imports[i].target) => {
                 (bindings.imports[i].target.as_str(), Some(i), false)
             }
             Resolution::Ambiguous => {
                 let first = bindings
                     .imports
                     .iter()
-                    .find(|i| i.name == name && is_eventlet_path(&i.target))
-                    .expect("an eventlet import binds this name");
+                    .find(|i| i.name == name && followed.module(&i.target))
+                    .expect("a followed import binds this name");
                 (first.target.as_str(), None, true)
             }
             _ => continue,
@@ -152,9 +180,11 @@ fn analyze_with(
         let Some(identifier) = node_at(root, &reference.range) else {
             continue;
         };
-        uses.push(chain_use(
-            identifier, target, import, ambiguous, source, catalogue,
-        ));
+        let found = chain_use(identifier, target, import, ambiguous, source, catalogue);
+        // Of a library, only its catalogued members are uses.
+        if found.api.is_some() || is_eventlet_path(target) {
+            uses.push(found);
+        }
     }
     if memchr::memmem::find(source.as_bytes(), b"executor").is_some() {
         uses.extend(library_options(root, source, catalogue));

@@ -116,6 +116,15 @@ pub fn mentions_eventlet(bytes: &[u8]) -> bool {
     memchr::memmem::find(bytes, b"eventlet").is_some()
 }
 
+/// Python files that mention neither eventlet nor a library's member that
+/// runs on it (`GreenThreadPoolExecutor`) are never parsed.
+pub fn runs_on_eventlet(bytes: &[u8], library_members: &[&str]) -> bool {
+    mentions_eventlet(bytes)
+        || library_members
+            .iter()
+            .any(|m| memchr::memmem::find(bytes, m.as_bytes()).is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,7 @@ use crate::analysis::{FileAnalysis, UseKind, analyze};
 use crate::cache;
 use crate::config_files;
 use crate::context::{ApiTally, FileFacts, TreeContext, patched_by_call};
-use crate::discover::{discover, mentions_eventlet};
+use crate::discover::{discover, mentions_eventlet, runs_on_eventlet};
 use crate::matcher::{Fate, Matcher, Selection, decide_without_code};
 use crate::python::parse::{first_syntax_error, parse};
 use crate::python::syntax::node_at;
@@ -101,7 +101,12 @@ impl Parsed {
 
 pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     let discovered = discover(&options.paths, &options.excludes)?;
-    let read: Vec<Read> = discovered.files.par_iter().map(|path| read(path)).collect();
+    let library_members: Vec<&str> = catalogue.library_members().collect();
+    let read: Vec<Read> = discovered
+        .files
+        .par_iter()
+        .map(|path| read(path, &library_members))
+        .collect();
     let cache_slot = if options.cache {
         cache_slot(options)
     } else {
@@ -383,9 +388,11 @@ enum Read {
     Failed(Skipped),
 }
 
-fn read(path: &std::path::Path) -> Read {
+fn read(path: &std::path::Path, library_members: &[&str]) -> Read {
     match std::fs::read(path) {
-        Ok(bytes) if mentions_eventlet(&bytes) => Read::Eventlet(path.to_path_buf(), bytes),
+        Ok(bytes) if runs_on_eventlet(&bytes, library_members) => {
+            Read::Eventlet(path.to_path_buf(), bytes)
+        }
         Ok(_) => Read::NoEventlet,
         Err(e) => Read::Failed(Skipped {
             path: path.to_path_buf(),

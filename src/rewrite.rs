@@ -435,7 +435,9 @@ fn plan_edits(
         .iter()
         .enumerate()
         .filter(|(_, b)| {
-            is_eventlet_path(&b.target)
+            // An eventlet import, or one of a library's API (`from futurist
+            // import GreenThreadPoolExecutor`).
+            (is_eventlet_path(&b.target) || catalogue.api(&b.target).is_some())
                 && originally_used.contains(&binding_key(b))
                 && !remaining.contains_key(&(b.scope, b.name.as_str()))
                 && !ambiguous_names.contains(b.name.as_str())

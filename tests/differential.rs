@@ -12,7 +12,8 @@
 //! ```
 //!
 //! The interpreters are provisioned on first use under Cargo's target
-//! folder (`python3 -m venv`, then `pip install eventlet`). Set
+//! folder (`python3 -m venv`, then `pip install eventlet futurist`; the
+//! plain one gets futurist alone). Set
 //! `EVENTLESS_SKIP_DIFFERENTIAL=1` to skip them deliberately; any failure to
 //! provision them otherwise fails the test with the reason.
 
@@ -21,6 +22,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 const EVENTLET: &str = "eventlet==0.41.3";
+/// A library with an executor that runs on eventlet (and one that does not).
+const FUTURIST: &str = "futurist==3.0.0";
 
 struct Interpreters {
     eventlet: PathBuf,
@@ -37,7 +40,7 @@ fn provision() -> Result<Interpreters, String> {
         let venv = base.join(name);
         let python = venv.join("bin/python");
         let marker = venv.join(".provisioned");
-        if marker.exists() {
+        if std::fs::read_to_string(&marker).is_ok_and(|m| m == packages.join("\n")) {
             return Ok(python);
         }
         let _ = std::fs::remove_dir_all(&venv);
@@ -74,8 +77,8 @@ fn provision() -> Result<Interpreters, String> {
         Ok(python)
     };
     Ok(Interpreters {
-        eventlet: make("venv-eventlet", &[EVENTLET])?,
-        plain: make("venv-plain", &[])?,
+        eventlet: make("venv-eventlet", &[EVENTLET, FUTURIST])?,
+        plain: make("venv-plain", &[FUTURIST])?,
     })
 }
 

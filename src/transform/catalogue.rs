@@ -215,6 +215,10 @@ pub struct Api {
     /// relies on the hub to interrupt cooperative blocking calls (Timeout).
     pub green: bool,
     pub monkey_patch: bool,
+    /// Another library's member that runs on eventlet
+    /// (`futurist.GreenThreadPoolExecutor`): only the member is a use, not
+    /// an import of the library.
+    pub library: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -336,6 +340,8 @@ struct ApiDef {
     green: bool,
     #[serde(default)]
     monkey_patch: bool,
+    #[serde(default)]
+    library: bool,
 }
 
 #[derive(Deserialize)]
@@ -399,6 +405,27 @@ impl Catalogue {
             .chain(self.helpers.iter().map(|h| &h.code))
             .flat_map(|template| template.modules())
             .map(ModuleRef::parse)
+    }
+
+    /// The catalogued APIs of libraries other than eventlet that run on it
+    /// (`futurist.GreenThreadPoolExecutor`).
+    fn library_apis(&self) -> impl Iterator<Item = &str> {
+        self.apis
+            .iter()
+            .filter(|api| api.library)
+            .map(|api| api.name.as_str())
+    }
+
+    /// Their top-level packages (`futurist`).
+    pub fn library_tops(&self) -> impl Iterator<Item = &str> {
+        self.library_apis()
+            .filter_map(|name| name.split('.').next())
+    }
+
+    /// Their own names (`GreenThreadPoolExecutor`).
+    pub fn library_members(&self) -> impl Iterator<Item = &str> {
+        self.library_apis()
+            .filter_map(|name| name.rsplit('.').next())
     }
 
     /// The top-level packages of the modules rewrites name.
@@ -552,7 +579,16 @@ impl Catalogue {
     fn add_api(&mut self, def: &ApiDef, family: usize, file: &str, errors: &mut Vec<String>) {
         let id = self.apis.len();
         for name in std::iter::once(&def.name).chain(&def.aliases) {
-            if !name.starts_with("eventlet") {
+            let dotted_outside = name
+                .split_once('.')
+                .is_some_and(|(top, _)| top != "eventlet" && !top.contains(':'));
+            if def.library != dotted_outside {
+                errors.push(format!(
+                    "{file}: API '{name}' is not an eventlet name (an API of another library \
+                     that runs on eventlet is a dotted name marked `library = true`)"
+                ));
+            }
+            if !def.library && !name.starts_with("eventlet") {
                 errors.push(format!("{file}: API '{name}' is not an eventlet name"));
             }
             if self.api_index.insert(name.clone(), id).is_some() {
@@ -566,6 +602,7 @@ impl Catalogue {
             guidance: one_line(&def.guidance),
             green: def.green,
             monkey_patch: def.monkey_patch,
+            library: def.library,
         });
     }
 
