@@ -298,9 +298,25 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
             }
         }
     }
-    let imports_left: Vec<(PathBuf, usize)> = rewritten
+    // Where eventlet stays: an import, or a library's member that imports it
+    // (futurist's green executor), named as `path:line`.
+    let eventlet_kept: Vec<String> = rewritten
         .iter()
-        .filter_map(|(f, line)| line.map(|l| (f.source.path.clone(), l)))
+        .filter_map(|(f, line)| {
+            let path = f.source.path.display();
+            if let Some(line) = line {
+                return Some(format!("{path}:{line}"));
+            }
+            f.findings
+                .iter()
+                .filter(|x| x.action == Action::Manual)
+                .find(|x| {
+                    catalogue
+                        .api(&x.api)
+                        .is_some_and(|a| catalogue.apis[a].library)
+                })
+                .map(|x| format!("{path}:{}, where {} runs on it", x.line, x.api))
+        })
         .collect();
     result.files = rewritten.into_iter().map(|(f, _)| f).collect();
     let config_transforms: Vec<&Transform> = catalogue
@@ -309,7 +325,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         .filter(|t| t.shape == Shape::Config)
         .collect();
     if !config_transforms.is_empty() && !discovered.config_files.is_empty() {
-        let left = eventlet_left(&result, &imports_left);
+        let left = eventlet_left(&result, &eventlet_kept);
         for path in &discovered.config_files {
             match config_file(
                 path,
@@ -520,15 +536,13 @@ fn from_cache(entry: cache::Entry, read: &[Read]) -> Option<RunResult> {
 }
 
 /// Where eventlet is still imported once this run's rewrites are made, if
-/// anywhere: a file that keeps an eventlet import, or one that mentions
-/// eventlet and could not be read.
-fn eventlet_left(result: &RunResult, imports_left: &[(PathBuf, usize)]) -> Option<String> {
+/// anywhere: a file that keeps it, or one that mentions eventlet and could
+/// not be read.
+fn eventlet_left(result: &RunResult, eventlet_kept: &[String]) -> Option<String> {
     if let Some(s) = result.skipped.first() {
         return Some(format!("{} could not be read", s.path.display()));
     }
-    imports_left
-        .first()
-        .map(|(path, line)| format!("{}:{line}", path.display()))
+    eventlet_kept.first().cloned()
 }
 
 /// The findings and rewrite of one configuration file, or `None` when it

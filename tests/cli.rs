@@ -430,6 +430,26 @@ fn the_requirement_goes_with_the_last_import() {
     );
 }
 
+/// futurist's green executor imports eventlet: the requirement stays.
+#[test]
+fn the_requirement_stays_with_a_library_that_runs_on_eventlet() {
+    let dir = tree(&[
+        ("requirements.txt", b"eventlet>=0.30.1\n"),
+        (
+            "b.py",
+            b"import futurist\n\nspec = futurist.GreenThreadPoolExecutor\n",
+        ),
+    ]);
+    let scan = stdout(&eventless(&["scan"], dir.path()));
+    assert!(
+        scan.contains(
+            "requirements.txt:1:1: eventlet:requirement [config] manual: eventlet is still \
+             imported (./b.py:3, where futurist.GreenThreadPoolExecutor runs on it)"
+        ),
+        "{scan}"
+    );
+}
+
 #[test]
 fn markdown_readiness_report_links_occurrences() {
     let dir = tree(&[
