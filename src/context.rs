@@ -70,6 +70,9 @@ pub struct TreeContext {
     green_thread_site: Option<String>,
     monkey_patch_site: Option<String>,
     patched: BTreeSet<String>,
+    /// Modules some program-setting call patches and another leaves alone,
+    /// with the site of one that leaves it.
+    left_unpatched: BTreeMap<String, String>,
     /// Whether the run's other rewrites leave no other eventlet use in the
     /// tree (known only once they are made).
     eventlet_free: bool,
@@ -81,15 +84,38 @@ impl TreeContext {
         assume_patched: bool,
     ) -> TreeContext {
         let mut ctx = TreeContext::default();
+        let mut calls: Vec<(String, &BTreeSet<String>)> = Vec::new();
         for (path, facts) in files {
             if let Some((line, api, _)) = facts.green_threads.first() {
                 ctx.green_thread_site
                     .get_or_insert_with(|| format!("{}:{line} {api}", path.display()));
             }
             for (line, modules) in &facts.monkey_patches {
-                ctx.monkey_patch_site
-                    .get_or_insert_with(|| format!("{}:{line}", path.display()));
-                ctx.patched.extend(modules.iter().cloned());
+                calls.push((format!("{}:{line}", path.display()), modules));
+            }
+        }
+        ctx.monkey_patch_site = calls.first().map(|(site, _)| site.clone());
+        // The calls that patch threads set a program up: a module is
+        // patched when every one of them patches it (swift's servers patch
+        // socket, select and thread, but not time, where its probe tests
+        // patch all). A call that leaves threads alone adds to a program
+        // that patched them already, or runs no green threads of this code
+        // (a debugger mode, a docs build).
+        let mut governing: Vec<&(String, &BTreeSet<String>)> = calls
+            .iter()
+            .filter(|(_, modules)| modules.contains("thread"))
+            .collect();
+        if governing.is_empty() {
+            governing = calls.iter().collect();
+        }
+        for module in governing.iter().flat_map(|(_, modules)| modules.iter()) {
+            match governing.iter().find(|(_, m)| !m.contains(module)) {
+                Some((site, _)) => {
+                    ctx.left_unpatched.insert(module.clone(), site.clone());
+                }
+                None => {
+                    ctx.patched.insert(module.clone());
+                }
             }
         }
         if assume_patched {
@@ -189,11 +215,15 @@ impl TreeContext {
                     .green_thread_site
                     .as_deref()
                     .unwrap_or("monkey-patched threads");
+                let patching = match self.left_unpatched.get(module) {
+                    Some(call) => format!("the monkey_patch() at {call} leaves '{module}' alone"),
+                    None => format!("nothing monkey-patches '{module}'"),
+                };
                 Err(format!(
-                    "green threads or hub timers run in this tree ({site}) and nothing \
-                     monkey-patches '{module}': the stdlib call would block them all. Rewrite \
-                     once the threads are native, or when monkey_patch() covers '{module}' \
-                     (--assume-monkey-patched if the application patches)"
+                    "green threads or hub timers run in this tree ({site}) and {patching}: the \
+                     stdlib call would block them all. Rewrite once the threads are native, or \
+                     when monkey_patch() covers '{module}' (--assume-monkey-patched if the \
+                     application patches)"
                 ))
             }
         }
@@ -288,8 +318,52 @@ mod tests {
             green_thread_site: green.then(|| "a.py:1 eventlet.greenthread.spawn".into()),
             monkey_patch_site: (!patched.is_empty()).then(|| "b.py:2".into()),
             patched: patched.iter().map(|s| s.to_string()).collect(),
+            left_unpatched: BTreeMap::new(),
             eventlet_free: false,
         }
+    }
+
+    /// A tree whose files call monkey_patch() as given, one call per file.
+    fn tree_patching(calls: &[&str]) -> TreeContext {
+        let facts: Vec<(std::path::PathBuf, FileFacts)> = calls
+            .iter()
+            .enumerate()
+            .map(|(n, call)| {
+                let modules = patched(call).into_iter().collect();
+                let facts = FileFacts {
+                    green_threads: vec![(1, "eventlet.greenthread.spawn".into(), 0)],
+                    monkey_patches: vec![(1, modules)],
+                };
+                (format!("f{n}.py").into(), facts)
+            })
+            .collect();
+        TreeContext::from_files(facts.iter().map(|(p, f)| (p.as_path(), f)), false)
+    }
+
+    #[test]
+    fn a_module_is_patched_when_every_call_that_patches_threads_patches_it() {
+        let time = Requirement::NativeOrPatched("time".into());
+        let thread = Requirement::NativeOrPatched("thread".into());
+        // swift: the servers leave time alone, the probe tests patch all.
+        let swift = tree_patching(&[
+            "monkey_patch(all=False, socket=True, select=True, thread=True)",
+            "monkey_patch()",
+        ]);
+        assert!(swift.check(&thread).is_ok());
+        let err = swift.check(&time).unwrap_err();
+        assert!(
+            err.contains("the monkey_patch() at f0.py:1 leaves 'time' alone"),
+            "{err}"
+        );
+        // heat: a service patches all, a helper adds time again; nova's
+        // debugger mode leaves threads alone.
+        let heat = tree_patching(&["monkey_patch()", "monkey_patch(time=True)"]);
+        assert!(heat.check(&time).is_ok() && heat.check(&thread).is_ok());
+        let nova = tree_patching(&["monkey_patch(thread=False)", "monkey_patch(os=False)"]);
+        assert!(nova.check(&time).is_ok() && nova.check(&thread).is_ok());
+        // No call patches threads: each must patch the module.
+        let partial = tree_patching(&["monkey_patch(socket=True)", "monkey_patch(time=True)"]);
+        assert!(partial.check(&time).is_err());
     }
 
     #[test]
