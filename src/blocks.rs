@@ -104,9 +104,6 @@ fn timeout_around_queue_call(
     let [seconds] = args.as_slice() else {
         return Err(not_this());
     };
-    if numeric_literal(*seconds, source).is_none_or(|v| v < 0.0) {
-        return Err("the timeout is not a literal of zero or more seconds".into());
-    }
     let item = call
         .parent()
         .filter(|i| i.kind() == "with_item")
@@ -158,6 +155,11 @@ fn timeout_around_queue_call(
     });
     if !catches_this {
         return Err("the except clause does not catch exactly this Timeout".into());
+    }
+    // Checked once the block has the shape, so that the reason for any
+    // other Timeout is that it is not this one.
+    if numeric_literal(*seconds, source).is_none_or(|v| v < 0.0) {
+        return Err("the timeout is not a literal of zero or more seconds".into());
     }
     let receiver = get
         .child_by_field_name("function")
