@@ -46,6 +46,25 @@ pub fn follow(
     rules: &Rules,
     same_api: &dyn Fn(Node) -> bool,
 ) -> Result<Followed, String> {
+    let (found, counts) = follow_uses(call, root, source, rules, same_api)?;
+    for (member, rule) in rules.members {
+        if rule.required && !counts.contains_key(member) {
+            return Err(format!(
+                "'.{member}' is never used on the object, and its stdlib replacement needs it"
+            ));
+        }
+    }
+    Ok(found)
+}
+
+/// What `follow` finds, with how many places use each member.
+fn follow_uses(
+    call: Node,
+    root: Node,
+    source: &str,
+    rules: &Rules,
+    same_api: &dyn Fn(Node) -> bool,
+) -> Result<(Followed, HashMap<String, usize>), String> {
     let mut f = Follower {
         source,
         rules,
@@ -55,15 +74,15 @@ pub fn follow(
     };
     if let Some((member, attr)) = member_of(call, source) {
         f.check_member(&member, attr)?;
-        return Ok(f.found);
+        return Ok((f.found, f.counts));
     }
     let Some(parent) = call.parent() else {
-        return Ok(f.found);
+        return Ok((f.found, f.counts));
     };
     if let Some((list, name)) = list_of_objects(call, source) {
         f.follow_list(list, name, same_api)?;
         f.check_last_uses(None)?;
-        return Ok(f.found);
+        return Ok((f.found, f.counts));
     }
     if is_container(parent) {
         return Err(format!(
@@ -79,7 +98,7 @@ pub fn follow(
     }
     if parent.kind() != "assignment" || field_name(call) != Some("right") {
         return if rules.escapes || parent.kind() == "expression_statement" {
-            Ok(f.found)
+            Ok((f.found, f.counts))
         } else {
             Err(format!(
                 "the object is passed on at line {}, where its uses cannot be followed",
@@ -125,7 +144,7 @@ pub fn follow(
         uses: &uses,
     });
     f.check_last_uses(named)?;
-    Ok(f.found)
+    Ok((f.found, f.counts))
 }
 
 /// An object held by a plain name: the function it is followed through,

@@ -121,6 +121,10 @@ pub struct MemberRule {
     /// every other use, and in no loop that does not make it again.
     #[serde(default)]
     pub last: bool,
+    /// The object must be used this way somewhere (an executor must be
+    /// shut down, or its threads keep the program alive at exit).
+    #[serde(default)]
+    pub required: bool,
     /// Text added after the member's call, e.g.
     /// `.add_done_callback({def:_print_exception})`: literal text and
     /// helper calls only.
