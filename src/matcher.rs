@@ -620,6 +620,19 @@ fn check_guard(
         }
         // Needs the matcher; checked in `try_transform`.
         Guard::AllInFile => {}
+        Guard::WithBlock => {
+            let call = called(node).ok_or("not called here")?;
+            let item = call
+                .parent()
+                .filter(|p| p.kind() == "as_pattern")
+                .map_or(call.parent(), |pattern| pattern.parent());
+            if item.is_none_or(|i| i.kind() != "with_item") {
+                return Err(
+                    "not made by a with statement, which would shut it down at the block's end"
+                        .into(),
+                );
+            }
+        }
         Guard::NoIdentifier(name) => {
             if let Some(at) =
                 descendants(root).find(|n| n.kind() == "identifier" && text(*n, source) == name)

@@ -97,6 +97,9 @@ pub enum Guard {
     /// The file never names this (e.g. `current_thread`, which would tell
     /// tpool's worker thread from the caller's).
     NoIdentifier(String),
+    /// The call makes the context manager of a `with` statement (which
+    /// shuts an executor down at the block's end).
+    WithBlock,
 }
 
 /// What a use of one member of the created object must look like.
@@ -969,12 +972,13 @@ fn parse_guard(text: &str) -> Result<Guard, String> {
         ("only-called", None) => Ok(Guard::OnlyCalled),
         ("identity-only", None) => Ok(Guard::IdentityOnly),
         ("all-in-file", None) => Ok(Guard::AllInFile),
+        ("with-block", None) => Ok(Guard::WithBlock),
         ("member-calls-positional", None) => Ok(Guard::MemberCallsPositional),
         ("no-keyword", Some(k)) if !k.is_empty() => Ok(Guard::NoKeyword(k.to_owned())),
         ("no-member", Some(m)) if !m.is_empty() => Ok(Guard::NoMember(m.to_owned())),
         ("no-identifier", Some(n)) if !n.is_empty() => Ok(Guard::NoIdentifier(n.to_owned())),
         _ => Err(format!(
-            "unknown guard '{text}' (expected only-called, identity-only, all-in-file, member-calls-positional, \
+            "unknown guard '{text}' (expected only-called, identity-only, all-in-file, with-block, member-calls-positional, \
              no-keyword:NAME, no-member:NAME or no-identifier:NAME)"
         )),
     }
