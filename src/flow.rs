@@ -213,6 +213,18 @@ impl<'t> Follower<'_, 't> {
                     "'.{member}()' ends the object from a nested function (line {at})"
                 ));
             }
+            // A nested function may run after the end, whatever its place.
+            if let Some(nested) = named
+                .uses
+                .iter()
+                .find(|u| enclosing_scope(**u) != named.scope)
+            {
+                return Err(format!(
+                    "'.{member}()' ends the object at line {at}, and a nested function uses it \
+                     (line {}), which may run after that",
+                    self.line(*nested)
+                ));
+            }
             if let Some(later) = named.uses.iter().find(|u| u.start_byte() > attr.end_byte()) {
                 return Err(format!(
                     "'.{member}()' ends the object at line {at}, and it is used again at line {}",
