@@ -151,8 +151,12 @@ pub fn delete_statements(
     whole_lines.sort_by_key(|(r, _)| r.start);
     let mut merged: Vec<(Range<usize>, bool)> = Vec::new();
     for (range, top) in whole_lines {
+        // New imports refill a deleted group at its start: a deletion
+        // before it stays apart, or it would swallow them.
         match merged.last_mut() {
-            Some((last, last_top)) if last.end == range.start => {
+            Some((last, last_top))
+                if last.end == range.start && !refilled.contains(&range.start) =>
+            {
                 last.end = range.end;
                 *last_top &= top;
             }
@@ -311,6 +315,18 @@ mod tests {
         );
         edits.push(Edit::replace(todo, ""));
         assert_eq!(apply(source, edits).unwrap(), "import os\n");
+    }
+
+    #[test]
+    fn a_refilled_group_is_not_swallowed_by_the_deletion_before_it() {
+        let source = "eventlet.monkey_patch()\nimport eventlet\nx = 1\n";
+        let tree = parse(source);
+        let [patch, import] = [0, 1].map(|i| named_children(tree.root_node())[i].byte_range());
+        let refill = import.start;
+        let mut edits =
+            delete_statements(tree.root_node(), source, &[patch, import], &[refill], &[]);
+        edits.push(Edit::insert(refill, "import time\n"));
+        assert_eq!(apply(source, edits).unwrap(), "import time\nx = 1\n");
     }
 
     #[test]
