@@ -28,6 +28,7 @@ pub mod hunks;
 pub mod matcher;
 pub mod python;
 pub mod report;
+pub mod retarget;
 pub mod rewrite;
 pub mod source;
 pub mod transform;

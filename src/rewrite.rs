@@ -446,6 +446,15 @@ fn plan_edits(
         .map(|(i, _)| i)
         .collect();
 
+    // From-imports whose names all move to a stdlib module are imported
+    // from it instead; their uses are then left as they are.
+    let retargets = crate::retarget::retargets(root, text, analysis, &applied, &leaving);
+    let edited: Vec<&Rewrite> = applied
+        .iter()
+        .filter(|(i, _)| !retargets.uses.contains(i))
+        .map(|(_, rw)| *rw)
+        .collect();
+
     // Helpers the file does not define yet, with the first call of each.
     let mut new_helpers: Vec<(&Helper, usize)> = Vec::new();
     for (_, rw) in &applied {
@@ -462,23 +471,29 @@ fn plan_edits(
             }
         }
     }
-    let modules: BTreeSet<&str> = applied
+    let modules: BTreeSet<&str> = edited
         .iter()
-        .flat_map(|(_, rw)| rw.template.modules())
+        .flat_map(|rw| rw.template.modules())
         .chain(new_helpers.iter().flat_map(|(h, _)| h.code.modules()))
         .collect();
     let mut names: HashMap<&str, String> = HashMap::new();
     let mut new_imports: Vec<NewImport> = Vec::new();
     for module in modules {
-        let chosen: Vec<String> = names.values().cloned().collect();
+        // A name a retargeted import binds to a member is not free either.
+        let chosen: Vec<String> = names
+            .values()
+            .chain(&retargets.member_names)
+            .cloned()
+            .collect();
         let (expr, import) = name_module(ModuleRef::parse(module), bindings, &leaving, &chosen);
         new_imports.extend(import);
         names.insert(module, expr);
     }
 
+    new_imports.extend(retargets.imports);
     let mut edits = Vec::new();
     let mut deleted_statements: Vec<Range<usize>> = Vec::new();
-    for (_, rw) in &applied {
+    for rw in edited {
         let (mut rendered, placed) = rw
             .template
             .render_placed(
@@ -545,6 +560,8 @@ fn plan_edits(
     let (whole, partial) = imports::removals(root, &leaving_bindings);
     deleted_statements.extend(whole);
     new_imports.sort_by_key(|i| i.key.to_ascii_lowercase());
+    // A retargeted `import socket` may be the one a template needs too.
+    new_imports.dedup_by(|a, b| a.statement == b.statement);
     let (insertions, refilled) =
         imports::insertions(root, text, newline, &new_imports, &deleted_statements);
     edits.extend(insertions);

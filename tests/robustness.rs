@@ -59,6 +59,15 @@ const PIECES: &[&str] = &[
     "_spawn_future",
     "# TODO(eventlet-removal): x\n",
     "# noqa: E402\n",
+    "from eventlet.green.http.client import HTTPConnection\n",
+    "from eventlet.green.socket import socket\n",
+    "HTTPConnection(",
+    "socket.",
+    "pool = eventlet.GreenPool(2)\n",
+    "pool.spawn_n(f)\n",
+    "pool.waitall()\n",
+    "import futurist\n",
+    "futurist.GreenThreadPoolExecutor(",
     "items = [event.Event() for _ in x]\n",
     ".append(",
     "for item in items:\n",
@@ -104,6 +113,29 @@ fn check(code: &str) -> Result<(), TestCaseError> {
             "a second run changed it again:\n{}",
             new
         );
+        // No import statement is added twice (markers such as E402's aside;
+        // eventlet imports that lose clauses may come to look alike).
+        let statement = |l: &str| {
+            l.split('#')
+                .next()
+                .unwrap_or_default()
+                .trim_end()
+                .to_owned()
+        };
+        for line in new
+            .lines()
+            .filter(|l| l.starts_with("import ") || l.starts_with("from "))
+            .filter(|l| !l.contains("eventlet"))
+        {
+            let line = statement(line);
+            let count = |text: &str| text.lines().filter(|l| statement(l) == line).count();
+            prop_assert!(
+                count(&new) <= count(code).max(1),
+                "'{}' imported twice:\n{}",
+                line,
+                new
+            );
+        }
         // A helper is defined once, whatever the rounds and uses.
         for helper in &Catalogue::builtin().unwrap().helpers {
             let definitions = |text: &str| {

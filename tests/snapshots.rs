@@ -106,3 +106,11 @@ fn network_service() {
 fn pool_sync() {
     settings().bind(|| insta::assert_snapshot!(rewrite("pool_sync.py")));
 }
+
+/// From-imports of green modules and their members become imports from the
+/// stdlib modules, and the names they bind stay as they are; a statement
+/// with a comment, or inside a function, keeps the reference rewrite.
+#[test]
+fn green_from_imports() {
+    settings().bind(|| insta::assert_snapshot!(rewrite("green_from_imports.py")));
+}
