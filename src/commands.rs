@@ -525,21 +525,27 @@ fn summary(run: &RunResult, catalogue: &Catalogue, verb: &str) -> String {
     let s = Summary::of(run);
     // A rewrite that needs the tree free of eventlet changes the program as
     // a whole: say so, whatever the quiet flag of the diff itself.
-    let whole_program = run
+    let mut whole_program: Vec<&str> = run
         .files
         .iter()
         .flat_map(|f| &f.findings)
         .filter(|f| f.action == Action::Rewrite)
         .filter_map(|f| f.transform.as_deref())
         .filter_map(|id| catalogue.transform_by_id(id))
-        .find(|t| t.requires.contains(&Requirement::EventletFree));
-    let note = whole_program.map_or(String::new(), |t| {
+        .filter(|t| t.requires.contains(&Requirement::EventletFree))
+        .map(|t| t.id.as_str())
+        .collect();
+    whole_program.sort_unstable();
+    whole_program.dedup();
+    let note = if whole_program.is_empty() {
+        String::new()
+    } else {
         format!(
-            "whole program: '{}' leaves no eventlet in the tree; it now runs on native, \
+            "whole program ({}): no eventlet is left in the tree; it now runs on native, \
              preemptive threads: audit shared state for locks\n",
-            t.id
+            whole_program.join(", ")
         )
-    });
+    };
     note + &format!(
         "{} file{} {verb} ({} rewrites); {} uses left for manual work (see `eventless scan`); {} skipped\n",
         s.files_to_change,

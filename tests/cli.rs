@@ -58,7 +58,7 @@ fn removing_monkey_patch_is_reported_as_a_whole_program_change() {
     let dir = tree(&[("cmd.py", patched.as_bytes()), ("work.py", rest.as_bytes())]);
     let out = eventless(&["diff", "--color", "never"], dir.path());
     assert!(
-        stderr(&out).contains("whole program: 'remove-monkey-patch'"),
+        stderr(&out).contains("whole program (remove-monkey-patch): no eventlet is left"),
         "{}",
         stderr(&out)
     );
