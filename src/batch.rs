@@ -261,7 +261,10 @@ fn run_repo_inner(
             .chain(&file_options.exclude)
             .cloned()
             .collect(),
-        assume_monkey_patched: file_options.assume_monkey_patched,
+        assume_monkey_patched: file_options
+            .assume_monkey_patched
+            .modules()
+            .map_err(anyhow::Error::msg)?,
         findings_only: mode == Mode::Scan,
         ..Options::default()
     };

@@ -157,9 +157,17 @@ pub struct Common {
     #[arg(long, value_enum)]
     pub safety: Option<SafetyChoice>,
     /// Treat the program as monkey-patched by its application even if this tree never
-    /// calls monkey_patch() (for libraries such as oslo.* run by patched services).
-    #[arg(long)]
-    pub assume_monkey_patched: bool,
+    /// calls monkey_patch() (for libraries such as oslo.* run by patched services):
+    /// every module, or those named (`=socket,select,thread`).
+    #[arg(
+        long,
+        value_name = "MODULES",
+        num_args = 0..=1,
+        require_equals = true,
+        value_delimiter = ',',
+        default_missing_value = "all"
+    )]
+    pub assume_monkey_patched: Option<Vec<String>>,
     /// With diff and apply: add a `# TODO(eventlet-removal): ...` comment above each
     /// statement whose eventlet use is left for a person.
     #[arg(long)]

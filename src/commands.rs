@@ -299,7 +299,16 @@ fn setup_with_commit(common: &Common) -> Result<(Catalogue, Options, CommitConfi
                 .cloned()
                 .collect::<HashSet<_>>(),
         },
-        assume_monkey_patched: common.assume_monkey_patched || file_options.assume_monkey_patched,
+        assume_monkey_patched: match &common.assume_monkey_patched {
+            Some(names) => Some(
+                crate::context::assumed_patching(names)
+                    .map_err(|e| anyhow::anyhow!("--assume-monkey-patched: {e}"))?,
+            ),
+            None => file_options
+                .assume_monkey_patched
+                .modules()
+                .map_err(anyhow::Error::msg)?,
+        },
         annotate: common.annotate,
         findings_only: false,
         writes: false,

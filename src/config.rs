@@ -8,7 +8,7 @@
 //! select = ["sleep", "queue"]
 //! ignore = ["tpool-execute"]
 //! safety = "safe"
-//! assume_monkey_patched = true
+//! assume_monkey_patched = true   # or the modules: ["socket", "thread"]
 //! exclude = ["doc", "releasenotes"]
 //!
 //! [commit]               # defaults for `eventless commit` / `patches`
@@ -21,11 +21,13 @@
 //! ...
 //! ```
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
+use crate::context::assumed_patching;
 use crate::transform::{Catalogue, Safety};
 
 pub const FILE_NAME: &str = "eventless.toml";
@@ -40,9 +42,34 @@ pub struct ConfigOptions {
     #[serde(default)]
     pub safety: Option<Safety>,
     #[serde(default)]
-    pub assume_monkey_patched: bool,
+    pub assume_monkey_patched: AssumedPatching,
     #[serde(default)]
     pub exclude: Vec<String>,
+}
+
+/// `assume_monkey_patched = true` (every module), or the modules the
+/// application patches: `["socket", "select", "thread"]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum AssumedPatching {
+    All(bool),
+    Modules(Vec<String>),
+}
+
+impl Default for AssumedPatching {
+    fn default() -> Self {
+        AssumedPatching::All(false)
+    }
+}
+
+impl AssumedPatching {
+    pub fn modules(&self) -> Result<Option<BTreeSet<String>>, String> {
+        match self {
+            AssumedPatching::All(false) => Ok(None),
+            AssumedPatching::All(true) => assumed_patching(&["all".to_owned()]).map(Some),
+            AssumedPatching::Modules(names) => assumed_patching(names).map(Some),
+        }
+    }
 }
 
 /// `[commit]`: defaults for `eventless commit` and `eventless patches`.
@@ -107,6 +134,9 @@ pub fn load(path: &Path) -> Result<ProjectConfig> {
             "{}: [commit] footer {bad:?} is not \"Key: value\"",
             path.display()
         );
+    }
+    if let Err(e) = options.assume_monkey_patched.modules() {
+        bail!("{}: [options] assume_monkey_patched: {e}", path.display());
     }
     if options.safety == Some(Safety::Manual) {
         bail!(

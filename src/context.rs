@@ -29,6 +29,30 @@ pub const PATCHABLE: &[&str] = &[
     "subprocess",
 ];
 const OFF_BY_DEFAULT: &[&str] = &["MySQLdb", "builtins"];
+/// Where the patching the user assumes is said to come from.
+const ASSUMED: &str = "--assume-monkey-patched";
+
+/// The modules the application that runs the tree patches, as the user
+/// says (`--assume-monkey-patched[=MODULES]`): `all` or some of
+/// [`PATCHABLE`].
+pub fn assumed_patching(names: &[String]) -> Result<BTreeSet<String>, String> {
+    let mut modules = BTreeSet::new();
+    for name in names {
+        match name.as_str() {
+            "all" => modules.extend(PATCHABLE.iter().map(|m| m.to_string())),
+            m if PATCHABLE.contains(&m) => {
+                modules.insert(m.to_owned());
+            }
+            other => {
+                return Err(format!(
+                    "'{other}' is not a module monkey_patch() patches (expected all or some of {})",
+                    PATCHABLE.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(modules)
+}
 
 /// How the uses of one API fare across the tree.
 #[derive(Debug, Clone, Copy, Default)]
@@ -71,7 +95,7 @@ pub struct TreeContext {
     monkey_patch_site: Option<String>,
     patched: BTreeSet<String>,
     /// Modules some program-setting call patches and another leaves alone,
-    /// with the site of one that leaves it.
+    /// with the call that leaves it.
     left_unpatched: BTreeMap<String, String>,
     /// Whether the run's other rewrites leave no other eventlet use in the
     /// tree (known only once they are made).
@@ -79,9 +103,11 @@ pub struct TreeContext {
 }
 
 impl TreeContext {
+    /// `assumed`: what the application that runs the tree patches, taken as
+    /// one more program that calls monkey_patch().
     pub fn from_files<'a>(
         files: impl IntoIterator<Item = (&'a Path, &'a FileFacts)>,
-        assume_patched: bool,
+        assumed: Option<&'a BTreeSet<String>>,
     ) -> TreeContext {
         let mut ctx = TreeContext::default();
         let mut calls: Vec<(String, &BTreeSet<String>)> = Vec::new();
@@ -93,6 +119,9 @@ impl TreeContext {
             for (line, modules) in &facts.monkey_patches {
                 calls.push((format!("{}:{line}", path.display()), modules));
             }
+        }
+        if let Some(modules) = assumed {
+            calls.push((ASSUMED.into(), modules));
         }
         ctx.monkey_patch_site = calls.first().map(|(site, _)| site.clone());
         // The calls that patch threads set a program up: a module is
@@ -111,17 +140,17 @@ impl TreeContext {
         for module in governing.iter().flat_map(|(_, modules)| modules.iter()) {
             match governing.iter().find(|(_, m)| !m.contains(module)) {
                 Some((site, _)) => {
-                    ctx.left_unpatched.insert(module.clone(), site.clone());
+                    let call = if *site == ASSUMED {
+                        format!("the application ({ASSUMED})")
+                    } else {
+                        format!("the monkey_patch() at {site}")
+                    };
+                    ctx.left_unpatched.insert(module.clone(), call);
                 }
                 None => {
                     ctx.patched.insert(module.clone());
                 }
             }
-        }
-        if assume_patched {
-            ctx.monkey_patch_site
-                .get_or_insert_with(|| "--assume-monkey-patched".into());
-            ctx.patched.extend(PATCHABLE.iter().map(|m| m.to_string()));
         }
         ctx
     }
@@ -216,7 +245,7 @@ impl TreeContext {
                     .as_deref()
                     .unwrap_or("monkey-patched threads");
                 let patching = match self.left_unpatched.get(module) {
-                    Some(call) => format!("the monkey_patch() at {call} leaves '{module}' alone"),
+                    Some(call) => format!("{call} leaves '{module}' alone"),
                     None => format!("nothing monkey-patches '{module}'"),
                 };
                 Err(format!(
@@ -337,7 +366,7 @@ mod tests {
                 (format!("f{n}.py").into(), facts)
             })
             .collect();
-        TreeContext::from_files(facts.iter().map(|(p, f)| (p.as_path(), f)), false)
+        TreeContext::from_files(facts.iter().map(|(p, f)| (p.as_path(), f)), None)
     }
 
     #[test]
@@ -361,6 +390,19 @@ mod tests {
         assert!(heat.check(&time).is_ok() && heat.check(&thread).is_ok());
         let nova = tree_patching(&["monkey_patch(thread=False)", "monkey_patch(os=False)"]);
         assert!(nova.check(&time).is_ok() && nova.check(&thread).is_ok());
+        // What the user says the application patches is one more program.
+        let facts = FileFacts {
+            green_threads: vec![(1, "eventlet.greenthread.spawn".into(), 0)],
+            monkey_patches: vec![(1, patched("monkey_patch()").into_iter().collect())],
+        };
+        let assumed = assumed_patching(&["socket".into(), "thread".into()]).unwrap();
+        let library = TreeContext::from_files([(Path::new("t.py"), &facts)], Some(&assumed));
+        assert!(library.check(&thread).is_ok());
+        let err = library.check(&time).unwrap_err();
+        assert!(
+            err.contains("the application (--assume-monkey-patched) leaves 'time' alone"),
+            "{err}"
+        );
         // No call patches threads: each must patch the module.
         let partial = tree_patching(&["monkey_patch(socket=True)", "monkey_patch(time=True)"]);
         assert!(partial.check(&time).is_err());

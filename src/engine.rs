@@ -27,7 +27,9 @@ pub struct Options {
     pub paths: Vec<PathBuf>,
     pub excludes: Vec<String>,
     pub selection: Selection,
-    pub assume_monkey_patched: bool,
+    /// What the application that runs the tree monkey-patches, when the
+    /// user says so (libraries run by patched services).
+    pub assume_monkey_patched: Option<std::collections::BTreeSet<String>>,
     /// Mark uses left for a person with a TODO comment.
     pub annotate: bool,
     /// Only report (scan): decide every use but plan no edits.
@@ -163,7 +165,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     // queue get) does not keep the tree green.
     let first_context = TreeContext::from_files(
         parsed.iter().map(|p| (p.source.path.as_path(), &p.facts)),
-        options.assume_monkey_patched,
+        options.assume_monkey_patched.as_ref(),
     );
     let first = Matcher {
         catalogue,
@@ -210,7 +212,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         });
     let mut context = TreeContext::from_files(
         parsed.iter().map(|p| (p.source.path.as_path(), &p.facts)),
-        options.assume_monkey_patched,
+        options.assume_monkey_patched.as_ref(),
     );
     if parsed.iter().any(|p| !p.mocked.is_empty()) {
         let api_uses = api_fates(&parsed, catalogue, &context, &options.selection);
@@ -436,7 +438,7 @@ fn options_identity(options: &Options) -> String {
         format!("{v:?}")
     };
     format!(
-        "{:?}|{:?}|{}|{}|{}|{}|{}|{}",
+        "{:?}|{:?}|{}|{}|{:?}|{}|{}|{}",
         options.excludes,
         options.selection.max_safety,
         options

@@ -595,3 +595,50 @@ fn interactive_hunks_refuse_a_use_without_its_import() {
         "{err}"
     );
 }
+
+/// A library says what its application patches: only those modules count.
+#[test]
+fn the_application_s_patching_can_be_named_module_by_module() {
+    let code =
+        "import eventlet\n\n\ndef f():\n    eventlet.spawn_n(print, 1)\n    eventlet.sleep(1)\n";
+    let dir = tree(&[("a.py", code.as_bytes())]);
+    let some = stdout(&eventless(
+        &["scan", "--assume-monkey-patched=socket,thread", "."],
+        dir.path(),
+    ));
+    assert!(
+        some.contains("spawn_n [spawn] rewrite by spawn-statement"),
+        "{some}"
+    );
+    assert!(
+        some.contains("sleep [sleep] manual: green threads"),
+        "{some}"
+    );
+    let all = stdout(&eventless(
+        &["scan", "--assume-monkey-patched", "."],
+        dir.path(),
+    ));
+    assert!(all.contains("sleep [sleep] rewrite by sleep"), "{all}");
+    std::fs::write(
+        dir.path().join("eventless.toml"),
+        "[options]\nassume_monkey_patched = [\"socket\", \"thread\", \"time\"]\n",
+    )
+    .unwrap();
+    let configured = stdout(&eventless(&["scan", "."], dir.path()));
+    assert!(
+        configured.contains("sleep [sleep] rewrite by sleep"),
+        "{configured}"
+    );
+    std::fs::write(
+        dir.path().join("eventless.toml"),
+        "[options]\nassume_monkey_patched = [\"sockets\"]\n",
+    )
+    .unwrap();
+    let bad = eventless(&["scan", "."], dir.path());
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("'sockets' is not a module monkey_patch() patches"),
+        "{}",
+        stderr(&bad)
+    );
+}

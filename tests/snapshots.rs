@@ -18,7 +18,8 @@ fn rewrite_with(fixture: &str, assume_monkey_patched: bool) -> String {
     let catalogue = Catalogue::builtin().unwrap();
     let options = Options {
         paths: vec![path],
-        assume_monkey_patched,
+        assume_monkey_patched: assume_monkey_patched
+            .then(|| eventless::context::assumed_patching(&["all".into()]).unwrap()),
         ..Options::default()
     };
     let run = engine::run(&catalogue, &options).unwrap();
