@@ -53,6 +53,17 @@ pub fn follow(
                 "'.{member}' is never used on the object, and its stdlib replacement needs it"
             ));
         }
+        let used = counts.contains_key(member);
+        if let Some(other) = rule
+            .without
+            .iter()
+            .find(|o| used && counts.contains_key(*o))
+        {
+            return Err(format!(
+                "'.{member}' and '.{other}' are both used on the object, and together they \
+                 behave differently in the stdlib"
+            ));
+        }
     }
     Ok(found)
 }

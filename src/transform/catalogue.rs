@@ -128,6 +128,11 @@ pub struct MemberRule {
     /// shut down, or its threads keep the program alive at exit).
     #[serde(default)]
     pub required: bool,
+    /// Members that may not also be used on the object (after `cancel()`,
+    /// eventlet's `wait()` raised GreenletExit, a Future's `result()`
+    /// raises CancelledError).
+    #[serde(default)]
+    pub without: Vec<String>,
     /// Text added after the member's call, e.g.
     /// `.add_done_callback({def:_print_exception})`: literal text and
     /// helper calls only.
