@@ -530,30 +530,11 @@ fn plan_edits(
         } else {
             edits.push(Edit::replace(rw.range.clone(), rendered));
         }
-        edits.extend(rw.member_edits.iter().map(|(range, added)| {
-            if !range.is_empty() {
-                return Edit::replace(range.clone(), added.clone());
-            }
-            // Text added after a call (`.add_done_callback(...)`) may need
-            // its line broken, counting the renames before it on the line.
-            let line = text[..range.start].rfind('\n').map_or(0, |n| n + 1);
-            let widened: isize = rw
-                .member_edits
+        edits.extend(
+            rw.member_edits
                 .iter()
-                .filter(|(r, _)| line <= r.start && r.end <= range.start && r != range)
-                .map(|(r, t)| t.chars().count() as isize - text[r.clone()].chars().count() as isize)
-                .sum();
-            let wrapped = continuation::wrap_long_line(
-                added.clone(),
-                None,
-                range,
-                widened,
-                text,
-                root,
-                newline,
-            );
-            Edit::replace(range.clone(), wrapped)
-        }));
+                .map(|(range, added)| member_edit(rw, range, added, text, root, newline)),
+        );
     }
     let leaving_bindings: Vec<&ImportBinding> =
         leaving.iter().map(|i| &bindings.imports[*i]).collect();
@@ -601,6 +582,33 @@ fn plan_edits(
         settled,
         leaving,
     })
+}
+
+/// One edit where a created object is used. Text added after a call
+/// (`.add_done_callback(...)`) may need its line broken, counting the
+/// renames before it on the line.
+fn member_edit(
+    rw: &Rewrite,
+    range: &Range<usize>,
+    added: &str,
+    text: &str,
+    root: tree_sitter::Node,
+    newline: &str,
+) -> Edit {
+    if !range.is_empty() {
+        return Edit::replace(range.clone(), added);
+    }
+    let line = crate::source::line_start(text, range.start);
+    let width = |s: &str| s.chars().count() as isize;
+    let widened: isize = rw
+        .member_edits
+        .iter()
+        .filter(|(r, _)| line <= r.start && r.end <= range.start && r != range)
+        .map(|(r, t)| width(t) - width(&text[r.clone()]))
+        .sum();
+    let wrapped =
+        continuation::wrap_long_line(added.to_owned(), None, range, widened, text, root, newline);
+    Edit::replace(range.clone(), wrapped)
 }
 
 fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
