@@ -32,8 +32,9 @@ pub struct Retargets {
     pub member_names: Vec<String>,
 }
 
-/// `applied` are this round's rewrites by use index; `leaving` the import
-/// bindings they leave unused.
+/// The top-level from-imports this round moves to a stdlib module, and the
+/// uses whose rewrites they stand for. `applied` are the round's rewrites
+/// by use index; `leaving` the import bindings they leave unused.
 pub fn retargets(
     root: Node,
     source: &str,
