@@ -242,27 +242,27 @@ impl<'t> Follower<'_, 't> {
                     self.line(*later)
                 ));
             }
-            let mut node = *attr;
-            while let Some(parent) = node.parent().filter(|p| *p != named.scope) {
-                let repeats = matches!(
-                    parent.kind(),
-                    "for_statement"
-                        | "while_statement"
-                        | "list_comprehension"
-                        | "set_comprehension"
-                        | "dictionary_comprehension"
-                        | "generator_expression"
-                );
-                let made_inside = parent.start_byte() <= named.made.start_byte()
-                    && named.made.end_byte() <= parent.end_byte();
-                if repeats && !made_inside {
-                    return Err(format!(
-                        "'.{member}()' ends the object in a loop (line {}) that uses it again \
-                         on its next round (line {at})",
-                        self.line(parent)
-                    ));
-                }
-                node = parent;
+            let inside = |outer: Node, inner: Node| {
+                outer.start_byte() <= inner.start_byte() && inner.end_byte() <= outer.end_byte()
+            };
+            if let Some(repeated) =
+                loops_around(*attr, named.scope).find(|l| !inside(*l, named.made))
+            {
+                return Err(format!(
+                    "'.{member}()' ends the object in a loop (line {}) that uses it again \
+                     on its next round (line {at})",
+                    self.line(repeated)
+                ));
+            }
+            // Made again on each round, but ended once: the others never are.
+            if let Some(repeated) =
+                loops_around(named.made, named.scope).find(|l| !inside(*l, *attr))
+            {
+                return Err(format!(
+                    "the object is made in a loop (line {}) and '.{member}()' ends only the \
+                     last one (line {at})",
+                    self.line(repeated)
+                ));
             }
         }
         Ok(())
@@ -589,6 +589,24 @@ fn parameter_of(node: Node) -> Option<Node> {
         child = parent;
     }
     None
+}
+
+/// The loops (and comprehensions) around `node` inside `scope`, innermost
+/// first.
+fn loops_around<'t>(node: Node<'t>, scope: Node<'t>) -> impl Iterator<Item = Node<'t>> {
+    std::iter::successors(node.parent(), |n| n.parent())
+        .take_while(move |n| *n != scope)
+        .filter(|n| {
+            matches!(
+                n.kind(),
+                "for_statement"
+                    | "while_statement"
+                    | "list_comprehension"
+                    | "set_comprehension"
+                    | "dictionary_comprehension"
+                    | "generator_expression"
+            )
+        })
 }
 
 /// `(member, attribute node)` when `node` is the object of an attribute.
