@@ -254,6 +254,16 @@ impl<'t> Follower<'_, 't> {
                     self.line(repeated)
                 ));
             }
+            // Ended on some paths only: on the others it is never ended.
+            if let Some(branch) = std::iter::successors(attr.parent(), |n| n.parent())
+                .take_while(|n| *n != named.scope && !inside(*n, named.made))
+                .find(|n| CONDITIONAL.contains(&n.kind()))
+            {
+                return Err(format!(
+                    "'.{member}()' ends the object only on some paths (line {})",
+                    self.line(branch)
+                ));
+            }
             // Made again on each round, but ended once: the others never are.
             if let Some(repeated) =
                 loops_around(named.made, named.scope).find(|l| !inside(*l, *attr))
@@ -590,6 +600,15 @@ fn parameter_of(node: Node) -> Option<Node> {
     }
     None
 }
+
+/// Nodes whose parts run on some paths only.
+const CONDITIONAL: &[&str] = &[
+    "if_statement",
+    "except_clause",
+    "conditional_expression",
+    "boolean_operator",
+    "match_statement",
+];
 
 /// The loops (and comprehensions) around `node` inside `scope`, innermost
 /// first.
