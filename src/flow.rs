@@ -264,6 +264,14 @@ impl<'t> Follower<'_, 't> {
                     self.line(branch)
                 ));
             }
+            // A jump out between the two leaves it unended, unless the end
+            // is in a `finally` that the jump passes through.
+            if let Some(jump) = jump_between(named.made, *attr, named.scope) {
+                return Err(format!(
+                    "line {} can jump past '.{member}()', and the object is then never ended",
+                    self.line(jump)
+                ));
+            }
             // Made again on each round, but ended once: the others never are.
             if let Some(repeated) =
                 loops_around(named.made, named.scope).find(|l| !inside(*l, *attr))
@@ -599,6 +607,40 @@ fn parameter_of(node: Node) -> Option<Node> {
         child = parent;
     }
     None
+}
+
+/// A `return`, `raise`, `break` or `continue` of `scope` between `made` and
+/// `end` that would skip `end`: not in a nested function, and not inside a
+/// `try` whose `finally` holds `end`.
+fn jump_between<'t>(made: Node<'t>, end: Node<'t>, scope: Node<'t>) -> Option<Node<'t>> {
+    let finally_tries: Vec<Node> = std::iter::successors(end.parent(), |n| n.parent())
+        .take_while(|n| *n != scope)
+        .filter(|n| n.kind() == "finally_clause")
+        .filter_map(|f| f.parent())
+        .collect();
+    crate::python::syntax::descendants(scope)
+        .filter(|n| {
+            matches!(
+                n.kind(),
+                "return_statement" | "raise_statement" | "break_statement" | "continue_statement"
+            )
+        })
+        .filter(|n| made.end_byte() <= n.start_byte() && n.end_byte() <= end.start_byte())
+        .filter(|n| enclosing_scope(*n) == scope)
+        // `break` and `continue` skip `end` only inside a loop around it.
+        .filter(|n| {
+            !matches!(n.kind(), "break_statement" | "continue_statement")
+                || std::iter::successors(n.parent(), |p| p.parent())
+                    .find(|p| matches!(p.kind(), "for_statement" | "while_statement"))
+                    .is_some_and(|l| {
+                        l.start_byte() <= end.start_byte() && end.end_byte() <= l.end_byte()
+                    })
+        })
+        .find(|n| {
+            !finally_tries
+                .iter()
+                .any(|t| t.start_byte() <= n.start_byte() && n.end_byte() <= t.end_byte())
+        })
 }
 
 /// Nodes whose parts run on some paths only.
