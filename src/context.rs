@@ -352,8 +352,9 @@ mod tests {
         }
     }
 
-    /// A tree whose files call monkey_patch() as given, one call per file.
-    fn tree_patching(calls: &[&str]) -> TreeContext {
+    /// A tree whose files call monkey_patch() as given, one call per file,
+    /// run by an application that patches `assumed`.
+    fn tree_patching(calls: &[&str], assumed: Option<&BTreeSet<String>>) -> TreeContext {
         let facts: Vec<(std::path::PathBuf, FileFacts)> = calls
             .iter()
             .enumerate()
@@ -366,7 +367,7 @@ mod tests {
                 (format!("f{n}.py").into(), facts)
             })
             .collect();
-        TreeContext::from_files(facts.iter().map(|(p, f)| (p.as_path(), f)), None)
+        TreeContext::from_files(facts.iter().map(|(p, f)| (p.as_path(), f)), assumed)
     }
 
     #[test]
@@ -374,10 +375,13 @@ mod tests {
         let time = Requirement::NativeOrPatched("time".into());
         let thread = Requirement::NativeOrPatched("thread".into());
         // swift: the servers leave time alone, the probe tests patch all.
-        let swift = tree_patching(&[
-            "monkey_patch(all=False, socket=True, select=True, thread=True)",
-            "monkey_patch()",
-        ]);
+        let swift = tree_patching(
+            &[
+                "monkey_patch(all=False, socket=True, select=True, thread=True)",
+                "monkey_patch()",
+            ],
+            None,
+        );
         assert!(swift.check(&thread).is_ok());
         let err = swift.check(&time).unwrap_err();
         assert!(
@@ -386,17 +390,16 @@ mod tests {
         );
         // heat: a service patches all, a helper adds time again; nova's
         // debugger mode leaves threads alone.
-        let heat = tree_patching(&["monkey_patch()", "monkey_patch(time=True)"]);
+        let heat = tree_patching(&["monkey_patch()", "monkey_patch(time=True)"], None);
         assert!(heat.check(&time).is_ok() && heat.check(&thread).is_ok());
-        let nova = tree_patching(&["monkey_patch(thread=False)", "monkey_patch(os=False)"]);
+        let nova = tree_patching(
+            &["monkey_patch(thread=False)", "monkey_patch(os=False)"],
+            None,
+        );
         assert!(nova.check(&time).is_ok() && nova.check(&thread).is_ok());
         // What the user says the application patches is one more program.
-        let facts = FileFacts {
-            green_threads: vec![(1, "eventlet.greenthread.spawn".into(), 0)],
-            monkey_patches: vec![(1, patched("monkey_patch()").into_iter().collect())],
-        };
         let assumed = assumed_patching(&["socket".into(), "thread".into()]).unwrap();
-        let library = TreeContext::from_files([(Path::new("t.py"), &facts)], Some(&assumed));
+        let library = tree_patching(&["monkey_patch()"], Some(&assumed));
         assert!(library.check(&thread).is_ok());
         let err = library.check(&time).unwrap_err();
         assert!(
@@ -404,7 +407,10 @@ mod tests {
             "{err}"
         );
         // No call patches threads: each must patch the module.
-        let partial = tree_patching(&["monkey_patch(socket=True)", "monkey_patch(time=True)"]);
+        let partial = tree_patching(
+            &["monkey_patch(socket=True)", "monkey_patch(time=True)"],
+            None,
+        );
         assert!(partial.check(&time).is_err());
     }
 
