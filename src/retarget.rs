@@ -7,6 +7,8 @@
 //! the stdlib module instead (`from http.client import HTTPConnection,
 //! HTTPResponse`, in the stdlib group) and the uses keep their names: the
 //! change is one import, as a person would make it, and no line grows.
+//! Members of the modules monkey_patch() patches in place keep the
+//! reference rewrite (`socket.socketpair`), which looks them up when used.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -125,6 +127,23 @@ fn moved_to<'r>(
     found.map(|(m, member)| (m.to_owned(), member))
 }
 
+/// The stdlib modules whose attributes monkey_patch() replaces in place: a
+/// member imported from one before patching would stay the original, where
+/// `module.member` is looked up when used.
+const PATCHED_IN_PLACE: &[&str] = &[
+    "os",
+    "select",
+    "selectors",
+    "socket",
+    "ssl",
+    "queue",
+    "threading",
+    "_thread",
+    "time",
+    "subprocess",
+    "builtins",
+];
+
 /// One clause of the new imports.
 struct Imported {
     /// `from package` (none: `import module`).
@@ -137,13 +156,17 @@ struct Imported {
 /// How a clause imports from `module` what it imported from eventlet:
 /// a member by the same name and alias (`from http.client import
 /// HTTPConnection`), or the module itself under its own name, not aliased
-/// (`from urllib import request`, `import socket`).
+/// (`from urllib import request`, `import socket`). Not a member of a
+/// module that monkey_patch() patches in place.
 fn imported_from(module: &str, member: Option<&str>, clause: &str) -> Option<Imported> {
     let dotted = match ModuleRef::parse(module) {
         ModuleRef::Import(dotted) => dotted.to_owned(),
         ModuleRef::From { package, name } => format!("{package}.{name}"),
     };
     if member.is_some() {
+        if PATCHED_IN_PLACE.contains(&dotted.as_str()) {
+            return None;
+        }
         return Some(Imported {
             package: Some(dotted),
             clause: clause.to_owned(),

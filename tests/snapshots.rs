@@ -110,7 +110,8 @@ fn pool_sync() {
 
 /// From-imports of green modules and their members become imports from the
 /// stdlib modules, and the names they bind stay as they are; a statement
-/// with a comment, or inside a function, keeps the reference rewrite.
+/// with a comment, inside a function, or of a member of a module that
+/// monkey_patch() patches in place (socketpair) keeps the reference rewrite.
 #[test]
 fn green_from_imports() {
     settings().bind(|| insta::assert_snapshot!(rewrite("green_from_imports.py")));
