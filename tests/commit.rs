@@ -160,6 +160,38 @@ fn a_commit_that_adds_helpers_names_them() {
     );
 }
 
+/// The switch off eventlet (a pool and monkey_patch() going together) is
+/// one commit, which lists both and says what the switch means.
+#[test]
+fn the_switch_off_eventlet_is_one_commit_that_says_so() {
+    let dir = repo(true);
+    let d = dir.path();
+    let service = "import eventlet\n\neventlet.monkey_patch()\n\n\n\
+                   def resize_all(instances, size):\n    pool = eventlet.GreenPool(4)\n    \
+                   for instance in instances:\n        pool.spawn_n(instance.resize, size)\n    \
+                   pool.waitall()\n";
+    std::fs::write(d.join("pkg/service.py"), service).unwrap();
+    std::fs::remove_file(d.join("pkg/worker.py")).unwrap();
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "Pools"]);
+    let out = eventless(d, &["commit", "."]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let messages = messages(d);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    let switch = &messages[0];
+    assert!(
+        switch.contains("* eventlet.greenpool.GreenPool: 1 (transform greenpool-executor)")
+            && switch
+                .contains("* eventlet.patcher.monkey_patch: 1 (transform remove-monkey-patch)")
+            && switch.contains("runs on native, preemptive threads"),
+        "{switch}"
+    );
+}
+
 #[test]
 fn a_rerun_keeps_the_change_ids() {
     let dir = repo(true);

@@ -278,6 +278,22 @@ fn message_body(step: &Step, catalogue: &Catalogue) -> String {
             names.join(", ")
         );
     }
+    let switches = counts
+        .keys()
+        .filter_map(|(id, _)| catalogue.transform_by_id(id))
+        .any(|t| {
+            t.requires
+                .contains(&crate::transform::Requirement::EventletFree)
+        });
+    if switches {
+        let _ = write!(
+            text,
+            "\nNothing else in the tree uses eventlet after this change, which makes \
+             the switch: the program now runs on native, preemptive threads, so shared \
+             state (counters, check-then-set, lazy singletons) needs locks where \
+             green threads needed none.\n"
+        );
+    }
     if !step.manual.is_empty() {
         let _ = write!(text, "\nLeft for manual work ({}):\n\n", step.manual.len());
         const SHOWN: usize = 25;

@@ -9,7 +9,7 @@ use anyhow::Result;
 
 use crate::engine::{self, Options, RunResult};
 use crate::rewrite::{Action, Finding};
-use crate::transform::{Catalogue, Shape};
+use crate::transform::{Catalogue, Requirement, Shape};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Split {
@@ -119,7 +119,16 @@ pub fn plan(
                     vec![family.clone()],
                     |_| true,
                 );
-                s.rewrites.retain(|(_, f)| &f.family == family);
+                // The switch off eventlet lands in one commit, with every
+                // rewrite it makes, whatever family came first.
+                let whole_program = |f: &Finding| {
+                    f.transform
+                        .as_deref()
+                        .and_then(|id| catalogue.transform_by_id(id))
+                        .is_some_and(|t| t.requires.contains(&Requirement::EventletFree))
+                };
+                s.rewrites
+                    .retain(|(_, f)| &f.family == family || whole_program(f));
                 s.manual.retain(|(_, f)| &f.family == family);
                 if steps.last().is_some_and(|prev| prev.files == s.files) {
                     continue;
