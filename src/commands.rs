@@ -16,7 +16,7 @@ use crate::engine::{self, FileResult, Options, RunResult};
 use crate::matcher::Selection;
 use crate::report::{self, Summary};
 use crate::rewrite::Action;
-use crate::transform::{Catalogue, Requirement, Safety};
+use crate::transform::{Catalogue, Safety};
 use crate::vcs;
 use crate::write::replace_if_unchanged;
 
@@ -541,7 +541,7 @@ fn summary(run: &RunResult, catalogue: &Catalogue, verb: &str) -> String {
         .filter(|f| f.action == Action::Rewrite)
         .filter_map(|f| f.transform.as_deref())
         .filter_map(|id| catalogue.transform_by_id(id))
-        .filter(|t| t.requires.contains(&Requirement::EventletFree))
+        .filter(|t| t.whole_program())
         .map(|t| t.id.as_str())
         .collect();
     whole_program.sort_unstable();

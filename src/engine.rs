@@ -20,7 +20,7 @@ use crate::python::parse::{first_syntax_error, parse};
 use crate::python::syntax::node_at;
 use crate::rewrite::{Action, FileRewrite, Finding, Mode, rewrite_file};
 use crate::source::{LineIndex, SourceFile, line_col, line_text};
-use crate::transform::{ApiId, Catalogue, Requirement, Safety, Shape, Transform};
+use crate::transform::{ApiId, Catalogue, Safety, Shape, Transform};
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -373,11 +373,10 @@ fn file_result(source: SourceFile, outcome: FileRewrite) -> (FileResult, Option<
 fn is_whole_program(finding: &Finding, catalogue: &Catalogue) -> bool {
     finding.kind == UseKind::Reference
         && catalogue.api(&finding.api).is_some_and(|api| {
-            catalogue.transforms_for(api).iter().any(|t| {
-                catalogue.transforms[*t]
-                    .requires
-                    .contains(&Requirement::EventletFree)
-            })
+            catalogue
+                .transforms_for(api)
+                .iter()
+                .any(|t| catalogue.transforms[*t].whole_program())
         })
 }
 

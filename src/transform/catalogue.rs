@@ -261,6 +261,12 @@ pub struct Transform {
 }
 
 impl Transform {
+    /// Part of the switch off eventlet: made only in the run that leaves
+    /// no other eventlet use in the tree.
+    pub fn whole_program(&self) -> bool {
+        self.requires.contains(&Requirement::EventletFree)
+    }
+
     /// The helpers its templates call.
     pub fn helpers(&self) -> impl Iterator<Item = &str> {
         let members = self

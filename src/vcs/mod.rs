@@ -281,10 +281,7 @@ fn message_body(step: &Step, catalogue: &Catalogue) -> String {
     let switches = counts
         .keys()
         .filter_map(|(id, _)| catalogue.transform_by_id(id))
-        .any(|t| {
-            t.requires
-                .contains(&crate::transform::Requirement::EventletFree)
-        });
+        .any(|t| t.whole_program());
     if switches {
         let _ = write!(
             text,

@@ -9,7 +9,7 @@ use anyhow::Result;
 
 use crate::engine::{self, Options, RunResult};
 use crate::rewrite::{Action, Finding};
-use crate::transform::{Catalogue, Requirement, Shape};
+use crate::transform::{Catalogue, Shape};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Split {
@@ -125,7 +125,7 @@ pub fn plan(
                     f.transform
                         .as_deref()
                         .and_then(|id| catalogue.transform_by_id(id))
-                        .is_some_and(|t| t.requires.contains(&Requirement::EventletFree))
+                        .is_some_and(|t| t.whole_program())
                 };
                 s.rewrites
                     .retain(|(_, f)| &f.family == family || whole_program(f));
