@@ -34,6 +34,26 @@ fn repo(with_identity: bool) -> tempfile::TempDir {
     dir
 }
 
+/// Commits `files` (and the removal of `removed`) on top of the repository,
+/// runs `eventless commit`, and returns the series' messages.
+fn series_after(d: &Path, files: &[(&str, &str)], removed: &[&str]) -> Vec<String> {
+    for (name, text) in files {
+        std::fs::write(d.join(name), text).unwrap();
+    }
+    for name in removed {
+        std::fs::remove_file(d.join(name)).unwrap();
+    }
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "Change"]);
+    let out = eventless(d, &["commit", "."]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    messages(d)
+}
+
 fn messages(dir: &Path) -> Vec<String> {
     let log = git(dir, &["log", "--format=%B%x00", "main..eventlet-removal"]);
     log.split('\0')
@@ -132,16 +152,7 @@ fn a_commit_that_adds_helpers_names_them() {
     let dir = repo(true);
     let d = dir.path();
     let jobs = "import eventlet\n\n\ndef resize(volume):\n    job = eventlet.spawn(volume.resize)\n    return job.wait()\n";
-    std::fs::write(d.join("pkg/jobs.py"), jobs).unwrap();
-    git(d, &["add", "-A"]);
-    git(d, &["commit", "-q", "-m", "Jobs"]);
-    let out = eventless(d, &["commit", "."]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let messages = messages(d);
+    let messages = series_after(d, &[("pkg/jobs.py", jobs)], &[]);
     let threads = messages
         .iter()
         .find(|m| m.starts_with("Replace eventlet green threads"))
@@ -170,17 +181,7 @@ fn the_switch_off_eventlet_is_one_commit_that_says_so() {
                    def resize_all(instances, size):\n    pool = eventlet.GreenPool(4)\n    \
                    for instance in instances:\n        pool.spawn_n(instance.resize, size)\n    \
                    pool.waitall()\n";
-    std::fs::write(d.join("pkg/service.py"), service).unwrap();
-    std::fs::remove_file(d.join("pkg/worker.py")).unwrap();
-    git(d, &["add", "-A"]);
-    git(d, &["commit", "-q", "-m", "Pools"]);
-    let out = eventless(d, &["commit", "."]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let messages = messages(d);
+    let messages = series_after(d, &[("pkg/service.py", service)], &["pkg/worker.py"]);
     assert_eq!(messages.len(), 1, "{messages:?}");
     let switch = &messages[0];
     assert!(
