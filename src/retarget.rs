@@ -18,6 +18,7 @@ use crate::analysis::{FileAnalysis, UseKind};
 use crate::matcher::Rewrite;
 use crate::python::bindings::MODULE_SCOPE;
 use crate::python::continuation::MAX_LINE;
+use crate::python::imports::clauses;
 use crate::python::module_names::{ModuleRef, NewImport};
 use crate::python::syntax::{descendants, text};
 use crate::source::line_end;
@@ -62,7 +63,10 @@ pub fn retargets(
         else {
             continue;
         };
-        let clauses = clauses(statement, source);
+        let clauses: Vec<&str> = clauses(statement)
+            .into_iter()
+            .map(|c| text(c, source))
+            .collect();
         if clauses.len() != leaving_here.len() || !stands_alone(statement, source) {
             continue;
         }
@@ -197,15 +201,6 @@ fn stands_alone(statement: Node, source: &str) -> bool {
     let comment_inside = descendants(statement).any(|n| n.kind() == "comment");
     let rest_of_line = &source[statement.end_byte()..line_end(source, statement.end_byte())];
     top_level && !comment_inside && rest_of_line.trim().is_empty()
-}
-
-/// The clauses as written: `Name` or `Name as alias`.
-fn clauses<'s>(statement: Node, source: &'s str) -> Vec<&'s str> {
-    let mut cursor = statement.walk();
-    statement
-        .children_by_field_name("name", &mut cursor)
-        .map(|c| text(c, source))
-        .collect()
 }
 
 /// `from package import a, b` when it fits on a line, else one statement

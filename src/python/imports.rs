@@ -142,7 +142,8 @@ fn enclosing_import(mut node: Node) -> Node {
     node
 }
 
-fn clauses(stmt: Node) -> Vec<Node> {
+/// The clauses of an import statement: `a.b` or `a as b`, one per name.
+pub fn clauses(stmt: Node) -> Vec<Node> {
     if stmt.kind() == "import_statement" {
         return named_children(stmt)
             .into_iter()
