@@ -1,9 +1,6 @@
-//! Rewrites of whole blocks that a template cannot express, named by a
-//! transform's `strategy` (shape `block`).
-//!
-//! `timeout-queue-get` (and `timeout-queue-put`, with `queue.Full`):
-//! eventlet's Timeout around one blocking `get()` of an eventlet queue,
-//! caught right there,
+//! Rewrites of whole blocks that a template cannot express (shape `block`):
+//! eventlet's Timeout around one blocking call, caught right there, becomes
+//! the call's own timeout.
 //!
 //! ```python
 //! try:
@@ -13,7 +10,8 @@
 //!     item = None
 //! ```
 //!
-//! becomes the queue's own timeout, whose expiry raises `queue.Empty`:
+//! `timeout-argument`: the call takes `timeout=` and raises on expiry; the
+//! except clause catches what it raises (the transform's template):
 //!
 //! ```python
 //! try:
@@ -21,169 +19,279 @@
 //! except queue.Empty:
 //!     item = None
 //! ```
+//!
+//! `timeout-raise-if-false`: the call returns false on expiry
+//! (`sem.acquire(timeout=5)`, `evt.wait(timeout=5)`), so the rewrite raises
+//! TimeoutError in its place and the except clause catches that.
+//!
+//! Which call, on which objects, is data (`blocking` in the transform). An
+//! object whose own rewrite makes the call behave this way (a GreenThread
+//! whose `wait()` becomes a Future's `result()`) names that transform as
+//! `receiver_transform`: the block is rewritten only together with it.
 
+use std::ops::Range;
+
+use serde::Deserialize;
 use tree_sitter::Node;
 
-use crate::analysis::{FileAnalysis, UseKind};
+use crate::analysis::{FileAnalysis, Use, UseKind};
 use crate::flow::{MemberEdit, enclosing_scope};
 use crate::python::syntax::{descendants, field_name, named_children, numeric_literal, text};
-use crate::transform::{ApiId, Catalogue};
+use crate::source::line_of;
+use crate::transform::{ApiId, Catalogue, TransformId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Block {
-    /// `get()` becomes `get(timeout=t)`; the transform's template names
-    /// `queue.Empty`.
-    TimeoutQueueGet,
-    /// `put(item)` becomes `put(item, timeout=t)`; the template names
-    /// `queue.Full`.
-    TimeoutQueuePut,
+pub enum Strategy {
+    /// `call(timeout=t)` raises on expiry.
+    TimeoutArgument,
+    /// `call(timeout=t)` returns false on expiry: `if not ...: raise TimeoutError`.
+    TimeoutRaiseIfFalse,
 }
 
-impl Block {
-    pub fn parse(word: &str) -> Option<Block> {
+impl Strategy {
+    pub fn parse(word: &str) -> Option<Strategy> {
         match word {
-            "timeout-queue-get" => Some(Block::TimeoutQueueGet),
-            "timeout-queue-put" => Some(Block::TimeoutQueuePut),
+            "timeout-argument" => Some(Strategy::TimeoutArgument),
+            "timeout-raise-if-false" => Some(Strategy::TimeoutRaiseIfFalse),
             _ => None,
         }
     }
 
-    pub const WORDS: &'static str = "timeout-queue-get, timeout-queue-put";
-
-    /// The queue method, and how many positional arguments it is called with.
-    fn method(self) -> (&'static str, usize) {
-        match self {
-            Block::TimeoutQueueGet => ("get", 0),
-            Block::TimeoutQueuePut => ("put", 1),
-        }
-    }
+    pub const WORDS: &'static str = "timeout-argument, timeout-raise-if-false";
 }
 
-/// The queue classes whose `get(timeout=)` raises `queue.Empty`.
-const QUEUES: &[&str] = &[
-    "eventlet.queue.Queue",
-    "eventlet.queue.LightQueue",
-    "eventlet.queue.LifoQueue",
-    "eventlet.queue.PriorityQueue",
-];
+/// The exception `timeout-raise-if-false` raises, and so the except
+/// clause's template.
+pub const RAISED: &str = "TimeoutError";
 
-/// The range to replace with the `except` template, and the edit of the
-/// `with` block itself.
+/// The blocking call a block transform rewrites (`blocking` in TOML).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockingCall {
+    /// The method called in the Timeout (`get`).
+    pub method: String,
+    /// How many positional arguments it takes there (`put(item)`: 1).
+    #[serde(default)]
+    pub positional: usize,
+    /// Dotted names whose call makes the receiver (`eventlet.queue.Queue`).
+    pub receivers: Vec<String>,
+    /// The transform that must rewrite every receiver's creation in the
+    /// same run, because the call has its timeout only once it has.
+    #[serde(default)]
+    pub receiver_transform: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BlockRule {
+    pub strategy: Strategy,
+    pub call: BlockingCall,
+}
+
+/// The range to replace with the `except` template, the edits of the
+/// `with` block, and the uses whose rewrite this one needs in the same run.
 pub struct BlockRewrite {
-    pub except_type: std::ops::Range<usize>,
+    pub except_type: Range<usize>,
     pub edits: Vec<MemberEdit>,
+    pub needs: Vec<Range<usize>>,
 }
 
+/// `try: with Timeout(seconds): <statement> except <caught>:`, checked.
+struct TimeoutBlock<'t> {
+    seconds: Node<'t>,
+    with: Node<'t>,
+    statement: Node<'t>,
+    caught: Node<'t>,
+}
+
+const NOT_A_BLOCK: &str = "not a Timeout around one blocking call caught right there";
+
+/// Whether the Timeout has the block's shape around a call of the rule's
+/// method: its refusal then says more than another block transform's.
+pub fn names_method(
+    rule: &BlockRule,
+    timeout: Node,
+    api: ApiId,
+    source: &str,
+    file: &FileAnalysis,
+) -> bool {
+    TimeoutBlock::find(timeout, api, source, file).is_ok_and(|block| {
+        statement_call(block.statement, source).is_some_and(|(_, m)| m == rule.call.method)
+    })
+}
+
+/// The rewrite of the block around `timeout`; `rewritten_by` tells which
+/// transform rewrites another use in this run.
 pub fn rewrite(
-    block: Block,
+    rule: &BlockRule,
     timeout: Node,
     api: ApiId,
     source: &str,
     file: &FileAnalysis,
     catalogue: &Catalogue,
+    rewritten_by: &dyn Fn(&Use) -> Option<TransformId>,
 ) -> Result<BlockRewrite, String> {
-    let (method, positional) = block.method();
-    timeout_around_queue_call(timeout, api, method, positional, source, file, catalogue)
-}
-
-fn timeout_around_queue_call(
-    timeout: Node,
-    api: ApiId,
-    method: &str,
-    positional: usize,
-    source: &str,
-    file: &FileAnalysis,
-    catalogue: &Catalogue,
-) -> Result<BlockRewrite, String> {
-    let not_this = || format!("not a Timeout around a single queue {method}() caught right there");
-    let call = timeout
-        .parent()
-        .filter(|c| c.kind() == "call" && field_name(timeout) == Some("function"))
-        .ok_or_else(not_this)?;
-    let args = statements(call.child_by_field_name("arguments").ok_or_else(not_this)?);
-    let [seconds] = args.as_slice() else {
-        return Err(not_this());
-    };
-    let item = call
-        .parent()
-        .filter(|i| i.kind() == "with_item")
-        .ok_or_else(not_this)?;
-    let clause = item
-        .parent()
-        .filter(|c| named_children(*c).len() == 1)
-        .ok_or_else(not_this)?;
-    let with = clause
-        .parent()
-        .filter(|w| w.kind() == "with_statement")
-        .ok_or_else(not_this)?;
-    let body = statements(with.child_by_field_name("body").ok_or_else(not_this)?);
-    let [statement] = body.as_slice() else {
-        return Err(not_this());
-    };
-    if with
-        .child_by_field_name("body")
-        .is_some_and(|b| named_children(b).len() != 1)
-    {
-        return Err("the with block holds comments".into());
+    let block = TimeoutBlock::find(timeout, api, source, file)?;
+    let BlockingCall {
+        method, positional, ..
+    } = &rule.call;
+    if statement_call(block.statement, source).is_none_or(|(_, m)| m != method) {
+        return Err(NOT_A_BLOCK.into());
     }
-    let statement_text = text(*statement, source);
-    if statement_text.contains('\n') {
-        return Err(not_this());
-    }
-    let get = queue_call(*statement, method, positional, source).ok_or_else(not_this)?;
-    let try_body = with
-        .parent()
-        .filter(|b| b.kind() == "block" && statements(*b).len() == 1)
-        .ok_or_else(not_this)?;
-    let try_statement = try_body
-        .parent()
-        .filter(|t| t.kind() == "try_statement")
-        .ok_or_else(not_this)?;
-    let handlers: Vec<Node> = named_children(try_statement)
-        .into_iter()
-        .filter(|c| c.kind() != "block" && c.kind() != "comment")
-        .collect();
-    let [handler] = handlers.as_slice() else {
-        return Err(not_this());
-    };
-    if handler.kind() != "except_clause" {
-        return Err(not_this());
-    }
-    let caught = handler.named_child(0).ok_or_else(not_this)?;
-    let catches_this = file.uses.iter().any(|u| {
-        u.kind == UseKind::Reference && u.api == Some(api) && u.range == caught.byte_range()
-    });
-    if !catches_this {
-        return Err("the except clause does not catch exactly this Timeout".into());
-    }
+    let call = blocking_call(block.statement, rule, source).ok_or_else(|| {
+        let taking = match positional {
+            0 => " without arguments".to_owned(),
+            1 => " with one positional argument".to_owned(),
+            n => format!(" with {n} positional arguments"),
+        };
+        let alone = match rule.strategy {
+            Strategy::TimeoutRaiseIfFalse => ", its value unused",
+            Strategy::TimeoutArgument => "",
+        };
+        format!("the Timeout is not around one .{method}() call{taking}{alone}")
+    })?;
     // Checked once the block has the shape, so that the reason for any
     // other Timeout is that it is not this one.
-    if numeric_literal(*seconds, source).is_none_or(|v| v < 0.0) {
+    if numeric_literal(block.seconds, source).is_none_or(|v| v < 0.0) {
         return Err("the timeout is not a literal of zero or more seconds".into());
     }
-    let receiver = get
+    if rule.strategy == Strategy::TimeoutRaiseIfFalse && file.bindings.times_bound(RAISED) > 0 {
+        return Err(format!("the file binds its own '{RAISED}'"));
+    }
+    let receiver = call
         .child_by_field_name("function")
         .and_then(|f| f.child_by_field_name("object"))
-        .ok_or_else(not_this)?;
-    check_eventlet_queue(receiver, source, file, catalogue)?;
-
-    let arguments = get.child_by_field_name("arguments").ok_or_else(not_this)?;
-    let start = statement.start_byte();
-    let mut rewritten = statement_text.to_owned();
-    let inner = &source[arguments.start_byte() + 1..arguments.end_byte() - 1];
-    let separator = if positional == 0 { "" } else { ", " };
-    rewritten.replace_range(
-        arguments.start_byte() - start..arguments.end_byte() - start,
-        &format!(
-            "({}{separator}timeout={})",
-            inner.trim(),
-            text(*seconds, source)
-        ),
-    );
+        .ok_or(NOT_A_BLOCK)?;
+    let made = made_by(receiver, &rule.call.receivers, source, file, catalogue)?;
+    let mut needs = Vec::new();
+    if let Some(wanted) = &rule.call.receiver_transform {
+        for u in made {
+            let by = rewritten_by(u).map(|t| catalogue.transforms[t].id.as_str());
+            if by != Some(wanted.as_str()) {
+                return Err(format!(
+                    "the object made at line {} is not rewritten by {wanted} in this run, and \
+                     only that gives .{method}() its timeout",
+                    line_of(source, u.range.start)
+                ));
+            }
+            needs.push(u.range.clone());
+        }
+    }
     Ok(BlockRewrite {
-        except_type: caught.byte_range(),
-        edits: vec![(with.byte_range(), rewritten)],
+        except_type: block.caught.byte_range(),
+        edits: block_edits(&block, call, rule, source)?,
+        needs,
     })
+}
+
+impl<'t> TimeoutBlock<'t> {
+    fn find(
+        timeout: Node<'t>,
+        api: ApiId,
+        source: &str,
+        file: &FileAnalysis,
+    ) -> Result<Self, String> {
+        let call = timeout
+            .parent()
+            .filter(|c| c.kind() == "call" && field_name(timeout) == Some("function"))
+            .ok_or(NOT_A_BLOCK)?;
+        let args = statements(call.child_by_field_name("arguments").ok_or(NOT_A_BLOCK)?);
+        let [seconds] = args.as_slice() else {
+            return Err(NOT_A_BLOCK.into());
+        };
+        let item = call
+            .parent()
+            .filter(|i| i.kind() == "with_item")
+            .ok_or(NOT_A_BLOCK)?;
+        let with = item
+            .parent()
+            .filter(|c| named_children(*c).len() == 1)
+            .and_then(|clause| clause.parent())
+            .filter(|w| w.kind() == "with_statement")
+            .ok_or(NOT_A_BLOCK)?;
+        let body = with.child_by_field_name("body").ok_or(NOT_A_BLOCK)?;
+        let body_statements = statements(body);
+        let [statement] = body_statements.as_slice() else {
+            return Err(NOT_A_BLOCK.into());
+        };
+        if named_children(body).len() != 1 {
+            return Err("the with block holds comments".into());
+        }
+        if text(*statement, source).contains('\n') || statement.end_byte() != with.end_byte() {
+            return Err(NOT_A_BLOCK.into());
+        }
+        let try_statement = with
+            .parent()
+            .filter(|b| b.kind() == "block" && statements(*b).len() == 1)
+            .and_then(|b| b.parent())
+            .filter(|t| t.kind() == "try_statement")
+            .ok_or(NOT_A_BLOCK)?;
+        let handlers: Vec<Node> = named_children(try_statement)
+            .into_iter()
+            .filter(|c| c.kind() != "block" && c.kind() != "comment")
+            .collect();
+        let [handler] = handlers.as_slice() else {
+            return Err(NOT_A_BLOCK.into());
+        };
+        if handler.kind() != "except_clause" {
+            return Err(NOT_A_BLOCK.into());
+        }
+        let caught = handler.named_child(0).ok_or(NOT_A_BLOCK)?;
+        let catches_this = file.uses.iter().any(|u| {
+            u.kind == UseKind::Reference && u.api == Some(api) && u.range == caught.byte_range()
+        });
+        if !catches_this {
+            return Err("the except clause does not catch exactly this Timeout".into());
+        }
+        Ok(TimeoutBlock {
+            seconds: *seconds,
+            with,
+            statement: *statement,
+            caught,
+        })
+    }
+}
+
+/// The with statement's lines become the statement alone, at the with's
+/// indentation, with the timeout passed to the call (and, for a call that
+/// returns false on expiry, the raise in its place). The call's own text
+/// is not copied, so another rewrite may rename its method.
+fn block_edits(
+    block: &TimeoutBlock,
+    call: Node,
+    rule: &BlockRule,
+    source: &str,
+) -> Result<Vec<MemberEdit>, String> {
+    let arguments = call.child_by_field_name("arguments").ok_or(NOT_A_BLOCK)?;
+    let close = arguments.end_byte() - 1;
+    let after_last = named_children(arguments)
+        .last()
+        .map_or(arguments.start_byte() + 1, |a| a.end_byte());
+    if !source[after_last..close].trim().is_empty() {
+        return Err("the call's arguments end with a comma".into());
+    }
+    let seconds = text(block.seconds, source);
+    let separator = if rule.call.positional == 0 { "" } else { ", " };
+    let mut closing = format!("{separator}timeout={seconds})");
+    let mut opening = String::new();
+    if rule.strategy == Strategy::TimeoutRaiseIfFalse {
+        let statement = block.statement.start_byte();
+        let line = crate::source::line_start(source, statement);
+        let indent = &source[line..statement];
+        let newline = if source[..line].ends_with("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        };
+        opening.push_str("if not ");
+        closing.push_str(&format!(":{newline}{indent}raise {RAISED}"));
+    }
+    Ok(vec![
+        (
+            block.with.start_byte()..block.statement.start_byte(),
+            opening,
+        ),
+        (close..arguments.end_byte(), closing),
+    ])
 }
 
 /// Named children that are not comments.
@@ -194,33 +302,35 @@ fn statements(node: Node) -> Vec<Node> {
         .collect()
 }
 
-/// `x.method(...)` with `positional` positional arguments and nothing else,
-/// as the statement or as the right side of an assignment.
-fn queue_call<'t>(
-    statement: Node<'t>,
-    method: &str,
-    positional: usize,
-    source: &str,
-) -> Option<Node<'t>> {
+/// The call the statement makes, as the statement or as the right side
+/// of an assignment, and the name of the method it calls.
+fn statement_call<'t>(statement: Node<'t>, source: &'t str) -> Option<(Node<'t>, &'t str)> {
     if statement.kind() != "expression_statement" || statement.named_child_count() != 1 {
         return None;
     }
     let expression = statement.named_child(0)?;
-    let call = if expression.kind() == "assignment" {
-        expression.child_by_field_name("right")?
-    } else {
-        expression
+    let call = match expression.kind() {
+        "assignment" => expression.child_by_field_name("right")?,
+        _ => expression,
     };
     let function = call.child_by_field_name("function")?;
-    let is_method = call.kind() == "call"
-        && function.kind() == "attribute"
-        && function
-            .child_by_field_name("attribute")
-            .is_some_and(|a| text(a, source) == method);
+    let method = function
+        .child_by_field_name("attribute")
+        .filter(|_| call.kind() == "call" && function.kind() == "attribute")?;
+    Some((call, text(method, source)))
+}
+
+/// The statement's call of the rule's method with its positional
+/// arguments and nothing else (for a call that returns false on expiry,
+/// as the whole statement).
+fn blocking_call<'t>(statement: Node<'t>, rule: &BlockRule, source: &'t str) -> Option<Node<'t>> {
+    let (call, method) = statement_call(statement, source)?;
+    let alone = rule.strategy == Strategy::TimeoutArgument
+        || statement.named_child(0).is_some_and(|e| e == call);
     let arguments_fit = call.child_by_field_name("arguments").is_some_and(|a| {
         let args = statements(a);
         a.kind() == "argument_list"
-            && args.len() == positional
+            && args.len() == rule.call.positional
             && args.iter().all(|n| {
                 !matches!(
                     n.kind(),
@@ -228,36 +338,28 @@ fn queue_call<'t>(
                 )
             })
     });
-    (is_method && arguments_fit).then_some(call)
+    (method == rule.call.method && alone && arguments_fit).then_some(call)
 }
 
-/// The receiver is a name or attribute that is only ever given eventlet
-/// queues: a name in its function (or, if the function never assigns it,
-/// in the module), an attribute anywhere in the file.
-fn check_eventlet_queue(
+/// The uses that make the receiver, a name or attribute that is only ever
+/// given objects of `receivers`: a name in its function (or, if the
+/// function never assigns it, in the module), an attribute anywhere in the
+/// file.
+fn made_by<'f>(
     receiver: Node,
+    receivers: &[String],
     source: &str,
-    file: &FileAnalysis,
+    file: &'f FileAnalysis,
     catalogue: &Catalogue,
-) -> Result<(), String> {
-    let is_queue_call = |rhs: Node| {
-        rhs.kind() == "call"
-            && rhs.child_by_field_name("function").is_some_and(|f| {
-                file.uses.iter().any(|u| {
-                    u.range == f.byte_range()
-                        && u.api
-                            .is_some_and(|a| QUEUES.contains(&catalogue.apis[a].name.as_str()))
-                })
-            })
-    };
+) -> Result<Vec<&'f Use>, String> {
     let scopes = match receiver.kind() {
         "identifier" => vec![enclosing_scope(receiver), root_of(receiver)],
         "attribute" => vec![root_of(receiver)],
         _ => Vec::new(),
     };
+    let what = receivers.join(", ");
     for scope in scopes {
-        // (assignments to the receiver, how many give it an eventlet queue)
-        let (mut assigned, mut queues) = (0, 0);
+        let (mut assigned, mut made) = (0, Vec::new());
         for node in descendants(scope).filter(|n| n.kind() == "assignment") {
             let Some(left) = node.child_by_field_name("left") else {
                 continue;
@@ -266,17 +368,60 @@ fn check_eventlet_queue(
                 continue;
             }
             assigned += 1;
-            queues += usize::from(node.child_by_field_name("right").is_some_and(is_queue_call));
+            let maker = node
+                .child_by_field_name("right")
+                .filter(|r| r.kind() == "call")
+                .and_then(|r| r.child_by_field_name("function"))
+                .and_then(|f| maker_use(f, receivers, source, file, catalogue));
+            made.extend(maker);
         }
         if assigned > 0 {
-            return if assigned == queues {
-                Ok(())
+            return if assigned == made.len() {
+                Ok(made)
             } else {
-                Err("the receiver is also given something other than an eventlet queue".into())
+                Err(format!(
+                    "the receiver is also given something other than an object of {what}"
+                ))
             };
         }
     }
-    Err("the receiver is not known to be an eventlet queue".into())
+    Err(format!(
+        "the receiver is not known to be an object of {what}"
+    ))
+}
+
+/// The use that names the called function, when its dotted name is one
+/// of `receivers`: the use itself (`queue.Queue`), or a member of it
+/// (`subprocess.Popen` with the green subprocess module).
+fn maker_use<'f>(
+    function: Node,
+    receivers: &[String],
+    source: &str,
+    file: &'f FileAnalysis,
+    catalogue: &Catalogue,
+) -> Option<&'f Use> {
+    let dotted = |u: &Use, member: Option<&str>| {
+        let api = &catalogue.apis[u.api?].name;
+        let parts = std::iter::once(api.as_str())
+            .chain(u.suffix.iter().map(String::as_str))
+            .chain(member);
+        Some(parts.collect::<Vec<_>>().join("."))
+    };
+    file.uses
+        .iter()
+        .filter(|u| u.kind == UseKind::Reference)
+        .find(|u| {
+            let name = if u.range == function.byte_range() {
+                dotted(u, None)
+            } else {
+                function
+                    .child_by_field_name("object")
+                    .filter(|o| o.byte_range() == u.range)
+                    .and_then(|_| function.child_by_field_name("attribute"))
+                    .and_then(|a| dotted(u, Some(text(a, source))))
+            };
+            name.is_some_and(|n| receivers.contains(&n))
+        })
 }
 
 fn same_holder(receiver: Node, left: Node, source: &str) -> bool {

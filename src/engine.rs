@@ -161,55 +161,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     // Path order, so that the tree's facts (and the sites reasons name) do
     // not depend on which worker finished first.
     parsed.sort_by(|a, b| a.source.path.cmp(&b.source.path));
-    // A green-thread starter that is itself rewritten (a Timeout around one
-    // queue get) does not keep the tree green.
-    let first_context = TreeContext::from_files(
-        parsed.iter().map(|p| (p.source.path.as_path(), &p.facts)),
-        options.assume_monkey_patched.as_ref(),
-    );
-    let first = Matcher {
-        catalogue,
-        context: &first_context,
-        selection: &options.selection,
-    };
-    parsed
-        .par_iter_mut()
-        .filter(|p| {
-            // Only a use some transform may rewrite needs a look at the code.
-            p.facts.green_threads.iter().any(|(_, _, index)| {
-                decide_without_code(catalogue, &p.analysis.uses[*index]).is_err()
-            })
-        })
-        .for_each(|p| {
-            let tree = p.tree();
-            let (root, text, analysis) = (tree.root_node(), &p.source.text, &p.analysis);
-            // What the rewrites of green uses replace (a block's except clause too).
-            let mut replaced: Vec<std::ops::Range<usize>> = Vec::new();
-            for (_, _, index) in &p.facts.green_threads {
-                if let Fate::Rewrite(rw) =
-                    first.decide(&analysis.uses[*index], root, text, analysis)
-                {
-                    replaced.push(rw.range.clone());
-                    replaced.extend(rw.member_edits.iter().map(|(r, _)| r.clone()));
-                }
-            }
-            let gone: std::collections::HashSet<usize> = p
-                .facts
-                .green_threads
-                .iter()
-                .map(|(_, _, index)| *index)
-                .filter(|index| {
-                    let range = &analysis.uses[*index].range;
-                    replaced
-                        .iter()
-                        .any(|r| r.start <= range.start && range.end <= r.end)
-                })
-                .collect();
-            drop(tree);
-            p.facts
-                .green_threads
-                .retain(|(_, _, index)| !gone.contains(index));
-        });
+    settle_green_uses(&mut parsed, catalogue, options);
     let mut context = TreeContext::from_files(
         parsed.iter().map(|p| (p.source.path.as_path(), &p.facts)),
         options.assume_monkey_patched.as_ref(),
@@ -350,6 +302,131 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         cache::store(slot, &to_cache(&result, key));
     }
     Ok(result)
+}
+
+/// Leaves in each file's facts the green uses that stay: a green-thread
+/// starter or hub timer that is itself rewritten (a Timeout around one
+/// queue get) does not keep the tree green.
+///
+/// A use whose transforms hold whatever the tree runs (they require
+/// nothing) is first assumed gone, since some go only together (a Timeout
+/// around an Event's wait() goes with the Event, which becomes threading's
+/// only once no hub timer is left), and put back, round by round, while it
+/// is refused under what is assumed. Then the other green uses are decided
+/// once under what is left, as a starter must not count itself out.
+fn settle_green_uses(parsed: &mut [Parsed], catalogue: &Catalogue, options: &Options) {
+    let decided_by_code =
+        |p: &Parsed, index: usize| decide_without_code(catalogue, &p.analysis.uses[index]).is_err();
+    let context_free = |p: &Parsed, index: usize| {
+        p.analysis.uses[index].api.is_some_and(|api| {
+            decided_by_code(p, index)
+                && catalogue
+                    .transforms_for(api)
+                    .iter()
+                    .all(|t| catalogue.transforms[*t].requires.is_empty())
+        })
+    };
+    let all_green: Vec<Vec<GreenUse>> = parsed
+        .iter_mut()
+        .map(|p| {
+            let all = std::mem::take(&mut p.facts.green_threads);
+            p.facts.green_threads = all
+                .iter()
+                .filter(|g| !context_free(p, g.2))
+                .cloned()
+                .collect();
+            all
+        })
+        .collect();
+    loop {
+        let put_back: usize =
+            with_matcher(parsed, &all_green, catalogue, options, |matcher, p, all| {
+                let before = p.facts.green_threads.len();
+                let assumed_gone =
+                    |index: usize| !p.facts.green_threads.iter().any(|g| g.2 == index);
+                let replaced = replaced_by_rewrites(p, all, matcher, &assumed_gone);
+                let left: Vec<GreenUse> = all
+                    .iter()
+                    .filter(|g| !assumed_gone(g.2) || !covered(&replaced, p, g.2))
+                    .cloned()
+                    .collect();
+                p.facts.green_threads = left;
+                p.facts.green_threads.len() - before
+            })
+            .into_iter()
+            .sum();
+        if put_back == 0 {
+            break;
+        }
+    }
+    with_matcher(parsed, &all_green, catalogue, options, |matcher, p, all| {
+        let replaced = replaced_by_rewrites(p, all, matcher, &|index| decided_by_code(p, index));
+        p.facts.green_threads = all
+            .iter()
+            .filter(|g| !covered(&replaced, p, g.2))
+            .cloned()
+            .collect();
+    });
+}
+
+/// A green use in a file's facts: line, API name, index of the use.
+type GreenUse = (usize, String, usize);
+
+/// Runs `step` on every file with green uses (and all of them), with a
+/// matcher under the context the files' facts give now.
+fn with_matcher<T: Send>(
+    parsed: &mut [Parsed],
+    all_green: &[Vec<GreenUse>],
+    catalogue: &Catalogue,
+    options: &Options,
+    step: impl Fn(&Matcher, &mut Parsed, &[GreenUse]) -> T + Sync,
+) -> Vec<T> {
+    let context = TreeContext::from_files(
+        parsed.iter().map(|p| (p.source.path.as_path(), &p.facts)),
+        options.assume_monkey_patched.as_ref(),
+    );
+    let matcher = Matcher {
+        catalogue,
+        context: &context,
+        selection: &options.selection,
+    };
+    parsed
+        .par_iter_mut()
+        .zip(all_green)
+        .filter(|(_, all)| !all.is_empty())
+        .map(|(p, all)| step(&matcher, p, all))
+        .collect()
+}
+
+/// What the rewrites of the green uses `decided` picks replace: their
+/// ranges, and their edits elsewhere (a Timeout block's except clause).
+fn replaced_by_rewrites(
+    p: &Parsed,
+    all: &[GreenUse],
+    matcher: &Matcher,
+    decided: &dyn Fn(usize) -> bool,
+) -> Vec<std::ops::Range<usize>> {
+    let picked: Vec<usize> = all.iter().map(|g| g.2).filter(|i| decided(*i)).collect();
+    if picked.is_empty() {
+        return Vec::new();
+    }
+    let tree = p.tree();
+    let (root, text, analysis) = (tree.root_node(), &p.source.text, &p.analysis);
+    let mut replaced = Vec::new();
+    for index in picked {
+        if let Fate::Rewrite(rw) = matcher.decide(&analysis.uses[index], root, text, analysis) {
+            replaced.push(rw.range.clone());
+            replaced.extend(rw.member_edits.iter().map(|(r, _)| r.clone()));
+        }
+    }
+    replaced
+}
+
+fn covered(replaced: &[std::ops::Range<usize>], p: &Parsed, index: usize) -> bool {
+    let range = &p.analysis.uses[index].range;
+    replaced
+        .iter()
+        .any(|r| r.start <= range.start && range.end <= r.end)
 }
 
 fn file_result(source: SourceFile, outcome: FileRewrite) -> (FileResult, Option<usize>) {

@@ -13,6 +13,7 @@ use crate::flow::{self, enclosing_scope, member_of};
 use crate::python::helpers;
 use crate::python::module_names::{ModuleRef, name_module};
 use crate::python::syntax::{descendants, field_name, is_primary, named_children, node_at, text};
+use crate::source::line_of;
 use crate::transform::catalogue::{Action, Guard, Helper, Param};
 use crate::transform::template::{ALL_ARGUMENTS, Piece, Template};
 use crate::transform::{ApiId, Catalogue, Requirement, Safety, Shape, Transform, TransformId};
@@ -74,6 +75,9 @@ pub struct Rewrite {
     pub member_edits: Vec<flow::MemberEdit>,
     /// Helpers those edits call.
     pub member_helpers: Vec<String>,
+    /// Uses whose rewrite this one is correct only with: made in the same
+    /// round, or this one waits.
+    pub needs: Vec<Range<usize>>,
 }
 
 impl Rewrite {
@@ -173,12 +177,19 @@ impl Matcher<'_> {
                 }
                 Err(why) => {
                     // A statement transform's refusal of a call whose value
-                    // is used says less than another transform's.
-                    let fits = self.catalogue.transforms[id].shape != Shape::Statement
-                        || node_at(root, &u.range)
-                            .and_then(called)
-                            .and_then(statement_of)
-                            .is_some();
+                    // is used says less than another transform's, and so
+                    // does a block transform's for another blocking call.
+                    let t = &self.catalogue.transforms[id];
+                    let node = node_at(root, &u.range);
+                    let fits = match (t.shape, &t.block) {
+                        (Shape::Statement, _) => {
+                            node.and_then(called).and_then(statement_of).is_some()
+                        }
+                        (Shape::Block, Some(rule)) => node.is_some_and(|n| {
+                            crate::blocks::names_method(rule, n, api, source, file)
+                        }),
+                        _ => true,
+                    };
                     match &refusal {
                         Some((_, _, true)) => {}
                         Some((_, _, false)) if !fits => {}
@@ -264,11 +275,23 @@ impl Matcher<'_> {
         let api = u.api.expect("only catalogued uses reach transforms");
         let node = node_at(root, &u.range).ok_or("the use is not a whole expression")?;
         let mut mock_object = None;
-        if let Some(block) = t.block {
+        if let Some(block) = &t.block {
             if u.kind != UseKind::Reference {
                 return Err("not a use in code".into());
             }
-            let done = crate::blocks::rewrite(block, node, api, source, file, self.catalogue)?;
+            let rewritten_by = |other: &Use| match self.decide(other, root, source, file) {
+                Fate::Rewrite(rw) => Some(rw.transform),
+                _ => None,
+            };
+            let done = crate::blocks::rewrite(
+                block,
+                node,
+                api,
+                source,
+                file,
+                self.catalogue,
+                &rewritten_by,
+            )?;
             let template = match t.cases.first().map(|c| &c.action) {
                 Some(Action::Replace(per_api)) => per_api[&api].clone(),
                 _ => {
@@ -288,6 +311,7 @@ impl Matcher<'_> {
                 suffix: Vec::new(),
                 member_edits: done.edits,
                 member_helpers: Vec::new(),
+                needs: done.needs,
             });
         }
         let (mut range, statement, case, arguments) = match t.shape {
@@ -463,6 +487,7 @@ impl Matcher<'_> {
             suffix,
             member_edits,
             member_helpers,
+            needs: Vec::new(),
         })
     }
 }
@@ -696,10 +721,6 @@ fn guidance(catalogue: &Catalogue, u: &Use, api: ApiId) -> String {
     } else {
         catalogue.apis[api].guidance.clone()
     }
-}
-
-fn line_of(source: &str, offset: usize) -> usize {
-    crate::source::line_col(source, offset).0
 }
 
 fn has_keyword(call: Node) -> bool {

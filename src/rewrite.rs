@@ -393,6 +393,19 @@ fn plan_edits(
             .iter()
             .all(|(r, _)| !mains.iter().any(|m| m.start < r.end && r.start < m.end))
     });
+    // A rewrite that is correct only with another one waits with it.
+    loop {
+        let made: Vec<Range<usize>> = applied.iter().map(|(_, rw)| rw.range.clone()).collect();
+        let before = applied.len();
+        applied.retain(|(_, rw)| {
+            rw.needs
+                .iter()
+                .all(|need| made.iter().any(|m| contains(m, need)))
+        });
+        if applied.len() == before {
+            break;
+        }
+    }
     // The applied rewrites' uses, and the uses in text they replace without
     // copying it.
     let gone: Vec<Range<usize>> = applied.iter().flat_map(|(_, rw)| swallowed(rw)).collect();

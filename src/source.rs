@@ -122,6 +122,11 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, before[line_start(text, offset)..].chars().count() + 1)
 }
 
+/// 1-based line of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    line_col(text, offset).0
+}
+
 /// The offset where the line of `offset` begins.
 pub fn line_start(text: &str, offset: usize) -> usize {
     text[..offset].rfind('\n').map_or(0, |i| i + 1)

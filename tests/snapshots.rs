@@ -116,3 +116,12 @@ fn pool_sync() {
 fn green_from_imports() {
     settings().bind(|| insta::assert_snapshot!(rewrite("green_from_imports.py")));
 }
+
+/// Timeouts around one blocking call each (a queue's put and get, a
+/// semaphore's acquire, a green process's wait, a flag event's wait, in a
+/// monkey-patched service) become the calls' own timeouts; the one around
+/// a loop stays, and with it the eventlet import.
+#[test]
+fn timeouts() {
+    settings().bind(|| insta::assert_snapshot!(rewrite_with("timeouts.py", true)));
+}

@@ -252,8 +252,9 @@ pub struct Transform {
     pub escapes: bool,
     /// For `config` transforms: the strategy that edits the file.
     pub strategy: Option<Strategy>,
-    /// For `block` transforms: the strategy that rewrites the block.
-    pub block: Option<crate::blocks::Block>,
+    /// For `block` transforms: the blocking call, and how its block is
+    /// rewritten.
+    pub block: Option<crate::blocks::BlockRule>,
     pub cases: Vec<Case>,
     pub examples: Vec<Example>,
     /// Defined (added or replaced) by the project's eventless.toml.
@@ -383,6 +384,8 @@ struct TransformDef {
     escapes: bool,
     #[serde(default)]
     strategy: Option<String>,
+    #[serde(default)]
+    blocking: Option<crate::blocks::BlockingCall>,
     #[serde(default)]
     replace: Option<String>,
     #[serde(default)]
@@ -569,6 +572,18 @@ impl Catalogue {
                 }
             }
         }
+        for t in &cat.transforms {
+            let wanted = t
+                .block
+                .as_ref()
+                .and_then(|b| b.call.receiver_transform.as_ref());
+            if let Some(id) = wanted.filter(|id| cat.transform_by_id(id).is_none()) {
+                errors.push(format!(
+                    "transform '{}': `receiver_transform` names unknown transform '{id}'",
+                    t.id
+                ));
+            }
+        }
         // A project's transforms are tried before the built-in ones: a
         // project that retargets an idiom to its own API means it.
         let project_first = cat
@@ -665,6 +680,19 @@ impl Catalogue {
         }
     }
 
+    /// A blocking call's receivers are catalogued APIs or their members.
+    fn check_blocking(&self, call: &crate::blocks::BlockingCall, problems: &mut Vec<String>) {
+        for receiver in &call.receivers {
+            let known = std::iter::successors(Some(receiver.as_str()), |name| {
+                name.rsplit_once('.').map(|(parent, _)| parent)
+            })
+            .any(|name| self.api(name).is_some());
+            if !known {
+                problems.push(format!("`blocking` names unknown receiver '{receiver}'"));
+            }
+        }
+    }
+
     fn compile_transform(
         &self,
         def: &TransformDef,
@@ -749,19 +777,40 @@ impl Catalogue {
             manual: c.manual.clone(),
             safety: c.safety,
         }));
-        let block = match (&def.strategy, def.shape) {
-            (Some(word), Shape::Block) => {
-                let parsed = crate::blocks::Block::parse(word);
-                if parsed.is_none() {
-                    problems.push(format!(
-                        "unknown block strategy '{word}' (expected one of {})",
-                        crate::blocks::Block::WORDS
-                    ));
+        let block = match (&def.strategy, &def.blocking, def.shape) {
+            (Some(word), Some(call), Shape::Block) => {
+                self.check_blocking(call, &mut problems);
+                match crate::blocks::Strategy::parse(word) {
+                    Some(strategy) => {
+                        if strategy == crate::blocks::Strategy::TimeoutRaiseIfFalse
+                            && def.replace.as_deref() != Some(crate::blocks::RAISED)
+                        {
+                            problems.push(format!(
+                                "a '{word}' block catches what it raises: `replace = \"{}\"`",
+                                crate::blocks::RAISED
+                            ));
+                        }
+                        Some(crate::blocks::BlockRule {
+                            strategy,
+                            call: call.clone(),
+                        })
+                    }
+                    None => {
+                        problems.push(format!(
+                            "unknown block strategy '{word}' (expected one of {})",
+                            crate::blocks::Strategy::WORDS
+                        ));
+                        None
+                    }
                 }
-                parsed
             }
-            (None, Shape::Block) => {
-                problems.push("a block transform names its `strategy`".into());
+            (_, _, Shape::Block) => {
+                problems
+                    .push("a block transform names its `strategy` and its `blocking` call".into());
+                None
+            }
+            (_, Some(_), _) => {
+                problems.push("only a block transform has a `blocking` call".into());
                 None
             }
             _ => None,
@@ -1036,6 +1085,48 @@ replace = "{b}"
         assert!(err.contains("unknown predicate 'tiny'"), "{err}");
         assert!(err.contains("unknown param 'b'"), "{err}");
         assert!(err.contains("has no [[transform.example]]"), "{err}");
+    }
+
+    #[test]
+    fn block_transforms_name_known_receivers_and_catch_what_they_raise() {
+        let bad = r#"
+family = "f"
+title = "t"
+[[api]]
+name = "eventlet.x"
+guidance = "g"
+[[transform]]
+id = "t1"
+summary = "s"
+docs = "d"
+safety = "safe"
+shape = "block"
+strategy = "timeout-raise-if-false"
+blocking = { method = "wait", receivers = ["eventlet.x.Thing", "other.Thing"] }
+apis = ["eventlet.x"]
+replace = "ValueError"
+[[transform.example]]
+before = "import eventlet"
+[[transform]]
+id = "t2"
+summary = "s"
+docs = "d"
+safety = "safe"
+shape = "block"
+strategy = "timeout-argument"
+blocking = { method = "wait", receivers = ["eventlet.x.Thing"], receiver_transform = "t9" }
+apis = ["eventlet.x"]
+replace = "ValueError"
+[[transform.example]]
+before = "import eventlet"
+"#;
+        let err = Catalogue::load(&[("bad.toml", bad)])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown receiver 'other.Thing'"), "{err}");
+        assert!(!err.contains("'eventlet.x.Thing'"), "{err}");
+        assert!(err.contains("catches what it raises"), "{err}");
+        assert!(err.contains("names unknown transform 't9'"), "{err}");
     }
 
     #[test]
