@@ -191,7 +191,10 @@ fn analyze_with(
     }
     if memchr::memmem::find(source.as_bytes(), b"atch").is_some() {
         let found = mock_targets(root, source, catalogue, &uses);
-        uses.extend(found);
+        // The module a `patch.object` form patches is part of that mock's
+        // use: it moves with the mock, or stays with it.
+        uses.retain(|u| !found.iter().any(|m| m.object.as_ref() == Some(&u.range)));
+        uses.extend(found.into_iter().map(|m| m.target));
     }
     uses.sort_by_key(|u| (u.range.start, u.range.end));
     let exported = exported_names(root, source);
@@ -369,7 +372,7 @@ const ATTRIBUTE_PATCHERS: &[&str] = &[
 /// `fixtures.MockPatch` or `fixtures.MonkeyPatch`, and the
 /// `patch.object(eventlet, 'sleep')` form and its kin (the string after an
 /// eventlet module already found in `code`).
-fn mock_targets(root: Node, source: &str, catalogue: &Catalogue, code: &[Use]) -> Vec<Use> {
+fn mock_targets(root: Node, source: &str, catalogue: &Catalogue, code: &[Use]) -> Vec<MockUse> {
     let mut found = Vec::new();
     for node in patch_candidates(root, source, code) {
         let callee = node
@@ -386,8 +389,8 @@ fn mock_targets(root: Node, source: &str, catalogue: &Catalogue, code: &[Use]) -
                     .collect()
             })
             .unwrap_or_default();
-        let (prefix, string) = if PATCHERS.contains(&last) {
-            (String::new(), args.first())
+        let (prefix, string, object) = if PATCHERS.contains(&last) {
+            (String::new(), args.first(), None)
         } else if ATTRIBUTE_PATCHERS.contains(&last)
             && (last != "object" || callee.ends_with("patch.object"))
         {
@@ -397,7 +400,7 @@ fn mock_targets(root: Node, source: &str, catalogue: &Catalogue, code: &[Use]) -
             }) else {
                 continue;
             };
-            (format!("{}.", module.name), args.get(1))
+            (format!("{}.", module.name), args.get(1), Some(module))
         } else {
             continue;
         };
@@ -430,18 +433,28 @@ fn mock_targets(root: Node, source: &str, catalogue: &Catalogue, code: &[Use]) -
             ),
             None => (None, dotted.clone(), Vec::new()),
         };
-        found.push(Use {
-            kind: UseKind::MockTarget,
-            api,
-            name,
-            range: content.byte_range(),
-            suffix,
-            import: None,
-            local: String::new(),
-            ambiguous: false,
+        // Through its object, the mock uses the object's import.
+        found.push(MockUse {
+            target: Use {
+                kind: UseKind::MockTarget,
+                api,
+                name,
+                range: content.byte_range(),
+                suffix,
+                import: object.and_then(|o| o.import),
+                local: object.map(|o| o.local.clone()).unwrap_or_default(),
+                ambiguous: object.is_some_and(|o| o.ambiguous),
+            },
+            object: object.map(|o| o.range.clone()),
         });
     }
     found
+}
+
+/// A mock target, and the module given as the object it patches.
+struct MockUse {
+    target: Use,
+    object: Option<Range<usize>>,
 }
 
 fn exported_names(root: Node, source: &str) -> HashSet<String> {
@@ -564,6 +577,31 @@ mod tests {
                 (3, spawn_n),
                 (4, sleep.clone()),
                 (5, sleep)
+            ]
+        );
+    }
+
+    #[test]
+    fn the_module_a_mock_patches_is_part_of_the_mock() {
+        let catalogue = Catalogue::builtin().unwrap();
+        let source = "import eventlet\nmock.patch.object(eventlet, 'spawn')\neventlet.tpool\n";
+        let tree = parse(source);
+        let found: Vec<(UseKind, String, Option<usize>)> = analyze(&tree, source, &catalogue)
+            .uses
+            .into_iter()
+            .filter(|u| u.kind != UseKind::Import)
+            .map(|u| (u.kind, u.name, u.import))
+            .collect();
+        // No separate use of `eventlet` on line 2; the mock holds its import.
+        assert_eq!(
+            found,
+            [
+                (
+                    UseKind::MockTarget,
+                    "eventlet.greenthread.spawn".into(),
+                    Some(0)
+                ),
+                (UseKind::Reference, "eventlet.tpool".into(), Some(0)),
             ]
         );
     }

@@ -1,4 +1,4 @@
-# expect-rewrites: 3
+# expect-rewrites: 2
 # expect-eventlet-gone: yes
 """A test base class's mock_object(eventlet, 'sleep') (cinder and manila
 have one; heat's is patchobject) is a patch.object: it follows the code's

@@ -1,4 +1,4 @@
-# expect-rewrites: 3
+# expect-rewrites: 2
 # expect-eventlet-gone: yes
 """patch.object on the eventlet module follows the rewrite to time."""
 from unittest import mock
