@@ -49,6 +49,18 @@ pub struct Use {
     pub ambiguous: bool,
 }
 
+impl Use {
+    /// The import binding the use names in code: a reference's, or, for a
+    /// mock that patches an imported module (`patch.object(eventlet,
+    /// 'sleep')`), that module's.
+    pub fn named_import(&self) -> Option<usize> {
+        match self.kind {
+            UseKind::Reference | UseKind::MockTarget => self.import,
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct FileAnalysis {
     pub bindings: Bindings,

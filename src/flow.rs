@@ -49,9 +49,11 @@ pub fn follow(
     let (found, counts) = follow_uses(call, root, source, rules, same_api)?;
     for (member, rule) in rules.members {
         if rule.required && !counts.contains_key(member) {
-            return Err(format!(
-                "'.{member}' is never used on the object, and its stdlib replacement needs it"
-            ));
+            let unused = match member.as_str() {
+                ITERATED => "the object is never read to the end (by a `for` or list())".into(),
+                _ => format!("'.{member}' is never used on the object"),
+            };
+            return Err(format!("{unused}, and its stdlib replacement needs it"));
         }
         let used = counts.contains_key(member);
         if let Some(other) = rule
@@ -213,15 +215,16 @@ impl<'t> Follower<'_, 't> {
     fn check_last_uses(&self, named: Option<Named<'_, 't>>) -> Result<(), String> {
         for (member, attr) in &self.last_uses {
             let at = self.line(*attr);
+            let end = ending(member);
             let Some(named) = &named else {
                 return Err(format!(
-                    "'.{member}()' ends the object, which is not held by a name in one \
+                    "{end} ends the object, which is not held by a name in one \
                      function, so it may be used again elsewhere (line {at})"
                 ));
             };
             if enclosing_scope(*attr) != named.scope {
                 return Err(format!(
-                    "'.{member}()' ends the object from a nested function (line {at})"
+                    "{end} ends the object from a nested function (line {at})"
                 ));
             }
             // A nested function may run after the end, whatever its place.
@@ -231,14 +234,14 @@ impl<'t> Follower<'_, 't> {
                 .find(|u| enclosing_scope(**u) != named.scope)
             {
                 return Err(format!(
-                    "'.{member}()' ends the object at line {at}, and a nested function uses it \
+                    "{end} ends the object at line {at}, and a nested function uses it \
                      (line {}), which may run after that",
                     self.line(*nested)
                 ));
             }
             if let Some(later) = named.uses.iter().find(|u| u.start_byte() > attr.end_byte()) {
                 return Err(format!(
-                    "'.{member}()' ends the object at line {at}, and it is used again at line {}",
+                    "{end} ends the object at line {at}, and it is used again at line {}",
                     self.line(*later)
                 ));
             }
@@ -249,7 +252,7 @@ impl<'t> Follower<'_, 't> {
                 loops_around(*attr, named.scope).find(|l| !inside(*l, named.made))
             {
                 return Err(format!(
-                    "'.{member}()' ends the object in a loop (line {}) that uses it again \
+                    "{end} ends the object in a loop (line {}) that uses it again \
                      on its next round (line {at})",
                     self.line(repeated)
                 ));
@@ -260,7 +263,7 @@ impl<'t> Follower<'_, 't> {
                 .find(|n| CONDITIONAL.contains(&n.kind()))
             {
                 return Err(format!(
-                    "'.{member}()' ends the object only on some paths (line {})",
+                    "{end} ends the object only on some paths (line {})",
                     self.line(branch)
                 ));
             }
@@ -268,7 +271,7 @@ impl<'t> Follower<'_, 't> {
             // is in a `finally` that the jump passes through.
             if let Some(jump) = jump_between(named.made, *attr, named.scope) {
                 return Err(format!(
-                    "line {} can jump past '.{member}()', and the object is then never ended",
+                    "line {} can jump past {end}, and the object is then never ended",
                     self.line(jump)
                 ));
             }
@@ -277,7 +280,7 @@ impl<'t> Follower<'_, 't> {
                 loops_around(named.made, named.scope).find(|l| !inside(*l, *attr))
             {
                 return Err(format!(
-                    "the object is made in a loop (line {}) and '.{member}()' ends only the \
+                    "the object is made in a loop (line {}) and {end} ends only the \
                      last one (line {at})",
                     self.line(repeated)
                 ));
@@ -408,6 +411,12 @@ impl<'t> Follower<'_, 't> {
         if let Some((member, attr)) = member_of(node, source) {
             return self.check_member(&member, attr);
         }
+        if self.rules.members.contains_key(ITERATED)
+            && let Some(reading) = iterated(node, source)
+        {
+            reading?;
+            return self.check_member(ITERATED, node);
+        }
         if let Some(how) = inspected(node, source) {
             return Err(format!(
                 "the object's {how} is looked at, and it differs in the stdlib"
@@ -505,6 +514,60 @@ impl<'t> Follower<'_, 't> {
         }
         Ok(())
     }
+}
+
+/// The member rule for reading the object to its end, as a `for` loop's
+/// iterable or the argument of `list()` or `tuple()`.
+pub const ITERATED: &str = "__iter__";
+
+/// How a member that ends the object is named in reasons.
+fn ending(member: &str) -> String {
+    match member {
+        ITERATED => "reading it to the end".into(),
+        _ => format!("'.{member}()'"),
+    }
+}
+
+/// Whether `node` is read to its end here: `Some(Ok)` as the iterable of
+/// a `for` whose body cannot leave the loop early, or as the argument of
+/// `list()` or `tuple()`; `Some(Err)` for a `for` that can.
+fn iterated(node: Node, source: &str) -> Option<Result<(), String>> {
+    let parent = node.parent()?;
+    if parent.kind() == "for_statement" && field_name(node) == Some("right") {
+        let body = parent.child_by_field_name("body")?;
+        let early = crate::python::syntax::descendants(body)
+            .filter(|n| {
+                matches!(
+                    n.kind(),
+                    "break_statement" | "return_statement" | "raise_statement" | "yield"
+                )
+            })
+            .filter(|n| enclosing_scope(*n) == enclosing_scope(parent))
+            // A `break` of a loop inside the body stays in the body.
+            .find(|n| {
+                n.kind() != "break_statement"
+                    || std::iter::successors(n.parent(), |p| p.parent())
+                        .find(|p| matches!(p.kind(), "for_statement" | "while_statement"))
+                        == Some(parent)
+            });
+        return Some(match early {
+            Some(n) => Err(format!(
+                "the {} at line {} can stop the loop over the object before its end",
+                text(n, source)
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("statement"),
+                crate::source::line_col(source, n.start_byte()).0
+            )),
+            None => Ok(()),
+        });
+    }
+    let call = parent
+        .parent()
+        .filter(|_| parent.kind() == "argument_list" && parent.named_child_count() == 1)?;
+    let function = call.child_by_field_name("function")?;
+    (function.kind() == "identifier" && matches!(text(function, source), "list" | "tuple"))
+        .then_some(Ok(()))
 }
 
 /// Calls that look at what an object is rather than use it.
@@ -655,8 +718,14 @@ const CONDITIONAL: &[&str] = &[
 /// The loops (and comprehensions) around `node` inside `scope`, innermost
 /// first.
 fn loops_around<'t>(node: Node<'t>, scope: Node<'t>) -> impl Iterator<Item = Node<'t>> {
-    std::iter::successors(node.parent(), |n| n.parent())
+    std::iter::successors(Some(node), |n| n.parent())
         .take_while(move |n| *n != scope)
+        .filter_map(|child| child.parent().map(|loop_| (child, loop_)))
+        // A `for` statement's iterable is evaluated once, before any round.
+        .filter(|(child, loop_)| {
+            loop_.kind() != "for_statement" || field_name(*child) != Some("right")
+        })
+        .map(|(_, loop_)| loop_)
         .filter(|n| {
             matches!(
                 n.kind(),

@@ -444,7 +444,7 @@ impl Matcher<'_> {
         for requirement in local {
             self.context.check(requirement)?;
         }
-        for helper in self.catalogue.helpers_called(&template) {
+        for helper in self.catalogue.helpers_needed(template.helpers()) {
             self.check_helper(helper, root, source, file)?;
         }
         let mut member_edits: Vec<flow::MemberEdit> = mock_member.into_iter().collect();
@@ -464,11 +464,8 @@ impl Matcher<'_> {
                 escapes: t.escapes,
             };
             let followed = flow::follow(call, root, source, &rules, &creates_same)?;
-            for name in &followed.helpers {
-                let helper = self
-                    .catalogue
-                    .helper(name)
-                    .expect("validated: members call known helpers");
+            let called = followed.helpers.iter().map(String::as_str);
+            for helper in self.catalogue.helpers_needed(called) {
                 self.check_helper(helper, root, source, file)?;
             }
             member_edits.extend(followed.edits);

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use tree_sitter::Node;
 
-use crate::analysis::{FileAnalysis, UseKind};
+use crate::analysis::FileAnalysis;
 use crate::matcher::Rewrite;
 use crate::python::bindings::MODULE_SCOPE;
 use crate::python::continuation::MAX_LINE;
@@ -108,7 +108,7 @@ fn moved_to<'r>(
 ) -> Option<(String, Option<&'r str>)> {
     let mut found: Option<(&str, Option<&str>)> = None;
     for (i, u) in analysis.uses.iter().enumerate() {
-        if u.import != Some(b) || u.kind != UseKind::Reference {
+        if u.named_import() != Some(b) {
             continue;
         }
         let rw = rewrite_of.get(&i)?;

@@ -129,8 +129,7 @@ pub fn rewrite_file(
     let originally_used: HashSet<(String, String)> = analysis
         .uses
         .iter()
-        .filter(|u| u.kind == UseKind::Reference)
-        .filter_map(|u| u.import)
+        .filter_map(|u| u.named_import())
         .map(|i| binding_key(&analysis.bindings.imports[i]))
         .collect();
     let settings = FileSettings {
@@ -432,13 +431,13 @@ fn plan_edits(
     let mut remaining: HashMap<(usize, &str), usize> = HashMap::new();
     let mut ambiguous_names: HashSet<&str> = HashSet::new();
     for (i, u) in analysis.uses.iter().enumerate() {
-        if u.kind != UseKind::Reference || consumed.contains(&i) {
+        if !matches!(u.kind, UseKind::Reference | UseKind::MockTarget) || consumed.contains(&i) {
             continue;
         }
         if u.ambiguous {
             ambiguous_names.insert(u.local.as_str());
         }
-        if let Some(b) = u.import {
+        if let Some(b) = u.named_import() {
             let b = &bindings.imports[b];
             *remaining.entry((b.scope, b.name.as_str())).or_default() += 1;
         }
@@ -471,10 +470,8 @@ fn plan_edits(
     // Helpers the file does not define yet, with the first call of each.
     let mut new_helpers: Vec<(&Helper, usize)> = Vec::new();
     for (_, rw) in &applied {
-        for name in rw.helpers() {
-            let helper = catalogue
-                .helper(name)
-                .expect("validated: rewrites call known helpers");
+        for helper in catalogue.helpers_needed(rw.helpers()) {
+            let name = helper.name.as_str();
             if helpers::definition(root, text, name).is_some() {
                 continue;
             }

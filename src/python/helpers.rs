@@ -1,6 +1,6 @@
-//! Helper functions a rewrite defines in the file it rewrites: checking a
-//! helper's code, finding a definition already there, and choosing where a
-//! new one goes.
+//! Helper functions (or classes) a rewrite defines in the file it
+//! rewrites: checking a helper's code, finding a definition already there,
+//! and choosing where a new one goes.
 //!
 //! A helper goes right before the first top-level statement that defines a
 //! function or class or that calls the helper (with the comments above that
@@ -27,12 +27,13 @@ pub fn check_definition(code: &str, name: &str) -> Result<(), String> {
     match statements.as_slice() {
         [def] if defined_name(*def, code) == Some(name) => Ok(()),
         _ => Err(format!(
-            "its code must be one `def {name}(...)` and nothing else"
+            "its code must be one `def {name}(...)` or `class {name}` and nothing else"
         )),
     }
 }
 
-/// The top-level `def name(...)` of the module, if there is one.
+/// The top-level `def name(...)` or `class name` of the module, if there
+/// is one.
 pub fn definition<'t>(root: Node<'t>, source: &str, name: &str) -> Option<Node<'t>> {
     named_children(root)
         .into_iter()
@@ -40,7 +41,7 @@ pub fn definition<'t>(root: Node<'t>, source: &str, name: &str) -> Option<Node<'
 }
 
 fn defined_name<'s>(node: Node, source: &'s str) -> Option<&'s str> {
-    (node.kind() == "function_definition")
+    matches!(node.kind(), "function_definition" | "class_definition")
         .then(|| node.child_by_field_name("name"))
         .flatten()
         .map(|n| text(n, source))
@@ -216,6 +217,7 @@ mod tests {
     #[test]
     fn code_must_be_one_definition_of_the_name() {
         assert!(check_definition(HELPER, "_run").is_ok());
+        assert!(check_definition("class _Run:\n    pass", "_Run").is_ok());
         assert!(check_definition(HELPER, "_other").is_err());
         assert!(check_definition("x = 1\ndef _run(f):\n    pass", "_run").is_err());
         assert!(check_definition("def _run(f:\n    pass", "_run").is_err());

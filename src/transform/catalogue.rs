@@ -466,15 +466,29 @@ impl Catalogue {
         self.helpers.iter().find(|h| h.name == name)
     }
 
-    /// The helpers a template calls.
-    pub fn helpers_called<'a>(
+    /// The helpers named, and those their code calls in turn, each once,
+    /// each after the helpers it calls.
+    pub fn helpers_needed<'a>(
         &'a self,
-        template: &'a Template,
-    ) -> impl Iterator<Item = &'a Helper> {
-        template.helpers().map(|name| {
-            self.helper(name)
-                .expect("validated: templates call known helpers")
-        })
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<&'a Helper> {
+        fn visit<'a>(catalogue: &'a Catalogue, name: &str, needed: &mut Vec<&'a Helper>) {
+            if needed.iter().any(|h| h.name == name) {
+                return;
+            }
+            let helper = catalogue
+                .helper(name)
+                .expect("validated: templates and helpers call known helpers");
+            for called in helper.code.helpers() {
+                visit(catalogue, called, needed);
+            }
+            needed.push(helper);
+        }
+        let mut needed = Vec::new();
+        for name in names {
+            visit(self, name, &mut needed);
+        }
+        needed
     }
 
     pub fn builtin() -> Result<Catalogue, CatalogueError> {
@@ -652,9 +666,16 @@ impl Catalogue {
                 return;
             }
         };
-        if code.params().next().is_some() || code.helpers().next().is_some() {
+        if code.params().next().is_some() {
             errors.push(format!(
-                "{at}: its code may only name modules (`{{@module}}`)"
+                "{at}: its code may only name modules (`{{@module}}`) and helpers declared \
+                 before it (`{{def:name}}`)"
+            ));
+            return;
+        }
+        if let Some(unknown) = code.helpers().find(|h| self.helper(h).is_none()) {
+            errors.push(format!(
+                "{at}: its code calls '{unknown}', which is not a helper declared before it"
             ));
             return;
         }
@@ -1161,12 +1182,17 @@ before = "import eventlet"
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("bad.toml: helper '_run': its code must be one `def _run(...)`"),
+            err.contains(
+                "bad.toml: helper '_run': its code must be one `def _run(...)` or `class _run`"
+            ),
             "{err}"
         );
         assert!(err.contains("uses unknown helper '_walk'"), "{err}");
+        // `_run` was refused, so `_first` calls no helper declared before it.
         assert!(
-            err.contains("helper '_first': its code may only name modules"),
+            err.contains(
+                "helper '_first': its code calls '_run', which is not a helper declared before it"
+            ),
             "{err}"
         );
         assert!(

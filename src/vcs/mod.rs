@@ -267,7 +267,8 @@ fn message_body(step: &Step, catalogue: &Catalogue) -> String {
     let helpers: std::collections::BTreeSet<&str> = counts
         .keys()
         .filter_map(|(id, _)| catalogue.transform_by_id(id))
-        .flat_map(|t| t.helpers())
+        .flat_map(|t| catalogue.helpers_needed(t.helpers()))
+        .map(|h| h.name.as_str())
         .collect();
     if !helpers.is_empty() {
         let names: Vec<String> = helpers.iter().map(|h| format!("`{h}`")).collect();
