@@ -17,32 +17,47 @@ fn rewrite_with(fixture: &str, assume_monkey_patched: bool) -> String {
         .join(fixture);
     let catalogue = Catalogue::builtin().unwrap();
     let options = Options {
-        paths: vec![path],
+        paths: vec![path.clone()],
         assume_monkey_patched: assume_monkey_patched
             .then(|| eventless::context::assumed_patching(&["all".into()]).unwrap()),
         ..Options::default()
     };
     let run = engine::run(&catalogue, &options).unwrap();
-    let file = run.files.first().expect("the fixture mentions eventlet");
-    assert_eq!(file.error, None);
-    let new = file.new_text.as_deref().unwrap_or(&file.source.text);
-    let reparsed = eventless::python::parse::parse(new);
-    assert_eq!(
-        eventless::python::parse::first_syntax_error(&reparsed),
-        None,
-        "output must parse"
-    );
-    let mut out = unified(fixture, &file.source.text, new, false);
-    out.push_str("\n# findings\n");
-    for f in &file.findings {
-        out.push_str(&format!(
-            "{}:{} {} {:?} {}\n",
-            f.line,
-            f.column,
-            f.api,
-            f.action,
-            f.transform.as_deref().unwrap_or("-")
-        ));
+    assert!(!run.files.is_empty(), "the fixture mentions eventlet");
+    // A fixture folder is a project: each file that mentions eventlet, by path.
+    let mut files: Vec<_> = run.files.iter().collect();
+    files.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    let mut out = String::new();
+    for file in files {
+        assert_eq!(file.error, None);
+        let name = match file.source.path.strip_prefix(&path) {
+            Ok(relative) if !relative.as_os_str().is_empty() => relative.display().to_string(),
+            _ => fixture.to_owned(),
+        };
+        let new = file.new_text.as_deref().unwrap_or(&file.source.text);
+        if name.ends_with(".py") {
+            let reparsed = eventless::python::parse::parse(new);
+            assert_eq!(
+                eventless::python::parse::first_syntax_error(&reparsed),
+                None,
+                "output must parse"
+            );
+        }
+        out.push_str(&unified(&name, &file.source.text, new, false));
+        match name == fixture {
+            true => out.push_str("\n# findings\n"),
+            false => out.push_str(&format!("\n# findings in {name}\n")),
+        }
+        for f in &file.findings {
+            out.push_str(&format!(
+                "{}:{} {} {:?} {}\n",
+                f.line,
+                f.column,
+                f.api,
+                f.action,
+                f.transform.as_deref().unwrap_or("-")
+            ));
+        }
     }
     out
 }
@@ -124,4 +139,51 @@ fn green_from_imports() {
 #[test]
 fn timeouts() {
     settings().bind(|| insta::assert_snapshot!(rewrite_with("timeouts.py", true)));
+}
+
+/// A module of a monkey-patched service: green modules become the stdlib
+/// ones, a lock and thread-local storage threading's, an Event that carries
+/// a value a Future, listen() create_server().
+#[test]
+fn patched_agent() {
+    settings().bind(|| insta::assert_snapshot!(rewrite_with("patched_agent.py", true)));
+}
+
+/// A module of a tree with no green threads left: the hub and thread pool
+/// settings go, tpool calls become direct calls, the patcher's questions
+/// get their native answers.
+#[test]
+fn native_storage() {
+    settings().bind(|| insta::assert_snapshot!(rewrite("native_storage.py")));
+}
+
+/// A project whose last eventlet uses go in one run: the entry point's
+/// monkey_patch(), futurist's green executor and oslo.messaging's executor
+/// option, the tests' mocks with the code they patch, and the requirement,
+/// tox setting and coverage option with them.
+#[test]
+fn switch_project() {
+    settings().bind(|| insta::assert_snapshot!(rewrite("switch_project")));
+}
+
+/// Every built-in transform rewrites something in a reviewed snapshot.
+#[test]
+fn every_transform_is_in_a_snapshot() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots");
+    let snapshots: String = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .collect();
+    let catalogue = Catalogue::builtin().unwrap();
+    let missing: Vec<&str> = catalogue
+        .transforms
+        .iter()
+        .map(|t| t.id.as_str())
+        .filter(|id| {
+            !snapshots
+                .lines()
+                .any(|line| line.ends_with(&format!(" Rewrite {id}")))
+        })
+        .collect();
+    assert!(missing.is_empty(), "no snapshot rewrites with {missing:?}");
 }
