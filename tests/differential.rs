@@ -12,8 +12,8 @@
 //! ```
 //!
 //! The interpreters are provisioned on first use under Cargo's target
-//! folder (`python3 -m venv`, then `pip install eventlet futurist`; the
-//! plain one gets futurist alone). Set
+//! folder (`python3 -m venv`, then `pip install eventlet futurist
+//! oslo.messaging`; the plain one gets futurist alone). Set
 //! `EVENTLESS_SKIP_DIFFERENTIAL=1` to skip them deliberately; any failure to
 //! provision them otherwise fails the test with the reason.
 
@@ -24,6 +24,9 @@ use std::sync::OnceLock;
 const EVENTLET: &str = "eventlet==0.41.3";
 /// A library with an executor that runs on eventlet (and one that does not).
 const FUTURIST: &str = "futurist==3.0.0";
+/// A library with an eventlet option; under eventlet only, since its
+/// oslo.service dependency installs eventlet.
+const OSLO_MESSAGING: &str = "oslo.messaging==14.7.0";
 
 struct Interpreters {
     eventlet: PathBuf,
@@ -77,7 +80,7 @@ fn provision() -> Result<Interpreters, String> {
         Ok(python)
     };
     Ok(Interpreters {
-        eventlet: make("venv-eventlet", &[EVENTLET, FUTURIST])?,
+        eventlet: make("venv-eventlet", &[EVENTLET, FUTURIST, OSLO_MESSAGING])?,
         plain: make("venv-plain", &[FUTURIST])?,
     })
 }
