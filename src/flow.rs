@@ -16,6 +16,7 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use crate::python::syntax::{field_name, named_children, text};
+use crate::source::line_of;
 use crate::transform::catalogue::{ArgsRule, MemberRule, ResultRule};
 
 /// An edit inside the followed uses: the bytes and their replacement.
@@ -208,7 +209,7 @@ struct Follower<'a, 't> {
 
 impl<'t> Follower<'_, 't> {
     fn line(&self, node: Node) -> usize {
-        crate::source::line_col(self.source, node.start_byte()).0
+        line_of(self.source, node.start_byte())
     }
 
     /// Checks that each member that ends the object is its last use.
@@ -518,7 +519,7 @@ impl<'t> Follower<'_, 't> {
 
 /// The member rule for reading the object to its end, as a `for` loop's
 /// iterable or the argument of `list()` or `tuple()`.
-pub const ITERATED: &str = "__iter__";
+const ITERATED: &str = "__iter__";
 
 /// How a member that ends the object is named in reasons.
 fn ending(member: &str) -> String {
@@ -557,7 +558,7 @@ fn iterated(node: Node, source: &str) -> Option<Result<(), String>> {
                     .split_whitespace()
                     .next()
                     .unwrap_or("statement"),
-                crate::source::line_col(source, n.start_byte()).0
+                line_of(source, n.start_byte())
             )),
             None => Ok(()),
         });

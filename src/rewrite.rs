@@ -19,7 +19,7 @@ use crate::python::imports;
 use crate::python::local_proof;
 use crate::python::module_names::{ModuleRef, NewImport, name_module};
 use crate::python::parse::{first_syntax_error, parse, reparse};
-use crate::source::{LineIndex, line_col};
+use crate::source::{LineIndex, line_col, line_of};
 use crate::transform::catalogue::Helper;
 use crate::transform::{Catalogue, Safety};
 
@@ -237,7 +237,7 @@ fn import_left_after(analysis: &FileAnalysis, plan: &Plan, new: &str) -> Option<
         .iter()
         .filter(|e| e.range.end <= first)
         .fold(first, |at, e| at + e.text.len() - e.range.len());
-    Some(line_col(new, moved).0)
+    Some(line_of(new, moved))
 }
 
 /// Text that a rewrite replaces without copying it: a use inside goes with
@@ -375,7 +375,7 @@ fn plan_edits(
                 continue;
             }
             if rw.range.start < outer.range.end {
-                let (line, _) = line_col(text, rw.range.start);
+                let line = line_of(text, rw.range.start);
                 return Err(format!(
                     "transforms '{}' and '{}' overlap at line {line} (a catalogue error)",
                     catalogue.transforms[outer.transform].id, catalogue.transforms[rw.transform].id
