@@ -26,7 +26,7 @@ use crate::config;
 use crate::engine::{self, Options};
 use crate::report::Summary;
 use crate::report::readiness::assess;
-use crate::rewrite::Action;
+use crate::plan::rewrite::Action;
 use crate::transform::Catalogue;
 use crate::vcs::{self, SeriesOptions, series::Split};
 

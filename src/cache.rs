@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::rewrite::Finding;
+use crate::plan::rewrite::Finding;
 
 #[derive(Serialize, Deserialize)]
 pub struct Entry {

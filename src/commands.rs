@@ -13,9 +13,9 @@ use crate::cli::{
 use crate::config::{self, CommitConfig, ConfigOptions};
 use crate::diff::unified;
 use crate::engine::{self, FileResult, Options, RunResult};
-use crate::matcher::Selection;
+use crate::decide::matcher::Selection;
 use crate::report::{self, Summary};
-use crate::rewrite::Action;
+use crate::plan::rewrite::Action;
 use crate::transform::{Catalogue, Safety};
 use crate::vcs;
 use crate::write::replace_if_unchanged;
@@ -301,7 +301,7 @@ fn setup_with_commit(common: &Common) -> Result<(Catalogue, Options, CommitConfi
         },
         assume_monkey_patched: match &common.assume_monkey_patched {
             Some(names) => Some(
-                crate::context::assumed_patching(names)
+                crate::decide::tree_facts::assumed_patching(names)
                     .map_err(|e| anyhow::anyhow!("--assume-monkey-patched: {e}"))?,
             ),
             None => file_options

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
-use crate::context::assumed_patching;
+use crate::decide::tree_facts::assumed_patching;
 use crate::transform::{Catalogue, Safety};
 
 pub const FILE_NAME: &str = "eventless.toml";

@@ -13,12 +13,12 @@ use rayon::prelude::*;
 use crate::analysis::{FileAnalysis, UseKind, analyze};
 use crate::cache;
 use crate::config_files;
-use crate::context::{ApiTally, FileFacts, TreeContext, patched_by_call};
+use crate::decide::tree_facts::{ApiTally, FileFacts, TreeContext, patched_by_call};
 use crate::discover::{discover, mentions_eventlet, runs_on_eventlet};
-use crate::matcher::{Fate, Matcher, Selection, decide_without_code};
+use crate::decide::matcher::{Fate, Matcher, Selection, decide_without_code};
 use crate::python::parse::{first_syntax_error, parse};
 use crate::python::syntax::node_at;
-use crate::rewrite::{Action, FileRewrite, Finding, Mode, rewrite_file};
+use crate::plan::rewrite::{Action, FileRewrite, Finding, Mode, rewrite_file};
 use crate::source::{LineIndex, SourceFile, line_col, line_text};
 use crate::transform::{ApiId, Catalogue, Safety, Shape, Transform};
 

@@ -19,7 +19,7 @@ fn rewrite_with(fixture: &str, assume_monkey_patched: bool) -> String {
     let options = Options {
         paths: vec![path.clone()],
         assume_monkey_patched: assume_monkey_patched
-            .then(|| eventless::context::assumed_patching(&["all".into()]).unwrap()),
+            .then(|| eventless::decide::tree_facts::assumed_patching(&["all".into()]).unwrap()),
         ..Options::default()
     };
     let run = engine::run(&catalogue, &options).unwrap();

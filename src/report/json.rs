@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::Summary;
 use crate::engine::RunResult;
-use crate::rewrite::Finding;
+use crate::plan::rewrite::Finding;
 
 #[derive(Serialize)]
 struct Report<'a> {

@@ -9,7 +9,7 @@ use std::path::Path;
 use super::Summary;
 use super::readiness::assess;
 use crate::engine::RunResult;
-use crate::rewrite::Action;
+use crate::plan::rewrite::Action;
 use crate::transform::Catalogue;
 
 pub fn render(

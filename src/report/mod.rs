@@ -13,7 +13,7 @@ pub use catalogue::catalogue_markdown;
 use serde::Serialize;
 
 use crate::engine::RunResult;
-use crate::rewrite::Action;
+use crate::plan::rewrite::Action;
 use crate::transform::Safety;
 
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]

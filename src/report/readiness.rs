@@ -11,7 +11,7 @@ use super::Summary;
 use super::markdown::relative;
 use crate::analysis::UseKind;
 use crate::engine::RunResult;
-use crate::rewrite::Action;
+use crate::plan::rewrite::Action;
 
 #[derive(Debug, Serialize)]
 pub struct Readiness {

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::markdown::relative;
 use crate::engine::RunResult;
-use crate::rewrite::Action;
+use crate::plan::rewrite::Action;
 use crate::transform::Catalogue;
 
 pub fn render(run: &RunResult, catalogue: &Catalogue, root: &std::path::Path) -> String {

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::Summary;
 use crate::engine::RunResult;
-use crate::rewrite::Action;
+use crate::plan::rewrite::Action;
 
 pub fn render(run: &RunResult) -> String {
     let mut out = String::new();

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::predicate::Predicate;
 use super::template::{ALL_ARGUMENTS, Piece, Template};
 use crate::config_files::Strategy;
-use crate::context::PATCHABLE;
+use crate::decide::tree_facts::PATCHABLE;
 use crate::python::continuation::MAX_LINE;
 use crate::python::module_names::ModuleRef;
 
@@ -254,7 +254,7 @@ pub struct Transform {
     pub strategy: Option<Strategy>,
     /// For `block` transforms: the blocking call, and how its block is
     /// rewritten.
-    pub block: Option<crate::blocks::BlockRule>,
+    pub block: Option<crate::decide::timeout_block::BlockRule>,
     pub cases: Vec<Case>,
     pub examples: Vec<Example>,
     /// Defined (added or replaced) by the project's eventless.toml.
@@ -385,7 +385,7 @@ struct TransformDef {
     #[serde(default)]
     strategy: Option<String>,
     #[serde(default)]
-    blocking: Option<crate::blocks::BlockingCall>,
+    blocking: Option<crate::decide::timeout_block::BlockingCall>,
     #[serde(default)]
     replace: Option<String>,
     #[serde(default)]
@@ -702,7 +702,7 @@ impl Catalogue {
     }
 
     /// A blocking call's receivers are catalogued APIs or their members.
-    fn check_blocking(&self, call: &crate::blocks::BlockingCall, problems: &mut Vec<String>) {
+    fn check_blocking(&self, call: &crate::decide::timeout_block::BlockingCall, problems: &mut Vec<String>) {
         for receiver in &call.receivers {
             let known = std::iter::successors(Some(receiver.as_str()), |name| {
                 name.rsplit_once('.').map(|(parent, _)| parent)
@@ -801,17 +801,17 @@ impl Catalogue {
         let block = match (&def.strategy, &def.blocking, def.shape) {
             (Some(word), Some(call), Shape::Block) => {
                 self.check_blocking(call, &mut problems);
-                match crate::blocks::Strategy::parse(word) {
+                match crate::decide::timeout_block::Strategy::parse(word) {
                     Some(strategy) => {
-                        if strategy == crate::blocks::Strategy::TimeoutRaiseIfFalse
-                            && def.replace.as_deref() != Some(crate::blocks::RAISED)
+                        if strategy == crate::decide::timeout_block::Strategy::TimeoutRaiseIfFalse
+                            && def.replace.as_deref() != Some(crate::decide::timeout_block::RAISED)
                         {
                             problems.push(format!(
                                 "a '{word}' block catches what it raises: `replace = \"{}\"`",
-                                crate::blocks::RAISED
+                                crate::decide::timeout_block::RAISED
                             ));
                         }
-                        Some(crate::blocks::BlockRule {
+                        Some(crate::decide::timeout_block::BlockRule {
                             strategy,
                             call: call.clone(),
                         })
@@ -819,7 +819,7 @@ impl Catalogue {
                     None => {
                         problems.push(format!(
                             "unknown block strategy '{word}' (expected one of {})",
-                            crate::blocks::Strategy::WORDS
+                            crate::decide::timeout_block::Strategy::WORDS
                         ));
                         None
                     }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::engine::{self, Options, RunResult};
-use crate::rewrite::{Action, Finding};
+use crate::plan::rewrite::{Action, Finding};
 use crate::transform::{Catalogue, Shape};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -8,8 +8,8 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use crate::analysis::{FileAnalysis, Use, UseKind};
-use crate::context::TreeContext;
-use crate::flow::{self, enclosing_scope, member_of};
+use crate::decide::tree_facts::TreeContext;
+use crate::decide::follow::{self, enclosing_scope, member_of};
 use crate::python::helpers;
 use crate::python::module_names::{ModuleRef, name_module};
 use crate::python::syntax::{descendants, field_name, is_primary, named_children, node_at, text};
@@ -72,7 +72,7 @@ pub struct Rewrite {
     /// Appended as `.a.b` (a from-import that reached past a module API).
     pub suffix: Vec<String>,
     /// Edits where the created object is used (member renames).
-    pub member_edits: Vec<flow::MemberEdit>,
+    pub member_edits: Vec<follow::MemberEdit>,
     /// Helpers those edits call.
     pub member_helpers: Vec<String>,
     /// Uses whose rewrite this one is correct only with: made in the same
@@ -186,7 +186,7 @@ impl Matcher<'_> {
                             node.and_then(called).and_then(statement_of).is_some()
                         }
                         (Shape::Block, Some(rule)) => node.is_some_and(|n| {
-                            crate::blocks::names_method(rule, n, api, source, file)
+                            crate::decide::timeout_block::names_method(rule, n, api, source, file)
                         }),
                         _ => true,
                     };
@@ -283,7 +283,7 @@ impl Matcher<'_> {
                 Fate::Rewrite(rw) => Some(rw.transform),
                 _ => None,
             };
-            let done = crate::blocks::rewrite(
+            let done = crate::decide::timeout_block::rewrite(
                 block,
                 node,
                 api,
@@ -447,7 +447,7 @@ impl Matcher<'_> {
         for helper in self.catalogue.helpers_needed(template.helpers()) {
             self.check_helper(helper, root, source, file)?;
         }
-        let mut member_edits: Vec<flow::MemberEdit> = mock_member.into_iter().collect();
+        let mut member_edits: Vec<follow::MemberEdit> = mock_member.into_iter().collect();
         let mut member_helpers = Vec::new();
         if let Some(members) = &t.members {
             let call = called(node).ok_or("not called here")?;
@@ -459,11 +459,11 @@ impl Matcher<'_> {
                         })
                     })
             };
-            let rules = flow::Rules {
+            let rules = follow::Rules {
                 members,
                 escapes: t.escapes,
             };
-            let followed = flow::follow(call, root, source, &rules, &creates_same)?;
+            let followed = follow::follow(call, root, source, &rules, &creates_same)?;
             let called = followed.helpers.iter().map(String::as_str);
             for helper in self.catalogue.helpers_needed(called) {
                 self.check_helper(helper, root, source, file)?;

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashSet};
 use tree_sitter::Node;
 
 use crate::analysis::FileAnalysis;
-use crate::matcher::Rewrite;
+use crate::decide::matcher::Rewrite;
 use crate::python::bindings::MODULE_SCOPE;
 use crate::python::continuation::MAX_LINE;
 use crate::python::imports::clauses;

@@ -11,7 +11,7 @@ use tree_sitter::Node;
 
 use crate::analysis::{FileAnalysis, UseKind};
 use crate::edit::Edit;
-use crate::matcher::Fate;
+use crate::decide::matcher::Fate;
 use crate::python::continuation::MAX_LINE;
 use crate::python::syntax::node_at;
 use crate::source::line_start;

@@ -11,7 +11,7 @@ use tree_sitter::Tree;
 
 use crate::analysis::{FileAnalysis, UseKind, analyze, is_eventlet_path};
 use crate::edit::{self, Edit};
-use crate::matcher::{Fate, Matcher, Rewrite, decide_without_code};
+use crate::decide::matcher::{Fate, Matcher, Rewrite, decide_without_code};
 use crate::python::bindings::{ImportBinding, MODULE_SCOPE};
 use crate::python::continuation;
 use crate::python::helpers;
@@ -460,7 +460,7 @@ fn plan_edits(
 
     // From-imports whose names all move to a stdlib module are imported
     // from it instead; their uses are then left as they are.
-    let retargets = crate::retarget::retargets(root, text, analysis, &applied, &leaving);
+    let retargets = crate::plan::retarget::retargets(root, text, analysis, &applied, &leaving);
     let edited: Vec<&Rewrite> = applied
         .iter()
         .filter(|(i, _)| !retargets.uses.contains(i))
@@ -562,7 +562,7 @@ fn plan_edits(
         &deleted_statements,
     ));
     let rewritten: Vec<Range<usize>> = applied.iter().map(|(_, rw)| rw.range.clone()).collect();
-    let stale_comments = crate::annotate::stale(text, root, analysis, fates, &rewritten, &consumed);
+    let stale_comments = crate::plan::annotate::stale(text, root, analysis, fates, &rewritten, &consumed);
     let comment_ranges: Vec<Range<usize>> =
         stale_comments.iter().map(|e| e.range.clone()).collect();
     edits.extend(edit::delete_statements(
@@ -583,7 +583,7 @@ fn plan_edits(
     }
     edits.extend(stale_comments);
     if annotate {
-        edits.extend(crate::annotate::annotations(
+        edits.extend(crate::plan::annotate::annotations(
             text, root, analysis, fates, newline,
         ));
     }

@@ -35,7 +35,7 @@ use serde::Deserialize;
 use tree_sitter::Node;
 
 use crate::analysis::{FileAnalysis, Use, UseKind};
-use crate::flow::{MemberEdit, enclosing_scope};
+use crate::decide::follow::{MemberEdit, enclosing_scope};
 use crate::python::syntax::{descendants, field_name, named_children, numeric_literal, text};
 use crate::source::line_of;
 use crate::transform::{ApiId, Catalogue, TransformId};

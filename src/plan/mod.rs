@@ -1,0 +1,5 @@
+//! Planning one file's edits from the decisions, round after round.
+
+pub mod annotate;
+pub mod retarget;
+pub mod rewrite;
