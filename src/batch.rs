@@ -24,9 +24,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::config;
 use crate::engine::{self, Options};
+use crate::plan::rewrite::Action;
 use crate::report::Summary;
 use crate::report::readiness::assess;
-use crate::plan::rewrite::Action;
 use crate::transform::Catalogue;
 use crate::vcs::{self, SeriesOptions, series::Split};
 

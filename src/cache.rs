@@ -6,8 +6,6 @@
 //! files and hashing those that mention eventlet. A corrupt or stale entry
 //! is ignored, never trusted.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -28,21 +26,6 @@ pub struct CachedFile {
     pub findings: Vec<Finding>,
     pub new_text: Option<String>,
     pub error: Option<String>,
-}
-
-/// Hashes the parts of a key in order.
-#[derive(Default)]
-pub struct KeyBuilder(DefaultHasher);
-
-impl KeyBuilder {
-    pub fn add(&mut self, part: impl Hash) -> &mut Self {
-        part.hash(&mut self.0);
-        self
-    }
-
-    pub fn finish(&self) -> String {
-        format!("{:016x}", self.0.finish())
-    }
 }
 
 /// What identifies this build of eventless: its version and executable.

@@ -11,11 +11,11 @@ use crate::cli::{
     Cli, ColorChoice, Command, Common, Format, SafetyChoice, SeriesArgs, TransformsAction,
 };
 use crate::config::{self, CommitConfig, ConfigOptions};
+use crate::decide::matcher::Selection;
 use crate::diff::unified;
 use crate::engine::{self, FileResult, Options, RunResult};
-use crate::decide::matcher::Selection;
-use crate::report::{self, Summary};
 use crate::plan::rewrite::Action;
+use crate::report::{self, Summary};
 use crate::transform::{Catalogue, Safety};
 use crate::vcs;
 use crate::write::replace_if_unchanged;

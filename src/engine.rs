@@ -13,12 +13,13 @@ use rayon::prelude::*;
 use crate::analysis::{FileAnalysis, UseKind, analyze};
 use crate::cache;
 use crate::config_files;
+use crate::decide::matcher::{Fate, Matcher, Selection, decide_without_code};
 use crate::decide::tree_facts::{ApiTally, FileFacts, TreeContext, patched_by_call};
 use crate::discover::{discover, mentions_eventlet, runs_on_eventlet};
-use crate::decide::matcher::{Fate, Matcher, Selection, decide_without_code};
+use crate::fingerprint::KeyBuilder;
+use crate::plan::rewrite::{Action, FileRewrite, Finding, Mode, rewrite_file};
 use crate::python::parse::{first_syntax_error, parse};
 use crate::python::syntax::node_at;
-use crate::plan::rewrite::{Action, FileRewrite, Finding, Mode, rewrite_file};
 use crate::source::{LineIndex, SourceFile, line_col, line_text};
 use crate::transform::{ApiId, Catalogue, Safety, Shape, Transform};
 
@@ -502,7 +503,7 @@ fn cache_slot(options: &Options) -> Option<PathBuf> {
         .iter()
         .filter_map(|p| std::fs::canonicalize(p).ok())
         .collect();
-    let mut slot = cache::KeyBuilder::default();
+    let mut slot = KeyBuilder::default();
     slot.add(&roots).add(options_identity(options));
     Some(cache::folder()?.join(format!("run-{}.json", slot.finish())))
 }
@@ -536,7 +537,7 @@ fn cache_key(
     discovered: &crate::discover::Discovered,
     read: &[Read],
 ) -> String {
-    let mut key = cache::KeyBuilder::default();
+    let mut key = KeyBuilder::default();
     key.add(cache::binary_identity())
         .add(&catalogue.fingerprint)
         .add(options_identity(options));

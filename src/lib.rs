@@ -21,6 +21,7 @@ pub mod discover;
 pub mod edit;
 pub mod engine;
 pub mod examples;
+pub mod fingerprint;
 pub mod hunks;
 pub mod plan;
 pub mod python;

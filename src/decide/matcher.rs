@@ -8,8 +8,8 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use crate::analysis::{FileAnalysis, Use, UseKind};
-use crate::decide::tree_facts::TreeContext;
 use crate::decide::follow::{self, enclosing_scope, member_of};
+use crate::decide::tree_facts::TreeContext;
 use crate::python::helpers;
 use crate::python::module_names::{ModuleRef, name_module};
 use crate::python::syntax::{descendants, field_name, is_primary, named_children, node_at, text};

@@ -10,8 +10,8 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use crate::analysis::{FileAnalysis, UseKind};
-use crate::edit::Edit;
 use crate::decide::matcher::Fate;
+use crate::edit::Edit;
 use crate::python::continuation::MAX_LINE;
 use crate::python::syntax::node_at;
 use crate::source::line_start;

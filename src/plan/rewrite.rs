@@ -10,8 +10,8 @@ use serde::Serialize;
 use tree_sitter::Tree;
 
 use crate::analysis::{FileAnalysis, UseKind, analyze, is_eventlet_path};
-use crate::edit::{self, Edit};
 use crate::decide::matcher::{Fate, Matcher, Rewrite, decide_without_code};
+use crate::edit::{self, Edit};
 use crate::python::bindings::{ImportBinding, MODULE_SCOPE};
 use crate::python::continuation;
 use crate::python::helpers;
@@ -562,7 +562,8 @@ fn plan_edits(
         &deleted_statements,
     ));
     let rewritten: Vec<Range<usize>> = applied.iter().map(|(_, rw)| rw.range.clone()).collect();
-    let stale_comments = crate::plan::annotate::stale(text, root, analysis, fates, &rewritten, &consumed);
+    let stale_comments =
+        crate::plan::annotate::stale(text, root, analysis, fates, &rewritten, &consumed);
     let comment_ranges: Vec<Range<usize>> =
         stale_comments.iter().map(|e| e.range.clone()).collect();
     edits.extend(edit::delete_statements(

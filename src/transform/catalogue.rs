@@ -513,7 +513,7 @@ impl Catalogue {
     ) -> Result<Catalogue, CatalogueError> {
         let mut errors = Vec::new();
         let mut files = Vec::new();
-        let mut fingerprint = crate::cache::KeyBuilder::default();
+        let mut fingerprint = crate::fingerprint::KeyBuilder::default();
         fingerprint.add(sources);
         if let Some((file, table)) = &project {
             fingerprint.add(file).add(table.to_string());
@@ -702,7 +702,11 @@ impl Catalogue {
     }
 
     /// A blocking call's receivers are catalogued APIs or their members.
-    fn check_blocking(&self, call: &crate::decide::timeout_block::BlockingCall, problems: &mut Vec<String>) {
+    fn check_blocking(
+        &self,
+        call: &crate::decide::timeout_block::BlockingCall,
+        problems: &mut Vec<String>,
+    ) {
         for receiver in &call.receivers {
             let known = std::iter::successors(Some(receiver.as_str()), |name| {
                 name.rsplit_once('.').map(|(parent, _)| parent)
