@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config;
 use crate::engine::{self, Options};
-use crate::plan::rewrite::Action;
+use crate::outcome::Action;
 use crate::report::Summary;
 use crate::report::readiness::assess;
 use crate::transform::Catalogue;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::plan::rewrite::Finding;
+use crate::outcome::Finding;
 
 #[derive(Serialize, Deserialize)]
 pub struct Entry {

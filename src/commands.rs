@@ -13,8 +13,9 @@ use crate::cli::{
 use crate::config::{self, CommitConfig, ConfigOptions};
 use crate::decide::matcher::Selection;
 use crate::diff::unified;
-use crate::engine::{self, FileResult, Options, RunResult};
-use crate::plan::rewrite::Action;
+use crate::engine::{self, Options};
+use crate::outcome::Action;
+use crate::outcome::{FileResult, RunResult};
 use crate::report::{self, Summary};
 use crate::transform::{Catalogue, Safety};
 use crate::vcs;

@@ -17,7 +17,8 @@ use crate::decide::matcher::{Fate, Matcher, Selection, decide_without_code};
 use crate::decide::tree_facts::{ApiTally, FileFacts, TreeContext, patched_by_call};
 use crate::discover::{discover, mentions_eventlet, runs_on_eventlet};
 use crate::fingerprint::KeyBuilder;
-use crate::plan::rewrite::{Action, FileRewrite, Finding, Mode, rewrite_file};
+use crate::outcome::{Action, FileResult, Finding, RunResult, Skipped};
+use crate::plan::rewrite::{FileRewrite, Mode, rewrite_file};
 use crate::python::parse::{first_syntax_error, parse};
 use crate::python::syntax::node_at;
 use crate::source::{LineIndex, SourceFile, line_col, line_text};
@@ -43,36 +44,6 @@ pub struct Options {
     /// Keep the trees of at most this many bytes of source between the
     /// passes (default [`TREE_BUDGET`]).
     pub tree_budget: Option<usize>,
-}
-
-/// A file that mentions eventlet, with what happens to it.
-#[derive(Debug)]
-pub struct FileResult {
-    pub source: SourceFile,
-    pub findings: Vec<Finding>,
-    pub new_text: Option<String>,
-    pub error: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Skipped {
-    pub path: PathBuf,
-    pub reason: String,
-}
-
-#[derive(Debug, Default)]
-pub struct RunResult {
-    /// Files that mention eventlet and could be analysed, sorted by path.
-    pub files: Vec<FileResult>,
-    pub skipped: Vec<Skipped>,
-    /// Python files looked at in all.
-    pub files_scanned: usize,
-}
-
-impl RunResult {
-    pub fn changed(&self) -> impl Iterator<Item = &FileResult> {
-        self.files.iter().filter(|f| f.new_text.is_some())
-    }
 }
 
 struct Parsed {

@@ -5,7 +5,7 @@
 //! the built-in examples; `eventless transforms check` runs a project's too.
 
 use crate::engine::{self, Options};
-use crate::plan::rewrite::Action;
+use crate::outcome::Action;
 use crate::transform::Catalogue;
 use crate::transform::catalogue::Example;
 

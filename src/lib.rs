@@ -23,6 +23,7 @@ pub mod engine;
 pub mod examples;
 pub mod fingerprint;
 pub mod hunks;
+pub mod outcome;
 pub mod plan;
 pub mod python;
 pub mod report;

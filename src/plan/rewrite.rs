@@ -6,12 +6,12 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
-use serde::Serialize;
 use tree_sitter::Tree;
 
 use crate::analysis::{FileAnalysis, UseKind, analyze, is_eventlet_path};
 use crate::decide::matcher::{Fate, Matcher, Rewrite, decide_without_code};
 use crate::edit::{self, Edit};
+use crate::outcome::{Action, Finding};
 use crate::python::bindings::{ImportBinding, MODULE_SCOPE};
 use crate::python::continuation;
 use crate::python::helpers;
@@ -24,33 +24,6 @@ use crate::transform::catalogue::Helper;
 use crate::transform::{Catalogue, Safety};
 
 const MAX_ROUNDS: usize = 8;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Action {
-    /// Rewritten by a transform.
-    Rewrite,
-    /// Left for a person.
-    Manual,
-    /// An import; removed when nothing uses it any more.
-    Import,
-}
-
-/// One eventlet use and what happens to it.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct Finding {
-    pub kind: UseKind,
-    pub line: usize,
-    pub column: usize,
-    pub api: String,
-    pub family: String,
-    pub transform: Option<String>,
-    pub safety: Safety,
-    pub action: Action,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    pub code: String,
-}
 
 #[derive(Debug, Default)]
 pub struct FileRewrite {

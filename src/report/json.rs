@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use super::Summary;
-use crate::engine::RunResult;
-use crate::plan::rewrite::Finding;
+use crate::outcome::Finding;
+use crate::outcome::RunResult;
 
 #[derive(Serialize)]
 struct Report<'a> {

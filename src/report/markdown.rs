@@ -8,8 +8,8 @@ use std::path::Path;
 
 use super::Summary;
 use super::readiness::assess;
-use crate::engine::RunResult;
-use crate::plan::rewrite::Action;
+use crate::outcome::Action;
+use crate::outcome::RunResult;
 use crate::transform::Catalogue;
 
 pub fn render(

@@ -12,8 +12,8 @@ pub use catalogue::catalogue_markdown;
 
 use serde::Serialize;
 
-use crate::engine::RunResult;
-use crate::plan::rewrite::Action;
+use crate::outcome::Action;
+use crate::outcome::RunResult;
 use crate::transform::Safety;
 
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]

@@ -10,8 +10,8 @@ use serde::Serialize;
 use super::Summary;
 use super::markdown::relative;
 use crate::analysis::UseKind;
-use crate::engine::RunResult;
-use crate::plan::rewrite::Action;
+use crate::outcome::Action;
+use crate::outcome::RunResult;
 
 #[derive(Debug, Serialize)]
 pub struct Readiness {

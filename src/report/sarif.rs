@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::markdown::relative;
-use crate::engine::RunResult;
-use crate::plan::rewrite::Action;
+use crate::outcome::Action;
+use crate::outcome::RunResult;
 use crate::transform::Catalogue;
 
 pub fn render(run: &RunResult, catalogue: &Catalogue, root: &std::path::Path) -> String {

@@ -3,8 +3,8 @@
 use std::fmt::Write;
 
 use super::Summary;
-use crate::engine::RunResult;
-use crate::plan::rewrite::Action;
+use crate::outcome::Action;
+use crate::outcome::RunResult;
 
 pub fn render(run: &RunResult) -> String {
     let mut out = String::new();

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::engine::{self, Options, RunResult};
-use crate::plan::rewrite::{Action, Finding};
+use crate::engine::{self, Options};
+use crate::outcome::RunResult;
+use crate::outcome::{Action, Finding};
 use crate::transform::{Catalogue, Shape};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -69,7 +70,7 @@ pub fn plan(
             vec![step(root, &all, summary, scope, |_| true)]
         }
         Split::File => {
-            let mut files: Vec<&engine::FileResult> = all.changed().collect();
+            let mut files: Vec<&crate::outcome::FileResult> = all.changed().collect();
             files.sort_by_key(|f| {
                 (
                     f.source.path.extension().is_none_or(|e| e != "py"),

@@ -1,0 +1,68 @@
+//! What a run found and decided, as records: every eventlet use with its
+//! fate, each file's new text, the files skipped. The outputs (reports,
+//! commits, batches) and the run cache read these, never the engine.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::analysis::UseKind;
+use crate::source::SourceFile;
+use crate::transform::Safety;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// Rewritten by a transform.
+    Rewrite,
+    /// Left for a person.
+    Manual,
+    /// An import; removed when nothing uses it any more.
+    Import,
+}
+
+/// One eventlet use and what happens to it.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct Finding {
+    pub kind: UseKind,
+    pub line: usize,
+    pub column: usize,
+    pub api: String,
+    pub family: String,
+    pub transform: Option<String>,
+    pub safety: Safety,
+    pub action: Action,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub code: String,
+}
+
+/// A file that mentions eventlet, with what happens to it.
+#[derive(Debug)]
+pub struct FileResult {
+    pub source: SourceFile,
+    pub findings: Vec<Finding>,
+    pub new_text: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+#[derive(Debug, Default)]
+pub struct RunResult {
+    /// Files that mention eventlet and could be analysed, sorted by path.
+    pub files: Vec<FileResult>,
+    pub skipped: Vec<Skipped>,
+    /// Python files looked at in all.
+    pub files_scanned: usize,
+}
+
+impl RunResult {
+    pub fn changed(&self) -> impl Iterator<Item = &FileResult> {
+        self.files.iter().filter(|f| f.new_text.is_some())
+    }
+}
