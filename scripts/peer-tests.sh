@@ -103,8 +103,8 @@ for spec in "${projects[@]}"; do
 
   rm -rf "$work"
   mkdir -p "$work/results"
-  cp -a "$src" "$work/before"
-  cp -a "$src" "$work/after"
+  cp -R --preserve=mode,timestamps "$src" "$work/before"
+  cp -R --preserve=mode,timestamps "$src" "$work/after"
   (cd "$work/after" && git init -q && git add -A &&
      git -c user.name=peer-tests -c user.email=peer-tests@localhost commit -qm "$spec as released")
 

@@ -6,6 +6,8 @@
 
 use std::path::Path;
 
+use crate::transform::strategy::ConfigStrategy;
+
 /// The kinds of configuration file eventless reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConfigKind {
@@ -29,30 +31,6 @@ pub fn kind_of(path: &Path) -> Option<ConfigKind> {
     })
 }
 
-/// The strategies a `config` transform can name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Strategy {
-    /// Delete the eventlet requirement.
-    Requirement,
-    /// Drop eventlet from coverage's concurrency setting.
-    CoverageConcurrency,
-    /// Delete `EVENTLET_*` environment settings.
-    Environment,
-}
-
-impl Strategy {
-    pub fn parse(word: &str) -> Option<Strategy> {
-        Some(match word {
-            "requirement" => Strategy::Requirement,
-            "coverage-concurrency" => Strategy::CoverageConcurrency,
-            "environment" => Strategy::Environment,
-            _ => return None,
-        })
-    }
-
-    pub const WORDS: &'static str = "requirement, coverage-concurrency, environment";
-}
-
 /// One line to change: its 1-based number and its new text (`None` deletes it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineChange {
@@ -61,7 +39,7 @@ pub struct LineChange {
 }
 
 /// The changes a strategy makes to a file of this kind.
-pub fn changes(strategy: Strategy, kind: ConfigKind, text: &str) -> Vec<LineChange> {
+pub fn changes(strategy: ConfigStrategy, kind: ConfigKind, text: &str) -> Vec<LineChange> {
     let mut section = String::new();
     let mut key = String::new();
     let mut out = Vec::new();
@@ -81,9 +59,11 @@ pub fn changes(strategy: Strategy, kind: ConfigKind, text: &str) -> Vec<LineChan
             key = k.trim().to_owned();
         }
         let new = match strategy {
-            Strategy::Requirement => requirement_line(kind, &section, &key, trimmed, continuation),
-            Strategy::CoverageConcurrency => concurrency_line(kind, &section, line),
-            Strategy::Environment => environment_line(kind, &section, &key, trimmed),
+            ConfigStrategy::Requirement => {
+                requirement_line(kind, &section, &key, trimmed, continuation)
+            }
+            ConfigStrategy::CoverageConcurrency => concurrency_line(kind, &section, line),
+            ConfigStrategy::Environment => environment_line(kind, &section, &key, trimmed),
         };
         if let Some(new) = new {
             out.push(LineChange {
@@ -217,7 +197,7 @@ fn environment_line(
 mod tests {
     use super::*;
 
-    fn run(strategy: Strategy, name: &str, text: &str) -> String {
+    fn run(strategy: ConfigStrategy, name: &str, text: &str) -> String {
         let kind = kind_of(Path::new(name)).unwrap();
         apply(text, &changes(strategy, kind, text))
     }
@@ -226,17 +206,17 @@ mod tests {
     fn requirement_lines_go() {
         let text = "pbr>=2.0 # Apache\neventlet>=0.30.1,!=0.32.0 # MIT\neventlet-extra>=1\ngreenlet>=0.4\n";
         assert_eq!(
-            run(Strategy::Requirement, "requirements.txt", text),
+            run(ConfigStrategy::Requirement, "requirements.txt", text),
             "pbr>=2.0 # Apache\neventlet-extra>=1\ngreenlet>=0.4\n"
         );
         let cfg = "[options]\ninstall_requires =\n    eventlet>=0.30\n    pbr\n[files]\npackages = eventlet\n";
         assert_eq!(
-            run(Strategy::Requirement, "setup.cfg", cfg),
+            run(ConfigStrategy::Requirement, "setup.cfg", cfg),
             "[options]\ninstall_requires =\n    pbr\n[files]\npackages = eventlet\n"
         );
         let toml = "[project]\ndependencies = [\n  \"eventlet>=0.30\",\n  \"pbr\",\n]\n";
         assert_eq!(
-            run(Strategy::Requirement, "pyproject.toml", toml),
+            run(ConfigStrategy::Requirement, "pyproject.toml", toml),
             "[project]\ndependencies = [\n  \"pbr\",\n]\n"
         );
     }
@@ -245,7 +225,7 @@ mod tests {
     fn coverage_concurrency_drops_eventlet() {
         assert_eq!(
             run(
-                Strategy::CoverageConcurrency,
+                ConfigStrategy::CoverageConcurrency,
                 ".coveragerc",
                 "[run]\nbranch = True\nconcurrency = eventlet\n"
             ),
@@ -253,7 +233,7 @@ mod tests {
         );
         assert_eq!(
             run(
-                Strategy::CoverageConcurrency,
+                ConfigStrategy::CoverageConcurrency,
                 "setup.cfg",
                 "[coverage:run]\nconcurrency = eventlet,multiprocessing\n"
             ),
@@ -261,7 +241,7 @@ mod tests {
         );
         assert_eq!(
             run(
-                Strategy::CoverageConcurrency,
+                ConfigStrategy::CoverageConcurrency,
                 "pyproject.toml",
                 "[tool.coverage.run]\nconcurrency = [\"eventlet\"]\n"
             ),
@@ -273,7 +253,7 @@ mod tests {
     fn eventlet_environment_settings_go_from_tox() {
         let tox = "[testenv]\nsetenv =\n  EVENTLET_NO_GREENDNS=yes\n  PYTHONWARNINGS=default\n";
         assert_eq!(
-            run(Strategy::Environment, "tox.ini", tox),
+            run(ConfigStrategy::Environment, "tox.ini", tox),
             "[testenv]\nsetenv =\n  PYTHONWARNINGS=default\n"
         );
     }
@@ -282,7 +262,7 @@ mod tests {
     fn line_endings_are_kept() {
         assert_eq!(
             run(
-                Strategy::Requirement,
+                ConfigStrategy::Requirement,
                 "requirements.txt",
                 "a\r\neventlet\r\nb\r\n"
             ),

@@ -7,7 +7,7 @@
 use crate::engine::{self, Options};
 use crate::outcome::Action;
 use crate::transform::Catalogue;
-use crate::transform::catalogue::Example;
+use crate::transform::model::Example;
 
 struct Outcome {
     text: String,

@@ -17,7 +17,7 @@ use tree_sitter::Node;
 
 use crate::python::syntax::{field_name, named_children, text};
 use crate::source::line_of;
-use crate::transform::catalogue::{ArgsRule, MemberRule, ResultRule};
+use crate::transform::model::{ArgsRule, MemberRule, ResultRule};
 
 /// An edit inside the followed uses: the bytes and their replacement.
 pub type MemberEdit = (Range<usize>, String);

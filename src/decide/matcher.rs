@@ -14,7 +14,7 @@ use crate::python::helpers;
 use crate::python::module_names::{ModuleRef, name_module};
 use crate::python::syntax::{descendants, field_name, is_primary, named_children, node_at, text};
 use crate::source::line_of;
-use crate::transform::catalogue::{Action, Guard, Helper, Param};
+use crate::transform::model::{CaseAction, Guard, Helper, Param};
 use crate::transform::template::{ALL_ARGUMENTS, Piece, Template};
 use crate::transform::{ApiId, Catalogue, Requirement, Safety, Shape, Transform, TransformId};
 
@@ -293,7 +293,7 @@ impl Matcher<'_> {
                 &rewritten_by,
             )?;
             let template = match t.cases.first().map(|c| &c.action) {
-                Some(Action::Replace(per_api)) => per_api[&api].clone(),
+                Some(CaseAction::Replace(per_api)) => per_api[&api].clone(),
                 _ => {
                     return Err("the block transform has no replacement (a catalogue error)".into());
                 }
@@ -401,8 +401,8 @@ impl Matcher<'_> {
             }
         };
         let mut template = match &case.action {
-            Action::Manual(reason) => return Err(reason.clone()),
-            Action::Replace(per_api) => per_api[&api].clone(),
+            CaseAction::Manual(reason) => return Err(reason.clone()),
+            CaseAction::Replace(per_api) => per_api[&api].clone(),
         };
         let mut suffix = u.suffix.clone();
         let mut mock_member = None;
@@ -802,7 +802,7 @@ fn is_identity_use(node: Node, source: &str) -> bool {
 mod tests {
     use super::*;
     use crate::python::parse::{first_expression, parse};
-    use crate::transform::catalogue::Param;
+    use crate::transform::model::Param;
 
     fn params(spec: &[&str]) -> Vec<Param> {
         spec.iter()

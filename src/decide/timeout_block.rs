@@ -31,61 +31,14 @@
 
 use std::ops::Range;
 
-use serde::Deserialize;
 use tree_sitter::Node;
 
 use crate::analysis::{FileAnalysis, Use, UseKind};
 use crate::decide::follow::{MemberEdit, enclosing_scope};
 use crate::python::syntax::{descendants, field_name, named_children, numeric_literal, text};
 use crate::source::line_of;
+use crate::transform::strategy::{BlockRule, BlockStrategy, BlockingCall, RAISED};
 use crate::transform::{ApiId, Catalogue, TransformId};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Strategy {
-    /// `call(timeout=t)` raises on expiry.
-    TimeoutArgument,
-    /// `call(timeout=t)` returns false on expiry: `if not ...: raise TimeoutError`.
-    TimeoutRaiseIfFalse,
-}
-
-impl Strategy {
-    pub fn parse(word: &str) -> Option<Strategy> {
-        match word {
-            "timeout-argument" => Some(Strategy::TimeoutArgument),
-            "timeout-raise-if-false" => Some(Strategy::TimeoutRaiseIfFalse),
-            _ => None,
-        }
-    }
-
-    pub const WORDS: &'static str = "timeout-argument, timeout-raise-if-false";
-}
-
-/// The exception `timeout-raise-if-false` raises, and so the except
-/// clause's template.
-pub const RAISED: &str = "TimeoutError";
-
-/// The blocking call a block transform rewrites (`blocking` in TOML).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BlockingCall {
-    /// The method called in the Timeout (`get`).
-    pub method: String,
-    /// How many positional arguments it takes there (`put(item)`: 1).
-    #[serde(default)]
-    pub positional: usize,
-    /// Dotted names whose call makes the receiver (`eventlet.queue.Queue`).
-    pub receivers: Vec<String>,
-    /// The transform that must rewrite every receiver's creation in the
-    /// same run, because the call has its timeout only once it has.
-    #[serde(default)]
-    pub receiver_transform: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct BlockRule {
-    pub strategy: Strategy,
-    pub call: BlockingCall,
-}
 
 /// The range to replace with the `except` template, the edits of the
 /// `with` block, and the uses whose rewrite this one needs in the same run.
@@ -144,8 +97,8 @@ pub fn rewrite(
             n => format!(" with {n} positional arguments"),
         };
         let alone = match rule.strategy {
-            Strategy::TimeoutRaiseIfFalse => ", its value unused",
-            Strategy::TimeoutArgument => "",
+            BlockStrategy::TimeoutRaiseIfFalse => ", its value unused",
+            BlockStrategy::TimeoutArgument => "",
         };
         format!("the Timeout is not around one .{method}() call{taking}{alone}")
     })?;
@@ -154,7 +107,8 @@ pub fn rewrite(
     if numeric_literal(block.seconds, source).is_none_or(|v| v < 0.0) {
         return Err("the timeout is not a literal of zero or more seconds".into());
     }
-    if rule.strategy == Strategy::TimeoutRaiseIfFalse && file.bindings.times_bound(RAISED) > 0 {
+    if rule.strategy == BlockStrategy::TimeoutRaiseIfFalse && file.bindings.times_bound(RAISED) > 0
+    {
         return Err(format!("the file binds its own '{RAISED}'"));
     }
     let receiver = call
@@ -273,7 +227,7 @@ fn block_edits(
     let separator = if rule.call.positional == 0 { "" } else { ", " };
     let mut closing = format!("{separator}timeout={seconds})");
     let mut opening = String::new();
-    if rule.strategy == Strategy::TimeoutRaiseIfFalse {
+    if rule.strategy == BlockStrategy::TimeoutRaiseIfFalse {
         let statement = block.statement.start_byte();
         let line = crate::source::line_start(source, statement);
         let indent = &source[line..statement];
@@ -325,7 +279,7 @@ fn statement_call<'t>(statement: Node<'t>, source: &'t str) -> Option<(Node<'t>,
 /// as the whole statement).
 fn blocking_call<'t>(statement: Node<'t>, rule: &BlockRule, source: &'t str) -> Option<Node<'t>> {
     let (call, method) = statement_call(statement, source)?;
-    let alone = rule.strategy == Strategy::TimeoutArgument
+    let alone = rule.strategy == BlockStrategy::TimeoutArgument
         || statement.named_child(0).is_some_and(|e| e == call);
     let arguments_fit = call.child_by_field_name("arguments").is_some_and(|a| {
         let args = statements(a);

@@ -14,20 +14,8 @@ use std::path::Path;
 use tree_sitter::Node;
 
 use crate::python::syntax::{named_children, text};
-use crate::transform::{ApiId, Requirement};
+use crate::transform::{ApiId, PATCHABLE, Requirement};
 
-/// The modules `monkey_patch()` knows, by its keyword names.
-pub const PATCHABLE: &[&str] = &[
-    "os",
-    "select",
-    "socket",
-    "thread",
-    "time",
-    "psycopg",
-    "MySQLdb",
-    "builtins",
-    "subprocess",
-];
 const OFF_BY_DEFAULT: &[&str] = &["MySQLdb", "builtins"];
 /// Where the patching the user assumes is said to come from.
 const ASSUMED: &str = "--assume-monkey-patched";

@@ -20,7 +20,7 @@ use crate::python::local_proof;
 use crate::python::module_names::{ModuleRef, NewImport, name_module};
 use crate::python::parse::{first_syntax_error, parse, reparse};
 use crate::source::{LineIndex, line_col, line_of};
-use crate::transform::catalogue::Helper;
+use crate::transform::model::Helper;
 use crate::transform::{Catalogue, Safety};
 
 const MAX_ROUNDS: usize = 8;

@@ -1,9 +1,14 @@
 //! The transform catalogue: idiom families described as data (TOML files
 //! under `transforms/`), compiled once, and the small vocabulary of
-//! predicates, guards and templates that the data may use.
+//! predicates, guards, strategies and templates that the data may use.
+//! Nothing here imports the code that interprets the vocabulary.
 
 pub mod catalogue;
+mod compile;
+pub mod model;
 pub mod predicate;
+pub mod strategy;
 pub mod template;
 
-pub use catalogue::{Api, ApiId, Catalogue, Requirement, Safety, Shape, Transform, TransformId};
+pub use catalogue::Catalogue;
+pub use model::{Api, ApiId, PATCHABLE, Requirement, Safety, Shape, Transform, TransformId};

@@ -1,0 +1,793 @@
+//! Loading transform files: their TOML form, checked and compiled into
+//! the catalogue.
+//!
+//! A file describes one idiom family: the eventlet APIs it covers (with
+//! their aliases and the guidance shown when a use is left for a person)
+//! and the transforms that rewrite them. Every mistake in a file is reported
+//! with the file and item it is in; nothing is silently dropped.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Deserialize;
+
+use super::catalogue::{Catalogue, CatalogueError};
+use super::model::*;
+use super::predicate::Predicate;
+use super::strategy::{BlockRule, BlockStrategy, BlockingCall, ConfigStrategy, RAISED};
+use super::template::{ALL_ARGUMENTS, Piece, Template};
+use crate::python::continuation::MAX_LINE;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FamilyFile {
+    family: String,
+    title: String,
+    #[serde(default)]
+    commit_summary: Option<String>,
+    #[serde(default)]
+    api: Vec<ApiDef>,
+    #[serde(default)]
+    transform: Vec<TransformDef>,
+    #[serde(default)]
+    helper: Vec<HelperDef>,
+    #[serde(default)]
+    example: Vec<Example>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HelperDef {
+    name: String,
+    code: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApiDef {
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    guidance: String,
+    #[serde(default)]
+    green: bool,
+    #[serde(default)]
+    monkey_patch: bool,
+    #[serde(default)]
+    library: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransformDef {
+    id: String,
+    summary: String,
+    docs: String,
+    safety: Safety,
+    shape: Shape,
+    apis: Vec<String>,
+    #[serde(default)]
+    params: Vec<String>,
+    #[serde(default)]
+    requires: Vec<String>,
+    #[serde(default)]
+    guards: Vec<String>,
+    #[serde(default)]
+    members: Option<BTreeMap<String, MemberRule>>,
+    #[serde(default = "yes")]
+    escapes: bool,
+    #[serde(default)]
+    strategy: Option<String>,
+    #[serde(default)]
+    blocking: Option<BlockingCall>,
+    #[serde(default)]
+    replace: Option<String>,
+    #[serde(default)]
+    targets: BTreeMap<String, String>,
+    #[serde(default)]
+    case: Vec<CaseDef>,
+    #[serde(default)]
+    example: Vec<Example>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseDef {
+    #[serde(default)]
+    when: BTreeMap<String, String>,
+    #[serde(default)]
+    replace: Option<String>,
+    #[serde(default)]
+    manual: Option<String>,
+    #[serde(default)]
+    safety: Option<Safety>,
+}
+
+/// In a case's `replace`: the API's entry in the transform's `targets`.
+const TARGET: &str = "{target}";
+
+impl Catalogue {
+    pub(super) fn load_with(
+        sources: &[(&str, &str)],
+        project: Option<(&str, toml::Table)>,
+    ) -> Result<Catalogue, CatalogueError> {
+        let mut errors = Vec::new();
+        let mut files = Vec::new();
+        let mut fingerprint = crate::fingerprint::KeyBuilder::default();
+        fingerprint.add(sources);
+        if let Some((file, table)) = &project {
+            fingerprint.add(file).add(table.to_string());
+        }
+        for (file, text) in sources {
+            match toml::from_str::<FamilyFile>(text) {
+                Ok(parsed) => files.push((file.to_string(), parsed, false)),
+                Err(e) => errors.push(format!("{file}: {}", e.to_string().trim_end())),
+            }
+        }
+        if let Some((file, mut table)) = project {
+            table.entry("family").or_insert_with(|| "project".into());
+            table
+                .entry("title")
+                .or_insert_with(|| format!("Project transforms ({file})").into());
+            match table.try_into::<FamilyFile>() {
+                Ok(parsed) => files.push((file.to_string(), parsed, true)),
+                Err(e) => errors.push(format!("{file}: {}", e.to_string().trim_end())),
+            }
+        }
+        let mut cat = Catalogue {
+            fingerprint: fingerprint.finish(),
+            ..Catalogue::default()
+        };
+        // APIs first: transforms of one family may name APIs of another.
+        for (file, parsed, _) in &files {
+            let family = cat.families.len();
+            if let Some(summary) = &parsed.commit_summary
+                && (summary.chars().count() > 50 || summary.ends_with('.'))
+            {
+                errors.push(format!(
+                    "{file}: commit_summary must have at most 50 characters and no final period"
+                ));
+            }
+            cat.families.push(Family {
+                name: parsed.family.clone(),
+                title: parsed.title.clone(),
+                commit_summary: parsed.commit_summary.clone(),
+                file: file.clone(),
+                examples: parsed.example.clone(),
+            });
+            for def in &parsed.api {
+                cat.add_api(def, family, file, &mut errors);
+            }
+            for def in &parsed.helper {
+                cat.add_helper(def, file, &mut errors);
+            }
+        }
+        for (family, (file, parsed, project)) in files.iter().enumerate() {
+            for def in &parsed.transform {
+                let at = format!("{file}: transform '{}'", def.id);
+                let existing = cat.transforms.iter().position(|t| t.id == def.id);
+                if existing.is_some() && !project {
+                    errors.push(format!("{at}: the id is used twice"));
+                    continue;
+                }
+                match cat.compile_transform(def, family, *project) {
+                    // A project's transform replaces the built-in one in place,
+                    // staying in its family.
+                    Ok(mut t) => match existing {
+                        Some(index) => {
+                            t.family = cat.transforms[index].family;
+                            cat.transforms[index] = t;
+                        }
+                        None => cat.transforms.push(t),
+                    },
+                    Err(problems) => {
+                        errors.extend(problems.into_iter().map(|p| format!("{at}: {p}")))
+                    }
+                }
+            }
+        }
+        for t in &cat.transforms {
+            let wanted = t
+                .block
+                .as_ref()
+                .and_then(|b| b.call.receiver_transform.as_ref());
+            if let Some(id) = wanted.filter(|id| cat.transform_by_id(id).is_none()) {
+                errors.push(format!(
+                    "transform '{}': `receiver_transform` names unknown transform '{id}'",
+                    t.id
+                ));
+            }
+        }
+        // A project's transforms are tried before the built-in ones: a
+        // project that retargets an idiom to its own API means it.
+        let project_first = cat
+            .transforms
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.project)
+            .chain(
+                cat.transforms
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| !t.project),
+            );
+        for (id, t) in project_first {
+            for api in &t.apis {
+                cat.by_api.entry(*api).or_default().push(id);
+            }
+        }
+        if errors.is_empty() {
+            Ok(cat)
+        } else {
+            Err(CatalogueError(errors))
+        }
+    }
+
+    fn add_api(&mut self, def: &ApiDef, family: usize, file: &str, errors: &mut Vec<String>) {
+        let id = self.apis.len();
+        for name in std::iter::once(&def.name).chain(&def.aliases) {
+            let dotted_outside = name
+                .split_once('.')
+                .is_some_and(|(top, _)| top != "eventlet" && !top.contains(':'));
+            if def.library != dotted_outside {
+                errors.push(format!(
+                    "{file}: API '{name}' is not an eventlet name (an API of another library \
+                     that runs on eventlet is a dotted name marked `library = true`)"
+                ));
+            }
+            if !def.library && !name.starts_with("eventlet") {
+                errors.push(format!("{file}: API '{name}' is not an eventlet name"));
+            }
+            if self.api_index.insert(name.clone(), id).is_some() {
+                errors.push(format!("{file}: API name '{name}' is defined twice"));
+            }
+        }
+        self.apis.push(Api {
+            name: def.name.clone(),
+            aliases: def.aliases.clone(),
+            family,
+            guidance: one_line(&def.guidance),
+            green: def.green,
+            monkey_patch: def.monkey_patch,
+            library: def.library,
+        });
+    }
+
+    fn add_helper(&mut self, def: &HelperDef, file: &str, errors: &mut Vec<String>) {
+        let at = format!("{file}: helper '{}'", def.name);
+        if self.helper(&def.name).is_some() {
+            errors.push(format!("{at}: the name is used twice"));
+            return;
+        }
+        let code = match Template::parse(def.code.trim()) {
+            Ok(code) => code,
+            Err(e) => {
+                errors.push(format!("{at}: {e}"));
+                return;
+            }
+        };
+        if code.params().next().is_some() {
+            errors.push(format!(
+                "{at}: its code may only name modules (`{{@module}}`) and helpers declared \
+                 before it (`{{def:name}}`)"
+            ));
+            return;
+        }
+        if let Some(unknown) = code.helpers().find(|h| self.helper(h).is_none()) {
+            errors.push(format!(
+                "{at}: its code calls '{unknown}', which is not a helper declared before it"
+            ));
+            return;
+        }
+        let helper = Helper {
+            name: def.name.clone(),
+            code,
+        };
+        let python = helper.render(|m| m.replace([':', '.'], "_"));
+        // The code lands in projects whose style checks allow 79 columns.
+        if let Some(long) = helper
+            .render(|m| m.rsplit(':').next().unwrap_or(m).to_owned())
+            .lines()
+            .find(|l| l.chars().count() > MAX_LINE)
+        {
+            errors.push(format!(
+                "{at}: a line is longer than {MAX_LINE} characters: {long:?}"
+            ));
+            return;
+        }
+        match crate::python::helpers::check_definition(&python, &def.name) {
+            Ok(()) => self.helpers.push(helper),
+            Err(why) => errors.push(format!("{at}: {why}")),
+        }
+    }
+
+    /// A blocking call's receivers are catalogued APIs or their members.
+    fn check_blocking(&self, call: &BlockingCall, problems: &mut Vec<String>) {
+        for receiver in &call.receivers {
+            let known = std::iter::successors(Some(receiver.as_str()), |name| {
+                name.rsplit_once('.').map(|(parent, _)| parent)
+            })
+            .any(|name| self.api(name).is_some());
+            if !known {
+                problems.push(format!("`blocking` names unknown receiver '{receiver}'"));
+            }
+        }
+    }
+
+    fn compile_transform(
+        &self,
+        def: &TransformDef,
+        family: usize,
+        project: bool,
+    ) -> Result<Transform, Vec<String>> {
+        let mut problems = Vec::new();
+        let apis: Vec<ApiId> = def
+            .apis
+            .iter()
+            .filter_map(|name| {
+                let id = self.api_index.get(name).copied();
+                if id.is_none() {
+                    problems.push(format!("names unknown API '{name}'"));
+                }
+                id
+            })
+            .collect();
+        let params: Vec<Param> = def.params.iter().map(|p| parse_param(p)).collect();
+        if def.shape == Shape::Reference && !params.is_empty() {
+            problems.push("a reference transform takes no params".into());
+        }
+        if def.shape == Shape::MockTarget {
+            let literal = |t: &String| {
+                t.split('.').all(|p| {
+                    !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                })
+            };
+            if !params.is_empty()
+                || !def.case.is_empty()
+                || def
+                    .replace
+                    .iter()
+                    .chain(def.targets.values())
+                    .any(|t| !literal(t))
+            {
+                problems.push("a mock-target transform takes no params or cases, and its targets are dotted names".into());
+            }
+        }
+        if def.shape != Shape::Call && def.members.is_some() {
+            problems
+                .push("only a call transform can follow the object it creates (`members`)".into());
+        }
+        for (member, rule) in def.members.iter().flatten() {
+            for piece in rule.then.iter().flat_map(|t| &t.pieces) {
+                match piece {
+                    Piece::Text(_) => {}
+                    Piece::Helper(h) if self.helper(h).is_some() => {}
+                    Piece::Helper(h) => problems.push(format!(
+                        "member '{member}': `then` uses unknown helper '{h}'"
+                    )),
+                    _ => problems.push(format!(
+                        "member '{member}': `then` may only hold text and helpers (`{{def:name}}`)"
+                    )),
+                }
+            }
+        }
+        let requires = def
+            .requires
+            .iter()
+            .filter_map(|r| parse_requirement(r).map_err(|e| problems.push(e)).ok())
+            .collect();
+        let guards = def
+            .guards
+            .iter()
+            .filter_map(|g| parse_guard(g).map_err(|e| problems.push(e)).ok())
+            .collect();
+
+        let mut case_defs: Vec<CaseDef> = Vec::new();
+        // `replace` (or, without cases, `targets` alone) is a case with no condition.
+        if def.replace.is_some() || (def.case.is_empty() && !def.targets.is_empty()) {
+            case_defs.push(CaseDef {
+                when: BTreeMap::new(),
+                replace: def.replace.clone(),
+                manual: None,
+                safety: None,
+            });
+        }
+        case_defs.extend(def.case.iter().map(|c| CaseDef {
+            when: c.when.clone(),
+            replace: c.replace.clone(),
+            manual: c.manual.clone(),
+            safety: c.safety,
+        }));
+        let block = match (&def.strategy, &def.blocking, def.shape) {
+            (Some(word), Some(call), Shape::Block) => {
+                self.check_blocking(call, &mut problems);
+                match BlockStrategy::parse(word) {
+                    Some(strategy) => {
+                        if strategy == BlockStrategy::TimeoutRaiseIfFalse
+                            && def.replace.as_deref() != Some(RAISED)
+                        {
+                            problems.push(format!(
+                                "a '{word}' block catches what it raises: `replace = \"{}\"`",
+                                RAISED
+                            ));
+                        }
+                        Some(BlockRule {
+                            strategy,
+                            call: call.clone(),
+                        })
+                    }
+                    None => {
+                        problems.push(format!(
+                            "unknown block strategy '{word}' (expected one of {})",
+                            BlockStrategy::WORDS
+                        ));
+                        None
+                    }
+                }
+            }
+            (_, _, Shape::Block) => {
+                problems
+                    .push("a block transform names its `strategy` and its `blocking` call".into());
+                None
+            }
+            (_, Some(_), _) => {
+                problems.push("only a block transform has a `blocking` call".into());
+                None
+            }
+            _ => None,
+        };
+        let strategy = match (&def.strategy, def.shape) {
+            (_, Shape::Block) => None,
+            (Some(word), Shape::Config) => match ConfigStrategy::parse(word) {
+                Some(s) => Some(s),
+                None => {
+                    problems.push(format!(
+                        "unknown strategy '{word}' (expected one of {})",
+                        ConfigStrategy::WORDS
+                    ));
+                    None
+                }
+            },
+            (None, Shape::Config) => {
+                problems.push("a config transform names its `strategy`".into());
+                None
+            }
+            (Some(_), _) => {
+                problems.push("only a config transform has a `strategy`".into());
+                None
+            }
+            (None, _) => None,
+        };
+        if case_defs.is_empty() && !matches!(def.shape, Shape::Config | Shape::Block) {
+            problems.push("has neither `replace`, `targets` nor `case`".into());
+        }
+        let mut cases = Vec::new();
+        for (n, c) in case_defs.iter().enumerate() {
+            let at = format!("case {}", n + 1);
+            let mut when = Vec::new();
+            for (param, word) in &c.when {
+                let Some(index) = params.iter().position(|p| &p.name == param) else {
+                    problems.push(format!("{at}: `when` names unknown param '{param}'"));
+                    continue;
+                };
+                match Predicate::parse(word) {
+                    Some(p) => when.push((index, p)),
+                    None => problems.push(format!(
+                        "{at}: unknown predicate '{word}' (expected one of {})",
+                        Predicate::WORDS
+                    )),
+                }
+            }
+            let action = match (&c.replace, &c.manual) {
+                (Some(_), Some(_)) => {
+                    problems.push(format!("{at}: has both `replace` and `manual`"));
+                    continue;
+                }
+                (None, Some(reason)) => CaseAction::Manual(one_line(reason)),
+                (replace, None) => {
+                    let mut targets = HashMap::new();
+                    for (api_name, text) in &def.targets {
+                        match self.api_index.get(api_name) {
+                            Some(id) if apis.contains(id) => {
+                                targets.insert(*id, text.clone());
+                            }
+                            _ => problems.push(format!(
+                                "`targets` names '{api_name}', which is not in `apis`"
+                            )),
+                        }
+                    }
+                    // A case's `replace` may say `{target}` for the API's target.
+                    let mut per_api = HashMap::new();
+                    for id in &apis {
+                        let text = match (replace, targets.get(id)) {
+                            (Some(r), Some(t)) => r.replace(TARGET, t),
+                            (Some(r), None) if !r.contains(TARGET) => r.clone(),
+                            (None, Some(t)) => t.clone(),
+                            _ => continue,
+                        };
+                        per_api.insert(*id, text);
+                    }
+                    if let Some(missing) = apis.iter().find(|id| !per_api.contains_key(id)) {
+                        problems.push(format!(
+                            "{at}: no replacement for API '{}'",
+                            self.apis[*missing].name
+                        ));
+                    }
+                    let mut compiled = HashMap::new();
+                    for (id, text) in per_api {
+                        match Template::parse(&text) {
+                            Ok(t) => {
+                                for p in t.params() {
+                                    if p != ALL_ARGUMENTS && !params.iter().any(|q| q.name == p) {
+                                        problems.push(format!(
+                                            "{at}: template {text:?} uses unknown param '{p}'"
+                                        ));
+                                    }
+                                }
+                                for h in t.helpers() {
+                                    if self.helper(h).is_none() {
+                                        problems.push(format!(
+                                            "{at}: template {text:?} uses unknown helper '{h}'"
+                                        ));
+                                    }
+                                }
+                                compiled.insert(id, t);
+                            }
+                            Err(e) => problems.push(format!("{at}: {e}")),
+                        }
+                    }
+                    CaseAction::Replace(compiled)
+                }
+            };
+            let safety = c.safety.unwrap_or(def.safety);
+            cases.push(Case {
+                when,
+                action,
+                safety,
+            });
+        }
+        if def.docs.trim().is_empty() || def.summary.trim().is_empty() {
+            problems.push("needs a summary and docs".into());
+        }
+        // Built-in transforms are tested by their examples; a project's may
+        // have them too (`eventless transforms check` runs them).
+        if def.example.is_empty() && !project {
+            problems.push(
+                "has no [[transform.example]]: every transform is tested by its examples".into(),
+            );
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Transform {
+            id: def.id.clone(),
+            family,
+            summary: def.summary.trim().to_owned(),
+            docs: def.docs.trim().to_owned(),
+            safety: def.safety,
+            shape: def.shape,
+            apis,
+            params,
+            requires,
+            guards,
+            members: def.members.clone(),
+            escapes: def.escapes,
+            strategy,
+            block,
+            cases,
+            examples: def.example.clone(),
+            project,
+        })
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Guidance is shown on one report line, however the TOML wrapped it.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn parse_param(text: &str) -> Param {
+    if let Some(name) = text.strip_prefix('*') {
+        return Param {
+            name: name.to_owned(),
+            default: None,
+            rest: true,
+        };
+    }
+    match text.split_once('=') {
+        Some((name, default)) => Param {
+            name: name.trim().to_owned(),
+            default: Some(default.trim().to_owned()),
+            rest: false,
+        },
+        None => Param {
+            name: text.trim().to_owned(),
+            default: None,
+            rest: false,
+        },
+    }
+}
+
+fn parse_requirement(text: &str) -> Result<Requirement, String> {
+    match text.split_once(':') {
+        None if text == "native" => Ok(Requirement::Native),
+        None if text == "unpatched" => Ok(Requirement::Unpatched),
+        None if text == "eventlet-free" => Ok(Requirement::EventletFree),
+        Some(("native-or-patched", module)) if PATCHABLE.contains(&module) => {
+            Ok(Requirement::NativeOrPatched(module.to_owned()))
+        }
+        _ => Err(format!(
+            "unknown requirement '{text}' (expected native, unpatched, eventlet-free or native-or-patched:<one of {}>)",
+            PATCHABLE.join(", ")
+        )),
+    }
+}
+
+fn parse_guard(text: &str) -> Result<Guard, String> {
+    let (word, arg) = match text.split_once(':') {
+        Some((w, a)) => (w, Some(a)),
+        None => (text, None),
+    };
+    match (word, arg) {
+        ("only-called", None) => Ok(Guard::OnlyCalled),
+        ("identity-only", None) => Ok(Guard::IdentityOnly),
+        ("all-in-file", None) => Ok(Guard::AllInFile),
+        ("with-block", None) => Ok(Guard::WithBlock),
+        ("member-calls-positional", None) => Ok(Guard::MemberCallsPositional),
+        ("no-keyword", Some(k)) if !k.is_empty() => Ok(Guard::NoKeyword(k.to_owned())),
+        ("no-member", Some(m)) if !m.is_empty() => Ok(Guard::NoMember(m.to_owned())),
+        ("no-identifier", Some(n)) if !n.is_empty() => Ok(Guard::NoIdentifier(n.to_owned())),
+        _ => Err(format!(
+            "unknown guard '{text}' (expected only-called, identity-only, all-in-file, with-block, member-calls-positional, \
+             no-keyword:NAME, no-member:NAME or no-identifier:NAME)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalogue_loads() {
+        let cat = Catalogue::builtin().unwrap_or_else(|e| panic!("{e}"));
+        assert!(cat.api("eventlet.sleep").is_some());
+        assert!(!cat.transforms.is_empty());
+    }
+
+    #[test]
+    fn errors_name_the_file_and_the_problem() {
+        let bad = r#"
+family = "f"
+title = "t"
+[[api]]
+name = "eventlet.x"
+guidance = "g"
+[[transform]]
+id = "t1"
+summary = "s"
+docs = "d"
+safety = "safe"
+shape = "call"
+apis = ["eventlet.x", "eventlet.nope"]
+params = ["a"]
+[[transform.case]]
+when = { a = "tiny" }
+replace = "{b}"
+"#;
+        let err = Catalogue::load(&[("bad.toml", bad)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("bad.toml: transform 't1': names unknown API 'eventlet.nope'"),
+            "{err}"
+        );
+        assert!(err.contains("unknown predicate 'tiny'"), "{err}");
+        assert!(err.contains("unknown param 'b'"), "{err}");
+        assert!(err.contains("has no [[transform.example]]"), "{err}");
+    }
+
+    #[test]
+    fn block_transforms_name_known_receivers_and_catch_what_they_raise() {
+        let bad = r#"
+family = "f"
+title = "t"
+[[api]]
+name = "eventlet.x"
+guidance = "g"
+[[transform]]
+id = "t1"
+summary = "s"
+docs = "d"
+safety = "safe"
+shape = "block"
+strategy = "timeout-raise-if-false"
+blocking = { method = "wait", receivers = ["eventlet.x.Thing", "other.Thing"] }
+apis = ["eventlet.x"]
+replace = "ValueError"
+[[transform.example]]
+before = "import eventlet"
+[[transform]]
+id = "t2"
+summary = "s"
+docs = "d"
+safety = "safe"
+shape = "block"
+strategy = "timeout-argument"
+blocking = { method = "wait", receivers = ["eventlet.x.Thing"], receiver_transform = "t9" }
+apis = ["eventlet.x"]
+replace = "ValueError"
+[[transform.example]]
+before = "import eventlet"
+"#;
+        let err = Catalogue::load(&[("bad.toml", bad)])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown receiver 'other.Thing'"), "{err}");
+        assert!(!err.contains("'eventlet.x.Thing'"), "{err}");
+        assert!(err.contains("catches what it raises"), "{err}");
+        assert!(err.contains("names unknown transform 't9'"), "{err}");
+    }
+
+    #[test]
+    fn helpers_must_be_one_definition_and_known_to_templates() {
+        let bad = r#"
+family = "f"
+title = "t"
+[[api]]
+name = "eventlet.x"
+guidance = "g"
+[[helper]]
+name = "_run"
+code = "x = {@time}.time()"
+[[helper]]
+name = "_first"
+code = "def _first():\n    return {def:_run}()"
+[[helper]]
+name = "_long"
+code = "def _long():\n    return {@concurrent.futures}.Future().add_done_callback(lambda future: future.result())"
+[[transform]]
+id = "t1"
+summary = "s"
+docs = "d"
+safety = "safe"
+shape = "call"
+apis = ["eventlet.x"]
+replace = "{def:_walk}()"
+[[transform.example]]
+before = "import eventlet"
+"#;
+        let err = Catalogue::load(&[("bad.toml", bad)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(
+                "bad.toml: helper '_run': its code must be one `def _run(...)` or `class _run`"
+            ),
+            "{err}"
+        );
+        assert!(err.contains("uses unknown helper '_walk'"), "{err}");
+        // `_run` was refused, so `_first` calls no helper declared before it.
+        assert!(
+            err.contains(
+                "helper '_first': its code calls '_run', which is not a helper declared before it"
+            ),
+            "{err}"
+        );
+        assert!(
+            err.contains("helper '_long': a line is longer than 79 characters"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_in_toml_are_reported() {
+        let err = Catalogue::load(&[("x.toml", "family = ")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("x.toml"), "{err}");
+    }
+}

@@ -1,0 +1,311 @@
+//! The compiled form of a transform file: families, APIs, transforms with
+//! their cases, guards and member rules, helpers. Every word a transform
+//! file may say is defined in `transform/`; the code that interprets the
+//! words imports them from here.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Deserialize;
+
+use super::predicate::Predicate;
+use super::strategy::{BlockRule, ConfigStrategy};
+use super::template::Template;
+
+pub type ApiId = usize;
+pub type TransformId = usize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Safety {
+    Safe,
+    Conditional,
+    Manual,
+}
+
+impl Safety {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Safety::Safe => "safe",
+            Safety::Conditional => "conditional",
+            Safety::Manual => "manual",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Shape {
+    /// The API is called; the whole call is replaced.
+    Call,
+    /// The API is called as a statement of its own; the statement is replaced
+    /// (an empty replacement deletes it).
+    Statement,
+    /// Any mention of the API; the name itself is replaced.
+    Reference,
+    /// A string naming the API as a mock target (`mock.patch('eventlet.sleep')`);
+    /// its text is replaced by the target's dotted name once every use of
+    /// the API in the tree is rewritten.
+    #[serde(rename = "mock-target")]
+    MockTarget,
+    /// Lines of project configuration files (requirements, coverage, tox),
+    /// changed by a named strategy once no eventlet import is left.
+    Config,
+    /// A block of code around the API, rewritten by a named strategy
+    /// implemented in Rust (see `blocks`).
+    Block,
+}
+
+/// When a rewrite keeps the program's behaviour, seen from the whole tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Requirement {
+    /// No green threads run in the tree and nothing is monkey-patched.
+    Native,
+    /// The tree never calls `monkey_patch()`.
+    Unpatched,
+    /// No green threads run, or `monkey_patch()` makes this stdlib module green.
+    NativeOrPatched(String),
+    /// Nothing else in the tree uses eventlet once the run's other rewrites
+    /// are made (decided after them, for monkey_patch() to go last).
+    EventletFree,
+}
+
+/// The modules `monkey_patch()` knows, by its keyword names.
+pub const PATCHABLE: &[&str] = &[
+    "os",
+    "select",
+    "socket",
+    "thread",
+    "time",
+    "psycopg",
+    "MySQLdb",
+    "builtins",
+    "subprocess",
+];
+
+/// Local checks on the file that must hold for a rewrite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Guard {
+    /// Every use of the API in the file is a call.
+    OnlyCalled,
+    /// No call in the file passes this keyword argument.
+    NoKeyword(String),
+    /// The API (a module) is never used for this member.
+    NoMember(String),
+    /// Calls of the module's members pass no keyword arguments.
+    MemberCallsPositional,
+    /// The call's result is only compared, hashed or used as a key.
+    IdentityOnly,
+    /// Every use of the transform's APIs in the file can be rewritten, or
+    /// none is (values that are compared must all come from one side).
+    AllInFile,
+    /// The file never names this (e.g. `current_thread`, which would tell
+    /// tpool's worker thread from the caller's).
+    NoIdentifier(String),
+    /// The call makes the context manager of a `with` statement (which
+    /// shuts an executor down at the block's end).
+    WithBlock,
+}
+
+/// What a use of one member of the created object must look like.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberRule {
+    /// The stdlib member's name, when it differs.
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub args: ArgsRule,
+    #[serde(default)]
+    pub result: ResultRule,
+    /// Put between the parentheses of a call without arguments.
+    #[serde(default)]
+    pub empty_args: Option<String>,
+    /// Used in one place at most (eventlet asserted on a second `send`).
+    #[serde(default)]
+    pub once: bool,
+    /// Only as the object's last use, since the stdlib member ends it
+    /// (`shutdown`): held by a name, in the function that makes it, after
+    /// every other use, and in no loop that does not make it again.
+    #[serde(default)]
+    pub last: bool,
+    /// The object must be used this way somewhere (an executor must be
+    /// shut down, or its threads keep the program alive at exit).
+    #[serde(default)]
+    pub required: bool,
+    /// Members that may not also be used on the object (after `cancel()`,
+    /// eventlet's `wait()` raised GreenletExit, a Future's `result()`
+    /// raises CancelledError).
+    #[serde(default)]
+    pub without: Vec<String>,
+    /// Text added after the member's call, e.g.
+    /// `.add_done_callback({def:_print_exception})`: literal text and
+    /// helper calls only.
+    #[serde(default, deserialize_with = "template_text")]
+    pub then: Option<Template>,
+}
+
+fn template_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Template>, D::Error> {
+    let text = String::deserialize(d)?;
+    Template::parse(&text)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArgsRule {
+    #[default]
+    Any,
+    /// Called, without arguments.
+    None,
+    /// Called with exactly one positional argument.
+    One,
+    /// Called with no argument or one positional argument.
+    Optional,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResultRule {
+    #[default]
+    Any,
+    /// The call's value must be discarded.
+    Unused,
+}
+
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub name: String,
+    pub default: Option<String>,
+    /// `*name`: takes every argument left over, of any kind.
+    pub rest: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum CaseAction {
+    Replace(HashMap<ApiId, Template>),
+    Manual(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub when: Vec<(usize, Predicate)>,
+    pub action: CaseAction,
+    pub safety: Safety,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    #[serde(default)]
+    pub name: Option<String>,
+    pub before: String,
+    /// The expected rewrite; absent means the code must stay untouched.
+    #[serde(default)]
+    pub after: Option<String>,
+    /// APIs whose uses must be reported for a person.
+    #[serde(default)]
+    pub manual: Vec<String>,
+    /// The file name the example is written to (default `example.py`).
+    #[serde(default)]
+    pub file: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Family {
+    pub name: String,
+    pub title: String,
+    /// The summary line of a commit of this family's rewrites.
+    pub commit_summary: Option<String>,
+    pub file: String,
+    pub examples: Vec<Example>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Api {
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub family: usize,
+    pub guidance: String,
+    /// Using it means code runs on the hub: it starts green threads, or it
+    /// relies on the hub to interrupt cooperative blocking calls (Timeout).
+    pub green: bool,
+    pub monkey_patch: bool,
+    /// Another library's member that runs on eventlet
+    /// (`futurist.GreenThreadPoolExecutor`): only the member is a use, not
+    /// an import of the library.
+    pub library: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Transform {
+    pub id: String,
+    pub family: usize,
+    pub summary: String,
+    pub docs: String,
+    pub safety: Safety,
+    pub shape: Shape,
+    pub apis: Vec<ApiId>,
+    pub params: Vec<Param>,
+    pub requires: Vec<Requirement>,
+    pub guards: Vec<Guard>,
+    /// When present, the created object is followed through the file and
+    /// every member used on it must have a rule here.
+    pub members: Option<BTreeMap<String, MemberRule>>,
+    /// Whether the created object may be passed on where it is not followed.
+    pub escapes: bool,
+    /// For `config` transforms: the strategy that edits the file.
+    pub strategy: Option<ConfigStrategy>,
+    /// For `block` transforms: the blocking call, and how its block is
+    /// rewritten.
+    pub block: Option<BlockRule>,
+    pub cases: Vec<Case>,
+    pub examples: Vec<Example>,
+    /// Defined (added or replaced) by the project's eventless.toml.
+    pub project: bool,
+}
+
+impl Transform {
+    /// Part of the switch off eventlet: made only in the run that leaves
+    /// no other eventlet use in the tree.
+    pub fn whole_program(&self) -> bool {
+        self.requires.contains(&Requirement::EventletFree)
+    }
+
+    /// The helpers its templates call.
+    pub fn helpers(&self) -> impl Iterator<Item = &str> {
+        let members = self
+            .members
+            .iter()
+            .flat_map(|m| m.values())
+            .filter_map(|rule| rule.then.as_ref());
+        self.cases
+            .iter()
+            .filter_map(|c| match &c.action {
+                CaseAction::Replace(templates) => Some(templates.values()),
+                CaseAction::Manual(_) => None,
+            })
+            .flatten()
+            .chain(members)
+            .flat_map(|t| t.helpers())
+    }
+}
+
+/// A module-level function that rewrites call (`{def:name}` in a
+/// template), defined once in each file that needs it.
+#[derive(Debug, Clone)]
+pub struct Helper {
+    pub name: String,
+    /// The whole `def`, whose `{@module}` placeholders name modules as
+    /// the rewrite's templates do.
+    pub code: Template,
+}
+
+impl Helper {
+    /// The definition's text, `module` naming each module it uses.
+    pub fn render(&self, module: impl FnMut(&str) -> String) -> String {
+        self.code
+            .render(|_| None, module)
+            .expect("validated: a helper's code takes no arguments")
+    }
+}
