@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
 
-use super::Summary;
 use super::readiness::assess;
+use super::{Summary, display_path};
 use crate::outcome::Action;
 use crate::outcome::RunResult;
 use crate::transform::Catalogue;
@@ -71,7 +71,7 @@ pub fn render(
         .iter()
         .filter(|f| f.findings.iter().any(|x| x.action != Action::Import))
     {
-        let path = relative(root, &file.source.path);
+        let path = display_path(root, &file.source.path);
         let _ = writeln!(out, "### {path}\n");
         let mut patterns: BTreeMap<(&str, &str), (usize, Action)> = BTreeMap::new();
         for f in file.findings.iter().filter(|x| x.action != Action::Import) {
@@ -95,7 +95,7 @@ pub fn render(
 
     let _ = writeln!(out, "## Occurrences found\n");
     for file in &run.files {
-        let path = relative(root, &file.source.path);
+        let path = display_path(root, &file.source.path);
         for f in file.findings.iter().filter(|x| x.action != Action::Import) {
             let place = match link_base {
                 Some(base) => format!("{base}{path}#n{}", f.line),
@@ -117,10 +117,4 @@ fn describe(catalogue: &Catalogue, api: &str) -> String {
         || "needs a person".to_owned(),
         |id| catalogue.apis[id].guidance.clone(),
     )
-}
-
-pub fn relative(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    let text = rel.display().to_string();
-    text.strip_prefix("./").unwrap_or(&text).to_owned()
 }

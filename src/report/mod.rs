@@ -10,6 +10,8 @@ pub mod text;
 
 pub use catalogue::catalogue_markdown;
 
+use std::path::Path;
+
 use serde::Serialize;
 
 use crate::outcome::Action;
@@ -59,4 +61,11 @@ impl Summary {
     pub fn eventlet_removable(&self) -> bool {
         self.manual == 0 && self.files_skipped == 0
     }
+}
+
+/// A file's path as reports show it: relative to the root given.
+pub fn display_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let text = rel.display().to_string();
+    text.strip_prefix("./").unwrap_or(&text).to_owned()
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::Summary;
-use super::markdown::relative;
+use super::display_path;
 use crate::analysis::UseKind;
 use crate::outcome::Action;
 use crate::outcome::RunResult;
@@ -62,14 +62,14 @@ pub fn assess(run: &RunResult, root: &Path) -> Readiness {
             if f.api == "eventlet.patcher.monkey_patch" {
                 blockers.push(format!(
                     "monkey_patch() at {}:{}",
-                    relative(root, &file.source.path),
+                    display_path(root, &file.source.path),
                     f.line
                 ));
             }
             if f.api.starts_with("eventlet.wsgi") {
                 blockers.push(format!(
                     "eventlet.wsgi at {}:{}",
-                    relative(root, &file.source.path),
+                    display_path(root, &file.source.path),
                     f.line
                 ));
             }
@@ -95,7 +95,7 @@ pub fn assess(run: &RunResult, root: &Path) -> Readiness {
     for s in &run.skipped {
         blockers.push(format!(
             "{} could not be analysed: {}",
-            relative(root, &s.path),
+            display_path(root, &s.path),
             s.reason
         ));
     }

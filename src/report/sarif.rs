@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::markdown::relative;
+use super::display_path;
 use crate::outcome::Action;
 use crate::outcome::RunResult;
 use crate::transform::Catalogue;
@@ -15,7 +15,7 @@ pub fn render(run: &RunResult, catalogue: &Catalogue, root: &std::path::Path) ->
     let mut rules: BTreeMap<String, Value> = BTreeMap::new();
     let mut results = Vec::new();
     for file in &run.files {
-        let uri = relative(root, &file.source.path);
+        let uri = display_path(root, &file.source.path);
         for f in file.findings.iter().filter(|f| f.action != Action::Import) {
             rules.entry(f.api.clone()).or_insert_with(|| {
                 let help = catalogue

@@ -80,7 +80,7 @@ pub fn plan(
             let mut cumulative: Vec<PathBuf> = Vec::new();
             let mut steps = Vec::new();
             for file in files {
-                let rel = relative(root, &file.source.path);
+                let rel = path_in_repo(root, &file.source.path);
                 cumulative.push(rel.clone());
                 let summary = truncate(&format!(
                     "Move {} off eventlet",
@@ -163,7 +163,7 @@ fn step(
     let mut rewrites = Vec::new();
     let mut manual = Vec::new();
     for file in &run.files {
-        let rel = relative(root, &file.source.path);
+        let rel = path_in_repo(root, &file.source.path);
         if let Some(text) = &file.new_text
             && include(&rel)
         {
@@ -251,6 +251,6 @@ fn truncate(summary: &str) -> String {
     format!("{}...", cut.trim_end())
 }
 
-pub fn relative(root: &Path, path: &Path) -> PathBuf {
+pub fn path_in_repo(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
