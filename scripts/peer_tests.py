@@ -136,12 +136,15 @@ def run_stestr(args, extra, label):
 
 def parse_subunit(venv, subunit):
     """test id -> final status, read with the venv's subunit2csv."""
-    proc = subprocess.run([str(venv / "bin" / "subunit2csv")], stdin=open(subunit, "rb"),
-                          capture_output=True, text=True)
+    with open(subunit, "rb") as stream:
+        proc = subprocess.run([str(venv / "bin" / "subunit2csv")], stdin=stream,
+                              capture_output=True)
+    # Non-test content of the stream (the --slowest table) passes through as is.
+    text = proc.stdout.decode("utf-8", errors="replace")
     results = {}
-    for row in csv.DictReader(proc.stdout.splitlines()):
+    for row in csv.DictReader(text.splitlines()):
         test, status = row.get("test"), row.get("status")
-        if test and status and status not in ("exists", "inprogress"):
+        if test and status in PASSED | FAILED:
             results[test] = status
     return results
 

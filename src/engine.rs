@@ -388,7 +388,7 @@ fn replaced_by_rewrites(
     for index in picked {
         if let Fate::Rewrite(rw) = matcher.decide(&analysis.uses[index], root, text, analysis) {
             replaced.push(rw.range.clone());
-            replaced.extend(rw.member_edits.iter().map(|(r, _)| r.clone()));
+            replaced.extend(rw.attached_edits.iter().map(|e| e.range.clone()));
         }
     }
     replaced

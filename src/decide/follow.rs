@@ -11,22 +11,19 @@
 //! some other way) is a refusal that names the line.
 
 use std::collections::{BTreeMap, HashMap};
-use std::ops::Range;
 
 use tree_sitter::Node;
 
+use crate::edit::Edit;
 use crate::python::syntax::{field_name, named_children, text};
 use crate::source::line_of;
 use crate::transform::model::{ArgsRule, MemberRule, ResultRule};
-
-/// An edit inside the followed uses: the bytes and their replacement.
-pub type MemberEdit = (Range<usize>, String);
 
 /// What following the object found: the edits of its members' uses, and
 /// the helpers those edits call.
 #[derive(Debug, Default)]
 pub struct Followed {
-    pub edits: Vec<MemberEdit>,
+    pub edits: Vec<Edit>,
     pub helpers: Vec<String>,
 }
 
@@ -489,7 +486,9 @@ impl<'t> Follower<'_, 't> {
                 .child_by_field_name("attribute")
                 .ok_or("malformed attribute")?;
             if text(name, source) != to {
-                self.found.edits.push((name.byte_range(), to.clone()));
+                self.found
+                    .edits
+                    .push(Edit::replace(name.byte_range(), to.clone()));
             }
         }
         if let (Some(fill), Some(args)) = (&rule.empty_args, arguments)
@@ -498,16 +497,14 @@ impl<'t> Follower<'_, 't> {
         {
             self.found
                 .edits
-                .push((args.byte_range(), format!("({fill})")));
+                .push(Edit::replace(args.byte_range(), format!("({fill})")));
         }
         if let Some(then) = &rule.then {
             let call = call.ok_or_else(|| format!("'.{member}' is not called"))?;
             let text = then
                 .render(|_| None, |m| m.to_owned())
                 .expect("validated: `then` holds text and helpers only");
-            self.found
-                .edits
-                .push((call.end_byte()..call.end_byte(), text));
+            self.found.edits.push(Edit::insert(call.end_byte(), text));
             self.found.helpers.extend(then.helpers().map(str::to_owned));
         }
         if rule.last {

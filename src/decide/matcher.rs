@@ -10,6 +10,7 @@ use tree_sitter::Node;
 use crate::analysis::{FileAnalysis, Use, UseKind};
 use crate::decide::follow::{self, enclosing_scope, member_of};
 use crate::decide::tree_facts::TreeContext;
+use crate::edit::Edit;
 use crate::python::helpers;
 use crate::python::module_names::{ModuleRef, name_module};
 use crate::python::syntax::{descendants, field_name, is_primary, named_children, node_at, text};
@@ -71,8 +72,9 @@ pub struct Rewrite {
     pub arguments: HashMap<String, Argument>,
     /// Appended as `.a.b` (a from-import that reached past a module API).
     pub suffix: Vec<String>,
-    /// Edits where the created object is used (member renames).
-    pub member_edits: Vec<follow::MemberEdit>,
+    /// Edits that go with the main one: where the created object is used
+    /// (member renames), a Timeout block's own, a mock's module argument.
+    pub attached_edits: Vec<Edit>,
     /// Helpers those edits call.
     pub member_helpers: Vec<String>,
     /// Uses whose rewrite this one is correct only with: made in the same
@@ -90,9 +92,9 @@ impl Rewrite {
 
     /// Where its first edit begins.
     pub fn start(&self) -> usize {
-        self.member_edits
+        self.attached_edits
             .iter()
-            .map(|(r, _)| r.start)
+            .map(|e| e.range.start)
             .fold(self.range.start, usize::min)
     }
 }
@@ -309,7 +311,7 @@ impl Matcher<'_> {
                 template,
                 arguments: HashMap::new(),
                 suffix: Vec::new(),
-                member_edits: done.edits,
+                attached_edits: done.edits,
                 member_helpers: Vec::new(),
                 needs: done.needs,
             });
@@ -422,7 +424,7 @@ impl Matcher<'_> {
             template = Template {
                 pieces: vec![Piece::Module(module.join("."))],
             };
-            mock_member = Some((u.range.clone(), member.to_string()));
+            mock_member = Some(Edit::replace(u.range.clone(), member.to_string()));
             range = object;
             suffix.clear();
         }
@@ -447,7 +449,7 @@ impl Matcher<'_> {
         for helper in self.catalogue.helpers_needed(template.helpers()) {
             self.check_helper(helper, root, source, file)?;
         }
-        let mut member_edits: Vec<follow::MemberEdit> = mock_member.into_iter().collect();
+        let mut attached_edits: Vec<Edit> = mock_member.into_iter().collect();
         let mut member_helpers = Vec::new();
         if let Some(members) = &t.members {
             let call = called(node).ok_or("not called here")?;
@@ -468,7 +470,7 @@ impl Matcher<'_> {
             for helper in self.catalogue.helpers_needed(called) {
                 self.check_helper(helper, root, source, file)?;
             }
-            member_edits.extend(followed.edits);
+            attached_edits.extend(followed.edits);
             member_helpers = followed.helpers;
         }
         for requirement in whole_program {
@@ -482,7 +484,7 @@ impl Matcher<'_> {
             template,
             arguments,
             suffix,
-            member_edits,
+            attached_edits,
             member_helpers,
             needs: Vec::new(),
         })

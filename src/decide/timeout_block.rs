@@ -34,7 +34,8 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use crate::analysis::{FileAnalysis, Use, UseKind};
-use crate::decide::follow::{MemberEdit, enclosing_scope};
+use crate::decide::follow::enclosing_scope;
+use crate::edit::Edit;
 use crate::python::syntax::{descendants, field_name, named_children, numeric_literal, text};
 use crate::source::line_of;
 use crate::transform::strategy::{BlockRule, BlockStrategy, BlockingCall, RAISED};
@@ -44,7 +45,7 @@ use crate::transform::{ApiId, Catalogue, TransformId};
 /// `with` block, and the uses whose rewrite this one needs in the same run.
 pub struct BlockRewrite {
     pub except_type: Range<usize>,
-    pub edits: Vec<MemberEdit>,
+    pub edits: Vec<Edit>,
     pub needs: Vec<Range<usize>>,
 }
 
@@ -214,7 +215,7 @@ fn block_edits(
     call: Node,
     rule: &BlockRule,
     source: &str,
-) -> Result<Vec<MemberEdit>, String> {
+) -> Result<Vec<Edit>, String> {
     let arguments = call.child_by_field_name("arguments").ok_or(NOT_A_BLOCK)?;
     let close = arguments.end_byte() - 1;
     let after_last = named_children(arguments)
@@ -240,11 +241,11 @@ fn block_edits(
         closing.push_str(&format!(":{newline}{indent}raise {RAISED}"));
     }
     Ok(vec![
-        (
+        Edit::replace(
             block.with.start_byte()..block.statement.start_byte(),
             opening,
         ),
-        (close..arguments.end_byte(), closing),
+        Edit::replace(close..arguments.end_byte(), closing),
     ])
 }
 

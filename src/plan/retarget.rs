@@ -121,7 +121,7 @@ fn moved_to<'r>(
             _ => return None,
         };
         if rw.range != u.range
-            || !rw.member_edits.is_empty()
+            || !rw.attached_edits.is_empty()
             || *found.get_or_insert((m, member)) != (m.as_str(), member)
         {
             return None;

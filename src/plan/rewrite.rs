@@ -18,7 +18,8 @@ use crate::python::helpers;
 use crate::python::imports;
 use crate::python::local_proof;
 use crate::python::module_names::{ModuleRef, NewImport, name_module};
-use crate::python::parse::{first_syntax_error, parse, reparse};
+use crate::python::parse::{edit_tree, first_syntax_error, parse, reparse};
+use crate::python::statements::delete_statements;
 use crate::source::{LineIndex, line_col, line_of};
 use crate::transform::model::Helper;
 use crate::transform::{Catalogue, Safety};
@@ -151,7 +152,7 @@ pub fn rewrite_file(
             last_plan = plan;
             break;
         }
-        edit::edit_tree(&mut tree, &current, &plan.edits);
+        edit_tree(&mut tree, &current, &plan.edits);
         tree = reparse(&next, &tree);
         if let Some(at) = first_syntax_error(&tree) {
             let (line, col) = line_col(&next, at);
@@ -220,7 +221,7 @@ fn swallowed(rw: &Rewrite) -> impl Iterator<Item = Range<usize>> + '_ {
     let copies = rw.template.params().next().is_some();
     let main = (!copies).then(|| rw.range.clone());
     main.into_iter()
-        .chain(rw.member_edits.iter().map(|(r, _)| r.clone()))
+        .chain(rw.attached_edits.iter().map(|e| e.range.clone()))
 }
 
 fn binding_key(b: &ImportBinding) -> (String, String) {
@@ -361,9 +362,11 @@ fn plan_edits(
     // the rewrite it belongs to.
     let mains: Vec<Range<usize>> = applied.iter().map(|(_, rw)| rw.range.clone()).collect();
     applied.retain(|(_, rw)| {
-        rw.member_edits
-            .iter()
-            .all(|(r, _)| !mains.iter().any(|m| m.start < r.end && r.start < m.end))
+        rw.attached_edits.iter().all(|e| {
+            !mains
+                .iter()
+                .any(|m| m.start < e.range.end && e.range.start < m.end)
+        })
     });
     // A rewrite that is correct only with another one waits with it.
     loop {
@@ -514,9 +517,9 @@ fn plan_edits(
             edits.push(Edit::replace(rw.range.clone(), rendered));
         }
         edits.extend(
-            rw.member_edits
+            rw.attached_edits
                 .iter()
-                .map(|(range, added)| member_edit(rw, range, added, text, root, newline)),
+                .map(|e| attached_edit(rw, e, text, root, newline)),
         );
     }
     let leaving_bindings: Vec<&ImportBinding> =
@@ -539,7 +542,7 @@ fn plan_edits(
         crate::plan::annotate::stale(text, root, analysis, fates, &rewritten, &consumed);
     let comment_ranges: Vec<Range<usize>> =
         stale_comments.iter().map(|e| e.range.clone()).collect();
-    edits.extend(edit::delete_statements(
+    edits.extend(delete_statements(
         root,
         text,
         &deleted_statements,
@@ -568,27 +571,27 @@ fn plan_edits(
     })
 }
 
-/// One edit where a created object is used. Text added after a call
+/// One attached edit as made. Text added after a call
 /// (`.add_done_callback(...)`) may need its line broken, counting the
 /// renames before it on the line.
-fn member_edit(
+fn attached_edit(
     rw: &Rewrite,
-    range: &Range<usize>,
-    added: &str,
+    edit: &Edit,
     text: &str,
     root: tree_sitter::Node,
     newline: &str,
 ) -> Edit {
+    let (range, added) = (&edit.range, &edit.text);
     if !range.is_empty() {
-        return Edit::replace(range.clone(), added);
+        return edit.clone();
     }
     let line = crate::source::line_start(text, range.start);
     let width = |s: &str| s.chars().count() as isize;
     let widened: isize = rw
-        .member_edits
+        .attached_edits
         .iter()
-        .filter(|(r, _)| line <= r.start && r.end <= range.start && r != range)
-        .map(|(r, t)| width(t) - width(&text[r.clone()]))
+        .filter(|e| line <= e.range.start && e.range.end <= range.start && &e.range != range)
+        .map(|e| width(&e.text) - width(&text[e.range.clone()]))
         .sum();
     let wrapped =
         continuation::wrap_long_line(added.to_owned(), None, range, widened, text, root, newline);

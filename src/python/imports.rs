@@ -454,7 +454,7 @@ mod tests {
         ];
         let deleted = [tree.root_node().named_child(0).unwrap().byte_range()];
         let (mut edits, refilled) = insertions(tree.root_node(), source, "\n", &imports, &deleted);
-        edits.extend(crate::edit::delete_statements(
+        edits.extend(crate::python::statements::delete_statements(
             tree.root_node(),
             source,
             &deleted,

@@ -7,4 +7,5 @@ pub mod imports;
 pub mod local_proof;
 pub mod module_names;
 pub mod parse;
+pub mod statements;
 pub mod syntax;

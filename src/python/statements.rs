@@ -1,0 +1,306 @@
+//! Deleting whole statements: the edits that remove them with their lines,
+//! keep a block that would be left empty parsing (`pass`), and leave the
+//! blank lines around an import group as a person would.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use super::syntax::{named_children, node_at};
+use crate::edit::Edit;
+use crate::source::{line_end, line_start};
+
+/// Edits that delete whole statements. A statement alone on its lines goes
+/// with its lines; one that shares a line becomes `pass`; a block left with
+/// no statement keeps a `pass` so it still parses. When the deleted lines
+/// stood between two blank lines at top level (an import group that
+/// disappears), one of the blank lines goes too, unless something is
+/// inserted where they began (`refilled`); when nothing is left above them
+/// (`deleted_elsewhere` are the ranges other edits delete), all of them go.
+pub fn delete_statements(
+    root: Node,
+    source: &str,
+    statements: &[Range<usize>],
+    refilled: &[usize],
+    deleted_elsewhere: &[Range<usize>],
+) -> Vec<Edit> {
+    let nodes: Vec<Node> = statements
+        .iter()
+        .filter_map(|r| node_at(root, r))
+        .map(|mut node| {
+            // A block holding only this statement spans the same bytes.
+            while node.kind() == "block" {
+                match node.named_child(0) {
+                    Some(child) if child.byte_range() == node.byte_range() => node = child,
+                    _ => break,
+                }
+            }
+            node
+        })
+        .collect();
+    let mut per_parent: HashMap<usize, usize> = HashMap::new();
+    for node in &nodes {
+        if let Some(parent) = node.parent() {
+            *per_parent.entry(parent.id()).or_default() += 1;
+        }
+    }
+    let mut given_pass: Vec<usize> = Vec::new();
+    let mut edits = Vec::new();
+    let mut whole_lines: Vec<(Range<usize>, bool)> = Vec::new();
+    for node in nodes {
+        let Some(parent) = node.parent() else {
+            continue;
+        };
+        let statements_in_parent = named_children(parent)
+            .iter()
+            .filter(|c| c.kind() != "comment")
+            .count();
+        let empties_block = parent.kind() == "block"
+            && per_parent[&parent.id()] == statements_in_parent
+            && !given_pass.contains(&parent.id());
+        if empties_block {
+            given_pass.push(parent.id());
+            edits.push(Edit::replace(node.byte_range(), "pass"));
+            continue;
+        }
+        match deletion(node, source) {
+            Deletion::Lines(range) => whole_lines.push((range, parent.kind() == "module")),
+            Deletion::Edit(edit) => edits.push(edit),
+        }
+    }
+    whole_lines.sort_by_key(|(r, _)| r.start);
+    let mut merged: Vec<(Range<usize>, bool)> = Vec::new();
+    for (range, top) in whole_lines {
+        // New imports refill a deleted group at its start: a deletion
+        // before it stays apart, or it would swallow them.
+        match merged.last_mut() {
+            Some((last, last_top))
+                if last.end == range.start && !refilled.contains(&range.start) =>
+            {
+                last.end = range.end;
+                *last_top &= top;
+            }
+            _ => merged.push((range, top)),
+        }
+    }
+    let gone: Vec<Range<usize>> = merged
+        .iter()
+        .map(|(r, _)| r.clone())
+        .chain(deleted_elsewhere.iter().cloned())
+        .collect();
+    for (mut range, top) in merged {
+        // Nothing left or inserted above: no blank line is left to open
+        // the file.
+        let opens_file = nothing_left_before(source, range.start, &gone)
+            && !refilled.iter().any(|&at| at <= range.start);
+        if top
+            && !refilled.contains(&range.start)
+            && (opens_file || preceded_by_blank_line(source, range.start))
+        {
+            while let Some(end) = blank_line_at(source, range.end) {
+                range.end = end;
+                if !opens_file {
+                    break;
+                }
+            }
+        }
+        edits.push(Edit::replace(range, ""));
+    }
+    edits
+}
+
+enum Deletion {
+    /// The statement fills these whole lines.
+    Lines(Range<usize>),
+    Edit(Edit),
+}
+
+fn deletion(node: Node, source: &str) -> Deletion {
+    let (start, end) = (node.start_byte(), node.end_byte());
+    let line_start = line_start(source, start);
+    let line_end = line_end(source, end);
+    let before = &source[line_start..start];
+    let after = source[end..line_end].trim();
+    if !before.trim().is_empty() || (!after.is_empty() && !after.starts_with('#')) {
+        return Deletion::Edit(Edit::replace(start..end, "pass"));
+    }
+    if after.starts_with('#') && !is_noqa(after) {
+        // Keep the comment, on its own line where the statement began.
+        let comment = end + source[end..line_end].find('#').unwrap_or(0);
+        return Deletion::Edit(Edit::replace(start..comment, ""));
+    }
+    Deletion::Lines(line_start..(line_end + 1).min(source.len()))
+}
+
+/// A linter marker that only speaks of the statement it follows.
+fn is_noqa(comment: &str) -> bool {
+    comment
+        .trim_start_matches('#')
+        .trim_start()
+        .to_ascii_lowercase()
+        .starts_with("noqa")
+}
+
+/// Whether `source[..at]` is blank once the `gone` ranges are deleted.
+fn nothing_left_before(source: &str, at: usize, gone: &[Range<usize>]) -> bool {
+    let mut from = 0;
+    let mut ranges: Vec<&Range<usize>> = gone.iter().filter(|r| r.start < at).collect();
+    ranges.sort_by_key(|r| r.start);
+    for range in ranges {
+        if !source[from..range.start.max(from)].trim().is_empty() {
+            return false;
+        }
+        from = from.max(range.end.min(at));
+    }
+    source[from..at].trim().is_empty()
+}
+
+fn preceded_by_blank_line(source: &str, line_start: usize) -> bool {
+    let before = source[..line_start].trim_end_matches(['\n', '\r']);
+    let newlines = source[before.len()..line_start].matches('\n').count();
+    line_start == 0 || newlines >= 2 || before.is_empty()
+}
+
+/// The end (after its newline) of the line starting at `at`, if it is blank.
+fn blank_line_at(source: &str, at: usize) -> Option<usize> {
+    let rest = &source[at..];
+    let end = rest.find('\n')?;
+    rest[..end].trim().is_empty().then_some(at + end + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::edit::apply;
+    use crate::python::parse::parse;
+
+    fn delete(source: &str, needle: &str) -> String {
+        let tree = parse(source);
+        let start = source.find(needle).unwrap();
+        let node = tree
+            .root_node()
+            .descendant_for_byte_range(start, start + needle.len())
+            .unwrap();
+        let mut stmt = node;
+        while !stmt.kind().ends_with("statement") {
+            stmt = stmt.parent().unwrap();
+        }
+        let edits = delete_statements(tree.root_node(), source, &[stmt.byte_range()], &[], &[]);
+        apply(source, edits).unwrap()
+    }
+
+    #[test]
+    fn whole_line_statements_vanish_with_their_line() {
+        assert_eq!(
+            delete("a = 1\nuse_hub()\nb = 2\n", "use_hub"),
+            "a = 1\nb = 2\n"
+        );
+    }
+
+    #[test]
+    fn a_file_does_not_open_with_the_blank_lines_of_a_deleted_first_group() {
+        assert_eq!(
+            delete("import eventlet\n\n\ndef f():\n    pass\n", "import"),
+            "def f():\n    pass\n"
+        );
+        // Below a docstring one blank line goes, as between any groups.
+        assert_eq!(
+            delete(
+                "'''Doc.'''\n\nimport eventlet\n\n\ndef f():\n    pass\n",
+                "import"
+            ),
+            "'''Doc.'''\n\n\ndef f():\n    pass\n"
+        );
+    }
+
+    #[test]
+    fn nothing_left_above_counts_what_other_edits_delete() {
+        let source =
+            "import eventlet\n# TODO(eventlet-removal): x\neventlet.monkey_patch()\n\nimport os\n";
+        let tree = parse(source);
+        let statement = |needle: &str| {
+            let at = source.find(needle).unwrap();
+            at..source[at..].find('\n').unwrap() + at
+        };
+        let todo = statement("# TODO");
+        let todo = todo.start..todo.end + 1;
+        let mut edits = delete_statements(
+            tree.root_node(),
+            source,
+            &[
+                statement("import eventlet"),
+                statement("eventlet.monkey_patch"),
+            ],
+            &[],
+            std::slice::from_ref(&todo),
+        );
+        edits.push(Edit::replace(todo, ""));
+        assert_eq!(apply(source, edits).unwrap(), "import os\n");
+    }
+
+    #[test]
+    fn a_refilled_group_is_not_swallowed_by_the_deletion_before_it() {
+        let source = "eventlet.monkey_patch()\nimport eventlet\nx = 1\n";
+        let tree = parse(source);
+        let [patch, import] = [0, 1].map(|i| named_children(tree.root_node())[i].byte_range());
+        let refill = import.start;
+        let mut edits =
+            delete_statements(tree.root_node(), source, &[patch, import], &[refill], &[]);
+        edits.push(Edit::insert(refill, "import time\n"));
+        assert_eq!(apply(source, edits).unwrap(), "import time\nx = 1\n");
+    }
+
+    #[test]
+    fn lone_statement_in_block_becomes_pass() {
+        assert_eq!(
+            delete("if x:\n    use_hub()\n", "use_hub"),
+            "if x:\n    pass\n"
+        );
+    }
+
+    #[test]
+    fn statement_sharing_a_line_becomes_pass() {
+        assert_eq!(delete("a = 1; use_hub()\n", "use_hub"), "a = 1; pass\n");
+    }
+
+    #[test]
+    fn trailing_comment_is_kept() {
+        assert_eq!(
+            delete("a = 1\nuse_hub()  # why\n", "use_hub"),
+            "a = 1\n# why\n"
+        );
+        assert_eq!(
+            delete("a = 1\nuse_hub()  # noqa: E402\n", "use_hub"),
+            "a = 1\n"
+        );
+    }
+
+    #[test]
+    fn emptied_import_group_does_not_leave_two_blank_lines() {
+        assert_eq!(
+            delete("import os\n\nimport eventlet\n\nx = 1\n", "eventlet"),
+            "import os\n\nx = 1\n"
+        );
+    }
+
+    #[test]
+    fn a_whole_group_of_statements_goes_with_one_blank_line() {
+        let src = "import os\n\nimport a\nimport b\n\nx = 1\n";
+        let tree = parse(src);
+        let ranges: Vec<_> = named_children(tree.root_node())[1..3]
+            .iter()
+            .map(|n| n.byte_range())
+            .collect();
+        let edits = delete_statements(tree.root_node(), src, &ranges, &[], &[]);
+        assert_eq!(apply(src, edits).unwrap(), "import os\n\nx = 1\n");
+    }
+
+    #[test]
+    fn crlf_lines_are_removed_whole() {
+        assert_eq!(
+            delete("a = 1\r\nuse_hub()\r\nb = 2\r\n", "use_hub"),
+            "a = 1\r\nb = 2\r\n"
+        );
+    }
+}
