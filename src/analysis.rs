@@ -75,13 +75,13 @@ pub fn is_eventlet_path(dotted: &str) -> bool {
 
 /// The modules whose imported names the analysis follows: eventlet's, and
 /// those of libraries with catalogued members that run on it.
-struct Followed<'c> {
+struct FollowedModules<'c> {
     library_tops: HashSet<&'c str>,
 }
 
-impl<'c> Followed<'c> {
+impl<'c> FollowedModules<'c> {
     fn of(catalogue: &'c Catalogue) -> Self {
-        Followed {
+        FollowedModules {
             library_tops: catalogue.library_tops().collect(),
         }
     }
@@ -131,7 +131,7 @@ fn analyze_with(
     catalogue: &Catalogue,
 ) -> FileAnalysis {
     let root = tree.root_node();
-    let followed = Followed::of(catalogue);
+    let followed = FollowedModules::of(catalogue);
     let mut uses = Vec::new();
     for (index, import) in bindings.imports.iter().enumerate() {
         let api = catalogue.api(&import.target);

@@ -14,7 +14,9 @@ use crate::analysis::{FileAnalysis, UseKind, analyze};
 use crate::cache;
 use crate::config_files;
 use crate::decide::matcher::{Fate, Matcher, Selection, decide_without_code};
-use crate::decide::tree_facts::{ApiTally, FileFacts, TreeContext, patched_by_call};
+use crate::decide::tree_facts::{
+    ApiTally, FileFacts, GreenUse, PatchCall, TreeContext, patched_by_call,
+};
 use crate::discover::{discover, mentions_eventlet, runs_on_eventlet};
 use crate::fingerprint::KeyBuilder;
 use crate::outcome::{Action, FileResult, Finding, RunResult, Skipped};
@@ -304,7 +306,7 @@ fn settle_green_uses(parsed: &mut [Parsed], catalogue: &Catalogue, options: &Opt
             let all = std::mem::take(&mut p.facts.green_threads);
             p.facts.green_threads = all
                 .iter()
-                .filter(|g| !context_free(p, g.2))
+                .filter(|g| !context_free(p, g.use_index))
                 .cloned()
                 .collect();
             all
@@ -315,11 +317,11 @@ fn settle_green_uses(parsed: &mut [Parsed], catalogue: &Catalogue, options: &Opt
             with_matcher(parsed, &all_green, catalogue, options, |matcher, p, all| {
                 let before = p.facts.green_threads.len();
                 let assumed_gone =
-                    |index: usize| !p.facts.green_threads.iter().any(|g| g.2 == index);
+                    |index: usize| !p.facts.green_threads.iter().any(|g| g.use_index == index);
                 let replaced = replaced_by_rewrites(p, all, matcher, &assumed_gone);
                 let left: Vec<GreenUse> = all
                     .iter()
-                    .filter(|g| !assumed_gone(g.2) || !covered(&replaced, p, g.2))
+                    .filter(|g| !assumed_gone(g.use_index) || !covered(&replaced, p, g.use_index))
                     .cloned()
                     .collect();
                 p.facts.green_threads = left;
@@ -335,15 +337,13 @@ fn settle_green_uses(parsed: &mut [Parsed], catalogue: &Catalogue, options: &Opt
         let replaced = replaced_by_rewrites(p, all, matcher, &|index| decided_by_code(p, index));
         p.facts.green_threads = all
             .iter()
-            .filter(|g| !covered(&replaced, p, g.2))
+            .filter(|g| !covered(&replaced, p, g.use_index))
             .cloned()
             .collect();
     });
 }
 
 /// A green use in a file's facts: line, API name, index of the use.
-type GreenUse = (usize, String, usize);
-
 /// Runs `step` on every file with green uses (and all of them), with a
 /// matcher under the context the files' facts give now.
 fn with_matcher<T: Send>(
@@ -378,7 +378,11 @@ fn replaced_by_rewrites(
     matcher: &Matcher,
     decided: &dyn Fn(usize) -> bool,
 ) -> Vec<std::ops::Range<usize>> {
-    let picked: Vec<usize> = all.iter().map(|g| g.2).filter(|i| decided(*i)).collect();
+    let picked: Vec<usize> = all
+        .iter()
+        .map(|g| g.use_index)
+        .filter(|i| decided(*i))
+        .collect();
     if picked.is_empty() {
         return Vec::new();
     }
@@ -807,16 +811,21 @@ fn facts(
         };
         let line = lines.line_col(text, u.range.start).0;
         if api.green {
-            facts.green_threads.push((line, api.name.clone(), index));
+            facts.green_threads.push(GreenUse {
+                line,
+                api: api.name.clone(),
+                use_index: index,
+            });
         }
         if api.monkey_patch {
             let call = node_at(tree.root_node(), &u.range)
                 .and_then(|n| n.parent())
                 .filter(|p| p.kind() == "call");
             if let Some(call) = call {
-                facts
-                    .monkey_patches
-                    .push((line, patched_by_call(call, text)));
+                facts.monkey_patches.push(PatchCall {
+                    line,
+                    modules: patched_by_call(call, text),
+                });
             }
         }
     }

@@ -62,15 +62,28 @@ impl ApiTally {
     }
 }
 
+/// A use that starts green threads or hub timers.
+#[derive(Debug, Clone)]
+pub struct GreenUse {
+    pub line: usize,
+    pub api: String,
+    /// Its index among the uses of the file's analysis.
+    pub use_index: usize,
+}
+
+/// A `monkey_patch()` call.
+#[derive(Debug, Clone)]
+pub struct PatchCall {
+    pub line: usize,
+    /// The modules it surely patches.
+    pub modules: BTreeSet<String>,
+}
+
 /// What one file contributes.
 #[derive(Debug, Clone, Default)]
 pub struct FileFacts {
-    /// Lines and API names of uses that start green threads.
-    /// Lines and API names of uses that start green threads or hub timers,
-    /// with the index of the use in the file's analysis.
-    pub green_threads: Vec<(usize, String, usize)>,
-    /// For each `monkey_patch()` call: its line and the modules it surely patches.
-    pub monkey_patches: Vec<(usize, BTreeSet<String>)>,
+    pub green_threads: Vec<GreenUse>,
+    pub monkey_patches: Vec<PatchCall>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -100,11 +113,11 @@ impl TreeContext {
         let mut ctx = TreeContext::default();
         let mut calls: Vec<(String, &BTreeSet<String>)> = Vec::new();
         for (path, facts) in files {
-            if let Some((line, api, _)) = facts.green_threads.first() {
+            if let Some(GreenUse { line, api, .. }) = facts.green_threads.first() {
                 ctx.green_thread_site
                     .get_or_insert_with(|| format!("{}:{line} {api}", path.display()));
             }
-            for (line, modules) in &facts.monkey_patches {
+            for PatchCall { line, modules } in &facts.monkey_patches {
                 calls.push((format!("{}:{line}", path.display()), modules));
             }
         }
@@ -349,8 +362,12 @@ mod tests {
             .map(|(n, call)| {
                 let modules = patched(call).into_iter().collect();
                 let facts = FileFacts {
-                    green_threads: vec![(1, "eventlet.greenthread.spawn".into(), 0)],
-                    monkey_patches: vec![(1, modules)],
+                    green_threads: vec![GreenUse {
+                        line: 1,
+                        api: "eventlet.greenthread.spawn".into(),
+                        use_index: 0,
+                    }],
+                    monkey_patches: vec![PatchCall { line: 1, modules }],
                 };
                 (format!("f{n}.py").into(), facts)
             })
