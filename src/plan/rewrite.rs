@@ -3,21 +3,21 @@
 //! another is done in the next round). Output that does not parse is never
 //! returned.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;
 
 use tree_sitter::Tree;
 
-use crate::analysis::{FileAnalysis, UseKind, analyze, is_eventlet_path};
+use crate::analysis::{FileAnalysis, UseKind, analyze};
 use crate::decide::matcher::{Fate, Matcher, Rewrite, decide_without_code};
 use crate::edit::{self, Edit};
 use crate::outcome::{Action, Finding};
-use crate::python::bindings::{ImportBinding, MODULE_SCOPE};
+use crate::plan::imports::{binding_key, imports_added, imports_leaving};
+use crate::python::bindings::ImportBinding;
 use crate::python::continuation;
 use crate::python::helpers;
 use crate::python::imports;
 use crate::python::local_proof;
-use crate::python::module_names::{ModuleRef, NewImport, name_module};
 use crate::python::parse::{edit_tree, first_syntax_error, parse, reparse};
 use crate::python::statements::delete_statements;
 use crate::source::{LineIndex, line_col, line_of};
@@ -224,10 +224,6 @@ fn swallowed(rw: &Rewrite) -> impl Iterator<Item = Range<usize>> + '_ {
         .chain(rw.attached_edits.iter().map(|e| e.range.clone()))
 }
 
-fn binding_key(b: &ImportBinding) -> (String, String) {
-    (b.name.clone(), b.target.clone())
-}
-
 fn findings(
     text: &str,
     analysis: &FileAnalysis,
@@ -404,35 +400,7 @@ fn plan_edits(
         });
 
     // Imports whose every use is rewritten in this round leave with them.
-    let mut remaining: HashMap<(usize, &str), usize> = HashMap::new();
-    let mut ambiguous_names: HashSet<&str> = HashSet::new();
-    for (i, u) in analysis.uses.iter().enumerate() {
-        if !matches!(u.kind, UseKind::Reference | UseKind::MockTarget) || consumed.contains(&i) {
-            continue;
-        }
-        if u.ambiguous {
-            ambiguous_names.insert(u.local.as_str());
-        }
-        if let Some(b) = u.named_import() {
-            let b = &bindings.imports[b];
-            *remaining.entry((b.scope, b.name.as_str())).or_default() += 1;
-        }
-    }
-    let leaving: HashSet<usize> = bindings
-        .imports
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| {
-            // An eventlet import, or one of a library's API (`from futurist
-            // import GreenThreadPoolExecutor`).
-            (is_eventlet_path(&b.target) || catalogue.api(&b.target).is_some())
-                && originally_used.contains(&binding_key(b))
-                && !remaining.contains_key(&(b.scope, b.name.as_str()))
-                && !ambiguous_names.contains(b.name.as_str())
-                && !(b.scope == MODULE_SCOPE && analysis.exported.contains(&b.name))
-        })
-        .map(|(i, _)| i)
-        .collect();
+    let leaving = imports_leaving(analysis, &consumed, catalogue, originally_used);
 
     // From-imports whose names all move to a stdlib module are imported
     // from it instead; their uses are then left as they are.
@@ -462,21 +430,13 @@ fn plan_edits(
         .flat_map(|rw| rw.template.modules())
         .chain(new_helpers.iter().flat_map(|(h, _)| h.code.modules()))
         .collect();
-    let mut names: HashMap<&str, String> = HashMap::new();
-    let mut new_imports: Vec<NewImport> = Vec::new();
-    for module in modules {
-        // A name a retargeted import binds to a member is not free either.
-        let chosen: Vec<String> = names
-            .values()
-            .chain(&retargets.member_names)
-            .cloned()
-            .collect();
-        let (expr, import) = name_module(ModuleRef::parse(module), bindings, &leaving, &chosen);
-        new_imports.extend(import);
-        names.insert(module, expr);
-    }
-
-    new_imports.extend(retargets.imports);
+    let (names, new_imports) = imports_added(
+        modules,
+        bindings,
+        &leaving,
+        retargets.imports,
+        &retargets.member_names,
+    );
     let mut edits = Vec::new();
     let mut deleted_statements: Vec<Range<usize>> = Vec::new();
     for rw in edited {
@@ -526,9 +486,6 @@ fn plan_edits(
         leaving.iter().map(|i| &bindings.imports[*i]).collect();
     let (whole, partial) = imports::removals(root, &leaving_bindings);
     deleted_statements.extend(whole);
-    new_imports.sort_by_key(|i| i.key.to_ascii_lowercase());
-    // A retargeted `import socket` may be the one a template needs too.
-    new_imports.dedup_by(|a, b| a.statement == b.statement);
     let (insertions, refilled) =
         imports::insertions(root, text, newline, &new_imports, &deleted_statements);
     edits.extend(insertions);

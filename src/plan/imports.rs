@@ -1,0 +1,85 @@
+//! Which imports a round's rewrites remove and which they add: the one
+//! place that owns the file's import bookkeeping. Eventlet imports leave
+//! with their last use; every module a template or helper names gets a
+//! name, from an import the file already has or from a new one.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use crate::analysis::{FileAnalysis, UseKind, is_eventlet_path};
+use crate::python::bindings::{Bindings, ImportBinding, MODULE_SCOPE};
+use crate::python::module_names::{ModuleRef, NewImport, name_module};
+use crate::transform::Catalogue;
+
+/// What identifies an import binding across rounds: its name and target.
+pub fn binding_key(b: &ImportBinding) -> (String, String) {
+    (b.name.clone(), b.target.clone())
+}
+
+/// The import bindings (indices into `analysis.bindings.imports`) that
+/// leave because every use of them is `consumed` by this round's rewrites.
+/// Only imports that had uses before the first round (`originally_used`)
+/// leave, never one the module exports or one whose name is ambiguous.
+pub fn imports_leaving(
+    analysis: &FileAnalysis,
+    consumed: &HashSet<usize>,
+    catalogue: &Catalogue,
+    originally_used: &HashSet<(String, String)>,
+) -> HashSet<usize> {
+    let bindings = &analysis.bindings;
+    let mut remaining: HashMap<(usize, &str), usize> = HashMap::new();
+    let mut ambiguous_names: HashSet<&str> = HashSet::new();
+    for (i, u) in analysis.uses.iter().enumerate() {
+        if !matches!(u.kind, UseKind::Reference | UseKind::MockTarget) || consumed.contains(&i) {
+            continue;
+        }
+        if u.ambiguous {
+            ambiguous_names.insert(u.local.as_str());
+        }
+        if let Some(b) = u.named_import() {
+            let b = &bindings.imports[b];
+            *remaining.entry((b.scope, b.name.as_str())).or_default() += 1;
+        }
+    }
+    bindings
+        .imports
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| {
+            // An eventlet import, or one of a library's API (`from futurist
+            // import GreenThreadPoolExecutor`).
+            (is_eventlet_path(&b.target) || catalogue.api(&b.target).is_some())
+                && originally_used.contains(&binding_key(b))
+                && !remaining.contains_key(&(b.scope, b.name.as_str()))
+                && !ambiguous_names.contains(b.name.as_str())
+                && !(b.scope == MODULE_SCOPE && analysis.exported.contains(&b.name))
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The expression naming each module the round's rewrites use, and the
+/// imports to add: those that give the modules their names, then the
+/// retargeted from-imports (`retargeted`, whose member names are taken),
+/// sorted, each once.
+pub fn imports_added<'m>(
+    modules: BTreeSet<&'m str>,
+    bindings: &Bindings,
+    leaving: &HashSet<usize>,
+    retargeted: Vec<NewImport>,
+    retargeted_names: &[String],
+) -> (HashMap<&'m str, String>, Vec<NewImport>) {
+    let mut names: HashMap<&str, String> = HashMap::new();
+    let mut new_imports: Vec<NewImport> = Vec::new();
+    for module in modules {
+        // A name a retargeted import binds to a member is not free either.
+        let chosen: Vec<String> = names.values().chain(retargeted_names).cloned().collect();
+        let (expr, import) = name_module(ModuleRef::parse(module), bindings, leaving, &chosen);
+        new_imports.extend(import);
+        names.insert(module, expr);
+    }
+    new_imports.extend(retargeted);
+    new_imports.sort_by_key(|i| i.key.to_ascii_lowercase());
+    // A retargeted `import socket` may be the one a template needs too.
+    new_imports.dedup_by(|a, b| a.statement == b.statement);
+    (names, new_imports)
+}
