@@ -88,7 +88,6 @@ pub struct CommitConfig {
 }
 
 pub struct ProjectConfig {
-    pub path: PathBuf,
     pub options: ConfigOptions,
     pub commit: CommitConfig,
     pub catalogue: Catalogue,
@@ -155,7 +154,6 @@ pub fn load(path: &Path) -> Result<ProjectConfig> {
         }
     }
     Ok(ProjectConfig {
-        path: path.to_path_buf(),
         options,
         commit,
         catalogue,

@@ -1,6 +1,6 @@
 //! Planning one file's edits from the decisions, round after round.
 
-pub mod annotate;
-pub mod imports;
-pub mod retarget;
-pub mod rewrite;
+pub(crate) mod annotate;
+pub(crate) mod imports;
+pub(crate) mod retarget;
+pub(crate) mod rewrite;

@@ -1,11 +1,11 @@
 //! Python syntax: parsing, local parse proofs, name binding and import statements.
 
-pub mod bindings;
-pub mod continuation;
-pub mod helpers;
-pub mod imports;
-pub mod local_proof;
-pub mod module_names;
+pub(crate) mod bindings;
+pub(crate) mod continuation;
+pub(crate) mod helpers;
+pub(crate) mod imports;
+pub(crate) mod local_proof;
+pub(crate) mod module_names;
 pub mod parse;
-pub mod statements;
-pub mod syntax;
+pub(crate) mod statements;
+pub(crate) mod syntax;
