@@ -22,8 +22,9 @@ import sys
 import time
 from pathlib import Path
 
+# Statuses as subunit2csv (testtools TestByTestResult) writes them.
 PASSED = {"success", "xfail", "skip"}
-FAILED = {"fail", "uxsuccess"}
+FAILED = {"failure", "error", "uxsuccess", "fail"}
 # tox 4 passes these through whatever the tox.ini says.
 TOX_PASSENV = ["PATH", "HOME", "USER", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TERM",
                "TMPDIR", "TEMP", "TMP", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE",
@@ -184,8 +185,13 @@ def cmd_run(args):
         if where is not None and not where.startswith(str(copy) + "/"):
             sys.exit(f"peer-tests: {package} imports from {where}, not from {copy}")
     meta = run_stestr(args, [], "run")
-    print(f"  {meta['tests']} tests, {len(meta['failures'])} failing, "
-          f"stestr exit {meta['rc']}, {meta['seconds']} s", flush=True)
+    # With --subunit stestr exits 0 whatever the tests do: only a crash or
+    # the timeout shows here.
+    print(f"  {meta['tests']} tests, {len(meta['failures'])} failing, {meta['seconds']} s"
+          + (f" (stestr exit {meta['rc']}, see run.stderr)" if meta["rc"] != 0 else ""),
+          flush=True)
+    if not meta["tests"]:
+        print(f"  warning: no test result from {copy}: see {args.out}/run.stderr", flush=True)
 
 
 def cmd_rerun(args):
@@ -218,7 +224,8 @@ def cmd_compare(args):
     for label, results, meta in (("before", before, bmeta), ("after ", after, ameta)):
         print(f"  {label}: {len(results)} tests run, {count(results, 'success')} passed, "
               f"{len([t for t, s in results.items() if s in FAILED])} failed, "
-              f"{count(results, 'skip')} skipped; stestr exit {meta['rc']}, {meta['seconds']} s")
+              f"{count(results, 'skip')} skipped, {meta['seconds']} s"
+              + (f" (stestr exit {meta['rc']})" if meta["rc"] != 0 else ""))
     if ameta["rc"] == "timeout" or bmeta["rc"] == "timeout":
         print("  WARNING: a run hit the timeout; its results are partial")
 

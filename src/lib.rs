@@ -1,11 +1,22 @@
 //! eventless: moves Python code bases off eventlet onto the standard library.
 //!
-//! The pipeline runs one way: [`discover`] files, read them ([`source`]),
-//! [`python::parse`] them, resolve names ([`python::bindings`]) into eventlet
-//! uses ([`analysis`]), decide each use against the [`transform`] catalogue
-//! ([`matcher`], with the whole-tree [`context`]), [`rewrite`] with byte
-//! [`edit`]s, and hand the result to the outputs ([`report`], [`diff`],
-//! [`write`]). [`engine`] strings the steps together.
+//! The pipeline runs one way, each stage importing only those before it:
+//!
+//! 1. **Input**: [`discover`] the files, read them (`source`),
+//!    [`python::parse`] them; `python` also binds names and edits import
+//!    statements.
+//! 2. **Vocabulary**: the [`transform`] catalogue, compiled from the TOML
+//!    files; every word they may say is defined there.
+//! 3. **Uses**: `analysis` names each eventlet use canonically.
+//! 4. **Decision** ([`decide`]): whole-tree facts, following a created
+//!    object, Timeout blocks, and the matcher that gives each use its fate.
+//! 5. **Plan** (`plan`): one file's edits round after round, its import
+//!    bookkeeping, retargeted from-imports and TODO annotations, as byte
+//!    `edit`s.
+//! 6. **Records** ([`outcome`]): findings and new texts, which the outputs
+//!    (`report`, [`diff`], `write`, `vcs`, `batch`) and the run `cache` read.
+//!
+//! [`engine`] strings the steps together; [`commands`] runs them for [`cli`].
 
 mod allocator;
 pub(crate) mod analysis;

@@ -11,7 +11,10 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 
 use super::catalogue::{Catalogue, CatalogueError};
-use super::model::*;
+use super::model::{
+    Api, ApiId, Case, CaseAction, Example, Family, Guard, Helper, MemberRule, PATCHABLE, Param,
+    Requirement, Safety, Shape, Transform,
+};
 use super::predicate::Predicate;
 use super::strategy::{BlockRule, BlockStrategy, BlockingCall, ConfigStrategy, RAISED};
 use super::template::{ALL_ARGUMENTS, Piece, Template};

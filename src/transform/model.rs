@@ -51,7 +51,7 @@ pub enum Shape {
     /// changed by a named strategy once no eventlet import is left.
     Config,
     /// A block of code around the API, rewritten by a named strategy
-    /// implemented in Rust (see `blocks`).
+    /// implemented in Rust (see `decide::timeout_block`).
     Block,
 }
 
