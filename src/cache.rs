@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::outcome::Finding;
+use crate::outcome::{Finding, ProjectSummary};
 
 #[derive(Serialize, Deserialize)]
 pub struct Entry {
@@ -18,6 +18,7 @@ pub struct Entry {
     pub files_scanned: usize,
     pub files: Vec<CachedFile>,
     pub skipped: Vec<(PathBuf, String)>,
+    pub project: Option<ProjectSummary>,
 }
 
 #[derive(Serialize, Deserialize)]

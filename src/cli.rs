@@ -140,9 +140,16 @@ pub enum TransformsAction {
 
 #[derive(Debug, Args)]
 pub struct Common {
-    /// Files or folders to look at (folders are walked, honouring .gitignore).
+    /// Files or folders to rewrite (folders are walked, honouring .gitignore).
+    /// The whole project they belong to is analysed: the nearest folder at or
+    /// above them with .git, eventless.toml, setup.cfg, pyproject.toml or
+    /// setup.py. Its programs (entry points, scripts, test modules) decide
+    /// each rewrite, and code is never moved apart from its mocks.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+    /// Take the paths for the whole project: analyse nothing outside them.
+    #[arg(long)]
+    pub no_project: bool,
     /// Skip files and folders matching this glob (a glob without '/' matches any name).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
@@ -156,9 +163,10 @@ pub struct Common {
     /// [default: conditional, or the configuration's].
     #[arg(long, value_enum)]
     pub safety: Option<SafetyChoice>,
-    /// Treat the program as monkey-patched by its application even if this tree never
-    /// calls monkey_patch() (for libraries such as oslo.* run by patched services):
-    /// every module, or those named (`=socket,select,thread`).
+    /// Treat the programs that use the project (its entry points, scripts, and for a
+    /// library the unknown programs importing it) as monkey-patched by their
+    /// application (for libraries such as oslo.* run by patched services): every
+    /// module, or those named (`=socket,select,thread`). Test runs stay as they are.
     #[arg(
         long,
         value_name = "MODULES",

@@ -282,8 +282,14 @@ fn setup_with_commit(common: &Common) -> Result<(Catalogue, Options, CommitConfi
         Some(SafetyChoice::Conditional) => Safety::Conditional,
         None => file_options.safety.unwrap_or(Safety::Conditional),
     };
+    let project_root = if common.no_project {
+        None
+    } else {
+        crate::project::find_root(&common.paths).map_err(anyhow::Error::msg)?
+    };
     let options = Options {
         paths: common.paths.clone(),
+        project_root,
         excludes: common
             .exclude
             .iter()
@@ -556,14 +562,21 @@ fn summary(run: &RunResult, catalogue: &Catalogue, verb: &str) -> String {
             whole_program.join(", ")
         )
     };
-    note + &format!(
-        "{} file{} {verb} ({} rewrites); {} uses left for manual work (see `eventless scan`); {} skipped\n",
-        s.files_to_change,
-        if s.files_to_change == 1 { "" } else { "s" },
-        s.rewrites(),
-        s.manual,
-        s.files_skipped
-    )
+    let project = run
+        .project
+        .as_ref()
+        .map(report::project_lines)
+        .unwrap_or_default();
+    project
+        + &note
+        + &format!(
+            "{} file{} {verb} ({} rewrites); {} uses left for manual work (see `eventless scan`); {} skipped\n",
+            s.files_to_change,
+            if s.files_to_change == 1 { "" } else { "s" },
+            s.rewrites(),
+            s.manual,
+            s.files_skipped
+        )
 }
 
 fn list_transforms(catalogue: &Catalogue) -> String {

@@ -1,10 +1,11 @@
-//! One run over a tree: discover, read, parse and analyse the files that
-//! mention eventlet (in parallel), derive the whole-tree context, then decide
-//! and rewrite every file.
+//! One run over a project: discover its files, read every file's imports
+//! and parse and analyse those that mention eventlet (in parallel), find the
+//! programs that run the code and what each does, then decide and rewrite
+//! every file within the paths given.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::path::PathBuf;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Result;
@@ -15,12 +16,17 @@ use crate::cache;
 use crate::config_files;
 use crate::decide::matcher::{Fate, Matcher, Selection, decide_without_code};
 use crate::decide::tree_facts::{
-    ApiTally, FileFacts, GreenUse, PatchCall, TreeContext, patched_by_call,
+    ApiTally, FileFacts, GreenUse, PatchCall, PatchFunction, ProgramRun, ProjectFacts, calls_of,
+    patched_by_call, runs_at_import, top_level_function,
 };
 use crate::discover::{discover, mentions_eventlet, runs_on_eventlet};
 use crate::fingerprint::KeyBuilder;
-use crate::outcome::{Action, FileResult, Finding, RunResult, Skipped};
+use crate::outcome::{Action, FileResult, Finding, ProjectSummary, RunResult, Skipped};
 use crate::plan::rewrite::{FileRewrite, Mode, rewrite_file};
+use crate::project::Scope;
+use crate::project::modules::ModuleGraph;
+use crate::project::programs::{self, FileInfo, Program, ProgramKind};
+use crate::python::import_scan::{ImportScan, scan as scan_imports};
 use crate::python::parse::{first_syntax_error, parse};
 use crate::python::syntax::node_at;
 use crate::source::{LineIndex, SourceFile, line_col, line_text};
@@ -28,12 +34,16 @@ use crate::transform::{ApiId, Catalogue, Safety, Shape, Transform};
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
+    /// The files and folders to rewrite.
     pub paths: Vec<PathBuf>,
+    /// The project they belong to, analysed whole (its programs, its mocks,
+    /// the switch off eventlet); `None` takes the paths for the project.
+    pub project_root: Option<PathBuf>,
     pub excludes: Vec<String>,
     pub selection: Selection,
-    /// What the application that runs the tree monkey-patches, when the
+    /// What the application that runs the project monkey-patches, when the
     /// user says so (libraries run by patched services).
-    pub assume_monkey_patched: Option<std::collections::BTreeSet<String>>,
+    pub assume_monkey_patched: Option<BTreeSet<String>>,
     /// Mark uses left for a person with a TODO comment.
     pub annotate: bool,
     /// Only report (scan): decide every use but plan no edits.
@@ -49,6 +59,10 @@ pub struct Options {
 }
 
 struct Parsed {
+    /// Its index among the project's files.
+    file: usize,
+    /// Within the paths given (else analysed for the facts only).
+    in_scope: bool,
     source: SourceFile,
     analysis: FileAnalysis,
     /// The tree, kept between the passes within the memory budget (made
@@ -76,7 +90,16 @@ impl Parsed {
 }
 
 pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
-    let discovered = discover(&options.paths, &options.excludes)?;
+    let analysed = match &options.project_root {
+        Some(root) => std::slice::from_ref(root),
+        None => options.paths.as_slice(),
+    };
+    let discovered = discover(analysed, &options.excludes)?;
+    let scope = options
+        .project_root
+        .as_ref()
+        .map(|_| Scope::new(&options.paths));
+    let in_scope = |path: &Path| scope.as_ref().is_none_or(|s| s.contains(path));
     let library_members: Vec<&str> = catalogue.library_members().collect();
     let read: Vec<Read> = discovered
         .files
@@ -110,45 +133,95 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
             path: p.path,
             reason: p.reason,
         }));
-    let mut to_load: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    for r in read {
+    let mut scans: Vec<ImportScan> = Vec::with_capacity(read.len());
+    let mut to_load: Vec<(usize, PathBuf, Vec<u8>)> = Vec::new();
+    // Files that mention eventlet (or could not be read) but give no facts:
+    // they may start green threads and may monkey-patch anything.
+    let mut unreadable: Vec<(usize, Skipped)> = Vec::new();
+    for (file, r) in read.into_iter().enumerate() {
         match r {
-            Read::Eventlet(path, bytes) => to_load.push((path, bytes)),
-            Read::Failed(skipped) => result.skipped.push(skipped),
-            Read::NoEventlet => {}
+            Read::Eventlet(path, bytes, scan) => {
+                scans.push(scan);
+                to_load.push((file, path, bytes));
+            }
+            Read::Failed(skipped) => {
+                scans.push(ImportScan::default());
+                unreadable.push((file, skipped));
+            }
+            Read::NoEventlet(scan) => scans.push(scan),
         }
     }
-    to_load.sort_by_key(|(_, bytes)| std::cmp::Reverse(bytes.len()));
+    to_load.sort_by_key(|(_, _, bytes)| std::cmp::Reverse(bytes.len()));
     let budget = TreeBudget(AtomicUsize::new(options.tree_budget.unwrap_or(TREE_BUDGET)));
-    let loaded: Vec<Result<Parsed, Skipped>> = to_load
+    let loaded: Vec<Result<Parsed, (usize, Skipped)>> = to_load
         .into_iter()
         .par_bridge()
-        .map(|(path, bytes)| load(path, bytes, catalogue, options.annotate, &budget))
+        .map(|(file, path, bytes)| {
+            let in_scope = in_scope(&path);
+            load(
+                file,
+                in_scope,
+                path,
+                bytes,
+                catalogue,
+                options.annotate,
+                &budget,
+            )
+        })
         .collect();
     let mut parsed = Vec::new();
     for item in loaded {
         match item {
             Ok(p) => parsed.push(p),
-            Err(s) => result.skipped.push(s),
+            Err(s) => unreadable.push(s),
         }
     }
-    // Path order, so that the tree's facts (and the sites reasons name) do
-    // not depend on which worker finished first.
-    parsed.sort_by(|a, b| a.source.path.cmp(&b.source.path));
-    settle_green_uses(&mut parsed, catalogue, options);
-    let mut context = TreeContext::from_files(
-        parsed.iter().map(|p| (p.source.path.as_path(), &p.facts)),
-        options.assume_monkey_patched.as_ref(),
+    unreadable.sort_by_key(|(file, _)| *file);
+    // Path order, so that the facts (and the sites reasons name) do not
+    // depend on which worker finished first.
+    parsed.sort_by_key(|p| p.file);
+    let root = options
+        .project_root
+        .clone()
+        .unwrap_or_else(|| tree_root(&options.paths));
+    let model = ProgramModel::new(
+        &root,
+        &discovered.files,
+        &scans,
+        &mut parsed,
+        &unreadable,
+        options.assume_monkey_patched.clone(),
     );
-    if parsed.iter().any(|p| !p.mocked.is_empty()) {
-        let api_uses = api_fates(&parsed, catalogue, &context, &options.selection);
-        context.set_api_uses(api_uses);
+    // What lies outside the paths stays as it is; what could not be read
+    // is reported where it is within them.
+    let mut outside: Option<String> = None;
+    for (_, skipped) in unreadable {
+        if in_scope(&skipped.path) {
+            result.skipped.push(skipped);
+        } else {
+            outside.get_or_insert_with(|| format!("{} could not be read", skipped.path.display()));
+        }
     }
-    let matcher = Matcher {
-        catalogue,
-        context: &context,
-        selection: &options.selection,
-    };
+    if outside.is_none() {
+        outside = parsed
+            .iter()
+            .filter(|p| !p.in_scope && !p.analysis.uses.is_empty())
+            .find_map(|p| {
+                let first = p.analysis.uses.iter().map(|u| u.range.start).min()?;
+                let line = line_col(&p.source.text, first).0;
+                Some(format!("{}:{line}", p.source.path.display()))
+            });
+    }
+    result.project = Some(model.summary(&root, &options.paths, &discovered.files, options));
+    settle_green_uses(&mut parsed, catalogue, options, &model);
+    let mut facts = model.facts(&parsed);
+    if parsed.iter().any(|p| !p.mocked.is_empty()) {
+        let api_uses = api_fates(&parsed, catalogue, &facts, &options.selection);
+        facts.set_api_uses(api_uses);
+    }
+    let facts = facts;
+    // Only the files within the paths are rewritten.
+    parsed.retain(|p| p.in_scope);
     // A configuration file's fate depends on the rewritten Python files.
     let findings_only = options.findings_only
         && !discovered
@@ -163,7 +236,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     // Each file's result, with the line of an eventlet import it keeps
     // (largest first, as when loading).
     parsed.sort_by_key(|p| std::cmp::Reverse(p.source.text.len()));
-    let mut rewritten: Vec<(FileResult, Option<usize>)> = parsed
+    let mut rewritten: Vec<(usize, FileResult, Option<usize>)> = parsed
         .into_iter()
         .par_bridge()
         .map(|p| {
@@ -172,38 +245,39 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                 p.tree,
                 p.analysis,
                 p.source.newline,
-                &matcher,
+                &matcher(catalogue, &facts, &options.selection, p.file),
                 mode,
             );
-            file_result(p.source, outcome)
+            file_result(p.file, p.source, outcome)
         })
         .collect();
     // Path order again, for what is drawn from the results below.
-    rewritten.sort_by(|a, b| a.0.source.path.cmp(&b.0.source.path));
+    rewritten.sort_by_key(|(file, _, _)| *file);
     // Rewrites that need the tree free of eventlet (monkey_patch() going, a
     // GreenPool becoming an executor) go last: when nothing else of eventlet
     // stays, the files that hold them are rewritten again knowing that, and
     // the new results are kept only if every such use went.
-    // (A file that could not be read may use eventlet too.)
-    if result.skipped.is_empty() && only_whole_program_left(&rewritten, catalogue) {
-        let free_context = context.eventlet_free();
-        let free = Matcher {
-            context: &free_context,
-            ..matcher
-        };
+    // (A file that could not be read may use eventlet too, and nothing
+    // outside the paths given is rewritten.)
+    if result.skipped.is_empty()
+        && outside.is_none()
+        && only_whole_program_left(&rewritten, catalogue)
+    {
+        let free_facts = facts.eventlet_free();
         let again: Vec<usize> = (0..rewritten.len())
             .filter(|&i| {
                 rewritten[i]
-                    .0
+                    .1
                     .findings
                     .iter()
                     .any(|x| is_whole_program(x, catalogue))
             })
             .collect();
-        let redone: Vec<(FileResult, Option<usize>)> = again
+        let redone: Vec<(usize, FileResult, Option<usize>)> = again
             .par_iter()
             .map(|&i| {
-                let source = rewritten[i].0.source.clone();
+                let file = rewritten[i].0;
+                let source = rewritten[i].1.source.clone();
                 let tree = parse(&source.text);
                 let analysis = analyze(&tree, &source.text, catalogue);
                 let outcome = rewrite_file(
@@ -211,13 +285,13 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                     Some(tree),
                     analysis,
                     source.newline,
-                    &free,
+                    &matcher(catalogue, &free_facts, &options.selection, file),
                     mode,
                 );
-                file_result(source, outcome)
+                file_result(file, source, outcome)
             })
             .collect();
-        let all_gone = redone.iter().all(|(f, _)| {
+        let all_gone = redone.iter().all(|(_, f, _)| {
             f.error.is_none() && f.findings.iter().all(|x| x.action != Action::Manual)
         });
         if all_gone {
@@ -228,9 +302,10 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     }
     // Where eventlet stays: an import, or a library's member that imports it
     // (futurist's green executor), named as `path:line`.
-    let eventlet_kept: Vec<String> = rewritten
+    let eventlet_kept: Vec<String> = outside
         .iter()
-        .filter_map(|(f, line)| {
+        .map(|site| format!("{site}, outside the paths given"))
+        .chain(rewritten.iter().filter_map(|(_, f, line)| {
             let path = f.source.path.display();
             if let Some(line) = line {
                 return Some(format!("{path}:{line}"));
@@ -244,9 +319,9 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                         .is_some_and(|a| catalogue.apis[a].library)
                 })
                 .map(|x| format!("{path}:{}, where {} runs on it", x.line, x.api))
-        })
+        }))
         .collect();
-    result.files = rewritten.into_iter().map(|(f, _)| f).collect();
+    result.files = rewritten.into_iter().map(|(_, f, _)| f).collect();
     let config_transforms: Vec<&Transform> = catalogue
         .transforms
         .iter()
@@ -254,7 +329,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         .collect();
     if !config_transforms.is_empty() && !discovered.config_files.is_empty() {
         let left = eventlet_left(&result, &eventlet_kept);
-        for path in &discovered.config_files {
+        for path in discovered.config_files.iter().filter(|p| in_scope(p)) {
             match config_file(
                 path,
                 &config_transforms,
@@ -280,7 +355,8 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
 
 /// Leaves in each file's facts the green uses that stay: a green-thread
 /// starter or hub timer that is itself rewritten (a Timeout around one
-/// queue get) does not keep the tree green.
+/// queue get) does not keep its programs green. Files outside the paths
+/// given keep all of theirs, as nothing there is rewritten.
 ///
 /// A use whose transforms hold whatever the tree runs (they require
 /// nothing) is first assumed gone, since some go only together (a Timeout
@@ -288,7 +364,12 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
 /// only once no hub timer is left), and put back, round by round, while it
 /// is refused under what is assumed. Then the other green uses are decided
 /// once under what is left, as a starter must not count itself out.
-fn settle_green_uses(parsed: &mut [Parsed], catalogue: &Catalogue, options: &Options) {
+fn settle_green_uses(
+    parsed: &mut [Parsed],
+    catalogue: &Catalogue,
+    options: &Options,
+    model: &ProgramModel,
+) {
     let decided_by_code =
         |p: &Parsed, index: usize| decide_without_code(catalogue, &p.analysis.uses[index]).is_err();
     let context_free = |p: &Parsed, index: usize| {
@@ -303,6 +384,9 @@ fn settle_green_uses(parsed: &mut [Parsed], catalogue: &Catalogue, options: &Opt
     let all_green: Vec<Vec<GreenUse>> = parsed
         .iter_mut()
         .map(|p| {
+            if !p.in_scope {
+                return Vec::new();
+            }
             let all = std::mem::take(&mut p.facts.green_threads);
             p.facts.green_threads = all
                 .iter()
@@ -313,8 +397,13 @@ fn settle_green_uses(parsed: &mut [Parsed], catalogue: &Catalogue, options: &Opt
         })
         .collect();
     loop {
-        let put_back: usize =
-            with_matcher(parsed, &all_green, catalogue, options, |matcher, p, all| {
+        let put_back: usize = with_matcher(
+            parsed,
+            &all_green,
+            catalogue,
+            options,
+            model,
+            |matcher, p, all| {
                 let before = p.facts.green_threads.len();
                 let assumed_gone =
                     |index: usize| !p.facts.green_threads.iter().any(|g| g.use_index == index);
@@ -326,47 +415,69 @@ fn settle_green_uses(parsed: &mut [Parsed], catalogue: &Catalogue, options: &Opt
                     .collect();
                 p.facts.green_threads = left;
                 p.facts.green_threads.len() - before
-            })
-            .into_iter()
-            .sum();
+            },
+        )
+        .into_iter()
+        .sum();
         if put_back == 0 {
             break;
         }
     }
-    with_matcher(parsed, &all_green, catalogue, options, |matcher, p, all| {
-        let replaced = replaced_by_rewrites(p, all, matcher, &|index| decided_by_code(p, index));
-        p.facts.green_threads = all
-            .iter()
-            .filter(|g| !covered(&replaced, p, g.use_index))
-            .cloned()
-            .collect();
-    });
+    with_matcher(
+        parsed,
+        &all_green,
+        catalogue,
+        options,
+        model,
+        |matcher, p, all| {
+            let replaced =
+                replaced_by_rewrites(p, all, matcher, &|index| decided_by_code(p, index));
+            p.facts.green_threads = all
+                .iter()
+                .filter(|g| !covered(&replaced, p, g.use_index))
+                .cloned()
+                .collect();
+        },
+    );
 }
 
-/// A green use in a file's facts: line, API name, index of the use.
+/// The matcher of one file: the programs that run it decide.
+fn matcher<'a>(
+    catalogue: &'a Catalogue,
+    facts: &'a ProjectFacts,
+    selection: &'a Selection,
+    file: usize,
+) -> Matcher<'a> {
+    Matcher {
+        catalogue,
+        context: facts.context(file),
+        selection,
+    }
+}
+
 /// Runs `step` on every file with green uses (and all of them), with a
-/// matcher under the context the files' facts give now.
+/// matcher under the facts the files give now.
 fn with_matcher<T: Send>(
     parsed: &mut [Parsed],
     all_green: &[Vec<GreenUse>],
     catalogue: &Catalogue,
     options: &Options,
+    model: &ProgramModel,
     step: impl Fn(&Matcher, &mut Parsed, &[GreenUse]) -> T + Sync,
 ) -> Vec<T> {
-    let context = TreeContext::from_files(
-        parsed.iter().map(|p| (p.source.path.as_path(), &p.facts)),
-        options.assume_monkey_patched.as_ref(),
-    );
-    let matcher = Matcher {
-        catalogue,
-        context: &context,
-        selection: &options.selection,
-    };
+    let facts = model.facts(parsed);
     parsed
         .par_iter_mut()
         .zip(all_green)
         .filter(|(_, all)| !all.is_empty())
-        .map(|(p, all)| step(&matcher, p, all))
+        .map(|(p, all)| {
+            let file = p.file;
+            step(
+                &matcher(catalogue, &facts, &options.selection, file),
+                p,
+                all,
+            )
+        })
         .collect()
 }
 
@@ -405,20 +516,24 @@ fn covered(replaced: &[std::ops::Range<usize>], p: &Parsed, index: usize) -> boo
         .any(|r| r.start <= range.start && range.end <= r.end)
 }
 
-fn file_result(source: SourceFile, outcome: FileRewrite) -> (FileResult, Option<usize>) {
+fn file_result(
+    file: usize,
+    source: SourceFile,
+    outcome: FileRewrite,
+) -> (usize, FileResult, Option<usize>) {
     let FileRewrite {
         findings,
         new_text,
         error,
         import_left,
     } = outcome;
-    let file = FileResult {
+    let result = FileResult {
         source,
         findings,
         new_text,
         error,
     };
-    (file, import_left)
+    (file, result, import_left)
 }
 
 /// A use in code whose API has a rewrite that needs the tree free of
@@ -435,9 +550,12 @@ fn is_whole_program(finding: &Finding, catalogue: &Catalogue) -> bool {
 
 /// Whether the only eventlet uses the rewrites leave (but imports) are
 /// ones that only the whole program's switch rewrites.
-fn only_whole_program_left(files: &[(FileResult, Option<usize>)], catalogue: &Catalogue) -> bool {
+fn only_whole_program_left(
+    files: &[(usize, FileResult, Option<usize>)],
+    catalogue: &Catalogue,
+) -> bool {
     let mut left = false;
-    for (file, _) in files {
+    for (_, file, _) in files {
         if file.error.is_some() {
             return false;
         }
@@ -451,19 +569,24 @@ fn only_whole_program_left(files: &[(FileResult, Option<usize>)], catalogue: &Ca
     left
 }
 
-/// A file as read: whether it mentions eventlet decides all the rest.
+/// A file as read: its imports, and whether it mentions eventlet, which
+/// decides all the rest.
 enum Read {
-    NoEventlet,
-    Eventlet(PathBuf, Vec<u8>),
+    NoEventlet(ImportScan),
+    Eventlet(PathBuf, Vec<u8>, ImportScan),
     Failed(Skipped),
 }
 
-fn read(path: &std::path::Path, library_members: &[&str]) -> Read {
+fn read(path: &Path, library_members: &[&str]) -> Read {
     match std::fs::read(path) {
-        Ok(bytes) if runs_on_eventlet(&bytes, library_members) => {
-            Read::Eventlet(path.to_path_buf(), bytes)
+        Ok(bytes) => {
+            let imports = scan_imports(&String::from_utf8_lossy(&bytes));
+            if runs_on_eventlet(&bytes, library_members) {
+                Read::Eventlet(path.to_path_buf(), bytes, imports)
+            } else {
+                Read::NoEventlet(imports)
+            }
         }
-        Ok(_) => Read::NoEventlet,
         Err(e) => Read::Failed(Skipped {
             path: path.to_path_buf(),
             reason: format!("cannot read: {e}"),
@@ -490,7 +613,8 @@ fn options_identity(options: &Options) -> String {
         format!("{v:?}")
     };
     format!(
-        "{:?}|{:?}|{}|{}|{:?}|{}|{}|{}",
+        "{:?}|{:?}|{:?}|{}|{}|{:?}|{}|{}|{}",
+        options.project_root,
         options.excludes,
         options.selection.max_safety,
         options
@@ -519,9 +643,10 @@ fn cache_key(
     key.add(&discovered.files);
     for r in read {
         match r {
-            Read::Eventlet(path, bytes) => key.add(path).add(bytes),
+            Read::Eventlet(path, bytes, _) => key.add(path).add(bytes),
             Read::Failed(s) => key.add(&s.path).add(&s.reason),
-            Read::NoEventlet => key.add(0u8),
+            // Other files matter by their imports (the programs).
+            Read::NoEventlet(imports) => key.add(imports),
         };
     }
     for path in &discovered.config_files {
@@ -552,6 +677,7 @@ fn to_cache(result: &RunResult, key: String) -> cache::Entry {
             .iter()
             .map(|s| (s.path.clone(), s.reason.clone()))
             .collect(),
+        project: result.project.clone(),
     }
 }
 
@@ -560,7 +686,7 @@ fn to_cache(result: &RunResult, key: String) -> cache::Entry {
 fn from_cache(entry: cache::Entry, read: &[Read]) -> Option<RunResult> {
     let mut bytes: HashMap<&PathBuf, &Vec<u8>> = HashMap::new();
     for r in read {
-        if let Read::Eventlet(path, b) = r {
+        if let Read::Eventlet(path, b, _) = r {
             bytes.insert(path, b);
         }
     }
@@ -586,6 +712,7 @@ fn from_cache(entry: cache::Entry, read: &[Read]) -> Option<RunResult> {
             .map(|(path, reason)| Skipped { path, reason })
             .collect(),
         files_scanned: entry.files_scanned,
+        project: entry.project,
     })
 }
 
@@ -683,17 +810,22 @@ impl TreeBudget {
 }
 
 fn load(
+    file: usize,
+    in_scope: bool,
     path: PathBuf,
     bytes: Vec<u8>,
     catalogue: &Catalogue,
     annotate: bool,
     budget: &TreeBudget,
-) -> Result<Parsed, Skipped> {
+) -> Result<Parsed, (usize, Skipped)> {
     let skipped = |reason: String| {
-        Err(Skipped {
-            path: path.clone(),
-            reason,
-        })
+        Err((
+            file,
+            Skipped {
+                path: path.clone(),
+                reason,
+            },
+        ))
     };
     let source = match SourceFile::from_bytes(path.clone(), bytes) {
         Ok(source) => source,
@@ -724,6 +856,8 @@ fn load(
             .any(|u| decide_without_code(catalogue, u).is_err());
     let keep_tree = needs_code && budget.claim(source.text.len());
     Ok(Parsed {
+        file,
+        in_scope,
         source,
         analysis,
         tree: keep_tree.then_some(tree),
@@ -739,14 +873,9 @@ fn load(
 fn api_fates(
     parsed: &[Parsed],
     catalogue: &Catalogue,
-    context: &TreeContext,
+    facts: &ProjectFacts,
     selection: &Selection,
 ) -> HashMap<ApiId, ApiTally> {
-    let matcher = Matcher {
-        catalogue,
-        context,
-        selection,
-    };
     // Only mocked APIs are tallied: nothing else depends on the tallies.
     let mocked: std::collections::HashSet<ApiId> = parsed
         .iter()
@@ -758,15 +887,20 @@ fn api_fates(
         .map(|p| {
             let mut tallies: HashMap<ApiId, ApiTally> = HashMap::new();
             let mut tree = None;
+            let matcher = matcher(catalogue, facts, selection, p.file);
             for u in &p.analysis.uses {
                 let Some(api) = u.api.filter(|a| mocked.contains(a)) else {
                     continue;
                 };
-                let fate = decide_without_code(catalogue, u).unwrap_or_else(|_| {
-                    let tree = tree.get_or_insert_with(|| p.tree());
-                    matcher.decide(u, tree.root_node(), &p.source.text, &p.analysis)
-                });
-                let rewritten = usize::from(matches!(fate, Fate::Rewrite(_)));
+                // Nothing outside the paths given is rewritten.
+                let rewritten = p.in_scope && {
+                    let fate = decide_without_code(catalogue, u).unwrap_or_else(|_| {
+                        let tree = tree.get_or_insert_with(|| p.tree());
+                        matcher.decide(u, tree.root_node(), &p.source.text, &p.analysis)
+                    });
+                    matches!(fate, Fate::Rewrite(_))
+                };
+                let rewritten = usize::from(rewritten);
                 let tally = tallies.entry(api).or_default();
                 match u.kind {
                     UseKind::Reference => {
@@ -822,12 +956,225 @@ fn facts(
                 .and_then(|n| n.parent())
                 .filter(|p| p.kind() == "call");
             if let Some(call) = call {
+                let patching = patched_by_call(call, text);
+                if let Some(name) = top_level_function(call, text) {
+                    facts.patch_functions.push(PatchFunction {
+                        name: name.to_owned(),
+                        patching: patching.clone(),
+                    });
+                }
                 facts.monkey_patches.push(PatchCall {
                     line,
-                    modules: patched_by_call(call, text),
+                    patching,
+                    at_import: runs_at_import(call, text),
                 });
             }
         }
     }
     facts
+}
+
+/// The directory that stands for the project when no root is given: the
+/// first path, or its folder.
+fn tree_root(paths: &[PathBuf]) -> PathBuf {
+    let first = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    if first.is_dir() {
+        first
+    } else {
+        first
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    }
+}
+
+/// The programs of the project, and the facts of the files they run.
+struct ProgramModel {
+    programs: Vec<Program>,
+    library: bool,
+    /// The facts of files not parsed for their eventlet uses: those that
+    /// mention eventlet and could not be read (unknown, so worst-case), and
+    /// those that call another file's patch function.
+    other_facts: HashMap<usize, (PathBuf, FileFacts)>,
+    unresolved: Vec<String>,
+    assumed: Option<BTreeSet<String>>,
+}
+
+impl ProgramModel {
+    fn new(
+        root: &Path,
+        files: &[PathBuf],
+        scans: &[ImportScan],
+        parsed: &mut [Parsed],
+        unreadable: &[(usize, Skipped)],
+        assumed: Option<BTreeSet<String>>,
+    ) -> ProgramModel {
+        let mut other_facts: HashMap<usize, (PathBuf, FileFacts)> = unreadable
+            .iter()
+            .map(|(file, s)| (*file, (s.path.clone(), FileFacts::unreadable())))
+            .collect();
+        let pairs: Vec<(&Path, &ImportScan)> =
+            files.iter().map(PathBuf::as_path).zip(scans).collect();
+        let graph = ModuleGraph::build(&pairs);
+        patch_function_calls(files, &graph, parsed, &mut other_facts);
+        let by_file: HashMap<usize, &Parsed> = parsed.iter().map(|p| (p.file, p)).collect();
+        let infos: Vec<FileInfo> = files
+            .iter()
+            .enumerate()
+            .map(|(i, path)| {
+                let parsed = by_file.get(&i);
+                let facts = parsed
+                    .map(|p| &p.facts)
+                    .or_else(|| other_facts.get(&i).map(|(_, f)| f));
+                FileInfo {
+                    path,
+                    main_guard: scans[i].main_guard,
+                    relevant: parsed.is_some() || unreadable.iter().any(|(f, _)| *f == i),
+                    calls_at_import: facts
+                        .map(|f| f.monkey_patches.iter().map(|c| c.at_import).collect())
+                        .unwrap_or_default(),
+                }
+            })
+            .collect();
+        let found = programs::find(root, &infos, &graph);
+        ProgramModel {
+            programs: found.programs,
+            library: found.library,
+            other_facts,
+            unresolved: graph
+                .unresolved
+                .iter()
+                .map(|u| format!("{}:{} {}", u.path.display(), u.line, u.module))
+                .collect(),
+            assumed,
+        }
+    }
+
+    /// The facts of the programs, from the files' facts as they are now.
+    fn facts(&self, parsed: &[Parsed]) -> ProjectFacts {
+        let by_file: HashMap<usize, &Parsed> = parsed.iter().map(|p| (p.file, p)).collect();
+        let lookup = |file: usize| {
+            by_file
+                .get(&file)
+                .map(|p| (p.source.path.as_path(), &p.facts))
+                .or_else(|| self.other_facts.get(&file).map(|(p, f)| (p.as_path(), f)))
+        };
+        let runs: Vec<ProgramRun> = self
+            .programs
+            .iter()
+            .map(|p| ProgramRun {
+                name: &p.name,
+                reaches: &p.reaches,
+                patches: &p.patches,
+                // What the user says of the application is not said of
+                // the project's own test runs.
+                assumed_to_patch: p.kind != ProgramKind::Test,
+                unknown: self.library && p.kind == ProgramKind::Importer,
+            })
+            .collect();
+        ProjectFacts::new(&runs, &lookup, self.assumed.as_ref())
+    }
+
+    fn summary(
+        &self,
+        root: &Path,
+        paths: &[PathBuf],
+        files: &[PathBuf],
+        options: &Options,
+    ) -> ProjectSummary {
+        let count = |kind| self.programs.iter().filter(|p| p.kind == kind).count();
+        ProjectSummary {
+            root: root.to_path_buf(),
+            files_analysed: files.len(),
+            paths: options
+                .project_root
+                .as_ref()
+                .filter(|root| !covers(paths, root))
+                .map(|_| paths.to_vec()),
+            entry_points: count(ProgramKind::EntryPoint),
+            scripts: count(ProgramKind::Script),
+            test_programs: count(ProgramKind::Test),
+            library: self.library,
+            unresolved_imports: self.unresolved.clone(),
+        }
+    }
+}
+
+/// Records, as monkey_patch() calls of their own, the calls of another
+/// file's patch functions, in every file that imports that file: in the
+/// facts of parsed files, or in `other_facts`, parsing the caller.
+fn patch_function_calls(
+    files: &[PathBuf],
+    graph: &ModuleGraph,
+    parsed: &mut [Parsed],
+    other_facts: &mut HashMap<usize, (PathBuf, FileFacts)>,
+) {
+    let functions: HashMap<usize, Vec<PatchFunction>> = parsed
+        .iter()
+        .filter(|p| !p.facts.patch_functions.is_empty())
+        .map(|p| (p.file, p.facts.patch_functions.clone()))
+        .collect();
+    if functions.is_empty() {
+        return;
+    }
+    let position: HashMap<usize, usize> = parsed
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.file, i))
+        .collect();
+    for (caller, edges) in graph.edges.iter().enumerate() {
+        let called: Vec<&PatchFunction> = edges
+            .at_import
+            .iter()
+            .chain(&edges.later)
+            .filter(|to| **to != caller)
+            .filter_map(|to| functions.get(to))
+            .flatten()
+            .collect();
+        if called.is_empty() {
+            continue;
+        }
+        let (text, tree) = match position.get(&caller) {
+            Some(&i) => (parsed[i].source.text.clone(), parsed[i].tree().into_owned()),
+            None => {
+                let Ok(bytes) = std::fs::read(&files[caller]) else {
+                    continue;
+                };
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                let tree = parse(&text);
+                (text, tree)
+            }
+        };
+        let calls: Vec<PatchCall> = called
+            .iter()
+            .flat_map(|function| {
+                calls_of(tree.root_node(), &function.name, &text)
+                    .into_iter()
+                    .map(|(line, at_import)| PatchCall {
+                        line,
+                        patching: function.patching.clone(),
+                        at_import,
+                    })
+            })
+            .collect();
+        match position.get(&caller) {
+            Some(&i) => parsed[i].facts.monkey_patches.extend(calls),
+            None if !calls.is_empty() => {
+                let facts = &mut other_facts
+                    .entry(caller)
+                    .or_insert_with(|| (files[caller].clone(), FileFacts::default()))
+                    .1;
+                facts.monkey_patches.extend(calls);
+            }
+            None => {}
+        }
+    }
+}
+
+/// Whether the paths take in all of `root`.
+fn covers(paths: &[PathBuf], root: &Path) -> bool {
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    paths
+        .iter()
+        .any(|p| std::fs::canonicalize(p).is_ok_and(|p| root.starts_with(p)))
 }

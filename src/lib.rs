@@ -36,6 +36,7 @@ pub(crate) mod fingerprint;
 pub(crate) mod hunks;
 pub mod outcome;
 pub(crate) mod plan;
+pub(crate) mod project;
 pub mod python;
 pub(crate) mod report;
 pub(crate) mod source;

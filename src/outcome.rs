@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::analysis::UseKind;
 use crate::source::SourceFile;
@@ -52,6 +52,25 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// The project a run analysed, and where it rewrote.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ProjectSummary {
+    pub root: PathBuf,
+    /// Python files read for the facts (imports, programs).
+    pub files_analysed: usize,
+    /// The paths rewritten, when only part of the project is.
+    pub paths: Option<Vec<PathBuf>>,
+    pub entry_points: usize,
+    pub scripts: usize,
+    pub test_programs: usize,
+    /// No declared entry point monkey-patches: its modules are judged for
+    /// the unknown programs that import them.
+    pub library: bool,
+    /// Imports of the project's own packages that name no file
+    /// (`path:line module`).
+    pub unresolved_imports: Vec<String>,
+}
+
 #[derive(Debug, Default)]
 pub struct RunResult {
     /// Files that mention eventlet and could be analysed, sorted by path.
@@ -59,6 +78,7 @@ pub struct RunResult {
     pub skipped: Vec<Skipped>,
     /// Python files looked at in all.
     pub files_scanned: usize,
+    pub project: Option<ProjectSummary>,
 }
 
 impl RunResult {

@@ -411,9 +411,10 @@ fn the_requirement_goes_with_the_last_import() {
     let dir = tree(&[
         ("requirements.txt", reqs.as_bytes()),
         ("a.py", SLEEPY.as_bytes()),
+        // b's program runs a's code, and b's hub keeps its threads green.
         (
             "b.py",
-            b"import eventlet\n\nhub = eventlet.hubs.get_hub()\n",
+            b"import eventlet\n\nimport a  # noqa\n\nhub = eventlet.hubs.get_hub()\n",
         ),
     ]);
     let scan = stdout(&eventless(&["scan"], dir.path()));
@@ -456,7 +457,7 @@ fn markdown_readiness_report_links_occurrences() {
         ("pkg/a.py", SLEEPY.as_bytes()),
         (
             "pkg/b.py",
-            b"import eventlet\n\nhub = eventlet.hubs.get_hub()\n",
+            b"import eventlet\n\nimport a  # noqa\n\nhub = eventlet.hubs.get_hub()\n",
         ),
     ]);
     let out = eventless(
@@ -482,7 +483,7 @@ fn markdown_readiness_report_links_occurrences() {
         "{md}"
     );
     assert!(md.contains("**Migration complexity: "), "{md}");
-    assert!(md.contains("https://opendev.org/x/y/src/branch/master/pkg/b.py#n3 : `hub = eventlet.hubs.get_hub()` (manual)"), "{md}");
+    assert!(md.contains("https://opendev.org/x/y/src/branch/master/pkg/b.py#n5 : `hub = eventlet.hubs.get_hub()` (manual)"), "{md}");
     assert!(md.contains("### pkg/a.py"), "{md}");
 }
 

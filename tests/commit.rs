@@ -152,7 +152,13 @@ fn a_commit_that_adds_helpers_names_them() {
     let dir = repo(true);
     let d = dir.path();
     let jobs = "import eventlet\n\n\ndef resize(volume):\n    job = eventlet.spawn(volume.resize)\n    return job.wait()\n";
-    let messages = series_after(d, &[("pkg/jobs.py", jobs)], &[]);
+    // The service that monkey-patches runs the jobs.
+    let service = format!("{SERVICE}\nimport jobs  # noqa\n");
+    let messages = series_after(
+        d,
+        &[("pkg/jobs.py", jobs), ("pkg/service.py", &service)],
+        &[],
+    );
     let threads = messages
         .iter()
         .find(|m| m.starts_with("Replace eventlet green threads"))

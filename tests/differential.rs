@@ -11,6 +11,16 @@
 //! # expect-eventlet-gone: yes   no eventlet left; runs on the plain interpreter
 //! ```
 //!
+//! A program that needs several files is a folder instead, copied whole
+//! (bytes as they are) and described by its `run.txt`: the same header
+//! lines, plus `# paths: a/b.py other/` (the paths given to eventless,
+//! relative to the folder; `.` by default), then one command per line, the
+//! interpreter's arguments split on whitespace (`main.py`, `-m pkg.tests.t`),
+//! each run in the folder. Its output is every command's standard output and
+//! exit status in turn; the rewrites and manual findings are counted over
+//! all the files scanned, and eventlet is gone when no file in the folder
+//! imports it.
+//!
 //! The interpreters are provisioned on first use under Cargo's target
 //! folder (`python3 -m venv`, then `pip install eventlet futurist
 //! oslo.messaging`; the plain one gets futurist alone). Set
@@ -106,8 +116,12 @@ struct Expect {
     rewrites: Option<usize>,
     manual: Vec<String>,
     eventlet_gone: bool,
+    /// Not an expectation: the paths given to eventless, relative to the
+    /// program's folder (`.` unless stated).
+    paths: Vec<String>,
 }
 
+/// The leading `# key: value` lines of a program (or of a folder's run.txt).
 fn directives(source: &str) -> Expect {
     let mut expect = Expect::default();
     for line in source.lines().take_while(|l| l.starts_with('#')) {
@@ -121,53 +135,191 @@ fn directives(source: &str) -> Expect {
             }
             "expect-manual" => expect.manual.push(value.to_owned()),
             "expect-eventlet-gone" => expect.eventlet_gone = value == "yes",
+            "paths" => expect.paths = value.split_whitespace().map(str::to_owned).collect(),
             _ => {}
         }
+    }
+    if expect.paths.is_empty() {
+        expect.paths.push(".".to_owned());
     }
     expect
 }
 
-fn execute(python: &Path, script: &Path) -> (String, Option<i32>) {
-    let out = Command::new(python)
-        .arg(script)
-        .current_dir(script.parent().unwrap())
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .output()
-        .expect("the interpreter runs");
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        out.status.code(),
-    )
+/// A program copied into a temporary folder, ready to run.
+struct Program {
+    name: String,
+    expect: Expect,
+    /// The interpreter's arguments, one list per run.
+    commands: Vec<Vec<String>>,
+    /// The folder the program runs in, and eventless with it.
+    work: PathBuf,
+    /// The folder `work` is a copy of (for a single file: the copied file's
+    /// folder, of which only that file is copied).
+    original: PathBuf,
 }
 
-fn eventless(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_eventless"))
-        .args(args)
-        .output()
-        .expect("eventless runs")
+/// Copies the program under `tests/differential/` into `into`: a single
+/// file is its own header and its only command; a folder is copied whole,
+/// bytes as they are, with its header and commands in `run.txt`.
+fn prepare(program: &Path, into: &Path) -> Result<Program, String> {
+    let name = program.file_name().unwrap().to_string_lossy().into_owned();
+    if program.is_file() {
+        std::fs::copy(program, into.join(&name)).map_err(|e| format!("{name}: {e}"))?;
+        let source = std::fs::read_to_string(program).unwrap();
+        return Ok(Program {
+            expect: directives(&source),
+            commands: vec![vec![name.clone()]],
+            work: into.to_owned(),
+            original: program.parent().unwrap().to_owned(),
+            name,
+        });
+    }
+    let run_txt = std::fs::read_to_string(program.join("run.txt"))
+        .map_err(|e| format!("{name}: a program folder needs a run.txt: {e}"))?;
+    let commands: Vec<Vec<String>> = run_txt
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| l.split_whitespace().map(str::to_owned).collect())
+        .collect();
+    if commands.is_empty() {
+        return Err(format!("{name}: run.txt names no command to run"));
+    }
+    let work = into.join(&name);
+    copy_tree(program, &work).map_err(|e| format!("{name}: cannot copy: {e}"))?;
+    Ok(Program {
+        expect: directives(&run_txt),
+        commands,
+        work,
+        original: program.to_owned(),
+        name,
+    })
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+/// The Python files under `dir`, relative to it, sorted.
+fn python_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![PathBuf::new()];
+    while let Some(rel) = pending.pop() {
+        for entry in std::fs::read_dir(dir.join(&rel)).unwrap() {
+            let entry = entry.unwrap();
+            let path = rel.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "py") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Whether the file imports eventlet, whatever its encoding.
+fn imports_eventlet(path: &Path) -> bool {
+    String::from_utf8_lossy(&std::fs::read(path).unwrap())
+        .lines()
+        .any(|l| {
+            let l = l.trim_start();
+            l.starts_with("import eventlet") || l.starts_with("from eventlet")
+        })
+}
+
+/// Each command's standard output and exit status, in order.
+type Runs = Vec<(String, Option<i32>)>;
+
+fn execute(python: &Path, program: &Program) -> Runs {
+    program
+        .commands
+        .iter()
+        .map(|args| {
+            let out = Command::new(python)
+                .args(args)
+                .current_dir(&program.work)
+                .env("PYTHONDONTWRITEBYTECODE", "1")
+                .output()
+                .expect("the interpreter runs");
+            (
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                out.status.code(),
+            )
+        })
+        .collect()
+}
+
+fn show(program: &Program, runs: &Runs) -> String {
+    let runs = program.commands.iter().zip(runs);
+    runs.map(|(args, (stdout, code))| {
+        format!("$ python {} (exit {code:?})\n{stdout}", args.join(" "))
+    })
+    .collect()
+}
+
+impl Program {
+    /// Runs eventless in the program's folder on the program's paths.
+    fn eventless(&self, args: &[&str]) -> std::process::Output {
+        Command::new(env!("CARGO_BIN_EXE_eventless"))
+            .args(args)
+            .args(&self.expect.paths)
+            .current_dir(&self.work)
+            .output()
+            .expect("eventless runs")
+    }
+
+    /// The Python files that apply changed, whole.
+    fn rewritten(&self) -> String {
+        let mut shown = String::new();
+        for rel in python_files(&self.work) {
+            let now = std::fs::read(self.work.join(&rel)).unwrap();
+            if std::fs::read(self.original.join(&rel)).is_ok_and(|before| before == now) {
+                continue;
+            }
+            shown += &format!("=== {}\n{}", rel.display(), String::from_utf8_lossy(&now));
+        }
+        shown
+    }
 }
 
 fn check_program(py: &Interpreters, program: &Path) -> Result<(), String> {
-    let name = program.file_name().unwrap().to_string_lossy().into_owned();
-    let source = std::fs::read_to_string(program).unwrap();
-    let expect = directives(&source);
     let dir = tempfile::tempdir().unwrap();
-    let copy = dir.path().join(&name);
-    std::fs::write(&copy, &source).unwrap();
+    let program = prepare(program, dir.path())?;
+    let Program { name, expect, .. } = &program;
 
-    let (before, before_code) = execute(&py.eventlet, &copy);
-    if before_code != Some(0) {
+    let before = execute(&py.eventlet, &program);
+    if before.iter().any(|(_, code)| *code != Some(0)) {
         return Err(format!(
-            "{name}: fails under eventlet itself (exit {before_code:?}):\n{before}"
+            "{name}: fails under eventlet itself:\n{}",
+            show(&program, &before)
         ));
     }
-    let scan = eventless(&["scan", "--format", "json", copy.to_str().unwrap()]);
+    let scan = program.eventless(&["scan", "--format", "json"]);
     let report: serde_json::Value = serde_json::from_slice(&scan.stdout)
         .map_err(|e| format!("{name}: scan output is not JSON: {e}"))?;
-    let findings = report["files"][0]["findings"]
+    let findings: Vec<serde_json::Value> = report["files"]
         .as_array()
-        .cloned()
-        .unwrap_or_default();
+        .into_iter()
+        .flatten()
+        .flat_map(|file| {
+            let findings = file["findings"].as_array().cloned().unwrap_or_default();
+            findings.into_iter().map(|mut f| {
+                f["path"] = file["path"].clone();
+                f
+            })
+        })
+        .collect();
     let rewrites = findings.iter().filter(|f| f["action"] == "rewrite").count();
     let manual: Vec<&str> = findings
         .iter()
@@ -189,33 +341,37 @@ fn check_program(py: &Interpreters, program: &Path) -> Result<(), String> {
         }
     }
 
-    let apply = eventless(&["apply", "--quiet", dir.path().to_str().unwrap()]);
+    let apply = program.eventless(&["apply", "--quiet"]);
     if !apply.status.success() {
         return Err(format!(
             "{name}: apply failed: {}",
             String::from_utf8_lossy(&apply.stderr)
         ));
     }
-    let rewritten = std::fs::read_to_string(&copy).unwrap();
-    let gone = !rewritten.lines().any(|l| {
-        let l = l.trim_start();
-        l.starts_with("import eventlet") || l.starts_with("from eventlet")
-    });
+    let still: Vec<PathBuf> = python_files(&program.work)
+        .into_iter()
+        .filter(|rel| imports_eventlet(&program.work.join(rel)))
+        .collect();
+    let gone = still.is_empty();
     if expect.eventlet_gone != gone {
         return Err(format!(
-            "{name}: expected eventlet gone = {}, got:\n{rewritten}",
-            expect.eventlet_gone
+            "{name}: expected eventlet gone = {}, still imported by {still:?}; rewritten:\n{}",
+            expect.eventlet_gone,
+            program.rewritten()
         ));
     }
     let python = if gone { &py.plain } else { &py.eventlet };
-    let (after, after_code) = execute(python, &copy);
-    if (before.as_str(), before_code) != (after.as_str(), after_code) {
+    let after = execute(python, &program);
+    if before != after {
         return Err(format!(
-            "{name}: behaviour changed\n--- under eventlet (exit {before_code:?})\n{before}\n\
-             --- after apply (exit {after_code:?})\n{after}\n--- rewritten program\n{rewritten}"
+            "{name}: behaviour changed\n--- under eventlet\n{}\n--- after apply\n{}\n\
+             --- rewritten program\n{}",
+            show(&program, &before),
+            show(&program, &after),
+            program.rewritten()
         ));
     }
-    let again = eventless(&["diff", "--check", "--quiet", dir.path().to_str().unwrap()]);
+    let again = program.eventless(&["diff", "--check", "--quiet"]);
     if again.status.code() != Some(0) {
         return Err(format!(
             "{name}: a second run would change it again:\n{}",
@@ -232,7 +388,13 @@ fn programs_behave_the_same_after_apply() {
     let mut programs: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+        .filter(|p| {
+            if p.is_dir() {
+                p.file_name().is_some_and(|n| n != "__pycache__")
+            } else {
+                p.extension().is_some_and(|e| e == "py")
+            }
+        })
         .collect();
     programs.sort();
     assert!(!programs.is_empty(), "no programs under {}", dir.display());

@@ -9,7 +9,7 @@ use tree_sitter::Node;
 
 use crate::analysis::{FileAnalysis, Use, UseKind};
 use crate::decide::follow::{self, enclosing_scope, member_of};
-use crate::decide::tree_facts::TreeContext;
+use crate::decide::tree_facts::FileContext;
 use crate::edit::Edit;
 use crate::python::helpers;
 use crate::python::module_names::{ModuleRef, name_module};
@@ -138,7 +138,7 @@ pub enum Fate {
 
 pub struct Matcher<'a> {
     pub catalogue: &'a Catalogue,
-    pub context: &'a TreeContext,
+    pub context: FileContext<'a>,
     pub selection: &'a Selection,
 }
 

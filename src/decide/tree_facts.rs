@@ -1,12 +1,13 @@
-//! Whole-tree facts that decide whether a primitive's rewrite keeps the
-//! program's behaviour.
+//! The facts about programs that decide whether a primitive's rewrite
+//! keeps their behaviour.
 //!
 //! Replacing `eventlet.sleep` by `time.sleep` is exact once the process runs
 //! on native threads, and also while `monkey_patch()` makes `time` green.
 //! It is *not* exact while green threads still run unpatched: `time.sleep`
 //! would then block every green thread. So each transform states what it
-//! requires, and the tree's green-thread starters and `monkey_patch()` calls
-//! decide.
+//! requires, and it must hold in every program that may run the line: the
+//! green-thread starters each program reaches and the `monkey_patch()`
+//! calls it makes decide (see `project::programs` for what a program is).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -19,6 +20,8 @@ use crate::transform::{ApiId, PATCHABLE, Requirement};
 const OFF_BY_DEFAULT: &[&str] = &["MySQLdb", "builtins"];
 /// Where the patching the user assumes is said to come from.
 const ASSUMED: &str = "--assume-monkey-patched";
+/// Where the unknown patching of a library's users comes from.
+const UNKNOWN_USERS: &str = "its users";
 
 /// The modules the application that runs the tree patches, as the user
 /// says (`--assume-monkey-patched[=MODULES]`): `all` or some of
@@ -75,85 +78,212 @@ pub struct GreenUse {
 #[derive(Debug, Clone)]
 pub struct PatchCall {
     pub line: usize,
+    pub patching: Patching,
+    /// It runs when its file is imported (at module level, or in a
+    /// function called there), not only when a program calls it.
+    pub at_import: bool,
+}
+
+/// What a `monkey_patch()` call patches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Patching {
     /// The modules it surely patches.
     pub modules: BTreeSet<String>,
+    /// The modules it patches only in some runs (a keyword whose value is
+    /// computed: `thread=not debugging`).
+    pub some_runs: BTreeSet<String>,
+}
+
+/// A top-level function that calls `monkey_patch()`: calling it patches
+/// (neutron's `eventlet_utils.monkey_patch()`, called where its programs
+/// start).
+#[derive(Debug, Clone)]
+pub struct PatchFunction {
+    pub name: String,
+    pub patching: Patching,
 }
 
 /// What one file contributes.
 #[derive(Debug, Clone, Default)]
 pub struct FileFacts {
     pub green_threads: Vec<GreenUse>,
+    /// Its monkey_patch() calls, and its calls of another file's patch
+    /// functions.
     pub monkey_patches: Vec<PatchCall>,
+    pub patch_functions: Vec<PatchFunction>,
 }
 
+impl FileFacts {
+    /// The facts of a file that mentions eventlet but could not be read:
+    /// it may start green threads and may monkey-patch anything.
+    pub fn unreadable() -> FileFacts {
+        FileFacts {
+            green_threads: vec![GreenUse {
+                line: 1,
+                api: "eventlet (the file could not be read)".into(),
+                use_index: usize::MAX,
+            }],
+            monkey_patches: vec![PatchCall {
+                line: 1,
+                patching: Patching {
+                    modules: BTreeSet::new(),
+                    some_runs: PATCHABLE.iter().map(|m| m.to_string()).collect(),
+                },
+                at_import: true,
+            }],
+            patch_functions: Vec::new(),
+        }
+    }
+}
+
+/// What one program does, as far as rewrites care.
+#[derive(Debug, Clone)]
+pub struct ProgramFacts {
+    /// How a reason names it (`console script nova-compute (nova.cmd.compute)`).
+    pub name: String,
+    /// A green use it may run (`path:line api`).
+    pub green_site: Option<String>,
+    /// The monkey_patch() calls it makes, each with its site.
+    pub calls: Vec<(String, Patching)>,
+}
+
+impl ProgramFacts {
+    /// Green threads run in it: it starts some, or patches threads.
+    fn green(&self) -> bool {
+        self.green_site.is_some()
+            || self
+                .calls
+                .iter()
+                .any(|(_, p)| p.modules.contains("thread") || p.some_runs.contains("thread"))
+    }
+
+    /// `Ok` when every run of it patches `module`, else why not.
+    fn patches(&self, module: &str) -> Result<(), String> {
+        if self.calls.is_empty() {
+            return Err(format!("nothing in it monkey-patches '{module}'"));
+        }
+        for (site, patching) in &self.calls {
+            if site == UNKNOWN_USERS {
+                return Err(format!(
+                    "whether its users monkey-patch '{module}' is not known (say it with \
+                     --assume-monkey-patched or assume_monkey_patched in eventless.toml)"
+                ));
+            }
+            if patching.some_runs.contains(module) {
+                return Err(format!(
+                    "{} patches '{module}' only in some runs (its argument is computed)",
+                    call_name(site)
+                ));
+            }
+            if !patching.modules.contains(module) {
+                return Err(format!("{} leaves '{module}' alone", call_name(site)));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a program does, said of one of its calls.
+fn calls_monkey_patch(site: &str) -> String {
+    if site == UNKNOWN_USERS {
+        "may monkey-patch, as its users may".into()
+    } else {
+        format!("calls monkey_patch() ({site})")
+    }
+}
+
+fn call_name(site: &str) -> String {
+    if site == ASSUMED {
+        format!("the application ({ASSUMED})")
+    } else {
+        format!("the monkey_patch() at {site}")
+    }
+}
+
+/// The facts of the whole project: its programs, which of them reach each
+/// file, and how the uses of each API fare.
 #[derive(Debug, Clone, Default)]
-pub struct TreeContext {
-    /// Per API, how its uses fare across the tree: code and the mocks that
-    /// patch it must move together.
+pub struct ProjectFacts {
+    /// Per API, how its uses fare across the project: code and the mocks
+    /// that patch it must move together.
     api_uses: HashMap<ApiId, ApiTally>,
-    /// One example site ("path:line api") of a green-thread starter.
-    green_thread_site: Option<String>,
-    monkey_patch_site: Option<String>,
-    patched: BTreeSet<String>,
-    /// Modules some program-setting call patches and another leaves alone,
-    /// with the call that leaves it.
-    left_unpatched: BTreeMap<String, String>,
+    programs: Vec<ProgramFacts>,
+    /// For each file that mentions eventlet (by the caller's index), the
+    /// programs that may run it.
+    reaching: HashMap<usize, Vec<usize>>,
     /// Whether the run's other rewrites leave no other eventlet use in the
-    /// tree (known only once they are made).
+    /// project (known only once they are made).
     eventlet_free: bool,
 }
 
-impl TreeContext {
-    /// `assumed`: what the application that runs the tree patches, taken as
-    /// one more program that calls monkey_patch().
-    pub fn from_files<'a>(
-        files: impl IntoIterator<Item = (&'a Path, &'a FileFacts)>,
-        assumed: Option<&'a BTreeSet<String>>,
-    ) -> TreeContext {
-        let mut ctx = TreeContext::default();
-        let mut calls: Vec<(String, &BTreeSet<String>)> = Vec::new();
-        for (path, facts) in files {
-            if let Some(GreenUse { line, api, .. }) = facts.green_threads.first() {
-                ctx.green_thread_site
-                    .get_or_insert_with(|| format!("{}:{line} {api}", path.display()));
+/// One program of the project, for the facts: its name, the files it may
+/// run and the monkey_patch() calls it makes, as (file, call index).
+pub struct ProgramRun<'a> {
+    pub name: &'a str,
+    pub reaches: &'a [usize],
+    pub patches: &'a [(usize, usize)],
+    /// It is the application the user says patches (`assumed`).
+    pub assumed_to_patch: bool,
+    /// An unknown program (a library's user): unless the user says how it
+    /// patches, it may patch anything, or nothing.
+    pub unknown: bool,
+}
+
+impl ProjectFacts {
+    /// The facts of `programs`, with `files` giving each file's path and
+    /// facts by index; `assumed` is what the user says the application
+    /// patches, a call of every program marked for it.
+    pub fn new<'a>(
+        programs: &[ProgramRun],
+        files: &dyn Fn(usize) -> Option<(&'a Path, &'a FileFacts)>,
+        assumed: Option<&BTreeSet<String>>,
+    ) -> ProjectFacts {
+        let mut facts = ProjectFacts::default();
+        for (n, program) in programs.iter().enumerate() {
+            let green_site = program.reaches.iter().find_map(|f| {
+                let (path, facts) = files(*f)?;
+                let green = facts.green_threads.first()?;
+                Some(format!("{}:{} {}", path.display(), green.line, green.api))
+            });
+            let mut calls: Vec<(String, Patching)> = program
+                .patches
+                .iter()
+                .filter_map(|(f, call)| {
+                    let (path, facts) = files(*f)?;
+                    let call = facts.monkey_patches.get(*call)?;
+                    Some((
+                        format!("{}:{}", path.display(), call.line),
+                        call.patching.clone(),
+                    ))
+                })
+                .collect();
+            match (assumed, program.assumed_to_patch, program.unknown) {
+                (Some(modules), true, _) => calls.push((
+                    ASSUMED.into(),
+                    Patching {
+                        modules: modules.clone(),
+                        some_runs: BTreeSet::new(),
+                    },
+                )),
+                (None, _, true) => calls.push((
+                    UNKNOWN_USERS.into(),
+                    Patching {
+                        modules: BTreeSet::new(),
+                        some_runs: PATCHABLE.iter().map(|m| m.to_string()).collect(),
+                    },
+                )),
+                _ => {}
             }
-            for PatchCall { line, modules } in &facts.monkey_patches {
-                calls.push((format!("{}:{line}", path.display()), modules));
+            for f in program.reaches {
+                facts.reaching.entry(*f).or_default().push(n);
             }
+            facts.programs.push(ProgramFacts {
+                name: program.name.to_owned(),
+                green_site,
+                calls,
+            });
         }
-        if let Some(modules) = assumed {
-            calls.push((ASSUMED.into(), modules));
-        }
-        ctx.monkey_patch_site = calls.first().map(|(site, _)| site.clone());
-        // The calls that patch threads set a program up: a module is
-        // patched when every one of them patches it (swift's servers patch
-        // socket, select and thread, but not time, where its probe tests
-        // patch all). A call that leaves threads alone adds to a program
-        // that patched them already, or runs no green threads of this code
-        // (a debugger mode, a docs build).
-        let mut governing: Vec<&(String, &BTreeSet<String>)> = calls
-            .iter()
-            .filter(|(_, modules)| modules.contains("thread"))
-            .collect();
-        if governing.is_empty() {
-            governing = calls.iter().collect();
-        }
-        for module in governing.iter().flat_map(|(_, modules)| modules.iter()) {
-            match governing.iter().find(|(_, m)| !m.contains(module)) {
-                Some((site, _)) => {
-                    let call = if *site == ASSUMED {
-                        format!("the application ({ASSUMED})")
-                    } else {
-                        format!("the monkey_patch() at {site}")
-                    };
-                    ctx.left_unpatched.insert(module.clone(), call);
-                }
-                None => {
-                    ctx.patched.insert(module.clone());
-                }
-            }
-        }
-        ctx
+        facts
     }
 
     /// Records, from a first pass over every file, how the uses of each
@@ -162,19 +292,57 @@ impl TreeContext {
         self.api_uses = api_uses;
     }
 
-    /// The same context, once the run's other rewrites are known to leave
-    /// nothing else of eventlet in the tree.
-    pub fn eventlet_free(&self) -> TreeContext {
-        TreeContext {
+    /// The same facts, once the run's other rewrites are known to leave
+    /// nothing else of eventlet in the project.
+    pub fn eventlet_free(&self) -> ProjectFacts {
+        ProjectFacts {
             eventlet_free: true,
             ..self.clone()
         }
     }
 
-    /// Code and the tests that mock it move together: `Ok` unless the tree
-    /// mocks `api` and either some code use stays or some mock cannot follow.
+    /// The context of one file: the programs that may run it, or, when no
+    /// known program does (a plugin loaded by name), all of them.
+    pub fn context(&self, file: usize) -> FileContext<'_> {
+        let programs = match self.reaching.get(&file) {
+            Some(reaching) => Programs::Some(reaching),
+            None => Programs::All,
+        };
+        FileContext {
+            project: self,
+            programs,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Programs<'a> {
+    Some(&'a [usize]),
+    All,
+}
+
+/// What decides a rewrite in one file: the programs that may run it.
+#[derive(Debug, Clone, Copy)]
+pub struct FileContext<'a> {
+    project: &'a ProjectFacts,
+    programs: Programs<'a>,
+}
+
+impl<'a> FileContext<'a> {
+    fn programs(&self) -> impl Iterator<Item = &'a ProgramFacts> + 'a {
+        let project = self.project;
+        let indices: Box<dyn Iterator<Item = usize> + 'a> = match self.programs {
+            Programs::Some(list) => Box::new(list.iter().copied()),
+            Programs::All => Box::new(0..project.programs.len()),
+        };
+        indices.map(move |i| &project.programs[i])
+    }
+
+    /// Code and the tests that mock it move together: `Ok` unless the
+    /// project mocks `api` and either some code use stays or some mock
+    /// cannot follow.
     pub fn check_moves_whole(&self, api: ApiId, name: &str) -> Result<(), String> {
-        let Some(t) = self.api_uses.get(&api) else {
+        let Some(t) = self.project.api_uses.get(&api) else {
             return Ok(());
         };
         if t.mocks == 0 {
@@ -182,7 +350,7 @@ impl TreeContext {
         }
         if t.code == 0 {
             return Err(format!(
-                "no code in this tree uses {name}; the patched code lives elsewhere"
+                "no code in this project uses {name}; the patched code lives elsewhere"
             ));
         }
         if t.rewritten < t.code {
@@ -195,87 +363,96 @@ impl TreeContext {
         if t.followable < t.mocks {
             return Err(format!(
                 "tests mock {name} in {} place(s) that cannot follow a rewrite (a patch.object \
-                 form, or no stdlib target): code and mocks must move together",
+                 form, no stdlib target, or outside the paths given): code and mocks must move \
+                 together",
                 t.mocks - t.followable
             ));
         }
         Ok(())
     }
 
-    fn green(&self) -> bool {
-        self.green_thread_site.is_some() || self.patched.contains("thread")
-    }
-
-    /// `Ok` when the requirement holds, else the reason it does not.
+    /// `Ok` when the requirement holds in every program that may run the
+    /// file, else the reason, naming the program and the call that decide.
     pub fn check(&self, requirement: &Requirement) -> Result<(), String> {
         match requirement {
             Requirement::Native => {
-                if let Some(site) = &self.green_thread_site {
-                    Err(format!(
-                        "green threads or hub timers still run in this tree ({site}); this \
-                         rewrite is exact only once the program runs on native threads"
-                    ))
-                } else if let Some(site) = &self.monkey_patch_site {
-                    Err(format!(
-                        "the tree calls monkey_patch() ({site}); this rewrite is exact only \
-                         once monkey-patching is gone"
-                    ))
-                } else {
-                    Ok(())
+                for program in self.programs() {
+                    if let Some(site) = &program.green_site {
+                        return Err(format!(
+                            "green threads or hub timers run in {} ({site}); this rewrite is \
+                             exact only once the program runs on native threads",
+                            program.name
+                        ));
+                    }
+                    if let Some((site, _)) = program.calls.first() {
+                        return Err(format!(
+                            "{} {}; this rewrite is exact only once monkey-patching is gone",
+                            program.name,
+                            calls_monkey_patch(site)
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            Requirement::Unpatched => {
+                match self.programs().find_map(|p| Some((p, p.calls.first()?))) {
+                    Some((program, (site, _))) => Err(format!(
+                        "{} {}; the result differs while monkey-patching is active",
+                        program.name,
+                        calls_monkey_patch(site)
+                    )),
+                    None => Ok(()),
                 }
             }
-            Requirement::Unpatched => match &self.monkey_patch_site {
-                Some(site) => Err(format!(
-                    "the tree calls monkey_patch() ({site}); the result differs while \
-                     monkey-patching is active"
-                )),
-                None => Ok(()),
-            },
-            Requirement::EventletFree if self.eventlet_free => Ok(()),
+            Requirement::EventletFree if self.project.eventlet_free => Ok(()),
             Requirement::EventletFree => Err(
-                "other eventlet uses stay in this tree; this rewrite is part of the switch \
+                "other eventlet uses stay in this project; this rewrite is part of the switch \
                  to native threads, made once nothing else uses eventlet"
                     .into(),
             ),
             Requirement::NativeOrPatched(module) => {
-                if !self.green() || self.patched.contains(module) {
-                    return Ok(());
+                for program in self.programs().filter(|p| p.green()) {
+                    if let Err(why) = program.patches(module) {
+                        let site = program
+                            .green_site
+                            .as_deref()
+                            .unwrap_or("monkey-patched threads");
+                        return Err(format!(
+                            "green threads or hub timers run in {} ({site}) and {why}: the \
+                             stdlib call would block them all. Rewrite once the threads are \
+                             native, or when monkey_patch() covers '{module}' \
+                             (--assume-monkey-patched if the application patches)",
+                            program.name
+                        ));
+                    }
                 }
-                let site = self
-                    .green_thread_site
-                    .as_deref()
-                    .unwrap_or("monkey-patched threads");
-                let patching = match self.left_unpatched.get(module) {
-                    Some(call) => format!("{call} leaves '{module}' alone"),
-                    None => format!("nothing monkey-patches '{module}'"),
-                };
-                Err(format!(
-                    "green threads or hub timers run in this tree ({site}) and {patching}: the \
-                     stdlib call would block them all. Rewrite once the threads are native, or \
-                     when monkey_patch() covers '{module}' (--assume-monkey-patched if the \
-                     application patches)"
-                ))
+                Ok(())
             }
         }
     }
 }
 
-/// The modules a `monkey_patch(**on)` call surely patches, following
-/// eventlet's rules: no module named True means every module except the
-/// ones off by default; naming some True patches only those; `all=` sets the
-/// default. A keyword whose value is not a literal makes its module unknown.
-pub fn patched_by_call(call: Node, source: &str) -> BTreeSet<String> {
+/// What a `monkey_patch(**on)` call patches, following eventlet's rules:
+/// no module named True means every module except the ones off by default;
+/// naming some True patches only those; `all=` sets the default. A keyword
+/// whose value is not a literal patches its module in some runs only (and
+/// positional or `**` arguments any module).
+pub fn patched_by_call(call: Node, source: &str) -> Patching {
+    let unknown = || Patching {
+        modules: BTreeSet::new(),
+        some_runs: PATCHABLE.iter().map(|m| m.to_string()).collect(),
+    };
     let mut on: BTreeMap<String, Option<bool>> = BTreeMap::new();
     if let Some(args) = call.child_by_field_name("arguments") {
         for arg in named_children(args) {
             if arg.kind() != "keyword_argument" {
-                return BTreeSet::new();
+                return unknown();
             }
             let (Some(name), Some(value)) = (
                 arg.child_by_field_name("name"),
                 arg.child_by_field_name("value"),
             ) else {
-                return BTreeSet::new();
+                return unknown();
             };
             let literal = match value.kind() {
                 "true" => Some(true),
@@ -291,21 +468,113 @@ pub fn patched_by_call(call: Node, source: &str) -> BTreeSet<String> {
         None if on.values().any(Option::is_none) => None,
         None => Some(true),
     };
-    PATCHABLE
-        .iter()
-        .filter(|m| {
-            let value = on
-                .get(**m)
-                .copied()
-                .unwrap_or(if OFF_BY_DEFAULT.contains(m) {
-                    Some(false)
-                } else {
-                    default_on
-                });
-            value == Some(true)
+    let mut patching = Patching::default();
+    for m in PATCHABLE {
+        let value = on
+            .get(*m)
+            .copied()
+            .unwrap_or(if OFF_BY_DEFAULT.contains(m) {
+                Some(false)
+            } else {
+                default_on
+            });
+        match value {
+            Some(true) => patching.modules.insert(m.to_string()),
+            None => patching.some_runs.insert(m.to_string()),
+            Some(false) => false,
+        };
+    }
+    patching
+}
+
+/// Whether a call runs when its file is imported: it is at module level,
+/// or in a top-level function that module-level code calls by name
+/// (nova's `_monkey_patch()`).
+pub fn runs_at_import(call: Node, source: &str) -> bool {
+    match enclosing_function(call) {
+        Enclosing::Module => true,
+        Enclosing::TopLevel(function) => {
+            let name = function
+                .child_by_field_name("name")
+                .map_or("", |n| text(n, source));
+            let mut root = function;
+            while let Some(parent) = root.parent() {
+                root = parent;
+            }
+            called_at_module_level(root, name, source)
+        }
+        Enclosing::Nested => false,
+    }
+}
+
+/// The name of the top-level function a call sits in, if it does.
+pub fn top_level_function<'s>(call: Node, source: &'s str) -> Option<&'s str> {
+    match enclosing_function(call) {
+        Enclosing::TopLevel(function) => Some(text(function.child_by_field_name("name")?, source)),
+        _ => None,
+    }
+}
+
+/// The lines of the calls in a file of a function named `name` (called
+/// by its name or as an attribute, `eventlet_utils.monkey_patch()`), and
+/// whether each runs when the file is imported.
+pub fn calls_of(root: Node, name: &str, source: &str) -> Vec<(usize, bool)> {
+    crate::python::syntax::descendants(root)
+        .filter(|n| n.kind() == "call")
+        .filter(|call| {
+            call.child_by_field_name("function")
+                .is_some_and(|f| match f.kind() {
+                    "identifier" => text(f, source) == name,
+                    "attribute" => f
+                        .child_by_field_name("attribute")
+                        .is_some_and(|a| text(a, source) == name),
+                    _ => false,
+                })
         })
-        .map(|m| m.to_string())
+        .map(|call| (call.start_position().row + 1, runs_at_import(call, source)))
         .collect()
+}
+
+enum Enclosing<'t> {
+    Module,
+    /// A function defined at module level (decorated or not).
+    TopLevel(Node<'t>),
+    Nested,
+}
+
+fn enclosing_function(node: Node<'_>) -> Enclosing<'_> {
+    let mut functions = Vec::new();
+    let mut classes = 0;
+    let mut at = node;
+    while let Some(parent) = at.parent() {
+        match parent.kind() {
+            "function_definition" | "lambda" => functions.push(parent),
+            "class_definition" => classes += 1,
+            _ => {}
+        }
+        at = parent;
+    }
+    match (functions.as_slice(), classes) {
+        ([], _) => Enclosing::Module,
+        ([only], 0) if only.kind() == "function_definition" => Enclosing::TopLevel(*only),
+        _ => Enclosing::Nested,
+    }
+}
+
+/// Whether module-level code (outside every def and class) calls `name()`.
+fn called_at_module_level(node: Node, name: &str, source: &str) -> bool {
+    named_children(node)
+        .into_iter()
+        .any(|child| match child.kind() {
+            "function_definition" | "class_definition" | "decorated_definition" => false,
+            "call" => {
+                child
+                    .child_by_field_name("function")
+                    .is_some_and(|f| f.kind() == "identifier" && text(f, source) == name)
+                    || called_at_module_level(child, name, source)
+            }
+            _ => called_at_module_level(child, name, source),
+        })
 }
 
 #[cfg(test)]
@@ -313,16 +582,20 @@ mod tests {
     use super::*;
     use crate::python::parse::{first_expression, parse};
 
-    fn patched(call: &str) -> Vec<String> {
+    fn patched(call: &str) -> Patching {
         let tree = parse(call);
         let node = first_expression(&tree);
-        patched_by_call(node, call).into_iter().collect()
+        patched_by_call(node, call)
+    }
+
+    fn modules(call: &str) -> Vec<String> {
+        patched(call).modules.into_iter().collect()
     }
 
     #[test]
     fn default_call_patches_the_default_set() {
         assert_eq!(
-            patched("monkey_patch()"),
+            modules("monkey_patch()"),
             [
                 "os",
                 "psycopg",
@@ -337,95 +610,177 @@ mod tests {
 
     #[test]
     fn naming_modules_true_patches_only_those() {
-        assert_eq!(patched("monkey_patch(time=True)"), ["time"]);
-        assert!(!patched("monkey_patch(thread=False)").contains(&"thread".to_string()));
-        assert!(patched("monkey_patch(thread=flag)").is_empty());
+        assert_eq!(modules("monkey_patch(time=True)"), ["time"]);
+        assert!(!modules("monkey_patch(thread=False)").contains(&"thread".to_string()));
+        let computed = patched("monkey_patch(thread=flag)");
+        assert!(!computed.modules.contains("thread"));
+        assert!(computed.some_runs.contains("thread"));
     }
 
-    fn ctx(green: bool, patched: &[&str]) -> TreeContext {
-        TreeContext {
-            api_uses: HashMap::new(),
-            green_thread_site: green.then(|| "a.py:1 eventlet.greenthread.spawn".into()),
-            monkey_patch_site: (!patched.is_empty()).then(|| "b.py:2".into()),
-            patched: patched.iter().map(|s| s.to_string()).collect(),
-            left_unpatched: BTreeMap::new(),
-            eventlet_free: false,
+    fn program(name: &str, green: bool, calls: &[&str]) -> ProgramFacts {
+        ProgramFacts {
+            name: name.into(),
+            green_site: green.then(|| format!("{name}.py:1 eventlet.greenthread.spawn")),
+            calls: calls
+                .iter()
+                .enumerate()
+                .map(|(n, call)| (format!("{name}.py:{}", n + 2), patched(call)))
+                .collect(),
         }
     }
 
-    /// A tree whose files call monkey_patch() as given, one call per file,
-    /// run by an application that patches `assumed`.
-    fn tree_patching(calls: &[&str], assumed: Option<&BTreeSet<String>>) -> TreeContext {
-        let facts: Vec<(std::path::PathBuf, FileFacts)> = calls
-            .iter()
-            .enumerate()
-            .map(|(n, call)| {
-                let modules = patched(call).into_iter().collect();
-                let facts = FileFacts {
-                    green_threads: vec![GreenUse {
-                        line: 1,
-                        api: "eventlet.greenthread.spawn".into(),
-                        use_index: 0,
-                    }],
-                    monkey_patches: vec![PatchCall { line: 1, modules }],
-                };
-                (format!("f{n}.py").into(), facts)
-            })
-            .collect();
-        TreeContext::from_files(facts.iter().map(|(p, f)| (p.as_path(), f)), assumed)
+    /// A project whose programs all reach file 0.
+    fn project(programs: Vec<ProgramFacts>) -> ProjectFacts {
+        let reaching = HashMap::from([(0, (0..programs.len()).collect())]);
+        ProjectFacts {
+            programs,
+            reaching,
+            ..ProjectFacts::default()
+        }
     }
 
     #[test]
-    fn a_module_is_patched_when_every_call_that_patches_threads_patches_it() {
+    fn a_module_is_patched_when_every_program_that_runs_it_patches_it() {
         let time = Requirement::NativeOrPatched("time".into());
         let thread = Requirement::NativeOrPatched("thread".into());
         // swift: the servers leave time alone, the probe tests patch all.
-        let swift = tree_patching(
-            &[
-                "monkey_patch(all=False, socket=True, select=True, thread=True)",
-                "monkey_patch()",
-            ],
-            None,
-        );
-        assert!(swift.check(&thread).is_ok());
-        let err = swift.check(&time).unwrap_err();
+        let swift = project(vec![
+            program(
+                "server",
+                true,
+                &["monkey_patch(all=False, socket=True, select=True, thread=True)"],
+            ),
+            program("probe", true, &["monkey_patch()"]),
+        ]);
+        assert!(swift.context(0).check(&thread).is_ok());
+        let err = swift.context(0).check(&time).unwrap_err();
         assert!(
-            err.contains("the monkey_patch() at f0.py:1 leaves 'time' alone"),
+            err.contains("run in server (server.py:1 eventlet.greenthread.spawn)")
+                && err.contains("the monkey_patch() at server.py:2 leaves 'time' alone"),
             "{err}"
         );
-        // heat: a service patches all, a helper adds time again; nova's
-        // debugger mode leaves threads alone.
-        let heat = tree_patching(&["monkey_patch()", "monkey_patch(time=True)"], None);
-        assert!(heat.check(&time).is_ok() && heat.check(&thread).is_ok());
-        let nova = tree_patching(
-            &["monkey_patch(thread=False)", "monkey_patch(os=False)"],
-            None,
+        // A program that never patches keeps green code green.
+        let tests = project(vec![
+            program("service", true, &["monkey_patch()"]),
+            program("unit tests", true, &[]),
+        ]);
+        let err = tests.context(0).check(&time).unwrap_err();
+        assert!(
+            err.contains("unit tests") && err.contains("nothing in it"),
+            "{err}"
         );
-        assert!(nova.check(&time).is_ok() && nova.check(&thread).is_ok());
-        // What the user says the application patches is one more program.
+        // A file no program reaches is judged by all of them.
+        assert!(tests.context(7).check(&time).is_err());
+        // nova's debugger mode leaves threads alone; mistral's computes it.
+        let nova = project(vec![program(
+            "nova",
+            true,
+            &["monkey_patch(thread=False)", "monkey_patch()"],
+        )]);
+        assert!(nova.context(0).check(&time).is_ok());
+        assert!(nova.context(0).check(&thread).is_err());
+        let mistral = project(vec![program(
+            "mistral",
+            true,
+            &["monkey_patch(os=True, select=True, socket=True, thread=debug, time=True)"],
+        )]);
+        let err = mistral.context(0).check(&thread).unwrap_err();
+        assert!(err.contains("patches 'thread' only in some runs"), "{err}");
+        assert!(mistral.context(0).check(&time).is_ok());
+    }
+
+    #[test]
+    fn programs_come_with_their_calls_green_sites_and_the_assumed_patching() {
+        let green = FileFacts {
+            green_threads: vec![GreenUse {
+                line: 3,
+                api: "eventlet.spawn".into(),
+                use_index: 0,
+            }],
+            ..FileFacts::default()
+        };
+        let files = [(std::path::PathBuf::from("lib.py"), green)];
+        let lookup = |i: usize| files.get(i).map(|(p, f)| (p.as_path(), f));
         let assumed = assumed_patching(&["socket".into(), "thread".into()]).unwrap();
-        let library = tree_patching(&["monkey_patch()"], Some(&assumed));
-        assert!(library.check(&thread).is_ok());
-        let err = library.check(&time).unwrap_err();
+        let runs = [ProgramRun {
+            name: "a user",
+            reaches: &[0],
+            patches: &[],
+            assumed_to_patch: true,
+            unknown: true,
+        }];
+        let facts = ProjectFacts::new(&runs, &lookup, Some(&assumed));
+        let err = facts
+            .context(0)
+            .check(&Requirement::NativeOrPatched("time".into()))
+            .unwrap_err();
         assert!(
-            err.contains("the application (--assume-monkey-patched) leaves 'time' alone"),
+            err.contains("lib.py:3 eventlet.spawn")
+                && err.contains("the application (--assume-monkey-patched) leaves 'time' alone"),
             "{err}"
         );
-        // No call patches threads: each must patch the module.
-        let partial = tree_patching(
-            &["monkey_patch(socket=True)", "monkey_patch(time=True)"],
-            None,
+        assert!(
+            facts
+                .context(0)
+                .check(&Requirement::NativeOrPatched("socket".into()))
+                .is_ok()
         );
-        assert!(partial.check(&time).is_err());
+    }
+
+    #[test]
+    fn unreadable_files_may_be_green_and_may_patch_anything() {
+        let files = [(
+            std::path::PathBuf::from("latin1.py"),
+            FileFacts::unreadable(),
+        )];
+        let lookup = |i: usize| files.get(i).map(|(p, f)| (p.as_path(), f));
+        let runs = [ProgramRun {
+            name: "main",
+            reaches: &[0],
+            patches: &[(0, 0)],
+            assumed_to_patch: false,
+            unknown: false,
+        }];
+        let facts = ProjectFacts::new(&runs, &lookup, None);
+        let context = facts.context(0);
+        assert!(context.check(&Requirement::Unpatched).is_err());
+        assert!(context.check(&Requirement::Native).is_err());
+        assert!(
+            context
+                .check(&Requirement::NativeOrPatched("time".into()))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn calls_run_at_import_at_module_level_or_through_a_function_called_there() {
+        let source = "import eventlet\n\ndef _patch():\n    eventlet.monkey_patch()\n\n\
+                      def main():\n    eventlet.monkey_patch(thread=False)\n\n\
+                      if ENV:\n    _patch()\n";
+        let tree = parse(source);
+        let calls: Vec<bool> = crate::python::syntax::descendants(tree.root_node())
+            .filter(|n| n.kind() == "call" && text(*n, source).contains("monkey_patch"))
+            .map(|n| runs_at_import(n, source))
+            .collect();
+        assert_eq!(calls, [true, false]);
+        let top = parse("import eventlet\nif x:\n    eventlet.monkey_patch()\n");
+        let call = crate::python::syntax::descendants(top.root_node())
+            .find(|n| n.kind() == "call")
+            .unwrap();
+        assert!(runs_at_import(
+            call,
+            "import eventlet\nif x:\n    eventlet.monkey_patch()\n"
+        ));
     }
 
     #[test]
     fn eventlet_freedom_is_known_only_after_the_rewrites() {
-        let before = ctx(false, &["thread"]);
-        assert!(before.check(&Requirement::EventletFree).is_err());
+        let before = project(vec![program("p", false, &["monkey_patch()"])]);
+        assert!(before.context(0).check(&Requirement::EventletFree).is_err());
         assert!(
             before
                 .eventlet_free()
+                .context(0)
                 .check(&Requirement::EventletFree)
                 .is_ok()
         );
@@ -434,11 +789,30 @@ mod tests {
     #[test]
     fn requirements_follow_green_threads_and_patching() {
         let time = Requirement::NativeOrPatched("time".into());
-        assert!(ctx(false, &[]).check(&time).is_ok());
-        assert!(ctx(true, &["time"]).check(&time).is_ok());
-        let err = ctx(true, &["socket"]).check(&time).unwrap_err();
-        assert!(err.contains("a.py:1"), "{err}");
-        assert!(ctx(false, &["time"]).check(&Requirement::Native).is_err());
-        assert!(ctx(true, &[]).check(&Requirement::Unpatched).is_ok());
+        let context = |green, calls: &[&str]| project(vec![program("p", green, calls)]);
+        assert!(context(false, &[]).context(0).check(&time).is_ok());
+        assert!(
+            context(true, &["monkey_patch(time=True)"])
+                .context(0)
+                .check(&time)
+                .is_ok()
+        );
+        let err = context(true, &["monkey_patch(socket=True)"])
+            .context(0)
+            .check(&time)
+            .unwrap_err();
+        assert!(err.contains("p.py:1"), "{err}");
+        assert!(
+            context(false, &["monkey_patch(time=True)"])
+                .context(0)
+                .check(&Requirement::Native)
+                .is_err()
+        );
+        assert!(
+            context(true, &[])
+                .context(0)
+                .check(&Requirement::Unpatched)
+                .is_ok()
+        );
     }
 }

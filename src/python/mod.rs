@@ -3,6 +3,7 @@
 pub(crate) mod bindings;
 pub(crate) mod continuation;
 pub(crate) mod helpers;
+pub(crate) mod import_scan;
 pub(crate) mod imports;
 pub(crate) mod local_proof;
 pub(crate) mod module_names;

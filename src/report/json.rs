@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::Summary;
 use crate::outcome::Finding;
-use crate::outcome::RunResult;
+use crate::outcome::{ProjectSummary, RunResult};
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -12,6 +12,9 @@ struct Report<'a> {
     files: Vec<FileEntry<'a>>,
     skipped: Vec<SkippedEntry>,
     summary: Summary,
+    /// The project analysed: its root, programs and where it was rewritten.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    project: Option<&'a ProjectSummary>,
 }
 
 #[derive(Serialize)]
@@ -51,6 +54,7 @@ pub fn render(run: &RunResult) -> String {
             })
             .collect(),
         summary: Summary::of(run),
+        project: run.project.as_ref(),
     };
     let mut text = serde_json::to_string_pretty(&report).expect("report types serialize");
     text.push('\n');

@@ -35,6 +35,15 @@ pub fn render(
         }
         out.push('\n');
     }
+    if let Some(project) = &run.project {
+        let shown = match display_path(root, &project.root) {
+            rel if rel.is_empty() || rel == "." => "the project root".to_owned(),
+            rel => format!("`{rel}`"),
+        };
+        for line in super::project_lines_under(project, &shown).lines() {
+            let _ = writeln!(out, "{}.\n", capitalized(line));
+        }
+    }
     let _ = writeln!(
         out,
         "**Migration complexity: {}/10** (see `eventless` docs/reports.md for the formula)\n",
@@ -117,4 +126,12 @@ fn describe(catalogue: &Catalogue, api: &str) -> String {
         || "needs a person".to_owned(),
         |id| catalogue.apis[id].guidance.clone(),
     )
+}
+
+fn capitalized(line: &str) -> String {
+    let mut chars = line.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

@@ -15,7 +15,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::outcome::Action;
-use crate::outcome::RunResult;
+use crate::outcome::{ProjectSummary, RunResult};
 use crate::transform::Safety;
 
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
@@ -68,4 +68,43 @@ pub fn display_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let text = rel.display().to_string();
     text.strip_prefix("./").unwrap_or(&text).to_owned()
+}
+
+/// What was analysed and what rewritten, in a sentence or three: the
+/// project root, its programs, whether it is judged as a library, and the
+/// imports of its own packages that name no file.
+pub fn project_lines(p: &ProjectSummary) -> String {
+    project_lines_under(p, &p.root.display().to_string())
+}
+
+/// `project_lines`, naming the root as given.
+pub fn project_lines_under(p: &ProjectSummary, root: &str) -> String {
+    let within = match &p.paths {
+        Some(paths) => paths
+            .iter()
+            .map(|x| x.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        None => "the whole project".to_owned(),
+    };
+    let mut out = format!(
+        "analysed {} Python files under {root} ({} entry points, {} scripts, {} test \
+         modules), rewrote within {within}\n",
+        p.files_analysed, p.entry_points, p.scripts, p.test_programs
+    );
+    if p.library {
+        out.push_str(
+            "a library: no entry point of it monkey-patches, so each module is judged for the \
+             unknown programs that import it, which may or may not patch \
+             (--assume-monkey-patched says how they run it)\n",
+        );
+    }
+    if let Some(first) = p.unresolved_imports.first() {
+        out.push_str(&format!(
+            "{} import(s) of the project's own packages name no file (first: {first}); a \
+             program that runs such code is not known\n",
+            p.unresolved_imports.len()
+        ));
+    }
+    out
 }

@@ -33,6 +33,9 @@ pub fn render(run: &RunResult) -> String {
     for s in &run.skipped {
         let _ = writeln!(out, "{}: skipped: {}", s.path.display(), s.reason);
     }
+    if let Some(project) = &run.project {
+        out.push_str(&super::project_lines(project));
+    }
     out.push_str(&summary_lines(&Summary::of(run)));
     out
 }

@@ -104,17 +104,16 @@ fn build_in(
     // The export lives once: caching its results would only fill the cache.
     exported.cache = false;
     exported.writes = true;
-    exported.paths = paths
-        .iter()
-        .map(|p| {
-            let absolute = std::fs::canonicalize(p)
-                .with_context(|| format!("{}: no such path", p.display()))?;
-            let rel = absolute
-                .strip_prefix(&canonical_workdir)
-                .with_context(|| format!("{} is outside the repository", p.display()))?;
-            Ok(export.path().join(rel))
-        })
-        .collect::<Result<_>>()?;
+    let in_export = |p: &PathBuf| -> Result<PathBuf> {
+        let absolute =
+            std::fs::canonicalize(p).with_context(|| format!("{}: no such path", p.display()))?;
+        let rel = absolute
+            .strip_prefix(&canonical_workdir)
+            .with_context(|| format!("{} is outside the repository", p.display()))?;
+        Ok(export.path().join(rel))
+    };
+    exported.paths = paths.iter().map(in_export).collect::<Result<_>>()?;
+    exported.project_root = options.project_root.as_ref().map(in_export).transpose()?;
     let steps = series::plan(export.path(), catalogue, &exported, series.split)?;
 
     let previous = previous_change_ids(repo, &series.branch, base.id());

@@ -1,0 +1,119 @@
+//! The project a run belongs to, and the programs that run its code.
+//!
+//! Behaviour belongs to programs (a service, a script, a test run, the
+//! unknown users of a library), not to the folder given on the command
+//! line. So a run finds the project's root above its paths, reads every
+//! Python file's imports ([`modules`]), finds the programs and what each
+//! reaches ([`programs`]), and decides each rewrite for the programs that
+//! can run the line; only the paths given are edited.
+
+pub mod modules;
+pub mod programs;
+
+use std::path::{Path, PathBuf};
+
+/// What marks a project's root folder.
+pub const ROOT_MARKERS: &[&str] = &[
+    ".git",
+    "eventless.toml",
+    "setup.cfg",
+    "pyproject.toml",
+    "setup.py",
+];
+
+/// The project root of `paths`: the nearest folder at or above the first
+/// path that holds a root marker. Every path must lie under it.
+pub fn find_root(paths: &[PathBuf]) -> Result<Option<PathBuf>, String> {
+    let Some(first) = paths.first() else {
+        return Ok(None);
+    };
+    // A path that does not exist is reported by the walk.
+    let Ok(start) = std::fs::canonicalize(first) else {
+        return Ok(None);
+    };
+    let folder = if start.is_dir() {
+        start.as_path()
+    } else {
+        start.parent().unwrap_or(&start)
+    };
+    let Some(root) = folder
+        .ancestors()
+        .find(|dir| ROOT_MARKERS.iter().any(|m| dir.join(m).exists()))
+    else {
+        return Ok(None);
+    };
+    for path in paths {
+        let Ok(path_found) = std::fs::canonicalize(path) else {
+            continue;
+        };
+        if !path_found.starts_with(root) {
+            return Err(format!(
+                "{} is outside the project at {} (found from {}); run once per project, or \
+                 pass --no-project",
+                path.display(),
+                root.display(),
+                first.display()
+            ));
+        }
+    }
+    Ok(Some(shown(root)))
+}
+
+/// `root` as the user would write it: relative to the working folder when
+/// it lies under it (`.` for the folder itself), else absolute.
+fn shown(root: &Path) -> PathBuf {
+    let Ok(cwd) = std::env::current_dir().and_then(std::fs::canonicalize) else {
+        return root.to_path_buf();
+    };
+    match root.strip_prefix(&cwd) {
+        Ok(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
+        Ok(rel) => rel.to_path_buf(),
+        Err(_) => root.to_path_buf(),
+    }
+}
+
+/// Whether `file` lies within one of `paths` (the files a run edits).
+pub struct Scope {
+    paths: Vec<PathBuf>,
+}
+
+impl Scope {
+    pub fn new(paths: &[PathBuf]) -> Scope {
+        Scope {
+            paths: paths
+                .iter()
+                .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+                .collect(),
+        }
+    }
+
+    pub fn contains(&self, file: &Path) -> bool {
+        let file = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+        self.paths.iter().any(|p| file.starts_with(p))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_root_is_the_nearest_marked_folder_and_holds_every_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("proj");
+        std::fs::create_dir_all(project.join("pkg/sub")).unwrap();
+        std::fs::write(project.join("setup.cfg"), "").unwrap();
+        std::fs::write(project.join("pkg/sub/m.py"), "").unwrap();
+        let root = find_root(&[project.join("pkg/sub/m.py")]).unwrap().unwrap();
+        assert_eq!(
+            std::fs::canonicalize(root).unwrap(),
+            std::fs::canonicalize(&project).unwrap()
+        );
+        std::fs::create_dir_all(dir.path().join("other")).unwrap();
+        let err = find_root(&[project.join("pkg"), dir.path().join("other")]).unwrap_err();
+        assert!(err.contains("outside the project"), "{err}");
+        let scope = Scope::new(&[project.join("pkg/sub")]);
+        assert!(scope.contains(&project.join("pkg/sub/m.py")));
+        assert!(!scope.contains(&project.join("setup.cfg")));
+    }
+}

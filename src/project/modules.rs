@@ -1,0 +1,233 @@
+//! The project's module graph: each Python file's dotted module name
+//! (packages are folders with an `__init__.py`; the folder above the
+//! outermost one is its package root, so `src/` layouts and loose scripts
+//! work alike), and each import resolved to the files it runs.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::python::import_scan::{ImportScan, ScannedImport};
+
+/// An import of one of the project's own packages that names no file.
+#[derive(Debug, Clone)]
+pub struct Unresolved {
+    pub path: PathBuf,
+    pub line: usize,
+    pub module: String,
+}
+
+/// The import edges of one file, to file indices.
+#[derive(Debug, Default, Clone)]
+pub struct Edges {
+    /// Imports that run when the file is imported (module level).
+    pub at_import: Vec<usize>,
+    /// Imports inside functions, which run when those are called.
+    pub later: Vec<usize>,
+}
+
+pub struct ModuleGraph {
+    /// Each file's dotted module name.
+    pub names: Vec<String>,
+    pub edges: Vec<Edges>,
+    pub unresolved: Vec<Unresolved>,
+    by_name: HashMap<String, Vec<usize>>,
+    /// The names of the project's packages (folders with `__init__.py`).
+    packages: HashSet<String>,
+}
+
+impl ModuleGraph {
+    /// The graph of `files` (each with its scanned imports).
+    pub fn build(files: &[(&Path, &ImportScan)]) -> ModuleGraph {
+        let names: Vec<String> = files.iter().map(|(p, _)| module_name(p)).collect();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, name) in names.iter().enumerate() {
+            by_name.entry(name.clone()).or_default().push(i);
+        }
+        let packages = files
+            .iter()
+            .zip(&names)
+            .filter(|((p, _), _)| p.file_name().is_some_and(|n| n == "__init__.py"))
+            .map(|(_, name)| name.clone())
+            .collect();
+        let mut graph = ModuleGraph {
+            names,
+            edges: Vec::new(),
+            unresolved: Vec::new(),
+            by_name,
+            packages,
+        };
+        let edges: Vec<Edges> = files
+            .iter()
+            .enumerate()
+            .map(|(i, (path, scan))| {
+                let mut edges = Edges::default();
+                for import in &scan.imports {
+                    let module = graph.absolute(i, path, import);
+                    let targets = graph.resolve(&module, import);
+                    if !graph.by_name.contains_key(&module) && graph.is_own(&module) {
+                        graph.unresolved.push(Unresolved {
+                            path: path.to_path_buf(),
+                            line: import.line,
+                            module,
+                        });
+                    }
+                    let list = if import.in_function {
+                        &mut edges.later
+                    } else {
+                        &mut edges.at_import
+                    };
+                    list.extend(targets);
+                }
+                edges.at_import.sort_unstable();
+                edges.at_import.dedup();
+                edges.later.sort_unstable();
+                edges.later.dedup();
+                edges
+            })
+            .collect();
+        graph.edges = edges;
+        graph
+    }
+
+    /// The files named `module` and its parent packages, outermost first
+    /// (importing `a.b.c` runs `a` and `a.b` first).
+    pub fn with_parents(&self, module: &str) -> Vec<usize> {
+        let mut found = Vec::new();
+        let mut end = 0;
+        while end < module.len() {
+            end = module[end..].find('.').map_or(module.len(), |i| end + i);
+            if let Some(files) = self.by_name.get(&module[..end]) {
+                found.extend(files);
+            }
+            end += 1;
+        }
+        found
+    }
+
+    /// The dotted module an import names, made absolute.
+    fn absolute(&self, file: usize, path: &Path, import: &ScannedImport) -> String {
+        if import.level == 0 {
+            return import.module.clone();
+        }
+        let own = &self.names[file];
+        let is_package = path.file_name().is_some_and(|n| n == "__init__.py");
+        let mut parts: Vec<&str> = own.split('.').collect();
+        if !is_package {
+            parts.pop();
+        }
+        for _ in 1..import.level {
+            parts.pop();
+        }
+        let mut base = parts.join(".");
+        if !import.module.is_empty() {
+            if !base.is_empty() {
+                base.push('.');
+            }
+            base.push_str(&import.module);
+        }
+        base
+    }
+
+    /// The files an import runs: the module and its parents, and for a
+    /// from-import each name that is a submodule.
+    fn resolve(&self, module: &str, import: &ScannedImport) -> Vec<usize> {
+        let mut found = self.with_parents(module);
+        for name in &import.names {
+            let sub = if module.is_empty() {
+                name.clone()
+            } else {
+                format!("{module}.{name}")
+            };
+            if let Some(files) = self.by_name.get(&sub) {
+                found.extend(files);
+            }
+        }
+        found
+    }
+
+    /// Whether a dotted name belongs to one of the project's top-level
+    /// packages (so failing to resolve it is worth saying).
+    fn is_own(&self, module: &str) -> bool {
+        let top = module.split('.').next().unwrap_or_default();
+        self.packages.contains(top)
+    }
+}
+
+/// The dotted name Python gives the module at `path`: its stem, preceded
+/// by every enclosing folder that is a package.
+pub fn module_name(path: &Path) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if stem != "__init__" {
+        parts.push(stem);
+    }
+    let mut dir = path.parent();
+    while let Some(folder) = dir {
+        if !folder.join("__init__.py").is_file() {
+            break;
+        }
+        match folder.file_name() {
+            Some(name) => parts.push(name.to_string_lossy().into_owned()),
+            None => break,
+        }
+        dir = folder.parent();
+    }
+    parts.reverse();
+    parts.join(".")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python::import_scan::scan;
+
+    #[test]
+    fn imports_resolve_to_files_with_their_parent_packages() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let files = [
+            ("src/pkg/__init__.py", ""),
+            (
+                "src/pkg/cmd/__init__.py",
+                "from pkg import patching  # noqa\n",
+            ),
+            ("src/pkg/patching.py", "import eventlet\n"),
+            (
+                "src/pkg/cmd/run.py",
+                "from ..util import helper\nimport pkg.missing\n",
+            ),
+            ("src/pkg/util.py", "def f():\n    from . import patching\n"),
+            ("tools/script.py", "import pkg.cmd.run\n"),
+        ];
+        for (path, text) in files {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let paths: Vec<PathBuf> = files.iter().map(|(p, _)| root.join(p)).collect();
+        let scans: Vec<ImportScan> = files.iter().map(|(_, t)| scan(t)).collect();
+        let pairs: Vec<(&Path, &ImportScan)> =
+            paths.iter().map(|p| p.as_path()).zip(&scans).collect();
+        let graph = ModuleGraph::build(&pairs);
+        assert_eq!(
+            graph.names,
+            [
+                "pkg",
+                "pkg.cmd",
+                "pkg.patching",
+                "pkg.cmd.run",
+                "pkg.util",
+                "script"
+            ]
+        );
+        // `from ..util import helper` runs pkg and pkg.util.
+        assert_eq!(graph.edges[3].at_import, vec![0, 4]);
+        assert_eq!(graph.edges[4].later, vec![0, 2]);
+        assert_eq!(graph.edges[5].at_import, vec![0, 1, 3]);
+        let unresolved: Vec<&str> = graph.unresolved.iter().map(|u| u.module.as_str()).collect();
+        assert_eq!(unresolved, ["pkg.missing"]);
+    }
+}

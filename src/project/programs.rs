@@ -1,0 +1,388 @@
+//! The programs that run a project's code, and what each reaches.
+//!
+//! - an entry point declared in `setup.cfg` or `pyproject.toml`
+//!   (`console_scripts`, `gui_scripts`, `wsgi_scripts`);
+//! - a script: a module with an `if __name__ == "__main__":` block;
+//! - a test run: each test module (`test_*.py`, `*_test.py`), with the
+//!   `conftest.py` files above it, as a test runner may load it alone;
+//! - for a library (no declared entry point monkey-patches), an unknown
+//!   program that imports any one of its non-test modules first.
+//!
+//! A program reaches every file its imports lead to, at import time or
+//! inside functions (what it may run). The `monkey_patch()` calls it makes
+//! are those of its entry files (whose functions it runs) and those that
+//! run when a file is imported at start (at module level, or in a function
+//! called there), following module-level imports only.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::modules::ModuleGraph;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgramKind {
+    EntryPoint,
+    Script,
+    Test,
+    /// A program that starts by importing one module: an unknown user of
+    /// a library, or in a tree without packaging any module run alone.
+    Importer,
+}
+
+#[derive(Debug, Clone)]
+pub struct Program {
+    pub kind: ProgramKind,
+    /// How a reason names it: `console script nova-compute`.
+    pub name: String,
+    /// The files it may run (indices among the project's files), among
+    /// those the caller asked about.
+    pub reaches: Vec<usize>,
+    /// The `monkey_patch()` calls it makes: (file, index of the call among
+    /// the file's calls).
+    pub patches: Vec<(usize, usize)>,
+}
+
+/// What the programs need to know of one file.
+pub struct FileInfo<'a> {
+    pub path: &'a Path,
+    pub main_guard: bool,
+    /// Whether its facts matter (it mentions eventlet).
+    pub relevant: bool,
+    /// Its `monkey_patch()` calls: whether each runs when the file is
+    /// imported.
+    pub calls_at_import: Vec<bool>,
+}
+
+/// A declared entry point: its kind and name, and the module it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryPoint {
+    pub group: String,
+    pub name: String,
+    pub module: String,
+}
+
+pub struct Programs {
+    pub programs: Vec<Program>,
+    /// A packaged project none of whose declared entry points
+    /// monkey-patches: its modules run in programs it does not know.
+    pub library: bool,
+}
+
+/// The programs of the project at `root`, whose files are `files` (with
+/// `graph` their imports).
+pub fn find(root: &Path, files: &[FileInfo], graph: &ModuleGraph) -> Programs {
+    let mut walker = Walker::new(files, graph);
+    let mut programs = Vec::new();
+    for entry in entry_points(root) {
+        let entries = graph.with_parents(&entry.module);
+        if entries.is_empty() {
+            continue;
+        }
+        programs.push(walker.program(
+            ProgramKind::EntryPoint,
+            format!(
+                "{} {} ({})",
+                entry.group.replace('_', " ").trim_end_matches('s'),
+                entry.name,
+                entry.module
+            ),
+            &entries,
+        ));
+    }
+    // A packaged project whose entry points never patch is a library; in
+    // a tree without packaging, each module may be a program of its own.
+    let packaged = PACKAGING.iter().any(|f| root.join(f).is_file());
+    let library = packaged && !programs.iter().any(|p| !p.patches.is_empty());
+    // Without packaging, the modules no other module imports are the
+    // programs (scripts run alone), and the rest run in them.
+    let mut imported = vec![false; files.len()];
+    for (from, edges) in graph.edges.iter().enumerate() {
+        for &to in edges.at_import.iter().chain(&edges.later) {
+            if to != from {
+                imported[to] = true;
+            }
+        }
+    }
+    let conftests: HashMap<&Path, usize> = files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| file_name(f.path) == "conftest.py")
+        .filter_map(|(i, f)| Some((f.path.parent()?, i)))
+        .collect();
+    for (i, file) in files.iter().enumerate() {
+        let shown = shown_path(root, file.path);
+        if is_test_module(file.path) {
+            let mut entries = graph.with_parents(&graph.names[i]);
+            entries.push(i);
+            // pytest loads the conftest.py of every folder down to the test.
+            entries.extend(
+                file.path
+                    .ancestors()
+                    .skip(1)
+                    .take_while(|dir| dir.starts_with(root))
+                    .filter_map(|dir| conftests.get(dir)),
+            );
+            programs.push(walker.program(
+                ProgramKind::Test,
+                format!("the tests of {shown} run alone"),
+                &entries,
+            ));
+        } else if file.main_guard {
+            let mut entries = graph.with_parents(&graph.names[i]);
+            entries.push(i);
+            programs.push(walker.program(
+                ProgramKind::Script,
+                format!("the script {shown}"),
+                &entries,
+            ));
+        }
+        let starts_a_program = library || (!packaged && !imported[i]);
+        if starts_a_program && !is_test_code(root, file.path) {
+            let mut entries = graph.with_parents(&graph.names[i]);
+            entries.push(i);
+            let name = if library {
+                format!("a program that imports {shown} (a library's module)")
+            } else {
+                format!("a program that starts with {shown}")
+            };
+            let program = walker.program(ProgramKind::Importer, name, &entries);
+            // Only where it can tell something: it runs code that matters.
+            if !program.reaches.is_empty() {
+                programs.push(program);
+            }
+        }
+    }
+    Programs { programs, library }
+}
+
+/// Breadth-first walks over the graph, reusing one visited list.
+struct Walker<'a> {
+    files: &'a [FileInfo<'a>],
+    graph: &'a ModuleGraph,
+    seen: Vec<u32>,
+    round: u32,
+}
+
+impl<'a> Walker<'a> {
+    fn new(files: &'a [FileInfo<'a>], graph: &'a ModuleGraph) -> Self {
+        Walker {
+            files,
+            graph,
+            seen: vec![0; files.len()],
+            round: 0,
+        }
+    }
+
+    fn program(&mut self, kind: ProgramKind, name: String, entries: &[usize]) -> Program {
+        let reached = self.walk(entries, true);
+        let reaches = reached
+            .iter()
+            .copied()
+            .filter(|f| self.files[*f].relevant)
+            .collect();
+        let mut patches = Vec::new();
+        for file in self.walk(entries, false) {
+            let entry = entries.contains(&file);
+            for (call, at_import) in self.files[file].calls_at_import.iter().enumerate() {
+                if entry || *at_import {
+                    patches.push((file, call));
+                }
+            }
+        }
+        Program {
+            kind,
+            name,
+            reaches,
+            patches,
+        }
+    }
+
+    /// The files reached from `entries`, sorted: through every import, or
+    /// through those that run at import only.
+    fn walk(&mut self, entries: &[usize], later_too: bool) -> Vec<usize> {
+        self.round += 1;
+        let mut queue: Vec<usize> = Vec::new();
+        for &e in entries {
+            if self.seen[e] != self.round {
+                self.seen[e] = self.round;
+                queue.push(e);
+            }
+        }
+        let mut next = 0;
+        while next < queue.len() {
+            let file = queue[next];
+            next += 1;
+            let edges = &self.graph.edges[file];
+            let later: &[usize] = if later_too { &edges.later } else { &[] };
+            for &to in edges.at_import.iter().chain(later) {
+                if self.seen[to] != self.round {
+                    self.seen[to] = self.round;
+                    queue.push(to);
+                }
+            }
+        }
+        queue.sort_unstable();
+        queue
+    }
+}
+
+fn shown_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.display().to_string()
+}
+
+fn file_name(path: &Path) -> &str {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+}
+
+/// A module a test runner loads: `test_*.py` or `*_test.py`.
+pub fn is_test_module(path: &Path) -> bool {
+    let name = file_name(path);
+    name.ends_with(".py")
+        && (name.starts_with("test_") || name.ends_with("_test.py") || name.ends_with("_tests.py"))
+}
+
+/// Test code: a test module, or anything in a `tests`/`test` folder.
+pub fn is_test_code(root: &Path, path: &Path) -> bool {
+    is_test_module(path)
+        || path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .components()
+            .any(|c| matches!(c.as_os_str().to_str(), Some("tests" | "test")))
+}
+
+/// The entry points `setup.cfg` and `pyproject.toml` declare.
+pub fn entry_points(root: &Path) -> Vec<EntryPoint> {
+    let mut found = Vec::new();
+    if let Ok(text) = std::fs::read_to_string(root.join("setup.cfg")) {
+        found.extend(setup_cfg_entry_points(&text));
+    }
+    if let Ok(text) = std::fs::read_to_string(root.join("pyproject.toml")) {
+        found.extend(pyproject_entry_points(&text));
+    }
+    found
+}
+
+const GROUPS: &[&str] = &["console_scripts", "gui_scripts", "wsgi_scripts"];
+/// The files that make a folder a packaged project.
+const PACKAGING: &[&str] = &["setup.cfg", "pyproject.toml", "setup.py"];
+
+fn entry(group: &str, name: &str, target: &str) -> Option<EntryPoint> {
+    let module = target.split(':').next()?.trim();
+    (!module.is_empty() && !name.trim().is_empty()).then(|| EntryPoint {
+        group: group.to_owned(),
+        name: name.trim().to_owned(),
+        module: module.to_owned(),
+    })
+}
+
+/// `[entry_points]` (pbr) or `[options.entry_points]` (setuptools):
+/// `console_scripts =` followed by indented `name = module:function` lines.
+fn setup_cfg_entry_points(text: &str) -> Vec<EntryPoint> {
+    let mut found = Vec::new();
+    let mut in_section = false;
+    let mut group: Option<String> = None;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
+            continue;
+        }
+        if trimmed.starts_with('[') {
+            in_section = matches!(trimmed, "[entry_points]" | "[options.entry_points]");
+            group = None;
+            continue;
+        }
+        if !in_section {
+            continue;
+        }
+        let indented = line.starts_with([' ', '\t']);
+        if !indented {
+            let (key, value) = trimmed.split_once('=').unwrap_or((trimmed, ""));
+            let key = key.trim();
+            group = GROUPS.contains(&key).then(|| key.to_owned());
+            if let (Some(g), Some((name, target))) = (&group, value.split_once('=')) {
+                found.extend(entry(g, name, target));
+            }
+        } else if let (Some(g), Some((name, target))) = (&group, trimmed.split_once('=')) {
+            found.extend(entry(g, name, target));
+        }
+    }
+    found
+}
+
+/// `[project.scripts]`, `[project.gui-scripts]` and
+/// `[project.entry-points.wsgi_scripts]`.
+fn pyproject_entry_points(text: &str) -> Vec<EntryPoint> {
+    let Ok(doc) = text.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    let Some(project) = doc.get("project").and_then(|p| p.as_table()) else {
+        return Vec::new();
+    };
+    let mut tables: Vec<(&str, &toml::Table)> = Vec::new();
+    for (key, group) in [
+        ("scripts", "console_scripts"),
+        ("gui-scripts", "gui_scripts"),
+    ] {
+        if let Some(t) = project.get(key).and_then(|t| t.as_table()) {
+            tables.push((group, t));
+        }
+    }
+    if let Some(groups) = project.get("entry-points").and_then(|t| t.as_table()) {
+        for group in GROUPS {
+            if let Some(t) = groups.get(*group).and_then(|t| t.as_table()) {
+                tables.push((group, t));
+            }
+        }
+    }
+    tables
+        .into_iter()
+        .flat_map(|(group, table)| {
+            table
+                .iter()
+                .filter_map(move |(name, target)| entry(group, name, target.as_str()?))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_points_come_from_setup_cfg_and_pyproject() {
+        let cfg = "[metadata]\nname = x\n\n[entry_points]\nconsole_scripts =\n    \
+                   nova-compute = nova.cmd.compute:main\n    nova-api = nova.cmd.api:main\n\
+                   oslo.config.opts =\n    nova.conf = nova.conf.opts:list_opts\n\
+                   wsgi_scripts =\n    nova-api-wsgi = nova.api.wsgi:init\n";
+        let names: Vec<(String, String)> = setup_cfg_entry_points(cfg)
+            .into_iter()
+            .map(|e| (e.name, e.module))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("nova-compute".to_owned(), "nova.cmd.compute".to_owned()),
+                ("nova-api".to_owned(), "nova.cmd.api".to_owned()),
+                ("nova-api-wsgi".to_owned(), "nova.api.wsgi".to_owned()),
+            ]
+        );
+        let toml = "[project]\nname = 'x'\n[project.scripts]\ntool = 'pkg.cli:main'\n";
+        let found = pyproject_entry_points(toml);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].module, "pkg.cli");
+    }
+
+    #[test]
+    fn test_modules_and_test_code() {
+        let root = Path::new("/p");
+        assert!(is_test_module(Path::new("/p/pkg/tests/test_x.py")));
+        assert!(is_test_module(Path::new("/p/x_test.py")));
+        assert!(!is_test_module(Path::new("/p/pkg/tests/base.py")));
+        assert!(is_test_code(root, Path::new("/p/pkg/tests/base.py")));
+        assert!(!is_test_code(root, Path::new("/p/pkg/testing.py")));
+    }
+}

@@ -1,0 +1,403 @@
+//! Reading the import statements of any Python file, fast: the project's
+//! module graph needs every file's imports, while only files that mention
+//! eventlet are parsed with tree-sitter (a full parse of every file would
+//! cost several times the whole run). A small lexer splits the source into
+//! logical lines (strings, comments, brackets and backslash continuations
+//! understood) and reads only `import` / `from ... import` statements, the
+//! `def`/`class` nesting around them, and the `__main__` guard. It never
+//! rewrites anything.
+
+/// What a module imports, and whether it runs as a script.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ImportScan {
+    pub imports: Vec<ScannedImport>,
+    /// A module-level `if __name__ == "__main__":`.
+    pub main_guard: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ScannedImport {
+    /// The leading dots of a relative import (0 for an absolute one).
+    pub level: usize,
+    /// The dotted module named (`a.b` in `import a.b` and `from a.b import
+    /// c`; empty in `from . import c`).
+    pub module: String,
+    /// The names a from-import takes (each may be a submodule); empty for
+    /// `import a.b`.
+    pub names: Vec<String>,
+    /// Inside a function, so it runs when the function is called rather
+    /// than when the module is imported.
+    pub in_function: bool,
+    pub line: usize,
+}
+
+/// The imports and main guard of `source` (any text: undecodable bytes
+/// were replaced before, and syntax errors only cost what they touch).
+pub fn scan(source: &str) -> ImportScan {
+    let mut found = ImportScan::default();
+    // (indentation, is a function) of the enclosing def/class headers.
+    let mut blocks: Vec<(usize, bool)> = Vec::new();
+    for line in logical_lines(source) {
+        while blocks
+            .last()
+            .is_some_and(|(indent, _)| line.indent <= *indent)
+        {
+            blocks.pop();
+        }
+        let in_function = blocks.iter().any(|(_, function)| *function);
+        for statement in split_statements(&line.text) {
+            let statement = statement.trim();
+            if let Some(rest) = statement.strip_prefix("import ") {
+                found
+                    .imports
+                    .extend(plain_imports(rest, in_function, line.number));
+            } else if let Some(rest) = statement.strip_prefix("from ") {
+                found
+                    .imports
+                    .extend(from_import(rest, in_function, line.number));
+            }
+        }
+        let text = line.text.trim();
+        let header = text.strip_prefix("async ").unwrap_or(text);
+        if header.starts_with("def ") {
+            blocks.push((line.indent, true));
+        } else if header.starts_with("class ") {
+            blocks.push((line.indent, false));
+        } else if line.indent == 0 && is_main_guard(text) {
+            found.main_guard = true;
+        }
+    }
+    found
+}
+
+/// One logical line: its first physical line's number and indentation, and
+/// its text with comments dropped and line breaks inside brackets or after
+/// a backslash made spaces (string literals kept as written).
+struct LogicalLine {
+    number: usize,
+    indent: usize,
+    text: String,
+}
+
+/// The statements that matter here start with one of these words; other
+/// logical lines are skipped without copying their text.
+const WORDS: &[&str] = &["import", "from", "def", "class", "async", "if"];
+
+fn logical_lines(source: &str) -> Vec<LogicalLine> {
+    let bytes = source.as_bytes();
+    let mut lines = Vec::new();
+    let mut text = String::new();
+    let (mut depth, mut number, mut at) = (0usize, 1usize, 0usize);
+    // The current logical line: its first line, indentation, and whether
+    // its text is kept.
+    let mut start: Option<(usize, usize, bool)> = None;
+    let mut line_start = 0usize;
+    while at < bytes.len() {
+        let c = bytes[at];
+        if start.is_none() {
+            match c {
+                b' ' | b'\t' | b'\x0c' => {
+                    at += 1;
+                    continue;
+                }
+                b'\r' | b'\n' | b'#' => {}
+                _ => {
+                    let word_end = bytes[at..]
+                        .iter()
+                        .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+                        .map_or(bytes.len(), |n| at + n);
+                    let keep = WORDS.contains(&&source[at..word_end]);
+                    start = Some((number, indentation(&source[line_start..at]), keep));
+                }
+            }
+        }
+        let keep = start.is_some_and(|(_, _, keep)| keep);
+        match c {
+            b'#' => {
+                while at < bytes.len() && bytes[at] != b'\n' {
+                    at += 1;
+                }
+                continue;
+            }
+            b'\\' if matches!(bytes.get(at + 1), Some(b'\n' | b'\r')) => {
+                at += 1;
+                if bytes.get(at) == Some(&b'\r') && bytes.get(at + 1) == Some(&b'\n') {
+                    at += 1;
+                }
+                number += 1;
+                if keep {
+                    text.push(' ');
+                }
+            }
+            b'\n' => {
+                number += 1;
+                line_start = at + 1;
+                if depth == 0 {
+                    if let Some((first, indent, keep)) = start.take() {
+                        lines.push(LogicalLine {
+                            number: first,
+                            indent,
+                            text: if keep {
+                                std::mem::take(&mut text)
+                            } else {
+                                String::new()
+                            },
+                        });
+                    }
+                } else if keep {
+                    text.push(' ');
+                }
+            }
+            b'\r' => {}
+            b'(' | b'[' | b'{' | b')' | b']' | b'}' => {
+                depth = if matches!(c, b'(' | b'[' | b'{') {
+                    depth + 1
+                } else {
+                    depth.saturating_sub(1)
+                };
+                if keep {
+                    text.push(c as char);
+                }
+            }
+            b'\'' | b'"' => {
+                let end = string_end(bytes, at);
+                let literal = &source[at..end];
+                for (i, _) in literal.match_indices('\n') {
+                    number += 1;
+                    line_start = at + i + 1;
+                }
+                if keep {
+                    text.push_str(literal);
+                }
+                at = end;
+                continue;
+            }
+            _ => {
+                // Whole characters: the text is sliced as UTF-8.
+                let width = utf8_width(c).min(source.len() - at);
+                if keep {
+                    text.push_str(&source[at..at + width]);
+                }
+                at += width;
+                continue;
+            }
+        }
+        at += 1;
+    }
+    if let Some((first, indent, keep)) = start {
+        lines.push(LogicalLine {
+            number: first,
+            indent,
+            text: if keep { text } else { String::new() },
+        });
+    }
+    lines
+}
+
+fn utf8_width(first: u8) -> usize {
+    match first {
+        0xF0.. => 4,
+        0xE0.. => 3,
+        0xC0.. => 2,
+        _ => 1,
+    }
+}
+
+/// Columns of leading whitespace, tabs to the next multiple of 8 as
+/// Python counts them.
+fn indentation(leading: &str) -> usize {
+    leading.chars().fold(0, |column, c| match c {
+        '\t' => (column / 8 + 1) * 8,
+        _ => column + 1,
+    })
+}
+
+/// The end of the string literal whose quote is at `at` (a prefix such as
+/// `r` or `b` was copied as ordinary text before it). A backslash always
+/// keeps the next character inside, as it does for the tokenizer.
+fn string_end(bytes: &[u8], at: usize) -> usize {
+    let quote = bytes[at];
+    let triple = bytes.get(at + 1) == Some(&quote) && bytes.get(at + 2) == Some(&quote);
+    let mut i = if triple { at + 3 } else { at + 1 };
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'\n' if !triple => return i,
+            c if c == quote => {
+                if !triple {
+                    return i + 1;
+                }
+                if bytes.get(i + 1) == Some(&quote) && bytes.get(i + 2) == Some(&quote) {
+                    return i + 3;
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// The simple statements of a logical line (`import a; import b`), outside
+/// brackets and strings.
+fn split_statements(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let (mut parts, mut depth, mut begin, mut i) = (Vec::new(), 0usize, 0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' | b'"' => {
+                i = string_end(bytes, i);
+                continue;
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b';' if depth == 0 => {
+                parts.push(&text[begin..i]);
+                begin = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    parts.push(&text[begin..]);
+    parts
+}
+
+fn is_dotted_name(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_'))
+}
+
+/// `import a.b as c, d` (the text after `import`).
+fn plain_imports(rest: &str, in_function: bool, line: usize) -> Vec<ScannedImport> {
+    rest.split(',')
+        .filter_map(|part| {
+            let name = part.split(" as ").next()?.trim();
+            is_dotted_name(name).then(|| ScannedImport {
+                level: 0,
+                module: name.to_owned(),
+                names: Vec::new(),
+                in_function,
+                line,
+            })
+        })
+        .collect()
+}
+
+/// `from ..a.b import (c as d, e)` (the text after `from`).
+fn from_import(rest: &str, in_function: bool, line: usize) -> Option<ScannedImport> {
+    let (source, names) = rest.split_once(" import")?;
+    let source = source.trim();
+    let level = source.chars().take_while(|c| *c == '.').count();
+    let module = source[level..].trim();
+    if !module.is_empty() && !is_dotted_name(module) {
+        return None;
+    }
+    let names = names.trim().trim_start_matches('(').trim_end_matches(')');
+    let names: Vec<String> = names
+        .split(',')
+        .filter_map(|part| {
+            let name = part.split(" as ").next()?.trim();
+            (name == "*" || is_dotted_name(name)).then(|| name.to_owned())
+        })
+        .collect();
+    (level > 0 || !module.is_empty()).then(|| ScannedImport {
+        level,
+        module: module.to_owned(),
+        names,
+        in_function,
+        line,
+    })
+}
+
+/// `if __name__ == "__main__":`, either way round, either quotes.
+fn is_main_guard(text: &str) -> bool {
+    let Some(condition) = text
+        .strip_prefix("if")
+        .and_then(|rest| rest.trim_end().strip_suffix(':'))
+    else {
+        return false;
+    };
+    let words: String = condition.chars().filter(|c| !c.is_whitespace()).collect();
+    let words = words.trim_start_matches('(').trim_end_matches(')');
+    ["'__main__'", "\"__main__\""]
+        .iter()
+        .any(|main| words == format!("__name__=={main}") || words == format!("{main}==__name__"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn modules(source: &str) -> Vec<(usize, String, Vec<String>, bool)> {
+        scan(source)
+            .imports
+            .into_iter()
+            .map(|i| (i.level, i.module, i.names, i.in_function))
+            .collect()
+    }
+
+    #[test]
+    fn reads_both_forms_with_aliases_brackets_and_continuations() {
+        let source = "import os, a.b as c\nfrom .x import (y,\n    z as w)\n\
+                      from .. import q\nfrom m \\\n    import n; import p\n";
+        assert_eq!(
+            modules(source),
+            vec![
+                (0, "os".into(), vec![], false),
+                (0, "a.b".into(), vec![], false),
+                (1, "x".into(), vec!["y".into(), "z".into()], false),
+                (2, "".into(), vec!["q".into()], false),
+                (0, "m".into(), vec!["n".into()], false),
+                (0, "p".into(), vec![], false),
+            ]
+        );
+        let lines: Vec<usize> = scan(source).imports.iter().map(|i| i.line).collect();
+        assert_eq!(lines, vec![1, 1, 2, 4, 5, 5]);
+    }
+
+    #[test]
+    fn strings_and_comments_hide_imports() {
+        let source = "'''\nimport hidden\n'''\nx = \"import no\"  # import nope\n\
+                      s = r'\\''\nimport real\n";
+        assert_eq!(modules(source), vec![(0, "real".into(), vec![], false)]);
+    }
+
+    #[test]
+    fn imports_inside_functions_are_marked_and_classes_are_not_functions() {
+        let source = "def f():\n    import inner\n\n    def g():\n        import deeper\n\
+                      import outer\nclass C:\n    import in_class\n\
+                      async def h():\n    from x import y\nif True:\n    import guarded\n";
+        let found = modules(source);
+        let in_function: Vec<(&str, bool)> =
+            found.iter().map(|(_, m, _, f)| (m.as_str(), *f)).collect();
+        assert_eq!(
+            in_function,
+            vec![
+                ("inner", true),
+                ("deeper", true),
+                ("outer", false),
+                ("in_class", false),
+                ("x", true),
+                ("guarded", false),
+            ]
+        );
+    }
+
+    #[test]
+    fn finds_the_main_guard_at_module_level_only() {
+        assert!(scan("import sys\nif __name__ == '__main__':\n    main()\n").main_guard);
+        assert!(scan("if \"__main__\" == __name__:\n    pass\n").main_guard);
+        assert!(!scan("def f():\n    if __name__ == '__main__':\n        pass\n").main_guard);
+        assert!(!scan("if __name__ == 'x':\n    pass\n").main_guard);
+    }
+
+    #[test]
+    fn crlf_tabs_and_unterminated_strings_do_not_derail_it() {
+        let source = "import a\r\nif x:\r\n\timport b\r\ns = 'open\r\nimport c\r\n";
+        let found: Vec<String> = modules(source).into_iter().map(|m| m.1).collect();
+        assert_eq!(found, vec!["a", "b", "c"]);
+    }
+}

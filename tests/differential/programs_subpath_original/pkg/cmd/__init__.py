@@ -1,0 +1,4 @@
+"""Every command of the package runs monkey-patched (nova's cmd/ does this)."""
+import eventlet
+
+eventlet.monkey_patch()
