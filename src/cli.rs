@@ -254,4 +254,7 @@ pub enum ColorChoice {
 pub enum SafetyChoice {
     Safe,
     Conditional,
+    /// Also the review-level rewrites, each with a behaviour difference its
+    /// docs name for the reviewer.
+    Review,
 }

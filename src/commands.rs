@@ -280,6 +280,7 @@ fn setup_with_commit(common: &Common) -> Result<(Catalogue, Options, CommitConfi
     let max_safety = match common.safety {
         Some(SafetyChoice::Safe) => Safety::Safe,
         Some(SafetyChoice::Conditional) => Safety::Conditional,
+        Some(SafetyChoice::Review) => Safety::Review,
         None => file_options.safety.unwrap_or(Safety::Conditional),
     };
     let project_root = if common.no_project {

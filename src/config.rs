@@ -139,7 +139,7 @@ pub fn load(path: &Path) -> Result<ProjectConfig> {
     }
     if options.safety == Some(Safety::Manual) {
         bail!(
-            "{}: [options] safety must be \"safe\" or \"conditional\"",
+            "{}: [options] safety must be \"safe\", \"conditional\" or \"review\"",
             path.display()
         );
     }

@@ -216,7 +216,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     settle_green_uses(&mut parsed, catalogue, options, &model);
     let mut facts = model.facts(&parsed);
     if parsed.iter().any(|p| !p.mocked.is_empty()) {
-        let api_uses = api_fates(&parsed, catalogue, &facts, &options.selection);
+        let api_uses = api_fates(&parsed, &scans, catalogue, &facts, &options.selection);
         facts.set_api_uses(api_uses);
     }
     let facts = facts;
@@ -872,6 +872,7 @@ fn load(
 /// mock it then move together.
 fn api_fates(
     parsed: &[Parsed],
+    scans: &[ImportScan],
     catalogue: &Catalogue,
     facts: &ProjectFacts,
     selection: &Selection,
@@ -888,19 +889,22 @@ fn api_fates(
             let mut tallies: HashMap<ApiId, ApiTally> = HashMap::new();
             let mut tree = None;
             let matcher = matcher(catalogue, facts, selection, p.file);
-            for u in &p.analysis.uses {
-                let Some(api) = u.api.filter(|a| mocked.contains(a)) else {
-                    continue;
-                };
-                // Nothing outside the paths given is rewritten.
-                let rewritten = p.in_scope && {
+            // Nothing outside the paths given is rewritten.
+            let mut rewritten_use = |u: &crate::analysis::Use| {
+                p.in_scope && {
                     let fate = decide_without_code(catalogue, u).unwrap_or_else(|_| {
                         let tree = tree.get_or_insert_with(|| p.tree());
                         matcher.decide(u, tree.root_node(), &p.source.text, &p.analysis)
                     });
                     matches!(fate, Fate::Rewrite(_))
+                }
+            };
+            let mut library_caller = None;
+            for u in &p.analysis.uses {
+                let Some(api) = u.api.filter(|a| mocked.contains(a)) else {
+                    continue;
                 };
-                let rewritten = usize::from(rewritten);
+                let rewritten = usize::from(rewritten_use(u));
                 let tally = tallies.entry(api).or_default();
                 match u.kind {
                     UseKind::Reference => {
@@ -912,6 +916,17 @@ fn api_fates(
                     UseKind::MockTarget => {
                         tally.mocks += 1;
                         tally.followable += rewritten;
+                        let caller = library_caller
+                            .get_or_insert_with(|| {
+                                library_callers(p, &scans[p.file], catalogue, &mut rewritten_use)
+                            })
+                            .iter()
+                            .find(|c| catalogue.apis[api].called_by.contains(&c.package));
+                        if let Some(c) = caller {
+                            tally.library_caller.get_or_insert_with(|| {
+                                format!("{}, at {}:{}", c.shown, p.source.path.display(), c.line)
+                            });
+                        }
                     }
                     UseKind::Import | UseKind::Config | UseKind::Option => {}
                 }
@@ -924,6 +939,66 @@ fn api_fates(
             }
             a
         })
+}
+
+/// An installed library whose code a file runs.
+struct LibraryCaller {
+    /// Its top-level package.
+    package: String,
+    /// How a reason names it.
+    shown: String,
+    /// The line that brings it in.
+    line: usize,
+}
+
+/// The installed libraries whose code a mocking file runs: the top-level
+/// packages it imports, and `eventlet` itself where one of its eventlet
+/// uses stays (tpool, a green module), whose internals then run.
+fn library_callers(
+    p: &Parsed,
+    imports: &ImportScan,
+    catalogue: &Catalogue,
+    rewritten: &mut dyn FnMut(&crate::analysis::Use) -> bool,
+) -> Vec<LibraryCaller> {
+    let mut found: Vec<LibraryCaller> = imports
+        .imports
+        .iter()
+        .filter(|i| i.level == 0)
+        .filter_map(|i| {
+            let package = i.module.split('.').next()?.to_owned();
+            (package != "eventlet").then(|| LibraryCaller {
+                shown: i.module.clone(),
+                package,
+                line: i.line,
+            })
+        })
+        .collect();
+    let kept = p
+        .analysis
+        .uses
+        .iter()
+        .filter(|u| u.kind == UseKind::Reference)
+        // monkey_patch() goes last of all, and calls nothing itself.
+        .filter(|u| {
+            u.api.is_some_and(|api| {
+                !catalogue
+                    .transforms_for(api)
+                    .iter()
+                    .any(|t| catalogue.transforms[*t].whole_program())
+            })
+        })
+        .find(|u| !rewritten(u));
+    if let Some(u) = kept {
+        let api = u
+            .api
+            .map_or("eventlet", |a| catalogue.apis[a].name.as_str());
+        found.push(LibraryCaller {
+            package: "eventlet".into(),
+            shown: format!("eventlet, whose {api} stays"),
+            line: line_col(&p.source.text, u.range.start).0,
+        });
+    }
+    found
 }
 
 fn facts(

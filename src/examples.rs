@@ -4,10 +4,11 @@
 //! for a person, and a second run must change nothing. The test suite runs
 //! the built-in examples; `eventless transforms check` runs a project's too.
 
+use crate::decide::matcher::Selection;
 use crate::engine::{self, Options};
 use crate::outcome::Action;
-use crate::transform::Catalogue;
 use crate::transform::model::Example;
+use crate::transform::{Catalogue, Safety};
 
 struct Outcome {
     text: String,
@@ -18,8 +19,13 @@ struct Outcome {
 fn run_once(catalogue: &Catalogue, file: &str, code: &str) -> Result<Outcome, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     std::fs::write(dir.path().join(file), code).map_err(|e| e.to_string())?;
+    // Examples show what each transform writes, review level included.
     let options = Options {
         paths: vec![dir.path().to_path_buf()],
+        selection: Selection {
+            max_safety: Safety::Review,
+            ..Selection::default()
+        },
         ..Options::default()
     };
     let run = engine::run(catalogue, &options).map_err(|e| e.to_string())?;

@@ -13,7 +13,8 @@
 //!
 //! A program that needs several files is a folder instead, copied whole
 //! (bytes as they are) and described by its `run.txt`: the same header
-//! lines, plus `# paths: a/b.py other/` (the paths given to eventless,
+//! lines, plus `# safety: review` (the `--safety` given to eventless), and
+//! `# paths: a/b.py other/` (the paths given to eventless,
 //! relative to the folder; `.` by default), then one command per line, the
 //! interpreter's arguments split on whitespace (`main.py`, `-m pkg.tests.t`),
 //! each run in the folder. Its output is every command's standard output and
@@ -119,6 +120,9 @@ struct Expect {
     /// Not an expectation: the paths given to eventless, relative to the
     /// program's folder (`.` unless stated).
     paths: Vec<String>,
+    /// Not an expectation: `--safety` for eventless (`review` for a
+    /// review-level rewrite, whose named difference the program shows).
+    safety: Option<String>,
 }
 
 /// The leading `# key: value` lines of a program (or of a folder's run.txt).
@@ -136,6 +140,7 @@ fn directives(source: &str) -> Expect {
             "expect-manual" => expect.manual.push(value.to_owned()),
             "expect-eventlet-gone" => expect.eventlet_gone = value == "yes",
             "paths" => expect.paths = value.split_whitespace().map(str::to_owned).collect(),
+            "safety" => expect.safety = Some(value.to_owned()),
             _ => {}
         }
     }
@@ -271,8 +276,14 @@ fn show(program: &Program, runs: &Runs) -> String {
 impl Program {
     /// Runs eventless in the program's folder on the program's paths.
     fn eventless(&self, args: &[&str]) -> std::process::Output {
+        let safety = self
+            .expect
+            .safety
+            .iter()
+            .flat_map(|s| ["--safety", s.as_str()]);
         Command::new(env!("CARGO_BIN_EXE_eventless"))
             .args(args)
+            .args(safety)
             .args(&self.expect.paths)
             .current_dir(&self.work)
             .output()

@@ -166,6 +166,15 @@ impl Matcher<'_> {
                 .and_then(|rw| {
                     if u.kind == UseKind::Reference {
                         self.context.check_moves_whole(api, &u.name)?;
+                        if let Some(mock) =
+                            node_at(root, &u.range).and_then(|n| mock_behaviour(n, source))
+                        {
+                            return Err(format!(
+                                "it is the {} of the mock at line {} ({}): while that patch is \
+                                 active, the stdlib call it would become may be the mock itself",
+                                mock.keyword, mock.line, mock.call
+                            ));
+                        }
                     }
                     Ok(rw)
                 });
@@ -621,6 +630,29 @@ fn check_guard(
                 }
             }
         }
+        Guard::MembersOnly => {
+            for other in same_api().filter(|o| o.suffix.is_empty()) {
+                let Some(n) = node_at(root, &other.range) else {
+                    continue;
+                };
+                let read = n.parent().is_some_and(|p| {
+                    p.kind() == "attribute"
+                        && field_name(n) == Some("object")
+                        && !p.parent().is_some_and(|g| {
+                            matches!(g.kind(), "assignment" | "augmented_assignment")
+                                && field_name(p) == Some("left")
+                                || g.kind() == "delete_statement"
+                        })
+                });
+                if !read {
+                    return Err(format!(
+                        "the module object itself is used at line {} (stored into, passed on \
+                         or compared), and the rewrite would make it the stdlib module",
+                        line_of(source, other.range.start)
+                    ));
+                }
+            }
+        }
         Guard::MemberCallsPositional => {
             for other in same_api() {
                 let Some(n) = node_at(root, &other.range) else {
@@ -640,7 +672,7 @@ fn check_guard(
         }
         Guard::IdentityOnly => {
             let call = called(node).ok_or("not called here")?;
-            check_identity_only(call, source)?;
+            check_identity_only(call, root, source)?;
         }
         // Needs the matcher; checked in `try_transform`.
         Guard::AllInFile => {}
@@ -743,44 +775,127 @@ fn keyword_use(root: Node, source: &str, keyword: &str) -> Option<usize> {
 
 /// The value (a call's result) is only compared, hashed or used as a key,
 /// directly or through the name it is assigned to.
-fn check_identity_only(call: Node, source: &str) -> Result<(), String> {
-    let refuse = |at: Node| {
-        Err(format!(
-            "the result is used at line {} other than by identity (is, ==, in, as a key)",
-            line_of(source, at.start_byte())
-        ))
-    };
+fn check_identity_only(call: Node, root: Node, source: &str) -> Result<(), String> {
     let Some(parent) = call.parent() else {
         return Ok(());
     };
     if parent.kind() == "assignment" && field_name(call) == Some("right") {
         let Some(left) = parent.child_by_field_name("left") else {
-            return refuse(call);
+            return refuse_non_identity(call, source);
         };
-        match left.kind() {
-            // Stored into a registry (`owners[key] = ...`, `self.owner = ...`).
-            "subscript" | "attribute" => return Ok(()),
-            "identifier" => {
-                let name = text(left, source);
-                for node in descendants(enclosing_scope(parent)) {
-                    if node.kind() == "identifier"
-                        && text(node, source) == name
-                        && node != left
-                        && !is_identity_use(node, source)
-                    {
-                        return refuse(node);
-                    }
-                }
-                return Ok(());
-            }
-            _ => return refuse(call),
+        return match left.kind() {
+            // Stored into a container or on an object: followed there.
+            "subscript" | "attribute" => check_stored(left, root, source),
+            _ => check_value_use(call, source),
+        };
+    }
+    check_value_use(call, source)
+}
+
+fn refuse_non_identity(at: Node, source: &str) -> Result<(), String> {
+    Err(format!(
+        "the result is used at line {} other than by identity (is, ==, in, as a key)",
+        line_of(source, at.start_byte())
+    ))
+}
+
+/// A read of the value (the call, or an expression that reads it back):
+/// used by identity, directly or through the plain name it is assigned to.
+fn check_value_use(value: Node, source: &str) -> Result<(), String> {
+    if is_identity_use(value, source) {
+        return Ok(());
+    }
+    let Some(assignment) = value
+        .parent()
+        .filter(|p| p.kind() == "assignment" && field_name(value) == Some("right"))
+    else {
+        return refuse_non_identity(value, source);
+    };
+    let Some(left) = assignment
+        .child_by_field_name("left")
+        .filter(|l| l.kind() == "identifier")
+    else {
+        return refuse_non_identity(value, source);
+    };
+    let name = text(left, source);
+    for node in descendants(enclosing_scope(assignment)) {
+        if node.kind() == "identifier"
+            && text(node, source) == name
+            && node != left
+            && !is_identity_use(node, source)
+        {
+            return refuse_non_identity(node, source);
         }
     }
-    if is_identity_use(call, source) {
-        Ok(())
-    } else {
-        refuse(call)
+    Ok(())
+}
+
+/// The value stored at `target` (`owners[key]`, `self.owner`) is read back
+/// by identity only, wherever the file reads that container or attribute:
+/// by key (`owners[key]`, `owners.get(key)`, `owners.pop(key)`) or by
+/// `key in owners`; the container itself passed on or iterated is refused.
+fn check_stored(target: Node, root: Node, source: &str) -> Result<(), String> {
+    let passed_on = |at: Node| {
+        Err(format!(
+            "it is stored in {}, which is used at line {} other than by key, so the value \
+             cannot be followed",
+            text(target, source),
+            line_of(source, at.start_byte())
+        ))
+    };
+    let is_store = |node: Node| {
+        node.parent()
+            .is_some_and(|p| p.kind() == "assignment" && field_name(node) == Some("left"))
+            || node
+                .parent()
+                .is_some_and(|p| p.kind() == "delete_statement")
+    };
+    if target.kind() == "attribute" {
+        let whole = text(target, source);
+        for node in descendants(root) {
+            if node.kind() == "attribute" && node != target && text(node, source) == whole {
+                if !is_store(node) {
+                    check_value_use(node, source)?;
+                }
+            }
+        }
+        return Ok(());
     }
+    let Some(base) = target.child_by_field_name("value") else {
+        return passed_on(target);
+    };
+    let base_text = text(base, source);
+    for node in descendants(root) {
+        if node == base || node.kind() != base.kind() || text(node, source) != base_text {
+            continue;
+        }
+        let Some(parent) = node.parent() else {
+            continue;
+        };
+        match parent.kind() {
+            "subscript" if field_name(node) == Some("value") => {
+                if !is_store(parent) {
+                    check_value_use(parent, source)?;
+                }
+            }
+            "attribute" if field_name(node) == Some("object") => {
+                let method = parent
+                    .child_by_field_name("attribute")
+                    .map(|a| text(a, source));
+                let call = parent.parent().filter(|c| c.kind() == "call");
+                match (method, call) {
+                    (Some("get" | "pop"), Some(call)) => check_value_use(call, source)?,
+                    _ => return passed_on(node),
+                }
+            }
+            // Made or emptied (`owners = {}`), or asked for a key
+            // (`key in owners`).
+            "assignment" if field_name(node) == Some("left") => {}
+            "comparison_operator" => {}
+            _ => return passed_on(node),
+        }
+    }
+    Ok(())
 }
 
 fn is_identity_use(node: Node, source: &str) -> bool {
@@ -883,4 +998,41 @@ mod tests {
                 .contains("twice")
         );
     }
+}
+
+/// A mock's behaviour that a use sits in: `side_effect=`, `new=`, `wraps=`
+/// or `new_callable=` of a `patch(...)`, `patch.object(...)` or
+/// `patch.multiple(...)` call.
+struct MockBehaviour {
+    keyword: String,
+    line: usize,
+    call: String,
+}
+
+fn mock_behaviour(node: Node, source: &str) -> Option<MockBehaviour> {
+    const KEYWORDS: &[&str] = &["side_effect", "new", "wraps", "new_callable"];
+    let mut at = node;
+    while let Some(parent) = at.parent() {
+        if parent.kind() == "keyword_argument"
+            && let Some(name) = parent.child_by_field_name("name").map(|n| text(n, source))
+            && KEYWORDS.contains(&name)
+            && let Some(call) = parent.parent().and_then(|args| args.parent())
+            && call.kind() == "call"
+            && let Some(function) = call.child_by_field_name("function")
+        {
+            let callee = text(function, source);
+            let last = callee.rsplit('.').next().unwrap_or(callee);
+            if callee.contains("patch") && matches!(last, "patch" | "object" | "multiple") {
+                let head = text(call, source);
+                let call_text = head.lines().next().unwrap_or(head);
+                return Some(MockBehaviour {
+                    keyword: format!("{name}="),
+                    line: call.start_position().row + 1,
+                    call: call_text.chars().take(60).collect(),
+                });
+            }
+        }
+        at = parent;
+    }
+    None
 }

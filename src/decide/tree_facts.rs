@@ -45,8 +45,8 @@ pub fn assumed_patching(names: &[String]) -> Result<BTreeSet<String>, String> {
     Ok(modules)
 }
 
-/// How the uses of one API fare across the tree.
-#[derive(Debug, Clone, Copy, Default)]
+/// How the uses of one API fare across the project.
+#[derive(Debug, Clone, Default)]
 pub struct ApiTally {
     /// Uses in code, and how many of them a transform rewrites.
     pub code: usize,
@@ -54,6 +54,9 @@ pub struct ApiTally {
     /// Mock targets naming it, and how many of them a transform can rewrite.
     pub mocks: usize,
     pub followable: usize,
+    /// Why a mock cannot follow: a library whose code it also catches
+    /// (`eventlet.tpool, used at tests/test_x.py:12`).
+    pub library_caller: Option<String>,
 }
 
 impl ApiTally {
@@ -62,6 +65,9 @@ impl ApiTally {
         self.rewritten += other.rewritten;
         self.mocks += other.mocks;
         self.followable += other.followable;
+        if self.library_caller.is_none() {
+            self.library_caller = other.library_caller;
+        }
     }
 }
 
@@ -358,6 +364,13 @@ impl<'a> FileContext<'a> {
                 "tests mock {name}, and only {} of its {} uses in code are rewritten: code and \
                  mocks must move together",
                 t.rewritten, t.code
+            ));
+        }
+        if let Some(caller) = &t.library_caller {
+            return Err(format!(
+                "tests mock {name} where an installed library calls it too ({caller}): the \
+                 mock must keep catching those calls, so neither it nor the code it patches \
+                 moves"
             ));
         }
         if t.followable < t.mocks {

@@ -57,6 +57,8 @@ struct ApiDef {
     monkey_patch: bool,
     #[serde(default)]
     library: bool,
+    #[serde(default)]
+    called_by: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -252,6 +254,7 @@ impl Catalogue {
             green: def.green,
             monkey_patch: def.monkey_patch,
             library: def.library,
+            called_by: def.called_by.clone(),
         });
     }
 
@@ -640,11 +643,12 @@ fn parse_guard(text: &str) -> Result<Guard, String> {
         ("all-in-file", None) => Ok(Guard::AllInFile),
         ("with-block", None) => Ok(Guard::WithBlock),
         ("member-calls-positional", None) => Ok(Guard::MemberCallsPositional),
+        ("members-only", None) => Ok(Guard::MembersOnly),
         ("no-keyword", Some(k)) if !k.is_empty() => Ok(Guard::NoKeyword(k.to_owned())),
         ("no-member", Some(m)) if !m.is_empty() => Ok(Guard::NoMember(m.to_owned())),
         ("no-identifier", Some(n)) if !n.is_empty() => Ok(Guard::NoIdentifier(n.to_owned())),
         _ => Err(format!(
-            "unknown guard '{text}' (expected only-called, identity-only, all-in-file, with-block, member-calls-positional, \
+            "unknown guard '{text}' (expected only-called, identity-only, all-in-file, with-block, member-calls-positional, members-only, \
              no-keyword:NAME, no-member:NAME or no-identifier:NAME)"
         )),
     }

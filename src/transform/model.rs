@@ -19,6 +19,9 @@ pub type TransformId = usize;
 pub enum Safety {
     Safe,
     Conditional,
+    /// What maintainers write, with a behaviour difference the transform's
+    /// docs name: made only when asked (`--safety review`).
+    Review,
     Manual,
 }
 
@@ -27,6 +30,7 @@ impl Safety {
         match self {
             Safety::Safe => "safe",
             Safety::Conditional => "conditional",
+            Safety::Review => "review",
             Safety::Manual => "manual",
         }
     }
@@ -91,6 +95,10 @@ pub enum Guard {
     NoKeyword(String),
     /// The API (a module) is never used for this member.
     NoMember(String),
+    /// The module is used only to read its members (`ssl.CERT_NONE`): never
+    /// assigned into, passed on or compared as an object, which the
+    /// rewrite would turn into another module object.
+    MembersOnly,
     /// Calls of the module's members pass no keyword arguments.
     MemberCallsPositional,
     /// The call's result is only compared, hashed or used as a key.
@@ -235,6 +243,10 @@ pub struct Api {
     /// (`futurist.GreenThreadPoolExecutor`): only the member is a use, not
     /// an import of the library.
     pub library: bool,
+    /// Installed libraries whose own code calls it (top-level packages,
+    /// `eventlet` for eventlet's internals): a test that mocks it while
+    /// such code runs catches their calls too, so the mock cannot move.
+    pub called_by: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -1,5 +1,6 @@
 # expect-rewrites: 1
 # expect-manual: eventlet.greenthread.spawn
+# safety: review
 """An RPC server of oslo.messaging, on its in-memory transport, in a
 monkey-patched service: executor='eventlet' becomes 'threading' (whose
 workers are green threads while thread is patched), and calls are served
