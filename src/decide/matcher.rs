@@ -853,10 +853,12 @@ fn check_stored(target: Node, root: Node, source: &str) -> Result<(), String> {
     if target.kind() == "attribute" {
         let whole = text(target, source);
         for node in descendants(root) {
-            if node.kind() == "attribute" && node != target && text(node, source) == whole {
-                if !is_store(node) {
-                    check_value_use(node, source)?;
-                }
+            if node.kind() == "attribute"
+                && node != target
+                && text(node, source) == whole
+                && !is_store(node)
+            {
+                check_value_use(node, source)?;
             }
         }
         return Ok(());
@@ -913,6 +915,43 @@ fn is_identity_use(node: Node, source: &str) -> bool {
         }),
         _ => false,
     }
+}
+
+/// A mock's behaviour that a use sits in: `side_effect=`, `new=`, `wraps=`
+/// or `new_callable=` of a `patch(...)`, `patch.object(...)` or
+/// `patch.multiple(...)` call.
+struct MockBehaviour {
+    keyword: String,
+    line: usize,
+    call: String,
+}
+
+fn mock_behaviour(node: Node, source: &str) -> Option<MockBehaviour> {
+    const KEYWORDS: &[&str] = &["side_effect", "new", "wraps", "new_callable"];
+    let mut at = node;
+    while let Some(parent) = at.parent() {
+        if parent.kind() == "keyword_argument"
+            && let Some(name) = parent.child_by_field_name("name").map(|n| text(n, source))
+            && KEYWORDS.contains(&name)
+            && let Some(call) = parent.parent().and_then(|args| args.parent())
+            && call.kind() == "call"
+            && let Some(function) = call.child_by_field_name("function")
+        {
+            let callee = text(function, source);
+            let last = callee.rsplit('.').next().unwrap_or(callee);
+            if callee.contains("patch") && matches!(last, "patch" | "object" | "multiple") {
+                let head = text(call, source);
+                let call_text = head.lines().next().unwrap_or(head);
+                return Some(MockBehaviour {
+                    keyword: format!("{name}="),
+                    line: call.start_position().row + 1,
+                    call: call_text.chars().take(60).collect(),
+                });
+            }
+        }
+        at = parent;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -998,41 +1037,4 @@ mod tests {
                 .contains("twice")
         );
     }
-}
-
-/// A mock's behaviour that a use sits in: `side_effect=`, `new=`, `wraps=`
-/// or `new_callable=` of a `patch(...)`, `patch.object(...)` or
-/// `patch.multiple(...)` call.
-struct MockBehaviour {
-    keyword: String,
-    line: usize,
-    call: String,
-}
-
-fn mock_behaviour(node: Node, source: &str) -> Option<MockBehaviour> {
-    const KEYWORDS: &[&str] = &["side_effect", "new", "wraps", "new_callable"];
-    let mut at = node;
-    while let Some(parent) = at.parent() {
-        if parent.kind() == "keyword_argument"
-            && let Some(name) = parent.child_by_field_name("name").map(|n| text(n, source))
-            && KEYWORDS.contains(&name)
-            && let Some(call) = parent.parent().and_then(|args| args.parent())
-            && call.kind() == "call"
-            && let Some(function) = call.child_by_field_name("function")
-        {
-            let callee = text(function, source);
-            let last = callee.rsplit('.').next().unwrap_or(callee);
-            if callee.contains("patch") && matches!(last, "patch" | "object" | "multiple") {
-                let head = text(call, source);
-                let call_text = head.lines().next().unwrap_or(head);
-                return Some(MockBehaviour {
-                    keyword: format!("{name}="),
-                    line: call.start_position().row + 1,
-                    call: call_text.chars().take(60).collect(),
-                });
-            }
-        }
-        at = parent;
-    }
-    None
 }
