@@ -643,3 +643,71 @@ fn the_application_s_patching_can_be_named_module_by_module() {
         stderr(&bad)
     );
 }
+
+/// A project whose service patches at import: its code is decided for that
+/// program wherever the run starts, and a sub-path run edits only the
+/// sub-path, never makes a rewrite the whole run would not, and keeps code
+/// whose mock lies outside it.
+#[test]
+fn a_sub_path_run_is_decided_for_the_whole_project() {
+    let dir = tree(&[
+        (
+            "setup.cfg",
+            b"[metadata]\nname = pkg\n\n[entry_points]\nconsole_scripts =\n    pkg-agent = pkg.cmd.agent:main\n",
+        ),
+        ("pkg/__init__.py", b""),
+        (
+            "pkg/cmd/__init__.py",
+            b"import eventlet\n\neventlet.monkey_patch()\n",
+        ),
+        (
+            "pkg/cmd/agent.py",
+            b"import eventlet\n\nfrom pkg import net\nfrom pkg import worker\n\n\ndef main():\n    eventlet.spawn(worker.loop)\n    net.connect()\n",
+        ),
+        (
+            "pkg/net.py",
+            b"from eventlet import patcher\n\nsocket = patcher.original('socket')\n\n\ndef connect():\n    return socket.socket()\n",
+        ),
+        (
+            "pkg/worker.py",
+            b"import eventlet\n\n\ndef loop():\n    eventlet.sleep(1)\n",
+        ),
+        ("pkg/tests/__init__.py", b""),
+        (
+            "pkg/tests/test_worker.py",
+            b"from unittest import mock\n\nimport pkg.cmd  # noqa\nfrom pkg import worker\n\n\n@mock.patch('eventlet.sleep')\ndef test_loop(sleep):\n    worker.loop()\n",
+        ),
+    ]);
+    let d = dir.path().join("pkg");
+    // The service patches: patcher.original() stays, from anywhere.
+    for path in ["net.py", "."] {
+        let scan = stdout(&eventless(&["scan", path], &d));
+        assert!(
+            scan.contains("patcher.original [patcher] manual: console script pkg-agent"),
+            "{path}:\n{scan}"
+        );
+        assert!(scan.contains("analysed 7 Python files under .."), "{scan}");
+    }
+    // The worker's sleep moves with its mock in the whole run ...
+    let whole = stdout(&eventless(&["diff", "."], dir.path()));
+    assert!(
+        whole.contains("+    time.sleep(1)") && whole.contains("+@mock.patch('time.sleep')"),
+        "{whole}"
+    );
+    // ... but not when the mock lies outside the paths.
+    let sub = eventless(&["diff", "pkg/worker.py"], dir.path());
+    assert_eq!(stdout(&sub), "", "{}", stderr(&sub));
+    assert!(
+        stderr(&sub).contains("rewrote within pkg/worker.py"),
+        "{}",
+        stderr(&sub)
+    );
+    let scan = stdout(&eventless(&["scan", "pkg/worker.py"], dir.path()));
+    assert!(scan.contains("outside the paths given"), "{scan}");
+    // --no-project takes the path for the project, as before.
+    let alone = stdout(&eventless(
+        &["scan", "--no-project", "pkg/net.py"],
+        dir.path(),
+    ));
+    assert!(alone.contains("rewrite by patcher-original"), "{alone}");
+}

@@ -60,14 +60,22 @@ pub fn find_root(paths: &[PathBuf]) -> Result<Option<PathBuf>, String> {
 }
 
 /// `root` as the user would write it: relative to the working folder when
-/// it lies under it (`.` for the folder itself), else absolute.
+/// one lies within the other (`.` for the folder itself, `..` for its
+/// parent), else absolute.
 fn shown(root: &Path) -> PathBuf {
     let Ok(cwd) = std::env::current_dir().and_then(std::fs::canonicalize) else {
         return root.to_path_buf();
     };
-    match root.strip_prefix(&cwd) {
-        Ok(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
-        Ok(rel) => rel.to_path_buf(),
+    if let Ok(rel) = root.strip_prefix(&cwd) {
+        return if rel.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            rel.to_path_buf()
+        };
+    }
+    // The working folder lies within the project: `..` up to the root.
+    match cwd.strip_prefix(root) {
+        Ok(below) => below.components().map(|_| "..").collect(),
         Err(_) => root.to_path_buf(),
     }
 }
