@@ -558,7 +558,7 @@ fn summary(run: &RunResult, catalogue: &Catalogue, verb: &str) -> String {
         String::new()
     } else {
         format!(
-            "whole program ({}): no eventlet is left in the tree; it now runs on native, \
+            "whole program ({}): no eventlet is left in the project; it now runs on native, \
              preemptive threads: audit shared state for locks\n",
             whole_program.join(", ")
         )

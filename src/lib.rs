@@ -7,7 +7,9 @@
 //!    statements.
 //! 2. **Vocabulary**: the [`transform`] catalogue, compiled from the TOML
 //!    files; every word they may say is defined there.
-//! 3. **Uses**: `analysis` names each eventlet use canonically.
+//! 3. **Uses and programs**: `analysis` names each eventlet use
+//!    canonically; `project` finds the root, the module graph and the
+//!    programs that run the code.
 //! 4. **Decision** ([`decide`]): whole-tree facts, following a created
 //!    object, Timeout blocks, and the matcher that gives each use its fate.
 //! 5. **Plan** (`plan`): one file's edits round after round, its import
