@@ -867,16 +867,16 @@ fn load(
     })
 }
 
-/// Per API, how its uses fare across the tree in a first pass of
-/// decisions (made before anything knows of mocks): code and the tests that
-/// mock it then move together.
+/// Per file, per API, how its uses fare in a first pass of decisions (made
+/// before anything knows of mocks): code and the tests that mock it then
+/// move together in every program.
 fn api_fates(
     parsed: &[Parsed],
     scans: &[ImportScan],
     catalogue: &Catalogue,
     facts: &ProjectFacts,
     selection: &Selection,
-) -> HashMap<ApiId, ApiTally> {
+) -> HashMap<usize, HashMap<ApiId, ApiTally>> {
     // Only mocked APIs are tallied: nothing else depends on the tallies.
     let mocked: std::collections::HashSet<ApiId> = parsed
         .iter()
@@ -931,14 +931,9 @@ fn api_fates(
                     UseKind::Import | UseKind::Config | UseKind::Option => {}
                 }
             }
-            tallies
+            (p.file, tallies)
         })
-        .reduce(HashMap::new, |mut a, b| {
-            for (api, tally) in b {
-                a.entry(api).or_default().add(tally);
-            }
-            a
-        })
+        .collect()
 }
 
 /// An installed library whose code a file runs.
@@ -1090,7 +1085,7 @@ impl ProgramModel {
             .collect();
         let pairs: Vec<(&Path, &ImportScan)> =
             files.iter().map(PathBuf::as_path).zip(scans).collect();
-        let graph = ModuleGraph::build(&pairs);
+        let graph = ModuleGraph::build(root, &pairs);
         patch_function_calls(files, &graph, parsed, &mut other_facts);
         let by_file: HashMap<usize, &Parsed> = parsed.iter().map(|p| (p.file, p)).collect();
         let infos: Vec<FileInfo> = files

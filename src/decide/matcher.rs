@@ -635,7 +635,7 @@ fn check_guard(
                 let Some(n) = node_at(root, &other.range) else {
                     continue;
                 };
-                let read = n.parent().is_some_and(|p| {
+                let member_read = n.parent().is_some_and(|p| {
                     p.kind() == "attribute"
                         && field_name(n) == Some("object")
                         && !p.parent().is_some_and(|g| {
@@ -644,6 +644,18 @@ fn check_guard(
                                 || g.kind() == "delete_statement"
                         })
                 });
+                // `hasattr(socket, 'TCP_KEEPIDLE')` reads a member too.
+                let asked = n
+                    .parent()
+                    .filter(|a| a.kind() == "argument_list")
+                    .is_some_and(|args| {
+                        args.named_child(0) == Some(n)
+                            && args
+                                .parent()
+                                .and_then(|c| c.child_by_field_name("function"))
+                                .is_some_and(|f| matches!(text(f, source), "hasattr" | "getattr"))
+                    });
+                let read = member_read || asked;
                 if !read {
                     return Err(format!(
                         "the module object itself is used at line {} (stored into, passed on \

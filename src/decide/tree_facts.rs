@@ -210,9 +210,9 @@ fn call_name(site: &str) -> String {
 /// file, and how the uses of each API fare.
 #[derive(Debug, Clone, Default)]
 pub struct ProjectFacts {
-    /// Per API, how its uses fare across the project: code and the mocks
-    /// that patch it must move together.
-    api_uses: HashMap<ApiId, ApiTally>,
+    /// Per program, per API, how the uses it reaches fare: code and the
+    /// mocks that patch it must move together in every program.
+    api_uses: Vec<HashMap<ApiId, ApiTally>>,
     programs: Vec<ProgramFacts>,
     /// For each file that mentions eventlet (by the caller's index), the
     /// programs that may run it.
@@ -293,9 +293,20 @@ impl ProjectFacts {
     }
 
     /// Records, from a first pass over every file, how the uses of each
-    /// API fare.
-    pub fn set_api_uses(&mut self, api_uses: HashMap<ApiId, ApiTally>) {
-        self.api_uses = api_uses;
+    /// API fare, by file, summed up for each program over what it reaches.
+    pub fn set_api_uses(&mut self, by_file: HashMap<usize, HashMap<ApiId, ApiTally>>) {
+        let mut per_program = vec![HashMap::<ApiId, ApiTally>::new(); self.programs.len()];
+        for (file, tallies) in &by_file {
+            for program in self.reaching.get(file).into_iter().flatten() {
+                for (api, tally) in tallies {
+                    per_program[*program]
+                        .entry(*api)
+                        .or_default()
+                        .add(tally.clone());
+                }
+            }
+        }
+        self.api_uses = per_program;
     }
 
     /// The same facts, once the run's other rewrites are known to leave
@@ -344,42 +355,50 @@ impl<'a> FileContext<'a> {
         indices.map(move |i| &project.programs[i])
     }
 
-    /// Code and the tests that mock it move together: `Ok` unless the
-    /// project mocks `api` and either some code use stays or some mock
-    /// cannot follow.
+    /// Code and the tests that mock it move together: `Ok` unless a
+    /// program that may run this file mocks `api` and, among what it
+    /// reaches, some code use stays or some mock cannot follow.
     pub fn check_moves_whole(&self, api: ApiId, name: &str) -> Result<(), String> {
-        let Some(t) = self.project.api_uses.get(&api) else {
-            return Ok(());
+        let indices: Vec<usize> = match self.programs {
+            Programs::Some(list) => list.to_vec(),
+            Programs::All => (0..self.project.programs.len()).collect(),
         };
-        if t.mocks == 0 {
-            return Ok(());
-        }
-        if t.code == 0 {
-            return Err(format!(
-                "no code in this project uses {name}; the patched code lives elsewhere"
-            ));
-        }
-        if t.rewritten < t.code {
-            return Err(format!(
-                "tests mock {name}, and only {} of its {} uses in code are rewritten: code and \
-                 mocks must move together",
-                t.rewritten, t.code
-            ));
-        }
-        if let Some(caller) = &t.library_caller {
-            return Err(format!(
-                "tests mock {name} where an installed library calls it too ({caller}): the \
-                 mock must keep catching those calls, so neither it nor the code it patches \
-                 moves"
-            ));
-        }
-        if t.followable < t.mocks {
-            return Err(format!(
-                "tests mock {name} in {} place(s) that cannot follow a rewrite (a patch.object \
-                 form, no stdlib target, or outside the paths given): code and mocks must move \
-                 together",
-                t.mocks - t.followable
-            ));
+        for program in indices {
+            let Some(t) = self.project.api_uses.get(program).and_then(|t| t.get(&api)) else {
+                continue;
+            };
+            if t.mocks == 0 {
+                continue;
+            }
+            let who = &self.project.programs[program].name;
+            if t.code == 0 {
+                return Err(format!(
+                    "{who} mocks {name} but reaches no code of this project that uses it; the \
+                     patched calls live elsewhere (an installed library)"
+                ));
+            }
+            if t.rewritten < t.code {
+                return Err(format!(
+                    "{who} mocks {name}, and only {} of the {} uses in code it reaches are \
+                     rewritten: code and mocks must move together",
+                    t.rewritten, t.code
+                ));
+            }
+            if let Some(caller) = &t.library_caller {
+                return Err(format!(
+                    "{who} mocks {name} where an installed library calls it too ({caller}): \
+                     the mock must keep catching those calls, so neither it nor the code it \
+                     patches moves"
+                ));
+            }
+            if t.followable < t.mocks {
+                return Err(format!(
+                    "{who} mocks {name} in {} place(s) that cannot follow a rewrite (a \
+                     patch.object form, no stdlib target, or outside the paths given): code and \
+                     mocks must move together",
+                    t.mocks - t.followable
+                ));
+            }
         }
         Ok(())
     }

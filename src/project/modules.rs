@@ -36,12 +36,18 @@ pub struct ModuleGraph {
 }
 
 impl ModuleGraph {
-    /// The graph of `files` (each with its scanned imports).
-    pub fn build(files: &[(&Path, &ImportScan)]) -> ModuleGraph {
+    /// The graph of `files` (each with its scanned imports) of the project
+    /// at `root`.
+    pub fn build(root: &Path, files: &[(&Path, &ImportScan)]) -> ModuleGraph {
         let names: Vec<String> = files.iter().map(|(p, _)| module_name(p)).collect();
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, name) in names.iter().enumerate() {
+        for (i, ((path, _), name)) in files.iter().zip(&names).enumerate() {
             by_name.entry(name.clone()).or_default().push(i);
+            // From the root, folders without `__init__.py` are namespace
+            // packages (`from worker import service`).
+            if let Some(dotted) = dotted_from(root, path).filter(|d| d != name) {
+                by_name.entry(dotted).or_default().push(i);
+            }
         }
         let packages = files
             .iter()
@@ -153,6 +159,30 @@ impl ModuleGraph {
     }
 }
 
+/// The dotted name of the module at `path` imported from `root` as a
+/// namespace package.
+fn dotted_from(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?.with_extension("");
+    let mut parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.last().is_some_and(|p| p == "__init__") {
+        parts.pop();
+    }
+    let dotted = parts.join(".");
+    is_identifier_path(&dotted).then_some(dotted)
+}
+
+fn is_identifier_path(dotted: &str) -> bool {
+    !dotted.is_empty()
+        && dotted.split('.').all(|p| {
+            !p.is_empty()
+                && !p.starts_with(|c: char| c.is_ascii_digit())
+                && p.chars().all(|c| c.is_alphanumeric() || c == '_')
+        })
+}
+
 /// The dotted name Python gives the module at `path`: its stem, preceded
 /// by every enclosing folder that is a package.
 pub fn module_name(path: &Path) -> String {
@@ -211,7 +241,7 @@ mod tests {
         let scans: Vec<ImportScan> = files.iter().map(|(_, t)| scan(t)).collect();
         let pairs: Vec<(&Path, &ImportScan)> =
             paths.iter().map(|p| p.as_path()).zip(&scans).collect();
-        let graph = ModuleGraph::build(&pairs);
+        let graph = ModuleGraph::build(root, &pairs);
         assert_eq!(
             graph.names,
             [
