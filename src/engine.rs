@@ -17,7 +17,7 @@ use crate::config_files;
 use crate::decide::matcher::{Fate, Matcher, Selection, decide_without_code};
 use crate::decide::tree_facts::{
     ApiTally, FileFacts, GreenUse, PatchCall, PatchFunction, ProgramRun, ProjectFacts, calls_of,
-    patched_by_call, runs_at_import, top_level_function,
+    patched_by_call, runs_at_import, scope_of, top_level_function,
 };
 use crate::discover::{discover, mentions_eventlet, runs_on_eventlet};
 use crate::fingerprint::KeyBuilder;
@@ -1035,6 +1035,7 @@ fn facts(
                 }
                 facts.monkey_patches.push(PatchCall {
                     line,
+                    scope: scope_of(call),
                     patching,
                     at_import: runs_at_import(call, text),
                 });
@@ -1220,8 +1221,9 @@ fn patch_function_calls(
             .flat_map(|function| {
                 calls_of(tree.root_node(), &function.name, &text)
                     .into_iter()
-                    .map(|(line, at_import)| PatchCall {
+                    .map(|(line, at_import, scope)| PatchCall {
                         line,
+                        scope,
                         patching: function.patching.clone(),
                         at_import,
                     })

@@ -84,6 +84,10 @@ pub struct GreenUse {
 #[derive(Debug, Clone)]
 pub struct PatchCall {
     pub line: usize,
+    /// Where in its file it is: the start of the function it is in, or 0
+    /// at module level. Calls of one scope are alternatives (nova's
+    /// `if debugger: ... else: ...`); calls of different scopes all run.
+    pub scope: usize,
     pub patching: Patching,
     /// It runs when its file is imported (at module level, or in a
     /// function called there), not only when a program calls it.
@@ -131,6 +135,7 @@ impl FileFacts {
             }],
             monkey_patches: vec![PatchCall {
                 line: 1,
+                scope: 0,
                 patching: Patching {
                     modules: BTreeSet::new(),
                     some_runs: PATCHABLE.iter().map(|m| m.to_string()).collect(),
@@ -149,43 +154,68 @@ pub struct ProgramFacts {
     pub name: String,
     /// A green use it may run (`path:line api`).
     pub green_site: Option<String>,
-    /// The monkey_patch() calls it makes, each with its site.
-    pub calls: Vec<(String, Patching)>,
+    /// The monkey_patch() calls it makes.
+    pub calls: Vec<MadeCall>,
+}
+
+/// A monkey_patch() call a program makes.
+#[derive(Debug, Clone)]
+pub struct MadeCall {
+    /// `path:line`, or the user's assumption.
+    pub site: String,
+    /// The file and function it is in: calls of one scope are
+    /// alternatives, calls of different scopes add up.
+    pub scope: String,
+    pub patching: Patching,
 }
 
 impl ProgramFacts {
     /// Green threads run in it: it starts some, or patches threads.
     fn green(&self) -> bool {
         self.green_site.is_some()
-            || self
-                .calls
-                .iter()
-                .any(|(_, p)| p.modules.contains("thread") || p.some_runs.contains("thread"))
+            || self.calls.iter().any(|c| {
+                c.patching.modules.contains("thread") || c.patching.some_runs.contains("thread")
+            })
     }
 
-    /// `Ok` when every run of it patches `module`, else why not.
+    /// `Ok` when every run of it patches `module`, else why not. The
+    /// calls of one scope are alternatives, so each must patch it; calls
+    /// of different scopes all run (heat's `monkey_patch(time=True)` adds to
+    /// its service's), so one such scope is enough.
     fn patches(&self, module: &str) -> Result<(), String> {
         if self.calls.is_empty() {
             return Err(format!("nothing in it monkey-patches '{module}'"));
         }
-        for (site, patching) in &self.calls {
-            if site == UNKNOWN_USERS {
-                return Err(format!(
-                    "whether its users monkey-patch '{module}' is not known (say it with \
-                     --assume-monkey-patched or assume_monkey_patched in eventless.toml)"
-                ));
-            }
-            if patching.some_runs.contains(module) {
-                return Err(format!(
-                    "{} patches '{module}' only in some runs (its argument is computed)",
-                    call_name(site)
-                ));
-            }
-            if !patching.modules.contains(module) {
-                return Err(format!("{} leaves '{module}' alone", call_name(site)));
-            }
+        let mut scopes: BTreeMap<&str, bool> = BTreeMap::new();
+        for call in &self.calls {
+            *scopes.entry(call.scope.as_str()).or_insert(true) &=
+                call.patching.modules.contains(module);
         }
-        Ok(())
+        if scopes.values().any(|all| *all) {
+            return Ok(());
+        }
+        if self.calls.iter().any(|c| c.site == UNKNOWN_USERS) {
+            return Err(format!(
+                "whether its users monkey-patch '{module}' is not known (say it with \
+                 --assume-monkey-patched or assume_monkey_patched in eventless.toml)"
+            ));
+        }
+        if let Some(call) = self
+            .calls
+            .iter()
+            .find(|c| c.patching.some_runs.contains(module))
+        {
+            return Err(format!(
+                "{} patches '{module}' only in some runs (its argument is computed)",
+                call_name(&call.site)
+            ));
+        }
+        let call = self
+            .calls
+            .iter()
+            .find(|c| !c.patching.modules.contains(module))
+            .expect("no scope patches it, so some call leaves it alone");
+        Err(format!("{} leaves '{module}' alone", call_name(&call.site)))
     }
 }
 
@@ -251,28 +281,34 @@ impl ProjectFacts {
                 let green = facts.green_threads.first()?;
                 Some(format!("{}:{} {}", path.display(), green.line, green.api))
             });
-            let mut calls: Vec<(String, Patching)> = program
+            let mut calls: Vec<MadeCall> = program
                 .patches
                 .iter()
                 .filter_map(|(f, call)| {
                     let (path, facts) = files(*f)?;
                     let call = facts.monkey_patches.get(*call)?;
-                    Some((
-                        format!("{}:{}", path.display(), call.line),
-                        call.patching.clone(),
-                    ))
+                    Some(MadeCall {
+                        site: format!("{}:{}", path.display(), call.line),
+                        scope: format!("{}#{}", path.display(), call.scope),
+                        patching: call.patching.clone(),
+                    })
                 })
                 .collect();
+            let stated = |site: &str, patching| MadeCall {
+                site: site.into(),
+                scope: site.into(),
+                patching,
+            };
             match (assumed, program.assumed_to_patch, program.unknown) {
-                (Some(modules), true, _) => calls.push((
-                    ASSUMED.into(),
+                (Some(modules), true, _) => calls.push(stated(
+                    ASSUMED,
                     Patching {
                         modules: modules.clone(),
                         some_runs: BTreeSet::new(),
                     },
                 )),
-                (None, _, true) => calls.push((
-                    UNKNOWN_USERS.into(),
+                (None, _, true) => calls.push(stated(
+                    UNKNOWN_USERS,
                     Patching {
                         modules: BTreeSet::new(),
                         some_runs: PATCHABLE.iter().map(|m| m.to_string()).collect(),
@@ -416,7 +452,7 @@ impl<'a> FileContext<'a> {
                             program.name
                         ));
                     }
-                    if let Some((site, _)) = program.calls.first() {
+                    if let Some(MadeCall { site, .. }) = program.calls.first() {
                         return Err(format!(
                             "{} {}; this rewrite is exact only once monkey-patching is gone",
                             program.name,
@@ -428,7 +464,7 @@ impl<'a> FileContext<'a> {
             }
             Requirement::Unpatched => {
                 match self.programs().find_map(|p| Some((p, p.calls.first()?))) {
-                    Some((program, (site, _))) => Err(format!(
+                    Some((program, MadeCall { site, .. })) => Err(format!(
                         "{} {}; the result differs while monkey-patching is active",
                         program.name,
                         calls_monkey_patch(site)
@@ -547,10 +583,17 @@ pub fn top_level_function<'s>(call: Node, source: &'s str) -> Option<&'s str> {
     }
 }
 
-/// The lines of the calls in a file of a function named `name` (called
-/// by its name or as an attribute, `eventlet_utils.monkey_patch()`), and
-/// whether each runs when the file is imported.
-pub fn calls_of(root: Node, name: &str, source: &str) -> Vec<(usize, bool)> {
+/// Where a call is in its file, as `PatchCall::scope` says.
+pub fn scope_of(call: Node) -> usize {
+    std::iter::successors(call.parent(), |n| n.parent())
+        .find(|n| n.kind() == "function_definition")
+        .map_or(0, |f| f.start_byte())
+}
+
+/// The calls in a file of a function named `name` (called by its name or
+/// as an attribute, `eventlet_utils.monkey_patch()`): line, whether it runs
+/// when the file is imported, and scope.
+pub fn calls_of(root: Node, name: &str, source: &str) -> Vec<(usize, bool, usize)> {
     crate::python::syntax::descendants(root)
         .filter(|n| n.kind() == "call")
         .filter(|call| {
@@ -563,7 +606,13 @@ pub fn calls_of(root: Node, name: &str, source: &str) -> Vec<(usize, bool)> {
                     _ => false,
                 })
         })
-        .map(|call| (call.start_position().row + 1, runs_at_import(call, source)))
+        .map(|call| {
+            (
+                call.start_position().row + 1,
+                runs_at_import(call, source),
+                scope_of(call),
+            )
+        })
         .collect()
 }
 
@@ -653,10 +702,15 @@ mod tests {
         ProgramFacts {
             name: name.into(),
             green_site: green.then(|| format!("{name}.py:1 eventlet.greenthread.spawn")),
+            // One function's alternatives, as nova's `_monkey_patch()`.
             calls: calls
                 .iter()
                 .enumerate()
-                .map(|(n, call)| (format!("{name}.py:{}", n + 2), patched(call)))
+                .map(|(n, call)| MadeCall {
+                    site: format!("{name}.py:{}", n + 2),
+                    scope: format!("{name}.py#0"),
+                    patching: patched(call),
+                })
                 .collect(),
         }
     }
@@ -711,6 +765,16 @@ mod tests {
         )]);
         assert!(nova.context(0).check(&time).is_ok());
         assert!(nova.context(0).check(&thread).is_err());
+        // heat: the service patches all but os, a messaging setup adds
+        // time again elsewhere: both run, so threads stay patched.
+        let mut heat = program("heat", true, &["monkey_patch(os=False)"]);
+        heat.calls.push(MadeCall {
+            site: "messaging.py:98".into(),
+            scope: "messaging.py#2400".into(),
+            patching: patched("monkey_patch(time=True)"),
+        });
+        let heat = project(vec![heat]);
+        assert!(heat.context(0).check(&thread).is_ok() && heat.context(0).check(&time).is_ok());
         let mistral = project(vec![program(
             "mistral",
             true,

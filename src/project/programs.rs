@@ -10,9 +10,10 @@
 //!
 //! A program reaches every file its imports lead to, at import time or
 //! inside functions (what it may run). The `monkey_patch()` calls it makes
-//! are those of its entry files (whose functions it runs) and those that
-//! run when a file is imported at start (at module level, or in a function
-//! called there), following module-level imports only.
+//! are those of its entry files (whose functions it runs; not for an
+//! importer) and those that run when a file is imported at start (at
+//! module level, or in a function called there), following module-level
+//! imports only.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -180,9 +181,12 @@ impl<'a> Walker<'a> {
             .copied()
             .filter(|f| self.files[*f].relevant)
             .collect();
+        // An importer runs what importing runs; the other programs run
+        // their entry files' functions too (main, the tests).
+        let runs_entries = kind != ProgramKind::Importer;
         let mut patches = Vec::new();
         for file in self.walk(entries, false) {
-            let entry = entries.contains(&file);
+            let entry = runs_entries && entries.contains(&file);
             for (call, at_import) in self.files[file].calls_at_import.iter().enumerate() {
                 if entry || *at_import {
                     patches.push((file, call));
