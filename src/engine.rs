@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use crate::analysis::{FileAnalysis, UseKind, analyze};
 use crate::cache;
 use crate::config_files;
-use crate::decide::matcher::{Fate, Matcher, Selection, decide_without_code};
+use crate::decide::matcher::{Fate, Matcher, Selection, decide_without_code, mock_behaviour};
 use crate::decide::tree_facts::{
     ApiTally, FileFacts, GreenUse, PatchCall, PatchFunction, ProgramRun, ProjectFacts, calls_of,
     patched_by_call, runs_at_import, scope_of, top_level_function,
@@ -23,9 +23,9 @@ use crate::discover::{discover, mentions_eventlet, runs_on_eventlet};
 use crate::fingerprint::KeyBuilder;
 use crate::outcome::{Action, FileResult, Finding, ProjectSummary, RunResult, Skipped};
 use crate::plan::rewrite::{FileRewrite, Mode, rewrite_file};
-use crate::project::Scope;
 use crate::project::modules::ModuleGraph;
 use crate::project::programs::{self, FileInfo, Program, ProgramKind};
+use crate::project::{Scope, Shown};
 use crate::python::import_scan::{ImportScan, scan as scan_imports};
 use crate::python::parse::{first_syntax_error, parse};
 use crate::python::syntax::node_at;
@@ -94,7 +94,17 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         Some(root) => std::slice::from_ref(root),
         None => options.paths.as_slice(),
     };
-    let discovered = discover(analysed, &options.excludes)?;
+    let mut discovered = discover(analysed, &options.excludes)?;
+    if let Some(root) = &options.project_root {
+        let shown = Shown::new(root);
+        for path in discovered
+            .files
+            .iter_mut()
+            .chain(&mut discovered.config_files)
+        {
+            *path = shown.path(std::mem::take(path));
+        }
+    }
     let scope = options
         .project_root
         .as_ref()
@@ -907,6 +917,8 @@ fn api_fates(
                 let rewritten = usize::from(rewritten_use(u));
                 let tally = tallies.entry(api).or_default();
                 match u.kind {
+                    // A mock's own behaviour is the test's, not code it patches.
+                    UseKind::Reference if in_mock_behaviour(p, u) => {}
                     UseKind::Reference => {
                         tally.code += 1;
                         tally.rewritten += rewritten;
@@ -934,6 +946,11 @@ fn api_fates(
             (p.file, tallies)
         })
         .collect()
+}
+
+fn in_mock_behaviour(p: &Parsed, u: &crate::analysis::Use) -> bool {
+    let tree = p.tree();
+    node_at(tree.root_node(), &u.range).is_some_and(|n| mock_behaviour(n, &p.source.text).is_some())
 }
 
 /// An installed library whose code a file runs.
@@ -1171,16 +1188,18 @@ impl ProgramModel {
     }
 }
 
-/// Records, as monkey_patch() calls of their own, the calls of another
-/// file's patch functions, in every file that imports that file: in the
-/// facts of parsed files, or in `other_facts`, parsing the caller.
+/// Records, as monkey_patch() calls of their own, the calls of patch
+/// functions (a function that calls monkey_patch(), or one that calls such
+/// a function, to any depth) in the files that import the file defining
+/// them: in the facts of parsed files, or in `other_facts`, parsing the
+/// caller.
 fn patch_function_calls(
     files: &[PathBuf],
     graph: &ModuleGraph,
     parsed: &mut [Parsed],
     other_facts: &mut HashMap<usize, (PathBuf, FileFacts)>,
 ) {
-    let functions: HashMap<usize, Vec<PatchFunction>> = parsed
+    let mut functions: HashMap<usize, Vec<PatchFunction>> = parsed
         .iter()
         .filter(|p| !p.facts.patch_functions.is_empty())
         .map(|p| (p.file, p.facts.patch_functions.clone()))
@@ -1193,52 +1212,97 @@ fn patch_function_calls(
         .enumerate()
         .map(|(i, p)| (p.file, i))
         .collect();
-    for (caller, edges) in graph.edges.iter().enumerate() {
-        let called: Vec<&PatchFunction> = edges
-            .at_import
-            .iter()
-            .chain(&edges.later)
-            .filter(|to| **to != caller)
-            .filter_map(|to| functions.get(to))
-            .flatten()
-            .collect();
-        if called.is_empty() {
-            continue;
-        }
-        let (text, tree) = match position.get(&caller) {
-            Some(&i) => (parsed[i].source.text.clone(), parsed[i].tree().into_owned()),
-            None => {
-                let Ok(bytes) = std::fs::read(&files[caller]) else {
-                    continue;
-                };
-                let text = String::from_utf8_lossy(&bytes).into_owned();
-                let tree = parse(&text);
-                (text, tree)
+    let mut sources: HashMap<usize, (String, tree_sitter::Tree)> = HashMap::new();
+    // (caller, line, function, what it patches): one function may hold
+    // alternative calls (nova's `_monkey_patch()`), each recorded.
+    let mut recorded: std::collections::HashSet<(usize, usize, String, String)> =
+        Default::default();
+    let mut found: HashMap<usize, Vec<PatchCall>> = HashMap::new();
+    // Each round finds the callers of the patch functions known so far;
+    // a caller's own function becomes one in turn.
+    loop {
+        let mut new_functions: Vec<(usize, PatchFunction)> = Vec::new();
+        for (caller, edges) in graph.edges.iter().enumerate() {
+            let called: Vec<PatchFunction> = edges
+                .at_import
+                .iter()
+                .chain(&edges.later)
+                .chain(std::iter::once(&caller))
+                .filter_map(|to| functions.get(to))
+                .flatten()
+                .cloned()
+                .collect();
+            if called.is_empty() {
+                continue;
             }
-        };
-        let calls: Vec<PatchCall> = called
-            .iter()
-            .flat_map(|function| {
-                calls_of(tree.root_node(), &function.name, &text)
-                    .into_iter()
-                    .map(|(line, at_import, scope)| PatchCall {
-                        line,
-                        scope,
+            let (text, tree) = match sources.entry(caller) {
+                std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    let text = match position.get(&caller) {
+                        Some(&i) => parsed[i].source.text.clone(),
+                        None => match std::fs::read(&files[caller]) {
+                            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+                            Err(_) => continue,
+                        },
+                    };
+                    let tree = parse(&text);
+                    slot.insert((text, tree))
+                }
+            };
+            let (text, tree) = (&*text, &*tree);
+            for function in &called {
+                for call in calls_of(tree.root_node(), &function.name, text) {
+                    let key = (
+                        caller,
+                        call.line,
+                        function.name.clone(),
+                        format!("{:?}", function.patching),
+                    );
+                    if !recorded.insert(key) {
+                        continue;
+                    }
+                    found.entry(caller).or_default().push(PatchCall {
+                        line: call.line,
+                        scope: call.scope,
                         patching: function.patching.clone(),
-                        at_import,
-                    })
-            })
-            .collect();
+                        at_import: call.at_import,
+                    });
+                    if let Some(outer) = call.in_function.clone().filter(|f| *f != function.name) {
+                        new_functions.push((
+                            caller,
+                            PatchFunction {
+                                name: outer,
+                                patching: function.patching.clone(),
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+        let mut added = false;
+        for (file, function) in new_functions {
+            let known = functions.entry(file).or_default();
+            if !known
+                .iter()
+                .any(|f| f.name == function.name && f.patching == function.patching)
+            {
+                known.push(function);
+                added = true;
+            }
+        }
+        if !added {
+            break;
+        }
+    }
+    for (caller, calls) in found {
         match position.get(&caller) {
             Some(&i) => parsed[i].facts.monkey_patches.extend(calls),
-            None if !calls.is_empty() => {
-                let facts = &mut other_facts
-                    .entry(caller)
-                    .or_insert_with(|| (files[caller].clone(), FileFacts::default()))
-                    .1;
-                facts.monkey_patches.extend(calls);
-            }
-            None => {}
+            None => other_facts
+                .entry(caller)
+                .or_insert_with(|| (files[caller].clone(), FileFacts::default()))
+                .1
+                .monkey_patches
+                .extend(calls),
         }
     }
 }

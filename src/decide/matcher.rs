@@ -932,13 +932,13 @@ fn is_identity_use(node: Node, source: &str) -> bool {
 /// A mock's behaviour that a use sits in: `side_effect=`, `new=`, `wraps=`
 /// or `new_callable=` of a `patch(...)`, `patch.object(...)` or
 /// `patch.multiple(...)` call.
-struct MockBehaviour {
+pub(crate) struct MockBehaviour {
     keyword: String,
     line: usize,
     call: String,
 }
 
-fn mock_behaviour(node: Node, source: &str) -> Option<MockBehaviour> {
+pub(crate) fn mock_behaviour(node: Node, source: &str) -> Option<MockBehaviour> {
     const KEYWORDS: &[&str] = &["side_effect", "new", "wraps", "new_callable"];
     let mut at = node;
     while let Some(parent) = at.parent() {

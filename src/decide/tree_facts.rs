@@ -395,6 +395,11 @@ impl<'a> FileContext<'a> {
     /// program that may run this file mocks `api` and, among what it
     /// reaches, some code use stays or some mock cannot follow.
     pub fn check_moves_whole(&self, api: ApiId, name: &str) -> Result<(), String> {
+        self.moves_whole(api, name)
+            .map_err(|why| self.judged_by(why))
+    }
+
+    fn moves_whole(&self, api: ApiId, name: &str) -> Result<(), String> {
         let indices: Vec<usize> = match self.programs {
             Programs::Some(list) => list.to_vec(),
             Programs::All => (0..self.project.programs.len()).collect(),
@@ -442,6 +447,23 @@ impl<'a> FileContext<'a> {
     /// `Ok` when the requirement holds in every program that may run the
     /// file, else the reason, naming the program and the call that decide.
     pub fn check(&self, requirement: &Requirement) -> Result<(), String> {
+        self.requirement_holds(requirement)
+            .map_err(|why| self.judged_by(why))
+    }
+
+    /// A reason, saying why a program that does not import the file
+    /// counts.
+    fn judged_by(&self, why: String) -> String {
+        match self.programs {
+            Programs::Some(_) => why,
+            Programs::All => format!(
+                "no program of the project is seen to import this file (loaded by name?), so \
+                 each of them may run it: {why}"
+            ),
+        }
+    }
+
+    fn requirement_holds(&self, requirement: &Requirement) -> Result<(), String> {
         match requirement {
             Requirement::Native => {
                 for program in self.programs() {
@@ -590,10 +612,19 @@ pub fn scope_of(call: Node) -> usize {
         .map_or(0, |f| f.start_byte())
 }
 
+/// A call of a function, as `calls_of` finds it.
+pub struct FunctionCall {
+    pub line: usize,
+    /// It runs when its file is imported.
+    pub at_import: bool,
+    pub scope: usize,
+    /// The top-level function it is in, which calling then calls it.
+    pub in_function: Option<String>,
+}
+
 /// The calls in a file of a function named `name` (called by its name or
-/// as an attribute, `eventlet_utils.monkey_patch()`): line, whether it runs
-/// when the file is imported, and scope.
-pub fn calls_of(root: Node, name: &str, source: &str) -> Vec<(usize, bool, usize)> {
+/// as an attribute, `eventlet_utils.monkey_patch()`).
+pub fn calls_of(root: Node, name: &str, source: &str) -> Vec<FunctionCall> {
     crate::python::syntax::descendants(root)
         .filter(|n| n.kind() == "call")
         .filter(|call| {
@@ -606,12 +637,11 @@ pub fn calls_of(root: Node, name: &str, source: &str) -> Vec<(usize, bool, usize
                     _ => false,
                 })
         })
-        .map(|call| {
-            (
-                call.start_position().row + 1,
-                runs_at_import(call, source),
-                scope_of(call),
-            )
+        .map(|call| FunctionCall {
+            line: call.start_position().row + 1,
+            at_import: runs_at_import(call, source),
+            scope: scope_of(call),
+            in_function: top_level_function(call, source).map(str::to_owned),
         })
         .collect()
 }

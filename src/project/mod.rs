@@ -80,6 +80,44 @@ fn shown(root: &Path) -> PathBuf {
     }
 }
 
+/// How to show the files of a project whose root lies above the working
+/// folder: `../x/y.py` as `y.py` when the working folder is `x`, so that
+/// diffs apply where they are made (`patch -p1`, `git apply`).
+pub struct Shown {
+    root: PathBuf,
+    /// The working folder below the root, when it is there.
+    below: Option<PathBuf>,
+}
+
+impl Shown {
+    pub fn new(root: &Path) -> Shown {
+        let below = std::env::current_dir()
+            .and_then(std::fs::canonicalize)
+            .ok()
+            .zip(std::fs::canonicalize(root).ok())
+            .and_then(|(cwd, root)| Some(cwd.strip_prefix(root).ok()?.to_path_buf()))
+            .filter(|below| !below.as_os_str().is_empty());
+        Shown {
+            root: root.to_path_buf(),
+            below,
+        }
+    }
+
+    pub fn path(&self, path: PathBuf) -> PathBuf {
+        let Some(below) = &self.below else {
+            return path;
+        };
+        match path
+            .strip_prefix(&self.root)
+            .ok()
+            .and_then(|rel| rel.strip_prefix(below).ok())
+        {
+            Some(here) => here.to_path_buf(),
+            None => path,
+        }
+    }
+}
+
 /// Whether `file` lies within one of `paths` (the files a run edits).
 pub struct Scope {
     paths: Vec<PathBuf>,

@@ -162,7 +162,8 @@ impl ModuleGraph {
 /// The dotted name of the module at `path` imported from `root` as a
 /// namespace package.
 fn dotted_from(root: &Path, path: &Path) -> Option<String> {
-    let rel = path.strip_prefix(root).ok()?.with_extension("");
+    let (root, path) = (lexical(root), lexical(path));
+    let rel = path.strip_prefix(&root).ok()?.with_extension("");
     let mut parts: Vec<String> = rel
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -172,6 +173,22 @@ fn dotted_from(root: &Path, path: &Path) -> Option<String> {
     }
     let dotted = parts.join(".");
     is_identifier_path(&dotted).then_some(dotted)
+}
+
+/// An absolute path without `.` and `..` components (not resolving links).
+pub fn lexical(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn is_identifier_path(dotted: &str) -> bool {
@@ -186,6 +203,9 @@ fn is_identifier_path(dotted: &str) -> bool {
 /// The dotted name Python gives the module at `path`: its stem, preceded
 /// by every enclosing folder that is a package.
 pub fn module_name(path: &Path) -> String {
+    // The folders above a path given relative to the working folder.
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let path = absolute.as_path();
     let mut parts: Vec<String> = Vec::new();
     let stem = path
         .file_stem()

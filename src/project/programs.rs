@@ -16,9 +16,9 @@
 //! imports only.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::modules::ModuleGraph;
+use super::modules::{ModuleGraph, lexical};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProgramKind {
@@ -104,11 +104,12 @@ pub fn find(root: &Path, files: &[FileInfo], graph: &ModuleGraph) -> Programs {
             }
         }
     }
-    let conftests: HashMap<&Path, usize> = files
+    let root_folder = lexical(root);
+    let conftests: HashMap<PathBuf, usize> = files
         .iter()
         .enumerate()
         .filter(|(_, f)| file_name(f.path) == "conftest.py")
-        .filter_map(|(i, f)| Some((f.path.parent()?, i)))
+        .filter_map(|(i, f)| Some((lexical(f.path).parent()?.to_path_buf(), i)))
         .collect();
     for (i, file) in files.iter().enumerate() {
         let shown = shown_path(root, file.path);
@@ -117,10 +118,10 @@ pub fn find(root: &Path, files: &[FileInfo], graph: &ModuleGraph) -> Programs {
             entries.push(i);
             // pytest loads the conftest.py of every folder down to the test.
             entries.extend(
-                file.path
+                lexical(file.path)
                     .ancestors()
                     .skip(1)
-                    .take_while(|dir| dir.starts_with(root))
+                    .take_while(|dir| dir.starts_with(&root_folder))
                     .filter_map(|dir| conftests.get(dir)),
             );
             programs.push(walker.program(
@@ -231,8 +232,11 @@ impl<'a> Walker<'a> {
 }
 
 fn shown_path(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.display().to_string()
+    let (root, full) = (lexical(root), lexical(path));
+    match full.strip_prefix(&root) {
+        Ok(rel) => rel.display().to_string(),
+        Err(_) => path.display().to_string(),
+    }
 }
 
 fn file_name(path: &Path) -> &str {
@@ -250,10 +254,11 @@ pub fn is_test_module(path: &Path) -> bool {
 
 /// Test code: a test module, or anything in a `tests`/`test` folder.
 pub fn is_test_code(root: &Path, path: &Path) -> bool {
+    let (root, full) = (lexical(root), lexical(path));
     is_test_module(path)
-        || path
-            .strip_prefix(root)
-            .unwrap_or(path)
+        || full
+            .strip_prefix(&root)
+            .unwrap_or(&full)
             .components()
             .any(|c| matches!(c.as_os_str().to_str(), Some("tests" | "test")))
 }
