@@ -143,22 +143,28 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
             path: p.path,
             reason: p.reason,
         }));
-    let mut scans: Vec<ImportScan> = Vec::with_capacity(read.len());
+    // Every file's imports, for the programs: read again where the first
+    // read kept no bytes.
+    let scans: Vec<ImportScan> = read
+        .par_iter()
+        .zip(&discovered.files)
+        .map(|(r, path)| match r {
+            Read::Eventlet(_, bytes) => scan_imports(&String::from_utf8_lossy(bytes)),
+            Read::NoEventlet(_) => std::fs::read(path)
+                .map(|bytes| scan_imports(&String::from_utf8_lossy(&bytes)))
+                .unwrap_or_default(),
+            Read::Failed(_) => ImportScan::default(),
+        })
+        .collect();
     let mut to_load: Vec<(usize, PathBuf, Vec<u8>)> = Vec::new();
     // Files that mention eventlet (or could not be read) but give no facts:
     // they may start green threads and may monkey-patch anything.
     let mut unreadable: Vec<(usize, Skipped)> = Vec::new();
     for (file, r) in read.into_iter().enumerate() {
         match r {
-            Read::Eventlet(path, bytes, scan) => {
-                scans.push(scan);
-                to_load.push((file, path, bytes));
-            }
-            Read::Failed(skipped) => {
-                scans.push(ImportScan::default());
-                unreadable.push((file, skipped));
-            }
-            Read::NoEventlet(scan) => scans.push(scan),
+            Read::Eventlet(path, bytes) => to_load.push((file, path, bytes)),
+            Read::Failed(skipped) => unreadable.push((file, skipped)),
+            Read::NoEventlet(_) => {}
         }
     }
     to_load.sort_by_key(|(_, _, bytes)| std::cmp::Reverse(bytes.len()));
@@ -579,23 +585,26 @@ fn only_whole_program_left(
     left
 }
 
-/// A file as read: its imports, and whether it mentions eventlet, which
-/// decides all the rest.
+/// A file as read: whether it mentions eventlet decides all the rest. The
+/// others matter by their imports, read only when the cache has no answer
+/// (a warm run then costs reading and hashing, as it did).
 enum Read {
-    NoEventlet(ImportScan),
-    Eventlet(PathBuf, Vec<u8>, ImportScan),
+    /// With a hash of its bytes, for the cache key.
+    NoEventlet(u64),
+    Eventlet(PathBuf, Vec<u8>),
     Failed(Skipped),
 }
 
 fn read(path: &Path, library_members: &[&str]) -> Read {
     match std::fs::read(path) {
+        Ok(bytes) if runs_on_eventlet(&bytes, library_members) => {
+            Read::Eventlet(path.to_path_buf(), bytes)
+        }
         Ok(bytes) => {
-            let imports = scan_imports(&String::from_utf8_lossy(&bytes));
-            if runs_on_eventlet(&bytes, library_members) {
-                Read::Eventlet(path.to_path_buf(), bytes, imports)
-            } else {
-                Read::NoEventlet(imports)
-            }
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            bytes.hash(&mut hasher);
+            Read::NoEventlet(hasher.finish())
         }
         Err(e) => Read::Failed(Skipped {
             path: path.to_path_buf(),
@@ -653,10 +662,10 @@ fn cache_key(
     key.add(&discovered.files);
     for r in read {
         match r {
-            Read::Eventlet(path, bytes, _) => key.add(path).add(bytes),
+            Read::Eventlet(path, bytes) => key.add(path).add(bytes),
             Read::Failed(s) => key.add(&s.path).add(&s.reason),
             // Other files matter by their imports (the programs).
-            Read::NoEventlet(imports) => key.add(imports),
+            Read::NoEventlet(hash) => key.add(hash),
         };
     }
     for path in &discovered.config_files {
@@ -696,7 +705,7 @@ fn to_cache(result: &RunResult, key: String) -> cache::Entry {
 fn from_cache(entry: cache::Entry, read: &[Read]) -> Option<RunResult> {
     let mut bytes: HashMap<&PathBuf, &Vec<u8>> = HashMap::new();
     for r in read {
-        if let Read::Eventlet(path, b, _) = r {
+        if let Read::Eventlet(path, b) = r {
             bytes.insert(path, b);
         }
     }
