@@ -7,6 +7,7 @@ pub(crate) mod import_scan;
 pub(crate) mod imports;
 pub(crate) mod local_proof;
 pub(crate) mod module_names;
+pub(crate) mod non_negative;
 pub mod parse;
 pub(crate) mod statements;
 pub(crate) mod syntax;

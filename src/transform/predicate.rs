@@ -2,6 +2,7 @@
 
 use tree_sitter::Node;
 
+use crate::python::non_negative;
 use crate::python::syntax::numeric_literal;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +19,9 @@ pub enum Predicate {
     Zero,
     /// A numeric literal below zero.
     NegativeNumber,
+    /// An expression proved never negative (literals, constants assigned
+    /// once, `len()`, `random.randint(0, n)`, sums and products of such).
+    NonNegative,
     /// An integer literal of at least one.
     PositiveInt,
     /// The literal `None`.
@@ -37,6 +41,7 @@ impl Predicate {
             "positive-number" => Predicate::PositiveNumber,
             "zero" => Predicate::Zero,
             "negative-number" => Predicate::NegativeNumber,
+            "non-negative" => Predicate::NonNegative,
             "positive-int" => Predicate::PositiveInt,
             "none" => Predicate::None,
             "nonzero-port" => Predicate::NonzeroPort,
@@ -45,7 +50,7 @@ impl Predicate {
         })
     }
 
-    pub const WORDS: &'static str = "any, absent, present, positive-number, zero, negative-number, \
+    pub const WORDS: &'static str = "any, absent, present, positive-number, zero, negative-number, non-negative, \
          positive-int, none, nonzero-port, zero-port";
 
     /// Evaluates the predicate on a passed argument, or on the parameter's
@@ -55,6 +60,11 @@ impl Predicate {
             Predicate::Any => true,
             Predicate::Absent => arg.is_none(),
             Predicate::Present => arg.is_some(),
+            Predicate::NonNegative => match arg {
+                Some(node) => non_negative::proved(node, source),
+                Option::None => default
+                    .is_some_and(|d| matches!(parse_literal(d), Literal::Number(v, _) if v >= 0.0)),
+            },
             Predicate::NonzeroPort | Predicate::ZeroPort => {
                 let port = arg
                     .filter(|a| a.kind() == "tuple" && a.named_child_count() == 2)

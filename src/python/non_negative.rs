@@ -1,0 +1,214 @@
+//! Proofs that an expression is never negative, so that a delay needs no
+//! `max(0, ...)` around it: numeric literals, constants assigned once in
+//! the file (`TIME_INTERVAL = 3`, also read as `self.TIME_INTERVAL`),
+//! `len()`, `abs()`, `max()` with a proved argument, `random.random()`,
+//! `random.randint(a, b)` and `random.uniform(a, b)` with proved bounds,
+//! and `+`, `*`, `/`, `//`, `**` of proved terms. Anything else is not
+//! proved (the rewrite keeps its guard).
+
+use tree_sitter::Node;
+
+use super::syntax::{descendants, named_children, numeric_literal, text};
+
+/// How deep constants are followed (`A = B`, `B = 2`).
+const DEPTH: usize = 4;
+
+pub fn proved(node: Node, source: &str) -> bool {
+    non_negative(node, source, DEPTH)
+}
+
+fn non_negative(node: Node, source: &str, depth: usize) -> bool {
+    if let Some(v) = numeric_literal(node, source) {
+        return v >= 0.0;
+    }
+    match node.kind() {
+        "parenthesized_expression" => node
+            .named_child(0)
+            .is_some_and(|inner| non_negative(inner, source, depth)),
+        "binary_operator" => {
+            let operator = node
+                .child_by_field_name("operator")
+                .map(|o| text(o, source));
+            matches!(operator, Some("+" | "*" | "/" | "//" | "**"))
+                && [
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ]
+                .into_iter()
+                .all(|side| side.is_some_and(|s| non_negative(s, source, depth)))
+        }
+        "call" => call_non_negative(node, source, depth),
+        "identifier" | "attribute" if depth > 0 => {
+            constant(node, source).is_some_and(|value| non_negative(value, source, depth - 1))
+        }
+        _ => false,
+    }
+}
+
+fn call_non_negative(call: Node, source: &str, depth: usize) -> bool {
+    let Some(function) = call.child_by_field_name("function") else {
+        return false;
+    };
+    let args: Vec<Node> = call
+        .child_by_field_name("arguments")
+        .map(named_children)
+        .unwrap_or_default();
+    let positional = args
+        .iter()
+        .all(|a| a.kind() != "keyword_argument" && !a.kind().contains("splat"));
+    match text(function, source) {
+        "len" | "abs" => args.len() == 1 && positional,
+        "max" => positional && args.iter().any(|a| non_negative(*a, source, depth)),
+        "random.random" => args.is_empty() && imports_random(call, source),
+        "random.randint" | "random.uniform" => {
+            args.len() == 2
+                && positional
+                && imports_random(call, source)
+                && args.iter().all(|a| non_negative(*a, source, depth))
+        }
+        _ => false,
+    }
+}
+
+/// The file imports the stdlib `random` module under its own name.
+fn imports_random(node: Node, source: &str) -> bool {
+    let root = root_of(node);
+    named_children(root).into_iter().any(|statement| {
+        statement.kind() == "import_statement"
+            && named_children(statement)
+                .iter()
+                .any(|name| name.kind() == "dotted_name" && text(*name, source) == "random")
+    })
+}
+
+fn root_of(node: Node) -> Node {
+    let mut root = node;
+    while let Some(parent) = root.parent() {
+        root = parent;
+    }
+    root
+}
+
+/// The value of a constant: an upper-case name (or `self.NAME`,
+/// `cls.NAME`, `Class.NAME`) assigned exactly once in the file, at module
+/// or class level, and never a parameter of a function around the use.
+fn constant<'t>(node: Node<'t>, source: &str) -> Option<Node<'t>> {
+    let name = match node.kind() {
+        "identifier" => text(node, source),
+        _ => text(node.child_by_field_name("attribute")?, source),
+    };
+    let upper = name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    if !upper || is_parameter_around(node, name, source) {
+        return None;
+    }
+    let root = root_of(node);
+    let mut values = Vec::new();
+    for assignment in descendants(root).filter(|n| {
+        matches!(
+            n.kind(),
+            "assignment" | "augmented_assignment" | "named_expression"
+        )
+    }) {
+        let Some(target) = assignment
+            .child_by_field_name("left")
+            .or_else(|| assignment.child_by_field_name("name"))
+        else {
+            continue;
+        };
+        let names_it = |t: Node| match t.kind() {
+            "identifier" => text(t, source) == name,
+            "attribute" => t
+                .child_by_field_name("attribute")
+                .is_some_and(|a| text(a, source) == name),
+            _ => descendants(t).any(|d| d.kind() == "identifier" && text(d, source) == name),
+        };
+        if !names_it(target) {
+            continue;
+        }
+        let plain = assignment.kind() == "assignment"
+            && target.kind() == "identifier"
+            && at_module_or_class_level(assignment);
+        values.push(
+            plain
+                .then(|| assignment.child_by_field_name("right"))
+                .flatten(),
+        );
+    }
+    match values.as_slice() {
+        [Some(value)] => Some(*value),
+        _ => None,
+    }
+}
+
+fn at_module_or_class_level(node: Node) -> bool {
+    !std::iter::successors(node.parent(), |n| n.parent())
+        .any(|n| matches!(n.kind(), "function_definition" | "lambda"))
+}
+
+fn is_parameter_around(node: Node, name: &str, source: &str) -> bool {
+    std::iter::successors(node.parent(), |n| n.parent())
+        .filter(|n| matches!(n.kind(), "function_definition" | "lambda"))
+        .filter_map(|f| f.child_by_field_name("parameters"))
+        .any(|params| {
+            descendants(params).any(|d| d.kind() == "identifier" && text(d, source) == name)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python::parse::parse;
+
+    /// Whether the argument of the last line's `sleep(...)` is proved.
+    fn sleep_proved(source: &str) -> bool {
+        let tree = parse(source);
+        let call = descendants(tree.root_node())
+            .filter(|n| n.kind() == "call" && text(*n, source).starts_with("sleep("))
+            .last()
+            .unwrap();
+        let arg = call
+            .child_by_field_name("arguments")
+            .unwrap()
+            .named_child(0)
+            .unwrap();
+        proved(arg, source)
+    }
+
+    #[test]
+    fn literals_constants_and_arithmetic_of_them() {
+        assert!(sleep_proved("sleep(0.5)\n"));
+        assert!(!sleep_proved("sleep(-1)\n"));
+        assert!(sleep_proved(
+            "DELAY = 5\n\ndef f():\n    sleep(DELAY * 2 + 1)\n"
+        ));
+        assert!(sleep_proved(
+            "class A:\n    TIME_INTERVAL = 3\n\n    def f(self):\n        sleep(self.TIME_INTERVAL)\n"
+        ));
+        assert!(!sleep_proved("DELAY = 5\nDELAY = -1\nsleep(DELAY)\n"));
+        assert!(!sleep_proved(
+            "def f(DELAY):\n    sleep(DELAY)\nDELAY = 5\n"
+        ));
+        assert!(!sleep_proved(
+            "DELAY = 5\n\ndef f():\n    sleep(DELAY - 6)\n"
+        ));
+        assert!(!sleep_proved("delay = 5\nsleep(delay)\n"));
+    }
+
+    #[test]
+    fn calls_that_never_return_a_negative() {
+        assert!(sleep_proved(
+            "import random\nsleep(random.randint(20, 500) / 100.0)\n"
+        ));
+        assert!(sleep_proved("import random\nsleep(random.random())\n"));
+        assert!(!sleep_proved(
+            "import random\nsleep(random.uniform(-1, 1))\n"
+        ));
+        assert!(!sleep_proved("sleep(random.random())\n"));
+        assert!(sleep_proved("sleep(len(items) * 0.1)\n"));
+        assert!(sleep_proved("sleep(max(0, x))\n"));
+        assert!(!sleep_proved("sleep(min(0, x))\n"));
+    }
+}
