@@ -16,8 +16,8 @@ use crate::cache;
 use crate::config_files;
 use crate::decide::matcher::{Fate, Matcher, Selection, decide_without_code, mock_behaviour};
 use crate::decide::tree_facts::{
-    ApiTally, FileFacts, GreenUse, PatchCall, PatchFunction, ProgramRun, ProjectFacts, calls_of,
-    patched_by_call, runs_at_import, scope_of, top_level_function,
+    ApiTally, FileFacts, FunctionCall, GreenUse, PatchCall, PatchFunction, ProgramRun,
+    ProjectFacts, function_calls, patched_by_call, runs_at_import, scope_of, top_level_function,
 };
 use crate::discover::{discover, mentions_eventlet, runs_on_eventlet};
 use crate::fingerprint::KeyBuilder;
@@ -906,13 +906,14 @@ fn api_fates(
         .filter(|p| !p.apis.is_disjoint(&mocked))
         .map(|p| {
             let mut tallies: HashMap<ApiId, ApiTally> = HashMap::new();
-            let mut tree = None;
+            let tree = std::cell::OnceCell::new();
+            let tree = || &**tree.get_or_init(|| p.tree());
             let matcher = matcher(catalogue, facts, selection, p.file);
             // Nothing outside the paths given is rewritten.
             let mut rewritten_use = |u: &crate::analysis::Use| {
                 p.in_scope && {
                     let fate = decide_without_code(catalogue, u).unwrap_or_else(|_| {
-                        let tree = tree.get_or_insert_with(|| p.tree());
+                        let tree = tree();
                         matcher.decide(u, tree.root_node(), &p.source.text, &p.analysis)
                     });
                     matches!(fate, Fate::Rewrite(_))
@@ -927,7 +928,7 @@ fn api_fates(
                 let tally = tallies.entry(api).or_default();
                 match u.kind {
                     // A mock's own behaviour is the test's, not code it patches.
-                    UseKind::Reference if in_mock_behaviour(p, u) => {}
+                    UseKind::Reference if in_mock_behaviour(p, tree, u) => {}
                     UseKind::Reference => {
                         tally.code += 1;
                         tally.rewritten += rewritten;
@@ -957,9 +958,14 @@ fn api_fates(
         .collect()
 }
 
-fn in_mock_behaviour(p: &Parsed, u: &crate::analysis::Use) -> bool {
-    let tree = p.tree();
-    node_at(tree.root_node(), &u.range).is_some_and(|n| mock_behaviour(n, &p.source.text).is_some())
+fn in_mock_behaviour<'t>(
+    p: &Parsed,
+    tree: impl Fn() -> &'t tree_sitter::Tree,
+    u: &crate::analysis::Use,
+) -> bool {
+    p.source.text.contains("patch")
+        && node_at(tree().root_node(), &u.range)
+            .is_some_and(|n| mock_behaviour(n, &p.source.text).is_some())
 }
 
 /// An installed library whose code a file runs.
@@ -1221,7 +1227,10 @@ fn patch_function_calls(
         .enumerate()
         .map(|(i, p)| (p.file, i))
         .collect();
-    let mut sources: HashMap<usize, (String, tree_sitter::Tree)> = HashMap::new();
+    // Each caller's calls by function name, read once, and the text of
+    // those not read yet.
+    let mut calls_in: HashMap<usize, HashMap<String, Vec<FunctionCall>>> = HashMap::new();
+    let mut texts: HashMap<usize, String> = HashMap::new();
     // (caller, line, function, what it patches): one function may hold
     // alternative calls (nova's `_monkey_patch()`), each recorded.
     let mut recorded: std::collections::HashSet<(usize, usize, String, String)> =
@@ -1244,23 +1253,36 @@ fn patch_function_calls(
             if called.is_empty() {
                 continue;
             }
-            let (text, tree) = match sources.entry(caller) {
+            // Most importers never call the function: a look at the text
+            // spares parsing them.
+            let calls = match calls_in.entry(caller) {
                 std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
                 std::collections::hash_map::Entry::Vacant(slot) => {
-                    let text = match position.get(&caller) {
-                        Some(&i) => parsed[i].source.text.clone(),
-                        None => match std::fs::read(&files[caller]) {
-                            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-                            Err(_) => continue,
+                    let text: &str = match position.get(&caller) {
+                        Some(&i) => &parsed[i].source.text,
+                        None => match texts.entry(caller) {
+                            std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+                            std::collections::hash_map::Entry::Vacant(slot) => {
+                                match std::fs::read(&files[caller]) {
+                                    Ok(bytes) => {
+                                        slot.insert(String::from_utf8_lossy(&bytes).into_owned())
+                                    }
+                                    Err(_) => continue,
+                                }
+                            }
                         },
                     };
-                    let tree = parse(&text);
-                    slot.insert((text, tree))
+                    if !called.iter().any(|f| text.contains(f.name.as_str())) {
+                        continue;
+                    }
+                    slot.insert(match position.get(&caller) {
+                        Some(&i) => function_calls(parsed[i].tree().root_node(), text),
+                        None => function_calls(parse(text).root_node(), text),
+                    })
                 }
             };
-            let (text, tree) = (&*text, &*tree);
             for function in &called {
-                for call in calls_of(tree.root_node(), &function.name, text) {
+                for call in calls.get(&function.name).into_iter().flatten() {
                     let key = (
                         caller,
                         call.line,

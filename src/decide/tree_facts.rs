@@ -622,28 +622,42 @@ pub struct FunctionCall {
     pub in_function: Option<String>,
 }
 
-/// The calls in a file of a function named `name` (called by its name or
-/// as an attribute, `eventlet_utils.monkey_patch()`).
-pub fn calls_of(root: Node, name: &str, source: &str) -> Vec<FunctionCall> {
-    crate::python::syntax::descendants(root)
-        .filter(|n| n.kind() == "call")
-        .filter(|call| {
-            call.child_by_field_name("function")
-                .is_some_and(|f| match f.kind() {
-                    "identifier" => text(f, source) == name,
-                    "attribute" => f
-                        .child_by_field_name("attribute")
-                        .is_some_and(|a| text(a, source) == name),
-                    _ => false,
-                })
-        })
-        .map(|call| FunctionCall {
-            line: call.start_position().row + 1,
-            at_import: runs_at_import(call, source),
-            scope: scope_of(call),
-            in_function: top_level_function(call, source).map(str::to_owned),
-        })
-        .collect()
+/// The calls in a file, by the name of the function called (by its name,
+/// or as an attribute: `eventlet_utils.monkey_patch()` under
+/// `monkey_patch`).
+pub fn function_calls(root: Node, source: &str) -> HashMap<String, Vec<FunctionCall>> {
+    let mut at_module_level = std::collections::HashSet::new();
+    names_called_at_module_level(root, source, &mut at_module_level);
+    let mut calls: HashMap<String, Vec<FunctionCall>> = HashMap::new();
+    for call in crate::python::syntax::descendants(root).filter(|n| n.kind() == "call") {
+        let Some(name) = call
+            .child_by_field_name("function")
+            .and_then(|f| match f.kind() {
+                "identifier" => Some(text(f, source)),
+                "attribute" => f.child_by_field_name("attribute").map(|a| text(a, source)),
+                _ => None,
+            })
+        else {
+            continue;
+        };
+        let at_import = match enclosing_function(call) {
+            Enclosing::Module => true,
+            Enclosing::TopLevel(function) => function
+                .child_by_field_name("name")
+                .is_some_and(|n| at_module_level.contains(text(n, source))),
+            Enclosing::Nested => false,
+        };
+        calls
+            .entry(name.to_owned())
+            .or_default()
+            .push(FunctionCall {
+                line: call.start_position().row + 1,
+                at_import,
+                scope: scope_of(call),
+                in_function: top_level_function(call, source).map(str::to_owned),
+            });
+    }
+    calls
 }
 
 enum Enclosing<'t> {
@@ -673,6 +687,29 @@ fn enclosing_function(node: Node<'_>) -> Enclosing<'_> {
 }
 
 /// Whether module-level code (outside every def and class) calls `name()`.
+/// The names module-level code calls (outside every def and class).
+fn names_called_at_module_level<'s>(
+    node: Node,
+    source: &'s str,
+    names: &mut std::collections::HashSet<&'s str>,
+) {
+    for child in named_children(node) {
+        match child.kind() {
+            "function_definition" | "class_definition" | "decorated_definition" => {}
+            kind => {
+                if kind == "call"
+                    && let Some(f) = child
+                        .child_by_field_name("function")
+                        .filter(|f| f.kind() == "identifier")
+                {
+                    names.insert(text(f, source));
+                }
+                names_called_at_module_level(child, source, names);
+            }
+        }
+    }
+}
+
 fn called_at_module_level(node: Node, name: &str, source: &str) -> bool {
     named_children(node)
         .into_iter()
