@@ -131,6 +131,8 @@ def main():
     parser.add_argument("--pyflakes", required=True)
     parser.add_argument("--corpus", required=True, type=Path)
     args = parser.parse_args()
+    # Commits run in each project's folder: the binary is found from there.
+    args.eventless = str(Path(args.eventless).resolve())
     projects = sorted(p for p in args.corpus.iterdir() if p.is_dir())
     failures = 0
     keys = ("uses", "rewrites", "primitives", "files")
