@@ -1203,6 +1203,14 @@ impl ProgramModel {
     }
 }
 
+/// A caller read in a round: its text when it had to be read from disk,
+/// and its calls by function name when it names a patch function.
+type CallerRead = (
+    usize,
+    Option<String>,
+    Option<HashMap<String, Vec<FunctionCall>>>,
+);
+
 /// Records, as monkey_patch() calls of their own, the calls of patch
 /// functions (a function that calls monkey_patch(), or one that calls such
 /// a function, to any depth) in the files that import the file defining
@@ -1228,7 +1236,7 @@ fn patch_function_calls(
         .map(|(i, p)| (p.file, i))
         .collect();
     // Each caller's calls by function name, read once, and the text of
-    // those not read yet.
+    // those whose calls were not read yet.
     let mut calls_in: HashMap<usize, HashMap<String, Vec<FunctionCall>>> = HashMap::new();
     let mut texts: HashMap<usize, String> = HashMap::new();
     // (caller, line, function, what it patches): one function may hold
@@ -1239,47 +1247,66 @@ fn patch_function_calls(
     // Each round finds the callers of the patch functions known so far;
     // a caller's own function becomes one in turn.
     loop {
-        let mut new_functions: Vec<(usize, PatchFunction)> = Vec::new();
-        for (caller, edges) in graph.edges.iter().enumerate() {
-            let called: Vec<PatchFunction> = edges
-                .at_import
-                .iter()
-                .chain(&edges.later)
-                .chain(std::iter::once(&caller))
-                .filter_map(|to| functions.get(to))
-                .flatten()
-                .cloned()
-                .collect();
-            if called.is_empty() {
-                continue;
-            }
-            // Most importers never call the function: a look at the text
-            // spares parsing them.
-            let calls = match calls_in.entry(caller) {
-                std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    let text: &str = match position.get(&caller) {
-                        Some(&i) => &parsed[i].source.text,
-                        None => match texts.entry(caller) {
-                            std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
-                            std::collections::hash_map::Entry::Vacant(slot) => {
-                                match std::fs::read(&files[caller]) {
-                                    Ok(bytes) => {
-                                        slot.insert(String::from_utf8_lossy(&bytes).into_owned())
-                                    }
-                                    Err(_) => continue,
-                                }
-                            }
-                        },
-                    };
-                    if !called.iter().any(|f| text.contains(f.name.as_str())) {
-                        continue;
-                    }
-                    slot.insert(match position.get(&caller) {
-                        Some(&i) => function_calls(parsed[i].tree().root_node(), text),
+        let called_by: Vec<(usize, Vec<PatchFunction>)> = graph
+            .edges
+            .iter()
+            .enumerate()
+            .map(|(caller, edges)| {
+                let called: Vec<PatchFunction> = edges
+                    .at_import
+                    .iter()
+                    .chain(&edges.later)
+                    .chain(std::iter::once(&caller))
+                    .filter_map(|to| functions.get(to))
+                    .flatten()
+                    .cloned()
+                    .collect();
+                (caller, called)
+            })
+            .filter(|(_, called)| !called.is_empty())
+            .collect();
+        // The callers not read yet, read in parallel. Most importers never
+        // call the function: a look at the text spares parsing them.
+        let parsed_now: &[Parsed] = parsed;
+        let read_now: Vec<CallerRead> = called_by
+            .par_iter()
+            .filter(|(caller, _)| !calls_in.contains_key(caller))
+            .map(|(caller, called)| {
+                let (kept, read) = match position.get(caller) {
+                    Some(&i) => (Some(parsed_now[i].source.text.as_str()), None),
+                    None => match texts.get(caller) {
+                        Some(text) => (Some(text.as_str()), None),
+                        None => (
+                            None,
+                            std::fs::read(&files[*caller])
+                                .ok()
+                                .map(|b| String::from_utf8_lossy(&b).into_owned()),
+                        ),
+                    },
+                };
+                let text = kept.or(read.as_deref()).unwrap_or_default();
+                let calls = called
+                    .iter()
+                    .any(|f| text.contains(f.name.as_str()))
+                    .then(|| match position.get(caller) {
+                        Some(&i) => function_calls(parsed_now[i].tree().root_node(), text),
                         None => function_calls(parse(text).root_node(), text),
-                    })
-                }
+                    });
+                (*caller, read, calls)
+            })
+            .collect();
+        for (caller, read, calls) in read_now {
+            if let Some(text) = read {
+                texts.insert(caller, text);
+            }
+            if let Some(calls) = calls {
+                calls_in.insert(caller, calls);
+            }
+        }
+        let mut new_functions: Vec<(usize, PatchFunction)> = Vec::new();
+        for (caller, called) in called_by {
+            let Some(calls) = calls_in.get(&caller) else {
+                continue;
             };
             for function in &called {
                 for call in calls.get(&function.name).into_iter().flatten() {
