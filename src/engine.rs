@@ -228,7 +228,11 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                 Some(format!("{}:{line}", p.source.path.display()))
             });
     }
-    result.project = Some(model.summary(&root, &options.paths, &discovered.files, options));
+    let within = scope
+        .as_ref()
+        .filter(|scope| !scope.covers(&root))
+        .map(|_| options.paths.clone());
+    result.project = Some(model.summary(&root, within, &discovered.files));
     settle_green_uses(&mut parsed, catalogue, options, &model);
     let mut facts = model.facts(&parsed);
     if parsed.iter().any(|p| !p.mocked.is_empty()) {
@@ -1178,22 +1182,18 @@ impl ProgramModel {
         ProjectFacts::new(&runs, &lookup, self.assumed.as_ref())
     }
 
+    /// `within`: the paths rewritten, when they are not the whole project.
     fn summary(
         &self,
         root: &Path,
-        paths: &[PathBuf],
+        within: Option<Vec<PathBuf>>,
         files: &[PathBuf],
-        options: &Options,
     ) -> ProjectSummary {
         let count = |kind| self.programs.iter().filter(|p| p.kind == kind).count();
         ProjectSummary {
             root: root.to_path_buf(),
             files_analysed: files.len(),
-            paths: options
-                .project_root
-                .as_ref()
-                .filter(|root| !covers(paths, root))
-                .map(|_| paths.to_vec()),
+            paths: within,
             entry_points: count(ProgramKind::EntryPoint),
             scripts: count(ProgramKind::Script),
             test_programs: count(ProgramKind::Test),
@@ -1363,12 +1363,4 @@ fn patch_function_calls(
                 .extend(calls),
         }
     }
-}
-
-/// Whether the paths take in all of `root`.
-fn covers(paths: &[PathBuf], root: &Path) -> bool {
-    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    paths
-        .iter()
-        .any(|p| std::fs::canonicalize(p).is_ok_and(|p| root.starts_with(p)))
 }

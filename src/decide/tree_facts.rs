@@ -9,7 +9,7 @@
 //! green-thread starters each program reaches and the `monkey_patch()`
 //! calls it makes decide (see `project::programs` for what a program is).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use tree_sitter::Node;
@@ -382,13 +382,17 @@ pub struct FileContext<'a> {
 }
 
 impl<'a> FileContext<'a> {
+    /// The indices of the programs that may run the file.
+    fn program_indices(&self) -> Box<dyn Iterator<Item = usize> + 'a> {
+        match self.programs {
+            Programs::Some(list) => Box::new(list.iter().copied()),
+            Programs::All => Box::new(0..self.project.programs.len()),
+        }
+    }
+
     fn programs(&self) -> impl Iterator<Item = &'a ProgramFacts> + 'a {
         let project = self.project;
-        let indices: Box<dyn Iterator<Item = usize> + 'a> = match self.programs {
-            Programs::Some(list) => Box::new(list.iter().copied()),
-            Programs::All => Box::new(0..project.programs.len()),
-        };
-        indices.map(move |i| &project.programs[i])
+        self.program_indices().map(move |i| &project.programs[i])
     }
 
     /// Code and the tests that mock it move together: `Ok` unless a
@@ -400,11 +404,7 @@ impl<'a> FileContext<'a> {
     }
 
     fn moves_whole(&self, api: ApiId, name: &str) -> Result<(), String> {
-        let indices: Vec<usize> = match self.programs {
-            Programs::Some(list) => list.to_vec(),
-            Programs::All => (0..self.project.programs.len()).collect(),
-        };
-        for program in indices {
+        for program in self.program_indices() {
             let Some(t) = self.project.api_uses.get(program).and_then(|t| t.get(&api)) else {
                 continue;
             };
@@ -581,18 +581,22 @@ pub fn patched_by_call(call: Node, source: &str) -> Patching {
 /// or in a top-level function that module-level code calls by name
 /// (nova's `_monkey_patch()`).
 pub fn runs_at_import(call: Node, source: &str) -> bool {
+    let mut root = call;
+    while let Some(parent) = root.parent() {
+        root = parent;
+    }
+    let mut at_module_level = HashSet::new();
+    names_called_at_module_level(root, source, &mut at_module_level);
+    runs_at_import_given(call, &at_module_level, source)
+}
+
+/// `runs_at_import`, knowing the names module-level code calls.
+fn runs_at_import_given(call: Node, at_module_level: &HashSet<&str>, source: &str) -> bool {
     match enclosing_function(call) {
         Enclosing::Module => true,
-        Enclosing::TopLevel(function) => {
-            let name = function
-                .child_by_field_name("name")
-                .map_or("", |n| text(n, source));
-            let mut root = function;
-            while let Some(parent) = root.parent() {
-                root = parent;
-            }
-            called_at_module_level(root, name, source)
-        }
+        Enclosing::TopLevel(function) => function
+            .child_by_field_name("name")
+            .is_some_and(|n| at_module_level.contains(text(n, source))),
         Enclosing::Nested => false,
     }
 }
@@ -626,7 +630,7 @@ pub struct FunctionCall {
 /// or as an attribute: `eventlet_utils.monkey_patch()` under
 /// `monkey_patch`).
 pub fn function_calls(root: Node, source: &str) -> HashMap<String, Vec<FunctionCall>> {
-    let mut at_module_level = std::collections::HashSet::new();
+    let mut at_module_level = HashSet::new();
     names_called_at_module_level(root, source, &mut at_module_level);
     let mut calls: HashMap<String, Vec<FunctionCall>> = HashMap::new();
     for call in crate::python::syntax::descendants(root).filter(|n| n.kind() == "call") {
@@ -640,13 +644,7 @@ pub fn function_calls(root: Node, source: &str) -> HashMap<String, Vec<FunctionC
         else {
             continue;
         };
-        let at_import = match enclosing_function(call) {
-            Enclosing::Module => true,
-            Enclosing::TopLevel(function) => function
-                .child_by_field_name("name")
-                .is_some_and(|n| at_module_level.contains(text(n, source))),
-            Enclosing::Nested => false,
-        };
+        let at_import = runs_at_import_given(call, &at_module_level, source);
         calls
             .entry(name.to_owned())
             .or_default()
@@ -688,11 +686,7 @@ fn enclosing_function(node: Node<'_>) -> Enclosing<'_> {
 
 /// Whether module-level code (outside every def and class) calls `name()`.
 /// The names module-level code calls (outside every def and class).
-fn names_called_at_module_level<'s>(
-    node: Node,
-    source: &'s str,
-    names: &mut std::collections::HashSet<&'s str>,
-) {
+fn names_called_at_module_level<'s>(node: Node, source: &'s str, names: &mut HashSet<&'s str>) {
     for child in named_children(node) {
         match child.kind() {
             "function_definition" | "class_definition" | "decorated_definition" => {}
@@ -708,21 +702,6 @@ fn names_called_at_module_level<'s>(
             }
         }
     }
-}
-
-fn called_at_module_level(node: Node, name: &str, source: &str) -> bool {
-    named_children(node)
-        .into_iter()
-        .any(|child| match child.kind() {
-            "function_definition" | "class_definition" | "decorated_definition" => false,
-            "call" => {
-                child
-                    .child_by_field_name("function")
-                    .is_some_and(|f| f.kind() == "identifier" && text(f, source) == name)
-                    || called_at_module_level(child, name, source)
-            }
-            _ => called_at_module_level(child, name, source),
-        })
 }
 
 #[cfg(test)]

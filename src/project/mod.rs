@@ -133,6 +133,12 @@ impl Scope {
         }
     }
 
+    /// Whether the paths take in all of `root` (the whole project).
+    pub fn covers(&self, root: &Path) -> bool {
+        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        self.paths.iter().any(|p| root.starts_with(p))
+    }
+
     pub fn contains(&self, file: &Path) -> bool {
         let file = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
         self.paths.iter().any(|p| file.starts_with(p))
