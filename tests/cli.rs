@@ -704,10 +704,43 @@ fn a_sub_path_run_is_decided_for_the_whole_project() {
     );
     let scan = stdout(&eventless(&["scan", "pkg/worker.py"], dir.path()));
     assert!(scan.contains("outside the paths given"), "{scan}");
+    let json: serde_json::Value = serde_json::from_slice(
+        &eventless(&["scan", "--format", "json", "pkg/worker.py"], dir.path()).stdout,
+    )
+    .unwrap();
+    assert_eq!(json["project"]["paths"][0], "pkg/worker.py", "{json}");
+    assert_eq!(json["project"]["entry_points"], 1, "{json}");
     // --no-project takes the path for the project, as before.
     let alone = stdout(&eventless(
         &["scan", "--no-project", "pkg/net.py"],
         dir.path(),
     ));
     assert!(alone.contains("rewrite by patcher-original"), "{alone}");
+}
+
+/// A review-level rewrite is reported by default, with the flag that makes
+/// it, and made with `--safety review`; JSON says what was analysed.
+#[test]
+fn review_rewrites_are_made_only_when_asked() {
+    let dir = tree(&[(
+        "rpc.py",
+        b"import eventlet\nimport oslo_messaging\n\neventlet.monkey_patch()\n\n\ndef serve(t, target, endpoints):\n    return oslo_messaging.get_rpc_server(t, target, endpoints,\n                                         executor='eventlet')\n",
+    )]);
+    let scan = stdout(&eventless(&["scan", "."], dir.path()));
+    assert!(
+        scan.contains(
+            "'oslo-messaging-executor' is a review rewrite; --safety conditional leaves it"
+        ),
+        "{scan}"
+    );
+    let review = stdout(&eventless(&["diff", "--safety", "review", "."], dir.path()));
+    assert!(
+        review.contains("+                                         executor='threading')"),
+        "{review}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&eventless(&["scan", "--format", "json", "."], dir.path()).stdout)
+            .unwrap();
+    assert_eq!(json["project"]["files_analysed"], 1, "{json}");
+    assert!(json["project"]["paths"].is_null(), "{json}");
 }
