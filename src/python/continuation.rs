@@ -144,11 +144,14 @@ pub fn follow_moved_brackets(root: Node, source: &str, edits: &[Edit]) -> Vec<Ed
     out
 }
 
-/// `rendered`, which replaces `range` of `source` on one line, broken after
-/// its first bracket (one before `first_argument`, in the template's own
-/// text) when the line would otherwise grow past [`MAX_LINE`] and both
-/// lines then fit. `widened` is how much other edits before it on the same
-/// line change the line's width.
+/// `rendered`, which replaces `range` of `source` on one line, wrapped
+/// when the line would otherwise grow past [`MAX_LINE`] where it was not:
+/// the arguments of its first call (whose bracket comes before
+/// `first_argument`, in the template's own text) are filled onto lines
+/// aligned with the bracket, as maintainers write it; when an argument
+/// does not fit there, after the bracket with a hanging indent. Left as it
+/// is when no form fits. `widened` is how much other edits before it on the
+/// same line change the line's width.
 pub fn wrap_long_line(
     rendered: String,
     first_argument: Option<usize>,
@@ -161,31 +164,106 @@ pub fn wrap_long_line(
     let start = line_start(source, range.start);
     let end = line_end(source, range.end);
     let (before, after) = (&source[start..range.start], &source[range.end..end]);
-    let width = |s: &str| s.chars().count();
-    let before_width = before.chars().count().saturating_add_signed(widened);
+    let before_width = width(before).saturating_add_signed(widened);
     let too_long = before_width + width(&rendered) + width(after) > MAX_LINE;
+    let indent = &before[..before.len() - before.trim_start().len()];
     if !too_long
         || width(&source[start..end]) > MAX_LINE
         || rendered.contains('\n')
         || source[range.clone()].contains('\n')
+        || indent.contains('\t')
         // Python before 3.12 allows no line break in an f-string's field.
         || in_string(root, range.start)
     {
         return rendered;
     }
-    let indent = &before[..before.len() - before.trim_start().len()];
     let limit = first_argument.unwrap_or(rendered.len());
     let Some(bracket) = rendered[..limit].find('(') else {
         return rendered;
     };
     let (head, tail) = rendered.split_at(bracket + 1);
-    let hanging = format!("{indent}    ");
-    let fits = before_width + width(head) <= MAX_LINE
-        && width(&hanging) + width(tail) + width(after) <= MAX_LINE;
-    if indent.contains('\t') || tail.starts_with(')') || !fits {
+    if tail.starts_with(')') {
         return rendered;
     }
-    format!("{head}{newline}{hanging}{tail}")
+    let hanging = format!("{indent}    ");
+    // Text that is not a whole expression (`.add_done_callback(f)`, added
+    // after a call) keeps its arguments together.
+    let arguments =
+        top_level_arguments(&rendered, bracket).unwrap_or_else(|| vec![tail.to_owned()]);
+    let visual = " ".repeat(before_width + width(head));
+    let aligned = fill(&arguments, head, &visual, visual.len(), after, newline);
+    aligned
+        .or_else(|| {
+            let lines = fill(&arguments, "", &hanging, hanging.len(), after, newline)?;
+            Some(format!("{head}{newline}{hanging}{lines}"))
+        })
+        .unwrap_or(rendered)
+}
+
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// The arguments of the call whose `(` is at `bracket` in `rendered`, each
+/// with the separator after it (`", "`; for the last, the `)` and the rest
+/// of `rendered`), read from a parse of `rendered`.
+fn top_level_arguments(rendered: &str, bracket: usize) -> Option<Vec<String>> {
+    let tree = crate::python::parse::parse(rendered);
+    let list = tree
+        .root_node()
+        .descendant_for_byte_range(bracket, bracket + 1)?
+        .parent()
+        .filter(|n| n.kind() == "argument_list" && n.start_byte() == bracket)?;
+    let items: Vec<Node> = crate::python::syntax::named_children(list);
+    let (first, last) = (items.first()?, items.last()?);
+    let mut out = Vec::new();
+    let mut from = first.start_byte();
+    for next in items.iter().skip(1) {
+        out.push(rendered[from..next.start_byte()].trim_end().to_owned());
+        from = next.start_byte();
+    }
+    // The last argument takes the text after it: `)`, `.start()`.
+    let rest = rendered[last.end_byte()..].trim_start_matches([',', ' ']);
+    out.push(format!("{}{rest}", &rendered[from..last.end_byte()]));
+    (!tree.root_node().has_error()).then_some(out)
+}
+
+/// `arguments` (each ending with its separator) filled onto lines of at
+/// most [`MAX_LINE`]: the first after `head`, the next ones after
+/// `indent`; `after` is what follows on the last line.
+fn fill(
+    arguments: &[String],
+    head: &str,
+    indent: &str,
+    first_column: usize,
+    after: &str,
+    newline: &str,
+) -> Option<String> {
+    let mut out = head.to_owned();
+    let mut column = first_column;
+    for (n, argument) in arguments.iter().enumerate() {
+        let tail = if n + 1 == arguments.len() {
+            width(after)
+        } else {
+            0
+        };
+        let starts_line = n == 0;
+        let needed = width(argument) + tail + usize::from(!starts_line);
+        if !starts_line && column + needed > MAX_LINE {
+            out.push_str(newline);
+            out.push_str(indent);
+            column = width(indent);
+        } else if !starts_line {
+            out.push(' ');
+            column += 1;
+        }
+        out.push_str(argument);
+        column += width(argument);
+        if column + tail > MAX_LINE {
+            return None;
+        }
+    }
+    Some(out)
 }
 
 /// The column of `at` in its line, in characters; none after a tab.

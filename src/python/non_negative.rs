@@ -1,9 +1,9 @@
 //! Proofs that an expression is never negative, so that a delay needs no
 //! `max(0, ...)` around it: numeric literals, constants assigned once in
 //! the file (`TIME_INTERVAL = 3`, also read as `self.TIME_INTERVAL`),
-//! `len()`, `abs()`, `max()` with a proved argument, `random.random()`,
+//! `len()`, `abs()`, `max()` with a proved argument, `min()` of proved ones, `random.random()`,
 //! `random.randint(a, b)` and `random.uniform(a, b)` with proved bounds,
-//! and `+`, `*`, `/`, `//`, `**` of proved terms. Anything else is not
+//! `+`, `*`, `/`, `//` of proved terms, and a proved base's `**`. Anything else is not
 //! proved (the rewrite keeps its guard).
 
 use tree_sitter::Node;
@@ -29,12 +29,18 @@ fn non_negative(node: Node, source: &str, depth: usize) -> bool {
             let operator = node
                 .child_by_field_name("operator")
                 .map(|o| text(o, source));
+            // A power of a non-negative base is never negative.
+            let sides = match operator {
+                Some("**") => 1,
+                _ => 2,
+            };
             matches!(operator, Some("+" | "*" | "/" | "//" | "**"))
                 && [
                     node.child_by_field_name("left"),
                     node.child_by_field_name("right"),
                 ]
                 .into_iter()
+                .take(sides)
                 .all(|side| side.is_some_and(|s| non_negative(s, source, depth)))
         }
         "call" => call_non_negative(node, source, depth),
@@ -59,6 +65,9 @@ fn call_non_negative(call: Node, source: &str, depth: usize) -> bool {
     match text(function, source) {
         "len" | "abs" => args.len() == 1 && positional,
         "max" => positional && args.iter().any(|a| non_negative(*a, source, depth)),
+        "min" => {
+            positional && !args.is_empty() && args.iter().all(|a| non_negative(*a, source, depth))
+        }
         "random.random" => args.is_empty() && imports_random(call, source),
         "random.randint" | "random.uniform" => {
             args.len() == 2
@@ -210,5 +219,7 @@ mod tests {
         assert!(sleep_proved("sleep(len(items) * 0.1)\n"));
         assert!(sleep_proved("sleep(max(0, x))\n"));
         assert!(!sleep_proved("sleep(min(0, x))\n"));
+        assert!(!sleep_proved("sleep(min(1, x))\n"));
+        assert!(sleep_proved("sleep(min(2 ** attempt, 30))\n"));
     }
 }
