@@ -132,6 +132,9 @@ pub enum TransformsAction {
     List,
     /// A transform's documentation, checks and examples.
     Show { id: String },
+    /// The behaviour differences review-level rewrites may have, with what
+    /// the reviewer checks.
+    Differences,
     /// The whole catalogue as Markdown (docs/transforms.md is this output).
     Markdown,
     /// Run every example of the catalogue, a project's eventless.toml included.
@@ -159,10 +162,19 @@ pub struct Common {
     /// Never apply these transforms (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "ID,...")]
     pub ignore: Vec<String>,
-    /// The least safe class of rewrite to apply; everything else is reported
-    /// [default: conditional, or the configuration's].
+    /// The least safe class of exact rewrite to apply; everything else is reported
+    /// [default: conditional, or the configuration's]. `review` is `--review`.
     #[arg(long, value_enum)]
     pub safety: Option<SafetyChoice>,
+    /// Also make the review-level rewrites: what maintainers write, each
+    /// with behaviour differences named for the reviewer (every difference
+    /// of `eventless transforms differences` is accepted).
+    #[arg(long)]
+    pub review: bool,
+    /// Accept these behaviour differences (comma-separated ids): the
+    /// review-level rewrites that have only accepted differences are made.
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub accept: Vec<String>,
     /// Treat the programs that use the project (its entry points, scripts, and for a
     /// library the unknown programs importing it) as monkey-patched by their
     /// application (for libraries such as oslo.* run by patched services): every
@@ -254,7 +266,6 @@ pub enum ColorChoice {
 pub enum SafetyChoice {
     Safe,
     Conditional,
-    /// Also the review-level rewrites, each with a behaviour difference its
-    /// docs name for the reviewer.
+    /// Also the review-level rewrites (the same as --review).
     Review,
 }

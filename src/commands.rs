@@ -217,6 +217,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             match action.unwrap_or(TransformsAction::List) {
                 TransformsAction::List => emit(&list_transforms(&catalogue))?,
                 TransformsAction::Show { id } => emit(&show_transform(&catalogue, &id)?)?,
+                TransformsAction::Differences => emit(&list_differences(&catalogue))?,
                 TransformsAction::Markdown => emit(&crate::report::catalogue_markdown(&catalogue))?,
                 TransformsAction::Check => {
                     let (checked, failures) = crate::examples::check_all(&catalogue);
@@ -277,11 +278,28 @@ fn setup_with_commit(common: &Common) -> Result<(Catalogue, Options, CommitConfi
     } else {
         common.select.clone()
     };
-    let max_safety = match common.safety {
+    let safety = match common.safety {
         Some(SafetyChoice::Safe) => Safety::Safe,
         Some(SafetyChoice::Conditional) => Safety::Conditional,
         Some(SafetyChoice::Review) => Safety::Review,
         None => file_options.safety.unwrap_or(Safety::Conditional),
+    };
+    if let Some(id) = common
+        .accept
+        .iter()
+        .find(|id| catalogue.difference_by_id(id).is_none())
+    {
+        bail!("unknown difference id '{id}' (see `eventless transforms differences`)");
+    }
+    let accepted = if common.review || safety == Safety::Review {
+        (0..catalogue.differences.len()).collect()
+    } else {
+        common
+            .accept
+            .iter()
+            .chain(&file_options.accept)
+            .filter_map(|id| catalogue.difference_by_id(id))
+            .collect()
     };
     let project_root = if common.no_project {
         None
@@ -298,7 +316,8 @@ fn setup_with_commit(common: &Common) -> Result<(Catalogue, Options, CommitConfi
             .cloned()
             .collect(),
         selection: Selection {
-            max_safety,
+            max_safety: safety.min(Safety::Conditional),
+            accepted,
             select: (!select.is_empty()).then(|| select.into_iter().collect()),
             ignore: common
                 .ignore
@@ -570,6 +589,7 @@ fn summary(run: &RunResult, catalogue: &Catalogue, verb: &str) -> String {
         .unwrap_or_default();
     project
         + &note
+        + &s.difference_lines()
         + &format!(
             "{} file{} {verb} ({} rewrites); {} uses left for manual work (see `eventless scan`); {} skipped\n",
             s.files_to_change,
@@ -594,6 +614,26 @@ fn list_transforms(catalogue: &Catalogue) -> String {
     out
 }
 
+fn list_differences(catalogue: &Catalogue) -> String {
+    let mut out = String::new();
+    for (index, d) in catalogue.differences.iter().enumerate() {
+        let users: Vec<&str> = catalogue
+            .transforms
+            .iter()
+            .filter(|t| t.cases.iter().any(|c| c.differences.contains(&index)))
+            .map(|t| t.id.as_str())
+            .collect();
+        out.push_str(&format!(
+            "{}\n  {}\n  check: {}\n  rewrites with it: {}\n\n",
+            d.id,
+            d.summary,
+            d.guidance,
+            users.join(", ")
+        ));
+    }
+    out
+}
+
 fn show_transform(catalogue: &Catalogue, id: &str) -> Result<String> {
     let Some(t) = catalogue.transform_by_id(id) else {
         bail!("unknown transform id '{id}' (see `eventless transforms list`)");
@@ -610,6 +650,21 @@ fn show_transform(catalogue: &Catalogue, id: &str) -> Result<String> {
             .join(", "),
         t.docs
     );
+    let mut differences: Vec<usize> = t.cases.iter().flat_map(|c| c.differences.clone()).collect();
+    differences.sort_unstable();
+    differences.dedup();
+    if !differences.is_empty() {
+        out.push_str(
+            "\nreview level, with these behaviour differences (--accept ID or --review):\n",
+        );
+        for d in differences {
+            let d = &catalogue.differences[d];
+            out.push_str(&format!(
+                "  {}: {} Check: {}\n",
+                d.id, d.summary, d.guidance
+            ));
+        }
+    }
     for (n, example) in t.examples.iter().enumerate() {
         out.push_str(&format!(
             "\nexample {}{}:\n",

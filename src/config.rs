@@ -8,6 +8,7 @@
 //! select = ["sleep", "queue"]
 //! ignore = ["tpool-execute"]
 //! safety = "safe"
+//! accept = ["start-order"]       # behaviour differences accepted (review level)
 //! assume_monkey_patched = true   # or the modules: ["socket", "thread"]
 //! exclude = ["doc", "releasenotes"]
 //!
@@ -41,6 +42,9 @@ pub struct ConfigOptions {
     pub ignore: Vec<String>,
     #[serde(default)]
     pub safety: Option<Safety>,
+    /// Behaviour differences accepted, by id (`transforms/differences.toml`).
+    #[serde(default)]
+    pub accept: Vec<String>,
     #[serde(default)]
     pub assume_monkey_patched: AssumedPatching,
     #[serde(default)]
@@ -152,6 +156,16 @@ pub fn load(path: &Path) -> Result<ProjectConfig> {
                 path.display()
             );
         }
+    }
+    if let Some(id) = options
+        .accept
+        .iter()
+        .find(|id| catalogue.difference_by_id(id).is_none())
+    {
+        bail!(
+            "{}: [options] accept names unknown difference '{id}' (see `eventless transforms differences`)",
+            path.display()
+        );
     }
     Ok(ProjectConfig {
         options,

@@ -635,8 +635,10 @@ fn options_identity(options: &Options) -> String {
         v.sort();
         format!("{v:?}")
     };
+    let mut accepted: Vec<&usize> = options.selection.accepted.iter().collect();
+    accepted.sort();
     format!(
-        "{:?}|{:?}|{:?}|{}|{}|{:?}|{}|{}|{}",
+        "{:?}|{:?}|{:?}|{accepted:?}|{}|{}|{:?}|{}|{}|{}",
         options.project_root,
         options.excludes,
         options.selection.max_safety,
@@ -799,6 +801,7 @@ fn config_file(
                     Action::Rewrite
                 },
                 reason: refusal.clone(),
+                differences: Vec::new(),
                 code: line_text(&source.text, change.line).trim().to_owned(),
             });
             if refusal.is_none() {

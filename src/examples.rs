@@ -7,8 +7,8 @@
 use crate::decide::matcher::Selection;
 use crate::engine::{self, Options};
 use crate::outcome::Action;
+use crate::transform::Catalogue;
 use crate::transform::model::Example;
-use crate::transform::{Catalogue, Safety};
 
 struct Outcome {
     text: String,
@@ -16,14 +16,23 @@ struct Outcome {
     error: Option<String>,
 }
 
-fn run_once(catalogue: &Catalogue, file: &str, code: &str) -> Result<Outcome, String> {
+fn run_once(
+    catalogue: &Catalogue,
+    file: &str,
+    code: &str,
+    review: bool,
+) -> Result<Outcome, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     std::fs::write(dir.path().join(file), code).map_err(|e| e.to_string())?;
-    // Examples show what each transform writes, review level included.
+    // A review example shows what `--review` writes; the others, the default.
+    let accepted = match review {
+        true => (0..catalogue.differences.len()).collect(),
+        false => Default::default(),
+    };
     let options = Options {
         paths: vec![dir.path().to_path_buf()],
         selection: Selection {
-            max_safety: Safety::Review,
+            accepted,
             ..Selection::default()
         },
         ..Options::default()
@@ -54,7 +63,8 @@ fn run_once(catalogue: &Catalogue, file: &str, code: &str) -> Result<Outcome, St
 
 fn check_one(catalogue: &Catalogue, label: &str, example: &Example) -> Result<(), String> {
     let file = example.file.as_deref().unwrap_or("example.py");
-    let first = run_once(catalogue, file, &example.before).map_err(|e| format!("{label}: {e}"))?;
+    let first = run_once(catalogue, file, &example.before, example.review)
+        .map_err(|e| format!("{label}: {e}"))?;
     if let Some(error) = first.error {
         return Err(format!("{label}: engine error: {error}"));
     }
@@ -73,7 +83,8 @@ fn check_one(catalogue: &Catalogue, label: &str, example: &Example) -> Result<()
             ));
         }
     }
-    let second = run_once(catalogue, file, &first.text).map_err(|e| format!("{label}: {e}"))?;
+    let second = run_once(catalogue, file, &first.text, example.review)
+        .map_err(|e| format!("{label}: {e}"))?;
     if second.text != first.text {
         return Err(format!(
             "{label}: a second run changed the file again:\n{}",

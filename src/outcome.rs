@@ -34,6 +34,10 @@ pub struct Finding {
     pub action: Action,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The behaviour differences (ids) of a review-level rewrite; for a use
+    /// left because they are not accepted, those that would unlock it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub differences: Vec<String>,
     pub code: String,
 }
 

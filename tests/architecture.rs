@@ -207,12 +207,13 @@ fn resolve(sources: &BTreeMap<Module, String>, path: &Module) -> Option<Module> 
     let Some(name) = path.get(len) else {
         return Some(module);
     };
-    for line in code_only(&sources[&module]).lines() {
-        let Some(tree) = line.trim().strip_prefix("pub use ") else {
+    // Statement by statement: a re-export may span lines.
+    for statement in code_only(&sources[&module]).split(';') {
+        let Some(tree) = statement.trim().strip_prefix("pub use ") else {
             continue;
         };
         let mut reexported = Vec::new();
-        expand(&Vec::new(), tree.trim_end_matches(';'), &mut reexported);
+        expand(&Vec::new(), tree, &mut reexported);
         if let Some(found) = reexported.iter().find(|p| p.last() == Some(name)) {
             let target = absolute(&module, found.clone()).unwrap_or_else(|| {
                 let mut child = module.clone();

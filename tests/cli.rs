@@ -604,7 +604,12 @@ fn the_application_s_patching_can_be_named_module_by_module() {
         "import eventlet\n\n\ndef f():\n    eventlet.spawn_n(print, 1)\n    eventlet.sleep(1)\n";
     let dir = tree(&[("a.py", code.as_bytes())]);
     let some = stdout(&eventless(
-        &["scan", "--assume-monkey-patched=socket,thread", "."],
+        &[
+            "scan",
+            "--review",
+            "--assume-monkey-patched=socket,thread",
+            ".",
+        ],
         dir.path(),
     ));
     assert!(
@@ -718,25 +723,126 @@ fn a_sub_path_run_is_decided_for_the_whole_project() {
     assert!(alone.contains("rewrite by patcher-original"), "{alone}");
 }
 
-/// A review-level rewrite is reported by default, with the flag that makes
-/// it, and made with `--safety review`; JSON says what was analysed.
+/// A review-level rewrite is reported by default with the differences that
+/// would unlock it, and made with `--review`, `--accept` of its difference,
+/// or `accept` in eventless.toml; every report names the difference.
 #[test]
 fn review_rewrites_are_made_only_when_asked() {
-    let dir = tree(&[(
-        "rpc.py",
-        b"import eventlet\nimport oslo_messaging\n\neventlet.monkey_patch()\n\n\ndef serve(t, target, endpoints):\n    return oslo_messaging.get_rpc_server(t, target, endpoints,\n                                         executor='eventlet')\n",
-    )]);
+    let code = b"import eventlet\nimport oslo_messaging\n\neventlet.monkey_patch()\n\n\ndef serve(t, target, endpoints):\n    eventlet.spawn_n(print, 1)\n    return oslo_messaging.get_rpc_server(t, target, endpoints,\n                                         executor='eventlet')\n";
+    let dir = tree(&[("rpc.py", code)]);
     let scan = stdout(&eventless(&["scan", "."], dir.path()));
     assert!(
         scan.contains(
-            "'oslo-messaging-executor' is a review rewrite; --safety conditional leaves it"
+            "a review-level rewrite by oslo-messaging-executor with named differences \
+             (executor-class); --accept executor-class or --review applies it"
         ),
         "{scan}"
     );
-    let review = stdout(&eventless(&["diff", "--safety", "review", "."], dir.path()));
     assert!(
-        review.contains("+                                         executor='threading')"),
-        "{review}"
+        scan.contains("1 with executor-class, 1 with start-order"),
+        "{scan}"
+    );
+    let threading = "+                                         executor='threading')";
+    for flags in [
+        &["--review"][..],
+        &["--safety", "review"],
+        &["--accept", "executor-class"],
+    ] {
+        let out = eventless(&[&["diff"], flags, &["."]].concat(), dir.path());
+        assert!(
+            stdout(&out).contains(threading),
+            "{flags:?}: {}",
+            stdout(&out)
+        );
+        assert!(
+            stderr(&out).contains("review level: "),
+            "the diff summary names the differences: {}",
+            stderr(&out)
+        );
+    }
+    let one = stdout(&eventless(
+        &["diff", "--accept", "executor-class", "."],
+        dir.path(),
+    ));
+    assert!(
+        !one.contains("threading.Thread"),
+        "start-order not accepted: {one}"
+    );
+    let unknown = eventless(&["diff", "--accept", "start-ordr", "."], dir.path());
+    assert_eq!(unknown.status.code(), Some(2), "{}", stderr(&unknown));
+    assert!(stderr(&unknown).contains("unknown difference id 'start-ordr'"));
+
+    std::fs::write(
+        dir.path().join("eventless.toml"),
+        "[options]\naccept = [\"start-order\"]\n",
+    )
+    .unwrap();
+    let configured = stdout(&eventless(&["diff", "."], dir.path()));
+    assert!(
+        configured.contains("threading.Thread(target=print, args=(1,), daemon=True)"),
+        "{configured}"
+    );
+    assert!(!configured.contains(threading), "{configured}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&eventless(&["scan", "--format", "json", "."], dir.path()).stdout)
+            .unwrap();
+    let findings = json["files"][0]["findings"].as_array().unwrap();
+    let spawn = findings
+        .iter()
+        .find(|f| f["api"] == "eventlet.greenthread.spawn_n")
+        .unwrap();
+    assert_eq!(spawn["differences"][0], "start-order", "{spawn}");
+    assert_eq!(json["summary"]["unlockable"]["executor-class"], 1, "{json}");
+    let sarif = stdout(&eventless(&["scan", "--format", "sarif", "."], dir.path()));
+    assert!(
+        sarif.contains("behaviour differences: start-order"),
+        "{sarif}"
+    );
+    let markdown = stdout(&eventless(
+        &["scan", "--format", "markdown", "."],
+        dir.path(),
+    ));
+    assert!(
+        markdown.contains("rewritten; check start-order"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("manual; rewritten with --accept executor-class"),
+        "{markdown}"
+    );
+    std::fs::write(
+        dir.path().join("eventless.toml"),
+        "[options]\naccept = [\"nope\"]\n",
+    )
+    .unwrap();
+    let bad = eventless(&["scan", "."], dir.path());
+    assert!(
+        stderr(&bad).contains("accept names unknown difference 'nope'"),
+        "{}",
+        stderr(&bad)
+    );
+    std::fs::remove_file(dir.path().join("eventless.toml")).unwrap();
+
+    let listed = stdout(&eventless(&["transforms", "differences"], dir.path()));
+    assert!(
+        listed.contains("start-order\n  The new thread may start running"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("rewrites with it: spawn-statement"),
+        "{listed}"
+    );
+    let shown = stdout(&eventless(
+        &["transforms", "show", "spawn-after-timer"],
+        dir.path(),
+    ));
+    assert!(
+        shown.contains("review level, with these behaviour differences"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("  exit-waits: A timer still pending"),
+        "{shown}"
     );
     let json: serde_json::Value =
         serde_json::from_slice(&eventless(&["scan", "--format", "json", "."], dir.path()).stdout)

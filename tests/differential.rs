@@ -9,12 +9,20 @@
 //! # expect-rewrites: 4          exactly this many uses rewritten
 //! # expect-manual: API          this canonical API is reported for a person
 //! # expect-eventlet-gone: yes   no eventlet left; runs on the plain interpreter
+//! # accept: start-order         passed as --accept: review-level rewrites
 //! ```
+//!
+//! The rewrites may have only the differences a program accepts. A
+//! difference program, `difference_<id>.py` (with `_` for `-`), shows
+//! exactly the one it accepts: its output lines that start with `[id]`
+//! must differ between the two runs, every other line must stay the same,
+//! and its rewrites must report that id; applied without `--accept`, the
+//! same program must show no difference at all (the exact forms). Every
+//! difference of the catalogue has its program.
 //!
 //! A program that needs several files is a folder instead, copied whole
 //! (bytes as they are) and described by its `run.txt`: the same header
-//! lines, plus `# safety: review` (the `--safety` given to eventless), and
-//! `# paths: a/b.py other/` (the paths given to eventless,
+//! lines, plus `# paths: a/b.py other/` (the paths given to eventless,
 //! relative to the folder; `.` by default), then one command per line, the
 //! interpreter's arguments split on whitespace (`main.py`, `-m pkg.tests.t`),
 //! each run in the folder. Its output is every command's standard output and
@@ -28,6 +36,7 @@
 //! `EVENTLESS_SKIP_DIFFERENTIAL=1` to skip them deliberately; any failure to
 //! provision them otherwise fails the test with the reason.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -120,9 +129,9 @@ struct Expect {
     /// Not an expectation: the paths given to eventless, relative to the
     /// program's folder (`.` unless stated).
     paths: Vec<String>,
-    /// Not an expectation: `--safety` for eventless (`review` for a
-    /// review-level rewrite, whose named difference the program shows).
-    safety: Option<String>,
+    /// The behaviour differences accepted (`--accept`), which the program
+    /// shows on its `[id]` lines.
+    accept: Vec<String>,
 }
 
 /// The leading `# key: value` lines of a program (or of a folder's run.txt).
@@ -140,7 +149,7 @@ fn directives(source: &str) -> Expect {
             "expect-manual" => expect.manual.push(value.to_owned()),
             "expect-eventlet-gone" => expect.eventlet_gone = value == "yes",
             "paths" => expect.paths = value.split_whitespace().map(str::to_owned).collect(),
-            "safety" => expect.safety = Some(value.to_owned()),
+            "accept" => expect.accept = value.split(',').map(|v| v.trim().to_owned()).collect(),
             _ => {}
         }
     }
@@ -274,16 +283,14 @@ fn show(program: &Program, runs: &Runs) -> String {
 }
 
 impl Program {
-    /// Runs eventless in the program's folder on the program's paths.
+    /// Runs eventless in the program's folder on the program's paths,
+    /// accepting the program's differences.
     fn eventless(&self, args: &[&str]) -> std::process::Output {
-        let safety = self
-            .expect
-            .safety
-            .iter()
-            .flat_map(|s| ["--safety", s.as_str()]);
+        let accept = &self.expect.accept;
+        let accept = (!accept.is_empty()).then(|| format!("--accept={}", accept.join(",")));
         Command::new(env!("CARGO_BIN_EXE_eventless"))
             .args(args)
-            .args(safety)
+            .args(accept)
             .args(&self.expect.paths)
             .current_dir(&self.work)
             .output()
@@ -304,9 +311,53 @@ impl Program {
     }
 }
 
-fn check_program(py: &Interpreters, program: &Path) -> Result<(), String> {
+/// The output lines that show a named difference (`[id] ...`), and the rest.
+fn split_shown(runs: &Runs) -> (Vec<String>, Vec<(String, Option<i32>)>) {
+    let mut shown = Vec::new();
+    let rest = runs
+        .iter()
+        .map(|(stdout, code)| {
+            let (marked, plain): (Vec<&str>, Vec<&str>) =
+                stdout.lines().partition(|l| shown_id(l).is_some());
+            shown.extend(marked.into_iter().map(str::to_owned));
+            (plain.join("\n"), *code)
+        })
+        .collect();
+    (shown, rest)
+}
+
+/// The id of a `[id] ...` line (lower-case words joined by `-`).
+fn shown_id(line: &str) -> Option<&str> {
+    let (id, _) = line.strip_prefix('[')?.split_once("] ")?;
+    let kebab = !id.is_empty() && id.chars().all(|c| c.is_ascii_lowercase() || c == '-');
+    kebab.then_some(id)
+}
+
+/// A program that shows one named difference.
+fn shows_difference(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("difference_"))
+}
+
+fn check_program(py: &Interpreters, path: &Path) -> Result<(), String> {
+    check_run(py, path, true)?;
+    // The exact forms of a difference program show no difference at all.
+    if shows_difference(path) {
+        check_run(py, path, false)?;
+    }
+    Ok(())
+}
+
+fn check_run(py: &Interpreters, path: &Path, with_accept: bool) -> Result<(), String> {
     let dir = tempfile::tempdir().unwrap();
-    let program = prepare(program, dir.path())?;
+    let mut program = prepare(path, dir.path())?;
+    let exact_only = !with_accept;
+    if exact_only {
+        program.expect.accept.clear();
+        program.expect.rewrites = None;
+        program.name += " (exact forms only)";
+    }
+    let must_show = shows_difference(path) && with_accept;
     let Program { name, expect, .. } = &program;
 
     let before = execute(&py.eventlet, &program);
@@ -364,7 +415,7 @@ fn check_program(py: &Interpreters, program: &Path) -> Result<(), String> {
         .filter(|rel| imports_eventlet(&program.work.join(rel)))
         .collect();
     let gone = still.is_empty();
-    if expect.eventlet_gone != gone {
+    if expect.eventlet_gone != gone && !exact_only {
         return Err(format!(
             "{name}: expected eventlet gone = {}, still imported by {still:?}; rewritten:\n{}",
             expect.eventlet_gone,
@@ -373,10 +424,34 @@ fn check_program(py: &Interpreters, program: &Path) -> Result<(), String> {
     }
     let python = if gone { &py.plain } else { &py.eventlet };
     let after = execute(python, &program);
-    if before != after {
+    let (shown_before, rest_before) = split_shown(&before);
+    let (shown_after, rest_after) = split_shown(&after);
+    let reported: BTreeSet<String> = findings
+        .iter()
+        .filter(|f| f["action"] == "rewrite")
+        .flat_map(|f| f["differences"].as_array().cloned().unwrap_or_default())
+        .filter_map(|d| d.as_str().map(str::to_owned))
+        .collect();
+    let accepted: BTreeSet<String> = expect.accept.iter().cloned().collect();
+    if !reported.is_subset(&accepted) || (must_show && reported != accepted) {
         return Err(format!(
-            "{name}: behaviour changed\n--- under eventlet\n{}\n--- after apply\n{}\n\
-             --- rewritten program\n{}",
+            "{name}: the rewrites report differences {reported:?}; the program accepts {accepted:?}"
+        ));
+    }
+    let shown: BTreeSet<String> = shown_before
+        .iter()
+        .chain(&shown_after)
+        .filter_map(|l| shown_id(l).map(str::to_owned))
+        .collect();
+    // Equal output is always right, except where a difference must show;
+    // otherwise only the [id] lines of accepted differences may differ.
+    let shows_them = before != after && shown == accepted;
+    let only_them = shown.is_subset(&accepted) && rest_before == rest_after;
+    if (before != after && !only_them) || (must_show && !shows_them) {
+        return Err(format!(
+            "{name}: behaviour changed; expected {} the differences {accepted:?} on their \
+             [id] lines\n--- under eventlet\n{}\n--- after apply\n{}\n--- rewritten program\n{}",
+            if must_show { "exactly" } else { "at most" },
             show(&program, &before),
             show(&program, &after),
             program.rewritten()
@@ -390,6 +465,23 @@ fn check_program(py: &Interpreters, program: &Path) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+#[test]
+fn every_difference_has_its_program() {
+    let catalogue = eventless::transform::Catalogue::builtin().unwrap();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/differential");
+    for difference in &catalogue.differences {
+        let stem = format!("difference_{}", difference.id.replace('-', "_"));
+        let header = std::fs::read_to_string(dir.join(format!("{stem}.py")))
+            .or_else(|_| std::fs::read_to_string(dir.join(&stem).join("run.txt")))
+            .unwrap_or_else(|_| panic!("difference '{}' has no program {stem}", difference.id));
+        assert_eq!(
+            directives(&header).accept,
+            [difference.id.clone()],
+            "{stem} accepts exactly the difference it shows"
+        );
+    }
 }
 
 #[test]

@@ -6,13 +6,22 @@ use std::path::Path;
 use eventless::decide::matcher::Selection;
 use eventless::diff::unified;
 use eventless::engine::{self, Options};
-use eventless::transform::{Catalogue, Safety};
+use eventless::transform::Catalogue;
 
-fn rewrite(fixture: &str) -> String {
-    rewrite_with(fixture, false, Safety::Conditional)
+/// At which level a snapshot is rewritten.
+#[derive(Clone, Copy)]
+enum Level {
+    /// The default: exact rewrites only.
+    Exact,
+    /// `--review`: every behaviour difference accepted.
+    Review,
 }
 
-fn rewrite_with(fixture: &str, assume_monkey_patched: bool, max_safety: Safety) -> String {
+fn rewrite(fixture: &str) -> String {
+    rewrite_with(fixture, false, Level::Exact)
+}
+
+fn rewrite_with(fixture: &str, assume_monkey_patched: bool, level: Level) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(fixture);
@@ -22,7 +31,10 @@ fn rewrite_with(fixture: &str, assume_monkey_patched: bool, max_safety: Safety) 
         assume_monkey_patched: assume_monkey_patched
             .then(|| eventless::decide::tree_facts::assumed_patching(&["all".into()]).unwrap()),
         selection: Selection {
-            max_safety,
+            accepted: match level {
+                Level::Exact => Default::default(),
+                Level::Review => (0..catalogue.differences.len()).collect(),
+            },
             ..Selection::default()
         },
         ..Options::default()
@@ -80,16 +92,12 @@ fn openstack_module() {
     settings().bind(|| insta::assert_snapshot!(rewrite("openstack_module.py")));
 }
 
-/// The same module in a service that monkey-patches (as OpenStack services do).
+/// The same module in a service that monkey-patches (as OpenStack services
+/// do), with --review.
 #[test]
 fn openstack_module_monkey_patched() {
-    settings().bind(|| {
-        insta::assert_snapshot!(rewrite_with(
-            "openstack_module.py",
-            true,
-            Safety::Conditional
-        ))
-    });
+    settings()
+        .bind(|| insta::assert_snapshot!(rewrite_with("openstack_module.py", true, Level::Review)));
 }
 
 #[test]
@@ -116,11 +124,7 @@ fn service_entry_point() {
 #[test]
 fn kept_spawn_handles() {
     settings().bind(|| {
-        insta::assert_snapshot!(rewrite_with(
-            "kept_spawn_handles.py",
-            true,
-            Safety::Conditional
-        ))
+        insta::assert_snapshot!(rewrite_with("kept_spawn_handles.py", true, Level::Exact))
     });
 }
 
@@ -129,13 +133,8 @@ fn kept_spawn_handles() {
 /// before the class, and aligned continuation lines kept aligned.
 #[test]
 fn network_service() {
-    settings().bind(|| {
-        insta::assert_snapshot!(rewrite_with(
-            "network_service.py",
-            true,
-            Safety::Conditional
-        ))
-    });
+    settings()
+        .bind(|| insta::assert_snapshot!(rewrite_with("network_service.py", true, Level::Exact)));
 }
 
 /// An agent whose last eventlet uses are pools waited for in the functions
@@ -143,7 +142,7 @@ fn network_service() {
 /// monkey_patch(), with one helper printing the tasks' exceptions.
 #[test]
 fn pool_sync() {
-    settings().bind(|| insta::assert_snapshot!(rewrite("pool_sync.py")));
+    settings().bind(|| insta::assert_snapshot!(rewrite_with("pool_sync.py", false, Level::Review)));
 }
 
 /// From-imports of green modules and their members become imports from the
@@ -161,8 +160,7 @@ fn green_from_imports() {
 /// a loop stays, and with it the eventlet import.
 #[test]
 fn timeouts() {
-    settings()
-        .bind(|| insta::assert_snapshot!(rewrite_with("timeouts.py", true, Safety::Conditional)));
+    settings().bind(|| insta::assert_snapshot!(rewrite_with("timeouts.py", true, Level::Exact)));
 }
 
 /// A module of a monkey-patched service: green modules become the stdlib
@@ -170,9 +168,8 @@ fn timeouts() {
 /// a value a Future, listen() create_server().
 #[test]
 fn patched_agent() {
-    settings().bind(|| {
-        insta::assert_snapshot!(rewrite_with("patched_agent.py", true, Safety::Conditional))
-    });
+    settings()
+        .bind(|| insta::assert_snapshot!(rewrite_with("patched_agent.py", true, Level::Review)));
 }
 
 /// A module of a tree with no green threads left: the hub and thread pool
@@ -192,7 +189,7 @@ fn switch_project() {
     // The switch takes oslo.messaging's executor along: a review-level
     // rewrite.
     settings()
-        .bind(|| insta::assert_snapshot!(rewrite_with("switch_project", false, Safety::Review)));
+        .bind(|| insta::assert_snapshot!(rewrite_with("switch_project", false, Level::Review)));
 }
 
 /// Every built-in transform rewrites something in a reviewed snapshot.

@@ -15,22 +15,33 @@ use crate::python::helpers;
 use crate::python::module_names::{ModuleRef, name_module};
 use crate::python::syntax::{descendants, field_name, is_primary, named_children, node_at, text};
 use crate::source::line_of;
-use crate::transform::model::{CaseAction, Guard, Helper, Param};
-use crate::transform::template::{ALL_ARGUMENTS, Piece, Template};
-use crate::transform::{ApiId, Catalogue, Requirement, Safety, Shape, Transform, TransformId};
+use crate::transform::model::{Case, CaseAction, Guard, Helper, Param};
+use crate::transform::template::{ALL_ARGUMENTS, Piece, REST_AS_DICT, REST_AS_TUPLE, Template};
+use crate::transform::{
+    ApiId, Catalogue, DifferenceId, Requirement, Safety, Shape, Transform, TransformId,
+};
 
 /// What the user allows to be applied.
 #[derive(Debug, Clone)]
 pub struct Selection {
-    /// The least safe class applied (`safe` or `conditional`).
+    /// The least safe exact class applied (`safe` or `conditional`).
     pub max_safety: Safety,
+    /// The behaviour differences the user accepts: a review-level rewrite
+    /// is made when all of its differences are accepted.
+    pub accepted: HashSet<DifferenceId>,
     /// Only these transform ids, when given.
     pub select: Option<HashSet<String>>,
     pub ignore: HashSet<String>,
 }
 
 impl Selection {
-    /// `Ok` when the user lets `transform` make a rewrite of this safety.
+    /// Whether every one of these differences is accepted.
+    pub fn accepts(&self, differences: &[DifferenceId]) -> bool {
+        differences.iter().all(|d| self.accepted.contains(d))
+    }
+
+    /// `Ok` when the user lets `transform` make a rewrite of this safety
+    /// (the differences of a review-level one are checked by `accepts`).
     pub fn allows(&self, transform: &Transform, safety: Safety) -> Result<(), String> {
         let id = &transform.id;
         if self.ignore.contains(id) || self.select.as_ref().is_some_and(|s| !s.contains(id)) {
@@ -38,7 +49,7 @@ impl Selection {
                 "transform '{id}' is not selected (--select/--ignore)"
             ));
         }
-        if safety > self.max_safety {
+        if safety != Safety::Review && safety > self.max_safety {
             return Err(format!(
                 "'{id}' is a {} rewrite; --safety {} leaves it",
                 safety.as_str(),
@@ -53,6 +64,7 @@ impl Default for Selection {
     fn default() -> Self {
         Selection {
             max_safety: Safety::Conditional,
+            accepted: HashSet::new(),
             select: None,
             ignore: HashSet::new(),
         }
@@ -63,6 +75,8 @@ impl Default for Selection {
 pub struct Rewrite {
     pub transform: TransformId,
     pub safety: Safety,
+    /// Its behaviour differences (a review-level rewrite).
+    pub differences: Vec<DifferenceId>,
     /// The bytes replaced: the call, the statement or the name.
     pub range: Range<usize>,
     /// Replace a whole statement (an empty text deletes it).
@@ -132,8 +146,18 @@ pub enum Fate {
     Rewrite(Rewrite),
     /// Left for a person: the transform that was tried, if any, and why.
     Manual(Option<TransformId>, String),
+    /// A review-level rewrite whose differences the user has not accepted:
+    /// left for a person, and counted as what accepting them unlocks.
+    Unaccepted(Rewrite),
     /// An import clause: kept, or removed once nothing uses it.
     Import,
+}
+
+impl Fate {
+    /// Left for a person in this run, whatever the reason.
+    pub fn is_manual(&self) -> bool {
+        matches!(self, Fate::Manual(..) | Fate::Unaccepted(_))
+    }
 }
 
 pub struct Matcher<'a> {
@@ -182,8 +206,11 @@ impl Matcher<'_> {
                 Ok(rewrite) => {
                     let transform = &self.catalogue.transforms[id];
                     return match self.selection.allows(transform, rewrite.safety) {
-                        Ok(()) => Fate::Rewrite(rewrite),
                         Err(why) => Fate::Manual(Some(id), why),
+                        Ok(()) if !self.selection.accepts(&rewrite.differences) => {
+                            Fate::Unaccepted(rewrite)
+                        }
+                        Ok(()) => Fate::Rewrite(rewrite),
                     };
                 }
                 Err(why) => {
@@ -315,6 +342,7 @@ impl Matcher<'_> {
             return Ok(Rewrite {
                 transform: id,
                 safety: t.safety,
+                differences: t.cases[0].differences.clone(),
                 range: done.except_type,
                 statement: false,
                 template,
@@ -375,15 +403,26 @@ impl Matcher<'_> {
                     (call.byte_range(), false)
                 };
                 let bound = bind_arguments(call, &t.params, source)?;
-                let case = t
+                let fitting: Vec<&Case> = t
                     .cases
                     .iter()
-                    .find(|c| {
+                    .filter(|c| {
                         c.when.iter().all(|(i, p)| {
-                            let arg = bound[*i].as_ref().and_then(|nodes| nodes.first().copied());
-                            p.holds(arg, t.params[*i].default.as_deref(), source)
+                            p.holds_on(
+                                bound[*i].as_deref(),
+                                t.params[*i].default.as_deref(),
+                                source,
+                            )
                         })
                     })
+                    .collect();
+                // The first case the user accepts; else the first that fits,
+                // which then says what accepting its differences unlocks.
+                let case = fitting
+                    .iter()
+                    .find(|c| self.selection.accepts(&c.differences))
+                    .or(fitting.first())
+                    .copied()
                     .ok_or("no case of the transform fits these arguments")?;
                 let mut arguments = HashMap::new();
                 arguments.insert(
@@ -391,6 +430,17 @@ impl Matcher<'_> {
                     Argument::copied(arguments_range(call), source, false),
                 );
                 for (param, nodes) in t.params.iter().zip(&bound) {
+                    if param.rest {
+                        let nodes = nodes.as_deref().unwrap_or_default();
+                        arguments.insert(
+                            format!("{}{}", param.name, REST_AS_TUPLE),
+                            Argument::written(positional_tuple(nodes, source), true),
+                        );
+                        arguments.insert(
+                            format!("{}{}", param.name, REST_AS_DICT),
+                            Argument::written(keyword_dict(nodes, source), true),
+                        );
+                    }
                     let value = match nodes {
                         Some(nodes) if param.rest => {
                             let joined: Vec<&str> =
@@ -488,6 +538,7 @@ impl Matcher<'_> {
         Ok(Rewrite {
             transform: id,
             safety: case.safety,
+            differences: case.differences.clone(),
             range,
             statement,
             template,
@@ -528,6 +579,38 @@ type Bound<'t> = Vec<Option<Vec<Node<'t>>>>;
 
 /// Maps a call's arguments to the transform's parameters the way Python
 /// binds them; anything it cannot bind exactly is a refusal.
+/// The positional arguments of a `*rest` parameter as a tuple display:
+/// `(a,)`, `(a, *more)`.
+fn positional_tuple(nodes: &[Node], source: &str) -> String {
+    let items: Vec<&str> = nodes
+        .iter()
+        .filter(|n| !matches!(n.kind(), "keyword_argument" | "dictionary_splat"))
+        .map(|n| text(*n, source))
+        .collect();
+    match items.as_slice() {
+        [one] => format!("({one},)"),
+        _ => format!("({})", items.join(", ")),
+    }
+}
+
+/// The keyword arguments of a `*rest` parameter as a dict display:
+/// `{'key': value, **more}`.
+fn keyword_dict(nodes: &[Node], source: &str) -> String {
+    let items: Vec<String> = nodes
+        .iter()
+        .filter_map(|n| match n.kind() {
+            "keyword_argument" => {
+                let name = text(n.child_by_field_name("name")?, source);
+                let value = text(n.child_by_field_name("value")?, source);
+                Some(format!("'{name}': {value}"))
+            }
+            "dictionary_splat" => Some(text(*n, source).to_owned()),
+            _ => None,
+        })
+        .collect();
+    format!("{{{}}}", items.join(", "))
+}
+
 fn bind_arguments<'t>(call: Node<'t>, params: &[Param], source: &str) -> Result<Bound<'t>, String> {
     let mut bound: Bound = vec![None; params.len()];
     let rest = params.iter().position(|p| p.rest);

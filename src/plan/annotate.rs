@@ -84,9 +84,7 @@ pub fn stale(
         .zip(fates)
         .enumerate()
         .filter(|(i, (u, fate))| {
-            matches!(fate, Fate::Manual(..))
-                && u.kind == UseKind::Reference
-                && !consumed.contains(i)
+            fate.is_manual() && u.kind == UseKind::Reference && !consumed.contains(i)
         })
         .filter_map(|(_, (u, _))| statement_line(&u.range))
         .collect();

@@ -22,7 +22,7 @@ use crate::python::parse::{edit_tree, first_syntax_error, parse, reparse};
 use crate::python::statements::delete_statements;
 use crate::source::{LineIndex, line_col, line_of};
 use crate::transform::model::Helper;
-use crate::transform::{Catalogue, Safety};
+use crate::transform::{Catalogue, DifferenceId, Safety};
 
 const MAX_ROUNDS: usize = 8;
 
@@ -261,17 +261,45 @@ fn findings(
                 |a| catalogue.family_name(a).to_owned(),
             );
             let name = |id: usize| catalogue.transforms[id].id.clone();
-            let (action, transform, safety, reason) = match (fate, taken) {
-                (Fate::Rewrite(rw), _) | (Fate::Manual(..), Some(rw)) => {
-                    (Action::Rewrite, Some(name(rw.transform)), rw.safety, None)
-                }
+            let ids = |differences: &[DifferenceId]| -> Vec<String> {
+                differences
+                    .iter()
+                    .map(|d| catalogue.differences[*d].id.clone())
+                    .collect()
+            };
+            let (action, transform, safety, reason, differences) = match (fate, taken) {
+                (Fate::Rewrite(rw), _) | (Fate::Manual(..) | Fate::Unaccepted(_), Some(rw)) => (
+                    Action::Rewrite,
+                    Some(name(rw.transform)),
+                    rw.safety,
+                    None,
+                    ids(&rw.differences),
+                ),
                 (Fate::Manual(id, why), None) => (
                     Action::Manual,
                     id.map(name),
                     Safety::Manual,
                     Some(why.clone()),
+                    Vec::new(),
                 ),
-                (Fate::Import, _) => (Action::Import, None, Safety::Safe, None),
+                (Fate::Unaccepted(rw), None) => {
+                    let differences = ids(&rw.differences);
+                    let reason = format!(
+                        "a review-level rewrite by {} with named differences ({}); \
+                         --accept {} or --review applies it",
+                        name(rw.transform),
+                        differences.join(", "),
+                        differences.join(",")
+                    );
+                    (
+                        Action::Manual,
+                        Some(name(rw.transform)),
+                        Safety::Review,
+                        Some(reason),
+                        differences,
+                    )
+                }
+                (Fate::Import, _) => (Action::Import, None, Safety::Safe, None, Vec::new()),
             };
             Finding {
                 kind: u.kind,
@@ -283,6 +311,7 @@ fn findings(
                 safety,
                 action,
                 reason,
+                differences,
                 code: lines.line_text(text, line).trim().to_owned(),
             }
         })

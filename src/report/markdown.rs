@@ -59,12 +59,16 @@ pub fn render(
     let _ = writeln!(out, "| eventlet uses | {} |", summary.uses);
     let _ = writeln!(
         out,
-        "| rewritten by eventless (safe / conditional) | {} ({} / {}) |",
+        "| rewritten by eventless (safe / conditional / review) | {} ({} / {} / {}) |",
         summary.rewrites(),
         summary.rewrite_safe,
-        summary.rewrite_conditional
+        summary.rewrite_conditional,
+        summary.rewrite_review
     );
     let _ = writeln!(out, "| left for a person | {} |", summary.manual);
+    for (ids, n) in &summary.unlockable {
+        let _ = writeln!(out, "| of which rewritten with `--accept {ids}` | {n} |");
+    }
     let _ = writeln!(out, "| files skipped | {} |\n", summary.files_skipped);
     if readiness.h905_ready {
         let _ = writeln!(
@@ -110,10 +114,16 @@ pub fn render(
                 Some(base) => format!("{base}{path}#n{}", f.line),
                 None => format!("{path}:{}", f.line),
             };
-            let mark = if f.action == Action::Rewrite {
-                "rewritten"
-            } else {
-                "manual"
+            let mark = match (f.action, f.differences.is_empty()) {
+                (Action::Rewrite, true) => "rewritten".to_owned(),
+                (Action::Rewrite, false) => {
+                    format!("rewritten; check {}", f.differences.join(", "))
+                }
+                (_, true) => "manual".to_owned(),
+                (_, false) => format!(
+                    "manual; rewritten with --accept {}",
+                    f.differences.join(",")
+                ),
             };
             let _ = writeln!(out, "- {place} : `{}` ({mark})", f.code.replace('`', "'"));
         }

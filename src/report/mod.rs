@@ -10,6 +10,7 @@ pub mod text;
 
 pub use catalogue::catalogue_markdown;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Serialize;
@@ -27,7 +28,14 @@ pub struct Summary {
     pub uses: usize,
     pub rewrite_safe: usize,
     pub rewrite_conditional: usize,
+    /// Review-level rewrites made (their differences accepted).
+    pub rewrite_review: usize,
     pub manual: usize,
+    /// Review-level rewrites made, by their differences (ids joined by ',').
+    pub review_made: BTreeMap<String, usize>,
+    /// Uses left only because their rewrite's differences are not
+    /// accepted, by those differences: what `--accept` would unlock.
+    pub unlockable: BTreeMap<String, usize>,
     pub imports: usize,
     pub files_to_change: usize,
 }
@@ -42,19 +50,61 @@ impl Summary {
             ..Summary::default()
         };
         for f in run.files.iter().flat_map(|f| &f.findings) {
+            let differences = || f.differences.join(",");
             match (f.action, f.safety) {
                 (Action::Import, _) => s.imports += 1,
+                (Action::Manual, Safety::Review) => {
+                    s.manual += 1;
+                    *s.unlockable.entry(differences()).or_default() += 1;
+                }
                 (Action::Manual, _) => s.manual += 1,
                 (Action::Rewrite, Safety::Safe) => s.rewrite_safe += 1,
+                (Action::Rewrite, Safety::Review) => {
+                    s.rewrite_review += 1;
+                    *s.review_made.entry(differences()).or_default() += 1;
+                }
                 (Action::Rewrite, _) => s.rewrite_conditional += 1,
             }
         }
-        s.uses = s.rewrite_safe + s.rewrite_conditional + s.manual;
+        s.uses = s.rewrites() + s.manual;
         s
     }
 
     pub fn rewrites(&self) -> usize {
-        self.rewrite_safe + self.rewrite_conditional
+        self.rewrite_safe + self.rewrite_conditional + self.rewrite_review
+    }
+
+    /// Lines naming the differences of the review-level rewrites made, and
+    /// what accepting more would unlock (none when there is neither).
+    pub fn difference_lines(&self) -> String {
+        let mut out = String::new();
+        let listed = |counts: &BTreeMap<String, usize>| {
+            counts
+                .iter()
+                .map(|(ids, n)| format!("{n} with {ids}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if self.rewrite_review > 0 {
+            out += &format!(
+                "review level: {} rewrite{} with named behaviour differences for the reviewer \
+                 to check ({}; see `eventless transforms differences`)\n",
+                self.rewrite_review,
+                if self.rewrite_review == 1 { "" } else { "s" },
+                listed(&self.review_made)
+            );
+        }
+        let unlockable: usize = self.unlockable.values().sum();
+        if unlockable > 0 {
+            out += &format!(
+                "{unlockable} use{} left only for named differences; --review (or --accept ID) \
+                 rewrites {} and what then follows: {}\n",
+                if unlockable == 1 { "" } else { "s" },
+                if unlockable == 1 { "it" } else { "them" },
+                listed(&self.unlockable)
+            );
+        }
+        out
     }
 
     /// Whether nothing would be left for a person once the rewrites apply.

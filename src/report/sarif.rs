@@ -32,10 +32,15 @@ pub fn render(run: &RunResult, catalogue: &Catalogue, root: &std::path::Path) ->
                 Action::Rewrite => (
                     "note",
                     format!(
-                        "eventless rewrites this use of {} ({} transform '{}').",
+                        "eventless rewrites this use of {} ({} transform '{}'{}).",
                         f.api,
                         f.safety.as_str(),
-                        f.transform.as_deref().unwrap_or("")
+                        f.transform.as_deref().unwrap_or(""),
+                        match f.differences.is_empty() {
+                            true => String::new(),
+                            false =>
+                                format!(", behaviour differences: {}", f.differences.join(", ")),
+                        }
                     ),
                 ),
                 _ => (
@@ -51,6 +56,7 @@ pub fn render(run: &RunResult, catalogue: &Catalogue, root: &std::path::Path) ->
                 "ruleId": f.api,
                 "level": level,
                 "message": { "text": text },
+                "properties": { "differences": f.differences },
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": { "uri": uri },

@@ -49,14 +49,16 @@ pub fn summary_lines(s: &Summary) -> String {
     );
     let _ = writeln!(
         out,
-        "{} eventlet uses: {} rewritable ({} safe, {} conditional), {} left for manual work; {} imports",
+        "{} eventlet uses: {} rewritable ({} safe, {} conditional, {} review), {} left for manual work; {} imports",
         s.uses,
         s.rewrites(),
         s.rewrite_safe,
         s.rewrite_conditional,
+        s.rewrite_review,
         s.manual,
         s.imports
     );
+    out.push_str(&s.difference_lines());
     let verdict = if s.files_with_eventlet == 0 {
         "no eventlet use found".to_owned()
     } else if s.eventlet_removable() {

@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use super::model::{Api, ApiId, CaseAction, Family, Helper, Transform, TransformId};
+use super::model::{
+    Api, ApiId, CaseAction, Difference, DifferenceId, Family, Helper, Transform, TransformId,
+};
 use crate::python::module_names::ModuleRef;
 
 mod builtin {
@@ -19,6 +21,7 @@ pub struct Catalogue {
     pub apis: Vec<Api>,
     pub transforms: Vec<Transform>,
     pub helpers: Vec<Helper>,
+    pub differences: Vec<Difference>,
     pub(super) api_index: HashMap<String, ApiId>,
     pub(super) by_api: HashMap<ApiId, Vec<TransformId>>,
 }
@@ -128,6 +131,10 @@ impl Catalogue {
 
     pub fn transforms_for(&self, api: ApiId) -> &[TransformId] {
         self.by_api.get(&api).map_or(&[], |v| v.as_slice())
+    }
+
+    pub fn difference_by_id(&self, id: &str) -> Option<DifferenceId> {
+        self.differences.iter().position(|d| d.id == id)
     }
 
     pub fn transform_by_id(&self, id: &str) -> Option<&Transform> {

@@ -12,12 +12,12 @@ use serde::Deserialize;
 
 use super::catalogue::{Catalogue, CatalogueError};
 use super::model::{
-    Api, ApiId, Case, CaseAction, Example, Family, Guard, Helper, MemberRule, PATCHABLE, Param,
-    Requirement, Safety, Shape, Transform,
+    Api, ApiId, Case, CaseAction, Difference, DifferenceId, Example, Family, Guard, Helper,
+    MemberRule, PATCHABLE, Param, Requirement, Safety, Shape, Transform,
 };
 use super::predicate::Predicate;
 use super::strategy::{BlockRule, BlockStrategy, BlockingCall, ConfigStrategy, RAISED};
-use super::template::{ALL_ARGUMENTS, Piece, Template};
+use super::template::{ALL_ARGUMENTS, Piece, REST_AS_DICT, REST_AS_TUPLE, Template};
 use crate::python::continuation::MAX_LINE;
 
 #[derive(Deserialize)]
@@ -36,6 +36,16 @@ struct FamilyFile {
     #[serde(default)]
     example: Vec<Example>,
 }
+
+/// The catalogue of behaviour differences (`transforms/differences.toml`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DifferencesFile {
+    difference: Vec<Difference>,
+}
+
+/// The one source that holds differences, not a family.
+const DIFFERENCES_FILE: &str = "differences.toml";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -74,6 +84,9 @@ struct TransformDef {
     params: Vec<String>,
     #[serde(default)]
     requires: Vec<String>,
+    /// The behaviour differences of every case (a `review` transform).
+    #[serde(default)]
+    differences: Vec<String>,
     #[serde(default)]
     guards: Vec<String>,
     #[serde(default)]
@@ -105,6 +118,10 @@ struct CaseDef {
     manual: Option<String>,
     #[serde(default)]
     safety: Option<Safety>,
+    /// Behaviour differences of this case's rewrite besides the
+    /// transform's: the case is then review level.
+    #[serde(default)]
+    differences: Vec<String>,
 }
 
 /// In a case's `replace`: the API's entry in the transform's `targets`.
@@ -122,7 +139,15 @@ impl Catalogue {
         if let Some((file, table)) = &project {
             fingerprint.add(file).add(table.to_string());
         }
+        let mut differences = Vec::new();
         for (file, text) in sources {
+            if file.rsplit('/').next() == Some(DIFFERENCES_FILE) {
+                match toml::from_str::<DifferencesFile>(text) {
+                    Ok(parsed) => differences.extend(parsed.difference),
+                    Err(e) => errors.push(format!("{file}: {}", e.to_string().trim_end())),
+                }
+                continue;
+            }
             match toml::from_str::<FamilyFile>(text) {
                 Ok(parsed) => files.push((file.to_string(), parsed, false)),
                 Err(e) => errors.push(format!("{file}: {}", e.to_string().trim_end())),
@@ -142,6 +167,9 @@ impl Catalogue {
             fingerprint: fingerprint.finish(),
             ..Catalogue::default()
         };
+        for difference in differences {
+            cat.add_difference(difference, &mut errors);
+        }
         // APIs first: transforms of one family may name APIs of another.
         for (file, parsed, _) in &files {
             let family = cat.families.len();
@@ -225,6 +253,43 @@ impl Catalogue {
         } else {
             Err(CatalogueError(errors))
         }
+    }
+
+    fn add_difference(&mut self, mut difference: Difference, errors: &mut Vec<String>) {
+        let at = format!("{DIFFERENCES_FILE}: difference '{}'", difference.id);
+        let kebab =
+            |id: &str| !id.is_empty() && id.chars().all(|c| c.is_ascii_lowercase() || c == '-');
+        if !kebab(&difference.id) {
+            errors.push(format!("{at}: an id is lower-case words joined by '-'"));
+        }
+        if self.difference_by_id(&difference.id).is_some() {
+            errors.push(format!("{at}: the id is used twice"));
+        }
+        difference.summary = one_line(&difference.summary);
+        difference.guidance = one_line(&difference.guidance);
+        if !difference.summary.ends_with('.') || difference.summary.contains(". ") {
+            errors.push(format!("{at}: the summary is one sentence"));
+        }
+        self.differences.push(difference);
+    }
+
+    fn differences_named(
+        &self,
+        ids: &[String],
+        at: &str,
+        problems: &mut Vec<String>,
+    ) -> Vec<DifferenceId> {
+        ids.iter()
+            .filter_map(|id| {
+                let found = self.difference_by_id(id);
+                if found.is_none() {
+                    problems.push(format!(
+                        "{at}names unknown difference '{id}' (see {DIFFERENCES_FILE})"
+                    ));
+                }
+                found
+            })
+            .collect()
     }
 
     fn add_api(&mut self, def: &ApiDef, family: usize, file: &str, errors: &mut Vec<String>) {
@@ -395,6 +460,7 @@ impl Catalogue {
                 replace: def.replace.clone(),
                 manual: None,
                 safety: None,
+                differences: Vec::new(),
             });
         }
         case_defs.extend(def.case.iter().map(|c| CaseDef {
@@ -402,7 +468,16 @@ impl Catalogue {
             replace: c.replace.clone(),
             manual: c.manual.clone(),
             safety: c.safety,
+            differences: c.differences.clone(),
         }));
+        let differences = self.differences_named(&def.differences, "", &mut problems);
+        if (def.safety == Safety::Review) != !differences.is_empty() {
+            problems.push(
+                "a review transform names its behaviour differences (`differences`), and \
+                 only a review transform does"
+                    .into(),
+            );
+        }
         let block = match (&def.strategy, &def.blocking, def.shape) {
             (Some(word), Some(call), Shape::Block) => {
                 self.check_blocking(call, &mut problems);
@@ -523,7 +598,15 @@ impl Catalogue {
                         match Template::parse(&text) {
                             Ok(t) => {
                                 for p in t.params() {
-                                    if p != ALL_ARGUMENTS && !params.iter().any(|q| q.name == p) {
+                                    let rest_form = |q: &Param| {
+                                        q.rest
+                                            && [REST_AS_TUPLE, REST_AS_DICT]
+                                                .iter()
+                                                .any(|s| p == format!("{}{s}", q.name))
+                                    };
+                                    if p != ALL_ARGUMENTS
+                                        && !params.iter().any(|q| q.name == p || rest_form(q))
+                                    {
                                         problems.push(format!(
                                             "{at}: template {text:?} uses unknown param '{p}'"
                                         ));
@@ -544,11 +627,30 @@ impl Catalogue {
                     CaseAction::Replace(compiled)
                 }
             };
-            let safety = c.safety.unwrap_or(def.safety);
+            let mut case_differences = differences.clone();
+            case_differences.extend(self.differences_named(
+                &c.differences,
+                &format!("{at}: "),
+                &mut problems,
+            ));
+            if c.safety.is_some() && !c.differences.is_empty() {
+                problems.push(format!(
+                    "{at}: a case with differences is review level; it names no `safety`"
+                ));
+            }
+            let safety = if case_differences.is_empty() {
+                c.safety.unwrap_or(def.safety)
+            } else {
+                Safety::Review
+            };
+            if safety == Safety::Review && case_differences.is_empty() {
+                problems.push(format!("{at}: a review case names its `differences`"));
+            }
             cases.push(Case {
                 when,
                 action,
                 safety,
+                differences: case_differences,
             });
         }
         if def.docs.trim().is_empty() || def.summary.trim().is_empty() {

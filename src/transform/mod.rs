@@ -11,4 +11,7 @@ pub mod strategy;
 pub mod template;
 
 pub use catalogue::Catalogue;
-pub use model::{Api, ApiId, PATCHABLE, Requirement, Safety, Shape, Transform, TransformId};
+pub use model::{
+    Api, ApiId, Difference, DifferenceId, PATCHABLE, Requirement, Safety, Shape, Transform,
+    TransformId,
+};

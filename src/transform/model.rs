@@ -13,14 +13,29 @@ use super::template::Template;
 
 pub type ApiId = usize;
 pub type TransformId = usize;
+pub type DifferenceId = usize;
+
+/// A behaviour difference a review-level rewrite has, named so that the
+/// reviewer knows what to check (`transforms/differences.toml`). Each is
+/// shown by its own program, `tests/differential/difference_<id>.py`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Difference {
+    pub id: String,
+    /// One sentence a reviewer reads.
+    pub summary: String,
+    /// What to check, or do instead.
+    pub guidance: String,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Safety {
     Safe,
     Conditional,
-    /// What maintainers write, with a behaviour difference the transform's
-    /// docs name: made only when asked (`--safety review`).
+    /// What maintainers write, with behaviour differences named in the
+    /// catalogue: made only when the user accepts them (`--accept`,
+    /// `--review`).
     Review,
     Manual,
 }
@@ -200,6 +215,9 @@ pub struct Case {
     pub when: Vec<(usize, Predicate)>,
     pub action: CaseAction,
     pub safety: Safety,
+    /// The behaviour differences of its rewrite (review level): the case
+    /// is chosen only when the user accepts all of them.
+    pub differences: Vec<DifferenceId>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -217,6 +235,9 @@ pub struct Example {
     /// The file name the example is written to (default `example.py`).
     #[serde(default)]
     pub file: Option<String>,
+    /// Run with every behaviour difference accepted (`--review`).
+    #[serde(default)]
+    pub review: bool,
 }
 
 #[derive(Debug, Clone)]

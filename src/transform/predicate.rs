@@ -30,6 +30,10 @@ pub enum Predicate {
     NonzeroPort,
     /// An address tuple literal whose port is the literal 0.
     ZeroPort,
+    /// Of a `*rest` parameter: it took arguments, all positional.
+    Positional,
+    /// Of a `*rest` parameter: it took arguments, all keywords (or `**`).
+    Keywords,
 }
 
 impl Predicate {
@@ -46,12 +50,26 @@ impl Predicate {
             "none" => Predicate::None,
             "nonzero-port" => Predicate::NonzeroPort,
             "zero-port" => Predicate::ZeroPort,
+            "positional" => Predicate::Positional,
+            "keywords" => Predicate::Keywords,
             _ => return Option::None,
         })
     }
 
     pub const WORDS: &'static str = "any, absent, present, positive-number, zero, negative-number, non-negative, \
-         positive-int, none, nonzero-port, zero-port";
+         positive-int, none, nonzero-port, zero-port, positional, keywords";
+
+    /// Evaluates the predicate on the arguments a parameter took (a
+    /// `*rest` one may take several; the others take one).
+    pub fn holds_on(self, args: Option<&[Node]>, default: Option<&str>, source: &str) -> bool {
+        let keyword = |n: &Node| matches!(n.kind(), "keyword_argument" | "dictionary_splat");
+        match (self, args) {
+            (Predicate::Positional, Some(args)) => !args.iter().any(keyword),
+            (Predicate::Keywords, Some(args)) => args.iter().all(keyword),
+            (Predicate::Positional | Predicate::Keywords, Option::None) => false,
+            (_, args) => self.holds(args.and_then(|a| a.first().copied()), default, source),
+        }
+    }
 
     /// Evaluates the predicate on a passed argument, or on the parameter's
     /// default (a Python literal) when the argument is absent.
@@ -65,6 +83,9 @@ impl Predicate {
                 Option::None => default
                     .is_some_and(|d| matches!(parse_literal(d), Literal::Number(v, _) if v >= 0.0)),
             },
+            Predicate::Positional | Predicate::Keywords => {
+                self.holds_on(arg.as_ref().map(std::slice::from_ref), default, source)
+            }
             Predicate::NonzeroPort | Predicate::ZeroPort => {
                 let port = arg
                     .filter(|a| a.kind() == "tuple" && a.named_child_count() == 2)

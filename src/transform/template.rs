@@ -3,6 +3,9 @@
 //! - `{param}`   the source text of a call argument (or the parameter's default)
 //! - `{param!p}` the same, in parentheses unless it is a primary expression
 //! - `{...}`     all the call's arguments as written
+//! - `{args.tuple}`, `{args.dict}` the positional arguments a `*args`
+//!   parameter took, as a tuple display `(a,)`, and its keyword ones as a
+//!   dict display `{'key': value}`
 //! - `{@module}` the local name of a module (`import module`); the rewriter
 //!   adds the import, or reuses one, and picks an alias on a name clash
 //! - `{@package:module}` the same for `from package import module`
@@ -13,6 +16,9 @@ use std::fmt;
 
 /// The placeholder name for the call's whole argument list.
 pub const ALL_ARGUMENTS: &str = "...";
+/// Suffixes of a `*rest` parameter's name: its arguments as a tuple or dict.
+pub const REST_AS_TUPLE: &str = ".tuple";
+pub const REST_AS_DICT: &str = ".dict";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Piece {
@@ -163,7 +169,11 @@ fn parse_placeholder(inner: &str) -> Option<Piece> {
         Some(p) => (p, true),
         None => (inner, false),
     };
-    (is_dotted_name(param) && !param.contains('.')).then(|| Piece::Argument {
+    let name = param
+        .strip_suffix(REST_AS_TUPLE)
+        .or_else(|| param.strip_suffix(REST_AS_DICT))
+        .unwrap_or(param);
+    (is_dotted_name(name) && !name.contains('.')).then(|| Piece::Argument {
         param: param.to_owned(),
         parenthesize,
     })

@@ -1,10 +1,10 @@
 # expect-rewrites: 1
 # expect-manual: eventlet.greenthread.spawn
-# safety: review
+# accept: executor-class
 """An RPC server of oslo.messaging, on its in-memory transport, in a
 monkey-patched service: executor='eventlet' becomes 'threading' (whose
 workers are green threads while thread is patched), and calls are served
-the same."""
+the same; only the server's executor_type tells the difference."""
 import eventlet
 eventlet.monkey_patch()
 
@@ -28,6 +28,7 @@ def main():
     server = oslo_messaging.get_rpc_server(transport, target, [Calculator()],
                                            executor='eventlet')
     server.start()
+    print("[executor-class] executor_type:", server.executor_type)
     client = oslo_messaging.get_rpc_client(transport, target)
     print(client.call({}, "add", a=2, b=3))
     try:

@@ -1,5 +1,6 @@
 # expect-rewrites: 5
 # expect-manual: eventlet.event.Event
+# accept: start-order
 """Events between green threads under monkey_patch(): a flag becomes a
 threading.Event, events carrying values and exceptions become Futures, and
 the spawns whose handles are dropped start patched threads."""

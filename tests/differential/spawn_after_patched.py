@@ -1,9 +1,12 @@
 # expect-rewrites: 5
 # expect-manual: eventlet.greenthread.spawn_after
+# accept: start-order,exit-waits
 """spawn_after() under monkey_patch(): delayed calls still run after the
 spawner yields, in the order their delays fall due (a call already due
 with spawns made after it), wait() (now result()) still returns the value
-or raises the exception, and a killed timer keeps eventlet in the program."""
+or raises the exception, and a killed timer keeps eventlet in the program.
+The spawn() becomes a threading.Thread, whose start() lets the calls
+already due run before the spawner goes on (start-order)."""
 import eventlet
 eventlet.monkey_patch()
 
@@ -32,4 +35,5 @@ except ValueError as error:
 never = eventlet.spawn_after(10, note, "never")
 never.kill()
 time.sleep(0.05)
-print(order)
+print("[start-order]", order)
+print(sorted(order))
