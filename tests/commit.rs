@@ -199,6 +199,54 @@ fn the_switch_off_eventlet_is_one_commit_that_says_so() {
     );
 }
 
+/// With --review, the review-level rewrites come after the exact ones, in a
+/// commit per behaviour difference whose message names the difference, what
+/// to check and every place it applies.
+#[test]
+fn review_rewrites_are_committed_by_difference() {
+    let dir = repo(true);
+    let d = dir.path();
+    let service = "import eventlet\n\neventlet.monkey_patch()\n\n\n\
+                   def start(loop, delay):\n    eventlet.sleep(1)\n    eventlet.spawn_n(loop)\n    \
+                   eventlet.spawn_after(delay, loop)\n";
+    std::fs::write(d.join("pkg/service.py"), service).unwrap();
+    git(d, &["commit", "-qam", "Service"]);
+    let out = eventless(d, &["commit", "--review", "."]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Oldest first.
+    let messages: Vec<String> = messages(d).into_iter().rev().collect();
+    let subjects: Vec<&str> = messages.iter().map(|m| m.lines().next().unwrap()).collect();
+    let start = subjects
+        .iter()
+        .position(|s| *s == "Start threads with threading");
+    let timer = subjects
+        .iter()
+        .position(|s| *s == "Schedule delayed calls with threading.Timer");
+    let sleep = subjects
+        .iter()
+        .position(|s| *s == "Replace eventlet.sleep with time.sleep");
+    assert!(
+        sleep < start && start < timer && start.is_some(),
+        "exact first, then one commit per difference: {subjects:?}"
+    );
+    let started = &messages[start.unwrap()];
+    assert!(
+        started.contains("Review level, difference start-order: The new thread may start")
+            && started.contains("* pkg/service.py:8")
+            && !started.contains("exit-waits"),
+        "{started}"
+    );
+    let timed = &messages[timer.unwrap()];
+    assert!(
+        timed.contains("difference exit-waits") && timed.contains("* pkg/service.py:9"),
+        "{timed}"
+    );
+}
+
 #[test]
 fn a_rerun_keeps_the_change_ids() {
     let dir = repo(true);

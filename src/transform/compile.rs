@@ -270,6 +270,12 @@ impl Catalogue {
         if !difference.summary.ends_with('.') || difference.summary.contains(". ") {
             errors.push(format!("{at}: the summary is one sentence"));
         }
+        let subject = &difference.commit_summary;
+        if subject.chars().count() > 50 || subject.ends_with('.') || subject.is_empty() {
+            errors.push(format!(
+                "{at}: commit_summary must have 1 to 50 characters and no final period"
+            ));
+        }
         self.differences.push(difference);
     }
 

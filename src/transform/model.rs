@@ -26,6 +26,8 @@ pub struct Difference {
     pub summary: String,
     /// What to check, or do instead.
     pub guidance: String,
+    /// The summary line of the commit of the rewrites that have it.
+    pub commit_summary: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]

@@ -252,13 +252,24 @@ fn message_body(step: &Step, catalogue: &Catalogue) -> String {
         step.rewrites.iter().map(|(p, _)| p).collect();
     let mut text = format!(
         "eventlet is deprecated and is being removed from OpenStack. This change \
-         replaces {} use{} of eventlet in {} file{} with their standard library \
-         equivalents, where the program keeps its behaviour (checked by \
+         replaces {} use{} of eventlet in {} file{} with {} standard library \
+         equivalent{}, where the program keeps its behaviour{} (checked by \
          eventless, see `eventless transforms show ID`):\n\n",
         step.rewrites.len(),
         if step.rewrites.len() == 1 { "" } else { "s" },
         files.len(),
         if files.len() == 1 { "" } else { "s" },
+        if step.rewrites.len() == 1 {
+            "its"
+        } else {
+            "their"
+        },
+        if step.rewrites.len() == 1 { "" } else { "s" },
+        if step.rewrites.iter().any(|(_, f)| !f.differences.is_empty()) {
+            " but for the differences named below"
+        } else {
+            ""
+        },
     );
     for ((transform, api), n) in &counts {
         let _ = writeln!(text, "* {api}: {n} (transform {transform})");
@@ -277,6 +288,31 @@ fn message_body(step: &Step, catalogue: &Catalogue) -> String {
              helper function, defined once after its imports: {}.\n",
             names.join(", ")
         );
+    }
+    let mut differences: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    for (path, f) in &step.rewrites {
+        for id in &f.differences {
+            differences
+                .entry(id)
+                .or_default()
+                .push(format!("{}:{}", path.display(), f.line));
+        }
+    }
+    for (id, places) in &differences {
+        let Some(d) = catalogue
+            .difference_by_id(id)
+            .map(|d| &catalogue.differences[d])
+        else {
+            continue;
+        };
+        let _ = write!(
+            text,
+            "\nReview level, difference {id}: {} Check: {}\n\n",
+            d.summary, d.guidance
+        );
+        for place in places {
+            let _ = writeln!(text, "* {place}");
+        }
     }
     let switches = counts
         .keys()

@@ -10,13 +10,14 @@ use anyhow::Result;
 use crate::engine::{self, Options};
 use crate::outcome::RunResult;
 use crate::outcome::{Action, Finding};
-use crate::transform::{Catalogue, Shape};
+use crate::transform::{Catalogue, DifferenceId, Shape};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Split {
     /// One commit for everything.
     None,
-    /// One commit per idiom family, primitives first, requirements last.
+    /// One commit per idiom family, primitives first, requirements last;
+    /// then one per behaviour difference of the review-level rewrites.
     Family,
     /// One commit per file (configuration files last).
     File,
@@ -98,9 +99,13 @@ pub fn plan(
         Split::Family => {
             let families = families_with_rewrites(&all, catalogue);
             let mut steps: Vec<Step> = Vec::new();
+            // Exact rewrites first, family by family; then the review-level
+            // ones, a commit per behaviour difference for its reviewer.
+            let mut exact = options.clone();
+            exact.selection.accepted.clear();
             for (k, family) in families.iter().enumerate() {
                 let so_far = &families[..=k];
-                let mut restricted = options.clone();
+                let mut restricted = exact.clone();
                 let allowed: Vec<String> = catalogue
                     .transforms
                     .iter()
@@ -131,6 +136,35 @@ pub fn plan(
                 s.rewrites
                     .retain(|(_, f)| &f.family == family || whole_program(f));
                 s.manual.retain(|(_, f)| &f.family == family);
+                if steps.last().is_some_and(|prev| prev.files == s.files) {
+                    continue;
+                }
+                steps.push(s);
+            }
+            let mut accepted = exact.selection.accepted.clone();
+            for difference in differences_made(&all, catalogue) {
+                accepted.insert(difference);
+                let mut restricted = options.clone();
+                restricted.selection.accepted = accepted.clone();
+                let run = engine::run(catalogue, &restricted)?;
+                let id = &catalogue.differences[difference].id;
+                let mut s = step(
+                    root,
+                    &run,
+                    catalogue.differences[difference].commit_summary.clone(),
+                    vec![id.clone()],
+                    |_| true,
+                );
+                let earlier: Vec<(PathBuf, usize, Option<String>)> = steps
+                    .iter()
+                    .flat_map(|s| &s.rewrites)
+                    .map(|(p, f)| (p.clone(), f.line, f.transform.clone()))
+                    .collect();
+                s.rewrites.retain(|(p, f)| {
+                    !earlier.contains(&(p.clone(), f.line, f.transform.clone()))
+                        && (f.differences.contains(id) || f.differences.is_empty())
+                });
+                s.manual.clear();
                 if steps.last().is_some_and(|prev| prev.files == s.files) {
                     continue;
                 }
@@ -189,6 +223,21 @@ fn step(
         rewrites,
         manual,
     }
+}
+
+/// The behaviour differences of the run's review-level rewrites, in
+/// catalogue order.
+fn differences_made(run: &RunResult, catalogue: &Catalogue) -> Vec<DifferenceId> {
+    let made: Vec<&String> = run
+        .files
+        .iter()
+        .flat_map(|f| &f.findings)
+        .filter(|f| f.action == Action::Rewrite)
+        .flat_map(|f| &f.differences)
+        .collect();
+    (0..catalogue.differences.len())
+        .filter(|d| made.contains(&&catalogue.differences[*d].id))
+        .collect()
 }
 
 fn families_with_rewrites(run: &RunResult, catalogue: &Catalogue) -> Vec<String> {
