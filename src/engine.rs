@@ -26,6 +26,7 @@ use crate::plan::rewrite::{FileRewrite, Mode, rewrite_file};
 use crate::project::modules::ModuleGraph;
 use crate::project::programs::{self, FileInfo, Program, ProgramKind};
 use crate::project::{Scope, Shown};
+use crate::python::config_options::{self, NonNegativeOptions};
 use crate::python::import_scan::{ImportScan, scan as scan_imports};
 use crate::python::parse::{first_syntax_error, parse};
 use crate::python::syntax::node_at;
@@ -145,17 +146,21 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         }));
     // Every file's imports, for the programs: read again where the first
     // read kept no bytes.
-    let scans: Vec<ImportScan> = read
+    // And the oslo.config options each declares, for delays read from them.
+    let (scans, declared): (Vec<ImportScan>, Vec<config_options::Declared>) = read
         .par_iter()
         .zip(&discovered.files)
-        .map(|(r, path)| match r {
-            Read::Eventlet(_, bytes) => scan_imports(&String::from_utf8_lossy(bytes)),
-            Read::NoEventlet(_) => std::fs::read(path)
-                .map(|bytes| scan_imports(&String::from_utf8_lossy(&bytes)))
-                .unwrap_or_default(),
-            Read::Failed(_) => ImportScan::default(),
+        .map(|(r, path)| {
+            let scan = |text: &str| (scan_imports(text), config_options::declared(text));
+            match r {
+                Read::Eventlet(_, bytes) => scan(&String::from_utf8_lossy(bytes)),
+                Read::NoEventlet(_) => std::fs::read(path)
+                    .map(|bytes| scan(&String::from_utf8_lossy(&bytes)))
+                    .unwrap_or_default(),
+                Read::Failed(_) => Default::default(),
+            }
         })
-        .collect();
+        .unzip();
     let mut to_load: Vec<(usize, PathBuf, Vec<u8>)> = Vec::new();
     // Files that mention eventlet (or could not be read) but give no facts:
     // they may start green threads and may monkey-patch anything.
@@ -235,6 +240,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     result.project = Some(model.summary(&root, within, &discovered.files));
     settle_green_uses(&mut parsed, catalogue, options, &model);
     let mut facts = model.facts(&parsed);
+    facts.non_negative_options = NonNegativeOptions::of(&declared);
     if parsed.iter().any(|p| !p.mocked.is_empty()) {
         let api_uses = api_fates(&parsed, &scans, catalogue, &facts, &options.selection);
         facts.set_api_uses(api_uses);
@@ -472,6 +478,7 @@ fn matcher<'a>(
         catalogue,
         context: facts.context(file),
         selection,
+        options: &facts.non_negative_options,
     }
 }
 

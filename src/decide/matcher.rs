@@ -11,6 +11,7 @@ use crate::analysis::{FileAnalysis, Use, UseKind};
 use crate::decide::follow::{self, enclosing_scope, member_of};
 use crate::decide::tree_facts::FileContext;
 use crate::edit::Edit;
+use crate::python::config_options::NonNegativeOptions;
 use crate::python::helpers;
 use crate::python::module_names::{ModuleRef, name_module};
 use crate::python::syntax::{descendants, field_name, is_primary, named_children, node_at, text};
@@ -164,6 +165,8 @@ pub struct Matcher<'a> {
     pub catalogue: &'a Catalogue,
     pub context: FileContext<'a>,
     pub selection: &'a Selection,
+    /// oslo.config options the project declares non-negative.
+    pub options: &'a NonNegativeOptions,
 }
 
 impl Matcher<'_> {
@@ -412,6 +415,7 @@ impl Matcher<'_> {
                                 bound[*i].as_deref(),
                                 t.params[*i].default.as_deref(),
                                 source,
+                                self.options,
                             )
                         })
                     })

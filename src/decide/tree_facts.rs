@@ -9,6 +9,7 @@
 //! green-thread starters each program reaches and the `monkey_patch()`
 //! calls it makes decide (see `project::programs` for what a program is).
 
+use crate::python::config_options::NonNegativeOptions;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
@@ -250,6 +251,8 @@ pub struct ProjectFacts {
     /// Whether the run's other rewrites leave no other eventlet use in the
     /// project (known only once they are made).
     eventlet_free: bool,
+    /// The oslo.config options the project declares non-negative.
+    pub non_negative_options: NonNegativeOptions,
 }
 
 /// One program of the project, for the facts: its name, the files it may

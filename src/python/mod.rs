@@ -1,6 +1,7 @@
 //! Python syntax: parsing, local parse proofs, name binding and import statements.
 
 pub(crate) mod bindings;
+pub(crate) mod config_options;
 pub(crate) mod continuation;
 pub(crate) mod helpers;
 pub(crate) mod import_scan;

@@ -3,79 +3,92 @@
 //! the file (`TIME_INTERVAL = 3`, also read as `self.TIME_INTERVAL`),
 //! `len()`, `abs()`, `max()` with a proved argument, `min()` of proved ones, `random.random()`,
 //! `random.randint(a, b)` and `random.uniform(a, b)` with proved bounds,
-//! `+`, `*`, `/`, `//` of proved terms, and a proved base's `**`. Anything else is not
+//! `+`, `*`, `/`, `//` of proved terms, a proved base's `**`, and oslo.config
+//! options declared with `min >= 0` (see `config_options`). Anything else is not
 //! proved (the rewrite keeps its guard).
 
 use tree_sitter::Node;
 
+use super::config_options::NonNegativeOptions;
 use super::syntax::{descendants, named_children, numeric_literal, text};
 
 /// How deep constants are followed (`A = B`, `B = 2`).
 const DEPTH: usize = 4;
 
-pub fn proved(node: Node, source: &str) -> bool {
-    non_negative(node, source, DEPTH)
+pub fn proved(node: Node, source: &str, options: &NonNegativeOptions) -> bool {
+    Proof { source, options }.non_negative(node, DEPTH)
 }
 
-fn non_negative(node: Node, source: &str, depth: usize) -> bool {
-    if let Some(v) = numeric_literal(node, source) {
-        return v >= 0.0;
-    }
-    match node.kind() {
-        "parenthesized_expression" => node
-            .named_child(0)
-            .is_some_and(|inner| non_negative(inner, source, depth)),
-        "binary_operator" => {
-            let operator = node
-                .child_by_field_name("operator")
-                .map(|o| text(o, source));
-            // A power of a non-negative base is never negative.
-            let sides = match operator {
-                Some("**") => 1,
-                _ => 2,
-            };
-            matches!(operator, Some("+" | "*" | "/" | "//" | "**"))
-                && [
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ]
-                .into_iter()
-                .take(sides)
-                .all(|side| side.is_some_and(|s| non_negative(s, source, depth)))
-        }
-        "call" => call_non_negative(node, source, depth),
-        "identifier" | "attribute" if depth > 0 => {
-            constant(node, source).is_some_and(|value| non_negative(value, source, depth - 1))
-        }
-        _ => false,
-    }
+struct Proof<'a> {
+    source: &'a str,
+    /// oslo.config options declared non-negative in the project.
+    options: &'a NonNegativeOptions,
 }
 
-fn call_non_negative(call: Node, source: &str, depth: usize) -> bool {
-    let Some(function) = call.child_by_field_name("function") else {
-        return false;
-    };
-    let args: Vec<Node> = call
-        .child_by_field_name("arguments")
-        .map(named_children)
-        .unwrap_or_default();
-    let positional = args
-        .iter()
-        .all(|a| a.kind() != "keyword_argument" && !a.kind().contains("splat"));
-    match text(function, source) {
-        "len" | "abs" => args.len() == 1 && positional,
-        "max" => positional && args.iter().any(|a| non_negative(*a, source, depth)),
-        "min" => {
-            positional && !args.is_empty() && args.iter().all(|a| non_negative(*a, source, depth))
+impl Proof<'_> {
+    fn non_negative(&self, node: Node, depth: usize) -> bool {
+        let source = self.source;
+        if let Some(v) = numeric_literal(node, source) {
+            return v >= 0.0;
         }
-        "random.random" => args.is_empty() && imports_random(call, source),
-        "random.randint" | "random.uniform" => {
-            args.len() == 2
-                && positional
-                && imports_random(call, source)
-                && args.iter().all(|a| non_negative(*a, source, depth))
+        match node.kind() {
+            "parenthesized_expression" => node
+                .named_child(0)
+                .is_some_and(|inner| self.non_negative(inner, depth)),
+            "binary_operator" => {
+                let operator = node
+                    .child_by_field_name("operator")
+                    .map(|o| text(o, source));
+                // A power of a non-negative base is never negative.
+                let sides = match operator {
+                    Some("**") => 1,
+                    _ => 2,
+                };
+                matches!(operator, Some("+" | "*" | "/" | "//" | "**"))
+                    && [
+                        node.child_by_field_name("left"),
+                        node.child_by_field_name("right"),
+                    ]
+                    .into_iter()
+                    .take(sides)
+                    .all(|side| side.is_some_and(|s| self.non_negative(s, depth)))
+            }
+            "call" => self.call_non_negative(node, depth),
+            "attribute" if self.options.reads_one(node, source) => true,
+            "identifier" | "attribute" if depth > 0 => {
+                constant(node, source).is_some_and(|value| self.non_negative(value, depth - 1))
+            }
+            _ => false,
         }
-        _ => false,
+    }
+
+    fn call_non_negative(&self, call: Node, depth: usize) -> bool {
+        let source = self.source;
+        let Some(function) = call.child_by_field_name("function") else {
+            return false;
+        };
+        let args: Vec<Node> = call
+            .child_by_field_name("arguments")
+            .map(named_children)
+            .unwrap_or_default();
+        let positional = args
+            .iter()
+            .all(|a| a.kind() != "keyword_argument" && !a.kind().contains("splat"));
+        match text(function, source) {
+            "len" | "abs" => args.len() == 1 && positional,
+            "max" => positional && args.iter().any(|a| self.non_negative(*a, depth)),
+            "min" => {
+                positional && !args.is_empty() && args.iter().all(|a| self.non_negative(*a, depth))
+            }
+            "random.random" => args.is_empty() && imports_random(call, source),
+            "random.randint" | "random.uniform" => {
+                args.len() == 2
+                    && positional
+                    && imports_random(call, source)
+                    && args.iter().all(|a| self.non_negative(*a, depth))
+            }
+            _ => false,
+        }
     }
 }
 
@@ -183,7 +196,7 @@ mod tests {
             .unwrap()
             .named_child(0)
             .unwrap();
-        proved(arg, source)
+        proved(arg, source, &NonNegativeOptions::default())
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use tree_sitter::Node;
 
+use crate::python::config_options::NonNegativeOptions;
 use crate::python::non_negative;
 use crate::python::syntax::numeric_literal;
 
@@ -61,31 +62,51 @@ impl Predicate {
 
     /// Evaluates the predicate on the arguments a parameter took (a
     /// `*rest` one may take several; the others take one).
-    pub fn holds_on(self, args: Option<&[Node]>, default: Option<&str>, source: &str) -> bool {
+    pub fn holds_on(
+        self,
+        args: Option<&[Node]>,
+        default: Option<&str>,
+        source: &str,
+        options: &NonNegativeOptions,
+    ) -> bool {
         let keyword = |n: &Node| matches!(n.kind(), "keyword_argument" | "dictionary_splat");
         match (self, args) {
             (Predicate::Positional, Some(args)) => !args.iter().any(keyword),
             (Predicate::Keywords, Some(args)) => args.iter().all(keyword),
             (Predicate::Positional | Predicate::Keywords, Option::None) => false,
-            (_, args) => self.holds(args.and_then(|a| a.first().copied()), default, source),
+            (_, args) => self.holds(
+                args.and_then(|a| a.first().copied()),
+                default,
+                source,
+                options,
+            ),
         }
     }
 
     /// Evaluates the predicate on a passed argument, or on the parameter's
     /// default (a Python literal) when the argument is absent.
-    pub fn holds(self, arg: Option<Node>, default: Option<&str>, source: &str) -> bool {
+    pub fn holds(
+        self,
+        arg: Option<Node>,
+        default: Option<&str>,
+        source: &str,
+        options: &NonNegativeOptions,
+    ) -> bool {
         match self {
             Predicate::Any => true,
             Predicate::Absent => arg.is_none(),
             Predicate::Present => arg.is_some(),
             Predicate::NonNegative => match arg {
-                Some(node) => non_negative::proved(node, source),
+                Some(node) => non_negative::proved(node, source, options),
                 Option::None => default
                     .is_some_and(|d| matches!(parse_literal(d), Literal::Number(v, _) if v >= 0.0)),
             },
-            Predicate::Positional | Predicate::Keywords => {
-                self.holds_on(arg.as_ref().map(std::slice::from_ref), default, source)
-            }
+            Predicate::Positional | Predicate::Keywords => self.holds_on(
+                arg.as_ref().map(std::slice::from_ref),
+                default,
+                source,
+                options,
+            ),
             Predicate::NonzeroPort | Predicate::ZeroPort => {
                 let port = arg
                     .filter(|a| a.kind() == "tuple" && a.named_child_count() == 2)
@@ -170,7 +191,7 @@ mod tests {
             .unwrap();
         Predicate::parse(predicate)
             .unwrap()
-            .holds(Some(arg), None, &source)
+            .holds(Some(arg), None, &source, &Default::default())
     }
 
     #[test]
@@ -193,7 +214,7 @@ mod tests {
     #[test]
     fn absent_arguments_use_the_default() {
         let p = Predicate::Zero;
-        assert!(p.holds(None, Some("0"), ""));
-        assert!(!Predicate::PositiveInt.holds(None, Some("None"), ""));
+        assert!(p.holds(None, Some("0"), "", &Default::default()));
+        assert!(!Predicate::PositiveInt.holds(None, Some("None"), "", &Default::default()));
     }
 }
