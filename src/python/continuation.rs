@@ -167,10 +167,12 @@ pub fn wrap_long_line(
     let before_width = width(before).saturating_add_signed(widened);
     let too_long = before_width + width(&rendered) + width(after) > MAX_LINE;
     let indent = &before[..before.len() - before.trim_start().len()];
+    // A statement that spanned lines is wrapped too, unless one of them
+    // was already too long.
+    let long_before = source[start..end].lines().any(|l| width(l) > MAX_LINE);
     if !too_long
-        || width(&source[start..end]) > MAX_LINE
+        || long_before
         || rendered.contains('\n')
-        || source[range.clone()].contains('\n')
         || indent.contains('\t')
         // Python before 3.12 allows no line break in an f-string's field.
         || in_string(root, range.start)
@@ -342,6 +344,26 @@ mod tests {
         assert_eq!(
             rewrite_callee(source, "eventlet.spawn(", "_thread.start_new_thread("),
             "thr = _thread.start_new_thread(cache, 'fname',\n                               signal=sig,\n                                 nested=1)\n"
+        );
+    }
+
+    #[test]
+    fn a_call_that_spanned_lines_is_filled_again() {
+        let source = "        greenthread.spawn_n(self.sim._clone_thread,\n                            src_name, tgt_set)\n";
+        let range = 8..source.len() - 1;
+        let rendered = "threading.Thread(target=self.sim._clone_thread, args=(src_name, tgt_set), daemon=True).start()";
+        let tree = parse(source);
+        assert_eq!(
+            wrap_long_line(
+                rendered.into(),
+                rendered.find("self"),
+                &range,
+                0,
+                source,
+                tree.root_node(),
+                "\n"
+            ),
+            "threading.Thread(target=self.sim._clone_thread,\n                         args=(src_name, tgt_set), daemon=True).start()"
         );
     }
 
