@@ -1,6 +1,7 @@
 """Checks the corpus invariants of `eventless apply` (see corpus-check.sh)."""
 
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -13,10 +14,17 @@ from pathlib import Path
 
 WATCHED = re.compile(r"undefined name|imported but unused|redefinition of unused")
 
-# The semantic transforms (value flow, mocks, libraries, configuration files):
-# the "primitives only" column leaves them out, to show what they add.
-SEMANTIC = ["event-threading", "event-future", "sleep-mock", "green-mock",
-            "oslo-messaging-executor", "requirement", "coverage-concurrency", "environment"]
+# The levels of rewrite checked, each with the flags given to apply, diff and scan.
+LEVELS = (("exact", ()), ("review", ("--review",)))
+
+# The style checks a rewrite must not add to (pycodestyle's indentation and
+# line length, every warning, hacking's one import per line and import order).
+STYLE = "E1,E5,W,H301,H306"
+
+# The totals printed under the table, each with the projects it counts.
+TOTALS = (("total", ()),
+          ("total without eventlet", ("eventlet-",)),
+          ("total without eventlet and swift", ("eventlet-", "swift-")))
 
 
 def digest_tree(root):
@@ -27,6 +35,15 @@ def digest_tree(root):
     return digests
 
 
+def is_python(path):
+    if path.suffix == ".py":
+        return True
+    with open(path, "rb") as f:
+        first = f.readline()
+    return first.startswith(b"#!") and b"python" in first
+
+
+@functools.lru_cache(maxsize=None)
 def pyflakes_messages(pyflakes, path):
     """Watched pyflakes messages without line numbers, as a multiset."""
     out = subprocess.run([pyflakes, str(path)], capture_output=True, text=True).stdout
@@ -39,22 +56,50 @@ def pyflakes_messages(pyflakes, path):
     return found
 
 
-def check_project(args, project, work):
-    tree = work / project.name
+def flake8_messages(flake8, root, rels):
+    """The style messages of the files rels under root, in one flake8 run:
+    ({rel: {"CODE text": ["row: full text", ...]}}, error or None). The key
+    leaves out the text's detail in parentheses (a line's length, the pair of
+    imports out of order), so that a message the original has already is not
+    new because its detail moved."""
+    if not rels:
+        return {}, None
+    run = subprocess.run([flake8, "--isolated", f"--select={STYLE}",
+                          "--format=%(path)s\t%(row)d\t%(code)s\t%(text)s",
+                          *(str(root / rel) for rel in rels)],
+                         capture_output=True, text=True)
+    if run.returncode not in (0, 1):
+        return {}, f"flake8 exited {run.returncode}: {run.stderr.strip()[:2000]}"
+    found = {}
+    for line in run.stdout.splitlines():
+        path, row, code, text = line.split("\t", 3)
+        key = f"{code.rstrip(':')} {re.sub(r' [(].*[)]$', '', text.strip())}"
+        found.setdefault(Path(path).relative_to(root), {}).setdefault(key, []).append(
+            f"{row}: {text.strip()}")
+    return found, None
+
+
+def check_level(args, project, tree, flags):
+    """Applies the rewrite with flags to a copy of project at tree and checks
+    it. Returns (changed files, problems)."""
     shutil.copytree(project, tree, symlinks=True)
     before = digest_tree(tree)
     problems = []
-    apply = subprocess.run([args.eventless, "apply", "--quiet", str(tree)],
+    apply = subprocess.run([args.eventless, "apply", "--quiet", *flags, str(tree)],
                            capture_output=True, text=True)
     if apply.returncode != 0:
         problems.append(f"apply exited {apply.returncode}: {apply.stderr.strip()[:2000]}")
     after = digest_tree(tree)
     changed = sorted(p for p in before if after.get(p) != before[p])
+    python = []
     for rel in changed:
         original = project / rel
         rewritten = tree / rel
         if b"eventlet" not in original.read_bytes():
             problems.append(f"{rel}: changed although it never mentions eventlet")
+        if not is_python(original):
+            continue
+        python.append(rel)
         compiled = subprocess.run([sys.executable, "-m", "py_compile", str(rewritten)],
                                   capture_output=True, text=True)
         if compiled.returncode != 0:
@@ -64,11 +109,29 @@ def check_project(args, project, work):
         for message, count in new.items():
             if count > old.get(message, 0):
                 problems.append(f"{rel}: new pyflakes message: {message}")
-    second = subprocess.run([args.eventless, "diff", "--check", "--quiet", str(tree)],
+    problems += style_problems(args, project, tree, python)
+    second = subprocess.run([args.eventless, "diff", "--check", "--quiet", *flags, str(tree)],
                             capture_output=True, text=True)
     if second.returncode != 0:
         problems.append(f"second run not empty (exit {second.returncode}): {second.stdout[:2000]}")
-    return changed, problems, summary_of(args, project), summary_of(args, project, SEMANTIC)
+    return changed, problems
+
+
+def style_problems(args, project, tree, rels):
+    """A style message more often in a rewritten file than in its original,
+    with all its places in the rewritten file."""
+    problems = []
+    old, failed = flake8_messages(args.flake8, project, rels)
+    new, failed_too = flake8_messages(args.flake8, tree, rels)
+    problems += [f for f in (failed, failed_too) if f]
+    for rel in rels:
+        before = old.get(rel, {})
+        for message, places in sorted(new.get(rel, {}).items()):
+            more = len(places) - len(before.get(message, ()))
+            if more > 0:
+                problems.append(f"{rel}: new style message: {message} ({more} more; "
+                                f"rewritten line {'; '.join(places)})")
+    return problems
 
 
 def git(cwd, *args):
@@ -109,59 +172,67 @@ def check_series(args, project, work):
     return subjects, problems
 
 
-def summary_of(args, project, ignore=()):
-    command = [args.eventless, "scan", "--format", "json", "--no-config", str(project)]
-    if ignore:
-        command += ["--ignore", ",".join(ignore)]
+def summary_of(args, project, flags):
+    command = [args.eventless, "scan", "--format", "json", "--no-config", *flags, str(project)]
     scan = subprocess.run(command, capture_output=True, text=True)
     return json.loads(scan.stdout)["summary"] if scan.returncode == 0 else {}
 
 
 def rewrites(summary):
-    return summary.get("rewrite_safe", 0) + summary.get("rewrite_conditional", 0)
+    return sum(summary.get(key, 0) for key in ("rewrite_safe", "rewrite_conditional", "rewrite_review"))
 
 
 def share(part, whole):
     return f"{100.0 * part / whole:5.1f}%" if whole else "    -"
 
 
+def row(name, counts, verdict=""):
+    files = "/".join(str(counts[f"files {level}"]) for level, _ in LEVELS)
+    return (f"{name:<33} {counts['uses']:>6} "
+            + " ".join(f"{counts[level]:>6} {share(counts[level], counts['uses']):>6}"
+                       for level, _ in LEVELS)
+            + f" {files:>13}  {verdict}").rstrip()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--eventless", required=True)
     parser.add_argument("--pyflakes", required=True)
+    parser.add_argument("--flake8", required=True, help="a flake8 with hacking installed")
     parser.add_argument("--corpus", required=True, type=Path)
     args = parser.parse_args()
     # Commits run in each project's folder: the binary is found from there.
     args.eventless = str(Path(args.eventless).resolve())
     projects = sorted(p for p in args.corpus.iterdir() if p.is_dir())
     failures = 0
-    keys = ("uses", "rewrites", "primitives", "files")
-    totals = dict.fromkeys(keys, 0)
-    # eventlet's own release (its tests and examples) is most of the uses;
-    # the projects that migrate off it are totalled apart too.
-    users = dict.fromkeys(keys, 0)
-    print(f"{'project':<24} {'changed':>7} {'uses':>6} {'rewritten':>9} {'share':>6} "
-          f"{'primitives only':>15}  result")
+    keys = ["uses"] + [level for level, _ in LEVELS] + [f"files {level}" for level, _ in LEVELS]
+    totals = {name: dict.fromkeys(keys, 0) for name, _ in TOTALS}
+    print(f"Rewritten uses and changed files per level ({' / '.join(l for l, _ in LEVELS)}); "
+          f"the checks run at each level.")
+    print(f"{'project':<33} {'uses':>6} {'exact':>6} {'share':>6} {'review':>6} {'share':>6} "
+          f"{'files changed':>13}  result")
     with tempfile.TemporaryDirectory(prefix="eventless-corpus-") as tmp:
         for project in projects:
-            changed, problems, s, base = check_project(args, project, Path(tmp))
-            counts = {"uses": s.get("uses", 0), "rewrites": rewrites(s),
-                      "primitives": rewrites(base), "files": len(changed)}
-            for key, value in counts.items():
-                totals[key] += value
-                if not project.name.startswith("eventlet-"):
-                    users[key] += value
+            counts = {}
+            problems = []
+            for level, flags in LEVELS:
+                changed, found = check_level(args, project, Path(tmp) / level / project.name, flags)
+                summary = summary_of(args, project, flags)
+                counts["uses"] = summary.get("uses", 0)
+                counts[level] = rewrites(summary)
+                counts[f"files {level}"] = len(changed)
+                problems += [f"[{level}] {p}" for p in found]
+            for name, excluded in TOTALS:
+                if not project.name.startswith(excluded):
+                    for key in keys:
+                        totals[name][key] += counts[key]
             verdict = "ok" if not problems else f"{len(problems)} problem(s)"
-            print(f"{project.name:<24} {len(changed):>7} {s.get('uses', 0):>6} {rewrites(s):>9} "
-                  f"{share(rewrites(s), s.get('uses', 0)):>6} "
-                  f"{share(rewrites(base), base.get('uses', 0)):>15}  {verdict}")
+            print(row(project.name, counts, verdict))
             for p in problems:
                 print(f"    {p}")
             failures += len(problems)
-    for name, t in (("total", totals), ("total without eventlet", users)):
-        print(f"{name:<24} {t['files']:>7} {t['uses']:>6} {t['rewrites']:>9} "
-              f"{share(t['rewrites'], t['uses']):>6} "
-              f"{share(t['primitives'], t['uses']):>15}")
+    for name, _ in TOTALS:
+        print(row(name, totals[name]))
     print()
     print("eventless commit on each project as a git repository (every commit must compile):")
     with tempfile.TemporaryDirectory(prefix="eventless-series-") as tmp:
