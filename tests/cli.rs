@@ -850,3 +850,28 @@ fn review_rewrites_are_made_only_when_asked() {
     assert_eq!(json["project"]["files_analysed"], 1, "{json}");
     assert!(json["project"]["paths"].is_null(), "{json}");
 }
+
+/// `# eventless: ignore` keeps the uses on its line from every transform,
+/// `# eventless: ignore[ID,...]` from those; scan lists them as kept.
+#[test]
+fn suppression_comments_keep_a_line() {
+    let code = "import eventlet\n\n\ndef f():\n    eventlet.sleep(1)\n    eventlet.sleep(2)  # eventless: ignore\n    eventlet.sleep(3)  # noqa  # eventless: ignore[sleep]\n    eventlet.sleep(4)  # eventless: ignore[spawn-statement]\n";
+    let dir = tree(&[("a.py", code.as_bytes())]);
+    let diff = stdout(&eventless(&["diff", "."], dir.path()));
+    assert!(diff.contains("+    time.sleep(1)\n"), "{diff}");
+    assert!(
+        diff.contains("+    time.sleep(4)  # eventless: ignore[spawn-statement]\n"),
+        "{diff}"
+    );
+    assert!(
+        !diff.contains("time.sleep(2)") && !diff.contains("time.sleep(3)"),
+        "{diff}"
+    );
+    let scan = stdout(&eventless(&["scan", "."], dir.path()));
+    assert_eq!(
+        scan.matches("kept as it is by the '# eventless: ignore' comment on its line")
+            .count(),
+        2,
+        "{scan}"
+    );
+}

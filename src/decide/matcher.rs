@@ -14,6 +14,7 @@ use crate::edit::Edit;
 use crate::python::config_options::NonNegativeOptions;
 use crate::python::helpers;
 use crate::python::module_names::{ModuleRef, name_module};
+use crate::python::suppression;
 use crate::python::syntax::{descendants, field_name, is_primary, named_children, node_at, text};
 use crate::source::line_of;
 use crate::transform::model::{Case, CaseAction, Guard, Helper, Param};
@@ -171,10 +172,20 @@ pub struct Matcher<'a> {
 
 impl Matcher<'_> {
     pub fn decide(&self, u: &Use, root: Node, source: &str, file: &FileAnalysis) -> Fate {
-        match decide_without_code(self.catalogue, u) {
-            Ok(fate) => fate,
-            Err(candidates) => self.try_candidates(u, &candidates, root, source, file),
+        let mut candidates = match decide_without_code(self.catalogue, u) {
+            Ok(fate) => return fate,
+            Err(candidates) => candidates,
+        };
+        if let Some(suppression) = suppression::on_line(root, source, u.range.start) {
+            candidates.retain(|id| !suppression.covers(&self.catalogue.transforms[*id].id));
+            if candidates.is_empty() {
+                return Fate::Manual(
+                    None,
+                    "kept as it is by the '# eventless: ignore' comment on its line".into(),
+                );
+            }
         }
+        self.try_candidates(u, &candidates, root, source, file)
     }
 
     fn try_candidates(

@@ -11,4 +11,5 @@ pub(crate) mod module_names;
 pub(crate) mod non_negative;
 pub mod parse;
 pub(crate) mod statements;
+pub(crate) mod suppression;
 pub(crate) mod syntax;
