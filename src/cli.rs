@@ -112,8 +112,8 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         report: Vec<PathBuf>,
         /// Folder for per-repository readiness reports (scan mode, NAME.md), diffs
-        /// (diff mode, NAME.diff) or patches (patches mode, NAME/).
-        #[arg(long, value_name = "DIR")]
+        /// (diff mode, NAME.diff) or patches (patches mode, NAME/; required).
+        #[arg(long, value_name = "DIR", required_if_eq("mode", "patches"))]
         out: Option<PathBuf>,
         /// Print only the summary.
         #[arg(long, short)]

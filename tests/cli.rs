@@ -875,3 +875,13 @@ fn suppression_comments_keep_a_line() {
         "{scan}"
     );
 }
+
+/// A batch in patches mode without a folder for them is a usage error, at
+/// once, before any repository runs.
+#[test]
+fn batch_patches_without_out_is_a_usage_error() {
+    let dir = tree(&[("m.toml", b"[[repo]]\npath = \"nowhere\"\n")]);
+    let out = eventless(&["batch", "m.toml", "--mode", "patches"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--out <DIR>"), "{}", stderr(&out));
+}

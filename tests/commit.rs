@@ -314,6 +314,26 @@ fn patches_apply_with_git_am_to_the_same_trees() {
         git(d, &["rev-parse", "applied^{tree}"]),
         git(d, &["rev-parse", "eventlet-removal^{tree}"])
     );
+    // A second run into the same folder would leave `git am DIR/*.patch`
+    // applying both: it is refused, and the folder stays as it was.
+    git(d, &["checkout", "-q", "main"]);
+    let again = eventless(
+        d,
+        &[
+            "patches",
+            "--allow-dirty",
+            "--out",
+            out_dir.to_str().unwrap(),
+            ".",
+        ],
+    );
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("already holds 2 .patch file(s)"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 2);
 }
 
 #[test]

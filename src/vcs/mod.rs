@@ -179,6 +179,23 @@ pub fn publish(repo: &Repository, branch: &str, series: &Series) -> Result<()> {
 pub fn write_patches(repo: &Repository, series: &Series, out: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out)
         .with_context(|| format!("{}: cannot create the folder", out.display()))?;
+    // `git am DIR/*.patch` would apply an earlier run's files too.
+    let earlier: Vec<String> = std::fs::read_dir(out)
+        .with_context(|| format!("{}: cannot read the folder", out.display()))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".patch"))
+        .collect();
+    if !earlier.is_empty() {
+        bail!(
+            "{} already holds {} .patch file(s) ({}...), which `git am {}/*.patch` would \
+             apply too: remove them or choose another --out",
+            out.display(),
+            earlier.len(),
+            earlier[0],
+            out.display()
+        );
+    }
     let total = series.commits.len();
     let mut written = Vec::new();
     for (n, made) in series.commits.iter().enumerate() {
