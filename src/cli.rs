@@ -31,8 +31,9 @@ pub enum Command {
         /// Report format (markdown: the readiness report; sarif: SARIF 2.1.0).
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// Link occurrences in the Markdown report as <URL><path>#n<line>
-        /// (e.g. https://opendev.org/openstack/nova/src/branch/master/).
+        /// Link occurrences in the Markdown report as <URL>/<path>#L<line>
+        /// (e.g. https://opendev.org/openstack/nova/src/branch/master), or,
+        /// when URL holds {path} (and {line}), as URL with them filled in.
         #[arg(long, value_name = "URL")]
         link_base: Option<String>,
     },

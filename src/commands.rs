@@ -34,6 +34,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             format,
             link_base,
         } => {
+            if link_base.is_some() && format != Format::Markdown {
+                bail!("--link-base links the Markdown report's occurrences; add --format markdown");
+            }
             let (catalogue, mut options) = setup(&common)?;
             options.findings_only = true;
             let run = engine::run(&catalogue, &options)?;

@@ -93,7 +93,7 @@ fn failures_are_isolated_and_summed_up() {
         beta.contains("# eventlet removal readiness: beta"),
         "{beta}"
     );
-    assert!(beta.contains("https://opendev.org/openstack/beta/src/branch/master/m.py#n3 : `hub = eventlet.hubs.get_hub()` (manual)"), "{beta}");
+    assert!(beta.contains("https://opendev.org/openstack/beta/src/branch/master/m.py#L3 : `hub = eventlet.hubs.get_hub()` (manual)"), "{beta}");
 }
 
 #[test]

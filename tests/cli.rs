@@ -483,8 +483,27 @@ fn markdown_readiness_report_links_occurrences() {
         "{md}"
     );
     assert!(md.contains("**Migration complexity: "), "{md}");
-    assert!(md.contains("https://opendev.org/x/y/src/branch/master/pkg/b.py#n5 : `hub = eventlet.hubs.get_hub()` (manual)"), "{md}");
+    assert!(md.contains("https://opendev.org/x/y/src/branch/master/pkg/b.py#L5 : `hub = eventlet.hubs.get_hub()` (manual)"), "{md}");
     assert!(md.contains("### pkg/a.py"), "{md}");
+    // Without the trailing slash, and with placeholders for other forges.
+    let link = |base: &str| {
+        stdout(&eventless(
+            &["scan", "--format", "markdown", "--link-base", base, "."],
+            dir.path(),
+        ))
+    };
+    assert!(link("https://opendev.org/x/y/src/branch/master").contains("master/pkg/b.py#L5 : "));
+    assert!(
+        link("https://git.example/y/{path}?line={line}")
+            .contains("https://git.example/y/pkg/b.py?line=5 : ")
+    );
+    let ignored = eventless(&["scan", "--link-base", "https://x/", "."], dir.path());
+    assert_eq!(ignored.status.code(), Some(2));
+    assert!(
+        stderr(&ignored).contains("add --format markdown"),
+        "{}",
+        stderr(&ignored)
+    );
 }
 
 #[test]

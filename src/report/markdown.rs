@@ -111,7 +111,7 @@ pub fn render(
         let path = display_path(root, &file.source.path);
         for f in file.findings.iter().filter(|x| x.action != Action::Import) {
             let place = match link_base {
-                Some(base) => format!("{base}{path}#n{}", f.line),
+                Some(base) => link(base, &path, f.line),
                 None => format!("{path}:{}", f.line),
             };
             let mark = match (f.action, f.differences.is_empty()) {
@@ -129,6 +129,18 @@ pub fn render(
         }
     }
     out
+}
+
+/// A link that opens the line: `base` with its `{path}` and `{line}`
+/// filled in, or else `<base>/<path>#L<line>`, the line anchor of Gitea
+/// (opendev.org), GitHub and GitLab.
+fn link(base: &str, path: &str, line: usize) -> String {
+    if base.contains("{path}") {
+        return base
+            .replace("{path}", path)
+            .replace("{line}", &line.to_string());
+    }
+    format!("{}/{path}#L{line}", base.trim_end_matches('/'))
 }
 
 fn describe(catalogue: &Catalogue, api: &str) -> String {
