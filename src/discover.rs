@@ -71,10 +71,16 @@ pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Discovered> {
             }
         }
     }
-    files.sort();
-    files.dedup();
-    config_files.sort();
-    config_files.dedup();
+    // Paths that overlap (`a.py .`) name some files twice, spelled apart.
+    let overlapping = paths.len() > 1;
+    for list in [&mut files, &mut config_files] {
+        list.sort();
+        list.dedup();
+        if overlapping {
+            let mut seen = std::collections::HashSet::new();
+            list.retain(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
+        }
+    }
     Ok(Discovered {
         files,
         config_files,

@@ -904,3 +904,21 @@ fn batch_patches_without_out_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--out <DIR>"), "{}", stderr(&out));
 }
+
+/// Paths that overlap name each file once: one diff, counted once.
+#[test]
+fn overlapping_paths_count_each_file_once() {
+    let dir = tree(&[("a.py", SLEEPY.as_bytes())]);
+    let out = eventless(&["diff", "a.py", ".", "./a.py"], dir.path());
+    assert_eq!(
+        stdout(&out).matches("+++ b/").count(),
+        1,
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("1 file would be rewritten"),
+        "{}",
+        stderr(&out)
+    );
+}
