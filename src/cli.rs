@@ -36,6 +36,10 @@ pub enum Command {
         /// when URL holds {path} (and {line}), as URL with them filled in.
         #[arg(long, value_name = "URL")]
         link_base: Option<String>,
+        /// Exit with 1 when eventlet uses are left for a person or files are
+        /// skipped (a CI gate for "no eventlet left"; rewritable uses pass).
+        #[arg(long)]
+        exit_non_zero_on_manual: bool,
     },
     /// Show the rewrite as a unified diff without writing anything.
     Diff {
@@ -204,7 +208,8 @@ pub struct Common {
     /// ~/.cache/eventless), which makes runs over an unchanged tree instant.
     #[arg(long)]
     pub no_cache: bool,
-    /// Print only errors.
+    /// Print only errors and what the command is for: the summaries go,
+    /// but scan's report and diff's diff stay on standard output.
     #[arg(long, short)]
     pub quiet: bool,
 }

@@ -33,6 +33,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             common,
             format,
             link_base,
+            exit_non_zero_on_manual,
         } => {
             if link_base.is_some() && format != Format::Markdown {
                 bail!("--link-base links the Markdown report's occurrences; add --format markdown");
@@ -51,7 +52,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 Format::Sarif => report::sarif::render(&run, &catalogue, &root),
             };
             emit(&text)?;
-            Ok(ExitCode::SUCCESS)
+            let left = !Summary::of(&run).eventlet_removable();
+            Ok(match exit_non_zero_on_manual && left {
+                true => ExitCode::from(EXIT_CHANGES),
+                false => ExitCode::SUCCESS,
+            })
         }
         Command::Diff {
             common,

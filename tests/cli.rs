@@ -922,3 +922,24 @@ fn overlapping_paths_count_each_file_once() {
         stderr(&out)
     );
 }
+
+/// `scan --exit-non-zero-on-manual` is a gate: 1 while a use needs a person.
+#[test]
+fn scan_can_gate_on_uses_left_for_a_person() {
+    let manual = tree(&[(
+        "a.py",
+        b"import eventlet\n\nhub = eventlet.hubs.get_hub()\n",
+    )]);
+    let gate = |dir: &Path| {
+        eventless(&["scan", "--exit-non-zero-on-manual", "."], dir)
+            .status
+            .code()
+    };
+    assert_eq!(gate(manual.path()), Some(1));
+    assert_eq!(
+        eventless(&["scan", "."], manual.path()).status.code(),
+        Some(0)
+    );
+    let rewritable = tree(&[("a.py", b"import eventlet\n\neventlet.sleep(1)\n")]);
+    assert_eq!(gate(rewritable.path()), Some(0));
+}
