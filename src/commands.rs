@@ -75,7 +75,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             let failed = report_problems(&run, common.quiet);
             if !common.quiet {
-                eprint!("{}", summary(&run, &catalogue, "would be rewritten"));
+                let changed: Vec<&FileResult> = run.changed().collect();
+                eprint!(
+                    "{}",
+                    summary(&run, &catalogue, "would be rewritten", &changed)
+                );
             }
             if failed {
                 Ok(ExitCode::from(EXIT_ERROR))
@@ -96,6 +100,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let mut ask = interactive;
             let stdin = std::io::stdin();
             let mut answers = stdin.lock().lines();
+            // What is said to be rewritten is what was written.
+            let mut written: Vec<&FileResult> = Vec::new();
             for file in run.changed() {
                 let mut new_text = file.new_text.clone().expect("changed files have new text");
                 if ask {
@@ -134,8 +140,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     &file.source.original,
                     &file.source.encode(&new_text),
                 ) {
-                    Ok(()) if !common.quiet => println!("{}", file_line(file)),
-                    Ok(()) => {}
+                    Ok(()) => {
+                        written.push(file);
+                        if !common.quiet {
+                            println!("{}", file_line(file));
+                        }
+                    }
                     Err(e) => {
                         eprintln!("error: {e:#}");
                         failed = true;
@@ -143,7 +153,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
             if !common.quiet {
-                eprint!("{}", summary(&run, &catalogue, "rewritten"));
+                eprint!("{}", summary(&run, &catalogue, "rewritten", &written));
             }
             Ok(if failed {
                 ExitCode::from(EXIT_ERROR)
@@ -565,8 +575,15 @@ fn report_problems(run: &RunResult, quiet: bool) -> bool {
     failed
 }
 
-fn summary(run: &RunResult, catalogue: &Catalogue, verb: &str) -> String {
+/// The run's summary, saying `verb` of the files in `changed` (those
+/// written, for apply) and of their rewrites.
+fn summary(run: &RunResult, catalogue: &Catalogue, verb: &str, changed: &[&FileResult]) -> String {
     let s = Summary::of(run);
+    let rewrites: usize = changed
+        .iter()
+        .flat_map(|f| &f.findings)
+        .filter(|f| f.action == Action::Rewrite)
+        .count();
     // A rewrite that needs the tree free of eventlet changes the program as
     // a whole: say so, whatever the quiet flag of the diff itself.
     let mut whole_program: Vec<&str> = run
@@ -600,9 +617,9 @@ fn summary(run: &RunResult, catalogue: &Catalogue, verb: &str) -> String {
         + &s.difference_lines()
         + &format!(
             "{} file{} {verb} ({} rewrites); {} uses left for manual work (see `eventless scan`); {} skipped\n",
-            s.files_to_change,
-            if s.files_to_change == 1 { "" } else { "s" },
-            s.rewrites(),
+            changed.len(),
+            if changed.len() == 1 { "" } else { "s" },
+            rewrites,
             s.manual,
             s.files_skipped
         )

@@ -89,4 +89,17 @@ impl RunResult {
     pub fn changed(&self) -> impl Iterator<Item = &FileResult> {
         self.files.iter().filter(|f| f.new_text.is_some())
     }
+
+    /// The files the rewrite changes, also where only findings were
+    /// decided (scan plans no text).
+    pub fn to_change(&self) -> impl Iterator<Item = &FileResult> {
+        self.files.iter().filter(|f| f.changes())
+    }
+}
+
+impl FileResult {
+    /// The rewrite changes it: new text was planned, or a use is rewritten.
+    pub fn changes(&self) -> bool {
+        self.new_text.is_some() || self.findings.iter().any(|f| f.action == Action::Rewrite)
+    }
 }

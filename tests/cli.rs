@@ -943,3 +943,45 @@ fn scan_can_gate_on_uses_left_for_a_person() {
     let rewritable = tree(&[("a.py", b"import eventlet\n\neventlet.sleep(1)\n")]);
     assert_eq!(gate(rewritable.path()), Some(0));
 }
+
+/// scan's JSON says a file changes when its uses are rewritten (scan plans
+/// no text), as diff of the same file shows.
+#[test]
+fn scan_json_says_which_files_change() {
+    let dir = tree(&[("a.py", SLEEPY.as_bytes())]);
+    let json: serde_json::Value = serde_json::from_slice(
+        &eventless(&["scan", "--format", "json", "a.py"], dir.path()).stdout,
+    )
+    .unwrap();
+    assert_eq!(json["files"][0]["changes"], true, "{json}");
+    assert_eq!(json["summary"]["files_to_change"], 1, "{json}");
+}
+
+/// apply says what it wrote: a file it refused (read-only), or whose hunks
+/// were all declined, is not counted as rewritten.
+#[test]
+fn apply_counts_only_what_it_wrote() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tree(&[("a.py", SLEEPY.as_bytes()), ("b.py", SLEEPY.as_bytes())]);
+    let b = dir.path().join("b.py");
+    std::fs::set_permissions(&b, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = eventless(&["apply", "--no-cache", "."], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("file is read-only; left alone"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("1 file rewritten (2 rewrites)"),
+        "{}",
+        stderr(&out)
+    );
+    let declined = tree(&[("a.py", SLEEPY.as_bytes())]);
+    let out = apply_interactively(declined.path(), "h\nn\nn\nn\n");
+    assert!(
+        stderr(&out).contains("0 files rewritten (0 rewrites)"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -40,7 +40,7 @@ pub fn render(run: &RunResult) -> String {
             .iter()
             .map(|f| FileEntry {
                 path: f.source.path.display().to_string(),
-                changes: f.new_text.is_some(),
+                changes: f.changes(),
                 error: f.error.as_deref(),
                 findings: &f.findings,
             })

@@ -46,7 +46,7 @@ impl Summary {
             files_scanned: run.files_scanned,
             files_with_eventlet: run.files.len(),
             files_skipped: run.skipped.len(),
-            files_to_change: run.changed().count(),
+            files_to_change: run.to_change().count(),
             ..Summary::default()
         };
         for f in run.files.iter().flat_map(|f| &f.findings) {
