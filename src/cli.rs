@@ -36,6 +36,10 @@ pub enum Command {
         /// when URL holds {path} (and {line}), as URL with them filled in.
         #[arg(long, value_name = "URL")]
         link_base: Option<String>,
+        /// Count the uses per API and fate (the transform, or the reason they
+        /// stay) instead of listing each one (text format).
+        #[arg(long)]
+        statistics: bool,
         /// Exit with 1 when eventlet uses are left for a person or files are
         /// skipped (a CI gate for "no eventlet left"; rewritable uses pass).
         #[arg(long)]

@@ -33,8 +33,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             common,
             format,
             link_base,
+            statistics,
             exit_non_zero_on_manual,
         } => {
+            if statistics && format != Format::Text {
+                bail!("--statistics is a text report; leave out --format");
+            }
             if link_base.is_some() && format != Format::Markdown {
                 bail!("--link-base links the Markdown report's occurrences; add --format markdown");
             }
@@ -44,6 +48,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let root = common.paths.first().cloned().unwrap_or_else(|| ".".into());
             let title = project_name(&root);
             let text = match format {
+                Format::Text if statistics => report::text::statistics(&run),
                 Format::Text => report::text::render(&run),
                 Format::Json => report::json::render(&run),
                 Format::Markdown => {

@@ -985,3 +985,27 @@ fn apply_counts_only_what_it_wrote() {
         stderr(&out)
     );
 }
+
+/// `scan --statistics` counts the uses per API and fate, most first.
+#[test]
+fn scan_statistics_count_per_api_and_fate() {
+    let code = "import eventlet\n\n\ndef f(t):\n    eventlet.sleep(1)\n    eventlet.sleep(2)\n    eventlet.kill(t)\n";
+    let dir = tree(&[("a.py", code.as_bytes()), ("b.py", code.as_bytes())]);
+    let stats = stdout(&eventless(&["scan", "--statistics", "."], dir.path()));
+    let lines: Vec<&str> = stats.lines().collect();
+    assert_eq!(
+        lines[0], "4  eventlet.greenthread.sleep  rewrite by sleep",
+        "{stats}"
+    );
+    assert!(
+        lines[1]
+            .starts_with("2  eventlet.greenthread.kill  manual: Native threads cannot be killed"),
+        "{stats}"
+    );
+    assert!(stats.contains("6 eventlet uses"), "{stats}");
+    let json = eventless(
+        &["scan", "--statistics", "--format", "json", "."],
+        dir.path(),
+    );
+    assert_eq!(json.status.code(), Some(2));
+}

@@ -77,3 +77,31 @@ pub fn summary_lines(s: &Summary) -> String {
     let _ = writeln!(out, "verdict: {verdict}");
     out
 }
+
+/// Counts per API and fate (`--statistics`, as ruff's): how many uses each
+/// transform rewrites, and for each reason how many stay, most first.
+pub fn statistics(run: &RunResult) -> String {
+    let mut counts: std::collections::HashMap<(&str, String), usize> = Default::default();
+    for f in run.files.iter().flat_map(|f| &f.findings) {
+        let fate = match f.action {
+            Action::Import => continue,
+            Action::Rewrite => format!("rewrite by {}", f.transform.as_deref().unwrap_or("?")),
+            Action::Manual => {
+                let reason = f.reason.as_deref().unwrap_or("");
+                // The first sentence: the rest is guidance, the same for all.
+                let first = reason.split(". ").next().unwrap_or(reason);
+                format!("manual: {}", first.trim_end_matches('.'))
+            }
+        };
+        *counts.entry((f.api.as_str(), fate)).or_default() += 1;
+    }
+    let mut rows: Vec<_> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let width = rows.first().map_or(1, |(_, n)| n.to_string().len());
+    let mut out = String::new();
+    for ((api, fate), n) in rows {
+        let _ = writeln!(out, "{n:>width$}  {api}  {fate}");
+    }
+    out.push_str(&summary_lines(&Summary::of(run)));
+    out
+}
