@@ -1,4 +1,5 @@
-//! The project's `eventless.toml`: options, and transforms that add to or
+//! The project's `eventless.toml` (or `[tool.eventless]` in its
+//! pyproject.toml): options, and transforms that add to or
 //! replace the built-in ones (for example, rewriting to the project's own
 //! `utils.spawn`). Found at the root of the tree, searched upwards from the
 //! first path given, so it also applies when run from a subfolder.
@@ -32,6 +33,19 @@ use crate::decide::tree_facts::assumed_patching;
 use crate::transform::{Catalogue, Safety};
 
 pub const FILE_NAME: &str = "eventless.toml";
+const PYPROJECT: &str = "pyproject.toml";
+
+/// `[tool.eventless]` of a pyproject.toml, taken out of it.
+fn tool_table(pyproject: &mut toml::Table) -> Option<toml::Table> {
+    match pyproject
+        .get_mut("tool")?
+        .as_table_mut()?
+        .remove("eventless")?
+    {
+        toml::Value::Table(table) => Some(table),
+        _ => None,
+    }
+}
 
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -97,7 +111,9 @@ pub struct ProjectConfig {
     pub catalogue: Catalogue,
 }
 
-/// `eventless.toml` in `start` (a folder, or a file's folder) or above it.
+/// The configuration in `start` (a folder, or a file's folder) or above
+/// it: `eventless.toml`, or a `pyproject.toml` with a `[tool.eventless]`
+/// table (the first folder that has either; eventless.toml wins there).
 pub fn find(start: &Path) -> Option<PathBuf> {
     let start = std::fs::canonicalize(start).ok()?;
     let mut dir = if start.is_dir() {
@@ -110,6 +126,14 @@ pub fn find(start: &Path) -> Option<PathBuf> {
         if candidate.is_file() {
             return Some(candidate);
         }
+        let pyproject = d.join(PYPROJECT);
+        let has_table = std::fs::read_to_string(&pyproject)
+            .ok()
+            .and_then(|text| text.parse::<toml::Table>().ok())
+            .is_some_and(|mut table| tool_table(&mut table).is_some());
+        if has_table {
+            return Some(pyproject);
+        }
         dir = d.parent();
     }
     None
@@ -120,6 +144,10 @@ pub fn load(path: &Path) -> Result<ProjectConfig> {
         .with_context(|| format!("{}: cannot read the configuration", path.display()))?;
     let mut table: toml::Table =
         toml::from_str(&text).with_context(|| format!("{}: not valid TOML", path.display()))?;
+    if path.file_name().is_some_and(|n| n == PYPROJECT) {
+        table = tool_table(&mut table)
+            .with_context(|| format!("{}: has no [tool.eventless] table", path.display()))?;
+    }
     let options: ConfigOptions = match table.remove("options") {
         Some(value) => value
             .try_into()

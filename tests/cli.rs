@@ -1009,3 +1009,33 @@ fn scan_statistics_count_per_api_and_fate() {
     );
     assert_eq!(json.status.code(), Some(2));
 }
+
+/// `[tool.eventless]` in pyproject.toml configures as eventless.toml does.
+#[test]
+fn pyproject_tool_table_is_read() {
+    let dir = tree(&[
+        ("a.py", SLEEPY.as_bytes()),
+        (
+            "pyproject.toml",
+            b"[project]\nname = \"a\"\n\n[tool.eventless.options]\nassume_monkey_patched = true\n",
+        ),
+    ]);
+    let out = eventless(&["scan", "."], dir.path());
+    assert!(
+        stderr(&out).contains("using") && stderr(&out).contains("pyproject.toml"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("rewrite by sleep"),
+        "{}",
+        stdout(&out)
+    );
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[project]\nname = \"a\"\n",
+    )
+    .unwrap();
+    let plain = stdout(&eventless(&["scan", "."], dir.path()));
+    assert!(plain.contains("whether its users monkey-patch 'time' is not known"), "{plain}");
+}
