@@ -50,7 +50,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let text = match format {
                 Format::Text if statistics => report::text::statistics(&run),
                 Format::Text => report::text::render(&run),
-                Format::Json => report::json::render(&run),
+                Format::Json => report::json::render(&run, &root),
                 Format::Markdown => {
                     report::markdown::render(&run, &catalogue, &title, &root, link_base.as_deref())
                 }

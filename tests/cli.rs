@@ -1037,5 +1037,21 @@ fn pyproject_tool_table_is_read() {
     )
     .unwrap();
     let plain = stdout(&eventless(&["scan", "."], dir.path()));
-    assert!(plain.contains("whether its users monkey-patch 'time' is not known"), "{plain}");
+    assert!(
+        plain.contains("whether its users monkey-patch 'time' is not known"),
+        "{plain}"
+    );
+}
+
+/// The JSON report carries its version and the verdict the Markdown has.
+#[test]
+fn json_report_has_a_version_and_the_verdict() {
+    let dir = tree(&[("a.py", SLEEPY.as_bytes())]);
+    let json: serde_json::Value =
+        serde_json::from_slice(&eventless(&["scan", "--format", "json", "."], dir.path()).stdout)
+            .unwrap();
+    assert_eq!(json["version"], 2, "{json}");
+    assert_eq!(json["verdict"]["deactivable"], true, "{json}");
+    assert_eq!(json["verdict"]["complexity"], 1, "{json}");
+    assert_eq!(json["summary"]["rewrite_review"], 0, "{json}");
 }

@@ -2,9 +2,16 @@
 
 use serde::Serialize;
 
+use std::path::Path;
+
 use super::Summary;
+use super::readiness::{Readiness, assess};
 use crate::outcome::Finding;
 use crate::outcome::{ProjectSummary, RunResult};
+
+/// The report's format version (docs/reports.md): 2 added the verdict,
+/// the behaviour differences and `changes` for scan.
+const VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -12,6 +19,8 @@ struct Report<'a> {
     files: Vec<FileEntry<'a>>,
     skipped: Vec<SkippedEntry>,
     summary: Summary,
+    /// What the Markdown report says: deactivable, blockers, complexity.
+    verdict: Readiness,
     /// The project analysed: its root, programs and where it was rewritten.
     #[serde(skip_serializing_if = "Option::is_none")]
     project: Option<&'a ProjectSummary>,
@@ -32,9 +41,9 @@ struct SkippedEntry {
     reason: String,
 }
 
-pub fn render(run: &RunResult) -> String {
+pub fn render(run: &RunResult, root: &Path) -> String {
     let report = Report {
-        version: 1,
+        version: VERSION,
         files: run
             .files
             .iter()
@@ -54,6 +63,7 @@ pub fn render(run: &RunResult) -> String {
             })
             .collect(),
         summary: Summary::of(run),
+        verdict: assess(run, root),
         project: run.project.as_ref(),
     };
     let mut text = serde_json::to_string_pretty(&report).expect("report types serialize");
