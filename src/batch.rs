@@ -431,14 +431,16 @@ pub fn summary_table(outcomes: &[Outcome]) -> String {
             o.seconds,
         ));
     }
-    let ok: Vec<&Outcome> = outcomes.iter().filter(|o| o.ok).collect();
+    // The totals add up the rows above, failed repositories included (a
+    // repository can fail after its uses were counted, at its commit).
+    let total = |count: fn(&Outcome) -> usize| outcomes.iter().map(count).sum::<usize>();
     out.push_str(&format!(
         "{} repositories, {} failed; {} eventlet uses, {} rewritten, {} left for manual work\n",
         outcomes.len(),
-        outcomes.len() - ok.len(),
-        ok.iter().map(|o| o.uses).sum::<usize>(),
-        ok.iter().map(|o| o.rewritten).sum::<usize>(),
-        ok.iter().map(|o| o.manual).sum::<usize>(),
+        outcomes.iter().filter(|o| !o.ok).count(),
+        total(|o| o.uses),
+        total(|o| o.rewritten),
+        total(|o| o.manual),
     ));
     out
 }
@@ -467,4 +469,28 @@ pub fn markdown_report(outcomes: &[Outcome]) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn totals_add_up_the_rows_failed_repositories_included() {
+        let row = |name: &str, ok: bool, uses: usize| Outcome {
+            name: name.into(),
+            ok,
+            error: (!ok).then(|| "commit failed".into()),
+            uses,
+            manual: uses,
+            ..Outcome::default()
+        };
+        let table = summary_table(&[row("cinder", false, 271), row("glance", true, 64)]);
+        assert!(
+            table.ends_with(
+                "2 repositories, 1 failed; 335 eventlet uses, 0 rewritten, 335 left for manual work\n"
+            ),
+            "{table}"
+        );
+    }
 }
