@@ -27,7 +27,7 @@ use crate::engine::{self, Options};
 use crate::outcome::Action;
 use crate::report::Summary;
 use crate::report::readiness::assess;
-use crate::transform::Catalogue;
+use crate::transform::{Catalogue, Safety};
 use crate::vcs::{self, SeriesOptions, series::Split};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -39,9 +39,11 @@ pub enum Mode {
     Patches,
 }
 
+/// A repository's settings, from `[defaults]`, its `[[repo]]` entry and
+/// the command line (which applies to every repository).
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Settings {
+pub struct Settings {
     #[serde(default)]
     link_base: Option<String>,
     #[serde(default)]
@@ -52,6 +54,69 @@ struct Settings {
     topic: Option<String>,
     #[serde(default)]
     config: Option<PathBuf>,
+    /// Transform ids: only these (`--select`), never these (`--ignore`).
+    #[serde(default)]
+    pub select: Vec<String>,
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Behaviour differences accepted (`--accept`), or all (`--review`).
+    #[serde(default)]
+    pub accept: Vec<String>,
+    #[serde(default)]
+    pub review: Option<bool>,
+    /// Commit and patches: proceed on a dirty work tree, add Signed-off-by,
+    /// and these trailers ("Partial-Bug: #2004567").
+    #[serde(default)]
+    pub allow_dirty: Option<bool>,
+    #[serde(default)]
+    pub signoff: Option<bool>,
+    #[serde(default)]
+    pub footers: Vec<String>,
+}
+
+impl Settings {
+    /// The batch command's flags, which apply to every repository.
+    pub fn command_line(
+        select: Vec<String>,
+        ignore: Vec<String>,
+        accept: Vec<String>,
+        review: bool,
+        allow_dirty: bool,
+        signoff: bool,
+    ) -> Settings {
+        Settings {
+            select,
+            ignore,
+            accept,
+            review: review.then_some(true),
+            allow_dirty: allow_dirty.then_some(true),
+            signoff: signoff.then_some(true),
+            ..Settings::default()
+        }
+    }
+
+    /// These settings, with `over`'s where it has them (lists add up;
+    /// `select` is replaced).
+    fn under(&self, over: &Settings) -> Settings {
+        let both = |a: &Vec<String>, b: &Vec<String>| a.iter().chain(b).cloned().collect();
+        Settings {
+            link_base: over.link_base.clone().or_else(|| self.link_base.clone()),
+            exclude: both(&self.exclude, &over.exclude),
+            branch: over.branch.clone().or_else(|| self.branch.clone()),
+            topic: over.topic.clone().or_else(|| self.topic.clone()),
+            config: over.config.clone().or_else(|| self.config.clone()),
+            select: match over.select.is_empty() {
+                true => self.select.clone(),
+                false => over.select.clone(),
+            },
+            ignore: both(&self.ignore, &over.ignore),
+            accept: both(&self.accept, &over.accept),
+            review: over.review.or(self.review),
+            allow_dirty: over.allow_dirty.or(self.allow_dirty),
+            signoff: over.signoff.or(self.signoff),
+            footers: both(&self.footers, &over.footers),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,6 +148,8 @@ pub struct Repo {
     branch: String,
     topic: String,
     config: Option<PathBuf>,
+    /// What the rewrite applies, and how commits are made.
+    settings: Settings,
 }
 
 /// What happened to one repository.
@@ -163,7 +230,8 @@ impl Ledger {
     }
 }
 
-pub fn read_manifest(path: &Path) -> Result<Vec<Repo>> {
+/// The manifest's repositories, `command_line` applying to each.
+pub fn read_manifest(path: &Path, command_line: &Settings) -> Result<Vec<Repo>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("{}: cannot read the manifest", path.display()))?;
     let manifest: Manifest = toml::from_str(&text)
@@ -188,25 +256,22 @@ pub fn read_manifest(path: &Path) -> Result<Vec<Repo>> {
             if !names.insert(name.clone()) {
                 bail!("two repositories are named '{name}': give one a `name`");
             }
-            let s = entry.settings;
-            let link_base = s
-                .link_base
-                .or_else(|| d.link_base.clone())
-                .map(|l| l.replace("{name}", &name));
+            let s = d.under(&entry.settings).under(command_line);
+            if let Some(bad) = s.footers.iter().find(|f| !f.contains(": ")) {
+                bail!("{name}: footer {bad:?} is not \"Key: value\"");
+            }
             Ok(Repo {
                 path,
-                link_base,
-                exclude: d.exclude.iter().chain(&s.exclude).cloned().collect(),
+                link_base: s.link_base.clone().map(|l| l.replace("{name}", &name)),
+                exclude: s.exclude.clone(),
                 branch: s
                     .branch
-                    .or_else(|| d.branch.clone())
+                    .clone()
                     .unwrap_or_else(|| "eventlet-removal".into()),
-                topic: s
-                    .topic
-                    .or_else(|| d.topic.clone())
-                    .unwrap_or_else(|| "eventlet-removal".into()),
-                config: s.config.or_else(|| d.config.clone()).map(|c| base.join(c)),
+                topic: s.topic.clone().unwrap_or_else(|| "eventlet-removal".into()),
+                config: s.config.clone().map(|c| base.join(c)),
                 name,
+                settings: s,
             })
         })
         .collect()
@@ -268,13 +333,39 @@ fn run_repo_inner(
         findings_only: mode == Mode::Scan,
         ..Options::default()
     };
-    options.selection.ignore = file_options.ignore.iter().cloned().collect();
-    if !file_options.select.is_empty() {
-        options.selection.select = Some(file_options.select.iter().cloned().collect());
+    let s = &repo.settings;
+    for id in s.select.iter().chain(&s.ignore) {
+        if catalogue.transform_by_id(id).is_none() {
+            bail!("unknown transform id '{id}' (see `eventless transforms list`)");
+        }
     }
-    if let Some(safety) = file_options.safety {
-        options.selection.max_safety = safety;
+    options.selection.ignore = file_options
+        .ignore
+        .iter()
+        .chain(&s.ignore)
+        .cloned()
+        .collect();
+    let select = if s.select.is_empty() {
+        &file_options.select
+    } else {
+        &s.select
+    };
+    if !select.is_empty() {
+        options.selection.select = Some(select.iter().cloned().collect());
     }
+    let safety = file_options.safety.unwrap_or(Safety::Conditional);
+    options.selection.max_safety = safety.min(Safety::Conditional);
+    options.selection.accepted = if s.review == Some(true) || safety == Safety::Review {
+        (0..catalogue.differences.len()).collect()
+    } else {
+        let ids = s.accept.iter().chain(&file_options.accept);
+        ids.map(|id| {
+            catalogue
+                .difference_by_id(id)
+                .ok_or_else(|| anyhow::anyhow!("unknown difference id '{id}'"))
+        })
+        .collect::<Result<_>>()?
+    };
     let run = engine::run(&catalogue, &options)?;
     let summary = Summary::of(&run);
     let readiness = assess(&run, &repo.path);
@@ -332,9 +423,14 @@ fn run_repo_inner(
             let series = SeriesOptions {
                 branch: repo.branch.clone(),
                 split: Split::Family,
-                allow_dirty: false,
-                signoff: false,
-                footers: Vec::new(),
+                allow_dirty: s.allow_dirty.unwrap_or(false),
+                signoff: s.signoff.unwrap_or(false),
+                footers: s
+                    .footers
+                    .iter()
+                    .filter_map(|f| f.split_once(": "))
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect(),
                 topic: repo.topic.clone(),
             };
             let (git, built) = vcs::build(

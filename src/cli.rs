@@ -120,6 +120,27 @@ pub enum Command {
         /// repeatable.
         #[arg(long, value_name = "FILE")]
         report: Vec<PathBuf>,
+        /// Apply only these transforms in every repository (comma-separated
+        /// ids; manifest key `select`).
+        #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+        select: Vec<String>,
+        /// Never apply these transforms (manifest key `ignore`).
+        #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+        ignore: Vec<String>,
+        /// Also make every review-level rewrite (manifest key `review = true`).
+        #[arg(long)]
+        review: bool,
+        /// Accept these behaviour differences (manifest key `accept`).
+        #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+        accept: Vec<String>,
+        /// Commit and patches: proceed although a work tree has uncommitted
+        /// changes (manifest key `allow_dirty = true`).
+        #[arg(long)]
+        allow_dirty: bool,
+        /// Commit and patches: add a Signed-off-by trailer (manifest key
+        /// `signoff = true`; trailers such as Partial-Bug go in `footers`).
+        #[arg(long, short = 's')]
+        signoff: bool,
         /// Folder for per-repository readiness reports (scan mode, NAME.md), diffs
         /// (diff mode, NAME.diff) or patches (patches mode, NAME/; required).
         #[arg(long, value_name = "DIR", required_if_eq("mode", "patches"))]

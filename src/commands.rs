@@ -221,8 +221,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             report,
             out,
             quiet,
+            select,
+            ignore,
+            review,
+            accept,
+            allow_dirty,
+            signoff,
         } => batch(
             &manifest,
+            &crate::batch::Settings::command_line(
+                select,
+                ignore,
+                accept,
+                review,
+                allow_dirty,
+                signoff,
+            ),
             mode,
             jobs,
             state,
@@ -428,6 +442,7 @@ fn series_options(args: &SeriesArgs, config: &CommitConfig) -> vcs::SeriesOption
 #[allow(clippy::too_many_arguments)]
 fn batch(
     manifest: &Path,
+    command_line: &crate::batch::Settings,
     mode: crate::batch::Mode,
     jobs: Option<usize>,
     state: Option<std::path::PathBuf>,
@@ -438,7 +453,7 @@ fn batch(
     quiet: bool,
 ) -> Result<ExitCode> {
     use crate::batch::{Ledger, LedgerRun, markdown_report, read_manifest, run_all, summary_table};
-    let mut repos = read_manifest(manifest)?;
+    let mut repos = read_manifest(manifest, command_line)?;
     let state = state.unwrap_or_else(|| manifest.with_extension("state.json"));
     let mut ledger = Ledger::load(&state)?;
     if only_failed || only_changed {

@@ -215,3 +215,62 @@ fn the_dashboard_renders_in_a_headless_browser() {
         "a blank or missing screenshot"
     );
 }
+
+/// What commit offers is in the manifest and on the batch command line:
+/// select/ignore, the review level, dirty trees, sign-off and trailers.
+#[test]
+fn the_manifest_and_the_command_line_say_what_commit_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let repo = d.join("svc");
+    std::fs::create_dir_all(&repo).unwrap();
+    std::fs::write(
+        repo.join("m.py"),
+        "import eventlet\n\neventlet.monkey_patch()\n\n\ndef f(work):\n    eventlet.sleep(1)\n    eventlet.spawn_n(work)\n",
+    )
+    .unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["config", "user.name", "Ann Dev"]);
+    git(&repo, &["config", "user.email", "ann@example.com"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "Initial"]);
+    std::fs::write(repo.join("untracked.txt"), "dirty\n").unwrap();
+    std::fs::write(
+        d.join("manifest.toml"),
+        "[defaults]\naccept = [\"start-order\"]\nfooters = [\"Partial-Bug: #2004567\"]\n\n\
+         [[repo]]\npath = \"svc\"\nallow_dirty = true\n",
+    )
+    .unwrap();
+    let out = eventless(
+        d,
+        &[
+            "batch",
+            "manifest.toml",
+            "--mode",
+            "commit",
+            "-s",
+            "--ignore",
+            "sleep",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log = git(&repo, &["log", "--format=%B", "main..eventlet-removal"]);
+    assert!(log.contains("Start threads with threading"), "{log}");
+    assert!(
+        log.contains("Partial-Bug: #2004567") && log.contains("Signed-off-by: Ann Dev"),
+        "{log}"
+    );
+    let tree = git(&repo, &["show", "eventlet-removal:m.py"]);
+    assert!(
+        tree.contains("eventlet.sleep(1)"),
+        "sleep is ignored: {tree}"
+    );
+    assert!(
+        tree.contains("threading.Thread(target=work, daemon=True).start()"),
+        "{tree}"
+    );
+}
