@@ -389,7 +389,23 @@ fn build_series(
 ) -> Result<(git2::Repository, vcs::Series, vcs::SeriesOptions)> {
     let (catalogue, options, commit) = setup_with_commit(common)?;
     let series_options = series_options(series, &commit);
-    let (repo, built) = vcs::build(&common.paths, &catalogue, &options, &series_options)?;
+    // A series takes a run per commit (seconds on a large project): show
+    // that it is going, on a terminal.
+    let spinner = (!common.quiet && std::io::stderr().is_terminal()).then(|| {
+        let spinner = indicatif::ProgressBar::new_spinner();
+        spinner.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+                .expect("a valid progress template"),
+        );
+        spinner.set_message("making the series: a full run per commit");
+        spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+        spinner
+    });
+    let built = vcs::build(&common.paths, &catalogue, &options, &series_options);
+    if let Some(spinner) = spinner {
+        spinner.finish_and_clear();
+    }
+    let (repo, built) = built?;
     Ok((repo, built, series_options))
 }
 
