@@ -345,23 +345,35 @@ fn message_body(step: &Step, catalogue: &Catalogue) -> String {
         );
     }
     if !step.manual.is_empty() {
-        let _ = write!(text, "\nLeft for manual work ({}):\n\n", step.manual.len());
-        const SHOWN: usize = 25;
-        for (path, f) in step.manual.iter().take(SHOWN) {
+        // One bullet per API and reason, with the places it holds for.
+        let mut reasons: std::collections::BTreeMap<(&str, &str), Vec<String>> =
+            Default::default();
+        for (path, f) in &step.manual {
             let reason = f.reason.as_deref().unwrap_or("");
             let first = reason
                 .split(". ")
                 .next()
                 .unwrap_or(reason)
                 .trim_end_matches('.');
-            let _ = writeln!(text, "* {}:{} {}: {first}", path.display(), f.line, f.api);
+            reasons
+                .entry((f.api.as_str(), first))
+                .or_default()
+                .push(format!("{}:{}", path.display(), f.line));
         }
-        if step.manual.len() > SHOWN {
-            let _ = writeln!(
-                text,
-                "* and {} more (run `eventless scan` for all)",
-                step.manual.len() - SHOWN
-            );
+        let _ = write!(
+            text,
+            "\nLeft for manual work ({} use{}):\n\n",
+            step.manual.len(),
+            if step.manual.len() == 1 { "" } else { "s" }
+        );
+        const PLACES: usize = 3;
+        for ((api, reason), places) in &reasons {
+            let shown = places[..places.len().min(PLACES)].join(", ");
+            let more = match places.len().saturating_sub(PLACES) {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            let _ = writeln!(text, "* {api} ({}): {reason} ({shown}{more})", places.len());
         }
     }
     let body = text
