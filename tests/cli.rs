@@ -1055,3 +1055,25 @@ fn json_report_has_a_version_and_the_verdict() {
     assert_eq!(json["verdict"]["complexity"], 1, "{json}");
     assert_eq!(json["summary"]["rewrite_review"], 0, "{json}");
 }
+
+/// The Markdown inventory lists import lines too, marked as imports, once
+/// per line.
+#[test]
+fn markdown_occurrences_list_imports() {
+    let code = "import eventlet.timeout\nfrom eventlet import queue, semaphore\n\n\ndef f():\n    eventlet.sleep(1)\n";
+    let dir = tree(&[("base.py", code.as_bytes())]);
+    let md = stdout(&eventless(
+        &["scan", "--format", "markdown", "."],
+        dir.path(),
+    ));
+    assert!(
+        md.contains("- base.py:1 : `import eventlet.timeout` (import)"),
+        "{md}"
+    );
+    assert_eq!(
+        md.matches("- base.py:2 : `from eventlet import queue, semaphore` (import)")
+            .count(),
+        1,
+        "{md}"
+    );
+}

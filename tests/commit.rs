@@ -128,7 +128,10 @@ fn commit_builds_a_series_on_its_own_branch() {
         messages(d)[0]
     );
     // Grouped by API and reason, with the places.
-    let last = messages(d)[0].split_whitespace().collect::<Vec<_>>().join(" ");
+    let last = messages(d)[0]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     assert!(
         last.contains("* eventlet.hubs.get_hub (1): get_hub().schedule_call_global")
             && last.contains("no equivalent (pkg/service.py:4)"),

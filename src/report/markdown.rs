@@ -2,7 +2,7 @@
 //! verdict, the blocking reasons, the complexity score, the patterns per
 //! file, and every occurrence (linked when `--link-base` is given).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 use std::path::Path;
 
@@ -109,12 +109,18 @@ pub fn render(
     let _ = writeln!(out, "## Occurrences found\n");
     for file in &run.files {
         let path = display_path(root, &file.source.path);
-        for f in file.findings.iter().filter(|x| x.action != Action::Import) {
+        // Import lines too, as an inventory lists them (once per line).
+        let mut import_lines = BTreeSet::new();
+        for f in &file.findings {
+            if f.action == Action::Import && !import_lines.insert(f.line) {
+                continue;
+            }
             let place = match link_base {
                 Some(base) => link(base, &path, f.line),
                 None => format!("{path}:{}", f.line),
             };
             let mark = match (f.action, f.differences.is_empty()) {
+                (Action::Import, _) => "import".to_owned(),
                 (Action::Rewrite, true) => "rewritten".to_owned(),
                 (Action::Rewrite, false) => {
                     format!("rewritten; check {}", f.differences.join(", "))

@@ -346,8 +346,7 @@ fn message_body(step: &Step, catalogue: &Catalogue) -> String {
     }
     if !step.manual.is_empty() {
         // One bullet per API and reason, with the places it holds for.
-        let mut reasons: std::collections::BTreeMap<(&str, &str), Vec<String>> =
-            Default::default();
+        let mut reasons: std::collections::BTreeMap<(&str, &str), Vec<String>> = Default::default();
         for (path, f) in &step.manual {
             let reason = f.reason.as_deref().unwrap_or("");
             let first = reason
