@@ -440,7 +440,7 @@ fn run_repo_inner(
                 &series,
             )?;
             if mode == Mode::Commit {
-                vcs::publish(&git, &repo.branch, &built)?;
+                vcs::publish(&git, &repo.branch, &built, false)?;
             } else if let Some(out) = out {
                 vcs::write_patches(&git, &built, &out.join(&repo.name))?;
             } else {

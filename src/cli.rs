@@ -241,7 +241,8 @@ pub struct Common {
 
 #[derive(Debug, Args)]
 pub struct SeriesArgs {
-    /// Branch to write the series to (created or replaced; never the current one)
+    /// Branch to write the series to (created, or replaced when it holds only
+    /// what eventless made; never the current one)
     /// [default: eventlet-removal, or eventless.toml's [commit] branch].
     #[arg(long)]
     pub branch: Option<String>,
@@ -251,6 +252,10 @@ pub struct SeriesArgs {
     /// Proceed although the work tree has uncommitted changes (they are not committed).
     #[arg(long)]
     pub allow_dirty: bool,
+    /// Replace the branch although it holds commits eventless did not make
+    /// (without it the run refuses and lists them).
+    #[arg(long)]
+    pub force: bool,
     /// Add a Signed-off-by trailer from git's user.name and user.email.
     #[arg(long, short = 's')]
     pub signoff: bool,

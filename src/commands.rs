@@ -180,7 +180,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 emit(&vcs::describe(&repo, &built)?)?;
                 return Ok(ExitCode::SUCCESS);
             }
-            vcs::publish(&repo, &series_options.branch, &built)?;
+            let published = vcs::publish(&repo, &series_options.branch, &built, series.force)?;
+            if published == vcs::Published::Unchanged {
+                if !common.quiet {
+                    eprintln!(
+                        "the series on branch '{}' is unchanged: left as it is",
+                        series_options.branch
+                    );
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
             for made in &built.commits {
                 emit(&format!(
                     "{} {}\n",

@@ -252,6 +252,47 @@ fn review_rewrites_are_committed_by_difference() {
     );
 }
 
+/// A re-run never drops a person's commit from the branch (it refuses and
+/// names it, unless --force), and leaves an identical series untouched.
+#[test]
+fn a_rerun_keeps_the_branch_of_people() {
+    let dir = repo(true);
+    let d = dir.path();
+    assert!(eventless(d, &["commit", "."]).status.success());
+    let tip = || git(d, &["rev-parse", "eventlet-removal"]);
+    let first = tip();
+    let again = eventless(d, &["commit", "."]);
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("is unchanged: left as it is"));
+    assert_eq!(tip(), first, "no new commits for an identical series");
+
+    git(d, &["checkout", "-q", "eventlet-removal"]);
+    std::fs::write(d.join("NOTES"), "follow-up\n").unwrap();
+    git(d, &["add", "NOTES"]);
+    git(d, &["commit", "-q", "-m", "Fix up the series by hand"]);
+    let mine = tip();
+    git(d, &["checkout", "-q", "main"]);
+    let refused = eventless(d, &["commit", "."]);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("1 commit(s) eventless did not make")
+            && err.contains("Fix up the series by hand"),
+        "{err}"
+    );
+    assert_eq!(tip(), mine, "the branch is left as it was");
+    assert!(eventless(d, &["commit", "--force", "."]).status.success());
+    let log = git(d, &["log", "--format=%s", "main..eventlet-removal"]);
+    assert!(
+        !log.contains("Fix up the series by hand"),
+        "--force replaces it: {log}"
+    );
+    assert_eq!(
+        git(d, &["rev-parse", "eventlet-removal^{tree}"]),
+        git(d, &["rev-parse", &format!("{}^{{tree}}", first.trim())])
+    );
+}
+
 #[test]
 fn a_rerun_keeps_the_change_ids() {
     let dir = repo(true);

@@ -161,17 +161,75 @@ fn build_in(
 }
 
 /// Points the series branch at the last commit.
-pub fn publish(repo: &Repository, branch: &str, series: &Series) -> Result<()> {
+/// What `publish` did to the branch.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Published {
+    /// The branch now ends with the series.
+    Moved,
+    /// The branch already held the same commits (trees and messages, on
+    /// the same base): left as it was, so Gerrit sees no new patch sets.
+    Unchanged,
+}
+
+/// Points `branch` at the series. The tip eventless published last is
+/// kept in `refs/eventless/<branch>`: commits on the branch beyond it
+/// (or, without it, beyond the series' base) were made by someone else,
+/// and the run refuses to drop them unless `force`.
+pub fn publish(repo: &Repository, branch: &str, series: &Series, force: bool) -> Result<Published> {
     let Some(last) = series.commits.last() else {
-        return Ok(());
+        return Ok(Published::Unchanged);
     };
-    repo.reference(
-        &format!("refs/heads/{branch}"),
-        last.id,
-        true,
-        "eventless: eventlet removal series",
-    )?;
-    Ok(())
+    let head_ref = format!("refs/heads/{branch}");
+    let mark = format!("refs/eventless/{branch}");
+    if let Some(tip) = repo.find_reference(&head_ref).ok().and_then(|r| r.target()) {
+        if same_series(repo, tip, series)? {
+            return Ok(Published::Unchanged);
+        }
+        let mut walk = repo.revwalk()?;
+        walk.push(tip)?;
+        walk.hide(series.commits[0].parent)?;
+        if let Some(ours) = repo.find_reference(&mark).ok().and_then(|r| r.target()) {
+            walk.hide(ours)?;
+        }
+        let foreign: Vec<String> = walk
+            .filter_map(|id| id.ok())
+            .filter_map(|id| repo.find_commit(id).ok())
+            .map(|c| {
+                let summary = c.summary().ok().flatten().unwrap_or("").to_owned();
+                format!("{} {summary}", &c.id().to_string()[..12])
+            })
+            .collect();
+        if !foreign.is_empty() && !force {
+            bail!(
+                "branch '{branch}' has {} commit(s) eventless did not make, which a new series \
+                 would drop:\n  {}\nrebase them onto the new series yourself, use another \
+                 --branch, or pass --force to replace the branch",
+                foreign.len(),
+                foreign.join("\n  ")
+            );
+        }
+    }
+    let log = "eventless: eventlet removal series";
+    repo.reference(&head_ref, last.id, true, log)?;
+    repo.reference(&mark, last.id, true, log)?;
+    Ok(Published::Moved)
+}
+
+/// Whether the branch ending at `tip` holds the series already: the same
+/// trees and messages, commit by commit, on the same base.
+fn same_series(repo: &Repository, tip: Oid, series: &Series) -> Result<bool> {
+    let mut commit = repo.find_commit(tip)?;
+    for made in series.commits.iter().rev() {
+        let new = repo.find_commit(made.id)?;
+        let same = commit.tree_id() == new.tree_id()
+            && commit.message_bytes() == new.message_bytes()
+            && commit.parent_count() == 1;
+        if !same {
+            return Ok(false);
+        }
+        commit = commit.parent(0)?;
+    }
+    Ok(commit.id() == series.commits[0].parent)
 }
 
 /// Writes the series as numbered mbox patches that `git am` applies on the
