@@ -55,9 +55,54 @@ pub fn normalize(mut edits: Vec<Edit>) -> Vec<Edit> {
     edits
 }
 
+/// Ranges, each with an item, asked in O(log n) whether one of them
+/// contains a range: per-use questions over a file stay linear in its uses.
+pub struct Cover<T> {
+    starts: Vec<usize>,
+    /// For the ranges sorted by start, up to each: the furthest end, and
+    /// the item of the range that reaches it.
+    reach: Vec<(usize, T)>,
+}
+
+impl<T: Copy> Cover<T> {
+    pub fn new(mut ranges: Vec<(Range<usize>, T)>) -> Cover<T> {
+        ranges.sort_by_key(|(r, _)| r.start);
+        let mut reach: Vec<(usize, T)> = Vec::with_capacity(ranges.len());
+        for (range, item) in &ranges {
+            let best = match reach.last() {
+                Some(&(end, best)) if end >= range.end => (end, best),
+                _ => (range.end, *item),
+            };
+            reach.push(best);
+        }
+        Cover {
+            starts: ranges.iter().map(|(r, _)| r.start).collect(),
+            reach,
+        }
+    }
+
+    /// The item of a range that contains `inner`, if any does.
+    pub fn containing(&self, inner: &Range<usize>) -> Option<T> {
+        let before = self.starts.partition_point(|s| *s <= inner.start);
+        let &(end, item) = self.reach.get(before.checked_sub(1)?)?;
+        (end >= inner.end).then_some(item)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cover_finds_a_containing_range() {
+        let cover = Cover::new(vec![(10..20, 'a'), (0..5, 'b'), (12..40, 'c')]);
+        assert_eq!(cover.containing(&(1..3)), Some('b'));
+        assert_eq!(cover.containing(&(11..15)), Some('a'));
+        assert_eq!(cover.containing(&(15..30)), Some('c'));
+        assert_eq!(cover.containing(&(4..8)), None);
+        assert_eq!(cover.containing(&(41..42)), None);
+        assert_eq!(Cover::<()>::new(vec![]).containing(&(0..1)), None);
+    }
 
     #[test]
     fn the_same_edit_twice_is_made_once() {

@@ -10,7 +10,7 @@ use tree_sitter::Tree;
 
 use crate::analysis::{FileAnalysis, UseKind, analyze};
 use crate::decide::matcher::{Fate, Matcher, Rewrite, decide_without_code};
-use crate::edit::{self, Edit};
+use crate::edit::{self, Cover, Edit};
 use crate::outcome::{Action, Finding};
 use crate::plan::imports::{binding_key, imports_added, imports_leaving};
 use crate::python::bindings::ImportBinding;
@@ -231,23 +231,22 @@ fn findings(
     catalogue: &Catalogue,
 ) -> Vec<Finding> {
     let lines = LineIndex::new(text);
-    let consumed: Vec<(Range<usize>, &Rewrite)> = fates
-        .iter()
-        .filter_map(|f| match f {
-            Fate::Rewrite(rw) => Some(rw),
-            _ => None,
-        })
-        .flat_map(|rw| swallowed(rw).map(move |r| (r, rw)))
-        .collect();
+    let consumed: Cover<&Rewrite> = Cover::new(
+        fates
+            .iter()
+            .filter_map(|f| match f {
+                Fate::Rewrite(rw) => Some(rw),
+                _ => None,
+            })
+            .flat_map(|rw| swallowed(rw).map(move |r| (r, rw)))
+            .collect(),
+    );
     analysis
         .uses
         .iter()
         .zip(fates)
         .map(|(u, fate)| {
-            let taken = consumed
-                .iter()
-                .find(|(r, _)| r.start <= u.range.start && u.range.end <= r.end)
-                .map(|(_, rw)| *rw);
+            let taken = consumed.containing(&u.range);
             let (line, column) = lines.line_col(text, u.range.start);
             let family = u.api.map_or(
                 match u.kind {
@@ -395,12 +394,12 @@ fn plan_edits(
     });
     // A rewrite that is correct only with another one waits with it.
     loop {
-        let made: Vec<Range<usize>> = applied.iter().map(|(_, rw)| rw.range.clone()).collect();
+        let made = Cover::new(applied.iter().map(|(_, rw)| (rw.range.clone(), ())).collect());
         let before = applied.len();
         applied.retain(|(_, rw)| {
             rw.needs
                 .iter()
-                .all(|need| made.iter().any(|m| contains(m, need)))
+                .all(|need| made.containing(need).is_some())
         });
         if applied.len() == before {
             break;
@@ -408,7 +407,13 @@ fn plan_edits(
     }
     // The applied rewrites' uses, and the uses in text they replace without
     // copying it.
-    let gone: Vec<Range<usize>> = applied.iter().flat_map(|(_, rw)| swallowed(rw)).collect();
+    let gone = Cover::new(
+        applied
+            .iter()
+            .flat_map(|(_, rw)| swallowed(rw))
+            .map(|r| (r, ()))
+            .collect(),
+    );
     let consumed: HashSet<usize> = applied
         .iter()
         .map(|(i, _)| *i)
@@ -417,16 +422,19 @@ fn plan_edits(
                 .uses
                 .iter()
                 .enumerate()
-                .filter(|(_, u)| gone.iter().any(|r| contains(r, &u.range)))
+                .filter(|(_, u)| gone.containing(&u.range).is_some())
                 .map(|(i, _)| i),
         )
         .collect();
     // Settled when nothing waits and no other use sits in replaced text
     // (whether it survives, and keeps its import, shows in the next round).
+    let replaced = Cover::new(applied.iter().map(|(_, rw)| (rw.range.clone(), ())).collect());
     let settled = applied.len() == planned_count
-        && analysis.uses.iter().enumerate().all(|(i, u)| {
-            consumed.contains(&i) || !applied.iter().any(|(_, rw)| contains(&rw.range, &u.range))
-        });
+        && analysis
+            .uses
+            .iter()
+            .enumerate()
+            .all(|(i, u)| consumed.contains(&i) || replaced.containing(&u.range).is_none());
 
     // Imports whose every use is rewritten in this round leave with them.
     let leaving = imports_leaving(analysis, &consumed, catalogue, originally_used);

@@ -30,7 +30,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use crate::edit::Edit;
+use crate::edit::{Cover, Edit};
 use crate::source::{line_end, line_start};
 
 /// The longest line pycodestyle allows by default (E501), which OpenStack
@@ -93,8 +93,18 @@ pub fn follow_moved_brackets(root: Node, source: &str, edits: &[Edit]) -> Vec<Ed
                 .push((edit.range.end, delta));
         }
     }
-    let inside_an_edit = |at: usize| edits.iter().any(|e| e.range.start < at && at < e.range.end);
-    let mut shifted: Vec<usize> = Vec::new();
+    // Strictly inside: the edits' ranges without their first and last byte.
+    let interiors = Cover::new(
+        edits
+            .iter()
+            .filter(|e| e.range.len() >= 2)
+            .map(|e| (e.range.start + 1..e.range.end - 1, ()))
+            .collect(),
+    );
+    let inside_an_edit = |at: usize| interiors.containing(&(at..at)).is_some();
+    let edit_starts: std::collections::HashSet<usize> =
+        edits.iter().map(|e| e.range.start).collect();
+    let mut shifted: std::collections::HashSet<usize> = Default::default();
     let mut out = Vec::new();
     for (line, line_edits) in moved {
         let end = line_end(source, line);
@@ -129,11 +139,11 @@ pub fn follow_moved_brackets(root: Node, source: &str, edits: &[Edit]) -> Vec<Ed
                 let line_end = line_end(source, next);
                 let free = !shifted.contains(&next)
                     && !inside_an_edit(next)
-                    && !edits.iter().any(|e| e.range.start == next);
+                    && !edit_starts.contains(&next);
                 if let Some(indent) = aligned_indent(&source[next..line_end], column, root, next)
                     && free
                 {
-                    shifted.push(next);
+                    shifted.insert(next);
                     let new_indent = (indent as isize + shift).max(0) as usize;
                     out.push(Edit::replace(next..next + indent, " ".repeat(new_indent)));
                 }

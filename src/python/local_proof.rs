@@ -32,15 +32,18 @@ pub fn proves(root: Node, old: &str, edits: &[Edit]) -> bool {
         };
         regions.insert((region.lines.start, region.lines.end), region);
     }
-    // A region inside another is proved with it.
-    let outermost: Vec<&Region> = regions
-        .values()
-        .filter(|r| {
-            !regions.values().any(|o| {
-                o.lines != r.lines && o.lines.start <= r.lines.start && r.lines.end <= o.lines.end
-            })
-        })
-        .collect();
+    // A region inside another is proved with it. By start, the longest
+    // first: a region is inside one before it that reaches as far.
+    let mut ordered: Vec<&Region> = regions.values().collect();
+    ordered.sort_by_key(|r| (r.lines.start, std::cmp::Reverse(r.lines.end)));
+    let mut reach = 0;
+    let mut outermost = Vec::new();
+    for (n, region) in ordered.into_iter().enumerate() {
+        if n == 0 || region.lines.end > reach {
+            outermost.push(region);
+        }
+        reach = reach.max(region.lines.end);
+    }
     outermost.iter().all(|region| region.proved(old, edits))
 }
 
@@ -53,10 +56,16 @@ struct Region<'t> {
 
 impl Region<'_> {
     fn proved(&self, old: &str, edits: &[Edit]) -> bool {
-        let inside = |e: &&Edit| self.lines.start <= e.range.start && e.range.end <= self.lines.end;
+        // The edits are sorted and do not overlap: those inside follow
+        // one another.
+        let first = edits.partition_point(|e| e.range.start < self.lines.start);
+        let inside = edits[first..]
+            .iter()
+            .take_while(|e| e.range.start <= self.lines.end)
+            .filter(|e| e.range.end <= self.lines.end);
         let mut new = String::new();
         let mut at = self.lines.start;
-        for edit in edits.iter().filter(inside) {
+        for edit in inside {
             new.push_str(&old[at..edit.range.start]);
             new.push_str(&edit.text);
             at = edit.range.end;
