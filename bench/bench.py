@@ -26,6 +26,41 @@ def measure(command, runs):
     return statistics.median(times), max(peaks)
 
 
+def generated_file(folder, megabytes):
+    """A module of small functions, each with an eventlet.sleep(1), of about
+    `megabytes` MB; returns its number of uses."""
+    parts, size, n = ["import eventlet\n"], 0, 0
+    while size < megabytes * 1024 * 1024:
+        part = f"\n\ndef f{n}(x):\n    y = x + {n}\n    eventlet.sleep(1)\n    return y\n"
+        parts.append(part)
+        size += len(part)
+        n += 1
+    (folder / "generated.py").write_text("".join(parts))
+    return n
+
+
+def scaling(eventless, runs):
+    """One generated file per size, 0.25 to 32 MB: time and memory of
+    `diff` must grow linearly with it (and with its uses)."""
+    print("\nper-file scaling (one generated file, eventless diff --no-cache):")
+    print(f"  {'MB':>6} {'uses':>8} {'seconds':>9} {'s per MB':>9} {'peak MiB':>9}")
+    costs = []
+    for megabytes in (0.25, 0.5, 1, 2, 4, 8, 16, 32):
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            uses = generated_file(folder, megabytes)
+            command = [eventless, "diff", "--no-config", "--no-cache", "--no-project",
+                       "--color", "never", str(folder)]
+            seconds, peak = measure(command, max(1, runs // 2))
+        costs.append(seconds / megabytes)
+        print(f"  {megabytes:>6} {uses:>8} {seconds:>9.3f} {costs[-1]:>9.3f} {peak:>9.1f}")
+    # Startup makes the smallest files dear per MB; growth shows as the
+    # dearest MB of the larger files against the cheapest.
+    spread = max(costs[2:]) / min(costs)
+    verdict = "linear within 1.5x" if spread <= 1.5 else "NOT linear within 1.5x"
+    print(f"  dearest MB (1 MB and up) / cheapest MB: {spread:.2f}x ({verdict})")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--eventless", required=True)
@@ -64,6 +99,7 @@ def main():
         grep = results["grep -rl eventlet"][0]
         print(f"  ast-grep / eventless diff: {results['ast-grep (11 rules)'][0] / cold:.2f}x; "
               f"warm diff / grep: {warm / grep:.2f}x")
+    scaling(a.eventless, a.runs)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@
 # Compares, as whole processes: `eventless scan` and `eventless diff` over
 # nova and over the whole corpus, a bare tree-sitter parse of the same files
 # (the floor), `grep -rl eventlet` (the read floor) and ast-grep with an
-# equivalent rule set; prints median wall time, ratios and peak memory.
+# equivalent rule set; prints median wall time, ratios and peak memory. Then
+# the per-file scaling table: one generated file of 0.25 to 32 MB each.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cache=${1:-$HOME/.cache/eventless-corpus}
