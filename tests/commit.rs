@@ -461,3 +461,27 @@ fn the_configuration_sets_commit_defaults() {
     assert_eq!(trailers[1], "Signed-off-by: Ann Dev <ann@example.com>");
     assert!(trailers[2].starts_with("Change-Id: I"));
 }
+
+/// The `git review` hint is given only where it sends the series where it
+/// was built: not from a detached HEAD, nor another branch than .gitreview's.
+#[test]
+fn the_review_hint_matches_where_the_series_was_built() {
+    let dir = repo(true);
+    let d = dir.path();
+    let hint = |args: &[&str]| String::from_utf8_lossy(&eventless(d, args).stderr).into_owned();
+    git(d, &["checkout", "-q", "--detach"]);
+    let detached = hint(&["commit", "--branch", "a", "."]);
+    assert!(detached.contains("built on a detached HEAD"), "{detached}");
+    git(d, &["checkout", "-q", "main"]);
+    std::fs::write(
+        d.join(".gitreview"),
+        "[gerrit]\nhost=review.opendev.org\nproject=openstack/pkg.git\ndefaultbranch=stable/2024.1\n",
+    )
+    .unwrap();
+    git(d, &["commit", "-qam", "Target stable"]);
+    let other = hint(&["commit", "--branch", "b", "."]);
+    assert!(
+        other.contains("built on main, but .gitreview sends changes to stable/2024.1"),
+        "{other}"
+    );
+}

@@ -394,13 +394,14 @@ fn plan_edits(
     });
     // A rewrite that is correct only with another one waits with it.
     loop {
-        let made = Cover::new(applied.iter().map(|(_, rw)| (rw.range.clone(), ())).collect());
-        let before = applied.len();
-        applied.retain(|(_, rw)| {
-            rw.needs
+        let made = Cover::new(
+            applied
                 .iter()
-                .all(|need| made.containing(need).is_some())
-        });
+                .map(|(_, rw)| (rw.range.clone(), ()))
+                .collect(),
+        );
+        let before = applied.len();
+        applied.retain(|(_, rw)| rw.needs.iter().all(|need| made.containing(need).is_some()));
         if applied.len() == before {
             break;
         }
@@ -428,7 +429,12 @@ fn plan_edits(
         .collect();
     // Settled when nothing waits and no other use sits in replaced text
     // (whether it survives, and keeps its import, shows in the next round).
-    let replaced = Cover::new(applied.iter().map(|(_, rw)| (rw.range.clone(), ())).collect());
+    let replaced = Cover::new(
+        applied
+            .iter()
+            .map(|(_, rw)| (rw.range.clone(), ()))
+            .collect(),
+    );
     let settled = applied.len() == planned_count
         && analysis
             .uses

@@ -153,7 +153,7 @@ fn build_in(
         });
         parent = repo.find_commit(id)?;
     }
-    let review_hint = review_hint(&workdir, &series.branch, &series.topic);
+    let review_hint = review_hint(repo, &workdir, &series.branch, &series.topic);
     Ok(Series {
         commits,
         review_hint,
@@ -517,7 +517,10 @@ fn previous_change_ids(repo: &Repository, branch: &str, head: Oid) -> HashMap<St
     ids
 }
 
-fn review_hint(workdir: &Path, branch: &str, topic: &str) -> Option<String> {
+/// How to send the series, when the repository has a .gitreview: the
+/// `git review` command, unless the series is built on a detached HEAD or
+/// on another branch than the one .gitreview sends to.
+fn review_hint(repo: &Repository, workdir: &Path, branch: &str, topic: &str) -> Option<String> {
     let text = std::fs::read_to_string(workdir.join(".gitreview")).ok()?;
     let value = |key: &str| {
         text.lines().find_map(|l| {
@@ -529,6 +532,23 @@ fn review_hint(workdir: &Path, branch: &str, topic: &str) -> Option<String> {
     };
     let host = value("host")?;
     let project = value("project").unwrap_or_default();
+    let head = repo.head().ok();
+    let on = head
+        .as_ref()
+        .filter(|h| h.is_branch())
+        .and_then(|h| h.shorthand().ok());
+    let Some(on) = on else {
+        return Some(format!(
+            "the series is built on a detached HEAD: check out the branch it is for and \
+             run commit again before `git review -t {topic}`"
+        ));
+    };
+    if let Some(target) = value("defaultbranch").filter(|target| target != on) {
+        return Some(format!(
+            "the series is built on {on}, but .gitreview sends changes to {target}: build it \
+             on {target} before `git review -t {topic}`"
+        ));
+    }
     Some(format!(
         "to send the series to {host} ({project}): git checkout {branch} && git review -t {topic}"
     ))
