@@ -543,7 +543,31 @@ fn sarif_has_the_2_1_0_shape() {
         let location = &r["locations"][0]["physicalLocation"];
         assert_eq!(location["artifactLocation"]["uri"], "a.py");
         assert!(location["region"]["startLine"].as_u64().unwrap() >= 1);
+        assert!(
+            location["region"]["snippet"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("eventlet.sleep(")
+        );
     }
+    let rule = &run["tool"]["driver"]["rules"][0];
+    assert_eq!(rule["name"], "EventletGreenthreadSleep");
+    assert!(
+        rule["fullDescription"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("time.sleep")
+    );
+    // A file that cannot be analysed is a notification, not silence.
+    std::fs::write(dir.path().join("broken.py"), b"import eventlet\n\xff\xfe\n").unwrap();
+    let out = eventless(&["scan", "--format", "sarif", "."], dir.path());
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+    assert_eq!(notes[0]["level"], "warning", "{sarif}");
+    assert_eq!(
+        notes[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "broken.py"
+    );
 }
 
 fn cached(args: &[&str], dir: &Path, cache: &Path) -> Output {

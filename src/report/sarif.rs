@@ -1,6 +1,7 @@
-//! SARIF 2.1.0 for code-review tooling: one rule per eventlet API, one
-//! result per use (a note where eventless rewrites it, a warning where a
-//! person must).
+//! SARIF 2.1.0 for code-review tooling: one rule per eventlet API (its
+//! own name, the guidance as its description), one result per use (a note
+//! where eventless rewrites it, a warning where a person must, with the
+//! source line as snippet), and skipped files as notifications.
 
 use std::collections::BTreeMap;
 
@@ -23,8 +24,9 @@ pub fn render(run: &RunResult, catalogue: &Catalogue, root: &std::path::Path) ->
                     .map_or(String::new(), |id| catalogue.apis[id].guidance.clone());
                 json!({
                     "id": f.api,
-                    "name": f.family,
-                    "shortDescription": { "text": format!("eventlet API {}", f.api) },
+                    "name": rule_name(&f.api),
+                    "shortDescription": { "text": format!("eventlet API {} ({} family)", f.api, f.family) },
+                    "fullDescription": { "text": help },
                     "help": { "text": help },
                 })
             });
@@ -60,7 +62,11 @@ pub fn render(run: &RunResult, catalogue: &Catalogue, root: &std::path::Path) ->
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": { "uri": uri },
-                        "region": { "startLine": f.line, "startColumn": f.column },
+                        "region": {
+                            "startLine": f.line,
+                            "startColumn": f.column,
+                            "snippet": { "text": f.code },
+                        },
                     }
                 }],
             }));
@@ -76,9 +82,36 @@ pub fn render(run: &RunResult, catalogue: &Catalogue, root: &std::path::Path) ->
                 "rules": rules.into_values().collect::<Vec<_>>(),
             }},
             "results": results,
+            // Files that could not be analysed, so that a clean run is not
+            // mistaken for a complete one.
+            "invocations": [{
+                "executionSuccessful": run.files.iter().all(|f| f.error.is_none()),
+                "toolExecutionNotifications": run.skipped.iter().map(|s| json!({
+                    "level": "warning",
+                    "message": { "text": format!("skipped: {}", s.reason) },
+                    "locations": [{ "physicalLocation": {
+                        "artifactLocation": { "uri": display_path(root, &s.path) },
+                    }}],
+                })).collect::<Vec<_>>(),
+            }],
         }],
     });
     let mut text = serde_json::to_string_pretty(&sarif).expect("JSON values serialize");
     text.push('\n');
     text
+}
+
+/// A rule name of its own for each API, as code scanning wants them:
+/// `eventlet.greenthread.sleep` -> `EventletGreenthreadSleep`.
+fn rule_name(api: &str) -> String {
+    api.split(['.', ':', '_', '-'])
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
 }
