@@ -23,6 +23,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::config;
+use crate::decide::matcher::Selection;
 use crate::engine::{self, Options};
 use crate::outcome::Action;
 use crate::report::Summary;
@@ -355,17 +356,12 @@ fn run_repo_inner(
     }
     let safety = file_options.safety.unwrap_or(Safety::Conditional);
     options.selection.max_safety = safety.min(Safety::Conditional);
-    options.selection.accepted = if s.review == Some(true) || safety == Safety::Review {
-        (0..catalogue.differences.len()).collect()
-    } else {
-        let ids = s.accept.iter().chain(&file_options.accept);
-        ids.map(|id| {
-            catalogue
-                .difference_by_id(id)
-                .ok_or_else(|| anyhow::anyhow!("unknown difference id '{id}'"))
-        })
-        .collect::<Result<_>>()?
-    };
+    options.selection.accepted = Selection::accepting(
+        &catalogue,
+        s.review == Some(true) || safety == Safety::Review,
+        s.accept.iter().chain(&file_options.accept),
+    )
+    .map_err(anyhow::Error::msg)?;
     let run = engine::run(&catalogue, &options)?;
     let summary = Summary::of(&run);
     let readiness = assess(&run, &repo.path);

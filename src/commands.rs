@@ -330,23 +330,12 @@ fn setup_with_commit(common: &Common) -> Result<(Catalogue, Options, CommitConfi
         Some(SafetyChoice::Review) => Safety::Review,
         None => file_options.safety.unwrap_or(Safety::Conditional),
     };
-    if let Some(id) = common
-        .accept
-        .iter()
-        .find(|id| catalogue.difference_by_id(id).is_none())
-    {
-        bail!("unknown difference id '{id}' (see `eventless transforms differences`)");
-    }
-    let accepted = if common.review || safety == Safety::Review {
-        (0..catalogue.differences.len()).collect()
-    } else {
-        common
-            .accept
-            .iter()
-            .chain(&file_options.accept)
-            .filter_map(|id| catalogue.difference_by_id(id))
-            .collect()
-    };
+    let accepted = Selection::accepting(
+        &catalogue,
+        common.review || safety == Safety::Review,
+        common.accept.iter().chain(&file_options.accept),
+    )
+    .map_err(anyhow::Error::msg)?;
     let project_root = if common.no_project {
         None
     } else {
@@ -624,18 +613,11 @@ fn report_problems(run: &RunResult, quiet: bool) -> bool {
 /// written, for apply) and of their rewrites.
 fn summary(run: &RunResult, catalogue: &Catalogue, verb: &str, changed: &[&FileResult]) -> String {
     let s = Summary::of(run);
-    let rewrites: usize = changed
-        .iter()
-        .flat_map(|f| &f.findings)
-        .filter(|f| f.action == Action::Rewrite)
-        .count();
+    let rewrites: usize = changed.iter().map(|f| f.rewrites().count()).sum();
     // A rewrite that needs the tree free of eventlet changes the program as
     // a whole: say so, whatever the quiet flag of the diff itself.
     let mut whole_program: Vec<&str> = run
-        .files
-        .iter()
-        .flat_map(|f| &f.findings)
-        .filter(|f| f.action == Action::Rewrite)
+        .rewrites()
         .filter_map(|f| f.transform.as_deref())
         .filter_map(|id| catalogue.transform_by_id(id))
         .filter(|t| t.whole_program())

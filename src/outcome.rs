@@ -90,6 +90,11 @@ impl RunResult {
         self.files.iter().filter(|f| f.new_text.is_some())
     }
 
+    /// Every rewritten use of the run.
+    pub fn rewrites(&self) -> impl Iterator<Item = &Finding> {
+        self.files.iter().flat_map(FileResult::rewrites)
+    }
+
     /// The files the rewrite changes, also where only findings were
     /// decided (scan plans no text).
     pub fn to_change(&self) -> impl Iterator<Item = &FileResult> {
@@ -100,6 +105,11 @@ impl RunResult {
 impl FileResult {
     /// The rewrite changes it: new text was planned, or a use is rewritten.
     pub fn changes(&self) -> bool {
-        self.new_text.is_some() || self.findings.iter().any(|f| f.action == Action::Rewrite)
+        self.new_text.is_some() || self.rewrites().next().is_some()
+    }
+
+    /// Its rewritten uses.
+    pub fn rewrites(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.action == Action::Rewrite)
     }
 }

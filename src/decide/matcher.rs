@@ -37,6 +37,25 @@ pub struct Selection {
 }
 
 impl Selection {
+    /// The differences accepted: every one of the catalogue (`--review`,
+    /// safety "review"), or those named; an unknown id is an error.
+    pub fn accepting<'i>(
+        catalogue: &Catalogue,
+        all: bool,
+        ids: impl IntoIterator<Item = &'i String>,
+    ) -> Result<HashSet<DifferenceId>, String> {
+        if all {
+            return Ok((0..catalogue.differences.len()).collect());
+        }
+        ids.into_iter()
+            .map(|id| {
+                catalogue.difference_by_id(id).ok_or_else(|| {
+                    format!("unknown difference id '{id}' (see `eventless transforms differences`)")
+                })
+            })
+            .collect()
+    }
+
     /// Whether every one of these differences is accepted.
     pub fn accepts(&self, differences: &[DifferenceId]) -> bool {
         differences.iter().all(|d| self.accepted.contains(d))

@@ -228,26 +228,14 @@ fn step(
 /// The behaviour differences of the run's review-level rewrites, in
 /// catalogue order.
 fn differences_made(run: &RunResult, catalogue: &Catalogue) -> Vec<DifferenceId> {
-    let made: Vec<&String> = run
-        .files
-        .iter()
-        .flat_map(|f| &f.findings)
-        .filter(|f| f.action == Action::Rewrite)
-        .flat_map(|f| &f.differences)
-        .collect();
+    let made: Vec<&String> = run.rewrites().flat_map(|f| &f.differences).collect();
     (0..catalogue.differences.len())
         .filter(|d| made.contains(&&catalogue.differences[*d].id))
         .collect()
 }
 
 fn families_with_rewrites(run: &RunResult, catalogue: &Catalogue) -> Vec<String> {
-    let used: Vec<&str> = run
-        .files
-        .iter()
-        .flat_map(|f| &f.findings)
-        .filter(|f| f.action == Action::Rewrite)
-        .map(|f| f.family.as_str())
-        .collect();
+    let used: Vec<&str> = run.rewrites().map(|f| f.family.as_str()).collect();
     let is_config = |name: &str| {
         catalogue
             .transforms
