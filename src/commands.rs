@@ -676,7 +676,7 @@ fn list_differences(catalogue: &Catalogue) -> String {
             .map(|t| t.id.as_str())
             .collect();
         out.push_str(&format!(
-            "{}\n  {}\n  check: {}\n  rewrites with it: {}\n\n",
+            "{}\n  {}\n  {}\n  rewrites with it: {}\n\n",
             d.id,
             d.summary,
             d.guidance,
@@ -711,10 +711,7 @@ fn show_transform(catalogue: &Catalogue, id: &str) -> Result<String> {
         );
         for d in differences {
             let d = &catalogue.differences[d];
-            out.push_str(&format!(
-                "  {}: {} Check: {}\n",
-                d.id, d.summary, d.guidance
-            ));
+            out.push_str(&format!("  {}: {} {}\n", d.id, d.summary, d.guidance));
         }
     }
     for (n, example) in t.examples.iter().enumerate() {

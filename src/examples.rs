@@ -1,14 +1,18 @@
 //! Running the catalogue's examples through the whole engine: the `before`
 //! code, as the only file of a tree, must become `after` (or stay as it is
 //! when there is no `after`), every API named in `manual` must be reported
-//! for a person, and a second run must change nothing. The test suite runs
+//! for a person, and a second run must change nothing. A difference's
+//! examples run accepting it alone, and the default level must leave them.
+//! The test suite runs
 //! the built-in examples; `eventless transforms check` runs a project's too.
+
+use std::collections::HashSet;
 
 use crate::decide::matcher::Selection;
 use crate::engine::{self, Options};
 use crate::outcome::Action;
-use crate::transform::Catalogue;
 use crate::transform::model::Example;
+use crate::transform::{Catalogue, DifferenceId};
 
 struct Outcome {
     text: String,
@@ -20,15 +24,11 @@ fn run_once(
     catalogue: &Catalogue,
     file: &str,
     code: &str,
-    review: bool,
+    accepted: &HashSet<DifferenceId>,
 ) -> Result<Outcome, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     std::fs::write(dir.path().join(file), code).map_err(|e| e.to_string())?;
-    // A review example shows what `--review` writes; the others, the default.
-    let accepted = match review {
-        true => (0..catalogue.differences.len()).collect(),
-        false => Default::default(),
-    };
+    let accepted = accepted.clone();
     let options = Options {
         paths: vec![dir.path().to_path_buf()],
         selection: Selection {
@@ -61,9 +61,23 @@ fn run_once(
     })
 }
 
-fn check_one(catalogue: &Catalogue, label: &str, example: &Example) -> Result<(), String> {
+/// The differences an example runs with: all for a review example (what
+/// `--review` writes), none for the others (the default).
+fn accepted_by(catalogue: &Catalogue, example: &Example) -> HashSet<DifferenceId> {
+    match example.review {
+        true => (0..catalogue.differences.len()).collect(),
+        false => HashSet::new(),
+    }
+}
+
+fn check_one(
+    catalogue: &Catalogue,
+    label: &str,
+    example: &Example,
+    accepted: &HashSet<DifferenceId>,
+) -> Result<(), String> {
     let file = example.file.as_deref().unwrap_or("example.py");
-    let first = run_once(catalogue, file, &example.before, example.review)
+    let first = run_once(catalogue, file, &example.before, accepted)
         .map_err(|e| format!("{label}: {e}"))?;
     if let Some(error) = first.error {
         return Err(format!("{label}: engine error: {error}"));
@@ -83,8 +97,8 @@ fn check_one(catalogue: &Catalogue, label: &str, example: &Example) -> Result<()
             ));
         }
     }
-    let second = run_once(catalogue, file, &first.text, example.review)
-        .map_err(|e| format!("{label}: {e}"))?;
+    let second =
+        run_once(catalogue, file, &first.text, accepted).map_err(|e| format!("{label}: {e}"))?;
     if second.text != first.text {
         return Err(format!(
             "{label}: a second run changed the file again:\n{}",
@@ -99,41 +113,47 @@ fn check_one(catalogue: &Catalogue, label: &str, example: &Example) -> Result<()
 /// catalogue they document (a project transform may rightly change them).
 pub fn check_all(catalogue: &Catalogue) -> (usize, Vec<String>) {
     let builtin = Catalogue::builtin().expect("the built-in catalogue loads");
-    let mut labelled: Vec<(String, &Example, &Catalogue)> = Vec::new();
+    let mut labelled: Vec<(String, &Example, &Catalogue, HashSet<DifferenceId>)> = Vec::new();
+    let name = |e: &Example| e.name.clone().unwrap_or_else(|| "-".into());
     for t in &catalogue.transforms {
         let against = if t.project { catalogue } else { &builtin };
         for (n, e) in t.examples.iter().enumerate() {
-            labelled.push((
-                format!(
-                    "transform '{}' example {} ({})",
-                    t.id,
-                    n + 1,
-                    e.name.as_deref().unwrap_or("-")
-                ),
-                e,
-                against,
-            ));
+            let label = format!("transform '{}' example {} ({})", t.id, n + 1, name(e));
+            labelled.push((label, e, against, accepted_by(against, e)));
         }
     }
     for family in &catalogue.families {
         let project = !builtin.families.iter().any(|f| f.file == family.file);
         let against = if project { catalogue } else { &builtin };
         for (n, e) in family.examples.iter().enumerate() {
-            labelled.push((
-                format!(
-                    "{} example {} ({})",
-                    family.file,
-                    n + 1,
-                    e.name.as_deref().unwrap_or("-")
-                ),
-                e,
-                against,
-            ));
+            let label = format!("{} example {} ({})", family.file, n + 1, name(e));
+            labelled.push((label, e, against, accepted_by(against, e)));
         }
     }
-    let failures = labelled
-        .iter()
-        .filter_map(|(label, example, against)| check_one(against, label, example).err())
-        .collect();
+    // A difference's examples run accepting it alone; the default level
+    // must leave them (else the difference is not what unlocks them).
+    let mut failures: Vec<String> = Vec::new();
+    for (id, d) in builtin.differences.iter().enumerate() {
+        for (n, e) in d.examples.iter().enumerate() {
+            let label = format!("difference '{}' example {} ({})", d.id, n + 1, name(e));
+            let exact = run_once(
+                &builtin,
+                e.file.as_deref().unwrap_or("example.py"),
+                &e.before,
+                &HashSet::new(),
+            );
+            if exact.is_ok_and(|o| e.after.as_ref().is_some_and(|after| o.text == *after)) {
+                failures.push(format!("{label}: the default level rewrites it already"));
+            }
+            labelled.push((label, e, &builtin, HashSet::from([id])));
+        }
+    }
+    failures.extend(
+        labelled
+            .iter()
+            .filter_map(|(label, example, against, accepted)| {
+                check_one(against, label, example, accepted).err()
+            }),
+    );
     (labelled.len(), failures)
 }

@@ -58,5 +58,23 @@ pub fn catalogue_markdown(catalogue: &Catalogue) -> String {
             }
         }
     }
+    let _ = writeln!(
+        out,
+        "## Behaviour differences (`transforms/differences.toml`)\n\n\
+         A review-level rewrite differs from eventlet only by these; it is made \
+         when the user accepts all of its differences (`--accept ID`, `--review`).\n"
+    );
+    for d in &catalogue.differences {
+        let _ = writeln!(out, "### `{}`\n\n{}\n\n{}\n", d.id, d.summary, d.guidance);
+        for example in d.examples.iter().filter(|e| e.after.is_some()) {
+            let after = example.after.as_deref().unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "With `--accept {}`:\n\n```diff\n{}```\n",
+                d.id,
+                unified("example.py", &example.before, after, false)
+            );
+        }
+    }
     out
 }

@@ -270,6 +270,12 @@ impl Catalogue {
         if !difference.summary.ends_with('.') || difference.summary.contains(". ") {
             errors.push(format!("{at}: the summary is one sentence"));
         }
+        if difference.examples.iter().all(|e| e.after.is_none()) {
+            errors.push(format!(
+                "{at}: has no [[difference.example]] with an `after`: what accepting it \
+                 alone rewrites"
+            ));
+        }
         let subject = &difference.commit_summary;
         if subject.chars().count() > 50 || subject.ends_with('.') || subject.is_empty() {
             errors.push(format!(

@@ -28,6 +28,10 @@ pub struct Difference {
     pub guidance: String,
     /// The summary line of the commit of the rewrites that have it.
     pub commit_summary: String,
+    /// Code that accepting this difference alone rewrites (`after`), and
+    /// that the default level leaves.
+    #[serde(rename = "example")]
+    pub examples: Vec<Example>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]

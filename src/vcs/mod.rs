@@ -382,7 +382,7 @@ fn message_body(step: &Step, catalogue: &Catalogue) -> String {
         };
         let _ = write!(
             text,
-            "\nReview level, difference {id}: {} Check: {}\n\n",
+            "\nReview level, difference {id}: {} {}\n\n",
             d.summary, d.guidance
         );
         for place in places {
