@@ -2,8 +2,10 @@
 # Peer tests: a real project's own unit tests must give the same results after
 # `eventless apply` as before it.
 #
-# Usage: scripts/peer-tests.sh [--eventless BIN] [CACHE_DIR] [PROJECT...]
+# Usage: scripts/peer-tests.sh [--eventless BIN] [--review] [CACHE_DIR] [PROJECT...]
 #   BIN        defaults to target/release/eventless of this repository (not built here)
+#   --review   apply the review-level rewrites too (their named differences
+#              must not break a test either)
 #   CACHE_DIR  scratch folder, default ~/.cache/eventless-peer (never inside the repo)
 #   PROJECT    NAME==VERSION from the corpus, default oslo.messaging==14.7.0 oslo.service==3.4.0
 #
@@ -26,8 +28,10 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bin=$repo/target/release/eventless
+level=()
 while [ $# -gt 0 ]; do
   case $1 in
+    --review) level=(--review); shift ;;
     --eventless) bin=$2; shift 2 ;;
     --eventless=*) bin=${1#*=}; shift ;;
     -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -113,8 +117,8 @@ for spec in "${projects[@]}"; do
     --concurrency "$concurrency" --timeout "$timeout"
   t2=$(now)
 
-  log "$bin apply --no-cache ."
-  if ! (cd "$work/after" && "$bin" apply --no-cache .) >"$work/results/apply.log" 2>&1; then
+  log "$bin apply --no-cache ${level[*]} ."
+  if ! (cd "$work/after" && "$bin" apply --no-cache "${level[@]}" .) >"$work/results/apply.log" 2>&1; then
     cat "$work/results/apply.log" >&2
     echo "peer-tests: apply failed on $spec" >&2
     status=1; continue
