@@ -104,7 +104,7 @@ fn evict(dir: &Path, max_age: std::time::Duration, max_entries: usize, max_bytes
         })
         .collect();
     // Newest first: what is kept is a prefix.
-    entries.sort_by(|a, b| b.0.cmp(&a.0));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.0));
     let now = std::time::SystemTime::now();
     let mut bytes = 0;
     for (n, (modified, len, path)) in entries.iter().enumerate() {

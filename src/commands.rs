@@ -19,7 +19,7 @@ use crate::outcome::{FileResult, RunResult};
 use crate::report::{self, Summary};
 use crate::transform::{Catalogue, Safety};
 use crate::vcs;
-use crate::write::replace_if_unchanged;
+use crate::write::{SignalWatch, Transaction};
 
 /// The default branch and Gerrit topic of a series.
 const DEFAULT_SERIES: &str = "eventlet-removal";
@@ -97,75 +97,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Apply {
             common,
             interactive,
-        } => {
-            let (catalogue, mut options) = setup(&common)?;
-            options.writes = true;
-            let run = engine::run(&catalogue, &options)?;
-            let mut failed = report_problems(&run, common.quiet);
-            let mut ask = interactive;
-            let stdin = std::io::stdin();
-            let mut answers = stdin.lock().lines();
-            // What is said to be rewritten is what was written.
-            let mut written: Vec<&FileResult> = Vec::new();
-            for file in run.changed() {
-                let mut new_text = file.new_text.clone().expect("changed files have new text");
-                if ask {
-                    emit(&file_diff(file, std::io::stdout().is_terminal()))?;
-                    eprint!(
-                        "Apply to {}? [y]es [n]o [a]ll [q]uit [h]unk by hunk: ",
-                        file.source.path.display()
-                    );
-                    let answer = answers.next().transpose()?.unwrap_or_default();
-                    match answer.trim() {
-                        "y" | "yes" => {}
-                        "a" | "all" => ask = false,
-                        "q" | "quit" => break,
-                        "h" | "hunks" => {
-                            let mut keep = Vec::new();
-                            for hunk in crate::hunks::hunks(&file.source.text, &new_text) {
-                                emit(&hunk)?;
-                                eprint!("Apply this hunk? [y]es [n]o: ");
-                                let answer = answers.next().transpose()?.unwrap_or_default();
-                                keep.push(matches!(answer.trim(), "y" | "yes"));
-                            }
-                            match crate::hunks::compose(&file.source.text, &new_text, &keep) {
-                                Ok(text) if text == file.source.text => continue,
-                                Ok(text) => new_text = text,
-                                Err(why) => {
-                                    eprintln!("{}: not written: {why}", file.source.path.display());
-                                    continue;
-                                }
-                            }
-                        }
-                        _ => continue,
-                    }
-                }
-                match replace_if_unchanged(
-                    &file.source.path,
-                    &file.source.original,
-                    &file.source.encode(&new_text),
-                ) {
-                    Ok(()) => {
-                        written.push(file);
-                        if !common.quiet {
-                            println!("{}", file_line(file));
-                        }
-                    }
-                    Err(e) => {
-                        eprintln!("error: {e:#}");
-                        failed = true;
-                    }
-                }
-            }
-            if !common.quiet {
-                eprint!("{}", summary(&run, &catalogue, "rewritten", &written));
-            }
-            Ok(if failed {
-                ExitCode::from(EXIT_ERROR)
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
+        } => apply(&common, interactive),
         Command::Commit {
             common,
             series,
@@ -282,6 +214,108 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Rewrites the files in place: decides what to write (asking, with
+/// `interactive`), then writes it all as one transaction.
+fn apply(common: &Common, interactive: bool) -> Result<ExitCode> {
+    let (catalogue, mut options) = setup(common)?;
+    options.writes = true;
+    let run = engine::run(&catalogue, &options)?;
+    let mut failed = report_problems(&run, common.quiet);
+    let chosen = choose_writes(&run, interactive)?;
+    let signals = SignalWatch::install()?;
+    let mut transaction = Transaction::default();
+    let mut staged: Vec<&FileResult> = Vec::new();
+    for (file, new_text) in chosen {
+        if let Some(signal) = signals.interrupted() {
+            drop(transaction);
+            eprintln!("interrupted: nothing was written");
+            return Ok(ExitCode::from(signal.exit_status()));
+        }
+        let bytes = file.source.encode(&new_text);
+        match transaction.stage(&file.source.path, &file.source.original, &bytes) {
+            Ok(()) => staged.push(file),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                failed = true;
+            }
+        }
+    }
+    // What is said to be rewritten is what was written.
+    let mut written: Vec<&FileResult> = Vec::new();
+    for (file, (_, result)) in staged.into_iter().zip(transaction.commit()) {
+        match result {
+            Ok(()) => {
+                written.push(file);
+                if !common.quiet {
+                    println!("{}", file_line(file));
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                failed = true;
+            }
+        }
+    }
+    if !common.quiet {
+        eprint!("{}", summary(&run, &catalogue, "rewritten", &written));
+    }
+    if let Some(signal) = signals.interrupted() {
+        eprintln!("interrupted: every file had been written");
+        return Ok(ExitCode::from(signal.exit_status()));
+    }
+    Ok(if failed {
+        ExitCode::from(EXIT_ERROR)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The changed files to write and their new text: all of them, or those
+/// (and the hunks of them) a person accepts when `interactive`.
+fn choose_writes(run: &RunResult, interactive: bool) -> Result<Vec<(&FileResult, String)>> {
+    let mut chosen = Vec::new();
+    let mut ask = interactive;
+    let stdin = std::io::stdin();
+    let mut answers = stdin.lock().lines();
+    for file in run.changed() {
+        let new_text = file.new_text.clone().expect("changed files have new text");
+        if !ask {
+            chosen.push((file, new_text));
+            continue;
+        }
+        emit(&file_diff(file, std::io::stdout().is_terminal()))?;
+        eprint!(
+            "Apply to {}? [y]es [n]o [a]ll [q]uit [h]unk by hunk: ",
+            file.source.path.display()
+        );
+        let answer = answers.next().transpose()?.unwrap_or_default();
+        match answer.trim() {
+            "y" | "yes" => chosen.push((file, new_text)),
+            "a" | "all" => {
+                ask = false;
+                chosen.push((file, new_text));
+            }
+            "q" | "quit" => break,
+            "h" | "hunks" => {
+                let mut keep = Vec::new();
+                for hunk in crate::hunks::hunks(&file.source.text, &new_text) {
+                    emit(&hunk)?;
+                    eprint!("Apply this hunk? [y]es [n]o: ");
+                    let answer = answers.next().transpose()?.unwrap_or_default();
+                    keep.push(matches!(answer.trim(), "y" | "yes"));
+                }
+                match crate::hunks::compose(&file.source.text, &new_text, &keep) {
+                    Ok(text) if text == file.source.text => {}
+                    Ok(text) => chosen.push((file, text)),
+                    Err(why) => eprintln!("{}: not written: {why}", file.source.path.display()),
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(chosen)
 }
 
 /// The catalogue and options for a run: the built-in catalogue or the

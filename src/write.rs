@@ -1,51 +1,169 @@
-//! Writing a rewritten file without ever leaving it half-written or
-//! overwriting a change made since it was read.
+//! Writing rewritten files as one transaction, so that a run that is
+//! stopped leaves either every file rewritten or none, and never a stray
+//! file in the tree.
+//!
+//! Every new file is first staged: written in full, synced, and given the
+//! old file's permissions, in a staging folder a `git add -A` never takes
+//! (the repository's git folder, or the system's temporary folder when it
+//! is on the same file system). Then one short phase renames each staged
+//! file over its target. SIGINT, SIGTERM and SIGHUP during staging discard
+//! what is staged and write nothing; during the renames they wait for the
+//! phase to finish.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
-use std::path::Path;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result, bail};
+use tempfile::TempPath;
 
-/// Replaces `path` with `bytes` if it still holds `expected`: the new bytes
-/// go to a temporary file in the same folder, with the old file's
-/// permissions, which is then renamed over the old one.
-pub fn replace_if_unchanged(path: &Path, expected: &[u8], bytes: &[u8]) -> Result<()> {
-    // Write through a symbolic link to its target, keeping the link.
-    let resolved = fs::canonicalize(path)
-        .with_context(|| format!("{}: cannot resolve the path", path.display()))?;
-    let path = resolved.as_path();
-    let now = fs::read(path)
-        .with_context(|| format!("{}: cannot re-read before writing", path.display()))?;
+/// The folder, inside a repository's git folder, that holds staged files.
+const GIT_STAGING: &str = "eventless-staging";
+
+/// A termination signal that arrived while files were being written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interrupted(pub i32);
+
+impl Interrupted {
+    /// The exit status of a process stopped by this signal, as shells report.
+    pub fn exit_status(self) -> u8 {
+        u8::try_from(128 + self.0).unwrap_or(u8::MAX)
+    }
+}
+
+/// Records SIGINT, SIGTERM and SIGHUP instead of dying of them, from its
+/// creation to the end of the process (a run writes last, then exits).
+pub struct SignalWatch {
+    received: Arc<AtomicUsize>,
+}
+
+impl SignalWatch {
+    pub fn install() -> Result<Self> {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        let received = Arc::new(AtomicUsize::new(0));
+        for signal in [SIGINT, SIGTERM, SIGHUP] {
+            let number = usize::try_from(signal).expect("signal numbers are positive");
+            signal_hook::flag::register_usize(signal, Arc::clone(&received), number)
+                .context("cannot watch for termination signals")?;
+        }
+        Ok(SignalWatch { received })
+    }
+
+    pub fn interrupted(&self) -> Option<Interrupted> {
+        match self.received.load(Ordering::SeqCst) {
+            0 => None,
+            n => Some(Interrupted(i32::try_from(n).unwrap_or(i32::MAX))),
+        }
+    }
+}
+
+struct Staged {
+    target: PathBuf,
+    expected: Vec<u8>,
+    temp: TempPath,
+}
+
+/// Files staged to replace their targets, renamed over them by `commit`.
+#[derive(Default)]
+pub struct Transaction {
+    staged: Vec<Staged>,
+    /// Each target folder's staging folder (None: the target's own).
+    staging_for: HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl Transaction {
+    /// Stages `bytes` to replace `path`, which must still hold `expected`
+    /// and be writable. Nothing in the tree changes yet.
+    pub fn stage(&mut self, path: &Path, expected: &[u8], bytes: &[u8]) -> Result<()> {
+        // Write through a symbolic link to its target, keeping the link.
+        let target = fs::canonicalize(path)
+            .with_context(|| format!("{}: cannot resolve the path", path.display()))?;
+        check_unchanged(&target, expected)?;
+        let metadata = fs::metadata(&target)?;
+        if metadata.permissions().readonly() {
+            bail!("{}: file is read-only; left alone", target.display());
+        }
+        let folder = target.parent().unwrap_or(Path::new("/")).to_path_buf();
+        let staging = self
+            .staging_for
+            .entry(folder.clone())
+            .or_insert_with(|| staging_folder(&folder, metadata.dev()))
+            .clone()
+            .unwrap_or(folder);
+        let mut temp = tempfile::Builder::new()
+            .prefix(".eventless-")
+            .tempfile_in(&staging)
+            .with_context(|| format!("{}: cannot create a staging file", staging.display()))?;
+        temp.write_all(bytes)?;
+        temp.as_file().sync_all()?;
+        fs::set_permissions(temp.path(), metadata.permissions())?;
+        self.staged.push(Staged {
+            target,
+            expected: expected.to_vec(),
+            temp: temp.into_temp_path(),
+        });
+        Ok(())
+    }
+
+    /// Renames every staged file over its target, in staging order; a
+    /// target changed since it was staged is left alone. The result of
+    /// each, by target.
+    pub fn commit(self) -> Vec<(PathBuf, Result<()>)> {
+        self.staged
+            .into_iter()
+            .map(|staged| {
+                let result = check_unchanged(&staged.target, &staged.expected).and_then(|()| {
+                    staged.temp.persist(&staged.target).with_context(|| {
+                        format!("{}: cannot replace the file", staged.target.display())
+                    })
+                });
+                (staged.target, result)
+            })
+            .collect()
+    }
+}
+
+fn check_unchanged(target: &Path, expected: &[u8]) -> Result<()> {
+    let now = fs::read(target)
+        .with_context(|| format!("{}: cannot re-read before writing", target.display()))?;
     if now != expected {
         bail!(
             "{}: changed on disk since it was read; left alone (run again)",
-            path.display()
+            target.display()
         );
     }
-    let metadata = fs::metadata(path)?;
-    if metadata.permissions().readonly() {
-        bail!("{}: file is read-only; left alone", path.display());
-    }
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".eventless-")
-        .tempfile_in(dir)
-        .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;
-    temp.write_all(bytes)?;
-    temp.as_file().sync_all()?;
-    fs::set_permissions(temp.path(), metadata.permissions())?;
-    temp.persist(path)
-        .with_context(|| format!("{}: cannot replace the file", path.display()))?;
     Ok(())
+}
+
+/// Where files for `folder` are staged: a folder on the same file system
+/// (a rename cannot cross file systems) that no `git add -A` takes; None
+/// when there is none, and the target's own folder must do.
+fn staging_folder(folder: &Path, device: u64) -> Option<PathBuf> {
+    let same_device = |dir: &Path| fs::metadata(dir).is_ok_and(|m| m.dev() == device);
+    let in_git = git2::Repository::discover(folder).ok().and_then(|repo| {
+        let dir = repo.path().join(GIT_STAGING);
+        fs::create_dir_all(&dir).ok()?;
+        Some(dir)
+    });
+    in_git
+        .into_iter()
+        .chain([std::env::temp_dir()])
+        .find(|dir| same_device(dir))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn replace(path: &Path, expected: &[u8], bytes: &[u8]) -> Result<()> {
+        let mut transaction = Transaction::default();
+        transaction.stage(path, expected, bytes)?;
+        transaction.commit().pop().unwrap().1
+    }
 
     #[test]
     fn writes_and_keeps_permissions() {
@@ -54,7 +172,7 @@ mod tests {
         let path = dir.path().join("a.py");
         fs::write(&path, "old").unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o750)).unwrap();
-        replace_if_unchanged(&path, b"old", b"new").unwrap();
+        replace(&path, b"old", b"new").unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"new");
         assert_eq!(
             fs::metadata(&path).unwrap().permissions().mode() & 0o777,
@@ -69,7 +187,7 @@ mod tests {
         let link = dir.path().join("link.py");
         fs::write(&target, "old").unwrap();
         std::os::unix::fs::symlink(&target, &link).unwrap();
-        replace_if_unchanged(&link, b"old", b"new").unwrap();
+        replace(&link, b"old", b"new").unwrap();
         assert!(
             fs::symlink_metadata(&link)
                 .unwrap()
@@ -84,8 +202,42 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.py");
         fs::write(&path, "edited meanwhile").unwrap();
-        let err = replace_if_unchanged(&path, b"old", b"new").unwrap_err();
+        let err = replace(&path, b"old", b"new").unwrap_err();
         assert!(err.to_string().contains("changed on disk"));
         assert_eq!(fs::read(&path).unwrap(), b"edited meanwhile");
+    }
+
+    #[test]
+    fn refuses_a_file_changed_after_staging() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.py");
+        fs::write(&path, "old").unwrap();
+        let mut transaction = Transaction::default();
+        transaction.stage(&path, b"old", b"new").unwrap();
+        fs::write(&path, "edited meanwhile").unwrap();
+        let (_, result) = transaction.commit().pop().unwrap();
+        assert!(result.unwrap_err().to_string().contains("changed on disk"));
+        assert_eq!(fs::read(&path).unwrap(), b"edited meanwhile");
+    }
+
+    #[test]
+    fn stages_in_the_git_folder_and_discards_unless_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        git2::Repository::init(dir.path()).unwrap();
+        let path = dir.path().join("a.py");
+        fs::write(&path, "old").unwrap();
+        let mut transaction = Transaction::default();
+        transaction.stage(&path, b"old", b"new").unwrap();
+        let staging = dir.path().join(".git").join(GIT_STAGING);
+        assert_eq!(fs::read_dir(&staging).unwrap().count(), 1);
+        let mut entries: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        entries.sort();
+        assert_eq!(entries, [".git", "a.py"], "nothing staged in the tree");
+        drop(transaction);
+        assert_eq!(fs::read_dir(&staging).unwrap().count(), 0);
+        assert_eq!(fs::read(&path).unwrap(), b"old");
     }
 }

@@ -478,7 +478,7 @@ fn every_difference_has_its_program() {
             .unwrap_or_else(|_| panic!("difference '{}' has no program {stem}", difference.id));
         assert_eq!(
             directives(&header).accept,
-            [difference.id.clone()],
+            std::slice::from_ref(&difference.id),
             "{stem} accepts exactly the difference it shows"
         );
     }

@@ -483,7 +483,7 @@ impl Catalogue {
             differences: c.differences.clone(),
         }));
         let differences = self.differences_named(&def.differences, "", &mut problems);
-        if (def.safety == Safety::Review) != !differences.is_empty() {
+        if (def.safety == Safety::Review) == differences.is_empty() {
             problems.push(
                 "a review transform names its behaviour differences (`differences`), and \
                  only a review transform does"
