@@ -11,7 +11,7 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use crate::python::bindings::{Bindings, Occurrences, Resolution, import_statements, imported};
-use crate::python::syntax::{descendants, field_name, named_children, node_at, text};
+use crate::python::syntax::{Root, descendants, field_name, named_children, node_at, text};
 use crate::transform::{ApiId, Catalogue};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -130,7 +130,7 @@ fn analyze_with(
     source: &str,
     catalogue: &Catalogue,
 ) -> FileAnalysis {
-    let root = tree.root_node();
+    let root = Root::new(tree.root_node());
     let followed = FollowedModules::of(catalogue);
     let mut uses = Vec::new();
     for (index, import) in bindings.imports.iter().enumerate() {
@@ -189,27 +189,27 @@ fn analyze_with(
             }
             _ => continue,
         };
-        let Some(identifier) = node_at(root, &reference.range) else {
+        let Some(identifier) = node_at(&root, &reference.range) else {
             continue;
         };
-        let found = chain_use(identifier, target, import, ambiguous, source, catalogue);
+        let found = chain_use(&root, identifier, target, import, ambiguous, source, catalogue);
         // Of a library, only its catalogued members are uses.
         if found.api.is_some() || is_eventlet_path(target) {
             uses.push(found);
         }
     }
     if memchr::memmem::find(source.as_bytes(), b"executor").is_some() {
-        uses.extend(library_options(root, source, catalogue));
+        uses.extend(library_options(&root, source, catalogue));
     }
     if memchr::memmem::find(source.as_bytes(), b"atch").is_some() {
-        let found = mock_targets(root, source, catalogue, &uses);
+        let found = mock_targets(&root, source, catalogue, &uses);
         // The module a `patch.object` form patches is part of that mock's
         // use: it moves with the mock, or stays with it.
         uses.retain(|u| !found.iter().any(|m| m.object.as_ref() == Some(&u.range)));
         uses.extend(found.into_iter().map(|m| m.target));
     }
     uses.sort_by_key(|u| (u.range.start, u.range.end));
-    let exported = exported_names(root, source);
+    let exported = exported_names(root.node(), source);
     FileAnalysis {
         bindings,
         uses,
@@ -218,6 +218,7 @@ fn analyze_with(
 }
 
 fn chain_use(
+    root: &Root,
     identifier: Node,
     target: &str,
     import: Option<usize>,
@@ -230,8 +231,8 @@ fn chain_use(
     let base = tokens.len();
     let mut nodes = vec![identifier];
     let mut node = identifier;
-    while let Some(parent) = node.parent() {
-        if parent.kind() != "attribute" || field_name(node) != Some("object") {
+    while let Some(parent) = root.parent(node) {
+        if parent.kind() != "attribute" || field_name(parent, node) != Some("object") {
             break;
         }
         let Some(attr) = parent.child_by_field_name("attribute") else {
@@ -286,23 +287,23 @@ const EXECUTOR_OPTION: &str = "eventlet:oslo.messaging-executor";
 /// The calls that may patch an eventlet API: those passed, first or
 /// second, a string that starts with `eventlet` or an eventlet module that
 /// `code` found (found from these, far fewer than the calls to `patch`).
-fn patch_candidates<'t>(root: Node<'t>, source: &str, code: &[Use]) -> Vec<Node<'t>> {
+fn patch_candidates<'t>(root: &Root<'t>, source: &str, code: &[Use]) -> Vec<Node<'t>> {
     let bytes = source.as_bytes();
     let strings = memchr::memmem::find_iter(bytes, b"eventlet")
         .filter(|&at| at > 0 && matches!(bytes[at - 1], b'\'' | b'"'))
         .filter_map(|at| root.descendant_for_byte_range(at, at + "eventlet".len()))
         .filter(|n| n.kind() == "string_content")
-        .filter_map(|content| content.parent());
+        .filter_map(|content| root.parent(content));
     let modules = code
         .iter()
         .filter(|u| u.kind == UseKind::Reference)
         .filter_map(|u| node_at(root, &u.range));
     let mut calls: Vec<Node> = Vec::new();
     for argument in strings.chain(modules) {
-        let call = argument
-            .parent()
+        let call = root
+            .parent(argument)
             .filter(|a| a.kind() == "argument_list")
-            .and_then(|a| a.parent())
+            .and_then(|a| root.parent(a))
             .filter(|c| c.kind() == "call");
         if let Some(call) = call
             && !calls.contains(&call)
@@ -314,22 +315,22 @@ fn patch_candidates<'t>(root: Node<'t>, source: &str, code: &[Use]) -> Vec<Node<
 }
 
 /// `executor='eventlet'` passed to an oslo.messaging server factory.
-fn library_options(root: Node, source: &str, catalogue: &Catalogue) -> Vec<Use> {
+fn library_options(root: &Root, source: &str, catalogue: &Catalogue) -> Vec<Use> {
     let Some(api) = catalogue.api(EXECUTOR_OPTION) else {
         return Vec::new();
     };
     let mut found = Vec::new();
     let keywords = memchr::memmem::find_iter(source.as_bytes(), b"executor")
         .filter_map(|at| root.descendant_for_byte_range(at, at + "executor".len()))
-        .filter_map(|id| id.parent())
+        .filter_map(|id| root.parent(id))
         .filter(|k| k.kind() == "keyword_argument");
     for node in keywords {
         if node.child_by_field_name("name").map(|n| text(n, source)) != Some("executor") {
             continue;
         }
-        let call = node
-            .parent()
-            .and_then(|args| args.parent())
+        let call = root
+            .parent(node)
+            .and_then(|args| root.parent(args))
             .filter(|c| c.kind() == "call");
         let callee = call
             .and_then(|c| c.child_by_field_name("function"))
@@ -384,7 +385,7 @@ const ATTRIBUTE_PATCHERS: &[&str] = &[
 /// `fixtures.MockPatch` or `fixtures.MonkeyPatch`, and the
 /// `patch.object(eventlet, 'sleep')` form and its kin (the string after an
 /// eventlet module already found in `code`).
-fn mock_targets(root: Node, source: &str, catalogue: &Catalogue, code: &[Use]) -> Vec<MockUse> {
+fn mock_targets(root: &Root, source: &str, catalogue: &Catalogue, code: &[Use]) -> Vec<MockUse> {
     let mut found = Vec::new();
     for node in patch_candidates(root, source, code) {
         let callee = node

@@ -29,7 +29,7 @@ use crate::project::{Scope, Shown};
 use crate::python::config_options::{self, NonNegativeOptions};
 use crate::python::import_scan::{ImportScan, scan as scan_imports};
 use crate::python::parse::{first_syntax_error, parse};
-use crate::python::syntax::node_at;
+use crate::python::syntax::{Root, node_at};
 use crate::source::{LineIndex, SourceFile, line_col, line_text};
 use crate::transform::{ApiId, Catalogue, Safety, Shape, Transform};
 
@@ -525,10 +525,11 @@ fn replaced_by_rewrites(
         return Vec::new();
     }
     let tree = p.tree();
-    let (root, text, analysis) = (tree.root_node(), &p.source.text, &p.analysis);
+    let root = Root::new(tree.root_node());
+    let (text, analysis) = (&p.source.text, &p.analysis);
     let mut replaced = Vec::new();
     for index in picked {
-        if let Fate::Rewrite(rw) = matcher.decide(&analysis.uses[index], root, text, analysis) {
+        if let Fate::Rewrite(rw) = matcher.decide(&analysis.uses[index], &root, text, analysis) {
             replaced.push(rw.range.clone());
             replaced.extend(rw.attached_edits.iter().map(|e| e.range.clone()));
         }
@@ -921,14 +922,14 @@ fn api_fates(
         .map(|p| {
             let mut tallies: HashMap<ApiId, ApiTally> = HashMap::new();
             let tree = std::cell::OnceCell::new();
-            let tree = || &**tree.get_or_init(|| p.tree());
+            let root = std::cell::OnceCell::new();
+            let root = || root.get_or_init(|| Root::new(tree.get_or_init(|| p.tree()).root_node()));
             let matcher = matcher(catalogue, facts, selection, p.file);
             // Nothing outside the paths given is rewritten.
             let mut rewritten_use = |u: &crate::analysis::Use| {
                 p.in_scope && {
                     let fate = decide_without_code(catalogue, u).unwrap_or_else(|_| {
-                        let tree = tree();
-                        matcher.decide(u, tree.root_node(), &p.source.text, &p.analysis)
+                        matcher.decide(u, root(), &p.source.text, &p.analysis)
                     });
                     matches!(fate, Fate::Rewrite(_))
                 }
@@ -942,7 +943,7 @@ fn api_fates(
                 let tally = tallies.entry(api).or_default();
                 match u.kind {
                     // A mock's own behaviour is the test's, not code it patches.
-                    UseKind::Reference if in_mock_behaviour(p, tree, u) => {}
+                    UseKind::Reference if in_mock_behaviour(p, root, u) => {}
                     UseKind::Reference => {
                         tally.code += 1;
                         tally.rewritten += rewritten;
@@ -972,14 +973,14 @@ fn api_fates(
         .collect()
 }
 
-fn in_mock_behaviour<'t>(
+fn in_mock_behaviour<'r, 't: 'r>(
     p: &Parsed,
-    tree: impl Fn() -> &'t tree_sitter::Tree,
+    root: impl Fn() -> &'r Root<'t>,
     u: &crate::analysis::Use,
 ) -> bool {
     p.source.text.contains("patch")
-        && node_at(tree().root_node(), &u.range)
-            .is_some_and(|n| mock_behaviour(n, &p.source.text).is_some())
+        && node_at(root(), &u.range)
+            .is_some_and(|n| mock_behaviour(root(), n, &p.source.text).is_some())
 }
 
 /// An installed library whose code a file runs.
@@ -1050,6 +1051,7 @@ fn facts(
 ) -> FileFacts {
     let mut facts = FileFacts::default();
     let lines = LineIndex::new(text);
+    let root = Root::new(tree.root_node());
     for (index, u) in analysis
         .uses
         .iter()
@@ -1068,8 +1070,8 @@ fn facts(
             });
         }
         if api.monkey_patch {
-            let call = node_at(tree.root_node(), &u.range)
-                .and_then(|n| n.parent())
+            let call = node_at(&root, &u.range)
+                .and_then(|n| root.parent(n))
                 .filter(|p| p.kind() == "call");
             if let Some(call) = call {
                 let patching = patched_by_call(call, text);

@@ -107,7 +107,7 @@ fn follow_uses(
             f.line(call)
         ));
     }
-    if parent.kind() != "assignment" || field_name(call) != Some("right") {
+    if parent.kind() != "assignment" || field_name(parent, call) != Some("right") {
         return if rules.escapes || parent.kind() == "expression_statement" {
             Ok((f.found, f.counts))
         } else {
@@ -171,10 +171,10 @@ struct Named<'n, 't> {
 fn list_of_objects<'t>(call: Node<'t>, source: &'t str) -> Option<(Node<'t>, &'t str)> {
     let parent = call.parent()?;
     let holder = match parent.kind() {
-        "list_comprehension" if field_name(call) == Some("body") => {
+        "list_comprehension" if field_name(parent, call) == Some("body") => {
             let assignment = parent
                 .parent()
-                .filter(|a| a.kind() == "assignment" && field_name(parent) == Some("right"))?;
+                .filter(|a| a.kind() == "assignment" && field_name(*a, parent) == Some("right"))?;
             assignment.child_by_field_name("left")?
         }
         "argument_list" if parent.named_child_count() == 1 => {
@@ -306,7 +306,7 @@ impl<'t> Follower<'_, 't> {
         };
         for node in holder.occurrences(scope, source) {
             let parent = node.parent().ok_or("malformed tree")?;
-            let ok = match (parent.kind(), field_name(node)) {
+            let ok = match (parent.kind(), field_name(parent, node)) {
                 ("assignment", Some("left")) => parent
                     .child_by_field_name("right")
                     .is_some_and(made_of_objects),
@@ -367,7 +367,7 @@ impl<'t> Follower<'_, 't> {
         let item_of_the_list = |node: Node| {
             node.parent().is_some_and(|p| {
                 matches!(p.kind(), "for_statement" | "for_in_clause")
-                    && field_name(node) == Some("left")
+                    && field_name(p, node) == Some("left")
                     && p.child_by_field_name("right")
                         .is_some_and(|r| list.is(r, source))
             })
@@ -398,7 +398,7 @@ impl<'t> Follower<'_, 't> {
         let source = self.source;
         if let Some(parent) = node.parent()
             && parent.kind() == "assignment"
-            && field_name(node) == Some("left")
+            && field_name(parent, node) == Some("left")
         {
             let right = parent.child_by_field_name("right");
             return match right {
@@ -443,7 +443,7 @@ impl<'t> Follower<'_, 't> {
         }
         let call = attr
             .parent()
-            .filter(|p| p.kind() == "call" && field_name(attr) == Some("function"));
+            .filter(|p| p.kind() == "call" && field_name(*p, attr) == Some("function"));
         let arguments = call.and_then(|c| c.child_by_field_name("arguments"));
         let count = arguments.map_or(0, |a| {
             named_children(a)
@@ -531,7 +531,7 @@ fn ending(member: &str) -> String {
 /// `list()` or `tuple()`; `Some(Err)` for a `for` that can.
 fn iterated(node: Node, source: &str) -> Option<Result<(), String>> {
     let parent = node.parent()?;
-    if parent.kind() == "for_statement" && field_name(node) == Some("right") {
+    if parent.kind() == "for_statement" && field_name(parent, node) == Some("right") {
         let body = parent.child_by_field_name("body")?;
         let early = crate::python::syntax::descendants(body)
             .filter(|n| {
@@ -640,12 +640,11 @@ impl Holder<'_> {
             Holder::Name(name) => {
                 node.kind() == "identifier"
                     && text(node, source) == *name
-                    && !(node.parent().is_some_and(|p| p.kind() == "attribute")
-                        && field_name(node) == Some("attribute"))
-                    && !(node
-                        .parent()
-                        .is_some_and(|p| p.kind() == "keyword_argument")
-                        && field_name(node) == Some("name"))
+                    && !node.parent().is_some_and(|p| {
+                        p.kind() == "attribute" && field_name(p, node) == Some("attribute")
+                            || p.kind() == "keyword_argument"
+                                && field_name(p, node) == Some("name")
+                    })
             }
             Holder::Attribute(name) => {
                 node.kind() == "attribute"
@@ -663,7 +662,7 @@ fn parameter_of(node: Node) -> Option<Node> {
     let mut child = node;
     while let Some(parent) = child.parent() {
         if matches!(parent.kind(), "function_definition" | "lambda") {
-            return (field_name(child) == Some("parameters")).then_some(parent);
+            return (field_name(parent, child) == Some("parameters")).then_some(parent);
         }
         child = parent;
     }
@@ -721,7 +720,7 @@ fn loops_around<'t>(node: Node<'t>, scope: Node<'t>) -> impl Iterator<Item = Nod
         .filter_map(|child| child.parent().map(|loop_| (child, loop_)))
         // A `for` statement's iterable is evaluated once, before any round.
         .filter(|(child, loop_)| {
-            loop_.kind() != "for_statement" || field_name(*child) != Some("right")
+            loop_.kind() != "for_statement" || field_name(*loop_, *child) != Some("right")
         })
         .map(|(_, loop_)| loop_)
         .filter(|n| {
@@ -740,7 +739,7 @@ fn loops_around<'t>(node: Node<'t>, scope: Node<'t>) -> impl Iterator<Item = Nod
 /// `(member, attribute node)` when `node` is the object of an attribute.
 pub fn member_of<'t>(node: Node<'t>, source: &str) -> Option<(String, Node<'t>)> {
     let parent = node.parent()?;
-    if parent.kind() != "attribute" || field_name(node) != Some("object") {
+    if parent.kind() != "attribute" || field_name(parent, node) != Some("object") {
         return None;
     }
     let attr = parent.child_by_field_name("attribute")?;

@@ -15,7 +15,9 @@ use crate::python::config_options::NonNegativeOptions;
 use crate::python::helpers;
 use crate::python::module_names::{ModuleRef, name_module};
 use crate::python::suppression;
-use crate::python::syntax::{descendants, field_name, is_primary, named_children, node_at, text};
+use crate::python::syntax::{
+    Root, descendants, field_name, is_primary, named_children, node_at, text,
+};
 use crate::source::line_of;
 use crate::transform::model::{Case, CaseAction, Guard, Helper, Param};
 use crate::transform::template::{ALL_ARGUMENTS, Piece, REST_AS_DICT, REST_AS_TUPLE, Template};
@@ -190,12 +192,12 @@ pub struct Matcher<'a> {
 }
 
 impl Matcher<'_> {
-    pub fn decide(&self, u: &Use, root: Node, source: &str, file: &FileAnalysis) -> Fate {
+    pub fn decide(&self, u: &Use, root: &Root, source: &str, file: &FileAnalysis) -> Fate {
         let mut candidates = match decide_without_code(self.catalogue, u) {
             Ok(fate) => return fate,
             Err(candidates) => candidates,
         };
-        if let Some(suppression) = suppression::on_line(root, source, u.range.start) {
+        if let Some(suppression) = suppression::on_line(root.node(), source, u.range.start) {
             candidates.retain(|id| !suppression.covers(&self.catalogue.transforms[*id].id));
             if candidates.is_empty() {
                 return Fate::Manual(
@@ -211,7 +213,7 @@ impl Matcher<'_> {
         &self,
         u: &Use,
         candidates: &[TransformId],
-        root: Node,
+        root: &Root,
         source: &str,
         file: &FileAnalysis,
     ) -> Fate {
@@ -224,7 +226,7 @@ impl Matcher<'_> {
                     if u.kind == UseKind::Reference {
                         self.context.check_moves_whole(api, &u.name)?;
                         if let Some(mock) =
-                            node_at(root, &u.range).and_then(|n| mock_behaviour(n, source))
+                            node_at(root, &u.range).and_then(|n| mock_behaviour(root, n, source))
                         {
                             return Err(format!(
                                 "it is the {} of the mock at line {} ({}): while that patch is \
@@ -254,7 +256,9 @@ impl Matcher<'_> {
                     let node = node_at(root, &u.range);
                     let fits = match (t.shape, &t.block) {
                         (Shape::Statement, _) => {
-                            node.and_then(called).and_then(statement_of).is_some()
+                            node.and_then(|n| called(root, n))
+                                .and_then(statement_of)
+                                .is_some()
                         }
                         (Shape::Block, Some(rule)) => node.is_some_and(|n| {
                             crate::decide::timeout_block::names_method(rule, n, api, source, file)
@@ -279,7 +283,7 @@ impl Matcher<'_> {
     fn check_all_in_file(
         &self,
         id: TransformId,
-        root: Node,
+        root: &Root,
         source: &str,
         file: &FileAnalysis,
     ) -> Result<(), String> {
@@ -310,7 +314,7 @@ impl Matcher<'_> {
     fn check_helper(
         &self,
         helper: &Helper,
-        root: Node,
+        root: &Root,
         source: &str,
         file: &FileAnalysis,
     ) -> Result<(), String> {
@@ -323,7 +327,7 @@ impl Matcher<'_> {
         };
         let usable = match bindings.times_bound(name) {
             0 => true,
-            1 => helpers::definition(root, source, name).is_some_and(ours),
+            1 => helpers::definition(root.node(), source, name).is_some_and(ours),
             _ => false,
         };
         usable.then_some(()).ok_or_else(|| {
@@ -337,7 +341,7 @@ impl Matcher<'_> {
         &self,
         id: TransformId,
         u: &Use,
-        root: Node,
+        root: &Root,
         source: &str,
         file: &FileAnalysis,
         whole_file: bool,
@@ -427,7 +431,7 @@ impl Matcher<'_> {
                 if !u.suffix.is_empty() {
                     return Err("the imported name is a member of the API, not the API".into());
                 }
-                let call = called(node).ok_or("not called here")?;
+                let call = called(root, node).ok_or("not called here")?;
                 let (range, statement) = if t.shape == Shape::Statement {
                     let stmt = statement_of(call)
                         .ok_or("its result is used; only a call that is a statement of its own is rewritten")?;
@@ -545,7 +549,7 @@ impl Matcher<'_> {
         let mut attached_edits: Vec<Edit> = mock_member.into_iter().collect();
         let mut member_helpers = Vec::new();
         if let Some(members) = &t.members {
-            let call = called(node).ok_or("not called here")?;
+            let call = called(root, node).ok_or("not called here")?;
             let creates_same = |rhs: Node| {
                 rhs.kind() == "call"
                     && rhs.child_by_field_name("function").is_some_and(|f| {
@@ -558,7 +562,7 @@ impl Matcher<'_> {
                 members,
                 escapes: t.escapes,
             };
-            let followed = follow::follow(call, root, source, &rules, &creates_same)?;
+            let followed = follow::follow(call, root.node(), source, &rules, &creates_same)?;
             let called = followed.helpers.iter().map(String::as_str);
             for helper in self.catalogue.helpers_needed(called) {
                 self.check_helper(helper, root, source, file)?;
@@ -604,9 +608,9 @@ fn statement_of(call: Node) -> Option<Node> {
 }
 
 /// The call whose callee is `node`.
-fn called(node: Node) -> Option<Node> {
-    let parent = node.parent()?;
-    (parent.kind() == "call" && field_name(node) == Some("function")).then_some(parent)
+fn called<'t>(root: &Root<'t>, node: Node<'t>) -> Option<Node<'t>> {
+    let parent = root.parent(node)?;
+    (parent.kind() == "call" && field_name(parent, node) == Some("function")).then_some(parent)
 }
 
 type Bound<'t> = Vec<Option<Vec<Node<'t>>>>;
@@ -702,7 +706,7 @@ fn check_guard(
     guard: &Guard,
     u: &Use,
     node: Node,
-    root: Node,
+    root: &Root,
     source: &str,
     file: &FileAnalysis,
 ) -> Result<(), String> {
@@ -715,7 +719,7 @@ fn check_guard(
         Guard::OnlyCalled => {
             for other in same_api() {
                 let n = node_at(root, &other.range);
-                if n.is_none_or(|n| called(n).is_none()) {
+                if n.is_none_or(|n| called(root, n).is_none()) {
                     return Err(format!(
                         "'{}' is also used other than by a call at line {}",
                         u.name,
@@ -725,7 +729,7 @@ fn check_guard(
             }
         }
         Guard::NoKeyword(keyword) => {
-            if let Some(at) = keyword_use(root, source, keyword) {
+            if let Some(at) = keyword_use(root.node(), source, keyword) {
                 return Err(format!(
                     "a call passes the eventlet-only '{keyword}=' at line {}",
                     line_of(source, at)
@@ -754,10 +758,10 @@ fn check_guard(
                 };
                 let member_read = n.parent().is_some_and(|p| {
                     p.kind() == "attribute"
-                        && field_name(n) == Some("object")
+                        && field_name(p, n) == Some("object")
                         && !p.parent().is_some_and(|g| {
                             matches!(g.kind(), "assignment" | "augmented_assignment")
-                                && field_name(p) == Some("left")
+                                && field_name(g, p) == Some("left")
                                 || g.kind() == "delete_statement"
                         })
                 });
@@ -790,7 +794,7 @@ fn check_guard(
                 let Some((member, attr)) = member_of(n, source) else {
                     continue;
                 };
-                if called(attr).is_some_and(|call| has_keyword(call)) {
+                if called(root, attr).is_some_and(|call| has_keyword(call)) {
                     return Err(format!(
                         "'{member}' is called with keyword arguments at line {}; the stdlib \
                          function takes positional arguments only",
@@ -800,13 +804,13 @@ fn check_guard(
             }
         }
         Guard::IdentityOnly => {
-            let call = called(node).ok_or("not called here")?;
-            check_identity_only(call, root, source)?;
+            let call = called(root, node).ok_or("not called here")?;
+            check_identity_only(call, root.node(), source)?;
         }
         // Needs the matcher; checked in `try_transform`.
         Guard::AllInFile => {}
         Guard::WithBlock => {
-            let call = called(node).ok_or("not called here")?;
+            let call = called(root, node).ok_or("not called here")?;
             let item = call
                 .parent()
                 .filter(|p| p.kind() == "as_pattern")
@@ -820,7 +824,7 @@ fn check_guard(
         }
         Guard::NoIdentifier(name) => {
             if let Some(at) =
-                descendants(root).find(|n| n.kind() == "identifier" && text(*n, source) == name)
+                descendants(root.node()).find(|n| n.kind() == "identifier" && text(*n, source) == name)
             {
                 return Err(format!(
                     "the file uses '{name}' (line {}), which could tell the two apart",
@@ -908,7 +912,7 @@ fn check_identity_only(call: Node, root: Node, source: &str) -> Result<(), Strin
     let Some(parent) = call.parent() else {
         return Ok(());
     };
-    if parent.kind() == "assignment" && field_name(call) == Some("right") {
+    if parent.kind() == "assignment" && field_name(parent, call) == Some("right") {
         let Some(left) = parent.child_by_field_name("left") else {
             return refuse_non_identity(call, source);
         };
@@ -936,7 +940,7 @@ fn check_value_use(value: Node, source: &str) -> Result<(), String> {
     }
     let Some(assignment) = value
         .parent()
-        .filter(|p| p.kind() == "assignment" && field_name(value) == Some("right"))
+        .filter(|p| p.kind() == "assignment" && field_name(*p, value) == Some("right"))
     else {
         return refuse_non_identity(value, source);
     };
@@ -974,7 +978,7 @@ fn check_stored(target: Node, root: Node, source: &str) -> Result<(), String> {
     };
     let is_store = |node: Node| {
         node.parent()
-            .is_some_and(|p| p.kind() == "assignment" && field_name(node) == Some("left"))
+            .is_some_and(|p| p.kind() == "assignment" && field_name(p, node) == Some("left"))
             || node
                 .parent()
                 .is_some_and(|p| p.kind() == "delete_statement")
@@ -1004,12 +1008,12 @@ fn check_stored(target: Node, root: Node, source: &str) -> Result<(), String> {
             continue;
         };
         match parent.kind() {
-            "subscript" if field_name(node) == Some("value") => {
+            "subscript" if field_name(parent, node) == Some("value") => {
                 if !is_store(parent) {
                     check_value_use(parent, source)?;
                 }
             }
-            "attribute" if field_name(node) == Some("object") => {
+            "attribute" if field_name(parent, node) == Some("object") => {
                 let method = parent
                     .child_by_field_name("attribute")
                     .map(|a| text(a, source));
@@ -1021,7 +1025,7 @@ fn check_stored(target: Node, root: Node, source: &str) -> Result<(), String> {
             }
             // Made or emptied (`owners = {}`), or asked for a key
             // (`key in owners`).
-            "assignment" if field_name(node) == Some("left") => {}
+            "assignment" if field_name(parent, node) == Some("left") => {}
             "comparison_operator" => {}
             _ => return passed_on(node),
         }
@@ -1036,8 +1040,8 @@ fn is_identity_use(node: Node, source: &str) -> bool {
     match parent.kind() {
         "comparison_operator" | "set" => true,
         "parenthesized_expression" => is_identity_use(parent, source),
-        "subscript" => field_name(node) == Some("subscript"),
-        "pair" => field_name(node) == Some("key"),
+        "subscript" => field_name(parent, node) == Some("subscript"),
+        "pair" => field_name(parent, node) == Some("key"),
         "argument_list" => parent.parent().is_some_and(|call| {
             call.child_by_field_name("function")
                 .is_some_and(|f| matches!(text(f, source), "id" | "hash"))
@@ -1055,14 +1059,14 @@ pub(crate) struct MockBehaviour {
     call: String,
 }
 
-pub(crate) fn mock_behaviour(node: Node, source: &str) -> Option<MockBehaviour> {
+pub(crate) fn mock_behaviour(root: &Root, node: Node, source: &str) -> Option<MockBehaviour> {
     const KEYWORDS: &[&str] = &["side_effect", "new", "wraps", "new_callable"];
-    let mut at = node;
-    while let Some(parent) = at.parent() {
+    let ancestors: Vec<Node> = root.ancestors(node).collect();
+    for (k, parent) in ancestors.iter().enumerate() {
         if parent.kind() == "keyword_argument"
             && let Some(name) = parent.child_by_field_name("name").map(|n| text(n, source))
             && KEYWORDS.contains(&name)
-            && let Some(call) = parent.parent().and_then(|args| args.parent())
+            && let Some(&call) = ancestors.get(k + 2)
             && call.kind() == "call"
             && let Some(function) = call.child_by_field_name("function")
         {
@@ -1078,7 +1082,6 @@ pub(crate) fn mock_behaviour(node: Node, source: &str) -> Option<MockBehaviour> 
                 });
             }
         }
-        at = parent;
     }
     None
 }

@@ -147,7 +147,7 @@ impl<'t> TimeoutBlock<'t> {
     ) -> Result<Self, String> {
         let call = timeout
             .parent()
-            .filter(|c| c.kind() == "call" && field_name(timeout) == Some("function"))
+            .filter(|c| c.kind() == "call" && field_name(*c, timeout) == Some("function"))
             .ok_or(NOT_A_BLOCK)?;
         let args = statements(call.child_by_field_name("arguments").ok_or(NOT_A_BLOCK)?);
         let [seconds] = args.as_slice() else {

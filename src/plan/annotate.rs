@@ -13,14 +13,14 @@ use crate::analysis::{FileAnalysis, UseKind};
 use crate::decide::matcher::Fate;
 use crate::edit::Edit;
 use crate::python::continuation::MAX_LINE;
-use crate::python::syntax::node_at;
+use crate::python::syntax::{Root, node_at};
 use crate::source::line_start;
 
 pub const MARKER: &str = "# TODO(eventlet-removal):";
 
 pub fn annotations(
     text: &str,
-    root: Node,
+    root: &Root,
     analysis: &FileAnalysis,
     fates: &[Fate],
     newline: &str,
@@ -34,7 +34,7 @@ pub fn annotations(
         if u.kind != UseKind::Reference {
             continue;
         }
-        let Some(statement) = node_at(root, &u.range).map(enclosing_statement) else {
+        let Some(statement) = node_at(root, &u.range).map(|n| enclosing_statement(root, n)) else {
             continue;
         };
         let line_start = line_start(text, statement.start_byte());
@@ -69,14 +69,14 @@ pub fn annotations(
 /// `consumed` are the uses the round rewrites or replaces.
 pub fn stale(
     text: &str,
-    root: Node,
+    root: &Root,
     analysis: &FileAnalysis,
     fates: &[Fate],
     rewritten: &[Range<usize>],
     consumed: &HashSet<usize>,
 ) -> Vec<Edit> {
     let statement_line = |range: &Range<usize>| {
-        node_at(root, range).map(|n| line_start(text, enclosing_statement(n).start_byte()))
+        node_at(root, range).map(|n| line_start(text, enclosing_statement(root, n).start_byte()))
     };
     let still_manual: HashSet<usize> = analysis
         .uses
@@ -102,8 +102,8 @@ pub fn stale(
         .collect()
 }
 
-fn enclosing_statement(mut node: Node) -> Node {
-    while let Some(parent) = node.parent() {
+fn enclosing_statement<'t>(root: &Root<'t>, mut node: Node<'t>) -> Node<'t> {
+    for parent in root.ancestors(node) {
         let kind = node.kind();
         if (kind.ends_with("_statement")
             || kind == "function_definition"

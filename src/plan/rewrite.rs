@@ -20,6 +20,7 @@ use crate::python::imports;
 use crate::python::local_proof;
 use crate::python::parse::{edit_tree, first_syntax_error, parse, reparse};
 use crate::python::statements::delete_statements;
+use crate::python::syntax::Root;
 use crate::source::{LineIndex, line_col, line_of};
 use crate::transform::model::Helper;
 use crate::transform::{Catalogue, DifferenceId, Safety};
@@ -62,10 +63,11 @@ pub fn rewrite_file(
 ) -> FileRewrite {
     let catalogue = matcher.catalogue;
     let decide = |tree: &Tree, text: &str, analysis: &FileAnalysis| -> Vec<Fate> {
+        let root = Root::new(tree.root_node());
         analysis
             .uses
             .iter()
-            .map(|u| matcher.decide(u, tree.root_node(), text, analysis))
+            .map(|u| matcher.decide(u, &root, text, analysis))
             .collect()
     };
     // With no transform to try and no comment to add, nothing is rewritten
@@ -353,6 +355,7 @@ fn plan_edits(
     } = settings;
     let (catalogue, newline, annotate) = (*catalogue, *newline, *annotate);
     let root = tree.root_node();
+    let indexed = Root::new(root);
     let bindings = &analysis.bindings;
 
     // Outermost rewrites first; one nested in another waits for the next round.
@@ -539,7 +542,7 @@ fn plan_edits(
     ));
     let rewritten: Vec<Range<usize>> = applied.iter().map(|(_, rw)| rw.range.clone()).collect();
     let stale_comments =
-        crate::plan::annotate::stale(text, root, analysis, fates, &rewritten, &consumed);
+        crate::plan::annotate::stale(text, &indexed, analysis, fates, &rewritten, &consumed);
     let comment_ranges: Vec<Range<usize>> =
         stale_comments.iter().map(|e| e.range.clone()).collect();
     edits.extend(delete_statements(
@@ -561,7 +564,7 @@ fn plan_edits(
     edits.extend(stale_comments);
     if annotate {
         edits.extend(crate::plan::annotate::annotations(
-            text, root, analysis, fates, newline,
+            text, &indexed, analysis, fates, newline,
         ));
     }
     Ok(Plan {

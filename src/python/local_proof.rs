@@ -16,6 +16,7 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use super::parse::{first_syntax_error, parse};
+use super::syntax::Root;
 use crate::edit::Edit;
 use crate::source::{line_end, line_start};
 
@@ -23,11 +24,12 @@ use crate::source::{line_end, line_start};
 /// leave source that parses. `false` means "not proved", not "broken".
 pub fn proves(root: Node, old: &str, edits: &[Edit]) -> bool {
     let edits = &crate::edit::normalize(edits.to_vec());
+    let root = Root::new(root);
     // Each edit's region: the whole lines of its innermost enclosing
     // statement, or the edit itself when it splices whole top-level lines.
     let mut regions: BTreeMap<(usize, usize), Region> = BTreeMap::new();
     for edit in edits {
-        let Some(region) = region_of(root, old, &edit.range) else {
+        let Some(region) = region_of(&root, old, &edit.range) else {
             return false;
         };
         regions.insert((region.lines.start, region.lines.end), region);
@@ -94,18 +96,18 @@ fn parses(text: &str, at_least: usize) -> bool {
     first_syntax_error(&tree).is_none() && statements >= at_least
 }
 
-fn region_of<'t>(root: Node<'t>, old: &str, range: &Range<usize>) -> Option<Region<'t>> {
+fn region_of<'t>(root: &Root<'t>, old: &str, range: &Range<usize>) -> Option<Region<'t>> {
     let mut node = root.descendant_for_byte_range(range.start, range.end)?;
     loop {
         let contains = node.start_byte() <= range.start && range.end <= node.end_byte();
-        if contains && is_statement(node) && whole_lines(old, node.byte_range()) {
+        if contains && is_statement(root, node) && whole_lines(old, node.byte_range()) {
             let lines = line_start(old, node.start_byte())..line_end(old, node.end_byte());
             return Some(Region {
                 lines,
                 statement: Some(node),
             });
         }
-        match node.parent() {
+        match root.parent(node) {
             Some(parent) => node = parent,
             None => break,
         }
@@ -113,8 +115,8 @@ fn region_of<'t>(root: Node<'t>, old: &str, range: &Range<usize>) -> Option<Regi
     // A splice of whole top-level lines that cuts no statement.
     let splice = line_start(old, range.start) == range.start
         && (range.end == old.len() || line_start(old, range.end) == range.end);
-    let mut cursor = root.walk();
-    let cut = root.children(&mut cursor).any(|child| {
+    let mut cursor = root.node().walk();
+    let cut = root.node().children(&mut cursor).any(|child| {
         let overlaps = child.start_byte() < range.end && range.start < child.end_byte();
         overlaps && !(range.start <= child.start_byte() && child.end_byte() <= range.end)
     });
@@ -125,11 +127,11 @@ fn region_of<'t>(root: Node<'t>, old: &str, range: &Range<usize>) -> Option<Regi
 }
 
 /// A statement of a module or block (not a comment).
-fn is_statement(node: Node) -> bool {
+fn is_statement(root: &Root, node: Node) -> bool {
     node.is_named()
         && node.kind() != "comment"
-        && node
-            .parent()
+        && root
+            .parent(node)
             .is_some_and(|p| matches!(p.kind(), "module" | "block"))
 }
 

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use super::syntax::{named_children, node_at};
+use super::syntax::{Root, named_children, node_at};
 use crate::edit::Edit;
 use crate::source::{line_end, line_start};
 
@@ -25,9 +25,10 @@ pub fn delete_statements(
     refilled: &[usize],
     deleted_elsewhere: &[Range<usize>],
 ) -> Vec<Edit> {
+    let indexed = Root::new(root);
     let nodes: Vec<Node> = statements
         .iter()
-        .filter_map(|r| node_at(root, r))
+        .filter_map(|r| node_at(&indexed, r))
         .map(|mut node| {
             // A block holding only this statement spans the same bytes.
             while node.kind() == "block" {

@@ -7,9 +7,8 @@ pub fn text<'t>(node: Node, source: &'t str) -> &'t str {
     &source[node.byte_range()]
 }
 
-/// The field name under which `child` hangs from its parent, if any.
-pub fn field_name(child: Node) -> Option<&'static str> {
-    let parent = child.parent()?;
+/// The field name under which `child` hangs from `parent`, if any.
+pub fn field_name(parent: Node, child: Node) -> Option<&'static str> {
     let mut cursor = parent.walk();
     if !cursor.goto_first_child() {
         return None;
@@ -24,15 +23,88 @@ pub fn field_name(child: Node) -> Option<&'static str> {
     }
 }
 
+/// A module's syntax tree with its top-level statements indexed by
+/// position. tree-sitter finds a node's parent, or the node at a byte
+/// range, by scanning each ancestor's children from the first: cheap inside
+/// a statement, but linear in the module's statements at the top, which
+/// made a module of many statements quadratic in its uses. Through the
+/// index those scans start at the top-level statement instead.
+pub struct Root<'t> {
+    node: Node<'t>,
+    statements: Vec<Node<'t>>,
+}
+
+impl<'t> Root<'t> {
+    pub fn new(node: Node<'t>) -> Self {
+        let mut cursor = node.walk();
+        let statements = node.children(&mut cursor).collect();
+        Root { node, statements }
+    }
+
+    pub fn node(&self) -> Node<'t> {
+        self.node
+    }
+
+    /// The top-level node that tree-sitter descends into for the range
+    /// `start..end`: the first to end at or after both ends (after the
+    /// start, unless it is empty), if it begins at or before the start.
+    fn statement_over(&self, start: usize, end: usize) -> Option<Node<'t>> {
+        let reaches = |s: &Node| s.end_byte() >= end && s.end_byte() >= start;
+        let first = self.statements.partition_point(|s| !reaches(s));
+        let statement = self.statements[first..]
+            .iter()
+            .find(|s| s.start_byte() == s.end_byte() || s.end_byte() > start)?;
+        (statement.start_byte() <= start).then_some(*statement)
+    }
+
+    /// The smallest node spanning `start..end`, as
+    /// `Node::descendant_for_byte_range` finds it from the root.
+    pub fn descendant_for_byte_range(&self, start: usize, end: usize) -> Option<Node<'t>> {
+        if start > end {
+            return None;
+        }
+        match self.statement_over(start, end) {
+            Some(statement) => statement.descendant_for_byte_range(start, end),
+            None => Some(self.node),
+        }
+    }
+
+    /// The parent of `node`, a node of this tree.
+    pub fn parent(&self, node: Node<'t>) -> Option<Node<'t>> {
+        if node == self.node {
+            return None;
+        }
+        let Some(mut at) = self.statement_over(node.start_byte(), node.end_byte()) else {
+            return node.parent();
+        };
+        if at == node {
+            return Some(self.node);
+        }
+        loop {
+            match at.child_with_descendant(node) {
+                Some(child) if child == node => return Some(at),
+                Some(child) => at = child,
+                // Not under that statement (an empty node at its edge).
+                None => return node.parent(),
+            }
+        }
+    }
+
+    /// The ancestors of `node`, innermost first, up to the module.
+    pub fn ancestors(&self, node: Node<'t>) -> impl Iterator<Item = Node<'t>> + '_ {
+        std::iter::successors(self.parent(node), |n| self.parent(*n))
+    }
+}
+
 pub fn named_children(node: Node) -> Vec<Node> {
     let mut cursor = node.walk();
     node.named_children(&mut cursor).collect()
 }
 
 /// The smallest node spanning exactly `range`, preferring the outermost one.
-pub fn node_at<'t>(root: Node<'t>, range: &Range<usize>) -> Option<Node<'t>> {
+pub fn node_at<'t>(root: &Root<'t>, range: &Range<usize>) -> Option<Node<'t>> {
     let mut node = root.descendant_for_byte_range(range.start, range.end)?;
-    while let Some(parent) = node.parent() {
+    while let Some(parent) = root.parent(node) {
         if parent.byte_range() == *range {
             node = parent;
         } else {
@@ -187,5 +259,29 @@ mod tests {
                 .count(),
             5
         );
+    }
+
+    #[test]
+    fn the_indexed_root_agrees_with_tree_sitter() {
+        let whole = "# head\nimport a\n\n@d\ndef f(x):  # c\n    return [y for y in x]\n\
+                     x = 1; y = 2\nclass C:\n    pass\n# tail\n";
+        // With ERROR and MISSING (empty) nodes.
+        let broken = "x = (1,\ndef f(:\n    pass\nprint(\n";
+        for source in [whole, broken] {
+            let tree = parse(source);
+            let root = Root::new(tree.root_node());
+            for node in descendants(tree.root_node()) {
+                assert_eq!(root.parent(node), node.parent(), "{node:?}");
+            }
+            for start in 0..=source.len() {
+                for end in start..=(start + 3).min(source.len()) {
+                    assert_eq!(
+                        root.descendant_for_byte_range(start, end),
+                        tree.root_node().descendant_for_byte_range(start, end),
+                        "{start}..{end} of {source:?}"
+                    );
+                }
+            }
+        }
     }
 }
