@@ -485,3 +485,65 @@ fn the_review_hint_matches_where_the_series_was_built() {
         "{other}"
     );
 }
+
+/// A dry run shows the Change-Ids the commit then uses: those kept from
+/// the series on the branch, and for a new one (made from the time of
+/// the real run, as Gerrit's hook does) a placeholder.
+#[test]
+fn a_dry_run_shows_only_the_change_ids_the_commit_uses() {
+    let dir = repo(true);
+    let d = dir.path();
+    let shown = || -> Vec<String> {
+        let out = eventless(d, &["commit", "--dry-run", "."]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.strip_prefix("Change-Id: "))
+            .map(str::to_owned)
+            .collect()
+    };
+    let committed = || -> Vec<String> {
+        git(
+            d,
+            &[
+                "log",
+                "--format=%(trailers:key=Change-Id,valueonly)",
+                "main..eventlet-removal",
+            ],
+        )
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect()
+    };
+    const NEW: &str = "(new, assigned when committed)";
+    assert_eq!(shown(), [NEW, NEW]);
+    assert!(eventless(d, &["commit", "."]).status.success());
+    let first = committed();
+    assert_eq!(first.len(), 2);
+
+    // The base moves on with a lock, a family the series did not have.
+    std::fs::write(
+        d.join("pkg/locks.py"),
+        "from eventlet import semaphore\n\nLOCK = semaphore.Semaphore()\n",
+    )
+    .unwrap();
+    git(d, &["add", "pkg/locks.py"]);
+    git(d, &["commit", "-q", "-m", "Add a lock"]);
+    let (new, mut kept): (Vec<String>, Vec<String>) = shown().into_iter().partition(|id| id == NEW);
+    assert_eq!(new.len(), 1, "the lock's commit is new");
+    kept.sort();
+    let mut expected = first.clone();
+    expected.sort();
+    assert_eq!(kept, expected, "the others keep their Change-Ids");
+    assert!(eventless(d, &["commit", "."]).status.success());
+    let second = committed();
+    assert_eq!(second.len(), 3);
+    assert!(
+        kept.iter().all(|id| second.contains(id)),
+        "{kept:?} {second:?}"
+    );
+}
