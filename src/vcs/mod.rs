@@ -3,6 +3,7 @@
 //! would). The series is built from HEAD's tree, never from the work tree,
 //! on a branch of its own; the user's branch and files are never touched.
 
+mod file_groups;
 pub mod message;
 pub mod series;
 
