@@ -77,7 +77,8 @@ pub enum Command {
         common: Common,
         #[command(flatten)]
         series: SeriesArgs,
-        /// Print the messages and diffstats without creating the branch.
+        /// Print the messages and diffstats without creating the branch (a Change-Id the
+        /// real run makes anew shows as a placeholder).
         #[arg(long)]
         dry_run: bool,
     },

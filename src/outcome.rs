@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::UseKind;
 use crate::source::SourceFile;
-use crate::transform::Safety;
+use crate::transform::{Catalogue, Safety};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -99,6 +99,17 @@ impl RunResult {
     /// decided (scan plans no text).
     pub fn to_change(&self) -> impl Iterator<Item = &FileResult> {
         self.files.iter().filter(|f| f.changes())
+    }
+}
+
+impl Finding {
+    /// Part of the switch off eventlet: a rewrite made only in the run
+    /// that leaves no other eventlet use in the tree.
+    pub fn makes_the_switch(&self, catalogue: &Catalogue) -> bool {
+        self.transform
+            .as_deref()
+            .and_then(|id| catalogue.transform_by_id(id))
+            .is_some_and(|t| t.whole_program())
     }
 }
 

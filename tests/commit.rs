@@ -12,25 +12,36 @@ const WORKER: &str = "import eventlet\nfrom eventlet import queue\n\nJOBS = queu
 const SERVICE: &str = "import eventlet\neventlet.monkey_patch()\n\nhub = eventlet.hubs.get_hub()\n";
 
 fn repo(with_identity: bool) -> tempfile::TempDir {
+    let dir = repo_of(&[
+        ("pkg/worker.py", WORKER),
+        ("pkg/service.py", SERVICE),
+        (
+            ".gitreview",
+            "[gerrit]\nhost=review.opendev.org\nproject=openstack/pkg.git\n",
+        ),
+    ]);
+    let d = dir.path();
+    if !with_identity {
+        git(d, &["config", "--unset", "user.name"]);
+        git(d, &["config", "--unset", "user.email"]);
+    }
+    dir
+}
+
+/// A repository on `main` whose first commit holds `files`.
+fn repo_of(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     git(d, &["init", "-q", "-b", "main"]);
     git(d, &["config", "user.name", "Ann Dev"]);
     git(d, &["config", "user.email", "ann@example.com"]);
-    std::fs::create_dir_all(d.join("pkg")).unwrap();
-    std::fs::write(d.join("pkg/worker.py"), WORKER).unwrap();
-    std::fs::write(d.join("pkg/service.py"), SERVICE).unwrap();
-    std::fs::write(
-        d.join(".gitreview"),
-        "[gerrit]\nhost=review.opendev.org\nproject=openstack/pkg.git\n",
-    )
-    .unwrap();
+    for (name, text) in files {
+        let path = d.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
     git(d, &["add", "-A"]);
     git(d, &["commit", "-q", "-m", "Initial"]);
-    if !with_identity {
-        git(d, &["config", "--unset", "user.name"]);
-        git(d, &["config", "--unset", "user.email"]);
-    }
     dir
 }
 
@@ -483,5 +494,211 @@ fn the_review_hint_matches_where_the_series_was_built() {
     assert!(
         other.contains("built on main, but .gitreview sends changes to stable/2024.1"),
         "{other}"
+    );
+}
+
+const TEST_A: &str = "from unittest import mock\n\nfrom pkg.a import manager\n\n\n\
+                      @mock.patch('eventlet.sleep')\ndef test_wait(fake_sleep):\n    \
+                      manager.wait()\n    fake_sleep.assert_called_once_with(1)\n";
+const TEST_QUEUE: &str = "from eventlet import queue\n\n\ndef test_queue():\n    \
+                          q = queue.LightQueue()\n    q.put(1)\n    assert q.get() == 1\n";
+
+/// Two managers that sleep, a test that mocks eventlet's sleep under one
+/// of them, a test of something else, and the requirement.
+fn mocked_repo() -> tempfile::TempDir {
+    repo_of(&[
+        ("pkg/__init__.py", ""),
+        ("pkg/a/__init__.py", ""),
+        (
+            "pkg/a/manager.py",
+            "import eventlet\n\n\ndef wait():\n    eventlet.sleep(1)\n",
+        ),
+        ("pkg/b/__init__.py", ""),
+        (
+            "pkg/b/manager.py",
+            "import eventlet\n\n\ndef pause():\n    eventlet.sleep(2)\n",
+        ),
+        ("pkg/tests/__init__.py", ""),
+        ("pkg/tests/test_a.py", TEST_A),
+        ("pkg/tests/test_queue.py", TEST_QUEUE),
+        ("requirements.txt", "pbr>=2.0.0\neventlet>=0.30.1\n"),
+    ])
+}
+
+/// In every commit of the series, the code that sleeps and the test that
+/// mocks its sleep are both on eventlet or both off it, so the unit tests
+/// pass at each commit.
+fn assert_mocks_follow_code(d: &Path) {
+    let commits = git(d, &["rev-list", "--reverse", "main..eventlet-removal"]);
+    let mut moved = false;
+    for commit in commits.lines() {
+        let show = |path: &str| git(d, &["show", &format!("{commit}:{path}")]);
+        let code =
+            ["pkg/a/manager.py", "pkg/b/manager.py"].map(|p| show(p).contains("time.sleep("));
+        let mock = show("pkg/tests/test_a.py").contains("mock.patch('time.sleep')");
+        assert_eq!(
+            code,
+            [mock, mock],
+            "{commit}: code moved, mock moved {mock}"
+        );
+        moved |= mock;
+    }
+    assert!(moved, "the series moves the sleeps off eventlet");
+}
+
+/// The commits of the series that change `path`.
+fn commits_changing(d: &Path, path: &str) -> String {
+    git(d, &["rev-list", "main..eventlet-removal", "--", path])
+}
+
+#[test]
+fn a_split_by_file_keeps_the_mocks_with_the_code() {
+    let dir = mocked_repo();
+    let d = dir.path();
+    let out = eventless(d, &["commit", "--split", "file", "."]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let subjects = git(
+        d,
+        &["log", "--format=%s", "--reverse", "main..eventlet-removal"],
+    );
+    assert_eq!(
+        subjects.lines().collect::<Vec<_>>(),
+        [
+            "Move pkg.a.manager and 2 more modules off eventlet",
+            "Move pkg.tests.test_queue off eventlet",
+            "Drop eventlet from requirements.txt",
+        ]
+    );
+    let mocked = commits_changing(d, "pkg/tests/test_a.py");
+    assert_eq!(mocked.lines().count(), 1);
+    assert_eq!(commits_changing(d, "pkg/a/manager.py"), mocked);
+    assert_eq!(commits_changing(d, "pkg/b/manager.py"), mocked);
+    assert_ne!(commits_changing(d, "pkg/tests/test_queue.py"), mocked);
+    assert_mocks_follow_code(d);
+    // Each message counts its own commit's rewrites only.
+    let sleeps = git(d, &["log", "-1", "--format=%B", mocked.trim()]);
+    let sleeps = sleeps.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        sleeps.contains("replaces 3 uses of eventlet in 3 files") && !sleeps.contains("LightQueue"),
+        "{sleeps}"
+    );
+}
+
+/// The switch off eventlet comes after the files that still used eventlet,
+/// whatever their paths.
+#[test]
+fn a_split_by_file_makes_the_switch_last() {
+    let dir = repo_of(&[
+        ("pkg/__init__.py", ""),
+        (
+            "pkg/app.py",
+            "import eventlet\neventlet.monkey_patch()\n\nfrom pkg import worker  # noqa\n",
+        ),
+        (
+            "pkg/worker.py",
+            "import eventlet\n\n\ndef wait():\n    eventlet.sleep(1)\n",
+        ),
+    ]);
+    let d = dir.path();
+    assert!(
+        eventless(d, &["commit", "--split", "file", "."])
+            .status
+            .success()
+    );
+    let messages: Vec<String> = messages(d).into_iter().rev().collect();
+    let subjects: Vec<&str> = messages.iter().map(|m| m.lines().next().unwrap()).collect();
+    assert_eq!(
+        subjects,
+        ["Move pkg.worker off eventlet", "Move pkg.app off eventlet"]
+    );
+    assert!(
+        messages[1].contains("Nothing else in the tree uses eventlet"),
+        "{}",
+        messages[1]
+    );
+}
+
+/// A split by family makes each commit with a run of its own, whose
+/// mocks follow its code.
+#[test]
+fn a_split_by_family_keeps_the_mocks_with_the_code() {
+    let dir = mocked_repo();
+    let d = dir.path();
+    let out = eventless(d, &["commit", "--split", "family", "."]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mocked = commits_changing(d, "pkg/tests/test_a.py");
+    assert_eq!(mocked.lines().count(), 1);
+    assert_eq!(commits_changing(d, "pkg/a/manager.py"), mocked);
+    assert_eq!(commits_changing(d, "pkg/b/manager.py"), mocked);
+    assert_mocks_follow_code(d);
+}
+
+/// A dry run shows the Change-Ids the commit then uses: those kept from
+/// the series on the branch, and for a new one (made from the time of
+/// the real run, as Gerrit's hook does) a placeholder.
+#[test]
+fn a_dry_run_shows_only_the_change_ids_the_commit_uses() {
+    let dir = repo(true);
+    let d = dir.path();
+    let shown = || -> Vec<String> {
+        let out = eventless(d, &["commit", "--dry-run", "."]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.strip_prefix("Change-Id: "))
+            .map(str::to_owned)
+            .collect()
+    };
+    let committed = || -> Vec<String> {
+        git(
+            d,
+            &[
+                "log",
+                "--format=%(trailers:key=Change-Id,valueonly)",
+                "main..eventlet-removal",
+            ],
+        )
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect()
+    };
+    const NEW: &str = "(new, assigned when committed)";
+    assert_eq!(shown(), [NEW, NEW]);
+    assert!(eventless(d, &["commit", "."]).status.success());
+    let first = committed();
+    assert_eq!(first.len(), 2);
+
+    // The base moves on with a lock, a family the series did not have.
+    std::fs::write(
+        d.join("pkg/locks.py"),
+        "from eventlet import semaphore\n\nLOCK = semaphore.Semaphore()\n",
+    )
+    .unwrap();
+    git(d, &["add", "pkg/locks.py"]);
+    git(d, &["commit", "-q", "-m", "Add a lock"]);
+    let (new, mut kept): (Vec<String>, Vec<String>) = shown().into_iter().partition(|id| id == NEW);
+    assert_eq!(new.len(), 1, "the lock's commit is new");
+    kept.sort();
+    let mut expected = first.clone();
+    expected.sort();
+    assert_eq!(kept, expected, "the others keep their Change-Ids");
+    assert!(eventless(d, &["commit", "."]).status.success());
+    let second = committed();
+    assert_eq!(second.len(), 3);
+    assert!(
+        kept.iter().all(|id| second.contains(id)),
+        "{kept:?} {second:?}"
     );
 }

@@ -161,7 +161,7 @@ impl ModuleGraph {
 
 /// The dotted name of the module at `path` imported from `root` as a
 /// namespace package.
-fn dotted_from(root: &Path, path: &Path) -> Option<String> {
+pub fn dotted_from(root: &Path, path: &Path) -> Option<String> {
     let (root, path) = (lexical(root), lexical(path));
     let rel = path.strip_prefix(&root).ok()?.with_extension("");
     let mut parts: Vec<String> = rel

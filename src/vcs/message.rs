@@ -10,6 +10,15 @@ use git2::{ObjectType, Oid};
 pub const SUMMARY_MAX: usize = 50;
 pub const BODY_WIDTH: usize = 72;
 
+/// Cuts a summary longer than the limit, marking the cut with `...`.
+pub fn truncate(summary: &str) -> String {
+    if summary.chars().count() <= SUMMARY_MAX {
+        return summary.to_owned();
+    }
+    let cut: String = summary.chars().take(SUMMARY_MAX - 3).collect();
+    format!("{}...", cut.trim_end())
+}
+
 /// Wraps prose at `width`; lines starting with `* ` keep a hanging indent.
 pub fn wrap(text: &str, width: usize) -> String {
     let mut out = Vec::new();

@@ -3,6 +3,7 @@
 //! would). The series is built from HEAD's tree, never from the work tree,
 //! on a branch of its own; the user's branch and files are never touched.
 
+mod file_groups;
 pub mod message;
 pub mod series;
 
@@ -35,6 +36,10 @@ pub struct Made {
     pub parent: Oid,
     pub summary: String,
     pub message: String,
+    /// The Change-Id made for this commit where no earlier series had one
+    /// for it. Like Gerrit's hook, it hashes the committer's time, so
+    /// another run makes another.
+    pub new_change_id: Option<String>,
 }
 
 pub struct Series {
@@ -116,7 +121,7 @@ fn build_in(
     exported.project_root = options.project_root.as_ref().map(in_export).transpose()?;
     let steps = series::plan(export.path(), catalogue, &exported, series.split)?;
 
-    let previous = previous_change_ids(repo, &series.branch, base.id());
+    let mut previous = previous_change_ids(repo, &series.branch, base.id());
     let create_change_id = repo
         .config()?
         .get_bool("gerrit.createChangeId")
@@ -135,11 +140,15 @@ fn build_in(
             trailers.push(("Signed-off-by".into(), format!("{name} <{email}>")));
         }
         let draft = with_trailers(&body, &trailers);
+        let mut new_change_id = None;
         if create_change_id {
-            let id = previous
-                .get(&step.summary)
-                .cloned()
-                .unwrap_or_else(|| change_id(&ident_line(&signature), Some(parent.id()), &draft));
+            // Each earlier id is taken once: two commits of a series never
+            // share one, even where their summaries are the same.
+            let id = previous.remove(&step.summary).unwrap_or_else(|| {
+                let id = change_id(&ident_line(&signature), Some(parent.id()), &draft);
+                new_change_id = Some(id.clone());
+                id
+            });
             trailers.push(("Change-Id".into(), id));
         }
         let message = with_trailers(&body, &trailers);
@@ -150,6 +159,7 @@ fn build_in(
             parent: parent.id(),
             summary: step.summary.clone(),
             message,
+            new_change_id,
         });
         parent = repo.find_commit(id)?;
     }
@@ -298,10 +308,19 @@ pub fn write_patches(repo: &Repository, series: &Series, out: &Path) -> Result<V
     Ok(written)
 }
 
-/// Lines for `--dry-run`: each message and its diffstat.
+/// Lines for `--dry-run`: each message and its diffstat. A Change-Id kept
+/// from the series on the branch is shown; a new one is not, since the
+/// real run makes another.
 pub fn describe(repo: &Repository, series: &Series) -> Result<String> {
     let mut out = String::new();
     for made in &series.commits {
+        let message = match &made.new_change_id {
+            Some(id) => made.message.replace(
+                &format!("Change-Id: {id}"),
+                "Change-Id: (new, assigned when committed)",
+            ),
+            None => made.message.clone(),
+        };
         let commit = repo.find_commit(made.id)?;
         let parent_tree = repo.find_commit(made.parent)?.tree()?;
         let diff = repo.diff_tree_to_tree(Some(&parent_tree), Some(&commit.tree()?), None)?;
@@ -309,7 +328,7 @@ pub fn describe(repo: &Repository, series: &Series) -> Result<String> {
         let _ = writeln!(
             out,
             "{}\n---\n{}",
-            made.message.trim_end(),
+            message.trim_end(),
             stats.as_str().unwrap_or("")
         );
     }

@@ -12,6 +12,9 @@ use crate::outcome::RunResult;
 use crate::outcome::{Action, Finding};
 use crate::transform::{Catalogue, DifferenceId, Shape};
 
+use super::file_groups::file_groups;
+use super::message::truncate;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Split {
     /// One commit for everything.
@@ -19,7 +22,8 @@ pub enum Split {
     /// One commit per idiom family, primitives first, requirements last;
     /// then one per behaviour difference of the review-level rewrites.
     Family,
-    /// One commit per file (configuration files last).
+    /// One commit per file, or per group of files where tests mock what
+    /// the code uses (configuration files last).
     File,
 }
 
@@ -27,7 +31,7 @@ pub enum Split {
 #[derive(Debug)]
 pub struct Step {
     pub summary: String,
-    /// The families or file it covers, for the message.
+    /// The families or files it covers, for the message.
     pub scope: Vec<String>,
     /// The full content of every file changed so far in the series, by
     /// path relative to the tree root.
@@ -71,27 +75,24 @@ pub fn plan(
             vec![step(root, &all, summary, scope, |_| true)]
         }
         Split::File => {
-            let mut files: Vec<&crate::outcome::FileResult> = all.changed().collect();
-            files.sort_by_key(|f| {
-                (
-                    f.source.path.extension().is_none_or(|e| e != "py"),
-                    f.source.path.clone(),
-                )
-            });
-            let mut cumulative: Vec<PathBuf> = Vec::new();
+            let changed: Vec<_> = all
+                .changed()
+                .map(|f| (path_in_repo(root, &f.source.path), f))
+                .collect();
+            let mut so_far: Vec<PathBuf> = Vec::new();
             let mut steps = Vec::new();
-            for file in files {
-                let rel = path_in_repo(root, &file.source.path);
-                cumulative.push(rel.clone());
-                let summary = truncate(&format!(
-                    "Move {} off eventlet",
-                    rel.file_name().unwrap_or_default().to_string_lossy()
-                ));
-                let mut s = step(root, &all, summary, vec![rel.display().to_string()], |p| {
-                    cumulative.contains(&p.to_path_buf())
+            for group in file_groups(root, &changed, catalogue) {
+                so_far.extend(group.files.iter().cloned());
+                let scope = group
+                    .files
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect();
+                let mut s = step(root, &all, group.summary, scope, |p| {
+                    so_far.iter().any(|f| f == p)
                 });
-                s.rewrites.retain(|(p, _)| *p == rel);
-                s.manual.retain(|(p, _)| *p == rel);
+                s.rewrites.retain(|(p, _)| group.files.contains(p));
+                s.manual.retain(|(p, _)| group.files.contains(p));
                 steps.push(s);
             }
             steps
@@ -127,14 +128,8 @@ pub fn plan(
                 );
                 // The switch off eventlet lands in one commit, with every
                 // rewrite it makes, whatever family came first.
-                let whole_program = |f: &Finding| {
-                    f.transform
-                        .as_deref()
-                        .and_then(|id| catalogue.transform_by_id(id))
-                        .is_some_and(|t| t.whole_program())
-                };
                 s.rewrites
-                    .retain(|(_, f)| &f.family == family || whole_program(f));
+                    .retain(|(_, f)| &f.family == family || f.makes_the_switch(catalogue));
                 s.manual.retain(|(_, f)| &f.family == family);
                 if steps.last().is_some_and(|prev| prev.files == s.files) {
                     continue;
@@ -275,17 +270,6 @@ pub fn family_summary(catalogue: &Catalogue, family: &str) -> String {
         .find(|f| f.name == family)
         .and_then(|f| f.commit_summary.clone())
         .unwrap_or_else(|| truncate(&format!("Move eventlet {family} idioms to the stdlib")))
-}
-
-fn truncate(summary: &str) -> String {
-    if summary.chars().count() <= super::message::SUMMARY_MAX {
-        return summary.to_owned();
-    }
-    let cut: String = summary
-        .chars()
-        .take(super::message::SUMMARY_MAX - 3)
-        .collect();
-    format!("{}...", cut.trim_end())
 }
 
 pub fn path_in_repo(root: &Path, path: &Path) -> PathBuf {
