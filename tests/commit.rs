@@ -588,6 +588,28 @@ fn a_split_by_file_keeps_the_mocks_with_the_code() {
     );
 }
 
+/// Uses left for a person in files no commit changes are listed in the
+/// last commit of a split by file, as in a split by family.
+#[test]
+fn a_split_by_file_lists_what_is_left_in_unchanged_files() {
+    let dir = repo_of(&[
+        ("pkg/__init__.py", ""),
+        (
+            "pkg/a.py",
+            "import eventlet\n\n\ndef wait():\n    eventlet.sleep(1)\n",
+        ),
+        (
+            "pkg/c.py",
+            "import eventlet.wsgi\n\n\ndef serve(sock, app):\n    eventlet.wsgi.server(sock, app)\n",
+        ),
+    ]);
+    let d = dir.path();
+    let out = eventless(d, &["commit", "--split", "file", "."]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let last = git(d, &["log", "-1", "--format=%B", "eventlet-removal"]);
+    assert!(last.contains("pkg/c.py") && last.contains("wsgi"), "{last}");
+}
+
 /// The switch off eventlet comes after the files that still used eventlet,
 /// whatever their paths.
 #[test]

@@ -170,7 +170,6 @@ fn build_in(
     })
 }
 
-/// Points the series branch at the last commit.
 /// What `publish` did to the branch.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Published {

@@ -95,6 +95,15 @@ pub fn plan(
                 s.manual.retain(|(p, _)| group.files.contains(p));
                 steps.push(s);
             }
+            // What is left in files no commit changes is listed in the last.
+            if let Some(last) = steps.last_mut() {
+                last.manual.extend(
+                    step(root, &all, String::new(), Vec::new(), |_| true)
+                        .manual
+                        .into_iter()
+                        .filter(|(p, _)| !so_far.contains(p)),
+                );
+            }
             steps
         }
         Split::Family => {
