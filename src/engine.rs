@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use rayon::prelude::*;
 
 use crate::analysis::{FileAnalysis, UseKind, analyze};
@@ -91,6 +91,11 @@ impl Parsed {
 }
 
 pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
+    // Every path given exists: the walk of a project starts at its root and
+    // would not notice one missing.
+    if let Some(path) = options.paths.iter().find(|p| !p.exists()) {
+        bail!("{}: no such file or directory", path.display());
+    }
     let analysed = match &options.project_root {
         Some(root) => std::slice::from_ref(root),
         None => options.paths.as_slice(),

@@ -247,6 +247,15 @@ fn missing_path_is_an_error_with_exit_2() {
         "{}",
         stderr(&out)
     );
+    // In a project too, where the walk starts at the root.
+    let project = tree(&[("eventless.toml", b""), ("a.py", SLEEPY.as_bytes())]);
+    let out = eventless(&["diff", "a.py", "does-not-exist"], project.path());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("does-not-exist: no such file or directory"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -27,7 +27,7 @@ pub fn find_root(paths: &[PathBuf]) -> Result<Option<PathBuf>, String> {
     let Some(first) = paths.first() else {
         return Ok(None);
     };
-    // A path that does not exist is reported by the walk.
+    // A path that does not exist is reported by the run.
     let Ok(start) = std::fs::canonicalize(first) else {
         return Ok(None);
     };
