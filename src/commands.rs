@@ -376,6 +376,7 @@ fn setup_with_commit(common: &Common) -> Result<(Catalogue, Options, CommitConfi
         writes: false,
         cache: !common.no_cache,
         tree_budget: None,
+        stand_in: None,
     };
     Ok((catalogue, options, commit))
 }
