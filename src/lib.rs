@@ -43,6 +43,7 @@ pub(crate) mod project;
 pub mod python;
 pub(crate) mod report;
 pub mod source;
+pub(crate) mod stdin;
 pub mod transform;
 pub(crate) mod vcs;
 pub(crate) mod write;
