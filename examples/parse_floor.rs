@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 fn main() {
     let roots: Vec<PathBuf> = std::env::args().skip(1).map(PathBuf::from).collect();
-    let files = eventless::discover::discover(&roots, &[])
+    let files = eventless::discover::discover(&roots, &[], None)
         .expect("the folders exist")
         .files;
     let parsed: usize = files

@@ -192,7 +192,9 @@ fn analyze_with(
         let Some(identifier) = node_at(&root, &reference.range) else {
             continue;
         };
-        let found = chain_use(&root, identifier, target, import, ambiguous, source, catalogue);
+        let found = chain_use(
+            &root, identifier, target, import, ambiguous, source, catalogue,
+        );
         // Of a library, only its catalogued members are uses.
         if found.api.is_some() || is_eventlet_path(target) {
             uses.push(found);

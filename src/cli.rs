@@ -28,6 +28,8 @@ pub enum Command {
     Scan {
         #[command(flatten)]
         common: Common,
+        #[command(flatten)]
+        stdin: StdinArgs,
         /// Report format (markdown: the readiness report; sarif: SARIF 2.1.0).
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -46,9 +48,14 @@ pub enum Command {
         exit_non_zero_on_manual: bool,
     },
     /// Show the rewrite as a unified diff without writing anything.
+    ///
+    /// With `-` as the path, the diff of the text on standard input, under
+    /// the name --stdin-filename gives it.
     Diff {
         #[command(flatten)]
         common: Common,
+        #[command(flatten)]
+        stdin: StdinArgs,
         /// Exit with 1 when changes would be made (for CI and pre-commit).
         #[arg(long)]
         check: bool,
@@ -57,9 +64,17 @@ pub enum Command {
         color: ColorChoice,
     },
     /// Rewrite the files in place (atomically; a file changed meanwhile is left alone).
+    ///
+    /// With `-` as the path, print the rewritten text of standard input on
+    /// standard output instead, and write no file: the text as it came when
+    /// nothing changes or it cannot be rewritten (not UTF-8, a syntax error).
+    /// For editors and pre-commit hooks:
+    /// `eventless apply - --stdin-filename PATH < PATH`.
     Apply {
         #[command(flatten)]
         common: Common,
+        #[command(flatten)]
+        stdin: StdinArgs,
         /// Show each file's diff and ask before writing it: yes, no, all, quit, or
         /// hunk by hunk (a choice of hunks is written only if it still parses and
         /// leaves no name without its import).
@@ -179,6 +194,8 @@ pub struct Common {
     /// above them with .git, eventless.toml, setup.cfg, pyproject.toml or
     /// setup.py. Its programs (entry points, scripts, test modules) decide
     /// each rewrite, and code is never moved apart from its mocks.
+    /// `-` alone reads one file's text from standard input (scan, diff and
+    /// apply; see --stdin-filename).
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Take the paths for the whole project: analyse nothing outside them.
@@ -238,6 +255,19 @@ pub struct Common {
     /// but scan's report and diff's diff stay on standard output.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Standard input as a file of a project, for editors and pre-commit hooks.
+#[derive(Debug, Args)]
+pub struct StdinArgs {
+    /// With `-` as the path: the file whose text standard input holds. The
+    /// text is decided as that file would be in its project (root,
+    /// configuration, and the programs and mocks of the other files, read
+    /// from disk) and shown under its name; the file need not exist yet.
+    /// Without it, the text is a lone file `-` in the current folder,
+    /// analysed alone as with --no-project.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

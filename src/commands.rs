@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 
 use crate::cli::{
-    Cli, ColorChoice, Command, Common, Format, SafetyChoice, SeriesArgs, TransformsAction,
+    Cli, ColorChoice, Command, Common, Format, SafetyChoice, SeriesArgs, StdinArgs,
+    TransformsAction,
 };
 use crate::config::{self, CommitConfig, ConfigOptions};
 use crate::decide::matcher::Selection;
@@ -30,7 +31,8 @@ pub const EXIT_ERROR: u8 = 2;
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Scan {
-            common,
+            mut common,
+            stdin,
             format,
             link_base,
             statistics,
@@ -42,7 +44,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             if link_base.is_some() && format != Format::Markdown {
                 bail!("--link-base links the Markdown report's occurrences; add --format markdown");
             }
-            let (catalogue, mut options) = setup(&common)?;
+            let (catalogue, mut options) = setup(&mut common, &stdin)?;
             options.findings_only = true;
             let run = engine::run(&catalogue, &options)?;
             let root = common.paths.first().cloned().unwrap_or_else(|| ".".into());
@@ -64,11 +66,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Diff {
-            common,
+            mut common,
+            stdin,
             check,
             color,
         } => {
-            let (catalogue, options) = setup(&common)?;
+            let (catalogue, options) = setup(&mut common, &stdin)?;
             let run = engine::run(&catalogue, &options)?;
             let color = match color {
                 ColorChoice::Always => true,
@@ -95,9 +98,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Apply {
-            common,
+            mut common,
+            stdin,
             interactive,
-        } => apply(&common, interactive),
+        } => apply(&mut common, &stdin, interactive),
         Command::Commit {
             common,
             series,
@@ -218,11 +222,24 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 
 /// Rewrites the files in place: decides what to write (asking, with
 /// `interactive`), then writes it all as one transaction.
-fn apply(common: &Common, interactive: bool) -> Result<ExitCode> {
-    let (catalogue, mut options) = setup(common)?;
+fn apply(common: &mut Common, stdin: &StdinArgs, interactive: bool) -> Result<ExitCode> {
+    if interactive && crate::stdin::wanted(&common.paths) {
+        bail!("--interactive reads its answers from standard input, which `-` gives the text");
+    }
+    let (catalogue, mut options) = setup(common, stdin)?;
     options.writes = true;
     let run = engine::run(&catalogue, &options)?;
     let mut failed = report_problems(&run, common.quiet);
+    if let Some(stand_in) = &options.stand_in {
+        // The text goes to standard output, rewritten or as it came.
+        let rewritten = crate::stdin::rewritten(stand_in, &run);
+        emit_bytes(&crate::stdin::output(stand_in, rewritten))?;
+        if !common.quiet {
+            let written = Vec::from_iter(rewritten);
+            eprint!("{}", summary(&run, &catalogue, "rewritten", &written));
+        }
+        return Ok(exit_code(failed));
+    }
     let chosen = choose_writes(&run, interactive)?;
     let signals = SignalWatch::install()?;
     let mut transaction = Transaction::default();
@@ -265,11 +282,7 @@ fn apply(common: &Common, interactive: bool) -> Result<ExitCode> {
         eprintln!("interrupted: every file had been written");
         return Ok(ExitCode::from(signal.exit_status()));
     }
-    Ok(if failed {
-        ExitCode::from(EXIT_ERROR)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(exit_code(failed))
 }
 
 /// The changed files to write and their new text: all of them, or those
@@ -319,9 +332,12 @@ fn choose_writes(run: &RunResult, interactive: bool) -> Result<Vec<(&FileResult,
 }
 
 /// The catalogue and options for a run: the built-in catalogue or the
-/// project's, with the command line taking precedence over eventless.toml.
-fn setup(common: &Common) -> Result<(Catalogue, Options)> {
-    let (catalogue, options, _) = setup_with_commit(common)?;
+/// project's, with the command line taking precedence over eventless.toml;
+/// for `-`, standard input read and the paths made the file it stands for.
+fn setup(common: &mut Common, stdin: &StdinArgs) -> Result<(Catalogue, Options)> {
+    let stand_in = crate::stdin::take(common, stdin.stdin_filename.as_deref())?;
+    let (catalogue, mut options, _) = setup_with_commit(common)?;
+    options.stand_in = stand_in;
     Ok((catalogue, options))
 }
 
@@ -410,6 +426,7 @@ fn setup_with_commit(common: &Common) -> Result<(Catalogue, Options, CommitConfi
         writes: false,
         cache: !common.no_cache,
         tree_budget: None,
+        stand_in: None,
     };
     Ok((catalogue, options, commit))
 }
@@ -419,6 +436,11 @@ fn build_series(
     common: &Common,
     series: &SeriesArgs,
 ) -> Result<(git2::Repository, vcs::Series, vcs::SeriesOptions)> {
+    if crate::stdin::wanted(&common.paths) {
+        bail!(
+            "a series is made of the files in git: `-` (standard input) is for scan, diff and apply"
+        );
+    }
     let (catalogue, options, commit) = setup_with_commit(common)?;
     let series_options = series_options(series, &commit);
     // A series takes a run per commit (seconds on a large project): show
@@ -581,10 +603,22 @@ fn project_name(root: &Path) -> String {
         .unwrap_or_else(|| root.display().to_string())
 }
 
-/// Writes to stdout; a closed pipe (`eventless diff | head`) ends quietly.
+fn exit_code(failed: bool) -> ExitCode {
+    if failed {
+        ExitCode::from(EXIT_ERROR)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 fn emit(text: &str) -> Result<()> {
+    emit_bytes(text.as_bytes())
+}
+
+/// Writes to stdout; a closed pipe (`eventless diff | head`) ends quietly.
+fn emit_bytes(bytes: &[u8]) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    match out.write_all(bytes).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
         other => other.context("cannot write to standard output"),
     }

@@ -111,11 +111,12 @@ pub struct ProjectConfig {
     pub catalogue: Catalogue,
 }
 
-/// The configuration in `start` (a folder, or a file's folder) or above
-/// it: `eventless.toml`, or a `pyproject.toml` with a `[tool.eventless]`
-/// table (the first folder that has either; eventless.toml wins there).
+/// The configuration in `start` (a folder, or a file's folder, the file on
+/// disk or not) or above it: `eventless.toml`, or a `pyproject.toml` with a
+/// `[tool.eventless]` table (the first folder that has either;
+/// eventless.toml wins there).
 pub fn find(start: &Path) -> Option<PathBuf> {
-    let start = std::fs::canonicalize(start).ok()?;
+    let start = crate::source::canonical(start).ok()?;
     let mut dir = if start.is_dir() {
         Some(start.as_path())
     } else {

@@ -7,6 +7,8 @@ use anyhow::{Context, Result, bail};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::WalkBuilder;
 
+use crate::source::StandIn;
+
 /// A path the walk could not enter, with the reason.
 #[derive(Debug, Clone)]
 pub struct WalkProblem {
@@ -24,16 +26,22 @@ pub struct Discovered {
 /// Python files under `paths` (a path named explicitly is taken whatever its
 /// extension), sorted, without those matching an exclude glob. A glob
 /// without `/` matches any file or folder name; one with `/` the whole path.
-pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Discovered> {
+/// The file `stand_in` stands for is taken even when it is not on disk.
+pub fn discover(
+    paths: &[PathBuf],
+    excludes: &[String],
+    stand_in: Option<&StandIn>,
+) -> Result<Discovered> {
     let excluded = exclude_set(excludes)?;
     let mut files = Vec::new();
     let mut config_files = Vec::new();
     let mut problems = Vec::new();
     for root in paths {
-        if !root.exists() {
+        let given = stand_in.is_some_and(|s| s.stands_for(root));
+        if !root.exists() && !given {
             bail!("{}: no such file or directory", root.display());
         }
-        if root.is_file() {
+        if root.is_file() || given {
             if is_excluded(&excluded, root) {
                 continue;
             }
@@ -49,10 +57,10 @@ pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Discovered> {
         if coveragerc.is_file() && !is_excluded(&excluded, &coveragerc) {
             config_files.push(coveragerc);
         }
-        let excluded = excluded.clone();
+        let walk_excluded = excluded.clone();
         let walker = WalkBuilder::new(root)
             .require_git(false)
-            .filter_entry(move |entry| !is_excluded(&excluded, entry.path()))
+            .filter_entry(move |entry| !is_excluded(&walk_excluded, entry.path()))
             .build();
         for entry in walker {
             match entry {
@@ -69,6 +77,15 @@ pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Discovered> {
                     reason: err.to_string(),
                 }),
             }
+        }
+        // A file not saved yet is listed where the walk would find it.
+        if let Some(path) = stand_in.and_then(|s| s.missing_under(root))
+            && !path
+                .ancestors()
+                .take_while(|a| a != root)
+                .any(|a| is_excluded(&excluded, a))
+        {
+            files.push(path);
         }
     }
     // Paths that overlap (`a.py .`) name some files twice, spelled apart.
@@ -143,17 +160,41 @@ mod tests {
         std::fs::write(root.join("pkg/a.py"), "").unwrap();
         std::fs::write(root.join("pkg/b.txt"), "").unwrap();
         std::fs::write(root.join("pkg/tests/t.py"), "").unwrap();
-        let all = discover(&[root.to_path_buf()], &[]).unwrap().files;
+        let all = discover(&[root.to_path_buf()], &[], None).unwrap().files;
         assert_eq!(all.len(), 2);
-        let some = discover(&[root.to_path_buf()], &["tests".into()])
+        let some = discover(&[root.to_path_buf()], &["tests".into()], None)
             .unwrap()
             .files;
         assert_eq!(some, [root.join("pkg/a.py")]);
     }
 
     #[test]
+    fn a_file_not_on_disk_is_listed_where_the_walk_would_find_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("pkg")).unwrap();
+        let new = StandIn::new(&root.join("pkg/new.py"), Vec::new()).unwrap();
+        let files = discover(&[root.to_path_buf()], &[], Some(&new))
+            .unwrap()
+            .files;
+        assert_eq!(files, [root.join("pkg/new.py")]);
+        let excluded = discover(&[root.to_path_buf()], &["pkg".into()], Some(&new))
+            .unwrap()
+            .files;
+        assert!(excluded.is_empty(), "{excluded:?}");
+        let alone = discover(
+            &[PathBuf::from("-")],
+            &[],
+            Some(&StandIn::new(Path::new("-"), Vec::new()).unwrap()),
+        )
+        .unwrap()
+        .files;
+        assert_eq!(alone, [PathBuf::from("-")]);
+    }
+
+    #[test]
     fn missing_path_is_an_error() {
-        let err = discover(&[PathBuf::from("/no/such/dir")], &[])
+        let err = discover(&[PathBuf::from("/no/such/dir")], &[], None)
             .err()
             .unwrap();
         assert!(err.to_string().contains("no such file"));

@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use rayon::prelude::*;
 
 use crate::analysis::{FileAnalysis, UseKind, analyze};
@@ -30,7 +30,7 @@ use crate::python::config_options::{self, NonNegativeOptions};
 use crate::python::import_scan::{ImportScan, scan as scan_imports};
 use crate::python::parse::{first_syntax_error, parse};
 use crate::python::syntax::{Root, node_at};
-use crate::source::{LineIndex, SourceFile, line_col, line_text};
+use crate::source::{LineIndex, SourceFile, StandIn, canonical, line_col, line_text, read_bytes};
 use crate::transform::{ApiId, Catalogue, Safety, Shape, Transform};
 
 #[derive(Debug, Clone, Default)]
@@ -57,6 +57,8 @@ pub struct Options {
     /// Keep the trees of at most this many bytes of source between the
     /// passes (default [`TREE_BUDGET`]).
     pub tree_budget: Option<usize>,
+    /// Text read in place of one file's content (standard input).
+    pub stand_in: Option<StandIn>,
 }
 
 struct Parsed {
@@ -91,11 +93,19 @@ impl Parsed {
 }
 
 pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
+    let stand_in = options.stand_in.as_ref();
+    // Every path given exists, or has text standing in for it: the walk of
+    // a project starts at its root and would not notice one missing.
+    for path in &options.paths {
+        if !path.exists() && !stand_in.is_some_and(|s| s.stands_for(path)) {
+            bail!("{}: no such file or directory", path.display());
+        }
+    }
     let analysed = match &options.project_root {
         Some(root) => std::slice::from_ref(root),
         None => options.paths.as_slice(),
     };
-    let mut discovered = discover(analysed, &options.excludes)?;
+    let mut discovered = discover(analysed, &options.excludes, stand_in)?;
     if let Some(root) = &options.project_root {
         let shown = Shown::new(root);
         for path in discovered
@@ -115,7 +125,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     let read: Vec<Read> = discovered
         .files
         .par_iter()
-        .map(|path| read(path, &library_members))
+        .map(|path| read(path, &library_members, stand_in))
         .collect();
     let cache_slot = if options.cache {
         cache_slot(options)
@@ -127,7 +137,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         .map(|_| cache_key(catalogue, options, &discovered, &read));
     if let (Some(slot), Some(key)) = (&cache_slot, &cache_key)
         && let Some(entry) = cache::load(slot, key)
-        && let Some(result) = from_cache(entry, &read)
+        && let Some(result) = from_cache(entry, &read, stand_in)
     {
         return Ok(result);
     }
@@ -154,7 +164,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
             let scan = |text: &str| (scan_imports(text), config_options::declared(text));
             match r {
                 Read::Eventlet(_, bytes) => scan(&String::from_utf8_lossy(bytes)),
-                Read::NoEventlet(_) => std::fs::read(path)
+                Read::NoEventlet(_) => read_bytes(path, stand_in)
                     .map(|bytes| scan(&String::from_utf8_lossy(&bytes)))
                     .unwrap_or_default(),
                 Read::Failed(_) => Default::default(),
@@ -212,6 +222,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         &mut parsed,
         &unreadable,
         options.assume_monkey_patched.clone(),
+        stand_in,
     );
     // What lies outside the paths stays as it is; what could not be read
     // is reported where it is within them.
@@ -607,8 +618,8 @@ enum Read {
     Failed(Skipped),
 }
 
-fn read(path: &Path, library_members: &[&str]) -> Read {
-    match std::fs::read(path) {
+fn read(path: &Path, library_members: &[&str], stand_in: Option<&StandIn>) -> Read {
+    match read_bytes(path, stand_in) {
         Ok(bytes) if runs_on_eventlet(&bytes, library_members) => {
             Read::Eventlet(path.to_path_buf(), bytes)
         }
@@ -630,7 +641,7 @@ fn cache_slot(options: &Options) -> Option<PathBuf> {
     let roots: Vec<PathBuf> = options
         .paths
         .iter()
-        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .filter_map(|p| canonical(p).ok())
         .collect();
     let mut slot = KeyBuilder::default();
     slot.add(&roots).add(options_identity(options));
@@ -645,8 +656,10 @@ fn options_identity(options: &Options) -> String {
     };
     let mut accepted: Vec<&usize> = options.selection.accepted.iter().collect();
     accepted.sort();
+    // Text from standard input gets a slot of its own: an editor's runs
+    // do not evict the run over the files on disk.
     format!(
-        "{:?}|{:?}|{:?}|{accepted:?}|{}|{}|{:?}|{}|{}|{}",
+        "{:?}|{:?}|{:?}|{accepted:?}|{}|{}|{:?}|{}|{}|{}|{}",
         options.project_root,
         options.excludes,
         options.selection.max_safety,
@@ -659,7 +672,8 @@ fn options_identity(options: &Options) -> String {
         options.assume_monkey_patched,
         options.annotate,
         options.findings_only,
-        options.writes
+        options.writes,
+        options.stand_in.is_some()
     )
 }
 
@@ -716,7 +730,7 @@ fn to_cache(result: &RunResult, key: String) -> cache::Entry {
 
 /// The cached result, with the sources just read; `None` if anything no
 /// longer fits (then the run is made afresh).
-fn from_cache(entry: cache::Entry, read: &[Read]) -> Option<RunResult> {
+fn from_cache(entry: cache::Entry, read: &[Read], stand_in: Option<&StandIn>) -> Option<RunResult> {
     let mut bytes: HashMap<&PathBuf, &Vec<u8>> = HashMap::new();
     for r in read {
         if let Read::Eventlet(path, b) = r {
@@ -727,7 +741,7 @@ fn from_cache(entry: cache::Entry, read: &[Read]) -> Option<RunResult> {
     for f in entry.files {
         let content = match bytes.get(&f.path) {
             Some(b) => (*b).clone(),
-            None => std::fs::read(&f.path).ok()?,
+            None => read_bytes(&f.path, stand_in).ok()?,
         };
         let source = SourceFile::from_bytes(f.path, content).ok()?;
         files.push(FileResult {
@@ -928,9 +942,8 @@ fn api_fates(
             // Nothing outside the paths given is rewritten.
             let mut rewritten_use = |u: &crate::analysis::Use| {
                 p.in_scope && {
-                    let fate = decide_without_code(catalogue, u).unwrap_or_else(|_| {
-                        matcher.decide(u, root(), &p.source.text, &p.analysis)
-                    });
+                    let fate = decide_without_code(catalogue, u)
+                        .unwrap_or_else(|_| matcher.decide(u, root(), &p.source.text, &p.analysis));
                     matches!(fate, Fate::Rewrite(_))
                 }
             };
@@ -1127,6 +1140,7 @@ impl ProgramModel {
         parsed: &mut [Parsed],
         unreadable: &[(usize, Skipped)],
         assumed: Option<BTreeSet<String>>,
+        stand_in: Option<&StandIn>,
     ) -> ProgramModel {
         let mut other_facts: HashMap<usize, (PathBuf, FileFacts)> = unreadable
             .iter()
@@ -1135,7 +1149,7 @@ impl ProgramModel {
         let pairs: Vec<(&Path, &ImportScan)> =
             files.iter().map(PathBuf::as_path).zip(scans).collect();
         let graph = ModuleGraph::build(root, &pairs);
-        patch_function_calls(files, &graph, parsed, &mut other_facts);
+        patch_function_calls(files, &graph, parsed, &mut other_facts, stand_in);
         let by_file: HashMap<usize, &Parsed> = parsed.iter().map(|p| (p.file, p)).collect();
         let infos: Vec<FileInfo> = files
             .iter()
@@ -1233,6 +1247,7 @@ fn patch_function_calls(
     graph: &ModuleGraph,
     parsed: &mut [Parsed],
     other_facts: &mut HashMap<usize, (PathBuf, FileFacts)>,
+    stand_in: Option<&StandIn>,
 ) {
     let mut functions: HashMap<usize, Vec<PatchFunction>> = parsed
         .iter()
@@ -1290,7 +1305,7 @@ fn patch_function_calls(
                         Some(text) => (Some(text.as_str()), None),
                         None => (
                             None,
-                            std::fs::read(&files[*caller])
+                            read_bytes(&files[*caller], stand_in)
                                 .ok()
                                 .map(|b| String::from_utf8_lossy(&b).into_owned()),
                         ),

@@ -2,7 +2,8 @@
 //!
 //! The pipeline runs one way, each stage importing only those before it:
 //!
-//! 1. **Input**: [`discover`] the files, read them (`source`),
+//! 1. **Input**: [`discover`] the files, read them ([`source`], which
+//!    also holds the text standard input gives for one of them),
 //!    [`python::parse`] them; `python` also binds names and edits import
 //!    statements.
 //! 2. **Vocabulary**: the [`transform`] catalogue, compiled from the TOML
@@ -41,7 +42,8 @@ pub(crate) mod plan;
 pub(crate) mod project;
 pub mod python;
 pub(crate) mod report;
-pub(crate) mod source;
+pub mod source;
+pub(crate) mod stdin;
 pub mod transform;
 pub(crate) mod vcs;
 pub(crate) mod write;

@@ -1,5 +1,6 @@
 //! A Python source file as read from disk: its bytes, its decoded text and
-//! the facts about its layout that edits must preserve.
+//! the facts about its layout that edits must preserve; and the text that
+//! may stand in for a file's content (standard input).
 
 use std::path::{Path, PathBuf};
 
@@ -77,6 +78,65 @@ impl SourceFile {
         out.extend_from_slice(text.as_bytes());
         out
     }
+}
+
+/// Text given in place of a file's content on disk (standard input, from
+/// an editor's buffer or a pre-commit hook): every read of that file gets
+/// it, whether or not the file exists yet.
+#[derive(Debug, Clone)]
+pub struct StandIn {
+    /// The file, canonical: the same however a path spells it.
+    file: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+impl StandIn {
+    /// Fails when the file's folder does not exist.
+    pub fn new(path: &Path, bytes: Vec<u8>) -> std::io::Result<StandIn> {
+        Ok(StandIn {
+            file: canonical(path)?,
+            bytes,
+        })
+    }
+
+    pub fn stands_for(&self, path: &Path) -> bool {
+        // Comparing names first spares resolving every path of a project.
+        path.file_name() == self.file.file_name() && canonical(path).is_ok_and(|p| p == self.file)
+    }
+
+    /// Where a walk from `root` would list the file, when it is not on disk
+    /// (an editor's new buffer) and lies below `root`.
+    pub fn missing_under(&self, root: &Path) -> Option<PathBuf> {
+        if self.file.exists() {
+            return None;
+        }
+        let below = self
+            .file
+            .strip_prefix(std::fs::canonicalize(root).ok()?)
+            .ok()?;
+        Some(root.join(below))
+    }
+}
+
+/// The bytes of the file at `path`, or of the text standing in for it.
+pub fn read_bytes(path: &Path, stand_in: Option<&StandIn>) -> std::io::Result<Vec<u8>> {
+    match stand_in {
+        Some(s) if s.stands_for(path) => Ok(s.bytes.clone()),
+        _ => std::fs::read(path),
+    }
+}
+
+/// The canonical form of `path`; for a file not on disk, its folder's
+/// canonical form joined with its name.
+pub fn canonical(path: &Path) -> std::io::Result<PathBuf> {
+    std::fs::canonicalize(path).or_else(|missing| {
+        let name = path.file_name().ok_or(missing)?;
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        Ok(std::fs::canonicalize(folder)?.join(name))
+    })
 }
 
 /// Where each line starts, for many position lookups in one text.
@@ -225,6 +285,26 @@ mod tests {
         for line in 1..=4 {
             assert_eq!(index.line_text(text, line), line_text(text, line));
         }
+    }
+
+    #[test]
+    fn a_stand_in_is_read_for_its_file_however_spelled_even_if_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("pkg")).unwrap();
+        std::fs::write(dir.path().join("pkg/on_disk.py"), "disk").unwrap();
+        let on_disk = StandIn::new(&dir.path().join("pkg/on_disk.py"), b"given".to_vec()).unwrap();
+        let roundabout = dir.path().join("pkg/../pkg/on_disk.py");
+        assert_eq!(read_bytes(&roundabout, Some(&on_disk)).unwrap(), b"given");
+        assert_eq!(read_bytes(&roundabout, None).unwrap(), b"disk");
+        assert_eq!(on_disk.missing_under(dir.path()), None);
+        let new = StandIn::new(&dir.path().join("pkg/new.py"), b"given".to_vec()).unwrap();
+        assert!(new.stands_for(&dir.path().join("./pkg/new.py")));
+        assert!(!new.stands_for(&dir.path().join("new.py")));
+        assert_eq!(
+            new.missing_under(dir.path()),
+            Some(dir.path().join("pkg/new.py"))
+        );
+        assert!(StandIn::new(&dir.path().join("nowhere/new.py"), Vec::new()).is_err());
     }
 
     #[test]

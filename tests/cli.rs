@@ -202,10 +202,10 @@ fn excluded_paths_are_not_touched() {
     );
 }
 
-/// `apply --interactive` in `dir`, answering the prompts with `answers`.
-fn apply_interactively(dir: &Path, answers: &str) -> Output {
+/// eventless in `dir` with `input` on its standard input.
+fn eventless_with_input(args: &[&str], dir: &Path, input: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_eventless"))
-        .args(["apply", "--interactive", "--no-cache"])
+        .args(args)
         .current_dir(dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -213,13 +213,18 @@ fn apply_interactively(dir: &Path, answers: &str) -> Output {
         .spawn()
         .unwrap();
     use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(answers.as_bytes())
-        .unwrap();
+    // A run that refuses its arguments exits without reading its input.
+    let _ = child.stdin.take().unwrap().write_all(input);
     child.wait_with_output().unwrap()
+}
+
+/// `apply --interactive` in `dir`, answering the prompts with `answers`.
+fn apply_interactively(dir: &Path, answers: &str) -> Output {
+    eventless_with_input(
+        &["apply", "--interactive", "--no-cache"],
+        dir,
+        answers.as_bytes(),
+    )
 }
 
 #[test]
@@ -242,6 +247,15 @@ fn missing_path_is_an_error_with_exit_2() {
     let dir = tree(&[]);
     let out = eventless(&["scan", "does-not-exist"], dir.path());
     assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("does-not-exist: no such file or directory"),
+        "{}",
+        stderr(&out)
+    );
+    // In a project too, where the walk starts at the root.
+    let project = tree(&[("eventless.toml", b""), ("a.py", SLEEPY.as_bytes())]);
+    let out = eventless(&["diff", "a.py", "does-not-exist"], project.path());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("does-not-exist: no such file or directory"),
         "{}",
@@ -1099,5 +1113,217 @@ fn markdown_occurrences_list_imports() {
             .count(),
         1,
         "{md}"
+    );
+}
+
+/// A project without packaging whose test mocks the worker's sleep.
+fn mocking_project() -> tempfile::TempDir {
+    tree(&[
+        ("eventless.toml", b""),
+        ("pkg/__init__.py", b""),
+        ("pkg/worker.py", b"def loop():\n    pass\n"),
+        ("pkg/other.py", b"x = 1\n"),
+        ("pkg/tests/__init__.py", b""),
+        (
+            "pkg/tests/test_worker.py",
+            b"from unittest import mock\n\nfrom pkg import worker\n\n\n@mock.patch('eventlet.sleep')\ndef test_loop(sleep):\n    worker.loop()\n",
+        ),
+    ])
+}
+
+const LOOP: &str = "import eventlet\n\n\ndef loop():\n    eventlet.sleep(1)\n";
+
+/// `-` reads the text of the file --stdin-filename names: it is decided as
+/// that file on disk would be, the rest of the project read from disk.
+#[test]
+fn standard_input_is_decided_as_the_file_it_names() {
+    let dir = mocking_project();
+    let diff_of = |name: &str| {
+        eventless_with_input(
+            &["diff", "-", "--stdin-filename", name, "--color", "never"],
+            dir.path(),
+            LOOP.as_bytes(),
+        )
+    };
+    // The worker's test mocks its sleep, outside the one file rewritten:
+    // the sleep stays ...
+    let worker = diff_of("pkg/worker.py");
+    assert_eq!(worker.status.code(), Some(0), "{}", stderr(&worker));
+    assert_eq!(stdout(&worker), "");
+    let why = eventless_with_input(
+        &["scan", "-", "--stdin-filename", "pkg/worker.py"],
+        dir.path(),
+        LOOP.as_bytes(),
+    );
+    assert!(
+        stdout(&why).contains("the tests of pkg/tests/test_worker.py run alone mocks"),
+        "{}",
+        stdout(&why)
+    );
+    // ... where the same text in a file no test mocks is rewritten.
+    let other = diff_of("pkg/other.py");
+    assert!(
+        stdout(&other).starts_with("--- a/pkg/other.py\n+++ b/pkg/other.py\n")
+            && stdout(&other).contains("+    time.sleep(1)\n"),
+        "{}",
+        stdout(&other)
+    );
+    // Each is what the run on the file says once the text is on disk.
+    for (name, from_stdin) in [("pkg/worker.py", &worker), ("pkg/other.py", &other)] {
+        std::fs::write(dir.path().join(name), LOOP).unwrap();
+        let on_disk = eventless(&["diff", name, "--color", "never"], dir.path());
+        assert_eq!(stdout(&on_disk), stdout(from_stdin), "{name}");
+        assert_eq!(stderr(&on_disk), stderr(from_stdin), "{name}");
+    }
+}
+
+/// The project's configuration decides for the text, also for a file not
+/// saved yet; without a name the text stands alone, with the configuration
+/// of the current folder.
+#[test]
+fn standard_input_follows_the_configuration_of_its_project() {
+    let dir = tree(&[
+        ("proj/eventless.toml", b"[options]\nsafety = \"safe\"\n"),
+        ("proj/pkg/a.py", b"x = 1\n"),
+    ]);
+    let run = |args: &[&str], cwd: &Path| eventless_with_input(args, cwd, SLEEPY.as_bytes());
+    for name in ["proj/pkg/a.py", "proj/pkg/new.py"] {
+        let out = run(
+            &[
+                "diff",
+                "--check",
+                "-",
+                "--stdin-filename",
+                name,
+                "--color",
+                "never",
+            ],
+            dir.path(),
+        );
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let diff = stdout(&out);
+        assert!(diff.starts_with(&format!("--- a/{name}\n")), "{diff}");
+        assert!(
+            diff.contains("+    time.sleep(1)\n") && !diff.contains("max(0"),
+            "{diff}"
+        );
+    }
+    assert!(!dir.path().join("proj/pkg/new.py").exists());
+    let alone = run(&["diff", "-", "--color", "never"], dir.path());
+    assert_eq!(alone.status.code(), Some(0), "{}", stderr(&alone));
+    assert!(
+        stdout(&alone).starts_with("--- a/-\n") && stdout(&alone).contains("max(0, t)"),
+        "{}",
+        stdout(&alone)
+    );
+    let alone_in_project = run(&["diff", "-", "--color", "never"], &dir.path().join("proj"));
+    assert!(
+        stdout(&alone_in_project).contains("+    time.sleep(1)\n")
+            && !stdout(&alone_in_project).contains("max(0"),
+        "{}",
+        stdout(&alone_in_project)
+    );
+}
+
+/// `apply -` prints what `apply` writes to the file, and writes nothing;
+/// a text with nothing to rewrite comes back as it was.
+#[test]
+fn apply_with_dash_prints_what_apply_would_write() {
+    let text: &[u8] =
+        b"\xef\xbb\xbfimport eventlet\r\n\r\n\r\ndef nap(t):\r\n    eventlet.sleep(t)\r\n";
+    let dir = tree(&[("eventless.toml", b""), ("pkg/a.py", text)]);
+    let args = ["apply", "-", "--stdin-filename", "pkg/a.py"];
+    let printed = eventless_with_input(&args, dir.path(), text);
+    assert_eq!(printed.status.code(), Some(0), "{}", stderr(&printed));
+    assert!(
+        stderr(&printed).contains("1 file rewritten (1 rewrites)"),
+        "{}",
+        stderr(&printed)
+    );
+    assert_eq!(std::fs::read(dir.path().join("pkg/a.py")).unwrap(), text);
+    let applied = eventless(&["apply", "pkg/a.py"], dir.path());
+    assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
+    let written = std::fs::read(dir.path().join("pkg/a.py")).unwrap();
+    assert_ne!(written, text);
+    assert_eq!(printed.stdout, written);
+    let again = eventless_with_input(&args, dir.path(), &written);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_eq!(again.stdout, written);
+}
+
+#[test]
+fn standard_input_usage_errors_exit_2() {
+    let dir = tree(&[("a.py", SLEEPY.as_bytes())]);
+    for (args, says) in [
+        (
+            &["diff", "-", "a.py"][..],
+            "`-` (standard input) must be the only path",
+        ),
+        (
+            &["diff", "-", "-"],
+            "`-` (standard input) must be the only path",
+        ),
+        (
+            &["scan", "a.py", "--stdin-filename", "a.py"],
+            "--stdin-filename names the file standard input holds: give `-` as the path",
+        ),
+        (
+            &["apply", "--interactive", "-"],
+            "--interactive reads its answers from standard input",
+        ),
+        (
+            &["commit", "-"],
+            "`-` (standard input) is for scan, diff and apply",
+        ),
+        (
+            &["diff", "-", "--stdin-filename", "requirements.txt"],
+            "requirements.txt: --stdin-filename names the Python file",
+        ),
+        (
+            &["diff", "-", "--stdin-filename", "no/such/folder/a.py"],
+            "no/such/folder/a.py: its folder does not exist",
+        ),
+    ] {
+        let out = eventless_with_input(args, dir.path(), SLEEPY.as_bytes());
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "", "{args:?}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.py")).unwrap(),
+        SLEEPY
+    );
+}
+
+/// Text that is not UTF-8 or does not parse is skipped as such a file
+/// would be, and `apply -` gives it back untouched.
+#[test]
+fn unreadable_standard_input_is_reported_and_echoed() {
+    let dir = tree(&[("eventless.toml", b""), ("a.py", SLEEPY.as_bytes())]);
+    let binary: &[u8] = b"import eventlet\neventlet.sleep(1)\nx = '\xff'\n";
+    let broken: &[u8] = b"import eventlet\ndef f(:\n    eventlet.sleep(1)\n";
+    for (input, says) in [
+        (binary, "a.py: skipped: not valid UTF-8"),
+        (broken, "a.py: skipped: syntax error at line 2"),
+    ] {
+        let run = |args: &[&str]| {
+            let mut all = args.to_vec();
+            all.extend(["-", "--stdin-filename", "a.py"]);
+            eventless_with_input(&all, dir.path(), input)
+        };
+        let diff = run(&["diff", "--check"]);
+        assert_eq!(diff.status.code(), Some(0), "{}", stderr(&diff));
+        assert_eq!(stdout(&diff), "");
+        assert!(stderr(&diff).contains(says), "{}", stderr(&diff));
+        let apply = run(&["apply"]);
+        assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
+        assert_eq!(apply.stdout, input);
+        assert!(stderr(&apply).contains(says), "{}", stderr(&apply));
+        let gate = run(&["scan", "--exit-non-zero-on-manual"]);
+        assert_eq!(gate.status.code(), Some(1), "{}", stderr(&gate));
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.py")).unwrap(),
+        SLEEPY
     );
 }

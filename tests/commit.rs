@@ -605,7 +605,11 @@ fn a_split_by_file_lists_what_is_left_in_unchanged_files() {
     ]);
     let d = dir.path();
     let out = eventless(d, &["commit", "--split", "file", "."]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let last = git(d, &["log", "-1", "--format=%B", "eventlet-removal"]);
     assert!(last.contains("pkg/c.py") && last.contains("wsgi"), "{last}");
 }

@@ -66,7 +66,12 @@ fn kill_at_spread_moments(git: bool) {
     write_tree(reference.path(), git);
     let before = files(reference.path());
     let started = Instant::now();
-    assert!(apply(reference.path(), home.path()).wait().unwrap().success());
+    assert!(
+        apply(reference.path(), home.path())
+            .wait()
+            .unwrap()
+            .success()
+    );
     let length = started.elapsed();
     let after = files(reference.path());
     assert_eq!(after.len(), before.len());
@@ -91,7 +96,10 @@ fn kill_at_spread_moments(git: bool) {
         } else if now == after {
             "all"
         } else {
-            let rewritten = now.iter().filter(|(p, t)| before.get(*p) != Some(t)).count();
+            let rewritten = now
+                .iter()
+                .filter(|(p, t)| before.get(*p) != Some(t))
+                .count();
             panic!(
                 "stopped at {k}/{moments}: {rewritten} of {} files changed, {} in the tree \
                  (exit {:?}, signal {:?}): {stderr}",

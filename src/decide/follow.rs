@@ -642,8 +642,7 @@ impl Holder<'_> {
                     && text(node, source) == *name
                     && !node.parent().is_some_and(|p| {
                         p.kind() == "attribute" && field_name(p, node) == Some("attribute")
-                            || p.kind() == "keyword_argument"
-                                && field_name(p, node) == Some("name")
+                            || p.kind() == "keyword_argument" && field_name(p, node) == Some("name")
                     })
             }
             Holder::Attribute(name) => {

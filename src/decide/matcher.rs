@@ -255,11 +255,10 @@ impl Matcher<'_> {
                     let t = &self.catalogue.transforms[id];
                     let node = node_at(root, &u.range);
                     let fits = match (t.shape, &t.block) {
-                        (Shape::Statement, _) => {
-                            node.and_then(|n| called(root, n))
-                                .and_then(statement_of)
-                                .is_some()
-                        }
+                        (Shape::Statement, _) => node
+                            .and_then(|n| called(root, n))
+                            .and_then(statement_of)
+                            .is_some(),
                         (Shape::Block, Some(rule)) => node.is_some_and(|n| {
                             crate::decide::timeout_block::names_method(rule, n, api, source, file)
                         }),
@@ -823,8 +822,8 @@ fn check_guard(
             }
         }
         Guard::NoIdentifier(name) => {
-            if let Some(at) =
-                descendants(root.node()).find(|n| n.kind() == "identifier" && text(*n, source) == name)
+            if let Some(at) = descendants(root.node())
+                .find(|n| n.kind() == "identifier" && text(*n, source) == name)
             {
                 return Err(format!(
                     "the file uses '{name}' (line {}), which could tell the two apart",

@@ -12,6 +12,8 @@ pub mod programs;
 
 use std::path::{Path, PathBuf};
 
+use crate::source::canonical;
+
 /// What marks a project's root folder.
 pub const ROOT_MARKERS: &[&str] = &[
     ".git",
@@ -22,13 +24,14 @@ pub const ROOT_MARKERS: &[&str] = &[
 ];
 
 /// The project root of `paths`: the nearest folder at or above the first
-/// path that holds a root marker. Every path must lie under it.
+/// path that holds a root marker. Every path must lie under it. A file not
+/// on disk (text given for it on standard input) belongs to its folder's.
 pub fn find_root(paths: &[PathBuf]) -> Result<Option<PathBuf>, String> {
     let Some(first) = paths.first() else {
         return Ok(None);
     };
-    // A path that does not exist is reported by the walk.
-    let Ok(start) = std::fs::canonicalize(first) else {
+    // A path that does not exist is reported by the run.
+    let Ok(start) = canonical(first) else {
         return Ok(None);
     };
     let folder = if start.is_dir() {
@@ -43,7 +46,7 @@ pub fn find_root(paths: &[PathBuf]) -> Result<Option<PathBuf>, String> {
         return Ok(None);
     };
     for path in paths {
-        let Ok(path_found) = std::fs::canonicalize(path) else {
+        let Ok(path_found) = canonical(path) else {
             continue;
         };
         if !path_found.starts_with(root) {
@@ -128,7 +131,7 @@ impl Scope {
         Scope {
             paths: paths
                 .iter()
-                .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+                .map(|p| canonical(p).unwrap_or_else(|_| p.clone()))
                 .collect(),
         }
     }
@@ -140,7 +143,7 @@ impl Scope {
     }
 
     pub fn contains(&self, file: &Path) -> bool {
-        let file = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+        let file = canonical(file).unwrap_or_else(|_| file.to_path_buf());
         self.paths.iter().any(|p| file.starts_with(p))
     }
 }
