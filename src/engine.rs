@@ -78,8 +78,9 @@ struct Parsed {
 }
 
 /// The trees of this many bytes of source (about 25 times as much memory)
-/// are kept between the passes; other files are parsed again if needed,
-/// so memory stays bounded whatever the size of the tree.
+/// are kept between the passes, or the tree of one larger file; other
+/// files are parsed again if needed, so memory stays bounded by the budget
+/// or the largest file.
 pub const TREE_BUDGET: usize = 12 << 20;
 
 impl Parsed {
@@ -183,7 +184,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         }
     }
     to_load.sort_by_key(|(_, _, bytes)| std::cmp::Reverse(bytes.len()));
-    let budget = TreeBudget(AtomicUsize::new(options.tree_budget.unwrap_or(TREE_BUDGET)));
+    let budget = TreeBudget::new(options.tree_budget.unwrap_or(TREE_BUDGET));
     let loaded: Vec<Result<Parsed, (usize, Skipped)>> = to_load
         .into_iter()
         .par_bridge()
@@ -845,13 +846,29 @@ fn config_file(
 }
 
 /// The bytes of source whose trees may still be kept.
-struct TreeBudget(AtomicUsize);
+/// The bytes of source whose trees may still be kept, of `whole`.
+struct TreeBudget {
+    left: AtomicUsize,
+    whole: usize,
+}
 
 impl TreeBudget {
+    fn new(whole: usize) -> Self {
+        TreeBudget {
+            left: AtomicUsize::new(whole),
+            whole,
+        }
+    }
+
+    /// Whether a tree of `bytes` of source may be kept. A file larger than
+    /// the whole budget takes all of it while untouched: its tree is the
+    /// one a run holds anyway, and parsing it twice would make one big file
+    /// cost more than twice a file of half its size.
     fn claim(&self, bytes: usize) -> bool {
-        self.0
+        self.left
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
                 left.checked_sub(bytes)
+                    .or((self.whole > 0 && left == self.whole).then_some(0))
             })
             .is_ok()
     }
