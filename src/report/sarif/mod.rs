@@ -1,7 +1,10 @@
 //! SARIF 2.1.0 for code-review tooling: one rule per eventlet API (its
-//! own name, the guidance as its description), one result per use (a note
-//! where eventless rewrites it, a warning where a person must, with the
-//! source line as snippet), and skipped files as notifications.
+//! own name, the guidance as its description and help, a link to read on),
+//! one result per use (a note where eventless rewrites it, a warning where
+//! a person must, with the source line as snippet), and skipped files as
+//! notifications.
+
+mod help;
 
 use std::collections::BTreeMap;
 
@@ -11,6 +14,7 @@ use super::display_path;
 use crate::outcome::Action;
 use crate::outcome::RunResult;
 use crate::transform::Catalogue;
+use help::Help;
 
 pub fn render(run: &RunResult, catalogue: &Catalogue, root: &std::path::Path) -> String {
     let mut rules: BTreeMap<String, Value> = BTreeMap::new();
@@ -19,15 +23,14 @@ pub fn render(run: &RunResult, catalogue: &Catalogue, root: &std::path::Path) ->
         let uri = display_path(root, &file.source.path);
         for f in file.findings.iter().filter(|f| f.action != Action::Import) {
             rules.entry(f.api.clone()).or_insert_with(|| {
-                let help = catalogue
-                    .api(&f.api)
-                    .map_or(String::new(), |id| catalogue.apis[id].guidance.clone());
+                let help = Help::of(catalogue, &f.api);
                 json!({
                     "id": f.api,
                     "name": rule_name(&f.api),
                     "shortDescription": { "text": format!("eventlet API {} ({} family)", f.api, f.family) },
-                    "fullDescription": { "text": help },
-                    "help": { "text": help },
+                    "fullDescription": { "text": help.guidance },
+                    "helpUri": help.uri,
+                    "help": help.message(),
                 })
             });
             let (level, text) = match f.action {
