@@ -1,8 +1,9 @@
 //! SARIF 2.1.0 for code-review tooling: one rule per eventlet API (its
 //! own name, the guidance as its description and help, a link to read on),
-//! one result per use (a note where eventless rewrites it, a warning where
-//! a person must, with the source line as snippet), and skipped files as
-//! notifications.
+//! one result per use (a note where eventless rewrites it, with its part of
+//! the rewrite as fixes, a warning where a person must; the source line as
+//! snippet, columns in UTF-16 code units), and files skipped or not
+//! rewritten as notifications.
 
 mod fixes;
 mod help;
