@@ -45,7 +45,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 bail!("--link-base links the Markdown report's occurrences; add --format markdown");
             }
             let (catalogue, mut options) = setup(&mut common, &stdin)?;
-            options.findings_only = true;
+            // SARIF carries the rewrite itself (`fixes`); the other reports
+            // need only the findings, which are faster to decide alone.
+            options.findings_only = format != Format::Sarif;
             let run = engine::run(&catalogue, &options)?;
             let root = common.paths.first().cloned().unwrap_or_else(|| ".".into());
             let title = project_name(&root);

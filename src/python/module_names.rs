@@ -34,6 +34,14 @@ impl<'a> ModuleRef<'a> {
         dotted.split('.').next().unwrap_or(dotted)
     }
 
+    /// The module's dotted name (`a.b` for `from a import b`).
+    pub fn dotted(&self) -> String {
+        match self {
+            ModuleRef::Import(dotted) => (*dotted).to_owned(),
+            ModuleRef::From { package, name } => format!("{package}.{name}"),
+        }
+    }
+
     /// The start of the aliases tried when the module's own name is taken
     /// (`time_mod`, `time_mod2`, ...).
     fn alias_base(&self) -> String {

@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use super::model::{
     Api, ApiId, CaseAction, Difference, DifferenceId, Family, Helper, Transform, TransformId,
 };
+use super::template::Template;
+use crate::python::imports::is_stdlib;
 use crate::python::module_names::ModuleRef;
 
 mod builtin {
@@ -24,6 +26,16 @@ pub struct Catalogue {
     pub differences: Vec<Difference>,
     pub(super) api_index: HashMap<String, ApiId>,
     pub(super) by_api: HashMap<ApiId, Vec<TransformId>>,
+}
+
+/// A standard-library module, or a member of one, that a rewrite puts in
+/// place of an API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StdlibTarget {
+    /// Its dotted name (`concurrent.futures`).
+    pub module: String,
+    /// The member read from it (`ThreadPoolExecutor`), if any.
+    pub member: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -141,7 +153,68 @@ impl Catalogue {
         self.transforms.iter().find(|t| t.id == id)
     }
 
+    /// What the rewrites of `api` put in its place from the standard
+    /// library (`time.sleep` for eventlet's sleep). None where they name no
+    /// stdlib module, or differ by context (a Timeout becomes `queue.Empty`
+    /// around a queue's get, `subprocess.TimeoutExpired` around a wait).
+    pub fn stdlib_target(&self, api: ApiId) -> Option<StdlibTarget> {
+        let mut named = self
+            .transforms_for(api)
+            .iter()
+            .flat_map(|&t| &self.transforms[t].cases)
+            .filter_map(|c| match &c.action {
+                CaseAction::Replace(templates) => templates.get(&api),
+                CaseAction::Manual(_) => None,
+            })
+            .filter_map(Template::first_module);
+        let (spec, member) = named.next()?;
+        if named.any(|other| other != (spec, member)) {
+            return None;
+        }
+        let module = ModuleRef::parse(spec).dotted();
+        is_stdlib(&module).then(|| StdlibTarget {
+            module,
+            member: member.map(str::to_owned),
+        })
+    }
+
     pub fn family_name(&self, api: ApiId) -> &str {
         &self.families[self.apis[api].family].name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(api: &str) -> Option<(String, Option<String>)> {
+        let catalogue = Catalogue::builtin().unwrap();
+        let target = catalogue.stdlib_target(catalogue.api(api).unwrap())?;
+        Some((target.module, target.member))
+    }
+
+    #[test]
+    fn the_stdlib_target_is_what_the_rewrites_name() {
+        let named = |module: &str, member: Option<&str>| {
+            Some((module.to_owned(), member.map(str::to_owned)))
+        };
+        assert_eq!(
+            target("eventlet.greenthread.sleep"),
+            named("time", Some("sleep"))
+        );
+        assert_eq!(
+            target("eventlet.greenpool.GreenPool"),
+            named("concurrent.futures", Some("ThreadPoolExecutor"))
+        );
+        assert_eq!(
+            target("eventlet.green.subprocess"),
+            named("subprocess", None)
+        );
+        // Rewrites that differ by context name no one target.
+        assert_eq!(target("eventlet.timeout.Timeout"), None);
+        // Nor do a deletion, a library's own executor, or what stays manual.
+        assert_eq!(target("eventlet.patcher.monkey_patch"), None);
+        assert_eq!(target("futurist.GreenThreadPoolExecutor"), None);
+        assert_eq!(target("eventlet.hubs.get_hub"), None);
     }
 }

@@ -76,6 +76,25 @@ impl Template {
         })
     }
 
+    /// The module it names first, with the member read from it right
+    /// after: `{@time}.sleep({seconds})` gives `time` and `sleep`.
+    pub fn first_module(&self) -> Option<(&str, Option<&str>)> {
+        let (at, module) = self.pieces.iter().enumerate().find_map(|(i, p)| match p {
+            Piece::Module(m) => Some((i, m.as_str())),
+            _ => None,
+        })?;
+        let member = match self.pieces.get(at + 1) {
+            Some(Piece::Text(after)) => after.strip_prefix('.').and_then(|rest| {
+                let end = rest
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                (end > 0).then(|| &rest[..end])
+            }),
+            _ => None,
+        };
+        Some((module, member))
+    }
+
     pub fn helpers(&self) -> impl Iterator<Item = &str> {
         self.pieces.iter().filter_map(|p| match p {
             Piece::Helper(h) => Some(h.as_str()),
@@ -208,6 +227,26 @@ mod tests {
                 .unwrap(),
             "(a + b)"
         );
+    }
+
+    #[test]
+    fn the_first_module_comes_with_the_member_read_from_it() {
+        let first = |text| {
+            Template::parse(text)
+                .unwrap()
+                .first_module()
+                .map(|(m, a)| (m.to_owned(), a.map(str::to_owned)))
+        };
+        assert_eq!(
+            first("{@threading}.Thread(target={func}).start()"),
+            Some(("threading".into(), Some("Thread".into())))
+        );
+        assert_eq!(first("{@os}"), Some(("os".into(), None)));
+        assert_eq!(
+            first("max({seconds}, {@time}.monotonic())"),
+            Some(("time".into(), Some("monotonic".into())))
+        );
+        assert_eq!(first("{def:_run}({...})"), None);
     }
 
     #[test]
