@@ -130,22 +130,32 @@ pub fn check_all(catalogue: &Catalogue) -> (usize, Vec<String>) {
             labelled.push((label, e, against, accepted_by(against, e)));
         }
     }
-    // A difference's examples run accepting it alone; the default level
-    // must leave them (else the difference is not what unlocks them).
+    // A difference's examples run accepting it (with the other differences
+    // of its form, if any); accepting those others alone, or none, must
+    // leave them (else the difference is not what unlocks them).
     let mut failures: Vec<String> = Vec::new();
     for (id, d) in builtin.differences.iter().enumerate() {
         for (n, e) in d.examples.iter().enumerate() {
             let label = format!("difference '{}' example {} ({})", d.id, n + 1, name(e));
-            let exact = run_once(
-                &builtin,
-                e.file.as_deref().unwrap_or("example.py"),
-                &e.before,
-                &HashSet::new(),
-            );
-            if exact.is_ok_and(|o| e.after.as_ref().is_some_and(|after| o.text == *after)) {
-                failures.push(format!("{label}: the default level rewrites it already"));
+            let mut others = HashSet::new();
+            for other in &e.accept {
+                match builtin.difference_by_id(other) {
+                    Some(o) if o != id => {
+                        others.insert(o);
+                    }
+                    _ => failures.push(format!("{label}: accepts '{other}', no other difference")),
+                }
             }
-            labelled.push((label, e, &builtin, HashSet::from([id])));
+            let file = e.file.as_deref().unwrap_or("example.py");
+            for without in [HashSet::new(), others.clone()] {
+                let run = run_once(&builtin, file, &e.before, &without);
+                if run.is_ok_and(|o| e.after.as_ref().is_some_and(|after| o.text == *after)) {
+                    failures.push(format!("{label}: rewritten without accepting '{}'", d.id));
+                    break;
+                }
+            }
+            others.insert(id);
+            labelled.push((label, e, &builtin, others));
         }
     }
     failures.extend(

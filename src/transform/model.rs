@@ -244,6 +244,10 @@ pub struct Example {
     /// Run with every behaviour difference accepted (`--review`).
     #[serde(default)]
     pub review: bool,
+    /// In a difference's example: the other differences (ids) of the form
+    /// that has this one, accepted with it.
+    #[serde(default)]
+    pub accept: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
