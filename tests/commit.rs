@@ -194,7 +194,8 @@ fn a_commit_that_adds_helpers_names_them() {
 }
 
 /// The switch off eventlet (a pool and monkey_patch() going together) is
-/// one commit, which lists both and says what the switch means.
+/// one commit, which lists both and says what the switch means; the pool
+/// is review level, so it is the commit of the pool's difference.
 #[test]
 fn the_switch_off_eventlet_is_one_commit_that_says_so() {
     let dir = repo(true);
@@ -203,16 +204,42 @@ fn the_switch_off_eventlet_is_one_commit_that_says_so() {
                    def resize_all(instances, size):\n    pool = eventlet.GreenPool(4)\n    \
                    for instance in instances:\n        pool.spawn_n(instance.resize, size)\n    \
                    pool.waitall()\n";
-    let messages = series_after(d, &[("pkg/service.py", service)], &["pkg/worker.py"]);
+    std::fs::write(d.join("pkg/service.py"), service).unwrap();
+    std::fs::remove_file(d.join("pkg/worker.py")).unwrap();
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "Change"]);
+    assert!(
+        messages_of_commit(d, &["commit", "."]).is_empty(),
+        "the default level leaves the pool"
+    );
+    let messages = messages_of_commit(d, &["commit", "--review", "."]);
     assert_eq!(messages.len(), 1, "{messages:?}");
     let switch = &messages[0];
     assert!(
         switch.contains("* eventlet.greenpool.GreenPool: 1 (transform greenpool-executor)")
             && switch
                 .contains("* eventlet.patcher.monkey_patch: 1 (transform remove-monkey-patch)")
-            && switch.contains("runs on native, preemptive threads"),
+            && switch.contains("runs on native, preemptive threads")
+            && switch.contains("backpressure"),
         "{switch}"
     );
+}
+
+/// The messages of the series `eventless ARGS` makes (none when it makes
+/// no commit).
+fn messages_of_commit(d: &Path, args: &[&str]) -> Vec<String> {
+    let out = eventless(d, args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let made = git(d, &["branch", "--list", "eventlet-removal"]);
+    if made.trim().is_empty() {
+        Vec::new()
+    } else {
+        messages(d)
+    }
 }
 
 /// With --review, the review-level rewrites come after the exact ones, in a
