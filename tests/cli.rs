@@ -886,7 +886,8 @@ fn review_rewrites_are_made_only_when_asked() {
         "{listed}"
     );
     assert!(
-        listed.contains("rewrites with it: greenpool-executor, greenpile-executor, spawn-statement"),
+        listed
+            .contains("rewrites with it: greenpool-executor, greenpile-executor, spawn-statement"),
         "{listed}"
     );
     let shown = stdout(&eventless(

@@ -457,7 +457,11 @@ fn check_run(py: &Interpreters, path: &Path, with_accept: bool) -> Result<(), St
         return Err(format!(
             "{name}: behaviour changed; expected {} the differences {accepted:?} on their \
              [id] lines\n--- under eventlet\n{}\n--- after apply\n{}\n--- rewritten program\n{}",
-            if must_show.is_some() { "exactly" } else { "at most" },
+            if must_show.is_some() {
+                "exactly"
+            } else {
+                "at most"
+            },
             show(&program, &before),
             show(&program, &after),
             program.rewritten()
