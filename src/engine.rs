@@ -953,6 +953,17 @@ fn api_fates(
                     UseKind::MockTarget => {
                         tally.mocks += 1;
                         tally.followable += rewritten;
+                        if rewritten == 0 {
+                            tally.stuck_mock.get_or_insert_with(|| {
+                                let line = line_col(&p.source.text, u.range.start).0;
+                                let site = format!("{}:{line}", p.source.path.display());
+                                if p.in_scope {
+                                    format!("{site}, whose finding says why")
+                                } else {
+                                    format!("{site}, outside the paths given")
+                                }
+                            });
+                        }
                         let caller = library_caller
                             .get_or_insert_with(|| {
                                 library_callers(p, &scans[p.file], catalogue, &mut rewritten_use)

@@ -58,6 +58,9 @@ pub struct ApiTally {
     /// Why a mock cannot follow: a library whose code it also catches
     /// (`eventlet.tpool, used at tests/test_x.py:12`).
     pub library_caller: Option<String>,
+    /// Where the first mock that cannot follow is, and why if its file
+    /// does not say (`tests/test_x.py:12, outside the paths given`).
+    pub stuck_mock: Option<String>,
 }
 
 impl ApiTally {
@@ -68,6 +71,9 @@ impl ApiTally {
         self.followable += other.followable;
         if self.library_caller.is_none() {
             self.library_caller = other.library_caller;
+        }
+        if self.stuck_mock.is_none() {
+            self.stuck_mock = other.stuck_mock;
         }
     }
 }
@@ -436,10 +442,13 @@ impl<'a> FileContext<'a> {
                 ));
             }
             if t.followable < t.mocks {
+                let first = t
+                    .stuck_mock
+                    .as_deref()
+                    .map_or(String::new(), |site| format!(" (first at {site})"));
                 return Err(format!(
-                    "{who} mocks {name} in {} place(s) that cannot follow a rewrite (a \
-                     patch.object form, no stdlib target, or outside the paths given): code and \
-                     mocks must move together",
+                    "{who} mocks {name} in {} place(s) that cannot follow a rewrite{first}: code \
+                     and mocks must move together",
                     t.mocks - t.followable
                 ));
             }
