@@ -15,6 +15,7 @@ use std::path::Path;
 
 use tree_sitter::Node;
 
+use crate::project::mock_paths::HeldName;
 use crate::python::syntax::{named_children, text};
 use crate::transform::{ApiId, PATCHABLE, Requirement};
 
@@ -259,6 +260,8 @@ pub struct ProjectFacts {
     eventlet_free: bool,
     /// The oslo.config options the project declares non-negative.
     pub non_negative_options: NonNegativeOptions,
+    /// Per file, the module-level names a test replaces there.
+    held: HashMap<usize, Vec<HeldName>>,
 }
 
 /// One program of the project, for the facts: its name, the files it may
@@ -354,6 +357,11 @@ impl ProjectFacts {
         self.api_uses = per_program;
     }
 
+    /// Records the module-level names tests replace (file, name).
+    pub fn set_held(&mut self, held: HashMap<usize, Vec<HeldName>>) {
+        self.held = held;
+    }
+
     /// The same facts, once the run's other rewrites are known to leave
     /// nothing else of eventlet in the project.
     pub fn eventlet_free(&self) -> ProjectFacts {
@@ -373,6 +381,7 @@ impl ProjectFacts {
         FileContext {
             project: self,
             programs,
+            held: self.held.get(&file).map_or(&[], Vec::as_slice),
         }
     }
 }
@@ -383,14 +392,29 @@ enum Programs<'a> {
     All,
 }
 
-/// What decides a rewrite in one file: the programs that may run it.
+/// What decides a rewrite in one file: the programs that may run it, and
+/// the names tests replace in it.
 #[derive(Debug, Clone, Copy)]
 pub struct FileContext<'a> {
     project: &'a ProjectFacts,
     programs: Programs<'a>,
+    held: &'a [HeldName],
 }
 
 impl<'a> FileContext<'a> {
+    /// The context of another file of the project.
+    pub fn of_file(&self, file: usize) -> FileContext<'a> {
+        self.project.context(file)
+    }
+
+    /// `Err` with the reason when a test replaces this module-level name.
+    pub fn check_not_held(&self, name: &str) -> Result<(), String> {
+        match self.held.iter().find(|h| h.name == name) {
+            Some(held) => Err(held.reason.clone()),
+            None => Ok(()),
+        }
+    }
+
     /// The indices of the programs that may run the file.
     fn program_indices(&self) -> Box<dyn Iterator<Item = usize> + 'a> {
         match self.programs {
