@@ -47,6 +47,23 @@ pub struct Use {
     pub local: String,
     /// The name is also bound to something else in the same scope.
     pub ambiguous: bool,
+    /// A mock target that reaches eventlet through a project module.
+    pub through: Option<Through>,
+}
+
+/// How a mock target reaches eventlet through a project module's import:
+/// `mock.patch('pkg.a.manager.eventlet.sleep')`, or
+/// `mock.patch.object(manager.eventlet, 'sleep')`.
+#[derive(Debug, Clone)]
+pub struct Through {
+    /// The module's file (its index among the project's files).
+    pub file: usize,
+    /// The text from the module's name for eventlet (`eventlet` above) to
+    /// the end of the string, or of the object of a `patch.object` form.
+    pub from_binding: Range<usize>,
+    /// The stdlib module that the module's rewrite makes it call, and the
+    /// name it has there; or why that name is not certain.
+    pub module: Result<(String, String), String>,
 }
 
 impl Use {
@@ -75,18 +92,18 @@ pub fn is_eventlet_path(dotted: &str) -> bool {
 
 /// The modules whose imported names the analysis follows: eventlet's, and
 /// those of libraries with catalogued members that run on it.
-struct FollowedModules<'c> {
+pub(crate) struct FollowedModules<'c> {
     library_tops: HashSet<&'c str>,
 }
 
 impl<'c> FollowedModules<'c> {
-    fn of(catalogue: &'c Catalogue) -> Self {
+    pub(crate) fn of(catalogue: &'c Catalogue) -> Self {
         FollowedModules {
             library_tops: catalogue.library_tops().collect(),
         }
     }
 
-    fn module(&self, dotted: &str) -> bool {
+    pub(crate) fn module(&self, dotted: &str) -> bool {
         is_eventlet_path(dotted)
             || self
                 .library_tops
@@ -147,6 +164,7 @@ fn analyze_with(
                 import: Some(index),
                 local: import.name.clone(),
                 ambiguous: false,
+                through: None,
             });
         }
     }
@@ -161,6 +179,7 @@ fn analyze_with(
                 import: None,
                 local: "*".into(),
                 ambiguous: true,
+                through: None,
             });
         }
     }
@@ -261,6 +280,7 @@ fn chain_use(
                 import,
                 local,
                 ambiguous,
+                through: None,
             };
         }
     }
@@ -273,6 +293,7 @@ fn chain_use(
         import,
         local,
         ambiguous,
+        through: None,
     }
 }
 
@@ -361,6 +382,7 @@ fn library_options(root: &Root, source: &str, catalogue: &Catalogue) -> Vec<Use>
                 import: None,
                 local: String::new(),
                 ambiguous: false,
+                through: None,
             });
         }
     }
@@ -383,6 +405,89 @@ const ATTRIBUTE_PATCHERS: &[&str] = &[
     "setattr",
 ];
 
+/// What the name of every patcher above contains.
+pub(crate) const PATCHER_WORDS: &[&str] = &["atch", "mock_object", "setattr"];
+
+/// Every call of a patcher in the file, found from the patchers' names.
+pub(crate) fn patch_calls<'t>(root: &Root<'t>, source: &str) -> Vec<Node<'t>> {
+    let bytes = source.as_bytes();
+    let mut calls: Vec<Node> = Vec::new();
+    for word in PATCHER_WORDS {
+        for at in memchr::memmem::find_iter(bytes, word) {
+            let Some(mut callee) = root
+                .descendant_for_byte_range(at, at + word.len())
+                .filter(|n| n.kind() == "identifier")
+            else {
+                continue;
+            };
+            while let Some(parent) = root.parent(callee).filter(|p| p.kind() == "attribute") {
+                callee = parent;
+            }
+            let call = root.parent(callee).filter(|c| {
+                c.kind() == "call" && c.child_by_field_name("function") == Some(callee)
+            });
+            if let Some(call) = call
+                && !calls.contains(&call)
+            {
+                calls.push(call);
+            }
+        }
+    }
+    calls
+}
+
+/// What a patch call names: the string of `mock.patch('a.b')`, or the
+/// object and the attribute string of `mock.patch.object(a, 'b')` and its
+/// kin (`string` is the string's content, a plain dotted name).
+pub(crate) struct PatchArgs<'t> {
+    pub object: Option<Node<'t>>,
+    pub string: Node<'t>,
+}
+
+/// The arguments of a call to one of the [`PATCHERS`] or
+/// [`ATTRIBUTE_PATCHERS`] that name what it patches.
+pub(crate) fn patch_args<'t>(call: Node<'t>, source: &str) -> Option<PatchArgs<'t>> {
+    let callee = call
+        .child_by_field_name("function")
+        .map(|f| text(f, source))
+        .unwrap_or("");
+    let last = callee.rsplit('.').next().unwrap_or(callee);
+    let names_object = ATTRIBUTE_PATCHERS.contains(&last)
+        && (last != "object" || callee.ends_with("patch.object"));
+    if !PATCHERS.contains(&last) && !names_object {
+        return None;
+    }
+    let args: Vec<Node> = call
+        .child_by_field_name("arguments")
+        .map(|a| {
+            named_children(a)
+                .into_iter()
+                .filter(|n| n.kind() != "comment")
+                .collect()
+        })
+        .unwrap_or_default();
+    let (object, string) = if names_object {
+        (Some(*args.first()?), args.get(1)?)
+    } else {
+        (None, args.first()?)
+    };
+    if string.kind() != "string" {
+        return None;
+    }
+    let parts = named_children(*string);
+    let [_, content, _] = parts.as_slice() else {
+        return None;
+    };
+    let dotted = text(*content, source);
+    let is_dotted = dotted
+        .split('.')
+        .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    (content.kind() == "string_content" && is_dotted).then_some(PatchArgs {
+        object,
+        string: *content,
+    })
+}
+
 /// Strings like `'eventlet.sleep'` passed first to `mock.patch`,
 /// `fixtures.MockPatch` or `fixtures.MonkeyPatch`, and the
 /// `patch.object(eventlet, 'sleep')` form and its kin (the string after an
@@ -390,80 +495,63 @@ const ATTRIBUTE_PATCHERS: &[&str] = &[
 fn mock_targets(root: &Root, source: &str, catalogue: &Catalogue, code: &[Use]) -> Vec<MockUse> {
     let mut found = Vec::new();
     for node in patch_candidates(root, source, code) {
-        let callee = node
-            .child_by_field_name("function")
-            .map(|f| text(f, source))
-            .unwrap_or("");
-        let last = callee.rsplit('.').next().unwrap_or(callee);
-        let args: Vec<Node> = node
-            .child_by_field_name("arguments")
-            .map(|a| {
-                named_children(a)
-                    .into_iter()
-                    .filter(|n| n.kind() != "comment")
-                    .collect()
-            })
-            .unwrap_or_default();
-        let (prefix, string, object) = if PATCHERS.contains(&last) {
-            (String::new(), args.first(), None)
-        } else if ATTRIBUTE_PATCHERS.contains(&last)
-            && (last != "object" || callee.ends_with("patch.object"))
-        {
-            let Some(module) = args.first().and_then(|a| {
-                code.iter()
-                    .find(|u| u.kind == UseKind::Reference && u.range == a.byte_range())
-            }) else {
-                continue;
-            };
-            (format!("{}.", module.name), args.get(1), Some(module))
-        } else {
+        let Some(args) = patch_args(node, source) else {
             continue;
         };
-        let Some(string) = string.filter(|s| s.kind() == "string") else {
-            continue;
+        let object = match args.object {
+            None => None,
+            Some(object) => match code
+                .iter()
+                .find(|u| u.kind == UseKind::Reference && u.range == object.byte_range())
+            {
+                Some(module) => Some(module),
+                None => continue,
+            },
         };
-        let parts = named_children(*string);
-        let [_, content, _] = parts.as_slice() else {
-            continue;
-        };
-        if content.kind() != "string_content" {
+        let prefix = object.map_or(String::new(), |module| format!("{}.", module.name));
+        let dotted = format!("{prefix}{}", text(args.string, source));
+        if !is_eventlet_path(&dotted) {
             continue;
         }
-        let dotted = format!("{prefix}{}", text(*content, source));
-        let is_dotted = dotted
-            .split('.')
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
-        if !is_dotted || !is_eventlet_path(&dotted) {
-            continue;
-        }
-        let tokens: Vec<&str> = dotted.split('.').collect();
-        let matched = (1..=tokens.len())
-            .rev()
-            .find_map(|k| catalogue.api(&tokens[..k].join(".")).map(|api| (api, k)));
-        let (api, name, suffix) = match matched {
-            Some((api, k)) => (
-                Some(api),
-                catalogue.apis[api].name.clone(),
-                tokens[k..].iter().map(|t| t.to_string()).collect(),
-            ),
-            None => (None, dotted.clone(), Vec::new()),
-        };
+        let (api, name, suffix) = canonical(catalogue, &dotted);
         // Through its object, the mock uses the object's import.
         found.push(MockUse {
             target: Use {
                 kind: UseKind::MockTarget,
                 api,
                 name,
-                range: content.byte_range(),
+                range: args.string.byte_range(),
                 suffix,
                 import: object.and_then(|o| o.import),
                 local: object.map(|o| o.local.clone()).unwrap_or_default(),
                 ambiguous: object.is_some_and(|o| o.ambiguous),
+                through: None,
             },
             object: object.map(|o| o.range.clone()),
         });
     }
     found
+}
+
+/// The API a dotted eventlet name names (its longest catalogued prefix),
+/// the API's canonical name and the members past it; or the name as
+/// written when the catalogue does not know it.
+pub(crate) fn canonical(
+    catalogue: &Catalogue,
+    dotted: &str,
+) -> (Option<ApiId>, String, Vec<String>) {
+    let tokens: Vec<&str> = dotted.split('.').collect();
+    let matched = (1..=tokens.len())
+        .rev()
+        .find_map(|k| catalogue.api(&tokens[..k].join(".")).map(|api| (api, k)));
+    match matched {
+        Some((api, k)) => (
+            Some(api),
+            catalogue.apis[api].name.clone(),
+            tokens[k..].iter().map(|t| t.to_string()).collect(),
+        ),
+        None => (None, dotted.to_owned(), Vec::new()),
+    }
 }
 
 /// A mock target, and the module given as the object it patches.

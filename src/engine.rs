@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use anyhow::{Result, bail};
 use rayon::prelude::*;
 
-use crate::analysis::{FileAnalysis, UseKind, analyze};
+use crate::analysis::{FileAnalysis, Use, UseKind, analyze};
 use crate::cache;
 use crate::config_files;
 use crate::decide::matcher::{Fate, Matcher, Selection, decide_without_code, mock_behaviour};
@@ -23,6 +23,7 @@ use crate::discover::{discover, mentions_eventlet, runs_on_eventlet};
 use crate::fingerprint::KeyBuilder;
 use crate::outcome::{Action, FileResult, Finding, ProjectSummary, RunResult, Skipped};
 use crate::plan::rewrite::{FileRewrite, Mode, rewrite_file};
+use crate::project::mock_paths::{self, EventletModules, FoundMocks, HeldName};
 use crate::project::modules::ModuleGraph;
 use crate::project::programs::{self, FileInfo, Program, ProgramKind};
 use crate::project::{Scope, Shown};
@@ -157,21 +158,38 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         }));
     // Every file's imports, for the programs: read again where the first
     // read kept no bytes.
-    // And the oslo.config options each declares, for delays read from them.
-    let (scans, declared): (Vec<ImportScan>, Vec<config_options::Declared>) = read
+    // And the oslo.config options each declares, for delays read from them,
+    // and whether it may call a patcher, for the mocks.
+    let scanned: Vec<(ImportScan, config_options::Declared, bool)> = read
         .par_iter()
         .zip(&discovered.files)
         .map(|(r, path)| {
-            let scan = |text: &str| (scan_imports(text), config_options::declared(text));
+            let scan = |bytes: &[u8]| {
+                let text = String::from_utf8_lossy(bytes);
+                let patching = mock_paths::may_patch(bytes);
+                (
+                    scan_imports(&text),
+                    config_options::declared(&text),
+                    patching,
+                )
+            };
             match r {
-                Read::Eventlet(_, bytes) => scan(&String::from_utf8_lossy(bytes)),
+                Read::Eventlet(_, bytes) => scan(bytes),
                 Read::NoEventlet(_) => read_bytes(path, stand_in)
-                    .map(|bytes| scan(&String::from_utf8_lossy(&bytes)))
+                    .map(|bytes| scan(&bytes))
                     .unwrap_or_default(),
                 Read::Failed(_) => Default::default(),
             }
         })
-        .unzip();
+        .collect();
+    let mut scans = Vec::with_capacity(scanned.len());
+    let mut declared = Vec::with_capacity(scanned.len());
+    let mut patching = Vec::with_capacity(scanned.len());
+    for (scan, options, patches) in scanned {
+        scans.push(scan);
+        declared.push(options);
+        patching.push(patches);
+    }
     let mut to_load: Vec<(usize, PathBuf, Vec<u8>)> = Vec::new();
     // Files that mention eventlet (or could not be read) but give no facts:
     // they may start green threads and may monkey-patch anything.
@@ -185,21 +203,18 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     }
     to_load.sort_by_key(|(_, _, bytes)| std::cmp::Reverse(bytes.len()));
     let budget = TreeBudget::new(options.tree_budget.unwrap_or(TREE_BUDGET));
+    let loading = Loading {
+        files: &discovered.files,
+        in_scope: &in_scope,
+        catalogue,
+        annotate: options.annotate,
+        budget: &budget,
+        stand_in,
+    };
     let loaded: Vec<Result<Parsed, (usize, Skipped)>> = to_load
         .into_iter()
         .par_bridge()
-        .map(|(file, path, bytes)| {
-            let in_scope = in_scope(&path);
-            load(
-                file,
-                in_scope,
-                path,
-                bytes,
-                catalogue,
-                options.annotate,
-                &budget,
-            )
-        })
+        .map(|(file, path, bytes)| load(file, path, bytes, &loading))
         .collect();
     let mut parsed = Vec::new();
     for item in loaded {
@@ -216,15 +231,25 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         .project_root
         .clone()
         .unwrap_or_else(|| tree_root(&options.paths));
+    let pairs: Vec<(&Path, &ImportScan)> = discovered
+        .files
+        .iter()
+        .map(PathBuf::as_path)
+        .zip(&scans)
+        .collect();
+    let mut graph = ModuleGraph::build(&root, &pairs);
+    let (held, mocks_through) = module_mocks(&mut graph, &mut parsed, &patching, &loading);
     let model = ProgramModel::new(
         &root,
+        &graph,
         &discovered.files,
         &scans,
         &mut parsed,
         &unreadable,
         options.assume_monkey_patched.clone(),
         stand_in,
-    );
+    )
+    .holding(held);
     // What lies outside the paths stays as it is; what could not be read
     // is reported where it is within them.
     let mut outside: Option<String> = None;
@@ -317,7 +342,10 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                 let file = rewritten[i].0;
                 let source = rewritten[i].1.source.clone();
                 let tree = parse(&source.text);
-                let analysis = analyze(&tree, &source.text, catalogue);
+                let mut analysis = analyze(&tree, &source.text, catalogue);
+                if let Some(mocks) = mocks_through.get(&file) {
+                    add_uses(&mut analysis, mocks);
+                }
                 let outcome = rewrite_file(
                     &source.text,
                     Some(tree),
@@ -874,15 +902,34 @@ impl TreeBudget {
     }
 }
 
+/// What loading a file needs besides its bytes.
+struct Loading<'a> {
+    /// The project's files, by index.
+    files: &'a [PathBuf],
+    in_scope: &'a (dyn Fn(&Path) -> bool + Sync),
+    catalogue: &'a Catalogue,
+    annotate: bool,
+    budget: &'a TreeBudget,
+    /// Text given on standard input for one of the files.
+    stand_in: Option<&'a StandIn>,
+}
+
 fn load(
     file: usize,
-    in_scope: bool,
     path: PathBuf,
     bytes: Vec<u8>,
-    catalogue: &Catalogue,
-    annotate: bool,
-    budget: &TreeBudget,
+    loading: &Loading,
 ) -> Result<Parsed, (usize, Skipped)> {
+    let (source, tree) = read_source(file, path, bytes)?;
+    Ok(Parsed::new(file, source, tree, loading))
+}
+
+/// A file's text and tree, or why it is skipped.
+fn read_source(
+    file: usize,
+    path: PathBuf,
+    bytes: Vec<u8>,
+) -> Result<(SourceFile, tree_sitter::Tree), (usize, Skipped)> {
     let skipped = |reason: String| {
         Err((
             file,
@@ -903,33 +950,140 @@ fn load(
             "syntax error at line {line}, column {col}; left alone"
         ));
     }
-    let analysis = analyze(&tree, &source.text, catalogue);
-    let facts = facts(&tree, &source.text, &analysis, catalogue);
-    let mocked = analysis
-        .uses
-        .iter()
-        .filter(|u| u.kind == UseKind::MockTarget)
-        .filter_map(|u| u.api)
-        .collect();
-    let apis = analysis.uses.iter().filter_map(|u| u.api).collect();
-    // A tree is of use later only where a transform may apply or a comment
-    // be added.
-    let needs_code = annotate
-        || analysis
+    Ok((source, tree))
+}
+
+impl Parsed {
+    /// A file's analysis and facts, from its text and tree.
+    fn new(file: usize, source: SourceFile, tree: tree_sitter::Tree, loading: &Loading) -> Parsed {
+        let Loading {
+            catalogue,
+            annotate,
+            budget,
+            ..
+        } = *loading;
+        let in_scope = (loading.in_scope)(&source.path);
+        let analysis = analyze(&tree, &source.text, catalogue);
+        let facts = facts(&tree, &source.text, &analysis, catalogue);
+        let mocked = analysis
             .uses
             .iter()
-            .any(|u| decide_without_code(catalogue, u).is_err());
-    let keep_tree = needs_code && budget.claim(source.text.len());
-    Ok(Parsed {
-        file,
-        in_scope,
-        source,
-        analysis,
-        tree: keep_tree.then_some(tree),
-        facts,
-        mocked,
-        apis,
-    })
+            .filter(|u| u.kind == UseKind::MockTarget)
+            .filter_map(|u| u.api)
+            .collect();
+        let apis = analysis.uses.iter().filter_map(|u| u.api).collect();
+        // A tree is of use later only where a transform may apply or a comment
+        // be added.
+        let needs_code = annotate
+            || analysis
+                .uses
+                .iter()
+                .any(|u| decide_without_code(catalogue, u).is_err());
+        let keep_tree = needs_code && budget.claim(source.text.len());
+        Parsed {
+            file,
+            in_scope,
+            source,
+            analysis,
+            tree: keep_tree.then_some(tree),
+            facts,
+            mocked,
+            apis,
+        }
+    }
+}
+
+/// Finds the mocks that reach eventlet through a project module (see
+/// `project::mock_paths`) in the files that may patch: adds those that may
+/// follow the code as uses of their files (loading a file that does not
+/// mention eventlet for them), records the imports the patches make when
+/// they start, and returns the module-level names the others hold, and
+/// the uses added, by file.
+fn module_mocks(
+    graph: &mut ModuleGraph,
+    parsed: &mut Vec<Parsed>,
+    patching: &[bool],
+    loading: &Loading,
+) -> (HashMap<usize, Vec<HeldName>>, HashMap<usize, Vec<Use>>) {
+    let found: Vec<(usize, Option<Parsed>, FoundMocks)> = {
+        let modules = EventletModules::new(
+            graph,
+            loading.catalogue,
+            parsed
+                .iter()
+                .map(|p| (p.file, p.source.path.as_path(), &p.analysis)),
+        );
+        if modules.is_empty() {
+            return Default::default();
+        }
+        let position: HashMap<usize, usize> = parsed
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.file, i))
+            .collect();
+        let loaded: &[Parsed] = parsed;
+        (0..patching.len())
+            .into_par_iter()
+            .filter(|file| patching[*file])
+            .filter_map(|file| {
+                if let Some(&i) = position.get(&file) {
+                    let p = &loaded[i];
+                    if !modules.may_be_patched_in(file, &p.source.text) {
+                        return None;
+                    }
+                    let found = modules.mocks_in(&p.source.path, &p.tree(), &p.source.text);
+                    return Some((file, None, found));
+                }
+                // A file that does not mention eventlet: parsed only here,
+                // and kept only if it holds such a mock.
+                let path = &loading.files[file];
+                let bytes = read_bytes(path, loading.stand_in).ok()?;
+                if !modules.may_be_patched_in(file, &String::from_utf8_lossy(&bytes)) {
+                    return None;
+                }
+                let (source, tree) = read_source(file, path.clone(), bytes).ok()?;
+                let found = modules.mocks_in(&source.path, &tree, &source.text);
+                let new =
+                    (!found.uses.is_empty()).then(|| Parsed::new(file, source, tree, loading));
+                Some((file, new, found))
+            })
+            .collect()
+    };
+    let mut held: HashMap<usize, Vec<HeldName>> = HashMap::new();
+    let mut added: HashMap<usize, Vec<Use>> = HashMap::new();
+    for (file, new, found) in found {
+        for module in &found.imported {
+            graph.add_later_import(file, module);
+        }
+        for (module, name) in found.held {
+            held.entry(module).or_default().push(name);
+        }
+        if found.uses.is_empty() {
+            continue;
+        }
+        let p = match new {
+            Some(new) => {
+                parsed.push(new);
+                parsed.last_mut().expect("just pushed")
+            }
+            None => parsed
+                .iter_mut()
+                .find(|p| p.file == file)
+                .expect("found in a parsed file"),
+        };
+        p.mocked.extend(found.uses.iter().filter_map(|u| u.api));
+        p.apis.extend(found.uses.iter().filter_map(|u| u.api));
+        add_uses(&mut p.analysis, &found.uses);
+        added.insert(file, found.uses);
+    }
+    parsed.sort_by_key(|p| p.file);
+    (held, added)
+}
+
+/// Adds to a file's analysis the uses found with the project's help.
+fn add_uses(analysis: &mut FileAnalysis, uses: &[Use]) {
+    analysis.uses.extend(uses.iter().cloned());
+    analysis.uses.sort_by_key(|u| (u.range.start, u.range.end));
 }
 
 /// Per file, per API, how its uses fare in a first pass of decisions (made
@@ -957,7 +1111,7 @@ fn api_fates(
             let root = || root.get_or_init(|| Root::new(tree.get_or_init(|| p.tree()).root_node()));
             let matcher = matcher(catalogue, facts, selection, p.file);
             // Nothing outside the paths given is rewritten.
-            let mut rewritten_use = |u: &crate::analysis::Use| {
+            let mut rewritten_use = |u: &Use| {
                 p.in_scope && {
                     let fate = decide_without_code(catalogue, u)
                         .unwrap_or_else(|_| matcher.decide(u, root(), &p.source.text, &p.analysis));
@@ -983,6 +1137,17 @@ fn api_fates(
                     UseKind::MockTarget => {
                         tally.mocks += 1;
                         tally.followable += rewritten;
+                        if rewritten == 0 {
+                            tally.stuck_mock.get_or_insert_with(|| {
+                                let line = line_col(&p.source.text, u.range.start).0;
+                                let site = format!("{}:{line}", p.source.path.display());
+                                if p.in_scope {
+                                    format!("{site}, whose finding says why")
+                                } else {
+                                    format!("{site}, outside the paths given")
+                                }
+                            });
+                        }
                         let caller = library_caller
                             .get_or_insert_with(|| {
                                 library_callers(p, &scans[p.file], catalogue, &mut rewritten_use)
@@ -1003,11 +1168,7 @@ fn api_fates(
         .collect()
 }
 
-fn in_mock_behaviour<'r, 't: 'r>(
-    p: &Parsed,
-    root: impl Fn() -> &'r Root<'t>,
-    u: &crate::analysis::Use,
-) -> bool {
+fn in_mock_behaviour<'r, 't: 'r>(p: &Parsed, root: impl Fn() -> &'r Root<'t>, u: &Use) -> bool {
     p.source.text.contains("patch")
         && node_at(root(), &u.range)
             .is_some_and(|n| mock_behaviour(root(), n, &p.source.text).is_some())
@@ -1030,7 +1191,7 @@ fn library_callers(
     p: &Parsed,
     imports: &ImportScan,
     catalogue: &Catalogue,
-    rewritten: &mut dyn FnMut(&crate::analysis::Use) -> bool,
+    rewritten: &mut dyn FnMut(&Use) -> bool,
 ) -> Vec<LibraryCaller> {
     let mut found: Vec<LibraryCaller> = imports
         .imports
@@ -1147,11 +1308,14 @@ struct ProgramModel {
     other_facts: HashMap<usize, (PathBuf, FileFacts)>,
     unresolved: Vec<String>,
     assumed: Option<BTreeSet<String>>,
+    /// Per file, the module-level names tests replace there.
+    held: HashMap<usize, Vec<HeldName>>,
 }
 
 impl ProgramModel {
     fn new(
         root: &Path,
+        graph: &ModuleGraph,
         files: &[PathBuf],
         scans: &[ImportScan],
         parsed: &mut [Parsed],
@@ -1163,10 +1327,7 @@ impl ProgramModel {
             .iter()
             .map(|(file, s)| (*file, (s.path.clone(), FileFacts::unreadable())))
             .collect();
-        let pairs: Vec<(&Path, &ImportScan)> =
-            files.iter().map(PathBuf::as_path).zip(scans).collect();
-        let graph = ModuleGraph::build(root, &pairs);
-        patch_function_calls(files, &graph, parsed, &mut other_facts, stand_in);
+        patch_function_calls(files, graph, parsed, &mut other_facts, stand_in);
         let by_file: HashMap<usize, &Parsed> = parsed.iter().map(|p| (p.file, p)).collect();
         let infos: Vec<FileInfo> = files
             .iter()
@@ -1186,7 +1347,7 @@ impl ProgramModel {
                 }
             })
             .collect();
-        let found = programs::find(root, &infos, &graph);
+        let found = programs::find(root, &infos, graph);
         ProgramModel {
             programs: found.programs,
             library: found.library,
@@ -1197,7 +1358,13 @@ impl ProgramModel {
                 .map(|u| format!("{}:{} {}", u.path.display(), u.line, u.module))
                 .collect(),
             assumed,
+            held: HashMap::new(),
         }
+    }
+
+    /// The same model, with the module-level names tests replace.
+    fn holding(self, held: HashMap<usize, Vec<HeldName>>) -> ProgramModel {
+        ProgramModel { held, ..self }
     }
 
     /// The facts of the programs, from the files' facts as they are now.
@@ -1222,7 +1389,9 @@ impl ProgramModel {
                 unknown: self.library && p.kind == ProgramKind::Importer,
             })
             .collect();
-        ProjectFacts::new(&runs, &lookup, self.assumed.as_ref())
+        let mut facts = ProjectFacts::new(&runs, &lookup, self.assumed.as_ref());
+        facts.set_held(self.held.clone());
+        facts
     }
 
     /// `within`: the paths rewritten, when they are not the whole project.

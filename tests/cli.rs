@@ -780,6 +780,89 @@ fn a_sub_path_run_is_decided_for_the_whole_project() {
     assert!(alone.contains("rewrite by patcher-original"), "{alone}");
 }
 
+/// A package whose tests patch eventlet where one of its modules finds it.
+fn mocked_through_a_module(manager: &str, test: &str) -> tempfile::TempDir {
+    tree(&[
+        (".git/HEAD", b"ref: refs/heads/master\n"),
+        ("pkg/__init__.py", b""),
+        ("pkg/a/__init__.py", b""),
+        ("pkg/a/manager.py", manager.as_bytes()),
+        ("pkg/tests/__init__.py", b""),
+        ("pkg/tests/test_a.py", test.as_bytes()),
+    ])
+}
+
+/// `mock.patch('pkg.a.manager.eventlet.sleep')` patches eventlet's sleep:
+/// when the module's sleeps become time.sleep, the mock follows to what the
+/// module calls, by a string or through the module object, even in a test
+/// file that never says "eventlet".
+#[test]
+fn a_mock_through_a_module_follows_its_code() {
+    let manager = "import eventlet\nfrom eventlet import greenthread\n\n\ndef wait():\n    eventlet.sleep(1)\n    greenthread.sleep(2)\n";
+    let test = "from unittest import mock\n\nfrom pkg.a import manager\n\n\n@mock.patch('pkg.a.manager.greenthread.sleep')\ndef test_wait(sleep):\n    manager.wait()\n    with mock.patch.object(manager.greenthread, 'sleep'):\n        manager.wait()\n";
+    let dir = mocked_through_a_module(manager, test);
+    let diff = stdout(&eventless(&["diff", "--color", "never", "."], dir.path()));
+    for line in [
+        "+import time\n",
+        "+    time.sleep(1)\n",
+        "+@mock.patch('pkg.a.manager.time.sleep')\n",
+        "+    with mock.patch.object(manager.time, 'sleep'):\n",
+    ] {
+        assert!(diff.contains(line), "{line}\n{diff}");
+    }
+    // Run on the module alone, its test cannot follow: both stay, and the
+    // module's finding names the test.
+    let sub = stdout(&eventless(&["diff", "pkg/a"], dir.path()));
+    assert_eq!(sub, "");
+    let scan = stdout(&eventless(&["scan", "pkg/a"], dir.path()));
+    assert!(
+        scan.contains(
+            "cannot follow a rewrite (first at ./pkg/tests/test_a.py:6, outside the paths given)"
+        ),
+        "{scan}"
+    );
+}
+
+/// `mock.patch('pkg.a.manager.sleep')` after `from eventlet import sleep`,
+/// or a patch of the module's whole `eventlet`, replaces a name the module
+/// looks up: the code that does stays, the scan says which test patches
+/// it, and the rest of the module moves.
+#[test]
+fn a_mock_of_a_module_name_keeps_the_code_that_looks_it_up() {
+    let manager = "import eventlet\nfrom eventlet import greenthread\nfrom eventlet import sleep\n\n\ndef wait():\n    sleep(1)\n    eventlet.sleep(2)\n    greenthread.sleep(3)\n";
+    let test = "from unittest import mock\n\nfrom pkg.a import manager\n\n\n@mock.patch('pkg.a.manager.sleep')\ndef test_wait(sleep):\n    manager.wait()\n    with mock.patch.object(manager, 'eventlet'):\n        manager.wait()\n";
+    let dir = mocked_through_a_module(manager, test);
+    let scan = stdout(&eventless(&["scan", "."], dir.path()));
+    assert!(
+        scan.contains(
+            "./pkg/a/manager.py:7:5: eventlet.greenthread.sleep [sleep] manual: mocked by \
+             ./pkg/tests/test_a.py:6 through pkg.a.manager.sleep: the test replaces 'sleep' \
+             in this module"
+        ),
+        "{scan}"
+    );
+    assert!(
+        scan.contains(
+            "./pkg/a/manager.py:8:5: eventlet.greenthread.sleep [sleep] manual: mocked by \
+             ./pkg/tests/test_a.py:9 through pkg.a.manager.eventlet:"
+        ),
+        "{scan}"
+    );
+    assert!(
+        scan.contains("./pkg/a/manager.py:9:5: eventlet.greenthread.sleep [sleep] rewrite"),
+        "{scan}"
+    );
+    let out = eventless(&["apply", "."], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rewritten = std::fs::read_to_string(dir.path().join("pkg/a/manager.py")).unwrap();
+    assert_eq!(
+        rewritten,
+        "import time\n\nimport eventlet\nfrom eventlet import sleep\n\n\ndef wait():\n    sleep(1)\n    eventlet.sleep(2)\n    time.sleep(3)\n"
+    );
+    let untouched = std::fs::read_to_string(dir.path().join("pkg/tests/test_a.py")).unwrap();
+    assert_eq!(untouched, test);
+}
+
 /// A review-level rewrite is reported by default with the differences that
 /// would unlock it, and made with `--review`, `--accept` of its difference,
 /// or `accept` in eventless.toml; every report names the difference.

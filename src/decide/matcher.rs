@@ -7,10 +7,11 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use crate::analysis::{FileAnalysis, Use, UseKind};
+use crate::analysis::{FileAnalysis, Through, Use, UseKind};
 use crate::decide::follow::{self, enclosing_scope, member_of};
 use crate::decide::tree_facts::FileContext;
 use crate::edit::Edit;
+use crate::python::bindings::MODULE_SCOPE;
 use crate::python::config_options::NonNegativeOptions;
 use crate::python::helpers;
 use crate::python::module_names::{ModuleRef, name_module};
@@ -336,6 +337,18 @@ impl Matcher<'_> {
         })
     }
 
+    /// A module-level name that a test replaces keeps the code that looks
+    /// it up (checked after what the use itself allows, so that a use that
+    /// could never be rewritten says why).
+    fn check_not_replaced(&self, u: &Use, file: &FileAnalysis) -> Result<(), String> {
+        match u.named_import().map(|i| &file.bindings.imports[i]) {
+            Some(binding) if binding.scope == MODULE_SCOPE => {
+                self.context.check_not_held(&binding.name)
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn try_transform(
         &self,
         id: TransformId,
@@ -375,6 +388,7 @@ impl Matcher<'_> {
             for requirement in &t.requires {
                 self.context.check(requirement)?;
             }
+            self.check_not_replaced(u, file)?;
             return Ok(Rewrite {
                 transform: id,
                 safety: t.safety,
@@ -415,9 +429,19 @@ impl Matcher<'_> {
                             .find(|n| n.kind() != "comment")
                     })
                     .ok_or("not an argument")?;
+                // A mock through a module that cannot follow says why first.
+                if let Some(Err(why)) = u.through.as_ref().map(|t| &t.module) {
+                    return Err(why.clone());
+                }
                 self.context.check_moves_whole(api, &u.name)?;
-                // `patch.object(eventlet, 'sleep')`: the object is the module.
-                if first != string {
+                if let Some(through) = &u.through {
+                    // Through a module: the code there must move in every
+                    // program that runs it, for the new target to exist.
+                    self.context
+                        .of_file(through.file)
+                        .check_moves_whole(api, &u.name)?;
+                } else if first != string {
+                    // `patch.object(eventlet, 'sleep')`: the object is the module.
                     mock_object = Some(first.byte_range());
                 }
                 let case = t.cases.first().expect("validated: at least one case");
@@ -504,7 +528,15 @@ impl Matcher<'_> {
         };
         let mut suffix = u.suffix.clone();
         let mut mock_member = None;
-        if let Some(object) = mock_object {
+        if let Some(through) = &u.through {
+            let (text, member) = retarget_through(through, &template, &suffix, &u.range)?;
+            template = Template {
+                pieces: vec![Piece::Text(text)],
+            };
+            mock_member = member;
+            range = through.from_binding.clone();
+            suffix.clear();
+        } else if let Some(object) = mock_object {
             // The target `time.sleep` becomes `patch.object(time, 'sleep')`.
             let dotted = template
                 .render(|_| None, |m| m.to_owned())
@@ -569,6 +601,7 @@ impl Matcher<'_> {
             attached_edits.extend(followed.edits);
             member_helpers = followed.helpers;
         }
+        self.check_not_replaced(u, file)?;
         for requirement in whole_program {
             self.context.check(requirement)?;
         }
@@ -586,6 +619,50 @@ impl Matcher<'_> {
             needs: Vec::new(),
         })
     }
+}
+
+/// What a mock through a project module names once the module's code is
+/// rewritten: the module's name for the stdlib module it now calls, then
+/// the members the mock transform names past it (`time.sleep` for
+/// `pkg.a.manager.eventlet.sleep`, to follow `pkg.a.manager`); for a
+/// `patch.object` form, the last member is the attribute string's new text.
+fn retarget_through(
+    through: &Through,
+    template: &Template,
+    suffix: &[String],
+    attribute: &Range<usize>,
+) -> Result<(String, Option<Edit>), String> {
+    let (module, name) = through.module.as_ref().map_err(Clone::clone)?;
+    let dotted = template
+        .render(|_| None, |m| m.to_owned())
+        .unwrap_or_default();
+    let full: Vec<&str> = dotted
+        .split('.')
+        .chain(suffix.iter().map(String::as_str))
+        .collect();
+    let module_parts: Vec<&str> = module.split('.').collect();
+    let members = full
+        .strip_prefix(module_parts.as_slice())
+        .filter(|members| !members.is_empty())
+        .ok_or_else(|| {
+            format!(
+                "the mock would patch {}, which is no member of {module}, the module the \
+                 code calls once rewritten",
+                full.join(".")
+            )
+        })?;
+    // A string holds the whole target; an object comes before its string.
+    let in_string = attribute.start <= through.from_binding.start;
+    let (last, before) = members.split_last().expect("not empty");
+    Ok(if in_string {
+        (format!("{name}.{}", members.join(".")), None)
+    } else {
+        let object: Vec<&str> = std::iter::once(name.as_str())
+            .chain(before.iter().copied())
+            .collect();
+        let attribute = Edit::replace(attribute.clone(), (*last).to_owned());
+        (object.join("."), Some(attribute))
+    })
 }
 
 /// Where the text between a call's parentheses is.

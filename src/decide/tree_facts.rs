@@ -15,6 +15,7 @@ use std::path::Path;
 
 use tree_sitter::Node;
 
+use crate::project::mock_paths::HeldName;
 use crate::python::syntax::{named_children, text};
 use crate::transform::{ApiId, PATCHABLE, Requirement};
 
@@ -58,6 +59,9 @@ pub struct ApiTally {
     /// Why a mock cannot follow: a library whose code it also catches
     /// (`eventlet.tpool, used at tests/test_x.py:12`).
     pub library_caller: Option<String>,
+    /// Where the first mock that cannot follow is, and why if its file
+    /// does not say (`tests/test_x.py:12, outside the paths given`).
+    pub stuck_mock: Option<String>,
 }
 
 impl ApiTally {
@@ -68,6 +72,9 @@ impl ApiTally {
         self.followable += other.followable;
         if self.library_caller.is_none() {
             self.library_caller = other.library_caller;
+        }
+        if self.stuck_mock.is_none() {
+            self.stuck_mock = other.stuck_mock;
         }
     }
 }
@@ -253,6 +260,8 @@ pub struct ProjectFacts {
     eventlet_free: bool,
     /// The oslo.config options the project declares non-negative.
     pub non_negative_options: NonNegativeOptions,
+    /// Per file, the module-level names a test replaces there.
+    held: HashMap<usize, Vec<HeldName>>,
 }
 
 /// One program of the project, for the facts: its name, the files it may
@@ -348,6 +357,11 @@ impl ProjectFacts {
         self.api_uses = per_program;
     }
 
+    /// Records the module-level names tests replace (file, name).
+    pub fn set_held(&mut self, held: HashMap<usize, Vec<HeldName>>) {
+        self.held = held;
+    }
+
     /// The same facts, once the run's other rewrites are known to leave
     /// nothing else of eventlet in the project.
     pub fn eventlet_free(&self) -> ProjectFacts {
@@ -367,6 +381,7 @@ impl ProjectFacts {
         FileContext {
             project: self,
             programs,
+            held: self.held.get(&file).map_or(&[], Vec::as_slice),
         }
     }
 }
@@ -377,14 +392,29 @@ enum Programs<'a> {
     All,
 }
 
-/// What decides a rewrite in one file: the programs that may run it.
+/// What decides a rewrite in one file: the programs that may run it, and
+/// the names tests replace in it.
 #[derive(Debug, Clone, Copy)]
 pub struct FileContext<'a> {
     project: &'a ProjectFacts,
     programs: Programs<'a>,
+    held: &'a [HeldName],
 }
 
 impl<'a> FileContext<'a> {
+    /// The context of another file of the project.
+    pub fn of_file(&self, file: usize) -> FileContext<'a> {
+        self.project.context(file)
+    }
+
+    /// `Err` with the reason when a test replaces this module-level name.
+    pub fn check_not_held(&self, name: &str) -> Result<(), String> {
+        match self.held.iter().find(|h| h.name == name) {
+            Some(held) => Err(held.reason.clone()),
+            None => Ok(()),
+        }
+    }
+
     /// The indices of the programs that may run the file.
     fn program_indices(&self) -> Box<dyn Iterator<Item = usize> + 'a> {
         match self.programs {
@@ -436,10 +466,13 @@ impl<'a> FileContext<'a> {
                 ));
             }
             if t.followable < t.mocks {
+                let first = t
+                    .stuck_mock
+                    .as_deref()
+                    .map_or(String::new(), |site| format!(" (first at {site})"));
                 return Err(format!(
-                    "{who} mocks {name} in {} place(s) that cannot follow a rewrite (a \
-                     patch.object form, no stdlib target, or outside the paths given): code and \
-                     mocks must move together",
+                    "{who} mocks {name} in {} place(s) that cannot follow a rewrite{first}: code \
+                     and mocks must move together",
                     t.mocks - t.followable
                 ));
             }

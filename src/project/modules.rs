@@ -110,6 +110,24 @@ impl ModuleGraph {
         found
     }
 
+    /// The one file named `module`, if exactly one is.
+    pub fn file_named(&self, module: &str) -> Option<usize> {
+        match self.by_name.get(module)?.as_slice() {
+            [file] => Some(*file),
+            _ => None,
+        }
+    }
+
+    /// Records that `file` imports `module` when one of its functions runs
+    /// (as `mock.patch('module.name')` does when the patch starts).
+    pub fn add_later_import(&mut self, file: usize, module: &str) {
+        let found = self.with_parents(module);
+        let later = &mut self.edges[file].later;
+        later.extend(found);
+        later.sort_unstable();
+        later.dedup();
+    }
+
     /// The dotted module an import names, made absolute.
     fn absolute(&self, file: usize, path: &Path, import: &ScannedImport) -> String {
         if import.level == 0 {

@@ -92,6 +92,35 @@ impl Catalogue {
             .chain(self.helpers.iter().map(|h| h.name.clone()))
     }
 
+    /// The one module (`import module`) that every rewrite of the API's
+    /// uses in code names, if there is one (`time` for eventlet's sleep):
+    /// a file whose uses are all rewritten then binds it.
+    pub fn module_named_by(&self, api: ApiId) -> Option<&str> {
+        let mut named: Option<&str> = None;
+        for t in self.transforms_for(api) {
+            let t = &self.transforms[*t];
+            if t.shape == super::Shape::MockTarget {
+                continue;
+            }
+            for case in &t.cases {
+                let CaseAction::Replace(templates) = &case.action else {
+                    continue;
+                };
+                let modules: std::collections::BTreeSet<&str> = templates[&api]
+                    .modules()
+                    .filter(|m| matches!(ModuleRef::parse(m), ModuleRef::Import(_)))
+                    .collect();
+                let [module] = modules.into_iter().collect::<Vec<_>>()[..] else {
+                    return None;
+                };
+                if *named.get_or_insert(module) != module {
+                    return None;
+                }
+            }
+        }
+        named
+    }
+
     pub fn helper(&self, name: &str) -> Option<&Helper> {
         self.helpers.iter().find(|h| h.name == name)
     }
