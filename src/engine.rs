@@ -1313,6 +1313,8 @@ struct ProgramModel {
 }
 
 impl ProgramModel {
+    // The project's facts as the run gathered them, each in its own form.
+    #[allow(clippy::too_many_arguments)]
     fn new(
         root: &Path,
         graph: &ModuleGraph,
