@@ -502,7 +502,7 @@ impl<'t> Follower<'_, 't> {
         if let Some(then) = &rule.then {
             let call = call.ok_or_else(|| format!("'.{member}' is not called"))?;
             let text = then
-                .render(|_| None, |m| m.to_owned())
+                .as_written()
                 .expect("validated: `then` holds text and helpers only");
             self.found.edits.push(Edit::insert(call.end_byte(), text));
             self.found.helpers.extend(then.helpers().map(str::to_owned));

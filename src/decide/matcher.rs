@@ -321,8 +321,10 @@ impl Matcher<'_> {
         let bindings = &file.bindings;
         let name = helper.name.as_str();
         let ours = |def: Node| {
-            let expected = helper
-                .render(|m| name_module(ModuleRef::parse(m), bindings, &HashSet::new(), &[]).0);
+            let expected = helper.render(
+                |m| name_module(ModuleRef::parse(m), bindings, &HashSet::new(), &[]).0,
+                false,
+            );
             text(def, source).replace("\r\n", "\n") == expected
         };
         let usable = match bindings.times_bound(name) {
@@ -507,9 +509,7 @@ impl Matcher<'_> {
         let mut mock_member = None;
         if let Some(object) = mock_object {
             // The target `time.sleep` becomes `patch.object(time, 'sleep')`.
-            let dotted = template
-                .render(|_| None, |m| m.to_owned())
-                .unwrap_or_default();
+            let dotted = template.as_written().unwrap_or_default();
             let full: Vec<&str> = dotted
                 .split('.')
                 .chain(suffix.iter().map(String::as_str))

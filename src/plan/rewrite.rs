@@ -491,6 +491,7 @@ fn plan_edits(
             .render_placed(
                 |p| rw.arguments.get(p).map(|a| (a.text.clone(), a.primary)),
                 |m| names[m].clone(),
+                |h| h.to_owned(),
             )
             .ok_or_else(|| {
                 format!(
@@ -557,7 +558,7 @@ fn plan_edits(
     edits.extend(realigned);
     // After the imports inserted at the same place, before a TODO comment.
     for (helper, first_call) in &new_helpers {
-        let code = helper.render(|m| names[m].clone());
+        let code = helper.render(|m| names[m].clone(), false);
         let edit = helpers::insertion(root, text, newline, *first_call, &code, &edits);
         edits.push(edit);
     }
