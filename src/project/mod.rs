@@ -7,6 +7,7 @@
 //! reaches ([`programs`]), and decides each rewrite for the programs that
 //! can run the line; only the paths given are edited.
 
+pub mod helpers_module;
 pub mod modules;
 pub mod programs;
 
@@ -139,8 +140,16 @@ impl Scope {
         self.paths.iter().any(|p| root.starts_with(p))
     }
 
+    /// Whether the paths take in `file`, which may be yet to be made.
     pub fn contains(&self, file: &Path) -> bool {
-        let file = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+        let in_folder = || {
+            let folder = std::fs::canonicalize(file.parent()?).ok()?;
+            Some(folder.join(file.file_name()?))
+        };
+        let file = std::fs::canonicalize(file)
+            .ok()
+            .or_else(in_folder)
+            .unwrap_or_else(|| file.to_path_buf());
         self.paths.iter().any(|p| file.starts_with(p))
     }
 }
@@ -166,6 +175,8 @@ mod tests {
         assert!(err.contains("outside the project"), "{err}");
         let scope = Scope::new(&[project.join("pkg/sub")]);
         assert!(scope.contains(&project.join("pkg/sub/m.py")));
+        assert!(scope.contains(&project.join("pkg/sub/new.py")));
         assert!(!scope.contains(&project.join("setup.cfg")));
+        assert!(!scope.contains(&project.join("pkg/new.py")));
     }
 }

@@ -352,6 +352,14 @@ impl Helper {
         public_name(&self.name)
     }
 
+    /// The name a module defines it under: its public name, with `public`.
+    pub fn defined_name(&self, public: bool) -> &str {
+        match public {
+            true => self.public_name(),
+            false => &self.name,
+        }
+    }
+
     /// The definition's text, `module` naming each module it uses; with
     /// `public`, as a shared helpers module defines it: it and the helpers
     /// it calls under their public names.

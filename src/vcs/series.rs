@@ -35,6 +35,9 @@ pub struct Step {
     /// Rewrites this step adds, and uses left for a person, with paths.
     pub rewrites: Vec<(PathBuf, Finding)>,
     pub manual: Vec<(PathBuf, Finding)>,
+    /// The shared helpers module the rewrites so far call, when the
+    /// project has one.
+    pub helpers_module: Option<PathBuf>,
 }
 
 /// Families whose rewrites come first; anything else follows in catalogue
@@ -71,7 +74,13 @@ pub fn plan(
             vec![step(root, &all, summary, scope, |_| true)]
         }
         Split::File => {
-            let mut files: Vec<&crate::outcome::FileResult> = all.changed().collect();
+            // The shared helpers module lands with the first file that
+            // calls it.
+            let module = all.helpers.module.as_ref();
+            let is_module =
+                |f: &&crate::outcome::FileResult| module.is_some_and(|m| m.path == f.source.path);
+            let mut files: Vec<&crate::outcome::FileResult> =
+                all.changed().filter(|f| !is_module(f)).collect();
             files.sort_by_key(|f| {
                 (
                     f.source.path.extension().is_none_or(|e| e != "py"),
@@ -83,6 +92,12 @@ pub fn plan(
             for file in files {
                 let rel = path_in_repo(root, &file.source.path);
                 cumulative.push(rel.clone());
+                if let Some(m) = module.filter(|m| m.callers.contains(&file.source.path)) {
+                    let helpers = path_in_repo(root, &m.path);
+                    if !cumulative.contains(&helpers) {
+                        cumulative.push(helpers);
+                    }
+                }
                 let summary = truncate(&format!(
                     "Move {} off eventlet",
                     rel.file_name().unwrap_or_default().to_string_lossy()
@@ -222,6 +237,11 @@ fn step(
         files,
         rewrites,
         manual,
+        helpers_module: run
+            .helpers
+            .module
+            .as_ref()
+            .map(|m| path_in_repo(root, &m.path)),
     }
 }
 
