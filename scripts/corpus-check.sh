@@ -10,11 +10,13 @@
 # apply never fails, every rewritten file parses (python3 -m py_compile),
 # pyflakes finds no new undefined name or unused import in rewritten files,
 # flake8 (with hacking) finds no new indentation, line-length, warning or
-# import-style message (E1, E5, W, H301, H306) in rewritten files, files
-# without "eventlet" are byte-identical, and a second run (diff --check) has
-# nothing left to change; at both levels, the exact rewrites (the default) and
-# with --review. Then `eventless commit` makes a series of each project, every
-# commit of which must compile. Exit status 1 when any check fails.
+# import-style message (E1, E5, W, H301, H306) in rewritten files, a module
+# it creates (the shared helpers module) compiles with none of those
+# messages, files without "eventlet" are byte-identical, and a second run
+# (diff --check) has nothing left to change; at both levels, the exact
+# rewrites (the default) and with --review. Then `eventless commit` makes
+# a series of each project, every commit of which must compile. Exit
+# status 1 when any check fails.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)

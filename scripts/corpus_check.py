@@ -110,11 +110,38 @@ def check_level(args, project, tree, flags):
             if count > old.get(message, 0):
                 problems.append(f"{rel}: new pyflakes message: {message}")
     problems += style_problems(args, project, tree, python)
+    created = sorted(p for p in after if p not in before)
+    problems += created_problems(args, tree, created)
     second = subprocess.run([args.eventless, "diff", "--check", "--quiet", *flags, str(tree)],
                             capture_output=True, text=True)
     if second.returncode != 0:
         problems.append(f"second run not empty (exit {second.returncode}): {second.stdout[:2000]}")
-    return changed, problems
+    return changed + created, problems
+
+
+def created_problems(args, tree, created):
+    """A file the rewrite creates (the shared helpers module) must be a
+    Python module that compiles, with no watched pyflakes message and no
+    style message."""
+    problems = []
+    for rel in created:
+        made = tree / rel
+        if made.suffix != ".py":
+            problems.append(f"{rel}: created, and not a Python module")
+            continue
+        compiled = subprocess.run([sys.executable, "-m", "py_compile", str(made)],
+                                  capture_output=True, text=True)
+        if compiled.returncode != 0:
+            problems.append(f"{rel}: created, and does not compile: {compiled.stderr.strip()}")
+        for message in pyflakes_messages(args.pyflakes, made):
+            problems.append(f"{rel}: created, with a pyflakes message: {message}")
+    style, failed = flake8_messages(args.flake8, tree, [r for r in created if r.suffix == ".py"])
+    problems += [failed] if failed else []
+    for rel, messages in sorted(style.items()):
+        for message, places in sorted(messages.items()):
+            problems.append(f"{rel}: created, with a style message: {message} "
+                            f"(line {'; '.join(places)})")
+    return problems
 
 
 def style_problems(args, project, tree, rels):

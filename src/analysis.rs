@@ -112,15 +112,21 @@ impl<'c> FollowedModules<'c> {
 }
 
 /// The names whose bindings the analysis and the rewrite look at: those
-/// bound by imports of eventlet or of a module that rewrites name, and the
-/// names a rewrite may give a module.
-fn names_that_matter(root: Node, source: &str, catalogue: &Catalogue) -> Vec<String> {
+/// bound by imports of eventlet or of a module that rewrites name, the
+/// names a rewrite may give a module, and `extra`.
+fn names_that_matter(
+    root: Node,
+    source: &str,
+    catalogue: &Catalogue,
+    extra: &[String],
+) -> Vec<String> {
     let tops: HashSet<&str> = catalogue
         .module_tops()
         .chain(catalogue.library_tops())
         .chain(["eventlet"])
         .collect();
     let mut names: Vec<String> = catalogue.names_rewrites_consider().collect();
+    names.extend_from_slice(extra);
     for statement in import_statements(root, source) {
         names.extend(
             imported(statement, source)
@@ -134,8 +140,11 @@ fn names_that_matter(root: Node, source: &str, catalogue: &Catalogue) -> Vec<Str
     names
 }
 
-pub fn analyze(tree: &Tree, source: &str, catalogue: &Catalogue) -> FileAnalysis {
-    let names = names_that_matter(tree.root_node(), source, catalogue);
+/// The eventlet uses of a file and the bindings that matter to them, and
+/// those of `names` too: the names a rewrite may give the project's shared
+/// helpers module.
+pub fn analyze(tree: &Tree, source: &str, catalogue: &Catalogue, names: &[String]) -> FileAnalysis {
+    let names = names_that_matter(tree.root_node(), source, catalogue, names);
     let occurrences = Occurrences::of(source, names.iter().map(String::as_str));
     let bindings = Bindings::analyze_names(tree, source, &occurrences);
     analyze_with(bindings, tree, source, catalogue)
@@ -592,7 +601,7 @@ mod tests {
     fn uses(source: &str) -> Vec<(String, String, Vec<String>)> {
         let catalogue = Catalogue::builtin().unwrap();
         let tree = parse(source);
-        analyze(&tree, source, &catalogue)
+        analyze(&tree, source, &catalogue, &[])
             .uses
             .into_iter()
             .filter(|u| u.kind == UseKind::Reference)
@@ -637,7 +646,7 @@ mod tests {
         let catalogue = Catalogue::builtin().unwrap();
         let source = "@mock.patch('eventlet.sleep')\ndef t(m):\n    log('eventlet.sleep')\n    fixtures.MockPatch('eventlet.green.subprocess.Popen')\n";
         let tree = parse(source);
-        let found: Vec<(String, Vec<String>)> = analyze(&tree, source, &catalogue)
+        let found: Vec<(String, Vec<String>)> = analyze(&tree, source, &catalogue, &[])
             .uses
             .into_iter()
             .filter(|u| u.kind == UseKind::MockTarget)
@@ -665,7 +674,7 @@ mod tests {
                       self.useFixture(fixtures.MockPatchObject(eventlet, 'sleep'))\n\
                       other.object(eventlet, 'sleep')\n";
         let tree = parse(source);
-        let found: Vec<(usize, String)> = analyze(&tree, source, &catalogue)
+        let found: Vec<(usize, String)> = analyze(&tree, source, &catalogue, &[])
             .uses
             .into_iter()
             .filter(|u| u.kind == UseKind::MockTarget)
@@ -689,7 +698,7 @@ mod tests {
         let catalogue = Catalogue::builtin().unwrap();
         let source = "import eventlet\nmock.patch.object(eventlet, 'spawn')\neventlet.tpool\n";
         let tree = parse(source);
-        let found: Vec<(UseKind, String, Option<usize>)> = analyze(&tree, source, &catalogue)
+        let found: Vec<(UseKind, String, Option<usize>)> = analyze(&tree, source, &catalogue, &[])
             .uses
             .into_iter()
             .filter(|u| u.kind != UseKind::Import)
@@ -713,7 +722,7 @@ mod tests {
     fn exported_names_are_collected() {
         let source = "from eventlet import sleep\n__all__ = ['sleep']\n";
         let tree = parse(source);
-        let a = analyze(&tree, source, &Catalogue::builtin().unwrap());
+        let a = analyze(&tree, source, &Catalogue::builtin().unwrap(), &[]);
         assert!(a.exported.contains("sleep"));
     }
 
@@ -737,7 +746,7 @@ mod tests {
             let tree = parse(&source);
             let everything = Bindings::analyze(&tree, &source);
             let all = analyze_with(everything, &tree, &source, &catalogue);
-            let pruned = analyze(&tree, &source, &catalogue);
+            let pruned = analyze(&tree, &source, &catalogue, &[]);
             assert_eq!(
                 format!("{:?}", pruned.uses),
                 format!("{:?}", all.uses),

@@ -332,6 +332,7 @@ fn run_repo_inner(
             .modules()
             .map_err(anyhow::Error::msg)?,
         findings_only: mode == Mode::Scan,
+        helpers_module: file_options.helpers_module.clone(),
         ..Options::default()
     };
     let s = &repo.settings;
@@ -405,12 +406,8 @@ fn run_repo_inner(
                         .path
                         .strip_prefix(&repo.path)
                         .unwrap_or(&file.source.path);
-                    text.push_str(&crate::diff::unified(
-                        &path.display().to_string(),
-                        &file.source.text,
-                        file.new_text.as_deref().unwrap_or(""),
-                        false,
-                    ));
+                    let path = path.display().to_string();
+                    text.push_str(&crate::diff::of_file(file, &path, false));
                 }
                 std::fs::write(out.join(format!("{}.diff", repo.name)), text)?;
             }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::outcome::{Finding, ProjectSummary};
+use crate::outcome::{Finding, HelperPlaces, ProjectSummary};
 
 #[derive(Serialize, Deserialize)]
 pub struct Entry {
@@ -20,6 +20,7 @@ pub struct Entry {
     pub files: Vec<CachedFile>,
     pub skipped: Vec<(PathBuf, String)>,
     pub project: Option<ProjectSummary>,
+    pub helpers: HelperPlaces,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -28,6 +29,8 @@ pub struct CachedFile {
     pub findings: Vec<Finding>,
     pub new_text: Option<String>,
     pub error: Option<String>,
+    /// The run creates it (the shared helpers module).
+    pub created: bool,
 }
 
 /// What identifies this build of eventless: its version and executable.

@@ -16,7 +16,7 @@ use crate::decide::matcher::Selection;
 use crate::diff::unified;
 use crate::engine::{self, Options};
 use crate::outcome::Action;
-use crate::outcome::{FileResult, RunResult};
+use crate::outcome::{FileResult, HelpersModule, RunResult};
 use crate::report::{self, Summary};
 use crate::transform::{Catalogue, Safety};
 use crate::vcs;
@@ -223,7 +223,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// Rewrites the files in place: decides what to write (asking, with
-/// `interactive`), then writes it all as one transaction.
+/// `interactive`), then writes it all as one transaction, after the shared
+/// helpers module, whose failure writes nothing else.
 fn apply(common: &mut Common, stdin: &StdinArgs, interactive: bool) -> Result<ExitCode> {
     if interactive && crate::stdin::wanted(&common.paths) {
         bail!("--interactive reads its answers from standard input, which `-` gives the text");
@@ -233,6 +234,22 @@ fn apply(common: &mut Common, stdin: &StdinArgs, interactive: bool) -> Result<Ex
     let run = engine::run(&catalogue, &options)?;
     let mut failed = report_problems(&run, common.quiet);
     if let Some(stand_in) = &options.stand_in {
+        // Standard output holds one file: a rewrite that needs the shared
+        // helpers module written too is not made there.
+        if let Some(module) = run
+            .helpers
+            .module
+            .as_ref()
+            .filter(|m| m.callers.iter().any(|c| stand_in.stands_for(c)))
+        {
+            eprintln!(
+                "error: the rewrite calls helpers it defines in {}, which standard input \
+                 cannot write; run `eventless apply` on the project",
+                module.path.display()
+            );
+            emit_bytes(&crate::stdin::output(stand_in, None))?;
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
         // The text goes to standard output, rewritten or as it came.
         let rewritten = crate::stdin::rewritten(stand_in, &run);
         emit_bytes(&crate::stdin::output(stand_in, rewritten))?;
@@ -244,36 +261,59 @@ fn apply(common: &mut Common, stdin: &StdinArgs, interactive: bool) -> Result<Ex
     }
     let chosen = choose_writes(&run, interactive)?;
     let signals = SignalWatch::install()?;
-    let mut transaction = Transaction::default();
-    let mut staged: Vec<&FileResult> = Vec::new();
-    for (file, new_text) in chosen {
-        if let Some(signal) = signals.interrupted() {
-            drop(transaction);
-            eprintln!("interrupted: nothing was written");
-            return Ok(ExitCode::from(signal.exit_status()));
-        }
-        let bytes = file.source.encode(&new_text);
-        match transaction.stage(&file.source.path, &file.source.original, &bytes) {
-            Ok(()) => staged.push(file),
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                failed = true;
+    let module = run.helpers.module.as_ref();
+    let (first, rest): (Vec<_>, Vec<_>) = chosen
+        .into_iter()
+        .partition(|(file, _)| module.is_some_and(|m| m.path == file.source.path));
+    let mut phases: Vec<(Transaction, Vec<&FileResult>)> = Vec::new();
+    let mut module_failed = false;
+    for (phase, files) in [first, rest].into_iter().enumerate() {
+        let mut transaction = Transaction::default();
+        let mut staged = Vec::new();
+        for (file, new_text) in files {
+            if let Some(signal) = signals.interrupted() {
+                drop((phases, transaction));
+                eprintln!("interrupted: nothing was written");
+                return Ok(ExitCode::from(signal.exit_status()));
+            }
+            let (path, bytes) = (&file.source.path, file.source.encode(&new_text));
+            let outcome = match file.created {
+                true => transaction.stage_new(path, &bytes),
+                false => transaction.stage(path, &file.source.original, &bytes),
+            };
+            match outcome {
+                Ok(()) => staged.push(file),
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    failed = true;
+                    module_failed |= phase == 0;
+                }
             }
         }
+        phases.push((transaction, staged));
     }
     // What is said to be rewritten is what was written.
     let mut written: Vec<&FileResult> = Vec::new();
-    for (file, (_, result)) in staged.into_iter().zip(transaction.commit()) {
-        match result {
-            Ok(()) => {
-                written.push(file);
-                if !common.quiet {
-                    println!("{}", file_line(file));
+    for (phase, (transaction, staged)) in phases.into_iter().enumerate() {
+        if module_failed {
+            eprintln!(
+                "error: the shared helpers module was not written, so neither was any other file"
+            );
+            break;
+        }
+        for (file, (_, result)) in staged.into_iter().zip(transaction.commit()) {
+            match result {
+                Ok(()) => {
+                    written.push(file);
+                    if !common.quiet {
+                        println!("{}", file_line(file, module));
+                    }
                 }
-            }
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                failed = true;
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    failed = true;
+                    module_failed |= phase == 0;
+                }
             }
         }
     }
@@ -288,13 +328,18 @@ fn apply(common: &mut Common, stdin: &StdinArgs, interactive: bool) -> Result<Ex
 }
 
 /// The changed files to write and their new text: all of them, or those
-/// (and the hunks of them) a person accepts when `interactive`.
+/// (and the hunks of them) a person accepts when `interactive`. The shared
+/// helpers module is asked about only for rewrites of its own: it is
+/// written with the first file that calls it.
 fn choose_writes(run: &RunResult, interactive: bool) -> Result<Vec<(&FileResult, String)>> {
     let mut chosen = Vec::new();
     let mut ask = interactive;
     let stdin = std::io::stdin();
     let mut answers = stdin.lock().lines();
-    for file in run.changed() {
+    let module = run.helpers.module.as_ref();
+    let is_module = |file: &FileResult| module.is_some_and(|m| m.path == file.source.path);
+    let helpers_only = |file: &FileResult| is_module(file) && file.findings.is_empty();
+    for file in run.changed().filter(|f| !helpers_only(f)) {
         let new_text = file.new_text.clone().expect("changed files have new text");
         if !ask {
             chosen.push((file, new_text));
@@ -329,6 +374,19 @@ fn choose_writes(run: &RunResult, interactive: bool) -> Result<Vec<(&FileResult,
             }
             _ => {}
         }
+    }
+    let called = |m: &HelpersModule| {
+        chosen
+            .iter()
+            .any(|(file, _)| m.callers.contains(&file.source.path))
+    };
+    let taken = chosen.iter().any(|(file, _)| is_module(file));
+    if let Some(file) = run.changed().find(|f| is_module(f))
+        && !taken
+        && module.is_some_and(called)
+    {
+        let new_text = file.new_text.clone().expect("changed files have new text");
+        chosen.insert(0, (file, new_text));
     }
     Ok(chosen)
 }
@@ -426,6 +484,7 @@ fn setup_with_commit(common: &Common) -> Result<(Catalogue, Options, CommitConfi
         annotate: common.annotate,
         findings_only: false,
         writes: false,
+        helpers_module: file_options.helpers_module,
         cache: !common.no_cache,
         tree_budget: None,
         stand_in: None,
@@ -629,12 +688,7 @@ fn emit_bytes(bytes: &[u8]) -> Result<()> {
 fn file_diff(file: &FileResult, color: bool) -> String {
     let path = file.source.path.display().to_string();
     let path = path.strip_prefix("./").unwrap_or(&path);
-    unified(
-        path,
-        &file.source.text,
-        file.new_text.as_deref().unwrap_or(""),
-        color,
-    )
+    crate::diff::of_file(file, path, color)
 }
 
 fn counts(file: &FileResult) -> (usize, usize) {
@@ -651,13 +705,56 @@ fn counts(file: &FileResult) -> (usize, usize) {
     (rewrites, manual)
 }
 
-fn file_line(file: &FileResult) -> String {
+fn file_line(file: &FileResult, module: Option<&HelpersModule>) -> String {
+    let path = file.source.path.display();
+    if let Some(module) = module.filter(|m| m.path == file.source.path)
+        && file.findings.is_empty()
+    {
+        let made = if file.created { "created" } else { "extended" };
+        return format!("{path}: {made}, defines {}", module.added.join(", "));
+    }
     let (rewrites, manual) = counts(file);
     format!(
-        "{}: {rewrites} rewrite{}, {manual} left for manual work",
-        file.source.path.display(),
+        "{path}: {rewrites} rewrite{}, {manual} left for manual work",
         if rewrites == 1 { "" } else { "s" }
     )
+}
+
+/// Where the run's helpers go: the shared helpers module and what it gets,
+/// or why the configured one cannot be used; without one, the helpers
+/// defined in several files.
+fn helper_lines(run: &RunResult) -> String {
+    let mut out = String::new();
+    if let Some(module) = &run.helpers.module {
+        let created = run
+            .files
+            .iter()
+            .any(|f| f.created && f.source.path == module.path);
+        let callers = module.callers.len();
+        out.push_str(&format!(
+            "helpers defined once, in {}{}: {} (called from {callers} file{})\n",
+            module.path.display(),
+            if created { " (a new module)" } else { "" },
+            module.added.join(", "),
+            if callers == 1 { "" } else { "s" },
+        ));
+    }
+    if let Some(why) = &run.helpers.unavailable {
+        out.push_str(&format!(
+            "warning: {why}: the uses that need a helper are left (see `eventless scan`)\n"
+        ));
+    }
+    for (helper, files) in &run.helpers.repeated {
+        let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+        out.push_str(&format!(
+            "warning: helper {helper} is defined in each of {} files ({}): the project has no \
+             single top-level package to hold it once; name a module with helpers_module in \
+             eventless.toml\n",
+            files.len(),
+            files.join(", ")
+        ));
+    }
+    out
 }
 
 /// Prints skipped files and per-file errors; true when a file failed.
@@ -711,6 +808,7 @@ fn summary(run: &RunResult, catalogue: &Catalogue, verb: &str, changed: &[&FileR
         .unwrap_or_default();
     project
         + &note
+        + &helper_lines(run)
         + &s.difference_lines()
         + &format!(
             "{} file{} {verb} ({} rewrites); {} uses left for manual work (see `eventless scan`); {} skipped\n",

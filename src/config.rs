@@ -12,6 +12,7 @@
 //! accept = ["start-order"]       # behaviour differences accepted (review level)
 //! assume_monkey_patched = true   # or the modules: ["socket", "thread"]
 //! exclude = ["doc", "releasenotes"]
+//! helpers_module = "nova.utils" # where the helpers rewrites call are defined
 //!
 //! [commit]               # defaults for `eventless commit` / `patches`
 //! topic = "eventlet-removal"
@@ -30,6 +31,7 @@ use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
 use crate::decide::tree_facts::assumed_patching;
+use crate::project::modules::is_identifier_path;
 use crate::transform::{Catalogue, Safety};
 
 pub const FILE_NAME: &str = "eventless.toml";
@@ -63,6 +65,10 @@ pub struct ConfigOptions {
     pub assume_monkey_patched: AssumedPatching,
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// The module (a dotted name) that defines the helpers rewrites call,
+    /// instead of `threading_helpers` in the top-level package.
+    #[serde(default)]
+    pub helpers_module: Option<String>,
 }
 
 /// `assume_monkey_patched = true` (every module), or the modules the
@@ -170,6 +176,16 @@ pub fn load(path: &Path) -> Result<ProjectConfig> {
     if let Err(e) = options.assume_monkey_patched.modules() {
         bail!("{}: [options] assume_monkey_patched: {e}", path.display());
     }
+    if let Some(module) = options
+        .helpers_module
+        .as_deref()
+        .filter(|m| !is_identifier_path(m))
+    {
+        bail!(
+            "{}: [options] helpers_module {module:?} is not a dotted module name",
+            path.display()
+        );
+    }
     if options.safety == Some(Safety::Manual) {
         bail!(
             "{}: [options] safety must be \"safe\", \"conditional\" or \"review\"",
@@ -255,5 +271,11 @@ replace = "{@nova:utils}.cooperative_yield()"
         std::fs::write(&path, "[options]\nselect = [\"nope\"]\n").unwrap();
         let err = load(&path).err().unwrap().to_string();
         assert!(err.contains("unknown transform id 'nope'"), "{err}");
+        std::fs::write(&path, "[options]\nhelpers_module = \"pkg/helpers.py\"\n").unwrap();
+        let err = load(&path).err().unwrap().to_string();
+        assert!(
+            err.contains("helpers_module \"pkg/helpers.py\" is not a dotted module name"),
+            "{err}"
+        );
     }
 }

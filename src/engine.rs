@@ -4,7 +4,7 @@
 //! every file within the paths given.
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -21,7 +21,11 @@ use crate::decide::tree_facts::{
 };
 use crate::discover::{discover, mentions_eventlet, runs_on_eventlet};
 use crate::fingerprint::KeyBuilder;
-use crate::outcome::{Action, FileResult, Finding, ProjectSummary, RunResult, Skipped};
+use crate::helpers_home::{Helpers, site};
+use crate::outcome::{
+    Action, FileResult, Finding, HelperPlaces, HelpersModule, ProjectSummary, RunResult, Skipped,
+};
+use crate::plan::helpers_module::with_definitions;
 use crate::plan::rewrite::{FileRewrite, Mode, rewrite_file};
 use crate::project::mock_paths::{self, EventletModules, FoundMocks, HeldName};
 use crate::project::modules::ModuleGraph;
@@ -53,6 +57,9 @@ pub struct Options {
     /// The results will be written (apply, commit, patches): prove every
     /// rewritten text with a fresh parse too, not only the incremental one.
     pub writes: bool,
+    /// The project's shared helpers module (a dotted name), when the
+    /// configuration names one.
+    pub helpers_module: Option<String>,
     /// Reuse and store whole-run results in the user's cache folder.
     pub cache: bool,
     /// Keep the trees of at most this many bytes of source between the
@@ -123,6 +130,10 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         .as_ref()
         .map(|_| Scope::new(&options.paths));
     let in_scope = |path: &Path| scope.as_ref().is_none_or(|s| s.contains(path));
+    let root = options
+        .project_root
+        .clone()
+        .unwrap_or_else(|| tree_root(&options.paths));
     let library_members: Vec<&str> = catalogue.library_members().collect();
     let read: Vec<Read> = discovered
         .files
@@ -190,6 +201,8 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         declared.push(options);
         patching.push(patches);
     }
+    let configured = options.helpers_module.as_deref();
+    let helpers = Helpers::find(catalogue, &root, &discovered.files, configured, in_scope);
     let mut to_load: Vec<(usize, PathBuf, Vec<u8>)> = Vec::new();
     // Files that mention eventlet (or could not be read) but give no facts:
     // they may start green threads and may monkey-patch anything.
@@ -207,6 +220,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         files: &discovered.files,
         in_scope: &in_scope,
         catalogue,
+        helpers: &helpers,
         annotate: options.annotate,
         budget: &budget,
         stand_in,
@@ -227,10 +241,6 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     // Path order, so that the facts (and the sites reasons name) do not
     // depend on which worker finished first.
     parsed.sort_by_key(|p| p.file);
-    let root = options
-        .project_root
-        .clone()
-        .unwrap_or_else(|| tree_root(&options.paths));
     let pairs: Vec<(&Path, &ImportScan)> = discovered
         .files
         .iter()
@@ -275,11 +285,18 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         .filter(|scope| !scope.covers(&root))
         .map(|_| options.paths.clone());
     result.project = Some(model.summary(&root, within, &discovered.files));
-    settle_green_uses(&mut parsed, catalogue, options, &model);
+    settle_green_uses(&mut parsed, catalogue, options, &helpers, &model);
     let mut facts = model.facts(&parsed);
     facts.non_negative_options = NonNegativeOptions::of(&declared);
     if parsed.iter().any(|p| !p.mocked.is_empty()) {
-        let api_uses = api_fates(&parsed, &scans, catalogue, &facts, &options.selection);
+        let api_uses = api_fates(
+            &parsed,
+            &scans,
+            catalogue,
+            &facts,
+            &options.selection,
+            &helpers,
+        );
         facts.set_api_uses(api_uses);
     }
     let facts = facts;
@@ -299,7 +316,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     // Each file's result, with the line of an eventlet import it keeps
     // (largest first, as when loading).
     parsed.sort_by_key(|p| std::cmp::Reverse(p.source.text.len()));
-    let mut rewritten: Vec<(usize, FileResult, Option<usize>)> = parsed
+    let mut rewritten: Vec<Rewritten> = parsed
         .into_iter()
         .par_bridge()
         .map(|p| {
@@ -308,14 +325,14 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                 p.tree,
                 p.analysis,
                 p.source.newline,
-                &matcher(catalogue, &facts, &options.selection, p.file),
+                &matcher(catalogue, &facts, &options.selection, &helpers, p.file),
                 mode,
             );
-            file_result(p.file, p.source, outcome)
+            Rewritten::new(p.file, p.source, outcome)
         })
         .collect();
     // Path order again, for what is drawn from the results below.
-    rewritten.sort_by_key(|(file, _, _)| *file);
+    rewritten.sort_by_key(|r| r.file);
     // Rewrites that need the tree free of eventlet (monkey_patch() going, a
     // GreenPool becoming an executor) go last: when nothing else of eventlet
     // stays, the files that hold them are rewritten again knowing that, and
@@ -330,19 +347,21 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         let again: Vec<usize> = (0..rewritten.len())
             .filter(|&i| {
                 rewritten[i]
-                    .1
+                    .result
                     .findings
                     .iter()
                     .any(|x| is_whole_program(x, catalogue))
             })
             .collect();
-        let redone: Vec<(usize, FileResult, Option<usize>)> = again
+        let redone: Vec<Rewritten> = again
             .par_iter()
             .map(|&i| {
-                let file = rewritten[i].0;
-                let source = rewritten[i].1.source.clone();
+                let file = rewritten[i].file;
+                let source = rewritten[i].result.source.clone();
                 let tree = parse(&source.text);
-                let mut analysis = analyze(&tree, &source.text, catalogue);
+                let matcher = matcher(catalogue, &free_facts, &options.selection, &helpers, file);
+                let naming = matcher.helpers.names_considered();
+                let mut analysis = analyze(&tree, &source.text, catalogue, &naming);
                 if let Some(mocks) = mocks_through.get(&file) {
                     add_uses(&mut analysis, mocks);
                 }
@@ -351,13 +370,14 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                     Some(tree),
                     analysis,
                     source.newline,
-                    &matcher(catalogue, &free_facts, &options.selection, file),
+                    &matcher,
                     mode,
                 );
-                file_result(file, source, outcome)
+                Rewritten::new(file, source, outcome)
             })
             .collect();
-        let all_gone = redone.iter().all(|(_, f, _)| {
+        let all_gone = redone.iter().all(|r| {
+            let f = &r.result;
             f.error.is_none() && f.findings.iter().all(|x| x.action != Action::Manual)
         });
         if all_gone {
@@ -371,7 +391,8 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     let eventlet_kept: Vec<String> = outside
         .iter()
         .map(|site| format!("{site}, outside the paths given"))
-        .chain(rewritten.iter().filter_map(|(_, f, line)| {
+        .chain(rewritten.iter().filter_map(|r| {
+            let (f, line) = (&r.result, r.import_left);
             let path = f.source.path.display();
             if let Some(line) = line {
                 return Some(format!("{path}:{line}"));
@@ -387,7 +408,12 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                 .map(|x| format!("{path}:{}, where {} runs on it", x.line, x.api))
         }))
         .collect();
-    result.files = rewritten.into_iter().map(|(_, f, _)| f).collect();
+    let mut module = None;
+    if !options.findings_only {
+        (result.helpers, module) = place_helpers(&helpers, &mut rewritten, catalogue);
+    }
+    result.files = rewritten.into_iter().map(|r| r.result).collect();
+    result.files.extend(module);
     let config_transforms: Vec<&Transform> = catalogue
         .transforms
         .iter()
@@ -434,6 +460,7 @@ fn settle_green_uses(
     parsed: &mut [Parsed],
     catalogue: &Catalogue,
     options: &Options,
+    helpers: &Helpers,
     model: &ProgramModel,
 ) {
     let decided_by_code =
@@ -468,6 +495,7 @@ fn settle_green_uses(
             &all_green,
             catalogue,
             options,
+            helpers,
             model,
             |matcher, p, all| {
                 let before = p.facts.green_threads.len();
@@ -494,6 +522,7 @@ fn settle_green_uses(
         &all_green,
         catalogue,
         options,
+        helpers,
         model,
         |matcher, p, all| {
             let replaced =
@@ -512,6 +541,7 @@ fn matcher<'a>(
     catalogue: &'a Catalogue,
     facts: &'a ProjectFacts,
     selection: &'a Selection,
+    helpers: &'a Helpers,
     file: usize,
 ) -> Matcher<'a> {
     Matcher {
@@ -519,6 +549,7 @@ fn matcher<'a>(
         context: facts.context(file),
         selection,
         options: &facts.non_negative_options,
+        helpers: site(helpers, file),
     }
 }
 
@@ -529,6 +560,7 @@ fn with_matcher<T: Send>(
     all_green: &[Vec<GreenUse>],
     catalogue: &Catalogue,
     options: &Options,
+    helpers: &Helpers,
     model: &ProgramModel,
     step: impl Fn(&Matcher, &mut Parsed, &[GreenUse]) -> T + Sync,
 ) -> Vec<T> {
@@ -540,7 +572,7 @@ fn with_matcher<T: Send>(
         .map(|(p, all)| {
             let file = p.file;
             step(
-                &matcher(catalogue, &facts, &options.selection, file),
+                &matcher(catalogue, &facts, &options.selection, helpers, file),
                 p,
                 all,
             )
@@ -584,24 +616,44 @@ fn covered(replaced: &[std::ops::Range<usize>], p: &Parsed, index: usize) -> boo
         .any(|r| r.start <= range.start && range.end <= r.end)
 }
 
-fn file_result(
+/// One file's result, with what the rest of the run draws from its
+/// rewrite.
+struct Rewritten {
+    /// Its index among the project's files.
     file: usize,
-    source: SourceFile,
-    outcome: FileRewrite,
-) -> (usize, FileResult, Option<usize>) {
-    let FileRewrite {
-        findings,
-        new_text,
-        error,
-        import_left,
-    } = outcome;
-    let result = FileResult {
-        source,
-        findings,
-        new_text,
-        error,
-    };
-    (file, result, import_left)
+    result: FileResult,
+    /// The line of an eventlet import it keeps.
+    import_left: Option<usize>,
+    /// The helpers its new text calls from the shared helpers module.
+    helpers_from_module: BTreeSet<String>,
+    /// The helpers its new text defines.
+    helpers_defined: BTreeSet<String>,
+}
+
+impl Rewritten {
+    fn new(file: usize, source: SourceFile, outcome: FileRewrite) -> Rewritten {
+        let FileRewrite {
+            findings,
+            new_text,
+            error,
+            import_left,
+            helpers_from_module,
+            helpers_defined,
+        } = outcome;
+        Rewritten {
+            file,
+            result: FileResult {
+                source,
+                findings,
+                new_text,
+                error,
+                created: false,
+            },
+            import_left,
+            helpers_from_module,
+            helpers_defined,
+        }
+    }
 }
 
 /// A use in code whose API has a rewrite that needs the tree free of
@@ -618,12 +670,9 @@ fn is_whole_program(finding: &Finding, catalogue: &Catalogue) -> bool {
 
 /// Whether the only eventlet uses the rewrites leave (but imports) are
 /// ones that only the whole program's switch rewrites.
-fn only_whole_program_left(
-    files: &[(usize, FileResult, Option<usize>)],
-    catalogue: &Catalogue,
-) -> bool {
+fn only_whole_program_left(files: &[Rewritten], catalogue: &Catalogue) -> bool {
     let mut left = false;
-    for (_, file, _) in files {
+    for file in files.iter().map(|r| &r.result) {
         if file.error.is_some() {
             return false;
         }
@@ -688,7 +737,7 @@ fn options_identity(options: &Options) -> String {
     // Text from standard input gets a slot of its own: an editor's runs
     // do not evict the run over the files on disk.
     format!(
-        "{:?}|{:?}|{:?}|{accepted:?}|{}|{}|{:?}|{}|{}|{}|{}",
+        "{:?}|{:?}|{:?}|{accepted:?}|{}|{}|{:?}|{}|{}|{}|{}|{:?}",
         options.project_root,
         options.excludes,
         options.selection.max_safety,
@@ -702,7 +751,8 @@ fn options_identity(options: &Options) -> String {
         options.annotate,
         options.findings_only,
         options.writes,
-        options.stand_in.is_some()
+        options.stand_in.is_some(),
+        options.helpers_module
     )
 }
 
@@ -746,6 +796,7 @@ fn to_cache(result: &RunResult, key: String) -> cache::Entry {
                 findings: f.findings.clone(),
                 new_text: f.new_text.clone(),
                 error: f.error.clone(),
+                created: f.created,
             })
             .collect(),
         skipped: result
@@ -754,6 +805,7 @@ fn to_cache(result: &RunResult, key: String) -> cache::Entry {
             .map(|s| (s.path.clone(), s.reason.clone()))
             .collect(),
         project: result.project.clone(),
+        helpers: result.helpers.clone(),
     }
 }
 
@@ -770,6 +822,7 @@ fn from_cache(entry: cache::Entry, read: &[Read], stand_in: Option<&StandIn>) ->
     for f in entry.files {
         let content = match bytes.get(&f.path) {
             Some(b) => (*b).clone(),
+            None if f.created => Vec::new(),
             None => read_bytes(&f.path, stand_in).ok()?,
         };
         let source = SourceFile::from_bytes(f.path, content).ok()?;
@@ -778,6 +831,7 @@ fn from_cache(entry: cache::Entry, read: &[Read], stand_in: Option<&StandIn>) ->
             findings: f.findings,
             new_text: f.new_text,
             error: f.error,
+            created: f.created,
         });
     }
     Some(RunResult {
@@ -789,6 +843,7 @@ fn from_cache(entry: cache::Entry, read: &[Read], stand_in: Option<&StandIn>) ->
             .collect(),
         files_scanned: entry.files_scanned,
         project: entry.project,
+        helpers: entry.helpers,
     })
 }
 
@@ -870,6 +925,7 @@ fn config_file(
         findings,
         new_text,
         error: None,
+        created: false,
     }))
 }
 
@@ -908,6 +964,8 @@ struct Loading<'a> {
     files: &'a [PathBuf],
     in_scope: &'a (dyn Fn(&Path) -> bool + Sync),
     catalogue: &'a Catalogue,
+    helpers: &'a Helpers,
+    /// Uses left for a person get a comment: every tree is of use.
     annotate: bool,
     budget: &'a TreeBudget,
     /// Text given on standard input for one of the files.
@@ -963,7 +1021,8 @@ impl Parsed {
             ..
         } = *loading;
         let in_scope = (loading.in_scope)(&source.path);
-        let analysis = analyze(&tree, &source.text, catalogue);
+        let naming = site(loading.helpers, file).names_considered();
+        let analysis = analyze(&tree, &source.text, catalogue, &naming);
         let facts = facts(&tree, &source.text, &analysis, catalogue);
         let mocked = analysis
             .uses
@@ -1095,6 +1154,7 @@ fn api_fates(
     catalogue: &Catalogue,
     facts: &ProjectFacts,
     selection: &Selection,
+    helpers: &Helpers,
 ) -> HashMap<usize, HashMap<ApiId, ApiTally>> {
     // Only mocked APIs are tallied: nothing else depends on the tallies.
     let mocked: std::collections::HashSet<ApiId> = parsed
@@ -1109,7 +1169,7 @@ fn api_fates(
             let tree = std::cell::OnceCell::new();
             let root = std::cell::OnceCell::new();
             let root = || root.get_or_init(|| Root::new(tree.get_or_init(|| p.tree()).root_node()));
-            let matcher = matcher(catalogue, facts, selection, p.file);
+            let matcher = matcher(catalogue, facts, selection, helpers, p.file);
             // Nothing outside the paths given is rewritten.
             let mut rewritten_use = |u: &Use| {
                 p.in_scope && {
@@ -1282,6 +1342,126 @@ fn facts(
         }
     }
     facts
+}
+
+/// Where the run's helpers are defined. The shared helpers module gets
+/// the helpers the rewrites call from it that it lacks: the new text of
+/// its file, when that is one of those rewritten, or its result to add to
+/// the run's (new text, or a new file with its neighbours' license
+/// header); if it cannot take them, the files that call them stay as they
+/// are. Without a shared module, the helpers defined in more than one file
+/// are named.
+fn place_helpers(
+    helpers: &Helpers,
+    rewritten: &mut [Rewritten],
+    catalogue: &Catalogue,
+) -> (HelperPlaces, Option<FileResult>) {
+    let changed = |r: &Rewritten| r.result.new_text.is_some();
+    let home = match helpers {
+        Helpers::Module(home) => home,
+        Helpers::InFiles => {
+            let places = HelperPlaces {
+                repeated: repeated_helpers(rewritten.iter().filter(|r| changed(r))),
+                ..HelperPlaces::default()
+            };
+            return (places, None);
+        }
+        Helpers::Unavailable(why, _) => {
+            let places = HelperPlaces {
+                unavailable: Some(why.clone()),
+                ..HelperPlaces::default()
+            };
+            return (places, None);
+        }
+    };
+    let callers: Vec<usize> = (0..rewritten.len())
+        .filter(|&i| changed(&rewritten[i]) && !rewritten[i].helpers_from_module.is_empty())
+        .collect();
+    let called: BTreeSet<&str> = callers
+        .iter()
+        .flat_map(|&i| rewritten[i].helpers_from_module.iter().map(String::as_str))
+        .collect();
+    let helpers = catalogue.helpers_needed(called);
+    if helpers.is_empty() {
+        return (HelperPlaces::default(), None);
+    }
+    let fresh = home.unchanged();
+    let own = rewritten.iter().position(|r| Some(r.file) == home.file);
+    let module = own.map_or(&fresh, |i| &rewritten[i].result);
+    let before = match (&module.new_text, module.created) {
+        (Some(text), _) => text.clone(),
+        (None, true) => home.new_module(),
+        (None, false) => module.source.text.clone(),
+    };
+    let path = &home.location.path;
+    let defined = match &module.error {
+        Some(why) => Err(format!("its own rewrite failed: {why}")),
+        None => with_definitions(&before, module.source.newline, &helpers),
+    };
+    let (text, defined) = match defined {
+        Ok(defined) => defined,
+        Err(why) => {
+            for &i in &callers {
+                let caller = &mut rewritten[i].result;
+                caller.new_text = None;
+                caller.error = Some(format!(
+                    "the helpers module {} cannot take the helpers this file calls ({why}); \
+                     file left unchanged",
+                    path.display()
+                ));
+            }
+            return (HelperPlaces::default(), None);
+        }
+    };
+    // What its own rewrite defined (the module uses eventlet too), and
+    // what the others need.
+    let own_defined = own.iter().flat_map(|&i| &rewritten[i].helpers_defined);
+    let added: Vec<String> = own_defined
+        .filter_map(|name| catalogue.helper(name))
+        .chain(defined)
+        .map(|h| h.public_name().to_owned())
+        .collect();
+    let places = HelperPlaces {
+        module: (!added.is_empty()).then(|| HelpersModule {
+            path: path.clone(),
+            added,
+            callers: callers
+                .iter()
+                .map(|&i| rewritten[i].result.source.path.clone())
+                .collect(),
+        }),
+        ..HelperPlaces::default()
+    };
+    let new_text = (text != module.source.text).then_some(text);
+    match own {
+        Some(i) => {
+            rewritten[i].result.new_text = new_text;
+            (places, None)
+        }
+        None => {
+            let result = new_text.map(|text| FileResult {
+                new_text: Some(text),
+                ..fresh
+            });
+            (places, result)
+        }
+    }
+}
+
+/// The helpers defined in more than one of `files`, with those files.
+fn repeated_helpers<'r>(files: impl Iterator<Item = &'r Rewritten>) -> Vec<(String, Vec<PathBuf>)> {
+    let mut defined_in: BTreeMap<&str, Vec<PathBuf>> = BTreeMap::new();
+    for r in files {
+        for helper in &r.helpers_defined {
+            let files = defined_in.entry(helper).or_default();
+            files.push(r.result.source.path.clone());
+        }
+    }
+    defined_in
+        .into_iter()
+        .filter(|(_, files)| files.len() > 1)
+        .map(|(helper, files)| (helper.to_owned(), files))
+        .collect()
 }
 
 /// The directory that stands for the project when no root is given: the

@@ -36,6 +36,7 @@ pub(crate) mod edit;
 pub mod engine;
 pub mod examples;
 pub(crate) mod fingerprint;
+pub(crate) mod helpers_home;
 pub(crate) mod hunks;
 pub mod outcome;
 pub(crate) mod plan;

@@ -41,13 +41,16 @@ pub struct Finding {
     pub code: String,
 }
 
-/// A file that mentions eventlet, with what happens to it.
+/// A file that mentions eventlet, with what happens to it; or the shared
+/// helpers module, which gets the helpers the rewrites call.
 #[derive(Debug)]
 pub struct FileResult {
     pub source: SourceFile,
     pub findings: Vec<Finding>,
     pub new_text: Option<String>,
     pub error: Option<String>,
+    /// The run creates the file (its source is empty).
+    pub created: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -75,14 +78,38 @@ pub struct ProjectSummary {
     pub unresolved_imports: Vec<String>,
 }
 
+/// Where the helper functions the rewrites call are defined.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct HelperPlaces {
+    /// The project's shared helpers module, when the run adds to it.
+    pub module: Option<HelpersModule>,
+    /// Without one, the helpers the run defines in more than one file,
+    /// with those files.
+    pub repeated: Vec<(String, Vec<PathBuf>)>,
+    /// Why the configured helpers module cannot be used, when it cannot.
+    pub unavailable: Option<String>,
+}
+
+/// What the run adds to the shared helpers module.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct HelpersModule {
+    pub path: PathBuf,
+    /// The helpers it gets, by their public names.
+    pub added: Vec<String>,
+    /// The files that call them: it is written with the first of them.
+    pub callers: Vec<PathBuf>,
+}
+
 #[derive(Debug, Default)]
 pub struct RunResult {
-    /// Files that mention eventlet and could be analysed, sorted by path.
+    /// Files that mention eventlet and could be analysed (and the shared
+    /// helpers module, when the run adds to it), sorted by path.
     pub files: Vec<FileResult>,
     pub skipped: Vec<Skipped>,
     /// Python files looked at in all.
     pub files_scanned: usize,
     pub project: Option<ProjectSummary>,
+    pub helpers: HelperPlaces,
 }
 
 impl RunResult {

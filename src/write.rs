@@ -2,8 +2,9 @@
 //! stopped leaves either every file rewritten or none, and never a stray
 //! file in the tree.
 //!
-//! Every new file is first staged: written in full, synced, and given the
-//! old file's permissions, in a staging folder a `git add -A` never takes
+//! Every new text is first staged: written in full, synced, and given the
+//! old file's permissions (a file the run creates, those of its package's
+//! `__init__.py`), in a staging folder a `git add -A` never takes
 //! (the repository's git folder, or the system's temporary folder when it
 //! is on the same file system). Then one short phase renames each staged
 //! file over its target. SIGINT, SIGTERM and SIGHUP during staging discard
@@ -13,7 +14,7 @@
 use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -63,7 +64,8 @@ impl SignalWatch {
 
 struct Staged {
     target: PathBuf,
-    expected: Vec<u8>,
+    /// What the target must still hold; `None`: it must not exist.
+    expected: Option<Vec<u8>>,
     temp: TempPath,
 }
 
@@ -87,11 +89,41 @@ impl Transaction {
         if metadata.permissions().readonly() {
             bail!("{}: file is read-only; left alone", target.display());
         }
+        let permissions = metadata.permissions();
+        self.stage_at(target, Some(expected.to_vec()), permissions, bytes)
+    }
+
+    /// Stages `bytes` as the new file `path`, which must not exist, now or
+    /// when committed.
+    pub fn stage_new(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
+        let (folder, name) = path
+            .parent()
+            .zip(path.file_name())
+            .with_context(|| format!("{}: not a file path", path.display()))?;
+        let folder = fs::canonicalize(folder)
+            .with_context(|| format!("{}: cannot resolve the folder", path.display()))?;
+        let target = folder.join(name);
+        if fs::symlink_metadata(&target).is_ok() {
+            bail!("{}: {APPEARED}", target.display());
+        }
+        let permissions = fs::metadata(folder.join("__init__.py"))
+            .map_or_else(|_| fs::Permissions::from_mode(0o644), |m| m.permissions());
+        self.stage_at(target, None, permissions, bytes)
+    }
+
+    fn stage_at(
+        &mut self,
+        target: PathBuf,
+        expected: Option<Vec<u8>>,
+        permissions: fs::Permissions,
+        bytes: &[u8],
+    ) -> Result<()> {
         let folder = target.parent().unwrap_or(Path::new("/")).to_path_buf();
+        let device = fs::metadata(&folder)?.dev();
         let staging = self
             .staging_for
             .entry(folder.clone())
-            .or_insert_with(|| staging_folder(&folder, metadata.dev()))
+            .or_insert_with(|| staging_folder(&folder, device))
             .clone()
             .unwrap_or(folder);
         let mut temp = tempfile::Builder::new()
@@ -100,32 +132,51 @@ impl Transaction {
             .with_context(|| format!("{}: cannot create a staging file", staging.display()))?;
         temp.write_all(bytes)?;
         temp.as_file().sync_all()?;
-        fs::set_permissions(temp.path(), metadata.permissions())?;
+        fs::set_permissions(temp.path(), permissions)?;
         self.staged.push(Staged {
             target,
-            expected: expected.to_vec(),
+            expected,
             temp: temp.into_temp_path(),
         });
         Ok(())
     }
 
     /// Renames every staged file over its target, in staging order; a
-    /// target changed since it was staged is left alone. The result of
-    /// each, by target.
+    /// target changed since it was staged (or a new file's, made since) is
+    /// left alone. The result of each, by target.
     pub fn commit(self) -> Vec<(PathBuf, Result<()>)> {
         self.staged
             .into_iter()
             .map(|staged| {
-                let result = check_unchanged(&staged.target, &staged.expected).and_then(|()| {
-                    staged.temp.persist(&staged.target).with_context(|| {
-                        format!("{}: cannot replace the file", staged.target.display())
-                    })
-                });
+                let target = &staged.target;
+                let result =
+                    match &staged.expected {
+                        Some(expected) => check_unchanged(target, expected).and_then(|()| {
+                            staged.temp.persist(target).with_context(|| {
+                                format!("{}: cannot replace the file", target.display())
+                            })
+                        }),
+                        // Never over a file made meanwhile, even in the rename.
+                        None => staged.temp.persist_noclobber(target).map_err(|e| {
+                            match e.error.kind() {
+                                std::io::ErrorKind::AlreadyExists => {
+                                    anyhow::anyhow!("{}: {APPEARED}", target.display())
+                                }
+                                _ => anyhow::Error::new(e.error).context(format!(
+                                    "{}: cannot create the file",
+                                    target.display()
+                                )),
+                            }
+                        }),
+                    };
                 (staged.target, result)
             })
             .collect()
     }
 }
+
+/// Why a file the run creates is not written.
+const APPEARED: &str = "was made since the run read the project; left alone (run again)";
 
 fn check_unchanged(target: &Path, expected: &[u8]) -> Result<()> {
     let now = fs::read(target)
@@ -167,7 +218,6 @@ mod tests {
 
     #[test]
     fn writes_and_keeps_permissions() {
-        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.py");
         fs::write(&path, "old").unwrap();
@@ -218,6 +268,40 @@ mod tests {
         let (_, result) = transaction.commit().pop().unwrap();
         assert!(result.unwrap_err().to_string().contains("changed on disk"));
         assert_eq!(fs::read(&path).unwrap(), b"edited meanwhile");
+    }
+
+    #[test]
+    fn creates_a_new_file_with_its_package_permissions() {
+        let dir = tempfile::tempdir().unwrap();
+        let init = dir.path().join("__init__.py");
+        fs::write(&init, "").unwrap();
+        fs::set_permissions(&init, fs::Permissions::from_mode(0o640)).unwrap();
+        let path = dir.path().join("helpers.py");
+        let mut transaction = Transaction::default();
+        transaction.stage_new(&path, b"new").unwrap();
+        assert!(!path.exists(), "nothing is written before the commit");
+        transaction.commit().pop().unwrap().1.unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+    }
+
+    #[test]
+    fn refuses_a_new_file_that_appeared() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("helpers.py");
+        fs::write(&path, "theirs").unwrap();
+        let err = Transaction::default().stage_new(&path, b"new").unwrap_err();
+        assert!(err.to_string().contains("was made since"), "{err}");
+        fs::remove_file(&path).unwrap();
+        let mut transaction = Transaction::default();
+        transaction.stage_new(&path, b"new").unwrap();
+        fs::write(&path, "theirs").unwrap();
+        let (_, result) = transaction.commit().pop().unwrap();
+        assert!(result.unwrap_err().to_string().contains("was made since"));
+        assert_eq!(fs::read(&path).unwrap(), b"theirs");
     }
 
     #[test]

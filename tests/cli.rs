@@ -1411,3 +1411,299 @@ fn unreadable_standard_input_is_reported_and_echoed() {
         SLEEPY
     );
 }
+
+/// A kept spawn handle needs the `_spawn_future` helper.
+const RESIZER: &str = "import eventlet\n\n\ndef resize_all(instances, size):\n    first = eventlet.spawn(instances[0].resize, size)\n    return first.wait()\n";
+const PINGER: &str = "\"\"\"Pings.\"\"\"\nimport eventlet\n\n\ndef ping(host):\n    return eventlet.spawn(host.ping).wait()\n";
+const LICENSE: &str = "#    Licensed under the Apache License, Version 2.0 (the \"License\"); you may\n#    not use this file except in compliance with the License.\n";
+
+/// A packaged project whose two modules need `_spawn_future`.
+fn helper_project(extra: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let init = format!("# Copyright 2020 Ann Dev\n#\n{LICENSE}");
+    let version = format!("# Copyright 2021 Bob Dev\n{LICENSE}\nVERSION = '1.0'\n");
+    let mut files: Vec<(&str, &[u8])> = vec![
+        ("setup.cfg", b"[metadata]\nname = proj\n"),
+        ("proj/__init__.py", init.as_bytes()),
+        ("proj/version.py", version.as_bytes()),
+        ("proj/resize.py", RESIZER.as_bytes()),
+        ("proj/net/__init__.py", b""),
+        ("proj/net/ping.py", PINGER.as_bytes()),
+    ];
+    files.extend_from_slice(extra);
+    tree(&files)
+}
+
+/// Every Python file under `dir`, with its text.
+fn python_files(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(python_files(&path));
+        } else if path.extension().is_some_and(|e| e == "py") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            found.push((path, text));
+        }
+    }
+    found
+}
+
+/// Where a project has a top-level package, a helper is defined once, in a
+/// new module of it, and every file that calls it imports it.
+#[test]
+fn helpers_are_defined_once_in_a_shared_module() {
+    let dir = helper_project(&[]);
+    let d = dir.path();
+    let flags = ["--assume-monkey-patched", "--no-cache", "--color", "never"];
+    let diff = eventless(&[&["diff"][..], &flags].concat(), d);
+    assert_eq!(diff.status.code(), Some(0), "{}", stderr(&diff));
+    assert!(
+        stdout(&diff).contains("--- /dev/null\n+++ b/proj/threading_helpers.py\n@@ -0,0 +1,"),
+        "{}",
+        stdout(&diff)
+    );
+    assert!(
+        stderr(&diff).contains(
+            "helpers defined once, in ./proj/threading_helpers.py (a new module): spawn_future \
+             (called from 2 files)"
+        ),
+        "{}",
+        stderr(&diff)
+    );
+    assert!(
+        !d.join("proj/threading_helpers.py").exists(),
+        "diff writes nothing"
+    );
+
+    let apply = eventless(&["apply", "--assume-monkey-patched", "--no-cache"], d);
+    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
+    assert!(
+        stdout(&apply).contains("proj/threading_helpers.py: created, defines spawn_future"),
+        "{}",
+        stdout(&apply)
+    );
+    let files = python_files(d);
+    let defining: Vec<_> = files
+        .iter()
+        .filter(|(_, text)| {
+            text.contains("def spawn_future(") || text.contains("def _spawn_future(")
+        })
+        .map(|(path, _)| path.strip_prefix(d).unwrap().to_owned())
+        .collect();
+    assert_eq!(defining, [Path::new("proj/threading_helpers.py")]);
+    for (path, text) in &files {
+        let tree = eventless::python::parse::parse(text);
+        assert_eq!(
+            eventless::python::parse::first_syntax_error(&tree),
+            None,
+            "{} must parse:\n{text}",
+            path.display()
+        );
+    }
+    let module = std::fs::read_to_string(d.join("proj/threading_helpers.py")).unwrap();
+    assert!(
+        module.starts_with(&format!(
+            "{LICENSE}\n\"\"\"Helpers for code that moved off eventlet."
+        )),
+        "the neighbours' license header, without their copyright line:\n{module}"
+    );
+    let resize = std::fs::read_to_string(d.join("proj/resize.py")).unwrap();
+    assert_eq!(
+        resize,
+        "from proj import threading_helpers\n\n\ndef resize_all(instances, size):\n    \
+         first = threading_helpers.spawn_future(instances[0].resize, size)\n    \
+         return first.result()\n"
+    );
+    let ping = std::fs::read_to_string(d.join("proj/net/ping.py")).unwrap();
+    assert!(
+        ping.contains("from proj import threading_helpers\n")
+            && ping.contains("return threading_helpers.spawn_future(host.ping).result()\n"),
+        "{ping}"
+    );
+
+    let again = eventless(&["apply", "--assume-monkey-patched", "--no-cache"], d);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert!(stdout(&again).is_empty(), "{}", stdout(&again));
+    assert_eq!(python_files(d), files, "a second run changes nothing");
+}
+
+/// A run on part of the project does not add to a helpers module outside
+/// its paths: the uses that need it stay, and say why.
+#[test]
+fn a_helpers_module_outside_the_paths_is_not_written() {
+    let dir = helper_project(&[]);
+    let d = dir.path();
+    let out = eventless(
+        &["apply", "--assume-monkey-patched", "--no-cache", "proj/net"],
+        d,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!d.join("proj/threading_helpers.py").exists());
+    assert_eq!(
+        std::fs::read_to_string(d.join("proj/net/ping.py")).unwrap(),
+        PINGER
+    );
+    let scan = stdout(&eventless(
+        &["scan", "--assume-monkey-patched", "--no-cache", "proj/net"],
+        d,
+    ));
+    assert!(
+        scan.contains(
+            "the helper 'spawn_future' goes in ./proj/threading_helpers.py, the project's \
+             helpers module, which is outside the paths given: add it to them"
+        ),
+        "{scan}"
+    );
+}
+
+/// `helpers_module` names the module: an existing one keeps its code and
+/// gets the helper; a file that defines the helper itself (an earlier
+/// run's way) keeps using its own.
+#[test]
+fn the_configured_helpers_module_is_extended() {
+    let utils = "import os\n\n\ndef pid():\n    return os.getpid()\n";
+    let dir = helper_project(&[
+        ("proj/old.py", EARLIER_RUN.as_bytes()),
+        (
+            "eventless.toml",
+            b"[options]\nhelpers_module = \"proj.common.utils\"\n",
+        ),
+        ("proj/common/__init__.py", b""),
+        ("proj/common/utils.py", utils.as_bytes()),
+    ]);
+    let d = dir.path();
+    let out = eventless(&["apply", "--assume-monkey-patched", "--no-cache"], d);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!d.join("proj/threading_helpers.py").exists());
+    let module = std::fs::read_to_string(d.join("proj/common/utils.py")).unwrap();
+    assert!(
+        module.starts_with(
+            "import _thread\nimport concurrent.futures\nimport os\n\n\ndef spawn_future("
+        ) && module.ends_with("    return future\n\n\ndef pid():\n    return os.getpid()\n"),
+        "{module}"
+    );
+    let ping = std::fs::read_to_string(d.join("proj/net/ping.py")).unwrap();
+    assert!(
+        ping.contains("from proj.common import utils\n")
+            && ping.contains("return utils.spawn_future(host.ping).result()\n"),
+        "{ping}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("proj/old.py")).unwrap(),
+        EARLIER_RUN_REWRITTEN
+    );
+}
+
+/// A file with the helper an earlier run defined in it, and what it
+/// becomes (as spawn.toml's example shows).
+const EARLIER_RUN: &str = r#"import _thread
+import concurrent.futures
+
+import eventlet
+
+eventlet.monkey_patch()
+
+
+def _spawn_future(func, *args, **kwargs):
+    """Call func(*args, **kwargs) in a new thread.
+
+    The Future returned gives the call's value, or raises its exception;
+    an exception is also printed, as the thread ends with it.
+    """
+    future = concurrent.futures.Future()
+
+    def run():
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(func(*args, **kwargs))
+        except BaseException as error:
+            future.set_exception(error)
+            raise
+
+    _thread.start_new_thread(run, ())
+    return future
+
+
+def ping(host):
+    return eventlet.spawn(host.ping).wait()
+"#;
+const EARLIER_RUN_REWRITTEN: &str = r#"import _thread
+import concurrent.futures
+
+
+def _spawn_future(func, *args, **kwargs):
+    """Call func(*args, **kwargs) in a new thread.
+
+    The Future returned gives the call's value, or raises its exception;
+    an exception is also printed, as the thread ends with it.
+    """
+    future = concurrent.futures.Future()
+
+    def run():
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(func(*args, **kwargs))
+        except BaseException as error:
+            future.set_exception(error)
+            raise
+
+    _thread.start_new_thread(run, ())
+    return future
+
+
+def ping(host):
+    return _spawn_future(host.ping).result()
+"#;
+
+/// Without a single top-level package, each file that calls a helper
+/// defines it, and the summary says how to share it.
+#[test]
+fn without_a_package_each_file_defines_its_helpers_and_is_told_so() {
+    let dir = tree(&[
+        ("resize.py", RESIZER.as_bytes()),
+        ("ping.py", PINGER.as_bytes()),
+    ]);
+    let out = eventless(
+        &["apply", "--assume-monkey-patched", "--no-cache"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for name in ["resize.py", "ping.py"] {
+        let text = std::fs::read_to_string(dir.path().join(name)).unwrap();
+        assert!(text.contains("def _spawn_future("), "{text}");
+    }
+    assert!(
+        stderr(&out).contains("warning: helper _spawn_future is defined in each of 2 files")
+            && stderr(&out).contains("name a module with helpers_module in eventless.toml"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// `apply --interactive` does not ask about the helpers module: it is
+/// written when a file that calls it is.
+#[test]
+fn interactive_apply_writes_the_helpers_module_with_its_callers() {
+    let config = b"[options]\nassume_monkey_patched = true\n";
+    let dir = helper_project(&[("eventless.toml", config)]);
+    let d = dir.path();
+    let module = d.join("proj/threading_helpers.py");
+    // Asked in path order: proj/net/ping.py, then proj/resize.py.
+    let out = apply_interactively(d, "n\nn\n");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!module.exists());
+    let out = apply_interactively(d, "n\ny\n");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(module.exists());
+    assert_eq!(
+        std::fs::read_to_string(d.join("proj/net/ping.py")).unwrap(),
+        PINGER
+    );
+    assert!(
+        std::fs::read_to_string(d.join("proj/resize.py"))
+            .unwrap()
+            .contains("threading_helpers.spawn_future(")
+    );
+}

@@ -755,3 +755,45 @@ fn a_dry_run_shows_only_the_change_ids_the_commit_uses() {
         "{kept:?} {second:?}"
     );
 }
+
+/// The shared helpers module is added by the commit that first calls it,
+/// whose message says where the helper is.
+#[test]
+fn the_helpers_module_lands_in_the_commit_that_first_calls_it() {
+    let dir = repo(true);
+    let d = dir.path();
+    let resize = "import eventlet\n\n\ndef resize_all(instances, size):\n    first = eventlet.spawn(instances[0].resize, size)\n    return first.wait()\n";
+    std::fs::write(d.join("setup.cfg"), "[metadata]\nname = pkg\n").unwrap();
+    std::fs::write(d.join("pkg/__init__.py"), "").unwrap();
+    std::fs::write(d.join("pkg/resize.py"), resize).unwrap();
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "Resize"]);
+    let out = eventless(d, &["commit", "--assume-monkey-patched", "."]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let commits = git(d, &["rev-list", "--reverse", "main..eventlet-removal"]);
+    let added: Vec<String> = commits
+        .lines()
+        .map(|c| git(d, &["show", "--format=%s", "--name-status", c]))
+        .collect();
+    let first = added
+        .iter()
+        .position(|show| show.contains("pkg/resize.py"))
+        .expect("a commit rewrites the spawn");
+    for (n, show) in added.iter().enumerate() {
+        assert_eq!(
+            show.contains("A\tpkg/threading_helpers.py"),
+            n == first,
+            "commit {n}:\n{show}"
+        );
+    }
+    let message = &messages(d)[added.len() - 1 - first];
+    let words = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("defined once in pkg/threading_helpers.py: `spawn_future`"),
+        "{message}"
+    );
+}

@@ -18,13 +18,15 @@ use crate::edit::Edit;
 use crate::python::syntax::{field_name, named_children, text};
 use crate::source::line_of;
 use crate::transform::model::{ArgsRule, MemberRule, ResultRule};
+use crate::transform::template::Template;
 
 /// What following the object found: the edits of its members' uses, and
-/// the helpers those edits call.
+/// the text to add after member calls (`then`, which may call helpers: it
+/// is rendered where the file's names are known), by offset.
 #[derive(Debug, Default)]
 pub struct Followed {
     pub edits: Vec<Edit>,
-    pub helpers: Vec<String>,
+    pub appended: Vec<(usize, Template)>,
 }
 
 /// What a transform says about the created object's uses.
@@ -501,11 +503,7 @@ impl<'t> Follower<'_, 't> {
         }
         if let Some(then) = &rule.then {
             let call = call.ok_or_else(|| format!("'.{member}' is not called"))?;
-            let text = then
-                .render(|_| None, |m| m.to_owned())
-                .expect("validated: `then` holds text and helpers only");
-            self.found.edits.push(Edit::insert(call.end_byte(), text));
-            self.found.helpers.extend(then.helpers().map(str::to_owned));
+            self.found.appended.push((call.end_byte(), then.clone()));
         }
         if rule.last {
             self.last_uses.push((member.to_owned(), attr));

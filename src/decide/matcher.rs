@@ -9,18 +9,17 @@ use tree_sitter::Node;
 
 use crate::analysis::{FileAnalysis, Through, Use, UseKind};
 use crate::decide::follow::{self, enclosing_scope, member_of};
+use crate::decide::helper_site::HelperSite;
 use crate::decide::tree_facts::FileContext;
 use crate::edit::Edit;
 use crate::python::bindings::MODULE_SCOPE;
 use crate::python::config_options::NonNegativeOptions;
-use crate::python::helpers;
-use crate::python::module_names::{ModuleRef, name_module};
 use crate::python::suppression;
 use crate::python::syntax::{
     Root, descendants, field_name, is_primary, named_children, node_at, text,
 };
 use crate::source::line_of;
-use crate::transform::model::{Case, CaseAction, Guard, Helper, Param};
+use crate::transform::model::{Case, CaseAction, Guard, Param};
 use crate::transform::template::{ALL_ARGUMENTS, Piece, REST_AS_DICT, REST_AS_TUPLE, Template};
 use crate::transform::{
     ApiId, Catalogue, DifferenceId, Requirement, Safety, Shape, Transform, TransformId,
@@ -113,8 +112,9 @@ pub struct Rewrite {
     /// Edits that go with the main one: where the created object is used
     /// (member renames), a Timeout block's own, a mock's module argument.
     pub attached_edits: Vec<Edit>,
-    /// Helpers those edits call.
-    pub member_helpers: Vec<String>,
+    /// Text added after member calls (`.add_done_callback(...)`), by
+    /// offset, rendered with the names of the round that makes it.
+    pub appended: Vec<(usize, Template)>,
     /// Uses whose rewrite this one is correct only with: made in the same
     /// round, or this one waits.
     pub needs: Vec<Range<usize>>,
@@ -125,7 +125,7 @@ impl Rewrite {
     pub fn helpers(&self) -> impl Iterator<Item = &str> {
         self.template
             .helpers()
-            .chain(self.member_helpers.iter().map(String::as_str))
+            .chain(self.appended.iter().flat_map(|(_, t)| t.helpers()))
     }
 
     /// Where its first edit begins.
@@ -133,6 +133,7 @@ impl Rewrite {
         self.attached_edits
             .iter()
             .map(|e| e.range.start)
+            .chain(self.appended.iter().map(|(at, _)| *at))
             .fold(self.range.start, usize::min)
     }
 }
@@ -190,6 +191,8 @@ pub struct Matcher<'a> {
     pub selection: &'a Selection,
     /// oslo.config options the project declares non-negative.
     pub options: &'a NonNegativeOptions,
+    /// Where the file's helpers are defined.
+    pub helpers: HelperSite<'a>,
 }
 
 impl Matcher<'_> {
@@ -309,32 +312,19 @@ impl Matcher<'_> {
         Ok(())
     }
 
-    /// A helper is defined by the rewrite, or is there already: its name
-    /// must be free in the file, or bound only by the same definition.
-    fn check_helper(
+    /// The helpers named, and those they call, may be called here.
+    fn check_helpers<'n>(
         &self,
-        helper: &Helper,
+        names: impl IntoIterator<Item = &'n str>,
         root: &Root,
         source: &str,
         file: &FileAnalysis,
     ) -> Result<(), String> {
-        let bindings = &file.bindings;
-        let name = helper.name.as_str();
-        let ours = |def: Node| {
-            let expected = helper
-                .render(|m| name_module(ModuleRef::parse(m), bindings, &HashSet::new(), &[]).0);
-            text(def, source).replace("\r\n", "\n") == expected
-        };
-        let usable = match bindings.times_bound(name) {
-            0 => true,
-            1 => helpers::definition(root.node(), source, name).is_some_and(ours),
-            _ => false,
-        };
-        usable.then_some(()).ok_or_else(|| {
-            format!(
-                "the name '{name}' of the helper this rewrite defines is already used in the file"
-            )
-        })
+        for helper in self.catalogue.helpers_needed(names) {
+            self.helpers
+                .call(helper, root.node(), source, &file.bindings)?;
+        }
+        Ok(())
     }
 
     /// A module-level name that a test replaces keeps the code that looks
@@ -399,7 +389,7 @@ impl Matcher<'_> {
                 arguments: HashMap::new(),
                 suffix: Vec::new(),
                 attached_edits: done.edits,
-                member_helpers: Vec::new(),
+                appended: Vec::new(),
                 needs: done.needs,
             });
         }
@@ -538,9 +528,7 @@ impl Matcher<'_> {
             suffix.clear();
         } else if let Some(object) = mock_object {
             // The target `time.sleep` becomes `patch.object(time, 'sleep')`.
-            let dotted = template
-                .render(|_| None, |m| m.to_owned())
-                .unwrap_or_default();
+            let dotted = template.as_written().unwrap_or_default();
             let full: Vec<&str> = dotted
                 .split('.')
                 .chain(suffix.iter().map(String::as_str))
@@ -574,11 +562,9 @@ impl Matcher<'_> {
         for requirement in local {
             self.context.check(requirement)?;
         }
-        for helper in self.catalogue.helpers_needed(template.helpers()) {
-            self.check_helper(helper, root, source, file)?;
-        }
+        self.check_helpers(template.helpers(), root, source, file)?;
         let mut attached_edits: Vec<Edit> = mock_member.into_iter().collect();
-        let mut member_helpers = Vec::new();
+        let mut appended: Vec<(usize, Template)> = Vec::new();
         if let Some(members) = &t.members {
             let call = called(root, node).ok_or("not called here")?;
             let creates_same = |rhs: Node| {
@@ -594,12 +580,10 @@ impl Matcher<'_> {
                 escapes: t.escapes,
             };
             let followed = follow::follow(call, root.node(), source, &rules, &creates_same)?;
-            let called = followed.helpers.iter().map(String::as_str);
-            for helper in self.catalogue.helpers_needed(called) {
-                self.check_helper(helper, root, source, file)?;
-            }
+            let called = followed.appended.iter().flat_map(|(_, t)| t.helpers());
+            self.check_helpers(called, root, source, file)?;
             attached_edits.extend(followed.edits);
-            member_helpers = followed.helpers;
+            appended = followed.appended;
         }
         self.check_not_replaced(u, file)?;
         for requirement in whole_program {
@@ -615,7 +599,7 @@ impl Matcher<'_> {
             arguments,
             suffix,
             attached_edits,
-            member_helpers,
+            appended,
             needs: Vec::new(),
         })
     }
@@ -634,7 +618,7 @@ fn retarget_through(
 ) -> Result<(String, Option<Edit>), String> {
     let (module, name) = through.module.as_ref().map_err(Clone::clone)?;
     let dotted = template
-        .render(|_| None, |m| m.to_owned())
+        .render(|_| None, |m| m.to_owned(), |h| h.to_owned())
         .unwrap_or_default();
     let full: Vec<&str> = dotted
         .split('.')

@@ -1,6 +1,7 @@
 //! Deciding each eventlet use: which transform rewrites it, or why none may.
 
 pub(crate) mod follow;
+pub(crate) mod helper_site;
 pub mod matcher;
 pub(crate) mod timeout_block;
 pub mod tree_facts;

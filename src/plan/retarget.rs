@@ -122,6 +122,7 @@ fn moved_to<'r>(
         };
         if rw.range != u.range
             || !rw.attached_edits.is_empty()
+            || !rw.appended.is_empty()
             || *found.get_or_insert((m, member)) != (m.as_str(), member)
         {
             return None;

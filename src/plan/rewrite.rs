@@ -3,12 +3,13 @@
 //! another is done in the next round). Output that does not parse is never
 //! returned.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
 use tree_sitter::Tree;
 
 use crate::analysis::{FileAnalysis, UseKind, analyze};
+use crate::decide::helper_site::{Call, HelperSite};
 use crate::decide::matcher::{Fate, Matcher, Rewrite, decide_without_code};
 use crate::edit::{self, Cover, Edit};
 use crate::outcome::{Action, Finding};
@@ -37,6 +38,10 @@ pub struct FileRewrite {
     /// The line of an eventlet import still there once this rewrite is
     /// made (in the new text, or in the old one when nothing is written).
     pub import_left: Option<usize>,
+    /// The helpers the new text calls from the shared helpers module.
+    pub helpers_from_module: BTreeSet<String>,
+    /// The helpers the new text defines, which the old did not.
+    pub helpers_defined: BTreeSet<String>,
 }
 
 /// How far a file's rewrite goes.
@@ -113,18 +118,21 @@ pub fn rewrite_file(
         originally_used,
         newline,
         annotate: mode.annotate,
+        helpers: matcher.helpers,
     };
+    let naming = matcher.helpers.names_considered();
 
     let mut current = text.to_owned();
     let (mut tree, mut analysis, mut fates) = (tree, analysis, fates);
     let failed = |findings, error: String| FileRewrite {
         findings,
-        new_text: None,
         error: Some(error),
         import_left: original_import,
+        ..FileRewrite::default()
     };
     // What the last round planned on: for the import a rewrite leaves.
     let mut last_plan = Plan::default();
+    let (mut from_module, mut defined) = (BTreeSet::new(), BTreeSet::new());
     for round in 1.. {
         if round > MAX_ROUNDS {
             return failed(
@@ -146,6 +154,8 @@ pub fn rewrite_file(
             Ok(next) => next,
             Err(error) => return failed(findings, error),
         };
+        from_module.extend(plan.helpers_from_module.iter().cloned());
+        defined.extend(plan.helpers_defined.iter().cloned());
         // Nothing held back for a next round: another analysis would find
         // nothing more to do, and the statements the edits touch prove the
         // output (a parse of all of it costs as much as the first).
@@ -170,7 +180,7 @@ pub fn rewrite_file(
             last_plan = plan;
             break;
         }
-        analysis = analyze(&tree, &current, catalogue);
+        analysis = analyze(&tree, &current, catalogue, &naming);
         fates = decide(&tree, &current, &analysis);
     }
     if current == text {
@@ -194,6 +204,8 @@ pub fn rewrite_file(
         new_text: Some(current),
         error: None,
         import_left,
+        helpers_from_module: from_module,
+        helpers_defined: defined,
     }
 }
 
@@ -327,6 +339,7 @@ struct FileSettings<'a> {
     originally_used: HashSet<(String, String)>,
     newline: &'a str,
     annotate: bool,
+    helpers: HelperSite<'a>,
 }
 
 /// One round's edits.
@@ -338,6 +351,10 @@ struct Plan {
     settled: bool,
     /// The eventlet import bindings the edits remove.
     leaving: HashSet<usize>,
+    /// The helpers the edits call from the shared helpers module.
+    helpers_from_module: BTreeSet<String>,
+    /// The helpers the edits define in the file.
+    helpers_defined: BTreeSet<String>,
 }
 
 fn plan_edits(
@@ -352,6 +369,7 @@ fn plan_edits(
         originally_used,
         newline,
         annotate,
+        helpers: site,
     } = settings;
     let (catalogue, newline, annotate) = (*catalogue, *newline, *annotate);
     let root = tree.root_node();
@@ -389,11 +407,11 @@ fn plan_edits(
     // the rewrite it belongs to.
     let mains: Vec<Range<usize>> = applied.iter().map(|(_, rw)| rw.range.clone()).collect();
     applied.retain(|(_, rw)| {
-        rw.attached_edits.iter().all(|e| {
-            !mains
-                .iter()
-                .any(|m| m.start < e.range.end && e.range.start < m.end)
-        })
+        let attached = rw.attached_edits.iter().map(|e| e.range.clone());
+        let appended = rw.appended.iter().map(|(at, _)| *at..*at);
+        attached
+            .chain(appended)
+            .all(|e| !mains.iter().any(|m| m.start < e.end && e.start < m.end))
     });
     // A rewrite that is correct only with another one waits with it.
     loop {
@@ -457,24 +475,38 @@ fn plan_edits(
         .map(|(_, rw)| *rw)
         .collect();
 
-    // Helpers the file does not define yet, with the first call of each.
+    // How the file calls each helper the rewrites need, and those it
+    // defines now, with the first call of each.
+    let mut calls: HashMap<&str, Call> = HashMap::new();
     let mut new_helpers: Vec<(&Helper, usize)> = Vec::new();
     for (_, rw) in &applied {
         for helper in catalogue.helpers_needed(rw.helpers()) {
-            let name = helper.name.as_str();
-            if helpers::definition(root, text, name).is_some() {
+            let call = site.call(helper, root, text, bindings)?;
+            calls.insert(&helper.name, call);
+            if !matches!(call, Call::InFile { new: true, .. }) {
                 continue;
             }
-            match new_helpers.iter_mut().find(|(h, _)| h.name == name) {
+            match new_helpers.iter_mut().find(|(h, _)| h.name == helper.name) {
                 Some((_, first)) => *first = (*first).min(rw.start()),
                 None => new_helpers.push((helper, rw.start())),
             }
         }
     }
+    let helpers_from_module: BTreeSet<String> = applied
+        .iter()
+        .flat_map(|(_, rw)| rw.helpers())
+        .filter(|h| calls[h] == Call::FromModule)
+        .map(str::to_owned)
+        .collect();
+    let shared_module = match site {
+        HelperSite::Shared(shared) if !helpers_from_module.is_empty() => Some(shared.spec.as_str()),
+        _ => None,
+    };
     let modules: BTreeSet<&str> = edited
         .iter()
         .flat_map(|rw| rw.template.modules())
         .chain(new_helpers.iter().flat_map(|(h, _)| h.code.modules()))
+        .chain(shared_module)
         .collect();
     let (names, new_imports) = imports_added(
         modules,
@@ -483,6 +515,16 @@ fn plan_edits(
         retargets.imports,
         &retargets.member_names,
     );
+    let call_of = |name: &str| -> String {
+        let helper = catalogue.helper(name).expect("validated: known helpers");
+        match calls[name].name_in_file(helper) {
+            Some(local) => local.to_owned(),
+            None => {
+                let module = &names[shared_module.expect("a helper is called from it")];
+                format!("{module}.{}", helper.public_name())
+            }
+        }
+    };
     let mut edits = Vec::new();
     let mut deleted_statements: Vec<Range<usize>> = Vec::new();
     for rw in edited {
@@ -491,6 +533,7 @@ fn plan_edits(
             .render_placed(
                 |p| rw.arguments.get(p).map(|a| (a.text.clone(), a.primary)),
                 |m| names[m].clone(),
+                call_of,
             )
             .ok_or_else(|| {
                 format!(
@@ -522,9 +565,17 @@ fn plan_edits(
         } else {
             edits.push(Edit::replace(rw.range.clone(), rendered));
         }
+        let appended = rw.appended.iter().map(|(at, then)| {
+            let added = then
+                .render(|_| None, |m| names[m].clone(), call_of)
+                .expect("validated: `then` holds text and helpers only");
+            Edit::insert(*at, added)
+        });
         edits.extend(
             rw.attached_edits
                 .iter()
+                .cloned()
+                .chain(appended)
                 .map(|e| attached_edit(rw, e, text, root, newline)),
         );
     }
@@ -557,10 +608,15 @@ fn plan_edits(
     edits.extend(realigned);
     // After the imports inserted at the same place, before a TODO comment.
     for (helper, first_call) in &new_helpers {
-        let code = helper.render(|m| names[m].clone());
+        let public = matches!(
+            calls[helper.name.as_str()],
+            Call::InFile { public: true, .. }
+        );
+        let code = helper.render(|m| names[m].clone(), public);
         let edit = helpers::insertion(root, text, newline, *first_call, &code, &edits);
         edits.push(edit);
     }
+    let helpers_defined = new_helpers.iter().map(|(h, _)| h.name.clone()).collect();
     edits.extend(stale_comments);
     if annotate {
         edits.extend(crate::plan::annotate::annotations(
@@ -571,6 +627,8 @@ fn plan_edits(
         edits,
         settled,
         leaving,
+        helpers_from_module,
+        helpers_defined,
     })
 }
 
@@ -579,14 +637,14 @@ fn plan_edits(
 /// renames before it on the line.
 fn attached_edit(
     rw: &Rewrite,
-    edit: &Edit,
+    edit: Edit,
     text: &str,
     root: tree_sitter::Node,
     newline: &str,
 ) -> Edit {
     let (range, added) = (&edit.range, &edit.text);
     if !range.is_empty() {
-        return edit.clone();
+        return edit;
     }
     let line = crate::source::line_start(text, range.start);
     let width = |s: &str| s.chars().count() as isize;

@@ -7,6 +7,7 @@
 //! reaches ([`programs`]), and decides each rewrite for the programs that
 //! can run the line; only the paths given are edited.
 
+pub mod helpers_module;
 pub mod mock_paths;
 pub mod modules;
 pub mod programs;
@@ -143,6 +144,7 @@ impl Scope {
         self.paths.iter().any(|p| root.starts_with(p))
     }
 
+    /// Whether the paths take in `file`, which may be yet to be made.
     pub fn contains(&self, file: &Path) -> bool {
         let file = canonical(file).unwrap_or_else(|_| file.to_path_buf());
         self.paths.iter().any(|p| file.starts_with(p))
@@ -170,6 +172,8 @@ mod tests {
         assert!(err.contains("outside the project"), "{err}");
         let scope = Scope::new(&[project.join("pkg/sub")]);
         assert!(scope.contains(&project.join("pkg/sub/m.py")));
+        assert!(scope.contains(&project.join("pkg/sub/new.py")));
         assert!(!scope.contains(&project.join("setup.cfg")));
+        assert!(!scope.contains(&project.join("pkg/new.py")));
     }
 }

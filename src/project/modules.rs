@@ -209,7 +209,8 @@ pub fn lexical(path: &Path) -> PathBuf {
     out
 }
 
-fn is_identifier_path(dotted: &str) -> bool {
+/// Whether `dotted` is a dotted name of Python identifiers.
+pub fn is_identifier_path(dotted: &str) -> bool {
     !dotted.is_empty()
         && dotted.split('.').all(|p| {
             !p.is_empty()

@@ -1,6 +1,6 @@
-//! Helper functions (or classes) a rewrite defines in the file it
-//! rewrites: checking a helper's code, finding a definition already there,
-//! and choosing where a new one goes.
+//! Helper functions (or classes) a rewrite defines in a module: checking a
+//! helper's code, renaming it to its public form, finding a definition
+//! already there, and choosing where a new one goes.
 //!
 //! A helper goes right before the first top-level statement that defines a
 //! function or class or that calls the helper (with the comments above that
@@ -10,7 +10,7 @@
 use tree_sitter::Node;
 
 use super::parse::{first_syntax_error, parse};
-use super::syntax::{named_children, text};
+use super::syntax::{descendants, field_name, named_children, text};
 use crate::edit::Edit;
 use crate::source::{encoding_declaration, line_start};
 
@@ -30,6 +30,25 @@ pub fn check_definition(code: &str, name: &str) -> Result<(), String> {
             "its code must be one `def {name}(...)` or `class {name}` and nothing else"
         )),
     }
+}
+
+/// `code`, one helper's definition, with its name changed to `to` where it
+/// names the helper (not as an attribute or a keyword argument's name).
+pub fn renamed(code: &str, from: &str, to: &str) -> String {
+    let tree = parse(code);
+    let other_name = |n: Node| {
+        n.parent().is_some_and(|p| {
+            matches!(
+                (p.kind(), field_name(p, n)),
+                ("attribute", Some("attribute")) | ("keyword_argument", Some("name"))
+            )
+        })
+    };
+    let edits = descendants(tree.root_node())
+        .filter(|n| n.kind() == "identifier" && text(*n, code) == from && !other_name(*n))
+        .map(|n| Edit::replace(n.byte_range(), to))
+        .collect();
+    crate::edit::apply(code, edits).expect("identifiers never overlap")
 }
 
 /// The top-level `def name(...)` or `class name` of the module, if there
@@ -212,6 +231,17 @@ mod tests {
         let tree = parse(source);
         let found = definition(tree.root_node(), source, "_run").unwrap();
         assert_eq!(found.start_position().row, 5);
+    }
+
+    #[test]
+    fn renaming_changes_the_definition_and_its_references_only() {
+        let code = "def _walk(node):\n    \"\"\"_walk it.\"\"\"\n    \
+                    return [_walk(c) for c in node._walk(_walk=1)]";
+        assert_eq!(
+            renamed(code, "_walk", "walk"),
+            "def walk(node):\n    \"\"\"_walk it.\"\"\"\n    \
+             return [walk(c) for c in node._walk(_walk=1)]"
+        );
     }
 
     #[test]

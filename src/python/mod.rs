@@ -6,6 +6,7 @@ pub(crate) mod continuation;
 pub(crate) mod helpers;
 pub(crate) mod import_scan;
 pub(crate) mod imports;
+pub(crate) mod license_header;
 pub(crate) mod local_proof;
 pub(crate) mod module_names;
 pub(crate) mod non_negative;

@@ -85,11 +85,13 @@ impl Catalogue {
     }
 
     /// The names a rewrite may look up or bind: to name a module, or to
-    /// define a helper.
+    /// define a helper (in its file, or as the shared helpers module does).
     pub fn names_rewrites_consider(&self) -> impl Iterator<Item = String> {
-        self.modules()
-            .flat_map(|m| m.names_considered())
-            .chain(self.helpers.iter().map(|h| h.name.clone()))
+        self.modules().flat_map(|m| m.names_considered()).chain(
+            self.helpers
+                .iter()
+                .flat_map(|h| [h.name.clone(), h.public_name().to_owned()]),
+        )
     }
 
     /// The one module (`import module`) that every rewrite of the API's
@@ -127,9 +129,9 @@ impl Catalogue {
 
     /// The helpers named, and those their code calls in turn, each once,
     /// each after the helpers it calls.
-    pub fn helpers_needed<'a>(
+    pub fn helpers_needed<'a, 'n>(
         &'a self,
-        names: impl IntoIterator<Item = &'a str>,
+        names: impl IntoIterator<Item = &'n str>,
     ) -> Vec<&'a Helper> {
         fn visit<'a>(catalogue: &'a Catalogue, name: &str, needed: &mut Vec<&'a Helper>) {
             if needed.iter().any(|h| h.name == name) {

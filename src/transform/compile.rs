@@ -13,12 +13,13 @@ use serde::Deserialize;
 use super::catalogue::{Catalogue, CatalogueError};
 use super::model::{
     Api, ApiId, Case, CaseAction, Difference, DifferenceId, Example, Family, Guard, Helper,
-    MemberRule, PATCHABLE, Param, Requirement, Safety, Shape, Transform,
+    MemberRule, PATCHABLE, Param, Requirement, Safety, Shape, Transform, public_name,
 };
 use super::predicate::Predicate;
 use super::strategy::{BlockRule, BlockStrategy, BlockingCall, ConfigStrategy, RAISED};
 use super::template::{ALL_ARGUMENTS, Piece, REST_AS_DICT, REST_AS_TUPLE, Template};
 use crate::python::continuation::MAX_LINE;
+use crate::python::helpers::check_definition;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -341,6 +342,14 @@ impl Catalogue {
             errors.push(format!("{at}: the name is used twice"));
             return;
         }
+        let public = public_name(&def.name);
+        if let Some(other) = self.helpers.iter().find(|h| h.public_name() == public) {
+            errors.push(format!(
+                "{at}: its public name '{public}' is helper '{}''s too",
+                other.name
+            ));
+            return;
+        }
         let code = match Template::parse(def.code.trim()) {
             Ok(code) => code,
             Err(e) => {
@@ -365,10 +374,9 @@ impl Catalogue {
             name: def.name.clone(),
             code,
         };
-        let python = helper.render(|m| m.replace([':', '.'], "_"));
         // The code lands in projects whose style checks allow 79 columns.
         if let Some(long) = helper
-            .render(|m| m.rsplit(':').next().unwrap_or(m).to_owned())
+            .render(|m| m.rsplit(':').next().unwrap_or(m).to_owned(), false)
             .lines()
             .find(|l| l.chars().count() > MAX_LINE)
         {
@@ -377,7 +385,13 @@ impl Catalogue {
             ));
             return;
         }
-        match crate::python::helpers::check_definition(&python, &def.name) {
+        let python = |public| helper.render(|m| m.replace([':', '.'], "_"), public);
+        let checked = check_definition(&python(false), &def.name).and_then(|()| {
+            check_definition(&python(true), public).map_err(|why| {
+                format!("as a shared helpers module defines it, named '{public}', {why}")
+            })
+        });
+        match checked {
             Ok(()) => self.helpers.push(helper),
             Err(why) => errors.push(format!("{at}: {why}")),
         }
@@ -870,6 +884,15 @@ code = "def _first():\n    return {def:_run}()"
 [[helper]]
 name = "_long"
 code = "def _long():\n    return {@concurrent.futures}.Future().add_done_callback(lambda future: future.result())"
+[[helper]]
+name = "_yield"
+code = "def _yield():\n    pass"
+[[helper]]
+name = "_second"
+code = "def _second():\n    pass"
+[[helper]]
+name = "second"
+code = "def second():\n    pass"
 [[transform]]
 id = "t1"
 summary = "s"
@@ -900,6 +923,18 @@ before = "import eventlet"
         );
         assert!(
             err.contains("helper '_long': a line is longer than 79 characters"),
+            "{err}"
+        );
+        // Shared helpers modules define them without the underscore.
+        assert!(
+            err.contains(
+                "helper '_yield': as a shared helpers module defines it, named 'yield', its \
+                 code does not parse"
+            ),
+            "{err}"
+        );
+        assert!(
+            err.contains("helper 'second': its public name 'second' is helper '_second''s too"),
             "{err}"
         );
     }

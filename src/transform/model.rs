@@ -335,7 +335,8 @@ impl Transform {
 }
 
 /// A module-level function that rewrites call (`{def:name}` in a
-/// template), defined once in each file that needs it.
+/// template): defined once in the project's shared helpers module, or in
+/// each file that calls it when the project has none.
 #[derive(Debug, Clone)]
 pub struct Helper {
     pub name: String,
@@ -344,11 +345,40 @@ pub struct Helper {
     pub code: Template,
 }
 
+/// A helper's name in a shared helpers module, which other modules import:
+/// without the leading underscore that marks a module's private names.
+pub fn public_name(name: &str) -> &str {
+    name.trim_start_matches('_')
+}
+
 impl Helper {
-    /// The definition's text, `module` naming each module it uses.
-    pub fn render(&self, module: impl FnMut(&str) -> String) -> String {
-        self.code
-            .render(|_| None, module)
-            .expect("validated: a helper's code takes no arguments")
+    pub fn public_name(&self) -> &str {
+        public_name(&self.name)
+    }
+
+    /// The name a module defines it under: its public name, with `public`.
+    pub fn defined_name(&self, public: bool) -> &str {
+        match public {
+            true => self.public_name(),
+            false => &self.name,
+        }
+    }
+
+    /// The definition's text, `module` naming each module it uses; with
+    /// `public`, as a shared helpers module defines it: it and the helpers
+    /// it calls under their public names.
+    pub fn render(&self, module: impl FnMut(&str) -> String, public: bool) -> String {
+        let called = |h: &str| match public {
+            true => public_name(h).to_owned(),
+            false => h.to_owned(),
+        };
+        let code = self
+            .code
+            .render(|_| None, module, called)
+            .expect("validated: a helper's code takes no arguments");
+        match public {
+            true => crate::python::helpers::renamed(&code, &self.name, self.public_name()),
+            false => code,
+        }
     }
 }

@@ -10,7 +10,8 @@
 //!   adds the import, or reuses one, and picks an alias on a name clash
 //! - `{@package:module}` the same for `from package import module`
 //! - `{def:name}` a module-level helper function of the catalogue; the
-//!   rewriter defines it in the file once, or reuses the definition there
+//!   rewriter names it as the file calls it (defined in the file, or in the
+//!   project's shared helpers module)
 
 use std::fmt;
 
@@ -110,13 +111,22 @@ impl Template {
     }
 
     /// Fills the placeholders; `argument` returns the text and whether it is
-    /// a primary expression, `module` the local name of a module.
+    /// a primary expression, `module` the local name of a module, `helper`
+    /// the expression that calls a helper.
     pub fn render(
         &self,
         argument: impl FnMut(&str) -> Option<(String, bool)>,
         module: impl FnMut(&str) -> String,
+        helper: impl FnMut(&str) -> String,
     ) -> Option<String> {
-        self.render_placed(argument, module).map(|(out, _)| out)
+        self.render_placed(argument, module, helper)
+            .map(|(out, _)| out)
+    }
+
+    /// The text of a template that holds only text and modules, each module
+    /// by its own name (a catalogue's dotted targets).
+    pub fn as_written(&self) -> Option<String> {
+        self.render(|_| None, |m| m.to_owned(), |h| h.to_owned())
     }
 
     /// Renders as `render` does, and tells where each argument's text
@@ -125,6 +135,7 @@ impl Template {
         &self,
         mut argument: impl FnMut(&str) -> Option<(String, bool)>,
         mut module: impl FnMut(&str) -> String,
+        mut helper: impl FnMut(&str) -> String,
     ) -> Option<(String, Vec<(usize, &str)>)> {
         let mut out = String::new();
         let mut placed = Vec::new();
@@ -132,7 +143,7 @@ impl Template {
             match piece {
                 Piece::Text(t) => out.push_str(t),
                 Piece::Module(m) => out.push_str(&module(m)),
-                Piece::Helper(h) => out.push_str(h),
+                Piece::Helper(h) => out.push_str(&helper(h)),
                 Piece::Argument {
                     param,
                     parenthesize,
@@ -206,25 +217,37 @@ mod tests {
     fn renders_arguments_and_modules() {
         let t = Template::parse("{@time}.sleep(max(0, {seconds}))").unwrap();
         let out = t
-            .render(|_| Some(("delay".into(), true)), |m| format!("{m}_mod"))
+            .render(
+                |_| Some(("delay".into(), true)),
+                |m| format!("{m}_mod"),
+                |h| h.into(),
+            )
             .unwrap();
         assert_eq!(out, "time_mod.sleep(max(0, delay))");
     }
 
     #[test]
-    fn helpers_render_as_their_name() {
+    fn helpers_render_as_the_file_calls_them() {
         let t = Template::parse("{def:_run}({...})").unwrap();
         assert_eq!(t.helpers().collect::<Vec<_>>(), ["_run"]);
-        let out = t.render(|_| Some(("f, 1".into(), false)), |m| m.into());
-        assert_eq!(out.as_deref(), Some("_run(f, 1)"));
+        let out = t.render(
+            |_| Some(("f, 1".into(), false)),
+            |m| m.into(),
+            |h| format!("helpers.{}", h.trim_start_matches('_')),
+        );
+        assert_eq!(out.as_deref(), Some("helpers.run(f, 1)"));
     }
 
     #[test]
     fn parenthesizes_non_primary_arguments() {
         let t = Template::parse("{obj!p}").unwrap();
         assert_eq!(
-            t.render(|_| Some(("a + b".into(), false)), |m| m.into())
-                .unwrap(),
+            t.render(
+                |_| Some(("a + b".into(), false)),
+                |m| m.into(),
+                |h| h.into()
+            )
+            .unwrap(),
             "(a + b)"
         );
     }

@@ -367,18 +367,25 @@ fn message_body(step: &Step, catalogue: &Catalogue) -> String {
     for ((transform, api), n) in &counts {
         let _ = writeln!(text, "* {api}: {n} (transform {transform})");
     }
+    let shared = step.helpers_module.as_ref();
     let helpers: std::collections::BTreeSet<&str> = counts
         .keys()
         .filter_map(|(id, _)| catalogue.transform_by_id(id))
         .flat_map(|t| catalogue.helpers_needed(t.helpers()))
-        .map(|h| h.name.as_str())
+        .map(|h| h.defined_name(shared.is_some()))
         .collect();
     if !helpers.is_empty() {
         let names: Vec<String> = helpers.iter().map(|h| format!("`{h}`")).collect();
+        let place = match shared {
+            Some(module) => format!(
+                "the change calls a small helper function, defined once in {}",
+                module.display()
+            ),
+            None => "a file gets a small helper function, defined once after its imports".into(),
+        };
         let _ = write!(
             text,
-            "\nWhere no standard library call keeps the behaviour, a file gets a small \
-             helper function, defined once after its imports: {}.\n",
+            "\nWhere no standard library call keeps the behaviour, {place}: {}.\n",
             names.join(", ")
         );
     }

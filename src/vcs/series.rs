@@ -39,6 +39,9 @@ pub struct Step {
     /// Rewrites this step adds, and uses left for a person, with paths.
     pub rewrites: Vec<(PathBuf, Finding)>,
     pub manual: Vec<(PathBuf, Finding)>,
+    /// The shared helpers module the rewrites so far call, when the
+    /// project has one.
+    pub helpers_module: Option<PathBuf>,
 }
 
 /// Families whose rewrites come first; anything else follows in catalogue
@@ -75,14 +78,28 @@ pub fn plan(
             vec![step(root, &all, summary, scope, |_| true)]
         }
         Split::File => {
+            // The shared helpers module lands with the first group that
+            // calls it.
+            let module = all.helpers.module.as_ref();
             let changed: Vec<_> = all
                 .changed()
+                .filter(|f| module.is_none_or(|m| m.path != f.source.path))
                 .map(|f| (path_in_repo(root, &f.source.path), f))
                 .collect();
             let mut so_far: Vec<PathBuf> = Vec::new();
             let mut steps = Vec::new();
             for group in file_groups(root, &changed, catalogue) {
                 so_far.extend(group.files.iter().cloned());
+                if let Some(m) = module.filter(|m| {
+                    m.callers
+                        .iter()
+                        .any(|c| group.files.contains(&path_in_repo(root, c)))
+                }) {
+                    let helpers = path_in_repo(root, &m.path);
+                    if !so_far.contains(&helpers) {
+                        so_far.push(helpers);
+                    }
+                }
                 let scope = group
                     .files
                     .iter()
@@ -226,6 +243,11 @@ fn step(
         files,
         rewrites,
         manual,
+        helpers_module: run
+            .helpers
+            .module
+            .as_ref()
+            .map(|m| path_in_repo(root, &m.path)),
     }
 }
 

@@ -220,6 +220,7 @@ mod tests {
                 findings: Vec::new(),
                 new_text: None,
                 error: Some("the rewrite would not parse".into()),
+                created: false,
             }],
             skipped: vec![Skipped {
                 path: "pkg/b.py".into(),

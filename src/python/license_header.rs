@@ -1,0 +1,69 @@
+//! The license comment a new module of a project opens with: the one most
+//! of its neighbours open with (OpenStack modules start with the Apache
+//! License's notice), without their copyright lines, which belong to each
+//! file's authors.
+
+/// The license header more than half of `modules` (the texts of a
+/// folder's non-empty modules) open with, copyright lines left out.
+pub fn common(modules: &[&str]) -> Option<String> {
+    let headers: Vec<Option<String>> = modules.iter().map(|text| header(text)).collect();
+    let most = headers
+        .iter()
+        .flatten()
+        .max_by_key(|candidate| headers.iter().flatten().filter(|h| h == candidate).count())?;
+    let shared = headers.iter().flatten().filter(|h| *h == most).count();
+    (2 * shared > modules.len()).then(|| most.clone())
+}
+
+/// The comment lines a module opens with (after a `#!` line), without
+/// copyright lines, an encoding declaration, and the bare `#` lines that
+/// then begin or end them; `None` unless they speak of a license.
+fn header(text: &str) -> Option<String> {
+    let kept: Vec<&str> = text
+        .lines()
+        .skip_while(|line| line.starts_with("#!"))
+        .take_while(|line| line.starts_with('#'))
+        .map(str::trim_end)
+        .filter(|line| {
+            let lower = line.to_ascii_lowercase();
+            !(lower.contains("copyright")
+                || lower.contains("all rights reserved")
+                || crate::source::encoding_declaration(line).is_some())
+        })
+        .collect();
+    let bare = |line: &&str| *line == "#";
+    let start = kept.iter().position(|l| !bare(l))?;
+    let end = kept.iter().rposition(|l| !bare(l))? + 1;
+    let lines = &kept[start..end];
+    let licensed = lines
+        .iter()
+        .any(|l| l.to_ascii_lowercase().contains("license"));
+    licensed.then(|| lines.iter().map(|l| format!("{l}\n")).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const APACHE: &str = "#    Licensed under the Apache License, Version 2.0 (the \"License\");\n\
+                          #    you may not use this file except in compliance with the License.\n";
+
+    #[test]
+    fn the_header_most_modules_share_without_copyright_lines() {
+        let a = format!("# Copyright 2012 A\n# All Rights Reserved.\n#\n{APACHE}\nimport os\n");
+        let b = format!(
+            "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n# Copyright (c) 2020 B\n#\n{APACHE}#\n\"\"\"B.\"\"\"\n"
+        );
+        let c = "# Licensed under the MIT License.\nimport sys\n";
+        assert_eq!(common(&[&a, &b, c]).as_deref(), Some(APACHE));
+    }
+
+    #[test]
+    fn none_unless_more_than_half_share_one() {
+        let a = format!("# Copyright 2012 A\n{APACHE}");
+        let other = "# Licensed under the MIT License.\n";
+        assert_eq!(common(&[&a, other]), None);
+        assert_eq!(common(&["import os\n", "# A note.\nimport sys\n"]), None);
+        assert_eq!(common(&[]), None);
+    }
+}
