@@ -65,6 +65,10 @@ pub enum Command {
     },
     /// Rewrite the files in place (atomically; a file changed meanwhile is left alone).
     ///
+    /// Every new file is staged outside the tree, then all are renamed into
+    /// place in one short phase: stopped by Ctrl-C, SIGTERM or SIGHUP, a run
+    /// writes every file or none (exit status 128 + the signal's number).
+    ///
     /// With `-` as the path, print the rewritten text of standard input on
     /// standard output instead, and write no file: the text as it came when
     /// nothing changes or it cannot be rewritten (not UTF-8, a syntax error).

@@ -56,13 +56,19 @@ fn series_after(d: &Path, files: &[(&str, &str)], removed: &[&str]) -> Vec<Strin
     }
     git(d, &["add", "-A"]);
     git(d, &["commit", "-q", "-m", "Change"]);
-    let out = eventless(d, &["commit", "."]);
+    succeeds(d, &["commit", "."]);
+    messages(d)
+}
+
+/// Runs eventless in `d`; fails the test, with its errors, if it fails.
+fn succeeds(d: &Path, args: &[&str]) -> std::process::Output {
+    let out = eventless(d, args);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    messages(d)
+    out
 }
 
 fn messages(dir: &Path) -> Vec<String> {
@@ -78,12 +84,7 @@ fn commit_builds_a_series_on_its_own_branch() {
     let dir = repo(true);
     let d = dir.path();
     let head_before = git(d, &["rev-parse", "HEAD"]);
-    let out = eventless(d, &["commit", "-s", "--partial-bug", "2004567", "."]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeeds(d, &["commit", "-s", "--partial-bug", "2004567", "."]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("git review -t eventlet-removal"));
 
     // The user's branch, HEAD and files are untouched.
@@ -228,12 +229,7 @@ fn the_switch_off_eventlet_is_one_commit_that_says_so() {
 /// The messages of the series `eventless ARGS` makes (none when it makes
 /// no commit).
 fn messages_of_commit(d: &Path, args: &[&str]) -> Vec<String> {
-    let out = eventless(d, args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(d, args);
     let made = git(d, &["branch", "--list", "eventlet-removal"]);
     if made.trim().is_empty() {
         Vec::new()
@@ -254,12 +250,7 @@ fn review_rewrites_are_committed_by_difference() {
                    eventlet.spawn_after(delay, loop)\n";
     std::fs::write(d.join("pkg/service.py"), service).unwrap();
     git(d, &["commit", "-qam", "Service"]);
-    let out = eventless(d, &["commit", "--review", "."]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(d, &["commit", "--review", "."]);
     // Oldest first.
     let messages: Vec<String> = messages(d).into_iter().rev().collect();
     let subjects: Vec<&str> = messages.iter().map(|m| m.lines().next().unwrap()).collect();
@@ -370,12 +361,7 @@ fn patches_apply_with_git_am_to_the_same_trees() {
     let d = dir.path();
     assert!(eventless(d, &["commit", "."]).status.success());
     let out_dir = d.join("out");
-    let out = eventless(d, &["patches", "--out", out_dir.to_str().unwrap(), "."]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(d, &["patches", "--out", out_dir.to_str().unwrap(), "."]);
     let mut patches: Vec<_> = std::fs::read_dir(&out_dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -428,12 +414,7 @@ fn a_dirty_tree_is_refused_unless_allowed_and_then_stays_out() {
     let out = eventless(d, &["commit", "."]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("uncommitted changes"));
-    let out = eventless(d, &["commit", "--allow-dirty", "."]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(d, &["commit", "--allow-dirty", "."]);
     let service = git(d, &["show", "eventlet-removal:pkg/service.py"]);
     assert_eq!(service, SERVICE, "the user's edit must not be committed");
     assert!(
@@ -481,12 +462,7 @@ fn the_configuration_sets_commit_defaults() {
     .unwrap();
     git(d, &["add", "eventless.toml"]);
     git(d, &["commit", "-q", "-m", "Configure eventless"]);
-    let out = eventless(d, &["commit", "."]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(d, &["commit", "."]);
     let last = git(d, &["log", "-1", "--format=%B", "no-eventlet"]);
     let trailers: Vec<&str> = last
         .trim_end()
@@ -582,12 +558,7 @@ fn commits_changing(d: &Path, path: &str) -> String {
 fn a_split_by_file_keeps_the_mocks_with_the_code() {
     let dir = mocked_repo();
     let d = dir.path();
-    let out = eventless(d, &["commit", "--split", "file", "."]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(d, &["commit", "--split", "file", "."]);
     let subjects = git(
         d,
         &["log", "--format=%s", "--reverse", "main..eventlet-removal"],
@@ -631,12 +602,7 @@ fn a_split_by_file_lists_what_is_left_in_unchanged_files() {
         ),
     ]);
     let d = dir.path();
-    let out = eventless(d, &["commit", "--split", "file", "."]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(d, &["commit", "--split", "file", "."]);
     let last = git(d, &["log", "-1", "--format=%B", "eventlet-removal"]);
     assert!(last.contains("pkg/c.py") && last.contains("wsgi"), "{last}");
 }
@@ -681,12 +647,7 @@ fn a_split_by_file_makes_the_switch_last() {
 fn a_split_by_family_keeps_the_mocks_with_the_code() {
     let dir = mocked_repo();
     let d = dir.path();
-    let out = eventless(d, &["commit", "--split", "family", "."]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(d, &["commit", "--split", "family", "."]);
     let mocked = commits_changing(d, "pkg/tests/test_a.py");
     assert_eq!(mocked.lines().count(), 1);
     assert_eq!(commits_changing(d, "pkg/a/manager.py"), mocked);

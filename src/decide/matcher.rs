@@ -528,11 +528,8 @@ impl Matcher<'_> {
             suffix.clear();
         } else if let Some(object) = mock_object {
             // The target `time.sleep` becomes `patch.object(time, 'sleep')`.
-            let dotted = template.as_written().unwrap_or_default();
-            let full: Vec<&str> = dotted
-                .split('.')
-                .chain(suffix.iter().map(String::as_str))
-                .collect();
+            let dotted = target_path(&template, &suffix);
+            let full: Vec<&str> = dotted.split('.').collect();
             let (member, module) = full.split_last().ok_or("empty target")?;
             if module.is_empty() {
                 return Err("the target has no module to patch".into());
@@ -605,6 +602,16 @@ impl Matcher<'_> {
     }
 }
 
+/// The dotted name a mock transform's template makes, with the members the
+/// mocked target names past the API (`suffix`) appended.
+fn target_path(template: &Template, suffix: &[String]) -> String {
+    let dotted = template.as_written().unwrap_or_default();
+    std::iter::once(dotted.as_str())
+        .chain(suffix.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
 /// What a mock through a project module names once the module's code is
 /// rewritten: the module's name for the stdlib module it now calls, then
 /// the members the mock transform names past it (`time.sleep` for
@@ -617,13 +624,8 @@ fn retarget_through(
     attribute: &Range<usize>,
 ) -> Result<(String, Option<Edit>), String> {
     let (module, name) = through.module.as_ref().map_err(Clone::clone)?;
-    let dotted = template
-        .render(|_| None, |m| m.to_owned(), |h| h.to_owned())
-        .unwrap_or_default();
-    let full: Vec<&str> = dotted
-        .split('.')
-        .chain(suffix.iter().map(String::as_str))
-        .collect();
+    let dotted = target_path(template, suffix);
+    let full: Vec<&str> = dotted.split('.').collect();
     let module_parts: Vec<&str> = module.split('.').collect();
     let members = full
         .strip_prefix(module_parts.as_slice())
