@@ -175,14 +175,12 @@ pub fn wrap_long_line(
     let end = line_end(source, range.end);
     let (before, after) = (&source[start..range.start], &source[range.end..end]);
     let before_width = width(before).saturating_add_signed(widened);
-    let too_long = before_width + width(&rendered) + width(after) > MAX_LINE;
     let indent = &before[..before.len() - before.trim_start().len()];
     // A statement that spanned lines is wrapped too, unless one of them
     // was already too long.
     let long_before = source[start..end].lines().any(|l| width(l) > MAX_LINE);
-    if !too_long
+    if !too_long(before_width, &rendered, after)
         || long_before
-        || rendered.contains('\n')
         || indent.contains('\t')
         // Python before 3.12 allows no line break in an f-string's field.
         || in_string(root, range.start)
@@ -200,8 +198,16 @@ pub fn wrap_long_line(
     let hanging = format!("{indent}    ");
     // Text that is not a whole expression (`.add_done_callback(f)`, added
     // after a call) keeps its arguments together.
-    let arguments =
-        top_level_arguments(&rendered, bracket).unwrap_or_else(|| vec![tail.to_owned()]);
+    let arguments = match top_level_arguments(&rendered, bracket) {
+        Some(arguments) => arguments,
+        None if !rendered.contains('\n') => vec![tail.to_owned()],
+        None => return rendered,
+    };
+    // Lines that were aligned are filled anew; an argument that spans
+    // lines itself is left as it is.
+    if head.contains('\n') || arguments.iter().any(|a| a.contains('\n')) {
+        return rendered;
+    }
     let visual = " ".repeat(before_width + width(head));
     let aligned = fill(&arguments, head, &visual, visual.len(), after, newline);
     aligned
@@ -216,6 +222,21 @@ fn width(s: &str) -> usize {
     s.chars().count()
 }
 
+/// Whether `text`, with `before_width` columns before its first line and
+/// `after` following its last, has a line longer than [`MAX_LINE`].
+fn too_long(before_width: usize, text: &str, after: &str) -> bool {
+    let lines: Vec<&str> = text.split('\n').collect();
+    lines.iter().enumerate().any(|(n, line)| {
+        let before = if n == 0 { before_width } else { 0 };
+        let after = if n + 1 == lines.len() {
+            width(after)
+        } else {
+            0
+        };
+        before + width(line.trim_end_matches('\r')) + after > MAX_LINE
+    })
+}
+
 /// The arguments of the call whose `(` is at `bracket` in `rendered`, each
 /// with the separator after it (`", "`; for the last, the `)` and the rest
 /// of `rendered`), read from a parse of `rendered`.
@@ -227,6 +248,10 @@ fn top_level_arguments(rendered: &str, bracket: usize) -> Option<Vec<String>> {
         .parent()
         .filter(|n| n.kind() == "argument_list" && n.start_byte() == bracket)?;
     let items: Vec<Node> = crate::python::syntax::named_children(list);
+    // A comment ends its line: the arguments could not be refilled.
+    if items.iter().any(|n| n.kind() == "comment") {
+        return None;
+    }
     let (first, last) = (items.first()?, items.last()?);
     let mut out = Vec::new();
     let mut from = first.start_byte();
@@ -374,6 +399,48 @@ mod tests {
                 "\n"
             ),
             "threading.Thread(target=self.sim._clone_thread,\n                         args=(src_name, tgt_set), daemon=True).start()"
+        );
+    }
+
+    #[test]
+    fn realigned_lines_that_grow_too_long_are_filled_again() {
+        let source = "            th = greenthread.spawn(self.rep_secondary.delete_ldev,\n                                   pair_info['svol_info'][0]['ldev'])\n";
+        let tree = parse(source);
+        let range = source.find("greenthread").unwrap()..source.len() - 1;
+        let realigned = rewrite_callee(
+            source,
+            "greenthread.spawn(",
+            "threading_helpers.spawn_future(",
+        );
+        let rendered = realigned[range.start..realigned.len() - 1].to_owned();
+        assert!(rendered.contains('\n'));
+        let wrapped = wrap_long_line(
+            rendered.clone(),
+            rendered.find("self"),
+            &range,
+            0,
+            source,
+            tree.root_node(),
+            "\n",
+        );
+        assert_eq!(
+            wrapped,
+            "threading_helpers.spawn_future(\n                self.rep_secondary.delete_ldev,\n                pair_info['svol_info'][0]['ldev'])"
+        );
+        // An argument that spans lines itself, or a comment between
+        // arguments, leaves the text as it is.
+        let commented = rendered.replacen(",\n", ",  # secondary\n", 1);
+        assert_eq!(
+            wrap_long_line(
+                commented.clone(),
+                commented.find("self"),
+                &range,
+                0,
+                source,
+                tree.root_node(),
+                "\n"
+            ),
+            commented
         );
     }
 
