@@ -12,7 +12,8 @@
 # flake8 (with hacking) finds no new indentation, line-length, warning or
 # import-style message (E1, E5, W, H301, H306) in rewritten files, a module
 # it creates (the shared helpers module) compiles with none of those
-# messages, files without "eventlet" are byte-identical, and a second run
+# messages, no function the rewrite adds is defined in two files, files
+# without "eventlet" are byte-identical, and a second run
 # (diff --check) has nothing left to change; at both levels, the exact
 # rewrites (the default) and with --review. Then `eventless commit` makes
 # a series of each project, every commit of which must compile. Exit

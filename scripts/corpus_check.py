@@ -112,6 +112,8 @@ def check_level(args, project, tree, flags):
     problems += style_problems(args, project, tree, python)
     created = sorted(p for p in after if p not in before)
     problems += created_problems(args, tree, created)
+    problems += repeated_definitions(project, tree, [r for r in changed + created
+                                                     if r.suffix == ".py"])
     second = subprocess.run([args.eventless, "diff", "--check", "--quiet", *flags, str(tree)],
                             capture_output=True, text=True)
     if second.returncode != 0:
@@ -142,6 +144,21 @@ def created_problems(args, tree, created):
             problems.append(f"{rel}: created, with a style message: {message} "
                             f"(line {'; '.join(places)})")
     return problems
+
+
+def repeated_definitions(project, tree, rels):
+    """A top-level function the rewrite defines in more than one file of a
+    project: a helper pasted where one shared module should hold it."""
+    where = {}
+    for rel in rels:
+        original = project / rel
+        old = original.read_text(errors="replace") if original.exists() else ""
+        defined = set(re.findall(r"^def (\w+)\(", old, re.M))
+        for name in set(re.findall(r"^def (\w+)\(", (tree / rel).read_text(errors="replace"),
+                                   re.M)) - defined:
+            where.setdefault(name, []).append(str(rel))
+    return [f"helper {name} defined by the rewrite in {len(files)} files: {', '.join(files)}"
+            for name, files in sorted(where.items()) if len(files) > 1]
 
 
 def style_problems(args, project, tree, rels):
