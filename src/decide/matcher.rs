@@ -10,7 +10,7 @@ use tree_sitter::Node;
 use crate::analysis::{FileAnalysis, Through, Use, UseKind};
 use crate::decide::follow::{self, enclosing_scope, member_of};
 use crate::decide::helper_site::HelperSite;
-use crate::decide::tree_facts::FileContext;
+use crate::decide::tree_facts::{FileContext, Relaxed};
 use crate::edit::Edit;
 use crate::python::bindings::MODULE_SCOPE;
 use crate::python::config_options::NonNegativeOptions;
@@ -100,6 +100,9 @@ pub struct Rewrite {
     pub safety: Safety,
     /// Its behaviour differences (a review-level rewrite).
     pub differences: Vec<DifferenceId>,
+    /// Where differences that come from the programs running the file show
+    /// (`green threads run in ... and ... patches 'time' only in some runs`).
+    pub conditions: Vec<String>,
     /// The bytes replaced: the call, the statement or the name.
     pub range: Range<usize>,
     /// Replace a whole statement (an empty text deletes it).
@@ -121,6 +124,22 @@ pub struct Rewrite {
 }
 
 impl Rewrite {
+    /// The rewrite with the differences of requirements that hold only
+    /// with them: review level.
+    fn relaxed(mut self, catalogue: &Catalogue, relaxed: Vec<Relaxed>) -> Rewrite {
+        for Relaxed { difference, why } in relaxed {
+            let id = catalogue
+                .difference_by_id(difference)
+                .expect("the catalogue checks that it has the differences requirements name");
+            if !self.differences.contains(&id) {
+                self.differences.push(id);
+            }
+            self.conditions.push(why);
+            self.safety = Safety::Review;
+        }
+        self
+    }
+
     /// The helpers the rewrite calls.
     pub fn helpers(&self) -> impl Iterator<Item = &str> {
         self.template
@@ -327,6 +346,20 @@ impl Matcher<'_> {
         Ok(())
     }
 
+    /// Checks each requirement in the programs that may run the file:
+    /// those that hold only with a behaviour difference, with where it
+    /// shows.
+    fn check_requirements<'r>(
+        &self,
+        requirements: impl IntoIterator<Item = &'r Requirement>,
+    ) -> Result<Vec<Relaxed>, String> {
+        let mut relaxed = Vec::new();
+        for requirement in requirements {
+            relaxed.extend(self.context.check(requirement)?);
+        }
+        Ok(relaxed)
+    }
+
     /// A module-level name that a test replaces keeps the code that looks
     /// it up (checked after what the use itself allows, so that a use that
     /// could never be rewritten says why).
@@ -375,14 +408,13 @@ impl Matcher<'_> {
                     return Err("the block transform has no replacement (a catalogue error)".into());
                 }
             };
-            for requirement in &t.requires {
-                self.context.check(requirement)?;
-            }
+            let relaxed = self.check_requirements(&t.requires)?;
             self.check_not_replaced(u, file)?;
             return Ok(Rewrite {
                 transform: id,
                 safety: t.safety,
                 differences: t.cases[0].differences.clone(),
+                conditions: Vec::new(),
                 range: done.except_type,
                 statement: false,
                 template,
@@ -391,7 +423,8 @@ impl Matcher<'_> {
                 attached_edits: done.edits,
                 appended: Vec::new(),
                 needs: done.needs,
-            });
+            }
+            .relaxed(self.catalogue, relaxed));
         }
         let (mut range, statement, case, arguments) = match t.shape {
             Shape::Config | Shape::Block => {
@@ -556,9 +589,7 @@ impl Matcher<'_> {
             .requires
             .iter()
             .partition(|r| **r == Requirement::EventletFree);
-        for requirement in local {
-            self.context.check(requirement)?;
-        }
+        let mut relaxed = self.check_requirements(local)?;
         self.check_helpers(template.helpers(), root, source, file)?;
         let mut attached_edits: Vec<Edit> = mock_member.into_iter().collect();
         let mut appended: Vec<(usize, Template)> = Vec::new();
@@ -583,13 +614,12 @@ impl Matcher<'_> {
             appended = followed.appended;
         }
         self.check_not_replaced(u, file)?;
-        for requirement in whole_program {
-            self.context.check(requirement)?;
-        }
+        relaxed.extend(self.check_requirements(whole_program)?);
         Ok(Rewrite {
             transform: id,
             safety: case.safety,
             differences: case.differences.clone(),
+            conditions: Vec::new(),
             range,
             statement,
             template,
@@ -598,7 +628,8 @@ impl Matcher<'_> {
             attached_edits,
             appended,
             needs: Vec::new(),
-        })
+        }
+        .relaxed(self.catalogue, relaxed))
     }
 }
 

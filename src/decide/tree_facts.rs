@@ -17,7 +17,7 @@ use tree_sitter::Node;
 
 use crate::project::mock_paths::HeldName;
 use crate::python::syntax::{named_children, text};
-use crate::transform::{ApiId, PATCHABLE, Requirement};
+use crate::transform::{ApiId, PATCHABLE, Requirement, UNPATCHED_RUNS};
 
 const OFF_BY_DEFAULT: &[&str] = &["MySQLdb", "builtins"];
 /// Where the patching the user assumes is said to come from.
@@ -102,6 +102,16 @@ pub struct PatchCall {
     pub at_import: bool,
 }
 
+/// A requirement that holds but for a behaviour difference: in some runs
+/// of a program the rewritten call behaves otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relaxed {
+    /// The difference's id in the catalogue.
+    pub difference: &'static str,
+    /// Where it shows: the program and what it patches.
+    pub why: String,
+}
+
 /// What a `monkey_patch()` call patches.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Patching {
@@ -110,6 +120,16 @@ pub struct Patching {
     /// The modules it patches only in some runs (a keyword whose value is
     /// computed: `thread=not debugging`).
     pub some_runs: BTreeSet<String>,
+}
+
+impl Patching {
+    /// It patches `module` in every run or in some: it says so, with a
+    /// literal or a computed keyword. A call that may patch anything
+    /// (positional arguments, a file that could not be read) names none.
+    fn names(&self, module: &str) -> bool {
+        let anything = self.some_runs.len() == PATCHABLE.len();
+        self.modules.contains(module) || (!anything && self.some_runs.contains(module))
+    }
 }
 
 /// A top-level function that calls `monkey_patch()`: calling it patches
@@ -184,6 +204,15 @@ impl ProgramFacts {
             || self.calls.iter().any(|c| {
                 c.patching.modules.contains("thread") || c.patching.some_runs.contains("thread")
             })
+    }
+
+    /// Some run of it patches `module` but not every one: a computed
+    /// argument, or alternatives (nova's debugger switch, oslo.service's
+    /// Windows branch) of which one leaves it alone.
+    fn patches_in_some_runs(&self, module: &str) -> bool {
+        self.calls
+            .iter()
+            .any(|c| c.site != UNKNOWN_USERS && c.patching.names(module))
     }
 
     /// `Ok` when every run of it patches `module`, else why not. The
@@ -481,9 +510,17 @@ impl<'a> FileContext<'a> {
     }
 
     /// `Ok` when the requirement holds in every program that may run the
-    /// file, else the reason, naming the program and the call that decide.
-    pub fn check(&self, requirement: &Requirement) -> Result<(), String> {
+    /// file, or holds but for a behaviour difference (`Some`: the rewrite is
+    /// review level); else the reason, naming the program and the call that
+    /// decide.
+    pub fn check(&self, requirement: &Requirement) -> Result<Option<Relaxed>, String> {
         self.requirement_holds(requirement)
+            .map(|relaxed| {
+                relaxed.map(|r| Relaxed {
+                    why: self.judged_by(r.why),
+                    ..r
+                })
+            })
             .map_err(|why| self.judged_by(why))
     }
 
@@ -499,7 +536,7 @@ impl<'a> FileContext<'a> {
         }
     }
 
-    fn requirement_holds(&self, requirement: &Requirement) -> Result<(), String> {
+    fn requirement_holds(&self, requirement: &Requirement) -> Result<Option<Relaxed>, String> {
         match requirement {
             Requirement::Native => {
                 for program in self.programs() {
@@ -518,7 +555,7 @@ impl<'a> FileContext<'a> {
                         ));
                     }
                 }
-                Ok(())
+                Ok(None)
             }
             Requirement::Unpatched => {
                 match self.programs().find_map(|p| Some((p, p.calls.first()?))) {
@@ -527,32 +564,43 @@ impl<'a> FileContext<'a> {
                         program.name,
                         calls_monkey_patch(site)
                     )),
-                    None => Ok(()),
+                    None => Ok(None),
                 }
             }
-            Requirement::EventletFree if self.project.eventlet_free => Ok(()),
+            Requirement::EventletFree if self.project.eventlet_free => Ok(None),
             Requirement::EventletFree => Err(
                 "other eventlet uses stay in this project; this rewrite is part of the switch \
                  to native threads, made once nothing else uses eventlet"
                     .into(),
             ),
             Requirement::NativeOrPatched(module) => {
+                let mut relaxed = None;
                 for program in self.programs().filter(|p| p.green()) {
-                    if let Err(why) = program.patches(module) {
-                        let site = program
-                            .green_site
-                            .as_deref()
-                            .unwrap_or("monkey-patched threads");
+                    let Err(why) = program.patches(module) else {
+                        continue;
+                    };
+                    let site = program
+                        .green_site
+                        .as_deref()
+                        .unwrap_or("monkey-patched threads");
+                    let why = format!(
+                        "green threads or hub timers run in {} ({site}) and {why}: the stdlib \
+                         call would block them all",
+                        program.name
+                    );
+                    if !program.patches_in_some_runs(module) {
                         return Err(format!(
-                            "green threads or hub timers run in {} ({site}) and {why}: the \
-                             stdlib call would block them all. Rewrite once the threads are \
-                             native, or when monkey_patch() covers '{module}' \
-                             (--assume-monkey-patched if the application patches)",
-                            program.name
+                            "{why}. Rewrite once the threads are native, or when \
+                             monkey_patch() covers '{module}' (--assume-monkey-patched if the \
+                             application patches)"
                         ));
                     }
+                    relaxed.get_or_insert(Relaxed {
+                        difference: UNPATCHED_RUNS,
+                        why,
+                    });
                 }
-                Ok(())
+                Ok(relaxed)
             }
         }
     }
@@ -820,7 +868,7 @@ mod tests {
             ),
             program("probe", true, &["monkey_patch()"]),
         ]);
-        assert!(swift.context(0).check(&thread).is_ok());
+        assert_eq!(swift.context(0).check(&thread), Ok(None));
         let err = swift.context(0).check(&time).unwrap_err();
         assert!(
             err.contains("run in server (server.py:1 eventlet.greenthread.spawn)")
@@ -845,8 +893,11 @@ mod tests {
             true,
             &["monkey_patch(thread=False)", "monkey_patch()"],
         )]);
-        assert!(nova.context(0).check(&time).is_ok());
-        assert!(nova.context(0).check(&thread).is_err());
+        assert_eq!(nova.context(0).check(&time), Ok(None));
+        // In the debugger's runs only: the rewrite is review level.
+        let relaxed = nova.context(0).check(&thread).unwrap().unwrap();
+        assert_eq!(relaxed.difference, UNPATCHED_RUNS);
+        assert!(relaxed.why.contains("leaves 'thread' alone"), "{relaxed:?}");
         // heat: the service patches all but os, a messaging setup adds
         // time again elsewhere: both run, so threads stay patched.
         let mut heat = program("heat", true, &["monkey_patch(os=False)"]);
@@ -856,15 +907,19 @@ mod tests {
             patching: patched("monkey_patch(time=True)"),
         });
         let heat = project(vec![heat]);
-        assert!(heat.context(0).check(&thread).is_ok() && heat.context(0).check(&time).is_ok());
+        assert_eq!(heat.context(0).check(&thread), Ok(None));
+        assert_eq!(heat.context(0).check(&time), Ok(None));
         let mistral = project(vec![program(
             "mistral",
             true,
             &["monkey_patch(os=True, select=True, socket=True, thread=debug, time=True)"],
         )]);
-        let err = mistral.context(0).check(&thread).unwrap_err();
-        assert!(err.contains("patches 'thread' only in some runs"), "{err}");
-        assert!(mistral.context(0).check(&time).is_ok());
+        let relaxed = mistral.context(0).check(&thread).unwrap().unwrap();
+        assert!(
+            relaxed.why.contains("patches 'thread' only in some runs"),
+            "{relaxed:?}"
+        );
+        assert_eq!(mistral.context(0).check(&time), Ok(None));
     }
 
     #[test]
@@ -968,7 +1023,7 @@ mod tests {
     fn requirements_follow_green_threads_and_patching() {
         let time = Requirement::NativeOrPatched("time".into());
         let context = |green, calls: &[&str]| project(vec![program("p", green, calls)]);
-        assert!(context(false, &[]).context(0).check(&time).is_ok());
+        assert_eq!(context(false, &[]).context(0).check(&time), Ok(None));
         assert!(
             context(true, &["monkey_patch(time=True)"])
                 .context(0)

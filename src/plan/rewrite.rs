@@ -297,8 +297,13 @@ fn findings(
                 ),
                 (Fate::Unaccepted(rw), None) => {
                     let differences = ids(&rw.differences);
+                    let shown = rw
+                        .conditions
+                        .iter()
+                        .map(|why| format!(": {why}"))
+                        .collect::<String>();
                     let reason = format!(
-                        "a review-level rewrite by {} with named differences ({}); \
+                        "a review-level rewrite by {} with named differences ({}{shown}); \
                          --accept {} or --review applies it",
                         name(rw.transform),
                         differences.join(", "),

@@ -94,6 +94,11 @@ pub enum Requirement {
     EventletFree,
 }
 
+/// The behaviour difference with which `NativeOrPatched` holds in a
+/// program that patches the module in some runs only: in the others, the
+/// stdlib call blocks the green threads.
+pub const UNPATCHED_RUNS: &str = "unpatched-runs";
+
 /// The modules `monkey_patch()` knows, by its keyword names.
 pub const PATCHABLE: &[&str] = &[
     "os",
