@@ -198,14 +198,12 @@ pub fn wrap_long_line(
     let hanging = format!("{indent}    ");
     // Text that is not a whole expression (`.add_done_callback(f)`, added
     // after a call) keeps its arguments together.
-    let arguments = match top_level_arguments(&rendered, bracket) {
+    let arguments = match top_level_arguments(&rendered, bracket, before_width) {
         Some(arguments) => arguments,
-        None if !rendered.contains('\n') => vec![tail.to_owned()],
+        None if !rendered.contains('\n') => vec![Argument::one_line(tail)],
         None => return rendered,
     };
-    // Lines that were aligned are filled anew; an argument that spans
-    // lines itself is left as it is.
-    if head.contains('\n') || arguments.iter().any(|a| a.contains('\n')) {
+    if head.contains('\n') {
         return rendered;
     }
     let visual = " ".repeat(before_width + width(head));
@@ -216,6 +214,53 @@ pub fn wrap_long_line(
             Some(format!("{head}{newline}{hanging}{lines}"))
         })
         .unwrap_or(rendered)
+}
+
+/// One argument of the call being filled, with the separator after it.
+struct Argument {
+    text: String,
+    /// The column it starts at as rendered: its continuation lines are
+    /// aligned relative to it.
+    column: usize,
+    /// Its lines can move with it: every continuation line is aligned at
+    /// or beyond its column, and none is inside a string.
+    movable: bool,
+}
+
+impl Argument {
+    fn one_line(text: &str) -> Argument {
+        Argument {
+            text: text.to_owned(),
+            column: 0,
+            movable: true,
+        }
+    }
+
+    /// Its text when it starts at `column`: its continuation lines move by
+    /// as much as it does. `None` when they cannot.
+    fn placed_at(&self, column: usize, newline: &str) -> Option<String> {
+        if !self.text.contains('\n') || column == self.column {
+            return Some(self.text.clone());
+        }
+        if !self.movable {
+            return None;
+        }
+        let mut lines = self.text.split('\n');
+        let mut out = lines
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches('\r')
+            .to_owned();
+        for line in lines {
+            let line = line.trim_end_matches('\r');
+            let indent = line.len() - line.trim_start_matches(' ').len();
+            let moved = (indent + column).checked_sub(self.column)?;
+            out.push_str(newline);
+            out.push_str(&" ".repeat(moved));
+            out.push_str(&line[indent..]);
+        }
+        Some(out)
+    }
 }
 
 fn width(s: &str) -> usize {
@@ -239,8 +284,13 @@ fn too_long(before_width: usize, text: &str, after: &str) -> bool {
 
 /// The arguments of the call whose `(` is at `bracket` in `rendered`, each
 /// with the separator after it (`", "`; for the last, the `)` and the rest
-/// of `rendered`), read from a parse of `rendered`.
-fn top_level_arguments(rendered: &str, bracket: usize) -> Option<Vec<String>> {
+/// of `rendered`), read from a parse of `rendered`, whose first line
+/// starts at column `first_column`.
+fn top_level_arguments(
+    rendered: &str,
+    bracket: usize,
+    first_column: usize,
+) -> Option<Vec<Argument>> {
     let tree = crate::python::parse::parse(rendered);
     let list = tree
         .root_node()
@@ -252,24 +302,61 @@ fn top_level_arguments(rendered: &str, bracket: usize) -> Option<Vec<String>> {
     if items.iter().any(|n| n.kind() == "comment") {
         return None;
     }
-    let (first, last) = (items.first()?, items.last()?);
+    let last = items.last()?;
+    let column = |at: usize| match rendered[..at].rfind('\n') {
+        Some(newline) => width(&rendered[newline + 1..at]),
+        None => first_column + width(&rendered[..at]),
+    };
+    let argument = |node: &Node, text: String| {
+        let column = column(node.start_byte());
+        let movable = !spans_lines_in_string(*node)
+            && text.lines().skip(1).all(|line| {
+                let indent = line.len() - line.trim_start_matches(' ').len();
+                indent >= column && !line[indent..].starts_with('\t')
+            });
+        Argument {
+            text,
+            column,
+            movable,
+        }
+    };
     let mut out = Vec::new();
-    let mut from = first.start_byte();
-    for next in items.iter().skip(1) {
-        out.push(rendered[from..next.start_byte()].trim_end().to_owned());
-        from = next.start_byte();
+    for pair in items.windows(2) {
+        let text = rendered[pair[0].start_byte()..pair[1].start_byte()].trim_end();
+        // A separator that spans lines (`x\n    , y`) is not refilled.
+        if text.lines().count() != pair[0].end_position().row - pair[0].start_position().row + 1 {
+            return None;
+        }
+        out.push(argument(&pair[0], text.to_owned()));
     }
     // The last argument takes the text after it: `)`, `.start()`.
     let rest = rendered[last.end_byte()..].trim_start_matches([',', ' ']);
-    out.push(format!("{}{rest}", &rendered[from..last.end_byte()]));
+    if rest.contains('\n') {
+        return None;
+    }
+    out.push(argument(
+        last,
+        format!("{}{rest}", &rendered[last.start_byte()..last.end_byte()]),
+    ));
     (!tree.root_node().has_error()).then_some(out)
+}
+
+/// Whether a string inside `node` spans lines (its continuation lines
+/// cannot move).
+fn spans_lines_in_string(node: Node) -> bool {
+    if node.kind() == "string" {
+        return node.start_position().row != node.end_position().row;
+    }
+    crate::python::syntax::named_children(node)
+        .into_iter()
+        .any(spans_lines_in_string)
 }
 
 /// `arguments` (each ending with its separator) filled onto lines of at
 /// most [`MAX_LINE`]: the first after `head`, the next ones after
 /// `indent`; `after` is what follows on the last line.
 fn fill(
-    arguments: &[String],
+    arguments: &[Argument],
     head: &str,
     indent: &str,
     first_column: usize,
@@ -278,6 +365,12 @@ fn fill(
 ) -> Option<String> {
     let mut out = head.to_owned();
     let mut column = first_column;
+    // An argument that spans lines has lines of its own.
+    let spans = |n: usize| {
+        arguments
+            .get(n)
+            .is_some_and(|a: &Argument| a.text.contains('\n'))
+    };
     for (n, argument) in arguments.iter().enumerate() {
         let tail = if n + 1 == arguments.len() {
             width(after)
@@ -285,8 +378,10 @@ fn fill(
             0
         };
         let starts_line = n == 0;
-        let needed = width(argument) + tail + usize::from(!starts_line);
-        if !starts_line && column + needed > MAX_LINE {
+        let first_line = argument.text.split('\n').next().unwrap_or_default();
+        let needed = width(first_line) + tail + usize::from(!starts_line);
+        let own_line = n > 0 && (spans(n) || spans(n - 1));
+        if !starts_line && (own_line || column + needed > MAX_LINE) {
             out.push_str(newline);
             out.push_str(indent);
             column = width(indent);
@@ -294,8 +389,16 @@ fn fill(
             out.push(' ');
             column += 1;
         }
-        out.push_str(argument);
-        column += width(argument);
+        let text = argument.placed_at(column, newline)?;
+        let lines: Vec<&str> = text.split('\n').collect();
+        if lines.len() > 1 {
+            if too_long(column, &text, "") {
+                return None;
+            }
+            column = 0;
+        }
+        out.push_str(&text);
+        column += width(lines.last().unwrap_or(&"").trim_end_matches('\r'));
         if column + tail > MAX_LINE {
             return None;
         }
@@ -427,9 +530,41 @@ mod tests {
             wrapped,
             "threading_helpers.spawn_future(\n                self.rep_secondary.delete_ldev,\n                pair_info['svol_info'][0]['ldev'])"
         );
-        // An argument that spans lines itself, or a comment between
-        // arguments, leaves the text as it is.
-        let commented = rendered.replacen(",\n", ",  # secondary\n", 1);
+        // An argument that spans lines moves with its continuation lines.
+        let source = "        thr1 = eventlet.spawn(backend.by_name(self._fake_instance(uuid),\n                                              'name').cache,\n                _concurrency, 'fname', None,\n                signal=sig1, wait=wait1, done=done1)\n";
+        let tree = parse(source);
+        let range = source.find("eventlet").unwrap()..source.len() - 1;
+        let realigned =
+            rewrite_callee(source, "eventlet.spawn(", "threading_helpers.spawn_future(");
+        let rendered = realigned[range.start..realigned.len() - 1].to_owned();
+        assert_eq!(
+            wrap_long_line(
+                rendered.clone(),
+                rendered.find("backend"),
+                &range,
+                0,
+                source,
+                tree.root_node(),
+                "\n"
+            ),
+            "threading_helpers.spawn_future(\n            backend.by_name(self._fake_instance(uuid),\n                            'name').cache,\n            _concurrency, 'fname', None, signal=sig1, wait=wait1, done=done1)"
+        );
+        // A string that spans lines cannot move; a comment between
+        // arguments ends its line: the text stays as it is.
+        let string = rendered.replacen("'name'", "\"\"\"name\n\"\"\"", 1);
+        assert_eq!(
+            wrap_long_line(
+                string.clone(),
+                string.find("backend"),
+                &range,
+                0,
+                source,
+                tree.root_node(),
+                "\n"
+            ),
+            string
+        );
+        let commented = rendered.replacen(".cache,\n", ".cache,  # secondary\n", 1);
         assert_eq!(
             wrap_long_line(
                 commented.clone(),
