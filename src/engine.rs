@@ -1569,6 +1569,8 @@ impl ProgramModel {
                 // the project's own test runs.
                 assumed_to_patch: p.kind != ProgramKind::Test,
                 unknown: self.library && p.kind == ProgramKind::Importer,
+                command: p.kind != ProgramKind::Test
+                    && !(self.library && p.kind == ProgramKind::Importer),
             })
             .collect();
         let mut facts = ProjectFacts::new(&runs, &lookup, self.assumed.as_ref());

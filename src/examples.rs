@@ -1,5 +1,5 @@
 //! Running the catalogue's examples through the whole engine: the `before`
-//! code, as the only file of a tree, must become `after` (or stay as it is
+//! code, as a file of a tree (with the example's `beside` files), must become `after` (or stay as it is
 //! when there is no `after`), every API named in `manual` must be reported
 //! for a person, and a second run must change nothing. A difference's
 //! examples run accepting it alone, and the default level must leave them.
@@ -22,12 +22,20 @@ struct Outcome {
 
 fn run_once(
     catalogue: &Catalogue,
-    file: &str,
+    example: &Example,
     code: &str,
     accepted: &HashSet<DifferenceId>,
 ) -> Result<Outcome, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    std::fs::write(dir.path().join(file), code).map_err(|e| e.to_string())?;
+    let file = example.file.as_deref().unwrap_or("example.py");
+    let beside = example.beside.iter().map(|(n, c)| (n.as_str(), c.as_str()));
+    for (name, text) in std::iter::once((file, code)).chain(beside) {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+        }
+        std::fs::write(path, text).map_err(|e| e.to_string())?;
+    }
     let accepted = accepted.clone();
     let options = Options {
         paths: vec![dir.path().to_path_buf()],
@@ -41,7 +49,8 @@ fn run_once(
     if let Some(skipped) = run.skipped.first() {
         return Err(format!("the example was skipped: {}", skipped.reason));
     }
-    let Some(file) = run.files.into_iter().next() else {
+    let example_path = dir.path().join(file);
+    let Some(file) = run.files.into_iter().find(|f| f.source.path == example_path) else {
         return Ok(Outcome {
             text: code.to_owned(),
             manual: vec![],
@@ -76,8 +85,7 @@ fn check_one(
     example: &Example,
     accepted: &HashSet<DifferenceId>,
 ) -> Result<(), String> {
-    let file = example.file.as_deref().unwrap_or("example.py");
-    let first = run_once(catalogue, file, &example.before, accepted)
+    let first = run_once(catalogue, example, &example.before, accepted)
         .map_err(|e| format!("{label}: {e}"))?;
     if let Some(error) = first.error {
         return Err(format!("{label}: engine error: {error}"));
@@ -97,8 +105,8 @@ fn check_one(
             ));
         }
     }
-    let second =
-        run_once(catalogue, file, &first.text, accepted).map_err(|e| format!("{label}: {e}"))?;
+    let second = run_once(catalogue, example, &first.text, accepted)
+        .map_err(|e| format!("{label}: {e}"))?;
     if second.text != first.text {
         return Err(format!(
             "{label}: a second run changed the file again:\n{}",
@@ -146,9 +154,8 @@ pub fn check_all(catalogue: &Catalogue) -> (usize, Vec<String>) {
                     _ => failures.push(format!("{label}: accepts '{other}', no other difference")),
                 }
             }
-            let file = e.file.as_deref().unwrap_or("example.py");
             for without in [HashSet::new(), others.clone()] {
-                let run = run_once(&builtin, file, &e.before, &without);
+                let run = run_once(&builtin, e, &e.before, &without);
                 if run.is_ok_and(|o| e.after.as_ref().is_some_and(|after| o.text == *after)) {
                     failures.push(format!("{label}: rewritten without accepting '{}'", d.id));
                     break;

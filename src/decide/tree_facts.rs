@@ -17,7 +17,7 @@ use tree_sitter::Node;
 
 use crate::project::mock_paths::HeldName;
 use crate::python::syntax::{named_children, text};
-use crate::transform::{ApiId, PATCHABLE, Requirement, UNPATCHED_RUNS};
+use crate::transform::{ApiId, PATCHABLE, Requirement, UNPATCHED_PROGRAM, UNPATCHED_RUNS};
 
 const OFF_BY_DEFAULT: &[&str] = &["MySQLdb", "builtins"];
 /// Where the patching the user assumes is said to come from.
@@ -184,6 +184,9 @@ pub struct ProgramFacts {
     pub green_site: Option<String>,
     /// The monkey_patch() calls it makes.
     pub calls: Vec<MadeCall>,
+    /// A command a user runs (an entry point, a script, a module run
+    /// alone), not a test run or a library's unknown user.
+    pub command: bool,
 }
 
 /// A monkey_patch() call a program makes.
@@ -291,6 +294,8 @@ pub struct ProjectFacts {
     pub non_negative_options: NonNegativeOptions,
     /// Per file, the module-level names a test replaces there.
     held: HashMap<usize, Vec<HeldName>>,
+    /// The files that start green threads or hub timers.
+    green_files: HashSet<usize>,
 }
 
 /// One program of the project, for the facts: its name, the files it may
@@ -304,6 +309,9 @@ pub struct ProgramRun<'a> {
     /// An unknown program (a library's user): unless the user says how it
     /// patches, it may patch anything, or nothing.
     pub unknown: bool,
+    /// A command a user runs: an entry point, a script, a module run
+    /// alone in a tree that is not a library.
+    pub command: bool,
 }
 
 impl ProjectFacts {
@@ -317,6 +325,11 @@ impl ProjectFacts {
     ) -> ProjectFacts {
         let mut facts = ProjectFacts::default();
         for (n, program) in programs.iter().enumerate() {
+            for &f in program.reaches {
+                if files(f).is_some_and(|(_, facts)| !facts.green_threads.is_empty()) {
+                    facts.green_files.insert(f);
+                }
+            }
             let green_site = program.reaches.iter().find_map(|f| {
                 let (path, facts) = files(*f)?;
                 let green = facts.green_threads.first()?;
@@ -364,6 +377,7 @@ impl ProjectFacts {
                 name: program.name.to_owned(),
                 green_site,
                 calls,
+                command: program.command,
             });
         }
         facts
@@ -409,6 +423,7 @@ impl ProjectFacts {
         };
         FileContext {
             project: self,
+            file,
             programs,
             held: self.held.get(&file).map_or(&[], Vec::as_slice),
         }
@@ -426,6 +441,7 @@ enum Programs<'a> {
 #[derive(Debug, Clone, Copy)]
 pub struct FileContext<'a> {
     project: &'a ProjectFacts,
+    file: usize,
     programs: Programs<'a>,
     held: &'a [HeldName],
 }
@@ -588,17 +604,21 @@ impl<'a> FileContext<'a> {
                          call would block them all",
                         program.name
                     );
-                    if !program.patches_in_some_runs(module) {
+                    let difference = if program.patches_in_some_runs(module) {
+                        UNPATCHED_RUNS
+                    } else if program.command
+                        && program.calls.is_empty()
+                        && !self.project.green_files.contains(&self.file)
+                    {
+                        UNPATCHED_PROGRAM
+                    } else {
                         return Err(format!(
                             "{why}. Rewrite once the threads are native, or when \
                              monkey_patch() covers '{module}' (--assume-monkey-patched if the \
                              application patches)"
                         ));
-                    }
-                    relaxed.get_or_insert(Relaxed {
-                        difference: UNPATCHED_RUNS,
-                        why,
-                    });
+                    };
+                    relaxed.get_or_insert(Relaxed { difference, why });
                 }
                 Ok(relaxed)
             }
@@ -842,6 +862,7 @@ mod tests {
                     patching: patched(call),
                 })
                 .collect(),
+            command: false,
         }
     }
 
@@ -887,6 +908,17 @@ mod tests {
         );
         // A file no program reaches is judged by all of them.
         assert!(tests.context(7).check(&time).is_err());
+        // A command that never patches, where green threads start in
+        // another file it imports: review level. In the file that starts
+        // them, the call stays.
+        let mut tool = program("status tool", true, &[]);
+        tool.command = true;
+        let mut cli = project(vec![program("service", true, &["monkey_patch()"]), tool]);
+        let relaxed = cli.context(0).check(&time).unwrap().unwrap();
+        assert_eq!(relaxed.difference, UNPATCHED_PROGRAM);
+        assert!(relaxed.why.contains("status tool"), "{relaxed:?}");
+        cli.green_files.insert(0);
+        assert!(cli.context(0).check(&time).is_err());
         // nova's debugger mode leaves threads alone; mistral's computes it.
         let nova = project(vec![program(
             "nova",
@@ -941,6 +973,7 @@ mod tests {
             patches: &[],
             assumed_to_patch: true,
             unknown: true,
+            command: false,
         }];
         let facts = ProjectFacts::new(&runs, &lookup, Some(&assumed));
         let err = facts
@@ -973,6 +1006,7 @@ mod tests {
             patches: &[(0, 0)],
             assumed_to_patch: false,
             unknown: false,
+            command: true,
         }];
         let facts = ProjectFacts::new(&runs, &lookup, None);
         let context = facts.context(0);

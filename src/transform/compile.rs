@@ -13,8 +13,8 @@ use serde::Deserialize;
 use super::catalogue::{Catalogue, CatalogueError};
 use super::model::{
     Api, ApiId, Case, CaseAction, Difference, DifferenceId, Example, Family, Guard, Helper,
-    MemberRule, PATCHABLE, Param, Requirement, Safety, Shape, Transform, UNPATCHED_RUNS,
-    public_name,
+    MemberRule, PATCHABLE, Param, Requirement, Safety, Shape, Transform, UNPATCHED_PROGRAM,
+    UNPATCHED_RUNS, public_name,
 };
 use super::predicate::Predicate;
 use super::strategy::{BlockRule, BlockStrategy, BlockingCall, ConfigStrategy, RAISED};
@@ -250,19 +250,23 @@ impl Catalogue {
                 cat.by_api.entry(*api).or_default().push(id);
             }
         }
-        // A program that patches a module in some runs only lets such a
-        // requirement hold with this difference.
+        // Such a requirement holds with these differences in programs that
+        // leave the module unpatched in some runs, or in commands that
+        // never patch it.
         let relaxable = |r: &Requirement| matches!(r, Requirement::NativeOrPatched(_));
         if cat
             .transforms
             .iter()
             .any(|t| t.requires.iter().any(relaxable))
-            && cat.difference_by_id(UNPATCHED_RUNS).is_none()
         {
-            errors.push(format!(
-                "{DIFFERENCES_FILE}: difference '{UNPATCHED_RUNS}' is missing; requirements \
-                 native-or-patched:MODULE hold with it"
-            ));
+            for id in [UNPATCHED_RUNS, UNPATCHED_PROGRAM] {
+                if cat.difference_by_id(id).is_none() {
+                    errors.push(format!(
+                        "{DIFFERENCES_FILE}: difference '{id}' is missing; requirements \
+                         native-or-patched:MODULE hold with it"
+                    ));
+                }
+            }
         }
         if errors.is_empty() {
             Ok(cat)

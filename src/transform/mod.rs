@@ -13,5 +13,5 @@ pub mod template;
 pub use catalogue::Catalogue;
 pub use model::{
     Api, ApiId, Difference, DifferenceId, PATCHABLE, Requirement, Safety, Shape, Transform,
-    TransformId, UNPATCHED_RUNS,
+    TransformId, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
 };

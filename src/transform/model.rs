@@ -99,6 +99,12 @@ pub enum Requirement {
 /// stdlib call blocks the green threads.
 pub const UNPATCHED_RUNS: &str = "unpatched-runs";
 
+/// The behaviour difference with which `NativeOrPatched` holds in a
+/// command that never monkey-patches, in a file that starts no green
+/// threads itself: green threads start elsewhere in what the command
+/// imports, and the stdlib call blocks them if they run.
+pub const UNPATCHED_PROGRAM: &str = "unpatched-program";
+
 /// The modules `monkey_patch()` knows, by its keyword names.
 pub const PATCHABLE: &[&str] = &[
     "os",
@@ -246,6 +252,10 @@ pub struct Example {
     /// The file name the example is written to (default `example.py`).
     #[serde(default)]
     pub file: Option<String>,
+    /// Other files of the example's tree by name, as they are (a module
+    /// the example imports); only the example's file is checked.
+    #[serde(default)]
+    pub beside: std::collections::BTreeMap<String, String>,
     /// Run with every behaviour difference accepted (`--review`).
     #[serde(default)]
     pub review: bool,
