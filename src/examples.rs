@@ -50,7 +50,11 @@ fn run_once(
         return Err(format!("the example was skipped: {}", skipped.reason));
     }
     let example_path = dir.path().join(file);
-    let Some(file) = run.files.into_iter().find(|f| f.source.path == example_path) else {
+    let Some(file) = run
+        .files
+        .into_iter()
+        .find(|f| f.source.path == example_path)
+    else {
         return Ok(Outcome {
             text: code.to_owned(),
             manual: vec![],
@@ -105,8 +109,8 @@ fn check_one(
             ));
         }
     }
-    let second = run_once(catalogue, example, &first.text, accepted)
-        .map_err(|e| format!("{label}: {e}"))?;
+    let second =
+        run_once(catalogue, example, &first.text, accepted).map_err(|e| format!("{label}: {e}"))?;
     if second.text != first.text {
         return Err(format!(
             "{label}: a second run changed the file again:\n{}",

@@ -13,7 +13,9 @@ use crate::source::{line_end, line_start};
 
 /// Edits that delete whole statements. A statement alone on its lines goes
 /// with its lines; one that shares a line becomes `pass`; a block left with
-/// no statement keeps a `pass` so it still parses. When the deleted lines
+/// no statement keeps a `pass` so it still parses, unless it is a branch
+/// of an `if` all of whose branches are left empty and whose conditions
+/// only read values: that `if` goes whole. When the deleted lines
 /// stood between two blank lines at top level (an import group that
 /// disappears), one of the blank lines goes too, unless something is
 /// inserted where they began (`refilled`); when nothing is left above them
@@ -40,6 +42,7 @@ pub fn delete_statements(
             node
         })
         .collect();
+    let nodes = lift_emptied_ifs(nodes, source);
     let mut per_parent: HashMap<usize, usize> = HashMap::new();
     for node in &nodes {
         if let Some(parent) = node.parent() {
@@ -109,6 +112,123 @@ pub fn delete_statements(
         edits.push(Edit::replace(range, ""));
     }
     edits
+}
+
+/// `nodes` with the statements of every `if` they leave with no statement
+/// in any branch replaced by the `if` itself, when its conditions only
+/// read values (`if os.name == 'nt':`, not `if debugger.enabled():`):
+/// `if x: pass` / `else: pass` is not what a person writes.
+fn lift_emptied_ifs<'t>(mut nodes: Vec<Node<'t>>, source: &str) -> Vec<Node<'t>> {
+    loop {
+        let ids: std::collections::HashSet<usize> = nodes.iter().map(Node::id).collect();
+        let emptied = |block: Node| {
+            block.kind() == "block"
+                && named_children(block)
+                    .iter()
+                    .filter(|c| c.kind() != "comment")
+                    .all(|c| ids.contains(&c.id()))
+        };
+        let lifted = nodes.iter().find_map(|node| {
+            let statement = node.parent()?.parent()?;
+            let branch_of = |n: Node<'t>| match n.kind() {
+                "elif_clause" | "else_clause" => n.parent(),
+                _ => Some(n),
+            };
+            let statement = branch_of(statement)?;
+            if statement.kind() != "if_statement" || ids.contains(&statement.id()) {
+                return None;
+            }
+            let mut conditions = vec![statement.child_by_field_name("condition")?];
+            let mut blocks = vec![statement.child_by_field_name("consequence")?];
+            let mut cursor = statement.walk();
+            for clause in statement.children_by_field_name("alternative", &mut cursor) {
+                conditions.extend(clause.child_by_field_name("condition"));
+                blocks.extend(
+                    clause
+                        .child_by_field_name("consequence")
+                        .or_else(|| clause.child_by_field_name("body")),
+                );
+            }
+            let pure = conditions
+                .iter()
+                .all(|c| reads_only(*c) && !source[c.byte_range()].contains("eventlet"));
+            (pure && blocks.into_iter().all(emptied)).then_some((statement, conditions))
+        });
+        let Some((statement, conditions)) = lifted else {
+            return nodes;
+        };
+        let range = statement.byte_range();
+        nodes.retain(|n| !(range.start <= n.start_byte() && n.end_byte() <= range.end));
+        nodes.extend(imports_left_unused(statement, &conditions, source));
+        nodes.push(statement);
+    }
+}
+
+/// The module-level `import x` statements whose name `conditions` read
+/// and nothing outside `gone` uses.
+fn imports_left_unused<'t>(gone: Node<'t>, conditions: &[Node], source: &str) -> Vec<Node<'t>> {
+    let mut root = gone;
+    while let Some(parent) = root.parent() {
+        root = parent;
+    }
+    let mut names: Vec<&str> = Vec::new();
+    let mut uses: HashMap<&str, usize> = HashMap::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "identifier" {
+            let name = &source[node.byte_range()];
+            let within =
+                |n: &Node| n.start_byte() <= node.start_byte() && node.end_byte() <= n.end_byte();
+            if conditions.iter().any(within) {
+                names.push(name);
+            } else if !within(&gone) {
+                *uses.entry(name).or_default() += 1;
+            }
+        }
+        stack.extend(named_children(node));
+    }
+    named_children(root)
+        .into_iter()
+        .filter(|statement| {
+            let bound = named_children(*statement);
+            statement.kind() == "import_statement"
+                && bound.len() == 1
+                && bound[0].kind() == "dotted_name"
+                && bound[0].named_child_count() == 1
+                && {
+                    let name = &source[bound[0].byte_range()];
+                    // Its only other identifier is the import's own.
+                    names.contains(&name) && uses.get(name) == Some(&1)
+                }
+        })
+        .collect()
+}
+
+/// Whether evaluating `expression` only reads names, attributes, items and
+/// literals and compares them: no call, nothing that could act.
+fn reads_only(expression: Node) -> bool {
+    const READS: &[&str] = &[
+        "identifier",
+        "attribute",
+        "subscript",
+        "string",
+        "string_start",
+        "string_content",
+        "string_end",
+        "integer",
+        "float",
+        "true",
+        "false",
+        "none",
+        "comparison_operator",
+        "boolean_operator",
+        "not_operator",
+        "unary_operator",
+        "parenthesized_expression",
+        "tuple",
+        "list",
+    ];
+    READS.contains(&expression.kind()) && named_children(expression).into_iter().all(reads_only)
 }
 
 enum Deletion {
@@ -255,8 +375,49 @@ mod tests {
     #[test]
     fn lone_statement_in_block_becomes_pass() {
         assert_eq!(
-            delete("if x:\n    use_hub()\n", "use_hub"),
-            "if x:\n    pass\n"
+            delete("def f():\n    use_hub()\n", "use_hub"),
+            "def f():\n    pass\n"
+        );
+        assert_eq!(
+            delete("if ready():\n    use_hub()\n", "use_hub"),
+            "if ready():\n    pass\n"
+        );
+    }
+
+    #[test]
+    fn an_if_left_empty_in_every_branch_goes_when_its_conditions_only_read() {
+        let source = "import os\n\nif os.name == 'nt':\n    # no pipes\n    patch(os=False)\nelif x:\n    patch(thread=False)\nelse:\n    patch()\nrun()\n";
+        let tree = parse(source);
+        let calls: Vec<Range<usize>> = ["patch(os", "patch(thread", "patch()"]
+            .iter()
+            .map(|needle| {
+                let at = source.find(needle).unwrap();
+                at..at + source[at..].find('\n').unwrap()
+            })
+            .collect();
+        let edits = delete_statements(tree.root_node(), source, &calls, &[], &[]);
+        // An import that only the condition used goes with it.
+        assert_eq!(apply(source, edits).unwrap(), "run()\n");
+        // A condition that calls something stays, and so do its branches.
+        let called = source.replace("elif x:", "elif debugger.enabled():");
+        let tree = parse(&called);
+        let calls: Vec<Range<usize>> = ["patch(os", "patch(thread", "patch()"]
+            .iter()
+            .map(|needle| {
+                let at = called.find(needle).unwrap();
+                at..at + called[at..].find('\n').unwrap()
+            })
+            .collect();
+        let edits = delete_statements(tree.root_node(), &called, &calls, &[], &[]);
+        assert!(
+            apply(&called, edits)
+                .unwrap()
+                .contains("elif debugger.enabled():\n    pass\n")
+        );
+        // One branch left with code: the if stays.
+        assert_eq!(
+            delete("if x:\n    patch()\nelse:\n    run()\n", "patch"),
+            "if x:\n    pass\nelse:\n    run()\n"
         );
     }
 
