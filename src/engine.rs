@@ -31,7 +31,7 @@ use crate::project::mock_paths::{self, EventletModules, FoundMocks, HeldName};
 use crate::project::modules::ModuleGraph;
 use crate::project::programs::{self, FileInfo, Program, ProgramKind};
 use crate::project::{Scope, Shown};
-use crate::python::config_options::{self, NonNegativeOptions};
+use crate::python::config_options::{self, BoundedOptions};
 use crate::python::import_scan::{ImportScan, scan as scan_imports};
 use crate::python::parse::{first_syntax_error, parse};
 use crate::python::syntax::{Root, node_at};
@@ -287,7 +287,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     result.project = Some(model.summary(&root, within, &discovered.files));
     settle_green_uses(&mut parsed, catalogue, options, &helpers, &model);
     let mut facts = model.facts(&parsed);
-    facts.non_negative_options = NonNegativeOptions::of(&declared);
+    facts.bounded_options = BoundedOptions::of(&declared);
     if parsed.iter().any(|p| !p.mocked.is_empty()) {
         let api_uses = api_fates(
             &parsed,
@@ -548,7 +548,7 @@ fn matcher<'a>(
         catalogue,
         context: facts.context(file),
         selection,
-        options: &facts.non_negative_options,
+        options: &facts.bounded_options,
         helpers: site(helpers, file),
     }
 }

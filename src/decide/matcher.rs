@@ -13,7 +13,7 @@ use crate::decide::helper_site::HelperSite;
 use crate::decide::tree_facts::{FileContext, Relaxed};
 use crate::edit::Edit;
 use crate::python::bindings::MODULE_SCOPE;
-use crate::python::config_options::NonNegativeOptions;
+use crate::python::config_options::BoundedOptions;
 use crate::python::suppression;
 use crate::python::syntax::{
     Root, descendants, field_name, is_primary, named_children, node_at, text,
@@ -209,7 +209,7 @@ pub struct Matcher<'a> {
     pub context: FileContext<'a>,
     pub selection: &'a Selection,
     /// oslo.config options the project declares non-negative.
-    pub options: &'a NonNegativeOptions,
+    pub options: &'a BoundedOptions,
     /// Where the file's helpers are defined.
     pub helpers: HelperSite<'a>,
 }

@@ -9,7 +9,7 @@
 //! green-thread starters each program reaches and the `monkey_patch()`
 //! calls it makes decide (see `project::programs` for what a program is).
 
-use crate::python::config_options::NonNegativeOptions;
+use crate::python::config_options::BoundedOptions;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
@@ -291,7 +291,7 @@ pub struct ProjectFacts {
     /// project (known only once they are made).
     eventlet_free: bool,
     /// The oslo.config options the project declares non-negative.
-    pub non_negative_options: NonNegativeOptions,
+    pub bounded_options: BoundedOptions,
     /// Per file, the module-level names a test replaces there.
     held: HashMap<usize, Vec<HeldName>>,
     /// The files that start green threads or hub timers.

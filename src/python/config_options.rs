@@ -1,53 +1,83 @@
-//! oslo.config options that never hold a negative number: declared
-//! anywhere in the project as `cfg.IntOpt('interval', min=0)` (or
-//! `FloatOpt` with `min >= 0`, or a `PortOpt`). A delay read from such an
-//! option (`CONF.interval`, `self.conf.group.interval`) needs no
-//! `max(0, ...)`. An option name also declared without such a bound, in any
-//! file, proves nothing.
+//! The lower bounds of oslo.config options: declared anywhere in the
+//! project as `cfg.IntOpt('interval', min=0)` (or `FloatOpt` with a `min`,
+//! or a `PortOpt`, at least 0). A delay read from an option bounded at 0
+//! (`CONF.interval`, `self.conf.group.interval`) needs no `max(0, ...)`; a
+//! pool size read from an `IntOpt` bounded at 1 is a valid executor size.
+//! An option name also declared without a bound, in any file, proves
+//! nothing; declared with several, the least holds.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use tree_sitter::Node;
 
 use super::parse::parse;
 use super::syntax::{descendants, named_children, numeric_literal, text};
 
-/// The option names of a project proved non-negative.
+/// The lower bound every declaration of an option gives it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bound {
+    pub min: f64,
+    /// Every declaration is an `IntOpt` (or a `PortOpt`).
+    pub integer: bool,
+}
+
+/// The options of a project with a lower bound.
 #[derive(Debug, Default, Clone)]
-pub struct NonNegativeOptions(HashSet<String>);
+pub struct BoundedOptions(HashMap<String, Bound>);
 
-/// What one file declares: option names, each with whether its bound
-/// proves it non-negative.
-pub type Declared = Vec<(String, bool)>;
+/// What one file declares: option names, each with its bound if it has one.
+pub type Declared = Vec<(String, Option<Bound>)>;
 
-impl NonNegativeOptions {
-    /// The names every declaration bounds at zero or above.
-    pub fn of<'a>(files: impl IntoIterator<Item = &'a Declared>) -> NonNegativeOptions {
-        let mut bounded = HashSet::new();
-        let mut unbounded = HashSet::new();
-        for (name, non_negative) in files.into_iter().flatten() {
-            match non_negative {
-                true => bounded.insert(name.clone()),
-                false => unbounded.insert(name.clone()),
+impl BoundedOptions {
+    /// The names every declaration bounds, each with the least bound.
+    pub fn of<'a>(files: impl IntoIterator<Item = &'a Declared>) -> BoundedOptions {
+        let mut bounds: HashMap<String, Option<Bound>> = HashMap::new();
+        for (name, bound) in files.into_iter().flatten() {
+            let least = match (bounds.get(name), bound) {
+                (None, bound) => *bound,
+                (Some(Some(a)), Some(b)) => Some(Bound {
+                    min: a.min.min(b.min),
+                    integer: a.integer && b.integer,
+                }),
+                (Some(_), _) => None,
             };
+            bounds.insert(name.clone(), least);
         }
-        NonNegativeOptions(bounded.difference(&unbounded).cloned().collect())
+        BoundedOptions(
+            bounds
+                .into_iter()
+                .filter_map(|(name, bound)| Some((name, bound?)))
+                .collect(),
+        )
     }
 
-    /// `node` reads a proved option from a configuration object: an
-    /// attribute whose receiver is `CONF`, `conf` or `_conf`, directly or
-    /// through groups (`CONF.libvirt.interval`, `self.conf.interval`).
-    pub fn reads_one(&self, node: Node, source: &str) -> bool {
+    /// The bound of the option `node` reads from a configuration object:
+    /// an attribute whose receiver is `CONF`, `conf` or `_conf`, directly
+    /// or through groups (`CONF.libvirt.interval`, `self.conf.interval`).
+    pub fn bound_read(&self, node: Node, source: &str) -> Option<Bound> {
         let (Some(object), Some(name)) = (
             node.child_by_field_name("object"),
             node.child_by_field_name("attribute"),
         ) else {
-            return false;
+            return None;
         };
-        self.0.contains(text(name, source))
-            && text(object, source)
-                .split('.')
-                .any(|part| matches!(part, "CONF" | "conf" | "_conf"))
+        let configuration = text(object, source)
+            .split('.')
+            .any(|part| matches!(part, "CONF" | "conf" | "_conf"));
+        configuration
+            .then(|| self.0.get(text(name, source)).copied())
+            .flatten()
+    }
+
+    /// `node` reads an option that is never negative.
+    pub fn reads_non_negative(&self, node: Node, source: &str) -> bool {
+        self.bound_read(node, source).is_some_and(|b| b.min >= 0.0)
+    }
+
+    /// `node` reads an integer option that is at least one.
+    pub fn reads_positive_int(&self, node: Node, source: &str) -> bool {
+        self.bound_read(node, source)
+            .is_some_and(|b| b.integer && b.min >= 1.0)
     }
 }
 
@@ -64,7 +94,7 @@ pub fn declared(source: &str) -> Declared {
         .collect()
 }
 
-fn option(call: Node, source: &str) -> Option<(String, bool)> {
+fn option(call: Node, source: &str) -> Option<(String, Option<Bound>)> {
     let function = text(call.child_by_field_name("function")?, source);
     let kind = function.rsplit('.').next()?;
     if !matches!(kind, "IntOpt" | "FloatOpt" | "PortOpt") {
@@ -86,11 +116,16 @@ fn option(call: Node, source: &str) -> Option<(String, bool)> {
         .copied()
         .or_else(|| keyword("name"))?;
     let name = string_value(name, source)?;
-    let bounded = kind == "PortOpt"
-        || keyword("min")
-            .and_then(|m| numeric_literal(m, source))
-            .is_some_and(|m| m >= 0.0);
-    Some((name, bounded))
+    let min = keyword("min").and_then(|m| numeric_literal(m, source));
+    let bound = match kind {
+        "PortOpt" => Some(min.unwrap_or(0.0).max(0.0)),
+        _ => min,
+    }
+    .map(|min| Bound {
+        min,
+        integer: kind != "FloatOpt",
+    });
+    Some((name, bound))
 }
 
 fn string_value(node: Node, source: &str) -> Option<String> {
@@ -107,20 +142,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn options_bounded_at_zero_in_every_declaration() {
-        let opts = "from oslo_config import cfg\n\nopts = [\n    cfg.IntOpt('report_interval', default=10, min=0),\n    cfg.FloatOpt('jitter', min=0.5),\n    cfg.PortOpt('port'),\n    cfg.IntOpt('retries', default=-1),\n    cfg.IntOpt(name='timeout', min=1),\n    cfg.IntOpt('twice', min=0),\n]\n";
+    fn options_bounded_in_every_declaration_with_the_least_bound() {
+        let opts = "from oslo_config import cfg\n\nopts = [\n    cfg.IntOpt('report_interval', default=10, min=0),\n    cfg.FloatOpt('jitter', min=0.5),\n    cfg.PortOpt('port'),\n    cfg.IntOpt('retries', default=-1),\n    cfg.IntOpt(name='workers', min=1),\n    cfg.IntOpt('twice', min=0),\n]\n";
         let other = "from oslo_config import cfg\nOPT = cfg.IntOpt('twice', min=-1)\n";
         let declared = [declared(opts), declared(other)];
-        let proved = NonNegativeOptions::of(&declared);
-        let mut names: Vec<&String> = proved.0.iter().collect();
+        let proved = BoundedOptions::of(&declared);
+        let mut names: Vec<&String> = proved.0.keys().collect();
         names.sort();
-        assert_eq!(names, ["jitter", "port", "report_interval", "timeout"]);
-        let source = "CONF.report_interval\nself.conf.agent.jitter\nCONF.retries\nother.port\n";
+        assert_eq!(
+            names,
+            ["jitter", "port", "report_interval", "twice", "workers"]
+        );
+        let source = "CONF.report_interval\nself.conf.agent.jitter\nCONF.retries\nother.port\nCONF.twice\nCONF.workers\nCONF.jitter\n";
         let tree = parse(source);
-        let read: Vec<bool> = named_children(tree.root_node())
-            .iter()
-            .map(|statement| proved.reads_one(statement.named_child(0).unwrap(), source))
-            .collect();
-        assert_eq!(read, [true, true, false, false]);
+        let read = |check: fn(&BoundedOptions, Node, &str) -> bool| -> Vec<bool> {
+            named_children(tree.root_node())
+                .iter()
+                .map(|statement| check(&proved, statement.named_child(0).unwrap(), source))
+                .collect()
+        };
+        assert_eq!(
+            read(BoundedOptions::reads_non_negative),
+            [true, true, false, false, false, true, true]
+        );
+        assert_eq!(
+            read(BoundedOptions::reads_positive_int),
+            [false, false, false, false, false, true, false]
+        );
     }
 }

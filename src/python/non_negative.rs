@@ -9,20 +9,20 @@
 
 use tree_sitter::Node;
 
-use super::config_options::NonNegativeOptions;
+use super::config_options::BoundedOptions;
 use super::syntax::{descendants, named_children, numeric_literal, text};
 
 /// How deep constants are followed (`A = B`, `B = 2`).
 const DEPTH: usize = 4;
 
-pub fn proved(node: Node, source: &str, options: &NonNegativeOptions) -> bool {
+pub fn proved(node: Node, source: &str, options: &BoundedOptions) -> bool {
     Proof { source, options }.non_negative(node, DEPTH)
 }
 
 struct Proof<'a> {
     source: &'a str,
     /// oslo.config options declared non-negative in the project.
-    options: &'a NonNegativeOptions,
+    options: &'a BoundedOptions,
 }
 
 impl Proof<'_> {
@@ -54,7 +54,7 @@ impl Proof<'_> {
                     .all(|side| side.is_some_and(|s| self.non_negative(s, depth)))
             }
             "call" => self.call_non_negative(node, depth),
-            "attribute" if self.options.reads_one(node, source) => true,
+            "attribute" if self.options.reads_non_negative(node, source) => true,
             "identifier" | "attribute" if depth > 0 => {
                 constant(node, source).is_some_and(|value| self.non_negative(value, depth - 1))
             }
@@ -196,7 +196,7 @@ mod tests {
             .unwrap()
             .named_child(0)
             .unwrap();
-        proved(arg, source, &NonNegativeOptions::default())
+        proved(arg, source, &BoundedOptions::default())
     }
 
     #[test]

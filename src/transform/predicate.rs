@@ -2,7 +2,7 @@
 
 use tree_sitter::Node;
 
-use crate::python::config_options::NonNegativeOptions;
+use crate::python::config_options::BoundedOptions;
 use crate::python::non_negative;
 use crate::python::syntax::numeric_literal;
 
@@ -23,7 +23,8 @@ pub enum Predicate {
     /// An expression proved never negative (literals, constants assigned
     /// once, `len()`, `random.randint(0, n)`, sums and products of such).
     NonNegative,
-    /// An integer literal of at least one.
+    /// An integer literal of at least one, or an `IntOpt` declared with
+    /// `min >= 1` read from the configuration.
     PositiveInt,
     /// The literal `None`.
     None,
@@ -67,7 +68,7 @@ impl Predicate {
         args: Option<&[Node]>,
         default: Option<&str>,
         source: &str,
-        options: &NonNegativeOptions,
+        options: &BoundedOptions,
     ) -> bool {
         let keyword = |n: &Node| matches!(n.kind(), "keyword_argument" | "dictionary_splat");
         match (self, args) {
@@ -90,7 +91,7 @@ impl Predicate {
         arg: Option<Node>,
         default: Option<&str>,
         source: &str,
-        options: &NonNegativeOptions,
+        options: &BoundedOptions,
     ) -> bool {
         match self {
             Predicate::Any => true,
@@ -118,6 +119,11 @@ impl Predicate {
                     Some(p) => p == 0.0,
                     Option::None => false,
                 }
+            }
+            Predicate::PositiveInt
+                if arg.is_some_and(|node| options.reads_positive_int(node, source)) =>
+            {
+                true
             }
             _ => match arg {
                 Some(node) => self.holds_on_literal(literal_of(node, source)),
