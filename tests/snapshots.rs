@@ -128,6 +128,15 @@ fn kept_spawn_handles() {
     });
 }
 
+/// The same with --review: a handle only joined becomes a thread started
+/// on the next line, the others keep the helper.
+#[test]
+fn kept_spawn_handles_review() {
+    settings().bind(|| {
+        insta::assert_snapshot!(rewrite_with("kept_spawn_handles.py", true, Level::Review))
+    });
+}
+
 /// connect(), spawn_after() with a followed handle and shutdown_safe() in
 /// one module of a monkey-patched service: three helpers, defined once each
 /// before the class, and aligned continuation lines kept aligned.

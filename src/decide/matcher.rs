@@ -242,6 +242,10 @@ impl Matcher<'_> {
     ) -> Fate {
         let api = u.api.expect("uses with candidates name an API");
         let mut refusal = None;
+        // A review-level rewrite the user has not accepted gives way to a
+        // later candidate's that is made (a joined thread stays a Future
+        // where start-order is not accepted); with none, it is reported.
+        let mut unaccepted = None;
         for &id in candidates {
             let attempt = self
                 .try_transform(id, u, root, source, file, true)
@@ -266,7 +270,8 @@ impl Matcher<'_> {
                     return match self.selection.allows(transform, rewrite.safety) {
                         Err(why) => Fate::Manual(Some(id), why),
                         Ok(()) if !self.selection.accepts(&rewrite.differences) => {
-                            Fate::Unaccepted(rewrite)
+                            unaccepted.get_or_insert(rewrite);
+                            continue;
                         }
                         Ok(()) => Fate::Rewrite(rewrite),
                     };
@@ -287,6 +292,19 @@ impl Matcher<'_> {
                         }),
                         _ => true,
                     };
+                    // Nor does the refusal of a transform that leaves a
+                    // dropped value to a statement one, of such a call. The
+                    // user is told why what they accept is not made.
+                    let value_dropped = node
+                        .and_then(|n| called(root, n))
+                        .and_then(statement_of)
+                        .is_some();
+                    let leaves_it = t.guards.contains(&Guard::ValueUsed) && value_dropped;
+                    let accepted = t
+                        .cases
+                        .iter()
+                        .any(|c| self.selection.accepts(&c.differences));
+                    let fits = fits && accepted && !leaves_it;
                     match &refusal {
                         Some((_, _, true)) => {}
                         Some((_, _, false)) if !fits => {}
@@ -294,6 +312,9 @@ impl Matcher<'_> {
                     }
                 }
             }
+        }
+        if let Some(rewrite) = unaccepted {
+            return Fate::Unaccepted(rewrite);
         }
         let (id, why, _) = refusal.expect("at least one candidate was tried");
         Fate::Manual(
@@ -613,6 +634,10 @@ impl Matcher<'_> {
             attached_edits.extend(followed.edits);
             appended = followed.appended;
         }
+        if let Some(method) = &t.call_after_assignment {
+            let call = called(root, node).ok_or("not called here")?;
+            attached_edits.push(call_after_assignment(call, method, source)?);
+        }
         self.check_not_replaced(u, file)?;
         relaxed.extend(self.check_requirements(whole_program)?);
         Ok(Rewrite {
@@ -631,6 +656,45 @@ impl Matcher<'_> {
         }
         .relaxed(self.catalogue, relaxed))
     }
+}
+
+/// The line that calls `method` on what `call`'s value is assigned to,
+/// inserted after the assignment statement (`t.start()` after
+/// `t = threading.Thread(...)`), with its indentation and line ending.
+fn call_after_assignment(call: Node, method: &str, source: &str) -> Result<Edit, String> {
+    let refused = || {
+        format!(
+            "its value is not assigned to a name or an attribute on a statement of its own, \
+             after which .{method}() could be called"
+        )
+    };
+    let assignment = call
+        .parent()
+        .filter(|a| a.kind() == "assignment" && a.child_by_field_name("right") == Some(call))
+        .ok_or_else(refused)?;
+    let statement = assignment
+        .parent()
+        .filter(|s| s.kind() == "expression_statement" && s.named_child_count() == 1)
+        .ok_or_else(refused)?;
+    let target = assignment
+        .child_by_field_name("left")
+        .filter(|l| matches!(l.kind(), "identifier" | "attribute"))
+        .ok_or_else(refused)?;
+    let line = crate::source::line_start(source, statement.start_byte());
+    let indent = &source[line..statement.start_byte()];
+    let end = crate::source::line_end(source, statement.end_byte());
+    let rest = source[statement.end_byte()..end].trim();
+    if !indent.trim().is_empty() || !(rest.is_empty() || rest.starts_with('#')) {
+        return Err(refused());
+    }
+    let (end, newline) = match source[..end].strip_suffix('\r') {
+        Some(before) => (before.len(), "\r\n"),
+        None => (end, "\n"),
+    };
+    Ok(Edit::insert(
+        end,
+        format!("{newline}{indent}{}.{method}()", text(target, source)),
+    ))
 }
 
 /// The dotted name a mock transform's template makes, with the members the
@@ -902,6 +966,12 @@ fn check_guard(
         }
         // Needs the matcher; checked in `try_transform`.
         Guard::AllInFile => {}
+        Guard::ValueUsed => {
+            let call = called(root, node).ok_or("not called here")?;
+            if statement_of(call).is_some() {
+                return Err("its value is dropped: a statement transform rewrites it".into());
+            }
+        }
         Guard::WithBlock => {
             let call = called(root, node).ok_or("not called here")?;
             let item = call

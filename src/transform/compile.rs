@@ -96,6 +96,8 @@ struct TransformDef {
     #[serde(default = "yes")]
     escapes: bool,
     #[serde(default)]
+    call_after_assignment: Option<String>,
+    #[serde(default)]
     strategy: Option<String>,
     #[serde(default)]
     blocking: Option<BlockingCall>,
@@ -468,6 +470,14 @@ impl Catalogue {
                 problems.push("a mock-target transform takes no params or cases, and its targets are dotted names".into());
             }
         }
+        let identifier =
+            |m: &str| m.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !m.is_empty();
+        match &def.call_after_assignment {
+            Some(method) if def.shape != Shape::Call || !identifier(method) => {
+                problems.push("call_after_assignment names a method, in a call transform".into())
+            }
+            _ => {}
+        }
         if def.shape != Shape::Call && def.members.is_some() {
             problems
                 .push("only a call transform can follow the object it creates (`members`)".into());
@@ -724,6 +734,7 @@ impl Catalogue {
             guards,
             members: def.members.clone(),
             escapes: def.escapes,
+            call_after_assignment: def.call_after_assignment.clone(),
             strategy,
             block,
             cases,
@@ -789,13 +800,14 @@ fn parse_guard(text: &str) -> Result<Guard, String> {
         ("identity-only", None) => Ok(Guard::IdentityOnly),
         ("all-in-file", None) => Ok(Guard::AllInFile),
         ("with-block", None) => Ok(Guard::WithBlock),
+        ("value-used", None) => Ok(Guard::ValueUsed),
         ("member-calls-positional", None) => Ok(Guard::MemberCallsPositional),
         ("members-only", None) => Ok(Guard::MembersOnly),
         ("no-keyword", Some(k)) if !k.is_empty() => Ok(Guard::NoKeyword(k.to_owned())),
         ("no-member", Some(m)) if !m.is_empty() => Ok(Guard::NoMember(m.to_owned())),
         ("no-identifier", Some(n)) if !n.is_empty() => Ok(Guard::NoIdentifier(n.to_owned())),
         _ => Err(format!(
-            "unknown guard '{text}' (expected only-called, identity-only, all-in-file, with-block, member-calls-positional, members-only, \
+            "unknown guard '{text}' (expected only-called, identity-only, all-in-file, with-block, value-used, member-calls-positional, members-only, \
              no-keyword:NAME, no-member:NAME or no-identifier:NAME)"
         )),
     }

@@ -144,6 +144,9 @@ pub enum Guard {
     /// The call makes the context manager of a `with` statement (which
     /// shuts an executor down at the block's end).
     WithBlock,
+    /// The call's value is used: it is not a statement of its own (which
+    /// a statement transform rewrites).
+    ValueUsed,
 }
 
 /// What a use of one member of the created object must look like.
@@ -312,6 +315,10 @@ pub struct Transform {
     pub members: Option<BTreeMap<String, MemberRule>>,
     /// Whether the created object may be passed on where it is not followed.
     pub escapes: bool,
+    /// A method called on what the call's value is assigned to, on the line
+    /// after the assignment (`start`: `t = Thread(...)` / `t.start()`); the
+    /// call must then be the whole right side of an assignment statement.
+    pub call_after_assignment: Option<String>,
     /// For `config` transforms: the strategy that edits the file.
     pub strategy: Option<ConfigStrategy>,
     /// For `block` transforms: the blocking call, and how its block is
