@@ -1213,7 +1213,7 @@ fn api_fates(
                                 library_callers(p, &scans[p.file], catalogue, &mut rewritten_use)
                             })
                             .iter()
-                            .find(|c| catalogue.apis[api].called_by.contains(&c.package));
+                            .find(|c| c.runs(&catalogue.apis[api].called_by));
                         if let Some(c) = caller {
                             tally.library_caller.get_or_insert_with(|| {
                                 format!("{}, at {}:{}", c.shown, p.source.path.display(), c.line)
@@ -1234,19 +1234,30 @@ fn in_mock_behaviour<'r, 't: 'r>(p: &Parsed, root: impl Fn() -> &'r Root<'t>, u:
             .is_some_and(|n| mock_behaviour(root(), n, &p.source.text).is_some())
 }
 
-/// An installed library whose code a file runs.
+/// Installed code a file runs.
 struct LibraryCaller {
-    /// Its top-level package.
-    package: String,
+    /// Its dotted module (`oslo_service.loopingcall`, `eventlet.tpool.execute`).
+    module: String,
     /// How a reason names it.
     shown: String,
     /// The line that brings it in.
     line: usize,
 }
 
-/// The installed libraries whose code a mocking file runs: the top-level
-/// packages it imports, and `eventlet` itself where one of its eventlet
-/// uses stays (tpool, a green module), whose internals then run.
+impl LibraryCaller {
+    /// It is, or is inside, one of these dotted modules.
+    fn runs(&self, modules: &[String]) -> bool {
+        modules.iter().any(|m| {
+            self.module
+                .strip_prefix(m.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        })
+    }
+}
+
+/// The installed code a mocking file runs: the modules it imports, and
+/// eventlet's, where one of its eventlet uses stays (tpool, a green
+/// module), whose internals then run.
 fn library_callers(
     p: &Parsed,
     imports: &ImportScan,
@@ -1257,13 +1268,11 @@ fn library_callers(
         .imports
         .iter()
         .filter(|i| i.level == 0)
-        .filter_map(|i| {
-            let package = i.module.split('.').next()?.to_owned();
-            (package != "eventlet").then(|| LibraryCaller {
-                shown: i.module.clone(),
-                package,
-                line: i.line,
-            })
+        .filter(|i| i.module.split('.').next() != Some("eventlet"))
+        .map(|i| LibraryCaller {
+            module: i.module.clone(),
+            shown: i.module.clone(),
+            line: i.line,
         })
         .collect();
     let kept = p
@@ -1280,13 +1289,13 @@ fn library_callers(
                     .any(|t| catalogue.transforms[*t].whole_program())
             })
         })
-        .find(|u| !rewritten(u));
-    if let Some(u) = kept {
+        .filter(|u| !rewritten(u));
+    for u in kept {
         let api = u
             .api
             .map_or("eventlet", |a| catalogue.apis[a].name.as_str());
         found.push(LibraryCaller {
-            package: "eventlet".into(),
+            module: api.to_owned(),
             shown: format!("eventlet, whose {api} stays"),
             line: line_col(&p.source.text, u.range.start).0,
         });

@@ -292,9 +292,10 @@ pub struct Api {
     /// (`futurist.GreenThreadPoolExecutor`): only the member is a use, not
     /// an import of the library.
     pub library: bool,
-    /// Installed libraries whose own code calls it (top-level packages,
-    /// `eventlet` for eventlet's internals): a test that mocks it while
-    /// such code runs catches their calls too, so the mock cannot move.
+    /// Installed code that calls it itself, as dotted module prefixes (a
+    /// library's top-level package, `eventlet.tpool` for one of eventlet's
+    /// modules): a test that mocks it while such code runs catches their
+    /// calls too, so the mock cannot move.
     pub called_by: Vec<String>,
 }
 
