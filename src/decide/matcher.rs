@@ -305,10 +305,12 @@ impl Matcher<'_> {
                         .iter()
                         .any(|c| self.selection.accepts(&c.differences));
                     let fits = fits && accepted && !leaves_it;
-                    match &refusal {
-                        Some((_, _, true)) => {}
-                        Some((_, _, false)) if !fits => {}
-                        _ => refusal = Some((id, why, fits)),
+                    // Of those that fit, an exact form's says most: it is
+                    // the rewrite that covers the most uses.
+                    let exact = t.cases.iter().any(|c| c.differences.is_empty());
+                    let rank = (fits, fits && exact);
+                    if refusal.as_ref().is_none_or(|(_, _, best)| rank > *best) {
+                        refusal = Some((id, why, rank));
                     }
                 }
             }
