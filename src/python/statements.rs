@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use super::syntax::{Root, named_children, node_at};
+use super::syntax::{Root, descendants, named_children, node_at};
 use crate::edit::Edit;
 use crate::source::{line_end, line_start};
 
@@ -42,7 +42,7 @@ pub fn delete_statements(
             node
         })
         .collect();
-    let nodes = lift_emptied_ifs(nodes, source);
+    let nodes = lift_emptied_ifs(root, nodes, source);
     let mut per_parent: HashMap<usize, usize> = HashMap::new();
     for node in &nodes {
         if let Some(parent) = node.parent() {
@@ -118,7 +118,7 @@ pub fn delete_statements(
 /// in any branch replaced by the `if` itself, when its conditions only
 /// read values (`if os.name == 'nt':`, not `if debugger.enabled():`):
 /// `if x: pass` / `else: pass` is not what a person writes.
-fn lift_emptied_ifs<'t>(mut nodes: Vec<Node<'t>>, source: &str) -> Vec<Node<'t>> {
+fn lift_emptied_ifs<'t>(root: Node<'t>, mut nodes: Vec<Node<'t>>, source: &str) -> Vec<Node<'t>> {
     loop {
         let ids: std::collections::HashSet<usize> = nodes.iter().map(Node::id).collect();
         let emptied = |block: Node| {
@@ -159,33 +159,30 @@ fn lift_emptied_ifs<'t>(mut nodes: Vec<Node<'t>>, source: &str) -> Vec<Node<'t>>
         };
         let range = statement.byte_range();
         nodes.retain(|n| !(range.start <= n.start_byte() && n.end_byte() <= range.end));
-        nodes.extend(imports_left_unused(statement, &conditions, source));
+        nodes.extend(imports_left_unused(root, statement, &conditions, source));
         nodes.push(statement);
     }
 }
 
-/// The module-level `import x` statements whose name `conditions` read
-/// and nothing outside `gone` uses.
-fn imports_left_unused<'t>(gone: Node<'t>, conditions: &[Node], source: &str) -> Vec<Node<'t>> {
-    let mut root = gone;
-    while let Some(parent) = root.parent() {
-        root = parent;
-    }
+/// The module-level `import x` statements of `root` whose name
+/// `conditions` read and nothing outside `gone` uses.
+fn imports_left_unused<'t>(
+    root: Node<'t>,
+    gone: Node,
+    conditions: &[Node],
+    source: &str,
+) -> Vec<Node<'t>> {
     let mut names: Vec<&str> = Vec::new();
     let mut uses: HashMap<&str, usize> = HashMap::new();
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        if node.kind() == "identifier" {
-            let name = &source[node.byte_range()];
-            let within =
-                |n: &Node| n.start_byte() <= node.start_byte() && node.end_byte() <= n.end_byte();
-            if conditions.iter().any(within) {
-                names.push(name);
-            } else if !within(&gone) {
-                *uses.entry(name).or_default() += 1;
-            }
+    for node in descendants(root).filter(|n| n.kind() == "identifier") {
+        let name = &source[node.byte_range()];
+        let within =
+            |n: &Node| n.start_byte() <= node.start_byte() && node.end_byte() <= n.end_byte();
+        if conditions.iter().any(within) {
+            names.push(name);
+        } else if !within(&gone) {
+            *uses.entry(name).or_default() += 1;
         }
-        stack.extend(named_children(node));
     }
     named_children(root)
         .into_iter()
@@ -384,36 +381,30 @@ mod tests {
         );
     }
 
-    #[test]
-    fn an_if_left_empty_in_every_branch_goes_when_its_conditions_only_read() {
-        let source = "import os\n\nif os.name == 'nt':\n    # no pipes\n    patch(os=False)\nelif x:\n    patch(thread=False)\nelse:\n    patch()\nrun()\n";
+    /// Deletes the statements that start with each of `needles` (and end
+    /// with their line).
+    fn delete_lines(source: &str, needles: &[&str]) -> String {
         let tree = parse(source);
-        let calls: Vec<Range<usize>> = ["patch(os", "patch(thread", "patch()"]
+        let statements: Vec<Range<usize>> = needles
             .iter()
             .map(|needle| {
                 let at = source.find(needle).unwrap();
                 at..at + source[at..].find('\n').unwrap()
             })
             .collect();
-        let edits = delete_statements(tree.root_node(), source, &calls, &[], &[]);
+        let edits = delete_statements(tree.root_node(), source, &statements, &[], &[]);
+        apply(source, edits).unwrap()
+    }
+
+    #[test]
+    fn an_if_left_empty_in_every_branch_goes_when_its_conditions_only_read() {
+        let source = "import os\n\nif os.name == 'nt':\n    # no pipes\n    patch(os=False)\nelif x:\n    patch(thread=False)\nelse:\n    patch()\nrun()\n";
+        let patches = ["patch(os", "patch(thread", "patch()"];
         // An import that only the condition used goes with it.
-        assert_eq!(apply(source, edits).unwrap(), "run()\n");
+        assert_eq!(delete_lines(source, &patches), "run()\n");
         // A condition that calls something stays, and so do its branches.
         let called = source.replace("elif x:", "elif debugger.enabled():");
-        let tree = parse(&called);
-        let calls: Vec<Range<usize>> = ["patch(os", "patch(thread", "patch()"]
-            .iter()
-            .map(|needle| {
-                let at = called.find(needle).unwrap();
-                at..at + called[at..].find('\n').unwrap()
-            })
-            .collect();
-        let edits = delete_statements(tree.root_node(), &called, &calls, &[], &[]);
-        assert!(
-            apply(&called, edits)
-                .unwrap()
-                .contains("elif debugger.enabled():\n    pass\n")
-        );
+        assert!(delete_lines(&called, &patches).contains("elif debugger.enabled():\n    pass\n"));
         // One branch left with code: the if stays.
         assert_eq!(
             delete("if x:\n    patch()\nelse:\n    run()\n", "patch"),
