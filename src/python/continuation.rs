@@ -70,7 +70,9 @@ pub fn realign(
         if new_column == old_column {
             continue;
         }
-        let moved = shift_lines(text, copied.start, old_column, new_column, root);
+        let moved = shift_lines(text, old_column, new_column, |at| {
+            in_string(root, copied.start + at)
+        });
         out.replace_range(*at..*at + text.len(), &moved);
     }
     out
@@ -140,7 +142,8 @@ pub fn follow_moved_brackets(root: Node, source: &str, edits: &[Edit]) -> Vec<Ed
                 let free = !shifted.contains(&next)
                     && !inside_an_edit(next)
                     && !edit_starts.contains(&next);
-                if let Some(indent) = aligned_indent(&source[next..line_end], column, root, next)
+                if let Some(indent) =
+                    aligned_indent(&source[next..line_end], column, || in_string(root, next))
                     && free
                 {
                     shifted.insert(next);
@@ -238,28 +241,13 @@ impl Argument {
 
     /// Its text when it starts at `column`: its continuation lines move by
     /// as much as it does. `None` when they cannot.
-    fn placed_at(&self, column: usize, newline: &str) -> Option<String> {
+    fn placed_at(&self, column: usize) -> Option<String> {
         if !self.text.contains('\n') || column == self.column {
             return Some(self.text.clone());
         }
-        if !self.movable {
-            return None;
-        }
-        let mut lines = self.text.split('\n');
-        let mut out = lines
-            .next()
-            .unwrap_or_default()
-            .trim_end_matches('\r')
-            .to_owned();
-        for line in lines {
-            let line = line.trim_end_matches('\r');
-            let indent = line.len() - line.trim_start_matches(' ').len();
-            let moved = (indent + column).checked_sub(self.column)?;
-            out.push_str(newline);
-            out.push_str(&" ".repeat(moved));
-            out.push_str(&line[indent..]);
-        }
-        Some(out)
+        // Movable: no line is inside a string.
+        self.movable
+            .then(|| shift_lines(&self.text, self.column, column, |_| false))
     }
 }
 
@@ -389,7 +377,7 @@ fn fill(
             out.push(' ');
             column += 1;
         }
-        let text = argument.placed_at(column, newline)?;
+        let text = argument.placed_at(column)?;
         let lines: Vec<&str> = text.split('\n').collect();
         if lines.len() > 1 {
             if too_long(column, &text, "") {
@@ -412,15 +400,16 @@ fn column(source: &str, at: usize) -> Option<usize> {
     (!prefix.contains('\t')).then(|| prefix.chars().count())
 }
 
-/// `text` (from source offset `offset`) with the lines after its first
-/// indented at least `old` re-indented from `old` to `new`.
-fn shift_lines(text: &str, offset: usize, old: usize, new: usize, root: Node) -> String {
+/// `text` with the lines after its first indented at least `old`
+/// re-indented from `old` to `new`, except those `in_string` (given a
+/// line's offset in `text`) says are inside a string.
+fn shift_lines(text: &str, old: usize, new: usize, in_string: impl Fn(usize) -> bool) -> String {
     let mut out = String::with_capacity(text.len());
     let mut lines = text.split_inclusive('\n');
     out.push_str(lines.next().unwrap_or_default());
-    let mut at = offset + out.len();
+    let mut at = out.len();
     for line in lines {
-        match aligned_indent(line, old, root, at) {
+        match aligned_indent(line, old, || in_string(at)) {
             Some(indent) => {
                 out.push_str(&" ".repeat(indent - old + new));
                 out.push_str(&line[indent..]);
@@ -432,13 +421,12 @@ fn shift_lines(text: &str, offset: usize, old: usize, new: usize, root: Node) ->
     out
 }
 
-/// The indentation of `line` (starting at `at`) when it is a continuation
-/// line aligned at or beyond `column`: spaces only, not blank, not inside
-/// a string.
-fn aligned_indent(line: &str, column: usize, root: Node, at: usize) -> Option<usize> {
+/// The indentation of `line` when it is a continuation line aligned at or
+/// beyond `column`: spaces only, not blank, not inside a string.
+fn aligned_indent(line: &str, column: usize, in_string: impl FnOnce() -> bool) -> Option<usize> {
     let indent = line.len() - line.trim_start_matches(' ').len();
     let rest = &line[indent..];
-    (indent >= column && !rest.starts_with('\t') && !rest.trim().is_empty() && !in_string(root, at))
+    (indent >= column && !rest.starts_with('\t') && !rest.trim().is_empty() && !in_string())
         .then_some(indent)
 }
 
