@@ -1275,30 +1275,34 @@ fn library_callers(
             line: i.line,
         })
         .collect();
-    let kept = p
+    // Only eventlet code that some API names as its caller matters: the
+    // others' fates are not worked out.
+    let named: Vec<String> = catalogue
+        .apis
+        .iter()
+        .flat_map(|a| a.called_by.iter().cloned())
+        .collect();
+    let references = p
         .analysis
         .uses
         .iter()
-        .filter(|u| u.kind == UseKind::Reference)
+        .filter(|u| u.kind == UseKind::Reference);
+    for u in references {
+        let Some(api) = u.api else { continue };
         // monkey_patch() goes last of all, and calls nothing itself.
-        .filter(|u| {
-            u.api.is_some_and(|api| {
-                !catalogue
-                    .transforms_for(api)
-                    .iter()
-                    .any(|t| catalogue.transforms[*t].whole_program())
-            })
-        })
-        .filter(|u| !rewritten(u));
-    for u in kept {
-        let api = u
-            .api
-            .map_or("eventlet", |a| catalogue.apis[a].name.as_str());
-        found.push(LibraryCaller {
-            module: api.to_owned(),
-            shown: format!("eventlet, whose {api} stays"),
+        let whole_program = catalogue
+            .transforms_for(api)
+            .iter()
+            .any(|t| catalogue.transforms[*t].whole_program());
+        let name = &catalogue.apis[api].name;
+        let caller = LibraryCaller {
+            module: name.clone(),
+            shown: format!("eventlet, whose {name} stays"),
             line: line_col(&p.source.text, u.range.start).0,
-        });
+        };
+        if !whole_program && caller.runs(&named) && !rewritten(u) {
+            found.push(caller);
+        }
     }
     found
 }

@@ -279,32 +279,28 @@ impl Matcher<'_> {
                 Err(why) => {
                     // A statement transform's refusal of a call whose value
                     // is used says less than another transform's, and so
-                    // does a block transform's for another blocking call.
+                    // does a block transform's for another blocking call,
+                    // and the refusal of a transform that leaves a dropped
+                    // value to a statement one, of such a call.
                     let t = &self.catalogue.transforms[id];
                     let node = node_at(root, &u.range);
-                    let fits = match (t.shape, &t.block) {
-                        (Shape::Statement, _) => node
-                            .and_then(|n| called(root, n))
-                            .and_then(statement_of)
-                            .is_some(),
-                        (Shape::Block, Some(rule)) => node.is_some_and(|n| {
-                            crate::decide::timeout_block::names_method(rule, n, api, source, file)
-                        }),
-                        _ => true,
-                    };
-                    // Nor does the refusal of a transform that leaves a
-                    // dropped value to a statement one, of such a call. The
-                    // user is told why what they accept is not made.
                     let value_dropped = node
                         .and_then(|n| called(root, n))
                         .and_then(statement_of)
                         .is_some();
-                    let leaves_it = t.guards.contains(&Guard::ValueUsed) && value_dropped;
+                    let fits = match (t.shape, &t.block) {
+                        (Shape::Statement, _) => value_dropped,
+                        (Shape::Block, Some(rule)) => node.is_some_and(|n| {
+                            crate::decide::timeout_block::names_method(rule, n, api, source, file)
+                        }),
+                        _ => !(t.guards.contains(&Guard::ValueUsed) && value_dropped),
+                    };
+                    // The user is told why what they accept is not made.
                     let accepted = t
                         .cases
                         .iter()
                         .any(|c| self.selection.accepts(&c.differences));
-                    let fits = fits && accepted && !leaves_it;
+                    let fits = fits && accepted;
                     // Of those that fit, an exact form's says most: it is
                     // the rewrite that covers the most uses.
                     let exact = t.cases.iter().any(|c| c.differences.is_empty());
