@@ -1707,3 +1707,32 @@ fn interactive_apply_writes_the_helpers_module_with_its_callers() {
             .contains("threading_helpers.spawn_future(")
     );
 }
+
+/// A use that holds only with a difference of the program that runs it
+/// says which program and which call, and what accepting it does.
+#[test]
+fn a_difference_of_the_program_is_named_with_the_run_that_shows_it() {
+    let main = b"import sys\n\nimport eventlet\n\nif '--debug' in sys.argv:\n    eventlet.monkey_patch(time=False)\nelse:\n    eventlet.monkey_patch()\n\n\ndef nap():\n    eventlet.sleep(1)\n\n\neventlet.spawn_n(nap)\n";
+    let dir = tree(&[("main.py", main)]);
+    let scan = stdout(&eventless(&["scan", "--no-cache"], dir.path()));
+    assert!(
+        scan.contains("named differences (unpatched-runs: green threads or hub timers run in")
+            && scan.contains("leaves 'time' alone")
+            && scan.contains("--accept unpatched-runs or --review applies it"),
+        "{scan}"
+    );
+    let diff = eventless(
+        &["diff", "--no-cache", "--accept", "unpatched-runs"],
+        dir.path(),
+    );
+    assert!(
+        stdout(&diff).contains("+    time.sleep(1)"),
+        "{}",
+        stdout(&diff)
+    );
+    assert!(
+        stderr(&diff).contains("1 with unpatched-runs"),
+        "{}",
+        stderr(&diff)
+    );
+}
