@@ -1563,7 +1563,7 @@ fn a_helpers_module_outside_the_paths_is_not_written() {
 fn the_configured_helpers_module_is_extended() {
     let utils = "import os\n\n\ndef pid():\n    return os.getpid()\n";
     let dir = helper_project(&[
-        ("proj/old.py", EARLIER_RUN.as_bytes()),
+        ("proj/old.py", earlier_run().as_bytes()),
         (
             "eventless.toml",
             b"[options]\nhelpers_module = \"proj.common.utils\"\n",
@@ -1590,72 +1590,47 @@ fn the_configured_helpers_module_is_extended() {
     );
     assert_eq!(
         std::fs::read_to_string(d.join("proj/old.py")).unwrap(),
-        EARLIER_RUN_REWRITTEN
+        earlier_run_rewritten()
     );
 }
 
+/// The helper an earlier run defined in a file.
+const PASTED_SPAWN_FUTURE: &str = r#"def _spawn_future(func, *args, **kwargs):
+    """Call func(*args, **kwargs) in a new thread.
+
+    The Future returned gives the call's value, or raises its exception;
+    an exception is also printed, as the thread ends with it.
+    """
+    future = concurrent.futures.Future()
+
+    def run():
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(func(*args, **kwargs))
+        except BaseException as error:
+            future.set_exception(error)
+            raise
+
+    _thread.start_new_thread(run, ())
+    return future
+"#;
+
 /// A file with the helper an earlier run defined in it, and what it
 /// becomes (as spawn.toml's example shows).
-const EARLIER_RUN: &str = r#"import _thread
-import concurrent.futures
+fn earlier_run() -> String {
+    format!(
+        "import _thread\nimport concurrent.futures\n\nimport eventlet\n\neventlet.monkey_patch()\n\n\n\
+         {PASTED_SPAWN_FUTURE}\n\ndef ping(host):\n    return eventlet.spawn(host.ping).wait()\n"
+    )
+}
 
-import eventlet
-
-eventlet.monkey_patch()
-
-
-def _spawn_future(func, *args, **kwargs):
-    """Call func(*args, **kwargs) in a new thread.
-
-    The Future returned gives the call's value, or raises its exception;
-    an exception is also printed, as the thread ends with it.
-    """
-    future = concurrent.futures.Future()
-
-    def run():
-        if not future.set_running_or_notify_cancel():
-            return
-        try:
-            future.set_result(func(*args, **kwargs))
-        except BaseException as error:
-            future.set_exception(error)
-            raise
-
-    _thread.start_new_thread(run, ())
-    return future
-
-
-def ping(host):
-    return eventlet.spawn(host.ping).wait()
-"#;
-const EARLIER_RUN_REWRITTEN: &str = r#"import _thread
-import concurrent.futures
-
-
-def _spawn_future(func, *args, **kwargs):
-    """Call func(*args, **kwargs) in a new thread.
-
-    The Future returned gives the call's value, or raises its exception;
-    an exception is also printed, as the thread ends with it.
-    """
-    future = concurrent.futures.Future()
-
-    def run():
-        if not future.set_running_or_notify_cancel():
-            return
-        try:
-            future.set_result(func(*args, **kwargs))
-        except BaseException as error:
-            future.set_exception(error)
-            raise
-
-    _thread.start_new_thread(run, ())
-    return future
-
-
-def ping(host):
-    return _spawn_future(host.ping).result()
-"#;
+fn earlier_run_rewritten() -> String {
+    format!(
+        "import _thread\nimport concurrent.futures\n\n\n{PASTED_SPAWN_FUTURE}\n\n\
+         def ping(host):\n    return _spawn_future(host.ping).result()\n"
+    )
+}
 
 /// Without a single top-level package, each file that calls a helper
 /// defines it, and the summary says how to share it.
