@@ -328,7 +328,7 @@ fn a_later_rewrite_removes_the_todo_it_makes_stale() {
                 \x20   pool = eventlet.GreenPool(4)\n\
                 \x20   return job.wait(), pool\n";
     let dir = tree(&[("a.py", code.as_bytes())]);
-    let out = eventless(&["apply"], dir.path());
+    let out = eventless(&["apply", "--accept", "start-order"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let written = std::fs::read_to_string(dir.path().join("a.py")).unwrap();
     assert!(
@@ -1454,7 +1454,14 @@ fn python_files(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
 fn helpers_are_defined_once_in_a_shared_module() {
     let dir = helper_project(&[]);
     let d = dir.path();
-    let flags = ["--assume-monkey-patched", "--no-cache", "--color", "never"];
+    let flags = [
+        "--assume-monkey-patched",
+        "--accept",
+        "start-order",
+        "--no-cache",
+        "--color",
+        "never",
+    ];
     let diff = eventless(&[&["diff"][..], &flags].concat(), d);
     assert_eq!(diff.status.code(), Some(0), "{}", stderr(&diff));
     assert!(
@@ -1475,7 +1482,16 @@ fn helpers_are_defined_once_in_a_shared_module() {
         "diff writes nothing"
     );
 
-    let apply = eventless(&["apply", "--assume-monkey-patched", "--no-cache"], d);
+    let apply = eventless(
+        &[
+            "apply",
+            "--assume-monkey-patched",
+            "--accept",
+            "start-order",
+            "--no-cache",
+        ],
+        d,
+    );
     assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
     assert!(
         stdout(&apply).contains("proj/threading_helpers.py: created, defines spawn_future"),
@@ -1521,7 +1537,16 @@ fn helpers_are_defined_once_in_a_shared_module() {
         "{ping}"
     );
 
-    let again = eventless(&["apply", "--assume-monkey-patched", "--no-cache"], d);
+    let again = eventless(
+        &[
+            "apply",
+            "--assume-monkey-patched",
+            "--accept",
+            "start-order",
+            "--no-cache",
+        ],
+        d,
+    );
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     assert!(stdout(&again).is_empty(), "{}", stdout(&again));
     assert_eq!(python_files(d), files, "a second run changes nothing");
@@ -1534,7 +1559,14 @@ fn a_helpers_module_outside_the_paths_is_not_written() {
     let dir = helper_project(&[]);
     let d = dir.path();
     let out = eventless(
-        &["apply", "--assume-monkey-patched", "--no-cache", "proj/net"],
+        &[
+            "apply",
+            "--assume-monkey-patched",
+            "--accept",
+            "start-order",
+            "--no-cache",
+            "proj/net",
+        ],
         d,
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -1544,7 +1576,14 @@ fn a_helpers_module_outside_the_paths_is_not_written() {
         PINGER
     );
     let scan = stdout(&eventless(
-        &["scan", "--assume-monkey-patched", "--no-cache", "proj/net"],
+        &[
+            "scan",
+            "--assume-monkey-patched",
+            "--accept",
+            "start-order",
+            "--no-cache",
+            "proj/net",
+        ],
         d,
     ));
     assert!(
@@ -1572,13 +1611,22 @@ fn the_configured_helpers_module_is_extended() {
         ("proj/common/utils.py", utils.as_bytes()),
     ]);
     let d = dir.path();
-    let out = eventless(&["apply", "--assume-monkey-patched", "--no-cache"], d);
+    let out = eventless(
+        &[
+            "apply",
+            "--assume-monkey-patched",
+            "--accept",
+            "start-order",
+            "--no-cache",
+        ],
+        d,
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!d.join("proj/threading_helpers.py").exists());
     let module = std::fs::read_to_string(d.join("proj/common/utils.py")).unwrap();
     assert!(
         module.starts_with(
-            "import _thread\nimport concurrent.futures\nimport os\n\n\ndef spawn_future("
+            "import concurrent.futures\nimport os\nimport threading\n\n\ndef spawn_future("
         ) && module.ends_with("    return future\n\n\ndef pid():\n    return os.getpid()\n"),
         "{module}"
     );
@@ -1612,7 +1660,7 @@ const PASTED_SPAWN_FUTURE: &str = r#"def _spawn_future(func, *args, **kwargs):
             future.set_exception(error)
             raise
 
-    _thread.start_new_thread(run, ())
+    threading.Thread(target=run, daemon=True).start()
     return future
 "#;
 
@@ -1620,14 +1668,14 @@ const PASTED_SPAWN_FUTURE: &str = r#"def _spawn_future(func, *args, **kwargs):
 /// becomes (as spawn.toml's example shows).
 fn earlier_run() -> String {
     format!(
-        "import _thread\nimport concurrent.futures\n\nimport eventlet\n\neventlet.monkey_patch()\n\n\n\
+        "import concurrent.futures\nimport threading\n\nimport eventlet\n\neventlet.monkey_patch()\n\n\n\
          {PASTED_SPAWN_FUTURE}\n\ndef ping(host):\n    return eventlet.spawn(host.ping).wait()\n"
     )
 }
 
 fn earlier_run_rewritten() -> String {
     format!(
-        "import _thread\nimport concurrent.futures\n\n\n{PASTED_SPAWN_FUTURE}\n\n\
+        "import concurrent.futures\nimport threading\n\n\n{PASTED_SPAWN_FUTURE}\n\n\
          def ping(host):\n    return _spawn_future(host.ping).result()\n"
     )
 }
@@ -1641,7 +1689,13 @@ fn without_a_package_each_file_defines_its_helpers_and_is_told_so() {
         ("ping.py", PINGER.as_bytes()),
     ]);
     let out = eventless(
-        &["apply", "--assume-monkey-patched", "--no-cache"],
+        &[
+            "apply",
+            "--assume-monkey-patched",
+            "--accept",
+            "start-order",
+            "--no-cache",
+        ],
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -1661,7 +1715,7 @@ fn without_a_package_each_file_defines_its_helpers_and_is_told_so() {
 /// written when a file that calls it is.
 #[test]
 fn interactive_apply_writes_the_helpers_module_with_its_callers() {
-    let config = b"[options]\nassume_monkey_patched = true\n";
+    let config = b"[options]\nassume_monkey_patched = true\naccept = [\"start-order\"]\n";
     let dir = helper_project(&[("eventless.toml", config)]);
     let d = dir.path();
     let module = d.join("proj/threading_helpers.py");

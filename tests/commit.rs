@@ -171,15 +171,21 @@ fn a_commit_that_adds_helpers_names_them() {
     let jobs = "import eventlet\n\n\ndef resize(volume):\n    job = eventlet.spawn(volume.resize)\n    return job.wait()\n";
     // The service that monkey-patches runs the jobs.
     let service = format!("{SERVICE}\nimport jobs  # noqa\n");
+    // A kept handle becomes a Future from a thread: start-order accepted.
+    let config = "[options]\naccept = [\"start-order\"]\n";
     let messages = series_after(
         d,
-        &[("pkg/jobs.py", jobs), ("pkg/service.py", &service)],
+        &[
+            ("pkg/jobs.py", jobs),
+            ("pkg/service.py", &service),
+            ("eventless.toml", config),
+        ],
         &[],
     );
     let threads = messages
         .iter()
-        .find(|m| m.starts_with("Replace eventlet green threads"))
-        .expect("a commit for the spawn family");
+        .find(|m| m.starts_with("Start threads with threading"))
+        .expect("a commit for the start-order difference");
     assert!(
         threads.contains("helper function") && threads.contains("imports: `_spawn_future`."),
         "{threads}"
@@ -729,7 +735,16 @@ fn the_helpers_module_lands_in_the_commit_that_first_calls_it() {
     std::fs::write(d.join("pkg/resize.py"), resize).unwrap();
     git(d, &["add", "-A"]);
     git(d, &["commit", "-q", "-m", "Resize"]);
-    let out = eventless(d, &["commit", "--assume-monkey-patched", "."]);
+    let out = eventless(
+        d,
+        &[
+            "commit",
+            "--assume-monkey-patched",
+            "--accept",
+            "start-order",
+            ".",
+        ],
+    );
     assert!(
         out.status.success(),
         "{}",

@@ -230,7 +230,7 @@ mod tests {
         let catalogue = Catalogue::builtin().unwrap();
         let helper = catalogue.helper("_spawn_future").unwrap();
         let code = helper.render(|m| m.to_owned(), public);
-        format!("import _thread\nimport concurrent.futures\n\n\n{code}\n")
+        format!("import concurrent.futures\nimport threading\n\n\n{code}\n")
     }
 
     /// How a file with `source` calls `_spawn_future` at `site`.

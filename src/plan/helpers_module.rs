@@ -111,7 +111,7 @@ mod tests {
         let (module, _) = with_definitions(text, "\n", &[spawn]).unwrap();
         assert!(
             module.starts_with(
-                "import _thread\nimport concurrent.futures\nimport os\n\nLIMIT = 3\n\n\n\
+                "import concurrent.futures\nimport os\nimport threading\n\nLIMIT = 3\n\n\n\
                  def spawn_future(func, *args, **kwargs):\n"
             ),
             "{module}"

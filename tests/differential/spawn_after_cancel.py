@@ -1,5 +1,6 @@
 # expect-rewrites: 4
 # expect-eventlet-gone: yes
+# accept: start-order
 """A spawn_after() handle that is cancelled: before its delay has passed
 the call never runs; after it ran, cancel() changes nothing, and the handle
 reports it done either way."""
