@@ -661,7 +661,42 @@ fn attached_edit(
         .sum();
     let wrapped =
         continuation::wrap_long_line(added.to_owned(), None, range, widened, text, root, newline);
-    Edit::replace(range.clone(), wrapped)
+    let first_line = wrapped.split(newline).next().unwrap_or_default();
+    let first_width = text[line..range.start].chars().count() as isize + widened + width(first_line);
+    if first_width <= continuation::MAX_LINE as isize {
+        return Edit::replace(range.clone(), wrapped);
+    }
+    // Still too long: break the call the text follows instead, when no
+    // other edit falls in its arguments.
+    let call = crate::python::syntax::Root::new(root)
+        .descendant_for_byte_range(range.start - 1, range.start)
+        .and_then(|closing| closing.parent())
+        .and_then(|arguments| arguments.parent())
+        .filter(|call| call.kind() == "call" && call.end_byte() == range.start);
+    let broken = call.and_then(|call| {
+        let arguments = call.child_by_field_name("arguments")?.byte_range();
+        let untouched = rw
+            .attached_edits
+            .iter()
+            .all(|e| &e.range == range || !overlaps(&e.range, &arguments));
+        let widened_before: isize = rw
+            .attached_edits
+            .iter()
+            .filter(|e| line <= e.range.start && e.range.end <= arguments.start)
+            .map(|e| width(&e.text) - width(&text[e.range.clone()]))
+            .sum();
+        untouched
+            .then(|| continuation::break_call_before(call, added, widened_before, text, newline))
+            .flatten()
+    });
+    match broken {
+        Some((arguments, replaced)) => Edit::replace(arguments.start..range.end, replaced),
+        None => Edit::replace(range.clone(), wrapped),
+    }
+}
+
+fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
+    a.start < b.end && b.start < a.end
 }
 
 fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {

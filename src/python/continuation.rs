@@ -25,6 +25,9 @@
 //!         _thread.start_new_thread(
 //!             functools.partial(self._wait_flashcopy, src, dst), ())
 //! ```
+//!
+//! Text added after a call that even so leaves its line too long moves the
+//! call's arguments to a line of their own instead ([`break_call_before`]).
 
 use std::ops::Range;
 
@@ -217,6 +220,49 @@ pub fn wrap_long_line(
             Some(format!("{head}{newline}{hanging}{lines}"))
         })
         .unwrap_or(rendered)
+}
+
+/// Text `added` right after the call `call` (`.add_done_callback(f)` after
+/// `pool.submit(f, x)`) whose line stays too long even broken after the
+/// added text's own bracket: the call's arguments go on a line of their
+/// own, with a hanging indent, and its closing bracket starts the next
+/// line, followed by the added text:
+///
+/// ```text
+///         pool.submit(
+///             self.driver.sync_power_state, node
+///         ).add_done_callback(_print_exception)
+/// ```
+///
+/// Returns the range to replace (the call's arguments) and its text, or
+/// `None` when the arguments span lines or a line would still be too long.
+/// `widened` is how much other edits before the arguments on the line
+/// change its width.
+pub fn break_call_before(
+    call: Node,
+    added: &str,
+    widened: isize,
+    source: &str,
+    newline: &str,
+) -> Option<(Range<usize>, String)> {
+    let arguments = call.child_by_field_name("arguments")?;
+    let range = arguments.byte_range();
+    let inner = source.get(range.start + 1..range.end - 1)?.trim();
+    if inner.is_empty() || inner.contains('\n') || call.end_byte() != range.end {
+        return None;
+    }
+    let start = line_start(source, range.start);
+    let before = &source[start..range.start];
+    let indent = &before[..before.len() - before.trim_start().len()];
+    if indent.contains('\t') {
+        return None;
+    }
+    let after = &source[range.end..line_end(source, range.end)];
+    let hanging = format!("{indent}    ");
+    let fits = width(before).saturating_add_signed(widened) < MAX_LINE
+        && width(&hanging) + width(inner) <= MAX_LINE
+        && width(indent) + 1 + width(added) + width(after) <= MAX_LINE;
+    fits.then(|| (range, format!("({newline}{hanging}{inner}{newline}{indent}){added}")))
 }
 
 /// One argument of the call being filled, with the separator after it.
@@ -661,5 +707,33 @@ mod tests {
             rewrite_callee(tabs, "eventlet.spawn(", "go("),
             "\tx = go(f,\n\t                   g)\n"
         );
+    }
+
+    #[test]
+    fn text_added_after_a_long_call_moves_the_calls_arguments_to_a_line_of_their_own() {
+        let source = "            for node in nodes:\n                \
+                      pool.submit(self.driver.sync_power_state, node)\n";
+        let tree = parse(source);
+        let at = source.find("pool.submit").unwrap();
+        let call = tree
+            .root_node()
+            .descendant_for_byte_range(at, source.len() - 1)
+            .unwrap();
+        assert_eq!(call.kind(), "call");
+        let added = ".add_done_callback(_print_exception)";
+        let (range, text) = break_call_before(call, added, 0, source, "\n").unwrap();
+        let mut out = source.to_owned();
+        out.replace_range(range, &text);
+        assert_eq!(
+            out,
+            "            for node in nodes:\n                pool.submit(\n                    \
+             self.driver.sync_power_state, node\n                \
+             ).add_done_callback(_print_exception)\n"
+        );
+        let spanning = "pool.submit(f,\n            x)\n";
+        let tree = parse(spanning);
+        let call = tree.root_node().descendant_for_byte_range(0, 20).unwrap();
+        assert_eq!(call.kind(), "call");
+        assert!(break_call_before(call, added, 0, spanning, "\n").is_none());
     }
 }
