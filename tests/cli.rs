@@ -970,7 +970,7 @@ fn review_rewrites_are_made_only_when_asked() {
     );
     assert!(
         listed
-            .contains("rewrites with it: greenpool-executor, greenpile-executor, spawn-statement"),
+            .contains("rewrites with it: futurist-thread-pool-patched, greenpool-executor, greenpool-executor-patched, greenpile-executor, spawn-statement"),
         "{listed}"
     );
     let shown = stdout(&eventless(

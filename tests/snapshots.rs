@@ -118,9 +118,9 @@ fn service_entry_point() {
     settings().bind(|| insta::assert_snapshot!(rewrite("service_entry_point.py")));
 }
 
-/// Spawns whose handles are kept, in a module of a monkey-patched service:
-/// the file gets the `_spawn_future` helper once, after its constants and
-/// before the comment and class that follow them.
+/// Spawns whose handles are kept, in a module of a monkey-patched service,
+/// at the exact level: each is reported, as its rewrite has the
+/// start-order difference.
 #[test]
 fn kept_spawn_handles() {
     settings().bind(|| {
@@ -129,7 +129,8 @@ fn kept_spawn_handles() {
 }
 
 /// The same with --review: a handle only joined becomes a thread started
-/// on the next line, the others keep the helper.
+/// on the next line; the others get the `_spawn_future` helper once, after
+/// the constants and before the comment and class that follow them.
 #[test]
 fn kept_spawn_handles_review() {
     settings().bind(|| {
@@ -138,12 +139,23 @@ fn kept_spawn_handles_review() {
 }
 
 /// connect(), spawn_after() with a followed handle and shutdown_safe() in
-/// one module of a monkey-patched service: three helpers, defined once each
-/// before the class, and aligned continuation lines kept aligned.
+/// one module of a monkey-patched service, with --review (the followed
+/// spawn_after is review level): three helpers, defined once each before
+/// the class, and aligned continuation lines kept aligned.
 #[test]
 fn network_service() {
     settings()
-        .bind(|| insta::assert_snapshot!(rewrite_with("network_service.py", true, Level::Exact)));
+        .bind(|| insta::assert_snapshot!(rewrite_with("network_service.py", true, Level::Review)));
+}
+
+/// Pools in a module of a monkey-patched service that keeps a green
+/// thread, with --review: the GreenPool waited for and the futurist
+/// executor of a with block become threaded executors (whose workers are
+/// green threads while threads are patched); the killed thread stays.
+#[test]
+fn patched_pools() {
+    settings()
+        .bind(|| insta::assert_snapshot!(rewrite_with("patched_pools.py", true, Level::Review)));
 }
 
 /// An agent whose last eventlet uses are pools waited for in the functions
