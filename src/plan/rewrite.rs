@@ -513,7 +513,7 @@ fn plan_edits(
         .chain(new_helpers.iter().flat_map(|(h, _)| h.code.modules()))
         .chain(shared_module)
         .collect();
-    let (names, new_imports) = imports_added(
+    let (names, mut new_imports) = imports_added(
         modules,
         bindings,
         &leaving,
@@ -586,8 +586,9 @@ fn plan_edits(
     }
     let leaving_bindings: Vec<&ImportBinding> =
         leaving.iter().map(|i| &bindings.imports[*i]).collect();
-    let (whole, partial) = imports::removals(root, &leaving_bindings);
+    let (whole, partial, moved) = imports::removals(root, text, &leaving_bindings);
     deleted_statements.extend(whole);
+    new_imports.extend(moved);
     let (insertions, refilled) =
         imports::insertions(root, text, newline, &new_imports, &deleted_statements);
     edits.extend(insertions);
@@ -662,7 +663,8 @@ fn attached_edit(
     let wrapped =
         continuation::wrap_long_line(added.to_owned(), None, range, widened, text, root, newline);
     let first_line = wrapped.split(newline).next().unwrap_or_default();
-    let first_width = text[line..range.start].chars().count() as isize + widened + width(first_line);
+    let first_width =
+        text[line..range.start].chars().count() as isize + widened + width(first_line);
     if first_width <= continuation::MAX_LINE as isize {
         return Edit::replace(range.clone(), wrapped);
     }

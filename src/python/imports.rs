@@ -23,8 +23,16 @@ pub fn is_stdlib(module: &str) -> bool {
 }
 
 /// Removing the given import bindings: whole statements to delete (all their
-/// clauses go) and edits that cut single clauses out of a statement.
-pub fn removals(root: Node, leaving: &[&ImportBinding]) -> (Vec<Range<usize>>, Vec<Edit>) {
+/// clauses go), edits that cut single clauses out of a statement, and
+/// statements moved: one left with a single name sorts by it (hacking
+/// H306: `from a import b` is `a.b`, `from a import b, c` is `a`), and
+/// when that puts it out of order with its neighbours it is deleted and
+/// added again at its place, as a new import is.
+pub fn removals(
+    root: Node,
+    source: &str,
+    leaving: &[&ImportBinding],
+) -> (Vec<Range<usize>>, Vec<Edit>, Vec<NewImport>) {
     let mut by_statement: BTreeMap<(usize, usize), Vec<Range<usize>>> = BTreeMap::new();
     for b in leaving {
         by_statement
@@ -34,6 +42,7 @@ pub fn removals(root: Node, leaving: &[&ImportBinding]) -> (Vec<Range<usize>>, V
     }
     let mut whole = Vec::new();
     let mut edits = Vec::new();
+    let mut moved = Vec::new();
     for ((start, end), gone) in by_statement {
         let Some(stmt) = root.descendant_for_byte_range(start, end) else {
             continue;
@@ -48,6 +57,7 @@ pub fn removals(root: Node, leaving: &[&ImportBinding]) -> (Vec<Range<usize>>, V
             whole.push(stmt.byte_range());
             continue;
         }
+        let mut cuts = Vec::new();
         let mut i = 0;
         while i < clauses.len() {
             if !leaving[i] {
@@ -63,11 +73,102 @@ pub fn removals(root: Node, leaving: &[&ImportBinding]) -> (Vec<Range<usize>>, V
             } else {
                 clauses[first - 1].end_byte()..clauses[i].end_byte()
             };
-            edits.push(Edit::replace(range, ""));
+            cuts.push(Edit::replace(range, ""));
             i += 1;
         }
+        let kept: Vec<Node> = clauses
+            .iter()
+            .zip(&leaving)
+            .filter(|(_, gone)| !**gone)
+            .map(|(c, _)| *c)
+            .collect();
+        match moved_import(stmt, &kept, &cuts, source) {
+            Some(import) => {
+                whole.push(stmt.byte_range());
+                moved.push(import);
+            }
+            None => edits.extend(cuts),
+        }
     }
-    (whole, edits)
+    (whole, edits, moved)
+}
+
+/// The statement `stmt`, cut by `cuts` down to the clauses `kept`, as an
+/// import to add again at its sorted place, when its new H306 key puts it
+/// out of order with the import statements right before or after it, where
+/// the old one was not. `None` when it stays where it is: in order, on
+/// lines of its own with no comment, or spanning lines.
+fn moved_import(stmt: Node, kept: &[Node], cuts: &[Edit], source: &str) -> Option<NewImport> {
+    let module = module_of(stmt, source);
+    let new_key = match (stmt.kind(), kept) {
+        ("import_from_statement", [single]) => {
+            let dotted = single.child_by_field_name("name").unwrap_or(*single);
+            format!("{module}.{}", text(dotted, source)).to_ascii_lowercase()
+        }
+        _ => return None,
+    };
+    let old_key = hacking_key(stmt, source);
+    let neighbours = [stmt.prev_named_sibling(), stmt.next_named_sibling()];
+    let in_order = |key: &str| {
+        neighbours.iter().enumerate().all(|(n, other)| match other {
+            Some(o) if is_import(*o) && same_group(stmt, *o, source) => {
+                let other = hacking_key(*o, source);
+                if n == 0 {
+                    other.as_str() <= key
+                } else {
+                    key <= other.as_str()
+                }
+            }
+            _ => true,
+        })
+    };
+    if in_order(&new_key) || !in_order(&old_key) {
+        return None;
+    }
+    let range = stmt.byte_range();
+    let line = &source[line_start(source, range.start)..crate::source::line_end(source, range.end)];
+    if text(stmt, source).contains('\n') || line.trim() != text(stmt, source) {
+        return None;
+    }
+    let mut statement = text(stmt, source).to_owned();
+    let mut cuts: Vec<&Edit> = cuts.iter().collect();
+    cuts.sort_by_key(|c| std::cmp::Reverse(c.range.start));
+    for cut in cuts {
+        let at = cut.range.start - range.start..cut.range.end - range.start;
+        statement.replace_range(at, &cut.text);
+    }
+    Some(NewImport {
+        statement,
+        top: module.split('.').next().unwrap_or_default().to_owned(),
+        key: new_key,
+    })
+}
+
+fn is_import(node: Node) -> bool {
+    matches!(
+        node.kind(),
+        "import_statement" | "import_from_statement" | "future_import_statement"
+    )
+}
+
+/// Whether two neighbouring statements are in one import group: no blank
+/// line between them.
+fn same_group(a: Node, b: Node, source: &str) -> bool {
+    let (first, second) = if a.start_byte() < b.start_byte() {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    !has_blank_line(&source[first.end_byte()..second.start_byte()])
+}
+
+/// hacking's H306 key as hacking computes it: a from-import of one name is
+/// `module.name`, one of several names is the module alone.
+fn hacking_key(stmt: Node, source: &str) -> String {
+    match (stmt.kind(), clauses(stmt).as_slice()) {
+        ("import_from_statement", [_, _, ..]) => module_of(stmt, source).to_ascii_lowercase(),
+        _ => sort_key(stmt, source),
+    }
 }
 
 /// The edits that remove the `# noqa: E402` markers ("module level import
@@ -198,7 +299,7 @@ pub fn insertions(
         let own = groups.iter().find(|g| !gone(g) && top_of(g) == import.top);
         let last_other = groups.iter().rev().filter(other_party).find(|g| !gone(g));
         let edit = match own.or(last_other) {
-            Some(group) => sorted_insert(group, import, late(group), source, newline),
+            Some(group) => sorted_insert(group, import, late(group), source, newline, deleted),
             // Only groups that disappear: take the place of the first one.
             None => match groups.iter().filter(other_party).find(|g| gone(g)) {
                 Some(group) => {
@@ -239,14 +340,27 @@ fn sorted_insert(
     late: bool,
     source: &str,
     newline: &str,
+    deleted: &[Range<usize>],
 ) -> Edit {
     let marker = if late { "  # noqa: E402" } else { "" };
     let line = format!("{}{marker}{newline}", import.statement);
     let key = import.key.to_ascii_lowercase();
-    match group.iter().find(|stmt| sort_key(**stmt, source) > key) {
+    // Not next to a statement the rewrite deletes.
+    let staying: Vec<&Node> = group
+        .iter()
+        .filter(|s| !deleted.contains(&s.byte_range()))
+        .collect();
+    match staying
+        .iter()
+        .find(|stmt| hacking_key(***stmt, source) > key)
+    {
         Some(next) => Edit::insert(line_start(source, next.start_byte()), line),
         None => {
-            let last = group.last().expect("groups are never empty");
+            let last = staying
+                .last()
+                .copied()
+                .or(group.last())
+                .expect("groups are never empty");
             insert_after_line(source, last.end_byte(), newline, &line)
         }
     }
@@ -271,7 +385,7 @@ fn stdlib_insertions(
     if let Some(group) = stdlib_group {
         let edits = imports
             .iter()
-            .map(|i| sorted_insert(group, i, late(group), source, newline))
+            .map(|i| sorted_insert(group, i, late(group), source, newline, deleted))
             .collect();
         return (edits, None);
     }
@@ -552,7 +666,7 @@ mod tests {
 
     #[test]
     fn removes_one_clause_of_a_from_import() {
-        let src = "from eventlet import sleep, spawn\nfrom eventlet import (a,\n    b)\n";
+        let src = "from eventlet import sleep, spawn\n\nfrom eventlet import (a,\n    b)\n";
         let tree = parse(src);
         let b = crate::python::bindings::Bindings::analyze(&tree, src);
         let leaving: Vec<&ImportBinding> = b
@@ -560,11 +674,53 @@ mod tests {
             .iter()
             .filter(|i| i.name == "sleep" || i.name == "b")
             .collect();
-        let (whole, edits) = removals(tree.root_node(), &leaving);
-        assert!(whole.is_empty());
+        let (whole, edits, moved) = removals(tree.root_node(), src, &leaving);
+        assert!(whole.is_empty() && moved.is_empty());
         assert_eq!(
             apply(src, edits).unwrap(),
-            "from eventlet import spawn\nfrom eventlet import (a)\n"
+            "from eventlet import spawn\n\nfrom eventlet import (a)\n"
+        );
+    }
+
+    /// `from eventlet import GreenPool, Timeout` sorts as `eventlet`; left
+    /// with Timeout it sorts as `eventlet.timeout`, after `import eventlet`.
+    #[test]
+    fn a_from_import_left_with_one_name_moves_to_its_sorted_place() {
+        let src = "import time\n\nfrom eventlet import GreenPool, Timeout\nimport eventlet\n\
+                   from sqlite3 import connect\n\nx = 1\n";
+        let tree = parse(src);
+        let root = tree.root_node();
+        let b = crate::python::bindings::Bindings::analyze(&tree, src);
+        let leaving: Vec<&ImportBinding> =
+            b.imports.iter().filter(|i| i.name == "GreenPool").collect();
+        let (whole, edits, moved) = removals(root, src, &leaving);
+        assert!(edits.is_empty());
+        assert_eq!(moved.len(), 1);
+        assert_eq!(moved[0].statement, "from eventlet import Timeout");
+        let (mut edits, refilled) = insertions(root, src, "\n", &moved, &whole);
+        edits.extend(crate::python::statements::delete_statements(
+            root,
+            src,
+            &whole,
+            &refilled,
+            &[],
+        ));
+        assert_eq!(
+            apply(src, edits).unwrap(),
+            "import time\n\nimport eventlet\nfrom eventlet import Timeout\n\
+             from sqlite3 import connect\n\nx = 1\n"
+        );
+        // In order where it is: it stays.
+        let src = "from eventlet import GreenPool, Timeout\nfrom sqlite3 import connect\n";
+        let tree = parse(src);
+        let b = crate::python::bindings::Bindings::analyze(&tree, src);
+        let leaving: Vec<&ImportBinding> =
+            b.imports.iter().filter(|i| i.name == "GreenPool").collect();
+        let (whole, edits, moved) = removals(tree.root_node(), src, &leaving);
+        assert!(whole.is_empty() && moved.is_empty());
+        assert_eq!(
+            apply(src, edits).unwrap(),
+            "from eventlet import Timeout\nfrom sqlite3 import connect\n"
         );
     }
 }
