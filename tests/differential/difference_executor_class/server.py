@@ -1,0 +1,8 @@
+"""The service's RPC server: executor='eventlet' becomes 'threading', whose
+workers are green threads while thread is patched."""
+import oslo_messaging
+
+
+def make_server(transport, target, endpoints):
+    return oslo_messaging.get_rpc_server(transport, target, endpoints,
+                                         executor='eventlet')
