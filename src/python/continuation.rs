@@ -262,7 +262,12 @@ pub fn break_call_before(
     let fits = width(before).saturating_add_signed(widened) < MAX_LINE
         && width(&hanging) + width(inner) <= MAX_LINE
         && width(indent) + 1 + width(added) + width(after) <= MAX_LINE;
-    fits.then(|| (range, format!("({newline}{hanging}{inner}{newline}{indent}){added}")))
+    fits.then(|| {
+        (
+            range,
+            format!("({newline}{hanging}{inner}{newline}{indent}){added}"),
+        )
+    })
 }
 
 /// One argument of the call being filled, with the separator after it.
