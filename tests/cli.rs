@@ -970,7 +970,7 @@ fn review_rewrites_are_made_only_when_asked() {
     );
     assert!(
         listed
-            .contains("rewrites with it: futurist-thread-pool-patched, greenpool-executor, greenpool-executor-patched, greenpile-executor, spawn-statement"),
+            .contains("rewrites with it: futurist-thread-pool-patched, futurist-thread-pool-kept, greenpool-executor, greenpool-executor-patched, greenpile-executor, spawn-statement"),
         "{listed}"
     );
     let shown = stdout(&eventless(
@@ -982,7 +982,7 @@ fn review_rewrites_are_made_only_when_asked() {
         "{shown}"
     );
     assert!(
-        shown.contains("  exit-waits: A timer still pending"),
+        shown.contains("  exit-waits: A thread still pending or running at exit"),
         "{shown}"
     );
     let json: serde_json::Value =

@@ -265,7 +265,7 @@ fn review_rewrites_are_committed_by_difference() {
         .position(|s| *s == "Start threads with threading");
     let timer = subjects
         .iter()
-        .position(|s| *s == "Schedule delayed calls with threading.Timer");
+        .position(|s| *s == "Use threading timers and futurist thread pools");
     let sleep = subjects
         .iter()
         .position(|s| *s == "Replace eventlet.sleep with time.sleep");

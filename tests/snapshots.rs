@@ -149,9 +149,10 @@ fn network_service() {
 }
 
 /// Pools in a module of a monkey-patched service that keeps a green
-/// thread, with --review: the GreenPool waited for and the futurist
-/// executor of a with block become threaded executors (whose workers are
-/// green threads while threads are patched); the killed thread stays.
+/// thread, with --review: the GreenPool waited for, the futurist executor
+/// of a with block and the one kept on an attribute become threaded
+/// executors (whose workers are green threads while threads are patched);
+/// the killed thread stays.
 #[test]
 fn patched_pools() {
     settings()
