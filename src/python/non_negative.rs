@@ -5,7 +5,8 @@
 //! `random.randint(a, b)` and `random.uniform(a, b)` with proved bounds,
 //! `+`, `*`, `/`, `//` of proved terms, a proved base's `**`, and oslo.config
 //! options declared with `min >= 0` (see `config_options`). Anything else is not
-//! proved (the rewrite keeps its guard).
+//! proved (the rewrite keeps its guard). Beside it, the proof that a pool's
+//! size is an integer of at least one.
 
 use tree_sitter::Node;
 
@@ -17,6 +18,29 @@ const DEPTH: usize = 4;
 
 pub fn proved(node: Node, source: &str, options: &BoundedOptions) -> bool {
     Proof { source, options }.non_negative(node, DEPTH)
+}
+
+/// Whether `node` is an integer of at least one: an integer literal, an
+/// oslo.config `IntOpt` declared with `min >= 1`, or a constant assigned
+/// once in the file to one of them (`WORKERS = 8`, read as `WORKERS` or
+/// `self.WORKERS`). A pool's size needs it.
+pub fn positive_int(node: Node, source: &str, options: &BoundedOptions) -> bool {
+    positive_int_within(node, source, options, DEPTH)
+}
+
+fn positive_int_within(node: Node, source: &str, options: &BoundedOptions, depth: usize) -> bool {
+    if node.kind() == "integer" {
+        return numeric_literal(node, source).is_some_and(|v| v >= 1.0);
+    }
+    match node.kind() {
+        "parenthesized_expression" => node
+            .named_child(0)
+            .is_some_and(|inner| positive_int_within(inner, source, options, depth)),
+        "attribute" if options.reads_positive_int(node, source) => true,
+        "identifier" | "attribute" if depth > 0 => constant(node, source)
+            .is_some_and(|value| positive_int_within(value, source, options, depth - 1)),
+        _ => false,
+    }
 }
 
 struct Proof<'a> {
@@ -234,5 +258,41 @@ mod tests {
         assert!(!sleep_proved("sleep(min(0, x))\n"));
         assert!(!sleep_proved("sleep(min(1, x))\n"));
         assert!(sleep_proved("sleep(min(2 ** attempt, 30))\n"));
+    }
+
+    /// Whether the argument of the last `GreenPool(...)` is a positive int.
+    fn pool_size_proved(source: &str) -> bool {
+        let tree = parse(source);
+        let call = descendants(tree.root_node())
+            .filter(|n| n.kind() == "call" && text(*n, source).starts_with("GreenPool("))
+            .last()
+            .unwrap();
+        let arg = call
+            .child_by_field_name("arguments")
+            .unwrap()
+            .named_child(0)
+            .unwrap();
+        positive_int(arg, source, &BoundedOptions::default())
+    }
+
+    #[test]
+    fn pool_sizes_from_literals_and_constants() {
+        assert!(pool_size_proved("GreenPool(4)\n"));
+        assert!(!pool_size_proved("GreenPool(0)\n"));
+        assert!(!pool_size_proved("GreenPool(4.0)\n"));
+        assert!(pool_size_proved(
+            "WORKERS = 8\n\ndef f():\n    GreenPool(WORKERS)\n"
+        ));
+        assert!(pool_size_proved(
+            "class A:\n    POOL_SIZE = 10\n\n    def f(self):\n        GreenPool(self.POOL_SIZE)\n"
+        ));
+        assert!(!pool_size_proved("WORKERS = 0\nGreenPool(WORKERS)\n"));
+        assert!(!pool_size_proved(
+            "WORKERS = 8\nWORKERS = 2\nGreenPool(WORKERS)\n"
+        ));
+        assert!(!pool_size_proved(
+            "def f(WORKERS):\n    GreenPool(WORKERS)\nWORKERS = 8\n"
+        ));
+        assert!(!pool_size_proved("workers = 8\nGreenPool(workers)\n"));
     }
 }

@@ -121,7 +121,7 @@ impl Predicate {
                 }
             }
             Predicate::PositiveInt
-                if arg.is_some_and(|node| options.reads_positive_int(node, source)) =>
+                if arg.is_some_and(|node| non_negative::positive_int(node, source, options)) =>
             {
                 true
             }
