@@ -319,11 +319,20 @@ const EXECUTOR_OPTION: &str = "eventlet:oslo.messaging-executor";
 /// The calls that may patch an eventlet API: those passed, first or
 /// second, a string that starts with `eventlet` or an eventlet module that
 /// `code` found (found from these, far fewer than the calls to `patch`).
-fn patch_candidates<'t>(root: &Root<'t>, source: &str, code: &[Use]) -> Vec<Node<'t>> {
+fn patch_candidates<'t>(
+    root: &Root<'t>,
+    source: &str,
+    code: &[Use],
+    tops: &[&str],
+) -> Vec<Node<'t>> {
     let bytes = source.as_bytes();
-    let strings = memchr::memmem::find_iter(bytes, b"eventlet")
-        .filter(|&at| at > 0 && matches!(bytes[at - 1], b'\'' | b'"'))
-        .filter_map(|at| root.descendant_for_byte_range(at, at + "eventlet".len()))
+    let strings = tops
+        .iter()
+        .flat_map(|top| {
+            memchr::memmem::find_iter(bytes, top.as_bytes()).map(move |at| (at, top.len()))
+        })
+        .filter(|&(at, _)| at > 0 && matches!(bytes[at - 1], b'\'' | b'"'))
+        .filter_map(|(at, len)| root.descendant_for_byte_range(at, at + len))
         .filter(|n| n.kind() == "string_content")
         .filter_map(|content| root.parent(content));
     let modules = code
@@ -497,13 +506,24 @@ pub(crate) fn patch_args<'t>(call: Node<'t>, source: &str) -> Option<PatchArgs<'
     })
 }
 
-/// Strings like `'eventlet.sleep'` passed first to `mock.patch`,
+/// Strings like `'eventlet.sleep'` (or a library member's path, like
+/// `'futurist.GreenThreadPoolExecutor'`) passed first to `mock.patch`,
 /// `fixtures.MockPatch` or `fixtures.MonkeyPatch`, and the
 /// `patch.object(eventlet, 'sleep')` form and its kin (the string after an
 /// eventlet module already found in `code`).
 fn mock_targets(root: &Root, source: &str, catalogue: &Catalogue, code: &[Use]) -> Vec<MockUse> {
     let mut found = Vec::new();
-    for node in patch_candidates(root, source, code) {
+    // eventlet's paths, and those of libraries' members that run on it
+    // (`futurist.GreenThreadPoolExecutor`).
+    let tops: Vec<&str> = std::iter::once("eventlet")
+        .chain(catalogue.library_tops())
+        .collect();
+    let library_member = |dotted: &str| {
+        canonical(catalogue, dotted)
+            .0
+            .is_some_and(|api| catalogue.apis[api].library)
+    };
+    for node in patch_candidates(root, source, code, &tops) {
         let Some(args) = patch_args(node, source) else {
             continue;
         };
@@ -519,7 +539,7 @@ fn mock_targets(root: &Root, source: &str, catalogue: &Catalogue, code: &[Use]) 
         };
         let prefix = object.map_or(String::new(), |module| format!("{}.", module.name));
         let dotted = format!("{prefix}{}", text(args.string, source));
-        if !is_eventlet_path(&dotted) {
+        if !is_eventlet_path(&dotted) && !library_member(&dotted) {
             continue;
         }
         let (api, name, suffix) = canonical(catalogue, &dotted);
