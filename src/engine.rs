@@ -289,15 +289,31 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     let mut facts = model.facts(&parsed);
     facts.bounded_options = BoundedOptions::of(&declared);
     if parsed.iter().any(|p| !p.mocked.is_empty()) {
-        let api_uses = api_fates(
-            &parsed,
-            &scans,
-            catalogue,
-            &facts,
-            &options.selection,
-            &helpers,
-        );
-        facts.set_api_uses(api_uses);
+        // A use that one program's mock holds may hold another program's
+        // mock in turn (nova's libvirt tests mock the sleep that the
+        // vmware tests' mock holds): tally again until nothing changes.
+        // Mocks keep their first judgement (by their form, and whether a
+        // transform takes them); only code's fate changes with the holds.
+        let tally = |facts: &ProjectFacts| {
+            api_fates(
+                &parsed,
+                &scans,
+                catalogue,
+                facts,
+                &options.selection,
+                &helpers,
+            )
+        };
+        let first = tally(&facts);
+        let mut current = first.clone();
+        loop {
+            facts.set_api_uses(current.clone());
+            let again = with_code_fates(&first, &tally(&facts));
+            if again == current {
+                break;
+            }
+            current = again;
+        }
     }
     let facts = facts;
     // Only the files within the paths are rewritten.
@@ -1143,6 +1159,24 @@ fn module_mocks(
 fn add_uses(analysis: &mut FileAnalysis, uses: &[Use]) {
     analysis.uses.extend(uses.iter().cloned());
     analysis.uses.sort_by_key(|u| (u.range.start, u.range.end));
+}
+
+/// The tallies of `first`, with the count of rewritten code uses of
+/// `again`.
+fn with_code_fates(
+    first: &HashMap<usize, HashMap<ApiId, ApiTally>>,
+    again: &HashMap<usize, HashMap<ApiId, ApiTally>>,
+) -> HashMap<usize, HashMap<ApiId, ApiTally>> {
+    let mut merged = first.clone();
+    for (file, tallies) in &mut merged {
+        for (api, tally) in tallies {
+            tally.rewritten = again
+                .get(file)
+                .and_then(|t| t.get(api))
+                .map_or(0, |t| t.rewritten);
+        }
+    }
+    merged
 }
 
 /// Per file, per API, how its uses fare in a first pass of decisions (made

@@ -1765,3 +1765,32 @@ fn a_difference_of_the_program_is_named_with_the_run_that_shows_it() {
         stderr(&diff)
     );
 }
+
+/// A mock held in one test run holds the same mock in another run that
+/// reaches the same code: test_b's mock must keep catching the sleeps of
+/// oslo.vmware (nova's vmware tests), so driver.py's sleep stays, and
+/// test_a's mock of it stays with it (nova's libvirt tests).
+#[test]
+fn a_use_held_by_one_tests_mock_holds_the_mocks_of_the_others() {
+    let driver = b"import eventlet\n\n\ndef retry():\n    eventlet.sleep(1)\n";
+    let test_a = b"from unittest import mock\n\nfrom pkg import driver\n\n\n@mock.patch('eventlet.sleep')\ndef test_retry(sleep):\n    driver.retry()\n    assert sleep.call_count == 1\n";
+    let test_b = b"from unittest import mock\n\nfrom oslo_vmware import api\n\nfrom pkg import driver\n\n\n@mock.patch('eventlet.sleep')\ndef test_both(sleep):\n    driver.retry()\n    api.VMwareAPISession('host')\n";
+    let dir = tree(&[
+        ("pkg/__init__.py", b""),
+        ("pkg/driver.py", driver),
+        ("pkg/tests/__init__.py", b""),
+        ("pkg/tests/test_a.py", test_a),
+        ("pkg/tests/test_b.py", test_b),
+    ]);
+    let out = eventless(&["apply", "--review", "--no-cache"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    assert_eq!(read("pkg/driver.py").as_bytes(), driver);
+    assert_eq!(read("pkg/tests/test_a.py").as_bytes(), test_a);
+    let scan = stdout(&eventless(&["scan", "--review", "--no-cache"], dir.path()));
+    assert!(
+        scan.contains("test_a.py:6:14: eventlet.greenthread.sleep [sleep] manual")
+            && scan.contains("only 0 of the 1 uses in code it reaches are rewritten"),
+        "{scan}"
+    );
+}
