@@ -4,7 +4,7 @@
 //! every file within the paths given.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -81,8 +81,8 @@ struct Parsed {
     tree: Option<tree_sitter::Tree>,
     facts: FileFacts,
     /// APIs that this file names as mock targets, and all the APIs it uses.
-    mocked: std::collections::HashSet<ApiId>,
-    apis: std::collections::HashSet<ApiId>,
+    mocked: HashSet<ApiId>,
+    apis: HashSet<ApiId>,
 }
 
 /// The trees of this many bytes of source (about 25 times as much memory)
@@ -293,8 +293,9 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         // mock in turn (nova's libvirt tests mock the sleep that the
         // vmware tests' mock holds): tally again until nothing changes.
         // Mocks keep their first judgement (by their form, and whether a
-        // transform takes them); only code's fate changes with the holds.
-        let tally = |facts: &ProjectFacts| {
+        // transform takes them); only code's fate changes with the holds,
+        // and only for an API that some program holds.
+        let tally = |facts: &ProjectFacts, apis: &HashSet<ApiId>| {
             api_fates(
                 &parsed,
                 &scans,
@@ -302,13 +303,21 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                 facts,
                 &options.selection,
                 &helpers,
+                apis,
             )
         };
-        let first = tally(&facts);
-        let mut current = first.clone();
+        let mocked: HashSet<ApiId> = parsed
+            .iter()
+            .flat_map(|p| p.mocked.iter().copied())
+            .collect();
+        let mut current = tally(&facts, &mocked);
         loop {
             facts.set_api_uses(current.clone());
-            let again = with_code_fates(&first, &tally(&facts));
+            let held = facts.held_apis();
+            if held.is_empty() {
+                break;
+            }
+            let again = with_code_fates(&current, &tally(&facts, &held));
             if again == current {
                 break;
             }
@@ -743,7 +752,7 @@ fn cache_slot(options: &Options) -> Option<PathBuf> {
 }
 
 fn options_identity(options: &Options) -> String {
-    let sorted = |set: &std::collections::HashSet<String>| {
+    let sorted = |set: &HashSet<String>| {
         let mut v: Vec<&String> = set.iter().collect();
         v.sort();
         format!("{v:?}")
@@ -1161,19 +1170,18 @@ fn add_uses(analysis: &mut FileAnalysis, uses: &[Use]) {
     analysis.uses.sort_by_key(|u| (u.range.start, u.range.end));
 }
 
-/// The tallies of `first`, with the count of rewritten code uses of
-/// `again`.
+/// The tallies of `current`, with the count of rewritten code uses of
+/// `again` where it has one.
 fn with_code_fates(
-    first: &HashMap<usize, HashMap<ApiId, ApiTally>>,
+    current: &HashMap<usize, HashMap<ApiId, ApiTally>>,
     again: &HashMap<usize, HashMap<ApiId, ApiTally>>,
 ) -> HashMap<usize, HashMap<ApiId, ApiTally>> {
-    let mut merged = first.clone();
+    let mut merged = current.clone();
     for (file, tallies) in &mut merged {
         for (api, tally) in tallies {
-            tally.rewritten = again
-                .get(file)
-                .and_then(|t| t.get(api))
-                .map_or(0, |t| t.rewritten);
+            if let Some(t) = again.get(file).and_then(|t| t.get(api)) {
+                tally.rewritten = t.rewritten;
+            }
         }
     }
     merged
@@ -1189,15 +1197,13 @@ fn api_fates(
     facts: &ProjectFacts,
     selection: &Selection,
     helpers: &Helpers,
+    mocked: &HashSet<ApiId>,
 ) -> HashMap<usize, HashMap<ApiId, ApiTally>> {
-    // Only mocked APIs are tallied: nothing else depends on the tallies.
-    let mocked: std::collections::HashSet<ApiId> = parsed
-        .iter()
-        .flat_map(|p| p.mocked.iter().copied())
-        .collect();
+    // Only the APIs asked for (mocked ones) are tallied: nothing else
+    // depends on the tallies.
     parsed
         .par_iter()
-        .filter(|p| !p.apis.is_disjoint(&mocked))
+        .filter(|p| !p.apis.is_disjoint(mocked))
         .map(|p| {
             let mut tallies: HashMap<ApiId, ApiTally> = HashMap::new();
             let tree = std::cell::OnceCell::new();
@@ -1685,8 +1691,7 @@ fn patch_function_calls(
     let mut texts: HashMap<usize, String> = HashMap::new();
     // (caller, line, function, what it patches): one function may hold
     // alternative calls (nova's `_monkey_patch()`), each recorded.
-    let mut recorded: std::collections::HashSet<(usize, usize, String, String)> =
-        Default::default();
+    let mut recorded: HashSet<(usize, usize, String, String)> = Default::default();
     let mut found: HashMap<usize, Vec<PatchCall>> = HashMap::new();
     // Each round finds the callers of the patch functions known so far;
     // a caller's own function becomes one in turn.

@@ -65,6 +65,16 @@ pub struct ApiTally {
 }
 
 impl ApiTally {
+    /// Whether the program's mocks of the API hold its code, or the code
+    /// holds its mocks (see `FileContext::check_moves_whole`).
+    fn holds(&self) -> bool {
+        self.mocks > 0
+            && (self.code == 0
+                || self.library_caller.is_some()
+                || self.followable < self.mocks
+                || self.rewritten < self.code)
+    }
+
     pub fn add(&mut self, other: ApiTally) {
         self.code += other.code;
         self.rewritten += other.rewritten;
@@ -398,6 +408,17 @@ impl ProjectFacts {
             }
         }
         self.api_uses = per_program;
+    }
+
+    /// The APIs some program holds: the fate of their code may change
+    /// with the holds, that of the others' not.
+    pub fn held_apis(&self) -> HashSet<ApiId> {
+        self.api_uses
+            .iter()
+            .flat_map(|tallies| tallies.iter())
+            .filter(|(_, tally)| tally.holds())
+            .map(|(api, _)| *api)
+            .collect()
     }
 
     /// Records the module-level names tests replace (file, name).
