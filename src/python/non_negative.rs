@@ -208,11 +208,16 @@ mod tests {
     use super::*;
     use crate::python::parse::parse;
 
-    /// Whether the argument of the last line's `sleep(...)` is proved.
-    fn sleep_proved(source: &str) -> bool {
+    /// `proof` of the first argument of the last call to `callee` in
+    /// `source`.
+    fn argument_holds(
+        source: &str,
+        callee: &str,
+        proof: fn(Node, &str, &BoundedOptions) -> bool,
+    ) -> bool {
         let tree = parse(source);
         let call = descendants(tree.root_node())
-            .filter(|n| n.kind() == "call" && text(*n, source).starts_with("sleep("))
+            .filter(|n| n.kind() == "call" && text(*n, source).starts_with(callee))
             .last()
             .unwrap();
         let arg = call
@@ -220,7 +225,12 @@ mod tests {
             .unwrap()
             .named_child(0)
             .unwrap();
-        proved(arg, source, &BoundedOptions::default())
+        proof(arg, source, &BoundedOptions::default())
+    }
+
+    /// Whether the argument of the last `sleep(...)` is proved.
+    fn sleep_proved(source: &str) -> bool {
+        argument_holds(source, "sleep(", proved)
     }
 
     #[test]
@@ -262,17 +272,7 @@ mod tests {
 
     /// Whether the argument of the last `GreenPool(...)` is a positive int.
     fn pool_size_proved(source: &str) -> bool {
-        let tree = parse(source);
-        let call = descendants(tree.root_node())
-            .filter(|n| n.kind() == "call" && text(*n, source).starts_with("GreenPool("))
-            .last()
-            .unwrap();
-        let arg = call
-            .child_by_field_name("arguments")
-            .unwrap()
-            .named_child(0)
-            .unwrap();
-        positive_int(arg, source, &BoundedOptions::default())
+        argument_holds(source, "GreenPool(", positive_int)
     }
 
     #[test]
