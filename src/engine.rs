@@ -1187,9 +1187,10 @@ fn with_code_fates(
     merged
 }
 
-/// Per file, per API, how its uses fare in a first pass of decisions (made
-/// before anything knows of mocks): code and the tests that mock it then
-/// move together in every program.
+/// Per file, for each API of `mocked`, how its uses fare in a pass of
+/// decisions made with the tallies `facts` holds so far (none in the first
+/// pass): code and the tests that mock it then move together in every
+/// program.
 fn api_fates(
     parsed: &[Parsed],
     scans: &[ImportScan],
