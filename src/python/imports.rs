@@ -101,10 +101,7 @@ pub fn removals(
 fn moved_import(stmt: Node, kept: &[Node], cuts: &[Edit], source: &str) -> Option<NewImport> {
     let module = module_of(stmt, source);
     let new_key = match (stmt.kind(), kept) {
-        ("import_from_statement", [single]) => {
-            let dotted = single.child_by_field_name("name").unwrap_or(*single);
-            format!("{module}.{}", text(dotted, source)).to_ascii_lowercase()
-        }
+        ("import_from_statement", [single]) => one_name_key(&module, *single, source),
         _ => return None,
     };
     let old_key = hacking_key(stmt, source);
@@ -160,15 +157,6 @@ fn same_group(a: Node, b: Node, source: &str) -> bool {
         (b, a)
     };
     !has_blank_line(&source[first.end_byte()..second.start_byte()])
-}
-
-/// hacking's H306 key as hacking computes it: a from-import of one name is
-/// `module.name`, one of several names is the module alone.
-fn hacking_key(stmt: Node, source: &str) -> String {
-    match (stmt.kind(), clauses(stmt).as_slice()) {
-        ("import_from_statement", [_, _, ..]) => module_of(stmt, source).to_ascii_lowercase(),
-        _ => sort_key(stmt, source),
-    }
 }
 
 /// The edits that remove the `# noqa: E402` markers ("module level import
@@ -501,22 +489,21 @@ fn module_of(stmt: Node, source: &str) -> String {
     }
 }
 
-/// hacking's H306 key: `import a.b` is `a.b`, `from a import b` is `a.b`.
-fn sort_key(stmt: Node, source: &str) -> String {
+/// hacking's H306 key, as hacking computes it: `import a.b` is `a.b`, a
+/// from-import of one name `from a import b` is `a.b`, and one of several
+/// names is the module alone.
+fn hacking_key(stmt: Node, source: &str) -> String {
     let module = module_of(stmt, source);
-    let key = if stmt.kind() == "import_from_statement" {
-        let first = clauses(stmt).first().map(|c| {
-            let dotted = c.child_by_field_name("name").unwrap_or(*c);
-            text(dotted, source).to_owned()
-        });
-        match first {
-            Some(name) => format!("{module}.{name}"),
-            None => module,
-        }
-    } else {
-        module
-    };
-    key.to_ascii_lowercase()
+    match (stmt.kind(), clauses(stmt).as_slice()) {
+        ("import_from_statement", [single]) => one_name_key(&module, *single, source),
+        _ => module.to_ascii_lowercase(),
+    }
+}
+
+/// The key of `from module import clause`: `module.name`.
+fn one_name_key(module: &str, clause: Node, source: &str) -> String {
+    let dotted = clause.child_by_field_name("name").unwrap_or(clause);
+    format!("{module}.{}", text(dotted, source)).to_ascii_lowercase()
 }
 
 #[cfg(test)]
