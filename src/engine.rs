@@ -1211,20 +1211,34 @@ fn api_fates(
             let root = std::cell::OnceCell::new();
             let root = || root.get_or_init(|| Root::new(tree.get_or_init(|| p.tree()).root_node()));
             let matcher = matcher(catalogue, facts, selection, helpers, p.file);
-            // Nothing outside the paths given is rewritten.
-            let mut rewritten_use = |u: &Use| {
-                p.in_scope && {
-                    let fate = decide_without_code(catalogue, u)
-                        .unwrap_or_else(|_| matcher.decide(u, root(), &p.source.text, &p.analysis));
-                    matches!(fate, Fate::Rewrite(_))
-                }
+            let fate = |u: &Use| {
+                decide_without_code(catalogue, u)
+                    .unwrap_or_else(|_| matcher.decide(u, root(), &p.source.text, &p.analysis))
             };
+            // Nothing outside the paths given is rewritten.
+            let mut rewritten_use = |u: &Use| p.in_scope && matches!(fate(u), Fate::Rewrite(_));
             let mut library_caller = None;
             for u in &p.analysis.uses {
                 let Some(api) = u.api.filter(|a| mocked.contains(a)) else {
                     continue;
                 };
-                let rewritten = usize::from(rewritten_use(u));
+                // A mock, and code only with the differences of its mocks,
+                // moves once those are accepted: code and mocks then wait
+                // for the same acceptance.
+                let moving = match p.in_scope.then(|| fate(u)) {
+                    Some(Fate::Rewrite(rw)) => Some(rw.differences),
+                    Some(Fate::Unaccepted(rw))
+                        if u.kind == UseKind::MockTarget
+                            || rw
+                                .differences
+                                .iter()
+                                .all(|d| catalogue.mock_differences(api).contains(d)) =>
+                    {
+                        Some(rw.differences)
+                    }
+                    _ => None,
+                };
+                let rewritten = usize::from(moving.is_some());
                 let tally = tallies.entry(api).or_default();
                 match u.kind {
                     // A mock's own behaviour is the test's, not code it patches.
@@ -1238,6 +1252,7 @@ fn api_fates(
                     UseKind::MockTarget => {
                         tally.mocks += 1;
                         tally.followable += rewritten;
+                        tally.mock_differences.extend(moving.into_iter().flatten());
                         if rewritten == 0 {
                             tally.stuck_mock.get_or_insert_with(|| {
                                 let line = line_col(&p.source.text, u.range.start).0;

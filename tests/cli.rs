@@ -751,20 +751,23 @@ fn a_sub_path_run_is_decided_for_the_whole_project() {
         assert!(scan.contains("analysed 7 Python files under .."), "{scan}");
     }
     // The worker's sleep moves with its mock in the whole run ...
-    let whole = stdout(&eventless(&["diff", "."], dir.path()));
+    let whole = stdout(&eventless(&["diff", "--accept", "wider-mock", "."], dir.path()));
     assert!(
         whole.contains("+    time.sleep(1)") && whole.contains("+@mock.patch('time.sleep')"),
         "{whole}"
     );
     // ... but not when the mock lies outside the paths.
-    let sub = eventless(&["diff", "pkg/worker.py"], dir.path());
+    let sub = eventless(&["diff", "--accept", "wider-mock", "pkg/worker.py"], dir.path());
     assert_eq!(stdout(&sub), "", "{}", stderr(&sub));
     assert!(
         stderr(&sub).contains("rewrote within pkg/worker.py"),
         "{}",
         stderr(&sub)
     );
-    let scan = stdout(&eventless(&["scan", "pkg/worker.py"], dir.path()));
+    let scan = stdout(&eventless(
+        &["scan", "--accept", "wider-mock", "pkg/worker.py"],
+        dir.path(),
+    ));
     assert!(scan.contains("outside the paths given"), "{scan}");
     let json: serde_json::Value = serde_json::from_slice(
         &eventless(&["scan", "--format", "json", "pkg/worker.py"], dir.path()).stdout,
@@ -801,7 +804,7 @@ fn a_mock_through_a_module_follows_its_code() {
     let manager = "import eventlet\nfrom eventlet import greenthread\n\n\ndef wait():\n    eventlet.sleep(1)\n    greenthread.sleep(2)\n";
     let test = "from unittest import mock\n\nfrom pkg.a import manager\n\n\n@mock.patch('pkg.a.manager.greenthread.sleep')\ndef test_wait(sleep):\n    manager.wait()\n    with mock.patch.object(manager.greenthread, 'sleep'):\n        manager.wait()\n";
     let dir = mocked_through_a_module(manager, test);
-    let diff = stdout(&eventless(&["diff", "--color", "never", "."], dir.path()));
+    let diff = stdout(&eventless(&["diff", "--review", "--color", "never", "."], dir.path()));
     for line in [
         "+import time\n",
         "+    time.sleep(1)\n",
@@ -812,9 +815,9 @@ fn a_mock_through_a_module_follows_its_code() {
     }
     // Run on the module alone, its test cannot follow: both stay, and the
     // module's finding names the test.
-    let sub = stdout(&eventless(&["diff", "pkg/a"], dir.path()));
+    let sub = stdout(&eventless(&["diff", "--review", "pkg/a"], dir.path()));
     assert_eq!(sub, "");
-    let scan = stdout(&eventless(&["scan", "pkg/a"], dir.path()));
+    let scan = stdout(&eventless(&["scan", "--review", "pkg/a"], dir.path()));
     assert!(
         scan.contains(
             "cannot follow a rewrite (first at ./pkg/tests/test_a.py:6, outside the paths given)"

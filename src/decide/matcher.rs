@@ -126,17 +126,24 @@ pub struct Rewrite {
 impl Rewrite {
     /// The rewrite with the differences of requirements that hold only
     /// with them: review level.
-    fn relaxed(mut self, catalogue: &Catalogue, relaxed: Vec<Relaxed>) -> Rewrite {
-        for Relaxed { difference, why } in relaxed {
-            let id = catalogue
-                .difference_by_id(difference)
-                .expect("the catalogue checks that it has the differences requirements name");
-            if !self.differences.contains(&id) {
-                self.differences.push(id);
-            }
-            self.conditions.push(why);
-            self.safety = Safety::Review;
+    fn relaxed(self, catalogue: &Catalogue, relaxed: Vec<Relaxed>) -> Rewrite {
+        relaxed
+            .into_iter()
+            .fold(self, |rewrite, Relaxed { difference, why }| {
+                let id = catalogue
+                    .difference_by_id(difference)
+                    .expect("the catalogue checks that it has the differences requirements name");
+                rewrite.with_difference(id, why)
+            })
+    }
+
+    /// The rewrite with one more difference, and where it shows.
+    fn with_difference(mut self, id: DifferenceId, why: String) -> Rewrite {
+        if !self.differences.contains(&id) {
+            self.differences.push(id);
         }
+        self.conditions.push(why);
+        self.safety = Safety::Review;
         self
     }
 
@@ -249,9 +256,14 @@ impl Matcher<'_> {
         for &id in candidates {
             let attempt = self
                 .try_transform(id, u, root, source, file, true)
-                .and_then(|rw| {
+                .and_then(|mut rw| {
                     if u.kind == UseKind::Reference {
-                        self.context.check_moves_whole(api, &u.name)?;
+                        // Code moves only with its mocks, and has their
+                        // differences (a wider mock).
+                        for id in self.context.check_moves_whole(api, &u.name)? {
+                            let why = format!("the tests' mocks of {} move with it", u.name);
+                            rw = rw.with_difference(id, why);
+                        }
                         if let Some(mock) =
                             node_at(root, &u.range).and_then(|n| mock_behaviour(root, n, source))
                         {

@@ -17,7 +17,9 @@ use tree_sitter::Node;
 
 use crate::project::mock_paths::HeldName;
 use crate::python::syntax::{named_children, text};
-use crate::transform::{ApiId, PATCHABLE, Requirement, UNPATCHED_PROGRAM, UNPATCHED_RUNS};
+use crate::transform::{
+    ApiId, DifferenceId, PATCHABLE, Requirement, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
+};
 
 const OFF_BY_DEFAULT: &[&str] = &["MySQLdb", "builtins"];
 /// Where the patching the user assumes is said to come from.
@@ -62,6 +64,9 @@ pub struct ApiTally {
     /// Where the first mock that cannot follow is, and why if its file
     /// does not say (`tests/test_x.py:12, outside the paths given`).
     pub stuck_mock: Option<String>,
+    /// The behaviour differences of the mocks' rewrites: the code moves
+    /// only with its mocks, so it has them too.
+    pub mock_differences: BTreeSet<DifferenceId>,
 }
 
 impl ApiTally {
@@ -86,6 +91,7 @@ impl ApiTally {
         if self.stuck_mock.is_none() {
             self.stuck_mock = other.stuck_mock;
         }
+        self.mock_differences.extend(other.mock_differences);
     }
 }
 
@@ -496,13 +502,19 @@ impl<'a> FileContext<'a> {
 
     /// Code and the tests that mock it move together: `Ok` unless a
     /// program that may run this file mocks `api` and, among what it
-    /// reaches, some code use stays or some mock cannot follow.
-    pub fn check_moves_whole(&self, api: ApiId, name: &str) -> Result<(), String> {
+    /// reaches, some code use stays or some mock cannot follow. `Ok`
+    /// carries the differences of the mocks that move with the code.
+    pub fn check_moves_whole(
+        &self,
+        api: ApiId,
+        name: &str,
+    ) -> Result<BTreeSet<DifferenceId>, String> {
         self.moves_whole(api, name)
             .map_err(|why| self.judged_by(why))
     }
 
-    fn moves_whole(&self, api: ApiId, name: &str) -> Result<(), String> {
+    fn moves_whole(&self, api: ApiId, name: &str) -> Result<BTreeSet<DifferenceId>, String> {
+        let mut differences = BTreeSet::new();
         for program in self.program_indices() {
             let Some(t) = self.project.api_uses.get(program).and_then(|t| t.get(&api)) else {
                 continue;
@@ -544,8 +556,9 @@ impl<'a> FileContext<'a> {
                     t.rewritten, t.code
                 ));
             }
+            differences.extend(&t.mock_differences);
         }
-        Ok(())
+        Ok(differences)
     }
 
     /// `Ok` when the requirement holds in every program that may run the

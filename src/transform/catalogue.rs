@@ -176,6 +176,16 @@ impl Catalogue {
         self.by_api.get(&api).map_or(&[], |v| v.as_slice())
     }
 
+    /// The differences the rewrites of the API's mocks may have.
+    pub fn mock_differences(&self, api: ApiId) -> Vec<DifferenceId> {
+        self.transforms_for(api)
+            .iter()
+            .map(|id| &self.transforms[*id])
+            .filter(|t| t.shape == super::Shape::MockTarget)
+            .flat_map(|t| t.cases.iter().flat_map(|c| c.differences.iter().copied()))
+            .collect()
+    }
+
     pub fn difference_by_id(&self, id: &str) -> Option<DifferenceId> {
         self.differences.iter().position(|d| d.id == id)
     }

@@ -1,5 +1,6 @@
 # expect-rewrites: 7
 # expect-eventlet-gone: yes
+# accept: wider-mock
 """The green ssl and builtin modules used directly, and a test's mock of a
 green module's member, which follows the code to the stdlib module."""
 from unittest import mock

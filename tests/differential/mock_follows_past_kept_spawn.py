@@ -1,5 +1,6 @@
 # expect-rewrites: 2
 # expect-manual: eventlet.greenthread.spawn
+# accept: wider-mock
 """A test mocks eventlet.sleep while a green thread it starts stays green
 (its handle is killed): spawning calls no sleep inside eventlet, so the
 code's sleep and the mock move to time.sleep together, and the mock still

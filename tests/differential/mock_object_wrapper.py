@@ -1,5 +1,6 @@
 # expect-rewrites: 2
 # expect-eventlet-gone: yes
+# accept: wider-mock
 """A test base class's mock_object(eventlet, 'sleep') (cinder and manila
 have one; heat's is patchobject) is a patch.object: it follows the code's
 rewrite to time, so the test still intercepts the sleep."""

@@ -1,5 +1,6 @@
 # expect-rewrites: 2
 # expect-eventlet-gone: yes
+# accept: wider-mock
 """patch.object on the eventlet module follows the rewrite to time."""
 from unittest import mock
 
