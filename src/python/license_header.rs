@@ -3,16 +3,19 @@
 //! License's notice), without their copyright lines, which belong to each
 //! file's authors.
 
-/// The license header more than half of `modules` (the texts of a
-/// folder's non-empty modules) open with, copyright lines left out.
+/// When more than half of `modules` (the texts of a folder's non-empty
+/// modules) open with a license header, the one most of them open with,
+/// copyright lines left out; none on a tie. (Headers vary in indent and
+/// wrapping, so that the most common may be shared by fewer than half.)
 pub fn common(modules: &[&str]) -> Option<String> {
-    let headers: Vec<Option<String>> = modules.iter().map(|text| header(text)).collect();
-    let most = headers
-        .iter()
-        .flatten()
-        .max_by_key(|candidate| headers.iter().flatten().filter(|h| h == candidate).count())?;
-    let shared = headers.iter().flatten().filter(|h| *h == most).count();
-    (2 * shared > modules.len()).then(|| most.clone())
+    let headers: Vec<String> = modules.iter().filter_map(|text| header(text)).collect();
+    if 2 * headers.len() <= modules.len() {
+        return None;
+    }
+    let shared = |candidate: &String| headers.iter().filter(|h| *h == candidate).count();
+    let most = headers.iter().max_by_key(|h| shared(h))?;
+    let tied = headers.iter().any(|h| h != most && shared(h) == shared(most));
+    (!tied).then(|| most.clone())
 }
 
 /// The comment lines a module opens with (after a `#!` line), without
@@ -59,10 +62,23 @@ mod tests {
     }
 
     #[test]
-    fn none_unless_more_than_half_share_one() {
+    fn the_most_common_of_varied_headers_when_most_modules_have_one() {
+        let a = format!("# Copyright 2012 A\n{APACHE}");
+        let wrapped = "# Licensed under the Apache License, Version 2.0 (the \"License\"); you may\n\
+                       # not use this file except in compliance with the License.\n";
+        let other = "# Licensed under the MIT License.\n";
+        assert_eq!(
+            common(&[&a, &a, wrapped, other, "import os\n"]).as_deref(),
+            Some(APACHE)
+        );
+    }
+
+    #[test]
+    fn none_unless_more_than_half_have_one_and_one_leads() {
         let a = format!("# Copyright 2012 A\n{APACHE}");
         let other = "# Licensed under the MIT License.\n";
         assert_eq!(common(&[&a, other]), None);
+        assert_eq!(common(&[&a, "import os\n"]), None);
         assert_eq!(common(&["import os\n", "# A note.\nimport sys\n"]), None);
         assert_eq!(common(&[]), None);
     }
