@@ -16,8 +16,8 @@ use crate::source::{line_end, line_start};
 /// no statement keeps a `pass` so it still parses, unless it is a branch
 /// of an `if` all of whose branches are left empty and whose conditions
 /// only read values: that `if` goes whole. When the deleted lines
-/// stood between two blank lines at top level (an import group that
-/// disappears), one of the blank lines goes too, unless something is
+/// stood between two blank lines (an import group that disappears, an
+/// import inside a block), one of the blank lines goes too, unless something is
 /// inserted where they began (`refilled`); when nothing is left above them
 /// (`deleted_elsewhere` are the ranges other edits delete), all of them go.
 pub fn delete_statements(
@@ -51,7 +51,7 @@ pub fn delete_statements(
     }
     let mut given_pass: Vec<usize> = Vec::new();
     let mut edits = Vec::new();
-    let mut whole_lines: Vec<(Range<usize>, bool)> = Vec::new();
+    let mut whole_lines: Vec<Range<usize>> = Vec::new();
     for node in nodes {
         let Some(parent) = node.parent() else {
             continue;
@@ -69,37 +69,33 @@ pub fn delete_statements(
             continue;
         }
         match deletion(node, source) {
-            Deletion::Lines(range) => whole_lines.push((range, parent.kind() == "module")),
+            Deletion::Lines(range) => whole_lines.push(range),
             Deletion::Edit(edit) => edits.push(edit),
         }
     }
-    whole_lines.sort_by_key(|(r, _)| r.start);
-    let mut merged: Vec<(Range<usize>, bool)> = Vec::new();
-    for (range, top) in whole_lines {
+    whole_lines.sort_by_key(|r| r.start);
+    let mut merged: Vec<Range<usize>> = Vec::new();
+    for range in whole_lines {
         // New imports refill a deleted group at its start: a deletion
         // before it stays apart, or it would swallow them.
         match merged.last_mut() {
-            Some((last, last_top))
-                if last.end == range.start && !refilled.contains(&range.start) =>
-            {
+            Some(last) if last.end == range.start && !refilled.contains(&range.start) => {
                 last.end = range.end;
-                *last_top &= top;
             }
-            _ => merged.push((range, top)),
+            _ => merged.push(range),
         }
     }
     let gone: Vec<Range<usize>> = merged
         .iter()
-        .map(|(r, _)| r.clone())
+        .cloned()
         .chain(deleted_elsewhere.iter().cloned())
         .collect();
-    for (mut range, top) in merged {
+    for mut range in merged {
         // Nothing left or inserted above: no blank line is left to open
         // the file.
         let opens_file = nothing_left_before(source, range.start, &gone)
             && !refilled.iter().any(|&at| at <= range.start);
-        if top
-            && !refilled.contains(&range.start)
+        if !refilled.contains(&range.start)
             && (opens_file || preceded_by_blank_line(source, range.start))
         {
             while let Some(end) = blank_line_at(source, range.end) {
@@ -434,6 +430,17 @@ mod tests {
         assert_eq!(
             delete("import os\n\nimport eventlet\n\nx = 1\n", "eventlet"),
             "import os\n\nx = 1\n"
+        );
+    }
+
+    #[test]
+    fn an_import_between_blank_lines_in_a_block_leaves_one() {
+        assert_eq!(
+            delete(
+                "if __name__ == '__main__':\n\n    import eventlet\n\n    main()\n",
+                "eventlet"
+            ),
+            "if __name__ == '__main__':\n\n    main()\n"
         );
     }
 
