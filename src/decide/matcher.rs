@@ -292,8 +292,9 @@ impl Matcher<'_> {
                     // A statement transform's refusal of a call whose value
                     // is used says less than another transform's, and so
                     // does a block transform's for another blocking call,
-                    // and the refusal of a transform that leaves a dropped
-                    // value to a statement one, of such a call.
+                    // and the refusal of a transform whose form guard the
+                    // site fails (a dropped value, an executor not made by
+                    // a `with`): another transform takes that form.
                     let t = &self.catalogue.transforms[id];
                     let node = node_at(root, &u.range);
                     let value_dropped = node
@@ -305,7 +306,11 @@ impl Matcher<'_> {
                         (Shape::Block, Some(rule)) => node.is_some_and(|n| {
                             crate::decide::timeout_block::names_method(rule, n, api, source, file)
                         }),
-                        _ => !(t.guards.contains(&Guard::ValueUsed) && value_dropped),
+                        _ => node.is_some_and(|n| {
+                            t.guards.iter().filter(|g| g.is_form()).all(|g| {
+                                check_guard(g, u, n, root, source, file).is_ok()
+                            })
+                        }),
                     };
                     // The user is told why what they accept is not made.
                     let accepted = t

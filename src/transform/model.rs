@@ -149,6 +149,14 @@ pub enum Guard {
     ValueUsed,
 }
 
+impl Guard {
+    /// It asks for the form of the use's own site, which another
+    /// transform of the API may cover instead.
+    pub fn is_form(&self) -> bool {
+        matches!(self, Guard::WithBlock | Guard::ValueUsed)
+    }
+}
+
 /// What a use of one member of the created object must look like.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
