@@ -1181,6 +1181,11 @@ fn with_code_fates(
         for (api, tally) in tallies {
             if let Some(t) = again.get(file).and_then(|t| t.get(api)) {
                 tally.rewritten = t.rewritten;
+                // The site held in the earliest pass is the root of what
+                // later passes hold.
+                if tally.held_code.is_none() {
+                    tally.held_code = t.held_code.clone();
+                }
             }
         }
     }
@@ -1240,12 +1245,25 @@ fn api_fates(
                 };
                 let rewritten = usize::from(moving.is_some());
                 let tally = tallies.entry(api).or_default();
+                // Where a use that stays is, and where to read why.
+                let site = || {
+                    let line = line_col(&p.source.text, u.range.start).0;
+                    let why = if p.in_scope {
+                        "whose finding says why"
+                    } else {
+                        "outside the paths given"
+                    };
+                    format!("{}:{line}, {why}", p.source.path.display())
+                };
                 match u.kind {
                     // A mock's own behaviour is the test's, not code it patches.
                     UseKind::Reference if in_mock_behaviour(p, root, u) => {}
                     UseKind::Reference => {
                         tally.code += 1;
                         tally.rewritten += rewritten;
+                        if rewritten == 0 {
+                            tally.held_code.get_or_insert_with(site);
+                        }
                     }
                     // With no tallies yet, a mock is refused only for its form
                     // or for want of a transform, which the second pass keeps.
@@ -1254,15 +1272,7 @@ fn api_fates(
                         tally.followable += rewritten;
                         tally.mock_differences.extend(moving.into_iter().flatten());
                         if rewritten == 0 {
-                            tally.stuck_mock.get_or_insert_with(|| {
-                                let line = line_col(&p.source.text, u.range.start).0;
-                                let site = format!("{}:{line}", p.source.path.display());
-                                if p.in_scope {
-                                    format!("{site}, whose finding says why")
-                                } else {
-                                    format!("{site}, outside the paths given")
-                                }
-                            });
+                            tally.stuck_mock.get_or_insert_with(site);
                         }
                         let caller = library_caller
                             .get_or_insert_with(|| {

@@ -64,6 +64,8 @@ pub struct ApiTally {
     /// Where the first mock that cannot follow is, and why if its file
     /// does not say (`tests/test_x.py:12, outside the paths given`).
     pub stuck_mock: Option<String>,
+    /// Where the first code use that stays is, the same way.
+    pub held_code: Option<String>,
     /// The behaviour differences of the mocks' rewrites: the code moves
     /// only with its mocks, so it has them too.
     pub mock_differences: BTreeSet<DifferenceId>,
@@ -90,6 +92,9 @@ impl ApiTally {
         }
         if self.stuck_mock.is_none() {
             self.stuck_mock = other.stuck_mock;
+        }
+        if self.held_code.is_none() {
+            self.held_code = other.held_code;
         }
         self.mock_differences.extend(other.mock_differences);
     }
@@ -403,6 +408,10 @@ impl ProjectFacts {
     /// API fare, by file, summed up for each program over what it reaches.
     pub fn set_api_uses(&mut self, by_file: HashMap<usize, HashMap<ApiId, ApiTally>>) {
         let mut per_program = vec![HashMap::<ApiId, ApiTally>::new(); self.programs.len()];
+        // In path order, so that the first site a reason names is the same
+        // in every run.
+        let mut by_file: Vec<_> = by_file.into_iter().collect();
+        by_file.sort_by_key(|(file, _)| *file);
         for (file, tallies) in &by_file {
             for program in self.reaching.get(file).into_iter().flatten() {
                 for (api, tally) in tallies {
@@ -515,6 +524,9 @@ impl<'a> FileContext<'a> {
 
     fn moves_whole(&self, api: ApiId, name: &str) -> Result<BTreeSet<DifferenceId>, String> {
         let mut differences = BTreeSet::new();
+        // A program whose own mocks hold says why before one whose code is
+        // held by what holds it in another program.
+        let mut held_elsewhere = None;
         for program in self.program_indices() {
             let Some(t) = self.project.api_uses.get(program).and_then(|t| t.get(&api)) else {
                 continue;
@@ -547,18 +559,20 @@ impl<'a> FileContext<'a> {
                     t.mocks - t.followable
                 ));
             }
-            // Checked last: the mocks' own reasons come first, and code
-            // may be held by what holds it in another program.
-            if t.rewritten < t.code {
-                return Err(format!(
+            if t.rewritten < t.code && held_elsewhere.is_none() {
+                let first = t
+                    .held_code
+                    .as_deref()
+                    .map_or(String::new(), |site| format!(" (first held at {site})"));
+                held_elsewhere = Some(format!(
                     "{who} mocks {name}, and only {} of the {} uses in code it reaches are \
-                     rewritten: code and mocks must move together",
+                     rewritten{first}: code and mocks must move together",
                     t.rewritten, t.code
                 ));
             }
             differences.extend(&t.mock_differences);
         }
-        Ok(differences)
+        held_elsewhere.map_or(Ok(differences), Err)
     }
 
     /// `Ok` when the requirement holds in every program that may run the
