@@ -1001,12 +1001,10 @@ fn check_guard(
             }
         }
         Guard::NoIdentifier(name) => {
-            if let Some(at) = descendants(root.node())
-                .find(|n| n.kind() == "identifier" && text(*n, source) == name)
-            {
+            if let Some(at) = root.first_identifier(name, source) {
                 return Err(format!(
                     "the file uses '{name}' (line {}), which could tell the two apart",
-                    line_of(source, at.start_byte())
+                    line_of(source, at)
                 ));
             }
         }

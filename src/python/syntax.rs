@@ -1,5 +1,7 @@
 //! Small helpers over tree-sitter nodes that several passes share.
 
+use std::cell::OnceCell;
+use std::collections::HashMap;
 use std::ops::Range;
 use tree_sitter::Node;
 
@@ -32,17 +34,39 @@ pub fn field_name(parent: Node, child: Node) -> Option<&'static str> {
 pub struct Root<'t> {
     node: Node<'t>,
     statements: Vec<Node<'t>>,
+    /// Where each identifier first appears, made on the first question:
+    /// guards ask it for every use, and a walk per question made files of
+    /// many spawns quadratic.
+    identifiers: OnceCell<HashMap<String, usize>>,
 }
 
 impl<'t> Root<'t> {
     pub fn new(node: Node<'t>) -> Self {
         let mut cursor = node.walk();
         let statements = node.children(&mut cursor).collect();
-        Root { node, statements }
+        Root {
+            node,
+            statements,
+            identifiers: OnceCell::new(),
+        }
     }
 
     pub fn node(&self) -> Node<'t> {
         self.node
+    }
+
+    /// The start of the first identifier `name` in the tree of `source`.
+    pub fn first_identifier(&self, name: &str, source: &str) -> Option<usize> {
+        let identifiers = self.identifiers.get_or_init(|| {
+            let mut first = HashMap::new();
+            for n in descendants(self.node).filter(|n| n.kind() == "identifier") {
+                first
+                    .entry(text(n, source).to_owned())
+                    .or_insert(n.start_byte());
+            }
+            first
+        });
+        identifiers.get(name).copied()
     }
 
     /// The top-level node that tree-sitter descends into for the range
