@@ -31,7 +31,8 @@ use crate::project::mock_paths::{self, EventletModules, FoundMocks, HeldName};
 use crate::project::modules::ModuleGraph;
 use crate::project::programs::{self, FileInfo, Program, ProgramKind};
 use crate::project::{Scope, Shown};
-use crate::python::config_options::{self, BoundedOptions};
+use crate::python::config_options::{self, Bound, BoundedOptions};
+use crate::python::module_constants;
 use crate::python::import_scan::{ImportScan, scan as scan_imports};
 use crate::python::parse::{first_syntax_error, parse};
 use crate::python::syntax::{Root, node_at};
@@ -83,6 +84,8 @@ struct Parsed {
     /// APIs that this file names as mock targets, and all the APIs it uses.
     mocked: HashSet<ApiId>,
     apis: HashSet<ApiId>,
+    /// The constants it reads from other modules, by (module, name).
+    constant_reads: Vec<(String, String)>,
 }
 
 /// The trees of this many bytes of source (about 25 times as much memory)
@@ -287,7 +290,8 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     result.project = Some(model.summary(&root, within, &discovered.files));
     settle_green_uses(&mut parsed, catalogue, options, &helpers, &model);
     let mut facts = model.facts(&parsed);
-    facts.bounded_options = BoundedOptions::of(&declared);
+    facts.bounded_options = BoundedOptions::of(&declared)
+        .with_constants(read_constants(&parsed, &graph, &discovered.files, stand_in));
     if parsed.iter().any(|p| !p.mocked.is_empty()) {
         // A use that one program's mock holds may hold another program's
         // mock in turn (nova's libvirt tests mock the sleep that the
@@ -1049,6 +1053,7 @@ impl Parsed {
         let naming = site(loading.helpers, file).names_considered();
         let analysis = analyze(&tree, &source.text, catalogue, &naming);
         let facts = facts(&tree, &source.text, &analysis, catalogue);
+        let constant_reads = module_constants::reads(tree.root_node(), &source.text);
         let mocked = analysis
             .uses
             .iter()
@@ -1073,6 +1078,7 @@ impl Parsed {
             facts,
             mocked,
             apis,
+            constant_reads,
         }
     }
 }
@@ -1168,6 +1174,37 @@ fn module_mocks(
 fn add_uses(analysis: &mut FileAnalysis, uses: &[Use]) {
     analysis.uses.extend(uses.iter().cloned());
     analysis.uses.sort_by_key(|u| (u.range.start, u.range.end));
+}
+
+/// The bounds of the constants the parsed files read from other modules
+/// of the project (each module parsed once, if it is a file of the tree).
+fn read_constants(
+    parsed: &[Parsed],
+    graph: &ModuleGraph,
+    files: &[PathBuf],
+    stand_in: Option<&StandIn>,
+) -> HashMap<(String, String), Bound> {
+    let mut wanted: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for p in parsed {
+        for (module, name) in &p.constant_reads {
+            wanted.entry(module).or_default().insert(name.clone());
+        }
+    }
+    wanted
+        .into_par_iter()
+        .filter_map(|(module, names)| {
+            let file = graph.file_named(module)?;
+            let bytes = read_bytes(&files[file], stand_in).ok()?;
+            let text = String::from_utf8(bytes).ok()?;
+            Some(
+                module_constants::bounds(&text, &names)
+                    .into_iter()
+                    .map(|(name, bound)| ((module.to_owned(), name), bound))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .flatten()
+        .collect()
 }
 
 /// The tallies of `current`, with the count of rewritten code uses of

@@ -114,6 +114,33 @@ fn apply_writes_once_and_a_second_run_changes_nothing() {
     assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
 }
 
+/// A delay read from another module's constant is proved as one of its
+/// own would be (cinder's datera drivers read `datc.DEFAULT_SNAP_SLEEP`):
+/// a constant never negative needs no guard, a negative one keeps it, and
+/// so does a name the module assigns twice.
+#[test]
+fn constants_of_other_modules_prove_delays() {
+    let dir = tree(&[
+        ("pkg/__init__.py", b""),
+        (
+            "pkg/consts.py",
+            b"DELAY = 2\nBACKWARD = -1\nTWICE = 1\nTWICE = 3\n",
+        ),
+        (
+            "pkg/a.py",
+            b"import eventlet\n\nfrom pkg import consts as c\n\n\ndef nap():\n    eventlet.sleep(c.DELAY)\n    eventlet.sleep(c.BACKWARD)\n    eventlet.sleep(c.TWICE)\n",
+        ),
+    ]);
+    let diff = stdout(&eventless(&["diff", "--color", "never", "."], dir.path()));
+    for line in [
+        "+    time.sleep(c.DELAY)\n",
+        "+    time.sleep(max(0, c.BACKWARD))\n",
+        "+    time.sleep(max(0, c.TWICE))\n",
+    ] {
+        assert!(diff.contains(line), "{line}\n{diff}");
+    }
+}
+
 #[test]
 fn safety_select_and_ignore_limit_what_is_applied() {
     let dir = tree(&[("a.py", SLEEPY.as_bytes())]);

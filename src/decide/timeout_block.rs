@@ -36,7 +36,9 @@ use tree_sitter::Node;
 use crate::analysis::{FileAnalysis, Use, UseKind};
 use crate::decide::follow::enclosing_scope;
 use crate::edit::Edit;
-use crate::python::syntax::{descendants, field_name, named_children, numeric_literal, text};
+use crate::python::syntax::{
+    descendants, field_name, named_children, numeric_literal, root_of, text,
+};
 use crate::source::line_of;
 use crate::transform::strategy::{BlockRule, BlockStrategy, BlockingCall, RAISED};
 use crate::transform::{ApiId, Catalogue, TransformId};
@@ -390,9 +392,3 @@ fn same_holder(receiver: Node, left: Node, source: &str) -> bool {
     }
 }
 
-fn root_of(mut node: Node) -> Node {
-    while let Some(p) = node.parent() {
-        node = p;
-    }
-    node
-}

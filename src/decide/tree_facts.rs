@@ -16,7 +16,7 @@ use std::path::Path;
 use tree_sitter::Node;
 
 use crate::project::mock_paths::HeldName;
-use crate::python::syntax::{named_children, text};
+use crate::python::syntax::{named_children, root_of, text};
 use crate::transform::{
     ApiId, DifferenceId, PATCHABLE, Requirement, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
 };
@@ -735,10 +735,7 @@ pub fn patched_by_call(call: Node, source: &str) -> Patching {
 /// or in a top-level function that module-level code calls by name
 /// (nova's `_monkey_patch()`).
 pub fn runs_at_import(call: Node, source: &str) -> bool {
-    let mut root = call;
-    while let Some(parent) = root.parent() {
-        root = parent;
-    }
+    let root = root_of(call);
     let mut at_module_level = HashSet::new();
     names_called_at_module_level(root, source, &mut at_module_level);
     runs_at_import_given(call, &at_module_level, source)

@@ -526,6 +526,41 @@ fn child_role(parent: &str, field: Option<&str>, parent_role: Role) -> Role {
     }
 }
 
+/// The dotted module a module-level import binds to `alias`:
+/// `import a.b as alias`, `import alias`, `from a import b as alias` or
+/// `from a import alias` (which may import a name, not a module).
+/// Relative imports are not followed.
+pub fn module_bound_to(root: Node, alias: &str, source: &str) -> Option<String> {
+    named_children(root).into_iter().find_map(|statement| {
+        let from = match statement.kind() {
+            "import_statement" => None,
+            "import_from_statement" => {
+                let module = statement
+                    .child_by_field_name("module_name")
+                    .filter(|m| m.kind() == "dotted_name")?;
+                Some(text(module, source))
+            }
+            _ => return None,
+        };
+        let mut cursor = statement.walk();
+        let names: Vec<Node> = statement.children_by_field_name("name", &mut cursor).collect();
+        names.into_iter().find_map(|clause| {
+            let (dotted, bound) = match clause.kind() {
+                "aliased_import" => (
+                    text(clause.child_by_field_name("name")?, source),
+                    text(clause.child_by_field_name("alias")?, source),
+                ),
+                // `import a.b` binds `a`; only `import a` binds the module.
+                _ => (text(clause, source), text(clause, source)),
+            };
+            (bound == alias).then(|| match from {
+                Some(from) => format!("{from}.{dotted}"),
+                None => dotted.to_owned(),
+            })
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,8 +10,9 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
+use super::bindings::module_bound_to;
 use super::parse::parse;
-use super::syntax::{descendants, named_children, numeric_literal, text};
+use super::syntax::{descendants, named_children, numeric_literal, root_of, text};
 
 /// The lower bound every declaration of an option gives it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -21,9 +22,14 @@ pub struct Bound {
     pub integer: bool,
 }
 
-/// The options of a project with a lower bound.
+/// The options of a project with a lower bound, and the constants of its
+/// modules that other modules read (see `module_constants`), by module and
+/// name.
 #[derive(Debug, Default, Clone)]
-pub struct BoundedOptions(HashMap<String, Bound>);
+pub struct BoundedOptions {
+    options: HashMap<String, Bound>,
+    constants: HashMap<(String, String), Bound>,
+}
 
 /// What one file declares: option names, each with its bound if it has one.
 pub type Declared = Vec<(String, Option<Bound>)>;
@@ -43,18 +49,40 @@ impl BoundedOptions {
             };
             bounds.insert(name.clone(), least);
         }
-        BoundedOptions(
-            bounds
+        BoundedOptions {
+            options: bounds
                 .into_iter()
                 .filter_map(|(name, bound)| Some((name, bound?)))
                 .collect(),
-        )
+            constants: HashMap::new(),
+        }
+    }
+
+    /// With the bounds of other modules' constants, by (module, name).
+    pub fn with_constants(self, constants: HashMap<(String, String), Bound>) -> BoundedOptions {
+        BoundedOptions { constants, ..self }
     }
 
     /// The bound of the option `node` reads from a configuration object:
     /// an attribute whose receiver is `CONF`, `conf` or `_conf`, directly
-    /// or through groups (`CONF.libvirt.interval`, `self.conf.interval`).
+    /// or through groups (`CONF.libvirt.interval`, `self.conf.interval`);
+    /// or of the constant it reads from another module of the project.
     pub fn bound_read(&self, node: Node, source: &str) -> Option<Bound> {
+        self.option_read(node, source)
+            .or_else(|| self.constant_read(node, source))
+    }
+
+    fn constant_read(&self, node: Node, source: &str) -> Option<Bound> {
+        if self.constants.is_empty() {
+            return None;
+        }
+        let object = node.child_by_field_name("object")?;
+        let name = text(node.child_by_field_name("attribute")?, source);
+        let module = module_bound_to(root_of(node), text(object, source), source)?;
+        self.constants.get(&(module, name.to_owned())).copied()
+    }
+
+    fn option_read(&self, node: Node, source: &str) -> Option<Bound> {
         let (Some(object), Some(name)) = (
             node.child_by_field_name("object"),
             node.child_by_field_name("attribute"),
@@ -65,7 +93,7 @@ impl BoundedOptions {
             .split('.')
             .any(|part| matches!(part, "CONF" | "conf" | "_conf"));
         configuration
-            .then(|| self.0.get(text(name, source)).copied())
+            .then(|| self.options.get(text(name, source)).copied())
             .flatten()
     }
 
@@ -147,7 +175,7 @@ mod tests {
         let other = "from oslo_config import cfg\nOPT = cfg.IntOpt('twice', min=-1)\n";
         let declared = [declared(opts), declared(other)];
         let proved = BoundedOptions::of(&declared);
-        let mut names: Vec<&String> = proved.0.keys().collect();
+        let mut names: Vec<&String> = proved.options.keys().collect();
         names.sort();
         assert_eq!(
             names,

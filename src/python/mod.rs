@@ -8,6 +8,7 @@ pub(crate) mod import_scan;
 pub(crate) mod imports;
 pub(crate) mod license_header;
 pub(crate) mod local_proof;
+pub(crate) mod module_constants;
 pub(crate) mod module_names;
 pub(crate) mod non_negative;
 pub mod parse;

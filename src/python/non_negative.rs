@@ -1,6 +1,7 @@
 //! Proofs that an expression is never negative, so that a delay needs no
 //! `max(0, ...)` around it: numeric literals, constants assigned once in
-//! the file (`TIME_INTERVAL = 3`, also read as `self.TIME_INTERVAL`),
+//! the file (`TIME_INTERVAL = 3`, also read as `self.TIME_INTERVAL`) or in
+//! another module of the project (see `module_constants`),
 //! `len()`, `abs()`, `max()` with a proved argument, `min()` of proved ones, `random.random()`,
 //! `random.randint(a, b)` and `random.uniform(a, b)` with proved bounds,
 //! `+`, `*`, `/`, `//` of proved terms, a proved base's `**`, and oslo.config
@@ -11,7 +12,7 @@
 use tree_sitter::Node;
 
 use super::config_options::BoundedOptions;
-use super::syntax::{descendants, named_children, numeric_literal, text};
+use super::syntax::{descendants, named_children, numeric_literal, root_of, text};
 
 /// How deep constants are followed (`A = B`, `B = 2`).
 const DEPTH: usize = 4;
@@ -127,13 +128,6 @@ fn imports_random(node: Node, source: &str) -> bool {
     })
 }
 
-fn root_of(node: Node) -> Node {
-    let mut root = node;
-    while let Some(parent) = root.parent() {
-        root = parent;
-    }
-    root
-}
 
 /// The value of a constant: an upper-case name (or `self.NAME`,
 /// `cls.NAME`, `Class.NAME`) assigned exactly once in the file, at module
@@ -143,14 +137,23 @@ fn constant<'t>(node: Node<'t>, source: &str) -> Option<Node<'t>> {
         "identifier" => text(node, source),
         _ => text(node.child_by_field_name("attribute")?, source),
     };
-    let upper = name.chars().any(|c| c.is_ascii_uppercase())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-    if !upper || is_parameter_around(node, name, source) {
+    if !is_constant_name(name) || is_parameter_around(node, name, source) {
         return None;
     }
-    let root = root_of(node);
+    constant_named(root_of(node), name, source)
+}
+
+/// Spelled as a constant: upper case, digits and underscores.
+pub fn is_constant_name(name: &str) -> bool {
+    name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The value of the constant `name` of the module `root`: assigned
+/// exactly once, at module or class level.
+pub fn constant_named<'t>(root: Node<'t>, name: &str, source: &str) -> Option<Node<'t>> {
     let mut values = Vec::new();
     for assignment in descendants(root).filter(|n| {
         matches!(

@@ -200,6 +200,14 @@ pub fn numeric_literal(node: Node, source: &str) -> Option<f64> {
     }
 }
 
+/// The root of the tree `node` is in.
+pub fn root_of(mut node: Node) -> Node {
+    while let Some(parent) = node.parent() {
+        node = parent;
+    }
+    node
+}
+
 /// Every named node under `node` (itself included), in document order,
 /// walked with one cursor: no allocation, no parent lookups.
 pub fn descendants(node: Node) -> Descendants {

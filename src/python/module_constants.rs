@@ -1,0 +1,104 @@
+//! Constants another module of the project defines, read through a module
+//! import (`datc.DEFAULT_SNAP_SLEEP` after `from cinder.volume.drivers.datera
+//! import datera_common as datc`, where `DEFAULT_SNAP_SLEEP = 1`): which
+//! ones a file reads, and the bounds their modules prove, so that a delay
+//! or a pool size read from them needs no guard.
+
+use std::collections::BTreeSet;
+
+use tree_sitter::Node;
+
+use super::bindings::module_bound_to;
+use super::config_options::{Bound, BoundedOptions};
+use super::non_negative::{constant_named, is_constant_name, positive_int, proved};
+use super::parse::parse;
+use super::syntax::{descendants, text};
+
+/// The (module, name) pairs of the constants `root` reads through a module
+/// it imports at module level. The module may turn out to be a name, not
+/// a module: the project's module graph decides.
+pub fn reads(root: Node, source: &str) -> Vec<(String, String)> {
+    let mut found: BTreeSet<(String, String)> = BTreeSet::new();
+    for attribute in descendants(root).filter(|n| n.kind() == "attribute") {
+        let (Some(object), Some(name)) = (
+            attribute.child_by_field_name("object"),
+            attribute.child_by_field_name("attribute"),
+        ) else {
+            continue;
+        };
+        let name = text(name, source);
+        if object.kind() != "identifier" || !is_constant_name(name) {
+            continue;
+        }
+        if let Some(module) = module_bound_to(root, text(object, source), source) {
+            found.insert((module, name.to_owned()));
+        }
+    }
+    found.into_iter().collect()
+}
+
+/// The bounds the module `source` proves for the constants `names`: at
+/// least 0 where its value is never negative, an integer of at least 1
+/// where it is one (options and other modules are not followed).
+pub fn bounds(source: &str, names: &BTreeSet<String>) -> Vec<(String, Bound)> {
+    let tree = parse(source);
+    let root = tree.root_node();
+    let none = BoundedOptions::default();
+    names
+        .iter()
+        .filter_map(|name| {
+            let value = constant_named(root, name, source)?;
+            let bound = if positive_int(value, source, &none) {
+                Bound {
+                    min: 1.0,
+                    integer: true,
+                }
+            } else if proved(value, source, &none) {
+                Bound {
+                    min: 0.0,
+                    integer: false,
+                }
+            } else {
+                return None;
+            };
+            Some((name.clone(), bound))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_through_module_imports_only() {
+        let source = "import random\n\nfrom pkg import common as c\nfrom pkg import util\nimport pkg.consts as k\nfrom . import rel\n\n\ndef f(x):\n    return (c.DELAY, util.RETRIES, k.SIZE, rel.DELAY, x.DELAY,\n            c.delay, random.MAX)\n";
+        let tree = parse(source);
+        assert_eq!(
+            reads(tree.root_node(), source),
+            [
+                ("pkg.common".to_owned(), "DELAY".to_owned()),
+                ("pkg.consts".to_owned(), "SIZE".to_owned()),
+                ("pkg.util".to_owned(), "RETRIES".to_owned()),
+                ("random".to_owned(), "MAX".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn bounds_of_constants_assigned_once() {
+        let source = "DELAY = 1.5\nWORKERS = 4\nOFFSET = -1\nTWICE = 1\nTWICE = 2\nDERIVED = WORKERS * 2\n";
+        let names = ["DELAY", "WORKERS", "OFFSET", "TWICE", "DERIVED", "MISSING"]
+            .map(str::to_owned)
+            .into();
+        let found = bounds(source, &names);
+        let named: Vec<(&str, f64, bool)> = found
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.min, b.integer))
+            .collect();
+        assert_eq!(
+            named,
+            [("DELAY", 0.0, false), ("DERIVED", 0.0, false), ("WORKERS", 1.0, true)]
+        );
+    }
+}
