@@ -1053,7 +1053,13 @@ impl Parsed {
         let naming = site(loading.helpers, file).names_considered();
         let analysis = analyze(&tree, &source.text, catalogue, &naming);
         let facts = facts(&tree, &source.text, &analysis, catalogue);
-        let constant_reads = module_constants::reads(tree.root_node(), &source.text);
+        let callees = analysis
+            .uses
+            .iter()
+            .filter(|u| u.kind == UseKind::Reference)
+            .map(|u| u.range.clone());
+        let constant_reads =
+            module_constants::reads(&Root::new(tree.root_node()), &source.text, callees);
         let mocked = analysis
             .uses
             .iter()

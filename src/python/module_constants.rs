@@ -5,33 +5,48 @@
 //! or a pool size read from them needs no guard.
 
 use std::collections::BTreeSet;
+use std::ops::Range;
 
-use tree_sitter::Node;
 
 use super::bindings::module_bound_to;
 use super::config_options::{Bound, BoundedOptions};
 use super::non_negative::{constant_named, is_constant_name, positive_int, proved};
 use super::parse::parse;
-use super::syntax::{descendants, text};
+use super::syntax::{Root, descendants, text};
 
-/// The (module, name) pairs of the constants `root` reads through a module
-/// it imports at module level. The module may turn out to be a name, not
-/// a module: the project's module graph decides.
-pub fn reads(root: Node, source: &str) -> Vec<(String, String)> {
+/// The (module, name) pairs of the constants that the arguments of the
+/// calls of `callees` (the eventlet uses of a file: delays, pool sizes)
+/// read through a module the file imports at module level. The module may
+/// turn out to be a name, not a module: the project's module graph decides.
+pub fn reads(
+    root: &Root,
+    source: &str,
+    callees: impl IntoIterator<Item = Range<usize>>,
+) -> Vec<(String, String)> {
     let mut found: BTreeSet<(String, String)> = BTreeSet::new();
-    for attribute in descendants(root).filter(|n| n.kind() == "attribute") {
-        let (Some(object), Some(name)) = (
-            attribute.child_by_field_name("object"),
-            attribute.child_by_field_name("attribute"),
-        ) else {
+    for callee in callees {
+        let Some(arguments) = root
+            .descendant_for_byte_range(callee.start, callee.end)
+            .and_then(|node| root.parent(node))
+            .filter(|call| call.kind() == "call")
+            .and_then(|call| call.child_by_field_name("arguments"))
+        else {
             continue;
         };
-        let name = text(name, source);
-        if object.kind() != "identifier" || !is_constant_name(name) {
-            continue;
-        }
-        if let Some(module) = module_bound_to(root, text(object, source), source) {
-            found.insert((module, name.to_owned()));
+        for attribute in descendants(arguments).filter(|n| n.kind() == "attribute") {
+            let (Some(object), Some(name)) = (
+                attribute.child_by_field_name("object"),
+                attribute.child_by_field_name("attribute"),
+            ) else {
+                continue;
+            };
+            let name = text(name, source);
+            if object.kind() != "identifier" || !is_constant_name(name) {
+                continue;
+            }
+            if let Some(module) = module_bound_to(root.node(), text(object, source), source) {
+                found.insert((module, name.to_owned()));
+            }
         }
     }
     found.into_iter().collect()
@@ -71,11 +86,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_through_module_imports_only() {
-        let source = "import random\n\nfrom pkg import common as c\nfrom pkg import util\nimport pkg.consts as k\nfrom . import rel\n\n\ndef f(x):\n    return (c.DELAY, util.RETRIES, k.SIZE, rel.DELAY, x.DELAY,\n            c.delay, random.MAX)\n";
+    fn reads_in_the_arguments_of_the_calls_through_module_imports() {
+        let source = "import random\n\nfrom pkg import common as c\nfrom pkg import util\nimport pkg.consts as k\nfrom . import rel\n\n\ndef f(x):\n    nap(c.DELAY, util.RETRIES, k.SIZE, rel.DELAY, x.DELAY, c.delay, random.MAX)\n    other(c.OTHER)\n";
         let tree = parse(source);
+        let root = Root::new(tree.root_node());
+        let nap = source.find("nap").unwrap();
         assert_eq!(
-            reads(tree.root_node(), source),
+            reads(&root, source, [nap..nap + 3]),
             [
                 ("pkg.common".to_owned(), "DELAY".to_owned()),
                 ("pkg.consts".to_owned(), "SIZE".to_owned()),
