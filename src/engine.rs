@@ -32,8 +32,8 @@ use crate::project::modules::ModuleGraph;
 use crate::project::programs::{self, FileInfo, Program, ProgramKind};
 use crate::project::{Scope, Shown};
 use crate::python::config_options::{self, Bound, BoundedOptions};
-use crate::python::module_constants;
 use crate::python::import_scan::{ImportScan, scan as scan_imports};
+use crate::python::module_constants;
 use crate::python::parse::{first_syntax_error, parse};
 use crate::python::syntax::{Root, node_at};
 use crate::source::{LineIndex, SourceFile, StandIn, canonical, line_col, line_text, read_bytes};
@@ -290,8 +290,12 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     result.project = Some(model.summary(&root, within, &discovered.files));
     settle_green_uses(&mut parsed, catalogue, options, &helpers, &model);
     let mut facts = model.facts(&parsed);
-    facts.bounded_options = BoundedOptions::of(&declared)
-        .with_constants(read_constants(&parsed, &graph, &discovered.files, stand_in));
+    facts.bounded_options = BoundedOptions::of(&declared).with_constants(read_constants(
+        &parsed,
+        &graph,
+        &discovered.files,
+        stand_in,
+    ));
     if parsed.iter().any(|p| !p.mocked.is_empty()) {
         // A use that one program's mock holds may hold another program's
         // mock in turn (nova's libvirt tests mock the sleep that the

@@ -778,13 +778,19 @@ fn a_sub_path_run_is_decided_for_the_whole_project() {
         assert!(scan.contains("analysed 7 Python files under .."), "{scan}");
     }
     // The worker's sleep moves with its mock in the whole run ...
-    let whole = stdout(&eventless(&["diff", "--accept", "wider-mock", "."], dir.path()));
+    let whole = stdout(&eventless(
+        &["diff", "--accept", "wider-mock", "."],
+        dir.path(),
+    ));
     assert!(
         whole.contains("+    time.sleep(1)") && whole.contains("+@mock.patch('time.sleep')"),
         "{whole}"
     );
     // ... but not when the mock lies outside the paths.
-    let sub = eventless(&["diff", "--accept", "wider-mock", "pkg/worker.py"], dir.path());
+    let sub = eventless(
+        &["diff", "--accept", "wider-mock", "pkg/worker.py"],
+        dir.path(),
+    );
     assert_eq!(stdout(&sub), "", "{}", stderr(&sub));
     assert!(
         stderr(&sub).contains("rewrote within pkg/worker.py"),
@@ -831,7 +837,10 @@ fn a_mock_through_a_module_follows_its_code() {
     let manager = "import eventlet\nfrom eventlet import greenthread\n\n\ndef wait():\n    eventlet.sleep(1)\n    greenthread.sleep(2)\n";
     let test = "from unittest import mock\n\nfrom pkg.a import manager\n\n\n@mock.patch('pkg.a.manager.greenthread.sleep')\ndef test_wait(sleep):\n    manager.wait()\n    with mock.patch.object(manager.greenthread, 'sleep'):\n        manager.wait()\n";
     let dir = mocked_through_a_module(manager, test);
-    let diff = stdout(&eventless(&["diff", "--review", "--color", "never", "."], dir.path()));
+    let diff = stdout(&eventless(
+        &["diff", "--review", "--color", "never", "."],
+        dir.path(),
+    ));
     for line in [
         "+import time\n",
         "+    time.sleep(1)\n",
@@ -1835,5 +1844,8 @@ fn a_use_held_by_one_tests_mock_holds_the_mocks_of_the_others() {
         "{mock_a}"
     );
     let code = finding("driver.py:5:5: eventlet.greenthread.sleep [sleep] manual");
-    assert!(code.contains("where an installed library calls it too (oslo_vmware"), "{code}");
+    assert!(
+        code.contains("where an installed library calls it too (oslo_vmware"),
+        "{code}"
+    );
 }

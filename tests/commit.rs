@@ -655,11 +655,22 @@ fn a_split_by_family_keeps_the_mocks_with_the_code() {
     assert_eq!(mocked.lines().count(), 1);
     assert_eq!(commits_changing(d, "pkg/a/manager.py"), mocked);
     let subject = git(d, &["log", "-1", "--format=%s", mocked.trim()]);
-    assert_eq!(subject.trim(), "Patch stdlib names where tests patched eventlet");
+    assert_eq!(
+        subject.trim(),
+        "Patch stdlib names where tests patched eventlet"
+    );
     let unmocked = commits_changing(d, "pkg/b/manager.py");
     assert_ne!(unmocked, mocked);
     // The exact commit comes first (git fails otherwise).
-    git(d, &["merge-base", "--is-ancestor", unmocked.trim(), mocked.trim()]);
+    git(
+        d,
+        &[
+            "merge-base",
+            "--is-ancestor",
+            unmocked.trim(),
+            mocked.trim(),
+        ],
+    );
     assert_mocks_follow_code(d);
 }
 

@@ -307,9 +307,10 @@ impl Matcher<'_> {
                             crate::decide::timeout_block::names_method(rule, n, api, source, file)
                         }),
                         _ => node.is_some_and(|n| {
-                            t.guards.iter().filter(|g| g.is_form()).all(|g| {
-                                check_guard(g, u, n, root, source, file).is_ok()
-                            })
+                            t.guards
+                                .iter()
+                                .filter(|g| g.is_form())
+                                .all(|g| check_guard(g, u, n, root, source, file).is_ok())
                         }),
                     };
                     // The user is told why what they accept is not made.

@@ -391,4 +391,3 @@ fn same_holder(receiver: Node, left: Node, source: &str) -> bool {
         _ => false,
     }
 }
-

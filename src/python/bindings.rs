@@ -543,7 +543,9 @@ pub fn module_bound_to(root: Node, alias: &str, source: &str) -> Option<String> 
             _ => return None,
         };
         let mut cursor = statement.walk();
-        let names: Vec<Node> = statement.children_by_field_name("name", &mut cursor).collect();
+        let names: Vec<Node> = statement
+            .children_by_field_name("name", &mut cursor)
+            .collect();
         names.into_iter().find_map(|clause| {
             let (dotted, bound) = match clause.kind() {
                 "aliased_import" => (

@@ -14,7 +14,9 @@ pub fn common(modules: &[&str]) -> Option<String> {
     }
     let shared = |candidate: &String| headers.iter().filter(|h| *h == candidate).count();
     let most = headers.iter().max_by_key(|h| shared(h))?;
-    let tied = headers.iter().any(|h| h != most && shared(h) == shared(most));
+    let tied = headers
+        .iter()
+        .any(|h| h != most && shared(h) == shared(most));
     (!tied).then(|| most.clone())
 }
 

@@ -7,7 +7,6 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-
 use super::bindings::module_bound_to;
 use super::config_options::{Bound, BoundedOptions};
 use super::non_negative::{constant_named, is_constant_name, positive_int, proved};
@@ -104,7 +103,8 @@ mod tests {
 
     #[test]
     fn bounds_of_constants_assigned_once() {
-        let source = "DELAY = 1.5\nWORKERS = 4\nOFFSET = -1\nTWICE = 1\nTWICE = 2\nDERIVED = WORKERS * 2\n";
+        let source =
+            "DELAY = 1.5\nWORKERS = 4\nOFFSET = -1\nTWICE = 1\nTWICE = 2\nDERIVED = WORKERS * 2\n";
         let names = ["DELAY", "WORKERS", "OFFSET", "TWICE", "DERIVED", "MISSING"]
             .map(str::to_owned)
             .into();
@@ -115,7 +115,11 @@ mod tests {
             .collect();
         assert_eq!(
             named,
-            [("DELAY", 0.0, false), ("DERIVED", 0.0, false), ("WORKERS", 1.0, true)]
+            [
+                ("DELAY", 0.0, false),
+                ("DERIVED", 0.0, false),
+                ("WORKERS", 1.0, true)
+            ]
         );
     }
 }

@@ -128,7 +128,6 @@ fn imports_random(node: Node, source: &str) -> bool {
     })
 }
 
-
 /// The value of a constant: an upper-case name (or `self.NAME`,
 /// `cls.NAME`, `Class.NAME`) assigned exactly once in the file, at module
 /// or class level, and never a parameter of a function around the use.
