@@ -31,7 +31,7 @@ use crate::project::mock_paths::{self, EventletModules, FoundMocks, HeldName};
 use crate::project::modules::ModuleGraph;
 use crate::project::programs::{self, FileInfo, Program, ProgramKind};
 use crate::project::{Scope, Shown};
-use crate::python::config_options::{self, Bound, BoundedOptions};
+use crate::python::config_options::{self, Bound, ProjectBounds};
 use crate::python::import_scan::{ImportScan, scan as scan_imports};
 use crate::python::module_constants;
 use crate::python::parse::{first_syntax_error, parse};
@@ -290,7 +290,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     result.project = Some(model.summary(&root, within, &discovered.files));
     settle_green_uses(&mut parsed, catalogue, options, &helpers, &model);
     let mut facts = model.facts(&parsed);
-    facts.bounded_options = BoundedOptions::of(&declared).with_constants(read_constants(
+    facts.bounds = ProjectBounds::of(&declared).with_constants(read_constants(
         &parsed,
         &graph,
         &discovered.files,
@@ -581,7 +581,7 @@ fn matcher<'a>(
         catalogue,
         context: facts.context(file),
         selection,
-        options: &facts.bounded_options,
+        bounds: &facts.bounds,
         helpers: site(helpers, file),
     }
 }
@@ -1204,8 +1204,14 @@ fn read_constants(
         .into_par_iter()
         .filter_map(|(module, names)| {
             let file = graph.file_named(module)?;
-            let bytes = read_bytes(&files[file], stand_in).ok()?;
-            let text = String::from_utf8(bytes).ok()?;
+            // A parsed file's text is at hand (`parsed` is in file order).
+            let text = match parsed.binary_search_by_key(&file, |p| p.file) {
+                Ok(i) => Cow::Borrowed(parsed[i].source.text.as_str()),
+                Err(_) => {
+                    let bytes = read_bytes(&files[file], stand_in).ok()?;
+                    Cow::Owned(String::from_utf8(bytes).ok()?)
+                }
+            };
             Some(
                 module_constants::bounds(&text, &names)
                     .into_iter()

@@ -13,7 +13,7 @@ use crate::decide::helper_site::HelperSite;
 use crate::decide::tree_facts::{FileContext, Relaxed};
 use crate::edit::Edit;
 use crate::python::bindings::MODULE_SCOPE;
-use crate::python::config_options::BoundedOptions;
+use crate::python::config_options::ProjectBounds;
 use crate::python::suppression;
 use crate::python::syntax::{
     Root, descendants, field_name, is_primary, named_children, node_at, text,
@@ -215,8 +215,8 @@ pub struct Matcher<'a> {
     pub catalogue: &'a Catalogue,
     pub context: FileContext<'a>,
     pub selection: &'a Selection,
-    /// oslo.config options the project declares non-negative.
-    pub options: &'a BoundedOptions,
+    /// The lower bounds of the project's options and modules' constants.
+    pub bounds: &'a ProjectBounds,
     /// Where the file's helpers are defined.
     pub helpers: HelperSite<'a>,
 }
@@ -532,7 +532,7 @@ impl Matcher<'_> {
                                 bound[*i].as_deref(),
                                 t.params[*i].default.as_deref(),
                                 source,
-                                self.options,
+                                self.bounds,
                             )
                         })
                     })

@@ -9,7 +9,7 @@
 //! green-thread starters each program reaches and the `monkey_patch()`
 //! calls it makes decide (see `project::programs` for what a program is).
 
-use crate::python::config_options::BoundedOptions;
+use crate::python::config_options::ProjectBounds;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
@@ -311,8 +311,9 @@ pub struct ProjectFacts {
     /// Whether the run's other rewrites leave no other eventlet use in the
     /// project (known only once they are made).
     eventlet_free: bool,
-    /// The oslo.config options the project declares non-negative.
-    pub bounded_options: BoundedOptions,
+    /// The lower bounds of the project's oslo.config options and of the
+    /// constants its modules read from one another.
+    pub bounds: ProjectBounds,
     /// Per file, the module-level names a test replaces there.
     held: HashMap<usize, Vec<HeldName>>,
     /// The files that start green threads or hub timers.

@@ -26,7 +26,7 @@ pub struct Bound {
 /// modules that other modules read (see `module_constants`), by module and
 /// name.
 #[derive(Debug, Default, Clone)]
-pub struct BoundedOptions {
+pub struct ProjectBounds {
     options: HashMap<String, Bound>,
     constants: HashMap<(String, String), Bound>,
 }
@@ -34,9 +34,9 @@ pub struct BoundedOptions {
 /// What one file declares: option names, each with its bound if it has one.
 pub type Declared = Vec<(String, Option<Bound>)>;
 
-impl BoundedOptions {
+impl ProjectBounds {
     /// The names every declaration bounds, each with the least bound.
-    pub fn of<'a>(files: impl IntoIterator<Item = &'a Declared>) -> BoundedOptions {
+    pub fn of<'a>(files: impl IntoIterator<Item = &'a Declared>) -> ProjectBounds {
         let mut bounds: HashMap<String, Option<Bound>> = HashMap::new();
         for (name, bound) in files.into_iter().flatten() {
             let least = match (bounds.get(name), bound) {
@@ -49,7 +49,7 @@ impl BoundedOptions {
             };
             bounds.insert(name.clone(), least);
         }
-        BoundedOptions {
+        ProjectBounds {
             options: bounds
                 .into_iter()
                 .filter_map(|(name, bound)| Some((name, bound?)))
@@ -59,8 +59,8 @@ impl BoundedOptions {
     }
 
     /// With the bounds of other modules' constants, by (module, name).
-    pub fn with_constants(self, constants: HashMap<(String, String), Bound>) -> BoundedOptions {
-        BoundedOptions { constants, ..self }
+    pub fn with_constants(self, constants: HashMap<(String, String), Bound>) -> ProjectBounds {
+        ProjectBounds { constants, ..self }
     }
 
     /// The bound of the option `node` reads from a configuration object:
@@ -97,12 +97,13 @@ impl BoundedOptions {
             .flatten()
     }
 
-    /// `node` reads an option that is never negative.
+    /// `node` reads an option or another module's constant that is never
+    /// negative.
     pub fn reads_non_negative(&self, node: Node, source: &str) -> bool {
         self.bound_read(node, source).is_some_and(|b| b.min >= 0.0)
     }
 
-    /// `node` reads an integer option that is at least one.
+    /// `node` reads an integer option or constant that is at least one.
     pub fn reads_positive_int(&self, node: Node, source: &str) -> bool {
         self.bound_read(node, source)
             .is_some_and(|b| b.integer && b.min >= 1.0)
@@ -174,7 +175,7 @@ mod tests {
         let opts = "from oslo_config import cfg\n\nopts = [\n    cfg.IntOpt('report_interval', default=10, min=0),\n    cfg.FloatOpt('jitter', min=0.5),\n    cfg.PortOpt('port'),\n    cfg.IntOpt('retries', default=-1),\n    cfg.IntOpt(name='workers', min=1),\n    cfg.IntOpt('twice', min=0),\n]\n";
         let other = "from oslo_config import cfg\nOPT = cfg.IntOpt('twice', min=-1)\n";
         let declared = [declared(opts), declared(other)];
-        let proved = BoundedOptions::of(&declared);
+        let proved = ProjectBounds::of(&declared);
         let mut names: Vec<&String> = proved.options.keys().collect();
         names.sort();
         assert_eq!(
@@ -183,18 +184,18 @@ mod tests {
         );
         let source = "CONF.report_interval\nself.conf.agent.jitter\nCONF.retries\nother.port\nCONF.twice\nCONF.workers\nCONF.jitter\n";
         let tree = parse(source);
-        let read = |check: fn(&BoundedOptions, Node, &str) -> bool| -> Vec<bool> {
+        let read = |check: fn(&ProjectBounds, Node, &str) -> bool| -> Vec<bool> {
             named_children(tree.root_node())
                 .iter()
                 .map(|statement| check(&proved, statement.named_child(0).unwrap(), source))
                 .collect()
         };
         assert_eq!(
-            read(BoundedOptions::reads_non_negative),
+            read(ProjectBounds::reads_non_negative),
             [true, true, false, false, false, true, true]
         );
         assert_eq!(
-            read(BoundedOptions::reads_positive_int),
+            read(ProjectBounds::reads_positive_int),
             [false, false, false, false, false, true, false]
         );
     }

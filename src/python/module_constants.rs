@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use super::bindings::module_bound_to;
-use super::config_options::{Bound, BoundedOptions};
+use super::config_options::{Bound, ProjectBounds};
 use super::non_negative::{constant_named, is_constant_name, positive_int, proved};
 use super::parse::parse;
 use super::syntax::{Root, descendants, text};
@@ -57,7 +57,7 @@ pub fn reads(
 pub fn bounds(source: &str, names: &BTreeSet<String>) -> Vec<(String, Bound)> {
     let tree = parse(source);
     let root = tree.root_node();
-    let none = BoundedOptions::default();
+    let none = ProjectBounds::default();
     names
         .iter()
         .filter_map(|name| {

@@ -11,43 +11,43 @@
 
 use tree_sitter::Node;
 
-use super::config_options::BoundedOptions;
+use super::config_options::ProjectBounds;
 use super::syntax::{descendants, named_children, numeric_literal, root_of, text};
 
 /// How deep constants are followed (`A = B`, `B = 2`).
 const DEPTH: usize = 4;
 
-pub fn proved(node: Node, source: &str, options: &BoundedOptions) -> bool {
-    Proof { source, options }.non_negative(node, DEPTH)
+pub fn proved(node: Node, source: &str, bounds: &ProjectBounds) -> bool {
+    Proof { source, bounds }.non_negative(node, DEPTH)
 }
 
 /// Whether `node` is an integer of at least one: an integer literal, an
 /// oslo.config `IntOpt` declared with `min >= 1`, or a constant assigned
 /// once in the file to one of them (`WORKERS = 8`, read as `WORKERS` or
 /// `self.WORKERS`). A pool's size needs it.
-pub fn positive_int(node: Node, source: &str, options: &BoundedOptions) -> bool {
-    positive_int_within(node, source, options, DEPTH)
+pub fn positive_int(node: Node, source: &str, bounds: &ProjectBounds) -> bool {
+    positive_int_within(node, source, bounds, DEPTH)
 }
 
-fn positive_int_within(node: Node, source: &str, options: &BoundedOptions, depth: usize) -> bool {
+fn positive_int_within(node: Node, source: &str, bounds: &ProjectBounds, depth: usize) -> bool {
     if node.kind() == "integer" {
         return numeric_literal(node, source).is_some_and(|v| v >= 1.0);
     }
     match node.kind() {
         "parenthesized_expression" => node
             .named_child(0)
-            .is_some_and(|inner| positive_int_within(inner, source, options, depth)),
-        "attribute" if options.reads_positive_int(node, source) => true,
+            .is_some_and(|inner| positive_int_within(inner, source, bounds, depth)),
+        "attribute" if bounds.reads_positive_int(node, source) => true,
         "identifier" | "attribute" if depth > 0 => constant(node, source)
-            .is_some_and(|value| positive_int_within(value, source, options, depth - 1)),
+            .is_some_and(|value| positive_int_within(value, source, bounds, depth - 1)),
         _ => false,
     }
 }
 
 struct Proof<'a> {
     source: &'a str,
-    /// oslo.config options declared non-negative in the project.
-    options: &'a BoundedOptions,
+    /// The lower bounds of the project's options and modules' constants.
+    bounds: &'a ProjectBounds,
 }
 
 impl Proof<'_> {
@@ -79,7 +79,7 @@ impl Proof<'_> {
                     .all(|side| side.is_some_and(|s| self.non_negative(s, depth)))
             }
             "call" => self.call_non_negative(node, depth),
-            "attribute" if self.options.reads_non_negative(node, source) => true,
+            "attribute" if self.bounds.reads_non_negative(node, source) => true,
             "identifier" | "attribute" if depth > 0 => {
                 constant(node, source).is_some_and(|value| self.non_negative(value, depth - 1))
             }
@@ -215,7 +215,7 @@ mod tests {
     fn argument_holds(
         source: &str,
         callee: &str,
-        proof: fn(Node, &str, &BoundedOptions) -> bool,
+        proof: fn(Node, &str, &ProjectBounds) -> bool,
     ) -> bool {
         let tree = parse(source);
         let call = descendants(tree.root_node())
@@ -227,7 +227,7 @@ mod tests {
             .unwrap()
             .named_child(0)
             .unwrap();
-        proof(arg, source, &BoundedOptions::default())
+        proof(arg, source, &ProjectBounds::default())
     }
 
     /// Whether the argument of the last `sleep(...)` is proved.

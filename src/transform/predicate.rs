@@ -2,7 +2,7 @@
 
 use tree_sitter::Node;
 
-use crate::python::config_options::BoundedOptions;
+use crate::python::config_options::ProjectBounds;
 use crate::python::non_negative;
 use crate::python::syntax::numeric_literal;
 
@@ -68,7 +68,7 @@ impl Predicate {
         args: Option<&[Node]>,
         default: Option<&str>,
         source: &str,
-        options: &BoundedOptions,
+        bounds: &ProjectBounds,
     ) -> bool {
         let keyword = |n: &Node| matches!(n.kind(), "keyword_argument" | "dictionary_splat");
         match (self, args) {
@@ -79,7 +79,7 @@ impl Predicate {
                 args.and_then(|a| a.first().copied()),
                 default,
                 source,
-                options,
+                bounds,
             ),
         }
     }
@@ -91,14 +91,14 @@ impl Predicate {
         arg: Option<Node>,
         default: Option<&str>,
         source: &str,
-        options: &BoundedOptions,
+        bounds: &ProjectBounds,
     ) -> bool {
         match self {
             Predicate::Any => true,
             Predicate::Absent => arg.is_none(),
             Predicate::Present => arg.is_some(),
             Predicate::NonNegative => match arg {
-                Some(node) => non_negative::proved(node, source, options),
+                Some(node) => non_negative::proved(node, source, bounds),
                 Option::None => default
                     .is_some_and(|d| matches!(parse_literal(d), Literal::Number(v, _) if v >= 0.0)),
             },
@@ -106,7 +106,7 @@ impl Predicate {
                 arg.as_ref().map(std::slice::from_ref),
                 default,
                 source,
-                options,
+                bounds,
             ),
             Predicate::NonzeroPort | Predicate::ZeroPort => {
                 let port = arg
@@ -121,7 +121,7 @@ impl Predicate {
                 }
             }
             Predicate::PositiveInt
-                if arg.is_some_and(|node| non_negative::positive_int(node, source, options)) =>
+                if arg.is_some_and(|node| non_negative::positive_int(node, source, bounds)) =>
             {
                 true
             }
