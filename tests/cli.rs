@@ -114,6 +114,25 @@ fn apply_writes_once_and_a_second_run_changes_nothing() {
     assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
 }
 
+/// A kept executor is refused for what holds it (here: a program that does
+/// not patch threads), not for the `with` block the exact transform asks
+/// for: the kept form takes an executor outside a block.
+#[test]
+fn a_refusal_for_the_site_s_form_gives_way_to_the_form_s_own() {
+    let manager = b"import eventlet\nimport futurist\n\n\nclass Manager:\n    def __init__(self):\n        self._executor = futurist.GreenThreadPoolExecutor(max_workers=4)\n        self._beat = eventlet.spawn(print, 'alive')\n\n    def stop(self):\n        self._beat.kill()\n";
+    let dir = tree(&[("manager.py", manager)]);
+    let scan = stdout(&eventless(&["scan", "--review"], dir.path()));
+    let executor = scan
+        .lines()
+        .find(|l| l.contains("manager.py:7:26: futurist.GreenThreadPoolExecutor"))
+        .unwrap_or_else(|| panic!("{scan}"));
+    assert!(
+        executor.contains("nothing in it monkey-patches 'thread'")
+            && !executor.contains("not made by a with statement"),
+        "{executor}"
+    );
+}
+
 /// A delay read from another module's constant is proved as one of its
 /// own would be (cinder's datera drivers read `datc.DEFAULT_SNAP_SLEEP`):
 /// a constant never negative needs no guard, a negative one keeps it, and
