@@ -11,6 +11,7 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use crate::python::bindings::{Bindings, Occurrences, Resolution, import_statements, imported};
+use crate::python::patchers::Patchers;
 use crate::python::syntax::{Root, descendants, field_name, named_children, node_at, text};
 use crate::transform::{ApiId, Catalogue};
 
@@ -142,12 +143,18 @@ fn names_that_matter(
 
 /// The eventlet uses of a file and the bindings that matter to them, and
 /// those of `names` too: the names a rewrite may give the project's shared
-/// helpers module.
-pub fn analyze(tree: &Tree, source: &str, catalogue: &Catalogue, names: &[String]) -> FileAnalysis {
+/// helpers module. `patchers` tell the calls that patch names for a test.
+pub fn analyze(
+    tree: &Tree,
+    source: &str,
+    catalogue: &Catalogue,
+    names: &[String],
+    patchers: &Patchers,
+) -> FileAnalysis {
     let names = names_that_matter(tree.root_node(), source, catalogue, names);
     let occurrences = Occurrences::of(source, names.iter().map(String::as_str));
     let bindings = Bindings::analyze_names(tree, source, &occurrences);
-    analyze_with(bindings, tree, source, catalogue)
+    analyze_with(bindings, tree, source, catalogue, patchers)
 }
 
 fn analyze_with(
@@ -155,6 +162,7 @@ fn analyze_with(
     tree: &Tree,
     source: &str,
     catalogue: &Catalogue,
+    patchers: &Patchers,
 ) -> FileAnalysis {
     let root = Root::new(tree.root_node());
     let followed = FollowedModules::of(catalogue);
@@ -231,8 +239,8 @@ fn analyze_with(
     if memchr::memmem::find(source.as_bytes(), b"executor").is_some() {
         uses.extend(library_options(&root, source, catalogue));
     }
-    if memchr::memmem::find(source.as_bytes(), b"atch").is_some() {
-        let found = mock_targets(&root, source, catalogue, &uses);
+    if patchers.may_patch(source.as_bytes()) {
+        let found = mock_targets(&root, source, catalogue, patchers, &uses);
         // The module a `patch.object` form patches is part of that mock's
         // use: it moves with the mock, or stays with it.
         uses.retain(|u| !found.iter().any(|m| m.object.as_ref() == Some(&u.range)));
@@ -407,111 +415,19 @@ fn library_options(root: &Root, source: &str, catalogue: &Catalogue) -> Vec<Use>
     found
 }
 
-/// Callables whose first argument is a dotted name to patch.
-const PATCHERS: &[&str] = &["patch", "MockPatch", "MonkeyPatch"];
-
-/// Calls that patch an attribute of an object given first, named by the
-/// string after it: `mock.patch.object`, fixtures' `MockPatchObject`, the
-/// test base classes' `mock_object` (cinder, manila) and `patchobject`
-/// (heat), and `setattr` (also pytest's `monkeypatch.setattr`).
-const ATTRIBUTE_PATCHERS: &[&str] = &[
-    "object",
-    "MockPatchObject",
-    "PatchObject",
-    "mock_object",
-    "patchobject",
-    "setattr",
-];
-
-/// What the name of every patcher above contains.
-pub(crate) const PATCHER_WORDS: &[&str] = &["atch", "mock_object", "setattr"];
-
-/// Every call of a patcher in the file, found from the patchers' names.
-pub(crate) fn patch_calls<'t>(root: &Root<'t>, source: &str) -> Vec<Node<'t>> {
-    let bytes = source.as_bytes();
-    let mut calls: Vec<Node> = Vec::new();
-    for word in PATCHER_WORDS {
-        for at in memchr::memmem::find_iter(bytes, word) {
-            let Some(mut callee) = root
-                .descendant_for_byte_range(at, at + word.len())
-                .filter(|n| n.kind() == "identifier")
-            else {
-                continue;
-            };
-            while let Some(parent) = root.parent(callee).filter(|p| p.kind() == "attribute") {
-                callee = parent;
-            }
-            let call = root.parent(callee).filter(|c| {
-                c.kind() == "call" && c.child_by_field_name("function") == Some(callee)
-            });
-            if let Some(call) = call
-                && !calls.contains(&call)
-            {
-                calls.push(call);
-            }
-        }
-    }
-    calls
-}
-
-/// What a patch call names: the string of `mock.patch('a.b')`, or the
-/// object and the attribute string of `mock.patch.object(a, 'b')` and its
-/// kin (`string` is the string's content, a plain dotted name).
-pub(crate) struct PatchArgs<'t> {
-    pub object: Option<Node<'t>>,
-    pub string: Node<'t>,
-}
-
-/// The arguments of a call to one of the [`PATCHERS`] or
-/// [`ATTRIBUTE_PATCHERS`] that name what it patches.
-pub(crate) fn patch_args<'t>(call: Node<'t>, source: &str) -> Option<PatchArgs<'t>> {
-    let callee = call
-        .child_by_field_name("function")
-        .map(|f| text(f, source))
-        .unwrap_or("");
-    let last = callee.rsplit('.').next().unwrap_or(callee);
-    let names_object = ATTRIBUTE_PATCHERS.contains(&last)
-        && (last != "object" || callee.ends_with("patch.object"));
-    if !PATCHERS.contains(&last) && !names_object {
-        return None;
-    }
-    let args: Vec<Node> = call
-        .child_by_field_name("arguments")
-        .map(|a| {
-            named_children(a)
-                .into_iter()
-                .filter(|n| n.kind() != "comment")
-                .collect()
-        })
-        .unwrap_or_default();
-    let (object, string) = if names_object {
-        (Some(*args.first()?), args.get(1)?)
-    } else {
-        (None, args.first()?)
-    };
-    if string.kind() != "string" {
-        return None;
-    }
-    let parts = named_children(*string);
-    let [_, content, _] = parts.as_slice() else {
-        return None;
-    };
-    let dotted = text(*content, source);
-    let is_dotted = dotted
-        .split('.')
-        .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
-    (content.kind() == "string_content" && is_dotted).then_some(PatchArgs {
-        object,
-        string: *content,
-    })
-}
-
 /// Strings like `'eventlet.sleep'` (or a library member's path, like
 /// `'futurist.GreenThreadPoolExecutor'`) passed first to `mock.patch`,
-/// `fixtures.MockPatch` or `fixtures.MonkeyPatch`, and the
+/// `fixtures.MockPatch`, `fixtures.MonkeyPatch` (or where a project's
+/// patcher takes them), and the
 /// `patch.object(eventlet, 'sleep')` form and its kin (the string after an
 /// eventlet module already found in `code`).
-fn mock_targets(root: &Root, source: &str, catalogue: &Catalogue, code: &[Use]) -> Vec<MockUse> {
+fn mock_targets(
+    root: &Root,
+    source: &str,
+    catalogue: &Catalogue,
+    patchers: &Patchers,
+    code: &[Use],
+) -> Vec<MockUse> {
     let mut found = Vec::new();
     // eventlet's paths, and those of libraries' members that run on it
     // (`futurist.GreenThreadPoolExecutor`).
@@ -524,7 +440,7 @@ fn mock_targets(root: &Root, source: &str, catalogue: &Catalogue, code: &[Use]) 
             .is_some_and(|api| catalogue.apis[api].library)
     };
     for node in patch_candidates(root, source, code, &tops) {
-        let Some(args) = patch_args(node, source) else {
+        let Some(args) = patchers.args(node, source) else {
             continue;
         };
         let object = match args.object {
@@ -621,7 +537,7 @@ mod tests {
     fn uses(source: &str) -> Vec<(String, String, Vec<String>)> {
         let catalogue = Catalogue::builtin().unwrap();
         let tree = parse(source);
-        analyze(&tree, source, &catalogue, &[])
+        analyze(&tree, source, &catalogue, &[], &Patchers::default())
             .uses
             .into_iter()
             .filter(|u| u.kind == UseKind::Reference)
@@ -666,12 +582,13 @@ mod tests {
         let catalogue = Catalogue::builtin().unwrap();
         let source = "@mock.patch('eventlet.sleep')\ndef t(m):\n    log('eventlet.sleep')\n    fixtures.MockPatch('eventlet.green.subprocess.Popen')\n";
         let tree = parse(source);
-        let found: Vec<(String, Vec<String>)> = analyze(&tree, source, &catalogue, &[])
-            .uses
-            .into_iter()
-            .filter(|u| u.kind == UseKind::MockTarget)
-            .map(|u| (u.name, u.suffix))
-            .collect();
+        let found: Vec<(String, Vec<String>)> =
+            analyze(&tree, source, &catalogue, &[], &Patchers::default())
+                .uses
+                .into_iter()
+                .filter(|u| u.kind == UseKind::MockTarget)
+                .map(|u| (u.name, u.suffix))
+                .collect();
         assert_eq!(
             found,
             [
@@ -694,12 +611,13 @@ mod tests {
                       self.useFixture(fixtures.MockPatchObject(eventlet, 'sleep'))\n\
                       other.object(eventlet, 'sleep')\n";
         let tree = parse(source);
-        let found: Vec<(usize, String)> = analyze(&tree, source, &catalogue, &[])
-            .uses
-            .into_iter()
-            .filter(|u| u.kind == UseKind::MockTarget)
-            .map(|u| (crate::source::line_col(source, u.range.start).0, u.name))
-            .collect();
+        let found: Vec<(usize, String)> =
+            analyze(&tree, source, &catalogue, &[], &Patchers::default())
+                .uses
+                .into_iter()
+                .filter(|u| u.kind == UseKind::MockTarget)
+                .map(|u| (crate::source::line_col(source, u.range.start).0, u.name))
+                .collect();
         let sleep = "eventlet.greenthread.sleep".to_string();
         let spawn_n = "eventlet.greenthread.spawn_n".to_string();
         assert_eq!(
@@ -718,12 +636,13 @@ mod tests {
         let catalogue = Catalogue::builtin().unwrap();
         let source = "import eventlet\nmock.patch.object(eventlet, 'spawn')\neventlet.tpool\n";
         let tree = parse(source);
-        let found: Vec<(UseKind, String, Option<usize>)> = analyze(&tree, source, &catalogue, &[])
-            .uses
-            .into_iter()
-            .filter(|u| u.kind != UseKind::Import)
-            .map(|u| (u.kind, u.name, u.import))
-            .collect();
+        let found: Vec<(UseKind, String, Option<usize>)> =
+            analyze(&tree, source, &catalogue, &[], &Patchers::default())
+                .uses
+                .into_iter()
+                .filter(|u| u.kind != UseKind::Import)
+                .map(|u| (u.kind, u.name, u.import))
+                .collect();
         // No separate use of `eventlet` on line 2; the mock holds its import.
         assert_eq!(
             found,
@@ -742,7 +661,13 @@ mod tests {
     fn exported_names_are_collected() {
         let source = "from eventlet import sleep\n__all__ = ['sleep']\n";
         let tree = parse(source);
-        let a = analyze(&tree, source, &Catalogue::builtin().unwrap(), &[]);
+        let a = analyze(
+            &tree,
+            source,
+            &Catalogue::builtin().unwrap(),
+            &[],
+            &Patchers::default(),
+        );
         assert!(a.exported.contains("sleep"));
     }
 
@@ -765,8 +690,8 @@ mod tests {
         for source in programs.chain(examples) {
             let tree = parse(&source);
             let everything = Bindings::analyze(&tree, &source);
-            let all = analyze_with(everything, &tree, &source, &catalogue);
-            let pruned = analyze(&tree, &source, &catalogue, &[]);
+            let all = analyze_with(everything, &tree, &source, &catalogue, &Patchers::default());
+            let pruned = analyze(&tree, &source, &catalogue, &[], &Patchers::default());
             assert_eq!(
                 format!("{:?}", pruned.uses),
                 format!("{:?}", all.uses),

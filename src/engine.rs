@@ -27,7 +27,7 @@ use crate::outcome::{
 };
 use crate::plan::helpers_module::with_definitions;
 use crate::plan::rewrite::{FileRewrite, Mode, rewrite_file};
-use crate::project::mock_paths::{self, EventletModules, FoundMocks, HeldName};
+use crate::project::mock_paths::{EventletModules, FoundMocks, HeldName};
 use crate::project::modules::ModuleGraph;
 use crate::project::programs::{self, FileInfo, Program, ProgramKind};
 use crate::project::{Scope, Shown};
@@ -35,6 +35,7 @@ use crate::python::config_options::{self, Bound, ProjectBounds};
 use crate::python::import_scan::{ImportScan, scan as scan_imports};
 use crate::python::module_constants;
 use crate::python::parse::{first_syntax_error, parse};
+use crate::python::patchers::{self, Patchers};
 use crate::python::syntax::{Root, node_at};
 use crate::source::{LineIndex, SourceFile, StandIn, canonical, line_col, line_text, read_bytes};
 use crate::transform::{ApiId, Catalogue, Safety, Shape, Transform};
@@ -138,11 +139,12 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         .clone()
         .unwrap_or_else(|| tree_root(&options.paths));
     let library_members: Vec<&str> = catalogue.library_members().collect();
-    let read: Vec<Read> = discovered
+    let (read, wrappers): (Vec<Read>, Vec<_>) = discovered
         .files
         .par_iter()
         .map(|path| read(path, &library_members, stand_in))
-        .collect();
+        .unzip();
+    let patchers = Patchers::with_wrappers(wrappers.into_iter().flatten());
     let cache_slot = if options.cache {
         cache_slot(options)
     } else {
@@ -180,7 +182,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         .map(|(r, path)| {
             let scan = |bytes: &[u8]| {
                 let text = String::from_utf8_lossy(bytes);
-                let patching = mock_paths::may_patch(bytes);
+                let patching = patchers.may_patch(bytes);
                 (
                     scan_imports(&text),
                     config_options::declared(&text),
@@ -223,6 +225,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         files: &discovered.files,
         in_scope: &in_scope,
         catalogue,
+        patchers: &patchers,
         helpers: &helpers,
         annotate: options.annotate,
         budget: &budget,
@@ -290,6 +293,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     result.project = Some(model.summary(&root, within, &discovered.files));
     settle_green_uses(&mut parsed, catalogue, options, &helpers, &model);
     let mut facts = model.facts(&parsed);
+    facts.patchers = patchers.clone();
     facts.bounds = ProjectBounds::of(&declared).with_constants(read_constants(
         &parsed,
         &graph,
@@ -394,7 +398,8 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                 let tree = parse(&source.text);
                 let matcher = matcher(catalogue, &free_facts, &options.selection, &helpers, file);
                 let naming = matcher.helpers.names_considered();
-                let mut analysis = analyze(&tree, &source.text, catalogue, &naming);
+                let mut analysis =
+                    analyze(&tree, &source.text, catalogue, &naming, matcher.patchers);
                 if let Some(mocks) = mocks_through.get(&file) {
                     add_uses(&mut analysis, mocks);
                 }
@@ -582,6 +587,7 @@ fn matcher<'a>(
         context: facts.context(file),
         selection,
         bounds: &facts.bounds,
+        patchers: &facts.patchers,
         helpers: site(helpers, file),
     }
 }
@@ -729,21 +735,31 @@ enum Read {
     Failed(Skipped),
 }
 
-fn read(path: &Path, library_members: &[&str], stand_in: Option<&StandIn>) -> Read {
+/// A file as read, and the functions it defines that patch what their
+/// argument names (a test base class's `stub_out`).
+fn read(
+    path: &Path,
+    library_members: &[&str],
+    stand_in: Option<&StandIn>,
+) -> (Read, Vec<(String, usize)>) {
     match read_bytes(path, stand_in) {
-        Ok(bytes) if runs_on_eventlet(&bytes, library_members) => {
-            Read::Eventlet(path.to_path_buf(), bytes)
-        }
         Ok(bytes) => {
+            let wrappers = patchers::wrappers_in(&bytes);
+            if runs_on_eventlet(&bytes, library_members) {
+                return (Read::Eventlet(path.to_path_buf(), bytes), wrappers);
+            }
             use std::hash::{Hash, Hasher};
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
             bytes.hash(&mut hasher);
-            Read::NoEventlet(hasher.finish())
+            (Read::NoEventlet(hasher.finish()), wrappers)
         }
-        Err(e) => Read::Failed(Skipped {
-            path: path.to_path_buf(),
-            reason: format!("cannot read: {e}"),
-        }),
+        Err(e) => (
+            Read::Failed(Skipped {
+                path: path.to_path_buf(),
+                reason: format!("cannot read: {e}"),
+            }),
+            Vec::new(),
+        ),
     }
 }
 
@@ -997,6 +1013,8 @@ struct Loading<'a> {
     files: &'a [PathBuf],
     in_scope: &'a (dyn Fn(&Path) -> bool + Sync),
     catalogue: &'a Catalogue,
+    /// The calls with which the project's tests patch names.
+    patchers: &'a Patchers,
     helpers: &'a Helpers,
     /// Uses left for a person get a comment: every tree is of use.
     annotate: bool,
@@ -1055,7 +1073,7 @@ impl Parsed {
         } = *loading;
         let in_scope = (loading.in_scope)(&source.path);
         let naming = site(loading.helpers, file).names_considered();
-        let analysis = analyze(&tree, &source.text, catalogue, &naming);
+        let analysis = analyze(&tree, &source.text, catalogue, &naming, loading.patchers);
         let facts = facts(&tree, &source.text, &analysis, catalogue);
         let callees = analysis
             .uses
@@ -1109,6 +1127,7 @@ fn module_mocks(
         let modules = EventletModules::new(
             graph,
             loading.catalogue,
+            loading.patchers,
             parsed
                 .iter()
                 .map(|p| (p.file, p.source.path.as_path(), &p.analysis)),

@@ -1868,3 +1868,41 @@ fn a_use_held_by_one_tests_mock_holds_the_mocks_of_the_others() {
         "{code}"
     );
 }
+
+/// A test base class's own patcher (nova's `stub_out`, which hands its
+/// argument to `fixtures.MonkeyPatch`) is a mock like `mock.patch`: the
+/// sleep it stubs stays with it at the default level, and with `--review`
+/// the stub follows the sleep to `time.sleep`.
+#[test]
+fn a_project_s_own_patcher_holds_what_it_stubs() {
+    let dir = tree(&[
+        ("eventless.toml", b""),
+        ("pkg/__init__.py", b""),
+        ("pkg/worker.py", LOOP.as_bytes()),
+        (
+            "pkg/test.py",
+            b"import fixtures\nimport testtools\n\n\nclass TestCase(testtools.TestCase):\n    def stub_out(self, old, new):\n        self.useFixture(fixtures.MonkeyPatch(old, new))\n",
+        ),
+        ("pkg/tests/__init__.py", b""),
+        (
+            "pkg/tests/test_worker.py",
+            b"from pkg import test\nfrom pkg import worker\n\n\nclass TestWorker(test.TestCase):\n    def test_loop(self):\n        self.stub_out('eventlet.greenthread.sleep', lambda *a: None)\n        worker.loop()\n",
+        ),
+    ]);
+    let exact = eventless(&["diff", ".", "--color", "never"], dir.path());
+    assert_eq!(exact.status.code(), Some(0), "{}", stderr(&exact));
+    assert_eq!(stdout(&exact), "");
+    let why = eventless(&["scan", "pkg/worker.py"], dir.path());
+    assert!(
+        stdout(&why).contains("the tests of pkg/tests/test_worker.py run alone mocks"),
+        "{}",
+        stdout(&why)
+    );
+    let review = eventless(&["diff", ".", "--review", "--color", "never"], dir.path());
+    let diff = stdout(&review);
+    assert!(
+        diff.contains("+        self.stub_out('time.sleep', lambda *a: None)\n")
+            && diff.contains("+    time.sleep(1)\n"),
+        "{diff}"
+    );
+}

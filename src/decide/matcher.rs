@@ -14,6 +14,7 @@ use crate::decide::tree_facts::{FileContext, Relaxed};
 use crate::edit::Edit;
 use crate::python::bindings::MODULE_SCOPE;
 use crate::python::config_options::ProjectBounds;
+use crate::python::patchers::Patchers;
 use crate::python::suppression;
 use crate::python::syntax::{
     Root, descendants, field_name, is_primary, named_children, node_at, text,
@@ -217,6 +218,8 @@ pub struct Matcher<'a> {
     pub selection: &'a Selection,
     /// The lower bounds of the project's options and modules' constants.
     pub bounds: &'a ProjectBounds,
+    /// The calls with which the project's tests patch names.
+    pub patchers: &'a Patchers,
     /// Where the file's helpers are defined.
     pub helpers: HelperSite<'a>,
 }

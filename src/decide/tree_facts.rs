@@ -10,6 +10,7 @@
 //! calls it makes decide (see `project::programs` for what a program is).
 
 use crate::python::config_options::ProjectBounds;
+use crate::python::patchers::Patchers;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
@@ -314,6 +315,8 @@ pub struct ProjectFacts {
     /// The lower bounds of the project's oslo.config options and of the
     /// constants its modules read from one another.
     pub bounds: ProjectBounds,
+    /// The calls with which the project's tests patch names.
+    pub patchers: Patchers,
     /// Per file, the module-level names a test replaces there.
     held: HashMap<usize, Vec<HeldName>>,
     /// The files that start green threads or hub timers.

@@ -180,7 +180,7 @@ pub fn rewrite_file(
             last_plan = plan;
             break;
         }
-        analysis = analyze(&tree, &current, catalogue, &naming);
+        analysis = analyze(&tree, &current, catalogue, &naming, matcher.patchers);
         fates = decide(&tree, &current, &analysis);
     }
     if current == text {

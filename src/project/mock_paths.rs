@@ -24,15 +24,13 @@ use std::path::Path;
 
 use tree_sitter::{Node, Tree};
 
-use crate::analysis::{
-    FileAnalysis, FollowedModules, PATCHER_WORDS, Through, Use, UseKind, canonical, patch_args,
-    patch_calls,
-};
+use crate::analysis::{FileAnalysis, FollowedModules, Through, Use, UseKind, canonical};
 use crate::project::modules::ModuleGraph;
 use crate::python::bindings::{
     Bindings, MODULE_SCOPE, Occurrences, Reference, Resolution, import_statements, imported,
 };
 use crate::python::module_names::{ModuleRef, name_module};
+use crate::python::patchers::Patchers;
 use crate::python::syntax::{Root, text};
 use crate::source::line_of;
 use crate::transform::{ApiId, Catalogue};
@@ -56,17 +54,11 @@ pub struct FoundMocks {
     pub imported: Vec<String>,
 }
 
-/// Whether a file may call a patcher at all.
-pub fn may_patch(text: &[u8]) -> bool {
-    PATCHER_WORDS
-        .iter()
-        .any(|word| memchr::memmem::find(text, word.as_bytes()).is_some())
-}
-
 /// The project's modules that bind eventlet names at module level.
 pub struct EventletModules<'a> {
     graph: &'a ModuleGraph,
     catalogue: &'a Catalogue,
+    patchers: &'a Patchers,
     followed: FollowedModules<'a>,
     modules: HashMap<usize, Module<'a>>,
     /// Each of their names for eventlet, with the modules that bind it.
@@ -93,6 +85,7 @@ impl<'a> EventletModules<'a> {
     pub fn new(
         graph: &'a ModuleGraph,
         catalogue: &'a Catalogue,
+        patchers: &'a Patchers,
         files: impl IntoIterator<Item = (usize, &'a Path, &'a FileAnalysis)>,
     ) -> Self {
         let followed = FollowedModules::of(catalogue);
@@ -116,6 +109,7 @@ impl<'a> EventletModules<'a> {
         EventletModules {
             graph,
             catalogue,
+            patchers,
             followed,
             modules,
             names,
@@ -176,9 +170,11 @@ impl<'a> EventletModules<'a> {
     /// the modules.
     pub fn mocks_in(&self, path: &Path, tree: &Tree, source: &str) -> FoundMocks {
         let root = Root::new(tree.root_node());
-        let calls: Vec<_> = patch_calls(&root, source)
+        let calls: Vec<_> = self
+            .patchers
+            .calls(&root, source)
             .into_iter()
-            .filter_map(|call| patch_args(call, source))
+            .filter_map(|call| self.patchers.args(call, source))
             .collect();
         // The objects of `patch.object` forms start with names the file
         // imports (`manager` in `manager.eventlet`), resolved where used.

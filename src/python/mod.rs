@@ -12,6 +12,7 @@ pub(crate) mod module_constants;
 pub(crate) mod module_names;
 pub(crate) mod non_negative;
 pub mod parse;
+pub(crate) mod patchers;
 pub(crate) mod statements;
 pub(crate) mod suppression;
 pub(crate) mod syntax;

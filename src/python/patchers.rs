@@ -1,0 +1,334 @@
+//! The calls with which tests patch a name: mock's and fixtures' patchers,
+//! the known helpers of test base classes, and the project's own functions
+//! that hand their argument on to one of them (nova's
+//! `TestCase.stub_out(old, new)`, which patches `old` with
+//! `fixtures.MonkeyPatch`). A call of such a function with an eventlet path
+//! patches eventlet as `mock.patch` would: missing it would let a rewrite
+//! move the code away from the test's stub.
+
+use std::collections::BTreeMap;
+
+use tree_sitter::Node;
+
+use crate::python::parse::parse;
+use crate::python::syntax::{Root, named_children, text};
+
+/// Callables whose first argument is a dotted name to patch.
+const PATCHERS: &[&str] = &["patch", "MockPatch", "MonkeyPatch"];
+
+/// Calls that patch an attribute of an object given first, named by the
+/// string after it: `mock.patch.object`, fixtures' `MockPatchObject`, the
+/// test base classes' `mock_object` (cinder, manila) and `patchobject`
+/// (heat), and `setattr` (also pytest's `monkeypatch.setattr`).
+const ATTRIBUTE_PATCHERS: &[&str] = &[
+    "object",
+    "MockPatchObject",
+    "PatchObject",
+    "mock_object",
+    "patchobject",
+    "setattr",
+];
+
+/// What the name of every patcher above contains.
+const PATCHER_WORDS: &[&str] = &["atch", "mock_object", "setattr"];
+
+/// The patchers of one project: the known ones and the project's functions
+/// that pass one of their parameters on as the name to patch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Patchers {
+    /// Each such function's name, with the position of that parameter
+    /// among the arguments its callers pass (`self` not counted).
+    wrappers: BTreeMap<String, usize>,
+}
+
+/// What a patch call names: the string of `mock.patch('a.b')`, or the
+/// object and the attribute string of `mock.patch.object(a, 'b')` and its
+/// kin (`string` is the string's content, a plain dotted name).
+pub struct PatchArgs<'t> {
+    pub object: Option<Node<'t>>,
+    pub string: Node<'t>,
+}
+
+impl Patchers {
+    /// The known patchers and the functions `wrappers` found.
+    pub fn with_wrappers(wrappers: impl IntoIterator<Item = (String, usize)>) -> Self {
+        Patchers {
+            wrappers: wrappers.into_iter().collect(),
+        }
+    }
+
+    /// Whether a file's text may call a patcher at all.
+    pub fn may_patch(&self, text: &[u8]) -> bool {
+        self.words()
+            .any(|word| memchr::memmem::find(text, word.as_bytes()).is_some())
+    }
+
+    fn words(&self) -> impl Iterator<Item = &str> {
+        PATCHER_WORDS
+            .iter()
+            .copied()
+            .chain(self.wrappers.keys().map(String::as_str))
+    }
+
+    /// Every call of a patcher in the file, found from the patchers' names.
+    pub fn calls<'t>(&self, root: &Root<'t>, source: &str) -> Vec<Node<'t>> {
+        let bytes = source.as_bytes();
+        let mut calls: Vec<Node> = Vec::new();
+        for word in self.words() {
+            for at in memchr::memmem::find_iter(bytes, word) {
+                let Some(mut callee) = root
+                    .descendant_for_byte_range(at, at + word.len())
+                    .filter(|n| n.kind() == "identifier")
+                else {
+                    continue;
+                };
+                while let Some(parent) = root.parent(callee).filter(|p| p.kind() == "attribute") {
+                    callee = parent;
+                }
+                let call = root.parent(callee).filter(|c| {
+                    c.kind() == "call" && c.child_by_field_name("function") == Some(callee)
+                });
+                if let Some(call) = call
+                    && !calls.contains(&call)
+                {
+                    calls.push(call);
+                }
+            }
+        }
+        calls
+    }
+
+    /// The arguments of a patcher's call that name what it patches; `None`
+    /// for a call of anything else, or one whose target is not a string
+    /// holding a plain dotted name.
+    pub fn args<'t>(&self, call: Node<'t>, source: &str) -> Option<PatchArgs<'t>> {
+        let callee = call
+            .child_by_field_name("function")
+            .map(|f| text(f, source))
+            .unwrap_or("");
+        let last = callee.rsplit('.').next().unwrap_or(callee);
+        let names_object = ATTRIBUTE_PATCHERS.contains(&last)
+            && (last != "object" || callee.ends_with("patch.object"));
+        let target = if names_object {
+            1
+        } else if PATCHERS.contains(&last) {
+            0
+        } else {
+            *self.wrappers.get(last)?
+        };
+        let args = positional_args(call);
+        let object = if names_object {
+            Some(*args.first()?)
+        } else {
+            None
+        };
+        let string = args.get(target)?;
+        if string.kind() != "string" {
+            return None;
+        }
+        let parts = named_children(*string);
+        let [_, content, _] = parts.as_slice() else {
+            return None;
+        };
+        let dotted = text(*content, source);
+        let is_dotted = dotted
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        (content.kind() == "string_content" && is_dotted).then_some(PatchArgs {
+            object,
+            string: *content,
+        })
+    }
+}
+
+/// The arguments of a call before its first keyword argument or unpacking.
+fn positional_args(call: Node) -> Vec<Node> {
+    call.child_by_field_name("arguments")
+        .map(|a| {
+            named_children(a)
+                .into_iter()
+                .filter(|n| n.kind() != "comment")
+                .take_while(|n| {
+                    !matches!(
+                        n.kind(),
+                        "keyword_argument" | "list_splat" | "dictionary_splat"
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether a file's text may define a function that hands a parameter to
+/// a patcher: one of [`PATCHERS`] called with a name, not a string, first.
+fn may_define_wrapper(text: &[u8]) -> bool {
+    PATCHERS.iter().any(|word| {
+        memchr::memmem::find_iter(text, word.as_bytes()).any(|at| {
+            let mut rest = text[at + word.len()..].iter();
+            rest.next() == Some(&b'(')
+                && rest
+                    .find(|b| !b.is_ascii_whitespace())
+                    .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        })
+    })
+}
+
+/// The functions of a file that pass one of their parameters, unchanged,
+/// as the name one of [`PATCHERS`] patches: each function's name and the
+/// position of that parameter among its callers' arguments. Only the rare
+/// file whose text may hold one is parsed.
+pub fn wrappers_in(bytes: &[u8]) -> Vec<(String, usize)> {
+    if !may_define_wrapper(bytes) {
+        return Vec::new();
+    }
+    let Ok(source) = std::str::from_utf8(bytes) else {
+        return Vec::new();
+    };
+    let tree = parse(source);
+    let root = Root::new(tree.root_node());
+    let known = Patchers::default();
+    let mut found = Vec::new();
+    for call in known.calls(&root, source) {
+        let callee = call
+            .child_by_field_name("function")
+            .map(|f| text(f, source))
+            .unwrap_or("");
+        // mock's `patch`, not an HTTP client's (`requests.patch(url)`).
+        let last = callee.rsplit('.').next().unwrap_or(callee);
+        let mock_patch = callee == "patch" || callee.ends_with("mock.patch");
+        if !PATCHERS.contains(&last) || (last == "patch" && !mock_patch) {
+            continue;
+        }
+        let Some(first) = positional_args(call).first().copied() else {
+            continue;
+        };
+        if first.kind() != "identifier" {
+            continue;
+        }
+        let Some(function) = root
+            .ancestors(call)
+            .find(|n| matches!(n.kind(), "function_definition" | "lambda"))
+            .filter(|f| f.kind() == "function_definition")
+        else {
+            continue;
+        };
+        let Some(name) = function.child_by_field_name("name") else {
+            continue;
+        };
+        let name = text(name, source);
+        let position = parameter_names(function, source)
+            .iter()
+            .position(|p| *p == text(first, source));
+        let passed_on =
+            position.and_then(|p| p.checked_sub(usize::from(is_method(function, source))));
+        if let Some(position) = passed_on
+            && !PATCHERS.contains(&name)
+            && !ATTRIBUTE_PATCHERS.contains(&name)
+        {
+            found.push((name.to_owned(), position));
+        }
+    }
+    found
+}
+
+/// The names of a function's parameters that callers may pass by position.
+fn parameter_names<'s>(function: Node, source: &'s str) -> Vec<&'s str> {
+    let Some(parameters) = function.child_by_field_name("parameters") else {
+        return Vec::new();
+    };
+    named_children(parameters)
+        .into_iter()
+        .take_while(|p| {
+            !matches!(
+                p.kind(),
+                "list_splat_pattern" | "dictionary_splat_pattern" | "keyword_separator"
+            )
+        })
+        .filter(|p| p.kind() != "positional_separator")
+        .filter_map(|p| match p.kind() {
+            "identifier" => Some(p),
+            "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
+            "typed_parameter" => p.named_child(0),
+            _ => None,
+        })
+        .map(|name| text(name, source))
+        .collect()
+}
+
+/// Whether `function` is a method its callers call on an instance or class:
+/// defined in a class body and not a static method.
+fn is_method(function: Node, source: &str) -> bool {
+    let (definition, decorators) = match function.parent() {
+        Some(decorated) if decorated.kind() == "decorated_definition" => {
+            (decorated, named_children(decorated))
+        }
+        _ => (function, Vec::new()),
+    };
+    let in_class = definition
+        .parent()
+        .filter(|b| b.kind() == "block")
+        .and_then(|b| b.parent())
+        .is_some_and(|c| c.kind() == "class_definition");
+    in_class
+        && !decorators
+            .iter()
+            .any(|d| d.kind() == "decorator" && text(*d, source).trim() == "@staticmethod")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wrappers(source: &str) -> Vec<(String, usize)> {
+        assert!(may_define_wrapper(source.as_bytes()));
+        wrappers_in(source.as_bytes())
+    }
+
+    #[test]
+    fn a_method_handing_its_argument_to_a_patcher_is_a_patcher() {
+        let found = wrappers(
+            "class TestCase:\n    def stub_out(self, old, new):\n        \
+             self.useFixture(fixtures.MonkeyPatch(old, new))\n\n    \
+             @staticmethod\n    def patch_it(target):\n        return mock.patch(target)\n\n\
+             def module_level(a, target, *rest):\n    return mock.patch(\n        target)\n",
+        );
+        assert_eq!(
+            found,
+            [
+                ("stub_out".to_string(), 0),
+                ("patch_it".to_string(), 0),
+                ("module_level".to_string(), 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_name_that_is_no_parameter_or_a_string_makes_no_patcher() {
+        let source = "TARGET = 'a.b'\n\ndef f(x, url):\n    mock.patch(TARGET)\n    \
+                      mock.patch('a.' + x)\n    g = lambda t: mock.patch(t)\n    \
+                      requests.patch(url)\n";
+        assert!(wrappers(source).is_empty());
+        assert!(!may_define_wrapper(
+            b"mock.patch('eventlet.sleep')\nmock.patch.object(a, 'b')\n"
+        ));
+    }
+
+    #[test]
+    fn a_call_of_a_wrapper_names_its_target_where_the_wrapper_takes_it() {
+        let patchers = Patchers::with_wrappers([("stub_out".to_string(), 0)]);
+        let source = "self.stub_out('eventlet.greenthread.sleep', lambda *a: None)\n\
+                      self.stub_out(name, 'eventlet.sleep')\n\
+                      self.stub_out(old='eventlet.sleep', new=None)\n";
+        let tree = parse(source);
+        let root = Root::new(tree.root_node());
+        let named: Vec<&str> = patchers
+            .calls(&root, source)
+            .into_iter()
+            .filter_map(|call| patchers.args(call, source))
+            .map(|args| text(args.string, source))
+            .collect();
+        assert_eq!(named, ["eventlet.greenthread.sleep"]);
+        assert!(!Patchers::default().may_patch(b"self.stub_out('eventlet.sleep', f)"));
+        assert!(patchers.may_patch(b"self.stub_out('eventlet.sleep', f)"));
+    }
+}
