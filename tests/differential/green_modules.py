@@ -1,5 +1,6 @@
 # expect-rewrites: 8
 # expect-eventlet-gone: yes
+# accept: subprocess-exception-copies
 """Green modules used directly, without green threads."""
 from eventlet.green import os
 from eventlet.green import select

@@ -1,5 +1,6 @@
 # expect-rewrites: 3
 # expect-eventlet-gone: yes
+# accept: subprocess-exception-copies
 """A Timeout around one wait() of a green subprocess: a child that outlives
 the timeout (killed in the handler) and one that exits in time."""
 import sys

@@ -2,8 +2,9 @@
 # expect-manual: eventlet.green.subprocess
 """A Timeout around a green Popen's wait() in a tree that keeps green
 threads (a killed one) and the green subprocess module: wait(timeout=)
-of the green Popen raises the stdlib's TimeoutExpired, which the rewritten
-except clause names, while a green thread keeps running beside it."""
+of the green Popen raises the green module's TimeoutExpired (eventlet's
+copy: the module loads before subprocess), which the rewritten except
+clause names, while a green thread keeps running beside it."""
 import sys
 
 import eventlet
