@@ -276,11 +276,11 @@ pub fn insertions(
     let mut separated: Vec<usize> = Vec::new();
     let gone = |g: &Vec<Node>| g.iter().all(|s| deleted.contains(&s.byte_range()));
     let top_of = |g: &Vec<Node>| {
-        let m = module_of(g[0], source);
+        let m = module_of(lead(g, deleted), source);
         m.split('.').next().unwrap_or_default().to_owned()
     };
     let other_party = |g: &&Vec<Node>| {
-        let m = module_of(g[0], source);
+        let m = module_of(lead(g, deleted), source);
         m != "__future__" && !is_stdlib(&m)
     };
     for import in others {
@@ -367,7 +367,7 @@ fn stdlib_insertions(
         return (Vec::new(), None);
     }
     let stdlib_group = groups.iter().find(|g| {
-        let m = module_of(g[0], source);
+        let m = module_of(lead(g, deleted), source);
         m != "__future__" && is_stdlib(&m)
     });
     if let Some(group) = stdlib_group {
@@ -419,6 +419,17 @@ fn stdlib_insertions(
         None => Edit::insert(source.len(), block),
     };
     (vec![edit], None)
+}
+
+/// The statement that says what a group is: its first that the rewrite
+/// keeps (an eventlet import misplaced at the head of the stdlib group
+/// leaves it a stdlib group), or its first if none stays.
+fn lead<'t>(group: &[Node<'t>], deleted: &[Range<usize>]) -> Node<'t> {
+    group
+        .iter()
+        .find(|s| !deleted.contains(&s.byte_range()))
+        .copied()
+        .unwrap_or(group[0])
 }
 
 fn insert_after_line(source: &str, offset: usize, newline: &str, text: &str) -> Edit {
@@ -639,6 +650,31 @@ mod tests {
         assert_eq!(
             insert(src, "time"),
             "\"\"\"Doc.\"\"\"\n\nimport time\n\nimport eventlet\nfrom oslo_log import log\n"
+        );
+    }
+
+    #[test]
+    fn a_stdlib_group_headed_by_a_deleted_eventlet_import_takes_the_new_one() {
+        // heat's check_resource.py: `import eventlet.queue` misplaced first.
+        let source = "import eventlet.queue\nimport functools\n\nfrom oslo_log import log\n";
+        let tree = parse(source);
+        let imports = [NewImport {
+            statement: "import queue".into(),
+            key: "queue".into(),
+            top: "queue".into(),
+        }];
+        let deleted = [tree.root_node().named_child(0).unwrap().byte_range()];
+        let (mut edits, refilled) = insertions(tree.root_node(), source, "\n", &imports, &deleted);
+        edits.extend(crate::python::statements::delete_statements(
+            tree.root_node(),
+            source,
+            &deleted,
+            &refilled,
+            &[],
+        ));
+        assert_eq!(
+            apply(source, edits).unwrap(),
+            "import functools\nimport queue\n\nfrom oslo_log import log\n"
         );
     }
 
