@@ -957,6 +957,7 @@ fn config_file(
                 },
                 reason: refusal.clone(),
                 differences: Vec::new(),
+                conditions: BTreeMap::new(),
                 code: line_text(&source.text, change.line).trim().to_owned(),
             });
             if refusal.is_none() {

@@ -2,6 +2,7 @@
 //! fate, each file's new text, the files skipped. The outputs (reports,
 //! commits, batches) and the run cache read these, never the engine.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -38,6 +39,10 @@ pub struct Finding {
     /// left because they are not accepted, those that would unlock it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub differences: Vec<String>,
+    /// Where a difference that comes from the programs running the line
+    /// shows (the program, and where its green threads start), by id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub conditions: BTreeMap<String, String>,
     pub code: String,
 }
 

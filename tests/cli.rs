@@ -1906,3 +1906,67 @@ fn a_project_s_own_patcher_holds_what_it_stubs() {
         "{diff}"
     );
 }
+
+/// A review-level rewrite says where a difference that comes from the
+/// programs shows: the command that never patches, and where the green
+/// threads it imports start.
+#[test]
+fn a_program_s_difference_names_the_program_where_it_shows() {
+    let dir = tree(&[
+        ("eventless.toml", b""),
+        (
+            "main.py",
+            b"import naps\nimport workers\n\nif __name__ == '__main__':\n    workers.start(print).wait()\n    naps.nap()\n",
+        ),
+        ("naps.py", b"import eventlet\n\n\ndef nap():\n    eventlet.sleep(0.05)\n"),
+        (
+            "workers.py",
+            b"import eventlet\n\n\ndef start(function):\n    return eventlet.spawn(function)\n",
+        ),
+    ]);
+    let json = eventless(&["scan", ".", "--review", "--format", "json"], dir.path());
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let nap = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"].as_str().unwrap().ends_with("naps.py"))
+        .flat_map(|f| f["findings"].as_array().unwrap().clone())
+        .find(|f| f["action"] == "rewrite")
+        .expect("the nap is rewritten with --review");
+    let shows = nap["conditions"]["unpatched-program"]
+        .as_str()
+        .unwrap_or("");
+    assert!(
+        shows.contains("main.py") && shows.contains("workers.py:5"),
+        "{nap:#}"
+    );
+    let text = stdout(&eventless(&["scan", "naps.py", "--review"], dir.path()));
+    assert!(
+        text.contains("(review: unpatched-program; unpatched-program where green threads"),
+        "{text}"
+    );
+}
+
+/// `import eventlet.greenio` leaves with the last use through
+/// `eventlet.greenio`, while `import eventlet` stays for the uses left.
+#[test]
+fn a_submodule_import_leaves_with_its_last_use() {
+    let dir = tree(&[
+        ("eventless.toml", b""),
+        (
+            "pkg/server.py",
+            b"import eventlet\nimport eventlet.greenio\nimport eventlet.queue\n\n\n\
+              def close(sock):\n    eventlet.greenio.shutdown_safe(sock)\n    \
+              return eventlet.queue.Queue()\n\n\ndef run():\n    eventlet.spawn(close, None)\n",
+        ),
+    ]);
+    let out = eventless(&["diff", ".", "--color", "never"], dir.path());
+    let diff = stdout(&out);
+    assert!(
+        diff.contains("-import eventlet.greenio\n")
+            && diff.contains(" import eventlet\n")
+            && diff.contains(" import eventlet.queue\n"),
+        "{diff}"
+    );
+}

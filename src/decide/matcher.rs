@@ -102,8 +102,9 @@ pub struct Rewrite {
     /// Its behaviour differences (a review-level rewrite).
     pub differences: Vec<DifferenceId>,
     /// Where differences that come from the programs running the file show
-    /// (`green threads run in ... and ... patches 'time' only in some runs`).
-    pub conditions: Vec<String>,
+    /// (`green threads run in ... and ... patches 'time' only in some runs`),
+    /// by difference.
+    pub conditions: Vec<(DifferenceId, String)>,
     /// The bytes replaced: the call, the statement or the name.
     pub range: Range<usize>,
     /// Replace a whole statement (an empty text deletes it).
@@ -143,7 +144,7 @@ impl Rewrite {
         if !self.differences.contains(&id) {
             self.differences.push(id);
         }
-        self.conditions.push(why);
+        self.conditions.push((id, why));
         self.safety = Safety::Review;
         self
     }

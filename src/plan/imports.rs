@@ -19,8 +19,11 @@ pub fn binding_key(b: &ImportBinding) -> (String, String) {
 /// leave because every use of them is `consumed` by this round's rewrites.
 /// Only imports that had uses before the first round (`originally_used`)
 /// leave, never one the module exports or one whose name is ambiguous.
+/// `import eventlet.greenio` also leaves once no use left in `text` goes
+/// through `eventlet.greenio`, when `import eventlet` keeps the name bound.
 pub fn imports_leaving(
     analysis: &FileAnalysis,
+    text: &str,
     consumed: &HashSet<usize>,
     catalogue: &Catalogue,
     originally_used: &HashSet<(String, String)>,
@@ -28,6 +31,7 @@ pub fn imports_leaving(
     let bindings = &analysis.bindings;
     let mut remaining: HashMap<(usize, &str), usize> = HashMap::new();
     let mut ambiguous_names: HashSet<&str> = HashSet::new();
+    let mut written_left: Vec<&str> = Vec::new();
     for (i, u) in analysis.uses.iter().enumerate() {
         if !matches!(u.kind, UseKind::Reference | UseKind::MockTarget) || consumed.contains(&i) {
             continue;
@@ -39,19 +43,46 @@ pub fn imports_leaving(
             let b = &bindings.imports[b];
             *remaining.entry((b.scope, b.name.as_str())).or_default() += 1;
         }
+        if u.kind == UseKind::Reference {
+            written_left.push(&text[u.range.clone()]);
+        }
     }
+    let leaves = |b: &ImportBinding| {
+        // An eventlet import, or one of a library's API (`from futurist
+        // import GreenThreadPoolExecutor`).
+        (is_eventlet_path(&b.target) || catalogue.api(&b.target).is_some())
+            && originally_used.contains(&binding_key(b))
+            && !ambiguous_names.contains(b.name.as_str())
+            && !(b.scope == MODULE_SCOPE && analysis.exported.contains(&b.name))
+    };
+    // `import a.b`, whose name `import a` binds as well.
+    let submodule_unused = |b: &ImportBinding| {
+        let path = &text[b.clause.clone()];
+        let through = |written: &&str| {
+            written
+                .strip_prefix(path)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        };
+        !b.from_import
+            && path.contains('.')
+            && path
+                .split('.')
+                .all(|part| !part.is_empty() && !part.contains(char::is_whitespace))
+            && !written_left.iter().any(through)
+            && bindings.imports.iter().any(|other| {
+                other.scope == b.scope
+                    && !other.from_import
+                    && text[other.clause.clone()] == other.name
+                    && other.name == b.name
+            })
+    };
     bindings
         .imports
         .iter()
         .enumerate()
         .filter(|(_, b)| {
-            // An eventlet import, or one of a library's API (`from futurist
-            // import GreenThreadPoolExecutor`).
-            (is_eventlet_path(&b.target) || catalogue.api(&b.target).is_some())
-                && originally_used.contains(&binding_key(b))
-                && !remaining.contains_key(&(b.scope, b.name.as_str()))
-                && !ambiguous_names.contains(b.name.as_str())
-                && !(b.scope == MODULE_SCOPE && analysis.exported.contains(&b.name))
+            leaves(b)
+                && (!remaining.contains_key(&(b.scope, b.name.as_str())) || submodule_unused(b))
         })
         .map(|(i, _)| i)
         .collect()

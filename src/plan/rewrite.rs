@@ -3,7 +3,7 @@
 //! another is done in the next round). Output that does not parse is never
 //! returned.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
 use tree_sitter::Tree;
@@ -280,13 +280,27 @@ fn findings(
                     .map(|d| catalogue.differences[*d].id.clone())
                     .collect()
             };
-            let (action, transform, safety, reason, differences) = match (fate, taken) {
+            let conditions = |rw: &Rewrite| -> BTreeMap<String, String> {
+                let mut by_id: BTreeMap<String, String> = BTreeMap::new();
+                for (id, why) in &rw.conditions {
+                    let shows = by_id
+                        .entry(catalogue.differences[*id].id.clone())
+                        .or_default();
+                    if !shows.is_empty() {
+                        shows.push_str("; ");
+                    }
+                    shows.push_str(why);
+                }
+                by_id
+            };
+            let (action, transform, safety, reason, differences, conditions) = match (fate, taken) {
                 (Fate::Rewrite(rw), _) | (Fate::Manual(..) | Fate::Unaccepted(_), Some(rw)) => (
                     Action::Rewrite,
                     Some(name(rw.transform)),
                     rw.safety,
                     None,
                     ids(&rw.differences),
+                    conditions(rw),
                 ),
                 (Fate::Manual(id, why), None) => (
                     Action::Manual,
@@ -294,13 +308,14 @@ fn findings(
                     Safety::Manual,
                     Some(why.clone()),
                     Vec::new(),
+                    BTreeMap::new(),
                 ),
                 (Fate::Unaccepted(rw), None) => {
                     let differences = ids(&rw.differences);
                     let shown = rw
                         .conditions
                         .iter()
-                        .map(|why| format!(": {why}"))
+                        .map(|(_, why)| format!(": {why}"))
                         .collect::<String>();
                     let reason = format!(
                         "a review-level rewrite by {} with named differences ({}{shown}); \
@@ -315,9 +330,17 @@ fn findings(
                         Safety::Review,
                         Some(reason),
                         differences,
+                        conditions(rw),
                     )
                 }
-                (Fate::Import, _) => (Action::Import, None, Safety::Safe, None, Vec::new()),
+                (Fate::Import, _) => (
+                    Action::Import,
+                    None,
+                    Safety::Safe,
+                    None,
+                    Vec::new(),
+                    BTreeMap::new(),
+                ),
             };
             Finding {
                 kind: u.kind,
@@ -330,6 +353,7 @@ fn findings(
                 action,
                 reason,
                 differences,
+                conditions,
                 code: lines.line_text(text, line).trim().to_owned(),
             }
         })
@@ -469,7 +493,7 @@ fn plan_edits(
             .all(|(i, u)| consumed.contains(&i) || replaced.containing(&u.range).is_none());
 
     // Imports whose every use is rewritten in this round leave with them.
-    let leaving = imports_leaving(analysis, &consumed, catalogue, originally_used);
+    let leaving = imports_leaving(analysis, text, &consumed, catalogue, originally_used);
 
     // From-imports whose names all move to a stdlib module are imported
     // from it instead; their uses are then left as they are.

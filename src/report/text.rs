@@ -12,6 +12,19 @@ pub fn render(run: &RunResult) -> String {
         let path = file.source.path.display();
         for f in &file.findings {
             let what = match f.action {
+                Action::Rewrite if !f.differences.is_empty() => {
+                    let shows: String = f
+                        .conditions
+                        .iter()
+                        .map(|(id, why)| format!("; {id} where {why}"))
+                        .collect();
+                    format!(
+                        "rewrite by {} ({}: {}{shows})",
+                        f.transform.as_deref().unwrap_or("?"),
+                        f.safety.as_str(),
+                        f.differences.join(", ")
+                    )
+                }
                 Action::Rewrite => format!(
                     "rewrite by {} ({})",
                     f.transform.as_deref().unwrap_or("?"),

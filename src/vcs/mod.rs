@@ -392,10 +392,15 @@ fn message_body(step: &Step, catalogue: &Catalogue) -> String {
     let mut differences: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
     for (path, f) in &step.rewrites {
         for id in &f.differences {
-            differences
-                .entry(id)
-                .or_default()
-                .push(format!("{}:{}", path.display(), f.line));
+            let shows = f
+                .conditions
+                .get(id)
+                .map_or(String::new(), |why| format!(" ({why})"));
+            differences.entry(id).or_default().push(format!(
+                "{}:{}{shows}",
+                path.display(),
+                f.line
+            ));
         }
     }
     for (id, places) in &differences {

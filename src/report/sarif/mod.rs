@@ -76,7 +76,7 @@ pub fn render(run: &RunResult, catalogue: &Catalogue, root: &Path) -> String {
                 "ruleId": f.api,
                 "level": level,
                 "message": { "text": message },
-                "properties": { "differences": f.differences },
+                "properties": { "differences": f.differences, "conditions": f.conditions },
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": { "uri": uri },
