@@ -1969,4 +1969,19 @@ fn a_submodule_import_leaves_with_its_last_use() {
             && diff.contains(" import eventlet.queue\n"),
         "{diff}"
     );
+    // Without `import eventlet`, another submodule import still in use
+    // binds the name (glance's wsgi.py).
+    let server = std::fs::read_to_string(dir.path().join("pkg/server.py")).unwrap();
+    std::fs::write(
+        dir.path().join("pkg/server.py"),
+        server
+            .replace("import eventlet\n", "")
+            .replace("eventlet.spawn(close, None)", "return eventlet.queue.Queue"),
+    )
+    .unwrap();
+    let diff = stdout(&eventless(&["diff", ".", "--color", "never"], dir.path()));
+    assert!(
+        diff.contains("-import eventlet.greenio\n") && diff.contains(" import eventlet.queue\n"),
+        "{diff}"
+    );
 }

@@ -20,7 +20,7 @@ pub fn binding_key(b: &ImportBinding) -> (String, String) {
 /// Only imports that had uses before the first round (`originally_used`)
 /// leave, never one the module exports or one whose name is ambiguous.
 /// `import eventlet.greenio` also leaves once no use left in `text` goes
-/// through `eventlet.greenio`, when `import eventlet` keeps the name bound.
+/// through `eventlet.greenio`, when another import keeps the name bound.
 pub fn imports_leaving(
     analysis: &FileAnalysis,
     text: &str,
@@ -55,25 +55,35 @@ pub fn imports_leaving(
             && !ambiguous_names.contains(b.name.as_str())
             && !(b.scope == MODULE_SCOPE && analysis.exported.contains(&b.name))
     };
-    // `import a.b`, whose name `import a` binds as well.
-    let submodule_unused = |b: &ImportBinding| {
-        let path = &text[b.clause.clone()];
-        let through = |written: &&str| {
+    // `import a.b` binds `a` and loads `a.b`: needed while a use left goes
+    // through `a.b`, or to bind `a` if no other import does.
+    let used_through = |path: &str| {
+        written_left.iter().any(|written| {
             written
                 .strip_prefix(path)
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-        };
-        !b.from_import
-            && path.contains('.')
+        })
+    };
+    let submodule = |b: &ImportBinding| {
+        let path = &text[b.clause.clone()];
+        let dotted = path.contains('.')
             && path
                 .split('.')
-                .all(|part| !part.is_empty() && !part.contains(char::is_whitespace))
-            && !written_left.iter().any(through)
+                .all(|part| !part.is_empty() && !part.contains(char::is_whitespace));
+        (!b.from_import && dotted).then_some(path)
+    };
+    let submodule_unused = |b: &ImportBinding| {
+        submodule(b).is_some_and(|path| !used_through(path))
             && bindings.imports.iter().any(|other| {
-                other.scope == b.scope
+                let binds_name = other.scope == b.scope
                     && !other.from_import
-                    && text[other.clause.clone()] == other.name
                     && other.name == b.name
+                    && other.clause != b.clause;
+                let kept = match submodule(other) {
+                    Some(path) => used_through(path),
+                    None => text[other.clause.clone()] == other.name,
+                };
+                binds_name && kept
             })
     };
     bindings
