@@ -786,3 +786,35 @@ fn the_helpers_module_lands_in_the_commit_that_first_calls_it() {
         "{message}"
     );
 }
+
+/// A place the review commit lists says where a difference that comes from
+/// the programs shows: the command that never patches, and where the green
+/// threads it imports start.
+#[test]
+fn a_review_commit_says_which_program_a_difference_comes_from() {
+    let dir = repo_of(&[
+        (
+            "main.py",
+            "import naps\nimport workers\n\nif __name__ == '__main__':\n    workers.start(print).wait()\n    naps.nap()\n",
+        ),
+        (
+            "naps.py",
+            "import eventlet\n\n\ndef nap():\n    eventlet.sleep(0.05)\n",
+        ),
+        (
+            "workers.py",
+            "import eventlet\n\n\ndef start(function):\n    return eventlet.spawn(function)\n",
+        ),
+    ]);
+    let d = dir.path();
+    succeeds(d, &["commit", "--review", "."]);
+    let message = messages(d)
+        .into_iter()
+        .find(|m| m.contains("difference unpatched-program"))
+        .expect("a commit for the unpatched-program difference");
+    assert!(
+        message.contains("* naps.py:5 (green threads or hub timers run in")
+            && message.contains("workers.py:5"),
+        "{message}"
+    );
+}
