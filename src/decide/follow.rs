@@ -473,6 +473,19 @@ impl<'t> Follower<'_, 't> {
                 ));
             }
         }
+        if rule.unhandled
+            && let Some(handler) = call.and_then(enclosing_handler)
+        {
+            return Err(format!(
+                "'.{member}()' is called inside the {} at line {}, which may catch what it \
+                 raises; the stdlib member does not raise it",
+                match handler.kind() {
+                    "try_statement" => "try statement",
+                    _ => "with block",
+                },
+                handler.start_position().row + 1
+            ));
+        }
         if rule.result == ResultRule::Unused {
             let discarded = call
                 .and_then(|c| c.parent())
@@ -768,4 +781,27 @@ pub fn enclosing_scope(node: Node) -> Node {
         }
     }
     scope
+}
+
+/// The innermost try statement with except clauses, or with statement,
+/// whose body holds `node`, within its function.
+fn enclosing_handler(node: Node) -> Option<Node> {
+    let mut child = node;
+    while let Some(parent) = child.parent() {
+        match parent.kind() {
+            "function_definition" | "lambda" | "class_definition" | "module" => return None,
+            "with_statement" if field_name(parent, child) == Some("body") => return Some(parent),
+            "try_statement"
+                if field_name(parent, child) == Some("body")
+                    && named_children(parent)
+                        .iter()
+                        .any(|c| matches!(c.kind(), "except_clause" | "except_group_clause")) =>
+            {
+                return Some(parent);
+            }
+            _ => {}
+        }
+        child = parent;
+    }
+    None
 }

@@ -188,6 +188,12 @@ pub struct MemberRule {
     /// raises CancelledError).
     #[serde(default)]
     pub without: Vec<String>,
+    /// Not called inside a try statement with handlers or a with block of
+    /// its function: an exception eventlet's member raised there may be
+    /// what that code catches (a test's `assertRaises`), and the stdlib
+    /// member does not raise it.
+    #[serde(default)]
+    pub unhandled: bool,
     /// Text added after the member's call, e.g.
     /// `.add_done_callback({def:_print_exception})`: literal text and
     /// helper calls only.

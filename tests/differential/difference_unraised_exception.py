@@ -2,8 +2,9 @@
 # expect-eventlet-gone: yes
 # accept: start-order, unraised-exception
 """A thread whose function raises, joined: eventlet's wait() raised the
-exception in the waiting code, the rewritten join() returns normally (the
-exception is printed on standard error as the thread ends)."""
+exception in the waiting code, and so to its caller; the rewritten join()
+returns normally (the exception is printed on standard error as the thread
+ends). A wait inside a handler of its own function keeps a Future."""
 import eventlet
 
 eventlet.monkey_patch()
@@ -13,10 +14,14 @@ def fail():
     raise ValueError("boom")
 
 
-thread = eventlet.spawn(fail)
-try:
+def run():
+    thread = eventlet.spawn(fail)
     thread.wait()
     print("[unraised-exception] the wait returned")
+
+
+try:
+    run()
 except ValueError as error:
     print("[unraised-exception] the wait raised:", error)
 print("done")
