@@ -1013,8 +1013,47 @@ fn check_guard(
                 ));
             }
         }
+        Guard::QuietTarget => {
+            if let Some(raising) = target_raises(node, root, source) {
+                return Err(format!(
+                    "the function the thread runs raises on purpose (line {}), which the \
+                     waiting code sees",
+                    raising.start_position().row + 1
+                ));
+            }
+        }
     }
     Ok(())
+}
+
+/// Where the function a call runs (its first argument: `f` or `self.f`,
+/// defined in the file) raises on purpose, if it does.
+fn target_raises<'t>(callee: Node<'t>, root: &Root<'t>, source: &str) -> Option<Node<'t>> {
+    let call = root.parent(callee).filter(|c| c.kind() == "call")?;
+    let first = call.child_by_field_name("arguments").and_then(|a| {
+        named_children(a)
+            .into_iter()
+            .find(|n| n.kind() != "comment")
+    })?;
+    let name = match first.kind() {
+        "identifier" => text(first, source),
+        "attribute" => text(first.child_by_field_name("attribute")?, source),
+        _ => return None,
+    };
+    let raises = |node: &Node| match node.kind() {
+        "raise_statement" | "assert_statement" => true,
+        "call" => node.child_by_field_name("function").is_some_and(|f| {
+            let f = text(f, source);
+            f == "self.fail" || f.starts_with("self.assert")
+        }),
+        _ => false,
+    };
+    descendants(root.node())
+        .filter(|d| {
+            d.kind() == "function_definition"
+                && d.child_by_field_name("name").map(|n| text(n, source)) == Some(name)
+        })
+        .find_map(|function| descendants(function).find(|d| raises(d)))
 }
 
 /// The fate of a use when it does not depend on the code around it (an

@@ -803,11 +803,12 @@ fn parse_guard(text: &str) -> Result<Guard, String> {
         ("value-used", None) => Ok(Guard::ValueUsed),
         ("member-calls-positional", None) => Ok(Guard::MemberCallsPositional),
         ("members-only", None) => Ok(Guard::MembersOnly),
+        ("quiet-target", None) => Ok(Guard::QuietTarget),
         ("no-keyword", Some(k)) if !k.is_empty() => Ok(Guard::NoKeyword(k.to_owned())),
         ("no-member", Some(m)) if !m.is_empty() => Ok(Guard::NoMember(m.to_owned())),
         ("no-identifier", Some(n)) if !n.is_empty() => Ok(Guard::NoIdentifier(n.to_owned())),
         _ => Err(format!(
-            "unknown guard '{text}' (expected only-called, identity-only, all-in-file, with-block, value-used, member-calls-positional, members-only, \
+            "unknown guard '{text}' (expected only-called, identity-only, all-in-file, with-block, value-used, member-calls-positional, members-only, quiet-target, \
              no-keyword:NAME, no-member:NAME or no-identifier:NAME)"
         )),
     }
