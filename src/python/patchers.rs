@@ -160,12 +160,16 @@ fn positional_args(call: Node) -> Vec<Node> {
 }
 
 /// Whether a file's text may define a function that hands a parameter to
-/// a patcher: one of [`PATCHERS`] called with a name, not a string, first.
+/// a patcher: one of [`PATCHERS`] (a whole name, not `_create_patch`)
+/// called with a name, not a string, first.
 fn may_define_wrapper(text: &[u8]) -> bool {
+    let name_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     PATCHERS.iter().any(|word| {
         memchr::memmem::find_iter(text, word.as_bytes()).any(|at| {
+            let whole = at == 0 || !name_byte(text[at - 1]);
             let mut rest = text[at + word.len()..].iter();
-            rest.next() == Some(&b'(')
+            whole
+                && rest.next() == Some(&b'(')
                 && rest
                     .find(|b| !b.is_ascii_whitespace())
                     .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
@@ -309,7 +313,7 @@ mod tests {
                       requests.patch(url)\n";
         assert!(wrappers(source).is_empty());
         assert!(!may_define_wrapper(
-            b"mock.patch('eventlet.sleep')\nmock.patch.object(a, 'b')\n"
+            b"mock.patch('eventlet.sleep')\nmock.patch.object(a, 'b')\n_create_patch(name, 'x')\n"
         ));
     }
 
