@@ -1949,14 +1949,16 @@ fn a_program_s_difference_names_the_program_where_it_shows() {
 }
 
 /// `import eventlet.greenio` leaves with the last use through
-/// `eventlet.greenio`, while `import eventlet` stays for the uses left.
+/// `eventlet.greenio`, while `import eventlet` stays for the uses left,
+/// and so does an `import eventlet.tpool` never used (imported for what
+/// importing it does, as cinder's volume command does).
 #[test]
 fn a_submodule_import_leaves_with_its_last_use() {
     let dir = tree(&[
         ("eventless.toml", b""),
         (
             "pkg/server.py",
-            b"import eventlet\nimport eventlet.greenio\nimport eventlet.queue\n\n\n\
+            b"import eventlet\nimport eventlet.greenio\nimport eventlet.queue\nimport eventlet.tpool\n\n\n\
               def close(sock):\n    eventlet.greenio.shutdown_safe(sock)\n    \
               return eventlet.queue.Queue()\n\n\ndef run():\n    eventlet.spawn(close, None)\n",
         ),
@@ -1966,7 +1968,8 @@ fn a_submodule_import_leaves_with_its_last_use() {
     assert!(
         diff.contains("-import eventlet.greenio\n")
             && diff.contains(" import eventlet\n")
-            && diff.contains(" import eventlet.queue\n"),
+            && diff.contains(" import eventlet.queue\n")
+            && diff.contains(" import eventlet.tpool\n"),
         "{diff}"
     );
     // Without `import eventlet`, another submodule import still in use

@@ -19,8 +19,9 @@ pub fn binding_key(b: &ImportBinding) -> (String, String) {
 /// leave because every use of them is `consumed` by this round's rewrites.
 /// Only imports that had uses before the first round (`originally_used`)
 /// leave, never one the module exports or one whose name is ambiguous.
-/// `import eventlet.greenio` also leaves once no use left in `text` goes
-/// through `eventlet.greenio`, when another import keeps the name bound.
+/// `import eventlet.greenio` also leaves with the last use in `text` that
+/// goes through `eventlet.greenio`, when another import keeps the name
+/// bound.
 pub fn imports_leaving(
     analysis: &FileAnalysis,
     text: &str,
@@ -32,7 +33,11 @@ pub fn imports_leaving(
     let mut remaining: HashMap<(usize, &str), usize> = HashMap::new();
     let mut ambiguous_names: HashSet<&str> = HashSet::new();
     let mut written_left: Vec<&str> = Vec::new();
+    let mut written_consumed: Vec<&str> = Vec::new();
     for (i, u) in analysis.uses.iter().enumerate() {
+        if u.kind == UseKind::Reference && consumed.contains(&i) {
+            written_consumed.push(&text[u.range.clone()]);
+        }
         if !matches!(u.kind, UseKind::Reference | UseKind::MockTarget) || consumed.contains(&i) {
             continue;
         }
@@ -57,13 +62,16 @@ pub fn imports_leaving(
     };
     // `import a.b` binds `a` and loads `a.b`: needed while a use left goes
     // through `a.b`, or to bind `a` if no other import does.
-    let used_through = |path: &str| {
-        written_left.iter().any(|written| {
-            written
-                .strip_prefix(path)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-        })
+    let through = |written: &&str, path: &str| {
+        written
+            .strip_prefix(path)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
     };
+    let used_through = |path: &str| written_left.iter().any(|w| through(w, path));
+    // Only with the last use through it: one never used so (cinder's
+    // `import eventlet.tpool` before monkey_patch()) is there for what
+    // importing it does.
+    let last_use_goes = |path: &str| written_consumed.iter().any(|w| through(w, path));
     let submodule = |b: &ImportBinding| {
         let path = &text[b.clause.clone()];
         let dotted = path.contains('.')
@@ -73,7 +81,7 @@ pub fn imports_leaving(
         (!b.from_import && dotted).then_some(path)
     };
     let submodule_unused = |b: &ImportBinding| {
-        submodule(b).is_some_and(|path| !used_through(path))
+        submodule(b).is_some_and(|path| last_use_goes(path) && !used_through(path))
             && bindings.imports.iter().any(|other| {
                 let binds_name = other.scope == b.scope
                     && !other.from_import
