@@ -1048,10 +1048,15 @@ fn target_raises<'t>(callee: Node<'t>, root: &Root<'t>, source: &str) -> Option<
         }),
         _ => false,
     };
-    descendants(root.node())
-        .filter(|d| {
-            d.kind() == "function_definition"
-                && d.child_by_field_name("name").map(|n| text(n, source)) == Some(name)
+    // The definitions, found from their text: a walk of the whole tree per
+    // spawn made files of many spawns slow.
+    memchr::memmem::find_iter(source.as_bytes(), name.as_bytes())
+        .filter_map(|at| root.descendant_for_byte_range(at, at + name.len()))
+        .filter_map(|identifier| {
+            let function = root.parent(identifier)?;
+            (function.kind() == "function_definition"
+                && function.child_by_field_name("name") == Some(identifier))
+            .then_some(function)
         })
         .find_map(|function| descendants(function).find(|d| raises(d)))
 }
