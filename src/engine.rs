@@ -139,12 +139,11 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         .clone()
         .unwrap_or_else(|| tree_root(&options.paths));
     let library_members: Vec<&str> = catalogue.library_members().collect();
-    let (read, wrappers): (Vec<Read>, Vec<_>) = discovered
+    let read: Vec<Read> = discovered
         .files
         .par_iter()
         .map(|path| read(path, &library_members, stand_in))
-        .unzip();
-    let patchers = Patchers::with_wrappers(wrappers.into_iter().flatten());
+        .collect();
     let cache_slot = if options.cache {
         cache_slot(options)
     } else {
@@ -176,17 +175,26 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     // read kept no bytes.
     // And the oslo.config options each declares, for delays read from them,
     // and whether it may call a patcher, for the mocks.
-    let scanned: Vec<(ImportScan, config_options::Declared, bool)> = read
+    // The functions it defines that patch what their argument names (a
+    // test base class's `stub_out`), too.
+    type Scanned = (
+        ImportScan,
+        config_options::Declared,
+        bool,
+        Vec<(String, usize)>,
+    );
+    let known_patchers = Patchers::default();
+    let scanned: Vec<Scanned> = read
         .par_iter()
         .zip(&discovered.files)
         .map(|(r, path)| {
             let scan = |bytes: &[u8]| {
                 let text = String::from_utf8_lossy(bytes);
-                let patching = patchers.may_patch(bytes);
                 (
                     scan_imports(&text),
                     config_options::declared(&text),
-                    patching,
+                    known_patchers.may_patch(bytes),
+                    patchers::wrappers_in(bytes),
                 )
             };
             match r {
@@ -201,10 +209,33 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     let mut scans = Vec::with_capacity(scanned.len());
     let mut declared = Vec::with_capacity(scanned.len());
     let mut patching = Vec::with_capacity(scanned.len());
-    for (scan, options, patches) in scanned {
+    let mut wrappers = Vec::new();
+    for (scan, options, patches, defined) in scanned {
         scans.push(scan);
         declared.push(options);
         patching.push(patches);
+        wrappers.extend(defined);
+    }
+    let patchers = Patchers::with_wrappers(wrappers);
+    if patchers != known_patchers {
+        // A file may call the project's own patchers without naming a
+        // known one: read again those that name none.
+        let calls_own: Vec<(usize, bool)> = (0..patching.len())
+            .into_par_iter()
+            .filter(|file| !patching[*file])
+            .map(|file| {
+                let calls = match &read[file] {
+                    Read::Eventlet(_, bytes) => patchers.may_patch(bytes),
+                    Read::NoEventlet(_) => read_bytes(&discovered.files[file], stand_in)
+                        .is_ok_and(|bytes| patchers.may_patch(&bytes)),
+                    Read::Failed(_) => false,
+                };
+                (file, calls)
+            })
+            .collect();
+        for (file, calls) in calls_own {
+            patching[file] = calls;
+        }
     }
     let configured = options.helpers_module.as_deref();
     let helpers = Helpers::find(catalogue, &root, &discovered.files, configured, in_scope);
@@ -735,31 +766,21 @@ enum Read {
     Failed(Skipped),
 }
 
-/// A file as read, and the functions it defines that patch what their
-/// argument names (a test base class's `stub_out`).
-fn read(
-    path: &Path,
-    library_members: &[&str],
-    stand_in: Option<&StandIn>,
-) -> (Read, Vec<(String, usize)>) {
+fn read(path: &Path, library_members: &[&str], stand_in: Option<&StandIn>) -> Read {
     match read_bytes(path, stand_in) {
+        Ok(bytes) if runs_on_eventlet(&bytes, library_members) => {
+            Read::Eventlet(path.to_path_buf(), bytes)
+        }
         Ok(bytes) => {
-            let wrappers = patchers::wrappers_in(&bytes);
-            if runs_on_eventlet(&bytes, library_members) {
-                return (Read::Eventlet(path.to_path_buf(), bytes), wrappers);
-            }
             use std::hash::{Hash, Hasher};
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
             bytes.hash(&mut hasher);
-            (Read::NoEventlet(hasher.finish()), wrappers)
+            Read::NoEventlet(hasher.finish())
         }
-        Err(e) => (
-            Read::Failed(Skipped {
-                path: path.to_path_buf(),
-                reason: format!("cannot read: {e}"),
-            }),
-            Vec::new(),
-        ),
+        Err(e) => Read::Failed(Skipped {
+            path: path.to_path_buf(),
+            reason: format!("cannot read: {e}"),
+        }),
     }
 }
 
