@@ -1052,6 +1052,7 @@ fn target_raises<'t>(callee: Node<'t>, root: &Root<'t>, source: &str) -> Option<
     // spawn made files of many spawns slow.
     memchr::memmem::find_iter(source.as_bytes(), name.as_bytes())
         .filter_map(|at| root.descendant_for_byte_range(at, at + name.len()))
+        .filter(|identifier| text(*identifier, source) == name)
         .filter_map(|identifier| {
             let function = root.parent(identifier)?;
             (function.kind() == "function_definition"
