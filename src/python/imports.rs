@@ -528,7 +528,31 @@ mod tests {
     }
 
     fn insert_all(source: &str, modules: &[&str]) -> String {
-        let imports: Vec<NewImport> = modules
+        let tree = parse(source);
+        let (edits, _) = insertions(tree.root_node(), source, "\n", &new_imports(modules), &[]);
+        apply(source, edits).unwrap()
+    }
+
+    /// `source` with its first statement, an import, deleted as the
+    /// imports of `modules` are added.
+    fn replace_first(source: &str, modules: &[&str]) -> String {
+        let tree = parse(source);
+        let deleted = [tree.root_node().named_child(0).unwrap().byte_range()];
+        let imports = new_imports(modules);
+        let (mut edits, refilled) = insertions(tree.root_node(), source, "\n", &imports, &deleted);
+        edits.extend(crate::python::statements::delete_statements(
+            tree.root_node(),
+            source,
+            &deleted,
+            &refilled,
+            &[],
+        ));
+        apply(source, edits).unwrap()
+    }
+
+    /// `module` as `import module`, `package:name` as `from package import name`.
+    fn new_imports(modules: &[&str]) -> Vec<NewImport> {
+        modules
             .iter()
             .map(|m| match m.split_once(':') {
                 Some((package, name)) => NewImport {
@@ -542,39 +566,16 @@ mod tests {
                     top: m.split('.').next().unwrap().to_owned(),
                 },
             })
-            .collect();
-        let tree = parse(source);
-        let (edits, _) = insertions(tree.root_node(), source, "\n", &imports, &[]);
-        apply(source, edits).unwrap()
+            .collect()
     }
 
     #[test]
     fn new_stdlib_and_project_imports_replacing_a_group_stay_apart() {
-        let source = "import eventlet\n\n\ndef f():\n    pass\n";
-        let tree = parse(source);
-        let imports = [
-            NewImport {
-                statement: "import time".into(),
-                key: "time".into(),
-                top: "time".into(),
-            },
-            NewImport {
-                statement: "from nova import utils".into(),
-                key: "nova.utils".into(),
-                top: "nova".into(),
-            },
-        ];
-        let deleted = [tree.root_node().named_child(0).unwrap().byte_range()];
-        let (mut edits, refilled) = insertions(tree.root_node(), source, "\n", &imports, &deleted);
-        edits.extend(crate::python::statements::delete_statements(
-            tree.root_node(),
-            source,
-            &deleted,
-            &refilled,
-            &[],
-        ));
         assert_eq!(
-            apply(source, edits).unwrap(),
+            replace_first(
+                "import eventlet\n\n\ndef f():\n    pass\n",
+                &["time", "nova:utils"]
+            ),
             "import time\n\nfrom nova import utils\n\n\ndef f():\n    pass\n"
         );
     }
@@ -657,23 +658,8 @@ mod tests {
     fn a_stdlib_group_headed_by_a_deleted_eventlet_import_takes_the_new_one() {
         // heat's check_resource.py: `import eventlet.queue` misplaced first.
         let source = "import eventlet.queue\nimport functools\n\nfrom oslo_log import log\n";
-        let tree = parse(source);
-        let imports = [NewImport {
-            statement: "import queue".into(),
-            key: "queue".into(),
-            top: "queue".into(),
-        }];
-        let deleted = [tree.root_node().named_child(0).unwrap().byte_range()];
-        let (mut edits, refilled) = insertions(tree.root_node(), source, "\n", &imports, &deleted);
-        edits.extend(crate::python::statements::delete_statements(
-            tree.root_node(),
-            source,
-            &deleted,
-            &refilled,
-            &[],
-        ));
         assert_eq!(
-            apply(source, edits).unwrap(),
+            replace_first(source, &["queue"]),
             "import functools\nimport queue\n\nfrom oslo_log import log\n"
         );
     }
