@@ -20,30 +20,37 @@ pub fn common(modules: &[&str]) -> Option<String> {
     (!tied).then(|| most.clone())
 }
 
-/// The comment lines a module opens with (after a `#!` line), without
-/// copyright lines, an encoding declaration, and the bare `#` lines that
-/// then begin or end them; `None` unless they speak of a license.
+/// The comment lines a module opens with (after a `#!` line), from the
+/// paragraph that speaks of a license (paragraphs end at bare `#` lines;
+/// those before it name the authors, and a copyright statement may run
+/// over several lines), without copyright lines and encoding declarations;
+/// `None` unless some paragraph speaks of a license.
 fn header(text: &str) -> Option<String> {
-    let kept: Vec<&str> = text
+    let comments: Vec<&str> = text
         .lines()
         .skip_while(|line| line.starts_with("#!"))
         .take_while(|line| line.starts_with('#'))
         .map(str::trim_end)
-        .filter(|line| {
-            let lower = line.to_ascii_lowercase();
-            !(lower.contains("copyright")
-                || lower.contains("all rights reserved")
-                || crate::source::encoding_declaration(line).is_some())
-        })
+        .filter(|line| crate::source::encoding_declaration(line).is_none())
         .collect();
     let bare = |line: &&str| *line == "#";
+    let licensed = |line: &&str| line.to_ascii_lowercase().contains("license");
+    let first_licensed = comments.iter().position(licensed)?;
+    let paragraph = comments[..first_licensed]
+        .iter()
+        .rposition(bare)
+        .map_or(0, |b| b + 1);
+    let kept: Vec<&str> = comments[paragraph..]
+        .iter()
+        .copied()
+        .filter(|line| {
+            let lower = line.to_ascii_lowercase();
+            !(lower.contains("copyright") || lower.contains("all rights reserved"))
+        })
+        .collect();
     let start = kept.iter().position(|l| !bare(l))?;
     let end = kept.iter().rposition(|l| !bare(l))? + 1;
-    let lines = &kept[start..end];
-    let licensed = lines
-        .iter()
-        .any(|l| l.to_ascii_lowercase().contains("license"));
-    licensed.then(|| lines.iter().map(|l| format!("{l}\n")).collect())
+    Some(kept[start..end].iter().map(|l| format!("{l}\n")).collect())
 }
 
 #[cfg(test)]
@@ -73,6 +80,16 @@ mod tests {
             common(&[&a, &a, wrapped, other, "import os\n"]).as_deref(),
             Some(APACHE)
         );
+    }
+
+    #[test]
+    fn a_copyright_statement_over_several_lines_is_left_out_whole() {
+        let nasa = format!(
+            "# Copyright 2010 United States Government as represented by the\n\
+             # Administrator of the National Aeronautics and Space Administration.\n\
+             # All Rights Reserved.\n#\n{APACHE}\n\"\"\"Base.\"\"\"\n"
+        );
+        assert_eq!(common(&[&nasa]).as_deref(), Some(APACHE));
     }
 
     #[test]
