@@ -3,7 +3,7 @@
 //! member rules and rename members (`evt.send()` -> `evt.set()`).
 //!
 //! The object is followed through the plain name it is assigned to (within
-//! that function), through `<anything>.attr` when it is stored on an
+//! that function), through `self.attr` (or `cls.attr`) when it is stored on an
 //! attribute (across the file, since methods of a class share it), or
 //! through the loops over a list of such objects (made by a comprehension or
 //! `append`, and only iterated). Anything that cannot be followed (another
@@ -128,6 +128,18 @@ fn follow_uses(
             let attr = left
                 .child_by_field_name("attribute")
                 .ok_or("malformed attribute")?;
+            // An instance's attribute is the class's to use; another
+            // object's (a module's global, `utils.POOL`) is read by code
+            // in other files.
+            let object = left.child_by_field_name("object").map(|o| text(o, source));
+            if !matches!(object, Some("self" | "cls")) {
+                return Err(format!(
+                    "the object is stored on '{}' at line {}, which code in other files \
+                     may use",
+                    text(left, source),
+                    f.line(call)
+                ));
+            }
             (root, Holder::Attribute(text(attr, source)))
         }
         _ => {
