@@ -363,7 +363,18 @@ fn patch_candidates<'t>(
     calls
 }
 
-/// `executor='eventlet'` passed to an oslo.messaging server factory.
+/// A mock's assertion of the arguments it was called with, or the call
+/// it expects (`mock.call(...)`).
+const MOCK_ASSERTIONS: &[&str] = &[
+    "assert_called_once_with",
+    "assert_called_with",
+    "assert_any_call",
+    "call",
+];
+
+/// `executor='eventlet'` passed to an oslo.messaging server factory, or
+/// asserted as what a mock of one was passed: a test's expectation, which
+/// moves with the code like a mock (kind `MockTarget`).
 fn library_options(root: &Root, source: &str, catalogue: &Catalogue) -> Vec<Use> {
     let Some(api) = catalogue.api(EXECUTOR_OPTION) else {
         return Vec::new();
@@ -385,9 +396,11 @@ fn library_options(root: &Root, source: &str, catalogue: &Catalogue) -> Vec<Use>
             .and_then(|c| c.child_by_field_name("function"))
             .map(|f| text(f, source))
             .unwrap_or("");
-        if !OSLO_MESSAGING_SERVERS.contains(&callee.rsplit('.').next().unwrap_or(callee)) {
-            continue;
-        }
+        let kind = match callee.rsplit('.').next().unwrap_or(callee) {
+            server if OSLO_MESSAGING_SERVERS.contains(&server) => UseKind::Option,
+            assertion if MOCK_ASSERTIONS.contains(&assertion) => UseKind::MockTarget,
+            _ => continue,
+        };
         let Some(value) = node
             .child_by_field_name("value")
             .filter(|v| v.kind() == "string")
@@ -400,7 +413,7 @@ fn library_options(root: &Root, source: &str, catalogue: &Catalogue) -> Vec<Use>
         };
         if content.kind() == "string_content" && text(*content, source) == "eventlet" {
             found.push(Use {
-                kind: UseKind::Option,
+                kind,
                 api: Some(api),
                 name: EXECUTOR_OPTION.to_owned(),
                 range: content.byte_range(),

@@ -1352,7 +1352,7 @@ fn api_fates(
                 match u.kind {
                     // A mock's own behaviour is the test's, not code it patches.
                     UseKind::Reference if in_mock_behaviour(p, root, u) => {}
-                    UseKind::Reference => {
+                    UseKind::Reference | UseKind::Option => {
                         tally.code += 1;
                         tally.rewritten += rewritten;
                         if rewritten == 0 {
@@ -1380,7 +1380,7 @@ fn api_fates(
                             });
                         }
                     }
-                    UseKind::Import | UseKind::Config | UseKind::Option => {}
+                    UseKind::Import | UseKind::Config => {}
                 }
             }
             (p.file, tallies)

@@ -261,7 +261,7 @@ impl Matcher<'_> {
             let attempt = self
                 .try_transform(id, u, root, source, file, true)
                 .and_then(|mut rw| {
-                    if u.kind == UseKind::Reference {
+                    if matches!(u.kind, UseKind::Reference | UseKind::Option) {
                         // Code moves only with its mocks, and has their
                         // differences (a wider mock).
                         for id in self.context.check_moves_whole(api, &u.name)? {
@@ -485,13 +485,10 @@ impl Matcher<'_> {
                 let string = node_at(root, &u.range)
                     .and_then(|content| content.parent())
                     .ok_or("not a string")?;
-                let first = string
-                    .parent()
-                    .and_then(|args| {
-                        named_children(args)
-                            .into_iter()
-                            .find(|n| n.kind() != "comment")
-                    })
+                let arguments = string.parent().ok_or("not an argument")?;
+                let first = named_children(arguments)
+                    .into_iter()
+                    .find(|n| n.kind() != "comment")
                     .ok_or("not an argument")?;
                 // A mock through a module that cannot follow says why first.
                 if let Some(Err(why)) = u.through.as_ref().map(|t| &t.module) {
@@ -504,8 +501,9 @@ impl Matcher<'_> {
                     self.context
                         .of_file(through.file)
                         .check_moves_whole(api, &u.name)?;
-                } else if first != string {
-                    // `patch.object(eventlet, 'sleep')`: the object is the module.
+                } else if first != string && arguments.kind() == "argument_list" {
+                    // `patch.object(eventlet, 'sleep')`: the object is the module
+                    // (an expected `executor='eventlet'` is a keyword's value).
                     mock_object = Some(first.byte_range());
                 }
                 let case = t.cases.first().expect("validated: at least one case");
