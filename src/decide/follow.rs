@@ -27,6 +27,8 @@ use crate::transform::template::Template;
 pub struct Followed {
     pub edits: Vec<Edit>,
     pub appended: Vec<(usize, Template)>,
+    /// The members never used whose rule names a difference for that.
+    pub unused: Vec<String>,
 }
 
 /// What a transform says about the created object's uses.
@@ -46,8 +48,11 @@ pub fn follow(
     rules: &Rules,
     same_api: &dyn Fn(Node) -> bool,
 ) -> Result<Followed, String> {
-    let (found, counts) = follow_uses(call, root, source, rules, same_api)?;
+    let (mut found, counts) = follow_uses(call, root, source, rules, same_api)?;
     for (member, rule) in rules.members {
+        if rule.unused.is_some() && !counts.contains_key(member) {
+            found.unused.push(member.clone());
+        }
         if rule.required && !counts.contains_key(member) {
             let unused = match member.as_str() {
                 ITERATED => "the object is never read to the end (by a `for` or list())".into(),

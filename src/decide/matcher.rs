@@ -632,6 +632,7 @@ impl Matcher<'_> {
         self.check_helpers(template.helpers(), root, source, file)?;
         let mut attached_edits: Vec<Edit> = mock_member.into_iter().collect();
         let mut appended: Vec<(usize, Template)> = Vec::new();
+        let mut unused_members: Vec<(DifferenceId, String)> = Vec::new();
         if let Some(members) = &t.members {
             let call = called(root, node).ok_or("not called here")?;
             let creates_same = |rhs: Node| {
@@ -651,6 +652,14 @@ impl Matcher<'_> {
             self.check_helpers(called, root, source, file)?;
             attached_edits.extend(followed.edits);
             appended = followed.appended;
+            for member in followed.unused {
+                let id = members[&member]
+                    .unused
+                    .as_deref()
+                    .and_then(|id| self.catalogue.difference_by_id(id))
+                    .expect("the catalogue checks the differences member rules name");
+                unused_members.push((id, format!("'.{member}()' is never called on it")));
+            }
         }
         if let Some(method) = &t.call_after_assignment {
             let call = called(root, node).ok_or("not called here")?;
@@ -658,7 +667,7 @@ impl Matcher<'_> {
         }
         self.check_not_replaced(u, file)?;
         relaxed.extend(self.check_requirements(whole_program)?);
-        Ok(Rewrite {
+        let rewrite = Rewrite {
             transform: id,
             safety: case.safety,
             differences: case.differences.clone(),
@@ -672,7 +681,10 @@ impl Matcher<'_> {
             appended,
             needs: Vec::new(),
         }
-        .relaxed(self.catalogue, relaxed))
+        .relaxed(self.catalogue, relaxed);
+        Ok(unused_members
+            .into_iter()
+            .fold(rewrite, |rw, (id, why)| rw.with_difference(id, why)))
     }
 }
 
@@ -1012,8 +1024,38 @@ fn check_guard(
             }
         }
         Guard::QuietTarget => check_quiet_target(node, root, source)?,
+        Guard::InTestModule => check_in_test_module(node, root, source)?,
     }
     Ok(())
+}
+
+/// The mock at `node` is made in a module that defines tests (a function
+/// named `test...`), or at a script's top level, not in shared set-up code
+/// (a base class, a fixture, a helper module) that the tests of many
+/// modules run, services included.
+fn check_in_test_module(node: Node, root: &Root, source: &str) -> Result<(), String> {
+    let top_level = std::iter::successors(root.parent(node), |n| root.parent(*n))
+        .all(|n| !matches!(n.kind(), "function_definition" | "class_definition"));
+    if top_level {
+        return Ok(());
+    }
+    let defines_tests = memchr::memmem::find_iter(source.as_bytes(), b"def test").any(|at| {
+        root.descendant_for_byte_range(at + 4, at + 5)
+            .filter(|name| name.kind() == "identifier")
+            .and_then(|name| root.parent(name))
+            .is_some_and(|definition| definition.kind() == "function_definition")
+    });
+    match defines_tests {
+        true => Ok(()),
+        false => Err(format!(
+            "the mock (line {}) is made in shared set-up code (a module that defines no \
+             tests: a base class, a fixture or a helper), which the tests of many modules \
+             run, some of them starting services: a mock of the stdlib name there would \
+             catch the calls of their threads too (an RPC listener's polling sleep then \
+             spins), where eventlet's caught only the code's",
+            node.start_position().row + 1
+        )),
+    }
 }
 
 /// The function a call runs (its first argument: `f` or `self.f`) is
@@ -1030,9 +1072,18 @@ fn check_quiet_target(callee: Node, root: &Root, source: &str) -> Result<(), Str
                 .into_iter()
                 .find(|n| n.kind() != "comment")
         });
+    // `f`, or a method of the object itself (`self.f`); another object's
+    // (`self.driver.f`) is its class's, which may be defined elsewhere
+    // under the same name.
     let name = first.and_then(|first| match first.kind() {
         "identifier" => Some(text(first, source)),
-        "attribute" => Some(text(first.child_by_field_name("attribute")?, source)),
+        "attribute" => {
+            let object = text(first.child_by_field_name("object")?, source);
+            matches!(object, "self" | "cls")
+                .then(|| first.child_by_field_name("attribute"))
+                .flatten()
+                .map(|attr| text(attr, source))
+        }
         _ => None,
     });
     let unknown = || {

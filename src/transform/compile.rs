@@ -483,6 +483,10 @@ impl Catalogue {
                 .push("only a call transform can follow the object it creates (`members`)".into());
         }
         for (member, rule) in def.members.iter().flatten() {
+            if let Some(id) = &rule.unused {
+                let at = format!("member '{member}': `unused` ");
+                self.differences_named(std::slice::from_ref(id), &at, &mut problems);
+            }
             for piece in rule.then.iter().flat_map(|t| &t.pieces) {
                 match piece {
                     Piece::Text(_) => {}
@@ -804,11 +808,12 @@ fn parse_guard(text: &str) -> Result<Guard, String> {
         ("member-calls-positional", None) => Ok(Guard::MemberCallsPositional),
         ("members-only", None) => Ok(Guard::MembersOnly),
         ("quiet-target", None) => Ok(Guard::QuietTarget),
+        ("in-test-module", None) => Ok(Guard::InTestModule),
         ("no-keyword", Some(k)) if !k.is_empty() => Ok(Guard::NoKeyword(k.to_owned())),
         ("no-member", Some(m)) if !m.is_empty() => Ok(Guard::NoMember(m.to_owned())),
         ("no-identifier", Some(n)) if !n.is_empty() => Ok(Guard::NoIdentifier(n.to_owned())),
         _ => Err(format!(
-            "unknown guard '{text}' (expected only-called, identity-only, all-in-file, with-block, value-used, member-calls-positional, members-only, quiet-target, \
+            "unknown guard '{text}' (expected only-called, identity-only, all-in-file, with-block, value-used, member-calls-positional, members-only, quiet-target, in-test-module, \
              no-keyword:NAME, no-member:NAME or no-identifier:NAME)"
         )),
     }

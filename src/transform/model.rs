@@ -152,6 +152,9 @@ pub enum Guard {
     /// statement, no `self.fail(...)` or `self.assert...(...)`, which a
     /// waiter of the thread would see.
     QuietTarget,
+    /// The mock is made in a module that defines tests, not in shared
+    /// set-up code that the tests of many modules run.
+    InTestModule,
 }
 
 impl Guard {
@@ -184,10 +187,15 @@ pub struct MemberRule {
     /// every other use, and in no loop that does not make it again.
     #[serde(default)]
     pub last: bool,
-    /// The object must be used this way somewhere (an executor must be
-    /// shut down, or its threads keep the program alive at exit).
+    /// The object must be used this way somewhere (a GreenPile must be
+    /// read to its end).
     #[serde(default)]
     pub required: bool,
+    /// The difference the rewrite has when the object is never used this
+    /// way (an executor never shut down: its threads keep the program
+    /// alive at exit, `exit-waits`).
+    #[serde(default)]
+    pub unused: Option<String>,
     /// Members that may not also be used on the object (after `cancel()`,
     /// eventlet's `wait()` raised GreenletExit, a Future's `result()`
     /// raises CancelledError).
