@@ -91,7 +91,7 @@ mod tests {
         let root = Root::new(tree.root_node());
         let nap = source.find("nap").unwrap();
         assert_eq!(
-            reads(&root, source, [nap..nap + 3]),
+            reads(&root, source, std::iter::once(nap..nap + 3)),
             [
                 ("pkg.common".to_owned(), "DELAY".to_owned()),
                 ("pkg.consts".to_owned(), "SIZE".to_owned()),
