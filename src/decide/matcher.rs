@@ -339,7 +339,7 @@ impl Matcher<'_> {
         let (id, why, _) = refusal.expect("at least one candidate was tried");
         Fate::Manual(
             Some(id),
-            format!("{why}. {}", guidance(self.catalogue, u, api)),
+            format!("{why}. {}", guidance(self.catalogue, u, api, true)),
         )
     }
 
@@ -493,6 +493,11 @@ impl Matcher<'_> {
                 // A mock through a module that cannot follow says why first.
                 if let Some(Err(why)) = u.through.as_ref().map(|t| &t.module) {
                     return Err(why.clone());
+                }
+                // A mock its own guards hold says so, rather than pointing
+                // to the tallies it holds itself.
+                for guard in t.guards.iter().filter(|g| **g != Guard::AllInFile) {
+                    check_guard(guard, u, node, root, source, file)?;
                 }
                 self.context.check_moves_whole(api, &u.name)?;
                 if let Some(through) = &u.through {
@@ -1162,13 +1167,19 @@ pub fn decide_without_code(catalogue: &Catalogue, u: &Use) -> Result<Fate, Vec<T
         .filter(|id| (catalogue.transforms[*id].shape == Shape::MockTarget) == mock)
         .collect();
     if candidates.is_empty() {
-        return Ok(Fate::Manual(None, guidance(catalogue, u, api)));
+        return Ok(Fate::Manual(None, guidance(catalogue, u, api, false)));
     }
     Err(candidates)
 }
 
-fn guidance(catalogue: &Catalogue, u: &Use, api: ApiId) -> String {
-    if u.kind == UseKind::MockTarget {
+/// What to do with a use left as it is; `refused` when a transform for it
+/// exists but refused it.
+fn guidance(catalogue: &Catalogue, u: &Use, api: ApiId, refused: bool) -> String {
+    if u.kind == UseKind::MockTarget && refused {
+        "Patch only what the test needs (a method of the code under test), or \
+         let the mock move with the code once what holds it is solved"
+            .into()
+    } else if u.kind == UseKind::MockTarget {
         format!(
             "a mock of {} has no one-to-one stdlib target: make the test assert behaviour \
              instead of patching eventlet",
