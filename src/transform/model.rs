@@ -147,10 +147,10 @@ pub enum Guard {
     /// The call's value is used: it is not a statement of its own (which
     /// a statement transform rewrites).
     ValueUsed,
-    /// The function the call runs (its first argument), where the file
-    /// defines it, raises nothing on purpose: no raise or assert
-    /// statement, no `self.fail(...)` or `self.assert...(...)`, which a
-    /// waiter of the thread would see.
+    /// The function the call runs (its first argument, `f` or `self.f`)
+    /// is defined in the file and raises nothing on purpose: no raise or
+    /// assert statement, no `self.fail(...)` or `self.assert...(...)`,
+    /// which a waiter of the thread would see.
     QuietTarget,
     /// The mock is made in a module that defines tests, not in shared
     /// set-up code that the tests of many modules run.
