@@ -494,19 +494,7 @@ impl Matcher<'_> {
                 if let Some(Err(why)) = u.through.as_ref().map(|t| &t.module) {
                     return Err(why.clone());
                 }
-                // A mock its own guards hold says so, rather than pointing
-                // to the tallies it holds itself.
-                for guard in t.guards.iter().filter(|g| **g != Guard::AllInFile) {
-                    check_guard(guard, u, node, root, source, file)?;
-                }
-                self.context.check_moves_whole(api, &u.name)?;
-                if let Some(through) = &u.through {
-                    // Through a module: the code there must move in every
-                    // program that runs it, for the new target to exist.
-                    self.context
-                        .of_file(through.file)
-                        .check_moves_whole(api, &u.name)?;
-                } else if first != string && arguments.kind() == "argument_list" {
+                if u.through.is_none() && first != string && arguments.kind() == "argument_list" {
                     // `patch.object(eventlet, 'sleep')`: the object is the module
                     // (an expected `executor='eventlet'` is a keyword's value).
                     mock_object = Some(first.byte_range());
@@ -626,6 +614,18 @@ impl Matcher<'_> {
                 continue;
             }
             check_guard(guard, u, node, root, source, file)?;
+        }
+        // A mock moves only with the code it patches; its own guards, just
+        // checked, say why first, rather than the tallies it holds itself.
+        if t.shape == Shape::MockTarget {
+            self.context.check_moves_whole(api, &u.name)?;
+            if let Some(through) = &u.through {
+                // Through a module: the code there must move in every
+                // program that runs it, for the new target to exist.
+                self.context
+                    .of_file(through.file)
+                    .check_moves_whole(api, &u.name)?;
+            }
         }
         // Whether the tree ends free of eventlet is checked last, so that a
         // use that could never be rewritten says why.
@@ -1044,13 +1044,7 @@ fn check_in_test_module(node: Node, root: &Root, source: &str) -> Result<(), Str
     if top_level {
         return Ok(());
     }
-    let defines_tests = memchr::memmem::find_iter(source.as_bytes(), b"def test").any(|at| {
-        root.descendant_for_byte_range(at + 4, at + 5)
-            .filter(|name| name.kind() == "identifier")
-            .and_then(|name| root.parent(name))
-            .is_some_and(|definition| definition.kind() == "function_definition")
-    });
-    match defines_tests {
+    match functions_named(root, source, "test").next().is_some() {
         true => Ok(()),
         false => Err(format!(
             "the mock (line {}) is made in shared set-up code (a module that defines no \
@@ -1105,16 +1099,11 @@ fn check_quiet_target(callee: Node, root: &Root, source: &str) -> Result<(), Str
         }),
         _ => false,
     };
-    // The definitions, found from their text: a walk of the whole tree per
-    // spawn made files of many spawns slow.
-    let definitions: Vec<Node> = memchr::memmem::find_iter(source.as_bytes(), name.as_bytes())
-        .filter_map(|at| root.descendant_for_byte_range(at, at + name.len()))
-        .filter(|identifier| text(*identifier, source) == name)
-        .filter_map(|identifier| {
-            let function = root.parent(identifier)?;
-            (function.kind() == "function_definition"
-                && function.child_by_field_name("name") == Some(identifier))
-            .then_some(function)
+    let definitions: Vec<Node> = functions_named(root, source, name)
+        .filter(|function| {
+            function
+                .child_by_field_name("name")
+                .is_some_and(|n| text(n, source) == name)
         })
         .collect();
     if definitions.is_empty() {
@@ -1131,6 +1120,25 @@ fn check_quiet_target(callee: Node, root: &Root, source: &str) -> Result<(), Str
         )),
         None => Ok(()),
     }
+}
+
+/// The functions the file defines whose name starts with `prefix`, found
+/// from their text: a walk of the whole tree per use made files of many
+/// uses slow.
+fn functions_named<'a, 't>(
+    root: &'a Root<'t>,
+    source: &'a str,
+    prefix: &'a str,
+) -> impl Iterator<Item = Node<'t>> + 'a {
+    memchr::memmem::find_iter(source.as_bytes(), prefix.as_bytes()).filter_map(move |at| {
+        let name = root
+            .descendant_for_byte_range(at, at + prefix.len())
+            .filter(|n| n.kind() == "identifier" && n.start_byte() == at)?;
+        let function = root.parent(name)?;
+        (function.kind() == "function_definition"
+            && function.child_by_field_name("name") == Some(name))
+        .then_some(function)
+    })
 }
 
 /// The fate of a use when it does not depend on the code around it (an
