@@ -1988,3 +1988,61 @@ fn a_submodule_import_leaves_with_its_last_use() {
         "{diff}"
     );
 }
+
+/// A mock of eventlet's sleep made in a test base class's setUp stays,
+/// its line says why and what to do, and the sleep it covers stays with
+/// it; the same mock made in a test module follows the code.
+#[test]
+fn a_sleep_mock_in_shared_set_up_code_stays_and_says_why() {
+    let code = b"import eventlet\n\n\ndef nap():\n    eventlet.sleep(1)\n";
+    let base = b"from unittest import mock\n\nimport testtools\n\n\n\
+                 class TestCase(testtools.TestCase):\n    def setUp(self):\n        \
+                 super().setUp()\n        self.useFixture(mock.patch('eventlet.sleep'))\n";
+    let test = b"from pkg import naps\nfrom pkg.tests import base\n\n\n\
+                 class NapTest(base.TestCase):\n    def test_nap(self):\n        naps.nap()\n";
+    let dir = tree(&[
+        ("eventless.toml", b""),
+        ("pkg/__init__.py", b""),
+        ("pkg/naps.py", code),
+        ("pkg/tests/__init__.py", b""),
+        ("pkg/tests/base.py", base),
+        ("pkg/tests/test_naps.py", test),
+    ]);
+    let text = stdout(&eventless(&["scan", ".", "--review"], dir.path()));
+    let mock_line = text
+        .lines()
+        .find(|l| l.starts_with("./pkg/tests/base.py:9:"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        mock_line.contains("shared set-up code")
+            && mock_line.contains("Patch only what the test needs"),
+        "{mock_line}"
+    );
+    let nap_line = text
+        .lines()
+        .find(|l| l.starts_with("./pkg/naps.py:5:"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(nap_line.contains("manual"), "{nap_line}");
+
+    // Made in the test module itself, the mock follows the code.
+    let own = b"from unittest import mock\n\nimport testtools\n\nfrom pkg import naps\n\n\n\
+                class NapTest(testtools.TestCase):\n    def setUp(self):\n        \
+                super().setUp()\n        self.useFixture(mock.patch('eventlet.sleep'))\n\n    \
+                def test_nap(self):\n        naps.nap()\n";
+    let dir = tree(&[
+        ("eventless.toml", b""),
+        ("pkg/__init__.py", b""),
+        ("pkg/naps.py", code),
+        ("pkg/tests/__init__.py", b""),
+        ("pkg/tests/test_naps.py", own),
+    ]);
+    let diff = stdout(&eventless(
+        &["diff", ".", "--review", "--color", "never"],
+        dir.path(),
+    ));
+    assert!(
+        diff.contains("+        self.useFixture(mock.patch('time.sleep'))")
+            && diff.contains("+    time.sleep(1)"),
+        "{diff}"
+    );
+}
