@@ -37,55 +37,65 @@ pub fn scan(source: &str) -> ImportScan {
     let mut found = ImportScan::default();
     // (indentation, is a function) of the enclosing def/class headers.
     let mut blocks: Vec<(usize, bool)> = Vec::new();
-    for line in logical_lines(source) {
-        while blocks
-            .last()
-            .is_some_and(|(indent, _)| line.indent <= *indent)
-        {
-            blocks.pop();
-        }
-        let in_function = blocks.iter().any(|(_, function)| *function);
-        for statement in split_statements(&line.text) {
-            let statement = statement.trim();
-            if let Some(rest) = statement.strip_prefix("import ") {
-                found
-                    .imports
-                    .extend(plain_imports(rest, in_function, line.number));
-            } else if let Some(rest) = statement.strip_prefix("from ") {
-                found
-                    .imports
-                    .extend(from_import(rest, in_function, line.number));
+    logical_lines(
+        source,
+        |word| WORDS.contains(&word),
+        |line| {
+            while blocks
+                .last()
+                .is_some_and(|(indent, _)| line.indent <= *indent)
+            {
+                blocks.pop();
             }
-        }
-        let text = line.text.trim();
-        let header = text.strip_prefix("async ").unwrap_or(text);
-        if header.starts_with("def ") {
-            blocks.push((line.indent, true));
-        } else if header.starts_with("class ") {
-            blocks.push((line.indent, false));
-        } else if line.indent == 0 && is_main_guard(text) {
-            found.main_guard = true;
-        }
-    }
+            let in_function = blocks.iter().any(|(_, function)| *function);
+            for statement in split_statements(line.text) {
+                let statement = statement.trim();
+                if let Some(rest) = statement.strip_prefix("import ") {
+                    found
+                        .imports
+                        .extend(plain_imports(rest, in_function, line.number));
+                } else if let Some(rest) = statement.strip_prefix("from ") {
+                    found
+                        .imports
+                        .extend(from_import(rest, in_function, line.number));
+                }
+            }
+            let text = line.text.trim();
+            let header = text.strip_prefix("async ").unwrap_or(text);
+            if header.starts_with("def ") {
+                blocks.push((line.indent, true));
+            } else if header.starts_with("class ") {
+                blocks.push((line.indent, false));
+            } else if line.indent == 0 && is_main_guard(text) {
+                found.main_guard = true;
+            }
+        },
+    );
     found
 }
 
 /// One logical line: its first physical line's number and indentation, and
 /// its text with comments dropped and line breaks inside brackets or after
 /// a backslash made spaces (string literals kept as written).
-struct LogicalLine {
-    number: usize,
-    indent: usize,
-    text: String,
+pub(crate) struct LogicalLine<'t> {
+    pub number: usize,
+    pub indent: usize,
+    pub text: &'t str,
 }
 
 /// The statements that matter here start with one of these words; other
 /// logical lines are skipped without copying their text.
 const WORDS: &[&str] = &["import", "from", "def", "class", "async", "if"];
 
-fn logical_lines(source: &str) -> Vec<LogicalLine> {
+/// Hands each logical line of `source` to `each`, in order; the text of
+/// those whose first word `keep_text` refuses is left empty (it is not
+/// copied).
+pub(crate) fn logical_lines(
+    source: &str,
+    keep_text: impl Fn(&str) -> bool,
+    mut each: impl FnMut(LogicalLine<'_>),
+) {
     let bytes = source.as_bytes();
-    let mut lines = Vec::new();
     let mut text = String::new();
     let (mut depth, mut number, mut at) = (0usize, 1usize, 0usize);
     // The current logical line: its first line, indentation, and whether
@@ -106,7 +116,7 @@ fn logical_lines(source: &str) -> Vec<LogicalLine> {
                         .iter()
                         .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
                         .map_or(bytes.len(), |n| at + n);
-                    let keep = WORDS.contains(&&source[at..word_end]);
+                    let keep = keep_text(&source[at..word_end]);
                     start = Some((number, indentation(&source[line_start..at]), keep));
                 }
             }
@@ -133,16 +143,13 @@ fn logical_lines(source: &str) -> Vec<LogicalLine> {
                 number += 1;
                 line_start = at + 1;
                 if depth == 0 {
-                    if let Some((first, indent, keep)) = start.take() {
-                        lines.push(LogicalLine {
+                    if let Some((first, indent, _)) = start.take() {
+                        each(LogicalLine {
                             number: first,
                             indent,
-                            text: if keep {
-                                std::mem::take(&mut text)
-                            } else {
-                                String::new()
-                            },
+                            text: &text,
                         });
+                        text.clear();
                     }
                 } else if keep {
                     text.push(' ');
@@ -173,33 +180,43 @@ fn logical_lines(source: &str) -> Vec<LogicalLine> {
                 continue;
             }
             _ => {
-                // Whole characters: the text is sliced as UTF-8.
-                let width = utf8_width(c).min(source.len() - at);
+                // The run of plain text up to the next byte that matters,
+                // copied at once (those bytes are ASCII, so the run ends
+                // on a character boundary).
+                let end = bytes[at + 1..]
+                    .iter()
+                    .position(|b| {
+                        matches!(
+                            b,
+                            b'#' | b'\\'
+                                | b'\n'
+                                | b'\r'
+                                | b'('
+                                | b'['
+                                | b'{'
+                                | b')'
+                                | b']'
+                                | b'}'
+                                | b'\''
+                                | b'"'
+                        )
+                    })
+                    .map_or(bytes.len(), |n| at + 1 + n);
                 if keep {
-                    text.push_str(&source[at..at + width]);
+                    text.push_str(&source[at..end]);
                 }
-                at += width;
+                at = end;
                 continue;
             }
         }
         at += 1;
     }
-    if let Some((first, indent, keep)) = start {
-        lines.push(LogicalLine {
+    if let Some((first, indent, _)) = start {
+        each(LogicalLine {
             number: first,
             indent,
-            text: if keep { text } else { String::new() },
+            text: &text,
         });
-    }
-    lines
-}
-
-fn utf8_width(first: u8) -> usize {
-    match first {
-        0xF0.. => 4,
-        0xE0.. => 3,
-        0xC0.. => 2,
-        _ => 1,
     }
 }
 
@@ -215,7 +232,7 @@ fn indentation(leading: &str) -> usize {
 /// The end of the string literal whose quote is at `at` (a prefix such as
 /// `r` or `b` was copied as ordinary text before it). A backslash always
 /// keeps the next character inside, as it does for the tokenizer.
-fn string_end(bytes: &[u8], at: usize) -> usize {
+pub(crate) fn string_end(bytes: &[u8], at: usize) -> usize {
     let quote = bytes[at];
     let triple = bytes.get(at + 1) == Some(&quote) && bytes.get(at + 2) == Some(&quote);
     let mut i = if triple { at + 3 } else { at + 1 };
