@@ -11,6 +11,7 @@ pub(crate) mod local_proof;
 pub(crate) mod module_constants;
 pub(crate) mod module_names;
 pub(crate) mod non_negative;
+pub(crate) mod outline;
 pub mod parse;
 pub(crate) mod patchers;
 pub(crate) mod statements;

@@ -1,0 +1,424 @@
+//! A module's top-level functions and classes, and the names each of them
+//! mentions: what finding which code may call which needs, for any file of
+//! the project (read by the small lexer of the imports, since a parse of
+//! every file would cost too much).
+//!
+//! A line belongs to the top-level function or class whose code it is, or
+//! to the module when it runs at import: module-level statements, and in a
+//! class body everything outside its methods (decorators, bases, default
+//! values, class attributes). A class is one unit with its methods: a
+//! method runs wherever an instance of its class may exist.
+
+use super::import_scan::{logical_lines, string_end};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopDef {
+    pub name: String,
+    /// Decorated: the decorator receives it when the module is imported
+    /// (a registry, a route), so it may run without its name being read.
+    pub decorated: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Outline {
+    pub defs: Vec<TopDef>,
+    /// From which line on the code is whose (`None`: code that runs at
+    /// import), in order.
+    owners: Vec<(usize, Option<usize>)>,
+    /// The names mentioned (by [`name_key`]) with where, sorted, without
+    /// repeats: compact, as every file of a project has one.
+    mentions: Vec<(u64, Mention)>,
+}
+
+/// Words that never name a function or class: the keywords, and the
+/// names methods give their instance and class (the most common words).
+const NEVER_DEFINED: &[&str] = &[
+    "self", "cls", "None", "True", "False", "and", "as", "assert", "async", "await", "break",
+    "class", "continue", "def", "del", "elif", "else", "except", "finally", "for", "from",
+    "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise",
+    "return", "try", "while", "with", "yield",
+];
+
+/// The key of a name among mentions: a 64-bit hash (two names that share
+/// one would only count as calling each other, never as not calling).
+pub fn name_key(name: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0).hash_one(name)
+}
+
+/// A line that mentions a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Mention {
+    /// The definition whose code the line is (`None`: it runs at import).
+    pub owner: Option<usize>,
+    /// In a string holding a dotted path: code loaded by name, which
+    /// needs no import.
+    pub by_path: bool,
+}
+
+impl Outline {
+    pub fn of(source: &str) -> Outline {
+        let mut outline = Outline::default();
+        // The enclosing headers: (indentation, is a function).
+        let mut blocks: Vec<(usize, bool)> = Vec::new();
+        let mut decorated = false;
+        // Most words are seen many times: kept once each here.
+        let mut seen: foldhash::HashSet<(u64, Mention)> = foldhash::HashSet::default();
+        logical_lines(
+            source,
+            |_| true,
+            |line| {
+                while blocks
+                    .last()
+                    .is_some_and(|(indent, _)| line.indent <= *indent)
+                {
+                    blocks.pop();
+                }
+                let text = line.text.trim();
+                let header = text.strip_prefix("async ").unwrap_or(text);
+                let def = header.starts_with("def ") || header.starts_with("class ");
+                let assigned = (blocks.is_empty() && !def)
+                    .then(|| assigned_name(text))
+                    .flatten();
+                // A header's own name, or an assignment's, is not a mention.
+                let own_name = def.then(|| header.split_whitespace().nth(1)).flatten();
+                let own_name = own_name
+                    .map(|n| n.split(['(', ':']).next().unwrap_or(n))
+                    .or(assigned);
+                let owner = if blocks.is_empty() && def {
+                    outline.defs.push(TopDef {
+                        name: own_name.unwrap_or_default().to_owned(),
+                        decorated: std::mem::take(&mut decorated),
+                    });
+                    // A class's bases run where the class does (a subclass
+                    // instance); a function's default values, and a
+                    // metaclass, run at import.
+                    let bases = header.starts_with("class ") && !header.contains("metaclass");
+                    bases.then(|| outline.defs.len() - 1)
+                } else if blocks.iter().any(|(_, function)| *function) {
+                    outline.defs.len().checked_sub(1)
+                } else {
+                    None
+                };
+                if blocks.is_empty() && text.starts_with('@') {
+                    decorated = true;
+                }
+                if outline.owners.last().is_none_or(|(_, last)| *last != owner) {
+                    outline.owners.push((line.number, owner));
+                }
+                // A docstring calls nothing.
+                if only_strings(text) {
+                    return;
+                }
+                // What code at import refers to without calling it runs only
+                // through what holds it: the module-level name assigned, or the
+                // class whose attribute it is.
+                let holder = match (owner, assigned) {
+                    (Some(_), _) => None,
+                    (None, Some(name)) => {
+                        outline.defs.push(TopDef {
+                            name: name.to_owned(),
+                            decorated: false,
+                        });
+                        Some(outline.defs.len() - 1)
+                    }
+                    (None, None) if !blocks.is_empty() && !def => outline.defs.len().checked_sub(1),
+                    (None, None) => None,
+                };
+                let mut skipped_own = false;
+                identifiers(line.text, |word, by_path, called| {
+                    if !skipped_own && !by_path && Some(word) == own_name {
+                        skipped_own = true;
+                        return;
+                    }
+                    if NEVER_DEFINED.contains(&word) {
+                        return;
+                    }
+                    let owner = if called { owner } else { owner.or(holder) };
+                    seen.insert((name_key(word), Mention { owner, by_path }));
+                });
+                if def {
+                    blocks.push((line.indent, header.starts_with("def ")));
+                }
+            },
+        );
+        outline.mentions = seen.into_iter().collect();
+        outline.mentions.sort_unstable();
+        outline
+    }
+
+    /// The definition whose code line `line` is, or `None` when it runs at
+    /// import.
+    pub fn owner_of(&self, line: usize) -> Option<usize> {
+        let after = self.owners.partition_point(|(first, _)| *first <= line);
+        after.checked_sub(1).and_then(|i| self.owners[i].1)
+    }
+
+    /// Every name mentioned (by key), with where.
+    pub fn mentions(&self) -> &[(u64, Mention)] {
+        &self.mentions
+    }
+
+    /// The lines that mention `name`.
+    #[cfg(test)]
+    pub fn mentioned_by(&self, name: &str) -> Vec<Mention> {
+        let key = name_key(name);
+        self.mentions
+            .iter()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, m)| *m)
+            .collect()
+    }
+}
+
+/// Whether a statement is nothing but string literals (a docstring), none
+/// of them an f-string, whose fields run code.
+fn only_strings(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let prefix = bytes[at..]
+            .iter()
+            .take_while(|b| matches!(b.to_ascii_lowercase(), b'r' | b'b' | b'u'))
+            .count();
+        at += prefix;
+        if !matches!(bytes.get(at), Some(b'\'' | b'"')) {
+            return false;
+        }
+        at = string_end(bytes, at);
+        while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+            at += 1;
+        }
+    }
+    !text.is_empty()
+}
+
+/// Hands `each` the identifiers of a line of code, but those of strings
+/// with spaces: whether each is in a string, and
+/// whether it is called or used (followed by `(`, `.` or `[`) rather than
+/// only referred to. A non-ASCII character counts as part of a name, as
+/// Python allows.
+fn identifiers<'t>(text: &'t str, mut each: impl FnMut(&'t str, bool, bool)) {
+    let bytes = text.as_bytes();
+    let is_name = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    let mut words = |range: std::ops::Range<usize>, by_path: bool| {
+        let mut at = range.start;
+        while at < range.end {
+            if !is_name(bytes[at]) {
+                at += 1;
+                continue;
+            }
+            let begin = at;
+            while at < range.end && is_name(bytes[at]) {
+                at += 1;
+            }
+            if bytes[begin].is_ascii_digit() {
+                continue;
+            }
+            let next = bytes[at..].iter().find(|b| !b.is_ascii_whitespace());
+            let called = matches!(next, Some(b'(' | b'.' | b'['));
+            each(&text[begin..at], by_path, called);
+        }
+    };
+    let (mut code_start, mut at) = (0, 0);
+    while at < bytes.len() {
+        if matches!(bytes[at], b'\'' | b'"') {
+            words(code_start..at, false);
+            let end = string_end(bytes, at);
+            // A string may name code to load: a dotted path (`pkg.mod.Name`,
+            // `pkg.mod:name`, a template of one) from anywhere, a bare name
+            // (for getattr) like code; one with spaces is prose.
+            let literal = &bytes[at..end];
+            if !literal.iter().any(u8::is_ascii_whitespace) {
+                words(at..end, literal.iter().any(|b| matches!(b, b'.' | b':')));
+            }
+            (code_start, at) = (end, end);
+        } else {
+            at += 1;
+        }
+    }
+    words(code_start..bytes.len(), false);
+}
+
+/// The name a simple module-level assignment binds (`NAME = value`, one
+/// target, no other assignment in it).
+fn assigned_name(text: &str) -> Option<&str> {
+    let end = text
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(text.len());
+    let (name, rest) = text.split_at(end);
+    let value = rest.trim_start().strip_prefix('=')?;
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) || value.starts_with('=') {
+        return None;
+    }
+    (!has_assignment(value)).then_some(name)
+}
+
+/// Whether `text` holds an `=` outside brackets and strings that is not
+/// part of a comparison (a chained assignment).
+fn has_assignment(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let (mut depth, mut at) = (0usize, 0);
+    while at < bytes.len() {
+        match bytes[at] {
+            b'\'' | b'"' => {
+                at = string_end(bytes, at);
+                continue;
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'=' if depth == 0 => {
+                let before = at.checked_sub(1).map(|i| bytes[i]);
+                let after = bytes.get(at + 1);
+                if !matches!(before, Some(b'=' | b'<' | b'>' | b'!')) && after != Some(&b'=') {
+                    return true;
+                }
+                if after == Some(&b'=') {
+                    at += 1;
+                }
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SOURCE: &str = "\
+import pool
+
+@registry.add
+def handler():
+    pass
+
+def start():
+    pool.spawn(handler)
+
+class Server(Base):
+    size = DEFAULT
+
+    def run(self, delay=PAUSE):
+        \"\"\"Calls main() and start().\"\"\"
+        start()
+        load('pkg.mod.Driver')
+        LOG.info('Handler failed')
+
+    def fire(self):  # start
+        pass
+
+def main():
+    Server().run()
+";
+
+    fn names_of(outline: &Outline, mentions: &[Mention]) -> Vec<String> {
+        mentions
+            .iter()
+            .map(|m| {
+                let owner = m
+                    .owner
+                    .map_or("<import>".to_owned(), |d| outline.defs[d].name.clone());
+                if m.by_path {
+                    format!("{owner} (by path)")
+                } else {
+                    owner
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lines_belong_to_top_level_definitions_or_to_the_import() {
+        let outline = Outline::of(SOURCE);
+        let names: Vec<(&str, bool)> = outline
+            .defs
+            .iter()
+            .map(|d| (d.name.as_str(), d.decorated))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("handler", true),
+                ("start", false),
+                ("Server", false),
+                ("main", false)
+            ]
+        );
+        assert_eq!(outline.owner_of(1), None);
+        assert_eq!(outline.owner_of(5), Some(0));
+        assert_eq!(outline.owner_of(8), Some(1));
+        // A class attribute and a method's header run at import; its body
+        // is the class's code.
+        assert_eq!(outline.owner_of(11), None);
+        assert_eq!(outline.owner_of(13), None);
+        assert_eq!(outline.owner_of(14), Some(2));
+        assert_eq!(outline.owner_of(23), Some(3));
+    }
+
+    #[test]
+    fn mentions_in_code_and_strings_count_and_own_names_and_comments_do_not() {
+        let outline = Outline::of(SOURCE);
+        assert_eq!(
+            names_of(&outline, &outline.mentioned_by("handler")),
+            vec!["start"]
+        );
+        assert_eq!(
+            names_of(&outline, &outline.mentioned_by("start")),
+            vec!["Server"]
+        );
+        assert_eq!(
+            names_of(&outline, &outline.mentioned_by("Server")),
+            vec!["main"]
+        );
+        // A subclass runs its base's code.
+        assert_eq!(
+            names_of(&outline, &outline.mentioned_by("Base")),
+            vec!["Server"]
+        );
+        assert_eq!(
+            names_of(&outline, &outline.mentioned_by("PAUSE")),
+            vec!["<import>"]
+        );
+        assert_eq!(
+            names_of(&outline, &outline.mentioned_by("Driver")),
+            vec!["Server (by path)"]
+        );
+        // A docstring calls nothing, prose names nothing.
+        assert!(outline.mentioned_by("main").is_empty());
+        assert!(outline.mentioned_by("Handler").is_empty());
+        assert!(outline.mentioned_by("fire").is_empty());
+    }
+
+    #[test]
+    fn what_import_time_code_only_refers_to_runs_through_what_holds_it() {
+        let outline = Outline::of(
+            "Server = PosixServer if posix else Win32Server\nPOOL = make_pool(size)\n\
+             A = B = Thing\n\nclass Manager(object):\n    executor = Executor\n    \
+             limit = compute()\n",
+        );
+        let defs: Vec<&str> = outline.defs.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(defs, ["Server", "POOL", "Manager"]);
+        for (name, owners) in [
+            ("PosixServer", vec!["Server"]),
+            ("Win32Server", vec!["Server"]),
+            // Called at import, or bound to two names: it runs at import.
+            ("make_pool", vec!["<import>"]),
+            ("size", vec!["POOL"]),
+            ("Thing", vec!["<import>"]),
+            // A class attribute runs where the class does.
+            ("Executor", vec!["Manager"]),
+            ("compute", vec!["<import>"]),
+        ] {
+            assert_eq!(
+                names_of(&outline, &outline.mentioned_by(name)),
+                owners,
+                "{name}"
+            );
+        }
+        // Code at module level stays code that runs at import.
+        assert_eq!(outline.owner_of(1), None);
+    }
+}
