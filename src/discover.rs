@@ -20,6 +20,8 @@ pub struct Discovered {
     pub files: Vec<PathBuf>,
     /// Requirements, setup.cfg, pyproject.toml, tox.ini and .coveragerc files.
     pub config_files: Vec<PathBuf>,
+    /// Other `.ini` files, which may load code by name (paste factories).
+    pub ini_files: Vec<PathBuf>,
     pub problems: Vec<WalkProblem>,
 }
 
@@ -35,6 +37,7 @@ pub fn discover(
     let excluded = exclude_set(excludes)?;
     let mut files = Vec::new();
     let mut config_files = Vec::new();
+    let mut ini_files = Vec::new();
     let mut problems = Vec::new();
     for root in paths {
         let given = stand_in.is_some_and(|s| s.stands_for(root));
@@ -70,6 +73,8 @@ pub fn discover(
                         files.push(entry.into_path());
                     } else if is_file && crate::config_files::kind_of(entry.path()).is_some() {
                         config_files.push(entry.into_path());
+                    } else if is_file && entry.path().extension().is_some_and(|e| e == "ini") {
+                        ini_files.push(entry.into_path());
                     }
                 }
                 Err(err) => problems.push(WalkProblem {
@@ -90,7 +95,7 @@ pub fn discover(
     }
     // Paths that overlap (`a.py .`) name some files twice, spelled apart.
     let overlapping = paths.len() > 1;
-    for list in [&mut files, &mut config_files] {
+    for list in [&mut files, &mut config_files, &mut ini_files] {
         list.sort();
         list.dedup();
         if overlapping {
@@ -101,6 +106,7 @@ pub fn discover(
     Ok(Discovered {
         files,
         config_files,
+        ini_files,
         problems,
     })
 }

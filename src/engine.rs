@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Result, bail};
@@ -27,6 +28,7 @@ use crate::outcome::{
 };
 use crate::plan::helpers_module::with_definitions;
 use crate::plan::rewrite::{FileRewrite, Mode, rewrite_file};
+use crate::project::call_reach::{self, CallReach};
 use crate::project::mock_paths::{EventletModules, FoundMocks, HeldName};
 use crate::project::modules::ModuleGraph;
 use crate::project::programs::{self, FileInfo, Program, ProgramKind};
@@ -34,6 +36,7 @@ use crate::project::{Scope, Shown};
 use crate::python::config_options::{self, Bound, ProjectBounds};
 use crate::python::import_scan::{ImportScan, scan as scan_imports};
 use crate::python::module_constants;
+use crate::python::outline::Outline;
 use crate::python::parse::{first_syntax_error, parse};
 use crate::python::patchers::{self, Patchers};
 use crate::python::syntax::{Root, node_at};
@@ -161,6 +164,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     // Largest files first, handed to whichever worker is free (a queue,
     // not halves of the list): no worker then starts a large file while
     // the other runs out of work. Results are put in path order at the end.
+    let named_in_other_files = named_outside(&discovered);
     let mut result = RunResult {
         files_scanned: discovered.files.len(),
         ..RunResult::default()
@@ -177,11 +181,13 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     // and whether it may call a patcher, for the mocks.
     // The functions it defines that patch what their argument names (a
     // test base class's `stub_out`), too.
+    // And its outline, for which code may call which.
     type Scanned = (
         ImportScan,
         config_options::Declared,
         bool,
         Vec<(String, usize)>,
+        Outline,
     );
     let known_patchers = Patchers::default();
     let scanned: Vec<Scanned> = read
@@ -195,6 +201,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                     config_options::declared(&text),
                     known_patchers.may_patch(bytes),
                     patchers::wrappers_in(bytes),
+                    Outline::of(&text),
                 )
             };
             match r {
@@ -210,11 +217,13 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     let mut declared = Vec::with_capacity(scanned.len());
     let mut patching = Vec::with_capacity(scanned.len());
     let mut wrappers = Vec::new();
-    for (scan, options, patches, defined) in scanned {
+    let mut outlines = Vec::with_capacity(scanned.len());
+    for (scan, options, patches, defined, outline) in scanned {
         scans.push(scan);
         declared.push(options);
         patching.push(patches);
         wrappers.extend(defined);
+        outlines.push(outline);
     }
     let patchers = Patchers::with_wrappers(wrappers);
     if patchers != known_patchers {
@@ -296,7 +305,14 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         options.assume_monkey_patched.clone(),
         stand_in,
     )
-    .holding(held);
+    .holding(held)
+    .reaching_by_calls(call_reach_of_uses(
+        &parsed,
+        &graph,
+        &outlines,
+        &named_in_other_files,
+    ));
+    drop(outlines);
     // What lies outside the paths stays as it is; what could not be read
     // is reported where it is within them.
     let mut outside: Option<String> = None;
@@ -845,7 +861,7 @@ fn cache_key(
             Read::NoEventlet(hash) => key.add(hash),
         };
     }
-    for path in &discovered.config_files {
+    for path in discovered.config_files.iter().chain(&discovered.ini_files) {
         key.add(path).add(std::fs::read(path).unwrap_or_default());
     }
     for p in &discovered.problems {
@@ -1264,6 +1280,42 @@ fn read_constants(
         .collect()
 }
 
+/// Which programs may run the lines of `parsed` that use eventlet, by the
+/// code that may call them.
+fn call_reach_of_uses(
+    parsed: &[Parsed],
+    graph: &ModuleGraph,
+    outlines: &[Outline],
+    named_outside: &HashSet<String>,
+) -> CallReach {
+    let mut sites: Vec<(usize, usize)> = parsed
+        .iter()
+        .flat_map(|p| {
+            let lines = LineIndex::new(&p.source.text);
+            p.analysis
+                .uses
+                .iter()
+                .filter(|u| u.kind == UseKind::Reference)
+                .map(move |u| (p.file, lines.line_col(&p.source.text, u.range.start).0))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    sites.sort_unstable();
+    sites.dedup();
+    CallReach::find(&sites, graph, outlines, named_outside)
+}
+
+/// The words of the project's non-Python files that may load code by name.
+fn named_outside(discovered: &crate::discover::Discovered) -> HashSet<String> {
+    call_reach::words_of(
+        discovered
+            .config_files
+            .iter()
+            .chain(&discovered.ini_files)
+            .filter_map(|path| std::fs::read_to_string(path).ok()),
+    )
+}
+
 /// The tallies of `current`, with the count of rewritten code uses of
 /// `again` where it has one.
 fn with_code_fates(
@@ -1663,6 +1715,8 @@ struct ProgramModel {
     assumed: Option<BTreeSet<String>>,
     /// Per file, the module-level names tests replace there.
     held: HashMap<usize, Vec<HeldName>>,
+    /// Which programs may run the lines of functions that use eventlet.
+    call_reach: Arc<CallReach>,
 }
 
 impl ProgramModel {
@@ -1714,12 +1768,22 @@ impl ProgramModel {
                 .collect(),
             assumed,
             held: HashMap::new(),
+            call_reach: Arc::default(),
         }
     }
 
     /// The same model, with the module-level names tests replace.
     fn holding(self, held: HashMap<usize, Vec<HeldName>>) -> ProgramModel {
         ProgramModel { held, ..self }
+    }
+
+    /// The same model, knowing which programs may run the lines that start
+    /// green threads.
+    fn reaching_by_calls(self, call_reach: CallReach) -> ProgramModel {
+        ProgramModel {
+            call_reach: Arc::new(call_reach),
+            ..self
+        }
     }
 
     /// The facts of the programs, from the files' facts as they are now.
@@ -1744,9 +1808,16 @@ impl ProgramModel {
                 unknown: self.library && p.kind == ProgramKind::Importer,
                 command: p.kind != ProgramKind::Test
                     && !(self.library && p.kind == ProgramKind::Importer),
+                reached: &p.reached,
+                entries: &p.entries,
             })
             .collect();
-        let mut facts = ProjectFacts::new(&runs, &lookup, self.assumed.as_ref());
+        let mut facts = ProjectFacts::new(
+            &runs,
+            &lookup,
+            self.assumed.as_ref(),
+            Arc::clone(&self.call_reach),
+        );
         facts.set_held(self.held.clone());
         facts
     }

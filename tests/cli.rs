@@ -471,10 +471,10 @@ fn the_requirement_goes_with_the_last_import() {
     let dir = tree(&[
         ("requirements.txt", reqs.as_bytes()),
         ("a.py", SLEEPY.as_bytes()),
-        // b's program runs a's code, and b's hub keeps its threads green.
+        // b's program calls a's code, and b's hub keeps its threads green.
         (
             "b.py",
-            b"import eventlet\n\nimport a  # noqa\n\nhub = eventlet.hubs.get_hub()\n",
+            b"import eventlet\n\nimport a\n\nhub = eventlet.hubs.get_hub()\na.nap(1)\n",
         ),
     ]);
     let scan = stdout(&eventless(&["scan"], dir.path()));
@@ -517,7 +517,7 @@ fn markdown_readiness_report_links_occurrences() {
         ("pkg/a.py", SLEEPY.as_bytes()),
         (
             "pkg/b.py",
-            b"import eventlet\n\nimport a  # noqa\n\nhub = eventlet.hubs.get_hub()\n",
+            b"import eventlet\n\nimport a\n\nhub = eventlet.hubs.get_hub()\na.nap(1)\n",
         ),
     ]);
     let out = eventless(
@@ -749,6 +749,44 @@ fn the_application_s_patching_can_be_named_module_by_module() {
         stderr(&bad).contains("'sockets' is not a module monkey_patch() patches"),
         "{}",
         stderr(&bad)
+    );
+}
+
+/// A command that imports a module but never calls a function of it does
+/// not decide that function's rewrite: the server that calls it does.
+#[test]
+fn a_function_is_decided_by_the_programs_that_may_call_it() {
+    let dir = tree(&[
+        (
+            "setup.cfg",
+            b"[metadata]\nname = pkg\n\n[entry_points]\nconsole_scripts =\n    pkg-api = pkg.cmd.api:main\n    pkg-status = pkg.status:main\n",
+        ),
+        ("pkg/__init__.py", b""),
+        ("pkg/cmd/__init__.py", b""),
+        (
+            "pkg/cmd/api.py",
+            b"import eventlet\n\neventlet.monkey_patch()\n\nfrom pkg import wsgi  # noqa\n\n\ndef main():\n    wsgi.serve()\n",
+        ),
+        (
+            "pkg/status.py",
+            b"from pkg import wsgi\n\n\ndef main():\n    wsgi.check()\n",
+        ),
+        (
+            "pkg/wsgi.py",
+            b"import eventlet\n\n\ndef serve():\n    pool = eventlet.GreenPool()\n    pool.spawn(listen)\n    pool.waitall()\n\n\ndef listen():\n    eventlet.sleep(1)\n\n\ndef check():\n    eventlet.sleep(2)\n",
+        ),
+    ]);
+    let scan = stdout(&eventless(&["scan", "."], dir.path()));
+    // pkg-status imports the pool but never starts it: green threads may
+    // run in it (it imports them), so what it calls keeps eventlet's sleep;
+    // what only the patched server calls moves.
+    assert!(
+        scan.contains("wsgi.py:11:5: eventlet.greenthread.sleep [sleep] rewrite by sleep"),
+        "{scan}"
+    );
+    assert!(
+        scan.contains("wsgi.py:15:5: eventlet.greenthread.sleep [sleep] manual: green threads or hub timers run in console script pkg-status"),
+        "{scan}"
     );
 }
 

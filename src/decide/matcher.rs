@@ -393,10 +393,16 @@ impl Matcher<'_> {
     fn check_requirements<'r>(
         &self,
         requirements: impl IntoIterator<Item = &'r Requirement>,
+        u: &Use,
+        source: &str,
     ) -> Result<Vec<Relaxed>, String> {
+        // Only the programs whose code may call the function of the line.
+        let context = self
+            .context
+            .at_line(crate::source::line_of(source, u.range.start));
         let mut relaxed = Vec::new();
         for requirement in requirements {
-            relaxed.extend(self.context.check(requirement)?);
+            relaxed.extend(context.check(requirement)?);
         }
         Ok(relaxed)
     }
@@ -449,7 +455,7 @@ impl Matcher<'_> {
                     return Err("the block transform has no replacement (a catalogue error)".into());
                 }
             };
-            let relaxed = self.check_requirements(&t.requires)?;
+            let relaxed = self.check_requirements(&t.requires, u, source)?;
             self.check_not_replaced(u, file)?;
             return Ok(Rewrite {
                 transform: id,
@@ -633,7 +639,7 @@ impl Matcher<'_> {
             .requires
             .iter()
             .partition(|r| **r == Requirement::EventletFree);
-        let mut relaxed = self.check_requirements(local)?;
+        let mut relaxed = self.check_requirements(local, u, source)?;
         self.check_helpers(template.helpers(), root, source, file)?;
         let mut attached_edits: Vec<Edit> = mock_member.into_iter().collect();
         let mut appended: Vec<(usize, Template)> = Vec::new();
@@ -671,7 +677,7 @@ impl Matcher<'_> {
             attached_edits.push(call_after_assignment(call, method, source)?);
         }
         self.check_not_replaced(u, file)?;
-        relaxed.extend(self.check_requirements(whole_program)?);
+        relaxed.extend(self.check_requirements(whole_program, u, source)?);
         let rewrite = Rewrite {
             transform: id,
             safety: case.safety,

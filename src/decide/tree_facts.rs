@@ -13,9 +13,11 @@ use crate::python::config_options::ProjectBounds;
 use crate::python::patchers::Patchers;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use tree_sitter::Node;
 
+use crate::project::call_reach::CallReach;
 use crate::project::mock_paths::HeldName;
 use crate::python::syntax::{named_children, root_of, text};
 use crate::transform::{
@@ -209,6 +211,11 @@ pub struct ProgramFacts {
     /// A command a user runs (an entry point, a script, a module run
     /// alone), not a test run or a library's unknown user.
     pub command: bool,
+    /// The files it imports (sorted), and those whose every function it
+    /// may run; any function at all for a library's unknown user.
+    reached: Vec<usize>,
+    entries: Vec<usize>,
+    any_function: bool,
 }
 
 /// A monkey_patch() call a program makes.
@@ -220,6 +227,9 @@ pub struct MadeCall {
     /// alternatives, calls of different scopes add up.
     pub scope: String,
     pub patching: Patching,
+    /// Made by one test of a test module: it may patch the process for the
+    /// tests after it, but none of the others can count on it.
+    pub one_test: bool,
 }
 
 impl ProgramFacts {
@@ -237,7 +247,7 @@ impl ProgramFacts {
     fn patches_in_some_runs(&self, module: &str) -> bool {
         self.calls
             .iter()
-            .any(|c| c.site != UNKNOWN_USERS && c.patching.names(module))
+            .any(|c| c.site != UNKNOWN_USERS && !c.one_test && c.patching.names(module))
     }
 
     /// `Ok` when every run of it patches `module`, else why not. The
@@ -245,11 +255,19 @@ impl ProgramFacts {
     /// of different scopes all run (heat's `monkey_patch(time=True)` adds to
     /// its service's), so one such scope is enough.
     fn patches(&self, module: &str) -> Result<(), String> {
-        if self.calls.is_empty() {
-            return Err(format!("nothing in it monkey-patches '{module}'"));
+        let sure: Vec<&MadeCall> = self.calls.iter().filter(|c| !c.one_test).collect();
+        if sure.is_empty() {
+            return Err(match self.calls.first() {
+                Some(call) => format!(
+                    "only one of its tests monkey-patches ({}), which the others cannot \
+                     count on",
+                    call.site
+                ),
+                None => format!("nothing in it monkey-patches '{module}'"),
+            });
         }
         let mut scopes: BTreeMap<&str, bool> = BTreeMap::new();
-        for call in &self.calls {
+        for call in &sure {
             *scopes.entry(call.scope.as_str()).or_insert(true) &=
                 call.patching.modules.contains(module);
         }
@@ -262,18 +280,13 @@ impl ProgramFacts {
                  --assume-monkey-patched or assume_monkey_patched in eventless.toml)"
             ));
         }
-        if let Some(call) = self
-            .calls
-            .iter()
-            .find(|c| c.patching.some_runs.contains(module))
-        {
+        if let Some(call) = sure.iter().find(|c| c.patching.some_runs.contains(module)) {
             return Err(format!(
                 "{} patches '{module}' only in some runs (its argument is computed)",
                 call_name(&call.site)
             ));
         }
-        let call = self
-            .calls
+        let call = sure
             .iter()
             .find(|c| !c.patching.modules.contains(module))
             .expect("no scope patches it, so some call leaves it alone");
@@ -321,6 +334,8 @@ pub struct ProjectFacts {
     held: HashMap<usize, Vec<HeldName>>,
     /// The files that start green threads or hub timers.
     green_files: HashSet<usize>,
+    /// Which programs may run the lines of functions.
+    call_reach: Arc<CallReach>,
 }
 
 /// One program of the project, for the facts: its name, the files it may
@@ -328,7 +343,7 @@ pub struct ProjectFacts {
 pub struct ProgramRun<'a> {
     pub name: &'a str,
     pub reaches: &'a [usize],
-    pub patches: &'a [(usize, usize)],
+    pub patches: &'a [(usize, usize, bool)],
     /// It is the application the user says patches (`assumed`).
     pub assumed_to_patch: bool,
     /// An unknown program (a library's user): unless the user says how it
@@ -337,6 +352,11 @@ pub struct ProgramRun<'a> {
     /// A command a user runs: an entry point, a script, a module run
     /// alone in a tree that is not a library.
     pub command: bool,
+    /// The files it imports (sorted), and those whose every function it
+    /// may run: a function of another file runs only where code may call
+    /// it.
+    pub reached: &'a [usize],
+    pub entries: &'a [usize],
 }
 
 impl ProjectFacts {
@@ -347,14 +367,22 @@ impl ProjectFacts {
         programs: &[ProgramRun],
         files: &dyn Fn(usize) -> Option<(&'a Path, &'a FileFacts)>,
         assumed: Option<&BTreeSet<String>>,
+        call_reach: Arc<CallReach>,
     ) -> ProjectFacts {
-        let mut facts = ProjectFacts::default();
+        let mut facts = ProjectFacts {
+            call_reach,
+            ..ProjectFacts::default()
+        };
         for (n, program) in programs.iter().enumerate() {
             for &f in program.reaches {
                 if files(f).is_some_and(|(_, facts)| !facts.green_threads.is_empty()) {
                     facts.green_files.insert(f);
                 }
             }
+            // Whether green threads run in the program is judged by what it
+            // imports, not by which of its functions run: it may start them
+            // through a library the project hands work to (oslo.service's
+            // thread groups), which no eventlet use of the project shows.
             let green_site = program.reaches.iter().find_map(|f| {
                 let (path, facts) = files(*f)?;
                 let green = facts.green_threads.first()?;
@@ -363,19 +391,21 @@ impl ProjectFacts {
             let mut calls: Vec<MadeCall> = program
                 .patches
                 .iter()
-                .filter_map(|(f, call)| {
+                .filter_map(|(f, call, one_test)| {
                     let (path, facts) = files(*f)?;
                     let call = facts.monkey_patches.get(*call)?;
                     Some(MadeCall {
                         site: format!("{}:{}", path.display(), call.line),
                         scope: format!("{}#{}", path.display(), call.scope),
                         patching: call.patching.clone(),
+                        one_test: *one_test,
                     })
                 })
                 .collect();
             let stated = |site: &str, patching| MadeCall {
                 site: site.into(),
                 scope: site.into(),
+                one_test: false,
                 patching,
             };
             match (assumed, program.assumed_to_patch, program.unknown) {
@@ -403,6 +433,9 @@ impl ProjectFacts {
                 green_site,
                 calls,
                 command: program.command,
+                reached: program.reached.to_vec(),
+                entries: program.entries.to_vec(),
+                any_function: program.unknown,
             });
         }
         facts
@@ -464,6 +497,7 @@ impl ProjectFacts {
         FileContext {
             project: self,
             file,
+            line: None,
             programs,
             held: self.held.get(&file).map_or(&[], Vec::as_slice),
         }
@@ -482,6 +516,8 @@ enum Programs<'a> {
 pub struct FileContext<'a> {
     project: &'a ProjectFacts,
     file: usize,
+    /// The line decided, when only the programs that may run it count.
+    line: Option<usize>,
     programs: Programs<'a>,
     held: &'a [HeldName],
 }
@@ -490,6 +526,15 @@ impl<'a> FileContext<'a> {
     /// The context of another file of the project.
     pub fn of_file(&self, file: usize) -> FileContext<'a> {
         self.project.context(file)
+    }
+
+    /// The context of one line of the file: of the programs that import
+    /// the file, those whose code may call the function it is in.
+    pub fn at_line(&self, line: usize) -> FileContext<'a> {
+        FileContext {
+            line: Some(line),
+            ..*self
+        }
     }
 
     /// `Err` with the reason when a test replaces this module-level name.
@@ -502,9 +547,25 @@ impl<'a> FileContext<'a> {
 
     /// The indices of the programs that may run the file.
     fn program_indices(&self) -> Box<dyn Iterator<Item = usize> + 'a> {
-        match self.programs {
-            Programs::Some(list) => Box::new(list.iter().copied()),
-            Programs::All => Box::new(0..self.project.programs.len()),
+        let project = self.project;
+        match (self.programs, self.line) {
+            (Programs::Some(list), None) => Box::new(list.iter().copied()),
+            (Programs::Some(list), Some(line)) => {
+                let file = self.file;
+                Box::new(list.iter().copied().filter(move |&p| {
+                    let program = &project.programs[p];
+                    project.call_reach.may_run(
+                        &program.reached,
+                        &program.entries,
+                        program.any_function,
+                        file,
+                        line,
+                    )
+                }))
+            }
+            // A file no program is seen to import may run in any of them,
+            // and from any of its functions.
+            (Programs::All, _) => Box::new(0..project.programs.len()),
         }
     }
 
@@ -911,9 +972,13 @@ mod tests {
                     site: format!("{name}.py:{}", n + 2),
                     scope: format!("{name}.py#0"),
                     patching: patched(call),
+                    one_test: false,
                 })
                 .collect(),
             command: false,
+            reached: vec![0],
+            entries: vec![0],
+            any_function: false,
         }
     }
 
@@ -988,6 +1053,7 @@ mod tests {
             site: "messaging.py:98".into(),
             scope: "messaging.py#2400".into(),
             patching: patched("monkey_patch(time=True)"),
+            one_test: false,
         });
         let heat = project(vec![heat]);
         assert_eq!(heat.context(0).check(&thread), Ok(None));
@@ -1003,6 +1069,17 @@ mod tests {
             "{relaxed:?}"
         );
         assert_eq!(mistral.context(0).check(&time), Ok(None));
+        // swift's test_utils: one test patches everything; the others run
+        // unpatched before it, and patched after it.
+        let mut swift = program("swift", true, &["monkey_patch()"]);
+        swift.calls[0].one_test = true;
+        let swift = project(vec![swift]);
+        let err = swift.context(0).check(&thread).unwrap_err();
+        assert!(
+            err.contains("only one of its tests monkey-patches"),
+            "{err}"
+        );
+        assert!(swift.context(0).check(&Requirement::Unpatched).is_err());
     }
 
     #[test]
@@ -1025,8 +1102,10 @@ mod tests {
             assumed_to_patch: true,
             unknown: true,
             command: false,
+            reached: &[0],
+            entries: &[],
         }];
-        let facts = ProjectFacts::new(&runs, &lookup, Some(&assumed));
+        let facts = ProjectFacts::new(&runs, &lookup, Some(&assumed), Arc::default());
         let err = facts
             .context(0)
             .check(&Requirement::NativeOrPatched("time".into()))
@@ -1054,12 +1133,14 @@ mod tests {
         let runs = [ProgramRun {
             name: "main",
             reaches: &[0],
-            patches: &[(0, 0)],
+            patches: &[(0, 0, false)],
             assumed_to_patch: false,
             unknown: false,
             command: true,
+            reached: &[0],
+            entries: &[],
         }];
-        let facts = ProjectFacts::new(&runs, &lookup, None);
+        let facts = ProjectFacts::new(&runs, &lookup, None, Arc::default());
         let context = facts.context(0);
         assert!(context.check(&Requirement::Unpatched).is_err());
         assert!(context.check(&Requirement::Native).is_err());

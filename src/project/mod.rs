@@ -7,6 +7,7 @@
 //! reaches ([`programs`]), and decides each rewrite for the programs that
 //! can run the line; only the paths given are edited.
 
+pub mod call_reach;
 pub mod helpers_module;
 pub mod mock_paths;
 pub mod modules;

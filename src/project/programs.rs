@@ -38,9 +38,15 @@ pub struct Program {
     /// The files it may run (indices among the project's files), among
     /// those the caller asked about.
     pub reaches: Vec<usize>,
+    /// Every file it imports, sorted.
+    pub reached: Vec<usize>,
+    /// The files it starts with, whose every function it may run (a test
+    /// module, a script, a command's module, the module an importer
+    /// imports).
+    pub entries: Vec<usize>,
     /// The `monkey_patch()` calls it makes: (file, index of the call among
-    /// the file's calls).
-    pub patches: Vec<(usize, usize)>,
+    /// the file's calls, made by one test only).
+    pub patches: Vec<(usize, usize, bool)>,
 }
 
 /// What the programs need to know of one file.
@@ -183,14 +189,18 @@ impl<'a> Walker<'a> {
             .filter(|f| self.files[*f].relevant)
             .collect();
         // An importer runs what importing runs; the other programs run
-        // their entry files' functions too (main, the tests).
+        // their entry files' functions too (main, the tests). A call in a
+        // test is made by that test only (swift's test_monkey_patch): it
+        // may patch the process for the tests after it, but none of the
+        // others can count on it.
         let runs_entries = kind != ProgramKind::Importer;
         let mut patches = Vec::new();
         for file in self.walk(entries, false) {
             let entry = runs_entries && entries.contains(&file);
             for (call, at_import) in self.files[file].calls_at_import.iter().enumerate() {
                 if entry || *at_import {
-                    patches.push((file, call));
+                    let one_test = kind == ProgramKind::Test && !at_import;
+                    patches.push((file, call, one_test));
                 }
             }
         }
@@ -198,6 +208,8 @@ impl<'a> Walker<'a> {
             kind,
             name,
             reaches,
+            reached,
+            entries: entries.to_vec(),
             patches,
         }
     }

@@ -1,0 +1,300 @@
+//! Which programs may run a line inside a function. A program that imports
+//! a file runs its module-level code, but a function of it only when code
+//! the program runs may call it: glance's cache prefetcher imports the WSGI
+//! module, whose socket functions only the API server calls. A rewrite of
+//! such a line is decided by the programs that may run it (whether each is
+//! monkey-patched, whether green threads run in it); whether green threads
+//! run in a program stays judged by all it imports, since a library the
+//! project hands work to may start them (oslo.service's thread groups).
+//!
+//! Calls are found by names, from each line back to what may call it: a
+//! top-level function or class is called only from code that mentions its
+//! name (a call, an attribute `x.name`, an import, whatever the name is
+//! bound to) in its own file or in one that imports it (a module that
+//! imports the name to pass it on runs it at import, as far as this goes),
+//! or from a string holding a dotted path in any file (code loaded by
+//! name). That code is run by a program when it is module-level code of a
+//! file the program imports, or a decorated definition there (a registry
+//! received it), or a definition named in a non-Python file (an entry
+//! point, a paste factory), or any definition of a program's entry files
+//! (a test module's tests, a script's functions); else by whatever may call
+//! it in turn. A class is one unit with its methods.
+//!
+//! Left out, as they cannot be seen by name: a function reached by
+//! `getattr` with a computed name, or through `globals()`.
+
+use std::collections::{HashMap, HashSet};
+
+use super::modules::ModuleGraph;
+use crate::python::outline::{Mention, Outline, name_key};
+
+/// What may lead to a line inside a definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Leads {
+    /// Module-level code: every program that imports the file.
+    Anywhere,
+    From {
+        /// Files whose import runs code that may lead to the line.
+        at_import: Vec<usize>,
+        /// Files holding a definition that may lead to the line: programs
+        /// that run every function of their entry files start there.
+        in_definitions: Vec<usize>,
+    },
+}
+
+/// For some lines of the project (by file and line number), which
+/// programs may run them.
+#[derive(Debug, Default)]
+pub struct CallReach {
+    leads: HashMap<(usize, usize), Leads>,
+}
+
+/// A definition: its file and its index in the file's outline.
+type Definition = (usize, usize);
+
+impl CallReach {
+    /// What may lead to each of `sites` (file, line), in the files of
+    /// `graph` whose outlines are `outlines`; `named_outside` holds the
+    /// words of the project's non-Python files.
+    pub fn find(
+        sites: &[(usize, usize)],
+        graph: &ModuleGraph,
+        outlines: &[Outline],
+        named_outside: &HashSet<String>,
+    ) -> CallReach {
+        let search = Search {
+            outlines,
+            mentions: mentions_of_definitions(outlines),
+            importers: Importers::new(graph),
+            named_outside,
+        };
+        let mut by_definition: HashMap<Definition, Leads> = HashMap::new();
+        let leads = sites
+            .iter()
+            .map(|&(file, line)| {
+                let leads = match outlines[file].owner_of(line) {
+                    Some(index) => by_definition
+                        .entry((file, index))
+                        .or_insert_with(|| search.leads((file, index)))
+                        .clone(),
+                    None => Leads::Anywhere,
+                };
+                ((file, line), leads)
+            })
+            .collect();
+        CallReach { leads }
+    }
+
+    /// Whether a program may run line `line` of `file` (which it
+    /// imports): `reached`, the files it imports (sorted); `entries`, the
+    /// files whose every function it may run; `any_function`, an unknown
+    /// user of a library, who may call any of them.
+    pub fn may_run(
+        &self,
+        reached: &[usize],
+        entries: &[usize],
+        any_function: bool,
+        file: usize,
+        line: usize,
+    ) -> bool {
+        match self.leads.get(&(file, line)) {
+            None | Some(Leads::Anywhere) => true,
+            Some(_) if any_function => true,
+            Some(Leads::From {
+                at_import,
+                in_definitions,
+            }) => {
+                at_import.iter().any(|f| reached.binary_search(f).is_ok())
+                    || in_definitions.iter().any(|f| entries.contains(f))
+            }
+        }
+    }
+}
+
+/// Per name of a definition of the project (by key), the lines that
+/// mention it, as (file, mention).
+fn mentions_of_definitions(outlines: &[Outline]) -> HashMap<u64, Vec<(usize, Mention)>> {
+    let mut mentions: HashMap<u64, Vec<(usize, Mention)>> = outlines
+        .iter()
+        .flat_map(|o| o.defs.iter().map(|d| (name_key(&d.name), Vec::new())))
+        .collect();
+    for (file, outline) in outlines.iter().enumerate() {
+        for (key, mention) in outline.mentions() {
+            if let Some(list) = mentions.get_mut(key) {
+                list.push((file, *mention));
+            }
+        }
+    }
+    mentions
+}
+
+/// What the search for callers reads.
+struct Search<'a> {
+    outlines: &'a [Outline],
+    mentions: HashMap<u64, Vec<(usize, Mention)>>,
+    importers: Importers,
+    named_outside: &'a HashSet<String>,
+}
+
+impl Search<'_> {
+    /// What may lead to `start`: the code that mentions it, and what
+    /// mentions that code in turn.
+    fn leads(&self, start: Definition) -> Leads {
+        let mut at_import = HashSet::new();
+        let mut in_definitions = HashSet::new();
+        let mut seen = HashSet::from([start]);
+        let mut queue = vec![start];
+        while let Some((file, index)) = queue.pop() {
+            in_definitions.insert(file);
+            let def = &self.outlines[file].defs[index];
+            if def.decorated || self.named_outside.contains(&def.name) {
+                at_import.insert(file);
+            }
+            let importing = self.importers.importing(file);
+            for &(caller_file, mention) in self
+                .mentions
+                .get(&name_key(&def.name))
+                .into_iter()
+                .flatten()
+            {
+                // Code names a function of another file through an import.
+                if !(mention.by_path || importing.contains(&caller_file)) {
+                    continue;
+                }
+                match mention.owner {
+                    None => {
+                        at_import.insert(caller_file);
+                    }
+                    Some(caller) => {
+                        if seen.insert((caller_file, caller)) {
+                            queue.push((caller_file, caller));
+                        }
+                    }
+                }
+            }
+        }
+        let sorted = |set: HashSet<usize>| {
+            let mut list: Vec<usize> = set.into_iter().collect();
+            list.sort_unstable();
+            list
+        };
+        Leads::From {
+            at_import: sorted(at_import),
+            in_definitions: sorted(in_definitions),
+        }
+    }
+}
+
+/// The files that import each file.
+struct Importers {
+    /// Per file, the files that import it, and itself.
+    reverse: Vec<HashSet<usize>>,
+}
+
+impl Importers {
+    fn new(graph: &ModuleGraph) -> Importers {
+        let mut reverse: Vec<HashSet<usize>> =
+            (0..graph.edges.len()).map(|f| HashSet::from([f])).collect();
+        for (from, edges) in graph.edges.iter().enumerate() {
+            for &to in edges.at_import.iter().chain(&edges.later) {
+                reverse[to].insert(from);
+            }
+        }
+        Importers { reverse }
+    }
+
+    /// `file` and the files that import it.
+    fn importing(&self, file: usize) -> &HashSet<usize> {
+        &self.reverse[file]
+    }
+}
+
+/// The words of non-Python files that may name a function or class to
+/// load (entry points in `setup.cfg`, paste factories in `.ini` files).
+pub fn words_of(texts: impl Iterator<Item = String>) -> HashSet<String> {
+    let mut words = HashSet::new();
+    for text in texts {
+        for word in text.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+            if !word.is_empty() {
+                words.insert(word.to_owned());
+            }
+        }
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+    use crate::python::import_scan::{ImportScan, scan};
+
+    /// A program: the files it imports and its entry files.
+    struct Run(Vec<usize>, Vec<usize>);
+
+    impl Run {
+        fn may_run(&self, reach: &CallReach, file: usize, line: usize) -> bool {
+            reach.may_run(&self.0, &self.1, false, file, line)
+        }
+    }
+
+    // The module whose pool only `serve` starts; the API command, which
+    // calls it; the manage command, which imports it for a helper; a
+    // worker started by a decorated handler; a module that names `serve`
+    // without importing the first.
+    const FILES: [(&str, &str); 5] = [
+        (
+            "wsgi.py",
+            "import eventlet\n\ndef serve():\n    Pool().spawn(work)\n\nclass Pool:\n    \
+             def spawn(self, f):\n        eventlet.spawn(f)\n\ndef helper():\n    return 1\n\n\
+             POOL_SIZE = 4\n",
+        ),
+        ("api.py", "import wsgi\n\ndef main():\n    wsgi.serve()\n"),
+        (
+            "manage.py",
+            "import wsgi\n\ndef main():\n    wsgi.helper()\n",
+        ),
+        (
+            "hooks.py",
+            "@hook\ndef on_event():\n    start_worker()\n\ndef start_worker():\n    \
+             eventlet.spawn(run)\n",
+        ),
+        ("other.py", "def serve():\n    pass\n\nserve()\n"),
+    ];
+
+    fn reach(sites: &[(usize, usize)], outside: &[&str]) -> CallReach {
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<PathBuf> = FILES.iter().map(|(p, _)| dir.path().join(p)).collect();
+        let scans: Vec<ImportScan> = FILES.iter().map(|(_, t)| scan(t)).collect();
+        let pairs: Vec<(&Path, &ImportScan)> =
+            paths.iter().map(PathBuf::as_path).zip(&scans).collect();
+        let graph = ModuleGraph::build(dir.path(), &pairs);
+        let outside = outside.iter().map(|w| w.to_string()).collect();
+        let outlines: Vec<Outline> = FILES.iter().map(|(_, t)| Outline::of(t)).collect();
+        CallReach::find(sites, &graph, &outlines, &outside)
+    }
+
+    #[test]
+    fn a_function_runs_only_in_programs_whose_code_may_call_it() {
+        // The spawn in Pool.spawn (line 8), reached through serve(); the
+        // `serve()` of a file that does not import it is another function.
+        let found = reach(&[(0, 8), (0, 13)], &[]);
+        let api = Run(vec![0, 1], vec![1]);
+        let manage = Run(vec![0, 2, 4], vec![2]);
+        assert!(api.may_run(&found, 0, 8));
+        assert!(!manage.may_run(&found, 0, 8));
+        // Module-level code runs in every importer.
+        assert!(manage.may_run(&found, 0, 13));
+        // A library's unknown users may call anything.
+        assert!(found.may_run(&[0], &[], true, 0, 8));
+    }
+
+    #[test]
+    fn decorated_and_externally_named_definitions_run_at_import() {
+        let decorated = reach(&[(3, 6)], &[]);
+        assert!(Run(vec![3], vec![]).may_run(&decorated, 3, 6));
+        let named = reach(&[(0, 8)], &["serve"]);
+        assert!(Run(vec![0, 2], vec![2]).may_run(&named, 0, 8));
+    }
+}
