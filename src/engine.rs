@@ -370,13 +370,13 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
             .flat_map(|p| p.mocked.iter().copied())
             .collect();
         let mut current = tally(&facts, &mocked);
-        loop {
+        for pass in 1.. {
             facts.set_api_uses(current.clone());
             let held = facts.held_apis();
             if held.is_empty() {
                 break;
             }
-            let again = with_code_fates(&current, &tally(&facts, &held));
+            let again = with_code_fates(&current, &tally(&facts, &held), pass);
             if again == current {
                 break;
             }
@@ -1288,7 +1288,7 @@ fn call_reach_of_uses(
     outlines: &[Outline],
     named_outside: &HashSet<String>,
 ) -> CallReach {
-    let mut sites: Vec<(usize, usize)> = parsed
+    let mut sites: Vec<(usize, usize, usize)> = parsed
         .iter()
         .flat_map(|p| {
             let lines = LineIndex::new(&p.source.text);
@@ -1296,7 +1296,10 @@ fn call_reach_of_uses(
                 .uses
                 .iter()
                 .filter(|u| u.kind == UseKind::Reference)
-                .map(move |u| (p.file, lines.line_col(&p.source.text, u.range.start).0))
+                .map(move |u| {
+                    let line = lines.line_col(&p.source.text, u.range.start).0;
+                    (p.file, u.range.start, line)
+                })
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -1317,10 +1320,11 @@ fn named_outside(discovered: &crate::discover::Discovered) -> HashSet<String> {
 }
 
 /// The tallies of `current`, with the count of rewritten code uses of
-/// `again` where it has one.
+/// `again` (made in pass `pass`) where it has one.
 fn with_code_fates(
     current: &HashMap<usize, HashMap<ApiId, ApiTally>>,
     again: &HashMap<usize, HashMap<ApiId, ApiTally>>,
+    pass: usize,
 ) -> HashMap<usize, HashMap<ApiId, ApiTally>> {
     let mut merged = current.clone();
     for (file, tallies) in &mut merged {
@@ -1329,8 +1333,9 @@ fn with_code_fates(
                 tally.rewritten = t.rewritten;
                 // The site held in the earliest pass is the root of what
                 // later passes hold.
-                if tally.held_code.is_none() {
+                if tally.held_code.is_none() && t.held_code.is_some() {
                     tally.held_code = t.held_code.clone();
+                    tally.held_pass = pass;
                 }
             }
         }

@@ -2045,6 +2045,16 @@ fn a_sleep_mock_in_shared_set_up_code_stays_and_says_why() {
         ("pkg/tests/__init__.py", b""),
         ("pkg/tests/base.py", base),
         ("pkg/tests/test_naps.py", test),
+        (
+            "pkg/drive.py",
+            b"import eventlet\n\n\ndef drive():\n    eventlet.sleep(2)\n",
+        ),
+        (
+            "pkg/tests/test_drive.py",
+            b"from unittest import mock\n\nfrom pkg import drive\nfrom pkg import naps\n\n\n\
+              @mock.patch('eventlet.sleep')\ndef test_drive(sleep):\n    drive.drive()\n    \
+              naps.nap()\n",
+        ),
     ]);
     let text = stdout(&eventless(&["scan", ".", "--review"], dir.path()));
     let mock_line = text
@@ -2061,6 +2071,16 @@ fn a_sleep_mock_in_shared_set_up_code_stays_and_says_why() {
         .find(|l| l.starts_with("./pkg/naps.py:5:"))
         .unwrap_or_else(|| panic!("{text}"));
     assert!(nap_line.contains("manual"), "{nap_line}");
+    // A test that mocks that sleep and another one is held in turn, and
+    // its code's reason names the sleep first held, not itself.
+    let drive_line = text
+        .lines()
+        .find(|l| l.starts_with("./pkg/drive.py:5:"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        drive_line.contains("first held at ./pkg/naps.py:5, whose finding says why"),
+        "{drive_line}"
+    );
 
     // Made in the test module itself, the mock follows the code.
     let own = b"from unittest import mock\n\nimport testtools\n\nfrom pkg import naps\n\n\n\

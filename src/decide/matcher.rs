@@ -387,19 +387,15 @@ impl Matcher<'_> {
         Ok(())
     }
 
-    /// Checks each requirement in the programs that may run the file:
-    /// those that hold only with a behaviour difference, with where it
-    /// shows.
+    /// Checks each requirement in the programs that may run the use's
+    /// line (those that import the file and may call its function): those
+    /// that hold only with a behaviour difference, with where it shows.
     fn check_requirements<'r>(
         &self,
         requirements: impl IntoIterator<Item = &'r Requirement>,
         u: &Use,
-        source: &str,
     ) -> Result<Vec<Relaxed>, String> {
-        // Only the programs whose code may call the function of the line.
-        let context = self
-            .context
-            .at_line(crate::source::line_of(source, u.range.start));
+        let context = self.context.at_use(u.range.start);
         let mut relaxed = Vec::new();
         for requirement in requirements {
             relaxed.extend(context.check(requirement)?);
@@ -455,7 +451,7 @@ impl Matcher<'_> {
                     return Err("the block transform has no replacement (a catalogue error)".into());
                 }
             };
-            let relaxed = self.check_requirements(&t.requires, u, source)?;
+            let relaxed = self.check_requirements(&t.requires, u)?;
             self.check_not_replaced(u, file)?;
             return Ok(Rewrite {
                 transform: id,
@@ -639,7 +635,7 @@ impl Matcher<'_> {
             .requires
             .iter()
             .partition(|r| **r == Requirement::EventletFree);
-        let mut relaxed = self.check_requirements(local, u, source)?;
+        let mut relaxed = self.check_requirements(local, u)?;
         self.check_helpers(template.helpers(), root, source, file)?;
         let mut attached_edits: Vec<Edit> = mock_member.into_iter().collect();
         let mut appended: Vec<(usize, Template)> = Vec::new();
@@ -677,7 +673,7 @@ impl Matcher<'_> {
             attached_edits.push(call_after_assignment(call, method, source)?);
         }
         self.check_not_replaced(u, file)?;
-        relaxed.extend(self.check_requirements(whole_program, u, source)?);
+        relaxed.extend(self.check_requirements(whole_program, u)?);
         let rewrite = Rewrite {
             transform: id,
             safety: case.safety,

@@ -67,8 +67,12 @@ pub struct ApiTally {
     /// Where the first mock that cannot follow is, and why if its file
     /// does not say (`tests/test_x.py:12, outside the paths given`).
     pub stuck_mock: Option<String>,
-    /// Where the first code use that stays is, the same way.
+    /// Where the first code use that stays is, the same way, and the pass
+    /// of decisions that first held it: 0 when it stays for reasons of its
+    /// own, later when what an earlier pass held holds it in turn (a reason
+    /// names the earliest, whose finding says why).
     pub held_code: Option<String>,
+    pub held_pass: usize,
     /// The behaviour differences of the mocks' rewrites: the code moves
     /// only with its mocks, so it has them too.
     pub mock_differences: BTreeSet<DifferenceId>,
@@ -96,8 +100,11 @@ impl ApiTally {
         if self.stuck_mock.is_none() {
             self.stuck_mock = other.stuck_mock;
         }
-        if self.held_code.is_none() {
+        if other.held_code.is_some()
+            && (self.held_code.is_none() || other.held_pass < self.held_pass)
+        {
             self.held_code = other.held_code;
+            self.held_pass = other.held_pass;
         }
         self.mock_differences.extend(other.mock_differences);
     }
@@ -497,7 +504,7 @@ impl ProjectFacts {
         FileContext {
             project: self,
             file,
-            line: None,
+            at_use: None,
             programs,
             held: self.held.get(&file).map_or(&[], Vec::as_slice),
         }
@@ -516,8 +523,9 @@ enum Programs<'a> {
 pub struct FileContext<'a> {
     project: &'a ProjectFacts,
     file: usize,
-    /// The line decided, when only the programs that may run it count.
-    line: Option<usize>,
+    /// The use decided (its byte offset), when only the programs that may
+    /// run its line count.
+    at_use: Option<usize>,
     programs: Programs<'a>,
     held: &'a [HeldName],
 }
@@ -528,11 +536,12 @@ impl<'a> FileContext<'a> {
         self.project.context(file)
     }
 
-    /// The context of one line of the file: of the programs that import
-    /// the file, those whose code may call the function it is in.
-    pub fn at_line(&self, line: usize) -> FileContext<'a> {
+    /// The context of one use of the file (by its byte offset): of the
+    /// programs that import the file, those whose code may call the
+    /// function it is in.
+    pub fn at_use(&self, offset: usize) -> FileContext<'a> {
         FileContext {
-            line: Some(line),
+            at_use: Some(offset),
             ..*self
         }
     }
@@ -548,9 +557,9 @@ impl<'a> FileContext<'a> {
     /// The indices of the programs that may run the file.
     fn program_indices(&self) -> Box<dyn Iterator<Item = usize> + 'a> {
         let project = self.project;
-        match (self.programs, self.line) {
+        match (self.programs, self.at_use) {
             (Programs::Some(list), None) => Box::new(list.iter().copied()),
-            (Programs::Some(list), Some(line)) => {
+            (Programs::Some(list), Some(offset)) => {
                 let file = self.file;
                 Box::new(list.iter().copied().filter(move |&p| {
                     let program = &project.programs[p];
@@ -559,7 +568,7 @@ impl<'a> FileContext<'a> {
                         &program.entries,
                         program.any_function,
                         file,
-                        line,
+                        offset,
                     )
                 }))
             }

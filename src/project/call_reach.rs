@@ -42,8 +42,8 @@ enum Leads {
     },
 }
 
-/// For some lines of the project (by file and line number), which
-/// programs may run them.
+/// For some uses of the project (by file and byte offset), which programs
+/// may run their lines.
 #[derive(Debug, Default)]
 pub struct CallReach {
     leads: HashMap<(usize, usize), Leads>,
@@ -53,11 +53,11 @@ pub struct CallReach {
 type Definition = (usize, usize);
 
 impl CallReach {
-    /// What may lead to each of `sites` (file, line), in the files of
-    /// `graph` whose outlines are `outlines`; `named_outside` holds the
-    /// words of the project's non-Python files.
+    /// What may lead to each of `sites` (file, byte offset, line), in the
+    /// files of `graph` whose outlines are `outlines`; `named_outside`
+    /// holds the words of the project's non-Python files.
     pub fn find(
-        sites: &[(usize, usize)],
+        sites: &[(usize, usize, usize)],
         graph: &ModuleGraph,
         outlines: &[Outline],
         named_outside: &HashSet<String>,
@@ -71,7 +71,7 @@ impl CallReach {
         let mut by_definition: HashMap<Definition, Leads> = HashMap::new();
         let leads = sites
             .iter()
-            .map(|&(file, line)| {
+            .map(|&(file, offset, line)| {
                 let leads = match outlines[file].owner_of(line) {
                     Some(index) => by_definition
                         .entry((file, index))
@@ -79,25 +79,26 @@ impl CallReach {
                         .clone(),
                     None => Leads::Anywhere,
                 };
-                ((file, line), leads)
+                ((file, offset), leads)
             })
             .collect();
         CallReach { leads }
     }
 
-    /// Whether a program may run line `line` of `file` (which it
-    /// imports): `reached`, the files it imports (sorted); `entries`, the
-    /// files whose every function it may run; `any_function`, an unknown
-    /// user of a library, who may call any of them.
+    /// Whether a program may run the line of the use at `offset` in
+    /// `file` (which it imports): `reached`, the files it imports (sorted);
+    /// `entries`, the files whose every function it may run;
+    /// `any_function`, an unknown user of a library, who may call any of
+    /// them.
     pub fn may_run(
         &self,
         reached: &[usize],
         entries: &[usize],
         any_function: bool,
         file: usize,
-        line: usize,
+        offset: usize,
     ) -> bool {
-        match self.leads.get(&(file, line)) {
+        match self.leads.get(&(file, offset)) {
             None | Some(Leads::Anywhere) => true,
             Some(_) if any_function => true,
             Some(Leads::From {
@@ -263,6 +264,7 @@ mod tests {
         ("other.py", "def serve():\n    pass\n\nserve()\n"),
     ];
 
+    /// Each site is named by its line (as its offset too).
     fn reach(sites: &[(usize, usize)], outside: &[&str]) -> CallReach {
         let dir = tempfile::tempdir().unwrap();
         let paths: Vec<PathBuf> = FILES.iter().map(|(p, _)| dir.path().join(p)).collect();
@@ -272,7 +274,8 @@ mod tests {
         let graph = ModuleGraph::build(dir.path(), &pairs);
         let outside = outside.iter().map(|w| w.to_string()).collect();
         let outlines: Vec<Outline> = FILES.iter().map(|(_, t)| Outline::of(t)).collect();
-        CallReach::find(sites, &graph, &outlines, &outside)
+        let sites: Vec<(usize, usize, usize)> = sites.iter().map(|&(f, l)| (f, l, l)).collect();
+        CallReach::find(&sites, &graph, &outlines, &outside)
     }
 
     #[test]
