@@ -274,3 +274,41 @@ fn columns_count_utf16_code_units() {
         25
     );
 }
+
+/// Code scanning tools match results across commits by their fingerprints:
+/// lines added above a use move it, but do not change its fingerprint, and
+/// two uses on identical lines have different ones.
+#[test]
+fn fingerprints_survive_lines_added_above() {
+    let fingerprints = |sarif: &Value| -> Vec<(String, u64)> {
+        let mut found: Vec<(String, u64)> = sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let fingerprint = r["partialFingerprints"]["eventlessUse/v1"]
+                    .as_str()
+                    .expect("every result has a fingerprint")
+                    .to_owned();
+                let line = r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                    .as_u64()
+                    .unwrap();
+                (fingerprint, line)
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let dir = tree();
+    let before = fingerprints(&scan(dir.path()));
+    let unique: std::collections::BTreeSet<&String> = before.iter().map(|(f, _)| f).collect();
+    assert_eq!(unique.len(), before.len(), "{before:?}");
+    for name in ["worker.py", "service.py"] {
+        let path = dir.path().join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("# Copyright line added.\n\n{text}")).unwrap();
+    }
+    let after = fingerprints(&scan(dir.path()));
+    let moved: Vec<(String, u64)> = before.iter().map(|(f, l)| (f.clone(), l + 2)).collect();
+    assert_eq!(after, moved);
+}

@@ -2,13 +2,15 @@
 //! own name, the guidance as its description and help, a link to read on),
 //! one result per use (a note where eventless rewrites it, with its part of
 //! the rewrite as fixes, a warning where a person must; the source line as
-//! snippet, columns in UTF-16 code units), and files skipped or not
-//! rewritten as notifications.
+//! snippet, columns in UTF-16 code units, and a fingerprint that survives
+//! lines added above it), and files skipped or not rewritten as
+//! notifications.
 
 mod fixes;
 mod help;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::Hasher;
 use std::path::Path;
 
 use serde_json::{Value, json};
@@ -35,7 +37,13 @@ pub fn render(run: &RunResult, catalogue: &Catalogue, root: &Path) -> String {
             .as_deref()
             .map_or_else(Vec::new, |new| fixes::by_use(text, new, &rewritten))
             .into_iter();
+        // How many results of the file came before with the same rule and
+        // line text: the fingerprint tells identical lines apart by it.
+        let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
         for f in file.findings.iter().filter(|f| f.action != Action::Import) {
+            let occurrence = seen.entry((&f.api, &f.code)).or_default();
+            let fingerprint = fingerprint(&f.api, &uri, &f.code, *occurrence);
+            *occurrence += 1;
             rules.entry(f.api.clone()).or_insert_with(|| {
                 let help = Help::of(catalogue, &f.api);
                 json!({
@@ -77,6 +85,7 @@ pub fn render(run: &RunResult, catalogue: &Catalogue, root: &Path) -> String {
                 "level": level,
                 "message": { "text": message },
                 "properties": { "differences": f.differences, "conditions": f.conditions },
+                "partialFingerprints": { "eventlessUse/v1": fingerprint },
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": { "uri": uri },
@@ -120,6 +129,19 @@ pub fn render(run: &RunResult, catalogue: &Catalogue, root: &Path) -> String {
     let mut text = serde_json::to_string_pretty(&sarif).expect("JSON values serialize");
     text.push('\n');
     text
+}
+
+/// What identifies a result across commits, whatever lines are added or
+/// removed above it: the rule, the file, the line's text and which of the
+/// file's results with both that is, hashed with FNV-1a (stable across
+/// builds and platforms).
+fn fingerprint(rule: &str, uri: &str, code: &str, occurrence: usize) -> String {
+    let mut hasher = fnv::FnvHasher::default();
+    for part in [rule, uri, code, &occurrence.to_string()] {
+        hasher.write(part.as_bytes());
+        hasher.write_u8(0);
+    }
+    format!("{:016x}", hasher.finish())
 }
 
 /// A warning for each file skipped, and each file whose rewrite failed.
