@@ -975,10 +975,13 @@ fn config_file(
                 )),
                 None => selection.allows(t, t.safety).err(),
             };
+            let code = line_text(&source.text, change.line);
             findings.push(Finding {
                 kind: UseKind::Config,
                 line: change.line,
                 column: 1,
+                end_line: change.line,
+                end_column: code.chars().count() + 1,
                 api: catalogue.apis[t.apis[0]].name.clone(),
                 family: catalogue.families[t.family].name.clone(),
                 transform: Some(t.id.clone()),
@@ -995,7 +998,7 @@ fn config_file(
                 reason: refusal.clone(),
                 differences: Vec::new(),
                 conditions: BTreeMap::new(),
-                code: line_text(&source.text, change.line).trim().to_owned(),
+                code: code.trim().to_owned(),
             });
             if refusal.is_none() {
                 applied.push(change);

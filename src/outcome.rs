@@ -26,8 +26,12 @@ pub enum Action {
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Finding {
     pub kind: UseKind,
+    /// Where the use starts and ends (1-based lines, columns in characters;
+    /// the end is the column after its last character).
     pub line: usize,
     pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
     pub api: String,
     pub family: String,
     pub transform: Option<String>,

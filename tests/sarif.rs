@@ -269,10 +269,11 @@ fn columns_count_utf16_code_units() {
         .find(|r| r["locations"][0]["physicalLocation"]["region"]["startLine"] == 10)
         .expect("the sleep after the snake");
     // `    label = "délai 🐍"; ` is 23 characters, 24 code units: 🐍 takes two.
-    assert_eq!(
-        sleep["locations"][0]["physicalLocation"]["region"]["startColumn"],
-        25
-    );
+    let region = &sleep["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(region["startColumn"], 25);
+    // The use is `eventlet.sleep`, 14 code units, on the same line.
+    assert_eq!(region["endLine"], 10);
+    assert_eq!(region["endColumn"], 39);
 }
 
 /// Code scanning tools match results across commits by their fingerprints:

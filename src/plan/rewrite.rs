@@ -262,6 +262,7 @@ fn findings(
         .map(|(u, fate)| {
             let taken = consumed.containing(&u.range);
             let (line, column) = lines.line_col(text, u.range.start);
+            let (end_line, end_column) = lines.line_col(text, u.range.end);
             let family = u.api.map_or(
                 match u.kind {
                     UseKind::Import => "import",
@@ -346,6 +347,8 @@ fn findings(
                 kind: u.kind,
                 line,
                 column,
+                end_line,
+                end_column,
                 api: u.name.clone(),
                 family,
                 transform,

@@ -1,8 +1,8 @@
 //! SARIF 2.1.0 for code-review tooling: one rule per eventlet API (its
 //! own name, the guidance as its description and help, a link to read on),
 //! one result per use (a note where eventless rewrites it, with its part of
-//! the rewrite as fixes, a warning where a person must; the source line as
-//! snippet, columns in UTF-16 code units, and a fingerprint that survives
+//! the rewrite as fixes, a warning where a person must; its start and end,
+//! the source line as snippet, columns in UTF-16 code units, and a fingerprint that survives
 //! lines added above it), and files skipped or not rewritten as
 //! notifications.
 
@@ -92,6 +92,8 @@ pub fn render(run: &RunResult, catalogue: &Catalogue, root: &Path) -> String {
                         "region": {
                             "startLine": f.line,
                             "startColumn": utf16_column(line, f.column),
+                            "endLine": f.end_line,
+                            "endColumn": utf16_column(lines.line_text(text, f.end_line), f.end_column),
                             "snippet": { "text": f.code },
                         },
                     }
