@@ -10,8 +10,9 @@
 //! Calls are found by names, from each line back to what may call it: a
 //! top-level function or class is called only from code that mentions its
 //! name (a call, an attribute `x.name`, an import, whatever the name is
-//! bound to) in its own file or in one that imports it (a module that
-//! imports the name to pass it on runs it at import, as far as this goes),
+//! bound to) in its own file or in one that imports it, or a package that
+//! does (a module that imports the name to pass it on runs it at import,
+//! as far as this goes),
 //! or from a string holding a dotted path in any file (code loaded by
 //! name). That code is run by a program when it is module-level code of a
 //! file the program imports, or a decorated definition there (a registry
@@ -24,6 +25,7 @@
 //! `getattr` with a computed name, or through `globals()`.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use super::modules::ModuleGraph;
 use crate::python::outline::{Mention, Outline, name_key};
@@ -133,7 +135,7 @@ fn mentions_of_definitions(outlines: &[Outline]) -> HashMap<u64, Vec<(usize, Men
 struct Search<'a> {
     outlines: &'a [Outline],
     mentions: HashMap<u64, Vec<(usize, Mention)>>,
-    importers: Importers,
+    importers: Importers<'a>,
     named_outside: &'a HashSet<String>,
 }
 
@@ -186,27 +188,46 @@ impl Search<'_> {
     }
 }
 
-/// The files that import each file.
-struct Importers {
-    /// Per file, the files that import it, and itself.
-    reverse: Vec<HashSet<usize>>,
+/// The files that import each file, found when first asked.
+struct Importers<'a> {
+    graph: &'a ModuleGraph,
+    /// Per file, the files that import it directly.
+    direct: Vec<Vec<usize>>,
+    importing: Vec<OnceLock<HashSet<usize>>>,
 }
 
-impl Importers {
-    fn new(graph: &ModuleGraph) -> Importers {
-        let mut reverse: Vec<HashSet<usize>> =
-            (0..graph.edges.len()).map(|f| HashSet::from([f])).collect();
+impl<'a> Importers<'a> {
+    fn new(graph: &'a ModuleGraph) -> Importers<'a> {
+        let mut direct: Vec<Vec<usize>> = vec![Vec::new(); graph.edges.len()];
         for (from, edges) in graph.edges.iter().enumerate() {
             for &to in edges.at_import.iter().chain(&edges.later) {
-                reverse[to].insert(from);
+                direct[to].push(from);
             }
         }
-        Importers { reverse }
+        Importers {
+            graph,
+            importing: (0..direct.len()).map(|_| OnceLock::new()).collect(),
+            direct,
+        }
     }
 
-    /// `file` and the files that import it.
+    /// `file` and the files that import it. A file a package's
+    /// `__init__.py` imports counts as imported by the package's importers
+    /// too: `import pkg` then `pkg.mod.name`, or a name the package passes
+    /// on.
     fn importing(&self, file: usize) -> &HashSet<usize> {
-        &self.reverse[file]
+        self.importing[file].get_or_init(|| {
+            let mut importing = HashSet::from([file]);
+            let mut queue = vec![file];
+            while let Some(f) = queue.pop() {
+                for &from in &self.direct[f] {
+                    if importing.insert(from) && self.graph.is_package(from) {
+                        queue.push(from);
+                    }
+                }
+            }
+            importing
+        })
     }
 }
 
@@ -299,5 +320,36 @@ mod tests {
         assert!(Run(vec![3], vec![]).may_run(&decorated, 3, 6));
         let named = reach(&[(0, 8)], &["serve"]);
         assert!(Run(vec![0, 2], vec![2]).may_run(&named, 0, 8));
+    }
+
+    #[test]
+    fn a_package_passes_on_what_it_imports() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [
+            ("pkg/__init__.py", "from pkg import wsgi  # noqa\n"),
+            (
+                "pkg/wsgi.py",
+                "import eventlet\n\n\ndef serve():\n    eventlet.spawn(run)\n",
+            ),
+            (
+                "api.py",
+                "import pkg\n\n\ndef main():\n    pkg.wsgi.serve()\n",
+            ),
+        ];
+        for (path, text) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let paths: Vec<PathBuf> = files.iter().map(|(p, _)| dir.path().join(p)).collect();
+        let scans: Vec<ImportScan> = files.iter().map(|(_, t)| scan(t)).collect();
+        let pairs: Vec<(&Path, &ImportScan)> =
+            paths.iter().map(PathBuf::as_path).zip(&scans).collect();
+        let graph = ModuleGraph::build(dir.path(), &pairs);
+        let outlines: Vec<Outline> = files.iter().map(|(_, t)| Outline::of(t)).collect();
+        let found = CallReach::find(&[(1, 5, 5)], &graph, &outlines, &HashSet::new());
+        // api.py imports only the package, which imports the module.
+        assert!(Run(vec![0, 1, 2], vec![2]).may_run(&found, 1, 5));
+        assert!(!Run(vec![0, 1], vec![0]).may_run(&found, 1, 5));
     }
 }

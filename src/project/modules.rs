@@ -110,6 +110,11 @@ impl ModuleGraph {
         found
     }
 
+    /// Whether the file is a package's `__init__.py`.
+    pub fn is_package(&self, file: usize) -> bool {
+        self.packages.contains(&self.names[file])
+    }
+
     /// The one file named `module`, if exactly one is.
     pub fn file_named(&self, module: &str) -> Option<usize> {
         match self.by_name.get(module)?.as_slice() {
