@@ -258,26 +258,35 @@ pub(crate) fn string_end(bytes: &[u8], at: usize) -> usize {
 /// The simple statements of a logical line (`import a; import b`), outside
 /// brackets and strings.
 fn split_statements(text: &str) -> Vec<&str> {
-    let bytes = text.as_bytes();
-    let (mut parts, mut depth, mut begin, mut i) = (Vec::new(), 0usize, 0usize, 0usize);
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\'' | b'"' => {
-                i = string_end(bytes, i);
-                continue;
-            }
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            b';' if depth == 0 => {
-                parts.push(&text[begin..i]);
-                begin = i + 1;
-            }
-            _ => {}
-        }
-        i += 1;
+    let mut parts = Vec::new();
+    let mut begin = 0;
+    for i in top_level(text).filter(|&i| text.as_bytes()[i] == b';') {
+        parts.push(&text[begin..i]);
+        begin = i + 1;
     }
     parts.push(&text[begin..]);
     parts
+}
+
+/// The offsets of the bytes of a line of code that lie outside string
+/// literals and brackets (the brackets themselves excluded), in order.
+pub(crate) fn top_level(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let bytes = text.as_bytes();
+    let (mut depth, mut at) = (0usize, 0usize);
+    std::iter::from_fn(move || {
+        while at < bytes.len() {
+            let i = at;
+            at += 1;
+            match bytes[i] {
+                b'\'' | b'"' => at = string_end(bytes, i),
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                _ if depth == 0 => return Some(i),
+                _ => {}
+            }
+        }
+        None
+    })
 }
 
 fn is_dotted_name(text: &str) -> bool {

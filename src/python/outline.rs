@@ -9,7 +9,7 @@
 //! values, class attributes). A class is one unit with its methods: a
 //! method runs wherever an instance of its class may exist.
 
-use super::import_scan::{logical_lines, string_end};
+use super::import_scan::{logical_lines, string_end, top_level};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopDef {
@@ -258,30 +258,12 @@ fn assigned_name(text: &str) -> Option<&str> {
 /// part of a comparison (a chained assignment).
 fn has_assignment(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let (mut depth, mut at) = (0usize, 0);
-    while at < bytes.len() {
-        match bytes[at] {
-            b'\'' | b'"' => {
-                at = string_end(bytes, at);
-                continue;
-            }
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            b'=' if depth == 0 => {
-                let before = at.checked_sub(1).map(|i| bytes[i]);
-                let after = bytes.get(at + 1);
-                if !matches!(before, Some(b'=' | b'<' | b'>' | b'!')) && after != Some(&b'=') {
-                    return true;
-                }
-                if after == Some(&b'=') {
-                    at += 1;
-                }
-            }
-            _ => {}
-        }
-        at += 1;
-    }
-    false
+    top_level(text).any(|at| {
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        bytes[at] == b'='
+            && !matches!(before, Some(b'=' | b'<' | b'>' | b'!'))
+            && bytes.get(at + 1) != Some(&b'=')
+    })
 }
 
 #[cfg(test)]
