@@ -220,8 +220,8 @@ pub struct ProgramFacts {
     pub command: bool,
     /// The files it imports (sorted), and those whose every function it
     /// may run; any function at all for a library's unknown user.
-    reached: Vec<usize>,
-    entries: Vec<usize>,
+    reached: Arc<[usize]>,
+    entries: Arc<[usize]>,
     any_function: bool,
 }
 
@@ -362,8 +362,8 @@ pub struct ProgramRun<'a> {
     /// The files it imports (sorted), and those whose every function it
     /// may run: a function of another file runs only where code may call
     /// it.
-    pub reached: &'a [usize],
-    pub entries: &'a [usize],
+    pub reached: &'a Arc<[usize]>,
+    pub entries: &'a Arc<[usize]>,
 }
 
 impl ProjectFacts {
@@ -440,8 +440,8 @@ impl ProjectFacts {
                 green_site,
                 calls,
                 command: program.command,
-                reached: program.reached.to_vec(),
-                entries: program.entries.to_vec(),
+                reached: Arc::clone(program.reached),
+                entries: Arc::clone(program.entries),
                 any_function: program.unknown,
             });
         }
@@ -985,8 +985,8 @@ mod tests {
                 })
                 .collect(),
             command: false,
-            reached: vec![0],
-            entries: vec![0],
+            reached: Arc::from([0]),
+            entries: Arc::from([0]),
             any_function: false,
         }
     }
@@ -1111,8 +1111,8 @@ mod tests {
             assumed_to_patch: true,
             unknown: true,
             command: false,
-            reached: &[0],
-            entries: &[],
+            reached: &Arc::from([0]),
+            entries: &Arc::from([]),
         }];
         let facts = ProjectFacts::new(&runs, &lookup, Some(&assumed), Arc::default());
         let err = facts
@@ -1146,8 +1146,8 @@ mod tests {
             assumed_to_patch: false,
             unknown: false,
             command: true,
-            reached: &[0],
-            entries: &[],
+            reached: &Arc::from([0]),
+            entries: &Arc::from([]),
         }];
         let facts = ProjectFacts::new(&runs, &lookup, None, Arc::default());
         let context = facts.context(0);

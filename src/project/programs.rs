@@ -17,6 +17,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::modules::{ModuleGraph, lexical};
 
@@ -39,11 +40,11 @@ pub struct Program {
     /// those the caller asked about.
     pub reaches: Vec<usize>,
     /// Every file it imports, sorted.
-    pub reached: Vec<usize>,
+    pub reached: Arc<[usize]>,
     /// The files it starts with, whose every function it may run (a test
     /// module, a script, a command's module, the module an importer
     /// imports).
-    pub entries: Vec<usize>,
+    pub entries: Arc<[usize]>,
     /// The `monkey_patch()` calls it makes: (file, index of the call among
     /// the file's calls, made by one test only).
     pub patches: Vec<(usize, usize, bool)>,
@@ -208,8 +209,8 @@ impl<'a> Walker<'a> {
             kind,
             name,
             reaches,
-            reached,
-            entries: entries.to_vec(),
+            reached: reached.into(),
+            entries: entries.into(),
             patches,
         }
     }
