@@ -23,6 +23,13 @@ fn stderr(o: &Output) -> String {
 const SLEEPY: &str =
     "import eventlet\n\n\ndef nap(t):\n    eventlet.sleep(t)\n    eventlet.sleep(1)\n";
 
+/// The line of `text` (a report) that holds `site`.
+fn line_with<'t>(text: &'t str, site: &str) -> &'t str {
+    text.lines()
+        .find(|l| l.contains(site))
+        .unwrap_or_else(|| panic!("{site}:\n{text}"))
+}
+
 fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (name, bytes) in files {
@@ -122,10 +129,7 @@ fn a_refusal_for_the_site_s_form_gives_way_to_the_form_s_own() {
     let manager = b"import eventlet\nimport futurist\n\n\nclass Manager:\n    def __init__(self):\n        self._executor = futurist.GreenThreadPoolExecutor(max_workers=4)\n        self._beat = eventlet.spawn(print, 'alive')\n\n    def stop(self):\n        self._beat.kill()\n";
     let dir = tree(&[("manager.py", manager)]);
     let scan = stdout(&eventless(&["scan", "--review"], dir.path()));
-    let executor = scan
-        .lines()
-        .find(|l| l.contains("manager.py:7:26: futurist.GreenThreadPoolExecutor"))
-        .unwrap_or_else(|| panic!("{scan}"));
+    let executor = line_with(&scan, "manager.py:7:26: futurist.GreenThreadPoolExecutor");
     assert!(
         executor.contains("nothing in it monkey-patches 'thread'")
             && !executor.contains("not made by a with statement"),
@@ -1884,12 +1888,7 @@ fn a_use_held_by_one_tests_mock_holds_the_mocks_of_the_others() {
     assert_eq!(read("pkg/driver.py").as_bytes(), driver);
     assert_eq!(read("pkg/tests/test_a.py").as_bytes(), test_a);
     let scan = stdout(&eventless(&["scan", "--review", "--no-cache"], dir.path()));
-    let finding = |site: &str| {
-        scan.lines()
-            .find(|l| l.contains(site))
-            .unwrap_or_else(|| panic!("{site}:\n{scan}"))
-            .to_owned()
-    };
+    let finding = |site: &str| line_with(&scan, site).to_owned();
     // test_a's mock points at the code that stays, whose finding names the
     // root: test_b's mock, which oslo.vmware's sleeps hold.
     let mock_a = finding("test_a.py:6:14: eventlet.greenthread.sleep [sleep] manual");
@@ -2057,26 +2056,17 @@ fn a_sleep_mock_in_shared_set_up_code_stays_and_says_why() {
         ),
     ]);
     let text = stdout(&eventless(&["scan", ".", "--review"], dir.path()));
-    let mock_line = text
-        .lines()
-        .find(|l| l.starts_with("./pkg/tests/base.py:9:"))
-        .unwrap_or_else(|| panic!("{text}"));
+    let mock_line = line_with(&text, "./pkg/tests/base.py:9:");
     assert!(
         mock_line.contains("shared set-up code")
             && mock_line.contains("Patch only what the test needs"),
         "{mock_line}"
     );
-    let nap_line = text
-        .lines()
-        .find(|l| l.starts_with("./pkg/naps.py:5:"))
-        .unwrap_or_else(|| panic!("{text}"));
+    let nap_line = line_with(&text, "./pkg/naps.py:5:");
     assert!(nap_line.contains("manual"), "{nap_line}");
     // A test that mocks that sleep and another one is held in turn, and
     // its code's reason names the sleep first held, not itself.
-    let drive_line = text
-        .lines()
-        .find(|l| l.starts_with("./pkg/drive.py:5:"))
-        .unwrap_or_else(|| panic!("{text}"));
+    let drive_line = line_with(&text, "./pkg/drive.py:5:");
     assert!(
         drive_line.contains("first held at ./pkg/naps.py:5, whose finding says why"),
         "{drive_line}"

@@ -333,6 +333,18 @@ def main():
     Server().run()
 ";
 
+    /// Checks who mentions each name: the definitions' names, `<import>`
+    /// for code that runs at import, `(by path)` for a dotted string.
+    fn assert_mentions(outline: &Outline, expected: &[(&str, &[&str])]) {
+        for (name, owners) in expected {
+            assert_eq!(
+                names_of(outline, &outline.mentioned_by(name)),
+                *owners,
+                "{name}"
+            );
+        }
+    }
+
     fn names_of(outline: &Outline, mentions: &[Mention]) -> Vec<String> {
         mentions
             .iter()
@@ -379,36 +391,22 @@ def main():
 
     #[test]
     fn mentions_in_code_and_strings_count_and_own_names_and_comments_do_not() {
-        let outline = Outline::of(SOURCE);
-        assert_eq!(
-            names_of(&outline, &outline.mentioned_by("handler")),
-            vec!["start"]
+        assert_mentions(
+            &Outline::of(SOURCE),
+            &[
+                ("handler", &["start"]),
+                ("start", &["Server"]),
+                ("Server", &["main"]),
+                // A subclass runs its base's code.
+                ("Base", &["Server"]),
+                ("PAUSE", &["<import>"]),
+                ("Driver", &["Server (by path)"]),
+                // A docstring calls nothing, prose names nothing.
+                ("main", &[]),
+                ("Handler", &[]),
+                ("fire", &[]),
+            ],
         );
-        assert_eq!(
-            names_of(&outline, &outline.mentioned_by("start")),
-            vec!["Server"]
-        );
-        assert_eq!(
-            names_of(&outline, &outline.mentioned_by("Server")),
-            vec!["main"]
-        );
-        // A subclass runs its base's code.
-        assert_eq!(
-            names_of(&outline, &outline.mentioned_by("Base")),
-            vec!["Server"]
-        );
-        assert_eq!(
-            names_of(&outline, &outline.mentioned_by("PAUSE")),
-            vec!["<import>"]
-        );
-        assert_eq!(
-            names_of(&outline, &outline.mentioned_by("Driver")),
-            vec!["Server (by path)"]
-        );
-        // A docstring calls nothing, prose names nothing.
-        assert!(outline.mentioned_by("main").is_empty());
-        assert!(outline.mentioned_by("Handler").is_empty());
-        assert!(outline.mentioned_by("fire").is_empty());
     }
 
     #[test]
@@ -420,23 +418,20 @@ def main():
         );
         let defs: Vec<&str> = outline.defs.iter().map(|d| d.name.as_str()).collect();
         assert_eq!(defs, ["Server", "POOL", "Manager"]);
-        for (name, owners) in [
-            ("PosixServer", vec!["Server"]),
-            ("Win32Server", vec!["Server"]),
-            // Called at import, or bound to two names: it runs at import.
-            ("make_pool", vec!["<import>"]),
-            ("size", vec!["POOL"]),
-            ("Thing", vec!["<import>"]),
-            // A class attribute runs where the class does.
-            ("Executor", vec!["Manager"]),
-            ("compute", vec!["<import>"]),
-        ] {
-            assert_eq!(
-                names_of(&outline, &outline.mentioned_by(name)),
-                owners,
-                "{name}"
-            );
-        }
+        assert_mentions(
+            &outline,
+            &[
+                ("PosixServer", &["Server"]),
+                ("Win32Server", &["Server"]),
+                // Called at import, or bound to two names: it runs at import.
+                ("make_pool", &["<import>"]),
+                ("size", &["POOL"]),
+                ("Thing", &["<import>"]),
+                // A class attribute runs where the class does.
+                ("Executor", &["Manager"]),
+                ("compute", &["<import>"]),
+            ],
+        );
         // Code at module level stays code that runs at import.
         assert_eq!(outline.owner_of(1), None);
     }
