@@ -794,6 +794,30 @@ fn a_function_is_decided_by_the_programs_that_may_call_it() {
     );
 }
 
+/// A monkey_patch() made by one test does not patch the module's other
+/// tests: an Event a green thread sets stays eventlet's (a Future's
+/// result() would block the hub, and the test would hang).
+#[test]
+fn a_patch_made_by_one_test_is_not_counted_for_the_others() {
+    let test = b"import eventlet\nimport eventlet.event\n\n\ndef test_patch():\n    \
+                 eventlet.monkey_patch()\n\n\ndef test_event():\n    \
+                 done = eventlet.event.Event()\n\n    def finish():\n        done.send(1)\n\n    \
+                 eventlet.spawn(finish)\n    assert done.wait() == 1\n";
+    let dir = tree(&[
+        ("eventless.toml", b""),
+        ("pkg/__init__.py", b""),
+        ("pkg/tests/__init__.py", b""),
+        ("pkg/tests/test_x.py", test),
+    ]);
+    let scan = stdout(&eventless(&["scan", ".", "--review"], dir.path()));
+    let event = line_with(&scan, "test_x.py:10:12: eventlet.event.Event");
+    assert!(
+        event.contains("manual")
+            && event.contains("only one of its tests monkey-patches (./pkg/tests/test_x.py:6)"),
+        "{event}"
+    );
+}
+
 /// A project whose service patches at import: its code is decided for that
 /// program wherever the run starts, and a sub-path run edits only the
 /// sub-path, never makes a rewrite the whole run would not, and keeps code
