@@ -41,7 +41,7 @@ use crate::python::parse::{first_syntax_error, parse};
 use crate::python::patchers::{self, Patchers};
 use crate::python::syntax::{Root, node_at};
 use crate::source::{LineIndex, SourceFile, StandIn, canonical, line_col, line_text, read_bytes};
-use crate::transform::{ApiId, Catalogue, Safety, Shape, Transform};
+use crate::transform::{ApiId, Catalogue, ESCAPED_MOCK, Safety, Shape, Transform};
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -1322,8 +1322,9 @@ fn named_outside(discovered: &crate::discover::Discovered) -> HashSet<String> {
     )
 }
 
-/// The tallies of `current`, with the count of rewritten code uses of
-/// `again` (made in pass `pass`) where it has one.
+/// The tallies of `current`, with the fates of code uses of `again` (made
+/// in pass `pass`) where it has them: how many are rewritten, or wait for
+/// escaped-mock.
 fn with_code_fates(
     current: &HashMap<usize, HashMap<ApiId, ApiTally>>,
     again: &HashMap<usize, HashMap<ApiId, ApiTally>>,
@@ -1334,6 +1335,8 @@ fn with_code_fates(
         for (api, tally) in tallies {
             if let Some(t) = again.get(file).and_then(|t| t.get(api)) {
                 tally.rewritten = t.rewritten;
+                tally.escaping = t.escaping;
+                tally.escaping_code.clone_from(&t.escaping_code);
                 // The site held in the earliest pass is the root of what
                 // later passes hold.
                 if tally.held_code.is_none() && t.held_code.is_some() {
@@ -1384,16 +1387,26 @@ fn api_fates(
                 // A mock, and code only with the differences of its mocks,
                 // moves once those are accepted: code and mocks then wait
                 // for the same acceptance.
+                // Code that leaves mocks which only skip its wait moves
+                // once that is accepted: the code its mocks reach waits
+                // for the same.
+                let mut escaping = false;
                 let moving = match p.in_scope.then(|| fate(u)) {
                     Some(Fate::Rewrite(rw)) => Some(rw.differences),
-                    Some(Fate::Unaccepted(rw))
+                    Some(Fate::Unaccepted(rw)) => {
+                        let of_mocks = catalogue.mock_differences(api);
+                        let escaped = catalogue.difference_by_id(ESCAPED_MOCK);
                         if u.kind == UseKind::MockTarget
-                            || rw
+                            || rw.differences.iter().all(|d| of_mocks.contains(d))
+                        {
+                            Some(rw.differences)
+                        } else {
+                            escaping = rw
                                 .differences
                                 .iter()
-                                .all(|d| catalogue.mock_differences(api).contains(d)) =>
-                    {
-                        Some(rw.differences)
+                                .all(|d| of_mocks.contains(d) || Some(*d) == escaped);
+                            None
+                        }
                     }
                     _ => None,
                 };
@@ -1415,7 +1428,10 @@ fn api_fates(
                     UseKind::Reference | UseKind::Option => {
                         tally.code += 1;
                         tally.rewritten += rewritten;
-                        if rewritten == 0 {
+                        if escaping {
+                            tally.escaping += 1;
+                            tally.escaping_code.get_or_insert_with(site);
+                        } else if rewritten == 0 {
                             tally.held_code.get_or_insert_with(site);
                         }
                     }
@@ -1426,7 +1442,16 @@ fn api_fates(
                         tally.followable += rewritten;
                         tally.mock_differences.extend(moving.into_iter().flatten());
                         if rewritten == 0 {
-                            tally.stuck_mock.get_or_insert_with(site);
+                            let skips_wait = catalogue.apis[api].only_waits
+                                && node_at(root(), &u.range).is_some_and(|n| {
+                                    patchers::is_unread_with_mock(root(), n, &p.source.text)
+                                });
+                            if skips_wait {
+                                tally.wait_skippers += 1;
+                                tally.wait_skipper.get_or_insert_with(site);
+                            } else {
+                                tally.stuck_mock.get_or_insert_with(site);
+                            }
                         }
                         let caller = library_caller
                             .get_or_insert_with(|| {

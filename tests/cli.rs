@@ -2118,3 +2118,74 @@ fn a_sleep_mock_in_shared_set_up_code_stays_and_says_why() {
         "{diff}"
     );
 }
+
+#[test]
+fn a_sleep_leaves_a_bare_mock_in_shared_set_up_code_only_with_escaped_mock() {
+    let base = |with_item: &str| {
+        format!(
+            "from unittest import mock\n\n\ndef start_quietly(service):\n    \
+             with {with_item}:\n        service()\n"
+        )
+    };
+    let tree_with = |base: &str| {
+        tree(&[
+            ("eventless.toml", b"" as &[u8]),
+            ("pkg/__init__.py", b""),
+            (
+                "pkg/naps.py",
+                b"import eventlet\n\n\ndef nap():\n    eventlet.sleep(1)\n",
+            ),
+            ("pkg/tests/__init__.py", b""),
+            ("pkg/tests/base.py", base.as_bytes()),
+            (
+                "pkg/tests/test_start.py",
+                b"from pkg import naps\nfrom pkg.tests import base\n\n\n\
+                  def test_start():\n    base.start_quietly(naps.nap)\n",
+            ),
+            // Another test's own mock moves with the code, so with it.
+            (
+                "pkg/tests/test_naps.py",
+                b"from unittest import mock\n\nfrom pkg import naps\n\n\n\
+                  @mock.patch('eventlet.sleep')\ndef test_nap(sleep):\n    naps.nap()\n    \
+                  sleep.assert_called_once_with(1)\n",
+            ),
+        ])
+    };
+    let dir = tree_with(&base("mock.patch('eventlet.sleep')"));
+    let diff = |accept: &str| {
+        stdout(&eventless(
+            &["diff", ".", "--accept", accept, "--color", "never"],
+            dir.path(),
+        ))
+    };
+    // The tests' mock moves with the code, which waits for escaped-mock.
+    let text = stdout(&eventless(
+        &["scan", ".", "--accept", "wider-mock"],
+        dir.path(),
+    ));
+    let nap_line = line_with(&text, "./pkg/naps.py:5:");
+    assert!(
+        nap_line.contains("escaped-mock")
+            && nap_line.contains("only skips its wait (./pkg/tests/base.py:5"),
+        "{nap_line}"
+    );
+    assert!(!diff("wider-mock").contains("time.sleep"));
+    let both = diff("wider-mock,escaped-mock");
+    assert!(
+        both.contains("+    time.sleep(1)")
+            && both.contains("+@mock.patch('time.sleep')")
+            && !both.contains("base.py"),
+        "{both}"
+    );
+
+    // A mock that a test reads (`as`), or that does more than skip the
+    // wait, holds the code at every level.
+    for held in [
+        "mock.patch('eventlet.sleep') as sleep",
+        "mock.patch('eventlet.sleep', side_effect=StopIteration)",
+    ] {
+        let dir = tree_with(&base(held));
+        let diff = stdout(&eventless(&["diff", ".", "--review"], dir.path()));
+        assert!(!diff.contains("time.sleep"), "{held}: {diff}");
+    }
+}

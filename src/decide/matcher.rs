@@ -126,8 +126,8 @@ pub struct Rewrite {
 }
 
 impl Rewrite {
-    /// The rewrite with the differences of requirements that hold only
-    /// with them: review level.
+    /// The rewrite with the differences of conditions (requirements, the
+    /// tests' mocks) that hold only with them: review level.
     fn relaxed(self, catalogue: &Catalogue, relaxed: Vec<Relaxed>) -> Rewrite {
         relaxed
             .into_iter()
@@ -263,11 +263,14 @@ impl Matcher<'_> {
                 .and_then(|mut rw| {
                     if matches!(u.kind, UseKind::Reference | UseKind::Option) {
                         // Code moves only with its mocks, and has their
-                        // differences (a wider mock).
-                        for id in self.context.check_moves_whole(api, &u.name)? {
+                        // differences (a wider mock), or leaves mocks that
+                        // only skipped its wait.
+                        let with_mocks = self.context.check_moves_whole(api, &u.name)?;
+                        for id in with_mocks.moving {
                             let why = format!("the tests' mocks of {} move with it", u.name);
                             rw = rw.with_difference(id, why);
                         }
+                        rw = rw.relaxed(self.catalogue, with_mocks.escaped.into_iter().collect());
                         if let Some(mock) =
                             node_at(root, &u.range).and_then(|n| mock_behaviour(root, n, source))
                         {
@@ -617,16 +620,18 @@ impl Matcher<'_> {
             }
             check_guard(guard, u, node, root, source, file)?;
         }
-        // A mock moves only with the code it patches; its own guards, just
-        // checked, say why first, rather than the tallies it holds itself.
+        // A mock moves only with the code it patches, and waits for what
+        // that code waits for (code leaving other mocks that only skip its
+        // wait); its own guards, just checked, say why first, rather than
+        // the tallies it holds itself.
+        let mut with_code = Vec::new();
         if t.shape == Shape::MockTarget {
-            self.context.check_moves_whole(api, &u.name)?;
+            with_code.extend(self.context.check_moves_whole(api, &u.name)?.escaped);
             if let Some(through) = &u.through {
                 // Through a module: the code there must move in every
                 // program that runs it, for the new target to exist.
-                self.context
-                    .of_file(through.file)
-                    .check_moves_whole(api, &u.name)?;
+                let there = self.context.of_file(through.file);
+                with_code.extend(there.check_moves_whole(api, &u.name)?.escaped);
             }
         }
         // Whether the tree ends free of eventlet is checked last, so that a
@@ -636,6 +641,7 @@ impl Matcher<'_> {
             .iter()
             .partition(|r| **r == Requirement::EventletFree);
         let mut relaxed = self.check_requirements(local, u)?;
+        relaxed.extend(with_code);
         self.check_helpers(template.helpers(), root, source, file)?;
         let mut attached_edits: Vec<Edit> = mock_member.into_iter().collect();
         let mut appended: Vec<(usize, Template)> = Vec::new();

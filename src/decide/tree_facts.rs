@@ -21,7 +21,7 @@ use crate::project::call_reach::CallReach;
 use crate::project::mock_paths::HeldName;
 use crate::python::syntax::{named_children, root_of, text};
 use crate::transform::{
-    ApiId, DifferenceId, PATCHABLE, Requirement, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
+    ApiId, DifferenceId, ESCAPED_MOCK, PATCHABLE, Requirement, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
 };
 
 const OFF_BY_DEFAULT: &[&str] = &["MySQLdb", "builtins"];
@@ -67,6 +67,15 @@ pub struct ApiTally {
     /// Where the first mock that cannot follow is, and why if its file
     /// does not say (`tests/test_x.py:12, outside the paths given`).
     pub stuck_mock: Option<String>,
+    /// Of the mocks that cannot follow, the bare ones no test reads of an
+    /// API that only waits: they only skip the wait, so code may leave
+    /// them (escaped-mock). Where the first is, the same way.
+    pub wait_skippers: usize,
+    pub wait_skipper: Option<String>,
+    /// Code uses that move once escaped-mock is accepted (they leave such
+    /// mocks, or move with code that does), and where the first is.
+    pub escaping: usize,
+    pub escaping_code: Option<String>,
     /// Where the first code use that stays is, the same way, and the pass
     /// of decisions that first held it: 0 when it stays for reasons of its
     /// own, later when what an earlier pass held holds it in turn (a reason
@@ -99,6 +108,14 @@ impl ApiTally {
         }
         if self.stuck_mock.is_none() {
             self.stuck_mock = other.stuck_mock;
+        }
+        self.wait_skippers += other.wait_skippers;
+        if self.wait_skipper.is_none() {
+            self.wait_skipper = other.wait_skipper;
+        }
+        self.escaping += other.escaping;
+        if self.escaping_code.is_none() {
+            self.escaping_code = other.escaping_code;
         }
         if other.held_code.is_some()
             && (self.held_code.is_none() || other.held_pass < self.held_pass)
@@ -133,14 +150,24 @@ pub struct PatchCall {
     pub at_import: bool,
 }
 
-/// A requirement that holds but for a behaviour difference: in some runs
-/// of a program the rewritten call behaves otherwise.
+/// A condition that holds but for a behaviour difference: in some runs
+/// of a program, or under a test's mock, the rewritten call behaves
+/// otherwise.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Relaxed {
     /// The difference's id in the catalogue.
     pub difference: &'static str,
     /// Where it shows: the program and what it patches.
     pub why: String,
+}
+
+/// The differences code has for the tests that mock what it uses.
+#[derive(Debug, Default)]
+pub struct WithMocks {
+    /// Those of the mocks that move with it (a wider mock).
+    pub moving: BTreeSet<DifferenceId>,
+    /// Mocks that stay but only skipped its wait: it now waits under them.
+    pub escaped: Option<Relaxed>,
 }
 
 /// What a `monkey_patch()` call patches.
@@ -586,18 +613,17 @@ impl<'a> FileContext<'a> {
     /// Code and the tests that mock it move together: `Ok` unless a
     /// program that may run this file mocks `api` and, among what it
     /// reaches, some code use stays or some mock cannot follow. `Ok`
-    /// carries the differences of the mocks that move with the code.
-    pub fn check_moves_whole(
-        &self,
-        api: ApiId,
-        name: &str,
-    ) -> Result<BTreeSet<DifferenceId>, String> {
+    /// says which differences the code has for its mocks.
+    pub fn check_moves_whole(&self, api: ApiId, name: &str) -> Result<WithMocks, String> {
         self.moves_whole(api, name)
             .map_err(|why| self.judged_by(why))
     }
 
-    fn moves_whole(&self, api: ApiId, name: &str) -> Result<BTreeSet<DifferenceId>, String> {
-        let mut differences = BTreeSet::new();
+    fn moves_whole(&self, api: ApiId, name: &str) -> Result<WithMocks, String> {
+        let mut moving = BTreeSet::new();
+        // Why the code leaves mocks that only skip its wait: its own
+        // (`true`) before that of code it moves with.
+        let mut escaped: Option<(bool, String)> = None;
         // A program whose own mocks hold says why before one whose code is
         // held by what holds it in another program.
         let mut held_elsewhere = None;
@@ -622,7 +648,8 @@ impl<'a> FileContext<'a> {
                      patches moves"
                 ));
             }
-            if t.followable < t.mocks {
+            let staying = t.mocks - t.followable;
+            if staying > t.wait_skippers {
                 let first = t
                     .stuck_mock
                     .as_deref()
@@ -630,23 +657,53 @@ impl<'a> FileContext<'a> {
                 return Err(format!(
                     "{who} mocks {name} in {} place(s) that cannot follow a rewrite{first}: code \
                      and mocks must move together",
-                    t.mocks - t.followable
+                    staying - t.wait_skippers
                 ));
             }
-            if t.rewritten < t.code && held_elsewhere.is_none() {
-                let first = t
-                    .held_code
-                    .as_deref()
-                    .map_or(String::new(), |site| format!(" (first held at {site})"));
-                held_elsewhere = Some(format!(
-                    "{who} mocks {name}, and only {} of the {} uses in code it reaches are \
-                     rewritten{first}: code and mocks must move together",
-                    t.rewritten, t.code
+            if staying > 0 && !escaped.as_ref().is_some_and(|(direct, _)| *direct) {
+                let site = t.wait_skipper.as_deref().unwrap_or("a shared module");
+                escaped = Some((
+                    true,
+                    format!(
+                        "{who} keeps a bare mock of {name} that only skips its wait ({site}): \
+                         while that mock is active, this call now waits"
+                    ),
                 ));
             }
-            differences.extend(&t.mock_differences);
+            if t.rewritten + t.escaping < t.code {
+                if held_elsewhere.is_none() {
+                    let first = t
+                        .held_code
+                        .as_deref()
+                        .map_or(String::new(), |site| format!(" (first held at {site})"));
+                    held_elsewhere = Some(format!(
+                        "{who} mocks {name}, and only {} of the {} uses in code it reaches are \
+                         rewritten{first}: code and mocks must move together",
+                        t.rewritten, t.code
+                    ));
+                }
+            } else if t.escaping > 0 && escaped.is_none() {
+                let site = t.escaping_code.as_deref().unwrap_or("another file");
+                escaped = Some((
+                    false,
+                    format!(
+                        "{who} mocks {name}, and code it reaches moves away from a bare mock \
+                         that only skips its wait ({site}): code and mocks move together"
+                    ),
+                ));
+            }
+            moving.extend(&t.mock_differences);
         }
-        held_elsewhere.map_or(Ok(differences), Err)
+        match held_elsewhere {
+            Some(why) => Err(why),
+            None => Ok(WithMocks {
+                moving,
+                escaped: escaped.map(|(_, why)| Relaxed {
+                    difference: ESCAPED_MOCK,
+                    why,
+                }),
+            }),
+        }
     }
 
     /// `Ok` when the requirement holds in every program that may run the

@@ -141,6 +141,33 @@ impl Patchers {
     }
 }
 
+/// Whether the target at `node` is patched by a bare mock no test reads:
+/// `with mock.patch('a.b'):` or `with mock.patch.object(a, 'b'):`, with no
+/// other argument and no `as`. While the block runs, such a mock only
+/// replaces the calls, which return a fresh mock, and nothing sees them.
+pub fn is_unread_with_mock(root: &Root, node: Node, source: &str) -> bool {
+    let Some(call) = root.ancestors(node).find(|n| n.kind() == "call") else {
+        return false;
+    };
+    let callee = call
+        .child_by_field_name("function")
+        .map_or("", |f| text(f, source));
+    let targets = match callee.rsplit_once('.').map_or(callee, |(_, last)| last) {
+        "patch" => 1,
+        "object" if callee.ends_with("patch.object") => 2,
+        _ => return false,
+    };
+    let arguments = call.child_by_field_name("arguments").map_or(0, |a| {
+        named_children(a)
+            .into_iter()
+            .filter(|n| n.kind() != "comment")
+            .count()
+    });
+    arguments == targets
+        && positional_args(call).len() == targets
+        && root.parent(call).is_some_and(|p| p.kind() == "with_item")
+}
+
 /// The arguments of a call before its first keyword argument or unpacking.
 fn positional_args(call: Node) -> Vec<Node> {
     call.child_by_field_name("arguments")
@@ -286,6 +313,46 @@ mod tests {
     fn wrappers(source: &str) -> Vec<(String, usize)> {
         assert!(may_define_wrapper(source.as_bytes()));
         wrappers_in(source.as_bytes())
+    }
+
+    #[test]
+    fn only_a_bare_with_mock_is_unread() {
+        let cases = [
+            ("with mock.patch('eventlet.sleep'):\n    f()\n", true),
+            (
+                "with mock.patch.object(eventlet, 'sleep'):\n    f()\n",
+                true,
+            ),
+            ("with a, patch('eventlet.sleep'):\n    f()\n", true),
+            ("with mock.patch('eventlet.sleep') as s:\n    f()\n", false),
+            (
+                "with mock.patch('eventlet.sleep', side_effect=E):\n    f()\n",
+                false,
+            ),
+            (
+                "with mock.patch('eventlet.sleep', autospec=True):\n    f()\n",
+                false,
+            ),
+            (
+                "@mock.patch('eventlet.sleep')\ndef f(s):\n    pass\n",
+                false,
+            ),
+            (
+                "self.useFixture(fixtures.MockPatch('eventlet.sleep'))\n",
+                false,
+            ),
+            (
+                "with fixtures.MonkeyPatch('eventlet.sleep', None):\n    f()\n",
+                false,
+            ),
+        ];
+        for (source, unread) in cases {
+            let tree = parse(source);
+            let root = Root::new(tree.root_node());
+            let at = source.find("sleep'").unwrap();
+            let node = root.descendant_for_byte_range(at, at + 5).unwrap();
+            assert_eq!(is_unread_with_mock(&root, node, source), unread, "{source}");
+        }
     }
 
     #[test]

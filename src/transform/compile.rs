@@ -12,8 +12,8 @@ use serde::Deserialize;
 
 use super::catalogue::{Catalogue, CatalogueError};
 use super::model::{
-    Api, ApiId, Case, CaseAction, Difference, DifferenceId, Example, Family, Guard, Helper,
-    MemberRule, PATCHABLE, Param, Requirement, Safety, Shape, Transform, UNPATCHED_PROGRAM,
+    Api, ApiId, Case, CaseAction, Difference, DifferenceId, ESCAPED_MOCK, Example, Family, Guard,
+    Helper, MemberRule, PATCHABLE, Param, Requirement, Safety, Shape, Transform, UNPATCHED_PROGRAM,
     UNPATCHED_RUNS, public_name,
 };
 use super::predicate::Predicate;
@@ -71,6 +71,8 @@ struct ApiDef {
     library: bool,
     #[serde(default)]
     called_by: Vec<String>,
+    #[serde(default)]
+    only_waits: bool,
 }
 
 #[derive(Deserialize)]
@@ -270,6 +272,13 @@ impl Catalogue {
                 }
             }
         }
+        // Code leaves a mock of such an API with this difference.
+        if cat.apis.iter().any(|a| a.only_waits) && cat.difference_by_id(ESCAPED_MOCK).is_none() {
+            errors.push(format!(
+                "{DIFFERENCES_FILE}: difference '{ESCAPED_MOCK}' is missing; code moves away \
+                 from a mock of an API marked only_waits with it"
+            ));
+        }
         if errors.is_empty() {
             Ok(cat)
         } else {
@@ -354,6 +363,7 @@ impl Catalogue {
             monkey_patch: def.monkey_patch,
             library: def.library,
             called_by: def.called_by.clone(),
+            only_waits: def.only_waits,
         });
     }
 

@@ -105,6 +105,11 @@ pub const UNPATCHED_RUNS: &str = "unpatched-runs";
 /// imports, and the stdlib call blocks them if they run.
 pub const UNPATCHED_PROGRAM: &str = "unpatched-program";
 
+/// The behaviour difference with which code moves away from a mock that
+/// stays (in shared set-up code) when the mock only skipped its wait: while
+/// that mock is active, the call now really waits.
+pub const ESCAPED_MOCK: &str = "escaped-mock";
+
 /// The modules `monkey_patch()` knows, by its keyword names.
 pub const PATCHABLE: &[&str] = &[
     "os",
@@ -324,6 +329,10 @@ pub struct Api {
     /// modules): a test that mocks it while such code runs catches their
     /// calls too, so the mock cannot move.
     pub called_by: Vec<String>,
+    /// A call of it only waits (and yields) and returns nothing: a bare
+    /// mock of it, one no test reads, only skips the wait, so code may move
+    /// away from such a mock that stays (the escaped-mock difference).
+    pub only_waits: bool,
 }
 
 #[derive(Debug, Clone)]
