@@ -313,16 +313,23 @@ fn findings(
                 ),
                 (Fate::Unaccepted(rw), None) => {
                     let differences = ids(&rw.differences);
-                    let shown = rw
-                        .conditions
+                    // Each difference with where it shows, when a condition says.
+                    let shown: Vec<String> = rw
+                        .differences
                         .iter()
-                        .map(|(_, why)| format!(": {why}"))
-                        .collect::<String>();
+                        .zip(&differences)
+                        .map(|(d, id)| {
+                            rw.conditions
+                                .iter()
+                                .filter(|(c, _)| c == d)
+                                .fold(id.clone(), |shown, (_, why)| format!("{shown}: {why}"))
+                        })
+                        .collect();
                     let reason = format!(
-                        "a review-level rewrite by {} with named differences ({}{shown}); \
-                         --accept {} or --review applies it",
+                        "a review-level rewrite by {} with named differences ({}); --accept {} \
+                         or --review applies it",
                         name(rw.transform),
-                        differences.join(", "),
+                        shown.join("; "),
                         differences.join(",")
                     );
                     (
