@@ -838,9 +838,8 @@ fn list_differences(catalogue: &Catalogue) -> String {
     let mut out = String::new();
     for (index, d) in catalogue.differences.iter().enumerate() {
         let users: Vec<&str> = catalogue
-            .transforms
-            .iter()
-            .filter(|t| t.cases.iter().any(|c| c.differences.contains(&index)))
+            .transforms_with(index)
+            .into_iter()
             .map(|t| t.id.as_str())
             .collect();
         out.push_str(&format!(

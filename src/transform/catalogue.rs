@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 
 use super::model::{
-    Api, ApiId, CaseAction, Difference, DifferenceId, Family, Helper, Transform, TransformId,
+    Api, ApiId, CaseAction, Difference, DifferenceId, ESCAPED_MOCK, Family, Helper, Requirement,
+    Shape, Transform, TransformId, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
 };
 use super::template::Template;
 use crate::python::imports::is_stdlib;
@@ -101,7 +102,7 @@ impl Catalogue {
         let mut named: Option<&str> = None;
         for t in self.transforms_for(api) {
             let t = &self.transforms[*t];
-            if t.shape == super::Shape::MockTarget {
+            if t.shape == Shape::MockTarget {
                 continue;
             }
             for case in &t.cases {
@@ -181,8 +182,33 @@ impl Catalogue {
         self.transforms_for(api)
             .iter()
             .map(|id| &self.transforms[*id])
-            .filter(|t| t.shape == super::Shape::MockTarget)
+            .filter(|t| t.shape == Shape::MockTarget)
             .flat_map(|t| t.cases.iter().flat_map(|c| c.differences.iter().copied()))
+            .collect()
+    }
+
+    /// The transforms whose rewrites may have a difference: a case of
+    /// theirs names it, or a condition of theirs holds with it (a
+    /// native-or-patched requirement in a program that does not always
+    /// patch; a sleep leaving a mock that only skips its wait).
+    pub fn transforms_with(&self, difference: DifferenceId) -> Vec<&Transform> {
+        let id = self.differences[difference].id.as_str();
+        self.transforms
+            .iter()
+            .filter(|t| {
+                t.cases.iter().any(|c| c.differences.contains(&difference))
+                    || match id {
+                        UNPATCHED_RUNS | UNPATCHED_PROGRAM => t
+                            .requires
+                            .iter()
+                            .any(|r| matches!(r, Requirement::NativeOrPatched(_))),
+                        ESCAPED_MOCK => {
+                            t.shape != Shape::MockTarget
+                                && t.apis.iter().any(|a| self.apis[*a].only_waits)
+                        }
+                        _ => false,
+                    }
+            })
             .collect()
     }
 
