@@ -253,7 +253,7 @@ fn review_rewrites_are_committed_by_difference() {
     let d = dir.path();
     let service = "import eventlet\n\neventlet.monkey_patch()\n\n\n\
                    def start(loop, delay):\n    eventlet.sleep(1)\n    eventlet.spawn_n(loop)\n    \
-                   eventlet.spawn_after(delay, loop)\n";
+                   eventlet.spawn_after(delay, loop)\n    eventlet.sleep(delay)\n";
     std::fs::write(d.join("pkg/service.py"), service).unwrap();
     git(d, &["commit", "-qam", "Service"]);
     succeeds(d, &["commit", "--review", "."]);
@@ -284,6 +284,16 @@ fn review_rewrites_are_committed_by_difference() {
     assert!(
         timed.contains("difference exit-waits") && timed.contains("* pkg/service.py:9"),
         "{timed}"
+    );
+    // The exact commit guards the computed delay; the review commit that
+    // drops the guard lists it, though the same transform made both.
+    let delays = messages
+        .iter()
+        .find(|m| m.starts_with("Pass computed delays to time.sleep as they are"))
+        .expect("a commit for the negative-delay difference");
+    assert!(
+        delays.contains("replaces 1 use of eventlet") && delays.contains("* pkg/service.py:10"),
+        "{delays}"
     );
 }
 
@@ -814,7 +824,7 @@ fn a_review_commit_says_which_program_a_difference_comes_from() {
         .expect("a commit for the unpatched-program difference");
     assert!(
         message.contains("* naps.py:5 (green threads or hub timers run in")
-            && message.contains("workers.py:5"),
+            && message.contains("(workers.py:5 eventlet.greenthread.spawn)"),
         "{message}"
     );
 }

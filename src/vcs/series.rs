@@ -176,15 +176,20 @@ pub fn plan(
                     vec![id.clone()],
                     |_| true,
                 );
-                let earlier: Vec<(PathBuf, usize, Option<String>)> = steps
-                    .iter()
-                    .flat_map(|s| &s.rewrites)
-                    .map(|(p, f)| (p.clone(), f.line, f.transform.clone()))
-                    .collect();
-                s.rewrites.retain(|(p, f)| {
-                    !earlier.contains(&(p.clone(), f.line, f.transform.clone()))
-                        && (f.differences.contains(id) || f.differences.is_empty())
-                });
+                // What accepting it adds: its own rewrites (a case with it
+                // may replace an exact one: `max(0, x)` dropped), and those
+                // it frees (code that moves with them has differences
+                // accepted before, or none).
+                let made = |(p, f): &(PathBuf, Finding)| {
+                    (
+                        p.clone(),
+                        f.line,
+                        f.transform.clone(),
+                        f.differences.clone(),
+                    )
+                };
+                let earlier: Vec<_> = steps.iter().flat_map(|s| &s.rewrites).map(made).collect();
+                s.rewrites.retain(|r| !earlier.contains(&made(r)));
                 s.manual.clear();
                 if steps.last().is_some_and(|prev| prev.files == s.files) {
                     continue;
@@ -225,11 +230,13 @@ fn step(
             files.insert(rel.clone(), file.source.encode(text));
         }
         for f in &file.findings {
-            // Reasons name places in the export the series was built from.
+            // Reasons, and where differences show, name places in the
+            // export the series was built from.
             let mut f = f.clone();
-            f.reason = f
-                .reason
-                .map(|r| r.replace(&format!("{}/", root.display()), ""));
+            let in_repo =
+                |text: &mut String| *text = text.replace(&format!("{}/", root.display()), "");
+            f.reason.as_mut().map(in_repo);
+            f.conditions.values_mut().for_each(in_repo);
             match f.action {
                 Action::Rewrite if include(&rel) => rewrites.push((rel.clone(), f)),
                 Action::Manual => manual.push((rel.clone(), f)),
