@@ -1364,7 +1364,7 @@ fn standard_input_is_decided_as_the_file_it_names() {
         LOOP.as_bytes(),
     );
     assert!(
-        stdout(&why).contains("the tests of pkg/tests/test_worker.py run alone mocks"),
+        stdout(&why).contains("the test module pkg/tests/test_worker.py run alone mocks"),
         "{}",
         stdout(&why)
     );
@@ -1955,7 +1955,7 @@ fn a_project_s_own_patcher_holds_what_it_stubs() {
     assert_eq!(stdout(&exact), "");
     let why = eventless(&["scan", "pkg/worker.py"], dir.path());
     assert!(
-        stdout(&why).contains("the tests of pkg/tests/test_worker.py run alone mocks"),
+        stdout(&why).contains("the test module pkg/tests/test_worker.py run alone mocks"),
         "{}",
         stdout(&why)
     );

@@ -133,7 +133,7 @@ pub fn find(root: &Path, files: &[FileInfo], graph: &ModuleGraph) -> Programs {
             );
             programs.push(walker.program(
                 ProgramKind::Test,
-                format!("the tests of {shown} run alone"),
+                format!("the test module {shown} run alone"),
                 &entries,
             ));
         } else if file.main_guard {
