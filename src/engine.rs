@@ -1442,7 +1442,10 @@ fn api_fates(
                         tally.followable += rewritten;
                         tally.mock_differences.extend(moving.into_iter().flatten());
                         if rewritten == 0 {
-                            let skips_wait = catalogue.apis[api].only_waits
+                            // One outside the paths given would follow
+                            // in a run that includes it: it holds.
+                            let skips_wait = p.in_scope
+                                && catalogue.apis[api].only_waits
                                 && node_at(root(), &u.range).is_some_and(|n| {
                                     patchers::is_unread_with_mock(root(), n, &p.source.text)
                                 });

@@ -2178,6 +2178,18 @@ fn a_sleep_leaves_a_bare_mock_in_shared_set_up_code_only_with_escaped_mock() {
         "{both}"
     );
 
+    // Outside the paths given, a bare mock would follow in a run that
+    // includes it: it holds.
+    let text = stdout(&eventless(
+        &["scan", "--review", "pkg/naps.py", "pkg/tests/test_naps.py"],
+        dir.path(),
+    ));
+    let nap_line = line_with(&text, "./pkg/naps.py:5:");
+    assert!(
+        nap_line.contains("manual") && nap_line.contains("outside the paths given"),
+        "{nap_line}"
+    );
+
     // A mock that a test reads (`as`), or that does more than skip the
     // wait, holds the code at every level.
     for held in [
