@@ -1,7 +1,7 @@
 """Sub-path consistency of eventless on the corpus.
 
 Usage: subpath_check.py --eventless BIN --corpus DIR [--project NAME ...] [--per-project N]
-                        [--subpath PROJECT=PATH ...] [-v]
+                        [--subpath PROJECT=PATH ...] [--review] [-v]
 
 eventless analyses the whole project a path belongs to and edits only the
 paths given. So for every project of the corpus (each folder of DIR) and a few
@@ -15,6 +15,8 @@ project folder (so its root is found); --subpath adds sub-paths by hand:
     and every finding it marks "rewrite" is also "rewrite" (same path, line,
     column and api) in `scan --no-cache --format json .`;
   * `diff --no-cache SUBPATH` edits no file outside SUBPATH.
+
+With --review, every run is made at the review level (`--review`).
 
 Prints one line per project and sub-path with counts; a violation is printed
 with the reasons of both runs. Exit status 1 on any violation, 2 when eventless
@@ -37,8 +39,10 @@ class EventlessFailed(Exception):
     pass
 
 
-def run(args, cwd, *command):
-    done = subprocess.run([args.eventless, *command], cwd=cwd, capture_output=True, text=True)
+def run(args, cwd, command, *rest):
+    level = ["--review"] if args.review else []
+    done = subprocess.run([args.eventless, command, *level, *rest], cwd=cwd,
+                          capture_output=True, text=True)
     return done
 
 
@@ -171,6 +175,8 @@ def main():
     parser.add_argument("--per-project", type=int, default=4, help="sub-paths per project (default 4)")
     parser.add_argument("--subpath", action="append", default=[], metavar="PROJECT=PATH",
                         help="also check this sub-path of this project (repeatable)")
+    parser.add_argument("--review", action="store_true",
+                        help="run every scan and diff with --review")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="also list the rewrites of `scan .` that a sub-path run holds back")
     args = parser.parse_args()
