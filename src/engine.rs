@@ -17,8 +17,8 @@ use crate::cache;
 use crate::config_files;
 use crate::decide::matcher::{Fate, Matcher, Selection, decide_without_code, mock_behaviour};
 use crate::decide::tree_facts::{
-    ApiTally, FileFacts, FunctionCall, GreenUse, PatchCall, PatchFunction, ProgramRun,
-    ProjectFacts, function_calls, patched_by_call, runs_at_import, scope_of, top_level_function,
+    FileFacts, FunctionCall, GreenUse, PatchCall, PatchFunction, ProgramRun, ProjectFacts, Tallies,
+    TallyPlace, function_calls, patched_by_call, runs_at_import, scope_of, top_level_function,
 };
 use crate::discover::{discover, mentions_eventlet, runs_on_eventlet};
 use crate::fingerprint::KeyBuilder;
@@ -1325,15 +1325,11 @@ fn named_outside(discovered: &crate::discover::Discovered) -> HashSet<String> {
 /// The tallies of `current`, with the fates of code uses of `again` (made
 /// in pass `pass`) where it has them: how many are rewritten, or wait for
 /// escaped-mock.
-fn with_code_fates(
-    current: &HashMap<usize, HashMap<ApiId, ApiTally>>,
-    again: &HashMap<usize, HashMap<ApiId, ApiTally>>,
-    pass: usize,
-) -> HashMap<usize, HashMap<ApiId, ApiTally>> {
+fn with_code_fates(current: &Tallies, again: &Tallies, pass: usize) -> Tallies {
     let mut merged = current.clone();
-    for (file, tallies) in &mut merged {
+    for (place, tallies) in &mut merged {
         for (api, tally) in tallies {
-            if let Some(t) = again.get(file).and_then(|t| t.get(api)) {
+            if let Some(t) = again.get(place).and_then(|t| t.get(api)) {
                 tally.rewritten = t.rewritten;
                 tally.escaping = t.escaping;
                 tally.escaping_code.clone_from(&t.escaping_code);
@@ -1361,14 +1357,14 @@ fn api_fates(
     selection: &Selection,
     helpers: &Helpers,
     mocked: &HashSet<ApiId>,
-) -> HashMap<usize, HashMap<ApiId, ApiTally>> {
+) -> Tallies {
     // Only the APIs asked for (mocked ones) are tallied: nothing else
     // depends on the tallies.
     parsed
         .par_iter()
         .filter(|p| !p.apis.is_disjoint(mocked))
-        .map(|p| {
-            let mut tallies: HashMap<ApiId, ApiTally> = HashMap::new();
+        .flat_map_iter(|p| {
+            let mut tallies: Tallies = HashMap::new();
             let tree = std::cell::OnceCell::new();
             let root = std::cell::OnceCell::new();
             let root = || root.get_or_init(|| Root::new(tree.get_or_init(|| p.tree()).root_node()));
@@ -1411,7 +1407,13 @@ fn api_fates(
                     _ => None,
                 };
                 let rewritten = usize::from(moving.is_some());
-                let tally = tallies.entry(api).or_default();
+                // A code use counts for the programs that may run its line.
+                let place = TallyPlace {
+                    file: p.file,
+                    code_at: matches!(u.kind, UseKind::Reference | UseKind::Option)
+                        .then_some(u.range.start),
+                };
+                let tally = tallies.entry(place).or_default().entry(api).or_default();
                 // Where a use that stays is, and where to read why.
                 let site = || {
                     let line = line_col(&p.source.text, u.range.start).0;
@@ -1471,7 +1473,7 @@ fn api_fates(
                     UseKind::Import | UseKind::Config => {}
                 }
             }
-            (p.file, tallies)
+            tallies
         })
         .collect()
 }

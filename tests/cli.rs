@@ -2120,6 +2120,50 @@ fn a_sleep_mock_in_shared_set_up_code_stays_and_says_why() {
 }
 
 #[test]
+fn a_test_s_mock_is_held_only_by_code_the_test_may_call() {
+    let sleeper =
+        |name: &str| format!("import eventlet\n\n\ndef {name}():\n    eventlet.sleep(1)\n");
+    let dir = tree(&[
+        ("eventless.toml", b"" as &[u8]),
+        ("pkg/__init__.py", b""),
+        ("pkg/used.py", sleeper("settle").as_bytes()),
+        ("pkg/unused.py", sleeper("drain").as_bytes()),
+        ("pkg/tests/__init__.py", b""),
+        // Shared set-up code whose mock a test reads holds the sleep it
+        // covers.
+        (
+            "pkg/tests/base.py",
+            b"from unittest import mock\n\n\ndef quietly(function):\n    \
+              with mock.patch('eventlet.sleep') as sleep:\n        function()\n    \
+              return sleep.call_count\n",
+        ),
+        (
+            "pkg/tests/test_unused.py",
+            b"from pkg import unused\nfrom pkg.tests import base\n\n\n\
+              def test_drain():\n    assert base.quietly(unused.drain) == 1\n",
+        ),
+        // This test imports that module but never calls it: its mock moves
+        // with the code it calls.
+        (
+            "pkg/tests/test_used.py",
+            b"from unittest import mock\n\nfrom pkg import unused  # noqa\nfrom pkg import used\n\n\n\
+              @mock.patch('eventlet.sleep')\ndef test_settle(sleep):\n    used.settle()\n    \
+              sleep.assert_called_once_with(1)\n",
+        ),
+    ]);
+    let diff = stdout(&eventless(
+        &["diff", ".", "--review", "--color", "never"],
+        dir.path(),
+    ));
+    assert!(
+        diff.contains("+    time.sleep(1)")
+            && diff.contains("+@mock.patch('time.sleep')")
+            && !diff.contains("unused.py"),
+        "{diff}"
+    );
+}
+
+#[test]
 fn a_sleep_leaves_a_bare_mock_in_shared_set_up_code_only_with_escaped_mock() {
     let base = |with_item: &str| {
         format!(

@@ -262,10 +262,14 @@ impl Matcher<'_> {
                 .try_transform(id, u, root, source, file, true)
                 .and_then(|mut rw| {
                     if matches!(u.kind, UseKind::Reference | UseKind::Option) {
-                        // Code moves only with its mocks, and has their
-                        // differences (a wider mock), or leaves mocks that
-                        // only skipped its wait.
-                        let with_mocks = self.context.check_moves_whole(api, &u.name)?;
+                        // Code moves only with the mocks of the programs
+                        // that may run it, and has their differences (a
+                        // wider mock), or leaves mocks that only skipped
+                        // its wait.
+                        let with_mocks = self
+                            .context
+                            .at_use(u.range.start)
+                            .check_moves_whole(api, &u.name)?;
                         for id in with_mocks.moving {
                             let why = format!("the tests' mocks of {} move with it", u.name);
                             rw = rw.with_difference(id, why);

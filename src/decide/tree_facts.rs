@@ -127,6 +127,18 @@ impl ApiTally {
     }
 }
 
+/// Where uses of an API are tallied: at a code use (by the byte offset of
+/// its line's use), which counts for the programs that may run that line,
+/// or a file's mocks, which count for every program that imports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TallyPlace {
+    pub file: usize,
+    pub code_at: Option<usize>,
+}
+
+/// How the uses of each API fare, by place.
+pub type Tallies = HashMap<TallyPlace, HashMap<ApiId, ApiTally>>;
+
 /// A use that starts green threads or hub timers.
 #[derive(Debug, Clone)]
 pub struct GreenUse {
@@ -475,18 +487,33 @@ impl ProjectFacts {
         facts
     }
 
-    /// Records, from a first pass over every file, how the uses of each
-    /// API fare, by file, summed up for each program over what it reaches.
-    pub fn set_api_uses(&mut self, by_file: HashMap<usize, HashMap<ApiId, ApiTally>>) {
+    /// Records, from a pass over every file, how the uses of each API fare,
+    /// by place, summed up for each program over what it may run: the
+    /// mocks of the files it imports, and the code uses whose lines it may
+    /// run (a test that mocks a sleep does not hold code it never calls).
+    pub fn set_api_uses(&mut self, by_place: Tallies) {
         let mut per_program = vec![HashMap::<ApiId, ApiTally>::new(); self.programs.len()];
         // In path order, so that the first site a reason names is the same
         // in every run.
-        let mut by_file: Vec<_> = by_file.into_iter().collect();
-        by_file.sort_by_key(|(file, _)| *file);
-        for (file, tallies) in &by_file {
-            for program in self.reaching.get(file).into_iter().flatten() {
+        let mut by_place: Vec<_> = by_place.into_iter().collect();
+        by_place.sort_by_key(|(place, _)| *place);
+        for (place, tallies) in &by_place {
+            for &program in self.reaching.get(&place.file).into_iter().flatten() {
+                let facts = &self.programs[program];
+                let runs = place.code_at.is_none_or(|offset| {
+                    self.call_reach.may_run(
+                        &facts.reached,
+                        &facts.entries,
+                        facts.any_function,
+                        place.file,
+                        offset,
+                    )
+                });
+                if !runs {
+                    continue;
+                }
                 for (api, tally) in tallies {
-                    per_program[*program]
+                    per_program[program]
                         .entry(*api)
                         .or_default()
                         .add(tally.clone());

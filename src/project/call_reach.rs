@@ -3,7 +3,8 @@
 //! the program runs may call it: glance's cache prefetcher imports the WSGI
 //! module, whose socket functions only the API server calls. A rewrite of
 //! such a line is decided by the programs that may run it (whether each is
-//! monkey-patched, whether green threads run in it); whether green threads
+//! monkey-patched, whether green threads run in it, whether its tests mock
+//! what the line calls); whether green threads
 //! run in a program stays judged by all it imports, since a library the
 //! project hands work to may start them (oslo.service's thread groups).
 //!
