@@ -10,12 +10,12 @@
 //!
 //! Calls are found by names, from each line back to what may call it: a
 //! top-level function or class is called only from code that mentions its
-//! name (a call, an attribute `x.name`, an import, whatever the name is
-//! bound to) in its own file or in one that imports it, or a package that
-//! does (a module that imports the name to pass it on runs it at import,
-//! as far as this goes),
-//! or from a string holding a dotted path in any file (code loaded by
-//! name). That code is run by a program when it is module-level code of a
+//! name (a call, an attribute `x.name`, whatever the name is bound to) in
+//! its own file or in one that imports it, or a package that does; a
+//! module-level `from m import name as alias` passes it on to the code
+//! that mentions `alias` (nova's test fixtures package imports its libvirt
+//! fixture, which only the libvirt tests name), or from a string holding a
+//! dotted path in any file (code loaded by name). That code is run by a program when it is module-level code of a
 //! file the program imports, or a decorated definition there (a registry
 //! received it), or a definition named in a non-Python file (an entry
 //! point, a paste factory), or any definition of a program's entry files
@@ -323,20 +323,10 @@ mod tests {
         assert!(Run(vec![0, 2], vec![2]).may_run(&named, 0, 8));
     }
 
-    #[test]
-    fn a_package_passes_on_what_it_imports() {
+    /// What may lead to the site at `line` of file `site` (its offset
+    /// too), in a tree of `files` written out.
+    fn reach_in(files: &[(&str, &str)], site: usize, line: usize) -> CallReach {
         let dir = tempfile::tempdir().unwrap();
-        let files = [
-            ("pkg/__init__.py", "from pkg import wsgi  # noqa\n"),
-            (
-                "pkg/wsgi.py",
-                "import eventlet\n\n\ndef serve():\n    eventlet.spawn(run)\n",
-            ),
-            (
-                "api.py",
-                "import pkg\n\n\ndef main():\n    pkg.wsgi.serve()\n",
-            ),
-        ];
         for (path, text) in files {
             let path = dir.path().join(path);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -348,9 +338,61 @@ mod tests {
             paths.iter().map(PathBuf::as_path).zip(&scans).collect();
         let graph = ModuleGraph::build(dir.path(), &pairs);
         let outlines: Vec<Outline> = files.iter().map(|(_, t)| Outline::of(t)).collect();
-        let found = CallReach::find(&[(1, 5, 5)], &graph, &outlines, &HashSet::new());
+        CallReach::find(&[(site, line, line)], &graph, &outlines, &HashSet::new())
+    }
+
+    #[test]
+    fn a_package_passes_on_what_it_imports() {
+        let found = reach_in(
+            &[
+                ("pkg/__init__.py", "from pkg import wsgi  # noqa\n"),
+                (
+                    "pkg/wsgi.py",
+                    "import eventlet\n\n\ndef serve():\n    eventlet.spawn(run)\n",
+                ),
+                (
+                    "api.py",
+                    "import pkg\n\n\ndef main():\n    pkg.wsgi.serve()\n",
+                ),
+            ],
+            1,
+            5,
+        );
         // api.py imports only the package, which imports the module.
         assert!(Run(vec![0, 1, 2], vec![2]).may_run(&found, 1, 5));
         assert!(!Run(vec![0, 1], vec![0]).may_run(&found, 1, 5));
+    }
+
+    #[test]
+    fn a_name_an_import_passes_on_runs_only_where_it_is_mentioned() {
+        // nova's `nova.tests.fixtures` imports its libvirt fixture for the
+        // libvirt tests; the other tests import the package and never
+        // name it.
+        let found = reach_in(
+            &[
+                ("pkg/__init__.py", "from pkg.fixtures import Fixture\n"),
+                (
+                    "pkg/fixtures.py",
+                    "import eventlet\n\n\nclass Fixture:\n    def setUp(self):\n        \
+                     eventlet.spawn(run)\n",
+                ),
+                (
+                    "test_a.py",
+                    "import pkg\n\n\ndef test_a():\n    pkg.Fixture().setUp()\n",
+                ),
+                ("test_b.py", "import pkg\n\n\ndef test_b():\n    pass\n"),
+                // Passed on again, by a plain module.
+                ("helpers.py", "from pkg import Fixture as Base\n"),
+                (
+                    "test_c.py",
+                    "import helpers\n\n\ndef test_c():\n    helpers.Base()\n",
+                ),
+            ],
+            1,
+            6,
+        );
+        assert!(Run(vec![0, 1, 2], vec![2]).may_run(&found, 1, 6));
+        assert!(!Run(vec![0, 1, 3], vec![3]).may_run(&found, 1, 6));
+        assert!(Run(vec![0, 1, 4, 5], vec![5]).may_run(&found, 1, 6));
     }
 }

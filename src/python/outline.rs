@@ -147,6 +147,28 @@ impl Outline {
                 if only_strings(text) {
                     return;
                 }
+                // `from m import a, b as c` at module level runs nothing: it
+                // passes each name on, as `c = m.b` would, to code that
+                // mentions the name it binds.
+                if blocks.is_empty()
+                    && let Some(names) = imported_names(text)
+                {
+                    for (name, bound) in names {
+                        outline.defs.push(TopDef {
+                            name: bound.to_owned(),
+                            decorated: false,
+                        });
+                        let passer = Some(outline.defs.len() - 1);
+                        seen.insert((
+                            name_key(name),
+                            Mention {
+                                owner: passer,
+                                by_path: false,
+                            },
+                        ));
+                    }
+                    return;
+                }
                 // What code at import refers to without calling it runs only
                 // through what holds it: the module-level name assigned, or the
                 // class whose attribute it is.
@@ -275,6 +297,27 @@ fn identifiers<'t>(text: &'t str, mut each: impl FnMut(&'t str, bool, bool)) {
         }
     }
     words(code_start..bytes.len(), false);
+}
+
+/// The names a `from m import ...` statement imports, each with the name
+/// it binds (`b as c`: `("b", "c")`); `None` for any other statement, and
+/// for a star import, which names nothing.
+fn imported_names(text: &str) -> Option<Vec<(&str, &str)>> {
+    let rest = text.strip_prefix("from ")?;
+    let (_, names) = rest.split_once(" import ")?;
+    let names = names.trim().trim_start_matches('(').trim_end_matches(')');
+    let mut imported = Vec::new();
+    for item in names.split(',') {
+        let mut words = item.split_whitespace();
+        match (words.next(), words.next(), words.next()) {
+            (None, _, _) => {}
+            (Some("*"), _, _) => return None,
+            (Some(name), None, _) => imported.push((name, name)),
+            (Some(name), Some("as"), Some(bound)) => imported.push((name, bound)),
+            _ => return None,
+        }
+    }
+    Some(imported)
 }
 
 /// The name a simple module-level assignment binds (`NAME = value`, one
@@ -434,5 +477,28 @@ def main():
         );
         // Code at module level stays code that runs at import.
         assert_eq!(outline.owner_of(1), None);
+    }
+
+    #[test]
+    fn an_import_passes_each_name_on_to_what_mentions_the_name_it_binds() {
+        let outline = Outline::of(
+            "from pkg.fixtures import Fixture, Pool as BasePool\nfrom pkg import (\n    \
+             one,\n    two,\n)\nfrom pkg.all import *\nfrom pkg import three  # noqa\n\n\n\
+             def main():\n    from pkg import four\n    four()\n",
+        );
+        let defs: Vec<&str> = outline.defs.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(defs, ["Fixture", "BasePool", "one", "two", "three", "main"]);
+        assert_mentions(
+            &outline,
+            &[
+                ("Fixture", &["Fixture"]),
+                ("Pool", &["BasePool"]),
+                ("one", &["one"]),
+                ("two", &["two"]),
+                ("three", &["three"]),
+                // Inside a function, the function's code.
+                ("four", &["main"]),
+            ],
+        );
     }
 }
