@@ -1890,6 +1890,24 @@ fn a_difference_of_the_program_is_named_with_the_run_that_shows_it() {
     );
 }
 
+/// In the runs that leave threads unpatched, a thread started in place of
+/// a green one would be an OS thread, where the eventlet primitives its
+/// function uses do not work: a thread starter never takes the
+/// difference that a blocking call does.
+#[test]
+fn a_thread_starter_is_not_rewritten_for_runs_that_leave_threads_unpatched() {
+    let main = b"import sys\n\nimport eventlet\n\nif '--debug' in sys.argv:\n    \
+                 eventlet.monkey_patch(thread=False)\nelse:\n    eventlet.monkey_patch()\n\n\n\
+                 def nap():\n    eventlet.sleep(1)\n\n\neventlet.spawn_n(nap)\n";
+    let dir = tree(&[("main.py", main)]);
+    let scan = stdout(&eventless(&["scan", "--no-cache", "--review"], dir.path()));
+    let spawn = line_with(&scan, "./main.py:15:");
+    assert!(
+        spawn.contains("manual") && spawn.contains("would be an OS thread"),
+        "{spawn}"
+    );
+}
+
 /// A mock held in one test run holds the same mock in another run that
 /// reaches the same code: test_b's mock must keep catching the sleeps of
 /// oslo.vmware (nova's vmware tests), so driver.py's sleep stays, and

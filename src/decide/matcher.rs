@@ -407,7 +407,19 @@ impl Matcher<'_> {
         for requirement in requirements {
             relaxed.extend(context.check(requirement)?);
         }
-        Ok(relaxed)
+        // In a run that leaves threads unpatched, a thread started in place
+        // of a green one is an OS thread, on which the eventlet primitives
+        // its function may use (an Event, a green lock) do not work: that
+        // is not the blocking these differences name.
+        let starts_threads = u.api.is_some_and(|a| self.catalogue.apis[a].green);
+        match relaxed.first() {
+            Some(r) if starts_threads => Err(format!(
+                "{}; and a thread started there instead of a green thread would be an OS \
+                 thread, on which the eventlet primitives its function may use do not work",
+                r.why
+            )),
+            _ => Ok(relaxed),
+        }
     }
 
     /// A module-level name that a test replaces keeps the code that looks
