@@ -497,17 +497,23 @@ impl ProjectFacts {
         // in every run.
         let mut by_place: Vec<_> = by_place.into_iter().collect();
         by_place.sort_by_key(|(place, _)| *place);
+        // Uses of one definition run in the same programs: asked once.
+        let mut runs_in: HashMap<(usize, usize), bool> = HashMap::new();
         for (place, tallies) in &by_place {
+            let unit = place
+                .code_at
+                .and_then(|offset| self.call_reach.unit(place.file, offset));
             for &program in self.reaching.get(&place.file).into_iter().flatten() {
                 let facts = &self.programs[program];
-                let runs = place.code_at.is_none_or(|offset| {
-                    self.call_reach.may_run(
-                        &facts.reached,
-                        &facts.entries,
-                        facts.any_function,
-                        place.file,
-                        offset,
-                    )
+                let runs = unit.is_none_or(|unit| {
+                    *runs_in.entry((program, unit)).or_insert_with(|| {
+                        self.call_reach.unit_runs(
+                            unit,
+                            &facts.reached,
+                            &facts.entries,
+                            facts.any_function,
+                        )
+                    })
                 });
                 if !runs {
                     continue;

@@ -31,25 +31,25 @@ use std::sync::OnceLock;
 use super::modules::ModuleGraph;
 use crate::python::outline::{Mention, Outline, name_key};
 
-/// What may lead to a line inside a definition.
+/// What may lead to a line inside a definition (module-level code runs
+/// in every program that imports its file).
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Leads {
-    /// Module-level code: every program that imports the file.
-    Anywhere,
-    From {
-        /// Files whose import runs code that may lead to the line.
-        at_import: Vec<usize>,
-        /// Files holding a definition that may lead to the line: programs
-        /// that run every function of their entry files start there.
-        in_definitions: Vec<usize>,
-    },
+struct Leads {
+    /// Files whose import runs code that may lead to the line.
+    at_import: Vec<usize>,
+    /// Files holding a definition that may lead to the line: programs
+    /// that run every function of their entry files start there.
+    in_definitions: Vec<usize>,
 }
 
 /// For some uses of the project (by file and byte offset), which programs
 /// may run their lines.
 #[derive(Debug, Default)]
 pub struct CallReach {
-    leads: HashMap<(usize, usize), Leads>,
+    /// Per use inside a definition, the index of what leads to the
+    /// definition (its unit: uses of one definition share it).
+    units: HashMap<(usize, usize), usize>,
+    leads: Vec<Leads>,
 }
 
 /// A definition: its file and its index in the file's outline.
@@ -71,21 +71,28 @@ impl CallReach {
             importers: Importers::new(graph),
             named_outside,
         };
-        let mut by_definition: HashMap<Definition, Leads> = HashMap::new();
-        let leads = sites
-            .iter()
-            .map(|&(file, offset, line)| {
-                let leads = match outlines[file].owner_of(line) {
-                    Some(index) => by_definition
-                        .entry((file, index))
-                        .or_insert_with(|| search.leads((file, index)))
-                        .clone(),
-                    None => Leads::Anywhere,
-                };
-                ((file, offset), leads)
-            })
-            .collect();
-        CallReach { leads }
+        let mut by_definition: HashMap<Definition, usize> = HashMap::new();
+        let mut leads = Vec::new();
+        let mut units = HashMap::new();
+        for &(file, offset, line) in sites {
+            // Module-level code runs anywhere the file is imported.
+            let Some(index) = outlines[file].owner_of(line) else {
+                continue;
+            };
+            let unit = *by_definition.entry((file, index)).or_insert_with(|| {
+                leads.push(search.leads((file, index)));
+                leads.len() - 1
+            });
+            units.insert((file, offset), unit);
+        }
+        CallReach { units, leads }
+    }
+
+    /// The unit of the use at `offset` in `file`: uses with the same unit
+    /// run in the same programs. `None` for module-level code, which runs
+    /// wherever the file is imported.
+    pub fn unit(&self, file: usize, offset: usize) -> Option<usize> {
+        self.units.get(&(file, offset)).copied()
     }
 
     /// Whether a program may run the line of the use at `offset` in
@@ -101,17 +108,25 @@ impl CallReach {
         file: usize,
         offset: usize,
     ) -> bool {
-        match self.leads.get(&(file, offset)) {
-            None | Some(Leads::Anywhere) => true,
-            Some(_) if any_function => true,
-            Some(Leads::From {
-                at_import,
-                in_definitions,
-            }) => {
-                at_import.iter().any(|f| reached.binary_search(f).is_ok())
-                    || in_definitions.iter().any(|f| entries.contains(f))
-            }
-        }
+        self.unit(file, offset)
+            .is_none_or(|unit| self.unit_runs(unit, reached, entries, any_function))
+    }
+
+    /// Whether a program (as for `may_run`) may run the uses of `unit`.
+    pub fn unit_runs(
+        &self,
+        unit: usize,
+        reached: &[usize],
+        entries: &[usize],
+        any_function: bool,
+    ) -> bool {
+        let leads = &self.leads[unit];
+        any_function
+            || leads
+                .at_import
+                .iter()
+                .any(|f| reached.binary_search(f).is_ok())
+            || leads.in_definitions.iter().any(|f| entries.contains(f))
     }
 }
 
@@ -182,7 +197,7 @@ impl Search<'_> {
             list.sort_unstable();
             list
         };
-        Leads::From {
+        Leads {
             at_import: sorted(at_import),
             in_definitions: sorted(in_definitions),
         }
