@@ -103,20 +103,13 @@ impl ApiTally {
         self.rewritten += other.rewritten;
         self.mocks += other.mocks;
         self.followable += other.followable;
-        if self.library_caller.is_none() {
-            self.library_caller = other.library_caller;
-        }
-        if self.stuck_mock.is_none() {
-            self.stuck_mock = other.stuck_mock;
-        }
         self.wait_skippers += other.wait_skippers;
-        if self.wait_skipper.is_none() {
-            self.wait_skipper = other.wait_skipper;
-        }
         self.escaping += other.escaping;
-        if self.escaping_code.is_none() {
-            self.escaping_code = other.escaping_code;
-        }
+        // The first site of each kind, in the order tallies are added.
+        self.library_caller = self.library_caller.take().or(other.library_caller);
+        self.stuck_mock = self.stuck_mock.take().or(other.stuck_mock);
+        self.wait_skipper = self.wait_skipper.take().or(other.wait_skipper);
+        self.escaping_code = self.escaping_code.take().or(other.escaping_code);
         if other.held_code.is_some()
             && (self.held_code.is_none() || other.held_pass < self.held_pass)
         {
