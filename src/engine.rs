@@ -1331,8 +1331,7 @@ fn with_code_fates(current: &Tallies, again: &Tallies, pass: usize) -> Tallies {
         for (api, tally) in tallies {
             if let Some(t) = again.get(place).and_then(|t| t.get(api)) {
                 tally.rewritten = t.rewritten;
-                tally.escaping = t.escaping;
-                tally.escaping_code.clone_from(&t.escaping_code);
+                tally.escaping.clone_from(&t.escaping);
                 // The site held in the earliest pass is the root of what
                 // later passes hold.
                 if tally.held_code.is_none() && t.held_code.is_some() {
@@ -1431,8 +1430,7 @@ fn api_fates(
                         tally.code += 1;
                         tally.rewritten += rewritten;
                         if escaping {
-                            tally.escaping += 1;
-                            tally.escaping_code.get_or_insert_with(site);
+                            tally.escaping.note(site);
                         } else if rewritten == 0 {
                             tally.held_code.get_or_insert_with(site);
                         }
@@ -1452,8 +1450,7 @@ fn api_fates(
                                     patchers::is_unread_with_mock(root(), n, &p.source.text)
                                 });
                             if skips_wait {
-                                tally.wait_skippers += 1;
-                                tally.wait_skipper.get_or_insert_with(site);
+                                tally.wait_skippers.note(site);
                             } else {
                                 tally.stuck_mock.get_or_insert_with(site);
                             }

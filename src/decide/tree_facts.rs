@@ -69,13 +69,11 @@ pub struct ApiTally {
     pub stuck_mock: Option<String>,
     /// Of the mocks that cannot follow, the bare ones no test reads of an
     /// API that only waits: they only skip the wait, so code may leave
-    /// them (escaped-mock). Where the first is, the same way.
-    pub wait_skippers: usize,
-    pub wait_skipper: Option<String>,
+    /// them (escaped-mock).
+    pub wait_skippers: Sites,
     /// Code uses that move once escaped-mock is accepted (they leave such
-    /// mocks, or move with code that does), and where the first is.
-    pub escaping: usize,
-    pub escaping_code: Option<String>,
+    /// mocks, or move with code that does).
+    pub escaping: Sites,
     /// Where the first code use that stays is, the same way, and the pass
     /// of decisions that first held it: 0 when it stays for reasons of its
     /// own, later when what an earlier pass held holds it in turn (a reason
@@ -103,13 +101,11 @@ impl ApiTally {
         self.rewritten += other.rewritten;
         self.mocks += other.mocks;
         self.followable += other.followable;
-        self.wait_skippers += other.wait_skippers;
-        self.escaping += other.escaping;
+        self.wait_skippers.add(other.wait_skippers);
+        self.escaping.add(other.escaping);
         // The first site of each kind, in the order tallies are added.
         self.library_caller = self.library_caller.take().or(other.library_caller);
         self.stuck_mock = self.stuck_mock.take().or(other.stuck_mock);
-        self.wait_skipper = self.wait_skipper.take().or(other.wait_skipper);
-        self.escaping_code = self.escaping_code.take().or(other.escaping_code);
         if other.held_code.is_some()
             && (self.held_code.is_none() || other.held_pass < self.held_pass)
         {
@@ -117,6 +113,28 @@ impl ApiTally {
             self.held_pass = other.held_pass;
         }
         self.mock_differences.extend(other.mock_differences);
+    }
+}
+
+/// How many uses of a kind an API has, and where the first is
+/// (`tests/test_x.py:12`, with why where its file does not say).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sites {
+    pub count: usize,
+    pub first: Option<String>,
+}
+
+impl Sites {
+    /// One more, at `site` (made only for the first).
+    pub fn note(&mut self, site: impl FnOnce() -> String) {
+        self.count += 1;
+        self.first.get_or_insert_with(site);
+    }
+
+    /// The first site stays the one added first.
+    fn add(&mut self, other: Sites) {
+        self.count += other.count;
+        self.first = self.first.take().or(other.first);
     }
 }
 
@@ -675,7 +693,7 @@ impl<'a> FileContext<'a> {
                 ));
             }
             let staying = t.mocks - t.followable;
-            if staying > t.wait_skippers {
+            if staying > t.wait_skippers.count {
                 let first = t
                     .stuck_mock
                     .as_deref()
@@ -683,11 +701,15 @@ impl<'a> FileContext<'a> {
                 return Err(format!(
                     "{who} mocks {name} in {} place(s) that cannot follow a rewrite{first}: code \
                      and mocks must move together",
-                    staying - t.wait_skippers
+                    staying - t.wait_skippers.count
                 ));
             }
             if staying > 0 && !escaped.as_ref().is_some_and(|(direct, _)| *direct) {
-                let site = t.wait_skipper.as_deref().unwrap_or("a shared module");
+                let site = t
+                    .wait_skippers
+                    .first
+                    .as_deref()
+                    .unwrap_or("a shared module");
                 escaped = Some((
                     true,
                     format!(
@@ -696,7 +718,7 @@ impl<'a> FileContext<'a> {
                     ),
                 ));
             }
-            if t.rewritten + t.escaping < t.code {
+            if t.rewritten + t.escaping.count < t.code {
                 if held_elsewhere.is_none() {
                     let first = t
                         .held_code
@@ -708,8 +730,8 @@ impl<'a> FileContext<'a> {
                         t.rewritten, t.code
                     ));
                 }
-            } else if t.escaping > 0 && escaped.is_none() {
-                let site = t.escaping_code.as_deref().unwrap_or("another file");
+            } else if t.escaping.count > 0 && escaped.is_none() {
+                let site = t.escaping.first.as_deref().unwrap_or("another file");
                 escaped = Some((
                     false,
                     format!(
