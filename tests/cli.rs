@@ -794,6 +794,33 @@ fn a_function_is_decided_by_the_programs_that_may_call_it() {
     );
 }
 
+/// A module's main block patches only when the module is run as a script,
+/// not for the programs that import it (oslo.service's backdoor).
+#[test]
+fn a_main_block_patches_only_the_script_not_its_importers() {
+    let dir = tree(&[
+        (
+            "setup.cfg",
+            b"[metadata]\nname = pkg\n\n[entry_points]\nconsole_scripts =\n    pkg-api = pkg.api:main\n",
+        ),
+        ("pkg/__init__.py", b""),
+        (
+            "pkg/api.py",
+            b"import eventlet\n\nfrom pkg import backdoor\n\n\ndef main():\n    eventlet.spawn_n(backdoor.serve)\n    eventlet.sleep(1)\n",
+        ),
+        (
+            "pkg/backdoor.py",
+            b"import eventlet\n\n\ndef serve():\n    pass\n\n\ndef _main():\n    eventlet.monkey_patch()\n    eventlet.sleep(2)\n\n\nif __name__ == '__main__':\n    _main()\n",
+        ),
+    ]);
+    let scan = stdout(&eventless(&["scan", "."], dir.path()));
+    assert!(
+        line_with(&scan, "api.py:8:5")
+            .contains("manual: green threads or hub timers run in console script pkg-api"),
+        "{scan}"
+    );
+}
+
 /// A monkey_patch() made by one test does not patch the module's other
 /// tests: an Event a green thread sets stays eventlet's (a Future's
 /// result() would block the hub, and the test would hang).

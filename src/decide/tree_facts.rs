@@ -10,6 +10,7 @@
 //! calls it makes decide (see `project::programs` for what a program is).
 
 use crate::python::config_options::ProjectBounds;
+use crate::python::import_scan::is_main_condition;
 use crate::python::patchers::Patchers;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -920,8 +921,18 @@ pub fn runs_at_import(call: Node, source: &str) -> bool {
     runs_at_import_given(call, &at_module_level, source)
 }
 
-/// `runs_at_import`, knowing the names module-level code calls.
+/// `runs_at_import`, knowing the names module-level code calls. The body
+/// of `if __name__ == "__main__":` runs only when the file is run as a
+/// script (oslo.service's backdoor patches there, not for its importers).
 fn runs_at_import_given(call: Node, at_module_level: &HashSet<&str>, source: &str) -> bool {
+    let in_main_guard = std::iter::successors(call.parent(), |n| n.parent()).any(|body| {
+        body.parent().is_some_and(|guard| {
+            is_main_guard(guard, source) && guard.child_by_field_name("consequence") == Some(body)
+        })
+    });
+    if in_main_guard {
+        return false;
+    }
     match enclosing_function(call) {
         Enclosing::Module => true,
         Enclosing::TopLevel(function) => function
@@ -1014,12 +1025,13 @@ fn enclosing_function(node: Node<'_>) -> Enclosing<'_> {
     }
 }
 
-/// Whether module-level code (outside every def and class) calls `name()`.
-/// The names module-level code calls (outside every def and class).
+/// The names module-level code calls when the file is imported (outside
+/// every def and class, and outside its main guard).
 fn names_called_at_module_level<'s>(node: Node, source: &'s str, names: &mut HashSet<&'s str>) {
     for child in named_children(node) {
         match child.kind() {
             "function_definition" | "class_definition" | "decorated_definition" => {}
+            _ if is_main_guard(child, source) => {}
             kind => {
                 if kind == "call"
                     && let Some(f) = child
@@ -1032,6 +1044,15 @@ fn names_called_at_module_level<'s>(node: Node, source: &'s str, names: &mut Has
             }
         }
     }
+}
+
+/// A module-level `if __name__ == "__main__":`.
+fn is_main_guard(node: Node, source: &str) -> bool {
+    node.kind() == "if_statement"
+        && node.parent().is_some_and(|p| p.kind() == "module")
+        && node
+            .child_by_field_name("condition")
+            .is_some_and(|c| is_main_condition(text(c, source)))
 }
 
 #[cfg(test)]
@@ -1263,6 +1284,20 @@ mod tests {
                 .check(&Requirement::NativeOrPatched("time".into()))
                 .is_err()
         );
+    }
+
+    #[test]
+    fn calls_under_the_main_guard_run_only_when_the_file_is_a_script() {
+        // oslo.service's backdoor: `_main()` patches, called from its guard.
+        let source = "import eventlet\n\ndef _main():\n    eventlet.monkey_patch(all=True)\n\n\
+                      if __name__ == '__main__':\n    _main()\n    eventlet.monkey_patch()\n\
+                      else:\n    eventlet.monkey_patch(time=True)\n";
+        let tree = parse(source);
+        let calls: Vec<bool> = crate::python::syntax::descendants(tree.root_node())
+            .filter(|n| n.kind() == "call" && text(*n, source).contains("monkey_patch"))
+            .map(|n| runs_at_import(n, source))
+            .collect();
+        assert_eq!(calls, [false, false, true]);
     }
 
     #[test]

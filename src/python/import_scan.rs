@@ -339,13 +339,14 @@ fn from_import(rest: &str, in_function: bool, line: usize) -> Option<ScannedImpo
 }
 
 /// `if __name__ == "__main__":`, either way round, either quotes.
-fn is_main_guard(text: &str) -> bool {
-    let Some(condition) = text
-        .strip_prefix("if")
+pub fn is_main_guard(text: &str) -> bool {
+    text.strip_prefix("if")
         .and_then(|rest| rest.trim_end().strip_suffix(':'))
-    else {
-        return false;
-    };
+        .is_some_and(is_main_condition)
+}
+
+/// `__name__ == "__main__"`, the condition of a main guard.
+pub fn is_main_condition(condition: &str) -> bool {
     let words: String = condition.chars().filter(|c| !c.is_whitespace()).collect();
     let words = words.trim_start_matches('(').trim_end_matches(')');
     ["'__main__'", "\"__main__\""]

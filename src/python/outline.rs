@@ -9,7 +9,11 @@
 //! values, class attributes). A class is one unit with its methods: a
 //! method runs wherever an instance of its class may exist.
 
-use super::import_scan::{logical_lines, string_end, top_level};
+use super::import_scan::{is_main_guard, logical_lines, string_end, top_level};
+
+/// The name of the definition a module's main block is: not one code can
+/// mention.
+const MAIN_BLOCK: &str = "if __name__ == '__main__'";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopDef {
@@ -122,6 +126,16 @@ impl Outline {
                 let own_name = own_name
                     .map(|n| n.split(['(', ':']).next().unwrap_or(n))
                     .or(assigned);
+                // A script's main block runs only where the file is run,
+                // not imported: a definition of its own, which no name
+                // leads to.
+                let main_guard = blocks.is_empty() && is_main_guard(text);
+                if main_guard {
+                    outline.defs.push(TopDef {
+                        name: MAIN_BLOCK.to_owned(),
+                        decorated: false,
+                    });
+                }
                 let owner = if blocks.is_empty() && def {
                     outline.defs.push(TopDef {
                         name: own_name.unwrap_or_default().to_owned(),
@@ -196,8 +210,8 @@ impl Outline {
                     let owner = if called { owner } else { owner.or(holder) };
                     seen.insert((name_key(word), Mention { owner, by_path }));
                 });
-                if def {
-                    blocks.push((line.indent, header.starts_with("def ")));
+                if def || main_guard {
+                    blocks.push((line.indent, header.starts_with("def ") || main_guard));
                 }
             },
         );
@@ -500,5 +514,23 @@ def main():
                 ("four", &["main"]),
             ],
         );
+    }
+
+    #[test]
+    fn a_main_block_runs_only_where_the_file_is_run() {
+        let outline = Outline::of(
+            "def _main():\n    patch()\n\n\nif __name__ == '__main__':\n    # A CLI.\n    \
+             _main()\n    serve()\nelse:\n    register()\n",
+        );
+        assert_mentions(
+            &outline,
+            &[
+                ("patch", &["_main"]),
+                ("_main", &[MAIN_BLOCK]),
+                ("serve", &[MAIN_BLOCK]),
+                ("register", &["<import>"]),
+            ],
+        );
+        assert_eq!(outline.owner_of(7), Some(1));
     }
 }
