@@ -1,6 +1,6 @@
 //! What each subcommand does with a run's result.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -757,6 +757,36 @@ fn helper_lines(run: &RunResult) -> String {
     out
 }
 
+/// The comments beside rewritten lines that speak of eventlet, for a
+/// person to check (none: no line).
+fn comment_lines(changed: &[&FileResult]) -> String {
+    const SHOWN: usize = 5;
+    let places: Vec<String> = changed
+        .iter()
+        .flat_map(|f| {
+            let lines: BTreeSet<usize> = f.rewrites().flat_map(|r| r.comments.clone()).collect();
+            lines
+                .into_iter()
+                .map(|line| format!("{}:{line}", f.source.path.display()))
+        })
+        .collect();
+    if places.is_empty() {
+        return String::new();
+    }
+    let more = match places.len().saturating_sub(SHOWN) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    format!(
+        "{} comment{} beside rewritten lines speak{} of eventlet or green threads and may no \
+         longer hold: {}{more}\n",
+        places.len(),
+        if places.len() == 1 { "" } else { "s" },
+        if places.len() == 1 { "s" } else { "" },
+        places[..places.len().min(SHOWN)].join(", ")
+    )
+}
+
 /// Prints skipped files and per-file errors; true when a file failed.
 fn report_problems(run: &RunResult, quiet: bool) -> bool {
     if !quiet {
@@ -810,6 +840,7 @@ fn summary(run: &RunResult, catalogue: &Catalogue, verb: &str, changed: &[&FileR
         + &note
         + &helper_lines(run)
         + &s.difference_lines()
+        + &comment_lines(changed)
         + &format!(
             "{} file{} {verb} ({} rewrites); {} uses left for manual work (see `eventless scan`); {} skipped\n",
             changed.len(),

@@ -998,6 +998,7 @@ fn config_file(
                 reason: refusal.clone(),
                 differences: Vec::new(),
                 conditions: BTreeMap::new(),
+                comments: Vec::new(),
                 code: code.trim().to_owned(),
             });
             if refusal.is_none() {
@@ -1019,7 +1020,6 @@ fn config_file(
     }))
 }
 
-/// The bytes of source whose trees may still be kept.
 /// The bytes of source whose trees may still be kept, of `whole`.
 struct TreeBudget {
     left: AtomicUsize,

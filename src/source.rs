@@ -158,6 +158,16 @@ impl LineIndex {
         (line, text[start..offset].chars().count() + 1)
     }
 
+    /// The 1-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset)
+    }
+
+    /// The byte offset where the 1-based line `line` starts.
+    pub fn start_of(&self, line: usize) -> usize {
+        self.starts[line - 1]
+    }
+
     /// 0-based row and byte column of a byte offset (a tree-sitter point).
     pub fn point(&self, offset: usize) -> tree_sitter::Point {
         let line = self.starts.partition_point(|&s| s <= offset);

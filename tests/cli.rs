@@ -794,6 +794,35 @@ fn a_function_is_decided_by_the_programs_that_may_call_it() {
     );
 }
 
+/// A comment about eventlet beside a rewritten line stays as it is, and
+/// the summary and the JSON report point at it.
+#[test]
+fn comments_about_eventlet_beside_a_rewrite_are_pointed_out() {
+    let code = "import eventlet\n\n\ndef f():\n    # Yield to the other greenthreads.\n    eventlet.sleep(0)\n    eventlet.sleep(1)  # wait for the hub\n\n\ndef g():\n    # A comment that does not say.\n    eventlet.sleep(2)\n";
+    let dir = tree(&[("a.py", code.as_bytes())]);
+    let out = eventless(&["diff", "--color", "never", "."], dir.path());
+    assert!(
+        stdout(&out).contains("     # Yield to the other greenthreads.\n-    eventlet.sleep(0)\n"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains(
+            "1 comment beside rewritten lines speaks of eventlet or green threads and may no longer hold: ./a.py:5\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let json = stdout(&eventless(&["scan", "--format", "json", "."], dir.path()));
+    assert_eq!(
+        json.matches("\"comments\": [\n            5\n          ]")
+            .count(),
+        1,
+        "{json}"
+    );
+    assert_eq!(json.matches("\"comments\"").count(), 1, "{json}");
+}
+
 /// A module's main block patches only when the module is run as a script,
 /// not for the programs that import it (oslo.service's backdoor).
 #[test]

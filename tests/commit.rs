@@ -200,6 +200,35 @@ fn a_commit_that_adds_helpers_names_them() {
     );
 }
 
+/// A comment about green threads beside a rewritten line is listed for
+/// the reviewer, who alone can say whether it still holds.
+#[test]
+fn a_commit_lists_the_comments_its_rewrites_may_make_wrong() {
+    let dir = repo(true);
+    let d = dir.path();
+    let worker = WORKER.replace(
+        "        eventlet.sleep(1)\n",
+        "        # Let the other greenthreads fill the queue.\n        eventlet.sleep(1)\n",
+    );
+    let messages = series_after(d, &[("pkg/worker.py", &worker)], &[]);
+    let sleep = messages
+        .iter()
+        .find(|m| m.starts_with("Replace eventlet.sleep with time.sleep"))
+        .expect("a commit for the sleep");
+    assert!(
+        sleep.contains("Comments beside the rewritten lines speak of eventlet or green threads;\ncheck that they still hold:\n\n* pkg/worker.py:11\n"),
+        "{sleep}"
+    );
+    assert_eq!(
+        messages
+            .iter()
+            .filter(|m| m.contains("Comments beside"))
+            .count(),
+        1,
+        "{messages:?}"
+    );
+}
+
 /// The switch off eventlet (a pool and monkey_patch() going together) is
 /// one commit, which lists both and says what the switch means; the pool
 /// is review level, so it is the commit of the pool's difference.

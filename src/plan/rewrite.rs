@@ -19,6 +19,7 @@ use crate::python::continuation;
 use crate::python::helpers;
 use crate::python::imports;
 use crate::python::local_proof;
+use crate::python::nearby_comments::speaking_of_eventlet;
 use crate::python::parse::{edit_tree, first_syntax_error, parse, reparse};
 use crate::python::statements::delete_statements;
 use crate::python::syntax::Root;
@@ -94,7 +95,7 @@ pub fn rewrite_file(
             (Some(tree), fates)
         }
     };
-    let findings = findings(text, &analysis, &fates, catalogue);
+    let findings = findings(text, tree.as_ref(), &analysis, &fates, catalogue);
     // Where an eventlet import stays when nothing is written.
     let original_import = findings
         .iter()
@@ -240,6 +241,7 @@ fn swallowed(rw: &Rewrite) -> impl Iterator<Item = Range<usize>> + '_ {
 
 fn findings(
     text: &str,
+    tree: Option<&Tree>,
     analysis: &FileAnalysis,
     fates: &[Fate],
     catalogue: &Catalogue,
@@ -364,6 +366,12 @@ fn findings(
                 reason,
                 differences,
                 conditions,
+                comments: match (action, tree) {
+                    (Action::Rewrite, Some(tree)) => {
+                        speaking_of_eventlet(tree.root_node(), text, &lines, &u.range)
+                    }
+                    _ => Vec::new(),
+                },
                 code: lines.line_text(text, line).trim().to_owned(),
             }
         })

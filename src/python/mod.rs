@@ -10,6 +10,7 @@ pub(crate) mod license_header;
 pub(crate) mod local_proof;
 pub(crate) mod module_constants;
 pub(crate) mod module_names;
+pub(crate) mod nearby_comments;
 pub(crate) mod non_negative;
 pub(crate) mod outline;
 pub mod parse;

@@ -419,6 +419,21 @@ fn message_body(step: &Step, catalogue: &Catalogue) -> String {
             let _ = writeln!(text, "* {place}");
         }
     }
+    let comments: std::collections::BTreeSet<(&PathBuf, usize)> = step
+        .rewrites
+        .iter()
+        .flat_map(|(path, f)| f.comments.iter().map(move |line| (path, *line)))
+        .collect();
+    if !comments.is_empty() {
+        let _ = write!(
+            text,
+            "\nComments beside the rewritten lines speak of eventlet or green threads; \
+             check that they still hold:\n\n"
+        );
+        for (path, line) in comments {
+            let _ = writeln!(text, "* {}:{line}", path.display());
+        }
+    }
     let switches = counts
         .keys()
         .filter_map(|(id, _)| catalogue.transform_by_id(id))

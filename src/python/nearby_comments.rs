@@ -1,0 +1,150 @@
+//! Comments beside a rewritten line that speak of eventlet or green
+//! threads. The rewrite may make them wrong (`# yield to the other
+//! greenthreads` above what is now `time.sleep(0)`, `# mock out
+//! eventlet.sleep()` above a mock of `time.sleep`), and only a person can
+//! say whether they still hold, so they are pointed out, never edited.
+
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use crate::source::LineIndex;
+
+/// Words of a comment that tie it to eventlet's way of running code.
+const SPEAKS_OF_EVENTLET: [&str; 7] = [
+    "eventlet",
+    "greenthread",
+    "green thread",
+    "greenlet",
+    "greenpool",
+    "green pool",
+    "monkey",
+];
+
+/// The lines (1-based) of the comments that go with the statement holding
+/// `range` and speak of eventlet: those on the lines from the statement's
+/// start to the end of `range`, and the block of comment lines right
+/// above the statement (no blank line between).
+pub fn speaking_of_eventlet(
+    root: Node,
+    text: &str,
+    lines: &LineIndex,
+    range: &Range<usize>,
+) -> Vec<usize> {
+    let Some(inner) = root.descendant_for_byte_range(range.start, range.end) else {
+        return Vec::new();
+    };
+    let statement = std::iter::successors(Some(inner), |n| n.parent())
+        .find(|n| n.parent().is_none_or(|p| is_block(p)))
+        .unwrap_or(inner);
+    let first = lines.line_of(statement.start_byte());
+    let last = lines.line_of(range.end);
+    let mut found = Vec::new();
+    let mut above = first;
+    while above > 1 && comment_line(root, text, lines, above - 1).is_some() {
+        above -= 1;
+    }
+    for line in above..=last {
+        let at_or_after = if line < first {
+            0
+        } else {
+            statement.start_byte()
+        };
+        if let Some(comment) = comment_on(root, text, lines, line, at_or_after)
+            && speaks_of_eventlet(comment)
+        {
+            found.push(line);
+        }
+    }
+    found
+}
+
+fn is_block(node: Node) -> bool {
+    matches!(node.kind(), "module" | "block")
+}
+
+/// The comment that is the whole of `line` (apart from indentation).
+fn comment_line<'t>(root: Node, text: &'t str, lines: &LineIndex, line: usize) -> Option<&'t str> {
+    let start = lines.start_of(line);
+    let content = lines.line_text(text, line);
+    let indent = content.len() - content.trim_start().len();
+    content[indent..]
+        .starts_with('#')
+        .then(|| comment_at(root, text, start + indent))
+        .flatten()
+}
+
+/// The comment on `line` that starts at or after byte `from`.
+fn comment_on<'t>(
+    root: Node,
+    text: &'t str,
+    lines: &LineIndex,
+    line: usize,
+    from: usize,
+) -> Option<&'t str> {
+    let start = lines.start_of(line);
+    memchr::memchr_iter(b'#', lines.line_text(text, line).as_bytes())
+        .map(|at| start + at)
+        .filter(|&at| at >= from)
+        .find_map(|at| comment_at(root, text, at))
+}
+
+/// The comment starting at byte `at` (a `#` in a string is not one).
+fn comment_at<'t>(root: Node, text: &'t str, at: usize) -> Option<&'t str> {
+    root.descendant_for_byte_range(at, at + 1)
+        .filter(|n| n.kind() == "comment" && n.start_byte() == at)
+        .map(|n| &text[n.byte_range()])
+}
+
+fn speaks_of_eventlet(comment: &str) -> bool {
+    let lower = comment.to_lowercase();
+    SPEAKS_OF_EVENTLET.iter().any(|word| lower.contains(word))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python::parse::parse;
+
+    /// The comment lines found for the first use of `eventlet.` in `text`.
+    fn found(text: &str) -> Vec<usize> {
+        let tree = parse(text);
+        let start = text.find("eventlet.").expect("a use");
+        let end = start + text[start..].find(')').expect("a call") + 1;
+        speaking_of_eventlet(tree.root_node(), text, &LineIndex::new(text), &(start..end))
+    }
+
+    #[test]
+    fn a_block_of_comments_right_above_counts_and_a_blank_line_ends_it() {
+        let text = "import eventlet\n\n# About greenthreads.\n\n# Yield to the\n# other \
+                    greenthreads.\n# Then go on.\neventlet.sleep(0)\n";
+        assert_eq!(found(text), vec![6]);
+    }
+
+    #[test]
+    fn a_comment_at_the_end_of_the_rewritten_lines_counts() {
+        let text = "def f():\n    x = 1  # no eventlet here\n    eventlet.sleep(\n        0)  \
+                    # let eventlet switch\n    y = 2  # eventlet\n";
+        assert_eq!(found(text), vec![4]);
+    }
+
+    #[test]
+    fn a_hash_in_a_string_is_not_a_comment() {
+        let text = "log('# eventlet')\neventlet.sleep(0)\n";
+        assert_eq!(found(text), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn comments_above_a_decorator_go_with_its_definition() {
+        let text = "class T:\n    # Mock out eventlet.sleep() so that it does nothing.\n    \
+                    @mock.patch('x')\n    @mock.patch(eventlet.sleep)\n    def test(self):\n        \
+                    pass  # eventlet\n";
+        assert_eq!(found(text), vec![2]);
+    }
+
+    #[test]
+    fn comments_of_the_first_statement_of_a_block_count() {
+        let text = "def f():\n    # allow green thread switches\n    eventlet.sleep(0)\n";
+        assert_eq!(found(text), vec![2]);
+    }
+}
