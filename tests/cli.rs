@@ -794,6 +794,29 @@ fn a_function_is_decided_by_the_programs_that_may_call_it() {
     );
 }
 
+/// A script in a package may be run by its path, which imports none of
+/// its packages: the package's monkey_patch() does not cover it then
+/// (neutron's functional tests run their ipt_binname.py helper so).
+#[test]
+fn a_script_run_by_its_path_is_not_patched_by_its_package() {
+    let script = b"import sys\n\n\ndef name():\n    print(sys.argv[0])\n\n\nif __name__ == '__main__':\n    import eventlet\n\n    eventlet.spawn(name).wait()\n";
+    let dir = tree(&[
+        (
+            "tests/__init__.py",
+            b"import eventlet\n\neventlet.monkey_patch()\n",
+        ),
+        ("tests/bin/__init__.py", b""),
+        ("tests/bin/tool.py", script),
+    ]);
+    let scan = stdout(&eventless(&["scan", "--review", "."], dir.path()));
+    assert!(
+        line_with(&scan, "tool.py:11:5").contains(
+            "manual: green threads or hub timers run in the script tests/bin/tool.py run by its path"
+        ),
+        "{scan}"
+    );
+}
+
 /// A comment about eventlet beside a rewritten line stays as it is, and
 /// the summary and the JSON report point at it.
 #[test]

@@ -2,7 +2,8 @@
 //!
 //! - an entry point declared in `setup.cfg` or `pyproject.toml`
 //!   (`console_scripts`, `gui_scripts`, `wsgi_scripts`);
-//! - a script: a module with an `if __name__ == "__main__":` block;
+//! - a script: a module with an `if __name__ == "__main__":` block, run
+//!   by its path (importing none of its packages) or with `python -m`;
 //! - a test run: each test module (`test_*.py`, `*_test.py`), with the
 //!   `conftest.py` files above it, as a test runner may load it alone;
 //! - for a library (no declared entry point monkey-patches), an unknown
@@ -137,13 +138,30 @@ pub fn find(root: &Path, files: &[FileInfo], graph: &ModuleGraph) -> Programs {
                 &entries,
             ));
         } else if file.main_guard {
+            // Run by its path, a script imports none of its packages (a
+            // test's helper in a `bin` folder, whose tests package
+            // monkey-patches); run with `python -m`, each of them.
             let mut entries = graph.with_parents(&graph.names[i]);
-            entries.push(i);
-            programs.push(walker.program(
-                ProgramKind::Script,
-                format!("the script {shown}"),
-                &entries,
-            ));
+            entries.retain(|&f| f != i);
+            if entries.is_empty() {
+                programs.push(walker.program(
+                    ProgramKind::Script,
+                    format!("the script {shown}"),
+                    &[i],
+                ));
+            } else {
+                programs.push(walker.program(
+                    ProgramKind::Script,
+                    format!("the script {shown} run by its path"),
+                    &[i],
+                ));
+                entries.push(i);
+                programs.push(walker.program(
+                    ProgramKind::Script,
+                    format!("the script {shown} run with python -m"),
+                    &entries,
+                ));
+            }
         }
         let starts_a_program = library || (!packaged && !imported[i]);
         if starts_a_program && !is_test_code(root, file.path) {
