@@ -171,6 +171,15 @@ impl HelperSite<'_> {
         }
     }
 
+    /// The top-level package of the project's shared helpers module, when
+    /// another file holds it: an import of it is one of the project's own.
+    pub fn project_package(&self) -> Option<&str> {
+        match self {
+            HelperSite::Shared(shared) => shared.spec.split([':', '.']).next(),
+            HelperSite::InFile | HelperSite::Home => None,
+        }
+    }
+
     /// The names the rewrite may bind to import the shared module here,
     /// which a file's analysis must look at.
     pub fn names_considered(&self) -> Vec<String> {

@@ -631,8 +631,14 @@ fn plan_edits(
     let (whole, partial, moved) = imports::removals(root, text, &leaving_bindings);
     deleted_statements.extend(whole);
     new_imports.extend(moved);
-    let (insertions, refilled) =
-        imports::insertions(root, text, newline, &new_imports, &deleted_statements);
+    let (insertions, refilled) = imports::insertions(
+        root,
+        text,
+        newline,
+        &new_imports,
+        &deleted_statements,
+        settings.helpers.project_package(),
+    );
     edits.extend(insertions);
     edits.extend(imports::stale_late_import_markers(
         root,

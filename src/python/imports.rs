@@ -246,7 +246,9 @@ pub fn clauses(stmt: Node) -> Vec<Node> {
 /// The edits that add `imports`. A stdlib import goes into the stdlib group
 /// at its alphabetical place, or several form a new stdlib group at the
 /// top. Any other import goes into the group of its own package, or the
-/// last third-party or project group, or a new group after the imports.
+/// last third-party or project group (one of `project`, the project's own
+/// package, the last group: it comes after the third-party ones), or a
+/// new group after the imports.
 /// `deleted` are statements the same rewrite removes: a group that goes
 /// entirely is replaced rather than given a neighbour, and the offsets so
 /// refilled are returned (the blank line after such a group must stay).
@@ -256,6 +258,7 @@ pub fn insertions(
     newline: &str,
     imports: &[NewImport],
     deleted: &[Range<usize>],
+    project: Option<&str>,
 ) -> (Vec<Edit>, Vec<usize>) {
     let groups = import_groups(root, source);
     let stale: Vec<usize> = stale_markers(root, source, deleted)
@@ -286,10 +289,18 @@ pub fn insertions(
     for import in others {
         let own = groups.iter().find(|g| !gone(g) && top_of(g) == import.top);
         let last_other = groups.iter().rev().filter(other_party).find(|g| !gone(g));
-        let edit = match own.or(last_other) {
+        let first_gone = groups.iter().filter(other_party).find(|g| gone(g));
+        // The project's own import joins no third-party group: it starts
+        // a group after them.
+        let (join, refill) = match project == Some(import.top.as_str()) {
+            true if last_other.is_some() => (None, None),
+            true => (None, first_gone),
+            false => (last_other, first_gone),
+        };
+        let edit = match own.or(join) {
             Some(group) => sorted_insert(group, import, late(group), source, newline, deleted),
             // Only groups that disappear: take the place of the first one.
-            None => match groups.iter().filter(other_party).find(|g| gone(g)) {
+            None => match refill {
                 Some(group) => {
                     let at = line_start(source, group[0].start_byte());
                     // New stdlib imports took this place first: a blank line
@@ -529,7 +540,14 @@ mod tests {
 
     fn insert_all(source: &str, modules: &[&str]) -> String {
         let tree = parse(source);
-        let (edits, _) = insertions(tree.root_node(), source, "\n", &new_imports(modules), &[]);
+        let (edits, _) = insertions(
+            tree.root_node(),
+            source,
+            "\n",
+            &new_imports(modules),
+            &[],
+            None,
+        );
         apply(source, edits).unwrap()
     }
 
@@ -539,7 +557,8 @@ mod tests {
         let tree = parse(source);
         let deleted = [tree.root_node().named_child(0).unwrap().byte_range()];
         let imports = new_imports(modules);
-        let (mut edits, refilled) = insertions(tree.root_node(), source, "\n", &imports, &deleted);
+        let (mut edits, refilled) =
+            insertions(tree.root_node(), source, "\n", &imports, &deleted, None);
         edits.extend(crate::python::statements::delete_statements(
             tree.root_node(),
             source,
@@ -611,6 +630,49 @@ mod tests {
         assert_eq!(
             insert_all(src, &["nova:utils"]),
             "import os\n\nfrom oslo_log import log\n\nfrom nova import context\nfrom nova import utils\nfrom nova import wsgi\n"
+        );
+    }
+
+    #[test]
+    fn a_project_import_starts_a_group_after_the_third_party_ones() {
+        // `source` with its eventlet import deleted as the helpers module's
+        // is added.
+        let project = |source: &str| {
+            let tree = parse(source);
+            let at = source.find("import eventlet").unwrap();
+            let end = at + "import eventlet".len();
+            let deleted = [Range { start: at, end }];
+            let imports = new_imports(&["nova:threading_helpers"]);
+            let (mut edits, refilled) = insertions(
+                tree.root_node(),
+                source,
+                "\n",
+                &imports,
+                &deleted,
+                Some("nova"),
+            );
+            edits.extend(crate::python::statements::delete_statements(
+                tree.root_node(),
+                source,
+                &deleted,
+                &refilled,
+                &[],
+            ));
+            apply(source, edits).unwrap()
+        };
+        // The eventlet import leaves a third-party group behind it.
+        assert_eq!(
+            project("import sys\n\nimport eventlet\nfrom oslo_config import cfg\n\n\nX = 1\n"),
+            "import sys\n\nfrom oslo_config import cfg\n\nfrom nova import threading_helpers\n\n\nX = 1\n"
+        );
+        assert_eq!(
+            project("import sys\n\nimport eventlet\n\nfrom oslo_config import cfg\n"),
+            "import sys\n\nfrom oslo_config import cfg\n\nfrom nova import threading_helpers\n"
+        );
+        // The only third-party group goes: the project import takes its place.
+        assert_eq!(
+            project("import sys\n\nimport eventlet\n\n\nX = 1\n"),
+            "import sys\n\nfrom nova import threading_helpers\n\n\nX = 1\n"
         );
     }
 
@@ -706,7 +768,7 @@ mod tests {
         assert!(edits.is_empty());
         assert_eq!(moved.len(), 1);
         assert_eq!(moved[0].statement, "from eventlet import Timeout");
-        let (mut edits, refilled) = insertions(root, src, "\n", &moved, &whole);
+        let (mut edits, refilled) = insertions(root, src, "\n", &moved, &whole, None);
         edits.extend(crate::python::statements::delete_statements(
             root,
             src,
