@@ -470,9 +470,11 @@ impl<'t> Follower<'_, 't> {
                 .filter(|n| n.kind() != "comment")
                 .count()
         });
+        let bound_method =
+            rule.bound && call.is_none() && attr.parent().is_some_and(|p| is_read(p, attr));
         match rule.args {
             ArgsRule::Any => {}
-            ArgsRule::None if call.is_some() && count == 0 => {}
+            ArgsRule::None if (call.is_some() && count == 0) || bound_method => {}
             ArgsRule::One if call.is_some() && count == 1 && !has_keyword_or_splat(arguments) => {}
             ArgsRule::Optional
                 if call.is_some() && count <= 1 && !has_keyword_or_splat(arguments) => {}
@@ -539,6 +541,16 @@ impl<'t> Follower<'_, 't> {
             self.last_uses.push((member.to_owned(), attr));
         }
         Ok(())
+    }
+}
+
+/// Whether `node`, a child of `parent`, is read there, not assigned or
+/// deleted.
+fn is_read(parent: Node, node: Node) -> bool {
+    match parent.kind() {
+        "assignment" | "augmented_assignment" => field_name(parent, node) != Some("left"),
+        "delete_statement" | "pattern_list" | "tuple_pattern" => false,
+        _ => true,
     }
 }
 

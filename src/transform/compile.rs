@@ -12,9 +12,9 @@ use serde::Deserialize;
 
 use super::catalogue::{Catalogue, CatalogueError};
 use super::model::{
-    Api, ApiId, Case, CaseAction, Difference, DifferenceId, ESCAPED_MOCK, Example, Family, Guard,
-    Helper, MemberRule, PATCHABLE, Param, Requirement, Safety, Shape, Transform, UNPATCHED_PROGRAM,
-    UNPATCHED_RUNS, public_name,
+    Api, ApiId, ArgsRule, Case, CaseAction, Difference, DifferenceId, ESCAPED_MOCK, Example,
+    Family, Guard, Helper, MemberRule, PATCHABLE, Param, Requirement, ResultRule, Safety, Shape,
+    Transform, UNPATCHED_PROGRAM, UNPATCHED_RUNS, public_name,
 };
 use super::predicate::Predicate;
 use super::strategy::{BlockRule, BlockStrategy, BlockingCall, ConfigStrategy, RAISED};
@@ -493,6 +493,21 @@ impl Catalogue {
                 .push("only a call transform can follow the object it creates (`members`)".into());
         }
         for (member, rule) in def.members.iter().flatten() {
+            // Read uncalled, a member can change its name, nothing more.
+            let renamed_only = rule.args == ArgsRule::None
+                && rule.empty_args.is_none()
+                && rule.then.is_none()
+                && rule.result == ResultRule::Any
+                && rule
+                    .to
+                    .as_deref()
+                    .is_none_or(|to| to.chars().all(|c| c.is_alphanumeric() || c == '_'));
+            if rule.bound && !renamed_only {
+                problems.push(format!(
+                    "member '{member}': `bound` needs args = \"none\", a plain new name in `to` \
+                     and no `empty_args`, `then` or `result`"
+                ));
+            }
             if let Some(id) = &rule.unused {
                 let at = format!("member '{member}': `unused` ");
                 self.differences_named(std::slice::from_ref(id), &at, &mut problems);

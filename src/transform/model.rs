@@ -212,6 +212,11 @@ pub struct MemberRule {
     /// member does not raise it.
     #[serde(default)]
     pub unhandled: bool,
+    /// May also be read uncalled, as a bound method another call makes
+    /// (`assertRaises(E, t.wait)`): eventlet's method takes no arguments,
+    /// like the stdlib one, so only its name changes.
+    #[serde(default)]
+    pub bound: bool,
     /// Text added after the member's call, e.g.
     /// `.add_done_callback({def:_print_exception})`: literal text and
     /// helper calls only.
