@@ -1,6 +1,6 @@
 //! What each subcommand does with a run's result.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -757,10 +757,27 @@ fn helper_lines(run: &RunResult) -> String {
     out
 }
 
+/// Where each difference of the review-level rewrites shows, one line
+/// per difference under the summary's "review level" line.
+fn difference_places(changed: &[&FileResult]) -> String {
+    let mut places: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for f in changed {
+        for r in f.rewrites() {
+            for id in &r.differences {
+                let place = format!("{}:{}", f.source.path.display(), r.line);
+                places.entry(id).or_default().push(place);
+            }
+        }
+    }
+    places
+        .iter()
+        .map(|(id, places)| format!("  {id}: {}\n", listed(places)))
+        .collect()
+}
+
 /// The comments beside rewritten lines that speak of eventlet, for a
 /// person to check (none: no line).
 fn comment_lines(changed: &[&FileResult]) -> String {
-    const SHOWN: usize = 5;
     let places: Vec<String> = changed
         .iter()
         .flat_map(|f| {
@@ -773,18 +790,24 @@ fn comment_lines(changed: &[&FileResult]) -> String {
     if places.is_empty() {
         return String::new();
     }
+    format!(
+        "{} comment{} beside rewritten lines speak{} of eventlet or green threads and may no \
+         longer hold: {}\n",
+        places.len(),
+        if places.len() == 1 { "" } else { "s" },
+        if places.len() == 1 { "s" } else { "" },
+        listed(&places)
+    )
+}
+
+/// The first few of `places`, and how many more there are.
+fn listed(places: &[String]) -> String {
+    const SHOWN: usize = 5;
     let more = match places.len().saturating_sub(SHOWN) {
         0 => String::new(),
         n => format!(" and {n} more"),
     };
-    format!(
-        "{} comment{} beside rewritten lines speak{} of eventlet or green threads and may no \
-         longer hold: {}{more}\n",
-        places.len(),
-        if places.len() == 1 { "" } else { "s" },
-        if places.len() == 1 { "s" } else { "" },
-        places[..places.len().min(SHOWN)].join(", ")
-    )
+    format!("{}{more}", places[..places.len().min(SHOWN)].join(", "))
 }
 
 /// Prints skipped files and per-file errors; true when a file failed.
@@ -840,6 +863,7 @@ fn summary(run: &RunResult, catalogue: &Catalogue, verb: &str, changed: &[&FileR
         + &note
         + &helper_lines(run)
         + &s.difference_lines()
+        + &difference_places(changed)
         + &comment_lines(changed)
         + &format!(
             "{} file{} {verb} ({} rewrites); {} uses left for manual work (see `eventless scan`); {} skipped\n",

@@ -1102,6 +1102,11 @@ fn review_rewrites_are_made_only_when_asked() {
             "the diff summary names the differences: {}",
             stderr(&out)
         );
+        assert!(
+            stderr(&out).contains("\n  executor-class: ./rpc.py:10\n"),
+            "and where each shows: {}",
+            stderr(&out)
+        );
     }
     let one = stdout(&eventless(
         &["diff", "--accept", "executor-class", "."],
