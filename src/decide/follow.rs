@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use tree_sitter::Node;
 
 use crate::edit::Edit;
-use crate::python::syntax::{field_name, named_children, text};
+use crate::python::syntax::{descendants, field_name, named_children, text};
 use crate::source::line_of;
 use crate::transform::model::{ArgsRule, MemberRule, ResultRule};
 use crate::transform::template::Template;
@@ -478,6 +478,16 @@ impl<'t> Follower<'_, 't> {
             ArgsRule::One if call.is_some() && count == 1 && !has_keyword_or_splat(arguments) => {}
             ArgsRule::Optional
                 if call.is_some() && count <= 1 && !has_keyword_or_splat(arguments) => {}
+            ArgsRule::LiteralDropped if call.is_some() && count == 0 => {}
+            ArgsRule::LiteralDropped
+                if let Some(args) = arguments.filter(|a| a.kind() == "argument_list")
+                    && count == 1
+                    && named_children(args).iter().any(|n| is_literal(*n)) =>
+            {
+                self.found
+                    .edits
+                    .push(Edit::replace(args.byte_range(), "()".to_owned()));
+            }
             ArgsRule::None => {
                 return Err(format!("'.{member}' is used with arguments or not called"));
             }
@@ -489,6 +499,11 @@ impl<'t> Follower<'_, 't> {
             ArgsRule::Optional => {
                 return Err(format!(
                     "'.{member}' is not called with at most one positional argument"
+                ));
+            }
+            ArgsRule::LiteralDropped => {
+                return Err(format!(
+                    "'.{member}' is not called with no argument or one literal"
                 ));
             }
         }
@@ -542,6 +557,14 @@ impl<'t> Follower<'_, 't> {
         }
         Ok(())
     }
+}
+
+/// A string, number or constant, which evaluates to itself.
+fn is_literal(node: Node) -> bool {
+    matches!(
+        node.kind(),
+        "string" | "concatenated_string" | "integer" | "float" | "true" | "false" | "none"
+    ) && !descendants(node).any(|n| n.kind() == "interpolation")
 }
 
 /// Whether `node`, a child of `parent`, is read there, not assigned or

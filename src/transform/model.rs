@@ -242,6 +242,12 @@ pub enum ArgsRule {
     One,
     /// Called with no argument or one positional argument.
     Optional,
+    /// Called with no argument, or with one literal the rewrite drops (the
+    /// stdlib member takes none, and nothing reads the value: an Event's
+    /// `send('done')` whose `wait()` result is unused). A literal only:
+    /// dropping a call would skip its work, and a name could be left unused.
+    #[serde(rename = "literal-dropped")]
+    LiteralDropped,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

@@ -1,9 +1,10 @@
-# expect-rewrites: 5
+# expect-rewrites: 7
 # expect-manual: eventlet.event.Event
 # accept: start-order
 """Events between green threads under monkey_patch(): a flag becomes a
-threading.Event, events carrying values and exceptions become Futures, and
-the spawns whose handles are dropped start patched threads."""
+threading.Event (a literal sent that no wait() reads is dropped), events
+carrying values and exceptions become Futures, and the spawns whose handles
+are dropped start patched threads."""
 import eventlet
 eventlet.monkey_patch()
 
@@ -22,6 +23,18 @@ class Job:
         print("joined, ready:", self._done.ready())
 
 
+class Stopper:
+    def __init__(self):
+        self._stopped = event.Event()
+
+    def stop(self):
+        self._stopped.send("stopped")
+
+    def wait(self):
+        self._stopped.wait()
+        print("stopped, ready:", self._stopped.ready())
+
+
 def value_of(fn):
     box = event.Event()
 
@@ -38,6 +51,9 @@ def value_of(fn):
 job = Job()
 eventlet.spawn(job.finish)
 job.join()
+stopper = Stopper()
+eventlet.spawn(stopper.stop)
+stopper.wait()
 print("value", value_of(lambda: 21 * 2))
 try:
     value_of(lambda: 1 / 0)
