@@ -482,7 +482,7 @@ impl<'t> Follower<'_, 't> {
             ArgsRule::LiteralDropped
                 if let Some(args) = arguments.filter(|a| a.kind() == "argument_list")
                     && count == 1
-                    && named_children(args).iter().any(|n| is_literal(*n)) =>
+                    && named_children(args).iter().all(|n| is_literal(*n)) =>
             {
                 self.found
                     .edits
