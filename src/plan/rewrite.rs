@@ -602,7 +602,7 @@ fn plan_edits(
             rendered,
             first_argument,
             &rw.range,
-            0,
+            continuation::Shift::default(),
             text,
             root,
             newline,
@@ -702,14 +702,33 @@ fn attached_edit(
     }
     let line = crate::source::line_start(text, range.start);
     let width = |s: &str| s.chars().count() as isize;
+    let before_on_line =
+        |e: &&Edit| line <= e.range.start && e.range.end <= range.start && &e.range != range;
     let widened: isize = rw
         .attached_edits
         .iter()
-        .filter(|e| line <= e.range.start && e.range.end <= range.start && &e.range != range)
+        .filter(before_on_line)
         .map(|e| width(&e.text) - width(&text[e.range.clone()]))
         .sum();
+    // A continuation line realigned under a renamed call (`spawn_n(` to
+    // `submit(`): a hanging indent counts from its new indentation.
+    let others: Vec<Edit> = rw
+        .attached_edits
+        .iter()
+        .filter(|e| &e.range != range)
+        .cloned()
+        .collect();
+    let reindented: isize = continuation::follow_moved_brackets(root, text, &others)
+        .iter()
+        .filter(|e| e.range.start == line)
+        .map(|e| width(&e.text) - width(&text[e.range.clone()]))
+        .sum();
+    let shift = continuation::Shift {
+        widened,
+        reindented,
+    };
     let wrapped =
-        continuation::wrap_long_line(added.to_owned(), None, range, widened, text, root, newline);
+        continuation::wrap_long_line(added.to_owned(), None, range, shift, text, root, newline);
     let first_line = wrapped.split(newline).next().unwrap_or_default();
     let first_width =
         text[line..range.start].chars().count() as isize + widened + width(first_line);

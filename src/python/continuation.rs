@@ -160,19 +160,29 @@ pub fn follow_moved_brackets(root: Node, source: &str, edits: &[Edit]) -> Vec<Ed
     out
 }
 
+/// How other edits of the same rewrite change the line of the text being
+/// wrapped, in columns: before it (`widened`), and in its indentation
+/// alone (`reindented`: a continuation line realigned under a renamed
+/// call), from which a hanging indent counts.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Shift {
+    pub widened: isize,
+    pub reindented: isize,
+}
+
 /// `rendered`, which replaces `range` of `source` on one line, wrapped
 /// when the line would otherwise grow past [`MAX_LINE`] where it was not:
 /// the arguments of its first call (whose bracket comes before
 /// `first_argument`, in the template's own text) are filled onto lines
 /// aligned with the bracket, as maintainers write it; when an argument
 /// does not fit there, after the bracket with a hanging indent. Left as it
-/// is when no form fits. `widened` is how much other edits before it on the
+/// is when no form fits. `shift.widened` is how much other edits before it on the
 /// same line change the line's width.
 pub fn wrap_long_line(
     rendered: String,
     first_argument: Option<usize>,
     range: &Range<usize>,
-    widened: isize,
+    shift: Shift,
     source: &str,
     root: Node,
     newline: &str,
@@ -180,14 +190,15 @@ pub fn wrap_long_line(
     let start = line_start(source, range.start);
     let end = line_end(source, range.end);
     let (before, after) = (&source[start..range.start], &source[range.end..end]);
-    let before_width = width(before).saturating_add_signed(widened);
-    let indent = &before[..before.len() - before.trim_start().len()];
+    let before_width = width(before).saturating_add_signed(shift.widened);
+    let old_indent = &before[..before.len() - before.trim_start().len()];
+    let indent = " ".repeat(old_indent.len().saturating_add_signed(shift.reindented));
     // A statement that spanned lines is wrapped too, unless one of them
     // was already too long.
     let long_before = source[start..end].lines().any(|l| width(l) > MAX_LINE);
     if !too_long(before_width, &rendered, after)
         || long_before
-        || indent.contains('\t')
+        || old_indent.contains('\t')
         // Python before 3.12 allows no line break in an f-string's field.
         || in_string(root, range.start)
     {
@@ -535,7 +546,7 @@ mod tests {
                 rendered.into(),
                 rendered.find("self"),
                 &range,
-                0,
+                Shift::default(),
                 source,
                 tree.root_node(),
                 "\n"
@@ -560,7 +571,7 @@ mod tests {
             rendered.clone(),
             rendered.find("self"),
             &range,
-            0,
+            Shift::default(),
             source,
             tree.root_node(),
             "\n",
@@ -581,7 +592,7 @@ mod tests {
                 rendered.clone(),
                 rendered.find("backend"),
                 &range,
-                0,
+                Shift::default(),
                 source,
                 tree.root_node(),
                 "\n"
@@ -596,7 +607,7 @@ mod tests {
                 string.clone(),
                 string.find("backend"),
                 &range,
-                0,
+                Shift::default(),
                 source,
                 tree.root_node(),
                 "\n"
@@ -609,7 +620,7 @@ mod tests {
                 commented.clone(),
                 commented.find("self"),
                 &range,
-                0,
+                Shift::default(),
                 source,
                 tree.root_node(),
                 "\n"
@@ -631,7 +642,7 @@ mod tests {
                 rendered.into(),
                 first_argument,
                 &range,
-                0,
+                Shift::default(),
                 source,
                 root,
                 "\n"
@@ -641,7 +652,15 @@ mod tests {
         // Short enough, or too long before: left as it is.
         let short = "time.sleep(1)";
         assert_eq!(
-            wrap_long_line(short.into(), None, &range, 0, source, root, "\n"),
+            wrap_long_line(
+                short.into(),
+                None,
+                &range,
+                Shift::default(),
+                source,
+                root,
+                "\n"
+            ),
             short
         );
         let long_before = format!("{}  # {}\n", &source[..source.len() - 1], "x".repeat(20));
@@ -651,7 +670,7 @@ mod tests {
                 rendered.into(),
                 first_argument,
                 &range,
-                0,
+                Shift::default(),
                 &long_before,
                 long_tree.root_node(),
                 "\n"
@@ -669,7 +688,7 @@ mod tests {
                 rendered.into(),
                 first_argument,
                 &(start..end),
-                0,
+                Shift::default(),
                 fstring,
                 f_tree.root_node(),
                 "\n"
