@@ -246,7 +246,8 @@ pub fn wrap_long_line(
 /// ```
 ///
 /// Returns the range to replace (the call's arguments) and its text, or
-/// `None` when the arguments span lines or a line would still be too long.
+/// `None` when a line would still be too long (arguments that span lines
+/// are joined onto one, where that cannot change them).
 /// `widened` is how much other edits before the arguments on the line
 /// change its width.
 pub fn break_call_before(
@@ -259,9 +260,10 @@ pub fn break_call_before(
     let arguments = call.child_by_field_name("arguments")?;
     let range = arguments.byte_range();
     let inner = source.get(range.start + 1..range.end - 1)?.trim();
-    if inner.is_empty() || inner.contains('\n') || call.end_byte() != range.end {
+    if inner.is_empty() || call.end_byte() != range.end {
         return None;
     }
+    let inner = one_line(arguments, inner, source)?;
     let start = line_start(source, range.start);
     let before = &source[start..range.start];
     let indent = &before[..before.len() - before.trim_start().len()];
@@ -271,7 +273,7 @@ pub fn break_call_before(
     let after = &source[range.end..line_end(source, range.end)];
     let hanging = format!("{indent}    ");
     let fits = width(before).saturating_add_signed(widened) < MAX_LINE
-        && width(&hanging) + width(inner) <= MAX_LINE
+        && width(&hanging) + width(&inner) <= MAX_LINE
         && width(indent) + 1 + width(added) + width(after) <= MAX_LINE;
     fits.then(|| {
         (
@@ -279,6 +281,32 @@ pub fn break_call_before(
             format!("({newline}{hanging}{inner}{newline}{indent}){added}"),
         )
     })
+}
+
+/// The text of arguments that span lines, on one line: each line break
+/// and the indentation after it become one space, or none next to a
+/// bracket. `None` when that could change them: a comment, a string that
+/// spans lines, a backslash.
+fn one_line(arguments: Node, inner: &str, source: &str) -> Option<String> {
+    if !inner.contains('\n') {
+        return Some(inner.to_owned());
+    }
+    let unsafe_to_join = inner.contains('\\')
+        || crate::python::syntax::descendants(arguments).any(|n| {
+            n.kind() == "comment" || (n.kind() == "string" && source[n.byte_range()].contains('\n'))
+        });
+    if unsafe_to_join {
+        return None;
+    }
+    let mut joined = String::new();
+    for piece in inner.lines().map(str::trim) {
+        let tight = joined.ends_with(['(', '[', '{']) || piece.starts_with([')', ']', '}']);
+        if !joined.is_empty() && !tight {
+            joined.push(' ');
+        }
+        joined.push_str(piece);
+    }
+    Some(joined)
 }
 
 /// One argument of the call being filled, with the separator after it.
@@ -754,10 +782,30 @@ mod tests {
              self.driver.sync_power_state, node\n                \
              ).add_done_callback(_print_exception)\n"
         );
-        let spanning = "pool.submit(f,\n            x)\n";
+        // Arguments that span lines are joined, unless that could change
+        // them (a comment, a string of many lines).
+        let spanning = "pool.submit(f,\n            g(\n                x))\n";
         let tree = parse(spanning);
         let call = tree.root_node().descendant_for_byte_range(0, 20).unwrap();
         assert_eq!(call.kind(), "call");
-        assert!(break_call_before(call, added, 0, spanning, "\n").is_none());
+        let (range, text) = break_call_before(call, added, 0, spanning, "\n").unwrap();
+        let mut out = spanning.to_owned();
+        out.replace_range(range, &text);
+        assert_eq!(
+            out,
+            "pool.submit(\n    f, g(x)\n).add_done_callback(_print_exception)\n"
+        );
+        for kept in [
+            "pool.submit(f,  # why\n            x)\n",
+            "pool.submit(f, '''a\nb''')\n",
+        ] {
+            let tree = parse(kept);
+            let call = tree.root_node().descendant_for_byte_range(0, 20).unwrap();
+            assert_eq!(call.kind(), "call");
+            assert!(
+                break_call_before(call, added, 0, kept, "\n").is_none(),
+                "{kept}"
+            );
+        }
     }
 }
