@@ -918,33 +918,32 @@ pub fn runs_at_import(call: Node, source: &str) -> bool {
     let root = root_of(call);
     let mut at_module_level = HashSet::new();
     names_called_at_module_level(root, source, &mut at_module_level);
-    runs_at_import_given(call, &at_module_level, source)
+    runs_at_import_given(&enclosing_function(call, source), &at_module_level, source)
 }
 
-/// `runs_at_import`, knowing the names module-level code calls. The body
-/// of `if __name__ == "__main__":` runs only when the file is run as a
-/// script (oslo.service's backdoor patches there, not for its importers).
-fn runs_at_import_given(call: Node, at_module_level: &HashSet<&str>, source: &str) -> bool {
-    let in_main_guard = std::iter::successors(call.parent(), |n| n.parent()).any(|body| {
-        body.parent().is_some_and(|guard| {
-            is_main_guard(guard, source) && guard.child_by_field_name("consequence") == Some(body)
-        })
-    });
-    if in_main_guard {
-        return false;
-    }
-    match enclosing_function(call) {
+/// `runs_at_import`, knowing the names module-level code calls, for a
+/// call where `enclosing` says.
+fn runs_at_import_given(
+    enclosing: &Enclosing,
+    at_module_level: &HashSet<&str>,
+    source: &str,
+) -> bool {
+    match enclosing {
         Enclosing::Module => true,
         Enclosing::TopLevel(function) => function
             .child_by_field_name("name")
             .is_some_and(|n| at_module_level.contains(text(n, source))),
-        Enclosing::Nested => false,
+        Enclosing::MainBlock | Enclosing::Nested => false,
     }
 }
 
 /// The name of the top-level function a call sits in, if it does.
 pub fn top_level_function<'s>(call: Node, source: &'s str) -> Option<&'s str> {
-    match enclosing_function(call) {
+    named_function(&enclosing_function(call, source), source)
+}
+
+fn named_function<'s>(enclosing: &Enclosing, source: &'s str) -> Option<&'s str> {
+    match enclosing {
         Enclosing::TopLevel(function) => Some(text(function.child_by_field_name("name")?, source)),
         _ => None,
     }
@@ -985,15 +984,15 @@ pub fn function_calls(root: Node, source: &str) -> HashMap<String, Vec<FunctionC
         else {
             continue;
         };
-        let at_import = runs_at_import_given(call, &at_module_level, source);
+        let enclosing = enclosing_function(call, source);
         calls
             .entry(name.to_owned())
             .or_default()
             .push(FunctionCall {
                 line: call.start_position().row + 1,
-                at_import,
+                at_import: runs_at_import_given(&enclosing, &at_module_level, source),
                 scope: scope_of(call),
-                in_function: top_level_function(call, source).map(str::to_owned),
+                in_function: named_function(&enclosing, source).map(str::to_owned),
             });
     }
     calls
@@ -1001,24 +1000,34 @@ pub fn function_calls(root: Node, source: &str) -> HashMap<String, Vec<FunctionC
 
 enum Enclosing<'t> {
     Module,
+    /// The body of `if __name__ == "__main__":`, which runs only when the
+    /// file is run as a script (oslo.service's backdoor patches there, not
+    /// for its importers).
+    MainBlock,
     /// A function defined at module level (decorated or not).
     TopLevel(Node<'t>),
     Nested,
 }
 
-fn enclosing_function(node: Node<'_>) -> Enclosing<'_> {
+fn enclosing_function<'t>(node: Node<'t>, source: &str) -> Enclosing<'t> {
     let mut functions = Vec::new();
     let mut classes = 0;
+    let mut in_main_block = false;
     let mut at = node;
     while let Some(parent) = at.parent() {
         match parent.kind() {
             "function_definition" | "lambda" => functions.push(parent),
             "class_definition" => classes += 1,
+            "if_statement" => {
+                in_main_block |= parent.child_by_field_name("consequence") == Some(at)
+                    && is_main_guard(parent, source);
+            }
             _ => {}
         }
         at = parent;
     }
     match (functions.as_slice(), classes) {
+        ([], _) if in_main_block => Enclosing::MainBlock,
         ([], _) => Enclosing::Module,
         ([only], 0) if only.kind() == "function_definition" => Enclosing::TopLevel(*only),
         _ => Enclosing::Nested,
