@@ -141,26 +141,19 @@ pub fn find(root: &Path, files: &[FileInfo], graph: &ModuleGraph) -> Programs {
             // Run by its path, a script imports none of its packages (a
             // test's helper in a `bin` folder, whose tests package
             // monkey-patches); run with `python -m`, each of them.
-            let mut entries = graph.with_parents(&graph.names[i]);
-            entries.retain(|&f| f != i);
-            if entries.is_empty() {
-                programs.push(walker.program(
-                    ProgramKind::Script,
-                    format!("the script {shown}"),
-                    &[i],
-                ));
+            let mut packages = graph.with_parents(&graph.names[i]);
+            packages.retain(|&f| f != i);
+            let by_path = if packages.is_empty() {
+                ""
             } else {
-                programs.push(walker.program(
-                    ProgramKind::Script,
-                    format!("the script {shown} run by its path"),
-                    &[i],
-                ));
-                entries.push(i);
-                programs.push(walker.program(
-                    ProgramKind::Script,
-                    format!("the script {shown} run with python -m"),
-                    &entries,
-                ));
+                " run by its path"
+            };
+            let name = format!("the script {shown}{by_path}");
+            programs.push(walker.program(ProgramKind::Script, name, &[i]));
+            if !packages.is_empty() {
+                packages.push(i);
+                let name = format!("the script {shown} run with python -m");
+                programs.push(walker.program(ProgramKind::Script, name, &packages));
             }
         }
         let starts_a_program = library || (!packaged && !imported[i]);
