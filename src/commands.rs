@@ -771,7 +771,10 @@ fn difference_places(changed: &[&FileResult]) -> String {
     }
     places
         .iter()
-        .map(|(id, places)| format!("  {id}: {}\n", listed(places)))
+        .map(|(id, places)| {
+            let shown = report::first_places(places, PLACES_SHOWN);
+            format!("  {id}: {shown}\n")
+        })
         .collect()
 }
 
@@ -796,19 +799,12 @@ fn comment_lines(changed: &[&FileResult]) -> String {
         places.len(),
         if places.len() == 1 { "" } else { "s" },
         if places.len() == 1 { "s" } else { "" },
-        listed(&places)
+        report::first_places(&places, PLACES_SHOWN)
     )
 }
 
-/// The first few of `places`, and how many more there are.
-fn listed(places: &[String]) -> String {
-    const SHOWN: usize = 5;
-    let more = match places.len().saturating_sub(SHOWN) {
-        0 => String::new(),
-        n => format!(" and {n} more"),
-    };
-    format!("{}{more}", places[..places.len().min(SHOWN)].join(", "))
-}
+/// How many places a summary line shows before "and N more".
+const PLACES_SHOWN: usize = 5;
 
 /// Prints skipped files and per-file errors; true when a file failed.
 fn report_problems(run: &RunResult, quiet: bool) -> bool {

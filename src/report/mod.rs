@@ -113,6 +113,16 @@ impl Summary {
     }
 }
 
+/// The first `shown` of `places` (`a.py:3`), and how many more there are:
+/// `a.py:3, b.py:9 and 4 more`.
+pub fn first_places(places: &[String], shown: usize) -> String {
+    let more = match places.len().saturating_sub(shown) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    format!("{}{more}", places[..places.len().min(shown)].join(", "))
+}
+
 /// A file's path as reports show it: relative to the root given.
 pub fn display_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);

@@ -470,12 +470,8 @@ fn message_body(step: &Step, catalogue: &Catalogue) -> String {
         );
         const PLACES: usize = 3;
         for ((api, reason), places) in &reasons {
-            let shown = places[..places.len().min(PLACES)].join(", ");
-            let more = match places.len().saturating_sub(PLACES) {
-                0 => String::new(),
-                n => format!(" and {n} more"),
-            };
-            let _ = writeln!(text, "* {api} ({}): {reason} ({shown}{more})", places.len());
+            let shown = crate::report::first_places(places, PLACES);
+            let _ = writeln!(text, "* {api} ({}): {reason} ({shown})", places.len());
         }
     }
     let body = text
