@@ -153,8 +153,8 @@ impl LineIndex {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
-        let line = self.starts.partition_point(|&s| s <= offset);
-        let start = self.starts[line - 1];
+        let line = self.line_of(offset);
+        let start = self.start_of(line);
         (line, text[start..offset].chars().count() + 1)
     }
 
@@ -170,10 +170,10 @@ impl LineIndex {
 
     /// 0-based row and byte column of a byte offset (a tree-sitter point).
     pub fn point(&self, offset: usize) -> tree_sitter::Point {
-        let line = self.starts.partition_point(|&s| s <= offset);
+        let line = self.line_of(offset);
         tree_sitter::Point {
             row: line - 1,
-            column: offset - self.starts[line - 1],
+            column: offset - self.start_of(line),
         }
     }
 
