@@ -554,11 +554,27 @@ mod tests {
     /// `source` with its first statement, an import, deleted as the
     /// imports of `modules` are added.
     fn replace_first(source: &str, modules: &[&str]) -> String {
+        let first = parse(source)
+            .root_node()
+            .named_child(0)
+            .unwrap()
+            .byte_range();
+        replace(source, first, modules, None)
+    }
+
+    /// `source` with the statement at `deleted` removed as the imports of
+    /// `modules` are added, in a project whose own package is `project`.
+    fn replace(
+        source: &str,
+        deleted: Range<usize>,
+        modules: &[&str],
+        project: Option<&str>,
+    ) -> String {
         let tree = parse(source);
-        let deleted = [tree.root_node().named_child(0).unwrap().byte_range()];
+        let deleted = [deleted];
         let imports = new_imports(modules);
         let (mut edits, refilled) =
-            insertions(tree.root_node(), source, "\n", &imports, &deleted, None);
+            insertions(tree.root_node(), source, "\n", &imports, &deleted, project);
         edits.extend(crate::python::statements::delete_statements(
             tree.root_node(),
             source,
@@ -638,27 +654,9 @@ mod tests {
         // `source` with its eventlet import deleted as the helpers module's
         // is added.
         let project = |source: &str| {
-            let tree = parse(source);
             let at = source.find("import eventlet").unwrap();
-            let end = at + "import eventlet".len();
-            let deleted = [Range { start: at, end }];
-            let imports = new_imports(&["nova:threading_helpers"]);
-            let (mut edits, refilled) = insertions(
-                tree.root_node(),
-                source,
-                "\n",
-                &imports,
-                &deleted,
-                Some("nova"),
-            );
-            edits.extend(crate::python::statements::delete_statements(
-                tree.root_node(),
-                source,
-                &deleted,
-                &refilled,
-                &[],
-            ));
-            apply(source, edits).unwrap()
+            let eventlet = at..at + "import eventlet".len();
+            replace(source, eventlet, &["nova:threading_helpers"], Some("nova"))
         };
         // The eventlet import leaves a third-party group behind it.
         assert_eq!(
