@@ -817,6 +817,36 @@ fn a_script_run_by_its_path_is_not_patched_by_its_package() {
     );
 }
 
+/// The import of the project's helpers module starts a group after the
+/// third-party imports, as OpenStack groups them, not among them.
+#[test]
+fn the_helpers_module_import_comes_after_the_third_party_group() {
+    let dir = tree(&[
+        (
+            "setup.cfg",
+            b"[metadata]\nname = pkg\n\n[entry_points]\nconsole_scripts =\n    pkg-svc = pkg.svc:main\n",
+        ),
+        ("pkg/__init__.py", b""),
+        (
+            "pkg/svc.py",
+            b"import eventlet\neventlet.monkey_patch()\n\nfrom pkg import jobs  # noqa\n\n\ndef main():\n    pass\n",
+        ),
+        (
+            "pkg/jobs.py",
+            b"import sys\n\nfrom oslo_config import cfg\nimport eventlet\n\n\ndef run(g):\n    return eventlet.spawn(g, cfg, sys).wait()\n",
+        ),
+    ]);
+    let out = eventless(&["apply", "--review", "."], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let jobs = std::fs::read_to_string(dir.path().join("pkg/jobs.py")).unwrap();
+    assert!(
+        jobs.starts_with(
+            "import sys\n\nfrom oslo_config import cfg\n\nfrom pkg import threading_helpers\n\n\n"
+        ),
+        "{jobs}"
+    );
+}
+
 /// A comment about eventlet beside a rewritten line stays as it is, and
 /// the summary and the JSON report point at it.
 #[test]
