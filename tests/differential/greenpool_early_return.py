@@ -1,7 +1,7 @@
 # expect-rewrites: 1
 # expect-manual: eventlet.greenpool.GreenPool
 # expect-manual: eventlet.patcher.monkey_patch
-# accept: backpressure, start-order
+# accept: backpressure, start-order, reused-worker
 """A pool whose function can return before waitall() stays a GreenPool: on
 that path an executor would never be shut down and would keep the program
 alive for its task, which eventlet dropped at exit."""

@@ -1,7 +1,7 @@
 # expect-rewrites: 1
 # expect-manual: eventlet.greenpool.GreenPool
 # expect-manual: eventlet.patcher.monkey_patch
-# accept: backpressure, start-order
+# accept: backpressure, start-order, reused-worker
 """A pool whose free slots are read stays a GreenPool (an executor has no
 such count), and so does monkey_patch(); the rest is rewritten around it."""
 import eventlet

@@ -1,6 +1,6 @@
 # expect-rewrites: 0
 # expect-manual: eventlet.greenpool.GreenPool
-# accept: backpressure, start-order
+# accept: backpressure, start-order, reused-worker
 """imap runs its calls in a pool of its own, fed only as fast as the
 results are read: of six calls, those whose results are never read past
 the pool's look-ahead do not run. An executor's map (or submitting every

@@ -1,7 +1,7 @@
 # expect-rewrites: 1
 # expect-manual: eventlet.greenpool.GreenPool
 # expect-manual: eventlet.patcher.monkey_patch
-# accept: backpressure, start-order
+# accept: backpressure, start-order, reused-worker
 """A pool made on each round of a loop and waited for once after it stays a
 GreenPool: waitall() ends only the last pool, and an executor that is never
 shut down would keep the program alive for the earlier pool's task, which

@@ -1,7 +1,7 @@
 # expect-rewrites: 2
 # expect-manual: eventlet.greenpool.GreenPool
 # expect-manual: eventlet.patcher.monkey_patch
-# accept: backpressure, start-order
+# accept: backpressure, start-order, reused-worker
 """A pool that a nested function spawns into stays a GreenPool: the
 function may run after waitall(), which a GreenPool allows and an executor
 shut down in its place would refuse."""

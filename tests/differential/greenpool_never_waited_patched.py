@@ -1,6 +1,6 @@
 # expect-rewrites: 1
 # expect-manual: eventlet.greenthread.spawn
-# accept: backpressure, start-order, exit-waits
+# accept: backpressure, start-order, reused-worker, exit-waits
 """A pool never waited for, in a program that stays monkey-patched (a
 killed spawn keeps eventlet): the executor's workers are green threads,
 and its pending tasks are dropped at exit as the GreenPool's were, so

@@ -1,7 +1,7 @@
 # expect-rewrites: 1
 # expect-manual: eventlet.greenpool.GreenPool
 # expect-manual: eventlet.patcher.monkey_patch
-# accept: backpressure, start-order
+# accept: backpressure, start-order, reused-worker
 """A pool waited for in a loop that spawns into it again stays a GreenPool:
 shutdown() in its place would end the executor after the first batch."""
 import eventlet
