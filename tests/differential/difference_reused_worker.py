@@ -1,17 +1,20 @@
-# expect-rewrites: 2
+# expect-rewrites: 3
 # expect-eventlet-gone: yes
 # accept: reused-worker, backpressure, start-order
-"""A pool of one slot, spawned into twice: the first task leaves an
+"""Pools of one slot, given two tasks in turn: the first task leaves an
 attribute on a threading.local, and the second reads it. Each GreenPool
-spawn ran on a fresh green thread, which saw nothing; an executor's one
-worker runs both tasks, so the second sees what the first left. The tasks
-print nothing themselves, so when they start and whether the spawner waits
-(the other differences of the same form) does not show."""
+spawn ran on a fresh green thread, which saw nothing, and so did each task
+futurist's green executor started while it had a free slot; an executor's
+one worker thread runs both tasks, so the second sees what the first left.
+The tasks print nothing themselves, so when they start and whether the
+spawner waits (the other differences of the same forms) does not show."""
 import threading
 
 import eventlet
 
 eventlet.monkey_patch()
+
+import futurist  # noqa: E402
 
 state = threading.local()
 seen = []
@@ -29,4 +32,9 @@ pool = eventlet.GreenPool(1)
 pool.spawn_n(leave)
 pool.spawn_n(read)
 pool.waitall()
-print("[reused-worker] the second task sees:", seen[0])
+print("[reused-worker] the second task of a pool sees:", seen.pop())
+
+with futurist.GreenThreadPoolExecutor(max_workers=1) as executor:
+    executor.submit(leave).result()
+    executor.submit(read).result()
+print("[reused-worker] the second task of an executor sees:", seen.pop())

@@ -1,6 +1,6 @@
 # expect-rewrites: 2
 # expect-manual: eventlet.greenthread.spawn
-# accept: start-order, exit-waits
+# accept: start-order, exit-waits, reused-worker
 """futurist's green executor kept on an attribute, in a program that stays
 monkey-patched (a killed green thread keeps eventlet): the threaded
 executor's workers are green threads, so results and exceptions come back

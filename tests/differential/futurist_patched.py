@@ -1,6 +1,6 @@
 # expect-rewrites: 2
 # expect-manual: eventlet.greenthread.spawn
-# accept: start-order
+# accept: start-order, reused-worker
 """futurist's green executor of a with block, in a program that stays
 monkey-patched (a killed green thread keeps eventlet): the threaded
 executor's workers are green threads too, so results and exceptions come
