@@ -1107,19 +1107,25 @@ fn review_rewrites_are_made_only_when_asked() {
     assert!(
         scan.contains(
             "a review-level rewrite by oslo-messaging-executor with named differences \
-             (executor-class); --accept executor-class or --review applies it"
+             (executor-class; start-order; reused-worker; exit-waits); --accept \
+             executor-class,start-order,reused-worker,exit-waits or --review applies it"
         ),
         "{scan}"
     );
     assert!(
-        scan.contains("1 with executor-class, 1 with start-order"),
+        scan.contains(
+            "1 with executor-class,start-order,reused-worker,exit-waits, 1 with start-order"
+        ),
         "{scan}"
     );
     let threading = "+                                         executor='threading')";
     for flags in [
         &["--review"][..],
         &["--safety", "review"],
-        &["--accept", "executor-class"],
+        &[
+            "--accept",
+            "executor-class,start-order,reused-worker,exit-waits",
+        ],
     ] {
         let out = eventless(&[&["diff"], flags, &["."]].concat(), dir.path());
         assert!(
@@ -1138,13 +1144,18 @@ fn review_rewrites_are_made_only_when_asked() {
             stderr(&out)
         );
     }
-    let one = stdout(&eventless(
-        &["diff", "--accept", "executor-class", "."],
+    let some = stdout(&eventless(
+        &[
+            "diff",
+            "--accept",
+            "executor-class,reused-worker,exit-waits",
+            ".",
+        ],
         dir.path(),
     ));
     assert!(
-        !one.contains("threading.Thread"),
-        "start-order not accepted: {one}"
+        !some.contains("threading.Thread") && !some.contains(threading),
+        "start-order not accepted: {some}"
     );
     let unknown = eventless(&["diff", "--accept", "start-ordr", "."], dir.path());
     assert_eq!(unknown.status.code(), Some(2), "{}", stderr(&unknown));
@@ -1170,7 +1181,10 @@ fn review_rewrites_are_made_only_when_asked() {
         .find(|f| f["api"] == "eventlet.greenthread.spawn_n")
         .unwrap();
     assert_eq!(spawn["differences"][0], "start-order", "{spawn}");
-    assert_eq!(json["summary"]["unlockable"]["executor-class"], 1, "{json}");
+    assert_eq!(
+        json["summary"]["unlockable"]["executor-class,start-order,reused-worker,exit-waits"], 1,
+        "{json}"
+    );
     let sarif = stdout(&eventless(&["scan", "--format", "sarif", "."], dir.path()));
     assert!(
         sarif.contains("behaviour differences: start-order"),
@@ -1208,7 +1222,7 @@ fn review_rewrites_are_made_only_when_asked() {
     );
     assert!(
         listed
-            .contains("rewrites with it: futurist-thread-pool-patched, futurist-thread-pool-kept, greenpool-executor, greenpool-executor-patched, greenpile-executor, spawn-statement"),
+            .contains("rewrites with it: futurist-thread-pool-patched, futurist-thread-pool-kept, greenpool-executor, greenpool-executor-patched, greenpile-executor, oslo-messaging-executor, oslo-messaging-executor-assertion, spawn-statement"),
         "{listed}"
     );
     let shown = stdout(&eventless(
