@@ -1,8 +1,9 @@
-# expect-rewrites: 6
+# expect-rewrites: 8
 # expect-eventlet-gone: yes
 """shutdown_safe() keeps its exact behaviour: connected, closed and
-unconnected sockets, an object whose shutdown() takes no argument, and an
-error that must still propagate."""
+unconnected sockets, an object whose shutdown() takes no argument, an
+error made with its code alone (errno None, the code in args), and errors
+that must still propagate."""
 import errno
 import socket
 
@@ -31,8 +32,22 @@ class Refusing:
         raise OSError(errno.EPERM, "not allowed")
 
 
+class Raising:
+    def __init__(self, *args):
+        self.args = args
+
+    def shutdown(self, how):
+        raise OSError(*self.args)
+
+
 print(greenio.shutdown_safe(NoArgument()))
 try:
     greenio.shutdown_safe(Refusing())
 except OSError as error:
     print("propagated", error.errno == errno.EPERM)
+print(greenio.shutdown_safe(Raising(errno.ENOTCONN)))
+for args in [("not connected",), ()]:
+    try:
+        greenio.shutdown_safe(Raising(*args))
+    except OSError as error:
+        print("propagated", error.args)
