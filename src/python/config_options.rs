@@ -65,7 +65,9 @@ impl ProjectBounds {
 
     /// The bound of the option `node` reads from a configuration object:
     /// an attribute whose receiver is `CONF`, `conf` or `_conf`, directly
-    /// or through groups (`CONF.libvirt.interval`, `self.conf.interval`);
+    /// or through groups (`CONF.libvirt.interval`, `self.conf.interval`),
+    /// or a volume or share driver's `configuration` (cinder's and manila's
+    /// view of the options registered for its backend);
     /// or of the constant it reads from another module of the project.
     pub fn bound_read(&self, node: Node, source: &str) -> Option<Bound> {
         self.option_read(node, source)
@@ -91,7 +93,7 @@ impl ProjectBounds {
         };
         let configuration = text(object, source)
             .split('.')
-            .any(|part| matches!(part, "CONF" | "conf" | "_conf"));
+            .any(|part| matches!(part, "CONF" | "conf" | "_conf" | "configuration"));
         configuration
             .then(|| self.options.get(text(name, source)).copied())
             .flatten()
@@ -182,7 +184,7 @@ mod tests {
             names,
             ["jitter", "port", "report_interval", "twice", "workers"]
         );
-        let source = "CONF.report_interval\nself.conf.agent.jitter\nCONF.retries\nother.port\nCONF.twice\nCONF.workers\nCONF.jitter\n";
+        let source = "CONF.report_interval\nself.conf.agent.jitter\nCONF.retries\nother.port\nCONF.twice\nCONF.workers\nCONF.jitter\nself.configuration.report_interval\n";
         let tree = parse(source);
         let read = |check: fn(&ProjectBounds, Node, &str) -> bool| -> Vec<bool> {
             named_children(tree.root_node())
@@ -192,11 +194,11 @@ mod tests {
         };
         assert_eq!(
             read(ProjectBounds::reads_non_negative),
-            [true, true, false, false, false, true, true]
+            [true, true, false, false, false, true, true, true]
         );
         assert_eq!(
             read(ProjectBounds::reads_positive_int),
-            [false, false, false, false, false, true, false]
+            [false, false, false, false, false, true, false, false]
         );
     }
 }

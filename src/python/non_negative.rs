@@ -1,7 +1,8 @@
 //! Proofs that an expression is never negative, so that a delay needs no
 //! `max(0, ...)` around it: numeric literals, constants assigned once in
 //! the file (`TIME_INTERVAL = 3`, also read as `self.TIME_INTERVAL`) or in
-//! another module of the project (see `module_constants`),
+//! another module of the project (see `module_constants`), a function's
+//! local variable it assigns once (`period = random.randint(10, 25) / 100`),
 //! `len()`, `abs()`, `max()` with a proved argument, `min()` of proved ones, `random.random()`,
 //! `random.randint(a, b)` and `random.uniform(a, b)` with proved bounds,
 //! `+`, `*`, `/`, `//` of proved terms, a proved base's `**`, and oslo.config
@@ -80,9 +81,9 @@ impl Proof<'_> {
             }
             "call" => self.call_non_negative(node, depth),
             "attribute" if self.bounds.reads_non_negative(node, source) => true,
-            "identifier" | "attribute" if depth > 0 => {
-                constant(node, source).is_some_and(|value| self.non_negative(value, depth - 1))
-            }
+            "identifier" | "attribute" if depth > 0 => constant(node, source)
+                .or_else(|| local_value(node, source))
+                .is_some_and(|value| self.non_negative(value, depth - 1)),
             _ => false,
         }
     }
@@ -191,6 +192,118 @@ pub fn constant_named<'t>(root: Node<'t>, name: &str, source: &str) -> Option<No
     }
 }
 
+/// The value of a local variable: a name that the innermost function
+/// around `node` binds exactly once, by a plain `name = value`, and in no
+/// other way (not a parameter, a loop or `with` target, an augmented
+/// assignment, `global` or `nonlocal`). Whenever the name is read, it holds
+/// what that assignment computed.
+fn local_value<'t>(node: Node<'t>, source: &str) -> Option<Node<'t>> {
+    if node.kind() != "identifier" {
+        return None;
+    }
+    let name = text(node, source);
+    let function = std::iter::successors(node.parent(), |n| n.parent())
+        .find(|n| {
+            matches!(
+                n.kind(),
+                "function_definition" | "lambda" | "class_definition"
+            )
+        })
+        .filter(|n| n.kind() == "function_definition")?;
+    let parameters = function.child_by_field_name("parameters")?;
+    if descendants(parameters).any(|d| d.kind() == "identifier" && text(d, source) == name) {
+        return None;
+    }
+    let body = function.child_by_field_name("body")?;
+    let mut value = None;
+    for occurrence in
+        descendants(body).filter(|d| d.kind() == "identifier" && text(*d, source) == name)
+    {
+        match binding_of(occurrence, body) {
+            Binding::Read => {}
+            Binding::Assigned(right) if value.is_none() => value = Some(right),
+            Binding::Assigned(_) | Binding::Other => return None,
+        }
+    }
+    value
+}
+
+enum Binding<'t> {
+    /// Read (or an attribute or keyword of the same spelling).
+    Read,
+    /// The whole target of a plain assignment, with the value assigned.
+    Assigned(Node<'t>),
+    /// Bound some other way, or in a nested scope: not followed.
+    Other,
+}
+
+/// How an occurrence of a name inside `body` binds it.
+fn binding_of<'t>(occurrence: Node<'t>, body: Node<'t>) -> Binding<'t> {
+    // A nested function or class is a scope of its own (or shares this
+    // one through `nonlocal`): not followed.
+    let nested = std::iter::successors(occurrence.parent(), |n| n.parent())
+        .take_while(|n| *n != body)
+        .any(|n| {
+            matches!(
+                n.kind(),
+                "function_definition" | "lambda" | "class_definition"
+            )
+        });
+    if nested {
+        return Binding::Other;
+    }
+    let parent = occurrence.parent();
+    let field_of_parent =
+        |field: &str| parent.is_some_and(|p| p.child_by_field_name(field) == Some(occurrence));
+    // `x.name` and `f(name=...)` are other names spelled the same.
+    if parent.is_some_and(|p| p.kind() == "attribute") && field_of_parent("attribute")
+        || parent.is_some_and(|p| p.kind() == "keyword_argument") && field_of_parent("name")
+    {
+        return Binding::Read;
+    }
+    if parent.is_some_and(|p| p.kind() == "assignment") && field_of_parent("left") {
+        return match parent.and_then(|p| p.child_by_field_name("right")) {
+            Some(right) => Binding::Assigned(right),
+            None => Binding::Other,
+        };
+    }
+    let mut child = occurrence;
+    for ancestor in std::iter::successors(occurrence.parent(), |n| n.parent()) {
+        if ancestor == body {
+            return Binding::Read;
+        }
+        let within = |field: &str| {
+            ancestor
+                .child_by_field_name(field)
+                .is_some_and(|f| f.byte_range().contains(&child.start_byte()))
+        };
+        let binds = match ancestor.kind() {
+            "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause" => {
+                within("left")
+            }
+            "named_expression" => within("name"),
+            "as_pattern"
+            | "with_item"
+            | "except_clause"
+            | "global_statement"
+            | "nonlocal_statement"
+            | "delete_statement"
+            | "import_statement"
+            | "import_from_statement"
+            | "function_definition"
+            | "class_definition"
+            | "lambda"
+            | "case_clause" => true,
+            _ => false,
+        };
+        if binds {
+            return Binding::Other;
+        }
+        child = ancestor;
+    }
+    Binding::Other
+}
+
 fn at_module_or_class_level(node: Node) -> bool {
     !std::iter::successors(node.parent(), |n| n.parent())
         .any(|n| matches!(n.kind(), "function_definition" | "lambda"))
@@ -253,6 +366,43 @@ mod tests {
             "DELAY = 5\n\ndef f():\n    sleep(DELAY - 6)\n"
         ));
         assert!(!sleep_proved("delay = 5\nsleep(delay)\n"));
+    }
+
+    #[test]
+    fn locals_assigned_once() {
+        assert!(sleep_proved(
+            "import random\n\ndef f():\n    period = random.randint(10, 25) / 100.0\n    sleep(period)\n"
+        ));
+        assert!(sleep_proved(
+            "def f(interval):\n    idle = max(interval - elapsed(), 0)\n    sleep(idle)\n"
+        ));
+        assert!(sleep_proved(
+            "def f():\n    wait = 3\n    while busy(wait):\n        sleep(wait)\n"
+        ));
+        // Assigned again, grown, a parameter, a loop target, or shared.
+        assert!(!sleep_proved(
+            "def f():\n    wait = 2\n    sleep(wait)\n    wait = wait - 5\n"
+        ));
+        assert!(!sleep_proved(
+            "def f():\n    wait = 2\n    sleep(wait)\n    wait -= 5\n"
+        ));
+        assert!(!sleep_proved(
+            "def f(wait=2):\n    wait = 3\n    sleep(wait)\n"
+        ));
+        assert!(!sleep_proved(
+            "def f(items):\n    for wait in items:\n        sleep(wait)\n"
+        ));
+        assert!(!sleep_proved(
+            "def f():\n    wait = 1\n\n    def g():\n        nonlocal wait\n        wait = -1\n    g()\n    sleep(wait)\n"
+        ));
+        assert!(!sleep_proved(
+            "def f():\n    wait, other = 1, -1\n    sleep(wait)\n"
+        ));
+        assert!(!sleep_proved("def f():\n    wait = -1\n    sleep(wait)\n"));
+        assert!(!sleep_proved("wait = 1\nsleep(wait)\n"));
+        assert!(!sleep_proved(
+            "def f():\n    def g():\n        wait = 5\n    sleep(wait)\n"
+        ));
     }
 
     #[test]
