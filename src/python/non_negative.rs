@@ -2,7 +2,8 @@
 //! `max(0, ...)` around it: numeric literals, constants assigned once in
 //! the file (`TIME_INTERVAL = 3`, also read as `self.TIME_INTERVAL`) or in
 //! another module of the project (see `module_constants`), a function's
-//! local variable it assigns once (`period = random.randint(10, 25) / 100`),
+//! local variable whose every store is proved (`period =
+//! random.randint(10, 25) / 100`, `wait = wait + 2`),
 //! `len()`, `abs()`, `max()` with a proved argument, `min()` of proved ones, `random.random()`,
 //! `random.randint(a, b)` and `random.uniform(a, b)` with proved bounds,
 //! `+`, `*`, `/`, `//` of proved terms, a proved base's `**`, and oslo.config
@@ -19,7 +20,7 @@ use super::syntax::{descendants, named_children, numeric_literal, root_of, text}
 const DEPTH: usize = 4;
 
 pub fn proved(node: Node, source: &str, bounds: &ProjectBounds) -> bool {
-    Proof { source, bounds }.non_negative(node, DEPTH)
+    Proof { source, bounds }.non_negative(node, DEPTH, &[])
 }
 
 /// Whether `node` is an integer of at least one: an integer literal, an
@@ -52,7 +53,9 @@ struct Proof<'a> {
 }
 
 impl Proof<'_> {
-    fn non_negative(&self, node: Node, depth: usize) -> bool {
+    /// `assumed`: the locals whose stores are being proved, each read as
+    /// non-negative (by induction: every earlier store was).
+    fn non_negative(&self, node: Node, depth: usize, assumed: &[Local]) -> bool {
         let source = self.source;
         if let Some(v) = numeric_literal(node, source) {
             return v >= 0.0;
@@ -60,7 +63,7 @@ impl Proof<'_> {
         match node.kind() {
             "parenthesized_expression" => node
                 .named_child(0)
-                .is_some_and(|inner| self.non_negative(inner, depth)),
+                .is_some_and(|inner| self.non_negative(inner, depth, assumed)),
             "binary_operator" => {
                 let operator = node
                     .child_by_field_name("operator")
@@ -77,18 +80,28 @@ impl Proof<'_> {
                     ]
                     .into_iter()
                     .take(sides)
-                    .all(|side| side.is_some_and(|s| self.non_negative(s, depth)))
+                    .all(|side| side.is_some_and(|s| self.non_negative(s, depth, assumed)))
             }
-            "call" => self.call_non_negative(node, depth),
+            "call" => self.call_non_negative(node, depth, assumed),
             "attribute" if self.bounds.reads_non_negative(node, source) => true,
-            "identifier" | "attribute" if depth > 0 => constant(node, source)
-                .or_else(|| local_value(node, source))
-                .is_some_and(|value| self.non_negative(value, depth - 1)),
+            "identifier" if local(node, source).is_some_and(|l| assumed.contains(&l)) => true,
+            "identifier" | "attribute" if depth > 0 => {
+                if let Some(value) = constant(node, source) {
+                    return self.non_negative(value, depth - 1, assumed);
+                }
+                let Some((this, stored)) = local_stores(node, source) else {
+                    return false;
+                };
+                let assumed = [assumed, &[this]].concat();
+                stored
+                    .iter()
+                    .all(|value| self.non_negative(*value, depth - 1, &assumed))
+            }
             _ => false,
         }
     }
 
-    fn call_non_negative(&self, call: Node, depth: usize) -> bool {
+    fn call_non_negative(&self, call: Node, depth: usize, assumed: &[Local]) -> bool {
         let source = self.source;
         let Some(function) = call.child_by_field_name("function") else {
             return false;
@@ -102,16 +115,18 @@ impl Proof<'_> {
             .all(|a| a.kind() != "keyword_argument" && !a.kind().contains("splat"));
         match text(function, source) {
             "len" | "abs" => args.len() == 1 && positional,
-            "max" => positional && args.iter().any(|a| self.non_negative(*a, depth)),
+            "max" => positional && args.iter().any(|a| self.non_negative(*a, depth, assumed)),
             "min" => {
-                positional && !args.is_empty() && args.iter().all(|a| self.non_negative(*a, depth))
+                positional
+                    && !args.is_empty()
+                    && args.iter().all(|a| self.non_negative(*a, depth, assumed))
             }
             "random.random" => args.is_empty() && imports_random(call, source),
             "random.randint" | "random.uniform" => {
                 args.len() == 2
                     && positional
                     && imports_random(call, source)
-                    && args.iter().all(|a| self.non_negative(*a, depth))
+                    && args.iter().all(|a| self.non_negative(*a, depth, assumed))
             }
             _ => false,
         }
@@ -192,12 +207,13 @@ pub fn constant_named<'t>(root: Node<'t>, name: &str, source: &str) -> Option<No
     }
 }
 
-/// The value of a local variable: a name that the innermost function
-/// around `node` binds exactly once, by a plain `name = value`, and in no
-/// other way (not a parameter, a loop or `with` target, an augmented
-/// assignment, `global` or `nonlocal`). Whenever the name is read, it holds
-/// what that assignment computed.
-fn local_value<'t>(node: Node<'t>, source: &str) -> Option<Node<'t>> {
+/// A local variable: the function that binds it (by where it starts),
+/// and its name.
+type Local<'s> = (usize, &'s str);
+
+/// The innermost function around an identifier, when the name is one of
+/// its locals rather than a parameter.
+fn local<'s>(node: Node, source: &'s str) -> Option<Local<'s>> {
     if node.kind() != "identifier" {
         return None;
     }
@@ -214,31 +230,47 @@ fn local_value<'t>(node: Node<'t>, source: &str) -> Option<Node<'t>> {
     if descendants(parameters).any(|d| d.kind() == "identifier" && text(d, source) == name) {
         return None;
     }
+    Some((function.start_byte(), name))
+}
+
+/// The values stored in a local variable: a name the innermost function
+/// around `node` binds only by plain assignments (`wait = 2`) and by
+/// augmented ones that keep a non-negative value so (`wait += step`,
+/// `*=`, `/=`, `//=`, whose operand is what must be proved), in no other
+/// way (not a parameter, a loop or `with` target, `global` or
+/// `nonlocal`). If every value stored is non-negative, reading the
+/// earlier ones as non-negative, so is every read.
+fn local_stores<'t, 's>(node: Node<'t>, source: &'s str) -> Option<(Local<'s>, Vec<Node<'t>>)> {
+    let this = local(node, source)?;
+    let function = std::iter::successors(node.parent(), |n| n.parent())
+        .find(|n| n.start_byte() == this.0 && n.kind() == "function_definition")?;
     let body = function.child_by_field_name("body")?;
-    let mut value = None;
+    let mut stored = Vec::new();
     for occurrence in
-        descendants(body).filter(|d| d.kind() == "identifier" && text(*d, source) == name)
+        descendants(body).filter(|d| d.kind() == "identifier" && text(*d, source) == this.1)
     {
-        match binding_of(occurrence, body) {
+        match binding_of(occurrence, body, source) {
             Binding::Read => {}
-            Binding::Assigned(right) if value.is_none() => value = Some(right),
-            Binding::Assigned(_) | Binding::Other => return None,
+            Binding::Stored(value) => stored.push(value),
+            Binding::Other => return None,
         }
     }
-    value
+    (!stored.is_empty()).then_some((this, stored))
 }
 
 enum Binding<'t> {
     /// Read (or an attribute or keyword of the same spelling).
     Read,
-    /// The whole target of a plain assignment, with the value assigned.
-    Assigned(Node<'t>),
+    /// The whole target of a plain assignment (the value stored), or of
+    /// an augmented one that keeps a non-negative value non-negative (its
+    /// operand).
+    Stored(Node<'t>),
     /// Bound some other way, or in a nested scope: not followed.
     Other,
 }
 
 /// How an occurrence of a name inside `body` binds it.
-fn binding_of<'t>(occurrence: Node<'t>, body: Node<'t>) -> Binding<'t> {
+fn binding_of<'t>(occurrence: Node<'t>, body: Node<'t>, source: &str) -> Binding<'t> {
     // A nested function or class is a scope of its own (or shares this
     // one through `nonlocal`): not followed.
     let nested = std::iter::successors(occurrence.parent(), |n| n.parent())
@@ -261,10 +293,17 @@ fn binding_of<'t>(occurrence: Node<'t>, body: Node<'t>) -> Binding<'t> {
     {
         return Binding::Read;
     }
-    if parent.is_some_and(|p| p.kind() == "assignment") && field_of_parent("left") {
-        return match parent.and_then(|p| p.child_by_field_name("right")) {
-            Some(right) => Binding::Assigned(right),
-            None => Binding::Other,
+    let assigned = parent.filter(|p| {
+        matches!(p.kind(), "assignment" | "augmented_assignment") && field_of_parent("left")
+    });
+    if let Some(parent) = assigned {
+        let keeps_sign = parent.kind() == "assignment"
+            || parent
+                .child_by_field_name("operator")
+                .is_some_and(|o| matches!(text(o, source), "+=" | "*=" | "/=" | "//="));
+        return match parent.child_by_field_name("right") {
+            Some(right) if keeps_sign => Binding::Stored(right),
+            _ => Binding::Other,
         };
     }
     let mut child = occurrence;
@@ -369,7 +408,7 @@ mod tests {
     }
 
     #[test]
-    fn locals_assigned_once() {
+    fn locals_whose_every_store_is_proved() {
         assert!(sleep_proved(
             "import random\n\ndef f():\n    period = random.randint(10, 25) / 100.0\n    sleep(period)\n"
         ));
@@ -379,7 +418,17 @@ mod tests {
         assert!(sleep_proved(
             "def f():\n    wait = 3\n    while busy(wait):\n        sleep(wait)\n"
         ));
-        // Assigned again, grown, a parameter, a loop target, or shared.
+        // Stored again, each time non-negative when the earlier value was.
+        assert!(sleep_proved(
+            "def f():\n    wait = 2\n    while busy():\n        sleep(wait)\n        wait = wait + 2\n"
+        ));
+        assert!(sleep_proved(
+            "def f():\n    wait = 0.5\n    while busy():\n        sleep(wait)\n        wait *= 2\n"
+        ));
+        assert!(!sleep_proved(
+            "def f(step):\n    wait = 2\n    while busy():\n        sleep(wait)\n        wait += step\n"
+        ));
+        // Made smaller, a parameter, a loop target, or shared.
         assert!(!sleep_proved(
             "def f():\n    wait = 2\n    sleep(wait)\n    wait = wait - 5\n"
         ));
