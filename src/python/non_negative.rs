@@ -84,7 +84,12 @@ impl Proof<'_> {
             }
             "call" => self.call_non_negative(node, depth, assumed),
             "attribute" if self.bounds.reads_non_negative(node, source) => true,
-            "identifier" if local(node, source).is_some_and(|l| assumed.contains(&l)) => true,
+            "identifier"
+                if !assumed.is_empty()
+                    && local(node, source).is_some_and(|l| assumed.contains(&l)) =>
+            {
+                true
+            }
             "identifier" | "attribute" if depth > 0 => {
                 if let Some(value) = constant(node, source) {
                     return self.non_negative(value, depth - 1, assumed);
