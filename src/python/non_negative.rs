@@ -212,30 +212,33 @@ pub fn constant_named<'t>(root: Node<'t>, name: &str, source: &str) -> Option<No
     }
 }
 
-/// A local variable: the function that binds it (by where it starts),
-/// and its name.
-type Local<'s> = (usize, &'s str);
+/// A local variable: the function that binds it, and its name.
+type Local<'t, 's> = (Node<'t>, &'s str);
+
+/// The innermost function, lambda or class around `node`: the scope its
+/// names belong to.
+fn innermost_scope(node: Node) -> Option<Node> {
+    std::iter::successors(node.parent(), |n| n.parent()).find(|n| {
+        matches!(
+            n.kind(),
+            "function_definition" | "lambda" | "class_definition"
+        )
+    })
+}
 
 /// The innermost function around an identifier, when the name is one of
 /// its locals rather than a parameter.
-fn local<'s>(node: Node, source: &'s str) -> Option<Local<'s>> {
+fn local<'t, 's>(node: Node<'t>, source: &'s str) -> Option<Local<'t, 's>> {
     if node.kind() != "identifier" {
         return None;
     }
     let name = text(node, source);
-    let function = std::iter::successors(node.parent(), |n| n.parent())
-        .find(|n| {
-            matches!(
-                n.kind(),
-                "function_definition" | "lambda" | "class_definition"
-            )
-        })
-        .filter(|n| n.kind() == "function_definition")?;
+    let function = innermost_scope(node).filter(|n| n.kind() == "function_definition")?;
     let parameters = function.child_by_field_name("parameters")?;
     if descendants(parameters).any(|d| d.kind() == "identifier" && text(d, source) == name) {
         return None;
     }
-    Some((function.start_byte(), name))
+    Some((function, name))
 }
 
 /// The values stored in a local variable: a name the innermost function
@@ -243,17 +246,19 @@ fn local<'s>(node: Node, source: &'s str) -> Option<Local<'s>> {
 /// augmented ones that keep a non-negative value so (`wait += step`,
 /// `*=`, `/=`, `//=`, whose operand is what must be proved), in no other
 /// way (not a parameter, a loop or `with` target, `global` or
-/// `nonlocal`). If every value stored is non-negative, reading the
-/// earlier ones as non-negative, so is every read.
-fn local_stores<'t, 's>(node: Node<'t>, source: &'s str) -> Option<(Local<'s>, Vec<Node<'t>>)> {
-    let this = local(node, source)?;
-    let function = std::iter::successors(node.parent(), |n| n.parent())
-        .find(|n| n.start_byte() == this.0 && n.kind() == "function_definition")?;
+/// `nonlocal`, nor in a nested scope, which may share it through
+/// `nonlocal`). If every value stored is non-negative, reading the earlier
+/// ones as non-negative, so is every read.
+fn local_stores<'t, 's>(node: Node<'t>, source: &'s str) -> Option<(Local<'t, 's>, Vec<Node<'t>>)> {
+    let this @ (function, name) = local(node, source)?;
     let body = function.child_by_field_name("body")?;
     let mut stored = Vec::new();
     for occurrence in
-        descendants(body).filter(|d| d.kind() == "identifier" && text(*d, source) == this.1)
+        descendants(body).filter(|d| d.kind() == "identifier" && text(*d, source) == name)
     {
+        if innermost_scope(occurrence) != Some(function) {
+            return None;
+        }
         match binding_of(occurrence, body, source) {
             Binding::Read => {}
             Binding::Stored(value) => stored.push(value),
@@ -270,25 +275,13 @@ enum Binding<'t> {
     /// an augmented one that keeps a non-negative value non-negative (its
     /// operand).
     Stored(Node<'t>),
-    /// Bound some other way, or in a nested scope: not followed.
+    /// Bound some other way: not followed.
     Other,
 }
 
-/// How an occurrence of a name inside `body` binds it.
+/// How an occurrence of a name in `body`, in the function's own scope,
+/// binds it.
 fn binding_of<'t>(occurrence: Node<'t>, body: Node<'t>, source: &str) -> Binding<'t> {
-    // A nested function or class is a scope of its own (or shares this
-    // one through `nonlocal`): not followed.
-    let nested = std::iter::successors(occurrence.parent(), |n| n.parent())
-        .take_while(|n| *n != body)
-        .any(|n| {
-            matches!(
-                n.kind(),
-                "function_definition" | "lambda" | "class_definition"
-            )
-        });
-    if nested {
-        return Binding::Other;
-    }
     let parent = occurrence.parent();
     let field_of_parent =
         |field: &str| parent.is_some_and(|p| p.child_by_field_name(field) == Some(occurrence));
@@ -334,9 +327,6 @@ fn binding_of<'t>(occurrence: Node<'t>, body: Node<'t>, source: &str) -> Binding
             | "delete_statement"
             | "import_statement"
             | "import_from_statement"
-            | "function_definition"
-            | "class_definition"
-            | "lambda"
             | "case_clause" => true,
             _ => false,
         };
