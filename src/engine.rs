@@ -35,6 +35,7 @@ use crate::project::programs::{self, FileInfo, Program, ProgramKind};
 use crate::project::{Scope, Shown};
 use crate::python::config_options::{self, Bound, ProjectBounds};
 use crate::python::import_scan::{ImportScan, scan as scan_imports};
+use crate::python::loaders;
 use crate::python::module_constants;
 use crate::python::outline::Outline;
 use crate::python::parse::{first_syntax_error, parse};
@@ -182,12 +183,14 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     // The functions it defines that patch what their argument names (a
     // test base class's `stub_out`), too.
     // And its outline, for which code may call which.
+    // And what it loads by name, which no import statement shows.
     type Scanned = (
         ImportScan,
         config_options::Declared,
         bool,
         Vec<(String, usize)>,
         Outline,
+        loaders::ByName,
     );
     let known_patchers = Patchers::default();
     let scanned: Vec<Scanned> = read
@@ -202,6 +205,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                     known_patchers.may_patch(bytes),
                     patchers::wrappers_in(bytes),
                     Outline::of(&text),
+                    loaders::by_name(&text),
                 )
             };
             match r {
@@ -218,12 +222,14 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     let mut patching = Vec::with_capacity(scanned.len());
     let mut wrappers = Vec::new();
     let mut outlines = Vec::with_capacity(scanned.len());
-    for (scan, options, patches, defined, outline) in scanned {
+    let mut by_name = Vec::with_capacity(scanned.len());
+    for (scan, options, patches, defined, outline, loads) in scanned {
         scans.push(scan);
         declared.push(options);
         patching.push(patches);
         wrappers.extend(defined);
         outlines.push(outline);
+        by_name.push(loads);
     }
     let patchers = Patchers::with_wrappers(wrappers);
     if patchers != known_patchers {
@@ -294,6 +300,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         .zip(&scans)
         .collect();
     let mut graph = ModuleGraph::build(&root, &pairs);
+    graph.add_loaded_by_name(&by_name);
     let (held, mocks_through) = module_mocks(&mut graph, &mut parsed, &patching, &loading);
     let model = ProgramModel::new(
         &root,

@@ -2310,6 +2310,63 @@ fn a_test_s_mock_is_held_only_by_code_the_test_may_call() {
 }
 
 #[test]
+fn code_loaded_by_name_is_reached_by_the_programs_that_load_it() {
+    // The service loads its manager from an option's default, as
+    // OpenStack services do: no import names the manager's module, yet a
+    // test starting the service under a mock runs the manager's sleep.
+    let dir = tree(&[
+        ("eventless.toml", b"" as &[u8]),
+        ("pkg/__init__.py", b""),
+        (
+            "pkg/conf.py",
+            b"from oslo_config import cfg\n\nopts = [\n    cfg.StrOpt('manager', \
+              default='pkg.naps.Napper'),\n]\n",
+        ),
+        (
+            "pkg/service.py",
+            b"from oslo_utils import importutils\n\nfrom pkg import conf  # noqa\n\n\n\
+              def start(name):\n    return importutils.import_object(name)\n",
+        ),
+        (
+            "pkg/naps.py",
+            b"import eventlet\n\n\nclass Napper:\n    def __init__(self):\n        \
+              eventlet.sleep(1)\n",
+        ),
+        ("pkg/tests/__init__.py", b""),
+        (
+            "pkg/tests/test_service.py",
+            b"from unittest import mock\n\nfrom pkg import service\n\n\n\
+              def test_start():\n    with mock.patch('eventlet.sleep'):\n        \
+              service.start('pkg.naps.Napper')\n",
+        ),
+        (
+            "pkg/tests/test_naps.py",
+            b"from unittest import mock\n\nfrom pkg import naps\n\n\n\
+              @mock.patch('eventlet.sleep')\ndef test_nap(sleep):\n    naps.Napper()\n    \
+              sleep.assert_called_once_with(1)\n",
+        ),
+    ]);
+    let text = stdout(&eventless(&["scan", ".", "--review"], dir.path()));
+    let nap_line = line_with(&text, "./pkg/naps.py:6:");
+    // Both tests' mocks are test modules' own, so both move with the code;
+    // without the service's test among its programs, the manager's sleep
+    // would not wait for them.
+    assert!(
+        nap_line.contains("review") && !nap_line.contains("manual"),
+        "{nap_line}"
+    );
+    let diff = stdout(&eventless(
+        &["diff", ".", "--review", "--color", "never"],
+        dir.path(),
+    ));
+    assert!(
+        diff.contains("+    with mock.patch('time.sleep'):")
+            && diff.contains("+@mock.patch('time.sleep')"),
+        "{diff}"
+    );
+}
+
+#[test]
 fn a_sleep_leaves_a_bare_mock_in_shared_set_up_code_only_with_escaped_mock() {
     let base = |with_item: &str| {
         format!(

@@ -8,7 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::modules::{is_identifier_path, lexical};
+use super::modules::lexical;
+use crate::python::module_names::is_identifier_path;
 
 /// The module's name in the top-level package when none is configured.
 pub const DEFAULT_NAME: &str = "threading_helpers";

@@ -1,12 +1,15 @@
 //! The project's module graph: each Python file's dotted module name
 //! (packages are folders with an `__init__.py`; the folder above the
 //! outermost one is its package root, so `src/` layouts and loose scripts
-//! work alike), and each import resolved to the files it runs.
+//! work alike), and each import resolved to the files it runs, with the
+//! modules its code loads by name (see `python::loaders`).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::python::import_scan::{ImportScan, ScannedImport};
+use crate::python::loaders::ByName;
+use crate::python::module_names::is_identifier_path;
 
 /// An import of one of the project's own packages that names no file.
 #[derive(Debug, Clone)]
@@ -133,6 +136,22 @@ impl ModuleGraph {
         later.dedup();
     }
 
+    /// Records what each file (by index, as `by_name`) loads by name, as
+    /// imports made when its functions run: the names its loaders are
+    /// given as literals, and for a loader given a computed name every
+    /// name the project offers it (see `loaders`).
+    pub fn add_loaded_by_name(&mut self, by_name: &[ByName]) {
+        let defaults: Vec<&String> = by_name.iter().flat_map(|b| &b.option_defaults).collect();
+        for (file, found) in by_name.iter().enumerate() {
+            let computed = found
+                .loads_computed
+                .then(|| defaults.iter().copied().chain(&found.own_paths));
+            for module in found.loads.iter().chain(computed.into_iter().flatten()) {
+                self.add_later_import(file, module);
+            }
+        }
+    }
+
     /// The dotted module an import names, made absolute.
     fn absolute(&self, file: usize, path: &Path, import: &ScannedImport) -> String {
         if import.level == 0 {
@@ -212,16 +231,6 @@ pub fn lexical(path: &Path) -> PathBuf {
         }
     }
     out
-}
-
-/// Whether `dotted` is a dotted name of Python identifiers.
-pub fn is_identifier_path(dotted: &str) -> bool {
-    !dotted.is_empty()
-        && dotted.split('.').all(|p| {
-            !p.is_empty()
-                && !p.starts_with(|c: char| c.is_ascii_digit())
-                && p.chars().all(|c| c.is_alphanumeric() || c == '_')
-        })
 }
 
 /// The dotted name Python gives the module at `path`: its stem, preceded

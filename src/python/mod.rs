@@ -7,6 +7,7 @@ pub(crate) mod helpers;
 pub(crate) mod import_scan;
 pub(crate) mod imports;
 pub(crate) mod license_header;
+pub(crate) mod loaders;
 pub(crate) mod local_proof;
 pub(crate) mod module_constants;
 pub(crate) mod module_names;

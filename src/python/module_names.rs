@@ -162,6 +162,16 @@ fn free_alias(base: &str, taken: impl Fn(&str) -> bool) -> String {
         .expect("some numbered alias is free")
 }
 
+/// Whether `dotted` is a dotted name of Python identifiers.
+pub fn is_identifier_path(dotted: &str) -> bool {
+    !dotted.is_empty()
+        && dotted.split('.').all(|p| {
+            !p.is_empty()
+                && !p.starts_with(|c: char| c.is_ascii_digit())
+                && p.chars().all(|c| c.is_alphanumeric() || c == '_')
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,170 @@
+//! Modules a program loads by name rather than by an import statement:
+//! `importutils.import_class(CONF.scheduler_manager)` (oslo.utils),
+//! `importlib.import_module(name)`. OpenStack services find their manager
+//! and driver classes this way, so a program that imports `cinder.service`
+//! runs the scheduler manager although no import names it; a test that
+//! mocks `eventlet.sleep` around `start_service('scheduler')` reaches that
+//! manager's sleeps.
+//!
+//! A loader given a string literal loads that module. One given a computed
+//! name may load whatever the project offers as a name to load: the
+//! dotted default of a string option (`cfg.StrOpt('scheduler_manager',
+//! default='cinder.scheduler.manager.SchedulerManager')`), or a dotted
+//! string in the loader's own file (nova's table of service managers).
+//! Dotted strings elsewhere (mock targets, log messages) are not names a
+//! loader is handed, and counting them made most of a project reach most
+//! of it.
+
+use tree_sitter::Node;
+
+use super::module_names::is_identifier_path;
+use super::parse::parse;
+use super::syntax::{descendants, named_children, text};
+
+/// The functions that import the module (or `module.Name`) their first
+/// argument names.
+const LOADERS: &[&str] = &[
+    "import_class",
+    "import_object",
+    "import_object_ns",
+    "import_module",
+    "import_versioned_module",
+    "try_import",
+    "__import__",
+];
+
+/// What one file tells about code loaded by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ByName {
+    /// The dotted names its loader calls are given as string literals.
+    pub loads: Vec<String>,
+    /// Whether one of its loader calls is given a computed name.
+    pub loads_computed: bool,
+    /// The dotted defaults of the string options it declares.
+    pub option_defaults: Vec<String>,
+    /// Its dotted string literals, when it loads a computed name (it may be
+    /// handed any of them).
+    pub own_paths: Vec<String>,
+}
+
+/// What `source` loads by name and offers to be loaded.
+pub fn by_name(source: &str) -> ByName {
+    let calls_loader = LOADERS
+        .iter()
+        .any(|name| source.contains(&format!("{name}(")));
+    if !calls_loader && !source.contains("StrOpt(") {
+        return ByName::default();
+    }
+    let tree = parse(source);
+    let mut found = ByName::default();
+    let mut strings = Vec::new();
+    for node in descendants(tree.root_node()) {
+        match node.kind() {
+            "string" => strings.extend(dotted_string(node, source)),
+            "call" => match called_name(node, source) {
+                Some(name) if LOADERS.contains(&name) => match first_argument(node) {
+                    Some(arg) if arg.kind() == "string" => {
+                        found.loads.extend(dotted_string(arg, source))
+                    }
+                    Some(_) => found.loads_computed = true,
+                    None => {}
+                },
+                Some("StrOpt") => found.option_defaults.extend(dotted_default(node, source)),
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    if found.loads_computed {
+        strings.sort();
+        strings.dedup();
+        found.own_paths = strings;
+    }
+    found
+}
+
+/// The last name of what a call calls (`import_class` in
+/// `importutils.import_class(...)`).
+fn called_name<'s>(call: Node, source: &'s str) -> Option<&'s str> {
+    let function = call.child_by_field_name("function")?;
+    let name = match function.kind() {
+        "attribute" => function.child_by_field_name("attribute")?,
+        "identifier" => function,
+        _ => return None,
+    };
+    Some(text(name, source))
+}
+
+fn first_argument(call: Node) -> Option<Node> {
+    let arguments = call.child_by_field_name("arguments")?;
+    named_children(arguments)
+        .into_iter()
+        .next()
+        .filter(|a| a.kind() != "keyword_argument")
+}
+
+/// The `default=` of a string option, when it is a dotted name.
+fn dotted_default(call: Node, source: &str) -> Option<String> {
+    let arguments = call.child_by_field_name("arguments")?;
+    named_children(arguments).into_iter().find_map(|a| {
+        let is_default = a.kind() == "keyword_argument"
+            && a.child_by_field_name("name")
+                .is_some_and(|n| text(n, source) == "default");
+        let value = a.child_by_field_name("value")?;
+        is_default.then(|| dotted_string(value, source)).flatten()
+    })
+}
+
+/// The content of a plain string literal that is a dotted name of at least
+/// two parts (`pkg.module`), the form a loader takes.
+fn dotted_string(node: Node, source: &str) -> Option<String> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let mut content = String::new();
+    for child in named_children(node) {
+        match child.kind() {
+            "string_content" => content.push_str(text(child, source)),
+            "string_start" | "string_end" => {}
+            // An interpolation or escape: not a name as written.
+            _ => return None,
+        }
+    }
+    (content.contains('.') && is_identifier_path(&content)).then_some(content)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_loads_are_named_and_computed_ones_take_the_files_paths() {
+        let source = "from oslo_utils import importutils\n\nMANAGERS = {'nova-compute': 'nova.compute.manager.ComputeManager'}\nLOG_NAME = 'not a path'\n\n\ndef create(binary):\n    driver = importutils.import_module('nova.virt.driver')\n    return importutils.import_class(MANAGERS[binary])\n";
+        let found = by_name(source);
+        assert_eq!(found.loads, ["nova.virt.driver"]);
+        assert!(found.loads_computed);
+        assert_eq!(
+            found.own_paths,
+            ["nova.compute.manager.ComputeManager", "nova.virt.driver"]
+        );
+    }
+
+    #[test]
+    fn string_option_defaults_are_offered_and_other_strings_are_not() {
+        let source = "from oslo_config import cfg\n\nopts = [\n    cfg.StrOpt('scheduler_manager',\n               default='cinder.scheduler.manager.SchedulerManager'),\n    cfg.StrOpt('host', default='localhost'),\n    cfg.StrOpt('name', default=f'cinder.{x}'),\n]\nTARGET = 'cinder.volume.api.API'\n";
+        let found = by_name(source);
+        assert_eq!(
+            found.option_defaults,
+            ["cinder.scheduler.manager.SchedulerManager"]
+        );
+        assert!(!found.loads_computed);
+        assert!(found.own_paths.is_empty());
+        assert!(found.loads.is_empty());
+    }
+
+    #[test]
+    fn files_without_loaders_or_options_are_not_parsed_for_them() {
+        let found = by_name("import time\n\nPATH = 'a.b.c'\ntime.sleep(1)\n");
+        assert_eq!(found, ByName::default());
+    }
+}
