@@ -354,42 +354,8 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         &discovered.files,
         stand_in,
     ));
-    if parsed.iter().any(|p| !p.mocked.is_empty()) {
-        // A use that one program's mock holds may hold another program's
-        // mock in turn (nova's libvirt tests mock the sleep that the
-        // vmware tests' mock holds): tally again until nothing changes.
-        // Mocks keep their first judgement (by their form, and whether a
-        // transform takes them); only code's fate changes with the holds,
-        // and only for an API that some program holds.
-        let tally = |facts: &ProjectFacts, apis: &HashSet<ApiId>| {
-            api_fates(
-                &parsed,
-                &scans,
-                catalogue,
-                facts,
-                &options.selection,
-                &helpers,
-                apis,
-            )
-        };
-        let mocked: HashSet<ApiId> = parsed
-            .iter()
-            .flat_map(|p| p.mocked.iter().copied())
-            .collect();
-        let mut current = tally(&facts, &mocked);
-        for pass in 1.. {
-            facts.set_api_uses(current.clone());
-            let held = facts.held_apis();
-            if held.is_empty() {
-                break;
-            }
-            let again = with_code_fates(&current, &tally(&facts, &held), pass);
-            if again == current {
-                break;
-            }
-            current = again;
-        }
-    }
+    settle_mock_tallies(&mut facts, &parsed, &scans, catalogue, options, &helpers);
+    let with_switch = uses_with_switch(&parsed, &scans, catalogue, &facts, options, &helpers);
     let facts = facts;
     // Only the files within the paths are rewritten.
     parsed.retain(|p| p.in_scope);
@@ -477,6 +443,9 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                 rewritten[i] = entry;
             }
         }
+    }
+    for r in &mut rewritten {
+        mark_with_switch(&mut r.result, with_switch.get(&r.file));
     }
     // Where eventlet stays: an import, or a library's member that imports it
     // (futurist's green executor), named as `path:line`.
@@ -1006,6 +975,8 @@ fn config_file(
                 differences: Vec::new(),
                 conditions: BTreeMap::new(),
                 comments: Vec::new(),
+                // The last import goes in the switch, and this with it.
+                with_switch: eventlet_left.is_some(),
                 code: code.trim().to_owned(),
             });
             if refusal.is_none() {
@@ -1332,6 +1303,110 @@ fn named_outside(discovered: &crate::discover::Discovered) -> HashSet<String> {
 /// The tallies of `current`, with the fates of code uses of `again` (made
 /// in pass `pass`) where it has them: how many are rewritten, or wait for
 /// escaped-mock.
+/// Settles how the uses of each mocked API fare in every program. A use
+/// that one program's mock holds may hold another program's mock in turn
+/// (nova's libvirt tests mock the sleep that the vmware tests' mock holds):
+/// tally again until nothing changes. Mocks keep their first judgement (by
+/// their form, and whether a transform takes them); only code's fate
+/// changes with the holds, and only for an API that some program holds.
+fn settle_mock_tallies(
+    facts: &mut ProjectFacts,
+    parsed: &[Parsed],
+    scans: &[ImportScan],
+    catalogue: &Catalogue,
+    options: &Options,
+    helpers: &Helpers,
+) {
+    let mocked: HashSet<ApiId> = parsed
+        .iter()
+        .flat_map(|p| p.mocked.iter().copied())
+        .collect();
+    if mocked.is_empty() {
+        return;
+    }
+    let tally = |facts: &ProjectFacts, apis: &HashSet<ApiId>| {
+        api_fates(
+            parsed,
+            scans,
+            catalogue,
+            facts,
+            &options.selection,
+            helpers,
+            apis,
+        )
+    };
+    let mut current = tally(facts, &mocked);
+    for pass in 1.. {
+        facts.set_api_uses(current.clone());
+        let held = facts.held_apis();
+        if held.is_empty() {
+            break;
+        }
+        let again = with_code_fates(&current, &tally(facts, &held), pass);
+        if again == current {
+            break;
+        }
+        current = again;
+    }
+}
+
+/// The uses of the files within the paths given (by file, their start
+/// offsets) that the project's switch to native threads would rewrite:
+/// those held only by what the switch removes (its green threads, its
+/// monkey-patching, its other eventlet uses), which therefore change only
+/// together. The rest of what stays needs a person.
+fn uses_with_switch(
+    parsed: &[Parsed],
+    scans: &[ImportScan],
+    catalogue: &Catalogue,
+    facts: &ProjectFacts,
+    options: &Options,
+    helpers: &Helpers,
+) -> HashMap<usize, HashSet<usize>> {
+    let mut switched = facts.switched();
+    settle_mock_tallies(&mut switched, parsed, scans, catalogue, options, helpers);
+    parsed
+        .par_iter()
+        .filter(|p| p.in_scope && !p.analysis.uses.is_empty())
+        .map(|p| {
+            let tree = std::cell::OnceCell::new();
+            let root = std::cell::OnceCell::new();
+            let root = || root.get_or_init(|| Root::new(tree.get_or_init(|| p.tree()).root_node()));
+            let matcher = matcher(catalogue, &switched, &options.selection, helpers, p.file);
+            let rewritten: HashSet<usize> = p
+                .analysis
+                .uses
+                .iter()
+                .filter(|u| !matches!(u.kind, UseKind::Import | UseKind::Config))
+                .filter(|u| {
+                    let fate = decide_without_code(catalogue, u)
+                        .unwrap_or_else(|_| matcher.decide(u, root(), &p.source.text, &p.analysis));
+                    matches!(fate, Fate::Rewrite(_))
+                })
+                .map(|u| u.range.start)
+                .collect();
+            (p.file, rewritten)
+        })
+        .collect()
+}
+
+/// Marks the file's uses left for a person that the switch would rewrite
+/// (`offsets`, from `uses_with_switch`).
+fn mark_with_switch(file: &mut FileResult, offsets: Option<&HashSet<usize>>) {
+    let Some(offsets) = offsets.filter(|o| !o.is_empty()) else {
+        return;
+    };
+    let starts: HashSet<(usize, usize)> = offsets
+        .iter()
+        .map(|&offset| line_col(&file.source.text, offset))
+        .collect();
+    for finding in &mut file.findings {
+        if finding.action == Action::Manual && starts.contains(&(finding.line, finding.column)) {
+            finding.with_switch = true;
+        }
+    }
+}
+
 fn with_code_fates(current: &Tallies, again: &Tallies, pass: usize) -> Tallies {
     let mut merged = current.clone();
     for (place, tallies) in &mut merged {

@@ -483,7 +483,7 @@ fn the_requirement_goes_with_the_last_import() {
     ]);
     let scan = stdout(&eventless(&["scan"], dir.path()));
     assert!(
-        scan.contains("requirements.txt:2:1: eventlet:requirement [config] manual: eventlet is still imported (./a.py:1)"),
+        scan.contains("requirements.txt:2:1: eventlet:requirement [config] manual (with the switch): eventlet is still imported (./a.py:1)"),
         "{scan}"
     );
     std::fs::remove_file(dir.path().join("b.py")).unwrap();
@@ -508,8 +508,9 @@ fn the_requirement_stays_with_a_library_that_runs_on_eventlet() {
     let scan = stdout(&eventless(&["scan"], dir.path()));
     assert!(
         scan.contains(
-            "requirements.txt:1:1: eventlet:requirement [config] manual: eventlet is still \
-             imported (./b.py:3, where futurist.GreenThreadPoolExecutor runs on it)"
+            "requirements.txt:1:1: eventlet:requirement [config] manual (with the switch): \
+             eventlet is still imported (./b.py:3, where futurist.GreenThreadPoolExecutor \
+             runs on it)"
         ),
         "{scan}"
     );
@@ -542,7 +543,8 @@ fn markdown_readiness_report_links_occurrences() {
     );
     assert!(
         md.contains(
-            "- 3 uses need a person: eventlet.greenthread.sleep (2), eventlet.hubs.get_hub (1)"
+            "- 1 use needs a person; 2 more change only with the switch to native threads: \
+             eventlet.greenthread.sleep (2), eventlet.hubs.get_hub (1)"
         ),
         "{md}"
     );
@@ -789,7 +791,7 @@ fn a_function_is_decided_by_the_programs_that_may_call_it() {
         "{scan}"
     );
     assert!(
-        scan.contains("wsgi.py:15:5: eventlet.greenthread.sleep [sleep] manual: green threads or hub timers run in console script pkg-status"),
+        scan.contains("wsgi.py:15:5: eventlet.greenthread.sleep [sleep] manual (with the switch): green threads or hub timers run in console script pkg-status"),
         "{scan}"
     );
 }
@@ -811,7 +813,7 @@ fn a_script_run_by_its_path_is_not_patched_by_its_package() {
     let scan = stdout(&eventless(&["scan", "--review", "."], dir.path()));
     assert!(
         line_with(&scan, "tool.py:11:5").contains(
-            "manual: green threads or hub timers run in the script tests/bin/tool.py run by its path"
+            "manual (with the switch): green threads or hub timers run in the script tests/bin/tool.py run by its path"
         ),
         "{scan}"
     );
@@ -966,7 +968,7 @@ fn a_sub_path_run_is_decided_for_the_whole_project() {
     for path in ["net.py", "."] {
         let scan = stdout(&eventless(&["scan", path], &d));
         assert!(
-            scan.contains("patcher.original [patcher] manual: console script pkg-agent"),
+            scan.contains("patcher.original [patcher] manual (with the switch): console script pkg-agent"),
             "{path}:\n{scan}"
         );
         assert!(scan.contains("analysed 7 Python files under .."), "{scan}");
@@ -2306,6 +2308,66 @@ fn a_test_s_mock_is_held_only_by_code_the_test_may_call() {
             && diff.contains("+@mock.patch('time.sleep')")
             && !diff.contains("unused.py"),
         "{diff}"
+    );
+}
+
+#[test]
+fn uses_held_only_for_the_switch_are_told_apart_from_those_needing_a_person() {
+    // The script patches, and the hub call keeps its threads green: the
+    // tpool call and monkey_patch() go only in the switch to native
+    // threads, while the hub call needs a person.
+    let dir = tree(&[
+        ("eventless.toml", b"" as &[u8]),
+        ("pkg/__init__.py", b""),
+        (
+            "pkg/cmd.py",
+            b"import eventlet\n\nfrom pkg import work\n\n\nif __name__ == '__main__':\n    \
+              eventlet.monkey_patch()\n    work.main()\n",
+        ),
+        (
+            "pkg/work.py",
+            b"import eventlet\nfrom eventlet import tpool\n\n\ndef read(path):\n    \
+              with open(path) as f:\n        return f.read()\n\n\ndef main():\n    \
+              print(tpool.execute(read, '/etc/hostname'))\n    \
+              eventlet.hubs.get_hub().abort()\n",
+        ),
+    ]);
+    let text = stdout(&eventless(&["scan", "."], dir.path()));
+    assert!(
+        text.contains(
+            "verdict: eventlet cannot be switched off yet: 1 use needs a person; 2 more change \
+             only with the switch to native threads"
+        ),
+        "{text}"
+    );
+    assert!(
+        line_with(&text, "./pkg/work.py:11:").contains("manual (with the switch)")
+            && line_with(&text, "./pkg/cmd.py:7:").contains("manual (with the switch)")
+            && line_with(&text, "./pkg/work.py:12:").contains("] manual: "),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&eventless(
+        &["scan", ".", "--format", "json"],
+        dir.path(),
+    )))
+    .unwrap();
+    assert_eq!(json["summary"]["with_switch"], 2);
+    let marked: Vec<(u64, bool)> = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["findings"].as_array().unwrap())
+        .filter(|u| u["action"] == "manual")
+        .map(|u| (u["line"].as_u64().unwrap(), u["with_switch"] == true))
+        .collect();
+    assert_eq!(marked, [(7, true), (11, true), (12, false)]);
+    let markdown = stdout(&eventless(
+        &["scan", ".", "--format", "markdown"],
+        dir.path(),
+    ));
+    assert!(
+        markdown.contains("| of which change only with the switch to native threads | 2 |"),
+        "{markdown}"
     );
 }
 

@@ -566,6 +566,34 @@ impl ProjectFacts {
         }
     }
 
+    /// The same facts in the project switched to native threads: none of
+    /// its code starts green threads or monkey-patches, and nothing else
+    /// uses eventlet. What lies outside it stays: a library's users may
+    /// still patch, and so does an application the user says patches. The
+    /// tallies of mocks are to be settled again.
+    pub fn switched(&self) -> ProjectFacts {
+        let programs = self
+            .programs
+            .iter()
+            .map(|p| ProgramFacts {
+                green_site: None,
+                calls: p
+                    .calls
+                    .iter()
+                    .filter(|c| c.site == UNKNOWN_USERS || c.site == ASSUMED)
+                    .cloned()
+                    .collect(),
+                ..p.clone()
+            })
+            .collect();
+        ProjectFacts {
+            programs,
+            eventlet_free: true,
+            green_files: HashSet::new(),
+            ..self.clone()
+        }
+    }
+
     /// The context of one file: the programs that may run it, or, when no
     /// known program does (a plugin loaded by name), all of them.
     pub fn context(&self, file: usize) -> FileContext<'_> {

@@ -372,6 +372,7 @@ fn findings(
                     }
                     _ => Vec::new(),
                 },
+                with_switch: false,
                 code: lines.line_text(text, line).trim().to_owned(),
             }
         })

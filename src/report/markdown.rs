@@ -66,6 +66,13 @@ pub fn render(
         summary.rewrite_review
     );
     let _ = writeln!(out, "| left for a person | {} |", summary.manual);
+    if summary.with_switch > 0 {
+        let _ = writeln!(
+            out,
+            "| of which change only with the switch to native threads | {} |",
+            summary.with_switch
+        );
+    }
     for (ids, n) in &summary.unlockable {
         let _ = writeln!(out, "| of which rewritten with `--accept {ids}` | {n} |");
     }
@@ -125,6 +132,7 @@ pub fn render(
                 (Action::Rewrite, false) => {
                     format!("rewritten; check {}", f.differences.join(", "))
                 }
+                (_, true) if f.with_switch => "manual; changes with the switch".to_owned(),
                 (_, true) => "manual".to_owned(),
                 (_, false) => format!(
                     "manual; rewritten with --accept {}",

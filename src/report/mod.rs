@@ -31,6 +31,9 @@ pub struct Summary {
     /// Review-level rewrites made (their differences accepted).
     pub rewrite_review: usize,
     pub manual: usize,
+    /// Of those, the uses the project's switch to native threads would
+    /// rewrite: they change only with the rest, not by a person's hand.
+    pub with_switch: usize,
     /// Review-level rewrites made, by their differences (ids joined by ',').
     pub review_made: BTreeMap<String, usize>,
     /// Uses left only because their rewrite's differences are not
@@ -50,6 +53,7 @@ impl Summary {
             ..Summary::default()
         };
         for f in run.files.iter().flat_map(|f| &f.findings) {
+            s.with_switch += usize::from(f.with_switch);
             let differences = || f.differences.join(",");
             match (f.action, f.safety) {
                 (Action::Import, _) => s.imports += 1,
@@ -105,6 +109,30 @@ impl Summary {
             );
         }
         out
+    }
+
+    /// The uses left that need a person (not only the switch).
+    pub fn need_a_person(&self) -> usize {
+        self.manual - self.with_switch
+    }
+
+    /// What stays, for a verdict: `12 uses need a person; 5 more change
+    /// only with the switch to native threads`.
+    pub fn left_for_people(&self) -> String {
+        let person = self.need_a_person();
+        let mut told = format!(
+            "{person} use{} need{} a person",
+            if person == 1 { "" } else { "s" },
+            if person == 1 { "s" } else { "" }
+        );
+        if self.with_switch > 0 {
+            told += &format!(
+                "; {} more change{} only with the switch to native threads",
+                self.with_switch,
+                if self.with_switch == 1 { "s" } else { "" }
+            );
+        }
+        told
     }
 
     /// Whether nothing would be left for a person once the rewrites apply.

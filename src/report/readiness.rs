@@ -85,11 +85,7 @@ pub fn assess(run: &RunResult, root: &Path) -> Readiness {
             .collect();
         blockers.insert(
             0,
-            format!(
-                "{} uses need a person: {}",
-                summary.manual,
-                listed.join(", ")
-            ),
+            format!("{}: {}", summary.left_for_people(), listed.join(", ")),
         );
     }
     for s in &run.skipped {

@@ -3,8 +3,8 @@
 use std::fmt::Write;
 
 use super::Summary;
-use crate::outcome::Action;
 use crate::outcome::RunResult;
+use crate::outcome::{Action, Finding};
 
 pub fn render(run: &RunResult) -> String {
     let mut out = String::new();
@@ -30,7 +30,7 @@ pub fn render(run: &RunResult) -> String {
                     f.transform.as_deref().unwrap_or("?"),
                     f.safety.as_str()
                 ),
-                Action::Manual => format!("manual: {}", f.reason.as_deref().unwrap_or("")),
+                Action::Manual => format!("{}: {}", manual(f), f.reason.as_deref().unwrap_or("")),
                 Action::Import => "import".to_owned(),
             };
             let _ = writeln!(
@@ -78,8 +78,8 @@ pub fn summary_lines(s: &Summary) -> String {
         "eventlet can be switched off once the rewrites are applied".to_owned()
     } else {
         format!(
-            "eventlet cannot be switched off yet: {} uses need a person{}",
-            s.manual,
+            "eventlet cannot be switched off yet: {}{}",
+            s.left_for_people(),
             if s.files_skipped > 0 {
                 ", and skipped files need a look"
             } else {
@@ -89,6 +89,16 @@ pub fn summary_lines(s: &Summary) -> String {
     };
     let _ = writeln!(out, "verdict: {verdict}");
     out
+}
+
+/// How a use left for a person is marked: apart when only the switch to
+/// native threads holds it.
+fn manual(f: &Finding) -> &'static str {
+    if f.with_switch {
+        "manual (with the switch)"
+    } else {
+        "manual"
+    }
 }
 
 /// Counts per API and fate (`--statistics`, as ruff's): how many uses each
@@ -103,7 +113,7 @@ pub fn statistics(run: &RunResult) -> String {
                 let reason = f.reason.as_deref().unwrap_or("");
                 // The first sentence: the rest is guidance, the same for all.
                 let first = reason.split(". ").next().unwrap_or(reason);
-                format!("manual: {}", first.trim_end_matches('.'))
+                format!("{}: {}", manual(f), first.trim_end_matches('.'))
             }
         };
         *counts.entry((f.api.as_str(), fate)).or_default() += 1;

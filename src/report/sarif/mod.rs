@@ -70,6 +70,14 @@ pub fn render(run: &RunResult, catalogue: &Catalogue, root: &Path) -> String {
                         }
                     ),
                 ),
+                _ if f.with_switch => (
+                    "note",
+                    format!(
+                        "{} changes only with the switch to native threads: {}",
+                        f.api,
+                        f.reason.as_deref().unwrap_or("")
+                    ),
+                ),
                 _ => (
                     "warning",
                     format!(
