@@ -778,7 +778,8 @@ fn difference_places(changed: &[&FileResult]) -> String {
         .collect()
 }
 
-/// The comments beside rewritten lines that speak of eventlet, for a
+/// The comments (and log messages) beside rewritten lines that speak of
+/// eventlet, for a
 /// person to check (none: no line).
 fn comment_lines(changed: &[&FileResult]) -> String {
     let places: Vec<String> = changed
@@ -794,9 +795,10 @@ fn comment_lines(changed: &[&FileResult]) -> String {
         return String::new();
     }
     format!(
-        "{} comment{} beside rewritten lines speak{} of eventlet or green threads and may no \
-         longer hold: {}\n",
+        "{} comment{} or log message{} beside rewritten lines speak{} of eventlet or green \
+         threads and may no longer hold: {}\n",
         places.len(),
+        if places.len() == 1 { "" } else { "s" },
         if places.len() == 1 { "" } else { "s" },
         if places.len() == 1 { "s" } else { "" },
         report::first_places(&places, PLACES_SHOWN)

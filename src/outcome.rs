@@ -47,8 +47,9 @@ pub struct Finding {
     /// shows (the program, and where its green threads start), by id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub conditions: BTreeMap<String, String>,
-    /// The lines of comments beside a rewrite that speak of eventlet or
-    /// green threads, which it may make wrong: for a person to check.
+    /// The lines of comments (and log calls) beside a rewrite that speak of
+    /// eventlet or green threads, which it may make wrong: for a person to
+    /// check.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub comments: Vec<usize>,
     /// Left for a person only until the project switches to native

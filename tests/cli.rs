@@ -863,7 +863,7 @@ fn comments_about_eventlet_beside_a_rewrite_are_pointed_out() {
     );
     assert!(
         stderr(&out).contains(
-            "1 comment beside rewritten lines speaks of eventlet or green threads and may no longer hold: ./a.py:5\n"
+            "1 comment or log message beside rewritten lines speaks of eventlet or green threads and may no longer hold: ./a.py:5\n"
         ),
         "{}",
         stderr(&out)
@@ -968,7 +968,9 @@ fn a_sub_path_run_is_decided_for_the_whole_project() {
     for path in ["net.py", "."] {
         let scan = stdout(&eventless(&["scan", path], &d));
         assert!(
-            scan.contains("patcher.original [patcher] manual (with the switch): console script pkg-agent"),
+            scan.contains(
+                "patcher.original [patcher] manual (with the switch): console script pkg-agent"
+            ),
             "{path}:\n{scan}"
         );
         assert!(scan.contains("analysed 7 Python files under .."), "{scan}");

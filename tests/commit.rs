@@ -216,13 +216,16 @@ fn a_commit_lists_the_comments_its_rewrites_may_make_wrong() {
         .find(|m| m.starts_with("Replace eventlet.sleep with time.sleep"))
         .expect("a commit for the sleep");
     assert!(
-        sleep.contains("Comments beside the rewritten lines speak of eventlet or green threads;\ncheck that they still hold:\n\n* pkg/worker.py:11\n"),
+        sleep.contains(
+            "Comments or log messages beside the rewritten lines speak of eventlet or\ngreen \
+             threads; check that they still hold:\n\n* pkg/worker.py:11\n"
+        ),
         "{sleep}"
     );
     assert_eq!(
         messages
             .iter()
-            .filter(|m| m.contains("Comments beside"))
+            .filter(|m| m.contains("Comments or log messages beside"))
             .count(),
         1,
         "{messages:?}"

@@ -2,7 +2,9 @@
 //! threads. The rewrite may make them wrong (`# yield to the other
 //! greenthreads` above what is now `time.sleep(0)`, `# mock out
 //! eventlet.sleep()` above a mock of `time.sleep`), and only a person can
-//! say whether they still hold, so they are pointed out, never edited.
+//! say whether they still hold, so they are pointed out, never edited. So
+//! is the message of a log call right above the statement, which tells
+//! what it does (cinder's `LOG.debug('Calling eventlet.sleep(0)')`).
 
 use std::ops::Range;
 
@@ -44,6 +46,11 @@ pub fn speaking_of_eventlet(
     while above > 1 && comment_line(root, text, lines, above - 1).is_some() {
         above -= 1;
     }
+    if let Some(log) = log_call_right_above(statement, text, lines, above)
+        && speaks_of_eventlet(&message_of(log, text))
+    {
+        found.push(lines.line_of(log.start_byte()));
+    }
     for line in above..=last {
         let at_or_after = if line < first {
             0
@@ -57,6 +64,55 @@ pub fn speaking_of_eventlet(
         }
     }
     found
+}
+
+/// Logger methods, whose message says what the code does.
+const LOG_METHODS: [&str; 7] = [
+    "debug",
+    "info",
+    "warning",
+    "warn",
+    "error",
+    "exception",
+    "critical",
+];
+
+/// The call of the statement ending on the line right above `line`, when
+/// it is a call of a logger's method (`LOG.debug(...)`).
+fn log_call_right_above<'t>(
+    statement: Node<'t>,
+    text: &str,
+    lines: &LineIndex,
+    line: usize,
+) -> Option<Node<'t>> {
+    let previous =
+        std::iter::successors(statement.prev_named_sibling(), |n| n.prev_named_sibling())
+            .find(|n| n.kind() != "comment")
+            .filter(|p| p.kind() == "expression_statement")
+            .filter(|p| lines.line_of(p.end_byte()) + 1 == line)?;
+    let call = previous.named_child(0).filter(|c| c.kind() == "call")?;
+    let method = call
+        .child_by_field_name("function")
+        .filter(|f| f.kind() == "attribute")?
+        .child_by_field_name("attribute")?;
+    LOG_METHODS
+        .contains(&&text[method.byte_range()])
+        .then_some(call)
+}
+
+/// The text of the string literals among a call's arguments (adjacent
+/// literals make one message).
+fn message_of(call: Node, text: &str) -> String {
+    let mut message = String::new();
+    let Some(arguments) = call.child_by_field_name("arguments") else {
+        return message;
+    };
+    for node in crate::python::syntax::descendants(arguments) {
+        if node.kind() == "string_content" {
+            message.push_str(&text[node.byte_range()]);
+        }
+    }
+    message
 }
 
 fn is_block(node: Node) -> bool {
@@ -140,6 +196,20 @@ mod tests {
                     @mock.patch('x')\n    @mock.patch(eventlet.sleep)\n    def test(self):\n        \
                     pass  # eventlet\n";
         assert_eq!(found(text), vec![2]);
+    }
+
+    #[test]
+    fn a_log_message_right_above_counts_and_one_further_up_does_not() {
+        let text =
+            "def f():\n    LOG.debug('Yield to other eventlet threads')\n    eventlet.sleep(0)\n";
+        assert_eq!(found(text), vec![2]);
+        let text = "def f():\n    LOG.info('Resizing the green '\n             'pool')\n    \
+                    # yield\n    eventlet.sleep(0)\n";
+        assert_eq!(found(text), vec![2]);
+        let text = "def f():\n    LOG.debug('eventlet')\n    x = 1\n    eventlet.sleep(0)\n";
+        assert_eq!(found(text), Vec::<usize>::new());
+        let text = "def f():\n    print('eventlet')\n    eventlet.sleep(0)\n";
+        assert_eq!(found(text), Vec::<usize>::new());
     }
 
     #[test]

@@ -427,8 +427,8 @@ fn message_body(step: &Step, catalogue: &Catalogue) -> String {
     if !comments.is_empty() {
         let _ = write!(
             text,
-            "\nComments beside the rewritten lines speak of eventlet or green threads; \
-             check that they still hold:\n\n"
+            "\nComments or log messages beside the rewritten lines speak of eventlet or \
+             green threads; check that they still hold:\n\n"
         );
         for (path, line) in comments {
             let _ = writeln!(text, "* {}:{line}", path.display());
