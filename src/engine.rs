@@ -354,6 +354,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         &discovered.files,
         stand_in,
     ));
+    facts.set_eventlet_runtime(eventlet_runtime(&discovered.files, &scans, catalogue));
     settle_mock_tallies(&mut facts, &parsed, &scans, catalogue, options, &helpers);
     let with_switch = uses_with_switch(&parsed, &scans, catalogue, &facts, options, &helpers);
     let facts = facts;
@@ -438,7 +439,11 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
             let f = &r.result;
             f.error.is_none() && f.findings.iter().all(|x| x.action != Action::Manual)
         });
-        if all_gone {
+        // Held for a library that runs on eventlet, the switch's uses say so.
+        if all_gone
+            || (free_facts.keeps_eventlet_running()
+                && redone.iter().all(|r| r.result.error.is_none()))
+        {
             for (i, entry) in again.into_iter().zip(redone) {
                 rewritten[i] = entry;
             }
@@ -1303,6 +1308,32 @@ fn named_outside(discovered: &crate::discover::Discovered) -> HashSet<String> {
 /// The tallies of `current`, with the fates of code uses of `again` (made
 /// in pass `pass`) where it has them: how many are rewritten, or wait for
 /// escaped-mock.
+/// The first installed module the project imports that runs on eventlet
+/// itself (`oslo_service.service, imported at nova/service.py:25`), if any.
+fn eventlet_runtime(
+    files: &[PathBuf],
+    scans: &[ImportScan],
+    catalogue: &Catalogue,
+) -> Option<String> {
+    let runtime = catalogue.eventlet_runtime_modules();
+    let runs_on_eventlet = |module: &str| {
+        runtime.iter().any(|m| {
+            module
+                .strip_prefix(m)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        })
+    };
+    files.iter().zip(scans).find_map(|(path, scan)| {
+        scan.imports.iter().filter(|i| i.level == 0).find_map(|i| {
+            // `from oslo_service import service` imports the module too.
+            std::iter::once(i.module.clone())
+                .chain(i.names.iter().map(|name| format!("{}.{name}", i.module)))
+                .find(|m| runs_on_eventlet(m))
+                .map(|m| format!("{m} (imported at {}:{})", path.display(), i.line))
+        })
+    })
+}
+
 /// Settles how the uses of each mocked API fare in every program. A use
 /// that one program's mock holds may hold another program's mock in turn
 /// (nova's libvirt tests mock the sleep that the vmware tests' mock holds):

@@ -83,6 +83,26 @@ fn removing_monkey_patch_is_reported_as_a_whole_program_change() {
     let out = eventless(&["diff", "--color", "never"], dir.path());
     assert!(!stderr(&out).contains("whole program"), "{}", stderr(&out));
     assert!(!stdout(&out).contains("monkey_patch"), "{}", stdout(&out));
+    // A library the program imports runs on eventlet itself (oslo.service's
+    // launcher): the process keeps eventlet, so monkey_patch() stays, and
+    // says why, while the sleep moves.
+    let service = format!("{patched}from oslo_service import service  # noqa: E402\n");
+    let dir = tree(&[("cmd.py", service.as_bytes()), ("work.py", rest.as_bytes())]);
+    let out = eventless(&["diff", "--color", "never"], dir.path());
+    assert!(!stderr(&out).contains("whole program"), "{}", stderr(&out));
+    assert!(
+        !stdout(&out).contains("monkey_patch") && stdout(&out).contains("+    time.sleep(1)"),
+        "{}",
+        stdout(&out)
+    );
+    let scan = stdout(&eventless(&["scan"], dir.path()));
+    assert!(
+        line_with(&scan, "./cmd.py:2:").contains(
+            "manual (with the switch): no other eventlet use stays in this project, but \
+             oslo_service.service (imported at ./cmd.py:5) runs on eventlet itself"
+        ),
+        "{scan}"
+    );
 }
 
 #[test]

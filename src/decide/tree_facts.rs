@@ -383,6 +383,10 @@ pub struct ProjectFacts {
     /// Whether the run's other rewrites leave no other eventlet use in the
     /// project (known only once they are made).
     eventlet_free: bool,
+    /// An installed module the project imports that runs on eventlet
+    /// itself (`oslo_service.service, imported at a.py:3`): the switch off
+    /// eventlet waits for it.
+    eventlet_runtime: Option<String>,
     /// The lower bounds of the project's oslo.config options and of the
     /// constants its modules read from one another.
     pub bounds: ProjectBounds,
@@ -557,6 +561,17 @@ impl ProjectFacts {
         self.held = held;
     }
 
+    /// Records an installed module the project imports that runs on
+    /// eventlet itself (see `eventlet_runtime`).
+    pub fn set_eventlet_runtime(&mut self, runtime: Option<String>) {
+        self.eventlet_runtime = runtime;
+    }
+
+    /// Whether an installed module the project imports runs on eventlet.
+    pub fn keeps_eventlet_running(&self) -> bool {
+        self.eventlet_runtime.is_some()
+    }
+
     /// The same facts, once the run's other rewrites are known to leave
     /// nothing else of eventlet in the project.
     pub fn eventlet_free(&self) -> ProjectFacts {
@@ -589,6 +604,7 @@ impl ProjectFacts {
         ProjectFacts {
             programs,
             eventlet_free: true,
+            eventlet_runtime: None,
             green_files: HashSet::new(),
             ..self.clone()
         }
@@ -841,7 +857,16 @@ impl<'a> FileContext<'a> {
                     None => Ok(None),
                 }
             }
-            Requirement::EventletFree if self.project.eventlet_free => Ok(None),
+            Requirement::EventletFree if self.project.eventlet_free => {
+                match &self.project.eventlet_runtime {
+                    None => Ok(None),
+                    Some(runtime) => Err(format!(
+                        "no other eventlet use stays in this project, but {runtime} runs \
+                         on eventlet itself: this rewrite, part of the switch to native \
+                         threads, waits until that library runs without eventlet too"
+                    )),
+                }
+            }
             Requirement::EventletFree => Err(
                 "other eventlet uses stay in this project; this rewrite is part of the switch \
                  to native threads, made once nothing else uses eventlet"

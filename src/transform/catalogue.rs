@@ -68,6 +68,23 @@ impl Catalogue {
             .map(|api| api.name.as_str())
     }
 
+    /// The installed modules outside eventlet that call its APIs themselves
+    /// (`called_by`: oslo.service's launcher and thread groups,
+    /// oslo.vmware): a process that imports one keeps running on eventlet,
+    /// whatever the project's own code does.
+    pub fn eventlet_runtime_modules(&self) -> Vec<&str> {
+        let mut modules: Vec<&str> = self
+            .apis
+            .iter()
+            .flat_map(|api| &api.called_by)
+            .map(String::as_str)
+            .filter(|m| m.split('.').next() != Some("eventlet"))
+            .collect();
+        modules.sort_unstable();
+        modules.dedup();
+        modules
+    }
+
     /// Their top-level packages (`futurist`).
     pub fn library_tops(&self) -> impl Iterator<Item = &str> {
         self.library_apis()
