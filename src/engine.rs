@@ -356,7 +356,9 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     ));
     facts.set_eventlet_runtime(eventlet_runtime(&discovered.files, &scans, catalogue));
     settle_mock_tallies(&mut facts, &parsed, &scans, catalogue, options, &helpers);
-    let with_switch = uses_with_switch(&parsed, &scans, catalogue, &facts, options, &helpers);
+    let mut switched = facts.switched();
+    settle_mock_tallies(&mut switched, &parsed, &scans, catalogue, options, &helpers);
+    let with_switch = uses_with_switch(&parsed, catalogue, &switched, options, &helpers);
     let facts = facts;
     // Only the files within the paths are rewritten.
     parsed.retain(|p| p.in_scope);
@@ -1382,20 +1384,18 @@ fn settle_mock_tallies(
 }
 
 /// The uses of the files within the paths given (by file, their start
-/// offsets) that the project's switch to native threads would rewrite:
-/// those held only by what the switch removes (its green threads, its
+/// offsets) that the project's switch to native threads would rewrite
+/// (decided under `switched`, the project's facts once switched): those
+/// held only by what the switch removes (its green threads, its
 /// monkey-patching, its other eventlet uses), which therefore change only
 /// together. The rest of what stays needs a person.
 fn uses_with_switch(
     parsed: &[Parsed],
-    scans: &[ImportScan],
     catalogue: &Catalogue,
-    facts: &ProjectFacts,
+    switched: &ProjectFacts,
     options: &Options,
     helpers: &Helpers,
 ) -> HashMap<usize, HashSet<usize>> {
-    let mut switched = facts.switched();
-    settle_mock_tallies(&mut switched, parsed, scans, catalogue, options, helpers);
     parsed
         .par_iter()
         .filter(|p| p.in_scope && !p.analysis.uses.is_empty())
@@ -1403,7 +1403,7 @@ fn uses_with_switch(
             let tree = std::cell::OnceCell::new();
             let root = std::cell::OnceCell::new();
             let root = || root.get_or_init(|| Root::new(tree.get_or_init(|| p.tree()).root_node()));
-            let matcher = matcher(catalogue, &switched, &options.selection, helpers, p.file);
+            let matcher = matcher(catalogue, switched, &options.selection, helpers, p.file);
             let rewritten: HashSet<usize> = p
                 .analysis
                 .uses
