@@ -836,10 +836,8 @@ fn summary(run: &RunResult, catalogue: &Catalogue, verb: &str, changed: &[&FileR
     // a whole: say so, whatever the quiet flag of the diff itself.
     let mut whole_program: Vec<&str> = run
         .rewrites()
+        .filter(|f| f.makes_the_switch(catalogue))
         .filter_map(|f| f.transform.as_deref())
-        .filter_map(|id| catalogue.transform_by_id(id))
-        .filter(|t| t.whole_program())
-        .map(|t| t.id.as_str())
         .collect();
     whole_program.sort_unstable();
     whole_program.dedup();

@@ -393,24 +393,43 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         .collect();
     // Path order again, for what is drawn from the results below.
     rewritten.sort_by_key(|r| r.file);
-    // Rewrites that need the tree free of eventlet (monkey_patch() going, a
-    // GreenPool becoming an executor) go last: when nothing else of eventlet
-    // stays, the files that hold them are rewritten again knowing that, and
-    // the new results are kept only if every such use went.
+    for r in &mut rewritten {
+        mark_with_switch(&mut r.result, with_switch.get(&r.file));
+    }
+    // The switch to native threads goes last: when all that stays is held
+    // only by it (monkey_patch(), a GreenPool becoming an executor, a tpool
+    // call in a patched service, ...), the files that hold it are rewritten
+    // again as the project will be once switched, and the new results are
+    // kept only if every use went; what they rewrite anew is part of the
+    // switch. While an imported library runs on eventlet itself there is
+    // no switch, and once nothing else stays, the uses that are part of it
+    // say why.
     // (A file that could not be read may use eventlet too, and nothing
     // outside the paths given is rewritten.)
-    if result.skipped.is_empty()
-        && outside.is_none()
-        && only_whole_program_left(&rewritten, catalogue)
+    let manual = || {
+        rewritten
+            .iter()
+            .flat_map(|r| r.result.findings.iter())
+            .filter(|x| x.action == Action::Manual)
+    };
+    let held_only_for_the_switch = manual().next().is_some()
+        && manual().all(|x| x.with_switch)
+        && rewritten.iter().all(|r| r.result.error.is_none());
+    let the_switch = if facts.keeps_eventlet_running() {
+        only_whole_program_left(&rewritten, catalogue).then(|| facts.eventlet_free())
+    } else {
+        held_only_for_the_switch.then_some(switched)
+    };
+    if let Some(switch_facts) =
+        the_switch.filter(|_| result.skipped.is_empty() && outside.is_none())
     {
-        let free_facts = facts.eventlet_free();
         let again: Vec<usize> = (0..rewritten.len())
             .filter(|&i| {
                 rewritten[i]
                     .result
                     .findings
                     .iter()
-                    .any(|x| is_whole_program(x, catalogue))
+                    .any(|x| x.action == Action::Manual)
             })
             .collect();
         let redone: Vec<Rewritten> = again
@@ -419,7 +438,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                 let file = rewritten[i].file;
                 let source = rewritten[i].result.source.clone();
                 let tree = parse(&source.text);
-                let matcher = matcher(catalogue, &free_facts, &options.selection, &helpers, file);
+                let matcher = matcher(catalogue, &switch_facts, &options.selection, &helpers, file);
                 let naming = matcher.helpers.names_considered();
                 let mut analysis =
                     analyze(&tree, &source.text, catalogue, &naming, matcher.patchers);
@@ -441,18 +460,18 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
             let f = &r.result;
             f.error.is_none() && f.findings.iter().all(|x| x.action != Action::Manual)
         });
-        // Held for a library that runs on eventlet, the switch's uses say so.
-        if all_gone
-            || (free_facts.keeps_eventlet_running()
-                && redone.iter().all(|r| r.result.error.is_none()))
-        {
-            for (i, entry) in again.into_iter().zip(redone) {
+        let held_for_a_library = switch_facts.keeps_eventlet_running()
+            && redone.iter().all(|r| r.result.error.is_none());
+        if all_gone || held_for_a_library {
+            for (i, mut entry) in again.into_iter().zip(redone) {
+                // What stayed before and goes (or stays) now is the switch's.
+                let before: HashSet<(usize, usize)> = manual_places(&rewritten[i].result);
+                for finding in &mut entry.result.findings {
+                    finding.with_switch = before.contains(&(finding.line, finding.column));
+                }
                 rewritten[i] = entry;
             }
         }
-    }
-    for r in &mut rewritten {
-        mark_with_switch(&mut r.result, with_switch.get(&r.file));
     }
     // Where eventlet stays: an import, or a library's member that imports it
     // (futurist's green executor), named as `path:line`.
@@ -1418,6 +1437,15 @@ fn uses_with_switch(
                 .collect();
             (p.file, rewritten)
         })
+        .collect()
+}
+
+/// Where the file's uses left for a person start (line, column).
+fn manual_places(file: &FileResult) -> HashSet<(usize, usize)> {
+    file.findings
+        .iter()
+        .filter(|x| x.action == Action::Manual)
+        .map(|x| (x.line, x.column))
         .collect()
 }
 

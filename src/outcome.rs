@@ -52,9 +52,10 @@ pub struct Finding {
     /// check.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub comments: Vec<usize>,
-    /// Left for a person only until the project switches to native
-    /// threads: the switch (no green threads, no monkey-patching, no other
-    /// eventlet use) would rewrite it, so it changes with the rest.
+    /// Part of the project's switch to native threads (no green threads,
+    /// no monkey-patching, no other eventlet use): left for a person, a use
+    /// the switch would rewrite, so it changes with the rest; rewritten, one
+    /// the switch rewrites, right only together with the rest of it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub with_switch: bool,
     pub code: String,
@@ -152,10 +153,12 @@ impl Finding {
     /// Part of the switch off eventlet: a rewrite made only in the run
     /// that leaves no other eventlet use in the tree.
     pub fn makes_the_switch(&self, catalogue: &Catalogue) -> bool {
-        self.transform
-            .as_deref()
-            .and_then(|id| catalogue.transform_by_id(id))
-            .is_some_and(|t| t.whole_program())
+        (self.with_switch && self.action == Action::Rewrite)
+            || self
+                .transform
+                .as_deref()
+                .and_then(|id| catalogue.transform_by_id(id))
+                .is_some_and(|t| t.whole_program())
     }
 }
 

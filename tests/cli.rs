@@ -816,6 +816,11 @@ fn a_function_is_decided_by_the_programs_that_may_call_it() {
     );
 }
 
+/// A use only a person can migrate, in a module of its own: while it
+/// stays, the project is not switched to native threads, and the other
+/// uses are decided for the programs as they run today.
+const HELD_BY_A_PERSON: &[u8] = b"import eventlet.debug\n\neventlet.debug.spew()\n";
+
 /// A script in a package may be run by its path, which imports none of
 /// its packages: the package's monkey_patch() does not cover it then
 /// (neutron's functional tests run their ipt_binname.py helper so).
@@ -829,6 +834,7 @@ fn a_script_run_by_its_path_is_not_patched_by_its_package() {
         ),
         ("tests/bin/__init__.py", b""),
         ("tests/bin/tool.py", script),
+        ("keep.py", HELD_BY_A_PERSON),
     ]);
     let scan = stdout(&eventless(&["scan", "--review", "."], dir.path()));
     assert!(
@@ -939,6 +945,7 @@ fn a_patch_made_by_one_test_is_not_counted_for_the_others() {
         ("pkg/__init__.py", b""),
         ("pkg/tests/__init__.py", b""),
         ("pkg/tests/test_x.py", test),
+        ("keep.py", HELD_BY_A_PERSON),
     ]);
     let scan = stdout(&eventless(&["scan", ".", "--review"], dir.path()));
     let event = line_with(&scan, "test_x.py:10:12: eventlet.event.Event");
@@ -2051,7 +2058,7 @@ fn a_thread_starter_is_not_rewritten_for_runs_that_leave_threads_unpatched() {
     let main = b"import sys\n\nimport eventlet\n\nif '--debug' in sys.argv:\n    \
                  eventlet.monkey_patch(thread=False)\nelse:\n    eventlet.monkey_patch()\n\n\n\
                  def nap():\n    eventlet.sleep(1)\n\n\neventlet.spawn_n(nap)\n";
-    let dir = tree(&[("main.py", main)]);
+    let dir = tree(&[("main.py", main), ("keep.py", HELD_BY_A_PERSON)]);
     let scan = stdout(&eventless(&["scan", "--no-cache", "--review"], dir.path()));
     let spawn = line_with(&scan, "./main.py:15:");
     assert!(
@@ -2390,6 +2397,31 @@ fn uses_held_only_for_the_switch_are_told_apart_from_those_needing_a_person() {
     assert!(
         markdown.contains("| of which change only with the switch to native threads | 2 |"),
         "{markdown}"
+    );
+
+    // Without the hub call nothing needs a person: the project is
+    // switched, the tpool call going with monkey_patch().
+    let work = std::fs::read_to_string(dir.path().join("pkg/work.py")).unwrap();
+    let work = work.replace("    eventlet.hubs.get_hub().abort()\n", "");
+    std::fs::write(dir.path().join("pkg/work.py"), work).unwrap();
+    let text = stdout(&eventless(&["scan", "."], dir.path()));
+    assert!(
+        line_with(&text, "./pkg/work.py:11:")
+            .contains("rewrite by tpool-execute (safe, with the switch)")
+            && text.contains("verdict: eventlet can be switched off once the rewrites are applied"),
+        "{text}"
+    );
+    let out = eventless(&["apply", "."], dir.path());
+    assert!(
+        stderr(&out).contains("whole program (remove-monkey-patch, tpool-execute)"),
+        "{}",
+        stderr(&out)
+    );
+    let work = std::fs::read_to_string(dir.path().join("pkg/work.py")).unwrap();
+    let cmd = std::fs::read_to_string(dir.path().join("pkg/cmd.py")).unwrap();
+    assert!(
+        work.contains("    print(read('/etc/hostname'))\n") && !cmd.contains("monkey_patch"),
+        "{work}{cmd}"
     );
 }
 

@@ -26,9 +26,14 @@ pub fn render(run: &RunResult) -> String {
                     )
                 }
                 Action::Rewrite => format!(
-                    "rewrite by {} ({})",
+                    "rewrite by {} ({}{})",
                     f.transform.as_deref().unwrap_or("?"),
-                    f.safety.as_str()
+                    f.safety.as_str(),
+                    if f.with_switch {
+                        ", with the switch"
+                    } else {
+                        ""
+                    }
                 ),
                 Action::Manual => format!("{}: {}", manual(f), f.reason.as_deref().unwrap_or("")),
                 Action::Import => "import".to_owned(),
