@@ -779,8 +779,7 @@ fn difference_places(changed: &[&FileResult]) -> String {
 }
 
 /// The comments (and log messages) beside rewritten lines that speak of
-/// eventlet, for a
-/// person to check (none: no line).
+/// eventlet, for a person to check (none: no line).
 fn comment_lines(changed: &[&FileResult]) -> String {
     let places: Vec<String> = changed
         .iter()

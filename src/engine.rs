@@ -354,7 +354,11 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         &discovered.files,
         stand_in,
     ));
-    facts.set_eventlet_runtime(eventlet_runtime(&discovered.files, &scans, catalogue));
+    let runtime = eventlet_runtime(&discovered.files, &scans, &graph, catalogue);
+    if let Some(project) = &mut result.project {
+        project.eventlet_runtime.clone_from(&runtime);
+    }
+    facts.set_eventlet_runtime(runtime);
     settle_mock_tallies(&mut facts, &parsed, &scans, catalogue, options, &helpers);
     let mut switched = facts.switched();
     settle_mock_tallies(&mut switched, &parsed, &scans, catalogue, options, &helpers);
@@ -508,13 +512,14 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         .collect();
     if !config_transforms.is_empty() && !discovered.config_files.is_empty() {
         let left = eventlet_left(&result, &eventlet_kept);
+        let with_switch = left_for_the_switch(&result, outside.as_ref());
         for path in discovered.config_files.iter().filter(|p| in_scope(p)) {
             match config_file(
                 path,
                 &config_transforms,
                 catalogue,
                 &options.selection,
-                left.as_deref(),
+                left.as_deref().map(|site| (site, with_switch)),
             ) {
                 Ok(Some(file)) => result.files.push(file),
                 Ok(None) => {}
@@ -945,6 +950,13 @@ fn eventlet_left(result: &RunResult, eventlet_kept: &[String]) -> Option<String>
     eventlet_kept.first().cloned()
 }
 
+/// Whether eventlet stays only through the project's own uses, which go
+/// in the switch to native threads (not through a file that could not be
+/// read, or one outside the paths given, which a person must see to).
+fn left_for_the_switch(result: &RunResult, outside: Option<&String>) -> bool {
+    result.skipped.is_empty() && outside.is_none()
+}
+
 /// The findings and rewrite of one configuration file, or `None` when it
 /// has nothing about eventlet.
 fn config_file(
@@ -952,7 +964,7 @@ fn config_file(
     transforms: &[&Transform],
     catalogue: &Catalogue,
     selection: &Selection,
-    eventlet_left: Option<&str>,
+    eventlet_left: Option<(&str, bool)>,
 ) -> Result<Option<FileResult>, Skipped> {
     let skipped = |reason: String| Skipped {
         path: path.to_path_buf(),
@@ -972,7 +984,7 @@ fn config_file(
         let strategy = t.strategy.expect("config transforms have a strategy");
         for change in config_files::changes(strategy, kind, &source.text) {
             let refusal = match eventlet_left {
-                Some(site) => Some(format!(
+                Some((site, _)) => Some(format!(
                     "eventlet is still imported ({site}); this goes with the last import"
                 )),
                 None => selection.allows(t, t.safety).err(),
@@ -1002,7 +1014,7 @@ fn config_file(
                 conditions: BTreeMap::new(),
                 comments: Vec::new(),
                 // The last import goes in the switch, and this with it.
-                with_switch: eventlet_left.is_some(),
+                with_switch: eventlet_left.is_some_and(|(_, with_switch)| with_switch),
                 code: code.trim().to_owned(),
             });
             if refusal.is_none() {
@@ -1326,30 +1338,35 @@ fn named_outside(discovered: &crate::discover::Discovered) -> HashSet<String> {
     )
 }
 
-/// The tallies of `current`, with the fates of code uses of `again` (made
-/// in pass `pass`) where it has them: how many are rewritten, or wait for
-/// escaped-mock.
+/// Whether the dotted `module` is, or is inside, one of `modules`.
+fn is_within<'m>(module: &str, mut modules: impl Iterator<Item = &'m str>) -> bool {
+    modules.any(|m| {
+        module
+            .strip_prefix(m)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    })
+}
+
 /// The first installed module the project imports that runs on eventlet
-/// itself (`oslo_service.service, imported at nova/service.py:25`), if any.
+/// itself (`oslo_service.service (imported at nova/service.py:25)`), if
+/// any; the project's own modules are not installed ones (oslo.service's
+/// own tree).
 fn eventlet_runtime(
     files: &[PathBuf],
     scans: &[ImportScan],
+    graph: &ModuleGraph,
     catalogue: &Catalogue,
 ) -> Option<String> {
     let runtime = catalogue.eventlet_runtime_modules();
-    let runs_on_eventlet = |module: &str| {
-        runtime.iter().any(|m| {
-            module
-                .strip_prefix(m)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-        })
+    let installed_on_eventlet = |module: &str| {
+        is_within(module, runtime.iter().copied()) && graph.with_parents(module).is_empty()
     };
     files.iter().zip(scans).find_map(|(path, scan)| {
         scan.imports.iter().filter(|i| i.level == 0).find_map(|i| {
             // `from oslo_service import service` imports the module too.
             std::iter::once(i.module.clone())
                 .chain(i.names.iter().map(|name| format!("{}.{name}", i.module)))
-                .find(|m| runs_on_eventlet(m))
+                .find(|m| installed_on_eventlet(m))
                 .map(|m| format!("{m} (imported at {}:{})", path.display(), i.line))
         })
     })
@@ -1428,11 +1445,7 @@ fn uses_with_switch(
                 .uses
                 .iter()
                 .filter(|u| !matches!(u.kind, UseKind::Import | UseKind::Config))
-                .filter(|u| {
-                    let fate = decide_without_code(catalogue, u)
-                        .unwrap_or_else(|_| matcher.decide(u, root(), &p.source.text, &p.analysis));
-                    matches!(fate, Fate::Rewrite(_))
-                })
+                .filter(|u| matches!(fate_of(catalogue, &matcher, p, root, u), Fate::Rewrite(_)))
                 .map(|u| u.range.start)
                 .collect();
             (p.file, rewritten)
@@ -1466,6 +1479,9 @@ fn mark_with_switch(file: &mut FileResult, offsets: Option<&HashSet<usize>>) {
     }
 }
 
+/// The tallies of `current`, with the fates of code uses of `again` (made
+/// in pass `pass`) where it has them: how many are rewritten, or wait for
+/// escaped-mock.
 fn with_code_fates(current: &Tallies, again: &Tallies, pass: usize) -> Tallies {
     let mut merged = current.clone();
     for (place, tallies) in &mut merged {
@@ -1509,10 +1525,7 @@ fn api_fates(
             let root = std::cell::OnceCell::new();
             let root = || root.get_or_init(|| Root::new(tree.get_or_init(|| p.tree()).root_node()));
             let matcher = matcher(catalogue, facts, selection, helpers, p.file);
-            let fate = |u: &Use| {
-                decide_without_code(catalogue, u)
-                    .unwrap_or_else(|_| matcher.decide(u, root(), &p.source.text, &p.analysis))
-            };
+            let fate = |u: &Use| fate_of(catalogue, &matcher, p, root, u);
             // Nothing outside the paths given is rewritten.
             let mut rewritten_use = |u: &Use| p.in_scope && matches!(fate(u), Fate::Rewrite(_));
             let mut library_caller = None;
@@ -1616,6 +1629,19 @@ fn api_fates(
         .collect()
 }
 
+/// A use's fate under `matcher`; the file's tree (`root`) is made only if
+/// the decision needs the code.
+fn fate_of<'r, 't: 'r>(
+    catalogue: &Catalogue,
+    matcher: &Matcher,
+    p: &Parsed,
+    root: impl Fn() -> &'r Root<'t>,
+    u: &Use,
+) -> Fate {
+    decide_without_code(catalogue, u)
+        .unwrap_or_else(|_| matcher.decide(u, root(), &p.source.text, &p.analysis))
+}
+
 fn in_mock_behaviour<'r, 't: 'r>(p: &Parsed, root: impl Fn() -> &'r Root<'t>, u: &Use) -> bool {
     p.source.text.contains("patch")
         && node_at(root(), &u.range)
@@ -1635,11 +1661,7 @@ struct LibraryCaller {
 impl LibraryCaller {
     /// It is, or is inside, one of these dotted modules.
     fn runs(&self, modules: &[String]) -> bool {
-        modules.iter().any(|m| {
-            self.module
-                .strip_prefix(m.as_str())
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-        })
+        is_within(&self.module, modules.iter().map(String::as_str))
     }
 }
 
@@ -2015,6 +2037,7 @@ impl ProgramModel {
             test_programs: count(ProgramKind::Test),
             library: self.library,
             unresolved_imports: self.unresolved.clone(),
+            eventlet_runtime: None,
         }
     }
 }

@@ -96,6 +96,11 @@ pub struct ProjectSummary {
     /// Imports of the project's own packages that name no file
     /// (`path:line module`).
     pub unresolved_imports: Vec<String>,
+    /// An installed module the project imports that runs on eventlet
+    /// itself (`oslo_service.service (imported at a.py:3)`): the switch to
+    /// native threads waits for it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eventlet_runtime: Option<String>,
 }
 
 /// Where the helper functions the rewrites call are defined.

@@ -97,11 +97,32 @@ fn removing_monkey_patch_is_reported_as_a_whole_program_change() {
     );
     let scan = stdout(&eventless(&["scan"], dir.path()));
     assert!(
+        scan.contains(
+            "oslo_service.service (imported at ./cmd.py:5) runs on eventlet itself: the switch \
+             to native threads waits for it too"
+        ),
+        "{scan}"
+    );
+    assert!(
         line_with(&scan, "./cmd.py:2:").contains(
             "manual (with the switch): no other eventlet use stays in this project, but \
              oslo_service.service (imported at ./cmd.py:5) runs on eventlet itself"
         ),
         "{scan}"
+    );
+    // oslo.service's own tree imports its own modules, not installed ones.
+    let dir = tree(&[
+        ("eventless.toml", b"" as &[u8]),
+        ("oslo_service/__init__.py", b""),
+        ("oslo_service/service.py", b"def launch():\n    pass\n"),
+        ("cmd.py", service.as_bytes()),
+        ("work.py", rest.as_bytes()),
+    ]);
+    let out = eventless(&["diff", "--color", "never"], dir.path());
+    assert!(
+        stdout(&out).contains("-eventlet.monkey_patch()\n"),
+        "{}",
+        stdout(&out)
     );
 }
 
@@ -2422,6 +2443,28 @@ fn uses_held_only_for_the_switch_are_told_apart_from_those_needing_a_person() {
     assert!(
         work.contains("    print(read('/etc/hostname'))\n") && !cmd.contains("monkey_patch"),
         "{work}{cmd}"
+    );
+    // Nothing is left, for a person or for the switch.
+    std::fs::write(
+        dir.path().join("pkg/work.py"),
+        "import eventlet\n\n\ndef main():\n    eventlet.sleep(0)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("pkg/cmd.py"),
+        "import eventlet\n\nfrom pkg import work\n\n\nif __name__ == '__main__':\n    \
+         eventlet.monkey_patch()\n    work.main()\n",
+    )
+    .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout(&eventless(
+        &["scan", ".", "--format", "json"],
+        dir.path(),
+    )))
+    .unwrap();
+    assert_eq!(
+        (&json["summary"]["manual"], &json["summary"]["with_switch"]),
+        (&serde_json::json!(0), &serde_json::json!(0)),
+        "{json}"
     );
 }
 

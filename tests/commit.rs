@@ -264,6 +264,29 @@ fn the_switch_off_eventlet_is_one_commit_that_says_so() {
     );
 }
 
+/// A program whose only eventlet use is a green thread runs on native
+/// threads once it is rewritten, though no monkey_patch() goes: that commit
+/// makes the switch too, and says so.
+#[test]
+fn a_switch_without_monkey_patch_says_so() {
+    let dir = repo(true);
+    let d = dir.path();
+    let starter = "from eventlet.green import threading\n\n\n\
+                   def start(job):\n    threading.Thread(target=job).start()\n";
+    std::fs::write(d.join("pkg/service.py"), starter).unwrap();
+    std::fs::remove_file(d.join("pkg/worker.py")).unwrap();
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "Change"]);
+    let messages = messages_of_commit(d, &["commit", "."]);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].contains("(transform green-threading)")
+            && messages[0].contains("runs on native, preemptive threads"),
+        "{}",
+        messages[0]
+    );
+}
+
 /// The messages of the series `eventless ARGS` makes (none when it makes
 /// no commit).
 fn messages_of_commit(d: &Path, args: &[&str]) -> Vec<String> {

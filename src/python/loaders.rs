@@ -26,12 +26,17 @@ use super::syntax::{descendants, named_children, text};
 const LOADERS: &[&str] = &[
     "import_class",
     "import_object",
-    "import_object_ns",
     "import_module",
-    "import_versioned_module",
     "try_import",
     "__import__",
 ];
+
+/// oslo.utils' loaders that build the name from their arguments:
+/// `import_object_ns(name_space, import_str)` tries `name_space.import_str`,
+/// then `import_str`; `import_versioned_module(module, version)` imports
+/// `module.v<version>`. Whatever they are given, what they load is
+/// computed.
+const COMPUTING_LOADERS: &[&str] = &["import_object_ns", "import_versioned_module"];
 
 /// What one file tells about code loaded by name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -51,6 +56,7 @@ pub struct ByName {
 pub fn by_name(source: &str) -> ByName {
     let calls_loader = LOADERS
         .iter()
+        .chain(COMPUTING_LOADERS)
         .any(|name| source.contains(&format!("{name}(")));
     if !calls_loader && !source.contains("StrOpt(") {
         return ByName::default();
@@ -69,6 +75,7 @@ pub fn by_name(source: &str) -> ByName {
                     Some(_) => found.loads_computed = true,
                     None => {}
                 },
+                Some(name) if COMPUTING_LOADERS.contains(&name) => found.loads_computed = true,
                 Some("StrOpt") => found.option_defaults.extend(dotted_default(node, source)),
                 _ => {}
             },
@@ -147,6 +154,18 @@ mod tests {
             found.own_paths,
             ["nova.compute.manager.ComputeManager", "nova.virt.driver"]
         );
+    }
+
+    #[test]
+    fn loaders_that_build_the_name_load_a_computed_one() {
+        for call in [
+            "importutils.import_object_ns('nova.virt', 'libvirt.LibvirtDriver')",
+            "importutils.import_versioned_module('novaclient', '2')",
+        ] {
+            let found = by_name(&format!("from oslo_utils import importutils\n\n{call}\n"));
+            assert!(found.loads.is_empty(), "{call}");
+            assert!(found.loads_computed, "{call}");
+        }
     }
 
     #[test]

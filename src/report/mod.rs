@@ -53,7 +53,7 @@ impl Summary {
             ..Summary::default()
         };
         for f in run.files.iter().flat_map(|f| &f.findings) {
-            s.with_switch += usize::from(f.with_switch);
+            s.with_switch += usize::from(f.with_switch && f.action == Action::Manual);
             let differences = || f.differences.join(",");
             match (f.action, f.safety) {
                 (Action::Import, _) => s.imports += 1,
@@ -186,6 +186,12 @@ pub fn project_lines_under(p: &ProjectSummary, root: &str) -> String {
              unknown programs that import it, which may or may not patch \
              (--assume-monkey-patched says how they run it)\n",
         );
+    }
+    if let Some(runtime) = &p.eventlet_runtime {
+        out.push_str(&format!(
+            "{runtime} runs on eventlet itself: the switch to native threads waits for it \
+             too\n"
+        ));
     }
     if let Some(first) = p.unresolved_imports.first() {
         out.push_str(&format!(

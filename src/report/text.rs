@@ -35,7 +35,9 @@ pub fn render(run: &RunResult) -> String {
                         ""
                     }
                 ),
-                Action::Manual => format!("{}: {}", manual(f), f.reason.as_deref().unwrap_or("")),
+                Action::Manual => {
+                    format!("{}: {}", manual_label(f), f.reason.as_deref().unwrap_or(""))
+                }
                 Action::Import => "import".to_owned(),
             };
             let _ = writeln!(
@@ -98,7 +100,7 @@ pub fn summary_lines(s: &Summary) -> String {
 
 /// How a use left for a person is marked: apart when only the switch to
 /// native threads holds it.
-fn manual(f: &Finding) -> &'static str {
+fn manual_label(f: &Finding) -> &'static str {
     if f.with_switch {
         "manual (with the switch)"
     } else {
@@ -118,7 +120,7 @@ pub fn statistics(run: &RunResult) -> String {
                 let reason = f.reason.as_deref().unwrap_or("");
                 // The first sentence: the rest is guidance, the same for all.
                 let first = reason.split(". ").next().unwrap_or(reason);
-                format!("{}: {}", manual(f), first.trim_end_matches('.'))
+                format!("{}: {}", manual_label(f), first.trim_end_matches('.'))
             }
         };
         *counts.entry((f.api.as_str(), fate)).or_default() += 1;

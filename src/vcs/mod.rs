@@ -434,10 +434,10 @@ fn message_body(step: &Step, catalogue: &Catalogue) -> String {
             let _ = writeln!(text, "* {}:{line}", path.display());
         }
     }
-    let switches = counts
-        .keys()
-        .filter_map(|(id, _)| catalogue.transform_by_id(id))
-        .any(|t| t.whole_program());
+    let switches = step
+        .rewrites
+        .iter()
+        .any(|(_, f)| f.makes_the_switch(catalogue));
     if switches {
         let _ = write!(
             text,

@@ -71,7 +71,7 @@ pub fn render(run: &RunResult, catalogue: &Catalogue, root: &Path) -> String {
                     ),
                 ),
                 _ if f.with_switch => (
-                    "note",
+                    "warning",
                     format!(
                         "{} changes only with the switch to native threads: {}",
                         f.api,
