@@ -199,13 +199,23 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         .map(|(r, path)| {
             let scan = |bytes: &[u8]| {
                 let text = String::from_utf8_lossy(bytes);
+                // One parse, for the files that declare options or load
+                // code by name (most files do neither).
+                let options = config_options::may_declare(&text);
+                let loads = loaders::may_load_or_offer(&text);
+                let tree = (options || loads).then(|| parse(&text));
+                let root = tree.as_ref().map(tree_sitter::Tree::root_node);
                 (
                     scan_imports(&text),
-                    config_options::declared(&text),
+                    root.filter(|_| options)
+                        .map(|r| config_options::declared_in(r, &text))
+                        .unwrap_or_default(),
                     known_patchers.may_patch(bytes),
                     patchers::wrappers_in(bytes),
                     Outline::of(&text),
-                    loaders::by_name(&text),
+                    root.filter(|_| loads)
+                        .map(|r| loaders::by_name_in(r, &text))
+                        .unwrap_or_default(),
                 )
             };
             match r {
@@ -1468,9 +1478,13 @@ fn mark_with_switch(file: &mut FileResult, offsets: Option<&HashSet<usize>>) {
     let Some(offsets) = offsets.filter(|o| !o.is_empty()) else {
         return;
     };
+    if !file.findings.iter().any(|x| x.action == Action::Manual) {
+        return;
+    }
+    let lines = LineIndex::new(&file.source.text);
     let starts: HashSet<(usize, usize)> = offsets
         .iter()
-        .map(|&offset| line_col(&file.source.text, offset))
+        .map(|&offset| lines.line_col(&file.source.text, offset))
         .collect();
     for finding in &mut file.findings {
         if finding.action == Action::Manual && starts.contains(&(finding.line, finding.column)) {

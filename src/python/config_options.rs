@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use super::bindings::module_bound_to;
-use super::parse::parse;
 use super::syntax::{descendants, named_children, numeric_literal, root_of, text};
 
 /// The lower bound every declaration of an option gives it.
@@ -114,12 +113,19 @@ impl ProjectBounds {
 
 /// The numeric options a file declares (none is parsed unless the file
 /// mentions `Opt(`).
+#[cfg(test)]
 pub fn declared(source: &str) -> Declared {
-    if !source.contains("Opt(") {
-        return Vec::new();
-    }
-    let tree = parse(source);
-    descendants(tree.root_node())
+    declared_in(crate::python::parse::parse(source).root_node(), source)
+}
+
+/// Whether `source` may declare options (only then is it worth a parse).
+pub fn may_declare(source: &str) -> bool {
+    source.contains("Opt(")
+}
+
+/// The options the parsed module `root` of `source` declares.
+pub fn declared_in(root: Node, source: &str) -> Declared {
+    descendants(root)
         .filter(|n| n.kind() == "call")
         .filter_map(|call| option(call, source))
         .collect()
@@ -171,6 +177,7 @@ fn string_value(node: Node, source: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::python::parse::parse;
 
     #[test]
     fn options_bounded_in_every_declaration_with_the_least_bound() {

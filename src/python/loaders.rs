@@ -15,10 +15,12 @@
 //! loader is handed, and counting them made most of a project reach most
 //! of it.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 use tree_sitter::Node;
 
 use super::module_names::is_identifier_path;
-use super::parse::parse;
 use super::syntax::{descendants, named_children, text};
 
 /// The functions that import the module (or `module.Name`) their first
@@ -52,19 +54,27 @@ pub struct ByName {
     pub own_paths: Vec<String>,
 }
 
-/// What `source` loads by name and offers to be loaded.
-pub fn by_name(source: &str) -> ByName {
-    let calls_loader = LOADERS
-        .iter()
-        .chain(COMPUTING_LOADERS)
-        .any(|name| source.contains(&format!("{name}(")));
-    if !calls_loader && !source.contains("StrOpt(") {
+#[cfg(test)]
+fn by_name(source: &str) -> ByName {
+    if !may_load_or_offer(source) {
         return ByName::default();
     }
-    let tree = parse(source);
+    by_name_in(crate::python::parse::parse(source).root_node(), source)
+}
+
+/// Whether `source` may call a loader or declare a string option: every
+/// file of the project is asked, and only those are worth a parse.
+pub fn may_load_or_offer(source: &str) -> bool {
+    static STR_OPT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("StrOpt("));
+    may_call_a_loader(source.as_bytes()) || STR_OPT.find(source.as_bytes()).is_some()
+}
+
+/// What the parsed module `root` of `source` loads by name and offers to
+/// be loaded.
+pub fn by_name_in(root: Node, source: &str) -> ByName {
     let mut found = ByName::default();
     let mut strings = Vec::new();
-    for node in descendants(tree.root_node()) {
+    for node in descendants(root) {
         match node.kind() {
             "string" => strings.extend(dotted_string(node, source)),
             "call" => match called_name(node, source) {
@@ -88,6 +98,21 @@ pub fn by_name(source: &str) -> ByName {
         found.own_paths = strings;
     }
     found
+}
+
+/// Whether `bytes` hold a loader's name followed by `(`: every loader's
+/// name holds `import`, so one search finds the candidates.
+fn may_call_a_loader(bytes: &[u8]) -> bool {
+    static IMPORT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("import"));
+    IMPORT.find_iter(bytes).any(|at| {
+        LOADERS.iter().chain(COMPUTING_LOADERS).any(|name| {
+            let offset = name.find("import").expect("every loader's name holds it");
+            at.checked_sub(offset).is_some_and(|start| {
+                bytes[start..].starts_with(name.as_bytes())
+                    && bytes.get(start + name.len()) == Some(&b'(')
+            })
+        })
+    })
 }
 
 /// The last name of what a call calls (`import_class` in
