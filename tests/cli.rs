@@ -2419,6 +2419,26 @@ fn uses_held_only_for_the_switch_are_told_apart_from_those_needing_a_person() {
         markdown.contains("| of which change only with the switch to native threads | 2 |"),
         "{markdown}"
     );
+    // Code scanning still sees them as work to do, told apart.
+    let sarif: serde_json::Value = serde_json::from_str(&stdout(&eventless(
+        &["scan", ".", "--format", "sarif"],
+        dir.path(),
+    )))
+    .unwrap();
+    let tpool = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "eventlet.tpool.execute")
+        .unwrap();
+    assert_eq!(tpool["level"], "warning");
+    assert!(
+        tpool["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("eventlet.tpool.execute changes only with the switch to native threads"),
+        "{tpool}"
+    );
 
     // Without the hub call nothing needs a person: the project is
     // switched, the tpool call going with monkey_patch().
@@ -2465,6 +2485,35 @@ fn uses_held_only_for_the_switch_are_told_apart_from_those_needing_a_person() {
         (&json["summary"]["manual"], &json["summary"]["with_switch"]),
         (&serde_json::json!(0), &serde_json::json!(0)),
         "{json}"
+    );
+}
+
+#[test]
+fn the_requirement_waits_for_the_switch_only_through_the_project_s_own_uses() {
+    let requirement_line = |files: &[(&str, &[u8])]| {
+        let dir = tree(files);
+        let text = stdout(&eventless(&["scan", "."], dir.path()));
+        line_with(&text, "requirements.txt:1:1:").to_owned()
+    };
+    let own: &[(&str, &[u8])] = &[
+        ("requirements.txt", b"eventlet>=0.30.1\n"),
+        ("a.py", HELD_BY_A_PERSON),
+    ];
+    assert!(
+        requirement_line(own).contains("manual (with the switch): eventlet is still imported"),
+        "{}",
+        requirement_line(own)
+    );
+    // A file that cannot be read needs a person first.
+    let unreadable: &[(&str, &[u8])] = &[
+        ("requirements.txt", b"eventlet>=0.30.1\n"),
+        ("a.py", HELD_BY_A_PERSON),
+        ("b.py", b"import eventlet\n# \xff\n"),
+    ];
+    let line = requirement_line(unreadable);
+    assert!(
+        line.contains("] manual: ") && line.contains("could not be read"),
+        "{line}"
     );
 }
 
