@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use super::bindings::module_bound_to;
-use super::syntax::{descendants, named_children, numeric_literal, root_of, text};
+use super::syntax::{descendants, keyword_value, named_children, numeric_literal, root_of, text};
 
 /// The lower bound every declaration of an option gives it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -111,8 +111,7 @@ impl ProjectBounds {
     }
 }
 
-/// The numeric options a file declares (none is parsed unless the file
-/// mentions `Opt(`).
+/// The numeric options `source` declares, parsed whole (for tests).
 #[cfg(test)]
 pub fn declared(source: &str) -> Declared {
     declared_in(crate::python::parse::parse(source).root_node(), source)
@@ -138,15 +137,7 @@ fn option(call: Node, source: &str) -> Option<(String, Option<Bound>)> {
         return None;
     }
     let args = named_children(call.child_by_field_name("arguments")?);
-    let keyword = |wanted: &str| {
-        args.iter().find_map(|a| {
-            (a.kind() == "keyword_argument"
-                && a.child_by_field_name("name")
-                    .is_some_and(|n| text(n, source) == wanted))
-            .then(|| a.child_by_field_name("value"))
-            .flatten()
-        })
-    };
+    let keyword = |wanted: &str| keyword_value(&args, wanted, source);
     let name = args
         .first()
         .filter(|a| a.kind() == "string")

@@ -21,7 +21,7 @@ use memchr::memmem::Finder;
 use tree_sitter::Node;
 
 use super::module_names::is_identifier_path;
-use super::syntax::{descendants, named_children, text};
+use super::syntax::{descendants, keyword_value, named_children, text};
 
 /// The functions that import the module (or `module.Name`) their first
 /// argument names.
@@ -137,14 +137,8 @@ fn first_argument(call: Node) -> Option<Node> {
 
 /// The `default=` of a string option, when it is a dotted name.
 fn dotted_default(call: Node, source: &str) -> Option<String> {
-    let arguments = call.child_by_field_name("arguments")?;
-    named_children(arguments).into_iter().find_map(|a| {
-        let is_default = a.kind() == "keyword_argument"
-            && a.child_by_field_name("name")
-                .is_some_and(|n| text(n, source) == "default");
-        let value = a.child_by_field_name("value")?;
-        is_default.then(|| dotted_string(value, source)).flatten()
-    })
+    let arguments = named_children(call.child_by_field_name("arguments")?);
+    dotted_string(keyword_value(&arguments, "default", source)?, source)
 }
 
 /// The content of a plain string literal that is a dotted name of at least

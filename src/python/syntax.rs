@@ -125,6 +125,18 @@ pub fn named_children(node: Node) -> Vec<Node> {
     node.named_children(&mut cursor).collect()
 }
 
+/// The value of the keyword argument `name=` among `arguments` (a call's
+/// named argument nodes).
+pub fn keyword_value<'t>(arguments: &[Node<'t>], name: &str, source: &str) -> Option<Node<'t>> {
+    arguments.iter().find_map(|a| {
+        (a.kind() == "keyword_argument"
+            && a.child_by_field_name("name")
+                .is_some_and(|n| text(n, source) == name))
+        .then(|| a.child_by_field_name("value"))
+        .flatten()
+    })
+}
+
 /// The smallest node spanning exactly `range`, preferring the outermost one.
 pub fn node_at<'t>(root: &Root<'t>, range: &Range<usize>) -> Option<Node<'t>> {
     let mut node = root.descendant_for_byte_range(range.start, range.end)?;
