@@ -521,15 +521,15 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         .filter(|t| t.shape == Shape::Config)
         .collect();
     if !config_transforms.is_empty() && !discovered.config_files.is_empty() {
-        let left = eventlet_left(&result, &eventlet_kept);
-        let with_switch = left_for_the_switch(&result, outside.as_ref());
+        let left = eventlet_left(&result, &eventlet_kept, outside.is_some());
         for path in discovered.config_files.iter().filter(|p| in_scope(p)) {
             match config_file(
                 path,
                 &config_transforms,
                 catalogue,
                 &options.selection,
-                left.as_deref().map(|site| (site, with_switch)),
+                left.as_ref()
+                    .map(|(site, with_switch)| (site.as_str(), *with_switch)),
             ) {
                 Ok(Some(file)) => result.files.push(file),
                 Ok(None) => {}
@@ -952,19 +952,19 @@ fn from_cache(entry: cache::Entry, read: &[Read], stand_in: Option<&StandIn>) ->
 
 /// Where eventlet is still imported once this run's rewrites are made, if
 /// anywhere: a file that keeps it, or one that mentions eventlet and could
-/// not be read.
-fn eventlet_left(result: &RunResult, eventlet_kept: &[String]) -> Option<String> {
+/// not be read; and whether it stays only through the project's own uses,
+/// which go in the switch to native threads (not through a file that could
+/// not be read, or one outside the paths given, which a person must see
+/// to). `eventlet_kept` starts with the file outside, if `outside`.
+fn eventlet_left(
+    result: &RunResult,
+    eventlet_kept: &[String],
+    outside: bool,
+) -> Option<(String, bool)> {
     if let Some(s) = result.skipped.first() {
-        return Some(format!("{} could not be read", s.path.display()));
+        return Some((format!("{} could not be read", s.path.display()), false));
     }
-    eventlet_kept.first().cloned()
-}
-
-/// Whether eventlet stays only through the project's own uses, which go
-/// in the switch to native threads (not through a file that could not be
-/// read, or one outside the paths given, which a person must see to).
-fn left_for_the_switch(result: &RunResult, outside: Option<&String>) -> bool {
-    result.skipped.is_empty() && outside.is_none()
+    eventlet_kept.first().map(|site| (site.clone(), !outside))
 }
 
 /// The findings and rewrite of one configuration file, or `None` when it

@@ -70,19 +70,16 @@ pub fn render(run: &RunResult, catalogue: &Catalogue, root: &Path) -> String {
                         }
                     ),
                 ),
-                _ if f.with_switch => (
-                    "warning",
-                    format!(
-                        "{} changes only with the switch to native threads: {}",
-                        f.api,
-                        f.reason.as_deref().unwrap_or("")
-                    ),
-                ),
                 _ => (
                     "warning",
                     format!(
-                        "{} needs a person: {}",
+                        "{} {}: {}",
                         f.api,
+                        if f.with_switch {
+                            "changes only with the switch to native threads"
+                        } else {
+                            "needs a person"
+                        },
                         f.reason.as_deref().unwrap_or("")
                     ),
                 ),
