@@ -923,6 +923,21 @@ fn comments_about_eventlet_beside_a_rewrite_are_pointed_out() {
         "{json}"
     );
     assert_eq!(json.matches("\"comments\"").count(), 1, "{json}");
+
+    // So is the message of a log call right above the statement.
+    let logged = "import logging\n\nimport eventlet\n\nLOG = logging.getLogger(__name__)\n\n\n\
+                  def f():\n    LOG.debug('Calling eventlet.sleep(0)')\n    eventlet.sleep(0)\n";
+    std::fs::write(dir.path().join("a.py"), logged).unwrap();
+    let out = eventless(&["diff", "--color", "never", "."], dir.path());
+    assert!(
+        stderr(&out).contains(
+            "1 comment or log message beside rewritten lines speaks of eventlet or green \
+             threads and may no longer hold: ./a.py:9\n"
+        ) && stdout(&out).contains("     LOG.debug('Calling eventlet.sleep(0)')\n"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
 }
 
 /// A module's main block patches only when the module is run as a script,
