@@ -107,7 +107,11 @@ fn crate_paths(module: &Module, code: &str) -> Vec<Module> {
     let mut paths = Vec::new();
     let mut rest = code;
     while let Some(at) = rest.find("use ") {
-        let boundary = at == 0 || !is_word(rest.as_bytes()[at - 1] as char);
+        // A use statement starts its line (after `pub` at most): the words
+        // `use ` in a string are not one.
+        let line_start = rest[..at].rfind('\n').map_or(0, |i| i + 1);
+        let before = rest[line_start..at].trim();
+        let boundary = before.is_empty() || before.starts_with("pub");
         let after = &rest[at + 4..];
         let Some(end) = after.find(';') else { break };
         if boundary {
