@@ -184,20 +184,15 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     // test base class's `stub_out`), too.
     // And its outline, for which code may call which.
     // And what it loads by name, which no import statement shows.
-    type Scanned = (
-        ImportScan,
-        config_options::Declared,
-        bool,
-        Vec<(String, usize)>,
-        Outline,
-        loaders::ByName,
-    );
+    // A file that uses eventlet is parsed again when loaded: the tree made
+    // here is handed on, within a budget of its own.
+    let handed_on = TreeBudget::new(options.tree_budget.unwrap_or(TREE_BUDGET));
     let known_patchers = Patchers::default();
     let scanned: Vec<Scanned> = read
         .par_iter()
         .zip(&discovered.files)
         .map(|(r, path)| {
-            let scan = |bytes: &[u8]| {
+            let scan = |bytes: &[u8], loaded_later: bool| {
                 let text = String::from_utf8_lossy(bytes);
                 // One parse, for the files that declare options or load
                 // code by name (most files do neither).
@@ -205,25 +200,36 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                 let loads = loaders::may_load_or_offer(&text);
                 let tree = (options || loads).then(|| parse(&text));
                 let root = tree.as_ref().map(tree_sitter::Tree::root_node);
-                (
-                    scan_imports(&text),
-                    root.filter(|_| options)
+                let scanned = Scanned {
+                    imports: scan_imports(&text),
+                    options: root
+                        .filter(|_| options)
                         .map(|r| config_options::declared_in(r, &text))
                         .unwrap_or_default(),
-                    known_patchers.may_patch(bytes),
-                    patchers::wrappers_in(bytes),
-                    Outline::of(&text),
-                    root.filter(|_| loads)
+                    may_patch: known_patchers.may_patch(bytes),
+                    wrappers: patchers::wrappers_in(bytes),
+                    outline: Outline::of(&text),
+                    by_name: root
+                        .filter(|_| loads)
                         .map(|r| loaders::by_name_in(r, &text))
                         .unwrap_or_default(),
-                )
+                    tree: None,
+                };
+                Scanned {
+                    tree: tree.filter(|_| {
+                        loaded_later
+                            && crate::source::is_plain_text(bytes)
+                            && handed_on.claim(bytes.len())
+                    }),
+                    ..scanned
+                }
             };
             match r {
-                Read::Eventlet(_, bytes) => scan(bytes),
+                Read::Eventlet(_, bytes) => scan(bytes, true),
                 Read::NoEventlet(_) => read_bytes(path, stand_in)
-                    .map(|bytes| scan(&bytes))
+                    .map(|bytes| scan(&bytes, false))
                     .unwrap_or_default(),
-                Read::Failed(_) => Default::default(),
+                Read::Failed(_) => Scanned::default(),
             }
         })
         .collect();
@@ -233,13 +239,15 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     let mut wrappers = Vec::new();
     let mut outlines = Vec::with_capacity(scanned.len());
     let mut by_name = Vec::with_capacity(scanned.len());
-    for (scan, options, patches, defined, outline, loads) in scanned {
-        scans.push(scan);
-        declared.push(options);
-        patching.push(patches);
-        wrappers.extend(defined);
-        outlines.push(outline);
-        by_name.push(loads);
+    let mut trees = Vec::with_capacity(scanned.len());
+    for one in scanned {
+        scans.push(one.imports);
+        declared.push(one.options);
+        patching.push(one.may_patch);
+        wrappers.extend(one.wrappers);
+        outlines.push(one.outline);
+        by_name.push(one.by_name);
+        trees.push(one.tree);
     }
     let patchers = Patchers::with_wrappers(wrappers);
     if patchers != known_patchers {
@@ -264,18 +272,23 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     }
     let configured = options.helpers_module.as_deref();
     let helpers = Helpers::find(catalogue, &root, &discovered.files, configured, in_scope);
-    let mut to_load: Vec<(usize, PathBuf, Vec<u8>)> = Vec::new();
+    let mut to_load: Vec<ToLoad> = Vec::new();
     // Files that mention eventlet (or could not be read) but give no facts:
     // they may start green threads and may monkey-patch anything.
     let mut unreadable: Vec<(usize, Skipped)> = Vec::new();
     for (file, r) in read.into_iter().enumerate() {
         match r {
-            Read::Eventlet(path, bytes) => to_load.push((file, path, bytes)),
+            Read::Eventlet(path, bytes) => to_load.push(ToLoad {
+                file,
+                path,
+                bytes,
+                tree: trees[file].take(),
+            }),
             Read::Failed(skipped) => unreadable.push((file, skipped)),
             Read::NoEventlet(_) => {}
         }
     }
-    to_load.sort_by_key(|(_, _, bytes)| std::cmp::Reverse(bytes.len()));
+    to_load.sort_by_key(|l| std::cmp::Reverse(l.bytes.len()));
     let budget = TreeBudget::new(options.tree_budget.unwrap_or(TREE_BUDGET));
     let loading = Loading {
         files: &discovered.files,
@@ -290,7 +303,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     let loaded: Vec<Result<Parsed, (usize, Skipped)>> = to_load
         .into_iter()
         .par_bridge()
-        .map(|(file, path, bytes)| load(file, path, bytes, &loading))
+        .map(|l| load(l, &loading))
         .collect();
     let mut parsed = Vec::new();
     for item in loaded {
@@ -1090,21 +1103,48 @@ struct Loading<'a> {
     stand_in: Option<&'a StandIn>,
 }
 
-fn load(
+/// What the first read of every file found in one of them.
+#[derive(Default)]
+struct Scanned {
+    imports: ImportScan,
+    options: config_options::Declared,
+    /// Whether it may call a known patcher.
+    may_patch: bool,
+    /// The functions it defines that patch what their argument names.
+    wrappers: Vec<(String, usize)>,
+    outline: Outline,
+    by_name: loaders::ByName,
+    /// Its tree, when it is to be loaded and was parsed already.
+    tree: Option<tree_sitter::Tree>,
+}
+
+/// A file that uses eventlet, to be analysed.
+struct ToLoad {
     file: usize,
     path: PathBuf,
     bytes: Vec<u8>,
-    loading: &Loading,
-) -> Result<Parsed, (usize, Skipped)> {
-    let (source, tree) = read_source(file, path, bytes)?;
+    /// Its tree, if parsed already (from `bytes` as text).
+    tree: Option<tree_sitter::Tree>,
+}
+
+fn load(to_load: ToLoad, loading: &Loading) -> Result<Parsed, (usize, Skipped)> {
+    let ToLoad {
+        file,
+        path,
+        bytes,
+        tree,
+    } = to_load;
+    let (source, tree) = read_source(file, path, bytes, tree)?;
     Ok(Parsed::new(file, source, tree, loading))
 }
 
 /// A file's text and tree, or why it is skipped.
+/// (`parsed`: the tree of `bytes` as text, if made already.)
 fn read_source(
     file: usize,
     path: PathBuf,
     bytes: Vec<u8>,
+    parsed: Option<tree_sitter::Tree>,
 ) -> Result<(SourceFile, tree_sitter::Tree), (usize, Skipped)> {
     let skipped = |reason: String| {
         Err((
@@ -1119,7 +1159,7 @@ fn read_source(
         Ok(source) => source,
         Err(why) => return skipped(why.to_string()),
     };
-    let tree = parse(&source.text);
+    let tree = parsed.unwrap_or_else(|| parse(&source.text));
     if let Some(at) = first_syntax_error(&tree) {
         let (line, col) = line_col(&source.text, at);
         return skipped(format!(
@@ -1227,7 +1267,7 @@ fn module_mocks(
                 if !modules.may_be_patched_in(file, &String::from_utf8_lossy(&bytes)) {
                     return None;
                 }
-                let (source, tree) = read_source(file, path.clone(), bytes).ok()?;
+                let (source, tree) = read_source(file, path.clone(), bytes, None).ok()?;
                 let found = modules.mocks_in(&source.path, &tree, &source.text);
                 let new =
                     (!found.uses.is_empty()).then(|| Parsed::new(file, source, tree, loading));
