@@ -1,7 +1,5 @@
 //! Small helpers over tree-sitter nodes that several passes share.
 
-use std::cell::OnceCell;
-use std::collections::HashMap;
 use std::ops::Range;
 use tree_sitter::Node;
 
@@ -34,21 +32,13 @@ pub fn field_name(parent: Node, child: Node) -> Option<&'static str> {
 pub struct Root<'t> {
     node: Node<'t>,
     statements: Vec<Node<'t>>,
-    /// Where each identifier first appears, made on the first question:
-    /// guards ask it for every use, and a walk per question made files of
-    /// many spawns quadratic.
-    identifiers: OnceCell<HashMap<String, usize>>,
 }
 
 impl<'t> Root<'t> {
     pub fn new(node: Node<'t>) -> Self {
         let mut cursor = node.walk();
         let statements = node.children(&mut cursor).collect();
-        Root {
-            node,
-            statements,
-            identifiers: OnceCell::new(),
-        }
+        Root { node, statements }
     }
 
     pub fn node(&self) -> Node<'t> {
@@ -56,17 +46,19 @@ impl<'t> Root<'t> {
     }
 
     /// The start of the first identifier `name` in the tree of `source`.
+    /// Guards ask it for every use: the text is searched for the name, and
+    /// only where it occurs is the tree asked whether an identifier is there
+    /// (a walk of the whole tree per question, or an index of every
+    /// identifier per file, cost more than the rest of a file's decisions).
     pub fn first_identifier(&self, name: &str, source: &str) -> Option<usize> {
-        let identifiers = self.identifiers.get_or_init(|| {
-            let mut first = HashMap::new();
-            for n in descendants(self.node).filter(|n| n.kind() == "identifier") {
-                first
-                    .entry(text(n, source).to_owned())
-                    .or_insert(n.start_byte());
-            }
-            first
-        });
-        identifiers.get(name).copied()
+        let within = self.node.byte_range();
+        let found = memchr::memmem::find_iter(&source.as_bytes()[within.clone()], name.as_bytes());
+        found.map(|at| within.start + at).find(|&at| {
+            let end = at + name.len();
+            self.descendant_for_byte_range(at, end).is_some_and(|n| {
+                n.kind() == "identifier" && n.start_byte() == at && n.end_byte() == end
+            })
+        })
     }
 
     /// The top-level node that tree-sitter descends into for the range
@@ -286,6 +278,22 @@ impl<'t> Iterator for Descendants<'t> {
 mod tests {
     use super::*;
     use crate::python::parse::parse;
+
+    #[test]
+    fn the_first_identifier_is_a_name_in_code_not_in_text_or_a_longer_name() {
+        let source = "# local state\nmy_local = 'local'\nx = threading.local()\nlocal = 1\n";
+        let tree = parse(source);
+        let root = Root::new(tree.root_node());
+        assert_eq!(
+            root.first_identifier("local", source),
+            source.find(".local").map(|at| at + 1)
+        );
+        assert_eq!(
+            root.first_identifier("my_local", source),
+            source.find("my_local")
+        );
+        assert_eq!(root.first_identifier("state", source), None);
+    }
 
     #[test]
     fn descendants_stay_inside_the_node_in_document_order() {
