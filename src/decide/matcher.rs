@@ -945,7 +945,7 @@ fn check_guard(
             }
         }
         Guard::NoKeyword(keyword) => {
-            if let Some(at) = keyword_use(root.node(), source, keyword) {
+            if let Some(at) = keyword_use(root, source, keyword) {
                 return Err(format!(
                     "a call passes the eventlet-only '{keyword}=' at line {}",
                     line_of(source, at)
@@ -1230,15 +1230,16 @@ fn has_keyword(call: Node) -> bool {
     })
 }
 
-fn keyword_use(root: Node, source: &str, keyword: &str) -> Option<usize> {
-    descendants(root)
-        .find(|node| {
-            node.kind() == "keyword_argument"
-                && node
-                    .child_by_field_name("name")
-                    .is_some_and(|n| text(n, source) == keyword)
+/// Where a call of the file first passes `keyword=`.
+fn keyword_use(root: &Root, source: &str, keyword: &str) -> Option<usize> {
+    root.identifiers(keyword, source)
+        .find(|name| {
+            root.parent(*name).is_some_and(|argument| {
+                argument.kind() == "keyword_argument"
+                    && argument.child_by_field_name("name") == Some(*name)
+            })
         })
-        .map(|node| node.start_byte())
+        .map(|name| name.start_byte())
 }
 
 /// The value (a call's result) is only compared, hashed or used as a key,

@@ -14,7 +14,7 @@
 use tree_sitter::Node;
 
 use super::config_options::ProjectBounds;
-use super::syntax::{descendants, named_children, numeric_literal, root_of, text};
+use super::syntax::{Root, descendants, named_children, numeric_literal, root_of, text};
 
 /// How deep constants are followed (`A = B`, `B = 2`).
 const DEPTH: usize = 4;
@@ -174,40 +174,47 @@ pub fn is_constant_name(name: &str) -> bool {
 /// The value of the constant `name` of the module `root`: assigned
 /// exactly once, at module or class level.
 pub fn constant_named<'t>(root: Node<'t>, name: &str, source: &str) -> Option<Node<'t>> {
-    let mut values = Vec::new();
-    for assignment in descendants(root).filter(|n| {
-        matches!(
-            n.kind(),
-            "assignment" | "augmented_assignment" | "named_expression"
-        )
-    }) {
-        let Some(target) = assignment
-            .child_by_field_name("left")
-            .or_else(|| assignment.child_by_field_name("name"))
-        else {
-            continue;
-        };
-        let names_it = |t: Node| match t.kind() {
-            "identifier" => text(t, source) == name,
-            "attribute" => t
-                .child_by_field_name("attribute")
-                .is_some_and(|a| text(a, source) == name),
-            _ => descendants(t).any(|d| d.kind() == "identifier" && text(d, source) == name),
-        };
-        if !names_it(target) {
-            continue;
+    let root = Root::new(root);
+    let names_it = |target: Node| match target.kind() {
+        "identifier" => text(target, source) == name,
+        "attribute" => target
+            .child_by_field_name("attribute")
+            .is_some_and(|a| text(a, source) == name),
+        _ => true,
+    };
+    // The assignments whose target holds the name (each once).
+    let mut assignments: Vec<Node> = Vec::new();
+    for identifier in root.identifiers(name, source) {
+        let ancestors = std::iter::successors(root.parent(identifier), |n| root.parent(*n));
+        for assignment in ancestors.filter(|n| {
+            matches!(
+                n.kind(),
+                "assignment" | "augmented_assignment" | "named_expression"
+            )
+        }) {
+            let Some(target) = assignment
+                .child_by_field_name("left")
+                .or_else(|| assignment.child_by_field_name("name"))
+            else {
+                continue;
+            };
+            let holds = target.start_byte() <= identifier.start_byte()
+                && identifier.end_byte() <= target.end_byte();
+            if holds && names_it(target) && !assignments.contains(&assignment) {
+                assignments.push(assignment);
+            }
         }
-        let plain = assignment.kind() == "assignment"
-            && target.kind() == "identifier"
-            && at_module_or_class_level(assignment);
-        values.push(
+    }
+    match assignments.as_slice() {
+        [assignment] => {
+            let target = assignment.child_by_field_name("left")?;
+            let plain = assignment.kind() == "assignment"
+                && target.kind() == "identifier"
+                && at_module_or_class_level(*assignment);
             plain
                 .then(|| assignment.child_by_field_name("right"))
-                .flatten(),
-        );
-    }
-    match values.as_slice() {
-        [Some(value)] => Some(*value),
+                .flatten()
+        }
         _ => None,
     }
 }
@@ -400,6 +407,20 @@ mod tests {
             "DELAY = 5\n\ndef f():\n    sleep(DELAY - 6)\n"
         ));
         assert!(!sleep_proved("delay = 5\nsleep(delay)\n"));
+        // Any other store of the name (on an object, augmented, unpacked,
+        // by `:=`) leaves its value unknown; its name in text does not.
+        for other in [
+            "config.DELAY = -1",
+            "DELAY -= 9",
+            "DELAY, x = -1, 0",
+            "(DELAY := -1)",
+        ] {
+            let source = format!("DELAY = 5\n{other}\n\ndef f():\n    sleep(DELAY)\n");
+            assert!(!sleep_proved(&source), "{other}");
+        }
+        assert!(sleep_proved(
+            "# DELAY = -1\nDELAY = 5\nMY_DELAY = -1\nsleep(DELAY)  # 'DELAY = -1'\n"
+        ));
     }
 
     #[test]

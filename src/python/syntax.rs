@@ -45,20 +45,32 @@ impl<'t> Root<'t> {
         self.node
     }
 
-    /// The start of the first identifier `name` in the tree of `source`.
-    /// Guards ask it for every use: the text is searched for the name, and
-    /// only where it occurs is the tree asked whether an identifier is there
-    /// (a walk of the whole tree per question, or an index of every
+    /// The identifiers `name` in the tree of `source`, in order. Guards and
+    /// proofs ask for them for every use: the text is searched for the name,
+    /// and only where it occurs is the tree asked whether an identifier is
+    /// there (a walk of the whole tree per question, or an index of every
     /// identifier per file, cost more than the rest of a file's decisions).
-    pub fn first_identifier(&self, name: &str, source: &str) -> Option<usize> {
+    pub fn identifiers<'a>(
+        &'a self,
+        name: &'a str,
+        source: &'a str,
+    ) -> impl Iterator<Item = Node<'t>> + 'a {
         let within = self.node.byte_range();
-        let found = memchr::memmem::find_iter(&source.as_bytes()[within.clone()], name.as_bytes());
-        found.map(|at| within.start + at).find(|&at| {
-            let end = at + name.len();
-            self.descendant_for_byte_range(at, end).is_some_and(|n| {
-                n.kind() == "identifier" && n.start_byte() == at && n.end_byte() == end
+        memchr::memmem::find_iter(&source.as_bytes()[within.clone()], name.as_bytes())
+            .map(move |at| within.start + at)
+            .filter_map(move |at| {
+                let end = at + name.len();
+                self.descendant_for_byte_range(at, end).filter(|n| {
+                    n.kind() == "identifier" && n.start_byte() == at && n.end_byte() == end
+                })
             })
-        })
+    }
+
+    /// The start of the first identifier `name` in the tree of `source`.
+    pub fn first_identifier(&self, name: &str, source: &str) -> Option<usize> {
+        self.identifiers(name, source)
+            .next()
+            .map(|n| n.start_byte())
     }
 
     /// The top-level node that tree-sitter descends into for the range
