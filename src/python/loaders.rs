@@ -78,13 +78,14 @@ pub fn by_name_in(root: Node, source: &str) -> ByName {
         match node.kind() {
             "string" => strings.extend(dotted_string(node, source)),
             "call" => match called_name(node, source) {
-                Some(name) if LOADERS.contains(&name) => match first_argument(node) {
-                    Some(arg) if arg.kind() == "string" => {
-                        found.loads.extend(dotted_string(arg, source))
+                Some(name) if LOADERS.contains(&name) => {
+                    for given in names_given(node) {
+                        match given.kind() {
+                            "string" => found.loads.extend(dotted_string(given, source)),
+                            _ => found.loads_computed = true,
+                        }
                     }
-                    Some(_) => found.loads_computed = true,
-                    None => {}
-                },
+                }
                 Some(name) if COMPUTING_LOADERS.contains(&name) => found.loads_computed = true,
                 Some("StrOpt") => found.option_defaults.extend(dotted_default(node, source)),
                 _ => {}
@@ -127,12 +128,21 @@ fn called_name<'s>(call: Node, source: &'s str) -> Option<&'s str> {
     Some(text(name, source))
 }
 
-fn first_argument(call: Node) -> Option<Node> {
-    let arguments = call.child_by_field_name("arguments")?;
-    named_children(arguments)
-        .into_iter()
-        .next()
-        .filter(|a| a.kind() != "keyword_argument")
+/// What a loader call may be given as the name to load: its first
+/// argument, or, when it passes only keywords (`import_class(import_str=x)`),
+/// the value of each.
+fn names_given(call: Node) -> Vec<Node> {
+    let Some(arguments) = call.child_by_field_name("arguments") else {
+        return Vec::new();
+    };
+    let arguments = named_children(arguments);
+    match arguments.first() {
+        Some(first) if first.kind() != "keyword_argument" => vec![*first],
+        _ => arguments
+            .iter()
+            .filter_map(|a| a.child_by_field_name("value"))
+            .collect(),
+    }
 }
 
 /// The `default=` of a string option, when it is a dotted name.
@@ -173,6 +183,19 @@ mod tests {
             found.own_paths,
             ["nova.compute.manager.ComputeManager", "nova.virt.driver"]
         );
+    }
+
+    #[test]
+    fn a_loader_given_keywords_only_loads_their_values() {
+        let found = by_name(
+            "from oslo_utils import importutils\n\nimportutils.import_class(import_str='a.b.C')\n",
+        );
+        assert_eq!(found.loads, ["a.b.C"]);
+        assert!(!found.loads_computed);
+        let found = by_name(
+            "from oslo_utils import importutils\n\nimportutils.import_object(import_str=CONF.driver)\n",
+        );
+        assert!(found.loads_computed);
     }
 
     #[test]
