@@ -2377,6 +2377,36 @@ fn a_test_s_mock_is_held_only_by_code_the_test_may_call() {
 }
 
 #[test]
+fn a_review_rewrite_made_by_the_switch_names_its_differences_and_the_switch() {
+    // The pool becomes an executor only with monkey_patch() gone: both are
+    // the switch, and the pool's line says so beside its differences.
+    let dir = tree(&[
+        ("eventless.toml", b"" as &[u8]),
+        ("pkg/__init__.py", b""),
+        (
+            "pkg/cmd.py",
+            b"import eventlet\n\nfrom pkg import work\n\n\nif __name__ == '__main__':\n    \
+              eventlet.monkey_patch()\n    work.main()\n",
+        ),
+        (
+            "pkg/work.py",
+            b"import eventlet\n\n\ndef read(path):\n    with open(path) as f:\n        \
+              print(f.read())\n\n\ndef main():\n    pool = eventlet.GreenPool(4)\n    \
+              for path in ['/etc/hostname']:\n        pool.spawn_n(read, path)\n    \
+              pool.waitall()\n",
+        ),
+    ]);
+    let text = stdout(&eventless(&["scan", ".", "--review"], dir.path()));
+    assert!(
+        line_with(&text, "./pkg/work.py:10:").contains(
+            "rewrite by greenpool-executor (review: backpressure, start-order, reused-worker, \
+             with the switch)"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
 fn uses_held_only_for_the_switch_are_told_apart_from_those_needing_a_person() {
     // The script patches, and the hub call keeps its threads green: the
     // tpool call and monkey_patch() go only in the switch to native

@@ -12,29 +12,27 @@ pub fn render(run: &RunResult) -> String {
         let path = file.source.path.display();
         for f in &file.findings {
             let what = match f.action {
-                Action::Rewrite if !f.differences.is_empty() => {
+                Action::Rewrite => {
+                    let differences = match f.differences.is_empty() {
+                        true => String::new(),
+                        false => format!(": {}", f.differences.join(", ")),
+                    };
                     let shows: String = f
                         .conditions
                         .iter()
                         .map(|(id, why)| format!("; {id} where {why}"))
                         .collect();
-                    format!(
-                        "rewrite by {} ({}: {}{shows})",
-                        f.transform.as_deref().unwrap_or("?"),
-                        f.safety.as_str(),
-                        f.differences.join(", ")
-                    )
-                }
-                Action::Rewrite => format!(
-                    "rewrite by {} ({}{})",
-                    f.transform.as_deref().unwrap_or("?"),
-                    f.safety.as_str(),
-                    if f.with_switch {
+                    let switch = if f.with_switch {
                         ", with the switch"
                     } else {
                         ""
-                    }
-                ),
+                    };
+                    format!(
+                        "rewrite by {} ({}{differences}{shows}{switch})",
+                        f.transform.as_deref().unwrap_or("?"),
+                        f.safety.as_str(),
+                    )
+                }
                 Action::Manual => {
                     format!("{}: {}", manual_label(f), f.reason.as_deref().unwrap_or(""))
                 }
