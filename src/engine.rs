@@ -194,11 +194,12 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         .map(|(r, path)| {
             let scan = |bytes: &[u8], loaded_later: bool| {
                 let text = String::from_utf8_lossy(bytes);
-                // One parse, for the files that declare options or load
-                // code by name (most files do neither).
+                // One parse, for the files that declare options, load code
+                // by name or may define a patcher (most files do none).
                 let options = config_options::may_declare(&text);
                 let loads = loaders::may_load_or_offer(&text);
-                let tree = (options || loads).then(|| parse(&text));
+                let wraps = matches!(text, Cow::Borrowed(_)) && patchers::may_define_wrapper(bytes);
+                let tree = (options || loads || wraps).then(|| parse(&text));
                 let root = tree.as_ref().map(tree_sitter::Tree::root_node);
                 let scanned = Scanned {
                     imports: scan_imports(&text),
@@ -207,7 +208,10 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                         .map(|r| config_options::declared_in(r, &text))
                         .unwrap_or_default(),
                     may_patch: known_patchers.may_patch(bytes),
-                    wrappers: patchers::wrappers_in(bytes),
+                    wrappers: root
+                        .filter(|_| wraps)
+                        .map(|r| patchers::wrappers_in(&Root::new(r), &text))
+                        .unwrap_or_default(),
                     outline: Outline::of(&text),
                     by_name: root
                         .filter(|_| loads)

@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 
 use tree_sitter::Node;
 
-use crate::python::parse::parse;
 use crate::python::syntax::{Root, named_children, text};
 
 /// Callables whose first argument is a dotted name to patch.
@@ -189,7 +188,7 @@ fn positional_args(call: Node) -> Vec<Node> {
 /// Whether a file's text may define a function that hands a parameter to
 /// a patcher: one of [`PATCHERS`] (a whole name, not `_create_patch`)
 /// called with a name, not a string, first.
-fn may_define_wrapper(text: &[u8]) -> bool {
+pub fn may_define_wrapper(text: &[u8]) -> bool {
     let name_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     PATCHERS.iter().any(|word| {
         memchr::memmem::find_iter(text, word.as_bytes()).any(|at| {
@@ -206,20 +205,13 @@ fn may_define_wrapper(text: &[u8]) -> bool {
 
 /// The functions of a file that pass one of their parameters, unchanged,
 /// as the name one of [`PATCHERS`] patches: each function's name and the
-/// position of that parameter among its callers' arguments. Only the rare
-/// file whose text may hold one is parsed.
-pub fn wrappers_in(bytes: &[u8]) -> Vec<(String, usize)> {
-    if !may_define_wrapper(bytes) {
-        return Vec::new();
-    }
-    let Ok(source) = std::str::from_utf8(bytes) else {
-        return Vec::new();
-    };
-    let tree = parse(source);
-    let root = Root::new(tree.root_node());
+/// position of that parameter among its callers' arguments, in the parsed
+/// module `root` of `source` (worth a parse only where
+/// [`may_define_wrapper`]).
+pub fn wrappers_in(root: &Root, source: &str) -> Vec<(String, usize)> {
     let known = Patchers::default();
     let mut found = Vec::new();
-    for call in known.calls(&root, source) {
+    for call in known.calls(root, source) {
         let callee = call
             .child_by_field_name("function")
             .map(|f| text(f, source))
@@ -309,10 +301,12 @@ fn is_method(function: Node, source: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::python::parse::parse;
 
     fn wrappers(source: &str) -> Vec<(String, usize)> {
         assert!(may_define_wrapper(source.as_bytes()));
-        wrappers_in(source.as_bytes())
+        let tree = parse(source);
+        wrappers_in(&Root::new(tree.root_node()), source)
     }
 
     #[test]
