@@ -1233,6 +1233,7 @@ fn has_keyword(call: Node) -> bool {
 /// Where a call of the file first passes `keyword=`.
 fn keyword_use(root: &Root, source: &str, keyword: &str) -> Option<usize> {
     root.identifiers(keyword, source)
+        .into_iter()
         .find(|name| {
             root.parent(*name).is_some_and(|argument| {
                 argument.kind() == "keyword_argument"

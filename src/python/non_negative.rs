@@ -182,11 +182,14 @@ pub fn constant_named<'t>(root: Node<'t>, name: &str, source: &str) -> Option<No
             .is_some_and(|a| text(a, source) == name),
         _ => true,
     };
-    // The assignments whose target holds the name (each once).
+    // The assignments whose target holds the name (each once): among the
+    // ancestors of each identifier within its statement.
     let mut assignments: Vec<Node> = Vec::new();
     for identifier in root.identifiers(name, source) {
-        let ancestors = std::iter::successors(root.parent(identifier), |n| root.parent(*n));
-        for assignment in ancestors.filter(|n| {
+        let within_statement = root
+            .ancestors(identifier)
+            .take_while(|n| !matches!(n.kind(), "expression_statement" | "block" | "module"));
+        for assignment in within_statement.filter(|n| {
             matches!(
                 n.kind(),
                 "assignment" | "augmented_assignment" | "named_expression"

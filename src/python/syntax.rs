@@ -1,6 +1,9 @@
 //! Small helpers over tree-sitter nodes that several passes share.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
+use std::rc::Rc;
 use tree_sitter::Node;
 
 pub fn text<'t>(node: Node, source: &'t str) -> &'t str {
@@ -32,45 +35,62 @@ pub fn field_name(parent: Node, child: Node) -> Option<&'static str> {
 pub struct Root<'t> {
     node: Node<'t>,
     statements: Vec<Node<'t>>,
+    /// Where the identifiers of each name asked for start, found on the
+    /// first question: guards ask for every use of a file.
+    named: RefCell<HashMap<String, Rc<[usize]>>>,
 }
 
 impl<'t> Root<'t> {
     pub fn new(node: Node<'t>) -> Self {
         let mut cursor = node.walk();
         let statements = node.children(&mut cursor).collect();
-        Root { node, statements }
+        Root {
+            node,
+            statements,
+            named: RefCell::default(),
+        }
     }
 
     pub fn node(&self) -> Node<'t> {
         self.node
     }
 
-    /// The identifiers `name` in the tree of `source`, in order. Guards and
-    /// proofs ask for them for every use: the text is searched for the name,
-    /// and only where it occurs is the tree asked whether an identifier is
-    /// there (a walk of the whole tree per question, or an index of every
-    /// identifier per file, cost more than the rest of a file's decisions).
-    pub fn identifiers<'a>(
-        &'a self,
-        name: &'a str,
-        source: &'a str,
-    ) -> impl Iterator<Item = Node<'t>> + 'a {
-        let within = self.node.byte_range();
-        memchr::memmem::find_iter(&source.as_bytes()[within.clone()], name.as_bytes())
-            .map(move |at| within.start + at)
-            .filter_map(move |at| {
-                let end = at + name.len();
-                self.descendant_for_byte_range(at, end).filter(|n| {
-                    n.kind() == "identifier" && n.start_byte() == at && n.end_byte() == end
+    /// The identifiers `name` in the tree of `source`, in order. The text
+    /// is searched for the name, and only where it occurs is the tree asked
+    /// whether an identifier is there: an index of every identifier of the
+    /// file (one string per name) cost more than the rest of its decisions.
+    pub fn identifiers(&self, name: &str, source: &str) -> Vec<Node<'t>> {
+        let node_at = |start: usize| {
+            self.descendant_for_byte_range(start, start + name.len())
+                .filter(|n| {
+                    n.kind() == "identifier" && n.byte_range() == (start..start + name.len())
                 })
-            })
+        };
+        if let Some(starts) = self.named.borrow().get(name) {
+            return starts.iter().filter_map(|&start| node_at(start)).collect();
+        }
+        let within = &source.as_bytes()[self.node.byte_range()];
+        let finder = memchr::memmem::Finder::new(name);
+        let mut found = Vec::new();
+        let mut from = 0;
+        while let Some(at) = finder.find(&within[from..]).map(|at| from + at) {
+            let identifier = node_at(self.node.start_byte() + at);
+            // A match that is not the identifier may hide one that starts
+            // inside it (`LL` in `1LLL`).
+            from = match identifier {
+                Some(_) => at + name.len(),
+                None => at + 1,
+            };
+            found.extend(identifier);
+        }
+        let starts: Rc<[usize]> = found.iter().map(|n| n.start_byte()).collect();
+        self.named.borrow_mut().insert(name.to_owned(), starts);
+        found
     }
 
     /// The start of the first identifier `name` in the tree of `source`.
     pub fn first_identifier(&self, name: &str, source: &str) -> Option<usize> {
-        self.identifiers(name, source)
-            .next()
-            .map(|n| n.start_byte())
+        self.identifiers(name, source).first().map(Node::start_byte)
     }
 
     /// The top-level node that tree-sitter descends into for the range
@@ -118,9 +138,36 @@ impl<'t> Root<'t> {
         }
     }
 
-    /// The ancestors of `node`, innermost first, up to the module.
+    /// The ancestors of `node`, innermost first, up to the module: found
+    /// by one descent from its top-level statement.
     pub fn ancestors(&self, node: Node<'t>) -> impl Iterator<Item = Node<'t>> + '_ {
-        std::iter::successors(self.parent(node), |n| self.parent(*n))
+        let mut path = Vec::new();
+        if let Some(statement) = self
+            .statement_over(node.start_byte(), node.end_byte())
+            .filter(|s| *s != node && node != self.node)
+        {
+            let mut at = statement;
+            loop {
+                path.push(at);
+                match at.child_with_descendant(node) {
+                    Some(child) if child == node => break,
+                    Some(child) => at = child,
+                    // Not under that statement (an empty node at its edge).
+                    None => {
+                        path.clear();
+                        break;
+                    }
+                }
+            }
+        }
+        let descended = !path.is_empty();
+        let above: Box<dyn Iterator<Item = Node<'t>>> = match descended {
+            true => Box::new(std::iter::once(self.node)),
+            false => Box::new(std::iter::successors(self.parent(node), |n| {
+                self.parent(*n)
+            })),
+        };
+        path.into_iter().rev().chain(above)
     }
 }
 
@@ -305,6 +352,12 @@ mod tests {
             source.find("my_local")
         );
         assert_eq!(root.first_identifier("state", source), None);
+        // A match that is no identifier does not hide one starting inside
+        // it (`1L` is an integer of Python 2, then `LL`).
+        let source = "x = 1LLL\nLL = 2\n";
+        let tree = parse(source);
+        let root = Root::new(tree.root_node());
+        assert_eq!(root.first_identifier("LL", source), Some(6));
     }
 
     #[test]
