@@ -185,8 +185,9 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     // And its outline, for which code may call which.
     // And what it loads by name, which no import statement shows.
     // A file that uses eventlet is parsed again when loaded: the tree made
-    // here is handed on, within a budget of its own.
-    let handed_on = TreeBudget::new(options.tree_budget.unwrap_or(TREE_BUDGET));
+    // here is handed on, claimed from the budget of kept trees (and given
+    // back if the file's analysis does not keep it).
+    let budget = TreeBudget::new(options.tree_budget.unwrap_or(TREE_BUDGET));
     let known_patchers = Patchers::default();
     let scanned: Vec<Scanned> = read
         .par_iter()
@@ -201,7 +202,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                 let wraps = matches!(text, Cow::Borrowed(_)) && patchers::may_define_wrapper(bytes);
                 let tree = (options || loads || wraps).then(|| parse(&text));
                 let root = tree.as_ref().map(tree_sitter::Tree::root_node);
-                let scanned = Scanned {
+                let mut scanned = Scanned {
                     imports: scan_imports(&text),
                     options: root
                         .filter(|_| options)
@@ -219,14 +220,8 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                         .unwrap_or_default(),
                     tree: None,
                 };
-                Scanned {
-                    tree: tree.filter(|_| {
-                        loaded_later
-                            && crate::source::is_plain_text(bytes)
-                            && handed_on.claim(bytes.len())
-                    }),
-                    ..scanned
-                }
+                scanned.tree = tree.filter(|_| loaded_later && budget.claim(bytes.len()));
+                scanned
             };
             match r {
                 Read::Eventlet(_, bytes) => scan(bytes, true),
@@ -293,7 +288,6 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         }
     }
     to_load.sort_by_key(|l| std::cmp::Reverse(l.bytes.len()));
-    let budget = TreeBudget::new(options.tree_budget.unwrap_or(TREE_BUDGET));
     let loading = Loading {
         files: &discovered.files,
         in_scope: &in_scope,
@@ -1089,6 +1083,12 @@ impl TreeBudget {
             })
             .is_ok()
     }
+
+    /// Gives back a claim of `bytes` whose tree is not kept.
+    fn release(&self, bytes: usize) {
+        self.left
+            .fetch_add(bytes.min(self.whole), Ordering::Relaxed);
+    }
 }
 
 /// What loading a file needs besides its bytes.
@@ -1138,12 +1138,21 @@ fn load(to_load: ToLoad, loading: &Loading) -> Result<Parsed, (usize, Skipped)> 
         bytes,
         tree,
     } = to_load;
-    let (source, tree) = read_source(file, path, bytes, tree)?;
-    Ok(Parsed::new(file, source, tree, loading))
+    let claimed = tree.is_some().then_some(bytes.len());
+    match read_source(file, path, bytes, tree) {
+        Ok((source, tree)) => Ok(Parsed::new(file, source, tree, claimed, loading)),
+        Err(skipped) => {
+            if let Some(bytes) = claimed {
+                loading.budget.release(bytes);
+            }
+            Err(skipped)
+        }
+    }
 }
 
-/// A file's text and tree, or why it is skipped.
-/// (`parsed`: the tree of `bytes` as text, if made already.)
+/// A file's text and tree, or why it is skipped. (`parsed`: the tree of
+/// `bytes` read whole as text, if made already: it fits the file's text
+/// unless a byte order mark, which the text leaves out, shifts it.)
 fn read_source(
     file: usize,
     path: PathBuf,
@@ -1163,7 +1172,9 @@ fn read_source(
         Ok(source) => source,
         Err(why) => return skipped(why.to_string()),
     };
-    let tree = parsed.unwrap_or_else(|| parse(&source.text));
+    let tree = parsed
+        .filter(|_| !source.has_bom)
+        .unwrap_or_else(|| parse(&source.text));
     if let Some(at) = first_syntax_error(&tree) {
         let (line, col) = line_col(&source.text, at);
         return skipped(format!(
@@ -1175,7 +1186,14 @@ fn read_source(
 
 impl Parsed {
     /// A file's analysis and facts, from its text and tree.
-    fn new(file: usize, source: SourceFile, tree: tree_sitter::Tree, loading: &Loading) -> Parsed {
+    /// (`claimed`: the bytes of the budget its tree holds already.)
+    fn new(
+        file: usize,
+        source: SourceFile,
+        tree: tree_sitter::Tree,
+        claimed: Option<usize>,
+        loading: &Loading,
+    ) -> Parsed {
         let Loading {
             catalogue,
             annotate,
@@ -1207,7 +1225,14 @@ impl Parsed {
                 .uses
                 .iter()
                 .any(|u| decide_without_code(catalogue, u).is_err());
-        let keep_tree = needs_code && budget.claim(source.text.len());
+        let keep_tree = match claimed {
+            Some(bytes) if !needs_code => {
+                budget.release(bytes);
+                false
+            }
+            Some(_) => true,
+            None => needs_code && budget.claim(source.text.len()),
+        };
         Parsed {
             file,
             in_scope,
@@ -1273,8 +1298,8 @@ fn module_mocks(
                 }
                 let (source, tree) = read_source(file, path.clone(), bytes, None).ok()?;
                 let found = modules.mocks_in(&source.path, &tree, &source.text);
-                let new =
-                    (!found.uses.is_empty()).then(|| Parsed::new(file, source, tree, loading));
+                let new = (!found.uses.is_empty())
+                    .then(|| Parsed::new(file, source, tree, None, loading));
                 Some((file, new, found))
             })
             .collect()

@@ -38,13 +38,6 @@ pub struct SourceFile {
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Whether `bytes`, read as a whole, are the text a [`SourceFile`] of them
-/// holds (UTF-8 without a byte order mark): a tree parsed from them then
-/// fits that text.
-pub fn is_plain_text(bytes: &[u8]) -> bool {
-    !bytes.starts_with(BOM) && std::str::from_utf8(bytes).is_ok()
-}
-
 impl SourceFile {
     pub fn read(path: &Path) -> Result<SourceFile, Unreadable> {
         let bytes = std::fs::read(path).map_err(|e| Unreadable::Io(e.to_string()))?;
