@@ -2377,6 +2377,28 @@ fn a_test_s_mock_is_held_only_by_code_the_test_may_call() {
 }
 
 #[test]
+fn a_file_parsed_on_the_first_read_is_rewritten_whatever_its_bom_and_line_endings() {
+    // Declaring an option, each file is parsed on the first read and its
+    // tree handed on: a byte order mark must not shift the edits.
+    let body = "from oslo_config import cfg\nimport eventlet\n\nopts = [cfg.IntOpt('x', min=0)]\n\n\n\
+                def f():\n    eventlet.sleep(1)\n    eventlet.sleep(2)\n";
+    let bom = [b"\xEF\xBB\xBF".as_slice(), body.as_bytes()].concat();
+    let crlf = body.replace('\n', "\r\n");
+    let dir = tree(&[("bom.py", bom.as_slice()), ("crlf.py", crlf.as_bytes())]);
+    let out = eventless(&["apply", "."], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bom_after = std::fs::read(dir.path().join("bom.py")).unwrap();
+    assert!(bom_after.starts_with(b"\xEF\xBB\xBF"));
+    let bom_after = String::from_utf8(bom_after[3..].to_vec()).unwrap();
+    let crlf_after = std::fs::read_to_string(dir.path().join("crlf.py")).unwrap();
+    for (text, newline) in [(bom_after, "\n"), (crlf_after, "\r\n")] {
+        let expected =
+            format!("def f():{newline}    time.sleep(1){newline}    time.sleep(2){newline}");
+        assert!(text.contains(&expected), "{text:?}");
+    }
+}
+
+#[test]
 fn a_review_rewrite_made_by_the_switch_names_its_differences_and_the_switch() {
     // The pool becomes an executor only with monkey_patch() gone: both are
     // the switch, and the pool's line says so beside its differences.
@@ -2399,8 +2421,8 @@ fn a_review_rewrite_made_by_the_switch_names_its_differences_and_the_switch() {
     let text = stdout(&eventless(&["scan", ".", "--review"], dir.path()));
     assert!(
         line_with(&text, "./pkg/work.py:10:").contains(
-            "rewrite by greenpool-executor (review: backpressure, start-order, reused-worker, \
-             with the switch)"
+            "rewrite by greenpool-executor (review, with the switch: backpressure, start-order, \
+             reused-worker)"
         ),
         "{text}"
     );

@@ -13,22 +13,23 @@ pub fn render(run: &RunResult) -> String {
         for f in &file.findings {
             let what = match f.action {
                 Action::Rewrite => {
-                    let differences = match f.differences.is_empty() {
-                        true => String::new(),
-                        false => format!(": {}", f.differences.join(", ")),
+                    let switch = if f.with_switch {
+                        ", with the switch"
+                    } else {
+                        ""
+                    };
+                    let differences = if f.differences.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", f.differences.join(", "))
                     };
                     let shows: String = f
                         .conditions
                         .iter()
                         .map(|(id, why)| format!("; {id} where {why}"))
                         .collect();
-                    let switch = if f.with_switch {
-                        ", with the switch"
-                    } else {
-                        ""
-                    };
                     format!(
-                        "rewrite by {} ({}{differences}{shows}{switch})",
+                        "rewrite by {} ({}{switch}{differences}{shows})",
                         f.transform.as_deref().unwrap_or("?"),
                         f.safety.as_str(),
                     )
