@@ -24,7 +24,7 @@ use super::module_names::is_identifier_path;
 use super::syntax::{descendants, keyword_value, named_children, text};
 
 /// The functions that import the module (or `module.Name`) their first
-/// argument names.
+/// argument (or `import_str=`, `name=`) names.
 const LOADERS: &[&str] = &[
     "import_class",
     "import_object",
@@ -78,14 +78,13 @@ pub fn by_name_in(root: Node, source: &str) -> ByName {
         match node.kind() {
             "string" => strings.extend(dotted_string(node, source)),
             "call" => match called_name(node, source) {
-                Some(name) if LOADERS.contains(&name) => {
-                    for given in names_given(node) {
-                        match given.kind() {
-                            "string" => found.loads.extend(dotted_string(given, source)),
-                            _ => found.loads_computed = true,
-                        }
+                Some(name) if LOADERS.contains(&name) => match name_given(node, source) {
+                    Some(arg) if arg.kind() == "string" => {
+                        found.loads.extend(dotted_string(arg, source))
                     }
-                }
+                    Some(_) => found.loads_computed = true,
+                    None => {}
+                },
                 Some(name) if COMPUTING_LOADERS.contains(&name) => found.loads_computed = true,
                 Some("StrOpt") => found.option_defaults.extend(dotted_default(node, source)),
                 _ => {}
@@ -128,20 +127,18 @@ fn called_name<'s>(call: Node, source: &'s str) -> Option<&'s str> {
     Some(text(name, source))
 }
 
-/// What a loader call may be given as the name to load: its first
-/// argument, or, when it passes only keywords (`import_class(import_str=x)`),
-/// the value of each.
-fn names_given(call: Node) -> Vec<Node> {
-    let Some(arguments) = call.child_by_field_name("arguments") else {
-        return Vec::new();
-    };
-    let arguments = named_children(arguments);
+/// What a loader call is given as the name to load: its first argument, or
+/// the keyword that names it (oslo.utils' `import_str=`, importlib's and
+/// `__import__`'s `name=`).
+fn name_given<'t>(call: Node<'t>, source: &str) -> Option<Node<'t>> {
+    let arguments: Vec<Node> = named_children(call.child_by_field_name("arguments")?)
+        .into_iter()
+        .filter(|a| a.kind() != "comment")
+        .collect();
     match arguments.first() {
-        Some(first) if first.kind() != "keyword_argument" => vec![*first],
-        _ => arguments
-            .iter()
-            .filter_map(|a| a.child_by_field_name("value"))
-            .collect(),
+        Some(first) if first.kind() != "keyword_argument" => Some(*first),
+        _ => keyword_value(&arguments, "import_str", source)
+            .or_else(|| keyword_value(&arguments, "name", source)),
     }
 }
 
@@ -196,6 +193,13 @@ mod tests {
             "from oslo_utils import importutils\n\nimportutils.import_object(import_str=CONF.driver)\n",
         );
         assert!(found.loads_computed);
+        // The loaded object's own arguments are not names to load.
+        let found = by_name(
+            "from oslo_utils import importutils\n\nimportutils.import_object(import_str='a.b.C', \
+             host=CONF.host, topic='x.y')\nimportlib.import_module(  # why\n    'c.d')\n",
+        );
+        assert_eq!(found.loads, ["a.b.C", "c.d"]);
+        assert!(!found.loads_computed);
     }
 
     #[test]
