@@ -1123,13 +1123,7 @@ fn check_quiet_target(callee: Node, root: &Root, source: &str) -> Result<(), Str
         }),
         _ => false,
     };
-    let definitions: Vec<Node> = functions_named(root, source, name)
-        .filter(|function| {
-            function
-                .child_by_field_name("name")
-                .is_some_and(|n| text(n, source) == name)
-        })
-        .collect();
+    let definitions = root.functions_defined(name, source);
     if definitions.is_empty() {
         return Err(unknown());
     }
@@ -1148,7 +1142,8 @@ fn check_quiet_target(callee: Node, root: &Root, source: &str) -> Result<(), Str
 
 /// The functions the file defines whose name starts with `prefix`, found
 /// from their text: a walk of the whole tree per use made files of many
-/// uses slow.
+/// uses slow. (A whole name is asked of `Root::functions_defined`, which
+/// remembers the answer.)
 fn functions_named<'a, 't>(
     root: &'a Root<'t>,
     source: &'a str,

@@ -38,6 +38,8 @@ pub struct Root<'t> {
     /// Where the identifiers of each name asked for start, found on the
     /// first question: guards ask for every use of a file.
     named: RefCell<HashMap<String, Rc<[usize]>>>,
+    /// Where the names of the functions of each name asked for start.
+    functions: RefCell<HashMap<String, Rc<[usize]>>>,
 }
 
 impl<'t> Root<'t> {
@@ -48,6 +50,7 @@ impl<'t> Root<'t> {
             node,
             statements,
             named: RefCell::default(),
+            functions: RefCell::default(),
         }
     }
 
@@ -85,6 +88,36 @@ impl<'t> Root<'t> {
         }
         let starts: Rc<[usize]> = found.iter().map(|n| n.start_byte()).collect();
         self.named.borrow_mut().insert(name.to_owned(), starts);
+        found
+    }
+
+    /// The functions named `name` that the tree of `source` defines (at any
+    /// depth), found on the first question.
+    pub fn functions_defined(&self, name: &str, source: &str) -> Vec<Node<'t>> {
+        let function_named_at = |start: usize| {
+            let identifier = self.descendant_for_byte_range(start, start + name.len())?;
+            self.parent(identifier).filter(|function| {
+                function.kind() == "function_definition"
+                    && function.child_by_field_name("name") == Some(identifier)
+            })
+        };
+        if let Some(starts) = self.functions.borrow().get(name) {
+            return starts
+                .iter()
+                .filter_map(|&start| function_named_at(start))
+                .collect();
+        }
+        let starts: Rc<[usize]> = self
+            .identifiers(name, source)
+            .into_iter()
+            .map(|identifier| identifier.start_byte())
+            .filter(|&start| function_named_at(start).is_some())
+            .collect();
+        let found = starts
+            .iter()
+            .filter_map(|&start| function_named_at(start))
+            .collect();
+        self.functions.borrow_mut().insert(name.to_owned(), starts);
         found
     }
 
@@ -358,6 +391,23 @@ mod tests {
         let tree = parse(source);
         let root = Root::new(tree.root_node());
         assert_eq!(root.first_identifier("LL", source), Some(6));
+    }
+
+    #[test]
+    fn the_functions_of_a_name_are_its_definitions_at_any_depth() {
+        let source =
+            "def run():\n    pass\n\nclass A:\n    def run(self):\n        run()\n\nrunner = run\n";
+        let tree = parse(source);
+        let root = Root::new(tree.root_node());
+        for _ in 0..2 {
+            let lines: Vec<usize> = root
+                .functions_defined("run", source)
+                .iter()
+                .map(|f| f.start_position().row + 1)
+                .collect();
+            assert_eq!(lines, [1, 5]);
+        }
+        assert!(root.functions_defined("runner", source).is_empty());
     }
 
     #[test]
