@@ -2398,26 +2398,30 @@ fn a_file_parsed_on_the_first_read_is_rewritten_whatever_its_bom_and_line_ending
     }
 }
 
+/// A script that monkey-patches, then runs `pkg/work.py`'s `main()`.
+const PATCHED_SCRIPT: &[u8] = b"import eventlet\n\nfrom pkg import work\n\n\n\
+    if __name__ == '__main__':\n    eventlet.monkey_patch()\n    work.main()\n";
+
+/// A project of [`PATCHED_SCRIPT`] and the module `work` it runs.
+fn patched_script_running(work: &[u8]) -> tempfile::TempDir {
+    tree(&[
+        ("eventless.toml", b""),
+        ("pkg/__init__.py", b""),
+        ("pkg/cmd.py", PATCHED_SCRIPT),
+        ("pkg/work.py", work),
+    ])
+}
+
 #[test]
 fn a_review_rewrite_made_by_the_switch_names_its_differences_and_the_switch() {
     // The pool becomes an executor only with monkey_patch() gone: both are
     // the switch, and the pool's line says so beside its differences.
-    let dir = tree(&[
-        ("eventless.toml", b"" as &[u8]),
-        ("pkg/__init__.py", b""),
-        (
-            "pkg/cmd.py",
-            b"import eventlet\n\nfrom pkg import work\n\n\nif __name__ == '__main__':\n    \
-              eventlet.monkey_patch()\n    work.main()\n",
-        ),
-        (
-            "pkg/work.py",
-            b"import eventlet\n\n\ndef read(path):\n    with open(path) as f:\n        \
-              print(f.read())\n\n\ndef main():\n    pool = eventlet.GreenPool(4)\n    \
-              for path in ['/etc/hostname']:\n        pool.spawn_n(read, path)\n    \
-              pool.waitall()\n",
-        ),
-    ]);
+    let dir = patched_script_running(
+        b"import eventlet\n\n\ndef read(path):\n    with open(path) as f:\n        \
+          print(f.read())\n\n\ndef main():\n    pool = eventlet.GreenPool(4)\n    \
+          for path in ['/etc/hostname']:\n        pool.spawn_n(read, path)\n    \
+          pool.waitall()\n",
+    );
     let text = stdout(&eventless(&["scan", ".", "--review"], dir.path()));
     assert!(
         line_with(&text, "./pkg/work.py:10:").contains(
@@ -2433,22 +2437,12 @@ fn uses_held_only_for_the_switch_are_told_apart_from_those_needing_a_person() {
     // The script patches, and the hub call keeps its threads green: the
     // tpool call and monkey_patch() go only in the switch to native
     // threads, while the hub call needs a person.
-    let dir = tree(&[
-        ("eventless.toml", b"" as &[u8]),
-        ("pkg/__init__.py", b""),
-        (
-            "pkg/cmd.py",
-            b"import eventlet\n\nfrom pkg import work\n\n\nif __name__ == '__main__':\n    \
-              eventlet.monkey_patch()\n    work.main()\n",
-        ),
-        (
-            "pkg/work.py",
-            b"import eventlet\nfrom eventlet import tpool\n\n\ndef read(path):\n    \
-              with open(path) as f:\n        return f.read()\n\n\ndef main():\n    \
-              print(tpool.execute(read, '/etc/hostname'))\n    \
-              eventlet.hubs.get_hub().abort()\n",
-        ),
-    ]);
+    let dir = patched_script_running(
+        b"import eventlet\nfrom eventlet import tpool\n\n\ndef read(path):\n    \
+          with open(path) as f:\n        return f.read()\n\n\ndef main():\n    \
+          print(tpool.execute(read, '/etc/hostname'))\n    \
+          eventlet.hubs.get_hub().abort()\n",
+    );
     let text = stdout(&eventless(&["scan", "."], dir.path()));
     assert!(
         text.contains(
@@ -2537,12 +2531,7 @@ fn uses_held_only_for_the_switch_are_told_apart_from_those_needing_a_person() {
         "import eventlet\n\n\ndef main():\n    eventlet.sleep(0)\n",
     )
     .unwrap();
-    std::fs::write(
-        dir.path().join("pkg/cmd.py"),
-        "import eventlet\n\nfrom pkg import work\n\n\nif __name__ == '__main__':\n    \
-         eventlet.monkey_patch()\n    work.main()\n",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("pkg/cmd.py"), PATCHED_SCRIPT).unwrap();
     let json: serde_json::Value = serde_json::from_str(&stdout(&eventless(
         &["scan", ".", "--format", "json"],
         dir.path(),
