@@ -27,11 +27,12 @@ def measure(command, runs):
 
 
 def generated_file(folder, megabytes):
-    """A module of small functions, each with an eventlet.sleep(1), of about
-    `megabytes` MB; returns its number of uses."""
-    parts, size, n = ["import eventlet\n"], 0, 0
+    """A module of small functions, each with an eventlet.sleep() of a
+    module constant (each use proves it non-negative), of about `megabytes`
+    MB; returns its number of uses."""
+    parts, size, n = ["import eventlet\n\nDELAY = 1\n"], 0, 0
     while size < megabytes * 1024 * 1024:
-        part = f"\n\ndef f{n}(x):\n    y = x + {n}\n    eventlet.sleep(1)\n    return y\n"
+        part = f"\n\ndef f{n}(x):\n    y = x + {n}\n    eventlet.sleep(DELAY)\n    return y\n"
         parts.append(part)
         size += len(part)
         n += 1

@@ -14,6 +14,7 @@ use crate::decide::tree_facts::{FileContext, Relaxed};
 use crate::edit::Edit;
 use crate::python::bindings::MODULE_SCOPE;
 use crate::python::config_options::ProjectBounds;
+use crate::python::non_negative::Proof;
 use crate::python::patchers::Patchers;
 use crate::python::suppression;
 use crate::python::syntax::{
@@ -539,6 +540,11 @@ impl Matcher<'_> {
                     (call.byte_range(), false)
                 };
                 let bound = bind_arguments(call, &t.params, source)?;
+                let proof = Proof {
+                    root,
+                    source,
+                    bounds: self.bounds,
+                };
                 let fitting: Vec<&Case> = t
                     .cases
                     .iter()
@@ -547,8 +553,7 @@ impl Matcher<'_> {
                             p.holds_on(
                                 bound[*i].as_deref(),
                                 t.params[*i].default.as_deref(),
-                                source,
-                                self.bounds,
+                                &proof,
                             )
                         })
                     })

@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use super::bindings::module_bound_to;
 use super::config_options::{Bound, ProjectBounds};
-use super::non_negative::{constant_named, is_constant_name, positive_int, proved};
+use super::non_negative::{Proof, constant_named, is_constant_name};
 use super::parse::parse;
 use super::syntax::{Root, descendants, text};
 
@@ -56,18 +56,22 @@ pub fn reads(
 /// where it is one (options and other modules are not followed).
 pub fn bounds(source: &str, names: &BTreeSet<String>) -> Vec<(String, Bound)> {
     let tree = parse(source);
-    let root = tree.root_node();
-    let none = ProjectBounds::default();
+    let root = Root::new(tree.root_node());
+    let proof = Proof {
+        root: &root,
+        source,
+        bounds: &ProjectBounds::default(),
+    };
     names
         .iter()
         .filter_map(|name| {
-            let value = constant_named(root, name, source)?;
-            let bound = if positive_int(value, source, &none) {
+            let value = constant_named(&root, name, source)?;
+            let bound = if proof.positive_int(value) {
                 Bound {
                     min: 1.0,
                     integer: true,
                 }
-            } else if proved(value, source, &none) {
+            } else if proof.proved(value) {
                 Bound {
                     min: 0.0,
                     integer: false,

@@ -14,48 +14,71 @@
 use tree_sitter::Node;
 
 use super::config_options::ProjectBounds;
-use super::syntax::{Root, descendants, named_children, numeric_literal, root_of, text};
+use super::syntax::{Root, descendants, named_children, numeric_literal, text};
 
 /// How deep constants are followed (`A = B`, `B = 2`).
 const DEPTH: usize = 4;
 
-pub fn proved(node: Node, source: &str, bounds: &ProjectBounds) -> bool {
-    Proof { source, bounds }.non_negative(node, DEPTH, &[])
-}
-
-/// Whether `node` is an integer of at least one: an integer literal, an
-/// oslo.config `IntOpt` declared with `min >= 1`, or a constant assigned
-/// once in the file to one of them (`WORKERS = 8`, read as `WORKERS` or
-/// `self.WORKERS`). A pool's size needs it.
-pub fn positive_int(node: Node, source: &str, bounds: &ProjectBounds) -> bool {
-    positive_int_within(node, source, bounds, DEPTH)
-}
-
-fn positive_int_within(node: Node, source: &str, bounds: &ProjectBounds, depth: usize) -> bool {
-    if node.kind() == "integer" {
-        return numeric_literal(node, source).is_some_and(|v| v >= 1.0);
-    }
-    match node.kind() {
-        "parenthesized_expression" => node
-            .named_child(0)
-            .is_some_and(|inner| positive_int_within(inner, source, bounds, depth)),
-        "attribute" if bounds.reads_positive_int(node, source) => true,
-        "identifier" | "attribute" if depth > 0 => constant(node, source)
-            .is_some_and(|value| positive_int_within(value, source, bounds, depth - 1)),
-        _ => false,
-    }
-}
-
-struct Proof<'a> {
-    source: &'a str,
+/// The proofs about expressions of one file.
+pub struct Proof<'a, 't> {
+    /// The file's tree: it remembers each constant's value once found, as
+    /// a file may read one constant in thousands of delays.
+    pub root: &'a Root<'t>,
+    pub source: &'a str,
     /// The lower bounds of the project's options and modules' constants.
-    bounds: &'a ProjectBounds,
+    pub bounds: &'a ProjectBounds,
 }
 
-impl Proof<'_> {
+impl<'t> Proof<'_, 't> {
+    /// Whether `node` is never negative.
+    pub fn proved(&self, node: Node<'t>) -> bool {
+        self.non_negative(node, DEPTH, &[])
+    }
+
+    /// Whether `node` is an integer of at least one: an integer literal, an
+    /// oslo.config `IntOpt` declared with `min >= 1`, or a constant assigned
+    /// once in the file to one of them (`WORKERS = 8`, read as `WORKERS` or
+    /// `self.WORKERS`). A pool's size needs it.
+    pub fn positive_int(&self, node: Node<'t>) -> bool {
+        self.positive_int_within(node, DEPTH)
+    }
+
+    fn positive_int_within(&self, node: Node<'t>, depth: usize) -> bool {
+        let source = self.source;
+        if node.kind() == "integer" {
+            return numeric_literal(node, source).is_some_and(|v| v >= 1.0);
+        }
+        match node.kind() {
+            "parenthesized_expression" => node
+                .named_child(0)
+                .is_some_and(|inner| self.positive_int_within(inner, depth)),
+            "attribute" if self.bounds.reads_positive_int(node, source) => true,
+            "identifier" | "attribute" if depth > 0 => self
+                .constant(node)
+                .is_some_and(|value| self.positive_int_within(value, depth - 1)),
+            _ => false,
+        }
+    }
+
+    /// The value of a constant: an upper-case name (or `self.NAME`,
+    /// `cls.NAME`, `Class.NAME`) assigned exactly once in the file, at module
+    /// or class level, and never a parameter of a function around the use.
+    fn constant(&self, node: Node<'t>) -> Option<Node<'t>> {
+        let source = self.source;
+        let name = match node.kind() {
+            "identifier" => text(node, source),
+            _ => text(node.child_by_field_name("attribute")?, source),
+        };
+        if !is_constant_name(name) || is_parameter_around(node, name, source) {
+            return None;
+        }
+        self.root
+            .remembered_constant(name, || constant_named(self.root, name, source))
+    }
+
     /// `assumed`: the locals whose stores are being proved, each read as
     /// non-negative (by induction: every earlier store was).
-    fn non_negative(&self, node: Node, depth: usize, assumed: &[Local]) -> bool {
+    fn non_negative(&self, node: Node<'t>, depth: usize, assumed: &[Local]) -> bool {
         let source = self.source;
         if let Some(v) = numeric_literal(node, source) {
             return v >= 0.0;
@@ -91,7 +114,7 @@ impl Proof<'_> {
                 true
             }
             "identifier" | "attribute" if depth > 0 => {
-                if let Some(value) = constant(node, source) {
+                if let Some(value) = self.constant(node) {
                     return self.non_negative(value, depth - 1, assumed);
                 }
                 let Some((this, stored)) = local_stores(node, source) else {
@@ -106,7 +129,7 @@ impl Proof<'_> {
         }
     }
 
-    fn call_non_negative(&self, call: Node, depth: usize, assumed: &[Local]) -> bool {
+    fn call_non_negative(&self, call: Node<'t>, depth: usize, assumed: &[Local]) -> bool {
         let source = self.source;
         let Some(function) = call.child_by_field_name("function") else {
             return false;
@@ -126,41 +149,32 @@ impl Proof<'_> {
                     && !args.is_empty()
                     && args.iter().all(|a| self.non_negative(*a, depth, assumed))
             }
-            "random.random" => args.is_empty() && imports_random(call, source),
+            "random.random" => args.is_empty() && self.imports_random(),
             "random.randint" | "random.uniform" => {
                 args.len() == 2
                     && positional
-                    && imports_random(call, source)
+                    && self.imports_random()
                     && args.iter().all(|a| self.non_negative(*a, depth, assumed))
             }
             _ => false,
         }
     }
-}
 
-/// The file imports the stdlib `random` module under its own name.
-fn imports_random(node: Node, source: &str) -> bool {
-    let root = root_of(node);
-    named_children(root).into_iter().any(|statement| {
-        statement.kind() == "import_statement"
-            && named_children(statement)
-                .iter()
-                .any(|name| name.kind() == "dotted_name" && text(*name, source) == "random")
-    })
-}
-
-/// The value of a constant: an upper-case name (or `self.NAME`,
-/// `cls.NAME`, `Class.NAME`) assigned exactly once in the file, at module
-/// or class level, and never a parameter of a function around the use.
-fn constant<'t>(node: Node<'t>, source: &str) -> Option<Node<'t>> {
-    let name = match node.kind() {
-        "identifier" => text(node, source),
-        _ => text(node.child_by_field_name("attribute")?, source),
-    };
-    if !is_constant_name(name) || is_parameter_around(node, name, source) {
-        return None;
+    /// The file imports the stdlib `random` module under its own name, at
+    /// module level.
+    fn imports_random(&self) -> bool {
+        self.root
+            .identifiers("random", self.source)
+            .into_iter()
+            .any(|identifier| {
+                let name = identifier.parent().filter(|n| n.kind() == "dotted_name");
+                let import = name
+                    .filter(|n| n.named_child_count() == 1)
+                    .and_then(|n| n.parent())
+                    .filter(|n| n.kind() == "import_statement");
+                import.and_then(|i| i.parent()) == Some(self.root.node())
+            })
     }
-    constant_named(root_of(node), name, source)
 }
 
 /// Spelled as a constant: upper case, digits and underscores.
@@ -173,8 +187,7 @@ pub fn is_constant_name(name: &str) -> bool {
 
 /// The value of the constant `name` of the module `root`: assigned
 /// exactly once, at module or class level.
-pub fn constant_named<'t>(root: Node<'t>, name: &str, source: &str) -> Option<Node<'t>> {
-    let root = Root::new(root);
+pub fn constant_named<'t>(root: &Root<'t>, name: &str, source: &str) -> Option<Node<'t>> {
     let names_it = |target: Node| match target.kind() {
         "identifier" => text(target, source) == name,
         "attribute" => target
@@ -372,9 +385,15 @@ mod tests {
     fn argument_holds(
         source: &str,
         callee: &str,
-        proof: fn(Node, &str, &ProjectBounds) -> bool,
+        holds: for<'t> fn(&Proof<'_, 't>, Node<'t>) -> bool,
     ) -> bool {
         let tree = parse(source);
+        let root = Root::new(tree.root_node());
+        let proof = Proof {
+            root: &root,
+            source,
+            bounds: &ProjectBounds::default(),
+        };
         let call = descendants(tree.root_node())
             .filter(|n| n.kind() == "call" && text(*n, source).starts_with(callee))
             .last()
@@ -384,12 +403,12 @@ mod tests {
             .unwrap()
             .named_child(0)
             .unwrap();
-        proof(arg, source, &ProjectBounds::default())
+        holds(&proof, arg)
     }
 
     /// Whether the argument of the last `sleep(...)` is proved.
     fn sleep_proved(source: &str) -> bool {
-        argument_holds(source, "sleep(", proved)
+        argument_holds(source, "sleep(", |proof, arg| proof.proved(arg))
     }
 
     #[test]
@@ -492,7 +511,7 @@ mod tests {
 
     /// Whether the argument of the last `GreenPool(...)` is a positive int.
     fn pool_size_proved(source: &str) -> bool {
-        argument_holds(source, "GreenPool(", positive_int)
+        argument_holds(source, "GreenPool(", |proof, arg| proof.positive_int(arg))
     }
 
     #[test]

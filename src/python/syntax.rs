@@ -40,6 +40,9 @@ pub struct Root<'t> {
     named: RefCell<HashMap<String, Rc<[usize]>>>,
     /// Where the names of the functions of each name asked for start.
     functions: RefCell<HashMap<String, Rc<[usize]>>>,
+    /// Where the value of each module or class constant asked for lies,
+    /// if it has one.
+    constants: RefCell<HashMap<String, Option<Range<usize>>>>,
 }
 
 impl<'t> Root<'t> {
@@ -51,6 +54,7 @@ impl<'t> Root<'t> {
             statements,
             named: RefCell::default(),
             functions: RefCell::default(),
+            constants: RefCell::default(),
         }
     }
 
@@ -119,6 +123,31 @@ impl<'t> Root<'t> {
             .collect();
         self.functions.borrow_mut().insert(name.to_owned(), starts);
         found
+    }
+
+    /// The value of the constant `name`, found by `find` on the first
+    /// question.
+    pub fn remembered_constant(
+        &self,
+        name: &str,
+        find: impl FnOnce() -> Option<Node<'t>>,
+    ) -> Option<Node<'t>> {
+        if let Some(value) = self.constants.borrow().get(name) {
+            return value.clone().and_then(|range| self.outermost_at(range));
+        }
+        let value = find();
+        let range = value.map(|v| v.byte_range());
+        self.constants.borrow_mut().insert(name.to_owned(), range);
+        value
+    }
+
+    /// The outermost node spanning exactly `range`.
+    fn outermost_at(&self, range: Range<usize>) -> Option<Node<'t>> {
+        let innermost = self.descendant_for_byte_range(range.start, range.end)?;
+        let same = |n: &Node| n.byte_range() == range;
+        std::iter::successors(Some(innermost), |n| self.parent(*n).filter(same))
+            .last()
+            .filter(same)
     }
 
     /// The start of the first identifier `name` in the tree of `source`.

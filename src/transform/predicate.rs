@@ -2,8 +2,7 @@
 
 use tree_sitter::Node;
 
-use crate::python::config_options::ProjectBounds;
-use crate::python::non_negative;
+use crate::python::non_negative::Proof;
 use crate::python::syntax::numeric_literal;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,51 +62,42 @@ impl Predicate {
 
     /// Evaluates the predicate on the arguments a parameter took (a
     /// `*rest` one may take several; the others take one).
-    pub fn holds_on(
+    pub fn holds_on<'t>(
         self,
-        args: Option<&[Node]>,
+        args: Option<&[Node<'t>]>,
         default: Option<&str>,
-        source: &str,
-        bounds: &ProjectBounds,
+        proof: &Proof<'_, 't>,
     ) -> bool {
         let keyword = |n: &Node| matches!(n.kind(), "keyword_argument" | "dictionary_splat");
         match (self, args) {
             (Predicate::Positional, Some(args)) => !args.iter().any(keyword),
             (Predicate::Keywords, Some(args)) => args.iter().all(keyword),
             (Predicate::Positional | Predicate::Keywords, Option::None) => false,
-            (_, args) => self.holds(
-                args.and_then(|a| a.first().copied()),
-                default,
-                source,
-                bounds,
-            ),
+            (_, args) => self.holds(args.and_then(|a| a.first().copied()), default, proof),
         }
     }
 
     /// Evaluates the predicate on a passed argument, or on the parameter's
     /// default (a Python literal) when the argument is absent.
-    pub fn holds(
+    pub fn holds<'t>(
         self,
-        arg: Option<Node>,
+        arg: Option<Node<'t>>,
         default: Option<&str>,
-        source: &str,
-        bounds: &ProjectBounds,
+        proof: &Proof<'_, 't>,
     ) -> bool {
+        let source = proof.source;
         match self {
             Predicate::Any => true,
             Predicate::Absent => arg.is_none(),
             Predicate::Present => arg.is_some(),
             Predicate::NonNegative => match arg {
-                Some(node) => non_negative::proved(node, source, bounds),
+                Some(node) => proof.proved(node),
                 Option::None => default
                     .is_some_and(|d| matches!(parse_literal(d), Literal::Number(v, _) if v >= 0.0)),
             },
-            Predicate::Positional | Predicate::Keywords => self.holds_on(
-                arg.as_ref().map(std::slice::from_ref),
-                default,
-                source,
-                bounds,
-            ),
+            Predicate::Positional | Predicate::Keywords => {
+                self.holds_on(arg.as_ref().map(std::slice::from_ref), default, proof)
+            }
             Predicate::NonzeroPort | Predicate::ZeroPort => {
                 let port = arg
                     .filter(|a| a.kind() == "tuple" && a.named_child_count() == 2)
@@ -120,11 +110,7 @@ impl Predicate {
                     Option::None => false,
                 }
             }
-            Predicate::PositiveInt
-                if arg.is_some_and(|node| non_negative::positive_int(node, source, bounds)) =>
-            {
-                true
-            }
+            Predicate::PositiveInt if arg.is_some_and(|node| proof.positive_int(node)) => true,
             _ => match arg {
                 Some(node) => self.holds_on_literal(literal_of(node, source)),
                 Option::None => default.is_some_and(|d| self.holds_on_literal(parse_literal(d))),
@@ -184,7 +170,26 @@ fn parse_literal(text: &str) -> Literal {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::python::config_options::ProjectBounds;
     use crate::python::parse::{first_expression, parse};
+    use crate::python::syntax::Root;
+
+    /// Evaluates `predicate` on `arg` of the file `source`.
+    fn holds_in(
+        predicate: Predicate,
+        arg: Option<Node>,
+        default: Option<&str>,
+        source: &str,
+    ) -> bool {
+        let tree = parse(source);
+        let root = Root::new(tree.root_node());
+        let proof = Proof {
+            root: &root,
+            source,
+            bounds: &ProjectBounds::default(),
+        };
+        predicate.holds(arg, default, &proof)
+    }
 
     fn check(predicate: &str, expr: &str) -> bool {
         let source = format!("f({expr})\n");
@@ -195,9 +200,12 @@ mod tests {
             .unwrap()
             .named_child(0)
             .unwrap();
-        Predicate::parse(predicate)
-            .unwrap()
-            .holds(Some(arg), None, &source, &Default::default())
+        holds_in(
+            Predicate::parse(predicate).unwrap(),
+            Some(arg),
+            None,
+            &source,
+        )
     }
 
     #[test]
@@ -220,7 +228,7 @@ mod tests {
     #[test]
     fn absent_arguments_use_the_default() {
         let p = Predicate::Zero;
-        assert!(p.holds(None, Some("0"), "", &Default::default()));
-        assert!(!Predicate::PositiveInt.holds(None, Some("None"), "", &Default::default()));
+        assert!(holds_in(p, None, Some("0"), ""));
+        assert!(!holds_in(Predicate::PositiveInt, None, Some("None"), ""));
     }
 }
