@@ -7,7 +7,9 @@
 //! to the module when it runs at import: module-level statements, and in a
 //! class body everything outside its methods (decorators, bases, default
 //! values, class attributes). A class is one unit with its methods: a
-//! method runs wherever an instance of its class may exist.
+//! method runs wherever an instance of its class may exist. A class a line
+//! only tests for (`isinstance(self, base.Manager)`, an `except` clause)
+//! is no mention: no instance comes of it there.
 
 use super::import_scan::{is_main_guard, logical_lines, string_end, top_level};
 
@@ -200,13 +202,14 @@ impl Outline {
                 };
                 let mut skipped_own = false;
                 identifiers(line.text, |word, by_path, called| {
-                    if !skipped_own && !by_path && Some(word) == own_name {
+                    if !skipped_own && !by_path && Some(word.text) == own_name {
                         skipped_own = true;
                         return;
                     }
-                    if never_defined(word) {
+                    if never_defined(word.text) || word.only_tested {
                         return;
                     }
+                    let word = word.text;
                     let owner = if called { owner } else { owner.or(holder) };
                     seen.insert((name_key(word), Mention { owner, by_path }));
                 });
@@ -266,14 +269,24 @@ fn only_strings(text: &str) -> bool {
     !text.is_empty()
 }
 
+/// A name in a line of code.
+struct Word<'t> {
+    text: &'t str,
+    /// A class the line only tests for, whose code does not run there:
+    /// the second argument of `isinstance()` or `issubclass()`
+    /// (`isinstance(self, base.Manager)`, a tuple of classes too), or
+    /// what an `except` clause catches.
+    only_tested: bool,
+}
+
 /// Hands `each` the identifiers of a line of code, but those of strings
 /// with spaces: whether each is in a string, and
 /// whether it is called or used (followed by `(`, `.` or `[`) rather than
 /// only referred to. A non-ASCII character counts as part of a name, as
 /// Python allows.
-fn identifiers<'t>(text: &'t str, mut each: impl FnMut(&'t str, bool, bool)) {
+fn identifiers<'t>(text: &'t str, mut each: impl FnMut(Word<'t>, bool, bool)) {
     let bytes = text.as_bytes();
-    let is_name = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    let caught_end = except_clause_end(text);
     let mut words = |range: std::ops::Range<usize>, by_path: bool| {
         let mut at = range.start;
         while at < range.end {
@@ -290,7 +303,14 @@ fn identifiers<'t>(text: &'t str, mut each: impl FnMut(&'t str, bool, bool)) {
             }
             let next = bytes[at..].iter().find(|b| !b.is_ascii_whitespace());
             let called = matches!(next, Some(b'(' | b'.' | b'['));
-            each(&text[begin..at], by_path, called);
+            let only_tested = !by_path
+                && !called
+                && (caught_end.is_some_and(|end| at <= end) || type_tested(bytes, begin, at));
+            let word = Word {
+                text: &text[begin..at],
+                only_tested,
+            };
+            each(word, by_path, called);
         }
     };
     let (mut code_start, mut at) = (0, 0);
@@ -311,6 +331,104 @@ fn identifiers<'t>(text: &'t str, mut each: impl FnMut(&'t str, bool, bool)) {
         }
     }
     words(code_start..bytes.len(), false);
+}
+
+fn is_name(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// Where the classes of an `except` clause end (its `:`), if the line is
+/// one.
+fn except_clause_end(text: &str) -> Option<usize> {
+    let rest = text.strip_prefix("except")?;
+    if rest.bytes().next().is_some_and(is_name) {
+        return None;
+    }
+    text.find(':')
+}
+
+/// Whether the name at `begin..end` of a line ends a reference that is the
+/// second argument of `isinstance()` or `issubclass()`, or an item of a
+/// tuple that is. Anything unclear (a string on the way) is not.
+fn type_tested(bytes: &[u8], begin: usize, end: usize) -> bool {
+    // The whole dotted reference (`base_manager.Manager`).
+    let mut start = begin;
+    while start > 1 && bytes[start - 1] == b'.' && is_name(bytes[start - 2]) {
+        start -= 1;
+        while start > 0 && is_name(bytes[start - 1]) {
+            start -= 1;
+        }
+    }
+    let after = bytes[end..].iter().find(|b| !b.is_ascii_whitespace());
+    let before = bytes[..start]
+        .iter()
+        .rev()
+        .find(|b| !b.is_ascii_whitespace());
+    if !matches!(after, Some(b')' | b',')) || !matches!(before, Some(b',' | b'(')) {
+        return false;
+    }
+    let Some(open) = enclosing_bracket(bytes, start) else {
+        return false;
+    };
+    if second_argument_of_type_test(bytes, open, start) {
+        return true;
+    }
+    // A tuple of classes: its own bracket is the second argument.
+    let tuple_start = open;
+    bytes[..tuple_start]
+        .iter()
+        .rev()
+        .find(|b| !b.is_ascii_whitespace())
+        == Some(&b',')
+        && enclosing_bracket(bytes, tuple_start)
+            .is_some_and(|call| second_argument_of_type_test(bytes, call, tuple_start))
+}
+
+/// The `(` that encloses position `at`, if no string lies between.
+fn enclosing_bracket(bytes: &[u8], at: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for i in (0..at).rev() {
+        match bytes[i] {
+            b'\'' | b'"' => return None,
+            b')' | b']' | b'}' => depth += 1,
+            b'(' if depth == 0 => return Some(i),
+            b'[' | b'{' if depth == 0 => return None,
+            b'(' | b'[' | b'{' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether `open` is the bracket of an `isinstance(` or `issubclass(` call
+/// and `at` lies in its second argument (after exactly one comma at its
+/// own depth).
+fn second_argument_of_type_test(bytes: &[u8], open: usize, at: usize) -> bool {
+    let callee_end = bytes[..open]
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |i| i + 1);
+    let callee_start = bytes[..callee_end]
+        .iter()
+        .rposition(|&b| !is_name(b))
+        .map_or(0, |i| i + 1);
+    let callee = &bytes[callee_start..callee_end];
+    let attribute = callee_start > 0 && bytes[callee_start - 1] == b'.';
+    if attribute || !matches!(callee, b"isinstance" | b"issubclass") {
+        return false;
+    }
+    let mut depth = 0usize;
+    let mut commas = 0;
+    for &b in &bytes[open + 1..at] {
+        match b {
+            b'\'' | b'"' => return false,
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b',' if depth == 0 => commas += 1,
+            _ => {}
+        }
+    }
+    commas == 1
 }
 
 /// The names a `from m import ...` statement imports, each with the name
@@ -512,6 +630,36 @@ def main():
                 ("three", &["three"]),
                 // Inside a function, the function's code.
                 ("four", &["main"]),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_class_only_tested_for_or_caught_is_not_run() {
+        let outline = Outline::of(
+            "def wrapper(self, x):\n    if isinstance(self, base_manager.Manager):\n        \
+             check(x)\n    if issubclass(type(x), (Pool, mod.Executor)) and Helper():\n        \
+             isinstance(Server, kind)\n    try:\n        run()\n    except (Timeout, \
+             errors.Gone) as e:\n        handle(e)\n    except Failure: recover(Fallback)\n    \
+             isinstance(x, make_type())\n    isinstance(x, table[Key])\n",
+        );
+        assert_mentions(
+            &outline,
+            &[
+                ("Manager", &[]),
+                ("Pool", &[]),
+                ("Executor", &[]),
+                ("Timeout", &[]),
+                ("Gone", &[]),
+                ("Failure", &[]),
+                // Called, the first argument, after the clause, or inside
+                // another expression: mentions as before.
+                ("Helper", &["wrapper"]),
+                ("Server", &["wrapper"]),
+                ("Fallback", &["wrapper"]),
+                ("make_type", &["wrapper"]),
+                ("Key", &["wrapper"]),
+                ("base_manager", &["wrapper"]),
             ],
         );
     }
