@@ -10,17 +10,20 @@
 //!
 //! Calls are found by names, from each line back to what may call it: a
 //! top-level function or class is called only from code that mentions its
-//! name (a call, an attribute `x.name`, whatever the name is bound to) in
-//! its own file or in one that imports it, or a package that does; a
-//! module-level `from m import name as alias` passes it on to the code
-//! that mentions `alias` (nova's test fixtures package imports its libvirt
-//! fixture, which only the libvirt tests name), or from a string holding a
-//! dotted path in any file (code loaded by name). That code is run by a program when it is module-level code of a
+//! name (a call, an attribute `x.name`, whatever the name is bound to; not
+//! a class it only tests for with `isinstance` or catches) in its own file
+//! or in one that imports it, or a package that does; a module-level `from
+//! m import name as alias` passes it on to the code that mentions `alias`
+//! (nova's test fixtures package imports its libvirt fixture, which only
+//! the libvirt tests name), or from a string holding a dotted path in any
+//! file (code loaded by name) that names it right after its module's path
+//! (`'pkg.mod.Name'`, `'pkg.mod:name'`; what a mock replaces is loaded by
+//! no one). That code is run by a program when it is module-level code of a
 //! file the program imports, or a decorated definition there (a registry
 //! received it), or a definition named in a non-Python file (an entry
-//! point, a paste factory), or any definition of a program's entry files
-//! (a test module's tests, a script's functions); else by whatever may call
-//! it in turn. A class is one unit with its methods.
+//! point, a paste factory), or any definition of a program's entry files (a
+//! test module's tests, a script's functions); else by whatever may call it
+//! in turn. A class is one unit with its methods.
 //!
 //! Left out, as they cannot be seen by name: a function reached by
 //! `getattr` with a computed name, or through `globals()`.
@@ -176,8 +179,13 @@ impl Search<'_> {
                 .into_iter()
                 .flatten()
             {
-                // Code names a function of another file through an import.
-                if !(mention.by_path || importing.contains(&caller_file)) {
+                // Code names a function of another file through an import,
+                // a dotted path through its module's path.
+                let named = match mention.by_path {
+                    true => self.path_names_module(caller_file, mention, file),
+                    false => importing.contains(&caller_file),
+                };
+                if !named {
                     continue;
                 }
                 match mention.owner {
@@ -201,6 +209,20 @@ impl Search<'_> {
             at_import: sorted(at_import),
             in_definitions: sorted(in_definitions),
         }
+    }
+    /// Whether a dotted path of `caller_file` names its name in the module
+    /// of `file`: its path before the name is the module's, or ends with it
+    /// (a package above the project's folders).
+    fn path_names_module(&self, caller_file: usize, mention: Mention, file: usize) -> bool {
+        let Some(index) = mention.module else {
+            return true;
+        };
+        let path = &self.outlines[caller_file].modules[index as usize];
+        let module = &self.importers.graph.names[file];
+        path == module
+            || path
+                .strip_suffix(module.as_str())
+                .is_some_and(|above| above.ends_with('.'))
     }
 }
 
@@ -376,6 +398,29 @@ mod tests {
         // api.py imports only the package, which imports the module.
         assert!(Run(vec![0, 1, 2], vec![2]).may_run(&found, 1, 5));
         assert!(!Run(vec![0, 1], vec![0]).may_run(&found, 1, 5));
+    }
+
+    #[test]
+    fn a_dotted_path_names_a_definition_only_in_its_module() {
+        let files = [
+            (
+                "app/cmd.py",
+                "import eventlet\n\n\ndef main():\n    eventlet.spawn(run)\n",
+            ),
+            ("app/__init__.py", ""),
+            // A path through another module's `main`, and a mock's target.
+            (
+                "test_db.py",
+                "X = 'app.db.main.api.get'\n\n\ndef test_x():\n    \
+                 mock.patch('app.cmd.main')\n",
+            ),
+            ("test_cli.py", "LOADED = 'app.cmd:main'\n"),
+            ("test_any.py", "TEMPLATE = 'app.%s.main'\n"),
+        ];
+        let found = reach_in(&files, 0, 5);
+        assert!(!Run(vec![0, 1, 2], vec![2]).may_run(&found, 0, 5));
+        assert!(Run(vec![0, 1, 3], vec![3]).may_run(&found, 0, 5));
+        assert!(Run(vec![0, 1, 4], vec![4]).may_run(&found, 0, 5));
     }
 
     #[test]

@@ -34,6 +34,9 @@ pub struct Outline {
     /// The names mentioned (by [`name_key`]) with where, sorted, without
     /// repeats: compact, as every file of a project has one.
     mentions: Vec<(u64, Mention)>,
+    /// The module paths that dotted paths name their names in (`pkg.mod`
+    /// of `'pkg.mod.Name'` or `'pkg.mod:name'`), each once.
+    pub modules: Vec<String>,
 }
 
 /// Words that never name a function or class: the keywords, and the
@@ -97,6 +100,11 @@ pub struct Mention {
     /// In a string holding a dotted path: code loaded by name, which
     /// needs no import.
     pub by_path: bool,
+    /// In a dotted path, the index among the outline's `modules` of the
+    /// path before the name: only a definition of that module is named.
+    /// `None` where that part is no plain path (a template, `'%s.Name'`),
+    /// so any module may be meant.
+    pub module: Option<u32>,
 }
 
 impl Outline {
@@ -107,6 +115,7 @@ impl Outline {
         let mut decorated = false;
         // Most words are seen many times: kept once each here.
         let mut seen: foldhash::HashSet<(u64, Mention)> = foldhash::HashSet::default();
+        let mut module_index: foldhash::HashMap<String, u32> = foldhash::HashMap::default();
         logical_lines(
             source,
             |_| true,
@@ -180,6 +189,7 @@ impl Outline {
                             Mention {
                                 owner: passer,
                                 by_path: false,
+                                module: None,
                             },
                         ));
                     }
@@ -209,9 +219,17 @@ impl Outline {
                     if never_defined(word.text) || word.only_tested {
                         return;
                     }
-                    let word = word.text;
+                    let module = word.module.map(|path| {
+                        let next = module_index.len() as u32;
+                        *module_index.entry(path.replace(':', ".")).or_insert(next)
+                    });
                     let owner = if called { owner } else { owner.or(holder) };
-                    seen.insert((name_key(word), Mention { owner, by_path }));
+                    let mention = Mention {
+                        owner,
+                        by_path,
+                        module,
+                    };
+                    seen.insert((name_key(word.text), mention));
                 });
                 if def || main_guard {
                     blocks.push((line.indent, header.starts_with("def ") || main_guard));
@@ -220,6 +238,10 @@ impl Outline {
         );
         outline.mentions = seen.into_iter().collect();
         outline.mentions.sort_unstable();
+        outline.modules = vec![String::new(); module_index.len()];
+        for (path, index) in module_index {
+            outline.modules[index as usize] = path;
+        }
         outline
     }
 
@@ -277,6 +299,9 @@ struct Word<'t> {
     /// (`isinstance(self, base.Manager)`, a tuple of classes too), or
     /// what an `except` clause catches.
     only_tested: bool,
+    /// In a dotted path, the path before it (`pkg.mod` of `pkg.mod.Name`,
+    /// empty for the first name); `None` where that is no plain path.
+    module: Option<&'t str>,
 }
 
 /// Hands `each` the identifiers of a line of code, but those of strings
@@ -288,6 +313,12 @@ fn identifiers<'t>(text: &'t str, mut each: impl FnMut(Word<'t>, bool, bool)) {
     let bytes = text.as_bytes();
     let caught_end = except_clause_end(text);
     let mut words = |range: std::ops::Range<usize>, by_path: bool| {
+        // A string's text starts after its quotes.
+        let path_start = range.start
+            + bytes[range.clone()]
+                .iter()
+                .take_while(|b| matches!(b, b'\'' | b'"'))
+                .count();
         let mut at = range.start;
         while at < range.end {
             if !is_name(bytes[at]) {
@@ -306,23 +337,36 @@ fn identifiers<'t>(text: &'t str, mut each: impl FnMut(Word<'t>, bool, bool)) {
             let only_tested = !by_path
                 && !called
                 && (caught_end.is_some_and(|end| at <= end) || type_tested(bytes, begin, at));
+            let module = by_path
+                .then(|| module_before(text, path_start, begin))
+                .flatten();
             let word = Word {
                 text: &text[begin..at],
                 only_tested,
+                module,
             };
             each(word, by_path, called);
         }
     };
     let (mut code_start, mut at) = (0, 0);
+    // The string before was a mock's target (the next one may continue it).
+    let mut in_target = false;
     while at < bytes.len() {
         if matches!(bytes[at], b'\'' | b'"') {
+            let code = &bytes[code_start..at];
             words(code_start..at, false);
             let end = string_end(bytes, at);
+            in_target = if code.iter().all(u8::is_ascii_whitespace) {
+                in_target
+            } else {
+                is_mock_call_opening(code)
+            };
             // A string may name code to load: a dotted path (`pkg.mod.Name`,
             // `pkg.mod:name`, a template of one) from anywhere, a bare name
-            // (for getattr) like code; one with spaces is prose.
+            // (for getattr) like code; one with spaces is prose. What a
+            // mock replaces only has its module imported.
             let literal = &bytes[at..end];
-            if !literal.iter().any(u8::is_ascii_whitespace) {
+            if !in_target && !literal.iter().any(u8::is_ascii_whitespace) {
                 words(at..end, literal.iter().any(|b| matches!(b, b'.' | b':')));
             }
             (code_start, at) = (end, end);
@@ -335,6 +379,47 @@ fn identifiers<'t>(text: &'t str, mut each: impl FnMut(Word<'t>, bool, bool)) {
 
 fn is_name(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// Whether code ends by opening a call that replaces what its first
+/// argument, a dotted path, names: `mock.patch(`, `patch.multiple(`,
+/// `fixtures.MockPatch(`, `fixtures.MonkeyPatch(`, a test's `stub_out(`.
+fn is_mock_call_opening(code: &[u8]) -> bool {
+    let Some(open) = code.iter().rposition(|b| !b.is_ascii_whitespace()) else {
+        return false;
+    };
+    if code[open] != b'(' {
+        return false;
+    }
+    let callee_end = code[..open]
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |i| i + 1);
+    let callee_start = code[..callee_end]
+        .iter()
+        .rposition(|&b| !is_name(b))
+        .map_or(0, |i| i + 1);
+    matches!(
+        &code[callee_start..callee_end],
+        b"patch" | b"multiple" | b"MockPatch" | b"MonkeyPatch" | b"stub_out"
+    )
+}
+
+/// The module path a dotted path names the name at `begin` in: the text
+/// from `path_start` to the `.` or `:` before it (empty for the first
+/// name), if that is only names and dots.
+fn module_before(text: &str, path_start: usize, begin: usize) -> Option<&str> {
+    if begin == path_start {
+        return Some("");
+    }
+    let bytes = text.as_bytes();
+    if !matches!(bytes[begin - 1], b'.' | b':') {
+        return None;
+    }
+    let path = &text[path_start..begin - 1];
+    path.bytes()
+        .all(|b| is_name(b) || matches!(b, b'.' | b':'))
+        .then_some(path)
 }
 
 /// Where the classes of an `except` clause end (its `:`), if the line is
@@ -660,6 +745,47 @@ def main():
                 ("make_type", &["wrapper"]),
                 ("Key", &["wrapper"]),
                 ("base_manager", &["wrapper"]),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_dotted_path_names_its_names_in_the_module_before_them() {
+        let outline = Outline::of(
+            "A = 'pkg.mod.Name'\nB = 'pkg.db.main.api.get'\nC = 'pkg.%s.Driver'\n\
+             D = 'pkg.mod:factory'\n",
+        );
+        let modules = |name: &str| -> Vec<Option<&str>> {
+            outline
+                .mentioned_by(name)
+                .iter()
+                .map(|m| m.module.map(|i| outline.modules[i as usize].as_str()))
+                .collect()
+        };
+        assert_eq!(modules("Name"), [Some("pkg.mod")]);
+        assert_eq!(modules("main"), [Some("pkg.db")]);
+        assert_eq!(modules("pkg"), [Some("")]);
+        assert_eq!(modules("Driver"), [None]);
+        assert_eq!(modules("factory"), [Some("pkg.mod")]);
+    }
+
+    #[test]
+    fn what_a_mock_replaces_is_no_mention() {
+        let outline = Outline::of(
+            "@mock.patch('pkg.mod.Manager.run')\ndef test_a(self):\n    \
+             self.useFixture(fixtures.MockPatch(\n        'pkg.mod.Service.'\n        \
+             '_start', mock.DEFAULT))\n    self.stub_out('pkg.mod.helper', fake)\n    \
+             mock.patch.multiple('pkg.util', name=Other)\n    load('pkg.mod.Loaded')\n",
+        );
+        assert_mentions(
+            &outline,
+            &[
+                ("Manager", &[]),
+                ("Service", &[]),
+                ("helper", &[]),
+                ("util", &[]),
+                ("Other", &["test_a"]),
+                ("Loaded", &["test_a (by path)"]),
             ],
         );
     }
