@@ -509,6 +509,38 @@ mod tests {
         assert!(sleep_proved("sleep(min(2 ** attempt, 30))\n"));
     }
 
+    #[test]
+    fn a_constant_found_once_serves_every_later_use() {
+        // The tree remembers where each constant's value is: the second
+        // question of each name is answered from there.
+        let source = "DELAY = (2)\nSIZE = 4\nBAD = -1\n\n\
+                      def f():\n    sleep(DELAY)\n    GreenPool(SIZE)\n    sleep(BAD)\n\n\
+                      def g():\n    sleep(DELAY * 2)\n    GreenPool(SIZE)\n    sleep(BAD)\n";
+        let tree = parse(source);
+        let root = Root::new(tree.root_node());
+        let proof = Proof {
+            root: &root,
+            source,
+            bounds: &ProjectBounds::default(),
+        };
+        let first_arguments = |callee: &str| -> Vec<Node> {
+            descendants(tree.root_node())
+                .filter(|n| n.kind() == "call" && text(*n, source).starts_with(callee))
+                .filter_map(|call| call.child_by_field_name("arguments")?.named_child(0))
+                .collect()
+        };
+        let sleeps: Vec<bool> = first_arguments("sleep(")
+            .into_iter()
+            .map(|arg| proof.proved(arg))
+            .collect();
+        assert_eq!(sleeps, [true, false, true, false]);
+        let pools: Vec<bool> = first_arguments("GreenPool(")
+            .into_iter()
+            .map(|arg| proof.positive_int(arg))
+            .collect();
+        assert_eq!(pools, [true, true]);
+    }
+
     /// Whether the argument of the last `GreenPool(...)` is a positive int.
     fn pool_size_proved(source: &str) -> bool {
         argument_holds(source, "GreenPool(", |proof, arg| proof.positive_int(arg))
