@@ -220,8 +220,16 @@ impl Outline {
                         return;
                     }
                     let module = word.module.map(|path| {
+                        let path = match path.contains(':') {
+                            true => std::borrow::Cow::Owned(path.replace(':', ".")),
+                            false => std::borrow::Cow::Borrowed(path),
+                        };
+                        // Most paths are seen before: kept once each.
                         let next = module_index.len() as u32;
-                        *module_index.entry(path.replace(':', ".")).or_insert(next)
+                        match module_index.get(path.as_ref()) {
+                            Some(&index) => index,
+                            None => *module_index.entry(path.into_owned()).or_insert(next),
+                        }
                     });
                     let owner = if called { owner } else { owner.or(holder) };
                     let mention = Mention {
