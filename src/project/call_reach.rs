@@ -11,19 +11,21 @@
 //! Calls are found by names, from each line back to what may call it: a
 //! top-level function or class is called only from code that mentions its
 //! name (a call, an attribute `x.name`, whatever the name is bound to; not
-//! a class it only tests for with `isinstance` or catches) in its own file
-//! or in one that imports it, or a package that does; a module-level `from
-//! m import name as alias` passes it on to the code that mentions `alias`
-//! (nova's test fixtures package imports its libvirt fixture, which only
-//! the libvirt tests name), or from a string holding a dotted path in any
-//! file (code loaded by name) that names it right after its module's path
-//! (`'pkg.mod.Name'`, `'pkg.mod:name'`; what a mock replaces is loaded by
-//! no one). That code is run by a program when it is module-level code of a
-//! file the program imports, or a decorated definition there (a registry
-//! received it), or a definition named in a non-Python file (an entry
-//! point, a paste factory), or any definition of a program's entry files (a
-//! test module's tests, a script's functions); else by whatever may call it
-//! in turn. A class is one unit with its methods.
+//! a class it catches, nor one it tests for with `isinstance`, which runs
+//! only a `__subclasshook__`) in its own file or in one that imports it, or
+//! a package that does; a module-level `from m import name as alias` passes
+//! it on to the code that mentions `alias` (nova's test fixtures package
+//! imports its libvirt fixture, which only the libvirt tests name), or from
+//! a string holding a dotted path in any file (code loaded by name) that
+//! names it right after its module's path (`'pkg.mod.Name'`,
+//! `'pkg.mod:name'`) or after a module that imports its file (a star
+//! import); what a mock replaces is loaded by no one. That code is run by a
+//! program when it is module-level code of a file the program imports, or a
+//! decorated definition there (a registry received it), or a definition
+//! named in a non-Python file (an entry point, a paste factory), or any
+//! definition of a program's entry files (a test module's tests, a script's
+//! functions); else by whatever may call it in turn. A class is one unit
+//! with its methods.
 //!
 //! Left out, as they cannot be seen by name: a function reached by
 //! `getattr` with a computed name, or through `globals()`.
@@ -180,12 +182,13 @@ impl Search<'_> {
                 .flatten()
             {
                 // Code names a function of another file through an import,
-                // a dotted path through its module's path.
+                // a dotted path through its module's path. An isinstance()
+                // test runs only a class's `__subclasshook__`.
                 let named = match mention.by_path {
                     true => self.path_names_module(caller_file, mention, file),
                     false => importing.contains(&caller_file),
                 };
-                if !named {
+                if !named || mention.type_tested && !def.hooks_type_tests {
                     continue;
                 }
                 match mention.owner {
@@ -212,17 +215,24 @@ impl Search<'_> {
     }
     /// Whether a dotted path of `caller_file` names its name in the module
     /// of `file`: its path before the name is the module's, or ends with it
-    /// (a package above the project's folders).
+    /// (a package above the project's folders), or the module the path
+    /// leads to imports that file, and so may pass the name on (`from
+    /// .logger import *`, `'pkg.api:drivers.Driver'`).
     fn path_names_module(&self, caller_file: usize, mention: Mention, file: usize) -> bool {
         let Some(index) = mention.module else {
             return true;
         };
         let path = &self.outlines[caller_file].modules[index as usize];
         let module = &self.importers.graph.names[file];
-        path == module
+        let own = path == module
             || path
                 .strip_suffix(module.as_str())
-                .is_some_and(|above| above.ends_with('.'))
+                .is_some_and(|above| above.ends_with('.'));
+        own || {
+            let importing = self.importers.importing(file);
+            let reached = self.importers.graph.deepest_module(path);
+            reached.iter().any(|f| importing.contains(f))
+        }
     }
 }
 
@@ -421,6 +431,56 @@ mod tests {
         assert!(!Run(vec![0, 1, 2], vec![2]).may_run(&found, 0, 5));
         assert!(Run(vec![0, 1, 3], vec![3]).may_run(&found, 0, 5));
         assert!(Run(vec![0, 1, 4], vec![4]).may_run(&found, 0, 5));
+    }
+
+    #[test]
+    fn a_dotted_path_through_a_module_that_passes_the_name_on() {
+        let files = [
+            (
+                "app/drivers/cli.py",
+                "import eventlet\n\n\nclass Client:\n    def run(self):\n        \
+                 eventlet.spawn(run)\n",
+            ),
+            ("app/__init__.py", "from app.drivers.cli import *  # noqa\n"),
+            ("app/drivers/__init__.py", ""),
+            // Split over literals, relative, through a star import, through
+            // an attribute of a module that imports it.
+            (
+                "split.py",
+                "X = load('app.drivers.'\n         'cli.Client')\n",
+            ),
+            ("relative.py", "X = load('.cli.Client', 'app.drivers')\n"),
+            ("star.py", "X = load('app.Client')\n"),
+            ("api.py", "from app.drivers import cli\n"),
+            ("attribute.py", "X = load('api:cli.Client')\n"),
+            ("other.py", "X = load('app.drivers.Client')\n"),
+        ];
+        let found = reach_in(&files, 0, 6);
+        for (entry, runs) in [(3, true), (4, true), (5, true), (7, true), (8, false)] {
+            let program = Run(vec![entry], vec![entry]);
+            assert_eq!(program.may_run(&found, 0, 6), runs, "{}", files[entry].0);
+        }
+    }
+
+    #[test]
+    fn an_isinstance_test_runs_only_a_subclass_hook() {
+        let files = [
+            (
+                "iface.py",
+                "import eventlet\n\n\nclass Hooked(metaclass=abc.ABCMeta):\n    \
+                 @classmethod\n    def __subclasshook__(cls, other):\n        \
+                 eventlet.sleep(0)\n\n\nclass Plain:\n    def run(self):\n        \
+                 eventlet.sleep(0)\n",
+            ),
+            (
+                "user.py",
+                "import iface\n\n\ndef check(x):\n    \
+                 return isinstance(x, (iface.Hooked, iface.Plain))\n",
+            ),
+        ];
+        let user = Run(vec![0, 1], vec![1]);
+        assert!(user.may_run(&reach_in(&files, 0, 7), 0, 7));
+        assert!(!user.may_run(&reach_in(&files, 0, 12), 0, 12));
     }
 
     #[test]

@@ -113,6 +113,22 @@ impl ModuleGraph {
         found
     }
 
+    /// The files named by the longest leading part of the dotted `path`
+    /// that names a module of the project (`pkg.api` of `pkg.api.cli`
+    /// where `pkg/api.py` exists).
+    pub fn deepest_module(&self, path: &str) -> &[usize] {
+        let mut end = path.len();
+        loop {
+            if let Some(files) = self.by_name.get(&path[..end]) {
+                return files;
+            }
+            match path[..end].rfind('.') {
+                Some(dot) => end = dot,
+                None => return &[],
+            }
+        }
+    }
+
     /// Whether the file is a package's `__init__.py`.
     pub fn is_package(&self, file: usize) -> bool {
         self.packages.contains(&self.names[file])

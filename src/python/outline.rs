@@ -7,9 +7,9 @@
 //! to the module when it runs at import: module-level statements, and in a
 //! class body everything outside its methods (decorators, bases, default
 //! values, class attributes). A class is one unit with its methods: a
-//! method runs wherever an instance of its class may exist. A class a line
-//! only tests for (`isinstance(self, base.Manager)`, an `except` clause)
-//! is no mention: no instance comes of it there.
+//! method runs wherever an instance of its class may exist. A class an
+//! `except` clause catches is no mention: no instance comes of it there;
+//! one `isinstance()` tests for is a mention only of a `__subclasshook__`.
 
 use super::import_scan::{is_main_guard, logical_lines, string_end, top_level};
 
@@ -23,6 +23,9 @@ pub struct TopDef {
     /// Decorated: the decorator receives it when the module is imported
     /// (a registry, a route), so it may run without its name being read.
     pub decorated: bool,
+    /// A class that defines `__subclasshook__`, which `isinstance()` and
+    /// `issubclass()` run (through `abc.ABCMeta`).
+    pub hooks_type_tests: bool,
 }
 
 #[derive(Debug, Default)]
@@ -102,9 +105,13 @@ pub struct Mention {
     pub by_path: bool,
     /// In a dotted path, the index among the outline's `modules` of the
     /// path before the name: only a definition of that module is named.
-    /// `None` where that part is no plain path (a template, `'%s.Name'`),
-    /// so any module may be meant.
+    /// `None` where that part is no plain path (a template, `'%s.Name'`,
+    /// a relative path, a piece of a longer one), so any module may be
+    /// meant.
     pub module: Option<u32>,
+    /// Only the class `isinstance()` or `issubclass()` tests for: it runs
+    /// none of the class's code but a `__subclasshook__`.
+    pub type_tested: bool,
 }
 
 impl Outline {
@@ -145,12 +152,20 @@ impl Outline {
                     outline.defs.push(TopDef {
                         name: MAIN_BLOCK.to_owned(),
                         decorated: false,
+                        hooks_type_tests: false,
                     });
+                }
+                if !blocks.is_empty()
+                    && header.starts_with("def __subclasshook__")
+                    && let Some(class) = outline.defs.last_mut()
+                {
+                    class.hooks_type_tests = true;
                 }
                 let owner = if blocks.is_empty() && def {
                     outline.defs.push(TopDef {
                         name: own_name.unwrap_or_default().to_owned(),
                         decorated: std::mem::take(&mut decorated),
+                        hooks_type_tests: false,
                     });
                     // A class's bases run where the class does (a subclass
                     // instance); a function's default values, and a
@@ -182,6 +197,7 @@ impl Outline {
                         outline.defs.push(TopDef {
                             name: bound.to_owned(),
                             decorated: false,
+                            hooks_type_tests: false,
                         });
                         let passer = Some(outline.defs.len() - 1);
                         seen.insert((
@@ -190,6 +206,7 @@ impl Outline {
                                 owner: passer,
                                 by_path: false,
                                 module: None,
+                                type_tested: false,
                             },
                         ));
                     }
@@ -204,6 +221,7 @@ impl Outline {
                         outline.defs.push(TopDef {
                             name: name.to_owned(),
                             decorated: false,
+                            hooks_type_tests: false,
                         });
                         Some(outline.defs.len() - 1)
                     }
@@ -216,7 +234,7 @@ impl Outline {
                         skipped_own = true;
                         return;
                     }
-                    if never_defined(word.text) || word.only_tested {
+                    if never_defined(word.text) || word.caught {
                         return;
                     }
                     let module = word.module.map(|path| {
@@ -236,6 +254,7 @@ impl Outline {
                         owner,
                         by_path,
                         module,
+                        type_tested: word.type_tested,
                     };
                     seen.insert((name_key(word.text), mention));
                 });
@@ -302,11 +321,11 @@ fn only_strings(text: &str) -> bool {
 /// A name in a line of code.
 struct Word<'t> {
     text: &'t str,
-    /// A class the line only tests for, whose code does not run there:
-    /// the second argument of `isinstance()` or `issubclass()`
-    /// (`isinstance(self, base.Manager)`, a tuple of classes too), or
-    /// what an `except` clause catches.
-    only_tested: bool,
+    /// A class an `except` clause catches: none of its code runs there.
+    caught: bool,
+    /// The second argument of `isinstance()` or `issubclass()`
+    /// (`isinstance(self, base.Manager)`, a tuple of classes too).
+    type_tested: bool,
     /// In a dotted path, the path before it (`pkg.mod` of `pkg.mod.Name`,
     /// empty for the first name); `None` where that is no plain path.
     module: Option<&'t str>,
@@ -320,7 +339,9 @@ struct Word<'t> {
 fn identifiers<'t>(text: &'t str, mut each: impl FnMut(Word<'t>, bool, bool)) {
     let bytes = text.as_bytes();
     let caught_end = except_clause_end(text);
-    let mut words = |range: std::ops::Range<usize>, by_path: bool| {
+    // `whole_path`: the string is a whole path, not a relative one or a
+    // piece of one split over literals that follow each other.
+    let mut words = |range: std::ops::Range<usize>, by_path: bool, whole_path: bool| {
         // A string's text starts after its quotes.
         let path_start = range.start
             + bytes[range.clone()]
@@ -342,15 +363,16 @@ fn identifiers<'t>(text: &'t str, mut each: impl FnMut(Word<'t>, bool, bool)) {
             }
             let next = bytes[at..].iter().find(|b| !b.is_ascii_whitespace());
             let called = matches!(next, Some(b'(' | b'.' | b'['));
-            let only_tested = !by_path
-                && !called
-                && (caught_end.is_some_and(|end| at <= end) || type_tested(bytes, begin, at));
-            let module = by_path
+            let a_type = !by_path && !called;
+            let caught =
+                a_type && caught_end.is_some_and(|end| at <= end) && caught_directly(bytes, begin);
+            let module = (by_path && whole_path)
                 .then(|| module_before(text, path_start, begin))
                 .flatten();
             let word = Word {
                 text: &text[begin..at],
-                only_tested,
+                caught,
+                type_tested: a_type && type_tested(bytes, begin, at),
                 module,
             };
             each(word, by_path, called);
@@ -359,30 +381,36 @@ fn identifiers<'t>(text: &'t str, mut each: impl FnMut(Word<'t>, bool, bool)) {
     let (mut code_start, mut at) = (0, 0);
     // The string before was a mock's target (the next one may continue it).
     let mut in_target = false;
+    let mut after_string = false;
     while at < bytes.len() {
         if matches!(bytes[at], b'\'' | b'"') {
             let code = &bytes[code_start..at];
-            words(code_start..at, false);
+            words(code_start..at, false, true);
             let end = string_end(bytes, at);
-            in_target = if code.iter().all(u8::is_ascii_whitespace) {
+            let continues = after_string && code.iter().all(u8::is_ascii_whitespace);
+            in_target = if continues {
                 in_target
             } else {
                 is_mock_call_opening(code)
             };
+            after_string = true;
             // A string may name code to load: a dotted path (`pkg.mod.Name`,
             // `pkg.mod:name`, a template of one) from anywhere, a bare name
             // (for getattr) like code; one with spaces is prose. What a
             // mock replaces only has its module imported.
             let literal = &bytes[at..end];
             if !in_target && !literal.iter().any(u8::is_ascii_whitespace) {
-                words(at..end, literal.iter().any(|b| matches!(b, b'.' | b':')));
+                let content = literal.iter().find(|b| !matches!(b, b'\'' | b'"'));
+                let relative = matches!(content, Some(b'.' | b':'));
+                let by_path = literal.iter().any(|b| matches!(b, b'.' | b':'));
+                words(at..end, by_path, !continues && !relative);
             }
             (code_start, at) = (end, end);
         } else {
             at += 1;
         }
     }
-    words(code_start..bytes.len(), false);
+    words(code_start..bytes.len(), false, true);
 }
 
 fn is_name(b: u8) -> bool {
@@ -444,14 +472,7 @@ fn except_clause_end(text: &str) -> Option<usize> {
 /// second argument of `isinstance()` or `issubclass()`, or an item of a
 /// tuple that is. Anything unclear (a string on the way) is not.
 fn type_tested(bytes: &[u8], begin: usize, end: usize) -> bool {
-    // The whole dotted reference (`base_manager.Manager`).
-    let mut start = begin;
-    while start > 1 && bytes[start - 1] == b'.' && is_name(bytes[start - 2]) {
-        start -= 1;
-        while start > 0 && is_name(bytes[start - 1]) {
-            start -= 1;
-        }
-    }
+    let start = reference_start(bytes, begin);
     let after = bytes[end..].iter().find(|b| !b.is_ascii_whitespace());
     let before = bytes[..start]
         .iter()
@@ -475,6 +496,41 @@ fn type_tested(bytes: &[u8], begin: usize, end: usize) -> bool {
         == Some(&b',')
         && enclosing_bracket(bytes, tuple_start)
             .is_some_and(|call| second_argument_of_type_test(bytes, call, tuple_start))
+}
+
+/// Where the dotted reference (`base_manager.Manager`) that the name at
+/// `begin` ends starts.
+fn reference_start(bytes: &[u8], begin: usize) -> usize {
+    let mut start = begin;
+    while start > 1 && bytes[start - 1] == b'.' && is_name(bytes[start - 2]) {
+        start -= 1;
+        while start > 0 && is_name(bytes[start - 1]) {
+            start -= 1;
+        }
+    }
+    start
+}
+
+/// Whether the reference that the name at `begin` of an `except` clause
+/// ends is what the clause catches: outside any bracket, or an item of the
+/// tuple right after `except` (not an argument of a call there, whose
+/// code runs). A string on the way leaves it a mention.
+fn caught_directly(bytes: &[u8], begin: usize) -> bool {
+    let clause = "except".len();
+    let mut depth = 0usize;
+    for i in (clause..reference_start(bytes, begin)).rev() {
+        match bytes[i] {
+            b'\'' | b'"' => return false,
+            b')' | b']' | b'}' => depth += 1,
+            b'(' if depth == 0 => {
+                return matches!(bytes[clause..i].trim_ascii(), b"" | b"*");
+            }
+            b'[' | b'{' if depth == 0 => return false,
+            b'(' | b'[' | b'{' => depth -= 1,
+            _ => {}
+        }
+    }
+    true
 }
 
 /// The `(` that encloses position `at`, if no string lies between.
@@ -622,6 +678,8 @@ def main():
                     .map_or("<import>".to_owned(), |d| outline.defs[d].name.clone());
                 if m.by_path {
                     format!("{owner} (by path)")
+                } else if m.type_tested {
+                    format!("{owner} (type test)")
                 } else {
                     owner
                 }
@@ -734,27 +792,41 @@ def main():
              check(x)\n    if issubclass(type(x), (Pool, mod.Executor)) and Helper():\n        \
              isinstance(Server, kind)\n    try:\n        run()\n    except (Timeout, \
              errors.Gone) as e:\n        handle(e)\n    except Failure: recover(Fallback)\n    \
-             isinstance(x, make_type())\n    isinstance(x, table[Key])\n",
+             except errors_of(probe, [Listed]):\n        pass\n    \
+             except (Lost, errors_of(Probed)):\n        pass\n    \
+             isinstance(x, make_type())\n    isinstance(x, table[Key])\n\n\n\
+             class Interface(metaclass=abc.ABCMeta):\n    @classmethod\n    \
+             def __subclasshook__(cls, other):\n        return check(other)\n",
         );
         assert_mentions(
             &outline,
             &[
-                ("Manager", &[]),
-                ("Pool", &[]),
-                ("Executor", &[]),
+                // Tested for: a mention that leads only to a class's
+                // `__subclasshook__`.
+                ("Manager", &["wrapper (type test)"]),
+                ("Pool", &["wrapper (type test)"]),
+                ("Executor", &["wrapper (type test)"]),
+                // Caught: no mention.
                 ("Timeout", &[]),
                 ("Gone", &[]),
                 ("Failure", &[]),
-                // Called, the first argument, after the clause, or inside
-                // another expression: mentions as before.
+                ("Lost", &[]),
+                // Called, the first argument, after the clause, an argument
+                // of a call in the clause, or inside another expression:
+                // mentions as before.
                 ("Helper", &["wrapper"]),
                 ("Server", &["wrapper"]),
                 ("Fallback", &["wrapper"]),
+                ("probe", &["wrapper"]),
+                ("Listed", &["wrapper"]),
+                ("Probed", &["wrapper"]),
                 ("make_type", &["wrapper"]),
                 ("Key", &["wrapper"]),
                 ("base_manager", &["wrapper"]),
             ],
         );
+        let hooks: Vec<bool> = outline.defs.iter().map(|d| d.hooks_type_tests).collect();
+        assert_eq!(hooks, [false, true]);
     }
 
     #[test]
