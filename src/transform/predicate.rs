@@ -174,38 +174,25 @@ mod tests {
     use crate::python::parse::{first_expression, parse};
     use crate::python::syntax::Root;
 
-    /// Evaluates `predicate` on `arg` of the file `source`.
-    fn holds_in(
-        predicate: Predicate,
-        arg: Option<Node>,
-        default: Option<&str>,
-        source: &str,
-    ) -> bool {
-        let tree = parse(source);
+    /// Evaluates `predicate` on the argument of `f(expr)`, or on `default`
+    /// where `expr` is empty (the argument is absent).
+    fn holds_in(predicate: Predicate, expr: &str, default: Option<&str>) -> bool {
+        let source = format!("f({expr})\n");
+        let tree = parse(&source);
         let root = Root::new(tree.root_node());
         let proof = Proof {
             root: &root,
-            source,
+            source: &source,
             bounds: &ProjectBounds::default(),
         };
+        let arg = first_expression(&tree)
+            .child_by_field_name("arguments")
+            .and_then(|a| a.named_child(0));
         predicate.holds(arg, default, &proof)
     }
 
     fn check(predicate: &str, expr: &str) -> bool {
-        let source = format!("f({expr})\n");
-        let tree = parse(&source);
-        let call = first_expression(&tree);
-        let arg = call
-            .child_by_field_name("arguments")
-            .unwrap()
-            .named_child(0)
-            .unwrap();
-        holds_in(
-            Predicate::parse(predicate).unwrap(),
-            Some(arg),
-            None,
-            &source,
-        )
+        holds_in(Predicate::parse(predicate).unwrap(), expr, None)
     }
 
     #[test]
@@ -228,7 +215,7 @@ mod tests {
     #[test]
     fn absent_arguments_use_the_default() {
         let p = Predicate::Zero;
-        assert!(holds_in(p, None, Some("0"), ""));
-        assert!(!holds_in(Predicate::PositiveInt, None, Some("None"), ""));
+        assert!(holds_in(p, "", Some("0")));
+        assert!(!holds_in(Predicate::PositiveInt, "", Some("None")));
     }
 }
