@@ -424,21 +424,28 @@ fn is_mock_call_opening(code: &[u8]) -> bool {
     let Some(open) = code.iter().rposition(|b| !b.is_ascii_whitespace()) else {
         return false;
     };
-    if code[open] != b'(' {
-        return false;
-    }
-    let callee_end = code[..open]
+    code[open] == b'('
+        && matches!(
+            callee_before(code, open),
+            (
+                _,
+                b"patch" | b"multiple" | b"MockPatch" | b"MonkeyPatch" | b"stub_out"
+            )
+        )
+}
+
+/// The name a call's `(` at `open` follows, with where it starts (an
+/// empty name where none does).
+fn callee_before(bytes: &[u8], open: usize) -> (usize, &[u8]) {
+    let end = bytes[..open]
         .iter()
         .rposition(|b| !b.is_ascii_whitespace())
         .map_or(0, |i| i + 1);
-    let callee_start = code[..callee_end]
+    let start = bytes[..end]
         .iter()
         .rposition(|&b| !is_name(b))
         .map_or(0, |i| i + 1);
-    matches!(
-        &code[callee_start..callee_end],
-        b"patch" | b"multiple" | b"MockPatch" | b"MonkeyPatch" | b"stub_out"
-    )
+    (start, &bytes[start..end])
 }
 
 /// The module path a dotted path names the name at `begin` in: the text
@@ -481,7 +488,7 @@ fn type_tested(bytes: &[u8], begin: usize, end: usize) -> bool {
     if !matches!(after, Some(b')' | b',')) || !matches!(before, Some(b',' | b'(')) {
         return false;
     }
-    let Some(open) = enclosing_bracket(bytes, start) else {
+    let Enclosing::Paren(open) = enclosing(bytes, 0, start) else {
         return false;
     };
     if second_argument_of_type_test(bytes, open, start) {
@@ -494,8 +501,8 @@ fn type_tested(bytes: &[u8], begin: usize, end: usize) -> bool {
         .rev()
         .find(|b| !b.is_ascii_whitespace())
         == Some(&b',')
-        && enclosing_bracket(bytes, tuple_start)
-            .is_some_and(|call| second_argument_of_type_test(bytes, call, tuple_start))
+        && matches!(enclosing(bytes, 0, tuple_start),
+            Enclosing::Paren(call) if second_argument_of_type_test(bytes, call, tuple_start))
 }
 
 /// Where the dotted reference (`base_manager.Manager`) that the name at
@@ -517,51 +524,43 @@ fn reference_start(bytes: &[u8], begin: usize) -> usize {
 /// code runs). A string on the way leaves it a mention.
 fn caught_directly(bytes: &[u8], begin: usize) -> bool {
     let clause = "except".len();
-    let mut depth = 0usize;
-    for i in (clause..reference_start(bytes, begin)).rev() {
-        match bytes[i] {
-            b'\'' | b'"' => return false,
-            b')' | b']' | b'}' => depth += 1,
-            b'(' if depth == 0 => {
-                return matches!(bytes[clause..i].trim_ascii(), b"" | b"*");
-            }
-            b'[' | b'{' if depth == 0 => return false,
-            b'(' | b'[' | b'{' => depth -= 1,
-            _ => {}
-        }
+    match enclosing(bytes, clause, reference_start(bytes, begin)) {
+        Enclosing::Nothing => true,
+        Enclosing::Paren(open) => matches!(bytes[clause..open].trim_ascii(), b"" | b"*"),
+        Enclosing::Unclear => false,
     }
-    true
 }
 
-/// The `(` that encloses position `at`, if no string lies between.
-fn enclosing_bracket(bytes: &[u8], at: usize) -> Option<usize> {
+/// What encloses a position of a line, back to a start.
+enum Enclosing {
+    Nothing,
+    /// The `(` of a call or a tuple.
+    Paren(usize),
+    /// A `[` or `{`, or a string on the way.
+    Unclear,
+}
+
+/// What encloses position `at`, looking back as far as `from`.
+fn enclosing(bytes: &[u8], from: usize, at: usize) -> Enclosing {
     let mut depth = 0usize;
-    for i in (0..at).rev() {
+    for i in (from..at).rev() {
         match bytes[i] {
-            b'\'' | b'"' => return None,
+            b'\'' | b'"' => return Enclosing::Unclear,
             b')' | b']' | b'}' => depth += 1,
-            b'(' if depth == 0 => return Some(i),
-            b'[' | b'{' if depth == 0 => return None,
+            b'(' if depth == 0 => return Enclosing::Paren(i),
+            b'[' | b'{' if depth == 0 => return Enclosing::Unclear,
             b'(' | b'[' | b'{' => depth -= 1,
             _ => {}
         }
     }
-    None
+    Enclosing::Nothing
 }
 
 /// Whether `open` is the bracket of an `isinstance(` or `issubclass(` call
 /// and `at` lies in its second argument (after exactly one comma at its
 /// own depth).
 fn second_argument_of_type_test(bytes: &[u8], open: usize, at: usize) -> bool {
-    let callee_end = bytes[..open]
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(0, |i| i + 1);
-    let callee_start = bytes[..callee_end]
-        .iter()
-        .rposition(|&b| !is_name(b))
-        .map_or(0, |i| i + 1);
-    let callee = &bytes[callee_start..callee_end];
+    let (callee_start, callee) = callee_before(bytes, open);
     let attribute = callee_start > 0 && bytes[callee_start - 1] == b'.';
     if attribute || !matches!(callee, b"isinstance" | b"issubclass") {
         return false;
