@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use super::bindings::module_bound_to;
-use super::config_options::{Bound, ProjectBounds};
+use super::config_options::Bound;
 use super::non_negative::{Proof, constant_named, is_constant_name};
 use super::parse::parse;
 use super::syntax::{Root, descendants, text};
@@ -57,11 +57,7 @@ pub fn reads(
 pub fn bounds(source: &str, names: &BTreeSet<String>) -> Vec<(String, Bound)> {
     let tree = parse(source);
     let root = Root::new(tree.root_node());
-    let proof = Proof {
-        root: &root,
-        source,
-        bounds: &ProjectBounds::default(),
-    };
+    let proof = Proof::within_file(&root, source);
     names
         .iter()
         .filter_map(|name| {

@@ -11,6 +11,8 @@
 //! proved (the rewrite keeps its guard). Beside it, the proof that a pool's
 //! size is an integer of at least one.
 
+use std::sync::LazyLock;
+
 use tree_sitter::Node;
 
 use super::config_options::ProjectBounds;
@@ -29,7 +31,18 @@ pub struct Proof<'a, 't> {
     pub bounds: &'a ProjectBounds,
 }
 
-impl<'t> Proof<'_, 't> {
+impl<'a, 't> Proof<'a, 't> {
+    /// The proofs of one file that read nothing beyond it (no option,
+    /// no other module's constant).
+    pub fn within_file(root: &'a Root<'t>, source: &'a str) -> Self {
+        static NOTHING: LazyLock<ProjectBounds> = LazyLock::new(ProjectBounds::default);
+        Proof {
+            root,
+            source,
+            bounds: &NOTHING,
+        }
+    }
+
     /// Whether `node` is never negative.
     pub fn proved(&self, node: Node<'t>) -> bool {
         self.non_negative(node, DEPTH, &[])
@@ -389,11 +402,7 @@ mod tests {
     ) -> bool {
         let tree = parse(source);
         let root = Root::new(tree.root_node());
-        let proof = Proof {
-            root: &root,
-            source,
-            bounds: &ProjectBounds::default(),
-        };
+        let proof = Proof::within_file(&root, source);
         let call = descendants(tree.root_node())
             .filter(|n| n.kind() == "call" && text(*n, source).starts_with(callee))
             .last()
@@ -518,11 +527,7 @@ mod tests {
                       def g():\n    sleep(DELAY * 2)\n    GreenPool(SIZE)\n    sleep(BAD)\n";
         let tree = parse(source);
         let root = Root::new(tree.root_node());
-        let proof = Proof {
-            root: &root,
-            source,
-            bounds: &ProjectBounds::default(),
-        };
+        let proof = Proof::within_file(&root, source);
         let first_arguments = |callee: &str| -> Vec<Node> {
             descendants(tree.root_node())
                 .filter(|n| n.kind() == "call" && text(*n, source).starts_with(callee))

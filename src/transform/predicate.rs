@@ -170,7 +170,6 @@ fn parse_literal(text: &str) -> Literal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::python::config_options::ProjectBounds;
     use crate::python::parse::{first_expression, parse};
     use crate::python::syntax::Root;
 
@@ -180,11 +179,7 @@ mod tests {
         let source = format!("f({expr})\n");
         let tree = parse(&source);
         let root = Root::new(tree.root_node());
-        let proof = Proof {
-            root: &root,
-            source: &source,
-            bounds: &ProjectBounds::default(),
-        };
+        let proof = Proof::within_file(&root, &source);
         let arg = first_expression(&tree)
             .child_by_field_name("arguments")
             .and_then(|a| a.named_child(0));
