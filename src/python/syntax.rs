@@ -35,14 +35,29 @@ pub fn field_name(parent: Node, child: Node) -> Option<&'static str> {
 pub struct Root<'t> {
     node: Node<'t>,
     statements: Vec<Node<'t>>,
-    /// Where the identifiers of each name asked for start, found on the
-    /// first question: guards ask for every use of a file.
-    named: RefCell<HashMap<String, Rc<[usize]>>>,
+    /// Where the identifiers of each name asked for start.
+    named: PerName<Rc<[usize]>>,
     /// Where the names of the functions of each name asked for start.
-    functions: RefCell<HashMap<String, Rc<[usize]>>>,
+    functions: PerName<Rc<[usize]>>,
     /// Where the value of each module or class constant asked for lies,
     /// if it has one.
-    constants: RefCell<HashMap<String, Option<Range<usize>>>>,
+    constants: PerName<Option<Range<usize>>>,
+}
+
+/// Answers about a tree, per name, found on the first question: guards
+/// and proofs ask the same of every use of a file. They are kept as
+/// positions rather than nodes, which keeps `Root` covariant.
+struct PerName<V>(RefCell<HashMap<String, V>>);
+
+impl<V: Clone> PerName<V> {
+    fn get_or_find(&self, name: &str, find: impl FnOnce() -> V) -> V {
+        if let Some(answer) = self.0.borrow().get(name) {
+            return answer.clone();
+        }
+        let answer = find();
+        self.0.borrow_mut().insert(name.to_owned(), answer.clone());
+        answer
+    }
 }
 
 impl<'t> Root<'t> {
@@ -52,9 +67,9 @@ impl<'t> Root<'t> {
         Root {
             node,
             statements,
-            named: RefCell::default(),
-            functions: RefCell::default(),
-            constants: RefCell::default(),
+            named: PerName(RefCell::default()),
+            functions: PerName(RefCell::default()),
+            constants: PerName(RefCell::default()),
         }
     }
 
@@ -73,26 +88,26 @@ impl<'t> Root<'t> {
                     n.kind() == "identifier" && n.byte_range() == (start..start + name.len())
                 })
         };
-        if let Some(starts) = self.named.borrow().get(name) {
-            return starts.iter().filter_map(|&start| node_at(start)).collect();
-        }
-        let within = &source.as_bytes()[self.node.byte_range()];
-        let finder = memchr::memmem::Finder::new(name);
-        let mut found = Vec::new();
-        let mut from = 0;
-        while let Some(at) = finder.find(&within[from..]).map(|at| from + at) {
-            let identifier = node_at(self.node.start_byte() + at);
-            // A match that is not the identifier may hide one that starts
-            // inside it (`LL` in `1LLL`).
-            from = match identifier {
-                Some(_) => at + name.len(),
-                None => at + 1,
-            };
-            found.extend(identifier);
-        }
-        let starts: Rc<[usize]> = found.iter().map(|n| n.start_byte()).collect();
-        self.named.borrow_mut().insert(name.to_owned(), starts);
-        found
+        let starts = self.named.get_or_find(name, || {
+            let within = &source.as_bytes()[self.node.byte_range()];
+            let finder = memchr::memmem::Finder::new(name);
+            let mut starts = Vec::new();
+            let mut from = 0;
+            while let Some(at) = finder.find(&within[from..]).map(|at| from + at) {
+                let start = self.node.start_byte() + at;
+                // A match that is not the identifier may hide one that
+                // starts inside it (`LL` in `1LLL`).
+                from = match node_at(start) {
+                    Some(_) => {
+                        starts.push(start);
+                        at + name.len()
+                    }
+                    None => at + 1,
+                };
+            }
+            starts.into()
+        });
+        starts.iter().filter_map(|&start| node_at(start)).collect()
     }
 
     /// The functions named `name` that the tree of `source` defines (at any
@@ -105,24 +120,17 @@ impl<'t> Root<'t> {
                     && function.child_by_field_name("name") == Some(identifier)
             })
         };
-        if let Some(starts) = self.functions.borrow().get(name) {
-            return starts
-                .iter()
-                .filter_map(|&start| function_named_at(start))
-                .collect();
-        }
-        let starts: Rc<[usize]> = self
-            .identifiers(name, source)
-            .into_iter()
-            .map(|identifier| identifier.start_byte())
-            .filter(|&start| function_named_at(start).is_some())
-            .collect();
-        let found = starts
+        let starts = self.functions.get_or_find(name, || {
+            self.identifiers(name, source)
+                .into_iter()
+                .map(|identifier| identifier.start_byte())
+                .filter(|&start| function_named_at(start).is_some())
+                .collect()
+        });
+        starts
             .iter()
             .filter_map(|&start| function_named_at(start))
-            .collect();
-        self.functions.borrow_mut().insert(name.to_owned(), starts);
-        found
+            .collect()
     }
 
     /// The value of the constant `name`, found by `find` on the first
@@ -132,13 +140,9 @@ impl<'t> Root<'t> {
         name: &str,
         find: impl FnOnce() -> Option<Node<'t>>,
     ) -> Option<Node<'t>> {
-        if let Some(value) = self.constants.borrow().get(name) {
-            return value.clone().and_then(|range| self.outermost_at(range));
-        }
-        let value = find();
-        let range = value.map(|v| v.byte_range());
-        self.constants.borrow_mut().insert(name.to_owned(), range);
-        value
+        self.constants
+            .get_or_find(name, || find().map(|value| value.byte_range()))
+            .and_then(|range| self.outermost_at(range))
     }
 
     /// The outermost node spanning exactly `range`.
