@@ -213,6 +213,7 @@ impl Search<'_> {
             in_definitions: sorted(in_definitions),
         }
     }
+
     /// Whether a dotted path of `caller_file` names its name in the module
     /// of `file`: its path before the name is the module's, or ends with it
     /// (a package above the project's folders), or the module the path
@@ -224,10 +225,9 @@ impl Search<'_> {
         };
         let path = &self.outlines[caller_file].modules[index as usize];
         let module = &self.importers.graph.names[file];
-        let own = path == module
-            || path
-                .strip_suffix(module.as_str())
-                .is_some_and(|above| above.ends_with('.'));
+        let own = path
+            .strip_suffix(module.as_str())
+            .is_some_and(|above| above.is_empty() || above.ends_with('.'));
         own || {
             let importing = self.importers.importing(file);
             let reached = self.importers.graph.deepest_module(path);

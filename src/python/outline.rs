@@ -28,6 +28,17 @@ pub struct TopDef {
     pub hooks_type_tests: bool,
 }
 
+impl TopDef {
+    /// A definition neither decorated nor hooking type tests.
+    fn plain(name: &str) -> TopDef {
+        TopDef {
+            name: name.to_owned(),
+            decorated: false,
+            hooks_type_tests: false,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Outline {
     pub defs: Vec<TopDef>,
@@ -149,11 +160,7 @@ impl Outline {
                 // leads to.
                 let main_guard = blocks.is_empty() && is_main_guard(text);
                 if main_guard {
-                    outline.defs.push(TopDef {
-                        name: MAIN_BLOCK.to_owned(),
-                        decorated: false,
-                        hooks_type_tests: false,
-                    });
+                    outline.defs.push(TopDef::plain(MAIN_BLOCK));
                 }
                 if !blocks.is_empty()
                     && header.starts_with("def __subclasshook__")
@@ -163,9 +170,8 @@ impl Outline {
                 }
                 let owner = if blocks.is_empty() && def {
                     outline.defs.push(TopDef {
-                        name: own_name.unwrap_or_default().to_owned(),
                         decorated: std::mem::take(&mut decorated),
-                        hooks_type_tests: false,
+                        ..TopDef::plain(own_name.unwrap_or_default())
                     });
                     // A class's bases run where the class does (a subclass
                     // instance); a function's default values, and a
@@ -194,11 +200,7 @@ impl Outline {
                     && let Some(names) = imported_names(text)
                 {
                     for (name, bound) in names {
-                        outline.defs.push(TopDef {
-                            name: bound.to_owned(),
-                            decorated: false,
-                            hooks_type_tests: false,
-                        });
+                        outline.defs.push(TopDef::plain(bound));
                         let passer = Some(outline.defs.len() - 1);
                         seen.insert((
                             name_key(name),
@@ -218,19 +220,15 @@ impl Outline {
                 let holder = match (owner, assigned) {
                     (Some(_), _) => None,
                     (None, Some(name)) => {
-                        outline.defs.push(TopDef {
-                            name: name.to_owned(),
-                            decorated: false,
-                            hooks_type_tests: false,
-                        });
+                        outline.defs.push(TopDef::plain(name));
                         Some(outline.defs.len() - 1)
                     }
                     (None, None) if !blocks.is_empty() && !def => outline.defs.len().checked_sub(1),
                     (None, None) => None,
                 };
                 let mut skipped_own = false;
-                identifiers(line.text, |word, by_path, called| {
-                    if !skipped_own && !by_path && Some(word.text) == own_name {
+                identifiers(line.text, |word| {
+                    if !skipped_own && !word.by_path && Some(word.text) == own_name {
                         skipped_own = true;
                         return;
                     }
@@ -249,10 +247,10 @@ impl Outline {
                             None => *module_index.entry(path.into_owned()).or_insert(next),
                         }
                     });
-                    let owner = if called { owner } else { owner.or(holder) };
+                    let owner = if word.called { owner } else { owner.or(holder) };
                     let mention = Mention {
                         owner,
-                        by_path,
+                        by_path: word.by_path,
                         module,
                         type_tested: word.type_tested,
                     };
@@ -321,6 +319,11 @@ fn only_strings(text: &str) -> bool {
 /// A name in a line of code.
 struct Word<'t> {
     text: &'t str,
+    /// In a string holding a dotted path.
+    by_path: bool,
+    /// Called or used (followed by `(`, `.` or `[`) rather than only
+    /// referred to.
+    called: bool,
     /// A class an `except` clause catches: none of its code runs there.
     caught: bool,
     /// The second argument of `isinstance()` or `issubclass()`
@@ -331,12 +334,10 @@ struct Word<'t> {
     module: Option<&'t str>,
 }
 
-/// Hands `each` the identifiers of a line of code, but those of strings
-/// with spaces: whether each is in a string, and
-/// whether it is called or used (followed by `(`, `.` or `[`) rather than
-/// only referred to. A non-ASCII character counts as part of a name, as
-/// Python allows.
-fn identifiers<'t>(text: &'t str, mut each: impl FnMut(Word<'t>, bool, bool)) {
+/// Hands `each` the names of a line of code, but those of strings with
+/// spaces. A non-ASCII character counts as part of a name, as Python
+/// allows.
+fn identifiers<'t>(text: &'t str, mut each: impl FnMut(Word<'t>)) {
     let bytes = text.as_bytes();
     let caught_end = except_clause_end(text);
     // `whole_path`: the string is a whole path, not a relative one or a
@@ -371,11 +372,13 @@ fn identifiers<'t>(text: &'t str, mut each: impl FnMut(Word<'t>, bool, bool)) {
                 .flatten();
             let word = Word {
                 text: &text[begin..at],
+                by_path,
+                called,
                 caught,
                 type_tested: a_type && type_tested(bytes, begin, at),
                 module,
             };
-            each(word, by_path, called);
+            each(word);
         }
     };
     let (mut code_start, mut at) = (0, 0);
