@@ -837,6 +837,41 @@ fn a_function_is_decided_by_the_programs_that_may_call_it() {
     );
 }
 
+/// A command that only tests whether an object is of a class runs none of
+/// its code: the class's sleep is decided by the server that runs it.
+#[test]
+fn a_class_only_tested_for_is_not_run_there() {
+    let dir = tree(&[
+        (
+            "setup.cfg",
+            b"[metadata]\nname = pkg\n\n[entry_points]\nconsole_scripts =\n    pkg-api = pkg.cmd.api:main\n    pkg-status = pkg.status:main\n",
+        ),
+        ("pkg/__init__.py", b""),
+        ("pkg/cmd/__init__.py", b""),
+        (
+            "pkg/cmd/api.py",
+            b"import eventlet\n\neventlet.monkey_patch()\n\nfrom pkg import wsgi  # noqa\n\n\ndef main():\n    wsgi.Server().serve()\n",
+        ),
+        (
+            "pkg/status.py",
+            b"from pkg import wsgi\n\n\ndef main(found=None):\n    try:\n        return isinstance(found, wsgi.Server)\n    except wsgi.Failure:\n        return False\n",
+        ),
+        (
+            "pkg/wsgi.py",
+            b"import eventlet\n\n\nclass Failure(Exception):\n    def __init__(self):\n        eventlet.sleep(2)\n\n\nclass Server:\n    def serve(self):\n        pool = eventlet.GreenPool()\n        pool.spawn(self.listen)\n        pool.waitall()\n\n    def listen(self):\n        eventlet.sleep(1)\n",
+        ),
+    ]);
+    let scan = stdout(&eventless(&["scan", "."], dir.path()));
+    // pkg-status, where green threads may run unpatched, names the server
+    // class only in isinstance() and the exception only in `except`.
+    for line in ["wsgi.py:6:9", "wsgi.py:16:9"] {
+        assert!(
+            line_with(&scan, line).contains("eventlet.greenthread.sleep [sleep] rewrite by sleep"),
+            "{scan}"
+        );
+    }
+}
+
 /// A use only a person can migrate, in a module of its own: while it
 /// stays, the project is not switched to native threads, and the other
 /// uses are decided for the programs as they run today.
