@@ -178,6 +178,26 @@ fn a_refusal_for_the_site_s_form_gives_way_to_the_form_s_own() {
     );
 }
 
+/// Of two review-level forms that both refuse, the one with fewer
+/// differences says why: a waited spawn whose handle is passed on is held
+/// for that (spawn-future's refusal), not because its function is defined
+/// in another file (which only the joined-thread form asks).
+#[test]
+fn the_refusal_of_the_form_with_fewest_differences_is_reported() {
+    let a = b"import eventlet\n\nfrom pkg.work import run\n\neventlet.monkey_patch()\n\n\ndef main(registry):\n    thread = eventlet.spawn(run)\n    registry.append(thread)\n    thread.wait()\n";
+    let dir = tree(&[
+        ("pkg/__init__.py", b""),
+        ("pkg/work.py", b"def run():\n    pass\n"),
+        ("pkg/a.py", a),
+    ]);
+    let scan = stdout(&eventless(&["scan", "--review"], dir.path()));
+    let spawn = line_with(&scan, "a.py:9:14: eventlet.greenthread.spawn");
+    assert!(
+        spawn.contains("the object is passed on") && !spawn.contains("not defined in this file"),
+        "{spawn}"
+    );
+}
+
 /// A delay read from another module's constant is proved as one of its
 /// own would be (cinder's datera drivers read `datc.DEFAULT_SNAP_SLEEP`):
 /// a constant never negative needs no guard, a negative one keeps it, and

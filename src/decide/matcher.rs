@@ -331,10 +331,16 @@ impl Matcher<'_> {
                         .iter()
                         .any(|c| self.selection.accepts(&c.differences));
                     let fits = fits && accepted;
-                    // Of those that fit, an exact form's says most: it is
-                    // the rewrite that covers the most uses.
-                    let exact = t.cases.iter().any(|c| c.differences.is_empty());
-                    let rank = (fits, fits && exact);
+                    // Of those that fit, the form with the fewest
+                    // differences says most (an exact one first): it is the
+                    // rewrite the user would get, and covers the most uses.
+                    let fewest = t
+                        .cases
+                        .iter()
+                        .map(|c| c.differences.len())
+                        .min()
+                        .unwrap_or(usize::MAX);
+                    let rank = (fits, fits.then_some(std::cmp::Reverse(fewest)));
                     if refusal.as_ref().is_none_or(|(_, _, best)| rank > *best) {
                         refusal = Some((id, why, rank));
                     }
