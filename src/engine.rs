@@ -18,7 +18,8 @@ use crate::config_files;
 use crate::decide::matcher::{Fate, Matcher, Selection, decide_without_code, mock_behaviour};
 use crate::decide::tree_facts::{
     FileFacts, FunctionCall, GreenUse, PatchCall, PatchFunction, ProgramRun, ProjectFacts, Tallies,
-    TallyPlace, function_calls, patched_by_call, runs_at_import, scope_of, top_level_function,
+    TallyPlace, function_calls, patched_by_call, runs_at_import, runs_sometimes, scope_of,
+    top_level_function,
 };
 use crate::discover::{discover, mentions_eventlet, runs_on_eventlet};
 use crate::fingerprint::KeyBuilder;
@@ -1831,7 +1832,10 @@ fn facts(
                 .and_then(|n| root.parent(n))
                 .filter(|p| p.kind() == "call");
             if let Some(call) = call {
-                let patching = patched_by_call(call, text);
+                let mut patching = patched_by_call(call, text);
+                if runs_sometimes(call, text) {
+                    patching = patching.sometimes();
+                }
                 if let Some(name) = top_level_function(call, text) {
                     facts.patch_functions.push(PatchFunction {
                         name: name.to_owned(),
@@ -2232,11 +2236,15 @@ fn patch_function_calls(
             };
             for function in &called {
                 for call in calls.get(&function.name).into_iter().flatten() {
+                    let patching = match call.sometimes {
+                        true => function.patching.sometimes(),
+                        false => function.patching.clone(),
+                    };
                     let key = (
                         caller,
                         call.line,
                         function.name.clone(),
-                        format!("{:?}", function.patching),
+                        format!("{patching:?}"),
                     );
                     if !recorded.insert(key) {
                         continue;
@@ -2244,7 +2252,7 @@ fn patch_function_calls(
                     found.entry(caller).or_default().push(PatchCall {
                         line: call.line,
                         scope: call.scope,
-                        patching: function.patching.clone(),
+                        patching: patching.clone(),
                         at_import: call.at_import,
                     });
                     if let Some(outer) = call.in_function.clone().filter(|f| *f != function.name) {
@@ -2252,7 +2260,7 @@ fn patch_function_calls(
                             caller,
                             PatchFunction {
                                 name: outer,
-                                patching: function.patching.clone(),
+                                patching,
                             },
                         ));
                     }

@@ -892,6 +892,52 @@ fn a_class_only_tested_for_is_not_run_there() {
     }
 }
 
+/// A monkey_patch() made only under a condition patches in some runs of
+/// the programs that call it (heat's messaging setup patches time for the
+/// fake transport only): the sleep of a service that starts green threads
+/// is an exact rewrite only where another call patches time surely, and
+/// review level (unpatched-runs) where none does.
+#[test]
+fn a_monkey_patch_under_a_condition_patches_in_some_runs_only() {
+    let dir = tree(&[
+        (
+            "setup.cfg",
+            b"[metadata]\nname = pkg\n\n[entry_points]\nconsole_scripts =\n    pkg-engine = pkg.engine:main\n    pkg-manage = pkg.manage:main\n",
+        ),
+        ("pkg/__init__.py", b""),
+        (
+            "pkg/messaging.py",
+            b"import eventlet\n\n\ndef setup(url=None):\n    if url and url.startswith('fake://'):\n        eventlet.monkey_patch(time=True)\n",
+        ),
+        (
+            "pkg/worker.py",
+            b"import eventlet\n\n\ndef run(jobs):\n    pool = eventlet.GreenPool()\n    for job in jobs:\n        pool.spawn(job)\n    pool.waitall()\n\n\ndef pause():\n    eventlet.sleep(1)\n",
+        ),
+        (
+            "pkg/engine.py",
+            b"import eventlet\n\neventlet.monkey_patch()\n\nfrom pkg import messaging  # noqa\nfrom pkg import worker  # noqa\n\n\ndef main():\n    messaging.setup()\n    worker.run([worker.pause])\n",
+        ),
+        (
+            "pkg/manage.py",
+            b"from pkg import messaging\nfrom pkg import worker\n\n\ndef main():\n    messaging.setup()\n    worker.run([worker.pause])\n",
+        ),
+        ("pkg/debugging.py", HELD_BY_A_PERSON),
+    ]);
+    let exact = stdout(&eventless(&["scan", "."], dir.path()));
+    let pause = line_with(&exact, "worker.py:12:5");
+    assert!(
+        pause.contains("manual")
+            && pause.contains("console script pkg-manage")
+            && pause.contains("only in some runs"),
+        "{pause}"
+    );
+    let review = stdout(&eventless(&["scan", "--review", "."], dir.path()));
+    assert!(
+        line_with(&review, "worker.py:12:5").contains("rewrite by sleep (review: unpatched-runs"),
+        "{review}"
+    );
+}
+
 /// A use only a person can migrate, in a module of its own: while it
 /// stays, the project is not switched to native threads, and the other
 /// uses are decided for the programs as they run today.

@@ -20,7 +20,7 @@ use tree_sitter::Node;
 
 use crate::project::call_reach::CallReach;
 use crate::project::mock_paths::HeldName;
-use crate::python::syntax::{named_children, root_of, text};
+use crate::python::syntax::{descendants, named_children, root_of, text};
 use crate::transform::{
     ApiId, DifferenceId, ESCAPED_MOCK, PATCHABLE, Requirement, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
 };
@@ -205,6 +205,15 @@ pub struct Patching {
 }
 
 impl Patching {
+    /// What a call made only in some runs of its scope patches: each
+    /// module it names, in some runs.
+    pub fn sometimes(&self) -> Patching {
+        Patching {
+            modules: BTreeSet::new(),
+            some_runs: self.modules.union(&self.some_runs).cloned().collect(),
+        }
+    }
+
     /// It patches `module` in every run or in some: it says so, with a
     /// literal or a computed keyword. A call that may patch anything
     /// (positional arguments, a file that could not be read) names none.
@@ -340,7 +349,8 @@ impl ProgramFacts {
         }
         if let Some(call) = sure.iter().find(|c| c.patching.some_runs.contains(module)) {
             return Err(format!(
-                "{} patches '{module}' only in some runs (its argument is computed)",
+                "{} patches '{module}' only in some runs (a computed argument, or a call \
+                 made under a condition)",
                 call_name(&call.site)
             ));
         }
@@ -1017,6 +1027,8 @@ pub struct FunctionCall {
     pub scope: usize,
     /// The top-level function it is in, which calling then calls it.
     pub in_function: Option<String>,
+    /// It runs in some runs of its scope only (see `runs_sometimes`).
+    pub sometimes: bool,
 }
 
 /// The calls in a file, by the name of the function called (by its name,
@@ -1027,14 +1039,7 @@ pub fn function_calls(root: Node, source: &str) -> HashMap<String, Vec<FunctionC
     names_called_at_module_level(root, source, &mut at_module_level);
     let mut calls: HashMap<String, Vec<FunctionCall>> = HashMap::new();
     for call in crate::python::syntax::descendants(root).filter(|n| n.kind() == "call") {
-        let Some(name) = call
-            .child_by_field_name("function")
-            .and_then(|f| match f.kind() {
-                "identifier" => Some(text(f, source)),
-                "attribute" => f.child_by_field_name("attribute").map(|a| text(a, source)),
-                _ => None,
-            })
-        else {
+        let Some(name) = called_name(call, source) else {
             continue;
         };
         let enclosing = enclosing_function(call, source);
@@ -1046,9 +1051,74 @@ pub fn function_calls(root: Node, source: &str) -> HashMap<String, Vec<FunctionC
                 at_import: runs_at_import_given(&enclosing, &at_module_level, source),
                 scope: scope_of(call),
                 in_function: named_function(&enclosing, source).map(str::to_owned),
+                sometimes: runs_sometimes(call, source),
             });
     }
     calls
+}
+
+/// Whether a call runs in some runs of its scope only: it
+/// sits in a loop's body, an except clause, one side of a conditional
+/// expression or after `and`/`or`, or in a branch of an `if` whose other
+/// branches (an `else` among them) do not all call its function too (heat's
+/// `if url.startswith('fake://'): eventlet.monkey_patch(time=True)`).
+/// Branches that all call it are alternatives (nova's debugger switch),
+/// which the calls' scope says; a script's main guard runs when the
+/// script does.
+pub fn runs_sometimes(call: Node, source: &str) -> bool {
+    let called = called_name(call, source);
+    let calls_it = |branch: Option<Node>| {
+        branch.is_some_and(|b| {
+            descendants(b).any(|n| n.kind() == "call" && called_name(n, source) == called)
+        })
+    };
+    let mut at = call;
+    while let Some(parent) = at.parent() {
+        let in_field = |field: &str| parent.child_by_field_name(field) == Some(at);
+        let sometimes = match parent.kind() {
+            "function_definition" | "lambda" => return false,
+            "if_statement" if in_field("condition") || is_main_guard(parent, source) => false,
+            "if_statement" => {
+                let mut branches = vec![parent.child_by_field_name("consequence")];
+                let mut has_else = false;
+                for clause in named_children(parent) {
+                    match clause.kind() {
+                        "elif_clause" => branches.push(clause.child_by_field_name("consequence")),
+                        "else_clause" => {
+                            has_else = true;
+                            branches.push(clause.child_by_field_name("body"));
+                        }
+                        _ => {}
+                    }
+                }
+                !has_else || !branches.into_iter().all(calls_it)
+            }
+            "for_statement" | "while_statement" => in_field("body"),
+            "except_clause" => true,
+            "conditional_expression" => parent
+                .named_child(1)
+                .is_none_or(|condition| condition != at),
+            "boolean_operator" => in_field("right"),
+            _ => false,
+        };
+        if sometimes {
+            return true;
+        }
+        at = parent;
+    }
+    false
+}
+
+/// The name a call calls: `f` of `f()` and of `x.f()`.
+fn called_name<'s>(call: Node, source: &'s str) -> Option<&'s str> {
+    let function = call.child_by_field_name("function")?;
+    match function.kind() {
+        "identifier" => Some(text(function, source)),
+        "attribute" => function
+            .child_by_field_name("attribute")
+            .map(|a| text(a, source)),
+        _ => None,
+    }
 }
 
 enum Enclosing<'t> {
@@ -1381,6 +1451,53 @@ mod tests {
             call,
             "import eventlet\nif x:\n    eventlet.monkey_patch()\n"
         ));
+    }
+
+    /// Which `monkey_patch()` calls of a source run in some runs of their
+    /// scope only, in source order.
+    fn sometimes(source: &str) -> Vec<bool> {
+        let tree = parse(source);
+        crate::python::syntax::descendants(tree.root_node())
+            .filter(|n| {
+                n.kind() == "call"
+                    && n.child_by_field_name("function")
+                        .is_some_and(|f| text(f, source).ends_with("monkey_patch"))
+            })
+            .map(|n| runs_sometimes(n, source))
+            .collect()
+    }
+
+    #[test]
+    fn a_call_under_a_condition_runs_in_some_runs_only() {
+        // A lone `if` (heat's fake transport), a loop, an except clause,
+        // a conditional expression and `and`.
+        let lone = "def setup(url):\n    if url.startswith('fake://'):\n        \
+                    eventlet.monkey_patch(time=True)\n";
+        assert_eq!(sometimes(lone), [true]);
+        let shapes = "for x in y:\n    eventlet.monkey_patch()\n\
+                      try:\n    pass\nexcept E:\n    eventlet.monkey_patch()\n\
+                      eventlet.monkey_patch() if a else None\n\
+                      a and eventlet.monkey_patch()\n";
+        assert_eq!(sometimes(shapes), [true, true, true, true]);
+        // Branches that all patch are alternatives; an else without a call
+        // leaves one run unpatched.
+        let switch = "if debug:\n    eventlet.monkey_patch(thread=False)\n\
+                      elif nt:\n    eventlet.monkey_patch(os=False)\n\
+                      else:\n    eventlet.monkey_patch()\n";
+        assert_eq!(sometimes(switch), [false, false, false]);
+        let half = "if debug:\n    eventlet.monkey_patch()\nelse:\n    pass\n";
+        assert_eq!(sometimes(half), [true]);
+        // A condition's own call, a try body, a with block, a function's
+        // body and a script's main guard run whenever their scope does.
+        let always = "if eventlet.monkey_patch():\n    pass\n\
+                      try:\n    eventlet.monkey_patch()\nexcept E:\n    pass\n\
+                      with a:\n    eventlet.monkey_patch()\n\
+                      def main():\n    eventlet.monkey_patch()\n\
+                      if __name__ == '__main__':\n    eventlet.monkey_patch()\n";
+        assert_eq!(sometimes(always), [false, false, false, false, false]);
+        // A call inside a conditional function body counts for its scope.
+        let nested = "if x:\n    def f():\n        eventlet.monkey_patch()\n";
+        assert_eq!(sometimes(nested), [false]);
     }
 
     #[test]
