@@ -18,8 +18,8 @@ use crate::config_files;
 use crate::decide::matcher::{Fate, Matcher, Selection, decide_without_code, mock_behaviour};
 use crate::decide::tree_facts::{
     FileFacts, FunctionCall, GreenUse, PatchCall, PatchFunction, ProgramRun, ProjectFacts, Tallies,
-    TallyPlace, function_calls, patched_by_call, runs_at_import, runs_sometimes, scope_of,
-    top_level_function,
+    TallyPlace, function_calls, in_set_up, patched_by_call, runs_at_import, runs_sometimes,
+    scope_of, top_level_function,
 };
 use crate::discover::{discover, mentions_eventlet, runs_on_eventlet};
 use crate::fingerprint::KeyBuilder;
@@ -334,13 +334,15 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         options.assume_monkey_patched.clone(),
         stand_in,
     )
-    .holding(held)
-    .reaching_by_calls(call_reach_of_uses(
+    .holding(held);
+    let reach = call_reach_of_uses(
         &parsed,
+        &model.patch_sites,
         &graph,
         &outlines,
         &named_in_other_files,
-    ));
+    );
+    let model = model.reaching_by_calls(reach);
     drop(outlines);
     // What lies outside the paths stays as it is; what could not be read
     // is reported where it is within them.
@@ -1379,10 +1381,12 @@ fn read_constants(
         .collect()
 }
 
-/// Which programs may run the lines of `parsed` that use eventlet, by the
-/// code that may call them.
+/// Which programs may run the lines of `parsed` that use eventlet, and
+/// the monkey_patch() calls of `patch_sites`, by the code that may call
+/// them.
 fn call_reach_of_uses(
     parsed: &[Parsed],
+    patch_sites: &[(usize, usize, usize)],
     graph: &ModuleGraph,
     outlines: &[Outline],
     named_outside: &HashSet<String>,
@@ -1401,6 +1405,7 @@ fn call_reach_of_uses(
                 })
                 .collect::<Vec<_>>()
         })
+        .chain(patch_sites.iter().copied())
         .collect();
     sites.sort_unstable();
     sites.dedup();
@@ -1847,6 +1852,8 @@ fn facts(
                     scope: scope_of(call),
                     patching,
                     at_import: runs_at_import(call, text),
+                    at: Some(u.range.start),
+                    in_set_up: in_set_up(call, text),
                 });
             }
         }
@@ -2002,6 +2009,10 @@ struct ProgramModel {
     held: HashMap<usize, Vec<HeldName>>,
     /// Which programs may run the lines of functions that use eventlet.
     call_reach: Arc<CallReach>,
+    /// The monkey_patch() calls made inside functions (of monkey_patch()
+    /// itself, or of a patch function), as call reach sites: (file, byte
+    /// offset, line), sorted.
+    patch_sites: Vec<(usize, usize, usize)>,
 }
 
 impl ProgramModel {
@@ -2042,7 +2053,22 @@ impl ProgramModel {
             })
             .collect();
         let found = programs::find(root, &infos, graph);
+        let facts_by_file = parsed
+            .iter()
+            .map(|p| (p.file, &p.facts))
+            .chain(other_facts.iter().map(|(file, (_, facts))| (*file, facts)));
+        let mut patch_sites: Vec<(usize, usize, usize)> = facts_by_file
+            .flat_map(|(file, facts)| {
+                facts
+                    .monkey_patches
+                    .iter()
+                    .filter(|c| c.scope != 0)
+                    .filter_map(move |c| Some((file, c.at?, c.line)))
+            })
+            .collect();
+        patch_sites.sort_unstable();
         ProgramModel {
+            patch_sites,
             programs: found.programs,
             library: found.library,
             other_facts,
@@ -2060,6 +2086,13 @@ impl ProgramModel {
     /// The same model, with the module-level names tests replace.
     fn holding(self, held: HashMap<usize, Vec<HeldName>>) -> ProgramModel {
         ProgramModel { held, ..self }
+    }
+
+    /// The files that patch inside a function, sorted.
+    fn patching_files(&self) -> Vec<usize> {
+        let mut files: Vec<usize> = self.patch_sites.iter().map(|site| site.0).collect();
+        files.dedup();
+        files
     }
 
     /// The same model, knowing which programs may run the lines that start
@@ -2100,6 +2133,7 @@ impl ProgramModel {
         let mut facts = ProjectFacts::new(
             &runs,
             &lookup,
+            &self.patching_files(),
             self.assumed.as_ref(),
             Arc::clone(&self.call_reach),
         );
@@ -2254,6 +2288,8 @@ fn patch_function_calls(
                         scope: call.scope,
                         patching: patching.clone(),
                         at_import: call.at_import,
+                        at: Some(call.at),
+                        in_set_up: call.in_set_up,
                     });
                     if let Some(outer) = call.in_function.clone().filter(|f| *f != function.name) {
                         new_functions.push((

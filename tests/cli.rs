@@ -938,6 +938,51 @@ fn a_monkey_patch_under_a_condition_patches_in_some_runs_only() {
     );
 }
 
+/// A test class's set-up that calls a patch function in another file (heat's
+/// base class sets up its fake transport, which patches time) patches for
+/// the test modules that may run it, in some runs: the sleep their tests
+/// reach is review level (unpatched-runs). The same call in a helper that
+/// some test calls patches for that test only, which the others cannot
+/// count on: the sleep stays.
+#[test]
+fn a_base_test_class_set_up_that_patches_counts_for_its_tests() {
+    let tree_with = |base: &[u8]| {
+        tree(&[
+            ("pkg/__init__.py", b""),
+            (
+                "pkg/messaging.py",
+                b"import eventlet\n\n\ndef setup(url=None):\n    if url and url.startswith('fake://'):\n        eventlet.monkey_patch(time=True)\n",
+            ),
+            (
+                "pkg/worker.py",
+                b"import eventlet\n\n\ndef run(jobs):\n    pool = eventlet.GreenPool()\n    for job in jobs:\n        pool.spawn(job)\n    pool.waitall()\n\n\ndef pause():\n    eventlet.sleep(1)\n",
+            ),
+            ("pkg/debugging.py", HELD_BY_A_PERSON),
+            ("pkg/tests/__init__.py", b""),
+            ("pkg/tests/base.py", base),
+            (
+                "pkg/tests/test_worker.py",
+                b"from pkg.tests import base\nfrom pkg import worker\n\n\nclass WorkerTest(base.TestCase):\n    def test_run(self):\n        base.connect()\n        worker.run([worker.pause])\n",
+            ),
+        ])
+    };
+    let set_up = tree_with(b"import unittest\n\nfrom pkg import messaging\n\n\ndef connect():\n    pass\n\n\nclass TestCase(unittest.TestCase):\n    def setUp(self):\n        super().setUp()\n        messaging.setup('fake://')\n");
+    let review = stdout(&eventless(&["scan", "--review"], set_up.path()));
+    let pause = line_with(&review, "worker.py:12:5");
+    assert!(
+        pause.contains("rewrite by sleep (review: unpatched-runs")
+            && pause.contains("tests/base.py:13"),
+        "{pause}"
+    );
+    let helper = tree_with(b"import unittest\n\nfrom pkg import messaging\n\n\ndef connect():\n    messaging.setup('fake://')\n\n\nclass TestCase(unittest.TestCase):\n    pass\n");
+    let review = stdout(&eventless(&["scan", "--review"], helper.path()));
+    let pause = line_with(&review, "worker.py:12:5");
+    assert!(
+        pause.contains("manual") && pause.contains("only one of its tests monkey-patches"),
+        "{pause}"
+    );
+}
+
 /// A use only a person can migrate, in a module of its own: while it
 /// stays, the project is not switched to native threads, and the other
 /// uses are decided for the programs as they run today.

@@ -172,6 +172,12 @@ pub struct PatchCall {
     /// It runs when its file is imported (at module level, or in a
     /// function called there), not only when a program calls it.
     pub at_import: bool,
+    /// Its byte offset in its file, where call reach asks which programs
+    /// may run it (none for a file that could not be read).
+    pub at: Option<usize>,
+    /// It is made in a test class's set-up (`setUp`, `setUpClass`), which
+    /// runs before each test of the classes deriving from it.
+    pub in_set_up: bool,
 }
 
 /// A condition that holds but for a behaviour difference: in some runs
@@ -260,6 +266,8 @@ impl FileFacts {
                     some_runs: PATCHABLE.iter().map(|m| m.to_string()).collect(),
                 },
                 at_import: true,
+                at: None,
+                in_set_up: false,
             }],
             patch_functions: Vec::new(),
         }
@@ -433,11 +441,13 @@ pub struct ProgramRun<'a> {
 
 impl ProjectFacts {
     /// The facts of `programs`, with `files` giving each file's path and
-    /// facts by index; `assumed` is what the user says the application
+    /// facts by index; `in_functions`, the files that patch inside a
+    /// function (sorted); `assumed` is what the user says the application
     /// patches, a call of every program marked for it.
     pub fn new<'a>(
         programs: &[ProgramRun],
         files: &dyn Fn(usize) -> Option<(&'a Path, &'a FileFacts)>,
+        in_functions: &[usize],
         assumed: Option<&BTreeSet<String>>,
         call_reach: Arc<CallReach>,
     ) -> ProjectFacts {
@@ -474,6 +484,45 @@ impl ProjectFacts {
                     })
                 })
                 .collect();
+            // A call in a function that is neither run at import nor an
+            // entry's own may still be made by code the program runs: it
+            // patches in some runs. In a test run, only a call in a test
+            // class's set-up (heat's base class sets up its fake
+            // transport, which patches time) runs for many tests; another
+            // is made by one test at most, which the others cannot count
+            // on. (A library's unknown users may call any function: what
+            // they patch stays unknown.)
+            for &f in in_functions {
+                let reached = program.reached.binary_search(&f).is_ok();
+                let Some((path, file_facts)) = files(f).filter(|_| reached && !program.unknown)
+                else {
+                    continue;
+                };
+                for (i, call) in file_facts.monkey_patches.iter().enumerate() {
+                    let counted = program
+                        .patches
+                        .iter()
+                        .any(|(pf, pc, _)| (*pf, *pc) == (f, i));
+                    let made = call.at.is_some_and(|at| {
+                        call.scope != 0
+                            && facts.call_reach.may_run(
+                                program.reached,
+                                program.entries,
+                                false,
+                                f,
+                                at,
+                            )
+                    });
+                    if made && !counted {
+                        calls.push(MadeCall {
+                            site: format!("{}:{}", path.display(), call.line),
+                            scope: format!("{}#{}", path.display(), call.scope),
+                            patching: call.patching.sometimes(),
+                            one_test: !program.command && !call.in_set_up,
+                        });
+                    }
+                }
+            }
             let stated = |site: &str, patching| MadeCall {
                 site: site.into(),
                 scope: site.into(),
@@ -1029,6 +1078,9 @@ pub struct FunctionCall {
     pub in_function: Option<String>,
     /// It runs in some runs of its scope only (see `runs_sometimes`).
     pub sometimes: bool,
+    /// Its byte offset, and whether a test class's set-up makes it.
+    pub at: usize,
+    pub in_set_up: bool,
 }
 
 /// The calls in a file, by the name of the function called (by its name,
@@ -1052,6 +1104,8 @@ pub fn function_calls(root: Node, source: &str) -> HashMap<String, Vec<FunctionC
                 scope: scope_of(call),
                 in_function: named_function(&enclosing, source).map(str::to_owned),
                 sometimes: runs_sometimes(call, source),
+                at: call.start_byte(),
+                in_set_up: in_set_up(call, source),
             });
     }
     calls
@@ -1107,6 +1161,16 @@ pub fn runs_sometimes(call: Node, source: &str) -> bool {
         at = parent;
     }
     false
+}
+
+/// Whether a call is made by a test class's set-up: a method `setUp` or
+/// `setUpClass` (the call's innermost function).
+pub fn in_set_up(call: Node, source: &str) -> bool {
+    std::iter::successors(call.parent(), |n| n.parent())
+        .find(|n| matches!(n.kind(), "function_definition" | "lambda"))
+        .filter(|f| f.kind() == "function_definition")
+        .and_then(|f| f.child_by_field_name("name"))
+        .is_some_and(|name| matches!(text(name, source), "setUp" | "setUpClass"))
 }
 
 /// The name a call calls: `f` of `f()` and of `x.f()`.
@@ -1372,7 +1436,7 @@ mod tests {
             reached: &Arc::from([0]),
             entries: &Arc::from([]),
         }];
-        let facts = ProjectFacts::new(&runs, &lookup, Some(&assumed), Arc::default());
+        let facts = ProjectFacts::new(&runs, &lookup, &[], Some(&assumed), Arc::default());
         let err = facts
             .context(0)
             .check(&Requirement::NativeOrPatched("time".into()))
@@ -1407,7 +1471,7 @@ mod tests {
             reached: &Arc::from([0]),
             entries: &Arc::from([]),
         }];
-        let facts = ProjectFacts::new(&runs, &lookup, None, Arc::default());
+        let facts = ProjectFacts::new(&runs, &lookup, &[], None, Arc::default());
         let context = facts.context(0);
         assert!(context.check(&Requirement::Unpatched).is_err());
         assert!(context.check(&Requirement::Native).is_err());
