@@ -2045,6 +2045,7 @@ impl ProgramModel {
                 FileInfo {
                     path,
                     main_guard: scans[i].main_guard,
+                    defines_tests: scans[i].defines_tests,
                     relevant: parsed.is_some() || unreadable.iter().any(|(f, _)| *f == i),
                     calls_at_import: facts
                         .map(|f| f.monkey_patches.iter().map(|c| c.at_import).collect())

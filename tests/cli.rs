@@ -983,6 +983,40 @@ fn a_base_test_class_set_up_that_patches_counts_for_its_tests() {
     );
 }
 
+/// A module named like a test that defines no test (heat's TestResource
+/// plugin, `test_resource.py` in its resources package) is loaded by a
+/// runner at most: its functions run only in the programs that call them,
+/// here a service that patches everything.
+#[test]
+fn a_module_named_like_a_test_without_tests_runs_only_at_import() {
+    let dir = tree(&[
+        (
+            "setup.cfg",
+            b"[metadata]\nname = pkg\n\n[entry_points]\nconsole_scripts =\n    pkg-engine = pkg.engine:main\n",
+        ),
+        ("pkg/__init__.py", b""),
+        (
+            "pkg/engine.py",
+            b"import eventlet\n\neventlet.monkey_patch()\n\nfrom pkg.plugins import test_resource  # noqa\n\n\ndef main():\n    test_resource.TestResource().handle_create()\n",
+        ),
+        ("pkg/plugins/__init__.py", b""),
+        (
+            "pkg/plugins/test_resource.py",
+            b"import eventlet\n\nfrom pkg import worker\n\n\nclass TestResource:\n    def handle_create(self):\n        worker.run([])\n        eventlet.sleep(1)\n",
+        ),
+        (
+            "pkg/worker.py",
+            b"import eventlet\n\n\ndef run(jobs):\n    pool = eventlet.GreenPool()\n    for job in jobs:\n        pool.spawn(job)\n    pool.waitall()\n",
+        ),
+        ("pkg/debugging.py", HELD_BY_A_PERSON),
+    ]);
+    let scan = stdout(&eventless(&["scan", "."], dir.path()));
+    assert!(
+        line_with(&scan, "test_resource.py:9:9").contains("rewrite by sleep (safe)"),
+        "{scan}"
+    );
+}
+
 /// A use only a person can migrate, in a module of its own: while it
 /// stays, the project is not switched to native threads, and the other
 /// uses are decided for the programs as they run today.

@@ -5,7 +5,8 @@
 //! - a script: a module with an `if __name__ == "__main__":` block, run
 //!   by its path (importing none of its packages) or with `python -m`;
 //! - a test run: each test module (`test_*.py`, `*_test.py`), with the
-//!   `conftest.py` files above it, as a test runner may load it alone;
+//!   `conftest.py` files above it, as a test runner may load it alone (its
+//!   functions run only if it defines a test);
 //! - for a library (no declared entry point monkey-patches), an unknown
 //!   program that imports any one of its non-test modules first.
 //!
@@ -55,6 +56,8 @@ pub struct Program {
 pub struct FileInfo<'a> {
     pub path: &'a Path,
     pub main_guard: bool,
+    /// It defines a test (a function or method named `test...`).
+    pub defines_tests: bool,
     /// Whether its facts matter (it mentions eventlet).
     pub relevant: bool,
     /// Its `monkey_patch()` calls: whether each runs when the file is
@@ -132,11 +135,17 @@ pub fn find(root: &Path, files: &[FileInfo], graph: &ModuleGraph) -> Programs {
                     .take_while(|dir| dir.starts_with(&root_folder))
                     .filter_map(|dir| conftests.get(dir)),
             );
-            programs.push(walker.program(
+            let mut program = walker.program(
                 ProgramKind::Test,
                 format!("the test module {shown} run alone"),
                 &entries,
-            ));
+            );
+            // A module named so that defines no test (heat's TestResource
+            // plugin) runs only what importing it runs.
+            if !file.defines_tests {
+                program.entries = entries.iter().copied().filter(|&f| f != i).collect();
+            }
+            programs.push(program);
         } else if file.main_guard {
             // Run by its path, a script imports none of its packages (a
             // test's helper in a `bin` folder, whose tests package

@@ -13,6 +13,8 @@ pub struct ImportScan {
     pub imports: Vec<ScannedImport>,
     /// A module-level `if __name__ == "__main__":`.
     pub main_guard: bool,
+    /// A function or method named `test...`, which a test runner runs.
+    pub defines_tests: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -62,7 +64,8 @@ pub fn scan(source: &str) -> ImportScan {
             }
             let text = line.text.trim();
             let header = text.strip_prefix("async ").unwrap_or(text);
-            if header.starts_with("def ") {
+            if let Some(name) = header.strip_prefix("def ") {
+                found.defines_tests |= name.starts_with("test");
                 blocks.push((line.indent, true));
             } else if header.starts_with("class ") {
                 blocks.push((line.indent, false));
@@ -410,6 +413,16 @@ mod tests {
                 ("x", true),
                 ("guarded", false),
             ]
+        );
+    }
+
+    #[test]
+    fn finds_the_tests_a_runner_runs() {
+        assert!(scan("class T:\n    def test_x(self):\n        pass\n").defines_tests);
+        assert!(scan("async def test_y():\n    pass\n").defines_tests);
+        assert!(
+            !scan("class TestResource:\n    def handle_create(self):\n        pass\n")
+                .defines_tests
         );
     }
 
