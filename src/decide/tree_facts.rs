@@ -370,6 +370,47 @@ impl ProgramFacts {
     }
 }
 
+/// The calls a program may make in functions of files it reaches, besides
+/// those it makes at import or in its entry files (`program.patches`): it
+/// patches through them in some runs. In a test run, only a call in a test
+/// class's set-up (heat's base class sets up its fake transport, which
+/// patches time) runs for many tests; another is made by one test at most,
+/// which the others cannot count on. A library's unknown users may call
+/// any function: what they patch stays unknown.
+fn calls_in_functions<'a>(
+    program: &ProgramRun,
+    files: &dyn Fn(usize) -> Option<(&'a Path, &'a FileFacts)>,
+    in_functions: &[usize],
+    call_reach: &CallReach,
+) -> Vec<MadeCall> {
+    let mut made = Vec::new();
+    for &f in in_functions {
+        let reached = program.reached.binary_search(&f).is_ok();
+        let Some((path, facts)) = files(f).filter(|_| reached && !program.unknown) else {
+            continue;
+        };
+        for (i, call) in facts.monkey_patches.iter().enumerate() {
+            let counted = program
+                .patches
+                .iter()
+                .any(|(pf, pc, _)| (*pf, *pc) == (f, i));
+            let may_run = call.at.is_some_and(|at| {
+                call.scope != 0
+                    && call_reach.may_run(program.reached, program.entries, false, f, at)
+            });
+            if may_run && !counted {
+                made.push(MadeCall {
+                    site: format!("{}:{}", path.display(), call.line),
+                    scope: format!("{}#{}", path.display(), call.scope),
+                    patching: call.patching.sometimes(),
+                    one_test: !program.command && !call.in_set_up,
+                });
+            }
+        }
+    }
+    made
+}
+
 /// What a program does, said of one of its calls.
 fn calls_monkey_patch(site: &str) -> String {
     if site == UNKNOWN_USERS {
@@ -484,45 +525,12 @@ impl ProjectFacts {
                     })
                 })
                 .collect();
-            // A call in a function that is neither run at import nor an
-            // entry's own may still be made by code the program runs: it
-            // patches in some runs. In a test run, only a call in a test
-            // class's set-up (heat's base class sets up its fake
-            // transport, which patches time) runs for many tests; another
-            // is made by one test at most, which the others cannot count
-            // on. (A library's unknown users may call any function: what
-            // they patch stays unknown.)
-            for &f in in_functions {
-                let reached = program.reached.binary_search(&f).is_ok();
-                let Some((path, file_facts)) = files(f).filter(|_| reached && !program.unknown)
-                else {
-                    continue;
-                };
-                for (i, call) in file_facts.monkey_patches.iter().enumerate() {
-                    let counted = program
-                        .patches
-                        .iter()
-                        .any(|(pf, pc, _)| (*pf, *pc) == (f, i));
-                    let made = call.at.is_some_and(|at| {
-                        call.scope != 0
-                            && facts.call_reach.may_run(
-                                program.reached,
-                                program.entries,
-                                false,
-                                f,
-                                at,
-                            )
-                    });
-                    if made && !counted {
-                        calls.push(MadeCall {
-                            site: format!("{}:{}", path.display(), call.line),
-                            scope: format!("{}#{}", path.display(), call.scope),
-                            patching: call.patching.sometimes(),
-                            one_test: !program.command && !call.in_set_up,
-                        });
-                    }
-                }
-            }
+            calls.extend(calls_in_functions(
+                program,
+                files,
+                in_functions,
+                &facts.call_reach,
+            ));
             let stated = |site: &str, patching| MadeCall {
                 site: site.into(),
                 scope: site.into(),
@@ -1090,7 +1098,7 @@ pub fn function_calls(root: Node, source: &str) -> HashMap<String, Vec<FunctionC
     let mut at_module_level = HashSet::new();
     names_called_at_module_level(root, source, &mut at_module_level);
     let mut calls: HashMap<String, Vec<FunctionCall>> = HashMap::new();
-    for call in crate::python::syntax::descendants(root).filter(|n| n.kind() == "call") {
+    for call in descendants(root).filter(|n| n.kind() == "call") {
         let Some(name) = called_name(call, source) else {
             continue;
         };
