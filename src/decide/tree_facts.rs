@@ -1120,8 +1120,8 @@ pub fn function_calls(root: Node, source: &str) -> HashMap<String, Vec<FunctionC
 }
 
 /// Whether a call runs in some runs of its scope only: it
-/// sits in a loop's body, an except clause, one side of a conditional
-/// expression or after `and`/`or`, or in a branch of an `if` whose other
+/// sits in a loop's body, an except clause, a match case, one side of a
+/// conditional expression or after `and`/`or`, or in a branch of an `if` whose other
 /// branches (an `else` among them) do not all call its function too (heat's
 /// `if url.startswith('fake://'): eventlet.monkey_patch(time=True)`).
 /// Branches that all call it are alternatives (nova's debugger switch),
@@ -1156,7 +1156,7 @@ pub fn runs_sometimes(call: Node, source: &str) -> bool {
                 !has_else || !branches.into_iter().all(calls_it)
             }
             "for_statement" | "while_statement" => in_field("body"),
-            "except_clause" => true,
+            "except_clause" | "case_clause" => true,
             "conditional_expression" => parent
                 .named_child(1)
                 .is_none_or(|condition| condition != at),
@@ -1549,8 +1549,9 @@ mod tests {
         let shapes = "for x in y:\n    eventlet.monkey_patch()\n\
                       try:\n    pass\nexcept E:\n    eventlet.monkey_patch()\n\
                       eventlet.monkey_patch() if a else None\n\
-                      a and eventlet.monkey_patch()\n";
-        assert_eq!(sometimes(shapes), [true, true, true, true]);
+                      a and eventlet.monkey_patch()\n\
+                      match mode:\n    case 'green':\n        eventlet.monkey_patch()\n";
+        assert_eq!(sometimes(shapes), [true, true, true, true, true]);
         // Branches that all patch are alternatives; an else without a call
         // leaves one run unpatched.
         let switch = "if debug:\n    eventlet.monkey_patch(thread=False)\n\
