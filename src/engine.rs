@@ -29,7 +29,7 @@ use crate::outcome::{
 };
 use crate::plan::helpers_module::with_definitions;
 use crate::plan::rewrite::{FileRewrite, Mode, rewrite_file};
-use crate::project::call_reach::{self, CallReach};
+use crate::project::call_reach::{self, CallReach, MockBlock};
 use crate::project::mock_paths::{EventletModules, FoundMocks, HeldName};
 use crate::project::modules::ModuleGraph;
 use crate::project::programs::{self, FileInfo, Program, ProgramKind};
@@ -38,10 +38,10 @@ use crate::python::config_options::{self, Bound, ProjectBounds};
 use crate::python::import_scan::{ImportScan, scan as scan_imports};
 use crate::python::loaders;
 use crate::python::module_constants;
-use crate::python::outline::Outline;
+use crate::python::outline::{Outline, name_key};
 use crate::python::parse::{first_syntax_error, parse};
 use crate::python::patchers::{self, Patchers};
-use crate::python::syntax::{Root, node_at};
+use crate::python::syntax::{Root, descendants, node_at, text};
 use crate::source::{LineIndex, SourceFile, StandIn, canonical, line_col, line_text, read_bytes};
 use crate::transform::{ApiId, Catalogue, ESCAPED_MOCK, Safety, Shape, Transform};
 
@@ -1409,7 +1409,54 @@ fn call_reach_of_uses(
         .collect();
     sites.sort_unstable();
     sites.dedup();
-    CallReach::find(&sites, graph, outlines, named_outside)
+    let blocks: Vec<MockBlock> = parsed
+        .par_iter()
+        .filter(|p| {
+            p.analysis
+                .uses
+                .iter()
+                .any(|u| u.kind == UseKind::MockTarget)
+        })
+        .flat_map_iter(|p| {
+            let tree = p.tree();
+            let root = Root::new(tree.root_node());
+            let source = &p.source.text;
+            p.analysis
+                .uses
+                .iter()
+                .filter(|u| u.kind == UseKind::MockTarget)
+                .filter_map(|u| {
+                    let node = node_at(&root, &u.range)?;
+                    let with = patchers::mock_with_block(&root, node, source)?;
+                    // What the block calls may have been made before it in
+                    // its function (a closure a decorator returned): the
+                    // function's words count, as the module's do.
+                    let function = root
+                        .ancestors(with)
+                        .find(|n| n.kind() == "function_definition")
+                        .unwrap_or(with);
+                    let words = descendants(function)
+                        .filter(|n| n.kind() == "identifier")
+                        .map(|n| name_key(text(n, source)))
+                        .collect();
+                    // Code of the definition the block is in runs through
+                    // it too (a closure stubbed in, a helper of the class).
+                    let own = root
+                        .ancestors(with)
+                        .filter(|n| matches!(n.kind(), "function_definition" | "class_definition"))
+                        .last()
+                        .unwrap_or(with);
+                    Some(MockBlock {
+                        file: p.file,
+                        at: u.range.start,
+                        own_code: own.byte_range(),
+                        words,
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    CallReach::find(&sites, &blocks, graph, outlines, named_outside)
 }
 
 /// The words of the project's non-Python files that may load code by name.
@@ -1622,6 +1669,9 @@ fn api_fates(
                 let Some(api) = u.api.filter(|a| mocked.contains(a)) else {
                     continue;
                 };
+                if u.kind == UseKind::MockTarget && facts.mocks_no_code(p.file, u.range.start) {
+                    continue;
+                }
                 // A mock, and code only with the differences of its mocks,
                 // moves once those are accepted: code and mocks then wait
                 // for the same acceptance.
@@ -2139,7 +2189,37 @@ impl ProgramModel {
             Arc::clone(&self.call_reach),
         );
         facts.set_held(self.held.clone());
+        facts.set_block_mocks_without_code(self.block_mocks_without_code(parsed));
         facts
+    }
+
+    /// The mocks made by a `with` block that runs no code use of the
+    /// mocked API while it is active.
+    fn block_mocks_without_code(&self, parsed: &[Parsed]) -> HashSet<(usize, usize)> {
+        let by_file: HashMap<usize, &Parsed> = parsed.iter().map(|p| (p.file, p)).collect();
+        let uses_api = |(file, at): &(usize, usize), api: Option<ApiId>| {
+            by_file.get(file).is_some_and(|p| {
+                p.analysis
+                    .uses
+                    .iter()
+                    .any(|u| u.range.start == *at && u.kind == UseKind::Reference && u.api == api)
+            })
+        };
+        let mut found = HashSet::new();
+        for p in parsed {
+            for u in p
+                .analysis
+                .uses
+                .iter()
+                .filter(|u| u.kind == UseKind::MockTarget)
+            {
+                let runs = self.call_reach.block_runs(p.file, u.range.start);
+                if runs.is_some_and(|sites| !sites.iter().any(|site| uses_api(site, u.api))) {
+                    found.insert((p.file, u.range.start));
+                }
+            }
+        }
+        found
     }
 
     /// `within`: the paths rewritten, when they are not the whole project.

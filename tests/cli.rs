@@ -1017,6 +1017,56 @@ fn a_module_named_like_a_test_without_tests_runs_only_at_import() {
     );
 }
 
+/// A mock of eventlet's sleep made by a `with` block around an installed
+/// library's code only (nova's vmware tests, around oslo.vmware's session)
+/// catches that library's calls and nothing of the project's: it stays,
+/// and the project's sleeps the same tests reach elsewhere move. A block
+/// that runs a project sleep holds it as before.
+#[test]
+fn a_with_block_mock_holds_only_the_code_its_block_runs() {
+    let tree_with = |block: &[u8]| {
+        let test = [
+            &b"import unittest\nfrom unittest import mock\n\nfrom eventlet import greenthread\nfrom oslo_vmware import api  # noqa\n\nfrom pkg import service\nfrom pkg import session\n\n\nclass SessionTest(unittest.TestCase):\n    def test_session(self):\n        with mock.patch.object(greenthread, 'sleep'):\n"[..],
+            block,
+            b"\n    def test_wait(self):\n        service.wait_a_bit()\n",
+        ]
+        .concat();
+        tree(&[
+            ("pkg/__init__.py", b""),
+            (
+                "pkg/service.py",
+                b"import eventlet\n\n\ndef wait_a_bit():\n    eventlet.sleep(1)\n",
+            ),
+            (
+                "pkg/session.py",
+                b"from oslo_vmware import api\n\n\nclass Session(api.VMwareAPISession):\n    pass\n",
+            ),
+            (
+                "pkg/tests/__init__.py",
+                b"import eventlet\n\neventlet.monkey_patch()\n",
+            ),
+            ("pkg/tests/test_session.py", &test),
+        ])
+    };
+    let library_only = tree_with(b"            self.conn = session.Session()\n");
+    let scan = stdout(&eventless(&["scan", "."], library_only.path()));
+    assert!(
+        line_with(&scan, "service.py:5:5").contains("rewrite by sleep (safe)"),
+        "{scan}"
+    );
+    assert!(
+        line_with(&scan, "test_session.py:13:").contains("runs no code of the project"),
+        "{scan}"
+    );
+    let runs_code =
+        tree_with(b"            self.conn = session.Session()\n            service.wait_a_bit()\n");
+    let scan = stdout(&eventless(&["scan", "--review", "."], runs_code.path()));
+    assert!(
+        line_with(&scan, "service.py:5:5").contains("an installed library calls it too"),
+        "{scan}"
+    );
+}
+
 /// A use only a person can migrate, in a module of its own: while it
 /// stays, the project is not switched to native threads, and the other
 /// uses are decided for the programs as they run today.

@@ -510,6 +510,14 @@ impl Matcher<'_> {
                 if u.kind != UseKind::MockTarget {
                     return Err("not a mock target".into());
                 }
+                if self.context.mocks_no_code(u.range.start) {
+                    return Err(format!(
+                        "the with block of this mock runs no code of the project that uses \
+                         {} while it is active: it patches installed code only, which keeps \
+                         calling eventlet's name",
+                        u.name
+                    ));
+                }
                 let string = node_at(root, &u.range)
                     .and_then(|content| content.parent())
                     .ok_or("not a string")?;

@@ -457,6 +457,8 @@ pub struct ProjectFacts {
     green_files: HashSet<usize>,
     /// Which programs may run the lines of functions.
     call_reach: Arc<CallReach>,
+    /// See `mocks_no_code`.
+    block_mocks_without_code: HashSet<(usize, usize)>,
 }
 
 /// One program of the project, for the facts: its name, the files it may
@@ -624,6 +626,20 @@ impl ProjectFacts {
     }
 
     /// Records the module-level names tests replace (file, name).
+    /// The mocks (file, byte offset) made by a `with` block that runs no
+    /// code use of the mocked API while it is active.
+    pub fn set_block_mocks_without_code(&mut self, mocks: HashSet<(usize, usize)>) {
+        self.block_mocks_without_code = mocks;
+    }
+
+    /// A mock made by a `with` block that runs no code use of its API:
+    /// it patches installed code only (nova's vmware tests mock eventlet's
+    /// sleep around oslo.vmware's session), so it neither holds code nor
+    /// moves with it.
+    pub fn mocks_no_code(&self, file: usize, at: usize) -> bool {
+        self.block_mocks_without_code.contains(&(file, at))
+    }
+
     pub fn set_held(&mut self, held: HashMap<usize, Vec<HeldName>>) {
         self.held = held;
     }
@@ -717,6 +733,12 @@ impl<'a> FileContext<'a> {
     /// The context of another file of the project.
     pub fn of_file(&self, file: usize) -> FileContext<'a> {
         self.project.context(file)
+    }
+
+    /// The mock at `offset` is made by a `with` block that runs no code
+    /// use of its API (see `ProjectFacts::mocks_no_code`).
+    pub fn mocks_no_code(&self, offset: usize) -> bool {
+        self.project.mocks_no_code(self.file, offset)
     }
 
     /// The context of one use of the file (by its byte offset): of the

@@ -55,6 +55,22 @@ pub struct CallReach {
     /// definition (its unit: uses of one definition share it).
     units: HashMap<(usize, usize), usize>,
     leads: Vec<Leads>,
+    /// Per mock made by a `with` block (its file and byte offset), the
+    /// sites (file, byte offset) the block may run.
+    blocks: HashMap<(usize, usize), Vec<(usize, usize)>>,
+}
+
+/// A `with` block that mocks a name while it runs: the mock's file and
+/// byte offset, the byte range of the code the block may run itself (its
+/// enclosing definition: closures and stubs defined there run through
+/// what it calls), and the keys of the words of the function it is in
+/// (what it calls may have been made there before it).
+#[derive(Debug, Clone)]
+pub struct MockBlock {
+    pub file: usize,
+    pub at: usize,
+    pub own_code: std::ops::Range<usize>,
+    pub words: Vec<u64>,
 }
 
 /// A definition: its file and its index in the file's outline.
@@ -64,8 +80,11 @@ impl CallReach {
     /// What may lead to each of `sites` (file, byte offset, line), in the
     /// files of `graph` whose outlines are `outlines`; `named_outside`
     /// holds the words of the project's non-Python files.
+    /// `blocks`: the mocks made by `with` blocks, whose sites are found
+    /// forward from what each block mentions.
     pub fn find(
         sites: &[(usize, usize, usize)],
+        blocks: &[MockBlock],
         graph: &ModuleGraph,
         outlines: &[Outline],
         named_outside: &HashSet<String>,
@@ -76,6 +95,24 @@ impl CallReach {
             importers: Importers::new(graph),
             named_outside,
         };
+        let by_key = definitions_by_key(outlines);
+        let blocks = blocks
+            .iter()
+            .map(|block| {
+                let reached = search.forward(&by_key, block.file, &block.words);
+                let runs = sites
+                    .iter()
+                    .filter(|&&(file, offset, line)| {
+                        (file == block.file && block.own_code.contains(&offset))
+                            || outlines[file]
+                                .owner_of(line)
+                                .is_some_and(|owner| reached.contains(&(file, owner)))
+                    })
+                    .map(|&(file, offset, _)| (file, offset))
+                    .collect();
+                ((block.file, block.at), runs)
+            })
+            .collect();
         let mut by_definition: HashMap<Definition, usize> = HashMap::new();
         let mut leads = Vec::new();
         let mut units = HashMap::new();
@@ -90,7 +127,16 @@ impl CallReach {
             });
             units.insert((file, offset), unit);
         }
-        CallReach { units, leads }
+        CallReach {
+            units,
+            leads,
+            blocks,
+        }
+    }
+
+    /// The sites a mock's `with` block may run, for a mock made by one.
+    pub fn block_runs(&self, file: usize, at: usize) -> Option<&[(usize, usize)]> {
+        self.blocks.get(&(file, at)).map(Vec::as_slice)
     }
 
     /// The unit of the use at `offset` in `file`: uses with the same unit
@@ -150,6 +196,20 @@ fn mentions_of_definitions(outlines: &[Outline]) -> HashMap<u64, Vec<(usize, Men
         }
     }
     mentions
+}
+
+/// Per name (by key), the definitions of the project so named.
+fn definitions_by_key(outlines: &[Outline]) -> HashMap<u64, Vec<Definition>> {
+    let mut by_key: HashMap<u64, Vec<Definition>> = HashMap::new();
+    for (file, outline) in outlines.iter().enumerate() {
+        for (index, def) in outline.defs.iter().enumerate() {
+            by_key
+                .entry(name_key(&def.name))
+                .or_default()
+                .push((file, index));
+        }
+    }
+    by_key
 }
 
 /// What the search for callers reads.
@@ -212,6 +272,56 @@ impl Search<'_> {
             at_import: sorted(at_import),
             in_definitions: sorted(in_definitions),
         }
+    }
+
+    /// The definitions code of `file` that mentions `words` may run: those
+    /// its words name (by the rules `leads` follows backward), and what
+    /// their code names in turn.
+    fn forward(
+        &self,
+        by_key: &HashMap<u64, Vec<Definition>>,
+        file: usize,
+        words: &[u64],
+    ) -> HashSet<Definition> {
+        let mut reached = HashSet::new();
+        let mut queue = Vec::new();
+        let plain = Mention {
+            owner: None,
+            by_path: false,
+            module: None,
+            type_tested: false,
+        };
+        let mut name = |caller: usize, key: u64, mention: Mention, queue: &mut Vec<Definition>| {
+            for &(def_file, index) in by_key.get(&key).into_iter().flatten() {
+                let def = &self.outlines[def_file].defs[index];
+                let named = match mention.by_path {
+                    true => self.path_names_module(caller, mention, def_file),
+                    false => self.importers.importing(def_file).contains(&caller),
+                };
+                // An isinstance() test runs only a class's `__subclasshook__`.
+                let runs = !mention.type_tested || def.hooks_type_tests;
+                if named && runs && reached.insert((def_file, index)) {
+                    queue.push((def_file, index));
+                }
+            }
+        };
+        // Objects made at import (a module-level fake) may be used there too.
+        let at_import = self.outlines[file]
+            .mentions()
+            .iter()
+            .filter(|(_, m)| m.owner.is_none())
+            .map(|(key, _)| *key);
+        for key in words.iter().copied().chain(at_import) {
+            name(file, key, plain, &mut queue);
+        }
+        while let Some((def_file, index)) = queue.pop() {
+            for &(key, mention) in self.outlines[def_file].mentions() {
+                if mention.owner == Some(index) {
+                    name(def_file, key, mention, &mut queue);
+                }
+            }
+        }
+        reached
     }
 
     /// Whether a dotted path of `caller_file` names its name in the module
@@ -344,7 +454,7 @@ mod tests {
         let outside = outside.iter().map(|w| w.to_string()).collect();
         let outlines: Vec<Outline> = FILES.iter().map(|(_, t)| Outline::of(t)).collect();
         let sites: Vec<(usize, usize, usize)> = sites.iter().map(|&(f, l)| (f, l, l)).collect();
-        CallReach::find(&sites, &graph, &outlines, &outside)
+        CallReach::find(&sites, &[], &graph, &outlines, &outside)
     }
 
     #[test]
@@ -385,7 +495,13 @@ mod tests {
             paths.iter().map(PathBuf::as_path).zip(&scans).collect();
         let graph = ModuleGraph::build(dir.path(), &pairs);
         let outlines: Vec<Outline> = files.iter().map(|(_, t)| Outline::of(t)).collect();
-        CallReach::find(&[(site, line, line)], &graph, &outlines, &HashSet::new())
+        CallReach::find(
+            &[(site, line, line)],
+            &[],
+            &graph,
+            &outlines,
+            &HashSet::new(),
+        )
     }
 
     #[test]

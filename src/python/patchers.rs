@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use tree_sitter::Node;
 
-use crate::python::syntax::{Root, named_children, text};
+use crate::python::syntax::{Root, descendants, named_children, text};
 
 /// Callables whose first argument is a dotted name to patch.
 const PATCHERS: &[&str] = &["patch", "MockPatch", "MonkeyPatch"];
@@ -165,6 +165,46 @@ pub fn is_unread_with_mock(root: &Root, node: Node, source: &str) -> bool {
     arguments == targets
         && positional_args(call).len() == targets
         && root.parent(call).is_some_and(|p| p.kind() == "with_item")
+}
+
+/// The `with` statement whose item's call makes the mock at `node`
+/// (`with mock.patch.object(greenthread, 'sleep'):`), when nothing in it
+/// reads an attribute of `self` or `cls` or calls `super()` (a method,
+/// maybe inherited, could run anything while the block runs; storing into
+/// one, `self.conn = ...`, runs nothing) and the functions it is in take
+/// no parameter but `self` or `cls`.
+pub fn mock_with_block<'t>(root: &Root<'t>, node: Node<'t>, source: &str) -> Option<Node<'t>> {
+    let call = root.ancestors(node).find(|n| n.kind() == "call")?;
+    let item = root.parent(call).filter(|p| p.kind() == "with_item")?;
+    let with = root
+        .ancestors(item)
+        .find(|n| n.kind() == "with_statement")?;
+    // A function's parameter may hold anything a caller passed (swift's
+    // helper runs `func(*args)` under its mock).
+    let takes_values = root
+        .ancestors(with)
+        .filter(|n| n.kind() == "function_definition")
+        .filter_map(|f| f.child_by_field_name("parameters"))
+        .flat_map(named_children)
+        .any(|p| !matches!(text(p, source), "self" | "cls"));
+    if takes_values {
+        return None;
+    }
+    let reads_self = descendants(with).any(|n| match n.kind() {
+        "attribute" => {
+            let object = n.child_by_field_name("object");
+            let on_self = object.is_some_and(|o| matches!(text(o, source), "self" | "cls"));
+            let stored = root.parent(n).is_some_and(|p| {
+                p.kind() == "assignment" && p.child_by_field_name("left") == Some(n)
+            });
+            on_self && !stored
+        }
+        "call" => n
+            .child_by_field_name("function")
+            .is_some_and(|f| text(f, source) == "super"),
+        _ => false,
+    });
+    (!reads_self).then_some(with)
 }
 
 /// The arguments of a call before its first keyword argument or unpacking.
@@ -346,6 +386,40 @@ mod tests {
             let at = source.find("sleep'").unwrap();
             let node = root.descendant_for_byte_range(at, at + 5).unwrap();
             assert_eq!(is_unread_with_mock(&root, node, source), unread, "{source}");
+        }
+    }
+
+    #[test]
+    fn a_with_block_is_followed_only_when_it_can_run_nothing_hidden() {
+        let body = |lines: &str| {
+            format!(
+                "class T:\n    def test(self):\n        \
+                 with mock.patch.object(greenthread, 'sleep'):\n{lines}"
+            )
+        };
+        let cases = [
+            (body("            self.conn = session.Session()\n"), true),
+            (body("            self.start_service()\n"), false),
+            (body("            super().setUp()\n"), false),
+            (body("            x = self.conn\n"), false),
+            (
+                "def helper(func):\n    with mock.patch('eventlet.sleep'):\n        \
+                 return func()\n"
+                    .to_owned(),
+                false,
+            ),
+            (
+                "@mock.patch('eventlet.sleep')\ndef test(s):\n    pass\n".to_owned(),
+                false,
+            ),
+        ];
+        for (source, followed) in cases {
+            let tree = parse(&source);
+            let root = Root::new(tree.root_node());
+            let at = source.find("sleep'").unwrap();
+            let node = root.descendant_for_byte_range(at, at + 5).unwrap();
+            let block = mock_with_block(&root, node, &source);
+            assert_eq!(block.is_some(), followed, "{source}");
         }
     }
 
