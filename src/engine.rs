@@ -1409,7 +1409,12 @@ fn call_reach_of_uses(
         .collect();
     sites.sort_unstable();
     sites.dedup();
-    let blocks: Vec<MockBlock> = parsed
+    CallReach::find(&sites, &mock_blocks(parsed), graph, outlines, named_outside)
+}
+
+/// The mocks made by `with` blocks that call reach may follow forward.
+fn mock_blocks(parsed: &[Parsed]) -> Vec<MockBlock> {
+    parsed
         .par_iter()
         .filter(|p| {
             p.analysis
@@ -1455,8 +1460,7 @@ fn call_reach_of_uses(
                 })
                 .collect::<Vec<_>>()
         })
-        .collect();
-    CallReach::find(&sites, &blocks, graph, outlines, named_outside)
+        .collect()
 }
 
 /// The words of the project's non-Python files that may load code by name.
