@@ -95,7 +95,11 @@ impl CallReach {
             importers: Importers::new(graph),
             named_outside,
         };
-        let by_key = definitions_by_key(outlines);
+        // Built only when some block is followed: most runs have none.
+        let by_key = match blocks.is_empty() {
+            true => HashMap::new(),
+            false => definitions_by_key(outlines),
+        };
         let blocks = blocks
             .iter()
             .map(|block| {
@@ -234,21 +238,13 @@ impl Search<'_> {
             if def.decorated || self.named_outside.contains(&def.name) {
                 at_import.insert(file);
             }
-            let importing = self.importers.importing(file);
             for &(caller_file, mention) in self
                 .mentions
                 .get(&name_key(&def.name))
                 .into_iter()
                 .flatten()
             {
-                // Code names a function of another file through an import,
-                // a dotted path through its module's path. An isinstance()
-                // test runs only a class's `__subclasshook__`.
-                let named = match mention.by_path {
-                    true => self.path_names_module(caller_file, mention, file),
-                    false => importing.contains(&caller_file),
-                };
-                if !named || mention.type_tested && !def.hooks_type_tests {
+                if !self.runs((file, index), caller_file, mention) {
                     continue;
                 }
                 match mention.owner {
@@ -292,16 +288,9 @@ impl Search<'_> {
             type_tested: false,
         };
         let mut name = |caller: usize, key: u64, mention: Mention, queue: &mut Vec<Definition>| {
-            for &(def_file, index) in by_key.get(&key).into_iter().flatten() {
-                let def = &self.outlines[def_file].defs[index];
-                let named = match mention.by_path {
-                    true => self.path_names_module(caller, mention, def_file),
-                    false => self.importers.importing(def_file).contains(&caller),
-                };
-                // An isinstance() test runs only a class's `__subclasshook__`.
-                let runs = !mention.type_tested || def.hooks_type_tests;
-                if named && runs && reached.insert((def_file, index)) {
-                    queue.push((def_file, index));
+            for &def in by_key.get(&key).into_iter().flatten() {
+                if self.runs(def, caller, mention) && reached.insert(def) {
+                    queue.push(def);
                 }
             }
         };
@@ -322,6 +311,18 @@ impl Search<'_> {
             }
         }
         reached
+    }
+
+    /// Whether `mention`, in `caller_file`, may run definition `def` of its
+    /// name: code names a function of another file through an import, a
+    /// dotted path through its module's path; an isinstance() test runs
+    /// only a class's `__subclasshook__`.
+    fn runs(&self, (file, index): Definition, caller_file: usize, mention: Mention) -> bool {
+        let named = match mention.by_path {
+            true => self.path_names_module(caller_file, mention, file),
+            false => self.importers.importing(file).contains(&caller_file),
+        };
+        named && (!mention.type_tested || self.outlines[file].defs[index].hooks_type_tests)
     }
 
     /// Whether a dotted path of `caller_file` names its name in the module
