@@ -625,7 +625,6 @@ impl ProjectFacts {
             .collect()
     }
 
-    /// Records the module-level names tests replace (file, name).
     /// The mocks (file, byte offset) made by a `with` block that runs no
     /// code use of the mocked API while it is active.
     pub fn set_block_mocks_without_code(&mut self, mocks: HashSet<(usize, usize)>) {
@@ -640,6 +639,7 @@ impl ProjectFacts {
         self.block_mocks_without_code.contains(&(file, at))
     }
 
+    /// Records the module-level names tests replace (file, name).
     pub fn set_held(&mut self, held: HashMap<usize, Vec<HeldName>>) {
         self.held = held;
     }
@@ -1141,11 +1141,11 @@ pub fn function_calls(root: Node, source: &str) -> HashMap<String, Vec<FunctionC
     calls
 }
 
-/// Whether a call runs in some runs of its scope only: it
-/// sits in a loop's body, an except clause, a match case, one side of a
-/// conditional expression or after `and`/`or`, or in a branch of an `if` whose other
-/// branches (an `else` among them) do not all call its function too (heat's
-/// `if url.startswith('fake://'): eventlet.monkey_patch(time=True)`).
+/// Whether a call runs in some runs of its scope only: it sits in a
+/// loop's body, an except clause, a match case, one side of a conditional
+/// expression or after `and`/`or`, or in a branch of an `if` whose other
+/// branches (an `else` among them) do not all call its function too
+/// (heat's `if url.startswith('fake://'): eventlet.monkey_patch(time=True)`).
 /// Branches that all call it are alternatives (nova's debugger switch),
 /// which the calls' scope says; a script's main guard runs when the
 /// script does.
