@@ -905,14 +905,8 @@ fn a_monkey_patch_under_a_condition_patches_in_some_runs_only() {
             b"[metadata]\nname = pkg\n\n[entry_points]\nconsole_scripts =\n    pkg-engine = pkg.engine:main\n    pkg-manage = pkg.manage:main\n",
         ),
         ("pkg/__init__.py", b""),
-        (
-            "pkg/messaging.py",
-            b"import eventlet\n\n\ndef setup(url=None):\n    if url and url.startswith('fake://'):\n        eventlet.monkey_patch(time=True)\n",
-        ),
-        (
-            "pkg/worker.py",
-            b"import eventlet\n\n\ndef run(jobs):\n    pool = eventlet.GreenPool()\n    for job in jobs:\n        pool.spawn(job)\n    pool.waitall()\n\n\ndef pause():\n    eventlet.sleep(1)\n",
-        ),
+        ("pkg/messaging.py", FAKE_TRANSPORT_SETUP),
+        ("pkg/worker.py", GREEN_WORKER),
         (
             "pkg/engine.py",
             b"import eventlet\n\neventlet.monkey_patch()\n\nfrom pkg import messaging  # noqa\nfrom pkg import worker  # noqa\n\n\ndef main():\n    messaging.setup()\n    worker.run([worker.pause])\n",
@@ -949,14 +943,8 @@ fn a_base_test_class_set_up_that_patches_counts_for_its_tests() {
     let tree_with = |base: &[u8]| {
         tree(&[
             ("pkg/__init__.py", b""),
-            (
-                "pkg/messaging.py",
-                b"import eventlet\n\n\ndef setup(url=None):\n    if url and url.startswith('fake://'):\n        eventlet.monkey_patch(time=True)\n",
-            ),
-            (
-                "pkg/worker.py",
-                b"import eventlet\n\n\ndef run(jobs):\n    pool = eventlet.GreenPool()\n    for job in jobs:\n        pool.spawn(job)\n    pool.waitall()\n\n\ndef pause():\n    eventlet.sleep(1)\n",
-            ),
+            ("pkg/messaging.py", FAKE_TRANSPORT_SETUP),
+            ("pkg/worker.py", GREEN_WORKER),
             ("pkg/debugging.py", HELD_BY_A_PERSON),
             ("pkg/tests/__init__.py", b""),
             ("pkg/tests/base.py", base),
@@ -1004,10 +992,7 @@ fn a_module_named_like_a_test_without_tests_runs_only_at_import() {
             "pkg/plugins/test_resource.py",
             b"import eventlet\n\nfrom pkg import worker\n\n\nclass TestResource:\n    def handle_create(self):\n        worker.run([])\n        eventlet.sleep(1)\n",
         ),
-        (
-            "pkg/worker.py",
-            b"import eventlet\n\n\ndef run(jobs):\n    pool = eventlet.GreenPool()\n    for job in jobs:\n        pool.spawn(job)\n    pool.waitall()\n",
-        ),
+        ("pkg/worker.py", GREEN_WORKER),
         ("pkg/debugging.py", HELD_BY_A_PERSON),
     ]);
     let scan = stdout(&eventless(&["scan", "."], dir.path()));
@@ -1071,6 +1056,13 @@ fn a_with_block_mock_holds_only_the_code_its_block_runs() {
 /// stays, the project is not switched to native threads, and the other
 /// uses are decided for the programs as they run today.
 const HELD_BY_A_PERSON: &[u8] = b"import eventlet.debug\n\neventlet.debug.spew()\n";
+
+/// A messaging setup that patches time only for its fake transport (heat's).
+const FAKE_TRANSPORT_SETUP: &[u8] = b"import eventlet\n\n\ndef setup(url=None):\n    if url and url.startswith('fake://'):\n        eventlet.monkey_patch(time=True)\n";
+
+/// A module whose `run` starts green threads in a pool, and whose `pause`
+/// sleeps: line 12.
+const GREEN_WORKER: &[u8] = b"import eventlet\n\n\ndef run(jobs):\n    pool = eventlet.GreenPool()\n    for job in jobs:\n        pool.spawn(job)\n    pool.waitall()\n\n\ndef pause():\n    eventlet.sleep(1)\n";
 
 /// A script in a package may be run by its path, which imports none of
 /// its packages: the package's monkey_patch() does not cover it then
