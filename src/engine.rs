@@ -17,9 +17,9 @@ use crate::cache;
 use crate::config_files;
 use crate::decide::matcher::{Fate, Matcher, Selection, decide_without_code, mock_behaviour};
 use crate::decide::tree_facts::{
-    FileFacts, FunctionCall, GreenUse, PatchCall, PatchFunction, ProgramRun, ProjectFacts, Tallies,
-    TallyPlace, function_calls, in_set_up, patched_by_call, runs_at_import, runs_sometimes,
-    scope_of, top_level_function,
+    FileFacts, FunctionCall, GreenUse, PatchCall, PatchFunction, PollerUse, ProgramRun,
+    ProjectFacts, Tallies, TallyPlace, function_calls, in_set_up, patched_by_call, runs_at_import,
+    runs_sometimes, scope_of, top_level_function,
 };
 use crate::discover::{discover, mentions_eventlet, runs_on_eventlet};
 use crate::fingerprint::KeyBuilder;
@@ -1869,6 +1869,22 @@ fn facts(
     let mut facts = FileFacts::default();
     let lines = LineIndex::new(text);
     let root = Root::new(tree.root_node());
+    // An executor is configured by an argument: its use is an option.
+    for u in &analysis.uses {
+        let Some(api) = u.api.map(|a| &catalogue.apis[a]) else {
+            continue;
+        };
+        if !api.background_calls.is_empty()
+            && matches!(u.kind, UseKind::Reference | UseKind::Option)
+        {
+            facts.pollers.push(PollerUse {
+                line: lines.line_col(text, u.range.start).0,
+                at: u.range.start,
+                api: api.name.clone(),
+                calls: api.background_calls.clone(),
+            });
+        }
+    }
     for (index, u) in analysis
         .uses
         .iter()

@@ -2532,26 +2532,82 @@ fn a_sleep_mock_in_shared_set_up_code_stays_and_says_why() {
     );
 
     // Made in the test module itself, the mock follows the code.
-    let own = b"from unittest import mock\n\nimport testtools\n\nfrom pkg import naps\n\n\n\
-                class NapTest(testtools.TestCase):\n    def setUp(self):\n        \
-                super().setUp()\n        self.useFixture(mock.patch('eventlet.sleep'))\n\n    \
-                def test_nap(self):\n        naps.nap()\n";
     let dir = tree(&[
         ("eventless.toml", b""),
         ("pkg/__init__.py", b""),
         ("pkg/naps.py", code),
         ("pkg/tests/__init__.py", b""),
-        ("pkg/tests/test_naps.py", own),
+        ("pkg/tests/test_naps.py", NAP_TEST_MOCKING_SLEEP),
     ]);
+    assert_the_sleep_mock_follows_its_code(dir.path());
+}
+
+/// A test module whose set-up mocks eventlet's sleep for `pkg.naps.nap`.
+const NAP_TEST_MOCKING_SLEEP: &[u8] =
+    b"from unittest import mock\n\nimport testtools\n\nfrom pkg import naps\n\n\n\
+      class NapTest(testtools.TestCase):\n    def setUp(self):\n        \
+      super().setUp()\n        self.useFixture(mock.patch('eventlet.sleep'))\n\n    \
+      def test_nap(self):\n        naps.nap()\n";
+
+/// With `--review`, the mock of NAP_TEST_MOCKING_SLEEP moves to time.sleep
+/// with the sleep it covers.
+fn assert_the_sleep_mock_follows_its_code(dir: &Path) {
     let diff = stdout(&eventless(
         &["diff", ".", "--review", "--color", "never"],
-        dir.path(),
+        dir,
     ));
     assert!(
         diff.contains("+        self.useFixture(mock.patch('time.sleep'))")
             && diff.contains("+    time.sleep(1)"),
         "{diff}"
     );
+}
+
+/// All test modules of a project run in one process, where an RPC server
+/// one test starts and leaves running goes on polling with time.sleep: a
+/// test module's mock of eventlet's sleep does not become a mock of
+/// time.sleep there, and the sleep it covers stays with it. Where no test
+/// starts a server, the same mock follows the code.
+#[test]
+fn a_sleep_mock_stays_where_the_test_run_starts_rpc_servers() {
+    let naps = b"import eventlet\n\n\ndef nap():\n    eventlet.sleep(1)\n";
+    let rpc = b"import oslo_messaging as messaging\n\n\n\
+                def get_server(transport, target, endpoints):\n    \
+                return messaging.get_rpc_server(transport, target, endpoints,\n\
+                                    executor='eventlet')\n";
+    let tree_with = |server_test: Option<&'static [u8]>| {
+        let mut files: Vec<(&str, &[u8])> = vec![
+            ("eventless.toml", b""),
+            ("pkg/__init__.py", b""),
+            ("pkg/naps.py", naps),
+            ("pkg/rpc.py", rpc),
+            ("pkg/tests/__init__.py", b""),
+            ("pkg/tests/test_naps.py", NAP_TEST_MOCKING_SLEEP),
+            // Green threads stay: no switch to native threads settles it.
+            ("pkg/debugging.py", HELD_BY_A_PERSON),
+        ];
+        files.extend(server_test.map(|t| ("pkg/tests/test_rpc.py", t)));
+        tree(&files)
+    };
+    let serving = tree_with(Some(
+        b"from pkg import rpc\n\n\ndef test_serve():\n    rpc.get_server(None, None, [])\n",
+    ));
+    let text = stdout(&eventless(&["scan", ".", "--review"], serving.path()));
+    let mock_line = line_with(&text, "./pkg/tests/test_naps.py:11:");
+    assert!(
+        mock_line.contains("manual")
+            && mock_line.contains(
+                "the project's test run starts threads that call time.sleep until they are \
+                 stopped (./pkg/rpc.py:6 eventlet:oslo.messaging-executor)"
+            ),
+        "{mock_line}"
+    );
+    assert!(
+        line_with(&text, "./pkg/naps.py:5:").contains("manual"),
+        "{text}"
+    );
+
+    assert_the_sleep_mock_follows_its_code(tree_with(None).path());
 }
 
 #[test]

@@ -622,6 +622,8 @@ impl Matcher<'_> {
             CaseAction::Replace(per_api) => per_api[&api].clone(),
         };
         let mut suffix = u.suffix.clone();
+        // What a mock patches once it follows the code (`time.sleep`).
+        let new_target = target_path(&template, &suffix);
         let mut mock_member = None;
         if let Some(through) = &u.through {
             let (text, member) = retarget_through(through, &template, &suffix, &u.range)?;
@@ -633,8 +635,7 @@ impl Matcher<'_> {
             suffix.clear();
         } else if let Some(object) = mock_object {
             // The target `time.sleep` becomes `patch.object(time, 'sleep')`.
-            let dotted = target_path(&template, &suffix);
-            let full: Vec<&str> = dotted.split('.').collect();
+            let full: Vec<&str> = new_target.split('.').collect();
             let (member, module) = full.split_last().ok_or("empty target")?;
             if module.is_empty() {
                 return Err("the target has no module to patch".into());
@@ -661,6 +662,7 @@ impl Matcher<'_> {
         // the tallies it holds itself.
         let mut with_code = Vec::new();
         if t.shape == Shape::MockTarget {
+            self.context.check_not_polled(&new_target)?;
             with_code.extend(self.context.check_moves_whole(api, &u.name)?.escaped);
             if let Some(through) = &u.through {
                 // Through a module: the code there must move in every

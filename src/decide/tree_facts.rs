@@ -160,6 +160,17 @@ pub struct GreenUse {
     pub use_index: usize,
 }
 
+/// A use that starts threads which call functions over and over for as
+/// long as they run (see `Api::background_calls`).
+#[derive(Debug, Clone)]
+pub struct PollerUse {
+    pub line: usize,
+    /// Its byte offset, for call reach.
+    pub at: usize,
+    pub api: String,
+    pub calls: Vec<String>,
+}
+
 /// A `monkey_patch()` call.
 #[derive(Debug, Clone)]
 pub struct PatchCall {
@@ -242,6 +253,7 @@ pub struct PatchFunction {
 #[derive(Debug, Clone, Default)]
 pub struct FileFacts {
     pub green_threads: Vec<GreenUse>,
+    pub pollers: Vec<PollerUse>,
     /// Its monkey_patch() calls, and its calls of another file's patch
     /// functions.
     pub monkey_patches: Vec<PatchCall>,
@@ -270,6 +282,7 @@ impl FileFacts {
                 in_set_up: false,
             }],
             patch_functions: Vec::new(),
+            pollers: Vec::new(),
         }
     }
 }
@@ -459,6 +472,10 @@ pub struct ProjectFacts {
     call_reach: Arc<CallReach>,
     /// See `mocks_no_code`.
     block_mocks_without_code: HashSet<(usize, usize)>,
+    /// For each function that threads started in the project's test run
+    /// call over and over, the first use that starts them (`path:line
+    /// api`); see `FileContext::check_not_polled`.
+    test_run_pollers: BTreeMap<String, String>,
 }
 
 /// One program of the project, for the facts: its name, the files it may
@@ -558,6 +575,31 @@ impl ProjectFacts {
             }
             for f in program.reaches {
                 facts.reaching.entry(*f).or_default().push(n);
+            }
+            let test_run = !program.command && !program.unknown;
+            for &f in program.reaches.iter().filter(|_| test_run) {
+                let Some((path, file)) = files(f) else {
+                    continue;
+                };
+                for poller in &file.pollers {
+                    if !facts.call_reach.may_run(
+                        program.reached,
+                        program.entries,
+                        false,
+                        f,
+                        poller.at,
+                    ) {
+                        continue;
+                    }
+                    for called in &poller.calls {
+                        facts
+                            .test_run_pollers
+                            .entry(called.clone())
+                            .or_insert_with(|| {
+                                format!("{}:{} {}", path.display(), poller.line, poller.api)
+                            });
+                    }
+                }
             }
             facts.programs.push(ProgramFacts {
                 name: program.name.to_owned(),
@@ -689,6 +731,12 @@ impl ProjectFacts {
             eventlet_free: true,
             eventlet_runtime: None,
             green_files: HashSet::new(),
+            // A listener thread that spins through a test's mock no longer
+            // stops that test: the spinning ends with it (wider-mock).
+            test_run_pollers: BTreeMap::new(),
+            // Settled anew: a mock held only by green facts must not hold
+            // itself.
+            api_uses: Vec::new(),
             ..self.clone()
         }
     }
@@ -755,6 +803,26 @@ impl<'a> FileContext<'a> {
     pub fn check_not_held(&self, name: &str) -> Result<(), String> {
         match self.held.iter().find(|h| h.name == name) {
             Some(held) => Err(held.reason.clone()),
+            None => Ok(()),
+        }
+    }
+
+    /// `Err` with the reason when a test's mock of `target` would catch
+    /// threads of the project's test run that call it over and over. All
+    /// of a project's test modules run in one process, and a thread one
+    /// test leaves running goes on during the tests after it: an RPC
+    /// server's listener polls with time.sleep, so a mock of time.sleep
+    /// makes its green thread spin without yielding, and the test never
+    /// ends (cinder's unit run ran out of memory), where the mock of
+    /// eventlet's name let it sleep.
+    pub fn check_not_polled(&self, target: &str) -> Result<(), String> {
+        match self.project.test_run_pollers.get(target) {
+            Some(site) => Err(format!(
+                "the project's test run starts threads that call {target} until they \
+                 are stopped ({site}): a mock of {target} would also catch one an \
+                 earlier test left running, which then spins without end, where the \
+                 mock of eventlet's name let it wait"
+            )),
             None => Ok(()),
         }
     }

@@ -73,6 +73,8 @@ struct ApiDef {
     called_by: Vec<String>,
     #[serde(default)]
     only_waits: bool,
+    #[serde(default)]
+    background_calls: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -364,6 +366,7 @@ impl Catalogue {
             library: def.library,
             called_by: def.called_by.clone(),
             only_waits: def.only_waits,
+            background_calls: def.background_calls.clone(),
         });
     }
 

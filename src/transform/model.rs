@@ -344,6 +344,11 @@ pub struct Api {
     /// mock of it, one no test reads, only skips the wait, so code may move
     /// away from such a mock that stays (the escaped-mock difference).
     pub only_waits: bool,
+    /// Functions the threads it starts call over and over, for as long as
+    /// they run (oslo.messaging's fake-driver listener polls with
+    /// time.sleep): in a test run that reaches it, a thread one test
+    /// leaves running calls them during the tests after it.
+    pub background_calls: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
