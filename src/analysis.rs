@@ -324,6 +324,38 @@ const OSLO_MESSAGING_SERVERS: &[&str] = &[
 ];
 const EXECUTOR_OPTION: &str = "eventlet:oslo.messaging-executor";
 
+/// Whether `source` may call one of oslo.messaging's server factories
+/// (found before any parse; most files name none).
+pub fn may_start_rpc_server(source: &str) -> bool {
+    OSLO_MESSAGING_SERVERS
+        .iter()
+        .any(|name| source.contains(name))
+}
+
+/// The line of the first call of one of oslo.messaging's server factories
+/// in the module `root`: the server's listener thread polls until it is
+/// stopped, whatever its executor (see `Api::background_calls` of the
+/// executor option).
+pub fn rpc_server_line(root: Node, source: &str) -> Option<usize> {
+    descendants(root)
+        .filter(|n| n.kind() == "call")
+        .find(|call| {
+            call.child_by_field_name("function").is_some_and(|f| {
+                let callee = text(f, source);
+                OSLO_MESSAGING_SERVERS.contains(&callee.rsplit('.').next().unwrap_or(callee))
+            })
+        })
+        .map(|call| call.start_position().row + 1)
+}
+
+/// What the threads of oslo.messaging's servers call as long as they run,
+/// from the catalogue's executor option.
+pub fn rpc_listener_calls(catalogue: &Catalogue) -> &[String] {
+    catalogue
+        .api(EXECUTOR_OPTION)
+        .map_or(&[], |api| catalogue.apis[api].background_calls.as_slice())
+}
+
 /// The calls that may patch an eventlet API: those passed, first or
 /// second, a string that starts with `eventlet` or an eventlet module that
 /// `code` found (found from these, far fewer than the calls to `patch`).

@@ -12,14 +12,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use anyhow::{Result, bail};
 use rayon::prelude::*;
 
-use crate::analysis::{FileAnalysis, Use, UseKind, analyze};
+use crate::analysis::{
+    FileAnalysis, Use, UseKind, analyze, may_start_rpc_server, rpc_listener_calls, rpc_server_line,
+};
 use crate::cache;
 use crate::config_files;
 use crate::decide::matcher::{Fate, Matcher, Selection, decide_without_code, mock_behaviour};
 use crate::decide::tree_facts::{
-    FileFacts, FunctionCall, GreenUse, PatchCall, PatchFunction, PollerUse, ProgramRun,
-    ProjectFacts, Tallies, TallyPlace, function_calls, in_set_up, patched_by_call, runs_at_import,
-    runs_sometimes, scope_of, top_level_function,
+    FileFacts, FunctionCall, GreenUse, PatchCall, PatchFunction, ProgramRun, ProjectFacts, Tallies,
+    TallyPlace, function_calls, in_set_up, patched_by_call, runs_at_import, runs_sometimes,
+    scope_of, top_level_function,
 };
 use crate::discover::{discover, mentions_eventlet, runs_on_eventlet};
 use crate::fingerprint::KeyBuilder;
@@ -201,7 +203,8 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                 let options = config_options::may_declare(&text);
                 let loads = loaders::may_load_or_offer(&text);
                 let wraps = matches!(text, Cow::Borrowed(_)) && patchers::may_define_wrapper(bytes);
-                let tree = (options || loads || wraps).then(|| parse(&text));
+                let serves = may_start_rpc_server(&text);
+                let tree = (options || loads || wraps || serves).then(|| parse(&text));
                 let root = tree.as_ref().map(tree_sitter::Tree::root_node);
                 let mut scanned = Scanned {
                     imports: scan_imports(&text),
@@ -219,6 +222,9 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                         .filter(|_| loads)
                         .map(|r| loaders::by_name_in(r, &text))
                         .unwrap_or_default(),
+                    rpc_server: root
+                        .filter(|_| serves)
+                        .and_then(|r| rpc_server_line(r, &text)),
                     tree: None,
                 };
                 scanned.tree = tree.filter(|_| loaded_later && budget.claim(bytes.len()));
@@ -240,7 +246,12 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     let mut outlines = Vec::with_capacity(scanned.len());
     let mut by_name = Vec::with_capacity(scanned.len());
     let mut trees = Vec::with_capacity(scanned.len());
-    for one in scanned {
+    let mut rpc_servers = Vec::new();
+    for (file, one) in scanned.into_iter().enumerate() {
+        if let Some(line) = one.rpc_server {
+            let path = discovered.files[file].display();
+            rpc_servers.push((file, format!("an oslo.messaging server at {path}:{line}")));
+        }
         scans.push(one.imports);
         declared.push(one.options);
         patching.push(one.may_patch);
@@ -371,6 +382,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     result.project = Some(model.summary(&root, within, &discovered.files));
     settle_green_uses(&mut parsed, catalogue, options, &helpers, &model);
     let mut facts = model.facts(&parsed);
+    facts.set_rpc_servers(&rpc_servers, rpc_listener_calls(catalogue));
     facts.patchers = patchers.clone();
     facts.bounds = ProjectBounds::of(&declared).with_constants(read_constants(
         &parsed,
@@ -1121,6 +1133,8 @@ struct Scanned {
     wrappers: Vec<(String, usize)>,
     outline: Outline,
     by_name: loaders::ByName,
+    /// The line of its first oslo.messaging server factory call.
+    rpc_server: Option<usize>,
     /// Its tree, when it is to be loaded and was parsed already.
     tree: Option<tree_sitter::Tree>,
 }
@@ -1732,8 +1746,9 @@ fn api_fates(
                             tally.held_code.get_or_insert_with(site);
                         }
                     }
-                    // With no tallies yet, a mock is refused only for its form
-                    // or for want of a transform, which the second pass keeps.
+                    // With no tallies yet, a mock is refused only for its form,
+                    // for want of a transform or for threads of the test run
+                    // that call its new target, which the second pass keeps.
                     UseKind::MockTarget => {
                         tally.mocks += 1;
                         tally.followable += rewritten;
@@ -1869,22 +1884,6 @@ fn facts(
     let mut facts = FileFacts::default();
     let lines = LineIndex::new(text);
     let root = Root::new(tree.root_node());
-    // An executor is configured by an argument: its use is an option.
-    for u in &analysis.uses {
-        let Some(api) = u.api.map(|a| &catalogue.apis[a]) else {
-            continue;
-        };
-        if !api.background_calls.is_empty()
-            && matches!(u.kind, UseKind::Reference | UseKind::Option)
-        {
-            facts.pollers.push(PollerUse {
-                line: lines.line_col(text, u.range.start).0,
-                at: u.range.start,
-                api: api.name.clone(),
-                calls: api.background_calls.clone(),
-            });
-        }
-    }
     for (index, u) in analysis
         .uses
         .iter()
@@ -2197,6 +2196,7 @@ impl ProgramModel {
                 unknown: self.library && p.kind == ProgramKind::Importer,
                 command: p.kind != ProgramKind::Test
                     && !(self.library && p.kind == ProgramKind::Importer),
+                test_run: p.kind == ProgramKind::Test,
                 reached: &p.reached,
                 entries: &p.entries,
             })

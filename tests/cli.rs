@@ -2589,23 +2589,41 @@ fn a_sleep_mock_stays_where_the_test_run_starts_rpc_servers() {
         files.extend(server_test.map(|t| ("pkg/tests/test_rpc.py", t)));
         tree(&files)
     };
+    // Importing the module that starts servers is enough: its functions
+    // may run in any test of the process.
     let serving = tree_with(Some(
-        b"from pkg import rpc\n\n\ndef test_serve():\n    rpc.get_server(None, None, [])\n",
+        b"from pkg import rpc\n\n\ndef test_rpc():\n    assert rpc.get_server\n",
     ));
     let text = stdout(&eventless(&["scan", ".", "--review"], serving.path()));
     let mock_line = line_with(&text, "./pkg/tests/test_naps.py:11:");
     assert!(
-        mock_line.contains("manual")
+        mock_line.contains("[sleep] manual")
             && mock_line.contains(
                 "the project's test run starts threads that call time.sleep until they are \
-                 stopped (./pkg/rpc.py:6 eventlet:oslo.messaging-executor)"
+                 stopped (an oslo.messaging server at ./pkg/rpc.py:5, in a module a test \
+                 imports)"
             ),
         "{mock_line}"
     );
     assert!(
-        line_with(&text, "./pkg/naps.py:5:").contains("manual"),
+        line_with(&text, "./pkg/naps.py:5:").contains("[sleep] manual"),
         "{text}"
     );
+    // The executor becomes 'threading', whose listener polls the same way:
+    // a second run still leaves the mock.
+    let out = eventless(&["apply", ".", "--review"], serving.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rpc_after = std::fs::read_to_string(serving.path().join("pkg/rpc.py")).unwrap();
+    assert!(rpc_after.contains("executor='threading'"), "{rpc_after}");
+    let again = stdout(&eventless(
+        &["diff", ".", "--review", "--color", "never"],
+        serving.path(),
+    ));
+    assert!(again.is_empty(), "{again}");
 
     assert_the_sleep_mock_follows_its_code(tree_with(None).path());
 }

@@ -160,17 +160,6 @@ pub struct GreenUse {
     pub use_index: usize,
 }
 
-/// A use that starts threads which call functions over and over for as
-/// long as they run (see `Api::background_calls`).
-#[derive(Debug, Clone)]
-pub struct PollerUse {
-    pub line: usize,
-    /// Its byte offset, for call reach.
-    pub at: usize,
-    pub api: String,
-    pub calls: Vec<String>,
-}
-
 /// A `monkey_patch()` call.
 #[derive(Debug, Clone)]
 pub struct PatchCall {
@@ -253,7 +242,6 @@ pub struct PatchFunction {
 #[derive(Debug, Clone, Default)]
 pub struct FileFacts {
     pub green_threads: Vec<GreenUse>,
-    pub pollers: Vec<PollerUse>,
     /// Its monkey_patch() calls, and its calls of another file's patch
     /// functions.
     pub monkey_patches: Vec<PatchCall>,
@@ -282,7 +270,6 @@ impl FileFacts {
                 in_set_up: false,
             }],
             patch_functions: Vec::new(),
-            pollers: Vec::new(),
         }
     }
 }
@@ -299,6 +286,8 @@ pub struct ProgramFacts {
     /// A command a user runs (an entry point, a script, a module run
     /// alone), not a test run or a library's unknown user.
     pub command: bool,
+    /// A run of the project's tests.
+    test_run: bool,
     /// The files it imports (sorted), and those whose every function it
     /// may run; any function at all for a library's unknown user.
     reached: Arc<[usize]>,
@@ -473,8 +462,9 @@ pub struct ProjectFacts {
     /// See `mocks_no_code`.
     block_mocks_without_code: HashSet<(usize, usize)>,
     /// For each function that threads started in the project's test run
-    /// call over and over, the first use that starts them (`path:line
-    /// api`); see `FileContext::check_not_polled`.
+    /// call over and over, what starts them in the first file a test
+    /// imports (`an oslo.messaging server at path:line`); see
+    /// `check_not_polled`.
     test_run_pollers: BTreeMap<String, String>,
 }
 
@@ -492,6 +482,8 @@ pub struct ProgramRun<'a> {
     /// A command a user runs: an entry point, a script, a module run
     /// alone in a tree that is not a library.
     pub command: bool,
+    /// A run of the project's tests (a test module run alone).
+    pub test_run: bool,
     /// The files it imports (sorted), and those whose every function it
     /// may run: a function of another file runs only where code may call
     /// it.
@@ -576,36 +568,12 @@ impl ProjectFacts {
             for f in program.reaches {
                 facts.reaching.entry(*f).or_default().push(n);
             }
-            let test_run = !program.command && !program.unknown;
-            for &f in program.reaches.iter().filter(|_| test_run) {
-                let Some((path, file)) = files(f) else {
-                    continue;
-                };
-                for poller in &file.pollers {
-                    if !facts.call_reach.may_run(
-                        program.reached,
-                        program.entries,
-                        false,
-                        f,
-                        poller.at,
-                    ) {
-                        continue;
-                    }
-                    for called in &poller.calls {
-                        facts
-                            .test_run_pollers
-                            .entry(called.clone())
-                            .or_insert_with(|| {
-                                format!("{}:{} {}", path.display(), poller.line, poller.api)
-                            });
-                    }
-                }
-            }
             facts.programs.push(ProgramFacts {
                 name: program.name.to_owned(),
                 green_site,
                 calls,
                 command: program.command,
+                test_run: program.test_run,
                 reached: Arc::clone(program.reached),
                 entries: Arc::clone(program.entries),
                 any_function: program.unknown,
@@ -681,6 +649,21 @@ impl ProjectFacts {
         self.block_mocks_without_code.contains(&(file, at))
     }
 
+    /// Records the files that start oslo.messaging servers (file, where),
+    /// whose listener threads call `calls` until they are
+    /// stopped: a test run that imports one may leave such a thread
+    /// running (see `check_not_polled`).
+    pub fn set_rpc_servers(&mut self, servers: &[(usize, String)], calls: &[String]) {
+        let site = servers.iter().find(|(file, _)| {
+            self.programs
+                .iter()
+                .any(|p| p.test_run && p.reached.binary_search(file).is_ok())
+        });
+        self.test_run_pollers = site
+            .map(|(_, site)| calls.iter().map(|c| (c.clone(), site.clone())).collect())
+            .unwrap_or_default();
+    }
+
     /// Records the module-level names tests replace (file, name).
     pub fn set_held(&mut self, held: HashMap<usize, Vec<HeldName>>) {
         self.held = held;
@@ -731,11 +714,12 @@ impl ProjectFacts {
             eventlet_free: true,
             eventlet_runtime: None,
             green_files: HashSet::new(),
-            // A listener thread that spins through a test's mock no longer
-            // stops that test: the spinning ends with it (wider-mock).
+            // A native listener thread that spins through a test's mock no
+            // longer stops that test: it spins only while the mock lasts,
+            // filling its call list (wider-mock's guidance).
             test_run_pollers: BTreeMap::new(),
-            // Settled anew: a mock held only by green facts must not hold
-            // itself.
+            // Settled anew: mocks keep the judgement of the tallies' first
+            // pass, so a mock held only under green facts would hold itself.
             api_uses: Vec::new(),
             ..self.clone()
         }
@@ -808,20 +792,24 @@ impl<'a> FileContext<'a> {
     }
 
     /// `Err` with the reason when a test's mock of `target` would catch
-    /// threads of the project's test run that call it over and over. All
-    /// of a project's test modules run in one process, and a thread one
-    /// test leaves running goes on during the tests after it: an RPC
-    /// server's listener polls with time.sleep, so a mock of time.sleep
-    /// makes its green thread spin without yielding, and the test never
-    /// ends (cinder's unit run ran out of memory), where the mock of
-    /// eventlet's name let it sleep.
+    /// threads of the project's test run that call it over and over. A
+    /// test module shares its worker process with many others, and a
+    /// thread one test leaves running goes on during the tests after it:
+    /// an RPC server's listener polls with time.sleep, so a mock of
+    /// time.sleep makes its green thread spin without yielding, and the
+    /// test never ends (cinder's unit run ran out of memory), where the
+    /// mock of eventlet's name let it sleep. A mock no test run reaches (a
+    /// script's) is not asked.
     pub fn check_not_polled(&self, target: &str) -> Result<(), String> {
+        if !self.programs().any(|p| p.test_run) {
+            return Ok(());
+        }
         match self.project.test_run_pollers.get(target) {
             Some(site) => Err(format!(
                 "the project's test run starts threads that call {target} until they \
-                 are stopped ({site}): a mock of {target} would also catch one an \
-                 earlier test left running, which then spins without end, where the \
-                 mock of eventlet's name let it wait"
+                 are stopped ({site}, in a module a test imports): a mock of {target} \
+                 would also catch one an earlier test left running, which then spins \
+                 without end, where the mock of eventlet's name let it wait"
             )),
             None => Ok(()),
         }
@@ -1405,6 +1393,7 @@ mod tests {
                 })
                 .collect(),
             command: false,
+            test_run: false,
             reached: Arc::from([0]),
             entries: Arc::from([0]),
             any_function: false,
@@ -1531,6 +1520,7 @@ mod tests {
             assumed_to_patch: true,
             unknown: true,
             command: false,
+            test_run: false,
             reached: &Arc::from([0]),
             entries: &Arc::from([]),
         }];
@@ -1566,6 +1556,7 @@ mod tests {
             assumed_to_patch: false,
             unknown: false,
             command: true,
+            test_run: false,
             reached: &Arc::from([0]),
             entries: &Arc::from([]),
         }];
