@@ -2594,7 +2594,20 @@ fn a_sleep_mock_stays_where_the_test_run_starts_rpc_servers() {
     let serving = tree_with(Some(
         b"from pkg import rpc\n\n\ndef test_rpc():\n    assert rpc.get_server\n",
     ));
+    // The patch.object form of such a mock stays too.
+    std::fs::write(
+        serving.path().join("pkg/tests/test_nap_object.py"),
+        "from unittest import mock\n\nimport eventlet\n\nfrom pkg import naps\n\n\n\
+         @mock.patch.object(eventlet, 'sleep')\ndef test_nap(sleep):\n    naps.nap()\n",
+    )
+    .unwrap();
     let text = stdout(&eventless(&["scan", ".", "--review"], serving.path()));
+    let object_line = line_with(&text, "./pkg/tests/test_nap_object.py:8:");
+    assert!(
+        object_line.contains("[sleep] manual")
+            && object_line.contains("the project's test run starts threads that call time.sleep"),
+        "{object_line}"
+    );
     let mock_line = line_with(&text, "./pkg/tests/test_naps.py:11:");
     assert!(
         mock_line.contains("[sleep] manual")
