@@ -2216,15 +2216,18 @@ impl ProgramModel {
     /// The mocks made by a `with` block that runs no code use of the
     /// mocked API while it is active.
     fn block_mocks_without_code(&self, parsed: &[Parsed]) -> HashSet<(usize, usize)> {
-        let by_file: HashMap<usize, &Parsed> = parsed.iter().map(|p| (p.file, p)).collect();
-        let uses_api = |(file, at): &(usize, usize), api: Option<ApiId>| {
-            by_file.get(file).is_some_and(|p| {
+        // The code uses by site, asked for every site of every block.
+        let code: HashSet<(usize, usize, Option<ApiId>)> = parsed
+            .iter()
+            .flat_map(|p| {
                 p.analysis
                     .uses
                     .iter()
-                    .any(|u| u.range.start == *at && u.kind == UseKind::Reference && u.api == api)
+                    .filter(|u| u.kind == UseKind::Reference)
+                    .map(move |u| (p.file, u.range.start, u.api))
             })
-        };
+            .collect();
+        let uses_api = |&(file, at): &(usize, usize), api| code.contains(&(file, at, api));
         let mut found = HashSet::new();
         for p in parsed {
             for u in p

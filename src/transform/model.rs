@@ -346,8 +346,9 @@ pub struct Api {
     pub only_waits: bool,
     /// Functions the threads it starts call over and over, for as long as
     /// they run (oslo.messaging's fake-driver listener polls with
-    /// time.sleep): in a test run that reaches it, a thread one test
-    /// leaves running calls them during the tests after it.
+    /// time.sleep): in a test run that imports a module starting them, a
+    /// thread one test leaves running calls them during the tests after
+    /// it.
     pub background_calls: Vec<String>,
 }
 
