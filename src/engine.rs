@@ -44,6 +44,7 @@ use crate::python::outline::{Outline, name_key};
 use crate::python::parse::{first_syntax_error, parse};
 use crate::python::patchers::{self, Patchers};
 use crate::python::syntax::{Root, descendants, node_at, text};
+use crate::python::thread_locals;
 use crate::source::{LineIndex, SourceFile, StandIn, canonical, line_col, line_text, read_bytes};
 use crate::transform::{ApiId, Catalogue, ESCAPED_MOCK, Safety, Shape, Transform};
 
@@ -204,7 +205,8 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                 let loads = loaders::may_load_or_offer(&text);
                 let wraps = matches!(text, Cow::Borrowed(_)) && patchers::may_define_wrapper(bytes);
                 let serves = may_start_rpc_server(&text);
-                let tree = (options || loads || wraps || serves).then(|| parse(&text));
+                let locals = thread_locals::may_define(&text);
+                let tree = (options || loads || wraps || serves || locals).then(|| parse(&text));
                 let root = tree.as_ref().map(tree_sitter::Tree::root_node);
                 let mut scanned = Scanned {
                     imports: scan_imports(&text),
@@ -225,6 +227,10 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                     rpc_server: root
                         .filter(|_| serves)
                         .and_then(|r| rpc_server_line(r, &text)),
+                    thread_locals: root
+                        .filter(|_| locals)
+                        .map(|r| thread_locals::defined_in(r, &text))
+                        .unwrap_or_default(),
                     tree: None,
                 };
                 scanned.tree = tree.filter(|_| loaded_later && budget.claim(bytes.len()));
@@ -247,10 +253,14 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     let mut by_name = Vec::with_capacity(scanned.len());
     let mut trees = Vec::with_capacity(scanned.len());
     let mut rpc_servers = Vec::new();
+    let mut thread_locals_by_file = Vec::new();
     for (file, one) in scanned.into_iter().enumerate() {
+        let path = discovered.files[file].display();
         if let Some(line) = one.rpc_server {
-            let path = discovered.files[file].display();
             rpc_servers.push((file, format!("an oslo.messaging server at {path}:{line}")));
+        }
+        for (name, line) in one.thread_locals {
+            thread_locals_by_file.push((file, name, format!("{path}:{line}")));
         }
         scans.push(one.imports);
         declared.push(one.options);
@@ -383,6 +393,12 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     settle_green_uses(&mut parsed, catalogue, options, &helpers, &model);
     let mut facts = model.facts(&parsed);
     facts.set_rpc_servers(&rpc_servers, rpc_listener_calls(catalogue));
+    facts.set_thread_locals(
+        thread_locals_by_file
+            .into_iter()
+            .map(|(file, name, site)| ((graph.names[file].clone(), name), site))
+            .collect(),
+    );
     facts.patchers = patchers.clone();
     facts.bounds = ProjectBounds::of(&declared).with_constants(read_constants(
         &parsed,
@@ -1135,6 +1151,8 @@ struct Scanned {
     by_name: loaders::ByName,
     /// The line of its first oslo.messaging server factory call.
     rpc_server: Option<usize>,
+    /// Its module-level thread-locals (name, line).
+    thread_locals: Vec<(String, usize)>,
     /// Its tree, when it is to be loaded and was parsed already.
     tree: Option<tree_sitter::Tree>,
 }

@@ -36,6 +36,9 @@ pub struct Rules<'a> {
     pub members: &'a BTreeMap<String, MemberRule>,
     /// Whether the object may be passed on (to a call, returned, aliased).
     pub escapes: bool,
+    /// What thread-local state a task (a member's first argument, see
+    /// `MemberRule::task`) is seen to read, if any.
+    pub task_state: &'a dyn Fn(Node) -> Option<String>,
 }
 
 /// Checks every use of the object `call` creates and returns the edits that
@@ -518,6 +521,16 @@ impl<'t> Follower<'_, 't> {
                     _ => "with block",
                 },
                 handler.start_position().row + 1
+            ));
+        }
+        if rule.task
+            && let Some(task) = arguments.and_then(|a| a.named_child(0))
+            && let Some(state) = (self.rules.task_state)(task)
+        {
+            return Err(format!(
+                "the task reads {state}: a worker thread of the executor runs task after \
+                 task, so it would see what the task before it left there, where each \
+                 green thread started afresh"
             ));
         }
         if rule.result == ResultRule::Unused {

@@ -12,7 +12,7 @@ use crate::decide::follow::{self, enclosing_scope, member_of};
 use crate::decide::helper_site::HelperSite;
 use crate::decide::tree_facts::{FileContext, Relaxed};
 use crate::edit::Edit;
-use crate::python::bindings::MODULE_SCOPE;
+use crate::python::bindings::{MODULE_SCOPE, module_bound_to};
 use crate::python::config_options::ProjectBounds;
 use crate::python::non_negative::Proof;
 use crate::python::patchers::Patchers;
@@ -20,6 +20,7 @@ use crate::python::suppression;
 use crate::python::syntax::{
     Root, descendants, field_name, is_primary, named_children, node_at, text,
 };
+use crate::python::thread_locals::{self, StateRead};
 use crate::source::line_of;
 use crate::transform::model::{Case, CaseAction, Guard, Param};
 use crate::transform::template::{ALL_ARGUMENTS, Piece, REST_AS_DICT, REST_AS_TUPLE, Template};
@@ -693,9 +694,12 @@ impl Matcher<'_> {
                         })
                     })
             };
+            let task_state =
+                |task: Node| thread_state_read(task, root.node(), source, &self.context);
             let rules = follow::Rules {
                 members,
                 escapes: t.escapes,
+                task_state: &task_state,
             };
             let followed = follow::follow(call, root.node(), source, &rules, &creates_same)?;
             let called = followed.appended.iter().flat_map(|(_, t)| t.helpers());
@@ -1437,6 +1441,63 @@ pub(crate) fn mock_behaviour(root: &Root, node: Node, source: &str) -> Option<Mo
         }
     }
     None
+}
+
+/// The thread-local state that `task` (a function handed to a pool) is
+/// seen to read, described: a function or method of the file named by
+/// `task`, or a lambda, that reads a module-level thread-local of the file
+/// or, through a module import, of another module of the project.
+fn thread_state_read(
+    task: Node,
+    root: Node,
+    source: &str,
+    context: &FileContext,
+) -> Option<String> {
+    let bodies: Vec<Node> = match task.kind() {
+        "lambda" => task.child_by_field_name("body").into_iter().collect(),
+        "identifier" | "attribute" => {
+            let name = match task.kind() {
+                "identifier" => text(task, source),
+                _ => text(task.child_by_field_name("attribute")?, source),
+            };
+            descendants(root)
+                .filter(|n| n.kind() == "function_definition")
+                .filter(|f| {
+                    f.child_by_field_name("name")
+                        .is_some_and(|n| text(n, source) == name)
+                })
+                .filter_map(|f| f.child_by_field_name("body"))
+                .collect()
+        }
+        _ => return None,
+    };
+    if bodies.is_empty() {
+        return None;
+    }
+    let own = thread_locals::defined_in(root, source);
+    bodies.into_iter().find_map(|body| {
+        thread_locals::reads_in(root, body, source)
+            .into_iter()
+            .find_map(|(node, read)| {
+                let made = match read {
+                    StateRead::Own(name) => match own.iter().find(|(n, _)| *n == name) {
+                        Some((_, line)) => format!("line {line}"),
+                        None => {
+                            let dotted = module_bound_to(root, &name, source)?;
+                            let (module, name) = dotted.rsplit_once('.')?;
+                            context.thread_local(module, name)?.to_owned()
+                        }
+                    },
+                    StateRead::Imported(module, name) => {
+                        context.thread_local(&module, &name)?.to_owned()
+                    }
+                };
+                Some(format!(
+                    "thread-local state ({}, made at {made})",
+                    text(node, source)
+                ))
+            })
+    })
 }
 
 #[cfg(test)]

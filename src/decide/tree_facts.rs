@@ -466,6 +466,8 @@ pub struct ProjectFacts {
     /// imports (`an oslo.messaging server at path:line`); see
     /// `check_not_polled`.
     test_run_pollers: BTreeMap<String, String>,
+    /// The project's module-level thread-locals: (module, name) -> where.
+    thread_locals: HashMap<(String, String), String>,
 }
 
 /// One program of the project, for the facts: its name, the files it may
@@ -664,6 +666,12 @@ impl ProjectFacts {
             .unwrap_or_default();
     }
 
+    /// Records the project's module-level thread-locals, (module, name)
+    /// with where each is made (`path:line`).
+    pub fn set_thread_locals(&mut self, locals: HashMap<(String, String), String>) {
+        self.thread_locals = locals;
+    }
+
     /// Records the module-level names tests replace (file, name).
     pub fn set_held(&mut self, held: HashMap<usize, Vec<HeldName>>) {
         self.held = held;
@@ -813,6 +821,15 @@ impl<'a> FileContext<'a> {
             )),
             None => Ok(()),
         }
+    }
+
+    /// Where the module-level thread-local `name` of the project's
+    /// `module` is made, if it is one.
+    pub fn thread_local(&self, module: &str, name: &str) -> Option<&'a str> {
+        self.project
+            .thread_locals
+            .get(&(module.to_owned(), name.to_owned()))
+            .map(String::as_str)
     }
 
     /// The indices of the programs that may run the file.

@@ -19,3 +19,4 @@ pub(crate) mod patchers;
 pub(crate) mod statements;
 pub(crate) mod suppression;
 pub(crate) mod syntax;
+pub(crate) mod thread_locals;

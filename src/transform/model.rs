@@ -217,6 +217,12 @@ pub struct MemberRule {
     /// like the stdlib one, so only its name changes.
     #[serde(default)]
     pub bound: bool,
+    /// The first argument is a task the stdlib member runs on a worker
+    /// thread that ran tasks before (an executor's): a task seen to read
+    /// thread-local state would see what the one before it left there
+    /// (reused-worker), so the object stays.
+    #[serde(default)]
+    pub task: bool,
     /// Text added after the member's call, e.g.
     /// `.add_done_callback({def:_print_exception})`: literal text and
     /// helper calls only.
