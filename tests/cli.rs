@@ -2640,6 +2640,46 @@ fn a_sleep_mock_stays_where_the_test_run_starts_rpc_servers() {
     assert_the_sleep_mock_follows_its_code(tree_with(None).path());
 }
 
+/// A test that mocks eventlet.spawn_n keeps a GreenPool's tasks from
+/// running too (the pool starts them with it): the pool it reaches stays,
+/// for an executor's tasks would run. Without the mock, it moves.
+#[test]
+fn a_pool_stays_where_a_test_mocks_the_spawn_it_calls() {
+    let workers = b"import eventlet\n\neventlet.monkey_patch()\n\n\n\
+                    def start(task):\n    pool = eventlet.GreenPool(2)\n    \
+                    for _ in range(2):\n        pool.spawn_n(task)\n    pool.waitall()\n";
+    let tree_with = |set_up: &str| {
+        let test = format!(
+            "import unittest\nfrom unittest import mock\n\nfrom pkg import workers\n\n\n\
+             class TestWorkers(unittest.TestCase):\n    def setUp(self):\n        \
+             super().setUp()\n{set_up}\n    def test_start(self):\n        \
+             workers.start(print)\n"
+        );
+        let files: Vec<(&str, &[u8])> = vec![
+            ("pkg/__init__.py", b""),
+            ("pkg/workers.py", workers),
+            ("pkg/tests/__init__.py", b""),
+            ("pkg/tests/test_workers.py", test.as_bytes()),
+            ("pkg/debugging.py", HELD_BY_A_PERSON),
+        ];
+        let dir = tree(&files);
+        let out = eventless(&["apply", ".", "--review"], dir.path());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::read_to_string(dir.path().join("pkg/workers.py")).unwrap()
+    };
+    let mocked = tree_with("        mock.patch('eventlet.spawn_n').start()\n");
+    assert!(mocked.contains("eventlet.GreenPool(2)"), "{mocked}");
+    let unmocked = tree_with("");
+    assert!(
+        unmocked.contains("ThreadPoolExecutor(max_workers=2)"),
+        "{unmocked}"
+    );
+}
+
 #[test]
 fn a_test_s_mock_is_held_only_by_code_the_test_may_call() {
     let sleeper =

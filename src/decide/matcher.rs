@@ -260,18 +260,24 @@ impl Matcher<'_> {
         // where start-order is not accepted); with none, it is reported.
         let mut unaccepted = None;
         for &id in candidates {
+            // Whether the transform takes the code, and only the tests'
+            // mocks hold it: that says more than another form's refusal.
+            let mut taken = false;
             let attempt = self
                 .try_transform(id, u, root, source, file, true)
                 .and_then(|mut rw| {
+                    taken = true;
                     if matches!(u.kind, UseKind::Reference | UseKind::Option) {
                         // Code moves only with the mocks of the programs
                         // that may run it, and has their differences (a
                         // wider mock), or leaves mocks that only skipped
                         // its wait.
-                        let with_mocks = self
-                            .context
-                            .at_use(u.range.start)
-                            .check_moves_whole(api, &u.name)?;
+                        let context = self.context.at_use(u.range.start);
+                        let with_mocks = context.check_moves_whole(api, &u.name)?;
+                        for &inner in &self.catalogue.apis[api].calls {
+                            let inner_name = &self.catalogue.apis[inner].name;
+                            context.check_not_mocked_within(inner, inner_name, &u.name)?;
+                        }
                         for id in with_mocks.moving {
                             let why = format!("the tests' mocks of {} move with it", u.name);
                             rw = rw.with_difference(id, why);
@@ -341,7 +347,7 @@ impl Matcher<'_> {
                         .map(|c| c.differences.len())
                         .min()
                         .unwrap_or(usize::MAX);
-                    let rank = (fits, fits.then_some(std::cmp::Reverse(fewest)));
+                    let rank = (taken, fits, fits.then_some(std::cmp::Reverse(fewest)));
                     if refusal.as_ref().is_none_or(|(_, _, best)| rank > *best) {
                         refusal = Some((id, why, rank));
                     }

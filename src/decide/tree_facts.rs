@@ -961,6 +961,33 @@ impl<'a> FileContext<'a> {
         }
     }
 
+    /// `Ok` unless a program that may run this line mocks `inner`, an
+    /// eventlet API that the code's own API (`outer`) calls: the mock stops
+    /// that work too (a mock of eventlet.spawn_n keeps a GreenPool's tasks
+    /// from running), and the stdlib replacement would not be stopped.
+    pub fn check_not_mocked_within(
+        &self,
+        inner: ApiId,
+        inner_name: &str,
+        outer_name: &str,
+    ) -> Result<(), String> {
+        for program in self.program_indices() {
+            let mocks = self
+                .project
+                .api_uses
+                .get(program)
+                .and_then(|t| t.get(&inner));
+            if mocks.is_some_and(|t| t.mocks > 0) {
+                let who = &self.project.programs[program].name;
+                return Err(self.judged_by(format!(
+                    "{who} mocks {inner_name}, which {outer_name} calls itself: the mock \
+                     keeps its work from running too, and the stdlib replacement's would run"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// `Ok` when the requirement holds in every program that may run the
     /// file, or holds but for a behaviour difference (`Some`: the rewrite is
     /// review level); else the reason, naming the program and the call that

@@ -75,6 +75,8 @@ struct ApiDef {
     only_waits: bool,
     #[serde(default)]
     background_calls: Vec<String>,
+    #[serde(default)]
+    calls: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -200,6 +202,28 @@ impl Catalogue {
             }
             for def in &parsed.helper {
                 cat.add_helper(def, file, &mut errors);
+            }
+        }
+        // The APIs an API calls, once every API is known.
+        for (file, parsed, _) in &files {
+            for def in &parsed.api {
+                let calls: Vec<ApiId> = def
+                    .calls
+                    .iter()
+                    .filter_map(|name| {
+                        let id = cat.api_index.get(name).copied();
+                        if id.is_none() {
+                            errors.push(format!(
+                                "{file}: API '{}' calls unknown API '{name}'",
+                                def.name
+                            ));
+                        }
+                        id
+                    })
+                    .collect();
+                if let Some(&api) = cat.api_index.get(&def.name) {
+                    cat.apis[api].calls = calls;
+                }
             }
         }
         for (family, (file, parsed, project)) in files.iter().enumerate() {
@@ -367,6 +391,7 @@ impl Catalogue {
             called_by: def.called_by.clone(),
             only_waits: def.only_waits,
             background_calls: def.background_calls.clone(),
+            calls: Vec::new(),
         });
     }
 

@@ -356,6 +356,11 @@ pub struct Api {
     /// thread one test leaves running calls them during the tests after
     /// it.
     pub background_calls: Vec<String>,
+    /// The eventlet APIs its own code calls (GreenPool's `spawn_n` calls
+    /// `eventlet.spawn_n`): a test's mock of one of them stops its work
+    /// too, which the stdlib replacement would not call, so the code stays
+    /// where such a mock reaches it.
+    pub calls: Vec<ApiId>,
 }
 
 #[derive(Debug, Clone)]
