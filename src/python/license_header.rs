@@ -20,15 +20,17 @@ pub fn common(modules: &[&str]) -> Option<String> {
     (!tied).then(|| most.clone())
 }
 
-/// The comment lines a module opens with (after a `#!` line), from the
-/// paragraph that speaks of a license (paragraphs end at bare `#` lines;
-/// those before it name the authors, and a copyright statement may run
-/// over several lines), without copyright lines and encoding declarations;
-/// `None` unless some paragraph speaks of a license.
+/// The comment lines a module opens with (after a `#!` line and blank
+/// lines), from the paragraph that speaks of a license (paragraphs end at
+/// bare `#` lines; those before it name the authors, and a copyright
+/// statement may run over several lines), without copyright lines and
+/// encoding declarations; `None` unless some paragraph speaks of a
+/// license.
 fn header(text: &str) -> Option<String> {
     let comments: Vec<&str> = text
         .lines()
-        .skip_while(|line| line.starts_with("#!"))
+        // oslo.messaging's modules open with a blank line.
+        .skip_while(|line| line.starts_with("#!") || line.trim().is_empty())
         .take_while(|line| line.starts_with('#'))
         .map(str::trim_end)
         .filter(|line| crate::source::encoding_declaration(line).is_none())
@@ -68,6 +70,12 @@ mod tests {
         );
         let c = "# Licensed under the MIT License.\nimport sys\n";
         assert_eq!(common(&[&a, &b, c]).as_deref(), Some(APACHE));
+    }
+
+    #[test]
+    fn a_header_after_blank_lines_counts() {
+        let a = format!("\n# Copyright 2013 A\n#\n{APACHE}\nimport os\n");
+        assert_eq!(common(&[&a, &a, "import sys\n"]).as_deref(), Some(APACHE));
     }
 
     #[test]
