@@ -12,8 +12,9 @@ use tree_sitter::Node;
 
 use crate::source::LineIndex;
 
-/// Words of a comment that tie it to eventlet's way of running code.
-const SPEAKS_OF_EVENTLET: [&str; 7] = [
+/// Words of a comment that tie it to eventlet's way of running code
+/// (neutron's `eventlet.sleep(0)  # yield to let coro execute`).
+const SPEAKS_OF_EVENTLET: [&str; 10] = [
     "eventlet",
     "greenthread",
     "green thread",
@@ -21,6 +22,9 @@ const SPEAKS_OF_EVENTLET: [&str; 7] = [
     "greenpool",
     "green pool",
     "monkey",
+    "coro",
+    "spawn_n",
+    "yield",
 ];
 
 /// The lines (1-based) of the comments that go with the statement holding
@@ -174,7 +178,7 @@ mod tests {
     fn a_block_of_comments_right_above_counts_and_a_blank_line_ends_it() {
         let text = "import eventlet\n\n# About greenthreads.\n\n# Yield to the\n# other \
                     greenthreads.\n# Then go on.\neventlet.sleep(0)\n";
-        assert_eq!(found(text), vec![6]);
+        assert_eq!(found(text), vec![5, 6]);
     }
 
     #[test]
@@ -204,12 +208,20 @@ mod tests {
             "def f():\n    LOG.debug('Yield to other eventlet threads')\n    eventlet.sleep(0)\n";
         assert_eq!(found(text), vec![2]);
         let text = "def f():\n    LOG.info('Resizing the green '\n             'pool')\n    \
-                    # yield\n    eventlet.sleep(0)\n";
+                    # wait\n    eventlet.sleep(0)\n";
         assert_eq!(found(text), vec![2]);
         let text = "def f():\n    LOG.debug('eventlet')\n    x = 1\n    eventlet.sleep(0)\n";
         assert_eq!(found(text), Vec::<usize>::new());
         let text = "def f():\n    print('eventlet')\n    eventlet.sleep(0)\n";
         assert_eq!(found(text), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn a_comment_about_yielding_to_coroutines_counts() {
+        let text = "for i in range(3):\n    eventlet.sleep(0)  # yield to let coro execute\n";
+        assert_eq!(found(text), vec![2]);
+        let text = "# wait for the coroutine to block\neventlet.sleep(0)\n";
+        assert_eq!(found(text), vec![1]);
     }
 
     #[test]
