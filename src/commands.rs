@@ -758,7 +758,8 @@ fn helper_lines(run: &RunResult) -> String {
 }
 
 /// Where each difference of the review-level rewrites shows, one line
-/// per difference under the summary's "review level" line.
+/// per difference under the summary's "review level" line, at the lines
+/// of the files as they were.
 fn difference_places(changed: &[&FileResult]) -> String {
     let mut places: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for f in changed {
@@ -769,13 +770,17 @@ fn difference_places(changed: &[&FileResult]) -> String {
             }
         }
     }
-    places
+    if places.is_empty() {
+        return String::new();
+    }
+    let listed: String = places
         .iter()
         .map(|(id, places)| {
             let shown = report::first_places(places, PLACES_SHOWN);
             format!("  {id}: {shown}\n")
         })
-        .collect()
+        .collect();
+    format!("  (at the lines of the files as they were)\n{listed}")
 }
 
 /// The comments (and log messages) beside rewritten lines that speak of

@@ -412,7 +412,7 @@ fn message_body(step: &Step, catalogue: &Catalogue) -> String {
         };
         let _ = write!(
             text,
-            "\nReview level, difference {id}: {} {}\n\n",
+            "\nReview level, difference {id}: {} {}\n\nWhere (lines before this change):\n\n",
             d.summary, d.guidance
         );
         for place in places {
