@@ -396,11 +396,12 @@ fn message_body(step: &Step, catalogue: &Catalogue) -> String {
                 .conditions
                 .get(id)
                 .map_or(String::new(), |why| format!(" ({why})"));
-            differences.entry(id).or_default().push(format!(
-                "{}:{}{shows}",
-                path.display(),
-                f.line
-            ));
+            let place = format!("{}:{}{shows}", path.display(), f.line);
+            let listed = differences.entry(id).or_default();
+            // Uses on one line show once.
+            if listed.last() != Some(&place) {
+                listed.push(place);
+            }
         }
     }
     for (id, places) in &differences {
