@@ -445,7 +445,8 @@ fn message_body(step: &Step, catalogue: &Catalogue) -> String {
             "\nNothing else in the tree uses eventlet after this change, which makes \
              the switch: the program now runs on native, preemptive threads, so shared \
              state (counters, check-then-set, lazy singletons) needs locks where \
-             green threads needed none.\n"
+             green threads needed none, and a loop that waits with sleep(0) keeps a \
+             core busy where it yielded to the other green threads.\n"
         );
     }
     if !step.manual.is_empty() {
