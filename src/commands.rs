@@ -766,11 +766,7 @@ fn difference_places(changed: &[&FileResult]) -> String {
         for r in f.rewrites() {
             for id in &r.differences {
                 let place = format!("{}:{}", f.source.path.display(), r.line);
-                let listed = places.entry(id).or_default();
-                // Uses on one line show once (`socket.fromfd(fd, socket.AF_INET, ...)`).
-                if listed.last() != Some(&place) {
-                    listed.push(place);
-                }
+                report::add_place(places.entry(id).or_default(), place);
             }
         }
     }

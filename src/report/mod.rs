@@ -141,6 +141,15 @@ impl Summary {
     }
 }
 
+/// Adds `place` to the places of a difference, once where several uses on
+/// one line share it (`socket.fromfd(fd, socket.AF_INET, ...)`); places
+/// come in file and line order.
+pub fn add_place(places: &mut Vec<String>, place: String) {
+    if places.last() != Some(&place) {
+        places.push(place);
+    }
+}
+
 /// The first `shown` of `places` (`a.py:3`), and how many more there are:
 /// `a.py:3, b.py:9 and 4 more`.
 pub fn first_places(places: &[String], shown: usize) -> String {

@@ -207,20 +207,12 @@ impl Catalogue {
         // The APIs an API calls, once every API is known.
         for (file, parsed, _) in &files {
             for def in &parsed.api {
-                let calls: Vec<ApiId> = def
-                    .calls
-                    .iter()
-                    .filter_map(|name| {
-                        let id = cat.api_index.get(name).copied();
-                        if id.is_none() {
-                            errors.push(format!(
-                                "{file}: API '{}' calls unknown API '{name}'",
-                                def.name
-                            ));
-                        }
-                        id
-                    })
-                    .collect();
+                let calls = cat.api_ids(&def.calls, |name| {
+                    errors.push(format!(
+                        "{file}: API '{}' calls unknown API '{name}'",
+                        def.name
+                    ));
+                });
                 if let Some(&api) = cat.api_index.get(&def.name) {
                     cat.apis[api].calls = calls;
                 }
@@ -469,6 +461,21 @@ impl Catalogue {
         }
     }
 
+    /// The ids of the APIs `names` names; each unknown name is passed to
+    /// `unknown`.
+    fn api_ids(&self, names: &[String], mut unknown: impl FnMut(&str)) -> Vec<ApiId> {
+        names
+            .iter()
+            .filter_map(|name| {
+                let id = self.api_index.get(name).copied();
+                if id.is_none() {
+                    unknown(name);
+                }
+                id
+            })
+            .collect()
+    }
+
     fn compile_transform(
         &self,
         def: &TransformDef,
@@ -476,17 +483,9 @@ impl Catalogue {
         project: bool,
     ) -> Result<Transform, Vec<String>> {
         let mut problems = Vec::new();
-        let apis: Vec<ApiId> = def
-            .apis
-            .iter()
-            .filter_map(|name| {
-                let id = self.api_index.get(name).copied();
-                if id.is_none() {
-                    problems.push(format!("names unknown API '{name}'"));
-                }
-                id
-            })
-            .collect();
+        let apis = self.api_ids(&def.apis, |name| {
+            problems.push(format!("names unknown API '{name}'"));
+        });
         let params: Vec<Param> = def.params.iter().map(|p| parse_param(p)).collect();
         if def.shape == Shape::Reference && !params.is_empty() {
             problems.push("a reference transform takes no params".into());

@@ -397,11 +397,7 @@ fn message_body(step: &Step, catalogue: &Catalogue) -> String {
                 .get(id)
                 .map_or(String::new(), |why| format!(" ({why})"));
             let place = format!("{}:{}{shows}", path.display(), f.line);
-            let listed = differences.entry(id).or_default();
-            // Uses on one line show once.
-            if listed.last() != Some(&place) {
-                listed.push(place);
-            }
+            crate::report::add_place(differences.entry(id).or_default(), place);
         }
     }
     for (id, places) in &differences {
