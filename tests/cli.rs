@@ -2663,17 +2663,25 @@ fn a_pool_stays_where_a_test_mocks_the_spawn_it_calls() {
             ("pkg/debugging.py", HELD_BY_A_PERSON),
         ];
         let dir = tree(&files);
+        let scan = stdout(&eventless(&["scan", ".", "--review"], dir.path()));
         let out = eventless(&["apply", ".", "--review"], dir.path());
         assert!(
             out.status.success(),
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        std::fs::read_to_string(dir.path().join("pkg/workers.py")).unwrap()
+        let after = std::fs::read_to_string(dir.path().join("pkg/workers.py")).unwrap();
+        (after, scan)
     };
-    let mocked = tree_with("        mock.patch('eventlet.spawn_n').start()\n");
+    let (mocked, scan) = tree_with("        mock.patch('eventlet.spawn_n').start()\n");
     assert!(mocked.contains("eventlet.GreenPool(2)"), "{mocked}");
-    let unmocked = tree_with("");
+    assert!(
+        line_with(&scan, "./pkg/workers.py:7:").contains(
+            "mocks eventlet.greenthread.spawn_n, which eventlet.greenpool.GreenPool calls itself"
+        ),
+        "{scan}"
+    );
+    let (unmocked, _) = tree_with("");
     assert!(
         unmocked.contains("ThreadPoolExecutor(max_workers=2)"),
         "{unmocked}"

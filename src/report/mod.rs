@@ -211,3 +211,18 @@ pub fn project_lines_under(p: &ProjectSummary, root: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_with_several_uses_is_listed_once() {
+        let mut places = Vec::new();
+        for place in ["a.py:3", "a.py:3", "a.py:9", "b.py:3"] {
+            add_place(&mut places, place.to_owned());
+        }
+        assert_eq!(places, ["a.py:3", "a.py:9", "b.py:3"]);
+        assert_eq!(first_places(&places, 2), "a.py:3, a.py:9 and 1 more");
+    }
+}
