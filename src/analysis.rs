@@ -12,7 +12,9 @@ use tree_sitter::{Node, Tree};
 
 use crate::python::bindings::{Bindings, Occurrences, Resolution, import_statements, imported};
 use crate::python::patchers::Patchers;
-use crate::python::syntax::{Root, descendants, field_name, named_children, node_at, text};
+use crate::python::syntax::{
+    Root, descendants, dotted_name_literal, field_name, named_children, node_at, text,
+};
 use crate::transform::{ApiId, Catalogue};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -128,6 +130,7 @@ fn names_that_matter(
         .collect();
     let mut names: Vec<String> = catalogue.names_rewrites_consider().collect();
     names.extend_from_slice(extra);
+    names.extend(names_loaded_by_name(root, source));
     for statement in import_statements(root, source) {
         names.extend(
             imported(statement, source)
@@ -139,6 +142,33 @@ fn names_that_matter(
         );
     }
     names
+}
+
+/// The names that module-level statements `name = load('module')` bind,
+/// a call with a module's name as its only argument: an import of the
+/// module may take the statement's place (`threading =
+/// patcher.original('threading')`) if nothing else binds the name.
+fn names_loaded_by_name(root: Node, source: &str) -> Vec<String> {
+    named_children(root)
+        .into_iter()
+        .filter(|statement| statement.kind() == "expression_statement")
+        .filter_map(|statement| statement.named_child(0))
+        .filter(|assignment| assignment.kind() == "assignment")
+        .filter(|assignment| {
+            assignment.child_by_field_name("right").is_some_and(|call| {
+                call.kind() == "call"
+                    && call
+                        .child_by_field_name("arguments")
+                        .is_some_and(|arguments| {
+                            matches!(named_children(arguments).as_slice(),
+                            [only] if dotted_name_literal(*only, source).is_some())
+                        })
+            })
+        })
+        .filter_map(|assignment| assignment.child_by_field_name("left"))
+        .filter(|target| target.kind() == "identifier")
+        .map(|target| text(target, source).to_owned())
+        .collect()
 }
 
 /// The eventlet uses of a file and the bindings that matter to them, and

@@ -31,7 +31,7 @@ use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
 use crate::decide::tree_facts::assumed_patching;
-use crate::python::module_names::is_identifier_path;
+use crate::python::syntax::is_identifier_path;
 use crate::transform::{Catalogue, Safety};
 
 pub const FILE_NAME: &str = "eventless.toml";

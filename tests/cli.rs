@@ -1249,9 +1249,10 @@ fn a_sub_path_run_is_decided_for_the_whole_project() {
         ),
     ]);
     let d = dir.path().join("pkg");
-    // The service patches: patcher.original() stays, from anywhere.
+    // The service patches: patcher.original() stays, from anywhere, until
+    // the switch.
     for path in ["net.py", "."] {
-        let scan = stdout(&eventless(&["scan", path], &d));
+        let scan = stdout(&eventless(&["scan", "--accept", "module-copy", path], &d));
         assert!(
             scan.contains(
                 "patcher.original [patcher] manual (with the switch): console script pkg-agent"

@@ -194,12 +194,15 @@ fn patched_agent() {
         .bind(|| insta::assert_snapshot!(rewrite_with("patched_agent.py", true, Level::Review)));
 }
 
-/// A module of a tree with no green threads left: the hub and thread pool
-/// settings go, tpool calls become direct calls, the patcher's questions
-/// get their native answers.
+/// A module of a tree with no green threads left, with --review: the hub
+/// and thread pool settings go, tpool calls become direct calls, the
+/// patcher's questions get their native answers, and the modules it loaded
+/// copies of are the shared ones (module-copy): an import where the copy
+/// had the module's own name, importlib elsewhere.
 #[test]
 fn native_storage() {
-    settings().bind(|| insta::assert_snapshot!(rewrite("native_storage.py")));
+    settings()
+        .bind(|| insta::assert_snapshot!(rewrite_with("native_storage.py", false, Level::Review)));
 }
 
 /// A project whose last eventlet uses go in one run: the entry point's

@@ -222,7 +222,7 @@ pub fn defines(
 ) -> bool {
     definition(root, source, helper.defined_name(public)).is_some_and(|def| {
         let expected = helper.render(
-            |m| name_module(ModuleRef::parse(m), bindings, &HashSet::new(), &[]).0,
+            |m| name_module(ModuleRef::parse(m), bindings, &HashSet::new(), &[], &[]).0,
             public,
         );
         text(def, source).replace("\r\n", "\n") == expected

@@ -14,11 +14,12 @@ use crate::decide::tree_facts::{FileContext, Relaxed};
 use crate::edit::Edit;
 use crate::python::bindings::{MODULE_SCOPE, module_bound_to};
 use crate::python::config_options::ProjectBounds;
+use crate::python::module_names::{ModuleRef, name_module};
 use crate::python::non_negative::Proof;
 use crate::python::patchers::Patchers;
 use crate::python::suppression;
 use crate::python::syntax::{
-    Root, descendants, field_name, is_primary, named_children, node_at, text,
+    Root, descendants, dotted_name_literal, field_name, is_primary, named_children, node_at, text,
 };
 use crate::python::thread_locals::{self, StateRead};
 use crate::source::line_of;
@@ -125,6 +126,10 @@ pub struct Rewrite {
     /// Uses whose rewrite this one is correct only with: made in the same
     /// round, or this one waits.
     pub needs: Vec<Range<usize>>,
+    /// A module the file imports in place of the deleted statement, as a
+    /// template names it (`threading`, `dns:reversename`), and the name
+    /// that statement bound, which the import takes over.
+    pub imports: Option<(String, String)>,
 }
 
 impl Rewrite {
@@ -499,12 +504,24 @@ impl Matcher<'_> {
                 attached_edits: done.edits,
                 appended: Vec::new(),
                 needs: done.needs,
+                imports: None,
             }
             .relaxed(self.catalogue, relaxed));
         }
+        let mut imports = None;
         let (mut range, statement, case, arguments) = match t.shape {
             Shape::Config | Shape::Block => {
                 return Err("not a call, statement or reference transform".into());
+            }
+            Shape::Import => {
+                if u.kind != UseKind::Reference || !u.suffix.is_empty() {
+                    return Err("not a call of the API in code".into());
+                }
+                let call = called(root, node).ok_or("not called here")?;
+                let (statement, imported) = assignment_becoming_import(call, source, file)?;
+                imports = Some(imported);
+                let case = t.cases.first().expect("validated: at least one case");
+                (statement.byte_range(), true, case, HashMap::new())
             }
             Shape::Reference => {
                 if !matches!(u.kind, UseKind::Reference | UseKind::Option) {
@@ -740,6 +757,7 @@ impl Matcher<'_> {
             attached_edits,
             appended,
             needs: Vec::new(),
+            imports,
         }
         .relaxed(self.catalogue, relaxed);
         Ok(unused_members
@@ -846,6 +864,70 @@ fn arguments_range(call: Node) -> Range<usize> {
         Some(generator) => generator.byte_range(),
         None => call.end_byte()..call.end_byte(),
     }
+}
+
+/// The statement `name = <call>` at module level whose call loads the
+/// module its string argument names, where `name` is the name an import
+/// of that module binds, and nothing else in the file binds it: the
+/// statement, and the module (as a template names it) with that name.
+fn assignment_becoming_import<'t>(
+    call: Node<'t>,
+    source: &str,
+    file: &FileAnalysis,
+) -> Result<(Node<'t>, (String, String)), String> {
+    let refused = || {
+        "its value is not assigned to a name on a statement of its own at module level".to_owned()
+    };
+    let assignment = call
+        .parent()
+        .filter(|p| p.kind() == "assignment")
+        .ok_or_else(refused)?;
+    let statement = assignment
+        .parent()
+        .filter(|p| {
+            p.kind() == "expression_statement"
+                && p.named_child_count() == 1
+                && p.parent().is_some_and(|m| m.kind() == "module")
+        })
+        .ok_or_else(refused)?;
+    let target = assignment
+        .child_by_field_name("left")
+        .filter(|l| l.kind() == "identifier")
+        .ok_or_else(refused)?;
+    let arguments = call
+        .child_by_field_name("arguments")
+        .map(named_children)
+        .unwrap_or_default();
+    let module = match arguments.as_slice() {
+        [only] => dotted_name_literal(*only, source),
+        _ => None,
+    }
+    .ok_or("the module is not named by one string literal")?;
+    let name = text(target, source);
+    let spec = match module.rsplit_once('.') {
+        Some((package, last)) if last == name => format!("{package}:{last}"),
+        None if module == name => module.clone(),
+        _ => {
+            return Err(format!(
+                "'{name}' is not the name an import of {module} binds"
+            ));
+        }
+    };
+    if file.bindings.times_bound(name) != 1 {
+        return Err(format!("'{name}' is also bound elsewhere in the file"));
+    }
+    let freed = [name.to_owned()];
+    let (local, _) = name_module(
+        ModuleRef::parse(&spec),
+        &file.bindings,
+        &HashSet::new(),
+        &[],
+        &freed,
+    );
+    if local != name {
+        return Err(format!("the file imports {module} as '{local}' already"));
+    }
+    Ok((statement, (spec, name.to_owned())))
 }
 
 /// The statement that is the call alone (its value unused).

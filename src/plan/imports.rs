@@ -109,20 +109,22 @@ pub fn imports_leaving(
 /// The expression naming each module the round's rewrites use, and the
 /// imports to add: those that give the modules their names, then the
 /// retargeted from-imports (`retargeted`, whose member names are taken),
-/// sorted, each once.
+/// sorted, each once. `freed` names lose their only binding in the round.
 pub fn imports_added<'m>(
     modules: BTreeSet<&'m str>,
     bindings: &Bindings,
     leaving: &HashSet<usize>,
     retargeted: Vec<NewImport>,
     retargeted_names: &[String],
+    freed: &[String],
 ) -> (HashMap<&'m str, String>, Vec<NewImport>) {
     let mut names: HashMap<&str, String> = HashMap::new();
     let mut new_imports: Vec<NewImport> = Vec::new();
     for module in modules {
         // A name a retargeted import binds to a member is not free either.
         let chosen: Vec<String> = names.values().chain(retargeted_names).cloned().collect();
-        let (expr, import) = name_module(ModuleRef::parse(module), bindings, leaving, &chosen);
+        let (expr, import) =
+            name_module(ModuleRef::parse(module), bindings, leaving, &chosen, freed);
         new_imports.extend(import);
         names.insert(module, expr);
     }

@@ -550,9 +550,14 @@ fn plan_edits(
         HelperSite::Shared(shared) if !helpers_from_module.is_empty() => Some(shared.spec.as_str()),
         _ => None,
     };
+    // An assignment that becomes an import gives its name to the module.
+    let imported: Vec<&(String, String)> =
+        edited.iter().filter_map(|rw| rw.imports.as_ref()).collect();
+    let freed: Vec<String> = imported.iter().map(|(_, name)| name.clone()).collect();
     let modules: BTreeSet<&str> = edited
         .iter()
         .flat_map(|rw| rw.template.modules())
+        .chain(imported.iter().map(|(module, _)| module.as_str()))
         .chain(new_helpers.iter().flat_map(|(h, _)| h.code.modules()))
         .chain(shared_module)
         .collect();
@@ -562,7 +567,15 @@ fn plan_edits(
         &leaving,
         retargets.imports,
         &retargets.member_names,
+        &freed,
     );
+    if let Some((module, name)) = imported.iter().find(|(m, name)| names[m.as_str()] != *name) {
+        return Err(format!(
+            "{module} would be imported as '{}', not as '{name}', the name the deleted \
+             assignment bound",
+            names[module.as_str()]
+        ));
+    }
     let call_of = |name: &str| -> String {
         let helper = catalogue.helper(name).expect("validated: known helpers");
         match calls[name].name_in_file(helper) {

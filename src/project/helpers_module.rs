@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use super::modules::lexical;
-use crate::python::module_names::is_identifier_path;
+use crate::python::syntax::is_identifier_path;
 
 /// The module's name in the top-level package when none is configured.
 pub const DEFAULT_NAME: &str = "threading_helpers";

@@ -317,8 +317,16 @@ impl<'a> EventletModules<'a> {
                 !uses.is_empty() && uses.iter().all(|u| u.api == Some(api))
             })
             .collect();
-        let named =
-            |leaving| name_module(ModuleRef::Import(stdlib), &analysis.bindings, leaving, &[]).0;
+        let named = |leaving| {
+            name_module(
+                ModuleRef::Import(stdlib),
+                &analysis.bindings,
+                leaving,
+                &[],
+                &[],
+            )
+            .0
+        };
         let (surely, at_most) = (named(&only_api), named(&eventlet));
         if surely != at_most {
             return Err(format!(

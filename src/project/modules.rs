@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::python::import_scan::{ImportScan, ScannedImport};
 use crate::python::loaders::ByName;
-use crate::python::module_names::is_identifier_path;
+use crate::python::syntax::is_identifier_path;
 
 /// An import of one of the project's own packages that names no file.
 #[derive(Debug, Clone)]

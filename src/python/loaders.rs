@@ -20,8 +20,7 @@ use std::sync::LazyLock;
 use memchr::memmem::Finder;
 use tree_sitter::Node;
 
-use super::module_names::is_identifier_path;
-use super::syntax::{descendants, keyword_value, named_children, text};
+use super::syntax::{descendants, dotted_name_literal, keyword_value, named_children, text};
 
 /// The functions that import the module (or `module.Name`) their first
 /// argument (or `import_str=`, `name=`) names.
@@ -151,19 +150,7 @@ fn dotted_default(call: Node, source: &str) -> Option<String> {
 /// The content of a plain string literal that is a dotted name of at least
 /// two parts (`pkg.module`), the form a loader takes.
 fn dotted_string(node: Node, source: &str) -> Option<String> {
-    if node.kind() != "string" {
-        return None;
-    }
-    let mut content = String::new();
-    for child in named_children(node) {
-        match child.kind() {
-            "string_content" => content.push_str(text(child, source)),
-            "string_start" | "string_end" => {}
-            // An interpolation or escape: not a name as written.
-            _ => return None,
-        }
-    }
-    (content.contains('.') && is_identifier_path(&content)).then_some(content)
+    dotted_name_literal(node, source).filter(|name| name.contains('.'))
 }
 
 #[cfg(test)]

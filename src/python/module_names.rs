@@ -75,15 +75,19 @@ pub struct NewImport {
 
 /// The expression that names `module` here, and the import to add, if any.
 /// `leaving` are imports the same rewrite removes; `chosen` are names other
-/// modules already took in this rewrite.
+/// modules already took in this rewrite; `freed` are names whose only
+/// binding, a statement the rewrite deletes, goes.
 pub fn name_module(
     module: ModuleRef,
     bindings: &Bindings,
     leaving: &HashSet<usize>,
     chosen: &[String],
+    freed: &[String],
 ) -> (String, Option<NewImport>) {
     let taken = |name: &str, compatible: &dyn Fn(&ImportBinding) -> bool| {
-        bindings.name_taken(name, leaving, compatible) || chosen.iter().any(|c| c == name)
+        let freed = freed.iter().any(|f| f == name);
+        (!freed && bindings.name_taken(name, leaving, compatible))
+            || chosen.iter().any(|c| c == name)
     };
     let module_level = || bindings.imports.iter().filter(|b| b.scope == MODULE_SCOPE);
     match module {
@@ -162,16 +166,6 @@ fn free_alias(base: &str, taken: impl Fn(&str) -> bool) -> String {
         .expect("some numbered alias is free")
 }
 
-/// Whether `dotted` is a dotted name of Python identifiers.
-pub fn is_identifier_path(dotted: &str) -> bool {
-    !dotted.is_empty()
-        && dotted.split('.').all(|p| {
-            !p.is_empty()
-                && !p.starts_with(|c: char| c.is_ascii_digit())
-                && p.chars().all(|c| c.is_alphanumeric() || c == '_')
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,7 +174,7 @@ mod tests {
     fn name(source: &str, spec: &str) -> (String, Option<String>) {
         let tree = parse(source);
         let b = Bindings::analyze(&tree, source);
-        let (expr, import) = name_module(ModuleRef::parse(spec), &b, &HashSet::new(), &[]);
+        let (expr, import) = name_module(ModuleRef::parse(spec), &b, &HashSet::new(), &[], &[]);
         (expr, import.map(|i| i.statement))
     }
 

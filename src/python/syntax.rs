@@ -295,6 +295,33 @@ pub fn is_primary(node: Node) -> bool {
     )
 }
 
+/// Whether `dotted` is a dotted name of Python identifiers.
+pub fn is_identifier_path(dotted: &str) -> bool {
+    !dotted.is_empty()
+        && dotted.split('.').all(|p| {
+            !p.is_empty()
+                && !p.starts_with(|c: char| c.is_ascii_digit())
+                && p.chars().all(|c| c.is_alphanumeric() || c == '_')
+        })
+}
+
+/// The content of a plain string literal (no interpolation or escape)
+/// that is a dotted name: `'threading'`, `'dns.reversename'`.
+pub fn dotted_name_literal(node: Node, source: &str) -> Option<String> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let mut content = String::new();
+    for child in named_children(node) {
+        match child.kind() {
+            "string_content" => content.push_str(text(child, source)),
+            "string_start" | "string_end" => {}
+            _ => return None,
+        }
+    }
+    is_identifier_path(&content).then_some(content)
+}
+
 /// A numeric literal's value, if the node is one (with an optional sign).
 pub fn numeric_literal(node: Node, source: &str) -> Option<f64> {
     match node.kind() {

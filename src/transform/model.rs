@@ -67,6 +67,11 @@ pub enum Shape {
     Statement,
     /// Any mention of the API; the name itself is replaced.
     Reference,
+    /// The API is called as the value of a module-level assignment to the
+    /// name that the module its string argument names takes when imported
+    /// (`threading = patcher.original('threading')`): the assignment goes,
+    /// and that module is imported among the file's imports.
+    Import,
     /// A string naming the API as a mock target (`mock.patch('eventlet.sleep')`);
     /// its text is replaced by the target's dotted name once every use of
     /// the API in the tree is rewritten.
