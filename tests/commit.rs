@@ -271,16 +271,15 @@ fn the_switch_off_eventlet_is_one_commit_that_says_so() {
 fn a_switch_without_monkey_patch_says_so() {
     let dir = repo(true);
     let d = dir.path();
-    let starter = "from eventlet.green import threading\n\n\n\
-                   def start(job):\n    threading.Thread(target=job).start()\n";
+    let starter = "import eventlet\n\n\ndef start(job):\n    eventlet.spawn(job)\n";
     std::fs::write(d.join("pkg/service.py"), starter).unwrap();
     std::fs::remove_file(d.join("pkg/worker.py")).unwrap();
     git(d, &["add", "-A"]);
     git(d, &["commit", "-q", "-m", "Change"]);
-    let messages = messages_of_commit(d, &["commit", "."]);
+    let messages = messages_of_commit(d, &["commit", "--review", "."]);
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(
-        messages[0].contains("(transform green-threading)")
+        messages[0].contains("(transform spawn-statement)")
             && messages[0].contains("runs on native, preemptive threads"),
         "{}",
         messages[0]

@@ -1,22 +1,17 @@
-# expect-rewrites: 2
+# expect-rewrites: 4
 # expect-eventlet-gone: yes
-"""Green threading under monkey_patch(): the stdlib module is the same green
-one; with nothing else of eventlet left, monkey_patch() goes too."""
+"""Green threading primitives under monkey_patch(): the stdlib's are green
+too, and behave the same; with nothing else of eventlet left,
+monkey_patch() goes too."""
 import eventlet
 eventlet.monkey_patch()
 
 from eventlet.green import threading  # noqa: E402
 
-results = []
-
-
-def work(n):
-    results.append(n * n)
-
-
-threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
-for t in threads:
-    t.start()
-for t in threads:
-    t.join()
-print(sorted(results))
+lock = threading.Lock()
+ready = threading.Event()
+state = threading.local()
+with lock:
+    state.value = 42
+    ready.set()
+print(ready.wait(1), state.value, lock.locked())
