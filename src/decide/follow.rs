@@ -39,6 +39,9 @@ pub struct Rules<'a> {
     /// What thread-local state a task (a member's first argument, see
     /// `MemberRule::task`) is seen to read, if any.
     pub task_state: &'a dyn Fn(Node) -> Option<String>,
+    /// Whether an argument is proved never negative (a timeout, see
+    /// `MemberRule::timeout`).
+    pub non_negative: &'a dyn Fn(Node) -> bool,
 }
 
 /// Checks every use of the object `call` creates and returns the edits that
@@ -533,6 +536,26 @@ impl<'t> Follower<'_, 't> {
                  green thread started afresh"
             ));
         }
+        if let Some(position) = rule.timeout
+            && let Some(arguments) = arguments
+        {
+            match timeout_argument(arguments, position, source) {
+                Err(()) => {
+                    return Err(format!(
+                        "'.{member}()' is given unpacked arguments, which may hold a timeout"
+                    ));
+                }
+                Ok(Some(value)) if value.kind() != "none" && !(self.rules.non_negative)(value) => {
+                    return Err(format!(
+                        "'.{member}()' is given a timeout not proved never negative ({}): \
+                         eventlet took a negative one as already expired, where the stdlib \
+                         raises ValueError or returns at once",
+                        text(value, source)
+                    ));
+                }
+                Ok(_) => {}
+            }
+        }
         if rule.result == ResultRule::Unused {
             let discarded = call
                 .and_then(|c| c.parent())
@@ -570,6 +593,37 @@ impl<'t> Follower<'_, 't> {
         }
         Ok(())
     }
+}
+
+/// The argument a call passes for the timeout parameter at `position`
+/// (or as `timeout=`), if any; `Err` when `*` or `**` unpacking may pass it.
+fn timeout_argument<'t>(
+    arguments: Node<'t>,
+    position: usize,
+    source: &str,
+) -> Result<Option<Node<'t>>, ()> {
+    let mut positional = 0;
+    for argument in named_children(arguments) {
+        match argument.kind() {
+            "comment" => {}
+            "list_splat" | "dictionary_splat" => return Err(()),
+            "keyword_argument" => {
+                let named_timeout = argument
+                    .child_by_field_name("name")
+                    .is_some_and(|name| text(name, source) == "timeout");
+                if named_timeout {
+                    return Ok(argument.child_by_field_name("value"));
+                }
+            }
+            _ => {
+                if positional == position {
+                    return Ok(Some(argument));
+                }
+                positional += 1;
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// A string, number or constant, which evaluates to itself.

@@ -719,10 +719,17 @@ impl Matcher<'_> {
             };
             let task_state =
                 |task: Node| thread_state_read(task, root.node(), source, &self.context);
+            let proof = Proof {
+                root,
+                source,
+                bounds: self.bounds,
+            };
+            let non_negative = |value: Node| proof.proved(value);
             let rules = follow::Rules {
                 members,
                 escapes: t.escapes,
                 task_state: &task_state,
+                non_negative: &non_negative,
             };
             let followed = follow::follow(call, root.node(), source, &rules, &creates_same)?;
             let called = followed.appended.iter().flat_map(|(_, t)| t.helpers());

@@ -228,6 +228,12 @@ pub struct MemberRule {
     /// (reused-worker), so the object stays.
     #[serde(default)]
     pub task: bool,
+    /// The position of a timeout parameter (also passed as `timeout=`):
+    /// its argument is absent, None or proved never negative, since
+    /// eventlet took a negative timeout as already expired (and -1 as
+    /// none), where the stdlib raises ValueError or returns at once.
+    #[serde(default)]
+    pub timeout: Option<usize>,
     /// Text added after the member's call, e.g.
     /// `.add_done_callback({def:_print_exception})`: literal text and
     /// helper calls only.
