@@ -55,6 +55,14 @@ pub fn retargets(
         }
     }
     let rewrite_of: BTreeMap<usize, &Rewrite> = applied.iter().map(|(i, rw)| (*i, *rw)).collect();
+    // A module the file imports under another name already (`import time
+    // as time_mod`, from a rewrite nested in this one's text a round
+    // before): the uses take that name rather than a second import.
+    let aliased = |dotted: &str| {
+        bindings.imports.iter().any(|b| {
+            b.scope == MODULE_SCOPE && !b.from_import && b.target == dotted && b.name != dotted
+        })
+    };
     let mut found = Retargets::default();
     for ((start, end), mut leaving_here) in by_statement {
         let Some(statement) = root
@@ -77,7 +85,7 @@ pub fn retargets(
             let Some((module, member)) = moved_to(b, analysis, &rewrite_of, &mut uses) else {
                 break;
             };
-            match imported_from(&module, member, clause) {
+            match imported_from(&module, member, clause, &aliased) {
                 Some(new) => imported.push(new),
                 None => break,
             }
@@ -162,8 +170,14 @@ struct Imported {
 /// a member by the same name and alias (`from http.client import
 /// HTTPConnection`), or the module itself under its own name, not aliased
 /// (`from urllib import request`, `import socket`). Not a member of a
-/// module that monkey_patch() patches in place.
-fn imported_from(module: &str, member: Option<&str>, clause: &str) -> Option<Imported> {
+/// module that monkey_patch() patches in place, nor a module the file
+/// imports under another name (`aliased`).
+fn imported_from(
+    module: &str,
+    member: Option<&str>,
+    clause: &str,
+    aliased: &dyn Fn(&str) -> bool,
+) -> Option<Imported> {
     let dotted = match ModuleRef::parse(module) {
         ModuleRef::Import(dotted) => dotted.to_owned(),
         ModuleRef::From { package, name } => format!("{package}.{name}"),
@@ -178,7 +192,7 @@ fn imported_from(module: &str, member: Option<&str>, clause: &str) -> Option<Imp
             member: true,
         });
     }
-    if dotted.rsplit('.').next() != Some(clause) {
+    if dotted.rsplit('.').next() != Some(clause) || aliased(&dotted) {
         return None;
     }
     Some(match dotted.rsplit_once('.') {
