@@ -897,6 +897,19 @@ fn assignment_becoming_import<'t>(
                 && p.parent().is_some_and(|m| m.kind() == "module")
         })
         .ok_or_else(refused)?;
+    // Alone on its line: no other statement after a `;`, no comment whose
+    // line would be left behind.
+    let line_start = source[..statement.start_byte()]
+        .rfind('\n')
+        .map_or(0, |at| at + 1);
+    let line_end = source[statement.end_byte()..]
+        .find('\n')
+        .map_or(source.len(), |at| statement.end_byte() + at);
+    if !source[line_start..statement.start_byte()].trim().is_empty()
+        || !source[statement.end_byte()..line_end].trim().is_empty()
+    {
+        return Err("the statement shares its line with another statement or a comment".into());
+    }
     let target = assignment
         .child_by_field_name("left")
         .filter(|l| l.kind() == "identifier")
