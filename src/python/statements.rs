@@ -12,7 +12,9 @@ use crate::edit::Edit;
 use crate::source::{line_end, line_start};
 
 /// Edits that delete whole statements. A statement alone on its lines goes
-/// with its lines; one that shares a line becomes `pass`; a block left with
+/// with its lines; one that shares a line with another goes with the `;`
+/// between them, and one after a compound statement's colon becomes
+/// `pass`; a block left with
 /// no statement keeps a `pass` so it still parses, unless it is a branch
 /// of an `if` all of whose branches are left empty and whose conditions
 /// only read values: that `if` goes whole. When the deleted lines
@@ -236,6 +238,19 @@ fn deletion(node: Node, source: &str) -> Deletion {
     let line_end = line_end(source, end);
     let before = &source[line_start..start];
     let after = source[end..line_end].trim();
+    // One of several statements on a line: the statement goes with the
+    // `;` that joins it to a neighbour (`x = 1; gone()` becomes `x = 1`).
+    if let Some(separator) = before.trim_end().strip_suffix(';').map(str::len) {
+        return Deletion::Edit(Edit::replace(line_start + separator..end, ""));
+    }
+    if after.starts_with(';') && !after[1..].trim().is_empty() {
+        let rest = &source[end..line_end];
+        let next = rest.find(';').map_or(0, |at| at + 1);
+        let next = next + (rest[next..].len() - rest[next..].trim_start().len());
+        return Deletion::Edit(Edit::replace(start..end + next, ""));
+    }
+    // A `;` closing the line goes with the statement.
+    let after = after.strip_prefix(';').map_or(after, str::trim_start);
     if !before.trim().is_empty() || (!after.is_empty() && !after.starts_with('#')) {
         return Deletion::Edit(Edit::replace(start..end, "pass"));
     }
@@ -409,8 +424,19 @@ mod tests {
     }
 
     #[test]
-    fn statement_sharing_a_line_becomes_pass() {
-        assert_eq!(delete("a = 1; use_hub()\n", "use_hub"), "a = 1; pass\n");
+    fn statement_sharing_a_line_goes_with_its_semicolon() {
+        assert_eq!(delete("a = 1; use_hub()\n", "use_hub"), "a = 1\n");
+        assert_eq!(delete("use_hub(); b = 2\n", "use_hub"), "b = 2\n");
+        assert_eq!(
+            delete("a = 1; use_hub(); b = 2\n", "use_hub"),
+            "a = 1; b = 2\n"
+        );
+        assert_eq!(
+            delete("a = 1\nuse_hub();\nb = 2\n", "use_hub"),
+            "a = 1\nb = 2\n"
+        );
+        // The body of a compound statement on its line keeps a `pass`.
+        assert_eq!(delete("while x: use_hub()\n", "use_hub"), "while x: pass\n");
     }
 
     #[test]
