@@ -13,7 +13,8 @@ use tree_sitter::{Node, Tree};
 use crate::python::bindings::{Bindings, Occurrences, Resolution, import_statements, imported};
 use crate::python::patchers::Patchers;
 use crate::python::syntax::{
-    Root, descendants, dotted_name_literal, field_name, named_children, node_at, text,
+    Root, descendants, dotted_name_literal, field_name, module_assignments, named_children,
+    node_at, text,
 };
 use crate::transform::{ApiId, Catalogue};
 
@@ -149,25 +150,17 @@ fn names_that_matter(
 /// module may take the statement's place (`threading =
 /// patcher.original('threading')`) if nothing else binds the name.
 fn names_loaded_by_name(root: Node, source: &str) -> Vec<String> {
-    named_children(root)
-        .into_iter()
-        .filter(|statement| statement.kind() == "expression_statement")
-        .filter_map(|statement| statement.named_child(0))
-        .filter(|assignment| assignment.kind() == "assignment")
-        .filter(|assignment| {
-            assignment.child_by_field_name("right").is_some_and(|call| {
-                call.kind() == "call"
-                    && call
-                        .child_by_field_name("arguments")
-                        .is_some_and(|arguments| {
-                            matches!(named_children(arguments).as_slice(),
+    module_assignments(root)
+        .filter(|(_, value)| {
+            value.kind() == "call"
+                && value
+                    .child_by_field_name("arguments")
+                    .is_some_and(|arguments| {
+                        matches!(named_children(arguments).as_slice(),
                             [only] if dotted_name_literal(*only, source).is_some())
-                        })
-            })
+                    })
         })
-        .filter_map(|assignment| assignment.child_by_field_name("left"))
-        .filter(|target| target.kind() == "identifier")
-        .map(|target| text(target, source).to_owned())
+        .map(|(name, _)| text(name, source).to_owned())
         .collect()
 }
 

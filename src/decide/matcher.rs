@@ -22,7 +22,7 @@ use crate::python::syntax::{
     Root, descendants, dotted_name_literal, field_name, is_primary, named_children, node_at, text,
 };
 use crate::python::thread_locals::{self, StateRead};
-use crate::source::line_of;
+use crate::source::{line_end, line_of, line_start};
 use crate::transform::model::{Case, CaseAction, Guard, Param};
 use crate::transform::template::{ALL_ARGUMENTS, Piece, REST_AS_DICT, REST_AS_TUPLE, Template};
 use crate::transform::{
@@ -899,14 +899,9 @@ fn assignment_becoming_import<'t>(
         .ok_or_else(refused)?;
     // Alone on its line: no other statement after a `;`, no comment whose
     // line would be left behind.
-    let line_start = source[..statement.start_byte()]
-        .rfind('\n')
-        .map_or(0, |at| at + 1);
-    let line_end = source[statement.end_byte()..]
-        .find('\n')
-        .map_or(source.len(), |at| statement.end_byte() + at);
-    if !source[line_start..statement.start_byte()].trim().is_empty()
-        || !source[statement.end_byte()..line_end].trim().is_empty()
+    let (start, end) = (statement.start_byte(), statement.end_byte());
+    if !source[line_start(source, start)..start].trim().is_empty()
+        || !source[end..line_end(source, end)].trim().is_empty()
     {
         return Err("the statement shares its line with another statement or a comment".into());
     }

@@ -243,11 +243,12 @@ fn deletion(node: Node, source: &str) -> Deletion {
     if let Some(separator) = before.trim_end().strip_suffix(';').map(str::len) {
         return Deletion::Edit(Edit::replace(line_start + separator..end, ""));
     }
-    if after.starts_with(';') && !after[1..].trim().is_empty() {
-        let rest = &source[end..line_end];
-        let next = rest.find(';').map_or(0, |at| at + 1);
-        let next = next + (rest[next..].len() - rest[next..].trim_start().len());
-        return Deletion::Edit(Edit::replace(start..end + next, ""));
+    if let Some(tail) = source[end..line_end].trim_start().strip_prefix(';')
+        && !tail.trim().is_empty()
+    {
+        // Up to where the next statement starts (`tail` runs to the line end).
+        let next_start = line_end - tail.trim_start().len();
+        return Deletion::Edit(Edit::replace(start..next_start, ""));
     }
     // A `;` closing the line goes with the statement.
     let after = after.strip_prefix(';').map_or(after, str::trim_start);

@@ -322,6 +322,22 @@ pub fn dotted_name_literal(node: Node, source: &str) -> Option<String> {
     is_identifier_path(&content).then_some(content)
 }
 
+/// The module-level statements `name = value` of `root`, as the name and
+/// the value assigned.
+pub fn module_assignments<'t>(root: Node<'t>) -> impl Iterator<Item = (Node<'t>, Node<'t>)> {
+    named_children(root)
+        .into_iter()
+        .filter(|statement| statement.kind() == "expression_statement")
+        .filter_map(|statement| statement.named_child(0))
+        .filter(|assignment| assignment.kind() == "assignment")
+        .filter_map(|assignment| {
+            let name = assignment
+                .child_by_field_name("left")
+                .filter(|left| left.kind() == "identifier")?;
+            Some((name, assignment.child_by_field_name("right")?))
+        })
+}
+
 /// A numeric literal's value, if the node is one (with an optional sign).
 pub fn numeric_literal(node: Node, source: &str) -> Option<f64> {
     match node.kind() {

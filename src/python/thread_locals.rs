@@ -7,7 +7,7 @@
 use tree_sitter::Node;
 
 use super::bindings::module_bound_to;
-use super::syntax::{descendants, named_children, text};
+use super::syntax::{descendants, module_assignments, text};
 
 /// The callables whose instances keep one value per thread.
 const THREAD_LOCAL_CLASSES: &[&str] = &[
@@ -25,19 +25,9 @@ pub fn may_define(source: &str) -> bool {
 /// The module-level names of `root` assigned a new thread-local, each with
 /// its line.
 pub fn defined_in(root: Node, source: &str) -> Vec<(String, usize)> {
-    named_children(root)
-        .into_iter()
-        .filter(|statement| statement.kind() == "expression_statement")
-        .filter_map(|statement| statement.named_child(0))
-        .filter(|assignment| assignment.kind() == "assignment")
-        .filter_map(|assignment| {
-            let name = assignment
-                .child_by_field_name("left")
-                .filter(|left| left.kind() == "identifier")?;
-            let value = assignment.child_by_field_name("right")?;
-            makes_thread_local(root, value, source)
-                .then(|| (text(name, source).to_owned(), name.start_position().row + 1))
-        })
+    module_assignments(root)
+        .filter(|(_, value)| makes_thread_local(root, *value, source))
+        .map(|(name, _)| (text(name, source).to_owned(), name.start_position().row + 1))
         .collect()
 }
 
