@@ -81,7 +81,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 ColorChoice::Auto => std::io::stdout().is_terminal(),
             };
             for file in run.changed() {
-                emit(&file_diff(file, color))?;
+                emit(&file_diff(file, &run, color))?;
             }
             let failed = report_problems(&run, common.quiet);
             if !common.quiet {
@@ -345,7 +345,7 @@ fn choose_writes(run: &RunResult, interactive: bool) -> Result<Vec<(&FileResult,
             chosen.push((file, new_text));
             continue;
         }
-        emit(&file_diff(file, std::io::stdout().is_terminal()))?;
+        emit(&file_diff(file, run, std::io::stdout().is_terminal()))?;
         eprint!(
             "Apply to {}? [y]es [n]o [a]ll [q]uit [h]unk by hunk: ",
             file.source.path.display()
@@ -685,10 +685,17 @@ fn emit_bytes(bytes: &[u8]) -> Result<()> {
     }
 }
 
-fn file_diff(file: &FileResult, color: bool) -> String {
-    let path = file.source.path.display().to_string();
-    let path = path.strip_prefix("./").unwrap_or(&path);
-    crate::diff::of_file(file, path, color)
+/// A file's diff, its headers named as `git apply` and `patch -p1` take
+/// them: relative to the working folder, or, for a project outside it
+/// (whose paths are absolute), to the project's root.
+fn file_diff(file: &FileResult, run: &RunResult, color: bool) -> String {
+    let path = &file.source.path;
+    let root = run.project.as_ref().map(|p| p.root.as_path());
+    let path = match root {
+        Some(root) if path.is_absolute() => report::display_path(root, path),
+        _ => report::display_path(Path::new("."), path),
+    };
+    crate::diff::of_file(file, &path, color)
 }
 
 fn counts(file: &FileResult) -> (usize, usize) {
@@ -715,8 +722,8 @@ fn file_line(file: &FileResult, module: Option<&HelpersModule>) -> String {
     }
     let (rewrites, manual) = counts(file);
     format!(
-        "{path}: {rewrites} rewrite{}, {manual} left for manual work",
-        if rewrites == 1 { "" } else { "s" }
+        "{path}: {}, {manual} left for manual work",
+        report::count(rewrites, "rewrite")
     )
 }
 
@@ -732,11 +739,11 @@ fn helper_lines(run: &RunResult) -> String {
             .any(|f| f.created && f.source.path == module.path);
         let callers = module.callers.len();
         out.push_str(&format!(
-            "helpers defined once, in {}{}: {} (called from {callers} file{})\n",
+            "helpers defined once, in {}{}: {} (called from {})\n",
             module.path.display(),
             if created { " (a new module)" } else { "" },
             module.added.join(", "),
-            if callers == 1 { "" } else { "s" },
+            report::count(callers, "file"),
         ));
     }
     if let Some(why) = &run.helpers.unavailable {
@@ -780,7 +787,7 @@ fn difference_places(changed: &[&FileResult]) -> String {
             format!("  {id}: {shown}\n")
         })
         .collect();
-    format!("  (at the lines of the files as they were)\n{listed}")
+    format!("  (line numbers as in the files before the rewrite)\n{listed}")
 }
 
 /// The comments (and log messages) beside rewritten lines that speak of
@@ -866,11 +873,10 @@ fn summary(run: &RunResult, catalogue: &Catalogue, verb: &str, changed: &[&FileR
         + &difference_places(changed)
         + &comment_lines(changed)
         + &format!(
-            "{} file{} {verb} ({} rewrites); {} uses left for manual work (see `eventless scan`); {} skipped\n",
-            changed.len(),
-            if changed.len() == 1 { "" } else { "s" },
-            rewrites,
-            s.manual,
+            "{} {verb} ({}); {} left for manual work (see `eventless scan`); {} skipped\n",
+            report::count(changed.len(), "file"),
+            report::count(rewrites, "rewrite"),
+            report::count(s.manual, "use"),
             s.files_skipped
         )
 }

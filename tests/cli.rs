@@ -59,6 +59,27 @@ fn diff_check_exits_1_when_changes_would_be_made() {
 }
 
 #[test]
+fn a_diff_of_a_project_outside_the_working_folder_applies_at_its_root() {
+    let project = tree(&[("pkg/a.py", SLEEPY.as_bytes())]);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let root = project.path().to_str().unwrap();
+    let out = eventless(&["diff", root, "--color", "never"], elsewhere.path());
+    let diff = stdout(&out);
+    assert!(
+        diff.starts_with("--- a/pkg/a.py\n+++ b/pkg/a.py\n"),
+        "{diff}"
+    );
+    let patch = elsewhere.path().join("rewrite.diff");
+    std::fs::write(&patch, &diff).unwrap();
+    let check = Command::new("git")
+        .args(["apply", "--check", patch.to_str().unwrap()])
+        .current_dir(project.path())
+        .output()
+        .expect("git runs");
+    assert!(check.status.success(), "{}", stderr(&check));
+}
+
+#[test]
 fn removing_monkey_patch_is_reported_as_a_whole_program_change() {
     let patched = "import eventlet\neventlet.monkey_patch()\n\nimport threading  # noqa: E402\n";
     let rest = "import eventlet\n\n\ndef nap():\n    eventlet.sleep(1)\n";
@@ -99,7 +120,7 @@ fn removing_monkey_patch_is_reported_as_a_whole_program_change() {
     assert!(
         scan.contains(
             "oslo_service.service (imported at ./cmd.py:5) runs on eventlet itself: the switch \
-             to native threads waits for it too"
+             to native threads also waits for that library to move off it"
         ),
         "{scan}"
     );
@@ -1277,7 +1298,7 @@ fn a_sub_path_run_is_decided_for_the_whole_project() {
     );
     assert_eq!(stdout(&sub), "", "{}", stderr(&sub));
     assert!(
-        stderr(&sub).contains("rewrote within pkg/worker.py"),
+        stderr(&sub).contains("rewrites within pkg/worker.py"),
         "{}",
         stderr(&sub)
     );
@@ -1862,7 +1883,7 @@ fn apply_with_dash_prints_what_apply_would_write() {
     let printed = eventless_with_input(&args, dir.path(), text);
     assert_eq!(printed.status.code(), Some(0), "{}", stderr(&printed));
     assert!(
-        stderr(&printed).contains("1 file rewritten (1 rewrites)"),
+        stderr(&printed).contains("1 file rewritten (1 rewrite)"),
         "{}",
         stderr(&printed)
     );

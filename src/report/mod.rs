@@ -91,19 +91,18 @@ impl Summary {
         };
         if self.rewrite_review > 0 {
             out += &format!(
-                "review level: {} rewrite{} with named behaviour differences for the reviewer \
-                 to check ({}; see `eventless transforms differences`)\n",
-                self.rewrite_review,
-                if self.rewrite_review == 1 { "" } else { "s" },
+                "review level: {} with named behaviour differences for the reviewer to check \
+                 ({}; see `eventless transforms differences`)\n",
+                count(self.rewrite_review, "rewrite"),
                 listed(&self.review_made)
             );
         }
         let unlockable: usize = self.unlockable.values().sum();
         if unlockable > 0 {
             out += &format!(
-                "{unlockable} use{} left only for named differences; --review (or --accept ID) \
-                 rewrites {} and what then follows: {}\n",
-                if unlockable == 1 { "" } else { "s" },
+                "{} left only for named differences; --review (or --accept ID) rewrites {} and \
+                 what then follows: {}\n",
+                count(unlockable, "use"),
                 if unlockable == 1 { "it" } else { "them" },
                 listed(&self.unlockable)
             );
@@ -160,6 +159,14 @@ pub fn first_places(places: &[String], shown: usize) -> String {
     format!("{}{more}", places[..places.len().min(shown)].join(", "))
 }
 
+/// `n` and the noun, plural unless `n` is one: `1 file`, `3 entry points`.
+pub fn count(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
 /// A file's path as reports show it: relative to the root given.
 pub fn display_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
@@ -185,9 +192,11 @@ pub fn project_lines_under(p: &ProjectSummary, root: &str) -> String {
         None => "the whole project".to_owned(),
     };
     let mut out = format!(
-        "analysed {} Python files under {root} ({} entry points, {} scripts, {} test \
-         modules), rewrote within {within}\n",
-        p.files_analysed, p.entry_points, p.scripts, p.test_programs
+        "analysed {} under {root} ({}, {}, {}); rewrites within {within}\n",
+        count(p.files_analysed, "Python file"),
+        count(p.entry_points, "entry point"),
+        count(p.scripts, "script"),
+        count(p.test_programs, "test module")
     );
     if p.library {
         out.push_str(
@@ -198,15 +207,15 @@ pub fn project_lines_under(p: &ProjectSummary, root: &str) -> String {
     }
     if let Some(runtime) = &p.eventlet_runtime {
         out.push_str(&format!(
-            "{runtime} runs on eventlet itself: the switch to native threads waits for it \
-             too\n"
+            "{runtime} runs on eventlet itself: the switch to native threads also waits for \
+             that library to move off it\n"
         ));
     }
     if let Some(first) = p.unresolved_imports.first() {
         out.push_str(&format!(
-            "{} import(s) of the project's own packages name no file (first: {first}); a \
-             program that runs such code is not known\n",
-            p.unresolved_imports.len()
+            "{} of the project's own packages name no file (first: {first}); a program that \
+             reaches code only through them is not seen\n",
+            count(p.unresolved_imports.len(), "import")
         ));
     }
     out
