@@ -278,16 +278,19 @@ pub fn insertions(
     let mut refilled: Vec<usize> = stdlib_refilled.into_iter().collect();
     let mut separated: Vec<usize> = Vec::new();
     let gone = |g: &Vec<Node>| g.iter().all(|s| deleted.contains(&s.byte_range()));
-    let top_of = |g: &Vec<Node>| {
-        let m = module_of(lead(g, deleted), source);
-        m.split('.').next().unwrap_or_default().to_owned()
+    // A group is an import's own when an import of its package stays there.
+    let holds = |g: &Vec<Node>, top: &str| {
+        g.iter().any(|s| {
+            !deleted.contains(&s.byte_range())
+                && module_of(*s, source).split('.').next() == Some(top)
+        })
     };
     let other_party = |g: &&Vec<Node>| {
-        let m = module_of(lead(g, deleted), source);
+        let m = module_of(lead(g, deleted, source), source);
         m != "__future__" && !is_stdlib(&m)
     };
     for import in others {
-        let own = groups.iter().find(|g| !gone(g) && top_of(g) == import.top);
+        let own = groups.iter().find(|g| holds(g, &import.top));
         let last_other = groups.iter().rev().filter(other_party).find(|g| !gone(g));
         let first_gone = groups.iter().filter(other_party).find(|g| gone(g));
         // The project's own import joins no third-party group: it starts
@@ -377,10 +380,16 @@ fn stdlib_insertions(
     if imports.is_empty() {
         return (Vec::new(), None);
     }
-    let stdlib_group = groups.iter().find(|g| {
-        let m = module_of(lead(g, deleted), source);
-        m != "__future__" && is_stdlib(&m)
-    });
+    // The largest stdlib group (the first of equals): a lone `import errno`
+    // above a try block does not take what belongs with the others.
+    let stdlib_group = groups
+        .iter()
+        .filter(|g| {
+            let m = module_of(lead(g, deleted, source), source);
+            m != "__future__" && is_stdlib(&m)
+        })
+        .rev()
+        .max_by_key(|g| g.len());
     if let Some(group) = stdlib_group {
         let edits = imports
             .iter()
@@ -433,12 +442,17 @@ fn stdlib_insertions(
 }
 
 /// The statement that says what a group is: its first that the rewrite
-/// keeps (an eventlet import misplaced at the head of the stdlib group
-/// leaves it a stdlib group), or its first if none stays.
-fn lead<'t>(group: &[Node<'t>], deleted: &[Range<usize>]) -> Node<'t> {
+/// keeps and that does not import eventlet (an eventlet import, often
+/// sorted into the stdlib group, leaves it a stdlib group), or its first
+/// if there is none.
+fn lead<'t>(group: &[Node<'t>], deleted: &[Range<usize>], source: &str) -> Node<'t> {
+    let eventlet = |s: &Node| {
+        let m = module_of(*s, source);
+        m == "eventlet" || m.starts_with("eventlet.")
+    };
     group
         .iter()
-        .find(|s| !deleted.contains(&s.byte_range()))
+        .find(|s| !deleted.contains(&s.byte_range()) && !eventlet(s))
         .copied()
         .unwrap_or(group[0])
 }
@@ -721,6 +735,27 @@ mod tests {
         assert_eq!(
             replace_first(source, &["queue"]),
             "import functools\nimport queue\n\nfrom oslo_log import log\n"
+        );
+    }
+
+    #[test]
+    fn a_stdlib_group_with_an_eventlet_import_kept_at_its_head_takes_the_new_one() {
+        // heat's worker.py keeps `import eventlet.queue` first in its
+        // stdlib group.
+        let source = "import eventlet.queue\nimport functools\n\nfrom oslo_log import log\n";
+        assert_eq!(
+            insert(source, "time"),
+            "import eventlet.queue\nimport functools\nimport time\n\nfrom oslo_log import log\n"
+        );
+    }
+
+    #[test]
+    fn the_largest_stdlib_group_takes_the_new_import() {
+        // glance's utils.py: a lone import above a try block, the rest below.
+        let source = "import errno\n\ntry:\n    import json\nexcept ImportError:\n    json = None\n\nimport functools\nimport os\n";
+        assert_eq!(
+            insert(source, "socket"),
+            "import errno\n\ntry:\n    import json\nexcept ImportError:\n    json = None\n\nimport functools\nimport os\nimport socket\n"
         );
     }
 
