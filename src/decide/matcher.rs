@@ -398,6 +398,26 @@ impl Matcher<'_> {
         Ok(())
     }
 
+    /// Every use of `api` in the file is rewritten in this run.
+    fn check_follows(
+        &self,
+        api: &str,
+        root: &Root,
+        source: &str,
+        file: &FileAnalysis,
+    ) -> Result<(), String> {
+        let followed = |o: &&Use| o.api.is_some_and(|a| self.catalogue.apis[a].name == api);
+        for other in file.uses.iter().filter(followed) {
+            if !matches!(self.decide(other, root, source, file), Fate::Rewrite(_)) {
+                return Err(format!(
+                    "the {api} at line {} stays eventlet's, and this mention moves only with it",
+                    line_of(source, other.range.start)
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The helpers named, and those they call, may be called here.
     fn check_helpers<'n>(
         &self,
@@ -672,13 +692,12 @@ impl Matcher<'_> {
             suffix.clear();
         }
         for guard in &t.guards {
-            if *guard == Guard::AllInFile {
-                if whole_file {
-                    self.check_all_in_file(id, root, source, file)?;
-                }
-                continue;
+            match guard {
+                Guard::AllInFile if whole_file => self.check_all_in_file(id, root, source, file)?,
+                Guard::AllInFile => {}
+                Guard::Follows(api) => self.check_follows(api, root, source, file)?,
+                _ => check_guard(guard, u, node, root, source, file)?,
             }
-            check_guard(guard, u, node, root, source, file)?;
         }
         // A mock moves only with the code it patches, and waits for what
         // that code waits for (code leaving other mocks that only skip its
@@ -1151,8 +1170,8 @@ fn check_guard(
             let call = called(root, node).ok_or("not called here")?;
             check_identity_only(call, root.node(), source)?;
         }
-        // Needs the matcher; checked in `try_transform`.
-        Guard::AllInFile => {}
+        // Need the matcher; checked in `try_transform`.
+        Guard::AllInFile | Guard::Follows(_) => {}
         Guard::ValueUsed => {
             let call = called(root, node).ok_or("not called here")?;
             if statement_of(call).is_some() {

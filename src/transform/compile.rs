@@ -242,6 +242,36 @@ impl Catalogue {
                 }
             }
         }
+        // A followed API's own rewrites follow nothing, so that deciding
+        // one use never comes back to itself.
+        fn follows(t: &Transform) -> impl Iterator<Item = &String> {
+            t.guards.iter().filter_map(|g| match g {
+                Guard::Follows(api) => Some(api),
+                _ => None,
+            })
+        }
+        for t in &cat.transforms {
+            for api in follows(t) {
+                let Some(&id) = cat.api_index.get(api) else {
+                    errors.push(format!(
+                        "transform '{}': guard follows:{api} names an unknown API",
+                        t.id
+                    ));
+                    continue;
+                };
+                let chained = cat
+                    .transforms
+                    .iter()
+                    .find(|o| o.apis.contains(&id) && follows(o).next().is_some());
+                if let Some(o) = chained {
+                    errors.push(format!(
+                        "transform '{}': guard follows:{api}, whose transform '{}' follows \
+                         another API in turn; a followed API's rewrites must follow none",
+                        t.id, o.id
+                    ));
+                }
+            }
+        }
         for t in &cat.transforms {
             let wanted = t
                 .block
@@ -864,9 +894,10 @@ fn parse_guard(text: &str) -> Result<Guard, String> {
         ("no-keyword", Some(k)) if !k.is_empty() => Ok(Guard::NoKeyword(k.to_owned())),
         ("no-member", Some(m)) if !m.is_empty() => Ok(Guard::NoMember(m.to_owned())),
         ("no-identifier", Some(n)) if !n.is_empty() => Ok(Guard::NoIdentifier(n.to_owned())),
+        ("follows", Some(api)) if !api.is_empty() => Ok(Guard::Follows(api.to_owned())),
         _ => Err(format!(
             "unknown guard '{text}' (expected only-called, identity-only, all-in-file, with-block, value-used, member-calls-positional, members-only, quiet-target, in-test-module, \
-             no-keyword:NAME, no-member:NAME or no-identifier:NAME)"
+             no-keyword:NAME, no-member:NAME, no-identifier:NAME or follows:API)"
         )),
     }
 }
@@ -880,6 +911,67 @@ mod tests {
         let cat = Catalogue::builtin().unwrap_or_else(|e| panic!("{e}"));
         assert!(cat.api("eventlet.sleep").is_some());
         assert!(!cat.transforms.is_empty());
+    }
+
+    #[test]
+    fn a_followed_api_must_exist_and_its_rewrites_follow_nothing() {
+        let catalogue = |guards: &str| {
+            format!(
+                r#"
+family = "f"
+title = "t"
+[[api]]
+name = "eventlet.a"
+guidance = "g"
+[[api]]
+name = "eventlet.b"
+guidance = "g"
+[[transform]]
+id = "ta"
+summary = "s"
+docs = "d"
+safety = "safe"
+shape = "reference"
+apis = ["eventlet.a"]
+guards = [{guards}]
+[transform.targets]
+"eventlet.a" = "{{@x}}.a"
+[[transform.example]]
+before = "import eventlet\nf = eventlet.a\n"
+after = "import x\nf = x.a\n"
+[[transform]]
+id = "tb"
+summary = "s"
+docs = "d"
+safety = "safe"
+shape = "reference"
+apis = ["eventlet.b"]
+guards = ["follows:eventlet.a"]
+[transform.targets]
+"eventlet.b" = "{{@x}}.b"
+[[transform.example]]
+before = "import eventlet\nf = eventlet.b\n"
+after = "import x\nf = x.b\n"
+"#
+            )
+        };
+        let error = |guards: &str| {
+            Catalogue::load(&[("f.toml", &catalogue(guards))])
+                .err()
+                .map(|e| e.to_string())
+        };
+        assert_eq!(error(""), None);
+        let unknown = error(r#""follows:eventlet.nope""#).unwrap();
+        assert!(
+            unknown.contains("follows:eventlet.nope names an unknown API"),
+            "{unknown}"
+        );
+        let chained = error(r#""follows:eventlet.b""#).unwrap();
+        assert!(
+            chained
+                .contains("transform 'tb': guard follows:eventlet.a, whose transform 'ta' follows"),
+            "{chained}"
+        );
     }
 
     #[test]

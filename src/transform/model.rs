@@ -165,6 +165,10 @@ pub enum Guard {
     /// The mock is made in a module that defines tests, not in shared
     /// set-up code that the tests of many modules run.
     InTestModule,
+    /// Every use of this API in the file is rewritten too: an exception
+    /// class follows the queues the file makes, so that a file does not
+    /// catch the stdlib's `queue.Empty` from a queue that stays eventlet's.
+    Follows(String),
 }
 
 impl Guard {
