@@ -1200,6 +1200,7 @@ fn check_guard(
             }
         }
         Guard::QuietTarget => check_quiet_target(node, root, source)?,
+        Guard::NotRescheduling => check_not_rescheduling(node, root, source)?,
         Guard::InTestModule => check_in_test_module(node, root, source)?,
     }
     Ok(())
@@ -1242,20 +1243,7 @@ fn check_quiet_target(callee: Node, root: &Root, source: &str) -> Result<(), Str
                 .into_iter()
                 .find(|n| n.kind() != "comment")
         });
-    // `f`, or a method of the object itself (`self.f`); another object's
-    // (`self.driver.f`) is its class's, which may be defined elsewhere
-    // under the same name.
-    let name = first.and_then(|first| match first.kind() {
-        "identifier" => Some(text(first, source)),
-        "attribute" => {
-            let object = text(first.child_by_field_name("object")?, source);
-            matches!(object, "self" | "cls")
-                .then(|| first.child_by_field_name("attribute"))
-                .flatten()
-                .map(|attr| text(attr, source))
-        }
-        _ => None,
-    });
+    let name = first.and_then(|first| own_function_name(first, source));
     let unknown = || {
         "the function the thread runs is not defined in this file, so whether it raises \
          on purpose, for the waiting code to see, is not known"
@@ -1282,6 +1270,58 @@ fn check_quiet_target(callee: Node, root: &Root, source: &str) -> Result<(), Str
             "the function the thread runs raises on purpose (line {}), which the waiting \
              code sees",
             raising.start_position().row + 1
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The name of the function an expression names as this file would define
+/// it: `f`, or a method of the object itself (`self.f`); another object's
+/// (`self.driver.f`) is its class's, which may be defined elsewhere under
+/// the same name.
+fn own_function_name<'s>(expression: Node, source: &'s str) -> Option<&'s str> {
+    match expression.kind() {
+        "identifier" => Some(text(expression, source)),
+        "attribute" => {
+            let object = text(expression.child_by_field_name("object")?, source);
+            matches!(object, "self" | "cls")
+                .then(|| expression.child_by_field_name("attribute"))
+                .flatten()
+                .map(|attr| text(attr, source))
+        }
+        _ => None,
+    }
+}
+
+/// The call does not schedule the function that makes it: a timer that
+/// starts the next one each time it runs never leaves the program none
+/// pending, so a Timer's exit wait would be for ever.
+fn check_not_rescheduling(callee: Node, root: &Root, source: &str) -> Result<(), String> {
+    let Some(call) = root.parent(callee).filter(|c| c.kind() == "call") else {
+        return Ok(());
+    };
+    let Some(function) = std::iter::successors(root.parent(call), |n| root.parent(*n))
+        .find(|n| matches!(n.kind(), "function_definition" | "lambda"))
+        .filter(|n| n.kind() == "function_definition")
+    else {
+        return Ok(());
+    };
+    let own = function
+        .child_by_field_name("name")
+        .map(|n| text(n, source));
+    let arguments = call
+        .child_by_field_name("arguments")
+        .map(named_children)
+        .unwrap_or_default();
+    match arguments
+        .iter()
+        .find(|a| own.is_some() && own_function_name(**a, source) == own)
+    {
+        Some(_) => Err(format!(
+            "it schedules '{}', the function that makes it, again: a timer that starts the \
+             next one each time it runs always leaves one pending, and a pending Timer keeps \
+             the program from exiting, where eventlet dropped it",
+            own.unwrap_or_default()
         )),
         None => Ok(()),
     }

@@ -891,13 +891,14 @@ fn parse_guard(text: &str) -> Result<Guard, String> {
         ("members-only", None) => Ok(Guard::MembersOnly),
         ("quiet-target", None) => Ok(Guard::QuietTarget),
         ("in-test-module", None) => Ok(Guard::InTestModule),
+        ("not-rescheduling", None) => Ok(Guard::NotRescheduling),
         ("no-keyword", Some(k)) if !k.is_empty() => Ok(Guard::NoKeyword(k.to_owned())),
         ("no-member", Some(m)) if !m.is_empty() => Ok(Guard::NoMember(m.to_owned())),
         ("no-identifier", Some(n)) if !n.is_empty() => Ok(Guard::NoIdentifier(n.to_owned())),
         ("follows", Some(api)) if !api.is_empty() => Ok(Guard::Follows(api.to_owned())),
         _ => Err(format!(
             "unknown guard '{text}' (expected only-called, identity-only, all-in-file, with-block, value-used, member-calls-positional, members-only, quiet-target, in-test-module, \
-             no-keyword:NAME, no-member:NAME, no-identifier:NAME or follows:API)"
+             not-rescheduling, no-keyword:NAME, no-member:NAME, no-identifier:NAME or follows:API)"
         )),
     }
 }

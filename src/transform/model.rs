@@ -165,6 +165,10 @@ pub enum Guard {
     /// The mock is made in a module that defines tests, not in shared
     /// set-up code that the tests of many modules run.
     InTestModule,
+    /// The call does not schedule the function that makes it (a timer that
+    /// reschedules itself, which a non-daemon Timer would wait for at exit
+    /// for ever).
+    NotRescheduling,
     /// Every use of this API in the file is rewritten too: an exception
     /// class follows the queues the file makes, so that a file does not
     /// catch the stdlib's `queue.Empty` from a queue that stays eventlet's.
