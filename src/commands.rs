@@ -17,6 +17,7 @@ use crate::diff::unified;
 use crate::engine::{self, Options};
 use crate::outcome::Action;
 use crate::outcome::{FileResult, HelpersModule, RunResult};
+use crate::project::programs::is_test_code;
 use crate::report::{self, Summary};
 use crate::transform::{Catalogue, Safety};
 use crate::vcs;
@@ -745,6 +746,19 @@ fn helper_lines(run: &RunResult) -> String {
             module.added.join(", "),
             report::count(callers, "file"),
         ));
+        // A reviewer asks why the package gets a module its own code never
+        // imports.
+        let package = module.path.parent().unwrap_or(Path::new(""));
+        let root = run.project.as_ref().map(|p| p.root.as_path());
+        let outside_the_package = |caller: &Path| {
+            !caller.starts_with(package) || root.is_some_and(|r| is_test_code(r, caller))
+        };
+        if created && module.callers.iter().all(|c| outside_the_package(c)) {
+            out.push_str(
+                "  only tests and tools call it, not the package it joins: `helpers_module` in \
+                 eventless.toml can name a module of theirs instead\n",
+            );
+        }
     }
     if let Some(why) = &run.helpers.unavailable {
         out.push_str(&format!(

@@ -2011,6 +2011,38 @@ fn python_files(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
     found
 }
 
+/// A new helpers module that only tests and tools call is pointed out: the
+/// package gets a module its own code never imports.
+#[test]
+fn a_helpers_module_only_tests_and_tools_call_is_pointed_out() {
+    let dir = tree(&[
+        ("setup.cfg", b"[metadata]\nname = proj\n"),
+        ("proj/__init__.py", b""),
+        ("proj/tests/__init__.py", b""),
+        ("proj/tests/test_resize.py", RESIZER.as_bytes()),
+        ("tools/ping.py", PINGER.as_bytes()),
+    ]);
+    let diff = eventless(
+        &[
+            "diff",
+            "--assume-monkey-patched",
+            "--accept",
+            "start-order",
+            "--no-cache",
+        ],
+        dir.path(),
+    );
+    assert!(
+        stderr(&diff).contains(
+            "helpers defined once, in ./proj/threading_helpers.py (a new module): spawn_future \
+             (called from 2 files)\n  only tests and tools call it, not the package it joins: \
+             `helpers_module` in eventless.toml can name a module of theirs instead"
+        ),
+        "{}",
+        stderr(&diff)
+    );
+}
+
 /// Where a project has a top-level package, a helper is defined once, in a
 /// new module of it, and every file that calls it imports it.
 #[test]
@@ -2037,6 +2069,11 @@ fn helpers_are_defined_once_in_a_shared_module() {
             "helpers defined once, in ./proj/threading_helpers.py (a new module): spawn_future \
              (called from 2 files)"
         ),
+        "{}",
+        stderr(&diff)
+    );
+    assert!(
+        !stderr(&diff).contains("only tests and tools call it"),
         "{}",
         stderr(&diff)
     );
