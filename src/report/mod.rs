@@ -213,9 +213,10 @@ pub fn project_lines_under(p: &ProjectSummary, root: &str) -> String {
     }
     if let Some(first) = p.unresolved_imports.first() {
         out.push_str(&format!(
-            "{} of the project's own packages name no file (first: {first}); a program that \
-             reaches code only through them is not seen\n",
-            count(p.unresolved_imports.len(), "import")
+            "{} of the project's own packages {} no file (first: {first}); a program that \
+             reaches code only through such an import is not seen\n",
+            count(p.unresolved_imports.len(), "import"),
+            if p.unresolved_imports.len() == 1 { "names" } else { "name" }
         ));
     }
     out
