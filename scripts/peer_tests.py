@@ -179,7 +179,11 @@ def cmd_run(args):
     copy, venv = Path(args.copy).resolve(), Path(args.venv).resolve()
     conf = configparser.ConfigParser(interpolation=None)
     conf.read_string("[DEFAULT]\n" + (copy / ".stestr.conf").read_text().split("[DEFAULT]", 1)[-1])
-    package = conf["DEFAULT"].get("test_path", "").strip("./").split("/")[0]
+    # `${TEST_PATH:-./nova/tests/unit}`, as the shell that stestr runs expands it.
+    test_path = re.sub(r"\$\{(\w+):-([^}]*)\}",
+                       lambda m: os.environ.get(m[1]) or m[2],
+                       conf["DEFAULT"].get("test_path", ""))
+    package = test_path.strip("./").split("/")[0]
     if package:
         where = check_import(copy, venv, package)
         if where is not None and not where.startswith(str(copy) + "/"):
