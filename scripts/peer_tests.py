@@ -207,9 +207,25 @@ def cmd_rerun(args):
 
 # ---------------------------------------------------------------- report
 
+def untangled(results, known):
+    """results with each test id that stray stream bytes prefix (a worker's
+    non-subunit output is passed through and glued to the next id:
+    '0\ufffdyh\ufffdglance.tests...') given back its own id: the clean id of
+    either run it ends with, or else what follows the last stray byte."""
+    clean = {}
+    for test, status in results.items():
+        if re.search(r"[^\x20-\x7e]", test):
+            ends = [k for k in known if test.endswith(k)]
+            test = max(ends, key=len) if ends else re.split(r"[^\x20-\x7e]", test)[-1]
+        clean[test] = status
+    return clean
+
+
 def cmd_compare(args):
     before_dir, after_dir = Path(args.before), Path(args.after)
     before, after = read_csv(before_dir / "run.csv"), read_csv(after_dir / "run.csv")
+    known = {t for t in [*before, *after] if not re.search(r"[^\x20-\x7e]", t)}
+    before, after = untangled(before, known), untangled(after, known)
     bmeta = json.loads((before_dir / "run.json").read_text())
     ameta = json.loads((after_dir / "run.json").read_text())
     failed_before = {t for t, s in before.items() if s in FAILED}
