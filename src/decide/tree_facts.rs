@@ -1037,10 +1037,22 @@ impl<'a> FileContext<'a> {
                 Ok(None)
             }
             Requirement::Unpatched => {
-                match self.programs().find_map(|p| Some((p, p.calls.first()?))) {
-                    Some((program, MadeCall { site, .. })) => Err(format!(
+                let patching = |p: &'a ProgramFacts| Some((p, p.calls.first()?));
+                if let Some((program, MadeCall { site, .. })) = self.programs().find_map(patching) {
+                    return Err(format!(
                         "{} {}; the result differs while monkey-patching is active",
                         program.name,
+                        calls_monkey_patch(site)
+                    ));
+                }
+                // A test runner loads many test modules in one process, so
+                // one that patches patches the rest of the run.
+                let tested = self.programs().any(|p| p.test_run);
+                let other_test = self.project.programs.iter().filter(|p| p.test_run);
+                match other_test.filter_map(patching).next().filter(|_| tested) {
+                    Some((_, MadeCall { site, .. })) => Err(format!(
+                        "tests run this file, and a test module that a runner may load in the \
+                         same process {}; the result differs while monkey-patching is active",
                         calls_monkey_patch(site)
                     )),
                     None => Ok(None),
@@ -1584,6 +1596,35 @@ mod tests {
                 .check(&Requirement::NativeOrPatched("socket".into()))
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn a_test_module_that_patches_patches_the_other_tests_of_its_run() {
+        let test = |name: &str, calls: &[&str]| ProgramFacts {
+            test_run: true,
+            ..program(name, false, calls)
+        };
+        // The unit test that runs file 0 patches nothing; a functional test
+        // module, which reaches other files only, patches at import.
+        let mut facts = project(vec![
+            test("test_ratelimit", &[]),
+            test("functional", &["monkey_patch()"]),
+        ]);
+        facts.reaching.insert(0, vec![0]);
+        let err = facts.context(0).check(&Requirement::Unpatched).unwrap_err();
+        assert!(
+            err.contains(
+                "a test module that a runner may load in the same process calls \
+                 monkey_patch() (functional.py:2)"
+            ),
+            "{err}"
+        );
+        // Run by a command alone, the file is unpatched.
+        let mut command = program("cmd", false, &[]);
+        command.command = true;
+        let mut facts = project(vec![command, test("functional", &["monkey_patch()"])]);
+        facts.reaching.insert(0, vec![0]);
+        assert!(facts.context(0).check(&Requirement::Unpatched).is_ok());
     }
 
     #[test]

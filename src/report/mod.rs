@@ -216,7 +216,11 @@ pub fn project_lines_under(p: &ProjectSummary, root: &str) -> String {
             "{} of the project's own packages {} no file (first: {first}); a program that \
              reaches code only through such an import is not seen\n",
             count(p.unresolved_imports.len(), "import"),
-            if p.unresolved_imports.len() == 1 { "names" } else { "name" }
+            if p.unresolved_imports.len() == 1 {
+                "names"
+            } else {
+                "name"
+            }
         ));
     }
     out
