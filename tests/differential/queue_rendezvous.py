@@ -1,7 +1,9 @@
-# expect-rewrites: 1
+# expect-rewrites: 0
 # expect-manual: eventlet.queue.Queue
+# expect-manual: eventlet.queue.Full
 """eventlet's Queue(0) is a rendezvous channel: put_nowait fails without a
-waiting getter. The stdlib's Queue(0) is unbounded, so this must stay."""
+waiting getter. The stdlib's Queue(0) is unbounded, so this must stay, and
+the Full it raises stays eventlet's name with it."""
 from eventlet import queue
 
 chan = queue.Queue(0)
