@@ -1294,36 +1294,33 @@ fn own_function_name<'s>(expression: Node, source: &'s str) -> Option<&'s str> {
 }
 
 /// The call does not schedule the function that makes it: a timer that
-/// starts the next one each time it runs never leaves the program none
-/// pending, so a Timer's exit wait would be for ever.
+/// starts the next one each time it runs always leaves one pending, so a
+/// Timer's exit wait would be for ever.
 fn check_not_rescheduling(callee: Node, root: &Root, source: &str) -> Result<(), String> {
     let Some(call) = root.parent(callee).filter(|c| c.kind() == "call") else {
         return Ok(());
     };
-    let Some(function) = std::iter::successors(root.parent(call), |n| root.parent(*n))
+    let own = std::iter::successors(root.parent(call), |n| root.parent(*n))
         .find(|n| matches!(n.kind(), "function_definition" | "lambda"))
-        .filter(|n| n.kind() == "function_definition")
-    else {
+        .and_then(|f| f.child_by_field_name("name"))
+        .map(|name| text(name, source));
+    let Some(own) = own else {
         return Ok(());
     };
-    let own = function
-        .child_by_field_name("name")
-        .map(|n| text(n, source));
     let arguments = call
         .child_by_field_name("arguments")
         .map(named_children)
         .unwrap_or_default();
     match arguments
         .iter()
-        .find(|a| own.is_some() && own_function_name(**a, source) == own)
+        .any(|a| own_function_name(*a, source) == Some(own))
     {
-        Some(_) => Err(format!(
-            "it schedules '{}', the function that makes it, again: a timer that starts the \
-             next one each time it runs always leaves one pending, and a pending Timer keeps \
-             the program from exiting, where eventlet dropped it",
-            own.unwrap_or_default()
+        true => Err(format!(
+            "it schedules '{own}', the function that makes it, again: a timer that starts \
+             the next one each time it runs always leaves one pending, and a pending Timer \
+             keeps the program from exiting, where eventlet dropped it"
         )),
-        None => Ok(()),
+        false => Ok(()),
     }
 }
 
