@@ -200,9 +200,10 @@ pub fn project_lines_under(p: &ProjectSummary, root: &str) -> String {
     );
     if p.library {
         out.push_str(
-            "a library: no entry point of it monkey-patches, so each module is judged for the \
-             unknown programs that import it, which may or may not patch \
-             (--assume-monkey-patched says how they run it)\n",
+            "a library: no entry point of it monkey-patches in its own module or as its \
+             imports run (a patch in another module's function, which a command calls later, \
+             is not seen), so each module is judged for the unknown programs that import it, \
+             which may or may not patch (--assume-monkey-patched says how they run it)\n",
         );
     }
     if let Some(runtime) = &p.eventlet_runtime {
