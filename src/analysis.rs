@@ -13,8 +13,8 @@ use tree_sitter::{Node, Tree};
 use crate::python::bindings::{Bindings, Occurrences, Resolution, import_statements, imported};
 use crate::python::patchers::Patchers;
 use crate::python::syntax::{
-    Root, descendants, dotted_name_literal, field_name, module_assignments, named_children,
-    node_at, text,
+    Root, descendants, field_name, module_assignments, named_children, node_at,
+    sole_dotted_name_argument, text,
 };
 use crate::transform::{ApiId, Catalogue};
 
@@ -152,13 +152,7 @@ fn names_that_matter(
 fn names_loaded_by_name(root: Node, source: &str) -> Vec<String> {
     module_assignments(root)
         .filter(|(_, value)| {
-            value.kind() == "call"
-                && value
-                    .child_by_field_name("arguments")
-                    .is_some_and(|arguments| {
-                        matches!(named_children(arguments).as_slice(),
-                            [only] if dotted_name_literal(*only, source).is_some())
-                    })
+            value.kind() == "call" && sole_dotted_name_argument(*value, source).is_some()
         })
         .map(|(name, _)| text(name, source).to_owned())
         .collect()

@@ -19,7 +19,8 @@ use crate::python::non_negative::Proof;
 use crate::python::patchers::Patchers;
 use crate::python::suppression;
 use crate::python::syntax::{
-    Root, descendants, dotted_name_literal, field_name, is_primary, named_children, node_at, text,
+    Root, descendants, field_name, is_primary, named_children, node_at, sole_dotted_name_argument,
+    text,
 };
 use crate::python::thread_locals::{self, StateRead};
 use crate::source::{line_end, line_of, line_start};
@@ -928,15 +929,8 @@ fn assignment_becoming_import<'t>(
         .child_by_field_name("left")
         .filter(|l| l.kind() == "identifier")
         .ok_or_else(refused)?;
-    let arguments = call
-        .child_by_field_name("arguments")
-        .map(named_children)
-        .unwrap_or_default();
-    let module = match arguments.as_slice() {
-        [only] => dotted_name_literal(*only, source),
-        _ => None,
-    }
-    .ok_or("the module is not named by one string literal")?;
+    let module = sole_dotted_name_argument(call, source)
+        .ok_or("the module is not named by one string literal")?;
     let name = text(target, source);
     let spec = match module.rsplit_once('.') {
         Some((package, last)) if last == name => format!("{package}:{last}"),

@@ -1047,9 +1047,11 @@ impl<'a> FileContext<'a> {
                 }
                 // A test runner loads many test modules in one process, so
                 // one that patches patches the rest of the run.
-                let tested = self.programs().any(|p| p.test_run);
-                let other_test = self.project.programs.iter().filter(|p| p.test_run);
-                match other_test.filter_map(patching).next().filter(|_| tested) {
+                if !self.programs().any(|p| p.test_run) {
+                    return Ok(None);
+                }
+                let tests = self.project.programs.iter().filter(|p| p.test_run);
+                match tests.filter_map(patching).next() {
                     Some((_, MadeCall { site, .. })) => Err(format!(
                         "tests run this file, and a test module that a runner may load in the \
                          same process {}; the result differs while monkey-patching is active",

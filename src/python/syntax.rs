@@ -322,6 +322,16 @@ pub fn dotted_name_literal(node: Node, source: &str) -> Option<String> {
     is_identifier_path(&content).then_some(content)
 }
 
+/// The dotted name a call's one argument, a plain string literal, gives:
+/// `'threading'` in `patcher.original('threading')`.
+pub fn sole_dotted_name_argument(call: Node, source: &str) -> Option<String> {
+    let arguments = call.child_by_field_name("arguments")?;
+    match named_children(arguments).as_slice() {
+        [only] => dotted_name_literal(*only, source),
+        _ => None,
+    }
+}
+
 /// The module-level statements `name = value` of `root`, as the name and
 /// the value assigned.
 pub fn module_assignments<'t>(root: Node<'t>) -> impl Iterator<Item = (Node<'t>, Node<'t>)> {
