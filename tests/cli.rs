@@ -79,6 +79,37 @@ fn a_diff_of_a_project_outside_the_working_folder_applies_at_its_root() {
     assert!(check.status.success(), "{}", stderr(&check));
 }
 
+/// A runner loads the test modules in one process: one that patches at
+/// import patches the others' tests, so `patcher.original()` stays there.
+#[test]
+fn a_test_module_that_patches_keeps_the_original_modules_of_the_others() {
+    let real_threads: &[u8] = b"import eventlet\n\nthreading = eventlet.patcher.original('threading')\n\n\ndef test_real_threads():\n    assert threading.Thread\n";
+    let alone = tree(&[
+        ("tests/__init__.py", b""),
+        ("tests/test_a.py", real_threads),
+    ]);
+    let diff = eventless(&["diff", "--review", "--color", "never"], alone.path());
+    assert!(
+        stdout(&diff).contains("+import threading\n"),
+        "{}",
+        stdout(&diff)
+    );
+    let patching: &[u8] = b"import eventlet\nimport eventlet.wsgi\n\neventlet.monkey_patch()\n\n\ndef test_serve(sock, app):\n    eventlet.wsgi.server(sock, app)\n";
+    let together = tree(&[
+        ("tests/__init__.py", b""),
+        ("tests/test_a.py", real_threads),
+        ("tests/test_b.py", patching),
+    ]);
+    let scan = stdout(&eventless(&["scan", "--review"], together.path()));
+    assert!(
+        line_with(&scan, "test_a.py:3:").contains(
+            "manual (with the switch): tests run this file, and a test module that a runner may \
+             load in the same process calls monkey_patch() (./tests/test_b.py:4)"
+        ),
+        "{scan}"
+    );
+}
+
 #[test]
 fn removing_monkey_patch_is_reported_as_a_whole_program_change() {
     let patched = "import eventlet\neventlet.monkey_patch()\n\nimport threading  # noqa: E402\n";
