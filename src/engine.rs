@@ -20,8 +20,8 @@ use crate::config_files;
 use crate::decide::matcher::{Fate, Matcher, Selection, decide_without_code, mock_behaviour};
 use crate::decide::tree_facts::{
     FileFacts, FunctionCall, GreenUse, PatchCall, PatchFunction, ProgramRun, ProjectFacts, Tallies,
-    TallyPlace, function_calls, in_set_up, patched_by_call, runs_at_import, runs_sometimes,
-    scope_of, top_level_function,
+    TallyPlace, add_new, function_calls, in_set_up, patched_by_call, runs_at_import,
+    runs_sometimes, scope_of, top_level_function,
 };
 use crate::discover::{discover, mentions_eventlet, runs_on_eventlet};
 use crate::fingerprint::KeyBuilder;
@@ -35,6 +35,7 @@ use crate::project::call_reach::{self, CallReach, MockBlock};
 use crate::project::mock_paths::{EventletModules, FoundMocks, HeldName};
 use crate::project::modules::ModuleGraph;
 use crate::project::programs::{self, FileInfo, Program, ProgramKind};
+use crate::project::requirements::{REQUIREMENTS_FILE, RequirementFloors};
 use crate::project::{Scope, Shown};
 use crate::python::config_options::{self, Bound, ProjectBounds};
 use crate::python::import_scan::{ImportScan, scan as scan_imports};
@@ -159,7 +160,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     };
     let cache_key = cache_slot
         .as_ref()
-        .map(|_| cache_key(catalogue, options, &discovered, &read));
+        .map(|_| cache_key(catalogue, options, &root, &discovered, &read));
     if let (Some(slot), Some(key)) = (&cache_slot, &cache_key)
         && let Some(entry) = cache::load(slot, key)
         && let Some(result) = from_cache(entry, &read, stand_in)
@@ -400,6 +401,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
             .collect(),
     );
     facts.patchers = patchers.clone();
+    facts.requirement_floors = RequirementFloors::read(&root);
     facts.bounds = ProjectBounds::of(&declared).with_constants(read_constants(
         &parsed,
         &graph,
@@ -694,6 +696,7 @@ fn matcher<'a>(
         selection,
         bounds: &facts.bounds,
         patchers: &facts.patchers,
+        requirement_floors: &facts.requirement_floors,
         helpers: site(helpers, file),
     }
 }
@@ -904,6 +907,7 @@ fn options_identity(options: &Options) -> String {
 fn cache_key(
     catalogue: &Catalogue,
     options: &Options,
+    root: &Path,
     discovered: &crate::discover::Discovered,
     read: &[Read],
 ) -> String {
@@ -926,6 +930,8 @@ fn cache_key(
     for p in &discovered.problems {
         key.add(&p.path).add(&p.reason);
     }
+    // The requirement floors, read there even when the paths leave it out.
+    key.add(std::fs::read(root.join(REQUIREMENTS_FILE)).unwrap_or_default());
     key.finish()
 }
 
@@ -1660,6 +1666,7 @@ fn with_code_fates(current: &Tallies, again: &Tallies, pass: usize) -> Tallies {
         for (api, tally) in tallies {
             if let Some(t) = again.get(place).and_then(|t| t.get(api)) {
                 tally.rewritten = t.rewritten;
+                tally.code_differences.clone_from(&t.code_differences);
                 tally.escaping.clone_from(&t.escaping);
                 // The site held in the earliest pass is the root of what
                 // later passes hold.
@@ -1758,6 +1765,7 @@ fn api_fates(
                     UseKind::Reference | UseKind::Option => {
                         tally.code += 1;
                         tally.rewritten += rewritten;
+                        add_new(&mut tally.code_differences, moving.into_iter().flatten());
                         if escaping {
                             tally.escaping.note(site);
                         } else if rewritten == 0 {

@@ -909,6 +909,67 @@ fn a_function_is_decided_by_the_programs_that_may_call_it() {
     );
 }
 
+/// On oslo.messaging 12.0.0 or later, `executor='eventlet'` goes: exact
+/// where every program that may make the server patches threads (the
+/// library then picks the eventlet executor itself), review level where a
+/// command that does not patch may make it too. A test's expected call
+/// moves with the code, and has its differences: it never changes alone.
+#[test]
+fn the_executor_argument_goes_where_oslo_messaging_picks_the_same_one() {
+    let files = |wsgi: &'static [u8]| {
+        tree(&[
+            ("requirements.txt", b"oslo.messaging>=14.1.0 # Apache-2.0\n"),
+            (
+                "setup.cfg",
+                b"[metadata]\nname = pkg\n\n[entry_points]\nconsole_scripts =\n    pkg-api = pkg.cmd.api:main\n",
+            ),
+            ("pkg/__init__.py", b""),
+            ("pkg/cmd/__init__.py", b""),
+            (
+                "pkg/cmd/api.py",
+                b"import eventlet\n\neventlet.monkey_patch()\n\nfrom pkg import rpc  # noqa\n\n\ndef main():\n    rpc.get_server(None, None).start()\n    eventlet.spawn(print, 1).kill()\n",
+            ),
+            ("pkg/wsgi.py", wsgi),
+            (
+                "pkg/rpc.py",
+                b"import oslo_messaging as messaging\n\n\ndef get_server(transport, target):\n    return messaging.get_rpc_server(transport, target, [],\n                                    executor='eventlet')\n",
+            ),
+            ("pkg/tests/__init__.py", b"import eventlet\n\neventlet.monkey_patch()\n"),
+            (
+                "pkg/tests/test_rpc.py",
+                b"from unittest import mock\n\nfrom pkg import rpc\n\n\n@mock.patch('oslo_messaging.get_rpc_server')\ndef test_get_server(get_rpc_server):\n    rpc.get_server(1, 2)\n    get_rpc_server.assert_called_once_with(1, 2, [],\n                                           executor='eventlet')\n",
+            ),
+        ])
+    };
+    let patched = files(b"");
+    let diff = stdout(&eventless(&["diff", "."], patched.path()));
+    assert!(
+        diff.contains("+    return messaging.get_rpc_server(transport, target, [])\n")
+            && diff.contains("+    get_rpc_server.assert_called_once_with(1, 2, [])\n"),
+        "{diff}"
+    );
+    // A WSGI application that never patches may make the server too.
+    let wsgi = files(
+        b"from pkg import rpc\n\n\ndef application(env, start):\n    rpc.get_server(None, None)\n",
+    );
+    let cfg = "[metadata]\nname = pkg\n\n[entry_points]\nconsole_scripts =\n    pkg-api = pkg.cmd.api:main\nwsgi_scripts =\n    pkg-api-wsgi = pkg.wsgi:application\n";
+    std::fs::write(wsgi.path().join("setup.cfg"), cfg).unwrap();
+    let exact = eventless(&["diff", "."], wsgi.path());
+    assert!(stdout(&exact).is_empty(), "{}", stdout(&exact));
+    assert!(
+        stderr(&exact).contains("2 uses left only for named differences")
+            && stderr(&exact)
+                .contains("2 with executor-class,start-order,reused-worker,exit-waits"),
+        "{}",
+        stderr(&exact)
+    );
+    let review = stdout(&eventless(&["diff", "--review", "."], wsgi.path()));
+    assert!(
+        review.contains("+    get_rpc_server.assert_called_once_with(1, 2, [])\n"),
+        "{review}"
+    );
+}
+
 /// A command that only tests whether an object is of a class runs none of
 /// its code: the class's sleep is decided by the server that runs it.
 #[test]
@@ -1564,7 +1625,7 @@ fn review_rewrites_are_made_only_when_asked() {
     );
     assert!(
         listed
-            .contains("rewrites with it: futurist-thread-pool-patched, futurist-thread-pool-kept, greenpool-executor, greenpool-executor-patched, greenpile-executor, oslo-messaging-executor, oslo-messaging-executor-assertion, spawn-statement"),
+            .contains("rewrites with it: futurist-thread-pool-patched, futurist-thread-pool-kept, greenpool-executor, greenpool-executor-patched, greenpile-executor, oslo-messaging-executor-default-unpatched, oslo-messaging-executor, oslo-messaging-executor-assertion, spawn-statement"),
         "{listed}"
     );
     let shown = stdout(&eventless(

@@ -221,6 +221,24 @@ fn switch_project() {
         .bind(|| insta::assert_snapshot!(rewrite_with("switch_project", false, Level::Review)));
 }
 
+/// A service that patches as it is imported, on oslo.messaging 14: its
+/// servers drop executor='eventlet' (oslo.messaging picks the eventlet
+/// executor itself while thread is patched), and the test's expected call
+/// drops it with them; exact.
+#[test]
+fn rpc_service() {
+    settings().bind(|| insta::assert_snapshot!(rewrite_with("rpc_service", false, Level::Exact)));
+}
+
+/// The same service on an oslo.messaging older than 12.0.0, which picks
+/// no executor itself: 'threading', with the differences of the threading
+/// executor (review level).
+#[test]
+fn rpc_service_legacy() {
+    settings()
+        .bind(|| insta::assert_snapshot!(rewrite_with("rpc_service_legacy", false, Level::Review)));
+}
+
 /// Every built-in transform rewrites something in a reviewed snapshot.
 #[test]
 fn every_transform_is_in_a_snapshot() {

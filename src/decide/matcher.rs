@@ -10,8 +10,9 @@ use tree_sitter::Node;
 use crate::analysis::{FileAnalysis, Through, Use, UseKind};
 use crate::decide::follow::{self, enclosing_scope, member_of};
 use crate::decide::helper_site::HelperSite;
-use crate::decide::tree_facts::{FileContext, Relaxed};
+use crate::decide::tree_facts::{FileContext, Relaxed, WithMocks, add_new};
 use crate::edit::Edit;
+use crate::project::requirements::RequirementFloors;
 use crate::python::bindings::{MODULE_SCOPE, module_bound_to};
 use crate::python::config_options::ProjectBounds;
 use crate::python::module_names::{ModuleRef, name_module};
@@ -19,8 +20,8 @@ use crate::python::non_negative::Proof;
 use crate::python::patchers::Patchers;
 use crate::python::suppression;
 use crate::python::syntax::{
-    Root, descendants, field_name, is_primary, named_children, node_at, sole_dotted_name_argument,
-    text,
+    Root, descendants, field_name, is_primary, keyword_argument_removal, named_children, node_at,
+    sole_dotted_name_argument, text,
 };
 use crate::python::thread_locals::{self, StateRead};
 use crate::source::{line_end, line_of, line_start};
@@ -229,6 +230,8 @@ pub struct Matcher<'a> {
     pub bounds: &'a ProjectBounds,
     /// The calls with which the project's tests patch names.
     pub patchers: &'a Patchers,
+    /// The lowest release of each library the project's requirements allow.
+    pub requirement_floors: &'a RequirementFloors,
     /// Where the file's helpers are defined.
     pub helpers: HelperSite<'a>,
 }
@@ -692,11 +695,17 @@ impl Matcher<'_> {
             range = object;
             suffix.clear();
         }
+        if template.pieces.is_empty() && matches!(u.kind, UseKind::Option | UseKind::MockTarget) {
+            range = dropped_keyword_argument(node, root, source)?;
+        }
         for guard in &t.guards {
             match guard {
                 Guard::AllInFile if whole_file => self.check_all_in_file(id, root, source, file)?,
                 Guard::AllInFile => {}
                 Guard::Follows(api) => self.check_follows(api, root, source, file)?,
+                Guard::PackageAtLeast(package, release) => {
+                    self.requirement_floors.check(package, release)?
+                }
                 _ => check_guard(guard, u, node, root, source, file)?,
             }
         }
@@ -705,14 +714,19 @@ impl Matcher<'_> {
         // wait); its own guards, just checked, say why first, rather than
         // the tallies it holds itself.
         let mut with_code = Vec::new();
+        let mut code_differences = Vec::new();
         if t.shape == Shape::MockTarget {
             self.context.check_not_polled(&new_target)?;
-            with_code.extend(self.context.check_moves_whole(api, &u.name)?.escaped);
+            let mut moves_with = |code: WithMocks| {
+                with_code.extend(code.escaped);
+                add_new(&mut code_differences, code.code);
+            };
+            moves_with(self.context.check_moves_whole(api, &u.name)?);
             if let Some(through) = &u.through {
                 // Through a module: the code there must move in every
                 // program that runs it, for the new target to exist.
                 let there = self.context.of_file(through.file);
-                with_code.extend(there.check_moves_whole(api, &u.name)?.escaped);
+                moves_with(there.check_moves_whole(api, &u.name)?);
             }
         }
         // Whether the tree ends free of eventlet is checked last, so that a
@@ -787,8 +801,18 @@ impl Matcher<'_> {
             imports,
         }
         .relaxed(self.catalogue, relaxed);
+        // A mock lands with the code it follows, so it has its differences.
+        code_differences.retain(|id| !rewrite.differences.contains(id));
+        let with_code = code_differences.into_iter().map(|id| {
+            let why = format!(
+                "the code it follows moves with {}",
+                self.catalogue.differences[id].id
+            );
+            (id, why)
+        });
         Ok(unused_members
             .into_iter()
+            .chain(with_code)
             .fold(rewrite, |rw, (id, why)| rw.with_difference(id, why)))
     }
 }
@@ -1165,7 +1189,7 @@ fn check_guard(
             check_identity_only(call, root.node(), source)?;
         }
         // Need the matcher; checked in `try_transform`.
-        Guard::AllInFile | Guard::Follows(_) => {}
+        Guard::AllInFile | Guard::Follows(_) | Guard::PackageAtLeast(..) => {}
         Guard::ValueUsed => {
             let call = called(root, node).ok_or("not called here")?;
             if statement_of(call).is_some() {
@@ -1316,6 +1340,25 @@ fn check_not_rescheduling(callee: Node, root: &Root, source: &str) -> Result<(),
         )),
         false => Ok(()),
     }
+}
+
+/// An empty replacement of a keyword argument's value (`executor='eventlet'`)
+/// drops the whole argument.
+fn dropped_keyword_argument(
+    value: Node,
+    root: &Root,
+    source: &str,
+) -> Result<Range<usize>, String> {
+    let argument = std::iter::successors(root.parent(value), |n| root.parent(*n))
+        .take(2)
+        .find(|n| n.kind() == "keyword_argument")
+        .ok_or("the value is not a keyword argument's, which the rewrite drops")?;
+    keyword_argument_removal(argument, source).ok_or_else(|| {
+        format!(
+            "a comment sits beside the argument at line {}, which dropping it would take too",
+            line_of(source, argument.start_byte())
+        )
+    })
 }
 
 /// The functions the file defines whose name starts with `prefix`, found

@@ -20,6 +20,7 @@ use tree_sitter::Node;
 
 use crate::project::call_reach::CallReach;
 use crate::project::mock_paths::HeldName;
+use crate::project::requirements::RequirementFloors;
 use crate::python::syntax::{descendants, named_children, root_of, text};
 use crate::transform::{
     ApiId, DifferenceId, ESCAPED_MOCK, PATCHABLE, Requirement, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
@@ -84,6 +85,10 @@ pub struct ApiTally {
     /// The behaviour differences of the mocks' rewrites: the code moves
     /// only with its mocks, so it has them too.
     pub mock_differences: BTreeSet<DifferenceId>,
+    /// Those of the code's rewrites, in the order their transforms name
+    /// them: a mock (a test's expected argument) moves only with the code,
+    /// so it has them too.
+    pub code_differences: Vec<DifferenceId>,
 }
 
 impl ApiTally {
@@ -114,6 +119,16 @@ impl ApiTally {
             self.held_pass = other.held_pass;
         }
         self.mock_differences.extend(other.mock_differences);
+        add_new(&mut self.code_differences, other.code_differences);
+    }
+}
+
+/// Appends the differences `list` does not hold yet, keeping its order.
+pub fn add_new(list: &mut Vec<DifferenceId>, more: impl IntoIterator<Item = DifferenceId>) {
+    for id in more {
+        if !list.contains(&id) {
+            list.push(id);
+        }
     }
 }
 
@@ -196,6 +211,8 @@ pub struct Relaxed {
 pub struct WithMocks {
     /// Those of the mocks that move with it (a wider mock).
     pub moving: BTreeSet<DifferenceId>,
+    /// Those of the code the mocks move with.
+    pub code: Vec<DifferenceId>,
     /// Mocks that stay but only skipped its wait: it now waits under them.
     pub escaped: Option<Relaxed>,
 }
@@ -453,6 +470,8 @@ pub struct ProjectFacts {
     pub bounds: ProjectBounds,
     /// The calls with which the project's tests patch names.
     pub patchers: Patchers,
+    /// The lowest release of each library the project's requirements allow.
+    pub requirement_floors: RequirementFloors,
     /// Per file, the module-level names a test replaces there.
     held: HashMap<usize, Vec<HeldName>>,
     /// The files that start green threads or hub timers.
@@ -872,6 +891,7 @@ impl<'a> FileContext<'a> {
 
     fn moves_whole(&self, api: ApiId, name: &str) -> Result<WithMocks, String> {
         let mut moving = BTreeSet::new();
+        let mut code = Vec::new();
         // Why the code leaves mocks that only skip its wait: its own
         // (`true`) before that of code it moves with.
         let mut escaped: Option<(bool, String)> = None;
@@ -948,11 +968,13 @@ impl<'a> FileContext<'a> {
                 ));
             }
             moving.extend(&t.mock_differences);
+            add_new(&mut code, t.code_differences.iter().copied());
         }
         match held_elsewhere {
             Some(why) => Err(why),
             None => Ok(WithMocks {
                 moving,
+                code,
                 escaped: escaped.map(|(_, why)| Relaxed {
                     difference: ESCAPED_MOCK,
                     why,
@@ -1075,6 +1097,18 @@ impl<'a> FileContext<'a> {
                  to native threads, made once nothing else uses eventlet"
                     .into(),
             ),
+            Requirement::Patched(module) => {
+                for program in self.programs() {
+                    if let Err(why) = program.patches(module) {
+                        return Err(format!(
+                            "{} may run this, and {why}: the rewrite keeps the behaviour only \
+                             where '{module}' is monkey-patched",
+                            program.name
+                        ));
+                    }
+                }
+                Ok(None)
+            }
             Requirement::NativeOrPatched(module) => {
                 let mut relaxed = None;
                 for program in self.programs().filter(|p| p.green()) {
@@ -1556,6 +1590,35 @@ mod tests {
             "{err}"
         );
         assert!(swift.context(0).check(&Requirement::Unpatched).is_err());
+    }
+
+    #[test]
+    fn patched_asks_every_program_to_patch_green_or_not() {
+        let thread = Requirement::Patched("thread".into());
+        let services = project(vec![
+            program("api", true, &["monkey_patch(os=False)"]),
+            program("unit tests", false, &["monkey_patch()"]),
+        ]);
+        assert_eq!(services.context(0).check(&thread), Ok(None));
+        // A WSGI application that never patches and starts no green thread:
+        // native-or-patched holds there, patched does not.
+        let wsgi = project(vec![
+            program("api", true, &["monkey_patch()"]),
+            program("api-wsgi", false, &[]),
+        ]);
+        let native = Requirement::NativeOrPatched("thread".into());
+        assert_eq!(wsgi.context(0).check(&native), Ok(None));
+        let err = wsgi.context(0).check(&thread).unwrap_err();
+        assert!(
+            err.contains("api-wsgi may run this, and nothing in it monkey-patches 'thread'"),
+            "{err}"
+        );
+        let partly = project(vec![program(
+            "agent",
+            true,
+            &["monkey_patch(thread=False)"],
+        )]);
+        assert!(partly.context(0).check(&thread).is_err());
     }
 
     #[test]

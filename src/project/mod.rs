@@ -12,6 +12,7 @@ pub mod helpers_module;
 pub mod mock_paths;
 pub mod modules;
 pub mod programs;
+pub mod requirements;
 
 use std::path::{Path, PathBuf};
 

@@ -254,6 +254,43 @@ pub fn keyword_value<'t>(arguments: &[Node<'t>], name: &str, source: &str) -> Op
     })
 }
 
+/// The bytes to delete to drop the keyword argument `argument` from its
+/// call: the argument with the comma that separates it from the next one
+/// (whose line keeps its place), or, for the last one, with the comma
+/// before it, so that a line of its own goes. None when a comment sits
+/// beside it, which would go too, or whose line the closing bracket
+/// would join.
+pub fn keyword_argument_removal(argument: Node, source: &str) -> Option<Range<usize>> {
+    let list = argument.parent().filter(|l| l.kind() == "argument_list")?;
+    let children: Vec<Node> = {
+        let mut cursor = list.walk();
+        list.children(&mut cursor).collect()
+    };
+    let at = children.iter().position(|c| *c == argument)?;
+    let is_argument = |c: &&Node| c.is_named() && c.kind() != "comment";
+    let previous = children[..at].iter().rev().find(is_argument);
+    let next = children[at + 1..].iter().find(is_argument);
+    let comment_beside = children.iter().filter(|c| c.kind() == "comment").any(|c| {
+        previous.is_none_or(|p| c.start_byte() > p.end_byte())
+            && next.is_none_or(|n| c.end_byte() < n.start_byte())
+    });
+    if comment_beside {
+        return None;
+    }
+    let removal = match (next, previous) {
+        (Some(next), _) => argument.start_byte()..next.start_byte(),
+        (None, Some(previous)) => previous.end_byte()..argument.end_byte(),
+        (None, None) => argument.start_byte()..children.last()?.start_byte(),
+    };
+    let separators = |range: Range<usize>| {
+        let between = source.get(range).unwrap_or(",,");
+        between.chars().all(|c| c.is_whitespace() || c == ',') && between.matches(',').count() <= 1
+    };
+    let before = removal.start..argument.start_byte();
+    let after = argument.end_byte()..removal.end.max(argument.end_byte());
+    (separators(before) && separators(after)).then_some(removal)
+}
+
 /// The smallest node spanning exactly `range`, preferring the outermost one.
 pub fn node_at<'t>(root: &Root<'t>, range: &Range<usize>) -> Option<Node<'t>> {
     let mut node = root.descendant_for_byte_range(range.start, range.end)?;
@@ -536,5 +573,43 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_dropped_keyword_argument_takes_one_separator_with_it() {
+        let drop = |source: &str| {
+            let tree = parse(source);
+            let argument = descendants(tree.root_node())
+                .find(|n| {
+                    n.kind() == "keyword_argument"
+                        && n.child_by_field_name("name")
+                            .is_some_and(|k| text(k, source) == "executor")
+                })
+                .unwrap();
+            keyword_argument_removal(argument, source).map(|r| {
+                let mut out = source.to_owned();
+                out.replace_range(r, "");
+                out
+            })
+        };
+        // The next argument takes its place, on its line.
+        assert_eq!(
+            drop("f(a,\n  executor='e', pool=p)\n").unwrap(),
+            "f(a,\n  pool=p)\n"
+        );
+        assert_eq!(
+            drop("f(a, executor='e',\n  pool=p)\n").unwrap(),
+            "f(a, pool=p)\n"
+        );
+        // The last one goes with its line, a trailing comma staying.
+        assert_eq!(drop("f(a, b,\n  executor='e')\n").unwrap(), "f(a, b)\n");
+        assert_eq!(
+            drop("f(\n    a,\n    executor='e',\n)\n").unwrap(),
+            "f(\n    a,\n)\n"
+        );
+        assert_eq!(drop("f(executor='e',)\n").unwrap(), "f()\n");
+        // A comment beside it would go too, or swallow the bracket.
+        assert_eq!(drop("f(a,  # why\n  executor='e')\n"), None);
+        assert_eq!(drop("f(a, executor='e',  # why\n  pool=p)\n"), None);
     }
 }

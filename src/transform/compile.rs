@@ -19,6 +19,7 @@ use super::model::{
 use super::predicate::Predicate;
 use super::strategy::{BlockRule, BlockStrategy, BlockingCall, ConfigStrategy, RAISED};
 use super::template::{ALL_ARGUMENTS, Piece, REST_AS_DICT, REST_AS_TUPLE, Template};
+use crate::project::requirements::Release;
 use crate::python::continuation::MAX_LINE;
 use crate::python::helpers::check_definition;
 
@@ -521,10 +522,12 @@ impl Catalogue {
             problems.push("a reference transform takes no params".into());
         }
         if def.shape == Shape::MockTarget {
+            // Empty drops an expected keyword argument (`executor='eventlet'`).
             let literal = |t: &String| {
-                t.split('.').all(|p| {
-                    !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                })
+                t.is_empty()
+                    || t.split('.').all(|p| {
+                        !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    })
             };
             if !params.is_empty()
                 || !def.case.is_empty()
@@ -534,7 +537,7 @@ impl Catalogue {
                     .chain(def.targets.values())
                     .any(|t| !literal(t))
             {
-                problems.push("a mock-target transform takes no params or cases, and its targets are dotted names".into());
+                problems.push("a mock-target transform takes no params or cases, and its targets are dotted names (or empty)".into());
             }
         }
         let identifier =
@@ -869,8 +872,11 @@ fn parse_requirement(text: &str) -> Result<Requirement, String> {
         Some(("native-or-patched", module)) if PATCHABLE.contains(&module) => {
             Ok(Requirement::NativeOrPatched(module.to_owned()))
         }
+        Some(("patched", module)) if PATCHABLE.contains(&module) => {
+            Ok(Requirement::Patched(module.to_owned()))
+        }
         _ => Err(format!(
-            "unknown requirement '{text}' (expected native, unpatched, eventlet-free or native-or-patched:<one of {}>)",
+            "unknown requirement '{text}' (expected native, unpatched, eventlet-free, native-or-patched:MODULE or patched:MODULE, MODULE one of {})",
             PATCHABLE.join(", ")
         )),
     }
@@ -896,9 +902,23 @@ fn parse_guard(text: &str) -> Result<Guard, String> {
         ("no-member", Some(m)) if !m.is_empty() => Ok(Guard::NoMember(m.to_owned())),
         ("no-identifier", Some(n)) if !n.is_empty() => Ok(Guard::NoIdentifier(n.to_owned())),
         ("follows", Some(api)) if !api.is_empty() => Ok(Guard::Follows(api.to_owned())),
+        ("package-at-least", Some(requirement)) => {
+            let release = requirement
+                .split_once(">=")
+                .and_then(|(package, release)| Some((package.trim(), Release::parse(release)?)))
+                .filter(|(package, _)| !package.is_empty());
+            match release {
+                Some((package, release)) => Ok(Guard::PackageAtLeast(package.to_owned(), release)),
+                None => Err(format!(
+                    "guard '{text}': expected package-at-least:PACKAGE>=RELEASE \
+                     (package-at-least:oslo.messaging>=12.0.0)"
+                )),
+            }
+        }
         _ => Err(format!(
             "unknown guard '{text}' (expected only-called, identity-only, all-in-file, with-block, value-used, member-calls-positional, members-only, quiet-target, in-test-module, \
-             not-rescheduling, no-keyword:NAME, no-member:NAME, no-identifier:NAME or follows:API)"
+             not-rescheduling, no-keyword:NAME, no-member:NAME, no-identifier:NAME, follows:API or \
+             package-at-least:PACKAGE>=RELEASE)"
         )),
     }
 }

@@ -7,6 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 
+use crate::project::requirements::Release;
+
 use super::predicate::Predicate;
 use super::strategy::{BlockRule, ConfigStrategy};
 use super::template::Template;
@@ -94,6 +96,10 @@ pub enum Requirement {
     Unpatched,
     /// No green threads run, or `monkey_patch()` makes this stdlib module green.
     NativeOrPatched(String),
+    /// Every program that may run the line monkey-patches this module in
+    /// all its runs: what the line does depends on whether it is patched
+    /// (oslo.messaging picks the eventlet executor only then).
+    Patched(String),
     /// Nothing else in the tree uses eventlet once the run's other rewrites
     /// are made (decided after them, for monkey_patch() to go last).
     EventletFree,
@@ -173,6 +179,10 @@ pub enum Guard {
     /// class follows the queues the file makes, so that a file does not
     /// catch the stdlib's `queue.Empty` from a queue that stays eventlet's.
     Follows(String),
+    /// The project's requirements.txt allows no release of the package
+    /// below this one (`package-at-least:oslo.messaging>=12.0.0`): the
+    /// rewrite counts on what that release brought.
+    PackageAtLeast(String, Release),
 }
 
 impl Guard {

@@ -1,0 +1,172 @@
+//! The lowest release of each installed library the project allows, from
+//! its `requirements.txt` (the file pbr, and so every OpenStack project,
+//! installs from). A rewrite may count on a library's behaviour only from
+//! the release that brought it (oslo.messaging picks its executor itself
+//! from 12.0.0 on), so it waits for the project to require that release.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The file at the project's root that the floors come from.
+pub const REQUIREMENTS_FILE: &str = "requirements.txt";
+
+/// A release number (`14.1.0`), compared by its numeric parts. A suffix
+/// (`14.1.0rc1`, a pre-release) puts it just below its numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    parts: Vec<u64>,
+    suffixed: bool,
+    text: String,
+}
+
+impl Release {
+    pub fn parse(text: &str) -> Option<Release> {
+        let text = text.trim();
+        let mut parts = Vec::new();
+        let mut suffixed = false;
+        for part in text.split('.') {
+            let digits: String = part.chars().take_while(char::is_ascii_digit).collect();
+            if digits.is_empty() {
+                suffixed = true;
+                break;
+            }
+            parts.push(digits.parse().ok()?);
+            if digits.len() < part.len() {
+                suffixed = true;
+                break;
+            }
+        }
+        (!parts.is_empty()).then(|| Release {
+            parts,
+            suffixed,
+            text: text.to_owned(),
+        })
+    }
+
+    fn at_least(&self, other: &Release) -> bool {
+        let width = self.parts.len().max(other.parts.len());
+        let part = |r: &Release, i: usize| r.parts.get(i).copied().unwrap_or(0);
+        match (0..width)
+            .map(|i| part(self, i).cmp(&part(other, i)))
+            .find(|o| o.is_ne())
+        {
+            Some(order) => order.is_gt(),
+            None => !self.suffixed || other.suffixed,
+        }
+    }
+}
+
+impl std::fmt::Display for Release {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// Per normalised package name, the lowest release its requirement allows.
+#[derive(Debug, Clone, Default)]
+pub struct RequirementFloors(HashMap<String, Release>);
+
+impl RequirementFloors {
+    /// Reads `requirements.txt` at the project's root (none: no floors).
+    pub fn read(root: &Path) -> RequirementFloors {
+        std::fs::read_to_string(root.join(REQUIREMENTS_FILE))
+            .map(|text| RequirementFloors::parse(&text))
+            .unwrap_or_default()
+    }
+
+    pub fn parse(text: &str) -> RequirementFloors {
+        let mut floors = HashMap::new();
+        for line in text.lines() {
+            let line = line.split('#').next().unwrap_or("");
+            // An environment marker (`; python_version < '3.9'`) makes the
+            // requirement conditional; its floor still holds where it applies.
+            let line = line.split(';').next().unwrap_or("").trim();
+            let name_end = line
+                .find(|c: char| !(c.is_ascii_alphanumeric() || "._-[]".contains(c)))
+                .unwrap_or(line.len());
+            let (name, specifiers) = line.split_at(name_end);
+            let name = name.split('[').next().unwrap_or(name);
+            if name.is_empty() || name.starts_with('-') {
+                continue;
+            }
+            let floor = specifiers
+                .split(',')
+                .filter_map(|s| {
+                    let s = s.trim();
+                    let version = s
+                        .strip_prefix(">=")
+                        .or_else(|| s.strip_prefix("~="))
+                        .or_else(|| s.strip_prefix("==="))
+                        .or_else(|| s.strip_prefix("=="))?;
+                    Release::parse(version)
+                })
+                .reduce(|a, b| if a.at_least(&b) { a } else { b });
+            if let Some(floor) = floor {
+                floors.insert(normalise(name), floor);
+            }
+        }
+        RequirementFloors(floors)
+    }
+
+    /// The project requires at least `release` of `package`.
+    pub fn check(&self, package: &str, release: &Release) -> Result<(), String> {
+        match self.0.get(&normalise(package)) {
+            Some(floor) if floor.at_least(release) => Ok(()),
+            Some(floor) => Err(format!(
+                "the project's requirements.txt allows {package} {floor}, and the rewrite \
+                 counts on {package} {release} or later"
+            )),
+            None => Err(format!(
+                "the project's requirements.txt sets no lower bound on {package}, and the \
+                 rewrite counts on {package} {release} or later"
+            )),
+        }
+    }
+}
+
+/// Package names compare as PyPI does: case, `-`, `_` and `.` alike.
+fn normalise(name: &str) -> String {
+    name.to_ascii_lowercase().replace(['_', '.'], "-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn release(text: &str) -> Release {
+        Release::parse(text).unwrap()
+    }
+
+    #[test]
+    fn the_floor_is_the_highest_lower_bound() {
+        let floors = RequirementFloors::parse(
+            "pbr>=2.0 # Apache-2.0\n\
+             oslo.messaging>=14.1.0,!=14.2.0 # Apache-2.0\n\
+             Oslo_Config>=6.8.0,>=9.0.0\n\
+             futurist==3.0.0\n\
+             eventlet\n\
+             -r other.txt\n",
+        );
+        assert!(floors.check("oslo.messaging", &release("12.0.0")).is_ok());
+        assert!(floors.check("oslo-messaging", &release("14.1.0")).is_ok());
+        assert!(floors.check("oslo.config", &release("9.0")).is_ok());
+        assert!(floors.check("futurist", &release("3.0.0")).is_ok());
+        let older = floors
+            .check("oslo.messaging", &release("14.1.1"))
+            .unwrap_err();
+        assert!(older.contains("allows oslo.messaging 14.1.0"), "{older}");
+        let unbounded = floors.check("eventlet", &release("0.30")).unwrap_err();
+        assert!(unbounded.contains("no lower bound"), "{unbounded}");
+        assert!(floors.check("other", &release("1")).is_err());
+    }
+
+    #[test]
+    fn releases_compare_by_their_numbers() {
+        assert!(release("12.0").at_least(&release("12.0.0")));
+        assert!(release("12.10.0").at_least(&release("12.9.5")));
+        assert!(!release("7.0.0").at_least(&release("12.0.0")));
+        assert!(!release("14.1.0rc1").at_least(&release("14.1.0")));
+        assert!(release("14.1.0rc1").at_least(&release("14.0.9")));
+        assert_eq!(Release::parse("dev"), None);
+    }
+}
