@@ -391,10 +391,47 @@ fn stdlib_insertions(
         .rev()
         .max_by_key(|g| g.len());
     if let Some(group) = stdlib_group {
-        let edits = imports
+        // A group that ends in third-party imports (a lone `from
+        // oslo_utils import timeutils` after `import datetime`): a stdlib
+        // import that sorts after the first of them goes before it, in a
+        // group of the stdlib imports of its own, as a maintainer splits it.
+        let staying: Vec<&Node> = group
+            .iter()
+            .filter(|s| !deleted.contains(&s.byte_range()))
+            .collect();
+        // (An eventlet import kept there is misplaced, not a third group.)
+        let third_party = |s: &&Node| {
+            let m = module_of(**s, source);
+            m != "__future__" && !is_stdlib(&m) && m != "eventlet" && !m.starts_with("eventlet.")
+        };
+        let first_other = staying
+            .iter()
+            .position(third_party)
+            .filter(|&other| staying[other..].iter().all(third_party));
+        let (after_other, sorted): (Vec<&&NewImport>, Vec<&&NewImport>) =
+            imports.iter().partition(|i| {
+                let key = i.key.to_ascii_lowercase();
+                first_other.is_some_and(|other| {
+                    staying[..=other]
+                        .iter()
+                        .all(|s| hacking_key(**s, source) <= key)
+                })
+            });
+        let mut edits: Vec<Edit> = sorted
             .iter()
             .map(|i| sorted_insert(group, i, late(group), source, newline, deleted))
             .collect();
+        if let Some(other) = first_other.filter(|_| !after_other.is_empty()) {
+            let mut own = after_other;
+            own.sort_by_key(|i| i.key.to_ascii_lowercase());
+            let marker = if late(group) { "  # noqa: E402" } else { "" };
+            let block: String = own
+                .iter()
+                .map(|i| format!("{}{marker}{newline}", i.statement))
+                .collect();
+            let at = line_start(source, staying[other].start_byte());
+            edits.push(Edit::insert(at, format!("{block}{newline}")));
+        }
         return (edits, None);
     }
     let block: String = imports
@@ -746,6 +783,27 @@ mod tests {
         assert_eq!(
             insert(source, "time"),
             "import eventlet.queue\nimport functools\nimport time\n\nfrom oslo_log import log\n"
+        );
+    }
+
+    #[test]
+    fn a_stdlib_import_after_a_third_party_one_splits_the_mixed_group() {
+        // heat's test_resource.py: `import eventlet` went from between them.
+        let source = "import datetime\nfrom oslo_utils import timeutils\n\nfrom heat import x\n";
+        assert_eq!(
+            insert(source, "time"),
+            "import datetime\nimport time\n\nfrom oslo_utils import timeutils\n\nfrom heat import x\n"
+        );
+        // A third-party import amid the stdlib ones is left as it is.
+        let amid = "import tempfile\nimport testtools\nfrom unittest import mock\n";
+        assert_eq!(
+            insert(amid, "time"),
+            "import tempfile\nimport testtools\nimport time\nfrom unittest import mock\n"
+        );
+        // One that sorts before the third-party import keeps the group.
+        assert_eq!(
+            insert(source, "functools"),
+            "import datetime\nimport functools\nfrom oslo_utils import timeutils\n\nfrom heat import x\n"
         );
     }
 
