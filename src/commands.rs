@@ -759,6 +759,18 @@ fn helper_lines(run: &RunResult) -> String {
                  eventless.toml can name a module of theirs instead\n",
             );
         }
+        // In a library, a module without a leading underscore is public API.
+        let name = module
+            .path
+            .file_stem()
+            .and_then(|n| n.to_str())
+            .unwrap_or("");
+        if created && !name.starts_with('_') && run.project.as_ref().is_some_and(|p| p.library) {
+            out.push_str(&format!(
+                "  the project is a library, whose modules are its public API: `helpers_module` \
+                 in eventless.toml can name a private one (`_{name}` in the same package)\n"
+            ));
+        }
     }
     if let Some(why) = &run.helpers.unavailable {
         out.push_str(&format!(

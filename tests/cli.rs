@@ -2128,10 +2128,33 @@ fn a_helpers_module_only_tests_and_tools_call_is_pointed_out() {
         stderr(&diff).contains(
             "helpers defined once, in ./proj/threading_helpers.py (a new module): spawn_future \
              (called from 2 files)\n  only tests and tools call it, not the package it joins: \
-             `helpers_module` in eventless.toml can name a module of theirs instead"
+             `helpers_module` in eventless.toml can name a module of theirs instead\n  the \
+             project is a library, whose modules are its public API: `helpers_module` in \
+             eventless.toml can name a private one (`_threading_helpers` in the same package)"
         ),
         "{}",
         stderr(&diff)
+    );
+    // A service's modules are its own: no word of public API.
+    std::fs::write(
+        dir.path().join("setup.cfg"),
+        "[metadata]\nname = proj\n\n[entry_points]\nconsole_scripts =\n    proj-api = proj.api:main\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("proj/api.py"),
+        "import eventlet\n\neventlet.monkey_patch()\n\n\ndef main():\n    pass\n",
+    )
+    .unwrap();
+    let service = eventless(
+        &["diff", "--accept", "start-order", "--no-cache"],
+        dir.path(),
+    );
+    assert!(
+        stderr(&service).contains("only tests and tools call it")
+            && !stderr(&service).contains("public API"),
+        "{}",
+        stderr(&service)
     );
 }
 
