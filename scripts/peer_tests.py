@@ -6,7 +6,8 @@ compares the per-test results of the untouched and the rewritten copy.
   peer_tests.py rerun --venv V --copy DIR --out DIR --tests FILE [...]
   peer_tests.py compare --name NAME --before DIR --after DIR [--rerun ...]
 
-Only the standard library is used here; subunit2csv comes from the venv.
+Only the standard library is used here; the subunit stream is read by the
+venv's python-subunit.
 """
 
 import argparse
@@ -22,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-# Statuses as subunit2csv (testtools TestByTestResult) writes them.
+# Statuses of a subunit v2 stream (and of older results' CSV files).
 PASSED = {"success", "xfail", "skip"}
 FAILED = {"failure", "error", "uxsuccess", "fail"}
 # tox 4 passes these through whatever the tox.ini says.
@@ -135,12 +136,42 @@ def run_stestr(args, extra, label):
     return meta
 
 
+# Reads a subunit v2 stream with the venv's python-subunit, test id -> last
+# status. (subunit2csv stops at the first expected failure it meets, an
+# error of its own, and so dropped every result after it.)
+READ_SUBUNIT = """
+import csv, sys
+import subunit, testtools
+
+class Last(testtools.StreamResult):
+    def __init__(self):
+        super().__init__()
+        self.statuses = {}
+
+    def status(self, test_id=None, test_status=None, **kwargs):
+        if test_id and test_status not in (None, "exists", "inprogress"):
+            self.statuses[test_id] = test_status
+
+last = Last()
+stream = subunit.ByteStreamToStreamResult(sys.stdin.buffer, non_subunit_name="stdout")
+last.startTestRun()
+stream.run(last)
+last.stopTestRun()
+out = csv.writer(sys.stdout)
+out.writerow(["test", "status"])
+for test, status in last.statuses.items():
+    out.writerow([test, status])
+"""
+
+
 def parse_subunit(venv, subunit):
-    """test id -> final status, read with the venv's subunit2csv."""
+    """test id -> final status, read with the venv's python-subunit."""
     with open(subunit, "rb") as stream:
-        proc = subprocess.run([str(venv / "bin" / "subunit2csv")], stdin=stream,
-                              capture_output=True)
-    # Non-test content of the stream (the --slowest table) passes through as is.
+        proc = subprocess.run([str(venv / "bin" / "python"), "-c", READ_SUBUNIT],
+                              stdin=stream, capture_output=True)
+    if proc.returncode != 0:
+        last = (proc.stderr.decode(errors="replace").strip().splitlines() or ["?"])[-1]
+        print(f"  warning: reading {subunit} failed: {last}", flush=True)
     text = proc.stdout.decode("utf-8", errors="replace")
     results = {}
     for row in csv.DictReader(text.splitlines()):
