@@ -2956,6 +2956,22 @@ fn a_review_rewrite_made_by_the_switch_names_its_differences_and_the_switch() {
     assert!(
         line_with(&text, "./pkg/work.py:10:").contains(
             "rewrite by greenpool-executor (review, with the switch: backpressure, start-order, \
+             reused-worker, exit-waits; exit-waits where '.waitall()' (line 13) is in no \
+             finally: an exception raised before it skips it)"
+        ),
+        "{text}"
+    );
+    // Waited for in a finally, the pool's executor is always shut down.
+    let guarded = patched_script_running(
+        b"import eventlet\n\n\ndef read(path):\n    with open(path) as f:\n        \
+          print(f.read())\n\n\ndef main():\n    pool = eventlet.GreenPool(4)\n    \
+          try:\n        for path in ['/etc/hostname']:\n            pool.spawn_n(read, path)\n    \
+          finally:\n        pool.waitall()\n",
+    );
+    let text = stdout(&eventless(&["scan", ".", "--review"], guarded.path()));
+    assert!(
+        line_with(&text, "./pkg/work.py:10:").contains(
+            "rewrite by greenpool-executor (review, with the switch: backpressure, start-order, \
              reused-worker)"
         ),
         "{text}"

@@ -29,6 +29,10 @@ pub struct Followed {
     pub appended: Vec<(usize, Template)>,
     /// The members never used whose rule names a difference for that.
     pub unused: Vec<String>,
+    /// The members that end the object outside a `finally` (with their
+    /// line): an exception raised before them skips them, so the rule's
+    /// difference for an unused member shows on that path.
+    pub exposed: Vec<(String, usize)>,
 }
 
 /// What a transform says about the created object's uses.
@@ -234,8 +238,9 @@ impl<'t> Follower<'_, 't> {
         line_of(self.source, node.start_byte())
     }
 
-    /// Checks that each member that ends the object is its last use.
-    fn check_last_uses(&self, named: Option<Named<'_, 't>>) -> Result<(), String> {
+    /// Checks that each member that ends the object is its last use, and
+    /// notes those that an exception raised before them would skip.
+    fn check_last_uses(&mut self, named: Option<Named<'_, 't>>) -> Result<(), String> {
         for (member, attr) in &self.last_uses {
             let at = self.line(*attr);
             let end = ending(member);
@@ -307,6 +312,23 @@ impl<'t> Follower<'_, 't> {
                      last one (line {at})",
                     self.line(repeated)
                 ));
+            }
+            // The try holds the making, or comes right after it.
+            let made_statement =
+                std::iter::successors(Some(named.made), |n| n.parent()).find(|n| {
+                    n.parent()
+                        .is_some_and(|p| p.kind() == "block" || p == named.scope)
+                });
+            let in_finally = std::iter::successors(attr.parent(), |n| n.parent())
+                .take_while(|n| *n != named.scope)
+                .filter(|n| n.kind() == "finally_clause")
+                .filter_map(|clause| clause.parent())
+                .any(|statement| {
+                    inside(statement, named.made)
+                        || made_statement.and_then(|m| m.next_named_sibling()) == Some(statement)
+                });
+            if !in_finally {
+                self.found.exposed.push((member.clone(), at));
             }
         }
         Ok(())

@@ -770,13 +770,26 @@ impl Matcher<'_> {
             self.check_helpers(called, root, source, file)?;
             attached_edits.extend(followed.edits);
             appended = followed.appended;
-            for member in followed.unused {
-                let id = members[&member]
+            let difference = |member: &str| {
+                members[member]
                     .unused
                     .as_deref()
-                    .and_then(|id| self.catalogue.difference_by_id(id))
-                    .expect("the catalogue checks the differences member rules name");
-                unused_members.push((id, format!("'.{member}()' is never called on it")));
+                    .map(|id| self.catalogue.difference_by_id(id))
+                    .map(|id| id.expect("the catalogue checks the differences member rules name"))
+            };
+            for member in followed.unused {
+                if let Some(id) = difference(&member) {
+                    unused_members.push((id, format!("'.{member}()' is never called on it")));
+                }
+            }
+            for (member, line) in followed.exposed {
+                if let Some(id) = difference(&member) {
+                    let why = format!(
+                        "'.{member}()' (line {line}) is in no finally: an exception raised \
+                         before it skips it"
+                    );
+                    unused_members.push((id, why));
+                }
             }
         }
         if let Some(method) = &t.call_after_assignment {

@@ -1,6 +1,6 @@
 # expect-rewrites: 3
 # expect-manual: eventlet.greenthread.spawn
-# accept: backpressure, start-order, reused-worker
+# accept: backpressure, start-order, reused-worker, exit-waits
 """A GreenPool in a program that stays monkey-patched (a killed green
 thread keeps eventlet): the executor's workers are green threads, the
 tasks run, a task's exception is printed (to stderr, as eventlet's pool

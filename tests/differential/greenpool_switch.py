@@ -4,7 +4,9 @@
 """A GreenPool that is the last eventlet use goes with monkey_patch(): the
 tasks run, a task's exception is printed (to stderr, as eventlet's pool
 printed it) and does not stop the others, the pool bounds how many run at
-once, and waitall() (now shutdown) returns only when all are done."""
+once, and waitall() (now shutdown) returns only when all are done. Each
+pool is waited for in a finally, so no exception skips the shutdown: the
+rewrite has no exit-waits."""
 import sys
 import threading
 
@@ -52,11 +54,13 @@ def fail(n):
 def run(items):
     out = []
     pool = eventlet.GreenPool(3)
-    for n in items:
-        pool.spawn_n(square, n, out)
-    pool.spawn(fail, 7)
-    pool.spawn_n(fail, 8)
-    pool.waitall()
+    try:
+        for n in items:
+            pool.spawn_n(square, n, out)
+        pool.spawn(fail, 7)
+        pool.spawn_n(fail, 8)
+    finally:
+        pool.waitall()
     return sorted(out)
 
 
@@ -64,8 +68,10 @@ print(run(range(10)))
 print("at most", running[1], "at once")
 print(captured.errors())
 
-single = eventlet.GreenPool()
 result = []
-single.spawn(square, 5, result)
-single.waitall()
+single = eventlet.GreenPool()
+try:
+    single.spawn(square, 5, result)
+finally:
+    single.waitall()
 print(result)
