@@ -35,7 +35,7 @@ use crate::project::call_reach::{self, CallReach, MockBlock};
 use crate::project::mock_paths::{EventletModules, FoundMocks, HeldName};
 use crate::project::modules::ModuleGraph;
 use crate::project::programs::{self, FileInfo, Program, ProgramKind};
-use crate::project::requirements::{REQUIREMENTS_FILE, RequirementFloors};
+use crate::project::requirements::{REQUIREMENT_FILES, RequirementFloors};
 use crate::project::{Scope, Shown};
 use crate::python::config_options::{self, Bound, ProjectBounds};
 use crate::python::import_scan::{ImportScan, scan as scan_imports};
@@ -930,8 +930,10 @@ fn cache_key(
     for p in &discovered.problems {
         key.add(&p.path).add(&p.reason);
     }
-    // The requirement floors, read there even when the paths leave it out.
-    key.add(std::fs::read(root.join(REQUIREMENTS_FILE)).unwrap_or_default());
+    // The requirement floors, read there even when the paths leave them out.
+    for name in REQUIREMENT_FILES {
+        key.add(std::fs::read(root.join(name)).unwrap_or_default());
+    }
     key.finish()
 }
 

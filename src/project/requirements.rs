@@ -1,14 +1,16 @@
 //! The lowest release of each installed library the project allows, from
-//! its `requirements.txt` (the file pbr, and so every OpenStack project,
-//! installs from). A rewrite may count on a library's behaviour only from
-//! the release that brought it (oslo.messaging picks its executor itself
-//! from 12.0.0 on), so it waits for the project to require that release.
+//! what it declares it installs: `requirements.txt` (which pbr, and so
+//! every OpenStack project, installs from), setup.cfg's `install_requires`
+//! and pyproject.toml's `[project] dependencies`. A rewrite may count on a
+//! library's behaviour only from the release that brought it
+//! (oslo.messaging picks its executor itself from 12.0.0 on), so it waits
+//! for the project to require that release.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-/// The file at the project's root that the floors come from.
-pub const REQUIREMENTS_FILE: &str = "requirements.txt";
+/// The files at the project's root that the floors come from.
+pub const REQUIREMENT_FILES: [&str; 3] = ["requirements.txt", "setup.cfg", "pyproject.toml"];
 
 /// A release number (`14.1.0`), compared by its numeric parts. A suffix
 /// (`14.1.0rc1`, a pre-release) puts it just below its numbers.
@@ -67,15 +69,24 @@ impl std::fmt::Display for Release {
 pub struct RequirementFloors(HashMap<String, Release>);
 
 impl RequirementFloors {
-    /// Reads `requirements.txt` at the project's root (none: no floors).
+    /// Reads the requirement files at the project's root (none: no floors).
     pub fn read(root: &Path) -> RequirementFloors {
-        std::fs::read_to_string(root.join(REQUIREMENTS_FILE))
-            .map(|text| RequirementFloors::parse(&text))
-            .unwrap_or_default()
+        let read = |name: &str| std::fs::read_to_string(root.join(name)).unwrap_or_default();
+        let [requirements, setup_cfg, pyproject] = REQUIREMENT_FILES.map(read);
+        let lines = requirements
+            .lines()
+            .map(str::to_owned)
+            .chain(install_requires(&setup_cfg))
+            .chain(dependencies(&pyproject))
+            .collect::<Vec<_>>()
+            .join("\n");
+        RequirementFloors::parse(&lines)
     }
 
+    /// Floors from requirement lines (`name>=1.2,!=1.3 # comment`); where
+    /// a package is named twice, the higher floor holds.
     pub fn parse(text: &str) -> RequirementFloors {
-        let mut floors = HashMap::new();
+        let mut floors: HashMap<String, Release> = HashMap::new();
         for line in text.lines() {
             let line = line.split('#').next().unwrap_or("");
             // An environment marker (`; python_version < '3.9'`) makes the
@@ -102,7 +113,12 @@ impl RequirementFloors {
                 })
                 .reduce(|a, b| if a.at_least(&b) { a } else { b });
             if let Some(floor) = floor {
-                floors.insert(normalise(name), floor);
+                let known = floors
+                    .entry(normalise(name))
+                    .or_insert_with(|| floor.clone());
+                if floor.at_least(known) {
+                    *known = floor;
+                }
             }
         }
         RequirementFloors(floors)
@@ -113,15 +129,61 @@ impl RequirementFloors {
         match self.0.get(&normalise(package)) {
             Some(floor) if floor.at_least(release) => Ok(()),
             Some(floor) => Err(format!(
-                "the project's requirements.txt allows {package} {floor}, and the rewrite \
-                 counts on {package} {release} or later"
+                "the project's requirements allow {package} {floor}, and the rewrite counts \
+                 on {package} {release} or later"
             )),
             None => Err(format!(
-                "the project's requirements.txt sets no lower bound on {package}, and the \
-                 rewrite counts on {package} {release} or later"
+                "the project's requirements (requirements.txt, setup.cfg, pyproject.toml) set \
+                 no lower bound on {package}, and the rewrite counts on {package} {release} \
+                 or later"
             )),
         }
     }
+}
+
+/// The lines of setup.cfg's `[options] install_requires` (indented under it).
+fn install_requires(text: &str) -> Vec<String> {
+    let mut section = "";
+    let mut inside = false;
+    let mut found = Vec::new();
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            section = trimmed;
+            inside = false;
+            continue;
+        }
+        let continued = line.starts_with([' ', '\t']);
+        if section == "[options]" && !continued {
+            inside = trimmed
+                .split_once('=')
+                .is_some_and(|(key, _)| key.trim() == "install_requires");
+            if let Some((_, first)) = trimmed.split_once('=').filter(|_| inside) {
+                found.push(first.trim().to_owned());
+            }
+        } else if inside && continued {
+            found.push(trimmed.to_owned());
+        }
+    }
+    found
+}
+
+/// pyproject.toml's `[project] dependencies`.
+fn dependencies(text: &str) -> Vec<String> {
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    table
+        .get("project")
+        .and_then(|p| p.get("dependencies"))
+        .and_then(toml::Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(toml::Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Package names compare as PyPI does: case, `-`, `_` and `.` alike.
@@ -154,10 +216,31 @@ mod tests {
         let older = floors
             .check("oslo.messaging", &release("14.1.1"))
             .unwrap_err();
-        assert!(older.contains("allows oslo.messaging 14.1.0"), "{older}");
+        assert!(older.contains("allow oslo.messaging 14.1.0"), "{older}");
         let unbounded = floors.check("eventlet", &release("0.30")).unwrap_err();
         assert!(unbounded.contains("no lower bound"), "{unbounded}");
         assert!(floors.check("other", &release("1")).is_err());
+    }
+
+    #[test]
+    fn setup_cfg_and_pyproject_declare_floors_too() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("setup.cfg"),
+            "[metadata]\nname = x\n\n[options]\ninstall_requires =\n    \
+             oslo.messaging>=12.0.0\n    futurist\npython_requires = >=3.8\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("pyproject.toml"),
+            "[project]\nname = \"x\"\ndependencies = [\"eventlet>=0.30\", \"oslo.messaging>=14.1.0\"]\n",
+        )
+        .unwrap();
+        let floors = RequirementFloors::read(dir.path());
+        assert!(floors.check("oslo.messaging", &release("14.1.0")).is_ok());
+        assert!(floors.check("eventlet", &release("0.30")).is_ok());
+        assert!(floors.check("futurist", &release("1")).is_err());
+        assert!(floors.check("python_requires", &release("3")).is_err());
     }
 
     #[test]

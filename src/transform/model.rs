@@ -179,7 +179,8 @@ pub enum Guard {
     /// class follows the queues the file makes, so that a file does not
     /// catch the stdlib's `queue.Empty` from a queue that stays eventlet's.
     Follows(String),
-    /// The project's requirements.txt allows no release of the package
+    /// The project's requirements (requirements.txt, setup.cfg,
+    /// pyproject.toml) allow no release of the package
     /// below this one (`package-at-least:oslo.messaging>=12.0.0`): the
     /// rewrite counts on what that release brought.
     PackageAtLeast(String, Release),
