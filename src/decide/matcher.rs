@@ -740,7 +740,9 @@ impl Matcher<'_> {
         self.check_helpers(template.helpers(), root, source, file)?;
         let mut attached_edits: Vec<Edit> = mock_member.into_iter().collect();
         let mut appended: Vec<(usize, Template)> = Vec::new();
-        let mut unused_members: Vec<(DifferenceId, String)> = Vec::new();
+        // Differences of the object's members (one never called, or one
+        // an exception may skip), with why.
+        let mut member_differences: Vec<(DifferenceId, String)> = Vec::new();
         if let Some(members) = &t.members {
             let call = called(root, node).ok_or("not called here")?;
             let creates_same = |rhs: Node| {
@@ -779,7 +781,7 @@ impl Matcher<'_> {
             };
             for member in followed.unused {
                 if let Some(id) = difference(&member) {
-                    unused_members.push((id, format!("'.{member}()' is never called on it")));
+                    member_differences.push((id, format!("'.{member}()' is never called on it")));
                 }
             }
             for (member, line) in followed.exposed {
@@ -788,7 +790,7 @@ impl Matcher<'_> {
                         "'.{member}()' (line {line}) is in no finally: an exception raised \
                          before it skips it"
                     );
-                    unused_members.push((id, why));
+                    member_differences.push((id, why));
                 }
             }
         }
@@ -823,7 +825,7 @@ impl Matcher<'_> {
             );
             (id, why)
         });
-        Ok(unused_members
+        Ok(member_differences
             .into_iter()
             .chain(with_code)
             .fold(rewrite, |rw, (id, why)| rw.with_difference(id, why)))
