@@ -11,6 +11,7 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use crate::python::bindings::{Bindings, Occurrences, Resolution, import_statements, imported};
+use crate::python::imports::is_eventlet_path;
 use crate::python::patchers::Patchers;
 use crate::python::syntax::{
     Root, descendants, field_name, module_assignments, named_children, node_at,
@@ -88,10 +89,6 @@ pub struct FileAnalysis {
     pub uses: Vec<Use>,
     /// Names listed in a module-level `__all__` (re-exports to keep).
     pub exported: HashSet<String>,
-}
-
-pub fn is_eventlet_path(dotted: &str) -> bool {
-    dotted == "eventlet" || dotted.starts_with("eventlet.")
 }
 
 /// The modules whose imported names the analysis follows: eventlet's, and

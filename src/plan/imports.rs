@@ -5,8 +5,9 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::analysis::{FileAnalysis, UseKind, is_eventlet_path};
+use crate::analysis::{FileAnalysis, UseKind};
 use crate::python::bindings::{Bindings, ImportBinding, MODULE_SCOPE};
+use crate::python::imports::is_eventlet_path;
 use crate::python::module_names::{ModuleRef, NewImport, name_module};
 use crate::transform::Catalogue;
 

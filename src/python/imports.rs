@@ -344,8 +344,7 @@ fn sorted_insert(
     newline: &str,
     deleted: &[Range<usize>],
 ) -> Edit {
-    let marker = if late { "  # noqa: E402" } else { "" };
-    let line = format!("{}{marker}{newline}", import.statement);
+    let line = import_line(import, late, newline);
     let key = import.key.to_ascii_lowercase();
     // Not next to a statement the rewrite deletes.
     let staying: Vec<&Node> = group
@@ -399,15 +398,7 @@ fn stdlib_insertions(
             .iter()
             .filter(|s| !deleted.contains(&s.byte_range()))
             .collect();
-        // (An eventlet import kept there is misplaced, not a third group.)
-        let third_party = |s: &&Node| {
-            let m = module_of(**s, source);
-            m != "__future__" && !is_stdlib(&m) && m != "eventlet" && !m.starts_with("eventlet.")
-        };
-        let first_other = staying
-            .iter()
-            .position(third_party)
-            .filter(|&other| staying[other..].iter().all(third_party));
+        let first_other = third_party_tail(&staying, source);
         let (after_other, sorted): (Vec<&&NewImport>, Vec<&&NewImport>) =
             imports.iter().partition(|i| {
                 let key = i.key.to_ascii_lowercase();
@@ -424,10 +415,9 @@ fn stdlib_insertions(
         if let Some(other) = first_other.filter(|_| !after_other.is_empty()) {
             let mut own = after_other;
             own.sort_by_key(|i| i.key.to_ascii_lowercase());
-            let marker = if late(group) { "  # noqa: E402" } else { "" };
             let block: String = own
                 .iter()
-                .map(|i| format!("{}{marker}{newline}", i.statement))
+                .map(|i| import_line(i, late(group), newline))
                 .collect();
             let at = line_start(source, staying[other].start_byte());
             edits.push(Edit::insert(at, format!("{block}{newline}")));
@@ -478,18 +468,37 @@ fn stdlib_insertions(
     (vec![edit], None)
 }
 
+/// Where the third-party imports that end a group start, if it ends in
+/// some. (An eventlet import kept there is misplaced, not a third group.)
+fn third_party_tail(group: &[&Node], source: &str) -> Option<usize> {
+    let third_party = |s: &&Node| {
+        let m = module_of(**s, source);
+        m != "__future__" && !is_stdlib(&m) && !is_eventlet_path(&m)
+    };
+    let first = group.iter().position(third_party)?;
+    group[first..].iter().all(third_party).then_some(first)
+}
+
+/// A dotted module path that is eventlet or one of its modules.
+pub fn is_eventlet_path(dotted: &str) -> bool {
+    dotted == "eventlet" || dotted.starts_with("eventlet.")
+}
+
+/// The line of a new import, with the E402 marker of a group whose imports
+/// all keep one.
+fn import_line(import: &NewImport, late: bool, newline: &str) -> String {
+    let marker = if late { "  # noqa: E402" } else { "" };
+    format!("{}{marker}{newline}", import.statement)
+}
+
 /// The statement that says what a group is: its first that the rewrite
 /// keeps and that does not import eventlet (an eventlet import, often
 /// sorted into the stdlib group, leaves it a stdlib group), or its first
 /// if there is none.
 fn lead<'t>(group: &[Node<'t>], deleted: &[Range<usize>], source: &str) -> Node<'t> {
-    let eventlet = |s: &Node| {
-        let m = module_of(*s, source);
-        m == "eventlet" || m.starts_with("eventlet.")
-    };
     group
         .iter()
-        .find(|s| !deleted.contains(&s.byte_range()) && !eventlet(s))
+        .find(|s| !deleted.contains(&s.byte_range()) && !is_eventlet_path(&module_of(**s, source)))
         .copied()
         .unwrap_or(group[0])
 }
