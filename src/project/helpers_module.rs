@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use super::modules::lexical;
+use super::setup_cfg;
 use crate::python::syntax::is_identifier_path;
 
 /// The module's name in the top-level package when none is configured.
@@ -119,16 +120,11 @@ fn project_name(root: &Path) -> Option<String> {
     let from_setup_cfg = std::fs::read_to_string(root.join("setup.cfg"))
         .ok()
         .and_then(|text| {
-            let mut in_metadata = false;
-            text.lines().find_map(|line| {
-                let line = line.trim();
-                if line.starts_with('[') {
-                    in_metadata = line == "[metadata]";
-                    return None;
-                }
-                let (key, value) = line.split_once('=')?;
-                (in_metadata && key.trim() == "name").then(|| value.trim().to_owned())
-            })
+            Some(
+                setup_cfg::value(&text, "metadata", "name")?
+                    .first()?
+                    .to_string(),
+            )
         });
     from_setup_cfg.or_else(|| {
         let text = std::fs::read_to_string(root.join("pyproject.toml")).ok()?;

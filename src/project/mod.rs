@@ -13,6 +13,7 @@ pub mod mock_paths;
 pub mod modules;
 pub mod programs;
 pub mod requirements;
+pub mod setup_cfg;
 
 use std::path::{Path, PathBuf};
 

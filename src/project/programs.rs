@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::modules::{ModuleGraph, lexical};
+use super::setup_cfg;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProgramKind {
@@ -324,35 +325,17 @@ fn entry(group: &str, name: &str, target: &str) -> Option<EntryPoint> {
 /// `[entry_points]` (pbr) or `[options.entry_points]` (setuptools):
 /// `console_scripts =` followed by indented `name = module:function` lines.
 fn setup_cfg_entry_points(text: &str) -> Vec<EntryPoint> {
-    let mut found = Vec::new();
-    let mut in_section = false;
-    let mut group: Option<String> = None;
-    for line in text.lines() {
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
-            continue;
-        }
-        if trimmed.starts_with('[') {
-            in_section = matches!(trimmed, "[entry_points]" | "[options.entry_points]");
-            group = None;
-            continue;
-        }
-        if !in_section {
-            continue;
-        }
-        let indented = line.starts_with([' ', '\t']);
-        if !indented {
-            let (key, value) = trimmed.split_once('=').unwrap_or((trimmed, ""));
-            let key = key.trim();
-            group = GROUPS.contains(&key).then(|| key.to_owned());
-            if let (Some(g), Some((name, target))) = (&group, value.split_once('=')) {
-                found.extend(entry(g, name, target));
-            }
-        } else if let (Some(g), Some((name, target))) = (&group, trimmed.split_once('=')) {
-            found.extend(entry(g, name, target));
-        }
-    }
-    found
+    setup_cfg::entries(text)
+        .into_iter()
+        .filter(|e| matches!(e.section, "entry_points" | "options.entry_points"))
+        .filter(|e| GROUPS.contains(&e.key))
+        .flat_map(|e| {
+            e.lines
+                .into_iter()
+                .filter_map(|line| line.split_once('='))
+                .filter_map(move |(name, target)| entry(e.key, name, target))
+        })
+        .collect()
 }
 
 /// `[project.scripts]`, `[project.gui-scripts]` and

@@ -9,6 +9,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::setup_cfg;
+
 /// The files at the project's root that the floors come from.
 pub const REQUIREMENT_FILES: [&str; 3] = ["requirements.txt", "setup.cfg", "pyproject.toml"];
 
@@ -76,7 +78,12 @@ impl RequirementFloors {
         let lines = requirements
             .lines()
             .map(str::to_owned)
-            .chain(install_requires(&setup_cfg))
+            .chain(
+                setup_cfg::value(&setup_cfg, "options", "install_requires")
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(str::to_owned),
+            )
             .chain(dependencies(&pyproject))
             .collect::<Vec<_>>()
             .join("\n");
@@ -139,33 +146,6 @@ impl RequirementFloors {
             )),
         }
     }
-}
-
-/// The lines of setup.cfg's `[options] install_requires` (indented under it).
-fn install_requires(text: &str) -> Vec<String> {
-    let mut section = "";
-    let mut inside = false;
-    let mut found = Vec::new();
-    for line in text.lines() {
-        let trimmed = line.trim();
-        if trimmed.starts_with('[') {
-            section = trimmed;
-            inside = false;
-            continue;
-        }
-        let continued = line.starts_with([' ', '\t']);
-        if section == "[options]" && !continued {
-            inside = trimmed
-                .split_once('=')
-                .is_some_and(|(key, _)| key.trim() == "install_requires");
-            if let Some((_, first)) = trimmed.split_once('=').filter(|_| inside) {
-                found.push(first.trim().to_owned());
-            }
-        } else if inside && continued {
-            found.push(trimmed.to_owned());
-        }
-    }
-    found
 }
 
 /// pyproject.toml's `[project] dependencies`.
