@@ -25,9 +25,42 @@ fn rewrite_with(fixture: &str, assume_monkey_patched: bool, level: Level) -> Str
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(fixture);
+    rewrite_at(&path, fixture, assume_monkey_patched, level)
+}
+
+/// A fixture folder copied with some of its files given other text (the
+/// same project under other requirements), rewritten as `rewrite_with`.
+fn rewrite_changed(fixture: &str, changed: &[(&str, &str)], level: Level) -> String {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(fixture);
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().join(fixture);
+    copy_tree(&from, &to);
+    for (name, text) in changed {
+        std::fs::write(to.join(name), text).unwrap();
+    }
+    rewrite_at(&to, fixture, false, level)
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        match entry.file_type().unwrap().is_dir() {
+            true => copy_tree(&entry.path(), &target),
+            false => {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+}
+
+fn rewrite_at(path: &Path, fixture: &str, assume_monkey_patched: bool, level: Level) -> String {
     let catalogue = Catalogue::builtin().unwrap();
     let options = Options {
-        paths: vec![path.clone()],
+        paths: vec![path.to_path_buf()],
         assume_monkey_patched: assume_monkey_patched
             .then(|| eventless::decide::tree_facts::assumed_patching(&["all".into()]).unwrap()),
         selection: Selection {
@@ -47,7 +80,7 @@ fn rewrite_with(fixture: &str, assume_monkey_patched: bool, level: Level) -> Str
     let mut out = String::new();
     for file in files {
         assert_eq!(file.error, None);
-        let name = match file.source.path.strip_prefix(&path) {
+        let name = match file.source.path.strip_prefix(path) {
             Ok(relative) if !relative.as_os_str().is_empty() => relative.display().to_string(),
             _ => fixture.to_owned(),
         };
@@ -235,8 +268,14 @@ fn rpc_service() {
 /// executor (review level).
 #[test]
 fn rpc_service_legacy() {
-    settings()
-        .bind(|| insta::assert_snapshot!(rewrite_with("rpc_service_legacy", false, Level::Review)));
+    let older = "eventlet>=0.30.1 # MIT\noslo.messaging>=7.0.0 # Apache-2.0\n";
+    settings().bind(|| {
+        insta::assert_snapshot!(rewrite_changed(
+            "rpc_service",
+            &[("requirements.txt", older)],
+            Level::Review
+        ))
+    });
 }
 
 /// Every built-in transform rewrites something in a reviewed snapshot.
