@@ -968,6 +968,21 @@ fn the_executor_argument_goes_where_oslo_messaging_picks_the_same_one() {
         review.contains("+    get_rpc_server.assert_called_once_with(1, 2, [])\n"),
         "{review}"
     );
+    // The floor may come from setup.cfg's install_requires; with none, an
+    // older oslo.messaging may be installed: 'threading', review level.
+    let declared = files(b"");
+    std::fs::remove_file(declared.path().join("requirements.txt")).unwrap();
+    let unbounded = stdout(&eventless(&["diff", "--review", "."], declared.path()));
+    assert!(unbounded.contains("executor='threading')"), "{unbounded}");
+    let cfg = "[metadata]\nname = pkg\n\n[options]\ninstall_requires =\n    \
+               oslo.messaging>=14.1.0\n\n[entry_points]\nconsole_scripts =\n    \
+               pkg-api = pkg.cmd.api:main\n";
+    std::fs::write(declared.path().join("setup.cfg"), cfg).unwrap();
+    let diff = stdout(&eventless(&["diff", "."], declared.path()));
+    assert!(
+        diff.contains("+    return messaging.get_rpc_server(transport, target, [])\n"),
+        "{diff}"
+    );
 }
 
 /// A command that only tests whether an object is of a class runs none of
