@@ -698,6 +698,7 @@ fn matcher<'a>(
         patchers: &facts.patchers,
         requirement_floors: &facts.requirement_floors,
         helpers: site(helpers, file),
+        followed: Default::default(),
     }
 }
 

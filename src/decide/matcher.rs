@@ -2,6 +2,7 @@
 //! may: the call's shape and arguments, the transform's guards on the file,
 //! and what the whole tree requires.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
@@ -234,6 +235,9 @@ pub struct Matcher<'a> {
     pub requirement_floors: &'a RequirementFloors,
     /// Where the file's helpers are defined.
     pub helpers: HelperSite<'a>,
+    /// Whether each use a `follows` guard asked about (by its start) is
+    /// rewritten: every mention that follows a queue asks about them all.
+    pub followed: RefCell<HashMap<usize, Option<usize>>>,
 }
 
 impl Matcher<'_> {
@@ -411,15 +415,23 @@ impl Matcher<'_> {
         file: &FileAnalysis,
     ) -> Result<(), String> {
         let followed = |o: &&Use| o.api.is_some_and(|a| self.catalogue.apis[a].name == api);
-        for other in file.uses.iter().filter(followed) {
-            if !matches!(self.decide(other, root, source, file), Fate::Rewrite(_)) {
-                return Err(format!(
-                    "the {api} at line {} stays eventlet's, and this mention moves only with it",
-                    line_of(source, other.range.start)
-                ));
-            }
+        let staying = |other: &Use| {
+            let known = self.followed.borrow().get(&other.range.start).copied();
+            known.unwrap_or_else(|| {
+                let rewritten = matches!(self.decide(other, root, source, file), Fate::Rewrite(_));
+                let staying = (!rewritten).then(|| line_of(source, other.range.start));
+                self.followed
+                    .borrow_mut()
+                    .insert(other.range.start, staying);
+                staying
+            })
+        };
+        match file.uses.iter().filter(followed).find_map(staying) {
+            Some(line) => Err(format!(
+                "the {api} at line {line} stays eventlet's, and this mention moves only with it"
+            )),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// The helpers named, and those they call, may be called here.
