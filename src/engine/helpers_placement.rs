@@ -1,0 +1,133 @@
+//! Where the run's helpers are defined: the shared helpers module, or the
+//! files that use them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use super::rewritten::Rewritten;
+use crate::helpers_home::Helpers;
+use crate::outcome::{FileResult, HelperPlaces, HelpersModule};
+use crate::plan::helpers_module::with_definitions;
+use crate::transform::Catalogue;
+
+/// Where the run's helpers are defined. The shared helpers module gets
+/// the helpers the rewrites call from it that it lacks: the new text of
+/// its file, when that is one of those rewritten, or its result to add to
+/// the run's (new text, or a new file with its neighbours' license
+/// header); if it cannot take them, the files that call them stay as they
+/// are. Without a shared module, the helpers defined in more than one file
+/// are named.
+pub(super) fn place_helpers(
+    helpers: &Helpers,
+    rewritten: &mut [Rewritten],
+    catalogue: &Catalogue,
+) -> (HelperPlaces, Option<FileResult>) {
+    let changed = |r: &Rewritten| r.result.new_text.is_some();
+    let home = match helpers {
+        Helpers::Module(home) => home,
+        Helpers::InFiles => {
+            let places = HelperPlaces {
+                repeated: repeated_helpers(rewritten.iter().filter(|r| changed(r))),
+                ..HelperPlaces::default()
+            };
+            return (places, None);
+        }
+        Helpers::Unavailable(why, _) => {
+            let places = HelperPlaces {
+                unavailable: Some(why.clone()),
+                ..HelperPlaces::default()
+            };
+            return (places, None);
+        }
+    };
+    let callers: Vec<usize> = (0..rewritten.len())
+        .filter(|&i| changed(&rewritten[i]) && !rewritten[i].helpers_from_module.is_empty())
+        .collect();
+    let called: BTreeSet<&str> = callers
+        .iter()
+        .flat_map(|&i| rewritten[i].helpers_from_module.iter().map(String::as_str))
+        .collect();
+    let helpers = catalogue.helpers_needed(called);
+    if helpers.is_empty() {
+        return (HelperPlaces::default(), None);
+    }
+    let fresh = home.unchanged();
+    let own = rewritten.iter().position(|r| Some(r.file) == home.file);
+    let module = own.map_or(&fresh, |i| &rewritten[i].result);
+    let before = match (&module.new_text, module.created) {
+        (Some(text), _) => text.clone(),
+        (None, true) => home.new_module(),
+        (None, false) => module.source.text.clone(),
+    };
+    let path = &home.location.path;
+    let defined = match &module.error {
+        Some(why) => Err(format!("its own rewrite failed: {why}")),
+        None => with_definitions(&before, module.source.newline, &helpers),
+    };
+    let (text, defined) = match defined {
+        Ok(defined) => defined,
+        Err(why) => {
+            for &i in &callers {
+                let caller = &mut rewritten[i].result;
+                caller.new_text = None;
+                caller.error = Some(format!(
+                    "the helpers module {} cannot take the helpers this file calls ({why}); \
+                     file left unchanged",
+                    path.display()
+                ));
+            }
+            return (HelperPlaces::default(), None);
+        }
+    };
+    // What its own rewrite defined (the module uses eventlet too), and
+    // what the others need.
+    let own_defined = own.iter().flat_map(|&i| &rewritten[i].helpers_defined);
+    let added: Vec<String> = own_defined
+        .filter_map(|name| catalogue.helper(name))
+        .chain(defined)
+        .map(|h| h.public_name().to_owned())
+        .collect();
+    let places = HelperPlaces {
+        module: (!added.is_empty()).then(|| HelpersModule {
+            path: path.clone(),
+            added,
+            callers: callers
+                .iter()
+                .map(|&i| rewritten[i].result.source.path.clone())
+                .collect(),
+        }),
+        ..HelperPlaces::default()
+    };
+    let new_text = (text != module.source.text).then_some(text);
+    match own {
+        Some(i) => {
+            rewritten[i].result.new_text = new_text;
+            (places, None)
+        }
+        None => {
+            let result = new_text.map(|text| FileResult {
+                new_text: Some(text),
+                ..fresh
+            });
+            (places, result)
+        }
+    }
+}
+
+/// The helpers defined in more than one of `files`, with those files.
+pub(super) fn repeated_helpers<'r>(
+    files: impl Iterator<Item = &'r Rewritten>,
+) -> Vec<(String, Vec<PathBuf>)> {
+    let mut defined_in: BTreeMap<&str, Vec<PathBuf>> = BTreeMap::new();
+    for r in files {
+        for helper in &r.helpers_defined {
+            let files = defined_in.entry(helper).or_default();
+            files.push(r.result.source.path.clone());
+        }
+    }
+    defined_in
+        .into_iter()
+        .filter(|(_, files)| files.len() > 1)
+        .map(|(helper, files)| (helper.to_owned(), files))
+        .collect()
+}

@@ -1,0 +1,114 @@
+//! Installed code that runs on eventlet: the libraries a project imports,
+//! and the installed code a mocking file runs.
+
+use std::path::PathBuf;
+
+use super::parsed::Parsed;
+use crate::analysis::{Use, UseKind};
+use crate::project::modules::ModuleGraph;
+use crate::python::import_scan::ImportScan;
+use crate::source::line_col;
+use crate::transform::Catalogue;
+
+/// Whether the dotted `module` is, or is inside, one of `modules`.
+pub(super) fn is_within<'m>(module: &str, mut modules: impl Iterator<Item = &'m str>) -> bool {
+    modules.any(|m| {
+        module
+            .strip_prefix(m)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    })
+}
+
+/// The first installed module the project imports that runs on eventlet
+/// itself (`oslo_service.service (imported at nova/service.py:25)`), if
+/// any; the project's own modules are not installed ones (oslo.service's
+/// own tree).
+pub(super) fn eventlet_runtime(
+    files: &[PathBuf],
+    scans: &[ImportScan],
+    graph: &ModuleGraph,
+    catalogue: &Catalogue,
+) -> Option<String> {
+    let runtime = catalogue.eventlet_runtime_modules();
+    let installed_on_eventlet = |module: &str| {
+        is_within(module, runtime.iter().copied()) && graph.with_parents(module).is_empty()
+    };
+    files.iter().zip(scans).find_map(|(path, scan)| {
+        scan.imports.iter().filter(|i| i.level == 0).find_map(|i| {
+            // `from oslo_service import service` imports the module too.
+            std::iter::once(i.module.clone())
+                .chain(i.names.iter().map(|name| format!("{}.{name}", i.module)))
+                .find(|m| installed_on_eventlet(m))
+                .map(|m| format!("{m} (imported at {}:{})", path.display(), i.line))
+        })
+    })
+}
+
+/// Installed code a file runs.
+pub(super) struct LibraryCaller {
+    /// Its dotted module (`oslo_service.loopingcall`, `eventlet.tpool.execute`).
+    pub(super) module: String,
+    /// How a reason names it.
+    pub(super) shown: String,
+    /// The line that brings it in.
+    pub(super) line: usize,
+}
+
+impl LibraryCaller {
+    /// It is, or is inside, one of these dotted modules.
+    pub(super) fn runs(&self, modules: &[String]) -> bool {
+        is_within(&self.module, modules.iter().map(String::as_str))
+    }
+}
+
+/// The installed code a mocking file runs: the modules it imports, and
+/// eventlet's, where one of its eventlet uses stays (tpool, a green
+/// module), whose internals then run.
+pub(super) fn library_callers(
+    p: &Parsed,
+    imports: &ImportScan,
+    catalogue: &Catalogue,
+    rewritten: &mut dyn FnMut(&Use) -> bool,
+) -> Vec<LibraryCaller> {
+    let mut found: Vec<LibraryCaller> = imports
+        .imports
+        .iter()
+        .filter(|i| i.level == 0)
+        .filter(|i| i.module.split('.').next() != Some("eventlet"))
+        .map(|i| LibraryCaller {
+            module: i.module.clone(),
+            shown: i.module.clone(),
+            line: i.line,
+        })
+        .collect();
+    // Only eventlet code that some API names as its caller matters: the
+    // others' fates are not worked out.
+    let named: Vec<String> = catalogue
+        .apis
+        .iter()
+        .flat_map(|a| a.called_by.iter().cloned())
+        .collect();
+    let references = p
+        .analysis
+        .uses
+        .iter()
+        .filter(|u| u.kind == UseKind::Reference);
+    for u in references {
+        let Some(api) = u.api else { continue };
+        // monkey_patch() goes last of all, and calls nothing itself.
+        let whole_program = catalogue
+            .transforms_for(api)
+            .iter()
+            .any(|t| catalogue.transforms[*t].whole_program());
+        let name = &catalogue.apis[api].name;
+        let caller = LibraryCaller {
+            module: name.clone(),
+            shown: format!("eventlet, whose {name} stays"),
+            line: line_col(&p.source.text, u.range.start).0,
+        };
+        if !whole_program && caller.runs(&named) && !rewritten(u) {
+            found.push(caller);
+        }
+    }
+    found
+}

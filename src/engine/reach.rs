@@ -1,0 +1,108 @@
+//! The sites whose call reach is asked: which programs may run the lines
+//! that use eventlet, through the calls that lead there.
+
+use std::collections::HashSet;
+
+use rayon::prelude::*;
+
+use super::parsed::Parsed;
+use crate::analysis::UseKind;
+use crate::project::call_reach::{self, CallReach, MockBlock};
+use crate::project::modules::ModuleGraph;
+use crate::python::outline::{Outline, name_key};
+use crate::python::patchers::{self};
+use crate::python::syntax::{Root, descendants, node_at, text};
+use crate::source::LineIndex;
+
+/// Which programs may run the lines of `parsed` that use eventlet, and
+/// the monkey_patch() calls of `patch_sites`, by the code that may call
+/// them.
+pub(super) fn call_reach_of_uses(
+    parsed: &[Parsed],
+    patch_sites: &[(usize, usize, usize)],
+    graph: &ModuleGraph,
+    outlines: &[Outline],
+    named_outside: &HashSet<String>,
+) -> CallReach {
+    let mut sites: Vec<(usize, usize, usize)> = parsed
+        .iter()
+        .flat_map(|p| {
+            let lines = LineIndex::new(&p.source.text);
+            p.analysis
+                .uses
+                .iter()
+                .filter(|u| u.kind == UseKind::Reference)
+                .map(move |u| {
+                    let line = lines.line_col(&p.source.text, u.range.start).0;
+                    (p.file, u.range.start, line)
+                })
+                .collect::<Vec<_>>()
+        })
+        .chain(patch_sites.iter().copied())
+        .collect();
+    sites.sort_unstable();
+    sites.dedup();
+    CallReach::find(&sites, &mock_blocks(parsed), graph, outlines, named_outside)
+}
+
+/// The mocks made by `with` blocks that call reach may follow forward.
+pub(super) fn mock_blocks(parsed: &[Parsed]) -> Vec<MockBlock> {
+    parsed
+        .par_iter()
+        .filter(|p| {
+            p.analysis
+                .uses
+                .iter()
+                .any(|u| u.kind == UseKind::MockTarget)
+        })
+        .flat_map_iter(|p| {
+            let tree = p.tree();
+            let root = Root::new(tree.root_node());
+            let source = &p.source.text;
+            p.analysis
+                .uses
+                .iter()
+                .filter(|u| u.kind == UseKind::MockTarget)
+                .filter_map(|u| {
+                    let node = node_at(&root, &u.range)?;
+                    let with = patchers::mock_with_block(&root, node, source)?;
+                    // What the block calls may have been made before it in
+                    // its function (a closure a decorator returned): the
+                    // function's words count, as the module's do.
+                    let function = root
+                        .ancestors(with)
+                        .find(|n| n.kind() == "function_definition")
+                        .unwrap_or(with);
+                    let words = descendants(function)
+                        .filter(|n| n.kind() == "identifier")
+                        .map(|n| name_key(text(n, source)))
+                        .collect();
+                    // Code of the definition the block is in runs through
+                    // it too (a closure stubbed in, a helper of the class).
+                    let own = root
+                        .ancestors(with)
+                        .filter(|n| matches!(n.kind(), "function_definition" | "class_definition"))
+                        .last()
+                        .unwrap_or(with);
+                    Some(MockBlock {
+                        file: p.file,
+                        at: u.range.start,
+                        own_code: own.byte_range(),
+                        words,
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The words of the project's non-Python files that may load code by name.
+pub(super) fn named_outside(discovered: &crate::discover::Discovered) -> HashSet<String> {
+    call_reach::words_of(
+        discovered
+            .config_files
+            .iter()
+            .chain(&discovered.ini_files)
+            .filter_map(|path| std::fs::read_to_string(path).ok()),
+    )
+}

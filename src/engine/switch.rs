@@ -1,0 +1,206 @@
+//! The switch to native threads: the uses only it rewrites, whether all
+//! that stays is held by it alone, and the files rewritten again once it
+//! is made.
+
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
+
+use super::decisions::{fate_of, matcher};
+use super::options::Options;
+use super::parsed::{Parsed, add_uses};
+use super::rewritten::Rewritten;
+use crate::analysis::{Use, UseKind, analyze};
+use crate::decide::matcher::Fate;
+use crate::decide::tree_facts::ProjectFacts;
+use crate::helpers_home::Helpers;
+use crate::outcome::{Action, FileResult, Finding};
+use crate::plan::rewrite::{Mode, rewrite_file};
+use crate::python::parse::parse;
+use crate::python::syntax::Root;
+use crate::source::LineIndex;
+use crate::transform::Catalogue;
+
+/// A use in code whose API has a rewrite that needs the tree free of
+/// eventlet (monkey_patch(), GreenPool).
+pub(super) fn is_whole_program(finding: &Finding, catalogue: &Catalogue) -> bool {
+    finding.kind == UseKind::Reference
+        && catalogue.api(&finding.api).is_some_and(|api| {
+            catalogue
+                .transforms_for(api)
+                .iter()
+                .any(|t| catalogue.transforms[*t].whole_program())
+        })
+}
+
+/// Whether the only eventlet uses the rewrites leave (but imports) are
+/// ones that only the whole program's switch rewrites.
+pub(super) fn only_whole_program_left(files: &[Rewritten], catalogue: &Catalogue) -> bool {
+    let mut left = false;
+    for file in files.iter().map(|r| &r.result) {
+        if file.error.is_some() {
+            return false;
+        }
+        for finding in file.findings.iter().filter(|f| f.action == Action::Manual) {
+            if !is_whole_program(finding, catalogue) {
+                return false;
+            }
+            left = true;
+        }
+    }
+    left
+}
+
+/// The uses of the files within the paths given (by file, their start
+/// offsets) that the project's switch to native threads would rewrite
+/// (decided under `switched`, the project's facts once switched): those
+/// held only by what the switch removes (its green threads, its
+/// monkey-patching, its other eventlet uses), which therefore change only
+/// together. The rest of what stays needs a person.
+pub(super) fn uses_with_switch(
+    parsed: &[Parsed],
+    catalogue: &Catalogue,
+    switched: &ProjectFacts,
+    options: &Options,
+    helpers: &Helpers,
+) -> HashMap<usize, HashSet<usize>> {
+    parsed
+        .par_iter()
+        .filter(|p| p.in_scope && !p.analysis.uses.is_empty())
+        .map(|p| {
+            let tree = std::cell::OnceCell::new();
+            let root = std::cell::OnceCell::new();
+            let root = || root.get_or_init(|| Root::new(tree.get_or_init(|| p.tree()).root_node()));
+            let matcher = matcher(catalogue, switched, &options.selection, helpers, p.file);
+            let rewritten: HashSet<usize> = p
+                .analysis
+                .uses
+                .iter()
+                .filter(|u| !matches!(u.kind, UseKind::Import | UseKind::Config))
+                .filter(|u| matches!(fate_of(catalogue, &matcher, p, root, u), Fate::Rewrite(_)))
+                .map(|u| u.range.start)
+                .collect();
+            (p.file, rewritten)
+        })
+        .collect()
+}
+
+/// Where the file's uses left for a person start (line, column).
+pub(super) fn manual_places(file: &FileResult) -> HashSet<(usize, usize)> {
+    file.findings
+        .iter()
+        .filter(|x| x.action == Action::Manual)
+        .map(|x| (x.line, x.column))
+        .collect()
+}
+
+/// Marks the file's uses left for a person that the switch would rewrite
+/// (`offsets`, from `uses_with_switch`).
+pub(super) fn mark_with_switch(file: &mut FileResult, offsets: Option<&HashSet<usize>>) {
+    let Some(offsets) = offsets.filter(|o| !o.is_empty()) else {
+        return;
+    };
+    if !file.findings.iter().any(|x| x.action == Action::Manual) {
+        return;
+    }
+    let lines = LineIndex::new(&file.source.text);
+    let starts: HashSet<(usize, usize)> = offsets
+        .iter()
+        .map(|&offset| lines.line_col(&file.source.text, offset))
+        .collect();
+    for finding in &mut file.findings {
+        if finding.action == Action::Manual && starts.contains(&(finding.line, finding.column)) {
+            finding.with_switch = true;
+        }
+    }
+}
+
+/// The facts under which the switch to native threads is made, if it is
+/// due: all that stays is held only by it (or, while an imported library
+/// runs on eventlet itself, all that stays is what only the whole
+/// program's switch rewrites). `switched`: the project's facts once
+/// switched.
+pub(super) fn the_switch(
+    rewritten: &[Rewritten],
+    facts: &ProjectFacts,
+    switched: ProjectFacts,
+    catalogue: &Catalogue,
+) -> Option<ProjectFacts> {
+    let manual = || {
+        rewritten
+            .iter()
+            .flat_map(|r| r.result.findings.iter())
+            .filter(|x| x.action == Action::Manual)
+    };
+    let held_only_for_the_switch = manual().next().is_some()
+        && manual().all(|x| x.with_switch)
+        && rewritten.iter().all(|r| r.result.error.is_none());
+    if facts.keeps_eventlet_running() {
+        only_whole_program_left(rewritten, catalogue).then(|| facts.eventlet_free())
+    } else {
+        held_only_for_the_switch.then_some(switched)
+    }
+}
+
+/// Rewrites again, under `switch_facts`, the files that keep uses for a
+/// person, and keeps the new results only if every use went (or, while a
+/// library keeps eventlet running, if every file could be rewritten); what
+/// they rewrite anew is part of the switch.
+pub(super) fn rewrite_switched(
+    rewritten: &mut [Rewritten],
+    switch_facts: &ProjectFacts,
+    catalogue: &Catalogue,
+    options: &Options,
+    helpers: &Helpers,
+    mocks_through: &HashMap<usize, Vec<Use>>,
+    mode: Mode,
+) {
+    let again: Vec<usize> = (0..rewritten.len())
+        .filter(|&i| {
+            rewritten[i]
+                .result
+                .findings
+                .iter()
+                .any(|x| x.action == Action::Manual)
+        })
+        .collect();
+    let redone: Vec<Rewritten> = again
+        .par_iter()
+        .map(|&i| {
+            let file = rewritten[i].file;
+            let source = rewritten[i].result.source.clone();
+            let tree = parse(&source.text);
+            let matcher = matcher(catalogue, switch_facts, &options.selection, helpers, file);
+            let naming = matcher.helpers.names_considered();
+            let mut analysis = analyze(&tree, &source.text, catalogue, &naming, matcher.patchers);
+            if let Some(mocks) = mocks_through.get(&file) {
+                add_uses(&mut analysis, mocks);
+            }
+            let outcome = rewrite_file(
+                &source.text,
+                Some(tree),
+                analysis,
+                source.newline,
+                &matcher,
+                mode,
+            );
+            Rewritten::new(file, source, outcome)
+        })
+        .collect();
+    let all_gone = redone.iter().all(|r| {
+        let f = &r.result;
+        f.error.is_none() && f.findings.iter().all(|x| x.action != Action::Manual)
+    });
+    let held_for_a_library =
+        switch_facts.keeps_eventlet_running() && redone.iter().all(|r| r.result.error.is_none());
+    if all_gone || held_for_a_library {
+        for (i, mut entry) in again.into_iter().zip(redone) {
+            // What stayed before and goes (or stays) now is the switch's.
+            let before: HashSet<(usize, usize)> = manual_places(&rewritten[i].result);
+            for finding in &mut entry.result.findings {
+                finding.with_switch = before.contains(&(finding.line, finding.column));
+            }
+            rewritten[i] = entry;
+        }
+    }
+}
