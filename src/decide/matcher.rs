@@ -9,8 +9,9 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use crate::analysis::{FileAnalysis, Through, Use, UseKind};
-use crate::decide::follow::{self, enclosing_scope, member_of};
+use crate::decide::follow::{self, member_of};
 use crate::decide::helper_site::HelperSite;
+use crate::decide::identity;
 use crate::decide::tree_facts::{FileContext, Relaxed, WithMocks, add_new};
 use crate::edit::Edit;
 use crate::project::requirements::RequirementFloors;
@@ -1213,7 +1214,7 @@ fn check_guard(
         }
         Guard::IdentityOnly => {
             let call = called(root, node).ok_or("not called here")?;
-            check_identity_only(call, root.node(), source)?;
+            identity::check_identity_only(call, root.node(), source)?;
         }
         // Need the matcher; checked in `try_transform`.
         Guard::AllInFile | Guard::Follows(_) | Guard::PackageAtLeast(..) => {}
@@ -1484,150 +1485,6 @@ fn keyword_use(root: &Root, source: &str, keyword: &str) -> Option<usize> {
             })
         })
         .map(|name| name.start_byte())
-}
-
-/// The value (a call's result) is only compared, hashed or used as a key,
-/// directly or through the name it is assigned to.
-fn check_identity_only(call: Node, root: Node, source: &str) -> Result<(), String> {
-    let Some(parent) = call.parent() else {
-        return Ok(());
-    };
-    if parent.kind() == "assignment" && field_name(parent, call) == Some("right") {
-        let Some(left) = parent.child_by_field_name("left") else {
-            return refuse_non_identity(call, source);
-        };
-        return match left.kind() {
-            // Stored into a container or on an object: followed there.
-            "subscript" | "attribute" => check_stored(left, root, source),
-            _ => check_value_use(call, source),
-        };
-    }
-    check_value_use(call, source)
-}
-
-fn refuse_non_identity(at: Node, source: &str) -> Result<(), String> {
-    Err(format!(
-        "the result is used at line {} other than by identity (is, ==, in, as a key)",
-        line_of(source, at.start_byte())
-    ))
-}
-
-/// A read of the value (the call, or an expression that reads it back):
-/// used by identity, directly or through the plain name it is assigned to.
-fn check_value_use(value: Node, source: &str) -> Result<(), String> {
-    if is_identity_use(value, source) {
-        return Ok(());
-    }
-    let Some(assignment) = value
-        .parent()
-        .filter(|p| p.kind() == "assignment" && field_name(*p, value) == Some("right"))
-    else {
-        return refuse_non_identity(value, source);
-    };
-    let Some(left) = assignment
-        .child_by_field_name("left")
-        .filter(|l| l.kind() == "identifier")
-    else {
-        return refuse_non_identity(value, source);
-    };
-    let name = text(left, source);
-    for node in descendants(enclosing_scope(assignment)) {
-        if node.kind() == "identifier"
-            && text(node, source) == name
-            && node != left
-            && !is_identity_use(node, source)
-        {
-            return refuse_non_identity(node, source);
-        }
-    }
-    Ok(())
-}
-
-/// The value stored at `target` (`owners[key]`, `self.owner`) is read back
-/// by identity only, wherever the file reads that container or attribute:
-/// by key (`owners[key]`, `owners.get(key)`, `owners.pop(key)`) or by
-/// `key in owners`; the container itself passed on or iterated is refused.
-fn check_stored(target: Node, root: Node, source: &str) -> Result<(), String> {
-    let passed_on = |at: Node| {
-        Err(format!(
-            "it is stored in {}, which is used at line {} other than by key, so the value \
-             cannot be followed",
-            text(target, source),
-            line_of(source, at.start_byte())
-        ))
-    };
-    let is_store = |node: Node| {
-        node.parent()
-            .is_some_and(|p| p.kind() == "assignment" && field_name(p, node) == Some("left"))
-            || node
-                .parent()
-                .is_some_and(|p| p.kind() == "delete_statement")
-    };
-    if target.kind() == "attribute" {
-        let whole = text(target, source);
-        for node in descendants(root) {
-            if node.kind() == "attribute"
-                && node != target
-                && text(node, source) == whole
-                && !is_store(node)
-            {
-                check_value_use(node, source)?;
-            }
-        }
-        return Ok(());
-    }
-    let Some(base) = target.child_by_field_name("value") else {
-        return passed_on(target);
-    };
-    let base_text = text(base, source);
-    for node in descendants(root) {
-        if node == base || node.kind() != base.kind() || text(node, source) != base_text {
-            continue;
-        }
-        let Some(parent) = node.parent() else {
-            continue;
-        };
-        match parent.kind() {
-            "subscript" if field_name(parent, node) == Some("value") => {
-                if !is_store(parent) {
-                    check_value_use(parent, source)?;
-                }
-            }
-            "attribute" if field_name(parent, node) == Some("object") => {
-                let method = parent
-                    .child_by_field_name("attribute")
-                    .map(|a| text(a, source));
-                let call = parent.parent().filter(|c| c.kind() == "call");
-                match (method, call) {
-                    (Some("get" | "pop"), Some(call)) => check_value_use(call, source)?,
-                    _ => return passed_on(node),
-                }
-            }
-            // Made or emptied (`owners = {}`), or asked for a key
-            // (`key in owners`).
-            "assignment" if field_name(parent, node) == Some("left") => {}
-            "comparison_operator" => {}
-            _ => return passed_on(node),
-        }
-    }
-    Ok(())
-}
-
-fn is_identity_use(node: Node, source: &str) -> bool {
-    let Some(parent) = node.parent() else {
-        return false;
-    };
-    match parent.kind() {
-        "comparison_operator" | "set" => true,
-        "parenthesized_expression" => is_identity_use(parent, source),
-        "subscript" => field_name(parent, node) == Some("subscript"),
-        "pair" => field_name(parent, node) == Some("key"),
-        "argument_list" => parent.parent().is_some_and(|call| {
-            call.child_by_field_name("function")
-                .is_some_and(|f| matches!(text(f, source), "id" | "hash"))
-        }),
-        _ => false,
-    }
 }
 
 /// A mock's behaviour that a use sits in: `side_effect=`, `new=`, `wraps=`

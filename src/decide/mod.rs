@@ -2,6 +2,7 @@
 
 pub(crate) mod follow;
 pub(crate) mod helper_site;
+pub(crate) mod identity;
 pub mod matcher;
 pub(crate) mod timeout_block;
 pub mod tree_facts;
