@@ -287,6 +287,7 @@ impl Matcher<'_> {
                         // wider mock), or leaves mocks that only skipped
                         // its wait.
                         let context = self.context.at_use(u.range.start);
+                        context.check_not_reassigned(api, &u.name)?;
                         let with_mocks = context.check_moves_whole(api, &u.name)?;
                         for &inner in &self.catalogue.apis[api].calls {
                             let inner_name = &self.catalogue.apis[inner].name;

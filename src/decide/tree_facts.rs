@@ -487,6 +487,9 @@ pub struct ProjectFacts {
     test_run_pollers: BTreeMap<String, String>,
     /// The project's module-level thread-locals: (module, name) -> where.
     thread_locals: HashMap<(String, String), String>,
+    /// The eventlet APIs the project's code assigns something else to
+    /// (`eventlet.spawn_after = fake_spawn`), with where (`path:line`).
+    reassigned: HashMap<ApiId, String>,
 }
 
 /// One program of the project, for the facts: its name, the files it may
@@ -691,6 +694,12 @@ impl ProjectFacts {
         self.thread_locals = locals;
     }
 
+    /// Records the eventlet APIs the project's code assigns something else
+    /// to, with where (`path:line`).
+    pub fn set_reassigned(&mut self, reassigned: HashMap<ApiId, String>) {
+        self.reassigned = reassigned;
+    }
+
     /// Records the module-level names tests replace (file, name).
     pub fn set_held(&mut self, held: HashMap<usize, Vec<HeldName>>) {
         self.held = held;
@@ -807,6 +816,19 @@ impl<'a> FileContext<'a> {
         FileContext {
             at_use: Some(offset),
             ..*self
+        }
+    }
+
+    /// `Err` with the reason when the project assigns something else to
+    /// the eventlet API: its calls run that, which a stdlib call escapes.
+    pub fn check_not_reassigned(&self, api: ApiId, name: &str) -> Result<(), String> {
+        match self.project.reassigned.get(&api) {
+            Some(site) => Err(format!(
+                "the project assigns its own function to {name} ({site}), as a test harness \
+                 does to run green threads on simulated time: its calls run that, and the \
+                 stdlib call would escape it"
+            )),
+            None => Ok(()),
         }
     }
 

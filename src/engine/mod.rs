@@ -15,6 +15,7 @@ mod options;
 mod parsed;
 mod program_model;
 mod reach;
+mod reassigned;
 mod rewritten;
 mod run_cache;
 mod switch;
@@ -53,6 +54,7 @@ pub use options::{Options, TREE_BUDGET};
 use parsed::{Loading, Parsed, Read, ToLoad, TreeBudget, load, read};
 use program_model::ProgramModel;
 use reach::{call_reach_of_uses, named_outside};
+use reassigned::reassigned_apis;
 use rewritten::Rewritten;
 use run_cache::{cache_key, cache_slot, from_cache, to_cache};
 use switch::{mark_with_switch, rewrite_switched, the_switch, uses_with_switch};
@@ -244,6 +246,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
             .map(|(file, name, site)| ((graph.names[file].clone(), name), site))
             .collect(),
     );
+    facts.set_reassigned(reassigned_apis(&parsed));
     facts.patchers = patchers.clone();
     facts.requirement_floors = RequirementFloors::read(&root);
     facts.bounds = ProjectBounds::of(&declared).with_constants(read_constants(
