@@ -12,7 +12,7 @@ use tree_sitter::{Node, Tree};
 
 use crate::python::bindings::{Bindings, Occurrences, Resolution, import_statements, imported};
 use crate::python::imports::is_eventlet_path;
-use crate::python::patchers::Patchers;
+use crate::python::patchers::{Patchers, assigned_strings};
 use crate::python::syntax::{
     Root, descendants, field_name, module_assignments, named_children, node_at,
     sole_dotted_name_argument, text,
@@ -493,48 +493,78 @@ fn mock_targets(
     let tops: Vec<&str> = std::iter::once("eventlet")
         .chain(catalogue.library_tops())
         .collect();
+    for node in patch_candidates(root, source, code, &tops) {
+        // What the call patches: the string naming it, or each string the
+        // file assigns to the variable that names it (such a mock cannot
+        // follow a rewrite, and holds the code it patches).
+        let targets: Vec<(Option<Node>, Node, String)> = match patchers.args(node, source) {
+            Some(args) => vec![(
+                args.object,
+                args.string,
+                text(args.string, source).to_owned(),
+            )],
+            None => {
+                let Some((object, name)) = patchers.attribute_named_by(node, source) else {
+                    continue;
+                };
+                let Some(values) = assigned_strings(root, name, source) else {
+                    continue;
+                };
+                values
+                    .into_iter()
+                    .map(|value| (Some(object), name, value))
+                    .collect()
+            }
+        };
+        for (object, target, attribute) in targets {
+            found.extend(mock_use(catalogue, code, object, target, &attribute));
+        }
+    }
+    found
+}
+
+/// The mock of `attribute` (of `object`, for an attribute patcher) that
+/// the argument `target` names, if it is eventlet's or a library member's.
+fn mock_use(
+    catalogue: &Catalogue,
+    code: &[Use],
+    object: Option<Node>,
+    target: Node,
+    attribute: &str,
+) -> Option<MockUse> {
     let library_member = |dotted: &str| {
         canonical(catalogue, dotted)
             .0
             .is_some_and(|api| catalogue.apis[api].library)
     };
-    for node in patch_candidates(root, source, code, &tops) {
-        let Some(args) = patchers.args(node, source) else {
-            continue;
-        };
-        let object = match args.object {
-            None => None,
-            Some(object) => match code
-                .iter()
-                .find(|u| u.kind == UseKind::Reference && u.range == object.byte_range())
-            {
-                Some(module) => Some(module),
-                None => continue,
-            },
-        };
-        let prefix = object.map_or(String::new(), |module| format!("{}.", module.name));
-        let dotted = format!("{prefix}{}", text(args.string, source));
-        if !is_eventlet_path(&dotted) && !library_member(&dotted) {
-            continue;
-        }
-        let (api, name, suffix) = canonical(catalogue, &dotted);
-        // Through its object, the mock uses the object's import.
-        found.push(MockUse {
-            target: Use {
-                kind: UseKind::MockTarget,
-                api,
-                name,
-                range: args.string.byte_range(),
-                suffix,
-                import: object.and_then(|o| o.import),
-                local: object.map(|o| o.local.clone()).unwrap_or_default(),
-                ambiguous: object.is_some_and(|o| o.ambiguous),
-                through: None,
-            },
-            object: object.map(|o| o.range.clone()),
-        });
+    let object = match object {
+        None => None,
+        Some(object) => Some(
+            code.iter()
+                .find(|u| u.kind == UseKind::Reference && u.range == object.byte_range())?,
+        ),
+    };
+    let prefix = object.map_or(String::new(), |module| format!("{}.", module.name));
+    let dotted = format!("{prefix}{attribute}");
+    if !is_eventlet_path(&dotted) && !library_member(&dotted) {
+        return None;
     }
-    found
+    let (api, name, suffix) = canonical(catalogue, &dotted);
+    // Through its object, the mock uses the object's import.
+    Some(MockUse {
+        target: Use {
+            kind: UseKind::MockTarget,
+            api,
+            name,
+            range: target.byte_range(),
+            suffix,
+            import: object.and_then(|o| o.import),
+            local: object.map(|o| o.local.clone()).unwrap_or_default(),
+            ambiguous: object.is_some_and(|o| o.ambiguous),
+            through: None,
+        },
+        object: object.map(|o| o.range.clone()),
+    })
 }
 
 /// The API a dotted eventlet name names (its longest catalogued prefix),
@@ -686,6 +716,32 @@ mod tests {
                 (3, spawn_n),
                 (4, sleep.clone()),
                 (5, sleep)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_attribute_named_by_a_variable_is_each_string_the_file_gives_it() {
+        let catalogue = Catalogue::builtin().unwrap();
+        let source = "import eventlet\n\
+                      class T:\n    def setUp(self):\n        self.name = 'spawn_n'\n\
+                      \x20   def test(self):\n        mock.patch.object(eventlet, self.name, f)\n\
+                      class U(T):\n    def setUp(self):\n        self.name = 'spawn'\n\
+                      def other(name):\n    mock.patch.object(eventlet, name, f)\n";
+        let tree = parse(source);
+        let found: Vec<(usize, String)> =
+            analyze(&tree, source, &catalogue, &[], &Patchers::default())
+                .uses
+                .into_iter()
+                .filter(|u| u.kind == UseKind::MockTarget)
+                .map(|u| (crate::source::line_col(source, u.range.start).0, u.name))
+                .collect();
+        // A parameter may hold anything: that mock is not resolved.
+        assert_eq!(
+            found,
+            [
+                (6, "eventlet.greenthread.spawn_n".to_string()),
+                (6, "eventlet.greenthread.spawn".to_string()),
             ]
         );
     }

@@ -580,9 +580,17 @@ impl Matcher<'_> {
                         u.name
                     ));
                 }
-                let string = node_at(root, &u.range)
-                    .and_then(|content| content.parent())
-                    .ok_or("not a string")?;
+                let content = node_at(root, &u.range).ok_or("not a string")?;
+                if content.kind() != "string_content" {
+                    // `patch.object(eventlet, self.spawn_name)`: the variable
+                    // names other things too (the code under test, by getattr).
+                    return Err(format!(
+                        "the attribute it patches is named by {}, not a string, so the \
+                         mock cannot follow a rewrite",
+                        text(content, source)
+                    ));
+                }
+                let string = content.parent().ok_or("not a string")?;
                 let arguments = string.parent().ok_or("not an argument")?;
                 let first = named_children(arguments)
                     .into_iter()

@@ -101,6 +101,36 @@ impl Patchers {
     /// for a call of anything else, or one whose target is not a string
     /// holding a plain dotted name.
     pub fn args<'t>(&self, call: Node<'t>, source: &str) -> Option<PatchArgs<'t>> {
+        let (object, target) = self.target_argument(call, source)?;
+        Some(PatchArgs {
+            object,
+            string: dotted_string(target, source)?,
+        })
+    }
+
+    /// The object and the argument naming the attribute, of an attribute
+    /// patcher's call that names it by a variable, not a string
+    /// (`mock.patch.object(eventlet, self.spawn_name, fake)`).
+    pub fn attribute_named_by<'t>(
+        &self,
+        call: Node<'t>,
+        source: &str,
+    ) -> Option<(Node<'t>, Node<'t>)> {
+        match self.target_argument(call, source)? {
+            (Some(object), name) if matches!(name.kind(), "identifier" | "attribute") => {
+                Some((object, name))
+            }
+            _ => None,
+        }
+    }
+
+    /// The object a patcher's call patches an attribute of (for attribute
+    /// patchers), and the argument that names its target.
+    fn target_argument<'t>(
+        &self,
+        call: Node<'t>,
+        source: &str,
+    ) -> Option<(Option<Node<'t>>, Node<'t>)> {
         let callee = call
             .child_by_field_name("function")
             .map(|f| text(f, source))
@@ -121,22 +151,7 @@ impl Patchers {
         } else {
             None
         };
-        let string = args.get(target)?;
-        if string.kind() != "string" {
-            return None;
-        }
-        let parts = named_children(*string);
-        let [_, content, _] = parts.as_slice() else {
-            return None;
-        };
-        let dotted = text(*content, source);
-        let is_dotted = dotted
-            .split('.')
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
-        (content.kind() == "string_content" && is_dotted).then_some(PatchArgs {
-            object,
-            string: *content,
-        })
+        Some((object, *args.get(target)?))
     }
 }
 
@@ -336,6 +351,50 @@ fn is_method(function: Node, source: &str) -> bool {
         && !decorators
             .iter()
             .any(|d| d.kind() == "decorator" && text(*d, source).trim() == "@staticmethod")
+}
+
+/// The content of a string literal holding a plain dotted name.
+fn dotted_string<'t>(string: Node<'t>, source: &str) -> Option<Node<'t>> {
+    if string.kind() != "string" {
+        return None;
+    }
+    let parts = named_children(string);
+    let [_, content, _] = parts.as_slice() else {
+        return None;
+    };
+    let dotted = text(*content, source);
+    let is_dotted = dotted
+        .split('.')
+        .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    (content.kind() == "string_content" && is_dotted).then_some(*content)
+}
+
+/// The names a variable (`name`, `self.name`) may hold, when every value
+/// the file assigns to it is a string of a plain dotted name; `None` when
+/// one is anything else, or none is assigned.
+pub fn assigned_strings(root: &Root, name: Node, source: &str) -> Option<Vec<String>> {
+    let wanted = text(name, source);
+    let mut values: Vec<String> = Vec::new();
+    for node in descendants(root.node()) {
+        if node.kind() != name.kind() || text(node, source) != wanted {
+            continue;
+        }
+        let Some(assignment) = root.parent(node).filter(|a| {
+            matches!(a.kind(), "assignment" | "augmented_assignment")
+                && a.child_by_field_name("left") == Some(node)
+        }) else {
+            continue;
+        };
+        let content = assignment
+            .child_by_field_name("right")
+            .filter(|_| assignment.kind() == "assignment")
+            .and_then(|right| dotted_string(right, source))?;
+        let value = text(content, source).to_owned();
+        if !values.contains(&value) {
+            values.push(value);
+        }
+    }
+    (!values.is_empty()).then_some(values)
 }
 
 #[cfg(test)]
