@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use rayon::prelude::*;
 
-use crate::analysis::rpc_listener_calls;
+use crate::analysis::{UseKind, rpc_listener_calls};
 use crate::cache;
 use crate::discover::{discover, mentions_eventlet};
 use crate::helpers_home::Helpers;
@@ -38,6 +38,7 @@ use crate::project::requirements::RequirementFloors;
 use crate::project::{Scope, Shown};
 use crate::python::config_options::{Bound, ProjectBounds};
 use crate::python::import_scan::ImportScan;
+use crate::python::imports::is_eventlet_path;
 use crate::python::module_constants;
 use crate::source::{StandIn, line_col, read_bytes};
 use crate::transform::{Catalogue, Shape, Transform};
@@ -325,8 +326,9 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
             mode,
         );
     }
-    // Where eventlet stays: an import, or a library's member that imports it
-    // (futurist's green executor), named as `path:line`.
+    // Where eventlet stays: an import, a library's member that imports it
+    // (futurist's green executor), or a test's mock of an eventlet name
+    // (the patch imports it when it starts), named as `path:line`.
     let eventlet_kept: Vec<String> = outside
         .iter()
         .map(|site| format!("{site}, outside the paths given"))
@@ -345,6 +347,13 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                         .is_some_and(|a| catalogue.apis[a].library)
                 })
                 .map(|x| format!("{path}:{}, where {} runs on it", x.line, x.api))
+                .or_else(|| {
+                    f.findings
+                        .iter()
+                        .filter(|x| x.action == Action::Manual && x.kind == UseKind::MockTarget)
+                        .find(|x| is_eventlet_path(&x.api))
+                        .map(|x| format!("{path}:{}, where a mock of {} imports it", x.line, x.api))
+                })
         }))
         .collect();
     let mut module = None;
