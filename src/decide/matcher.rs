@@ -1037,12 +1037,19 @@ type Bound<'t> = Vec<Option<Vec<Node<'t>>>>;
 /// binds them; anything it cannot bind exactly is a refusal.
 /// The positional arguments of a `*rest` parameter as a tuple display:
 /// `(a,)`, `(a, *more)`.
+/// The function's own `*args`, passed on whole, is that tuple.
 fn positional_tuple(nodes: &[Node], source: &str) -> String {
-    let items: Vec<&str> = nodes
+    let items: Vec<Node> = nodes
         .iter()
         .filter(|n| !matches!(n.kind(), "keyword_argument" | "dictionary_splat"))
-        .map(|n| text(*n, source))
+        .copied()
         .collect();
+    if let [splat] = items.as_slice()
+        && let Some(name) = own_star_parameter(*splat, source)
+    {
+        return name.to_owned();
+    }
+    let items: Vec<&str> = items.iter().map(|n| text(*n, source)).collect();
     match items.as_slice() {
         [one] => format!("({one},)"),
         _ => format!("({})", items.join(", ")),
@@ -1051,7 +1058,20 @@ fn positional_tuple(nodes: &[Node], source: &str) -> String {
 
 /// The keyword arguments of a `*rest` parameter as a dict display:
 /// `{'key': value, **more}`.
+/// The function's own `**kwargs`, passed on whole and not touched after,
+/// is that dict (the thread unpacks it into a fresh one when it runs, as
+/// the spawn did at once).
 fn keyword_dict(nodes: &[Node], source: &str) -> String {
+    let keywords: Vec<Node> = nodes
+        .iter()
+        .filter(|n| matches!(n.kind(), "keyword_argument" | "dictionary_splat"))
+        .copied()
+        .collect();
+    if let [splat] = keywords.as_slice()
+        && let Some(name) = own_star_parameter(*splat, source)
+    {
+        return name.to_owned();
+    }
     let items: Vec<String> = nodes
         .iter()
         .filter_map(|n| match n.kind() {
@@ -1065,6 +1085,51 @@ fn keyword_dict(nodes: &[Node], source: &str) -> String {
         })
         .collect();
     format!("{{{}}}", items.join(", "))
+}
+
+/// The name of `splat` (`*args`, `**kwargs`) when it passes on the
+/// enclosing function's own star parameter of that kind, which the
+/// function mentions nowhere else (no rebinding, no change after the call;
+/// a nested function with a parameter of that name has its own).
+fn own_star_parameter<'s>(splat: Node, source: &'s str) -> Option<&'s str> {
+    let pattern = match splat.kind() {
+        "list_splat" => "list_splat_pattern",
+        "dictionary_splat" => "dictionary_splat_pattern",
+        _ => return None,
+    };
+    let name = splat.named_child(0).filter(|n| n.kind() == "identifier")?;
+    let wanted = text(name, source);
+    let mut function = splat.parent()?;
+    while function.kind() != "function_definition" {
+        if function.kind() == "lambda" {
+            return None;
+        }
+        function = function.parent()?;
+    }
+    let binds = |f: Node, kind: Option<&str>| {
+        f.child_by_field_name("parameters").is_some_and(|p| {
+            named_children(p).iter().any(|param| {
+                kind.is_none_or(|k| param.kind() == k)
+                    && descendants(*param)
+                        .any(|n| n.kind() == "identifier" && text(n, source) == wanted)
+            })
+        })
+    };
+    if !binds(function, Some(pattern)) {
+        return None;
+    }
+    let body = function.child_by_field_name("body")?;
+    let mut stack = vec![body];
+    while let Some(node) = stack.pop() {
+        if matches!(node.kind(), "function_definition" | "lambda") && binds(node, None) {
+            continue;
+        }
+        if node.kind() == "identifier" && text(node, source) == wanted && node != name {
+            return None;
+        }
+        stack.extend(named_children(node));
+    }
+    Some(wanted)
 }
 
 fn bind_arguments<'t>(call: Node<'t>, params: &[Param], source: &str) -> Result<Bound<'t>, String> {
