@@ -4,8 +4,10 @@
 //! another module of the project (see `module_constants`), a function's
 //! local variable whose every store is proved (`period =
 //! random.randint(10, 25) / 100`, `wait = wait + 2`),
-//! `len()`, `abs()`, `max()` with a proved argument, `min()` of proved ones, `random.random()`,
-//! `random.randint(a, b)` and `random.uniform(a, b)` with proved bounds,
+//! `len()`, `abs()`, `max()` with a proved argument, `min()` of proved
+//! ones, `random.random()`,
+//! `random.randint(a, b)` and `random.uniform(a, b)` with proved bounds
+//! (also of a `random.Random()` of the module's own),
 //! `+`, `*`, `/`, `//` of proved terms, a proved base's `**`, and oslo.config
 //! options declared with `min >= 0` (see `config_options`). Anything else is not
 //! proved (the rewrite keeps its guard). Beside it, the proof that a pool's
@@ -154,7 +156,25 @@ impl<'a, 't> Proof<'a, 't> {
         let positional = args
             .iter()
             .all(|a| a.kind() != "keyword_argument" && !a.kind().contains("splat"));
-        match text(function, source) {
+        // A generator of the module's own (`random.Random().randint(a, b)`)
+        // draws as the module's functions do.
+        let generator_method = (function.kind() == "attribute")
+            .then(|| function.child_by_field_name("object"))
+            .flatten()
+            .filter(|object| object.kind() == "call")
+            .and_then(|object| object.child_by_field_name("function"))
+            .filter(|class| {
+                matches!(
+                    text(*class, source),
+                    "random.Random" | "random.SystemRandom"
+                )
+            })
+            .and_then(|_| function.child_by_field_name("attribute"))
+            .map(|method| format!("random.{}", text(method, source)));
+        let callee = generator_method
+            .as_deref()
+            .unwrap_or(text(function, source));
+        match callee {
             "len" | "abs" => args.len() == 1 && positional,
             "max" => positional && args.iter().any(|a| self.non_negative(*a, depth, assumed)),
             "min" => {
@@ -511,6 +531,13 @@ mod tests {
             "import random\nsleep(random.uniform(-1, 1))\n"
         ));
         assert!(!sleep_proved("sleep(random.random())\n"));
+        assert!(sleep_proved(
+            "import random\nsleep(random.Random().randint(0, 10) * 0.001)\n"
+        ));
+        assert!(!sleep_proved(
+            "import random\nsleep(random.Random().uniform(-1, 1))\n"
+        ));
+        assert!(!sleep_proved("import random\nsleep(rng.randint(0, 10))\n"));
         assert!(sleep_proved("sleep(len(items) * 0.1)\n"));
         assert!(sleep_proved("sleep(max(0, x))\n"));
         assert!(!sleep_proved("sleep(min(0, x))\n"));
