@@ -380,7 +380,9 @@ fn stdlib_insertions(
         return (Vec::new(), None);
     }
     // The largest stdlib group (the first of equals): a lone `import errno`
-    // above a try block does not take what belongs with the others.
+    // above a try block does not take what belongs with the others. One
+    // of stdlib imports alone comes before one that third-party imports
+    // share (senlin's eventlet imports, `import functools` and oslo's).
     let stdlib_group = groups
         .iter()
         .filter(|g| {
@@ -388,7 +390,13 @@ fn stdlib_insertions(
             m != "__future__" && is_stdlib(&m)
         })
         .rev()
-        .max_by_key(|g| g.len());
+        .max_by_key(|g| {
+            let third_party = g
+                .iter()
+                .filter(|s| !deleted.contains(&s.byte_range()))
+                .any(|s| is_third_party(module_of(*s, source).as_str()));
+            (!third_party, g.len())
+        });
     if let Some(group) = stdlib_group {
         // A group that ends in third-party imports (a lone `from
         // oslo_utils import timeutils` after `import datetime`): a stdlib
@@ -471,12 +479,15 @@ fn stdlib_insertions(
 /// Where the third-party imports that end a group start, if it ends in
 /// some. (An eventlet import kept there is misplaced, not a third group.)
 fn third_party_tail(group: &[&Node], source: &str) -> Option<usize> {
-    let third_party = |s: &&Node| {
-        let m = module_of(**s, source);
-        m != "__future__" && !is_stdlib(&m) && !is_eventlet_path(&m)
-    };
+    let third_party = |s: &&Node| is_third_party(&module_of(**s, source));
     let first = group.iter().position(third_party)?;
     group[first..].iter().all(third_party).then_some(first)
+}
+
+/// Neither the stdlib, nor eventlet (often sorted among it), nor
+/// `__future__`.
+fn is_third_party(module: &str) -> bool {
+    module != "__future__" && !is_stdlib(module) && !is_eventlet_path(module)
 }
 
 /// A dotted module path that is eventlet or one of its modules.
@@ -823,6 +834,17 @@ mod tests {
         assert_eq!(
             insert(source, "socket"),
             "import errno\n\ntry:\n    import json\nexcept ImportError:\n    json = None\n\nimport functools\nimport os\nimport socket\n"
+        );
+    }
+
+    #[test]
+    fn a_group_of_stdlib_imports_alone_comes_before_a_larger_mixed_one() {
+        // senlin's wsgi.py: `import functools` sits among eventlet's and
+        // oslo's imports, below the stdlib group.
+        let source = "import errno\nimport os\nimport sys\n\nimport eventlet\nimport functools\nfrom oslo_config import cfg\nimport webob\n";
+        assert_eq!(
+            insert(source, "socket"),
+            "import errno\nimport os\nimport socket\nimport sys\n\nimport eventlet\nimport functools\nfrom oslo_config import cfg\nimport webob\n"
         );
     }
 
