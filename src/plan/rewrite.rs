@@ -611,7 +611,11 @@ fn plan_edits(
             .filter_map(|(at, param)| Some((*at, rw.arguments[*param].copied.clone()?)))
             .collect();
         let first_argument = placed.iter().map(|(at, _)| *at).min();
-        let rendered = continuation::realign(rendered, &copied, rw.range.start, text, root);
+        let rendered =
+            continuation::keep_hanging(&rendered, &copied, &rw.range, text, root, newline)
+                .unwrap_or_else(|| {
+                    continuation::realign(rendered, &copied, rw.range.start, text, root)
+                });
         let rendered = continuation::wrap_long_line(
             rendered,
             first_argument,

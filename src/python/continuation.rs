@@ -81,6 +81,107 @@ pub fn realign(
     out
 }
 
+/// A call whose argument starts on the line after its bracket (a hanging
+/// indent), rewritten around that one copied argument, keeps the form: the
+/// bracket that holds the argument in `rendered` ends its line, the
+/// template's arguments before it (`0` of `max(0, {seconds})`) and the
+/// argument each take a line at the old indent, and the closing brackets
+/// go where the old one was:
+///
+/// ```text
+/// eventlet.sleep(               time.sleep(max(
+///     fixed +              ->       0,
+///     jitter                        fixed +
+/// )                                 jitter
+///                               ))
+/// ```
+///
+/// The argument's own lines then stay where they were. `None` when the
+/// call is not in that form, or the template has text after the argument
+/// other than closing brackets.
+pub fn keep_hanging(
+    rendered: &str,
+    copied: &[(usize, Range<usize>)],
+    range: &Range<usize>,
+    source: &str,
+    root: Node,
+    newline: &str,
+) -> Option<String> {
+    let [(at, argument)] = copied else {
+        return None;
+    };
+    let call = root
+        .descendant_for_byte_range(range.start, range.end)
+        .filter(|n| n.kind() == "call" && n.byte_range() == *range)?;
+    let arguments = call.child_by_field_name("arguments")?;
+    let inner = &source[arguments.start_byte() + 1..arguments.end_byte() - 1];
+    // The bracket ends its line, and the argument is all the call passes.
+    let opening = &inner[..inner.find('\n')?];
+    if !opening.trim().is_empty() || inner.trim() != source[argument.clone()].trim() {
+        return None;
+    }
+    let hang = &source[line_start(source, argument.start)..argument.start];
+    let close_line =
+        &source[line_start(source, arguments.end_byte() - 1)..arguments.end_byte() - 1];
+    if !hang.trim().is_empty() || hang.contains('\t') {
+        return None;
+    }
+    let close = close_line.trim().is_empty().then_some(close_line);
+    let text = &source[argument.clone()];
+    let (head, tail) = (&rendered[..*at], &rendered[at + text.len()..]);
+    if head.contains('\n') || !tail.chars().all(|c| c == ')') {
+        return None;
+    }
+    // The innermost bracket still open before the argument.
+    let mut open = Vec::new();
+    for (i, c) in head.char_indices() {
+        match c {
+            '(' | '[' | '{' => open.push(i),
+            ')' | ']' | '}' => {
+                open.pop()?;
+            }
+            _ => {}
+        }
+    }
+    let bracket = *open.last()?;
+    // The argument is a whole item of that bracket (not `size=` it).
+    let pieces = split_top_level(&head[bracket + 1..]);
+    let (own, before) = pieces.split_last()?;
+    if !own.trim().is_empty() {
+        return None;
+    }
+    let before: Vec<&str> = before.iter().map(|item| item.trim()).collect();
+    let mut out = format!("{}{newline}", &head[..=bracket]);
+    for item in before {
+        out.push_str(&format!("{hang}{item},{newline}"));
+    }
+    out.push_str(&format!("{hang}{text}"));
+    match close {
+        Some(close) => out.push_str(&format!("{newline}{close}{tail}")),
+        None => out.push_str(tail),
+    }
+    let first = &source[line_start(source, range.start)..range.start];
+    (!too_long(width(first), &out, "")).then_some(out)
+}
+
+/// `text` split at its commas outside brackets.
+fn split_top_level(text: &str) -> Vec<&str> {
+    let (mut parts, mut depth, mut start) = (Vec::new(), 0usize, 0);
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
 /// Edits of the indentation of continuation lines aligned with a bracket
 /// that opens after `edits` on the same line, where those edits change the
 /// line's length before the bracket.
@@ -548,6 +649,40 @@ mod tests {
         let placed = [(new.len(), args_start..args_end)];
         let out = realign(rendered, &placed, start, source, tree.root_node());
         format!("{}{}{}", &source[..start], out, &source[args_end + 1..])
+    }
+
+    #[test]
+    fn a_hanging_argument_keeps_its_lines_when_the_call_wraps_it() {
+        // mistral's scheduler: max(0, ...) around a delay spanning lines.
+        let source = "            eventlet.sleep(\n                fixed +\n                jitter * 0.001\n            )\n";
+        let tree = parse(source);
+        let call = source.find("eventlet").unwrap()..source.rfind(')').unwrap() + 1;
+        let argument = source.find("fixed").unwrap()..source.find("0.001").unwrap() + 5;
+        let text = &source[argument.clone()];
+        let wrap = |template: &str| {
+            let rendered = template.replace("{}", text);
+            let at = template.find("{}").unwrap();
+            keep_hanging(
+                &rendered,
+                &[(at, argument.clone())],
+                &call,
+                source,
+                tree.root_node(),
+                "\n",
+            )
+        };
+        assert_eq!(
+            wrap("time.sleep(max(0, {}))").unwrap(),
+            "time.sleep(max(\n                0,\n                fixed +\n                jitter * 0.001\n            ))"
+        );
+        assert_eq!(
+            wrap("time.sleep({})").unwrap(),
+            "time.sleep(\n                fixed +\n                jitter * 0.001\n            )"
+        );
+        // Text after the argument other than closing brackets, or before it
+        // in its item: not this form.
+        assert_eq!(wrap("time.sleep({}, 1)"), None);
+        assert_eq!(wrap("Executor(max_workers={})"), None);
     }
 
     #[test]
