@@ -328,13 +328,16 @@ fn chain_use(
     }
 }
 
-/// oslo.messaging's server factories, whose `executor=` picks eventlet.
+/// oslo.messaging's server factories and classes, whose `executor=`
+/// picks eventlet (barbican makes a `listener.NotificationServer` itself).
 const OSLO_MESSAGING_SERVERS: &[&str] = &[
     "get_rpc_server",
     "get_notification_listener",
     "get_batch_notification_listener",
     "MessageHandlingServer",
     "RPCServer",
+    "NotificationServer",
+    "BatchNotificationServer",
 ];
 const EXECUTOR_OPTION: &str = "eventlet:oslo.messaging-executor";
 
@@ -770,6 +773,22 @@ mod tests {
                 (UseKind::Reference, "eventlet.tpool".into(), Some(0)),
             ]
         );
+    }
+
+    #[test]
+    fn the_executor_of_every_oslo_messaging_server_is_an_option_use() {
+        let catalogue = Catalogue::builtin().unwrap();
+        let source = "server = messaging.get_rpc_server(t, target, [], executor='eventlet')\n\
+                      listener.NotificationServer(t, targets, d, executor='eventlet')\n\
+                      other(executor='eventlet')\n";
+        let tree = parse(source);
+        let lines: Vec<usize> = analyze(&tree, source, &catalogue, &[], &Patchers::default())
+            .uses
+            .into_iter()
+            .filter(|u| u.kind == UseKind::Option)
+            .map(|u| crate::source::line_col(source, u.range.start).0)
+            .collect();
+        assert_eq!(lines, [1, 2]);
     }
 
     #[test]
