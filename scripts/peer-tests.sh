@@ -124,7 +124,8 @@ for spec in "${projects[@]}"; do
     status=1; continue
   fi
   tail -1 "$work/results/apply.log" >&2
-  (cd "$work/after" && git diff) >"$work/results/apply.diff"
+  # New files (the helpers module) too.
+  (cd "$work/after" && git add -N . && git diff) >"$work/results/apply.diff"
   log "tests on the rewritten copy"
   python3 "$helper" run --venv "$venv" --copy "$work/after" --out "$work/results/after" \
     --concurrency "$concurrency" --timeout "$timeout"

@@ -299,6 +299,12 @@ def cmd_compare(args):
                 notes.append(f"rerun {side}: {rerun[side][test]}")
         return f"  [{'; '.join(notes)}]" if notes else ""
 
+    # A run that gave no result (stestr stopped at discovery: an import
+    # error of the environment) compares nothing: it is no "same".
+    empty = [label for label, results in (("before", before), ("after", after)) if not results]
+    if empty:
+        print(f"  FAILED: no test result {' and '.join(empty)}: see run.stderr there")
+        return 1
     show("fail after, passed before", newly_failing, rerun_note)
     show("passed before, did not run after", lost)
     show("failed before, pass after", newly_passing)
