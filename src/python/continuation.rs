@@ -34,6 +34,8 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use crate::edit::{Cover, Edit};
+use crate::python::parse::parse;
+use crate::python::syntax::named_children;
 use crate::source::{line_end, line_start};
 
 /// The longest line pycodestyle allows by default (E501), which OpenStack
@@ -114,46 +116,57 @@ pub fn keep_hanging(
         .descendant_for_byte_range(range.start, range.end)
         .filter(|n| n.kind() == "call" && n.byte_range() == *range)?;
     let arguments = call.child_by_field_name("arguments")?;
-    let inner = &source[arguments.start_byte() + 1..arguments.end_byte() - 1];
-    // The bracket ends its line, and the argument is all the call passes.
-    let opening = &inner[..inner.find('\n')?];
-    if !opening.trim().is_empty() || inner.trim() != source[argument.clone()].trim() {
+    // The call passes the argument alone, on the line after its bracket.
+    let [only] = named_children(arguments)[..] else {
+        return None;
+    };
+    if only.byte_range() != *argument || only.start_position().row == arguments.start_position().row
+    {
         return None;
     }
     let hang = &source[line_start(source, argument.start)..argument.start];
-    let close_line =
-        &source[line_start(source, arguments.end_byte() - 1)..arguments.end_byte() - 1];
     if !hang.trim().is_empty() || hang.contains('\t') {
         return None;
     }
-    let close = close_line.trim().is_empty().then_some(close_line);
+    // Its closing bracket on a line of its own, or right after it.
+    let closing = arguments.end_byte() - 1;
+    let close = match arguments.end_position().row > only.end_position().row {
+        true => Some(&source[line_start(source, closing)..closing]),
+        false => None,
+    };
+    if close.is_some_and(|c| !c.trim().is_empty()) {
+        return None;
+    }
+    // In the new text, the argument is the last item of a bracket opened on
+    // the first line, followed only by closing brackets.
     let text = &source[argument.clone()];
-    let (head, tail) = (&rendered[..*at], &rendered[at + text.len()..]);
-    if head.contains('\n') || !tail.chars().all(|c| c == ')') {
+    let tree = parse(rendered);
+    if tree.root_node().has_error() {
         return None;
     }
-    // The innermost bracket still open before the argument.
-    let mut open = Vec::new();
-    for (i, c) in head.char_indices() {
-        match c {
-            '(' | '[' | '{' => open.push(i),
-            ')' | ']' | '}' => {
-                open.pop()?;
-            }
-            _ => {}
-        }
+    let mut placed = tree
+        .root_node()
+        .descendant_for_byte_range(*at, at + text.len())?;
+    while let Some(parent) = placed
+        .parent()
+        .filter(|p| p.byte_range() == placed.byte_range())
+    {
+        placed = parent;
     }
-    let bracket = *open.last()?;
-    // The argument is a whole item of that bracket (not `size=` it).
-    let pieces = split_top_level(&head[bracket + 1..]);
-    let (own, before) = pieces.split_last()?;
-    if !own.trim().is_empty() {
+    let list = placed.parent().filter(|l| l.kind() == "argument_list")?;
+    let items = named_children(list);
+    let (last, before) = items.split_last()?;
+    let tail = &rendered[list.end_byte() - 1..];
+    if *last != placed
+        || placed.byte_range() != (*at..at + text.len())
+        || rendered[..list.start_byte()].contains('\n')
+        || !tail.chars().all(|c| c == ')')
+    {
         return None;
     }
-    let before: Vec<&str> = before.iter().map(|item| item.trim()).collect();
-    let mut out = format!("{}{newline}", &head[..=bracket]);
+    let mut out = format!("{}{newline}", &rendered[..=list.start_byte()]);
     for item in before {
-        out.push_str(&format!("{hang}{item},{newline}"));
+        out.push_str(&format!("{hang}{},{newline}", &rendered[item.byte_range()]));
     }
     out.push_str(&format!("{hang}{text}"));
     match close {
@@ -162,24 +175,6 @@ pub fn keep_hanging(
     }
     let first = &source[line_start(source, range.start)..range.start];
     (!too_long(width(first), &out, "")).then_some(out)
-}
-
-/// `text` split at its commas outside brackets.
-fn split_top_level(text: &str) -> Vec<&str> {
-    let (mut parts, mut depth, mut start) = (Vec::new(), 0usize, 0);
-    for (i, c) in text.char_indices() {
-        match c {
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
-            ',' if depth == 0 => {
-                parts.push(&text[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(&text[start..]);
-    parts
 }
 
 /// Edits of the indentation of continuation lines aligned with a bracket
@@ -470,13 +465,13 @@ fn top_level_arguments(
     bracket: usize,
     first_column: usize,
 ) -> Option<Vec<Argument>> {
-    let tree = crate::python::parse::parse(rendered);
+    let tree = parse(rendered);
     let list = tree
         .root_node()
         .descendant_for_byte_range(bracket, bracket + 1)?
         .parent()
         .filter(|n| n.kind() == "argument_list" && n.start_byte() == bracket)?;
-    let items: Vec<Node> = crate::python::syntax::named_children(list);
+    let items: Vec<Node> = named_children(list);
     // A comment ends its line: the arguments could not be refilled.
     if items.iter().any(|n| n.kind() == "comment") {
         return None;
@@ -526,9 +521,7 @@ fn spans_lines_in_string(node: Node) -> bool {
     if node.kind() == "string" {
         return node.start_position().row != node.end_position().row;
     }
-    crate::python::syntax::named_children(node)
-        .into_iter()
-        .any(spans_lines_in_string)
+    named_children(node).into_iter().any(spans_lines_in_string)
 }
 
 /// `arguments` (each ending with its separator) filled onto lines of at
