@@ -693,23 +693,27 @@ mod tests {
         );
     }
 
+    /// The mock targets found in `source`, by line and API name.
+    fn mock_targets_by_line(source: &str) -> Vec<(usize, String)> {
+        let catalogue = Catalogue::builtin().unwrap();
+        let tree = parse(source);
+        analyze(&tree, source, &catalogue, &[], &Patchers::default())
+            .uses
+            .into_iter()
+            .filter(|u| u.kind == UseKind::MockTarget)
+            .map(|u| (crate::source::line_col(source, u.range.start).0, u.name))
+            .collect()
+    }
+
     #[test]
     fn attribute_patches_of_test_base_classes_are_mock_targets() {
-        let catalogue = Catalogue::builtin().unwrap();
         let source = "import eventlet\n\
                       self.mock_object(eventlet, 'sleep')\n\
                       self.patchobject(eventlet, 'spawn_n')\n\
                       monkeypatch.setattr(eventlet, 'sleep', fake)\n\
                       self.useFixture(fixtures.MockPatchObject(eventlet, 'sleep'))\n\
                       other.object(eventlet, 'sleep')\n";
-        let tree = parse(source);
-        let found: Vec<(usize, String)> =
-            analyze(&tree, source, &catalogue, &[], &Patchers::default())
-                .uses
-                .into_iter()
-                .filter(|u| u.kind == UseKind::MockTarget)
-                .map(|u| (crate::source::line_col(source, u.range.start).0, u.name))
-                .collect();
+        let found = mock_targets_by_line(source);
         let sleep = "eventlet.greenthread.sleep".to_string();
         let spawn_n = "eventlet.greenthread.spawn_n".to_string();
         assert_eq!(
@@ -725,20 +729,12 @@ mod tests {
 
     #[test]
     fn an_attribute_named_by_a_variable_is_each_string_the_file_gives_it() {
-        let catalogue = Catalogue::builtin().unwrap();
         let source = "import eventlet\n\
                       class T:\n    def setUp(self):\n        self.name = 'spawn_n'\n\
                       \x20   def test(self):\n        mock.patch.object(eventlet, self.name, f)\n\
                       class U(T):\n    def setUp(self):\n        self.name = 'spawn'\n\
                       def other(name):\n    mock.patch.object(eventlet, name, f)\n";
-        let tree = parse(source);
-        let found: Vec<(usize, String)> =
-            analyze(&tree, source, &catalogue, &[], &Patchers::default())
-                .uses
-                .into_iter()
-                .filter(|u| u.kind == UseKind::MockTarget)
-                .map(|u| (crate::source::line_col(source, u.range.start).0, u.name))
-                .collect();
+        let found = mock_targets_by_line(source);
         // A parameter may hold anything: that mock is not resolved.
         assert_eq!(
             found,

@@ -116,12 +116,8 @@ fn check_stored(target: Node, root: Node, source: &str) -> Result<(), String> {
                 }
             }
             "attribute" if field_name(parent, node) == Some("object") => {
-                let method = parent
-                    .child_by_field_name("attribute")
-                    .map(|a| text(a, source));
-                let call = parent.parent().filter(|c| c.kind() == "call");
-                match (method, call) {
-                    (Some("get" | "pop"), Some(call)) => check_value_use(call, root, source)?,
+                match method_call(parent, source) {
+                    Some(("get" | "pop", call)) => check_value_use(call, root, source)?,
                     _ => return passed_on(node),
                 }
             }
@@ -272,17 +268,13 @@ fn check_keys(container: Node, root: Node, source: &str, depth: usize) -> Result
                 .into_iter()
                 .collect(),
             "attribute" if field_name(parent, node) == Some("object") => {
-                let method = parent
-                    .child_by_field_name("attribute")
-                    .map(|a| text(a, source));
-                let call = parent.parent().filter(|c| c.kind() == "call");
-                match (method, call) {
-                    (Some("get" | "pop" | "setdefault"), Some(call)) => call
+                match method_call(parent, source) {
+                    Some(("get" | "pop" | "setdefault", call)) => call
                         .child_by_field_name("arguments")
                         .and_then(|a| named_children(a).first().copied())
                         .into_iter()
                         .collect(),
-                    (Some("clear" | "values"), Some(_)) => continue,
+                    Some(("clear" | "values", _)) => continue,
                     _ => return used_otherwise(node),
                 }
             }
@@ -335,6 +327,13 @@ fn literal_keys(made: Node) -> Option<Vec<Node>> {
             .then_some(members),
         _ => None,
     }
+}
+
+/// The method name and the call, where `attribute` (`jobs.get`) is called.
+fn method_call<'t, 's>(attribute: Node<'t>, source: &'s str) -> Option<(&'s str, Node<'t>)> {
+    let method = attribute.child_by_field_name("attribute")?;
+    let call = attribute.parent().filter(|c| c.kind() == "call")?;
+    Some((text(method, source), call))
 }
 
 fn is_empty_container(made: Node, source: &str) -> bool {
