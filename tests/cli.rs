@@ -629,6 +629,34 @@ fn the_requirement_stays_with_a_library_that_runs_on_eventlet() {
     );
 }
 
+/// A test's mock of an eventlet name imports eventlet when it starts: the
+/// test requirement stays while the mock does (os-brick).
+#[test]
+fn the_requirement_stays_with_a_mock_of_eventlet() {
+    let dir = tree(&[
+        ("test-requirements.txt", b"eventlet>=0.30.1\n"),
+        (
+            "test_fc.py",
+            b"from unittest import mock\n\n\n@mock.patch('eventlet.greenthread.sleep', mock.Mock())\ndef test_wait():\n    pass\n",
+        ),
+    ]);
+    let scan = stdout(&eventless(&["scan"], dir.path()));
+    assert!(
+        scan.contains(
+            "test-requirements.txt:1:1: eventlet:requirement [config] manual (with the switch): \
+             eventlet is still imported (./test_fc.py:4, where a mock of \
+             eventlet.greenthread.sleep imports it)"
+        ),
+        "{scan}"
+    );
+    let out = eventless(&["apply"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("test-requirements.txt")).unwrap(),
+        "eventlet>=0.30.1\n"
+    );
+}
+
 #[test]
 fn markdown_readiness_report_links_occurrences() {
     let dir = tree(&[
