@@ -214,6 +214,29 @@ fn apply_writes_once_and_a_second_run_changes_nothing() {
     assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
 }
 
+/// A new import takes the module's own name unless a binding that a
+/// rewritten line reads has it: mistral's test has a parameter `time` in
+/// another method, which needs no `import time as time_mod`.
+#[test]
+fn a_new_import_is_aliased_only_where_a_rewritten_line_reads_the_name() {
+    let elsewhere = b"import eventlet\n\n\ndef wait():\n    eventlet.sleep(1)\n\n\ndef check(duration, time):\n    return time < duration\n";
+    let dir = tree(&[("a.py", elsewhere)]);
+    let out = eventless(&["apply", "a.py"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.py")).unwrap(),
+        "import time\n\n\ndef wait():\n    time.sleep(1)\n\n\ndef check(duration, time):\n    return time < duration\n"
+    );
+    let here = b"import eventlet\n\n\ndef wait(time):\n    eventlet.sleep(1)\n    return time\n";
+    let dir = tree(&[("a.py", here)]);
+    let out = eventless(&["apply", "a.py"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.py")).unwrap(),
+        "import time as time_mod\n\n\ndef wait(time):\n    time_mod.sleep(1)\n    return time\n"
+    );
+}
+
 /// A kept executor is refused for what holds it (here: a program that does
 /// not patch threads), not for the `with` block the exact transform asks
 /// for: the kept form takes an executor outside a block.

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use tree_sitter::Node;
 
-use crate::python::bindings::Bindings;
+use crate::python::bindings::{Bindings, Reads};
 use crate::python::helpers::definition;
 use crate::python::module_names::{ModuleRef, name_module};
 use crate::python::parse::{first_syntax_error, parse};
@@ -221,8 +221,22 @@ pub fn defines(
     bindings: &Bindings,
 ) -> bool {
     definition(root, source, helper.defined_name(public)).is_some_and(|def| {
+        // Named as the helper's body reads the module: a binding elsewhere
+        // (a parameter of another function) leaves the import's name free.
+        let read = [def.start_byte()];
         let expected = helper.render(
-            |m| name_module(ModuleRef::parse(m), bindings, &HashSet::new(), &[], &[]).0,
+            |m| {
+                let module = ModuleRef::parse(m);
+                name_module(
+                    module,
+                    bindings,
+                    Reads::At(&read),
+                    &HashSet::new(),
+                    &[],
+                    &[],
+                )
+                .0
+            },
             public,
         );
         text(def, source).replace("\r\n", "\n") == expected

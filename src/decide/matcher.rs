@@ -15,7 +15,7 @@ use crate::decide::identity;
 use crate::decide::tree_facts::{FileContext, Relaxed, WithMocks, add_new};
 use crate::edit::Edit;
 use crate::project::requirements::RequirementFloors;
-use crate::python::bindings::{MODULE_SCOPE, module_bound_to};
+use crate::python::bindings::{MODULE_SCOPE, Reads, module_bound_to};
 use crate::python::config_options::ProjectBounds;
 use crate::python::module_names::{ModuleRef, name_module};
 use crate::python::non_negative::Proof;
@@ -1009,6 +1009,7 @@ fn assignment_becoming_import<'t>(
     let (local, _) = name_module(
         ModuleRef::parse(&spec),
         &file.bindings,
+        Reads::Anywhere,
         &HashSet::new(),
         &[],
         &freed,

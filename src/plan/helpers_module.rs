@@ -59,8 +59,15 @@ pub fn with_definitions<'h>(
         return Ok((text.to_owned(), missing));
     }
     let modules = missing.iter().flat_map(|h| h.code.modules()).collect();
-    let (names, imports): (HashMap<&str, String>, _) =
-        imports_added(modules, &bindings, &HashSet::new(), Vec::new(), &[], &[]);
+    let (names, imports): (HashMap<&str, String>, _) = imports_added(
+        modules,
+        None,
+        &bindings,
+        &HashSet::new(),
+        Vec::new(),
+        &[],
+        &[],
+    );
     let (mut edits, _) = insertions(root, text, newline, &imports, &[], None);
     for helper in &missing {
         let code = helper.render(|m| names[m].clone(), true);

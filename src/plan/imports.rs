@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::analysis::{FileAnalysis, UseKind};
-use crate::python::bindings::{Bindings, ImportBinding, MODULE_SCOPE};
+use crate::python::bindings::{Bindings, ImportBinding, MODULE_SCOPE, Reads};
 use crate::python::imports::is_eventlet_path;
 use crate::python::module_names::{ModuleRef, NewImport, name_module};
 use crate::transform::Catalogue;
@@ -111,8 +111,12 @@ pub fn imports_leaving(
 /// imports to add: those that give the modules their names, then the
 /// retargeted from-imports (`retargeted`, whose member names are taken),
 /// sorted, each once. `freed` names lose their only binding in the round.
+/// `read_at` gives, by module, the offsets where its name is read (none:
+/// only at module level, as a helper defined there reads it); without it,
+/// a name bound anywhere in the file is taken.
 pub fn imports_added<'m>(
     modules: BTreeSet<&'m str>,
+    read_at: Option<&HashMap<&str, Vec<usize>>>,
     bindings: &Bindings,
     leaving: &HashSet<usize>,
     retargeted: Vec<NewImport>,
@@ -124,8 +128,18 @@ pub fn imports_added<'m>(
     for module in modules {
         // A name a retargeted import binds to a member is not free either.
         let chosen: Vec<String> = names.values().chain(retargeted_names).cloned().collect();
-        let (expr, import) =
-            name_module(ModuleRef::parse(module), bindings, leaving, &chosen, freed);
+        let read = match read_at {
+            Some(sites) => Reads::At(sites.get(module).map_or(&[], Vec::as_slice)),
+            None => Reads::Anywhere,
+        };
+        let (expr, import) = name_module(
+            ModuleRef::parse(module),
+            bindings,
+            read,
+            leaving,
+            &chosen,
+            freed,
+        );
         new_imports.extend(import);
         names.insert(module, expr);
     }

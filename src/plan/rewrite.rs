@@ -561,8 +561,26 @@ fn plan_edits(
         .chain(new_helpers.iter().flat_map(|(h, _)| h.code.modules()))
         .chain(shared_module)
         .collect();
+    // Where each module's name is read: a binding no read meets (another
+    // function's parameter) leaves the module its own name. Helpers are
+    // defined at module level, which is always checked.
+    let mut read_at: HashMap<&str, Vec<usize>> = HashMap::new();
+    for rw in &edited {
+        for module in rw.template.modules() {
+            read_at.entry(module).or_default().push(rw.range.start);
+        }
+    }
+    if let Some(shared) = shared_module {
+        let calls_shared = |rw: &&Rewrite| rw.helpers().any(|h| calls[h] == Call::FromModule);
+        for (_, rw) in applied.iter().filter(|(_, rw)| calls_shared(rw)) {
+            let sites =
+                std::iter::once(rw.range.start).chain(rw.appended.iter().map(|(at, _)| *at));
+            read_at.entry(shared).or_default().extend(sites);
+        }
+    }
     let (names, mut new_imports) = imports_added(
         modules,
+        Some(&read_at),
         bindings,
         &leaving,
         retargets.imports,

@@ -27,7 +27,7 @@ use tree_sitter::{Node, Tree};
 use crate::analysis::{FileAnalysis, FollowedModules, Through, Use, UseKind, canonical};
 use crate::project::modules::ModuleGraph;
 use crate::python::bindings::{
-    Bindings, MODULE_SCOPE, Occurrences, Reference, Resolution, import_statements, imported,
+    Bindings, MODULE_SCOPE, Occurrences, Reads, Reference, Resolution, import_statements, imported,
 };
 use crate::python::module_names::{ModuleRef, name_module};
 use crate::python::patchers::Patchers;
@@ -317,21 +317,33 @@ impl<'a> EventletModules<'a> {
                 !uses.is_empty() && uses.iter().all(|u| u.api == Some(api))
             })
             .collect();
-        let named = |leaving| {
+        // Read where the API's uses are, or at most where any use is.
+        let sites = |of_api: bool| -> Vec<usize> {
+            let uses = analysis.uses.iter();
+            uses.filter(|u| !of_api || (u.kind == UseKind::Reference && u.api == Some(api)))
+                .map(|u| u.range.start)
+                .collect()
+        };
+        let named = |leaving, read| {
             name_module(
                 ModuleRef::Import(stdlib),
                 &analysis.bindings,
+                Reads::At(read),
                 leaving,
                 &[],
                 &[],
             )
             .0
         };
-        let (surely, at_most) = (named(&only_api), named(&eventlet));
+        let (surely, at_most) = (
+            named(&only_api, &sites(true)),
+            named(&eventlet, &sites(false)),
+        );
         if surely != at_most {
             return Err(format!(
                 "{} names {stdlib} '{surely}' or '{at_most}' once rewritten, depending on which \
-                 of its eventlet imports go, so the mock's new target is not certain",
+                 of its eventlet imports go and which of its uses are rewritten, so the mock's new \
+                 target is not certain",
                 module.path.display()
             ));
         }

@@ -28,6 +28,9 @@ pub enum ScopeKind {
 pub struct Scope {
     pub kind: ScopeKind,
     pub parent: Option<ScopeId>,
+    /// The definition or comprehension that makes the scope (the module's
+    /// is the whole file).
+    range: Range<usize>,
     bound: HashMap<String, Vec<Binding>>,
     globals: HashSet<String>,
 }
@@ -70,6 +73,15 @@ pub enum Resolution {
     Other,
     /// Not bound in the file (a builtin or a star import).
     Unbound,
+}
+
+/// Where a name given to a module would be read.
+#[derive(Debug, Clone, Copy)]
+pub enum Reads<'a> {
+    /// Anywhere in the file: every binding of the name counts.
+    Anywhere,
+    /// At these byte offsets: only bindings a read there may meet count.
+    At(&'a [usize]),
 }
 
 #[derive(Debug)]
@@ -158,7 +170,7 @@ impl Occurrences {
 impl Bindings {
     fn empty() -> Bindings {
         Bindings {
-            scopes: vec![Scope::new(ScopeKind::Module, None)],
+            scopes: vec![Scope::new(ScopeKind::Module, None, 0..usize::MAX)],
             imports: Vec::new(),
             references: Vec::new(),
             star_imports: Vec::new(),
@@ -237,22 +249,63 @@ impl Bindings {
             .sum()
     }
 
-    /// Whether `name` is bound anywhere in the file by something other than
-    /// a `compatible` import or one of the `leaving` imports.
+    /// Whether `name` is bound by something other than a `compatible`
+    /// import or one of the `leaving` imports, in the module or in a scope
+    /// where a new module-level `name` would be `read`.
     pub fn name_taken(
         &self,
         name: &str,
+        read: Reads,
         leaving: &HashSet<usize>,
         compatible: impl Fn(&ImportBinding) -> bool,
     ) -> bool {
-        self.scopes.iter().any(|scope| {
-            scope.bound.get(name).is_some_and(|bindings| {
-                bindings.iter().any(|b| match *b {
-                    Binding::Import(i) => !leaving.contains(&i) && !compatible(&self.imports[i]),
-                    Binding::Other => true,
+        let seen = self.scopes_reading(read);
+        self.scopes.iter().enumerate().any(|(id, scope)| {
+            seen.contains(&id)
+                && scope.bound.get(name).is_some_and(|bindings| {
+                    bindings.iter().any(|b| match *b {
+                        Binding::Import(i) => {
+                            !leaving.contains(&i) && !compatible(&self.imports[i])
+                        }
+                        Binding::Other => true,
+                    })
                 })
-            })
         })
+    }
+
+    /// The scopes whose bindings a module-level name read at `read` may
+    /// meet: the module's, and those a read at each site resolves through
+    /// (its own, and the functions around it; a class body is seen only
+    /// from inside it, not from its methods).
+    fn scopes_reading(&self, read: Reads) -> HashSet<ScopeId> {
+        let sites = match read {
+            Reads::Anywhere => return (0..self.scopes.len()).collect(),
+            Reads::At(sites) => sites,
+        };
+        let mut seen = HashSet::from([MODULE_SCOPE]);
+        for &at in sites {
+            let mut current = Some(self.scope_at(at));
+            let mut innermost = true;
+            while let Some(id) = current {
+                let scope = &self.scopes[id];
+                if innermost || scope.kind != ScopeKind::Class {
+                    seen.insert(id);
+                }
+                innermost = false;
+                current = scope.parent;
+            }
+        }
+        seen
+    }
+
+    /// The innermost scope around the byte offset `at`.
+    fn scope_at(&self, at: usize) -> ScopeId {
+        self.scopes
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.range.contains(&at))
+            .min_by_key(|(_, s)| s.range.len())
+            .map_or(MODULE_SCOPE, |(id, _)| id)
     }
 
     fn walk(&mut self, root: Node, source: &str, only: Option<&Occurrences>) {
@@ -287,14 +340,15 @@ impl Bindings {
             }
             // A new scope for what is inside a definition or comprehension.
             let scope = match kind {
-                "function_definition" | "lambda" => Some(self.new_scope(ScopeKind::Function, load)),
-                "class_definition" => Some(self.new_scope(ScopeKind::Class, load)),
+                "function_definition" | "lambda" => Some(ScopeKind::Function),
+                "class_definition" => Some(ScopeKind::Class),
                 "list_comprehension"
                 | "set_comprehension"
                 | "dictionary_comprehension"
-                | "generator_expression" => Some(self.new_scope(ScopeKind::Comprehension, load)),
+                | "generator_expression" => Some(ScopeKind::Comprehension),
                 _ => None,
-            };
+            }
+            .map(|scope_kind| self.new_scope(scope_kind, load, node.byte_range()));
             children.clear();
             let mut cursor = node.walk();
             if cursor.goto_first_child() {
@@ -437,17 +491,18 @@ impl Bindings {
             .push(binding);
     }
 
-    fn new_scope(&mut self, kind: ScopeKind, parent: ScopeId) -> ScopeId {
-        self.scopes.push(Scope::new(kind, Some(parent)));
+    fn new_scope(&mut self, kind: ScopeKind, parent: ScopeId, range: Range<usize>) -> ScopeId {
+        self.scopes.push(Scope::new(kind, Some(parent), range));
         self.scopes.len() - 1
     }
 }
 
 impl Scope {
-    fn new(kind: ScopeKind, parent: Option<ScopeId>) -> Scope {
+    fn new(kind: ScopeKind, parent: Option<ScopeId>, range: Range<usize>) -> Scope {
         Scope {
             kind,
             parent,
+            range,
             bound: HashMap::new(),
             globals: HashSet::new(),
         }

@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use super::bindings::{Bindings, ImportBinding, MODULE_SCOPE};
+use super::bindings::{Bindings, ImportBinding, MODULE_SCOPE, Reads};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModuleRef<'a> {
@@ -73,20 +73,21 @@ pub struct NewImport {
     pub top: String,
 }
 
-/// The expression that names `module` here, and the import to add, if any.
-/// `leaving` are imports the same rewrite removes; `chosen` are names other
-/// modules already took in this rewrite; `freed` are names whose only
-/// binding, a statement the rewrite deletes, goes.
+/// The expression that names `module` where it is `read`, and the import to
+/// add, if any. `leaving` are imports the same rewrite removes; `chosen` are
+/// names other modules already took in this rewrite; `freed` are names whose
+/// only binding, a statement the rewrite deletes, goes.
 pub fn name_module(
     module: ModuleRef,
     bindings: &Bindings,
+    read: Reads,
     leaving: &HashSet<usize>,
     chosen: &[String],
     freed: &[String],
 ) -> (String, Option<NewImport>) {
     let taken = |name: &str, compatible: &dyn Fn(&ImportBinding) -> bool| {
         let freed = freed.iter().any(|f| f == name);
-        (!freed && bindings.name_taken(name, leaving, compatible))
+        (!freed && bindings.name_taken(name, read, leaving, compatible))
             || chosen.iter().any(|c| c == name)
     };
     let module_level = || bindings.imports.iter().filter(|b| b.scope == MODULE_SCOPE);
@@ -171,11 +172,22 @@ mod tests {
     use super::*;
     use crate::python::parse::parse;
 
-    fn name(source: &str, spec: &str) -> (String, Option<String>) {
+    fn name_read(source: &str, spec: &str, read: Reads) -> (String, Option<String>) {
         let tree = parse(source);
         let b = Bindings::analyze(&tree, source);
-        let (expr, import) = name_module(ModuleRef::parse(spec), &b, &HashSet::new(), &[], &[]);
+        let (expr, import) =
+            name_module(ModuleRef::parse(spec), &b, read, &HashSet::new(), &[], &[]);
         (expr, import.map(|i| i.statement))
+    }
+
+    fn name(source: &str, spec: &str) -> (String, Option<String>) {
+        name_read(source, spec, Reads::Anywhere)
+    }
+
+    /// The name `time` gets where `SITE` stands in `source`.
+    fn time_at_site(source: &str) -> String {
+        let site = source.find("SITE").expect("a SITE in the source");
+        name_read(source, "time", Reads::At(&[site])).0
     }
 
     #[test]
@@ -204,10 +216,44 @@ mod tests {
     }
 
     #[test]
+    fn a_binding_no_read_meets_leaves_the_name_free() {
+        // mistral: an unrelated parameter of another method.
+        let other_function = "def f(time):\n    pass\n\n\ndef g():\n    SITE\n";
+        assert_eq!(time_at_site(other_function), "time");
+        let class_body = "class A:\n    time = 1\n\n    def m(self):\n        SITE\n";
+        assert_eq!(
+            time_at_site(class_body),
+            "time",
+            "a class body is not seen from a method"
+        );
+    }
+
+    #[test]
+    fn a_binding_a_read_meets_takes_the_name() {
+        let own_parameter = "def f(time):\n    SITE\n";
+        assert_eq!(time_at_site(own_parameter), "time_mod");
+        let enclosing = "def f(time):\n    def g():\n        SITE\n";
+        assert_eq!(
+            time_at_site(enclosing),
+            "time_mod",
+            "a closure reads its function's names"
+        );
+        let class_body = "class A:\n    time = 1\n    SITE\n";
+        assert_eq!(time_at_site(class_body), "time_mod");
+        let comprehension = "def f():\n    return [SITE for time in x]\n";
+        assert_eq!(time_at_site(comprehension), "time_mod");
+    }
+
+    #[test]
     fn aliases_on_a_clash() {
         assert_eq!(
             name("def f(time): pass\n", "time"),
             ("time_mod".into(), Some("import time as time_mod".into()))
+        );
+        assert_eq!(
+            time_at_site("time = 5\n\n\ndef f():\n    SITE\n"),
+            "time_mod",
+            "a module-level binding meets every read"
         );
         assert_eq!(
             name("utils = None\n", "nova:utils"),
