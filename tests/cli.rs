@@ -237,6 +237,39 @@ fn a_new_import_is_aliased_only_where_a_rewritten_line_reads_the_name() {
     );
 }
 
+/// blazar's test base class patches with `self.patch(obj, attr)`, which
+/// hands both to `fixtures.MockPatchObject`: its mock of eventlet's sleep
+/// holds the exact rewrite, and moves with the code at review level.
+#[test]
+fn a_mock_made_through_the_project_s_own_attribute_patcher_moves_with_the_code() {
+    let base = b"import eventlet\neventlet.monkey_patch()\n\nimport fixtures  # noqa\nimport testtools  # noqa\n\n\nclass TestCase(testtools.TestCase):\n\n    def patch(self, obj, attr):\n        return self.useFixture(fixtures.MockPatchObject(obj, attr)).mock\n";
+    let test = b"import eventlet\n\nfrom pkg import tests\nfrom pkg import worker\n\n\nclass TestWorker(tests.TestCase):\n\n    def test_wait(self):\n        sleep = self.patch(eventlet, 'sleep')\n        worker.wait()\n        sleep.assert_called_once_with(5)\n";
+    let worker = b"import eventlet\n\n\ndef wait():\n    eventlet.sleep(5)\n";
+    let dir = tree(&[
+        ("setup.cfg", b"[metadata]\nname = pkg\n\n[entry_points]\nconsole_scripts =\n    pkg-worker = pkg.cmd:main\n"),
+        ("pkg/__init__.py", b""),
+        ("pkg/cmd.py", b"import eventlet\neventlet.monkey_patch()\n\nfrom pkg import worker  # noqa\n\n\ndef main():\n    worker.wait()\n"),
+        ("pkg/worker.py", worker),
+        ("pkg/tests/__init__.py", base),
+        ("pkg/tests/test_worker.py", test),
+    ]);
+    let scan = stdout(&eventless(&["scan"], dir.path()));
+    let sleep = line_with(&scan, "worker.py:5:5: eventlet.greenthread.sleep");
+    assert!(
+        sleep.contains("manual") && sleep.contains("wider-mock"),
+        "{sleep}"
+    );
+    let out = eventless(&["apply", "--review", "."], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let read = |path: &str| std::fs::read_to_string(dir.path().join(path)).unwrap();
+    assert!(read("pkg/worker.py").contains("    time.sleep(5)\n"));
+    assert!(
+        read("pkg/tests/test_worker.py").contains("sleep = self.patch(time, 'sleep')"),
+        "{}",
+        read("pkg/tests/test_worker.py")
+    );
+}
+
 /// A kept executor is refused for what holds it (here: a program that does
 /// not patch threads), not for the `with` block the exact transform asks
 /// for: the kept form takes an executor outside a block.

@@ -32,7 +32,7 @@ struct Scanned {
     /// Whether it may call a known patcher.
     may_patch: bool,
     /// The functions it defines that patch what their argument names.
-    wrappers: Vec<(String, usize)>,
+    wrappers: Vec<(String, patchers::Passed)>,
     outline: Outline,
     by_name: loaders::ByName,
     /// The line of its first oslo.messaging server factory call.

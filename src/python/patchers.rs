@@ -1,10 +1,11 @@
 //! The calls with which tests patch a name: mock's and fixtures' patchers,
 //! the known helpers of test base classes, and the project's own functions
-//! that hand their argument on to one of them (nova's
+//! that hand their arguments on to one of them (nova's
 //! `TestCase.stub_out(old, new)`, which patches `old` with
-//! `fixtures.MonkeyPatch`). A call of such a function with an eventlet path
-//! patches eventlet as `mock.patch` would: missing it would let a rewrite
-//! move the code away from the test's stub.
+//! `fixtures.MonkeyPatch`; blazar's `TestCase.patch(obj, attr)`, which
+//! patches with `fixtures.MockPatchObject(obj, attr)`). A call of such a
+//! function with an eventlet path patches eventlet as `mock.patch` would:
+//! missing it would let a rewrite move the code away from the test's stub.
 
 use std::collections::BTreeMap;
 
@@ -32,12 +33,23 @@ const ATTRIBUTE_PATCHERS: &[&str] = &[
 const PATCHER_WORDS: &[&str] = &["atch", "mock_object", "setattr"];
 
 /// The patchers of one project: the known ones and the project's functions
-/// that pass one of their parameters on as the name to patch.
+/// that pass their parameters on as what to patch.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Patchers {
-    /// Each such function's name, with the position of that parameter
-    /// among the arguments its callers pass (`self` not counted).
-    wrappers: BTreeMap<String, usize>,
+    /// Each such function's name, with where its callers pass what it
+    /// patches.
+    wrappers: BTreeMap<String, Passed>,
+}
+
+/// Where the callers of a project's patcher pass what it patches: the
+/// positions of those parameters among their arguments (`self` not
+/// counted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Passed {
+    /// A dotted name (`stub_out('a.b', new)`).
+    Dotted(usize),
+    /// An object, and a string naming its attribute (`patch(obj, 'b')`).
+    Attribute { object: usize, name: usize },
 }
 
 /// What a patch call names: the string of `mock.patch('a.b')`, or the
@@ -50,7 +62,7 @@ pub struct PatchArgs<'t> {
 
 impl Patchers {
     /// The known patchers and the functions `wrappers` found.
-    pub fn with_wrappers(wrappers: impl IntoIterator<Item = (String, usize)>) -> Self {
+    pub fn with_wrappers(wrappers: impl IntoIterator<Item = (String, Passed)>) -> Self {
         Patchers {
             wrappers: wrappers.into_iter().collect(),
         }
@@ -136,22 +148,35 @@ impl Patchers {
             .map(|f| text(f, source))
             .unwrap_or("");
         let last = callee.rsplit('.').next().unwrap_or(callee);
-        let names_object = ATTRIBUTE_PATCHERS.contains(&last)
-            && (last != "object" || callee.ends_with("patch.object"));
-        let target = if names_object {
-            1
-        } else if PATCHERS.contains(&last) {
-            0
-        } else {
-            *self.wrappers.get(last)?
+        // A test base class's method may share a known patcher's name
+        // (blazar's `self.patch(obj, attr)`): through `self` it is that.
+        let own = self.wrappers.get(last);
+        let method = callee.starts_with("self.") || callee.starts_with("cls.");
+        let passed = match (known_patcher(callee), own) {
+            (_, Some(own)) if method => *own,
+            (Some(known), _) => known,
+            (None, own) => *own?,
         };
         let args = positional_args(call);
-        let object = if names_object {
-            Some(*args.first()?)
-        } else {
-            None
-        };
-        Some((object, *args.get(target)?))
+        match passed {
+            Passed::Dotted(target) => Some((None, *args.get(target)?)),
+            Passed::Attribute { object, name } => {
+                Some((Some(*args.get(object)?), *args.get(name)?))
+            }
+        }
+    }
+}
+
+/// Where a known patcher, called as `callee`, takes what it patches.
+fn known_patcher(callee: &str) -> Option<Passed> {
+    let last = callee.rsplit('.').next().unwrap_or(callee);
+    if ATTRIBUTE_PATCHERS.contains(&last) && (last != "object" || callee.ends_with("patch.object"))
+    {
+        Some(Passed::Attribute { object: 0, name: 1 })
+    } else if PATCHERS.contains(&last) {
+        Some(Passed::Dotted(0))
+    } else {
+        None
     }
 }
 
@@ -240,30 +265,56 @@ fn positional_args(call: Node) -> Vec<Node> {
         .unwrap_or_default()
 }
 
-/// Whether a file's text may define a function that hands a parameter to
-/// a patcher: one of [`PATCHERS`] (a whole name, not `_create_patch`)
-/// called with a name, not a string, first.
+/// Whether a file's text may define a function that hands its parameters
+/// to a patcher: one of [`PATCHERS`] (a whole name, not `_create_patch`)
+/// called with a name, not a string, first, or one of
+/// [`ATTRIBUTE_PATCHERS`] with names first and second.
 pub fn may_define_wrapper(text: &[u8]) -> bool {
     let name_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    PATCHERS.iter().any(|word| {
-        memchr::memmem::find_iter(text, word.as_bytes()).any(|at| {
-            let whole = at == 0 || !name_byte(text[at - 1]);
-            let mut rest = text[at + word.len()..].iter();
-            whole
-                && rest.next() == Some(&b'(')
-                && rest
-                    .find(|b| !b.is_ascii_whitespace())
-                    .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+    let skip_blanks = |at: usize| {
+        at + text[at..]
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count()
+    };
+    // Whether the arguments from `at` start with `names` plain names.
+    let passes_names = |mut at: usize, names: usize| {
+        for n in 0..names {
+            at = skip_blanks(at);
+            if !text
+                .get(at)
+                .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+            {
+                return false;
+            }
+            at += text[at..].iter().take_while(|b| name_byte(**b)).count();
+            if n + 1 < names {
+                at = skip_blanks(at);
+                if text.get(at) != Some(&b',') {
+                    return false;
+                }
+                at += 1;
+            }
+        }
+        true
+    };
+    let calls_with_names = |words: &[&str], names: usize| {
+        words.iter().any(|word| {
+            memchr::memmem::find_iter(text, word.as_bytes()).any(|at| {
+                let whole = at == 0 || !name_byte(text[at - 1]);
+                let open = at + word.len();
+                whole && text.get(open) == Some(&b'(') && passes_names(open + 1, names)
+            })
         })
-    })
+    };
+    calls_with_names(PATCHERS, 1) || calls_with_names(ATTRIBUTE_PATCHERS, 2)
 }
 
-/// The functions of a file that pass one of their parameters, unchanged,
-/// as the name one of [`PATCHERS`] patches: each function's name and the
-/// position of that parameter among its callers' arguments, in the parsed
-/// module `root` of `source` (worth a parse only where
-/// [`may_define_wrapper`]).
-pub fn wrappers_in(root: &Root, source: &str) -> Vec<(String, usize)> {
+/// The functions of a file that pass their parameters, unchanged, as what
+/// a known patcher patches: each function's name and where its callers
+/// pass that, in the parsed module `root` of `source` (worth a parse only
+/// where [`may_define_wrapper`]).
+pub fn wrappers_in(root: &Root, source: &str) -> Vec<(String, Passed)> {
     let known = Patchers::default();
     let mut found = Vec::new();
     for call in known.calls(root, source) {
@@ -274,15 +325,27 @@ pub fn wrappers_in(root: &Root, source: &str) -> Vec<(String, usize)> {
         // mock's `patch`, not an HTTP client's (`requests.patch(url)`).
         let last = callee.rsplit('.').next().unwrap_or(callee);
         let mock_patch = callee == "patch" || callee.ends_with("mock.patch");
-        if !PATCHERS.contains(&last) || (last == "patch" && !mock_patch) {
-            continue;
-        }
-        let Some(first) = positional_args(call).first().copied() else {
+        let Some(passed) = known_patcher(callee).filter(|_| last != "patch" || mock_patch) else {
             continue;
         };
-        if first.kind() != "identifier" {
+        let args = positional_args(call);
+        let parameters_at = |positions: &[usize]| -> Option<Vec<&str>> {
+            positions
+                .iter()
+                .map(|&p| {
+                    args.get(p)
+                        .filter(|a| a.kind() == "identifier")
+                        .map(|a| text(*a, source))
+                })
+                .collect()
+        };
+        let passed_names = match passed {
+            Passed::Dotted(target) => parameters_at(&[target]),
+            Passed::Attribute { object, name } => parameters_at(&[object, name]),
+        };
+        let Some(passed_names) = passed_names else {
             continue;
-        }
+        };
         let Some(function) = root
             .ancestors(call)
             .find(|n| matches!(n.kind(), "function_definition" | "lambda"))
@@ -294,17 +357,26 @@ pub fn wrappers_in(root: &Root, source: &str) -> Vec<(String, usize)> {
             continue;
         };
         let name = text(name, source);
-        let position = parameter_names(function, source)
+        let parameters = parameter_names(function, source);
+        let method = usize::from(is_method(function, source));
+        let Some(positions) = passed_names
             .iter()
-            .position(|p| *p == text(first, source));
-        let passed_on =
-            position.and_then(|p| p.checked_sub(usize::from(is_method(function, source))));
-        if let Some(position) = passed_on
-            && !PATCHERS.contains(&name)
-            && !ATTRIBUTE_PATCHERS.contains(&name)
-        {
-            found.push((name.to_owned(), position));
-        }
+            .map(|passed| {
+                let position = parameters.iter().position(|p| p == passed)?;
+                position.checked_sub(method)
+            })
+            .collect::<Option<Vec<usize>>>()
+        else {
+            continue;
+        };
+        let passed_on = match passed {
+            Passed::Dotted(_) => Passed::Dotted(positions[0]),
+            Passed::Attribute { .. } => Passed::Attribute {
+                object: positions[0],
+                name: positions[1],
+            },
+        };
+        found.push((name.to_owned(), passed_on));
     }
     found
 }
@@ -402,7 +474,7 @@ mod tests {
     use super::*;
     use crate::python::parse::parse;
 
-    fn wrappers(source: &str) -> Vec<(String, usize)> {
+    fn wrappers(source: &str) -> Vec<(String, Passed)> {
         assert!(may_define_wrapper(source.as_bytes()));
         let tree = parse(source);
         wrappers_in(&Root::new(tree.root_node()), source)
@@ -493,10 +565,40 @@ mod tests {
         assert_eq!(
             found,
             [
-                ("stub_out".to_string(), 0),
-                ("patch_it".to_string(), 0),
-                ("module_level".to_string(), 1)
+                ("stub_out".to_string(), Passed::Dotted(0)),
+                ("patch_it".to_string(), Passed::Dotted(0)),
+                ("module_level".to_string(), Passed::Dotted(1))
             ]
+        );
+    }
+
+    /// blazar's test base class: `self.patch(eventlet, 'spawn')` mocks
+    /// eventlet's spawn, though a known patcher has the method's name.
+    #[test]
+    fn a_method_handing_an_object_and_its_attribute_to_a_patcher_is_a_patcher() {
+        let base = "class TestCase:\n    def patch(self, obj, attr):\n        \
+                    return self.useFixture(fixtures.MockPatchObject(obj, attr)).mock\n";
+        let found = wrappers(base);
+        let attribute = Passed::Attribute { object: 0, name: 1 };
+        assert_eq!(found, [("patch".to_string(), attribute)]);
+        let patchers = Patchers::with_wrappers(found);
+        let source = "self.patch(eventlet, 'spawn')\nmock.patch('eventlet.sleep')\n";
+        let tree = parse(source);
+        let root = Root::new(tree.root_node());
+        let named: Vec<(Option<&str>, &str)> = patchers
+            .calls(&root, source)
+            .into_iter()
+            .filter_map(|call| patchers.args(call, source))
+            .map(|args| {
+                (
+                    args.object.map(|o| text(o, source)),
+                    text(args.string, source),
+                )
+            })
+            .collect();
+        assert_eq!(
+            named,
+            [(Some("eventlet"), "spawn"), (None, "eventlet.sleep")]
         );
     }
 
@@ -513,7 +615,7 @@ mod tests {
 
     #[test]
     fn a_call_of_a_wrapper_names_its_target_where_the_wrapper_takes_it() {
-        let patchers = Patchers::with_wrappers([("stub_out".to_string(), 0)]);
+        let patchers = Patchers::with_wrappers([("stub_out".to_string(), Passed::Dotted(0))]);
         let source = "self.stub_out('eventlet.greenthread.sleep', lambda *a: None)\n\
                       self.stub_out(name, 'eventlet.sleep')\n\
                       self.stub_out(old='eventlet.sleep', new=None)\n";
