@@ -270,6 +270,31 @@ fn a_mock_made_through_the_project_s_own_attribute_patcher_moves_with_the_code()
     );
 }
 
+/// neutron-dynamic-routing's agent starts an oslo.service looping call,
+/// and its test yields to it with eventlet's sleep: green threads run in
+/// that test though the project's code never names eventlet, so the sleep
+/// stays where nothing patches time.
+#[test]
+fn an_installed_module_that_starts_green_threads_keeps_the_program_green() {
+    let agent = b"from oslo_service import loopingcall\n\n\nclass Agent:\n    def __init__(self, report):\n        self.heartbeat = loopingcall.FixedIntervalLoopingCall(report)\n        self.heartbeat.start(interval=1)\n";
+    let test = b"from unittest import mock\n\nimport eventlet\n\nfrom pkg import agent\n\n\ndef test_reports():\n    report = mock.Mock()\n    agent.Agent(report)\n    eventlet.greenthread.sleep(1)\n    report.assert_called_once_with()\n";
+    let dir = tree(&[
+        ("setup.cfg", b"[metadata]\nname = pkg\n"),
+        ("pkg/__init__.py", b""),
+        ("pkg/agent.py", agent),
+        ("pkg/tests/__init__.py", b""),
+        ("pkg/tests/test_agent.py", test),
+    ]);
+    let scan = stdout(&eventless(&["scan"], dir.path()));
+    let sleep = line_with(&scan, "test_agent.py:11:5: eventlet.greenthread.sleep");
+    assert!(
+        sleep.contains("manual")
+            && sleep.contains("pkg/agent.py:1 import of oslo_service.loopingcall")
+            && sleep.contains("nothing in it monkey-patches 'time'"),
+        "{sleep}"
+    );
+}
+
 /// A kept executor is refused for what holds it (here: a program that does
 /// not patch threads), not for the `with` block the exact transform asks
 /// for: the kept form takes an executor outside a block.

@@ -259,6 +259,9 @@ pub struct PatchFunction {
 #[derive(Debug, Clone, Default)]
 pub struct FileFacts {
     pub green_threads: Vec<GreenUse>,
+    /// An installed module it imports that starts green threads itself
+    /// (oslo.service's looping calls), and the line.
+    pub green_import: Option<(String, usize)>,
     /// Its monkey_patch() calls, and its calls of another file's patch
     /// functions.
     pub monkey_patches: Vec<PatchCall>,
@@ -287,6 +290,7 @@ impl FileFacts {
                 in_set_up: false,
             }],
             patch_functions: Vec::new(),
+            green_import: None,
         }
     }
 }
@@ -533,7 +537,9 @@ impl ProjectFacts {
         };
         for (n, program) in programs.iter().enumerate() {
             for &f in program.reaches {
-                if files(f).is_some_and(|(_, facts)| !facts.green_threads.is_empty()) {
+                if files(f).is_some_and(|(_, facts)| {
+                    !facts.green_threads.is_empty() || facts.green_import.is_some()
+                }) {
                     facts.green_files.insert(f);
                 }
             }
@@ -541,11 +547,21 @@ impl ProjectFacts {
             // imports, not by which of its functions run: it may start them
             // through a library the project hands work to (oslo.service's
             // thread groups), which no eventlet use of the project shows.
-            let green_site = program.reaches.iter().find_map(|f| {
-                let (path, facts) = files(*f)?;
-                let green = facts.green_threads.first()?;
-                Some(format!("{}:{} {}", path.display(), green.line, green.api))
-            });
+            let green_site = program
+                .reaches
+                .iter()
+                .find_map(|f| {
+                    let (path, facts) = files(*f)?;
+                    let green = facts.green_threads.first()?;
+                    Some(format!("{}:{} {}", path.display(), green.line, green.api))
+                })
+                .or_else(|| {
+                    program.reaches.iter().find_map(|f| {
+                        let (path, facts) = files(*f)?;
+                        let (module, line) = facts.green_import.as_ref()?;
+                        Some(format!("{}:{line} import of {module}", path.display()))
+                    })
+                });
             let mut calls: Vec<MadeCall> = program
                 .patches
                 .iter()

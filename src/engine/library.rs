@@ -1,6 +1,7 @@
 //! Installed code that runs on eventlet: the libraries a project imports,
 //! and the installed code a mocking file runs.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use super::parsed::Parsed;
@@ -30,17 +31,43 @@ pub(super) fn eventlet_runtime(
     catalogue: &Catalogue,
 ) -> Option<String> {
     let runtime = catalogue.eventlet_runtime_modules();
-    let installed_on_eventlet = |module: &str| {
-        is_within(module, runtime.iter().copied()) && graph.with_parents(module).is_empty()
-    };
     files.iter().zip(scans).find_map(|(path, scan)| {
-        scan.imports.iter().filter(|i| i.level == 0).find_map(|i| {
-            // `from oslo_service import service` imports the module too.
-            std::iter::once(i.module.clone())
-                .chain(i.names.iter().map(|name| format!("{}.{name}", i.module)))
-                .find(|m| installed_on_eventlet(m))
-                .map(|m| format!("{m} (imported at {}:{})", path.display(), i.line))
-        })
+        let (module, line) = first_installed_import(scan, &runtime, graph)?;
+        Some(format!("{module} (imported at {}:{line})", path.display()))
+    })
+}
+
+/// By file, the first installed module it imports that starts green
+/// threads itself (`oslo_service.loopingcall`), and the line.
+pub(super) fn green_starting_imports(
+    scans: &[ImportScan],
+    graph: &ModuleGraph,
+    catalogue: &Catalogue,
+) -> HashMap<usize, (String, usize)> {
+    let starting = catalogue.green_starting_modules();
+    scans
+        .iter()
+        .enumerate()
+        .filter_map(|(file, scan)| Some((file, first_installed_import(scan, &starting, graph)?)))
+        .collect()
+}
+
+/// The first module of `modules` (or inside one) that the file imports,
+/// when it is an installed one, not the project's own, and its line.
+fn first_installed_import(
+    scan: &ImportScan,
+    modules: &[&str],
+    graph: &ModuleGraph,
+) -> Option<(String, usize)> {
+    let installed_within = |module: &str| {
+        is_within(module, modules.iter().copied()) && graph.with_parents(module).is_empty()
+    };
+    scan.imports.iter().filter(|i| i.level == 0).find_map(|i| {
+        // `from oslo_service import service` imports the module too.
+        std::iter::once(i.module.clone())
+            .chain(i.names.iter().map(|name| format!("{}.{name}", i.module)))
+            .find(|m| installed_within(m))
+            .map(|m| (m, i.line))
     })
 }
 

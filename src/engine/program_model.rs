@@ -51,6 +51,7 @@ impl ProgramModel {
         scans: &[ImportScan],
         parsed: &mut [Parsed],
         unreadable: &[(usize, Skipped)],
+        green_imports: HashMap<usize, (String, usize)>,
         assumed: Option<BTreeSet<String>>,
         stand_in: Option<&StandIn>,
     ) -> ProgramModel {
@@ -59,6 +60,19 @@ impl ProgramModel {
             .map(|(file, s)| (*file, (s.path.clone(), FileFacts::unreadable())))
             .collect();
         patch_function_calls(files, graph, parsed, &mut other_facts, stand_in);
+        // Files that start green threads through an installed module.
+        for (file, import) in green_imports {
+            let facts = match parsed.iter_mut().find(|p| p.file == file) {
+                Some(p) => &mut p.facts,
+                None => {
+                    let (_, facts) = other_facts
+                        .entry(file)
+                        .or_insert_with(|| (files[file].clone(), FileFacts::default()));
+                    facts
+                }
+            };
+            facts.green_import = Some(import);
+        }
         let by_file: HashMap<usize, &Parsed> = parsed.iter().map(|p| (p.file, p)).collect();
         let infos: Vec<FileInfo> = files
             .iter()
@@ -72,7 +86,9 @@ impl ProgramModel {
                     path,
                     main_guard: scans[i].main_guard,
                     defines_tests: scans[i].defines_tests,
-                    relevant: parsed.is_some() || unreadable.iter().any(|(f, _)| *f == i),
+                    relevant: parsed.is_some()
+                        || unreadable.iter().any(|(f, _)| *f == i)
+                        || facts.is_some_and(|f| f.green_import.is_some()),
                     calls_at_import: facts
                         .map(|f| f.monkey_patches.iter().map(|c| c.at_import).collect())
                         .unwrap_or_default(),

@@ -68,6 +68,23 @@ impl Catalogue {
             .map(|api| api.name.as_str())
     }
 
+    /// The installed modules outside eventlet that start green threads
+    /// themselves (`called_by` of an API that starts them: oslo.service's
+    /// looping calls).
+    pub fn green_starting_modules(&self) -> Vec<&str> {
+        let mut modules: Vec<&str> = self
+            .apis
+            .iter()
+            .filter(|api| api.green)
+            .flat_map(|api| &api.called_by)
+            .map(String::as_str)
+            .filter(|m| m.split('.').next() != Some("eventlet"))
+            .collect();
+        modules.sort_unstable();
+        modules.dedup();
+        modules
+    }
+
     /// The installed modules outside eventlet that call its APIs themselves
     /// (`called_by`: oslo.service's launcher and thread groups,
     /// oslo.vmware): a process that imports one keeps running on eventlet,
