@@ -295,6 +295,33 @@ fn an_installed_module_that_starts_green_threads_keeps_the_program_green() {
     );
 }
 
+/// ironic-inspector's functional test spawns the command's `main`, whose
+/// `sys.exit()` in another module ended the whole process from a green
+/// thread; from a native one it ends only that thread. Such a spawn stays;
+/// one of a function that does not exit becomes a thread.
+#[test]
+fn a_spawned_function_of_another_module_that_exits_keeps_its_spawn() {
+    let command = b"import sys\n\n\ndef main():\n    sys.exit('not configured')\n\n\ndef serve():\n    print('serving')\n";
+    let runner = b"import eventlet\neventlet.monkey_patch()\n\nfrom pkg import cmd  # noqa\n\n\ndef start():\n    eventlet.spawn_n(cmd.main)\n    eventlet.spawn_n(cmd.serve)\n";
+    let dir = tree(&[
+        ("setup.cfg", b"[metadata]\nname = pkg\n\n[entry_points]\nconsole_scripts =\n    pkg-run = pkg.runner:start\n"),
+        ("pkg/__init__.py", b""),
+        ("pkg/cmd.py", command),
+        ("pkg/runner.py", runner),
+    ]);
+    let scan = stdout(&eventless(&["scan", "--review"], dir.path()));
+    let exits = line_with(&scan, "runner.py:8:5: eventlet.greenthread.spawn_n");
+    assert!(
+        exits.contains("manual")
+            && exits.contains(
+                "the function it starts, cmd.main (defined in ./pkg/cmd.py), uses 'exit'"
+            ),
+        "{exits}"
+    );
+    let serves = line_with(&scan, "runner.py:9:5: eventlet.greenthread.spawn_n");
+    assert!(serves.contains("rewrite by spawn-statement"), "{serves}");
+}
+
 /// A kept executor is refused for what holds it (here: a program that does
 /// not patch threads), not for the `with` block the exact transform asks
 /// for: the kept form takes an executor outside a block.

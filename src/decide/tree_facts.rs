@@ -491,6 +491,9 @@ pub struct ProjectFacts {
     test_run_pollers: BTreeMap<String, String>,
     /// The project's module-level thread-locals: (module, name) -> where.
     thread_locals: HashMap<(String, String), String>,
+    /// The top-level definitions that mention a name some `no-identifier`
+    /// guard refuses: (module, definition, name) -> the module's file.
+    definitions_mentioning: Arc<HashMap<(String, String, String), String>>,
     /// The eventlet APIs the project's code assigns something else to
     /// (`eventlet.spawn_after = fake_spawn`), with where (`path:line`).
     reassigned: HashMap<ApiId, String>,
@@ -710,6 +713,16 @@ impl ProjectFacts {
         self.thread_locals = locals;
     }
 
+    /// Records which top-level definitions mention the names that
+    /// `no-identifier` guards refuse, (module, definition, name), with the
+    /// module's file.
+    pub fn set_definitions_mentioning(
+        &mut self,
+        mentioning: Arc<HashMap<(String, String, String), String>>,
+    ) {
+        self.definitions_mentioning = mentioning;
+    }
+
     /// Records the eventlet APIs the project's code assigns something else
     /// to, with where (`path:line`).
     pub fn set_reassigned(&mut self, reassigned: HashMap<ApiId, String>) {
@@ -882,6 +895,21 @@ impl<'a> FileContext<'a> {
 
     /// Where the module-level thread-local `name` of the project's
     /// `module` is made, if it is one.
+    /// The file of `module`, when its top-level `definition` mentions
+    /// `name`.
+    pub fn definition_mentions(
+        &self,
+        module: &str,
+        definition: &str,
+        name: &str,
+    ) -> Option<&'a str> {
+        let key = (module.to_owned(), definition.to_owned(), name.to_owned());
+        self.project
+            .definitions_mentioning
+            .get(&key)
+            .map(String::as_str)
+    }
+
     pub fn thread_local(&self, module: &str, name: &str) -> Option<&'a str> {
         self.project
             .thread_locals

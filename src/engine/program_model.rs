@@ -39,6 +39,9 @@ pub(super) struct ProgramModel {
     /// itself, or of a patch function), as call reach sites: (file, byte
     /// offset, line), sorted.
     pub(super) patch_sites: Vec<(usize, usize, usize)>,
+    /// The top-level definitions that mention a name a `no-identifier`
+    /// guard refuses: (module, definition, name) -> the module's file.
+    pub(super) mentioning: Arc<HashMap<(String, String, String), String>>,
 }
 
 impl ProgramModel {
@@ -123,6 +126,7 @@ impl ProgramModel {
             assumed,
             held: HashMap::new(),
             call_reach: Arc::default(),
+            mentioning: Arc::default(),
         }
     }
 
@@ -143,6 +147,18 @@ impl ProgramModel {
     pub(super) fn reaching_by_calls(self, call_reach: CallReach) -> ProgramModel {
         ProgramModel {
             call_reach: Arc::new(call_reach),
+            ..self
+        }
+    }
+
+    /// The same model, knowing which definitions mention the names that
+    /// `no-identifier` guards refuse.
+    pub(super) fn mentioning(
+        self,
+        mentioning: HashMap<(String, String, String), String>,
+    ) -> ProgramModel {
+        ProgramModel {
+            mentioning: Arc::new(mentioning),
             ..self
         }
     }
@@ -182,6 +198,7 @@ impl ProgramModel {
             Arc::clone(&self.call_reach),
         );
         facts.set_held(self.held.clone());
+        facts.set_definitions_mentioning(Arc::clone(&self.mentioning));
         facts.set_block_mocks_without_code(self.block_mocks_without_code(parsed));
         facts
     }

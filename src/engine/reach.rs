@@ -1,7 +1,8 @@
 //! The sites whose call reach is asked: which programs may run the lines
 //! that use eventlet, through the calls that lead there.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 
@@ -105,4 +106,31 @@ pub(super) fn named_outside(discovered: &crate::discover::Discovered) -> HashSet
             .chain(&discovered.ini_files)
             .filter_map(|path| std::fs::read_to_string(path).ok()),
     )
+}
+
+/// The top-level definitions of the project that mention one of `names`
+/// (module, definition, name), with the module's file: a function a
+/// spawn starts in another module is checked as the spawning file is.
+pub(super) fn definitions_mentioning(
+    outlines: &[Outline],
+    graph: &ModuleGraph,
+    files: &[PathBuf],
+    names: &[&str],
+) -> HashMap<(String, String, String), String> {
+    let keys: Vec<(u64, &str)> = names.iter().map(|n| (name_key(n), *n)).collect();
+    let mut found = HashMap::new();
+    for (file, outline) in outlines.iter().enumerate() {
+        for &(key, name) in &keys {
+            let mentions = outline.mentions();
+            let first = mentions.partition_point(|(k, _)| *k < key);
+            for (_, mention) in mentions[first..].iter().take_while(|(k, _)| *k == key) {
+                let Some(def) = mention.owner.map(|d| &outline.defs[d]) else {
+                    continue;
+                };
+                let at = (graph.names[file].clone(), def.name.clone(), name.to_owned());
+                found.insert(at, files[file].display().to_string());
+            }
+        }
+    }
+    found
 }

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use super::model::{
-    Api, ApiId, CaseAction, Difference, DifferenceId, ESCAPED_MOCK, Family, Helper, Requirement,
-    Shape, Transform, TransformId, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
+    Api, ApiId, CaseAction, Difference, DifferenceId, ESCAPED_MOCK, Family, Guard, Helper,
+    Requirement, Shape, Transform, TransformId, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
 };
 use super::template::Template;
 use crate::python::imports::is_stdlib;
@@ -66,6 +66,22 @@ impl Catalogue {
             .iter()
             .filter(|api| api.library)
             .map(|api| api.name.as_str())
+    }
+
+    /// The names some transform's `no-identifier` guard refuses.
+    pub fn refused_identifiers(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .transforms
+            .iter()
+            .flat_map(|t| &t.guards)
+            .filter_map(|g| match g {
+                Guard::NoIdentifier(name) => Some(name.as_str()),
+                _ => None,
+            })
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
     }
 
     /// The installed modules outside eventlet that start green threads
