@@ -322,6 +322,40 @@ fn a_spawned_function_of_another_module_that_exits_keeps_its_spawn() {
     assert!(serves.contains("rewrite by spawn-statement"), "{serves}");
 }
 
+/// A Timeout class that an `except` clause or `isinstance()` only names
+/// starts no timer: a test module that imports it runs no green threads,
+/// and its sleep is exact. One that is made keeps the sleep.
+#[test]
+fn a_timeout_class_only_caught_starts_no_timer() {
+    let guard = |made: bool| {
+        let make = if made {
+            "    with eventlet.timeout.Timeout(1):\n        f()\n"
+        } else {
+            ""
+        };
+        format!(
+            "import eventlet\n\n\ndef guarded(f):\n{make}    try:\n        return f()\n    except (eventlet.timeout.Timeout, ValueError) as e:\n        return isinstance(e, eventlet.timeout.Timeout)\n"
+        )
+    };
+    let worker = b"import eventlet\n\nfrom pkg import other  # noqa\n\n\ndef wait():\n    eventlet.sleep(5)\n";
+    let test = b"from pkg import worker\n\n\ndef test_wait():\n    worker.wait()\n";
+    for made in [false, true] {
+        let other = guard(made);
+        let dir = tree(&[
+            ("setup.cfg", b"[metadata]\nname = pkg\n\n[entry_points]\nconsole_scripts =\n    pkg-worker = pkg.cmd:main\n"),
+            ("pkg/__init__.py", b""),
+            ("pkg/cmd.py", b"import eventlet\neventlet.monkey_patch()\n\nfrom pkg import worker  # noqa\n\n\ndef main():\n    worker.wait()\n"),
+            ("pkg/other.py", other.as_bytes()),
+            ("pkg/worker.py", worker),
+            ("pkg/tests/__init__.py", b""),
+            ("pkg/tests/test_worker.py", test),
+        ]);
+        let scan = stdout(&eventless(&["scan"], dir.path()));
+        let sleep = line_with(&scan, "worker.py:7:5: eventlet.greenthread.sleep");
+        assert_eq!(sleep.contains("rewrite by sleep (safe)"), !made, "{sleep}");
+    }
+}
+
 /// A kept executor is refused for what holds it (here: a program that does
 /// not patch threads), not for the `with` block the exact transform asks
 /// for: the kept form takes an executor outside a block.

@@ -256,6 +256,28 @@ pub(super) fn read_source(
     Ok((source, tree))
 }
 
+/// Whether the reference at `node` only names a class to catch or test
+/// for (`except eventlet.timeout.Timeout:`, `isinstance(x, Timeout)`):
+/// no instance is made there, so no timer starts.
+fn names_a_type(root: &Root, node: tree_sitter::Node, text: &str) -> bool {
+    let mut child = node;
+    while let Some(parent) = root.parent(child) {
+        match parent.kind() {
+            "tuple" | "parenthesized_expression" | "as_pattern" => child = parent,
+            "except_clause" => return parent.named_child(0) == Some(child),
+            "argument_list" => {
+                let tests_type = root
+                    .parent(parent)
+                    .and_then(|call| call.child_by_field_name("function"))
+                    .is_some_and(|f| matches!(&text[f.byte_range()], "isinstance" | "issubclass"));
+                return tests_type && parent.named_child(0) != Some(child);
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
 pub(super) fn facts(
     tree: &tree_sitter::Tree,
     text: &str,
@@ -275,7 +297,9 @@ pub(super) fn facts(
             continue;
         };
         let line = lines.line_col(text, u.range.start).0;
-        if api.green {
+        let names_a_type =
+            || node_at(&root, &u.range).is_some_and(|n| names_a_type(&root, n, text));
+        if api.green && !names_a_type() {
             facts.green_threads.push(GreenUse {
                 line,
                 api: api.name.clone(),
