@@ -2712,7 +2712,7 @@ fn a_use_held_by_one_tests_mock_holds_the_mocks_of_the_others() {
     let mock_a = finding("test_a.py:6:14: eventlet.greenthread.sleep [sleep] manual");
     assert!(
         mock_a.contains(
-            "only 0 of the 1 uses in code it reaches are rewritten (first held at \
+            "the one use in code it reaches is not rewritten (first held at \
              ./pkg/driver.py:5, whose finding says why)"
         ),
         "{mock_a}"

@@ -1017,10 +1017,14 @@ impl<'a> FileContext<'a> {
                         .held_code
                         .as_deref()
                         .map_or(String::new(), |site| format!(" (first held at {site})"));
+                    let rewritten = match (t.rewritten, t.code) {
+                        (0, 1) => "the one use in code it reaches is not".to_owned(),
+                        (0, all) => format!("none of the {all} uses in code it reaches is"),
+                        (n, all) => format!("only {n} of the {all} uses in code it reaches are"),
+                    };
                     held_elsewhere = Some(format!(
-                        "{who} mocks {name}, and only {} of the {} uses in code it reaches are \
-                         rewritten{first}: code and mocks must move together",
-                        t.rewritten, t.code
+                        "{who} mocks {name}, and {rewritten} rewritten{first}: code and mocks \
+                         must move together"
                     ));
                 }
             } else if t.escaping.count > 0 && escaped.is_none() {
