@@ -36,6 +36,9 @@ pub struct ModuleGraph {
     by_name: HashMap<String, Vec<usize>>,
     /// The names of the project's packages (folders with `__init__.py`).
     packages: HashSet<String>,
+    /// The dotted names of folders that hold modules but no file of their
+    /// own (namespace packages, like ovn-octavia-provider's `common`).
+    namespaces: HashSet<String>,
 }
 
 impl ModuleGraph {
@@ -58,12 +61,19 @@ impl ModuleGraph {
             .filter(|((p, _), _)| p.file_name().is_some_and(|n| n == "__init__.py"))
             .map(|(_, name)| name.clone())
             .collect();
+        let namespaces = by_name
+            .keys()
+            .flat_map(|name| name.match_indices('.').map(move |(dot, _)| &name[..dot]))
+            .filter(|prefix| !by_name.contains_key(*prefix))
+            .map(str::to_owned)
+            .collect();
         let mut graph = ModuleGraph {
             names,
             edges: Vec::new(),
             unresolved: Vec::new(),
             by_name,
             packages,
+            namespaces,
         };
         let edges: Vec<Edges> = files
             .iter()
@@ -73,7 +83,9 @@ impl ModuleGraph {
                 for import in &scan.imports {
                     let module = graph.absolute(i, path, import);
                     let targets = graph.resolve(&module, import);
-                    if !graph.by_name.contains_key(&module) && graph.is_own(&module) {
+                    let named = graph.by_name.contains_key(&module)
+                        || graph.namespaces.contains(&module);
+                    if !named && graph.is_own(&module) {
                         graph.unresolved.push(Unresolved {
                             path: path.to_path_buf(),
                             line: import.line,
@@ -250,7 +262,8 @@ pub fn lexical(path: &Path) -> PathBuf {
 }
 
 /// The dotted name Python gives the module at `path`: its stem, preceded
-/// by every enclosing folder that is a package.
+/// by every enclosing folder that is a package, or a folder right inside
+/// one.
 pub fn module_name(path: &Path) -> String {
     // The folders above a path given relative to the working folder.
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
@@ -263,9 +276,14 @@ pub fn module_name(path: &Path) -> String {
     if stem != "__init__" {
         parts.push(stem);
     }
+    let is_package = |folder: &Path| folder.join("__init__.py").is_file();
     let mut dir = path.parent();
     while let Some(folder) = dir {
-        if !folder.join("__init__.py").is_file() {
+        // A folder without `__init__.py` right inside a package is a
+        // namespace portion of it (`pkg/common/config.py` is
+        // `pkg.common.config`).
+        let namespace_in_package = || folder.parent().is_some_and(is_package);
+        if !is_package(folder) && !namespace_in_package() {
             break;
         }
         match folder.file_name() {
@@ -300,6 +318,9 @@ mod tests {
             ),
             ("src/pkg/util.py", "def f():\n    from . import patching\n"),
             ("tools/script.py", "import pkg.cmd.run\n"),
+            // A folder without `__init__.py` inside a package.
+            ("src/pkg/common/config.py", ""),
+            ("src/pkg/agent.py", "from pkg.common import config\n"),
         ];
         for (path, text) in files {
             let path = root.join(path);
@@ -319,13 +340,16 @@ mod tests {
                 "pkg.patching",
                 "pkg.cmd.run",
                 "pkg.util",
-                "script"
+                "script",
+                "pkg.common.config",
+                "pkg.agent"
             ]
         );
         // `from ..util import helper` runs pkg and pkg.util.
         assert_eq!(graph.edges[3].at_import, vec![0, 4]);
         assert_eq!(graph.edges[4].later, vec![0, 2]);
         assert_eq!(graph.edges[5].at_import, vec![0, 1, 3]);
+        assert_eq!(graph.edges[7].at_import, vec![0, 6]);
         let unresolved: Vec<&str> = graph.unresolved.iter().map(|u| u.module.as_str()).collect();
         assert_eq!(unresolved, ["pkg.missing"]);
     }
