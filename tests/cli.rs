@@ -356,6 +356,33 @@ fn a_timeout_class_only_caught_starts_no_timer() {
     }
 }
 
+/// networking-bagpipe's workaround for eventlet issue 592 imports
+/// `__original_module_threading`, a module that exists only while
+/// monkey_patch() has patched threading: removing the patch would make
+/// that import fail, so the switch waits for it.
+#[test]
+fn the_original_threading_module_keeps_the_monkey_patch() {
+    let extension = b"import threading\n\nimport __original_module_threading as orig_threading  # noqa\n\norig_threading.current_thread.__globals__['_active'] = threading._active\n";
+    let command = b"import eventlet\neventlet.monkey_patch()\n\nfrom pkg import extension  # noqa\n\n\ndef main():\n    pass\n";
+    let dir = tree(&[
+        ("setup.cfg", b"[metadata]\nname = pkg\n\n[entry_points]\nconsole_scripts =\n    pkg-agent = pkg.cmd:main\n"),
+        ("pkg/__init__.py", b""),
+        ("pkg/cmd.py", command),
+        ("pkg/extension.py", extension),
+    ]);
+    let scan = stdout(&eventless(&["scan", "--review"], dir.path()));
+    let original = line_with(&scan, "extension.py:5:1: __original_module_threading");
+    assert!(original.contains("manual"), "{original}");
+    let patch = line_with(&scan, "cmd.py:2:1: eventlet.patcher.monkey_patch");
+    assert!(patch.contains("manual"), "{patch}");
+    let out = eventless(&["apply", "--review", "."], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(dir.path().join("pkg/cmd.py")).unwrap(),
+        command.to_vec()
+    );
+}
+
 /// A kept executor is refused for what holds it (here: a program that does
 /// not patch threads), not for the `with` block the exact transform asks
 /// for: the kept form takes an executor outside a block.

@@ -19,7 +19,7 @@ use crate::python::bindings::{MODULE_SCOPE, Reads, module_bound_to};
 use crate::python::config_options::ProjectBounds;
 use crate::python::module_names::{ModuleRef, name_module};
 use crate::python::non_negative::Proof;
-use crate::python::patchers::Patchers;
+use crate::python::patchers::{Patchers, positional_args};
 use crate::python::suppression;
 use crate::python::syntax::{
     Root, descendants, field_name, is_primary, keyword_argument_removal, named_children, node_at,
@@ -1208,21 +1208,8 @@ impl Matcher<'_> {
         root: &Root,
         source: &str,
     ) -> Result<(), String> {
-        let Some(started) = called(root, node)
-            .and_then(|call| call.child_by_field_name("arguments"))
-            .and_then(|a| {
-                let arguments = named_children(a)
-                    .into_iter()
-                    .filter(|n| n.kind() != "comment");
-                arguments
-                    .take_while(|n| {
-                        !matches!(
-                            n.kind(),
-                            "keyword_argument" | "list_splat" | "dictionary_splat"
-                        )
-                    })
-                    .nth(func)
-            })
+        let Some(started) =
+            called(root, node).and_then(|call| positional_args(call).get(func).copied())
         else {
             return Ok(());
         };

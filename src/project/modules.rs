@@ -83,8 +83,8 @@ impl ModuleGraph {
                 for import in &scan.imports {
                     let module = graph.absolute(i, path, import);
                     let targets = graph.resolve(&module, import);
-                    let named = graph.by_name.contains_key(&module)
-                        || graph.namespaces.contains(&module);
+                    let named =
+                        graph.by_name.contains_key(&module) || graph.namespaces.contains(&module);
                     if !named && graph.is_own(&module) {
                         graph.unresolved.push(Unresolved {
                             path: path.to_path_buf(),

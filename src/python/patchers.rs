@@ -248,7 +248,7 @@ pub fn mock_with_block<'t>(root: &Root<'t>, node: Node<'t>, source: &str) -> Opt
 }
 
 /// The arguments of a call before its first keyword argument or unpacking.
-fn positional_args(call: Node) -> Vec<Node> {
+pub fn positional_args(call: Node) -> Vec<Node> {
     call.child_by_field_name("arguments")
         .map(|a| {
             named_children(a)

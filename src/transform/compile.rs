@@ -385,11 +385,15 @@ impl Catalogue {
     }
 
     fn add_api(&mut self, def: &ApiDef, family: usize, file: &str, errors: &mut Vec<String>) {
+        const ORIGINAL_MODULE_PREFIX: &str = "__original_module_";
         let id = self.apis.len();
         for name in std::iter::once(&def.name).chain(&def.aliases) {
+            // Or a module that only monkey-patching makes (its
+            // `__original_module_threading`).
             let dotted_outside = name
                 .split_once('.')
-                .is_some_and(|(top, _)| top != "eventlet" && !top.contains(':'));
+                .is_some_and(|(top, _)| top != "eventlet" && !top.contains(':'))
+                || name.starts_with(ORIGINAL_MODULE_PREFIX);
             if def.library != dotted_outside {
                 errors.push(format!(
                     "{file}: API '{name}' is not an eventlet name (an API of another library \
