@@ -561,7 +561,12 @@ fn fill(
             out.push(' ');
             column += 1;
         }
-        let text = argument.placed_at(column)?;
+        let mut text = argument.placed_at(column)?;
+        // One too long for a line of its own breaks inside its tuple or
+        // list (`args=(a,\n      b)`).
+        if !text.contains('\n') && column + width(&text) + tail > MAX_LINE {
+            text = break_sequence(&text, column, newline).unwrap_or(text);
+        }
         let lines: Vec<&str> = text.split('\n').collect();
         if lines.len() > 1 {
             if too_long(column, &text, "") {
@@ -572,6 +577,64 @@ fn fill(
         out.push_str(&text);
         column += width(lines.last().unwrap_or(&"").trim_end_matches('\r'));
         if column + tail > MAX_LINE {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// `argument` (one line, with the separator after it, starting at
+/// `column`), a tuple or list or a keyword given one, with its elements
+/// filled onto lines aligned after its opening bracket; `None` when it is
+/// no such argument, has fewer than two elements, or a line stays too long.
+fn break_sequence(argument: &str, column: usize, newline: &str) -> Option<String> {
+    const CALL: &str = "_(";
+    let expression = argument.trim_end_matches([',', ' ']);
+    let wrapped = format!("{CALL}{expression})");
+    let tree = parse(&wrapped);
+    let call = tree.root_node().named_child(0)?.named_child(0)?;
+    let first = named_children(call.child_by_field_name("arguments")?)
+        .into_iter()
+        .next()?;
+    let sequence = match first.kind() {
+        "keyword_argument" => first.child_by_field_name("value")?,
+        _ => first,
+    };
+    if !matches!(sequence.kind(), "tuple" | "list") || tree.root_node().has_error() {
+        return None;
+    }
+    let elements: Vec<Node> = named_children(sequence);
+    if elements.len() < 2 || elements.iter().any(|e| e.kind() == "comment") {
+        return None;
+    }
+    let at = |byte: usize| byte - CALL.len();
+    let open = at(sequence.start_byte()) + 1;
+    let head = &argument[..open];
+    let indent = " ".repeat(column + width(head));
+    let rest = &argument[at(sequence.end_byte()) - 1..];
+    let texts: Vec<&str> = elements
+        .iter()
+        .map(|e| &argument[at(e.start_byte())..at(e.end_byte())])
+        .collect();
+    let mut out = head.to_owned();
+    let mut line = column + width(head);
+    for (n, element) in texts.iter().enumerate() {
+        let separator = if n + 1 == texts.len() { rest } else { "," };
+        let needed = width(element) + width(separator);
+        if n > 0 {
+            if line + 1 + needed > MAX_LINE {
+                out.push_str(newline);
+                out.push_str(&indent);
+                line = indent.len();
+            } else {
+                out.push(' ');
+                line += 1;
+            }
+        }
+        out.push_str(element);
+        out.push_str(separator);
+        line += needed;
+        if line > MAX_LINE {
             return None;
         }
     }
@@ -709,6 +772,39 @@ mod tests {
             ),
             "threading.Thread(target=self.sim._clone_thread,\n                         args=(src_name, tgt_set), daemon=True).start()"
         );
+    }
+
+    /// storlets: the tuple of arguments is too long for a line of its own
+    /// and breaks inside its bracket (it was left on one 148-column line).
+    #[test]
+    fn an_argument_too_long_for_its_own_line_breaks_inside_its_tuple() {
+        let source = "                eventlet.spawn_n(self._write_input_data,\n                                 self._input_data_write_fd,\n                                 self.srequest.data.data_iter)\n";
+        let range = 16..source.len() - 1;
+        let rendered = "threading.Thread(target=self._write_input_data, args=(self._input_data_write_fd, self.srequest.data.data_iter), daemon=True).start()";
+        let tree = parse(source);
+        let wrapped = wrap_long_line(
+            rendered.into(),
+            rendered.find("self"),
+            &range,
+            Shift::default(),
+            source,
+            tree.root_node(),
+            "\n",
+        );
+        let args = " ".repeat(33);
+        let tuple = " ".repeat(39);
+        assert_eq!(
+            wrapped,
+            format!(
+                "threading.Thread(target=self._write_input_data,\n{args}args=(self._input_data_write_fd,\n{tuple}self.srequest.data.data_iter),\n{args}daemon=True).start()"
+            )
+        );
+        assert_eq!(
+            break_sequence("args=(a, b),", 0, "\n").as_deref(),
+            Some("args=(a, b),")
+        );
+        assert_eq!(break_sequence("args=(a,),", 70, "\n"), None, "one element");
+        assert_eq!(break_sequence("target=f,", 70, "\n"), None, "no sequence");
     }
 
     #[test]
