@@ -383,6 +383,27 @@ fn the_original_threading_module_keeps_the_monkey_patch() {
     );
 }
 
+/// oslo.vmware's own tests import `oslo_vmware`, which the catalogue names
+/// as installed code that calls eventlet's sleep: in its own tree it is the
+/// project's code, whose uses are followed, not a library that holds the
+/// tests' mocks.
+#[test]
+fn the_project_s_own_package_is_no_installed_library_to_its_tests() {
+    let loop_ =
+        b"import eventlet\n\n\ndef retry(f):\n    eventlet.greenthread.sleep(1)\n    return f()\n";
+    let test = b"from unittest import mock\n\nfrom oslo_vmware import api\n\n\n@mock.patch('eventlet.greenthread.sleep')\ndef test_retry(sleep):\n    api.retry(print)\n    sleep.assert_called_once_with(1)\n";
+    let dir = tree(&[
+        ("setup.cfg", b"[metadata]\nname = oslo.vmware\n"),
+        ("oslo_vmware/__init__.py", b""),
+        ("oslo_vmware/api.py", loop_),
+        ("oslo_vmware/tests/__init__.py", b""),
+        ("oslo_vmware/tests/test_api.py", test),
+    ]);
+    let scan = stdout(&eventless(&["scan", "--review"], dir.path()));
+    let mock = line_with(&scan, "test_api.py:6:14: eventlet.greenthread.sleep");
+    assert!(!mock.contains("installed library"), "{mock}");
+}
+
 /// A kept executor is refused for what holds it (here: a program that does
 /// not patch threads), not for the `with` block the exact transform asks
 /// for: the kept form takes an executor outside a block.

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use super::parsed::Parsed;
 use crate::analysis::{Use, UseKind};
 use crate::project::modules::ModuleGraph;
-use crate::python::import_scan::ImportScan;
+use crate::python::import_scan::{ImportScan, ScannedImport};
 use crate::source::line_col;
 use crate::transform::Catalogue;
 
@@ -88,19 +88,38 @@ impl LibraryCaller {
     }
 }
 
-/// The installed code a mocking file runs: the modules it imports, and
-/// eventlet's, where one of its eventlet uses stays (tpool, a green
-/// module), whose internals then run.
+/// By file, the imports of installed modules of the files in `parsed`:
+/// absolute ones of no module of the project (oslo.vmware's tests import
+/// its own `oslo_vmware`, which is no library to them).
+pub(super) fn installed_imports(
+    parsed: &[Parsed],
+    scans: &[ImportScan],
+    graph: &ModuleGraph,
+) -> Vec<Vec<ScannedImport>> {
+    let mut installed = vec![Vec::new(); scans.len()];
+    for p in parsed {
+        installed[p.file] = scans[p.file]
+            .imports
+            .iter()
+            .filter(|i| i.level == 0 && graph.with_parents(&i.module).is_empty())
+            .cloned()
+            .collect();
+    }
+    installed
+}
+
+/// The installed code a mocking file runs: the installed modules it
+/// imports (`imports`, see [`installed_imports`]), and eventlet's, where
+/// one of its eventlet uses stays (tpool, a green module), whose
+/// internals then run.
 pub(super) fn library_callers(
     p: &Parsed,
-    imports: &ImportScan,
+    imports: &[ScannedImport],
     catalogue: &Catalogue,
     rewritten: &mut dyn FnMut(&Use) -> bool,
 ) -> Vec<LibraryCaller> {
     let mut found: Vec<LibraryCaller> = imports
-        .imports
         .iter()
-        .filter(|i| i.level == 0)
         .filter(|i| i.module.split('.').next() != Some("eventlet"))
         .map(|i| LibraryCaller {
             module: i.module.clone(),

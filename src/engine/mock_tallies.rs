@@ -13,7 +13,7 @@ use crate::analysis::{Use, UseKind};
 use crate::decide::matcher::{Fate, Selection, mock_behaviour};
 use crate::decide::tree_facts::{ProjectFacts, Tallies, TallyPlace, add_new};
 use crate::helpers_home::Helpers;
-use crate::python::import_scan::ImportScan;
+use crate::python::import_scan::ScannedImport;
 use crate::python::patchers::{self};
 use crate::python::syntax::{Root, node_at};
 use crate::source::line_col;
@@ -28,7 +28,7 @@ use crate::transform::{ApiId, Catalogue, ESCAPED_MOCK};
 pub(super) fn settle_mock_tallies(
     facts: &mut ProjectFacts,
     parsed: &[Parsed],
-    scans: &[ImportScan],
+    installed: &[Vec<ScannedImport>],
     catalogue: &Catalogue,
     options: &Options,
     helpers: &Helpers,
@@ -43,7 +43,7 @@ pub(super) fn settle_mock_tallies(
     let tally = |facts: &ProjectFacts, apis: &HashSet<ApiId>| {
         api_fates(
             parsed,
-            scans,
+            installed,
             catalogue,
             facts,
             &options.selection,
@@ -95,7 +95,7 @@ pub(super) fn with_code_fates(current: &Tallies, again: &Tallies, pass: usize) -
 /// program.
 pub(super) fn api_fates(
     parsed: &[Parsed],
-    scans: &[ImportScan],
+    installed: &[Vec<ScannedImport>],
     catalogue: &Catalogue,
     facts: &ProjectFacts,
     selection: &Selection,
@@ -204,7 +204,12 @@ pub(super) fn api_fates(
                         }
                         let caller = library_caller
                             .get_or_insert_with(|| {
-                                library_callers(p, &scans[p.file], catalogue, &mut rewritten_use)
+                                library_callers(
+                                    p,
+                                    &installed[p.file],
+                                    catalogue,
+                                    &mut rewritten_use,
+                                )
                             })
                             .iter()
                             .find(|c| c.runs(&catalogue.apis[api].called_by));

@@ -48,7 +48,7 @@ use decisions::matcher;
 use first_read::{FirstRead, first_read};
 use green_uses::settle_green_uses;
 use helpers_placement::place_helpers;
-use library::{eventlet_runtime, green_starting_imports};
+use library::{eventlet_runtime, green_starting_imports, installed_imports};
 use mock_tallies::settle_mock_tallies;
 use module_mocks::module_mocks;
 pub use options::{Options, TREE_BUDGET};
@@ -268,9 +268,19 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         project.eventlet_runtime.clone_from(&runtime);
     }
     facts.set_eventlet_runtime(runtime);
-    settle_mock_tallies(&mut facts, &parsed, &scans, catalogue, options, &helpers);
+    let installed = installed_imports(&parsed, &scans, &graph);
+    settle_mock_tallies(
+        &mut facts, &parsed, &installed, catalogue, options, &helpers,
+    );
     let mut switched = facts.switched();
-    settle_mock_tallies(&mut switched, &parsed, &scans, catalogue, options, &helpers);
+    settle_mock_tallies(
+        &mut switched,
+        &parsed,
+        &installed,
+        catalogue,
+        options,
+        &helpers,
+    );
     let with_switch = uses_with_switch(&parsed, catalogue, &switched, options, &helpers);
     let facts = facts;
     // Only the files within the paths are rewritten.
