@@ -694,6 +694,27 @@ mod tests {
     use super::*;
     use crate::python::parse::parse;
 
+    /// `rendered` in place of `range` of `source`, wrapped where too long
+    /// (its first argument at `first_argument`).
+    fn wrap(
+        rendered: &str,
+        first_argument: Option<usize>,
+        range: &Range<usize>,
+        source: &str,
+    ) -> String {
+        let tree = parse(source);
+        let root = tree.root_node();
+        wrap_long_line(
+            rendered.into(),
+            first_argument,
+            range,
+            Shift::default(),
+            source,
+            root,
+            "\n",
+        )
+    }
+
     /// Replaces `old` (the callee, up to its bracket) by `new` in `source`,
     /// copying the arguments as a template's `{...}` does.
     fn rewrite_callee(source: &str, old: &str, new: &str) -> String {
@@ -759,17 +780,8 @@ mod tests {
         let source = "        greenthread.spawn_n(self.sim._clone_thread,\n                            src_name, tgt_set)\n";
         let range = 8..source.len() - 1;
         let rendered = "threading.Thread(target=self.sim._clone_thread, args=(src_name, tgt_set), daemon=True).start()";
-        let tree = parse(source);
         assert_eq!(
-            wrap_long_line(
-                rendered.into(),
-                rendered.find("self"),
-                &range,
-                Shift::default(),
-                source,
-                tree.root_node(),
-                "\n"
-            ),
+            wrap(rendered, rendered.find("self"), &range, source),
             "threading.Thread(target=self.sim._clone_thread,\n                         args=(src_name, tgt_set), daemon=True).start()"
         );
     }
@@ -781,16 +793,7 @@ mod tests {
         let source = "                eventlet.spawn_n(self._write_input_data,\n                                 self._input_data_write_fd,\n                                 self.srequest.data.data_iter)\n";
         let range = 16..source.len() - 1;
         let rendered = "threading.Thread(target=self._write_input_data, args=(self._input_data_write_fd, self.srequest.data.data_iter), daemon=True).start()";
-        let tree = parse(source);
-        let wrapped = wrap_long_line(
-            rendered.into(),
-            rendered.find("self"),
-            &range,
-            Shift::default(),
-            source,
-            tree.root_node(),
-            "\n",
-        );
+        let wrapped = wrap(rendered, rendered.find("self"), &range, source);
         let args = " ".repeat(33);
         let tuple = " ".repeat(39);
         assert_eq!(
@@ -810,7 +813,6 @@ mod tests {
     #[test]
     fn realigned_lines_that_grow_too_long_are_filled_again() {
         let source = "            th = greenthread.spawn(self.rep_secondary.delete_ldev,\n                                   pair_info['svol_info'][0]['ldev'])\n";
-        let tree = parse(source);
         let range = source.find("greenthread").unwrap()..source.len() - 1;
         let realigned = rewrite_callee(
             source,
@@ -819,64 +821,31 @@ mod tests {
         );
         let rendered = realigned[range.start..realigned.len() - 1].to_owned();
         assert!(rendered.contains('\n'));
-        let wrapped = wrap_long_line(
-            rendered.clone(),
-            rendered.find("self"),
-            &range,
-            Shift::default(),
-            source,
-            tree.root_node(),
-            "\n",
-        );
+        let wrapped = wrap(&rendered, rendered.find("self"), &range, source);
         assert_eq!(
             wrapped,
             "threading_helpers.spawn_future(\n                self.rep_secondary.delete_ldev,\n                pair_info['svol_info'][0]['ldev'])"
         );
         // An argument that spans lines moves with its continuation lines.
         let source = "        thr1 = eventlet.spawn(backend.by_name(self._fake_instance(uuid),\n                                              'name').cache,\n                _concurrency, 'fname', None,\n                signal=sig1, wait=wait1, done=done1)\n";
-        let tree = parse(source);
         let range = source.find("eventlet").unwrap()..source.len() - 1;
         let realigned =
             rewrite_callee(source, "eventlet.spawn(", "threading_helpers.spawn_future(");
         let rendered = realigned[range.start..realigned.len() - 1].to_owned();
         assert_eq!(
-            wrap_long_line(
-                rendered.clone(),
-                rendered.find("backend"),
-                &range,
-                Shift::default(),
-                source,
-                tree.root_node(),
-                "\n"
-            ),
+            wrap(&rendered, rendered.find("backend"), &range, source),
             "threading_helpers.spawn_future(\n            backend.by_name(self._fake_instance(uuid),\n                            'name').cache,\n            _concurrency, 'fname', None, signal=sig1, wait=wait1, done=done1)"
         );
         // A string that spans lines cannot move; a comment between
         // arguments ends its line: the text stays as it is.
         let string = rendered.replacen("'name'", "\"\"\"name\n\"\"\"", 1);
         assert_eq!(
-            wrap_long_line(
-                string.clone(),
-                string.find("backend"),
-                &range,
-                Shift::default(),
-                source,
-                tree.root_node(),
-                "\n"
-            ),
+            wrap(&string, string.find("backend"), &range, source),
             string
         );
         let commented = rendered.replacen(".cache,\n", ".cache,  # secondary\n", 1);
         assert_eq!(
-            wrap_long_line(
-                commented.clone(),
-                commented.find("self"),
-                &range,
-                Shift::default(),
-                source,
-                tree.root_node(),
-                "\n"
-            ),
+            wrap(&commented, commented.find("self"), &range, source),
             commented
         );
     }
@@ -887,46 +856,16 @@ mod tests {
         let range = 8..source.len() - 1;
         let rendered = "_thread.start_new_thread(functools.partial(self._wait_flashcopy, src_luns, tgt_luns), ())";
         let first_argument = rendered.find("self");
-        let tree = parse(source);
-        let root = tree.root_node();
         assert_eq!(
-            wrap_long_line(
-                rendered.into(),
-                first_argument,
-                &range,
-                Shift::default(),
-                source,
-                root,
-                "\n"
-            ),
+            wrap(rendered, first_argument, &range, source),
             "_thread.start_new_thread(\n            functools.partial(self._wait_flashcopy, src_luns, tgt_luns), ())"
         );
         // Short enough, or too long before: left as it is.
         let short = "time.sleep(1)";
-        assert_eq!(
-            wrap_long_line(
-                short.into(),
-                None,
-                &range,
-                Shift::default(),
-                source,
-                root,
-                "\n"
-            ),
-            short
-        );
+        assert_eq!(wrap(short, None, &range, source), short);
         let long_before = format!("{}  # {}\n", &source[..source.len() - 1], "x".repeat(20));
-        let long_tree = parse(&long_before);
         assert_eq!(
-            wrap_long_line(
-                rendered.into(),
-                first_argument,
-                &range,
-                Shift::default(),
-                &long_before,
-                long_tree.root_node(),
-                "\n"
-            ),
+            wrap(rendered, first_argument, &range, &long_before),
             rendered
         );
         // Inside an f-string's field a line break is a syntax error (3.11).
@@ -934,17 +873,8 @@ mod tests {
             "        log(f\"{eventlet.spawn_n(self._wait_flashcopy, src_luns, tgt_luns)}\")\n";
         let start = fstring.find("eventlet").unwrap();
         let end = fstring.find(")}").unwrap() + 1;
-        let f_tree = parse(fstring);
         assert_eq!(
-            wrap_long_line(
-                rendered.into(),
-                first_argument,
-                &(start..end),
-                Shift::default(),
-                fstring,
-                f_tree.root_node(),
-                "\n"
-            ),
+            wrap(rendered, first_argument, &(start..end), fstring),
             rendered
         );
     }
