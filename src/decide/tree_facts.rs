@@ -166,6 +166,10 @@ pub struct TallyPlace {
 /// How the uses of each API fare, by place.
 pub type Tallies = HashMap<TallyPlace, HashMap<ApiId, ApiTally>>;
 
+/// Top-level definitions that mention a name: (module, definition, name)
+/// -> the module's file.
+pub type DefinitionsMentioning = HashMap<(String, String, String), String>;
+
 /// A use that starts green threads or hub timers.
 #[derive(Debug, Clone)]
 pub struct GreenUse {
@@ -492,8 +496,8 @@ pub struct ProjectFacts {
     /// The project's module-level thread-locals: (module, name) -> where.
     thread_locals: HashMap<(String, String), String>,
     /// The top-level definitions that mention a name some `no-identifier`
-    /// guard refuses: (module, definition, name) -> the module's file.
-    definitions_mentioning: Arc<HashMap<(String, String, String), String>>,
+    /// guard refuses.
+    definitions_mentioning: Arc<DefinitionsMentioning>,
     /// The eventlet APIs the project's code assigns something else to
     /// (`eventlet.spawn_after = fake_spawn`), with where (`path:line`).
     reassigned: HashMap<ApiId, String>,
@@ -716,10 +720,7 @@ impl ProjectFacts {
     /// Records which top-level definitions mention the names that
     /// `no-identifier` guards refuse, (module, definition, name), with the
     /// module's file.
-    pub fn set_definitions_mentioning(
-        &mut self,
-        mentioning: Arc<HashMap<(String, String, String), String>>,
-    ) {
+    pub fn set_definitions_mentioning(&mut self, mentioning: Arc<DefinitionsMentioning>) {
         self.definitions_mentioning = mentioning;
     }
 
@@ -893,8 +894,6 @@ impl<'a> FileContext<'a> {
         }
     }
 
-    /// Where the module-level thread-local `name` of the project's
-    /// `module` is made, if it is one.
     /// The file of `module`, when its top-level `definition` mentions
     /// `name`.
     pub fn definition_mentions(
@@ -910,6 +909,8 @@ impl<'a> FileContext<'a> {
             .map(String::as_str)
     }
 
+    /// Where the module-level thread-local `name` of the project's
+    /// `module` is made, if it is one.
     pub fn thread_local(&self, module: &str, name: &str) -> Option<&'a str> {
         self.project
             .thread_locals

@@ -20,6 +20,12 @@ pub(super) fn is_within<'m>(module: &str, mut modules: impl Iterator<Item = &'m 
     })
 }
 
+/// Whether the dotted `module` is installed code: no module of the project
+/// (nor inside one).
+fn is_installed(module: &str, graph: &ModuleGraph) -> bool {
+    graph.with_parents(module).is_empty()
+}
+
 /// The first installed module the project imports that runs on eventlet
 /// itself (`oslo_service.service (imported at nova/service.py:25)`), if
 /// any; the project's own modules are not installed ones (oslo.service's
@@ -59,9 +65,8 @@ fn first_installed_import(
     modules: &[&str],
     graph: &ModuleGraph,
 ) -> Option<(String, usize)> {
-    let installed_within = |module: &str| {
-        is_within(module, modules.iter().copied()) && graph.with_parents(module).is_empty()
-    };
+    let installed_within =
+        |module: &str| is_within(module, modules.iter().copied()) && is_installed(module, graph);
     scan.imports.iter().filter(|i| i.level == 0).find_map(|i| {
         // `from oslo_service import service` imports the module too.
         std::iter::once(i.module.clone())
@@ -101,7 +106,7 @@ pub(super) fn installed_imports(
         installed[p.file] = scans[p.file]
             .imports
             .iter()
-            .filter(|i| i.level == 0 && graph.with_parents(&i.module).is_empty())
+            .filter(|i| i.level == 0 && is_installed(&i.module, graph))
             .cloned()
             .collect();
     }

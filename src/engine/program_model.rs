@@ -9,7 +9,8 @@ use rayon::prelude::*;
 use super::parsed::Parsed;
 use crate::analysis::UseKind;
 use crate::decide::tree_facts::{
-    FileFacts, FunctionCall, PatchCall, PatchFunction, ProgramRun, ProjectFacts, function_calls,
+    DefinitionsMentioning, FileFacts, FunctionCall, PatchCall, PatchFunction, ProgramRun,
+    ProjectFacts, function_calls,
 };
 use crate::outcome::{ProjectSummary, Skipped};
 use crate::project::call_reach::CallReach;
@@ -40,8 +41,8 @@ pub(super) struct ProgramModel {
     /// offset, line), sorted.
     pub(super) patch_sites: Vec<(usize, usize, usize)>,
     /// The top-level definitions that mention a name a `no-identifier`
-    /// guard refuses: (module, definition, name) -> the module's file.
-    pub(super) mentioning: Arc<HashMap<(String, String, String), String>>,
+    /// guard refuses.
+    pub(super) mentioning: Arc<DefinitionsMentioning>,
 }
 
 impl ProgramModel {
@@ -64,9 +65,14 @@ impl ProgramModel {
             .collect();
         patch_function_calls(files, graph, parsed, &mut other_facts, stand_in);
         // Files that start green threads through an installed module.
+        let position: HashMap<usize, usize> = parsed
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.file, i))
+            .collect();
         for (file, import) in green_imports {
-            let facts = match parsed.iter_mut().find(|p| p.file == file) {
-                Some(p) => &mut p.facts,
+            let facts = match position.get(&file) {
+                Some(&i) => &mut parsed[i].facts,
                 None => {
                     let (_, facts) = other_facts
                         .entry(file)
@@ -153,10 +159,7 @@ impl ProgramModel {
 
     /// The same model, knowing which definitions mention the names that
     /// `no-identifier` guards refuse.
-    pub(super) fn mentioning(
-        self,
-        mentioning: HashMap<(String, String, String), String>,
-    ) -> ProgramModel {
+    pub(super) fn mentioning(self, mentioning: DefinitionsMentioning) -> ProgramModel {
         ProgramModel {
             mentioning: Arc::new(mentioning),
             ..self

@@ -1,13 +1,14 @@
 //! The sites whose call reach is asked: which programs may run the lines
 //! that use eventlet, through the calls that lead there.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
 
 use super::parsed::Parsed;
 use crate::analysis::UseKind;
+use crate::decide::tree_facts::DefinitionsMentioning;
 use crate::project::call_reach::{self, CallReach, MockBlock};
 use crate::project::modules::ModuleGraph;
 use crate::python::outline::{Outline, name_key};
@@ -116,9 +117,9 @@ pub(super) fn definitions_mentioning(
     graph: &ModuleGraph,
     files: &[PathBuf],
     names: &[&str],
-) -> HashMap<(String, String, String), String> {
+) -> DefinitionsMentioning {
     let keys: Vec<(u64, &str)> = names.iter().map(|n| (name_key(n), *n)).collect();
-    let mut found = HashMap::new();
+    let mut found = DefinitionsMentioning::new();
     for (file, outline) in outlines.iter().enumerate() {
         for &(key, name) in &keys {
             let mentions = outline.mentions();

@@ -52,6 +52,27 @@ pub enum Passed {
     Attribute { object: usize, name: usize },
 }
 
+impl Passed {
+    /// The positions it names, in order.
+    fn positions(self) -> Vec<usize> {
+        match self {
+            Passed::Dotted(target) => vec![target],
+            Passed::Attribute { object, name } => vec![object, name],
+        }
+    }
+
+    /// The same form, at `positions` (as [`Passed::positions`] lists them).
+    fn at(self, positions: &[usize]) -> Passed {
+        match self {
+            Passed::Dotted(_) => Passed::Dotted(positions[0]),
+            Passed::Attribute { .. } => Passed::Attribute {
+                object: positions[0],
+                name: positions[1],
+            },
+        }
+    }
+}
+
 /// What a patch call names: the string of `mock.patch('a.b')`, or the
 /// object and the attribute string of `mock.patch.object(a, 'b')` and its
 /// kin (`string` is the string's content, a plain dotted name).
@@ -329,20 +350,15 @@ pub fn wrappers_in(root: &Root, source: &str) -> Vec<(String, Passed)> {
             continue;
         };
         let args = positional_args(call);
-        let parameters_at = |positions: &[usize]| -> Option<Vec<&str>> {
-            positions
-                .iter()
-                .map(|&p| {
-                    args.get(p)
-                        .filter(|a| a.kind() == "identifier")
-                        .map(|a| text(*a, source))
-                })
-                .collect()
-        };
-        let passed_names = match passed {
-            Passed::Dotted(target) => parameters_at(&[target]),
-            Passed::Attribute { object, name } => parameters_at(&[object, name]),
-        };
+        let passed_names: Option<Vec<&str>> = passed
+            .positions()
+            .into_iter()
+            .map(|p| {
+                args.get(p)
+                    .filter(|a| a.kind() == "identifier")
+                    .map(|a| text(*a, source))
+            })
+            .collect();
         let Some(passed_names) = passed_names else {
             continue;
         };
@@ -369,14 +385,7 @@ pub fn wrappers_in(root: &Root, source: &str) -> Vec<(String, Passed)> {
         else {
             continue;
         };
-        let passed_on = match passed {
-            Passed::Dotted(_) => Passed::Dotted(positions[0]),
-            Passed::Attribute { .. } => Passed::Attribute {
-                object: positions[0],
-                name: positions[1],
-            },
-        };
-        found.push((name.to_owned(), passed_on));
+        found.push((name.to_owned(), passed.at(&positions)));
     }
     found
 }

@@ -88,17 +88,7 @@ impl Catalogue {
     /// themselves (`called_by` of an API that starts them: oslo.service's
     /// looping calls).
     pub fn green_starting_modules(&self) -> Vec<&str> {
-        let mut modules: Vec<&str> = self
-            .apis
-            .iter()
-            .filter(|api| api.green)
-            .flat_map(|api| &api.called_by)
-            .map(String::as_str)
-            .filter(|m| m.split('.').next() != Some("eventlet"))
-            .collect();
-        modules.sort_unstable();
-        modules.dedup();
-        modules
+        self.installed_callers(|api| api.green)
     }
 
     /// The installed modules outside eventlet that call its APIs themselves
@@ -106,9 +96,16 @@ impl Catalogue {
     /// oslo.vmware): a process that imports one keeps running on eventlet,
     /// whatever the project's own code does.
     pub fn eventlet_runtime_modules(&self) -> Vec<&str> {
+        self.installed_callers(|_| true)
+    }
+
+    /// The modules outside eventlet that call the APIs `of` picks, each
+    /// once, sorted.
+    fn installed_callers(&self, of: impl Fn(&Api) -> bool) -> Vec<&str> {
         let mut modules: Vec<&str> = self
             .apis
             .iter()
+            .filter(|api| of(api))
             .flat_map(|api| &api.called_by)
             .map(String::as_str)
             .filter(|m| m.split('.').next() != Some("eventlet"))
