@@ -193,22 +193,26 @@ impl Bindings {
     }
 
     pub fn resolve(&self, name: &str, scope: ScopeId) -> Resolution {
-        let mut current = scope;
-        let mut innermost = true;
-        loop {
-            let s = &self.scopes[current];
+        for id in self.scopes_seen_from(scope) {
+            let s = &self.scopes[id];
             if s.globals.contains(name) {
                 return self.classify(name, MODULE_SCOPE);
             }
-            if (innermost || s.kind != ScopeKind::Class) && s.bound.contains_key(name) {
-                return self.classify(name, current);
-            }
-            innermost = false;
-            match s.parent {
-                Some(p) => current = p,
-                None => return Resolution::Unbound,
+            if s.bound.contains_key(name) {
+                return self.classify(name, id);
             }
         }
+        Resolution::Unbound
+    }
+
+    /// The scopes a read in `scope` resolves through, innermost first: its
+    /// own, then those around it but class bodies (a method does not see
+    /// its class's names).
+    fn scopes_seen_from(&self, scope: ScopeId) -> impl Iterator<Item = ScopeId> + '_ {
+        std::iter::successors(Some(scope), |id| self.scopes[*id].parent)
+            .enumerate()
+            .filter(|(n, id)| *n == 0 || self.scopes[*id].kind != ScopeKind::Class)
+            .map(|(_, id)| id)
     }
 
     pub fn resolve_reference(&self, reference: &Reference, source: &str) -> Resolution {
@@ -260,8 +264,9 @@ impl Bindings {
         compatible: impl Fn(&ImportBinding) -> bool,
     ) -> bool {
         let seen = self.scopes_reading(read);
+        let counts = |id: &ScopeId| seen.as_ref().is_none_or(|seen| seen.contains(id));
         self.scopes.iter().enumerate().any(|(id, scope)| {
-            seen.contains(&id)
+            counts(&id)
                 && scope.bound.get(name).is_some_and(|bindings| {
                     bindings.iter().any(|b| match *b {
                         Binding::Import(i) => {
@@ -274,28 +279,16 @@ impl Bindings {
     }
 
     /// The scopes whose bindings a module-level name read at `read` may
-    /// meet: the module's, and those a read at each site resolves through
-    /// (its own, and the functions around it; a class body is seen only
-    /// from inside it, not from its methods).
-    fn scopes_reading(&self, read: Reads) -> HashSet<ScopeId> {
-        let sites = match read {
-            Reads::Anywhere => return (0..self.scopes.len()).collect(),
-            Reads::At(sites) => sites,
+    /// meet (`None`: every one): the module's, and those a read at each
+    /// site resolves through.
+    fn scopes_reading(&self, read: Reads) -> Option<HashSet<ScopeId>> {
+        let Reads::At(sites) = read else {
+            return None;
         };
-        let mut seen = HashSet::from([MODULE_SCOPE]);
-        for &at in sites {
-            let mut current = Some(self.scope_at(at));
-            let mut innermost = true;
-            while let Some(id) = current {
-                let scope = &self.scopes[id];
-                if innermost || scope.kind != ScopeKind::Class {
-                    seen.insert(id);
-                }
-                innermost = false;
-                current = scope.parent;
-            }
-        }
-        seen
+        let around_sites = sites
+            .iter()
+            .flat_map(|&at| self.scopes_seen_from(self.scope_at(at)));
+        Some(std::iter::once(MODULE_SCOPE).chain(around_sites).collect())
     }
 
     /// The innermost scope around the byte offset `at`.
