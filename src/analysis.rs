@@ -693,16 +693,20 @@ mod tests {
         );
     }
 
-    /// The mock targets found in `source`, by line and API name.
-    fn mock_targets_by_line(source: &str) -> Vec<(usize, String)> {
+    /// The uses of `kind` found in `source`, by line and API name.
+    fn uses_by_line(source: &str, kind: UseKind) -> Vec<(usize, String)> {
         let catalogue = Catalogue::builtin().unwrap();
         let tree = parse(source);
         analyze(&tree, source, &catalogue, &[], &Patchers::default())
             .uses
             .into_iter()
-            .filter(|u| u.kind == UseKind::MockTarget)
+            .filter(|u| u.kind == kind)
             .map(|u| (crate::source::line_col(source, u.range.start).0, u.name))
             .collect()
+    }
+
+    fn mock_targets_by_line(source: &str) -> Vec<(usize, String)> {
+        uses_by_line(source, UseKind::MockTarget)
     }
 
     #[test]
@@ -773,16 +777,12 @@ mod tests {
 
     #[test]
     fn the_executor_of_every_oslo_messaging_server_is_an_option_use() {
-        let catalogue = Catalogue::builtin().unwrap();
         let source = "server = messaging.get_rpc_server(t, target, [], executor='eventlet')\n\
                       listener.NotificationServer(t, targets, d, executor='eventlet')\n\
                       other(executor='eventlet')\n";
-        let tree = parse(source);
-        let lines: Vec<usize> = analyze(&tree, source, &catalogue, &[], &Patchers::default())
-            .uses
+        let lines: Vec<usize> = uses_by_line(source, UseKind::Option)
             .into_iter()
-            .filter(|u| u.kind == UseKind::Option)
-            .map(|u| crate::source::line_col(source, u.range.start).0)
+            .map(|(line, _)| line)
             .collect();
         assert_eq!(lines, [1, 2]);
     }
