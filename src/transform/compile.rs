@@ -397,7 +397,8 @@ impl Catalogue {
             if def.library != dotted_outside {
                 errors.push(format!(
                     "{file}: API '{name}' is not an eventlet name (an API of another library \
-                     that runs on eventlet is a dotted name marked `library = true`)"
+                     that runs on eventlet is a dotted name, and a module only monkey-patching \
+                     makes is `__original_module_NAME`: either is marked `library = true`)"
                 ));
             }
             if !def.library && !name.starts_with("eventlet") {
