@@ -404,6 +404,50 @@ fn the_project_s_own_package_is_no_installed_library_to_its_tests() {
     assert!(!mock.contains("installed library"), "{mock}");
 }
 
+/// ovn-octavia-provider's `common` folder has no `__init__.py`: its
+/// modules belong to the package, and imports of it are not reported as
+/// naming no file.
+#[test]
+fn a_namespace_folder_inside_a_package_names_its_modules() {
+    let dir = tree(&[
+        ("setup.cfg", b"[metadata]\nname = pkg\n"),
+        ("pkg/__init__.py", b""),
+        (
+            "pkg/common/config.py",
+            b"import eventlet\n\n\ndef wait():\n    eventlet.sleep(1)\n",
+        ),
+        ("pkg/agent.py", b"from pkg.common import config  # noqa\n"),
+    ]);
+    let out = eventless(&["scan"], dir.path());
+    assert!(!stdout(&out).contains("name no file"), "{}", stdout(&out));
+    let broken = tree(&[
+        ("setup.cfg", b"[metadata]\nname = pkg\n"),
+        ("pkg/__init__.py", b""),
+        (
+            "pkg/agent.py",
+            b"from pkg.missing import config  # noqa\nimport eventlet  # noqa\n",
+        ),
+    ]);
+    let out = stdout(&eventless(&["scan"], broken.path()));
+    assert!(
+        out.contains("1 import of the project's own packages names no file (first: ./pkg/agent.py:1 pkg.missing)"),
+        "{out}"
+    );
+}
+
+/// storlets: a thread's arguments too long for a line of their own are
+/// broken inside their tuple, where the rewrite had left a 148-column line.
+#[test]
+fn a_rewritten_call_stays_within_the_line_limit_when_its_tuple_is_long() {
+    let runtime = b"import eventlet\neventlet.monkey_patch()\n\n\nclass Runtime:\n    def run(self):\n        if not self.srequest.data.has_fd:\n            if self.ready:\n                eventlet.spawn_n(self._write_input_data,\n                                 self._input_data_write_fd,\n                                 self.srequest.data.data_iter)\n";
+    let dir = tree(&[("runtime.py", runtime)]);
+    let out = eventless(&["apply", "--review", "runtime.py"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written = std::fs::read_to_string(dir.path().join("runtime.py")).unwrap();
+    assert!(written.contains("threading.Thread("), "{written}");
+    assert!(written.lines().all(|l| l.len() <= 79), "{written}");
+}
+
 /// A kept executor is refused for what holds it (here: a program that does
 /// not patch threads), not for the `with` block the exact transform asks
 /// for: the kept form takes an executor outside a block.
