@@ -250,7 +250,10 @@ fn analyze_with(
             uses.push(found);
         }
     }
-    if memchr::memmem::find(source.as_bytes(), b"executor").is_some() {
+    if memchr::memmem::find(source.as_bytes(), b"executor").is_some()
+        || memchr::memmem::find(source.as_bytes(), b"eventlet'").is_some()
+        || memchr::memmem::find(source.as_bytes(), b"eventlet\"").is_some()
+    {
         uses.extend(library_options(&root, source, catalogue));
     }
     if patchers.may_patch(source.as_bytes()) {
@@ -329,24 +332,32 @@ fn chain_use(
 }
 
 /// oslo.messaging's server factories and classes, whose `executor=`
-/// picks eventlet (barbican makes a `listener.NotificationServer` itself).
-const OSLO_MESSAGING_SERVERS: &[&str] = &[
-    "get_rpc_server",
-    "get_notification_listener",
-    "get_batch_notification_listener",
-    "MessageHandlingServer",
-    "RPCServer",
-    "NotificationServer",
-    "BatchNotificationServer",
+/// picks eventlet (barbican makes a `listener.NotificationServer` itself),
+/// each with the position of that parameter.
+const OSLO_MESSAGING_SERVERS: &[(&str, usize)] = &[
+    ("get_rpc_server", 3),
+    ("get_notification_listener", 3),
+    ("get_batch_notification_listener", 3),
+    ("MessageHandlingServer", 2),
+    ("RPCServer", 3),
+    ("NotificationServer", 3),
+    ("BatchNotificationServer", 3),
 ];
 const EXECUTOR_OPTION: &str = "eventlet:oslo.messaging-executor";
+/// The same choice made where no rewrite follows it: passed to another
+/// function, a parameter's default, or a module constant.
+const WRAPPED_EXECUTOR: &str = "eventlet:wrapped-executor";
+
+fn is_oslo_messaging_server(name: &str) -> bool {
+    OSLO_MESSAGING_SERVERS.iter().any(|(server, _)| *server == name)
+}
 
 /// Whether `source` may call one of oslo.messaging's server factories
 /// (found before any parse; most files name none).
 pub fn may_start_rpc_server(source: &str) -> bool {
     OSLO_MESSAGING_SERVERS
         .iter()
-        .any(|name| source.contains(name))
+        .any(|(name, _)| source.contains(name))
 }
 
 /// The line of the first call of one of oslo.messaging's server factories
@@ -359,7 +370,7 @@ pub fn rpc_server_line(root: Node, source: &str) -> Option<usize> {
         .find(|call| {
             call.child_by_field_name("function").is_some_and(|f| {
                 let callee = text(f, source);
-                OSLO_MESSAGING_SERVERS.contains(&callee.rsplit('.').next().unwrap_or(callee))
+                is_oslo_messaging_server(callee.rsplit('.').next().unwrap_or(callee))
             })
         })
         .map(|call| call.start_position().row + 1)
@@ -421,60 +432,184 @@ const MOCK_ASSERTIONS: &[&str] = &[
     "call",
 ];
 
-/// `executor='eventlet'` passed to an oslo.messaging server factory, or
-/// asserted as what a mock of one was passed: a test's expectation, which
-/// moves with the code like a mock (kind `MockTarget`).
+/// Whether the callee `callee` (as written) asserts a mock's call.
+pub fn is_mock_assertion(callee: &str) -> bool {
+    MOCK_ASSERTIONS.contains(&callee.rsplit('.').next().unwrap_or(callee))
+}
+
+/// Where a file picks eventlet's executor for an oslo.messaging server.
+/// Passed to one of oslo.messaging's server factories (by keyword or at
+/// its position), it is the executor option; asserted as what a mock was
+/// passed, a test's expectation, which moves with the code like a mock
+/// (kind `MockTarget`). Passed by keyword to any other function (the
+/// project's own wrapper, which hands it on), as a parameter's default, or
+/// through a module constant, it is a use of its own that no rewrite
+/// follows.
 fn library_options(root: &Root, source: &str, catalogue: &Catalogue) -> Vec<Use> {
-    let Some(api) = catalogue.api(EXECUTOR_OPTION) else {
+    let (Some(option), Some(wrapped)) = (
+        catalogue.api(EXECUTOR_OPTION),
+        catalogue.api(WRAPPED_EXECUTOR),
+    ) else {
         return Vec::new();
     };
+    let oslo_messaging_names = names_bound_to(root, source, "oslo_messaging");
+    let constants: HashSet<&str> = module_assignments(root.node())
+        .filter(|(_, value)| eventlet_string(*value, source).is_some())
+        .map(|(name, _)| text(name, source))
+        .collect();
     let mut found = Vec::new();
-    let keywords = memchr::memmem::find_iter(source.as_bytes(), b"executor")
-        .filter_map(|at| root.descendant_for_byte_range(at, at + "executor".len()))
-        .filter_map(|id| root.parent(id))
-        .filter(|k| k.kind() == "keyword_argument");
-    for node in keywords {
-        if node.child_by_field_name("name").map(|n| text(n, source)) != Some("executor") {
-            continue;
-        }
-        let call = root
-            .parent(node)
-            .and_then(|args| root.parent(args))
-            .filter(|c| c.kind() == "call");
-        let callee = call
-            .and_then(|c| c.child_by_field_name("function"))
-            .map(|f| text(f, source))
-            .unwrap_or("");
-        let kind = match callee.rsplit('.').next().unwrap_or(callee) {
-            server if OSLO_MESSAGING_SERVERS.contains(&server) => UseKind::Option,
-            assertion if MOCK_ASSERTIONS.contains(&assertion) => UseKind::MockTarget,
-            _ => continue,
+    for (argument, value) in executor_arguments(root, source) {
+        let (range, literal) = match eventlet_string(value, source) {
+            Some(content) => (content.byte_range(), true),
+            None if value.kind() == "identifier" && constants.contains(text(value, source)) => {
+                (value.byte_range(), false)
+            }
+            None => continue,
         };
-        let Some(value) = node
-            .child_by_field_name("value")
-            .filter(|v| v.kind() == "string")
-        else {
-            continue;
+        let (kind, api) = match argument {
+            ExecutorArgument::Default => (UseKind::Option, wrapped),
+            ExecutorArgument::Passed { callee, position } => {
+                let member = callee.rsplit('.').next().unwrap_or(callee);
+                let head = callee.split('.').next().unwrap_or(callee);
+                let server = OSLO_MESSAGING_SERVERS
+                    .iter()
+                    .find(|(name, _)| *name == member)
+                    .filter(|_| oslo_messaging_names.contains(head));
+                if is_mock_assertion(callee) {
+                    // A mock's assertion names no server: the usual
+                    // position of the executor stands for it.
+                    if !literal || position.is_some_and(|p| p != 3) {
+                        continue;
+                    }
+                    (UseKind::MockTarget, option)
+                } else if let Some((_, at)) = server {
+                    if position.is_some_and(|p| p != *at) {
+                        continue;
+                    }
+                    (UseKind::Option, if literal { option } else { wrapped })
+                } else if position.is_none() {
+                    (UseKind::Option, wrapped)
+                } else {
+                    continue;
+                }
+            }
         };
-        let parts = named_children(value);
-        let [_, content, _] = parts.as_slice() else {
-            continue;
-        };
-        if content.kind() == "string_content" && text(*content, source) == "eventlet" {
-            found.push(Use {
-                kind,
-                api: Some(api),
-                name: EXECUTOR_OPTION.to_owned(),
-                range: content.byte_range(),
-                suffix: Vec::new(),
-                import: None,
-                local: String::new(),
-                ambiguous: false,
-                through: None,
-            });
-        }
+        found.push(Use {
+            kind,
+            api: Some(api),
+            name: catalogue.apis[api].name.clone(),
+            range,
+            suffix: Vec::new(),
+            import: None,
+            local: String::new(),
+            ambiguous: false,
+            through: None,
+        });
     }
     found
+}
+
+/// Where a value that may pick an executor sits.
+enum ExecutorArgument<'s> {
+    /// Passed to a call of `callee`: by the keyword `executor`, or as the
+    /// positional argument at `position`.
+    Passed {
+        callee: &'s str,
+        position: Option<usize>,
+    },
+    /// The default of a parameter named `executor`.
+    Default,
+}
+
+/// The values passed as `executor=`, given as an `executor` parameter's
+/// default, or passed positionally as the string `'eventlet'`, each with
+/// where it sits.
+fn executor_arguments<'t, 's>(
+    root: &Root<'t>,
+    source: &'s str,
+) -> Vec<(ExecutorArgument<'s>, Node<'t>)> {
+    let callee = |arguments: Node<'t>| {
+        root.parent(arguments)
+            .filter(|c| c.kind() == "call")
+            .and_then(|c| c.child_by_field_name("function"))
+            .map_or("", |f| text(f, source))
+    };
+    let bytes = source.as_bytes();
+    let named = memchr::memmem::find_iter(bytes, b"executor")
+        .filter_map(|at| root.descendant_for_byte_range(at, at + "executor".len()))
+        .filter_map(|id| root.parent(id))
+        .filter(|n| n.child_by_field_name("name").map(|n| text(n, source)) == Some("executor"))
+        .filter_map(|n| {
+            let value = n.child_by_field_name("value")?;
+            match n.kind() {
+                "keyword_argument" => {
+                    let callee = callee(root.parent(n)?);
+                    let position = None;
+                    Some((ExecutorArgument::Passed { callee, position }, value))
+                }
+                "default_parameter" | "typed_default_parameter" => {
+                    Some((ExecutorArgument::Default, value))
+                }
+                _ => None,
+            }
+        });
+    let positional = memchr::memmem::find_iter(bytes, b"eventlet")
+        .filter(|&at| at > 0 && matches!(bytes[at - 1], b'\'' | b'"'))
+        .filter_map(|at| root.descendant_for_byte_range(at, at + "eventlet".len()))
+        .filter(|n| n.kind() == "string_content")
+        .filter_map(|content| root.parent(content))
+        .filter_map(|string| {
+            let arguments = root.parent(string).filter(|a| a.kind() == "argument_list")?;
+            let before: Vec<Node> = named_children(arguments)
+                .into_iter()
+                .take_while(|a| *a != string)
+                .filter(|a| a.kind() != "comment")
+                .collect();
+            // After a keyword or an unpacked sequence, positions are unknown.
+            if before.iter().any(|a| {
+                matches!(
+                    a.kind(),
+                    "keyword_argument" | "list_splat" | "dictionary_splat"
+                )
+            }) {
+                return None;
+            }
+            let position = Some(before.len());
+            Some((
+                ExecutorArgument::Passed {
+                    callee: callee(arguments),
+                    position,
+                },
+                string,
+            ))
+        });
+    named.chain(positional).collect()
+}
+
+/// The content of `value` where it is the plain string `'eventlet'`.
+fn eventlet_string<'t>(value: Node<'t>, source: &str) -> Option<Node<'t>> {
+    if value.kind() != "string" {
+        return None;
+    }
+    let parts = named_children(value);
+    let [_, content, _] = parts.as_slice() else {
+        return None;
+    };
+    (content.kind() == "string_content" && text(*content, source) == "eventlet").then_some(*content)
+}
+
+/// The names the file's imports bind to `module` or to something inside it
+/// (`messaging` for `import oslo_messaging as messaging`, `listener` for
+/// `from oslo_messaging.notify import listener`).
+fn names_bound_to(root: &Root, source: &str, module: &str) -> HashSet<String> {
+    import_statements(root.node(), source)
+        .into_iter()
+        .flat_map(|statement| imported(statement, source))
+        .filter(|(_, target)| {
+            target == module || target.strip_prefix(module).is_some_and(|r| r.starts_with('.'))
+        })
+        .map(|(name, _)| name)
+        .collect()
 }
 
 /// Strings like `'eventlet.sleep'` (or a library member's path, like
@@ -777,14 +912,49 @@ mod tests {
 
     #[test]
     fn the_executor_of_every_oslo_messaging_server_is_an_option_use() {
-        let source = "server = messaging.get_rpc_server(t, target, [], executor='eventlet')\n\
+        let source = "import oslo_messaging as messaging\n\
+                      from oslo_messaging.notify import listener\n\
+                      server = messaging.get_rpc_server(t, target, [], executor='eventlet')\n\
                       listener.NotificationServer(t, targets, d, executor='eventlet')\n\
-                      other(executor='eventlet')\n";
-        let lines: Vec<usize> = uses_by_line(source, UseKind::Option)
-            .into_iter()
-            .map(|(line, _)| line)
-            .collect();
-        assert_eq!(lines, [1, 2]);
+                      messaging.get_rpc_server(t, target, [], 'eventlet', serializer)\n\
+                      messaging.MessageHandlingServer(t, d, 'eventlet')\n\
+                      messaging.get_rpc_server(t, target, 'eventlet')\n";
+        let option = "eventlet:oslo.messaging-executor".to_string();
+        assert_eq!(
+            uses_by_line(source, UseKind::Option),
+            [(3, option.clone()), (4, option.clone()), (5, option.clone()), (6, option)]
+        );
+    }
+
+    #[test]
+    fn an_executor_no_rewrite_follows_to_oslo_messaging_is_a_use_of_its_own() {
+        // murano's wrapper of the same name as oslo.messaging's factory, a
+        // parameter's default, and a constant.
+        let source = "import oslo_messaging\n\
+                      from pkg import rpc\n\
+                      EXECUTOR = 'eventlet'\n\
+                      rpc.get_notification_listener(t, targets, e, executor='eventlet')\n\
+                      def run(self, executor='eventlet'):\n    pass\n\
+                      oslo_messaging.get_rpc_server(t, target, e, executor=EXECUTOR)\n\
+                      get_rpc_server(t, target, e, executor='eventlet')\n\
+                      other(t, target, e, 'eventlet')\n";
+        let wrapped = "eventlet:wrapped-executor".to_string();
+        assert_eq!(
+            uses_by_line(source, UseKind::Option),
+            [(4, wrapped.clone()), (5, wrapped.clone()), (7, wrapped.clone()), (8, wrapped)]
+        );
+    }
+
+    #[test]
+    fn an_expected_executor_is_a_mock_target_by_keyword_or_at_its_position() {
+        let source = "get_server.assert_called_once_with(t, target, e, executor='eventlet')\n\
+                      get_server.assert_called_once_with(t, target, e, 'eventlet', s)\n\
+                      importer.assert_called_once_with('eventlet')\n";
+        let option = "eventlet:oslo.messaging-executor".to_string();
+        assert_eq!(
+            mock_targets_by_line(source),
+            [(1, option.clone()), (2, option)]
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use crate::analysis::{FileAnalysis, Through, Use, UseKind};
+use crate::analysis::{FileAnalysis, Through, Use, UseKind, is_mock_assertion};
 use crate::decide::follow::{self, member_of};
 use crate::decide::helper_site::HelperSite;
 use crate::decide::identity;
@@ -600,9 +600,18 @@ impl Matcher<'_> {
                 if let Some(Err(why)) = u.through.as_ref().map(|t| &t.module) {
                     return Err(why.clone());
                 }
-                if u.through.is_none() && first != string && arguments.kind() == "argument_list" {
+                let asserted = arguments
+                    .parent()
+                    .and_then(|call| call.child_by_field_name("function"))
+                    .is_some_and(|f| is_mock_assertion(text(f, source)));
+                if u.through.is_none()
+                    && first != string
+                    && arguments.kind() == "argument_list"
+                    && !asserted
+                {
                     // `patch.object(eventlet, 'sleep')`: the object is the module
-                    // (an expected `executor='eventlet'` is a keyword's value).
+                    // (an expected `executor='eventlet'` is a keyword's value,
+                    // or an argument of the assertion).
                     mock_object = Some(first.byte_range());
                 }
                 let case = t.cases.first().expect("validated: at least one case");
@@ -1516,7 +1525,7 @@ fn dropped_keyword_argument(
     let argument = std::iter::successors(root.parent(value), |n| root.parent(*n))
         .take(2)
         .find(|n| n.kind() == "keyword_argument")
-        .ok_or("the value is not a keyword argument's, which the rewrite drops")?;
+        .ok_or("the rewrite drops only a keyword argument, and this one is passed by position")?;
     keyword_argument_removal(argument, source).ok_or_else(|| {
         format!(
             "a comment sits beside the argument at line {}, which dropping it would take too",
