@@ -31,6 +31,9 @@ pub enum Predicate {
     NonzeroPort,
     /// An address tuple literal whose port is the literal 0.
     ZeroPort,
+    /// The IPv4 address family, `socket.AF_INET` (or `AF_INET`): sockets of
+    /// other families differ in options a rewrite may set (IPv6-only).
+    Ipv4Family,
     /// Of a `*rest` parameter: it took arguments, all positional.
     Positional,
     /// Of a `*rest` parameter: it took arguments, all keywords (or `**`).
@@ -51,6 +54,7 @@ impl Predicate {
             "none" => Predicate::None,
             "nonzero-port" => Predicate::NonzeroPort,
             "zero-port" => Predicate::ZeroPort,
+            "ipv4-family" => Predicate::Ipv4Family,
             "positional" => Predicate::Positional,
             "keywords" => Predicate::Keywords,
             _ => return Option::None,
@@ -58,7 +62,7 @@ impl Predicate {
     }
 
     pub const WORDS: &'static str = "any, absent, present, positive-number, zero, negative-number, non-negative, \
-         positive-int, none, nonzero-port, zero-port, positional, keywords";
+         positive-int, none, nonzero-port, zero-port, ipv4-family, positional, keywords";
 
     /// Evaluates the predicate on the arguments a parameter took (a
     /// `*rest` one may take several; the others take one).
@@ -109,6 +113,15 @@ impl Predicate {
                     Some(p) => p == 0.0,
                     Option::None => false,
                 }
+            }
+            Predicate::Ipv4Family => {
+                let named = arg.map_or(default.unwrap_or_default(), |node| {
+                    match node.kind() {
+                        "identifier" | "attribute" => crate::python::syntax::text(node, source),
+                        _ => "",
+                    }
+                });
+                named.rsplit('.').next() == Some("AF_INET")
             }
             Predicate::PositiveInt if arg.is_some_and(|node| proof.positive_int(node)) => true,
             _ => match arg {
@@ -205,6 +218,15 @@ mod tests {
         assert!(check("positive-int", "(3)"));
         assert!(!check("positive-int", "3.0"));
         assert!(check("none", "None"));
+    }
+
+    #[test]
+    fn only_the_ipv4_family_is_ipv4() {
+        assert!(check("ipv4-family", "socket.AF_INET"));
+        assert!(check("ipv4-family", "AF_INET"));
+        assert!(!check("ipv4-family", "socket.AF_INET6"));
+        assert!(!check("ipv4-family", "family"));
+        assert!(holds_in(Predicate::Ipv4Family, "", Some("socket.AF_INET")));
     }
 
     #[test]
