@@ -250,6 +250,15 @@ impl Patching {
     }
 }
 
+/// A call that may stop eventlet printing the exceptions green threads
+/// end with, as the API it names, its line and its offset.
+#[derive(Debug, Clone)]
+pub struct Silencing {
+    pub api: String,
+    pub line: usize,
+    pub at: usize,
+}
+
 /// A top-level function that calls `monkey_patch()`: calling it patches
 /// (neutron's `eventlet_utils.monkey_patch()`, called where its programs
 /// start).
@@ -266,6 +275,9 @@ pub struct FileFacts {
     /// An installed module it imports that starts green threads itself
     /// (oslo.service's looping calls), and the line.
     pub green_import: Option<(String, usize)>,
+    /// Its calls (and assignments) that may stop eventlet printing what
+    /// green threads end with (`eventlet.debug.hub_exceptions(False)`).
+    pub silencings: Vec<Silencing>,
     /// Its monkey_patch() calls, and its calls of another file's patch
     /// functions.
     pub monkey_patches: Vec<PatchCall>,
@@ -295,6 +307,7 @@ impl FileFacts {
             }],
             patch_functions: Vec::new(),
             green_import: None,
+            silencings: Vec::new(),
         }
     }
 }
@@ -306,6 +319,9 @@ pub struct ProgramFacts {
     pub name: String,
     /// A green use it may run (`path:line api`).
     pub green_site: Option<String>,
+    /// Where it may stop eventlet printing what green threads end with
+    /// (`path:line api`).
+    pub silenced_site: Option<String>,
     /// The monkey_patch() calls it makes.
     pub calls: Vec<MadeCall>,
     /// A command a user runs (an entry point, a script, a module run
@@ -569,6 +585,16 @@ impl ProjectFacts {
                         Some(format!("{}:{line} import of {module}", path.display()))
                     })
                 });
+            // Only a call it may run: swift's servers silence theirs in the
+            // function that starts them, which its probe tests never call.
+            let call_reach = &facts.call_reach;
+            let silenced_site = program.reaches.iter().find_map(|&f| {
+                let (path, file_facts) = files(f)?;
+                let s = file_facts.silencings.iter().find(|s| {
+                    call_reach.may_run(program.reached, program.entries, program.unknown, f, s.at)
+                })?;
+                Some(format!("{}:{} {}", path.display(), s.line, s.api))
+            });
             let mut calls: Vec<MadeCall> = program
                 .patches
                 .iter()
@@ -618,6 +644,7 @@ impl ProjectFacts {
             facts.programs.push(ProgramFacts {
                 name: program.name.to_owned(),
                 green_site,
+                silenced_site,
                 calls,
                 command: program.command,
                 test_run: program.test_run,
@@ -759,7 +786,9 @@ impl ProjectFacts {
     /// its code starts green threads or monkey-patches, and nothing else
     /// uses eventlet. What lies outside it stays: a library's users may
     /// still patch, and so does an application the user says patches. The
-    /// tallies of mocks are to be settled again.
+    /// tallies of mocks are to be settled again. A program that kept quiet
+    /// what green threads raised still counts as such: its threads would
+    /// print it, whether or not the switch deletes the call.
     pub fn switched(&self) -> ProjectFacts {
         let programs = self
             .programs
@@ -1163,6 +1192,16 @@ impl<'a> FileContext<'a> {
                     )),
                 }
             }
+            Requirement::ErrorsPrinted => match self.programs().find_map(|p| {
+                Some((p, p.silenced_site.as_ref()?))
+            }) {
+                Some((program, site)) => Err(format!(
+                    "{} may stop eventlet printing what green threads end with ({site}), \
+                     where a native thread prints its uncaught exception",
+                    program.name
+                )),
+                None => Ok(None),
+            },
             Requirement::EventletFree => Err(
                 "other eventlet uses stay in this project; this rewrite is part of the switch \
                  to native threads, made once nothing else uses eventlet"
@@ -1544,6 +1583,7 @@ mod tests {
         ProgramFacts {
             name: name.into(),
             green_site: green.then(|| format!("{name}.py:1 eventlet.greenthread.spawn")),
+            silenced_site: None,
             // One function's alternatives, as nova's `_monkey_patch()`.
             calls: calls
                 .iter()
@@ -1916,5 +1956,27 @@ mod tests {
                 .check(&Requirement::Unpatched)
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn a_program_that_silences_green_errors_keeps_them_unprinted() {
+        let quiet = ProgramFacts {
+            silenced_site: Some("q.py:3 eventlet.debug.hub_exceptions".into()),
+            ..program("q", true, &["monkey_patch()"])
+        };
+        let printed = Requirement::ErrorsPrinted;
+        assert_eq!(
+            project(vec![program("p", true, &["monkey_patch()"])])
+                .context(0)
+                .check(&printed),
+            Ok(None)
+        );
+        let err = project(vec![quiet.clone()])
+            .context(0)
+            .check(&printed)
+            .unwrap_err();
+        assert!(err.contains("q.py:3"), "{err}");
+        // The switch deletes the call, but the threads would still print.
+        assert!(project(vec![quiet]).switched().context(0).check(&printed).is_err());
     }
 }

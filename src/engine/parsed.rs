@@ -12,7 +12,7 @@ use anyhow::Result;
 use crate::analysis::{FileAnalysis, Use, UseKind, analyze};
 use crate::decide::matcher::decide_without_code;
 use crate::decide::tree_facts::{
-    FileFacts, GreenUse, PatchCall, PatchFunction, in_set_up, patched_by_call, runs_at_import,
+    FileFacts, GreenUse, PatchCall, PatchFunction, Silencing, in_set_up, patched_by_call, runs_at_import,
     runs_sometimes, scope_of, top_level_function,
 };
 use crate::discover::runs_on_eventlet;
@@ -278,6 +278,25 @@ fn names_a_type(root: &Root, node: tree_sitter::Node, text: &str) -> bool {
     false
 }
 
+/// Whether the switch `node` names is given anything but `True`: called
+/// with it first (`hub_exceptions(False)`, or a setting read from
+/// configuration), or assigned it (`greenpool.DEBUG = False`).
+fn turned_off(root: &Root, node: tree_sitter::Node) -> bool {
+    let Some(parent) = root.parent(node) else {
+        return false;
+    };
+    let given = match parent.kind() {
+        "call" => parent
+            .child_by_field_name("arguments")
+            .and_then(|a| a.named_child(0)),
+        "assignment" if parent.child_by_field_name("left") == Some(node) => {
+            parent.child_by_field_name("right")
+        }
+        _ => return false,
+    };
+    given.is_some_and(|value| value.kind() != "true")
+}
+
 pub(super) fn facts(
     tree: &tree_sitter::Tree,
     text: &str,
@@ -304,6 +323,13 @@ pub(super) fn facts(
                 line,
                 api: api.name.clone(),
                 use_index: index,
+            });
+        }
+        if api.silences_errors && node_at(&root, &u.range).is_some_and(|n| turned_off(&root, n)) {
+            facts.silencings.push(Silencing {
+                api: api.name.clone(),
+                line,
+                at: u.range.start,
             });
         }
         if api.monkey_patch {
@@ -339,4 +365,31 @@ pub(super) fn facts(
 pub(super) fn add_uses(analysis: &mut FileAnalysis, uses: &[Use]) {
     analysis.uses.extend(uses.iter().cloned());
     analysis.uses.sort_by_key(|u| (u.range.start, u.range.end));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether the switch named first in `source` (at `name`) is turned off.
+    fn off(source: &str, name: &str) -> bool {
+        let tree = parse(source);
+        let root = Root::new(tree.root_node());
+        let at = source.find(name).unwrap();
+        let node = root
+            .descendant_for_byte_range(at, at + name.len())
+            .filter(|n| n.kind() == "attribute")
+            .unwrap();
+        turned_off(&root, node)
+    }
+
+    #[test]
+    fn a_switch_given_anything_but_true_may_silence_errors() {
+        assert!(off("debug.hub_exceptions(False)\n", "debug.hub_exceptions"));
+        assert!(off("debug.hub_exceptions(conf.debug)\n", "debug.hub_exceptions"));
+        assert!(!off("debug.hub_exceptions(True)\n", "debug.hub_exceptions"));
+        assert!(off("greenpool.DEBUG = False\n", "greenpool.DEBUG"));
+        assert!(!off("greenpool.DEBUG = True\n", "greenpool.DEBUG"));
+        assert!(!off("state = greenpool.DEBUG\n", "greenpool.DEBUG"));
+    }
 }

@@ -75,6 +75,8 @@ struct ApiDef {
     #[serde(default)]
     only_waits: bool,
     #[serde(default)]
+    silences_errors: bool,
+    #[serde(default)]
     background_calls: Vec<String>,
     #[serde(default)]
     calls: Vec<String>,
@@ -418,6 +420,7 @@ impl Catalogue {
             library: def.library,
             called_by: def.called_by.clone(),
             only_waits: def.only_waits,
+            silences_errors: def.silences_errors,
             background_calls: def.background_calls.clone(),
             calls: Vec::new(),
         });
@@ -874,6 +877,7 @@ fn parse_requirement(text: &str) -> Result<Requirement, String> {
         None if text == "native" => Ok(Requirement::Native),
         None if text == "unpatched" => Ok(Requirement::Unpatched),
         None if text == "eventlet-free" => Ok(Requirement::EventletFree),
+        None if text == "errors-printed" => Ok(Requirement::ErrorsPrinted),
         Some(("native-or-patched", module)) if PATCHABLE.contains(&module) => {
             Ok(Requirement::NativeOrPatched(module.to_owned()))
         }
@@ -881,7 +885,7 @@ fn parse_requirement(text: &str) -> Result<Requirement, String> {
             Ok(Requirement::Patched(module.to_owned()))
         }
         _ => Err(format!(
-            "unknown requirement '{text}' (expected native, unpatched, eventlet-free, native-or-patched:MODULE or patched:MODULE, MODULE one of {})",
+            "unknown requirement '{text}' (expected native, unpatched, eventlet-free, errors-printed, native-or-patched:MODULE or patched:MODULE, MODULE one of {})",
             PATCHABLE.join(", ")
         )),
     }

@@ -103,6 +103,10 @@ pub enum Requirement {
     /// Nothing else in the tree uses eventlet once the run's other rewrites
     /// are made (decided after them, for monkey_patch() to go last).
     EventletFree,
+    /// No program that may run the line stops eventlet printing what green
+    /// threads end with (`eventlet.debug.hub_exceptions(False)`): a native
+    /// thread prints its uncaught exception.
+    ErrorsPrinted,
 }
 
 /// The behaviour difference with which `NativeOrPatched` holds in a
@@ -380,6 +384,9 @@ pub struct Api {
     /// mock of it, one no test reads, only skips the wait, so code may move
     /// away from such a mock that stays (the escaped-mock difference).
     pub only_waits: bool,
+    /// Called with anything but `True` (or so assigned), it may stop
+    /// eventlet printing the exceptions green threads end with.
+    pub silences_errors: bool,
     /// Functions the threads it starts call over and over, for as long as
     /// they run (oslo.messaging's fake-driver listener polls with
     /// time.sleep): in a test run that imports a module starting them, a
