@@ -21,7 +21,8 @@ use tree_sitter::Node;
 use crate::project::call_reach::CallReach;
 use crate::project::mock_paths::HeldName;
 use crate::project::requirements::RequirementFloors;
-use crate::python::syntax::{descendants, named_children, root_of, text};
+use crate::python::non_negative::constant_named;
+use crate::python::syntax::{Root, descendants, named_children, root_of, text};
 use crate::transform::{
     ApiId, DifferenceId, ESCAPED_MOCK, PATCHABLE, Requirement, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
 };
@@ -1192,9 +1193,10 @@ impl<'a> FileContext<'a> {
                     )),
                 }
             }
-            Requirement::ErrorsPrinted => match self.programs().find_map(|p| {
-                Some((p, p.silenced_site.as_ref()?))
-            }) {
+            Requirement::ErrorsPrinted => match self
+                .programs()
+                .find_map(|p| Some((p, p.silenced_site.as_ref()?)))
+            {
                 Some((program, site)) => Err(format!(
                     "{} may stop eventlet printing what green threads end with ({site}), \
                      where a native thread prints its uncaught exception",
@@ -1266,24 +1268,28 @@ pub fn patched_by_call(call: Node, source: &str) -> Patching {
         modules: BTreeSet::new(),
         some_runs: PATCHABLE.iter().map(|m| m.to_string()).collect(),
     };
+    let literal = |value: Node| match value.kind() {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    };
     let mut on: BTreeMap<String, Option<bool>> = BTreeMap::new();
     if let Some(args) = call.child_by_field_name("arguments") {
         for arg in named_children(args) {
-            if arg.kind() != "keyword_argument" {
-                return unknown();
-            }
-            let (Some(name), Some(value)) = (
-                arg.child_by_field_name("name"),
-                arg.child_by_field_name("value"),
-            ) else {
-                return unknown();
-            };
-            let literal = match value.kind() {
-                "true" => Some(true),
-                "false" => Some(false),
+            let keywords = match arg.kind() {
+                "keyword_argument" => arg
+                    .child_by_field_name("name")
+                    .zip(arg.child_by_field_name("value"))
+                    .map(|(name, value)| vec![(text(name, source).to_owned(), value)]),
+                "dictionary_splat" => splatted_constant(arg, source),
                 _ => None,
             };
-            on.insert(text(name, source).to_owned(), literal);
+            let Some(keywords) = keywords else {
+                return unknown();
+            };
+            for (name, value) in keywords {
+                on.insert(name, literal(value));
+            }
         }
     }
     let default_on = match on.remove("all") {
@@ -1309,6 +1315,58 @@ pub fn patched_by_call(call: Node, source: &str) -> Patching {
         };
     }
     patching
+}
+
+/// The keywords `**NAME` passes, where NAME is a module constant of the
+/// file (sahara's `EVENTLET_MONKEY_PATCH_MODULES = dict(os=True, ...)`):
+/// assigned once, a `dict(...)` of keywords or a literal of string keys,
+/// and read nowhere but in such splats, so that nothing changes it.
+fn splatted_constant<'t>(splat: Node<'t>, source: &str) -> Option<Vec<(String, Node<'t>)>> {
+    let name = splat.named_child(0).filter(|n| n.kind() == "identifier")?;
+    let name = text(name, source);
+    let root = Root::new(root_of(splat));
+    let value = constant_named(&root, name, source)?;
+    let target = value.parent()?.child_by_field_name("left")?;
+    let only_splatted = root
+        .identifiers(name, source)
+        .into_iter()
+        .all(|n| n == target || n.parent().is_some_and(|p| p.kind() == "dictionary_splat"));
+    if !only_splatted {
+        return None;
+    }
+    match value.kind() {
+        "call" if text(value.child_by_field_name("function")?, source) == "dict" => {
+            named_children(value.child_by_field_name("arguments")?)
+                .into_iter()
+                .map(|a| {
+                    let name = a.child_by_field_name("name")?;
+                    Some((
+                        text(name, source).to_owned(),
+                        a.child_by_field_name("value")?,
+                    ))
+                })
+                .collect()
+        }
+        "dictionary" => named_children(value)
+            .into_iter()
+            .map(|pair| {
+                let key = pair.child_by_field_name("key")?;
+                let parts = named_children(key);
+                let [_, content, _] = parts.as_slice() else {
+                    return None;
+                };
+                (key.kind() == "string" && content.kind() == "string_content")
+                    .then(|| {
+                        (
+                            text(*content, source).to_owned(),
+                            pair.child_by_field_name("value"),
+                        )
+                    })
+                    .and_then(|(k, v)| Some((k, v?)))
+            })
+            .collect(),
+        _ => None,
+    }
 }
 
 /// Whether a call runs when its file is imported: it is at module level,
@@ -1567,6 +1625,42 @@ mod tests {
                 "thread",
                 "time"
             ]
+        );
+    }
+
+    /// What the last statement of `source`, a monkey_patch() call, patches.
+    fn patched_last(source: &str) -> Patching {
+        let tree = parse(source);
+        let last = tree
+            .root_node()
+            .named_child(tree.root_node().named_child_count() as u32 - 1);
+        let call = last.and_then(|s| s.named_child(0)).unwrap();
+        patched_by_call(call, source)
+    }
+
+    #[test]
+    fn a_module_constant_splatted_is_read_as_its_keywords() {
+        // sahara's patches.py.
+        let sahara =
+            patched_last("MODS = dict(os=True, thread=True, time=True)\nmonkey_patch(**MODS)\n");
+        assert_eq!(
+            sahara.modules.into_iter().collect::<Vec<_>>(),
+            ["os", "thread", "time"]
+        );
+        assert!(sahara.some_runs.is_empty());
+        let literal =
+            patched_last("MODS = {'thread': True, 'time': False}\nmonkey_patch(**MODS)\n");
+        assert_eq!(literal.modules.into_iter().collect::<Vec<_>>(), ["thread"]);
+        // Changed after it is made, or not a constant: anything, in some runs.
+        let changed =
+            patched_last("MODS = dict(thread=True)\nMODS['time'] = True\nmonkey_patch(**MODS)\n");
+        assert!(changed.some_runs.contains("time"));
+        let passed = patched_last("MODS = dict(thread=True)\nf(MODS)\nmonkey_patch(**MODS)\n");
+        assert!(passed.some_runs.contains("socket"));
+        assert!(
+            patched("monkey_patch(**options())")
+                .some_runs
+                .contains("thread")
         );
     }
 
@@ -1977,6 +2071,12 @@ mod tests {
             .unwrap_err();
         assert!(err.contains("q.py:3"), "{err}");
         // The switch deletes the call, but the threads would still print.
-        assert!(project(vec![quiet]).switched().context(0).check(&printed).is_err());
+        assert!(
+            project(vec![quiet])
+                .switched()
+                .context(0)
+                .check(&printed)
+                .is_err()
+        );
     }
 }
