@@ -349,7 +349,9 @@ const EXECUTOR_OPTION: &str = "eventlet:oslo.messaging-executor";
 const WRAPPED_EXECUTOR: &str = "eventlet:wrapped-executor";
 
 fn is_oslo_messaging_server(name: &str) -> bool {
-    OSLO_MESSAGING_SERVERS.iter().any(|(server, _)| *server == name)
+    OSLO_MESSAGING_SERVERS
+        .iter()
+        .any(|(server, _)| *server == name)
 }
 
 /// Whether `source` may call one of oslo.messaging's server factories
@@ -559,7 +561,9 @@ fn executor_arguments<'t, 's>(
         .filter(|n| n.kind() == "string_content")
         .filter_map(|content| root.parent(content))
         .filter_map(|string| {
-            let arguments = root.parent(string).filter(|a| a.kind() == "argument_list")?;
+            let arguments = root
+                .parent(string)
+                .filter(|a| a.kind() == "argument_list")?;
             let before: Vec<Node> = named_children(arguments)
                 .into_iter()
                 .take_while(|a| *a != string)
@@ -606,7 +610,10 @@ fn names_bound_to(root: &Root, source: &str, module: &str) -> HashSet<String> {
         .into_iter()
         .flat_map(|statement| imported(statement, source))
         .filter(|(_, target)| {
-            target == module || target.strip_prefix(module).is_some_and(|r| r.starts_with('.'))
+            target == module
+                || target
+                    .strip_prefix(module)
+                    .is_some_and(|r| r.starts_with('.'))
         })
         .map(|(name, _)| name)
         .collect()
@@ -922,7 +929,12 @@ mod tests {
         let option = "eventlet:oslo.messaging-executor".to_string();
         assert_eq!(
             uses_by_line(source, UseKind::Option),
-            [(3, option.clone()), (4, option.clone()), (5, option.clone()), (6, option)]
+            [
+                (3, option.clone()),
+                (4, option.clone()),
+                (5, option.clone()),
+                (6, option)
+            ]
         );
     }
 
@@ -941,7 +953,12 @@ mod tests {
         let wrapped = "eventlet:wrapped-executor".to_string();
         assert_eq!(
             uses_by_line(source, UseKind::Option),
-            [(4, wrapped.clone()), (5, wrapped.clone()), (7, wrapped.clone()), (8, wrapped)]
+            [
+                (4, wrapped.clone()),
+                (5, wrapped.clone()),
+                (7, wrapped.clone()),
+                (8, wrapped)
+            ]
         );
     }
 

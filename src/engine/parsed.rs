@@ -12,8 +12,8 @@ use anyhow::Result;
 use crate::analysis::{FileAnalysis, Use, UseKind, analyze};
 use crate::decide::matcher::decide_without_code;
 use crate::decide::tree_facts::{
-    FileFacts, GreenUse, PatchCall, PatchFunction, Silencing, in_set_up, patched_by_call, runs_at_import,
-    runs_sometimes, scope_of, top_level_function,
+    FileFacts, GreenUse, PatchCall, PatchFunction, Silencing, in_set_up, patched_by_call,
+    runs_at_import, runs_sometimes, scope_of, top_level_function,
 };
 use crate::discover::runs_on_eventlet;
 use crate::helpers_home::{Helpers, site};
@@ -386,7 +386,10 @@ mod tests {
     #[test]
     fn a_switch_given_anything_but_true_may_silence_errors() {
         assert!(off("debug.hub_exceptions(False)\n", "debug.hub_exceptions"));
-        assert!(off("debug.hub_exceptions(conf.debug)\n", "debug.hub_exceptions"));
+        assert!(off(
+            "debug.hub_exceptions(conf.debug)\n",
+            "debug.hub_exceptions"
+        ));
         assert!(!off("debug.hub_exceptions(True)\n", "debug.hub_exceptions"));
         assert!(off("greenpool.DEBUG = False\n", "greenpool.DEBUG"));
         assert!(!off("greenpool.DEBUG = True\n", "greenpool.DEBUG"));

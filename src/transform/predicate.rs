@@ -115,11 +115,9 @@ impl Predicate {
                 }
             }
             Predicate::Ipv4Family => {
-                let named = arg.map_or(default.unwrap_or_default(), |node| {
-                    match node.kind() {
-                        "identifier" | "attribute" => crate::python::syntax::text(node, source),
-                        _ => "",
-                    }
+                let named = arg.map_or(default.unwrap_or_default(), |node| match node.kind() {
+                    "identifier" | "attribute" => crate::python::syntax::text(node, source),
+                    _ => "",
                 });
                 named.rsplit('.').next() == Some("AF_INET")
             }
