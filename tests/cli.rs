@@ -356,6 +356,26 @@ fn a_timeout_class_only_caught_starts_no_timer() {
     }
 }
 
+/// A Timeout that a call's own timeout cannot replace says what stands in
+/// the way: the exception it raises (networking-generic-switch's), the
+/// False that makes it leave quietly, or a block of several statements.
+#[test]
+fn a_timeout_left_alone_says_what_its_block_does_otherwise() {
+    let dir = tree(&[(
+        "a.py",
+        b"import eventlet\n\nq = eventlet.queue.Queue()\n\n\ndef raising():\n    try:\n        with eventlet.Timeout(5, ValueError):\n            q.get()\n    except ValueError:\n        pass\n\n\ndef quiet():\n    with eventlet.Timeout(5, False):\n        q.get()\n\n\ndef several():\n    try:\n        with eventlet.Timeout(5):\n            q.get()\n            q.get()\n    except eventlet.Timeout:\n        pass\n",
+    )]);
+    let scan = stdout(&eventless(&["scan", "--no-project", "a.py"], dir.path()));
+    for (site, reason) in [
+        ("8:14", "raises the exception passed after its seconds"),
+        ("15:10", "is given False: it leaves the block quietly"),
+        ("21:14", "the Timeout's block holds more than one statement"),
+    ] {
+        let timeout = line_with(&scan, &format!("a.py:{site}: eventlet.timeout.Timeout"));
+        assert!(timeout.contains(reason), "{timeout}");
+    }
+}
+
 /// networking-bagpipe's workaround for eventlet issue 592 imports
 /// `__original_module_threading`, a module that exists only while
 /// monkey_patch() has patched threading: removing the patch would make

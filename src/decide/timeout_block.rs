@@ -90,8 +90,14 @@ pub fn rewrite(
     let BlockingCall {
         method, positional, ..
     } = &rule.call;
-    if statement_call(block.statement, source).is_none_or(|(_, m)| m != method) {
-        return Err(NOT_A_BLOCK.into());
+    match statement_call(block.statement, source) {
+        None => return Err("the Timeout's block is not one method call".into()),
+        Some((_, called)) if called != method => {
+            return Err(format!(
+                "the Timeout is around .{called}(), which no rewrite gives a timeout of its own"
+            ));
+        }
+        Some(_) => {}
     }
     let call = blocking_call(block.statement, rule, source).ok_or_else(|| {
         let taking = match positional {
@@ -151,10 +157,6 @@ impl<'t> TimeoutBlock<'t> {
             .parent()
             .filter(|c| c.kind() == "call" && field_name(*c, timeout) == Some("function"))
             .ok_or(NOT_A_BLOCK)?;
-        let args = statements(call.child_by_field_name("arguments").ok_or(NOT_A_BLOCK)?);
-        let [seconds] = args.as_slice() else {
-            return Err(NOT_A_BLOCK.into());
-        };
         let item = call
             .parent()
             .filter(|i| i.kind() == "with_item")
@@ -164,33 +166,52 @@ impl<'t> TimeoutBlock<'t> {
             .filter(|c| named_children(*c).len() == 1)
             .and_then(|clause| clause.parent())
             .filter(|w| w.kind() == "with_statement")
-            .ok_or(NOT_A_BLOCK)?;
+            .ok_or("the with statement holds more than the Timeout")?;
+        let args = statements(call.child_by_field_name("arguments").ok_or(NOT_A_BLOCK)?);
+        let seconds = match args.as_slice() {
+            [seconds] => seconds,
+            [_, second, ..] if second.kind() == "false" => {
+                return Err(
+                    "the Timeout is given False: it leaves the block quietly, which \
+                            a call's own timeout does not"
+                        .into(),
+                );
+            }
+            [_, _, ..] => {
+                return Err(
+                    "the Timeout raises the exception passed after its seconds, \
+                            which a call's own timeout does not"
+                        .into(),
+                );
+            }
+            [] => return Err("the Timeout is given no seconds".into()),
+        };
         let body = with.child_by_field_name("body").ok_or(NOT_A_BLOCK)?;
         let body_statements = statements(body);
         let [statement] = body_statements.as_slice() else {
-            return Err(NOT_A_BLOCK.into());
+            return Err("the Timeout's block holds more than one statement".into());
         };
         if named_children(body).len() != 1 {
             return Err("the with block holds comments".into());
         }
         if text(*statement, source).contains('\n') || statement.end_byte() != with.end_byte() {
-            return Err(NOT_A_BLOCK.into());
+            return Err("the statement in the Timeout's block spans lines".into());
         }
         let try_statement = with
             .parent()
             .filter(|b| b.kind() == "block" && statements(*b).len() == 1)
             .and_then(|b| b.parent())
             .filter(|t| t.kind() == "try_statement")
-            .ok_or(NOT_A_BLOCK)?;
+            .ok_or("the Timeout is not alone in a try statement that catches it")?;
         let handlers: Vec<Node> = named_children(try_statement)
             .into_iter()
             .filter(|c| c.kind() != "block" && c.kind() != "comment")
             .collect();
         let [handler] = handlers.as_slice() else {
-            return Err(NOT_A_BLOCK.into());
+            return Err("the try statement has more than one except clause".into());
         };
         if handler.kind() != "except_clause" {
-            return Err(NOT_A_BLOCK.into());
+            return Err("the try statement has no except clause".into());
         }
         let caught = handler.named_child(0).ok_or(NOT_A_BLOCK)?;
         let catches_this = file.uses.iter().any(|u| {
