@@ -295,6 +295,33 @@ fn an_installed_module_that_starts_green_threads_keeps_the_program_green() {
     );
 }
 
+/// neutron's stadium projects patch by calling neutron's
+/// `eventlet_utils.monkey_patch()` as their commands start: the program is
+/// patched (its sleep is exact), and stays patched whatever the project
+/// does, so is_monkey_patched() is not False even with the switch.
+#[test]
+fn a_patch_made_through_an_installed_wrapper_patches_the_program() {
+    let dir = tree(&[
+        ("setup.cfg", b"[metadata]\nname = pkg\n\n[entry_points]\nconsole_scripts =\n    pkg-agent = pkg.cmd.agent:main\n"),
+        ("pkg/__init__.py", b""),
+        ("pkg/cmd/__init__.py", b"from neutron.common import eventlet_utils\n\neventlet_utils.monkey_patch()\n"),
+        ("pkg/cmd/agent.py", b"from pkg import work\n\n\ndef main():\n    work.run()\n"),
+        ("pkg/work.py", b"import eventlet\nfrom eventlet import patcher\n\n\ndef run():\n    if patcher.is_monkey_patched('thread'):\n        print('green')\n    eventlet.sleep(1)\n"),
+    ]);
+    let scan = stdout(&eventless(&["scan"], dir.path()));
+    let sleep = line_with(&scan, "work.py:8:5: eventlet.greenthread.sleep");
+    assert!(sleep.contains("rewrite by sleep (safe)"), "{sleep}");
+    let asked = line_with(&scan, "work.py:6:8: eventlet.patcher.is_monkey_patched");
+    assert!(
+        asked.contains("manual") && asked.contains("pkg/cmd/__init__.py:3"),
+        "{asked}"
+    );
+    assert!(
+        scan.contains("neutron.common.eventlet_utils (imported at ./pkg/cmd/__init__.py:1) runs on eventlet itself"),
+        "{scan}"
+    );
+}
+
 /// ironic-inspector's functional test spawns the command's `main`, whose
 /// `sys.exit()` in another module ended the whole process from a green
 /// thread; from a native one it ends only that thread. Such a spawn stays;

@@ -233,6 +233,34 @@ pub struct Patching {
 }
 
 impl Patching {
+    /// What `monkey_patch()` patches given these keywords, each `true`,
+    /// `false` or computed (`None`).
+    pub fn of_keywords(mut on: BTreeMap<String, Option<bool>>) -> Patching {
+        let default_on = match on.remove("all") {
+            Some(all) => all,
+            None if on.values().any(|v| *v == Some(true)) => Some(false),
+            None if on.values().any(Option::is_none) => None,
+            None => Some(true),
+        };
+        let mut patching = Patching::default();
+        for m in PATCHABLE {
+            let value = on
+                .get(*m)
+                .copied()
+                .unwrap_or(if OFF_BY_DEFAULT.contains(m) {
+                    Some(false)
+                } else {
+                    default_on
+                });
+            match value {
+                Some(true) => patching.modules.insert(m.to_string()),
+                None => patching.some_runs.insert(m.to_string()),
+                Some(false) => false,
+            };
+        }
+        patching
+    }
+
     /// What a call made only in some runs of its scope patches: each
     /// module it names, in some runs.
     pub fn sometimes(&self) -> Patching {
@@ -1292,29 +1320,7 @@ pub fn patched_by_call(call: Node, source: &str) -> Patching {
             }
         }
     }
-    let default_on = match on.remove("all") {
-        Some(all) => all,
-        None if on.values().any(|v| *v == Some(true)) => Some(false),
-        None if on.values().any(Option::is_none) => None,
-        None => Some(true),
-    };
-    let mut patching = Patching::default();
-    for m in PATCHABLE {
-        let value = on
-            .get(*m)
-            .copied()
-            .unwrap_or(if OFF_BY_DEFAULT.contains(m) {
-                Some(false)
-            } else {
-                default_on
-            });
-        match value {
-            Some(true) => patching.modules.insert(m.to_string()),
-            None => patching.some_runs.insert(m.to_string()),
-            Some(false) => false,
-        };
-    }
-    patching
+    Patching::of_keywords(on)
 }
 
 /// The keywords `**NAME` passes, where NAME is a module constant of the

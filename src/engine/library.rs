@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use super::parsed::Parsed;
 use crate::analysis::{Use, UseKind};
+use crate::decide::tree_facts::{PatchFunction, Patching};
 use crate::project::modules::ModuleGraph;
 use crate::python::import_scan::{ImportScan, ScannedImport};
 use crate::source::line_col;
@@ -56,6 +57,41 @@ pub(super) fn green_starting_imports(
         .enumerate()
         .filter_map(|(file, scan)| Some((file, first_installed_import(scan, &starting, graph)?)))
         .collect()
+}
+
+/// By file, the installed patch functions it may call: those of the
+/// installed modules it imports (neutron's `eventlet_utils.monkey_patch()`,
+/// which its stadium projects call as their programs start). Calling one
+/// patches as `monkey_patch()` with no arguments, but for what it leaves
+/// unpatched in some runs (neutron's Windows branch keeps `os`).
+pub(super) fn installed_patch_functions(
+    scans: &[ImportScan],
+    graph: &ModuleGraph,
+    catalogue: &Catalogue,
+) -> HashMap<usize, Vec<PatchFunction>> {
+    let wrappers: Vec<(&str, PatchFunction)> = catalogue
+        .patch_wrappers()
+        .filter_map(|w| {
+            let (module, name) = w.function.rsplit_once('.')?;
+            let mut patching = Patching::of_keywords(Default::default());
+            for m in &w.some_runs {
+                if patching.modules.remove(m) {
+                    patching.some_runs.insert(m.clone());
+                }
+            }
+            let name = name.to_owned();
+            Some((module, PatchFunction { name, patching }))
+        })
+        .collect();
+    let mut found: HashMap<usize, Vec<PatchFunction>> = HashMap::new();
+    for (file, scan) in scans.iter().enumerate() {
+        for (module, function) in &wrappers {
+            if first_installed_import(scan, &[module], graph).is_some() {
+                found.entry(file).or_default().push(function.clone());
+            }
+        }
+    }
+    found
 }
 
 /// The first module of `modules` (or inside one) that the file imports,

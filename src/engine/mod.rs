@@ -48,7 +48,9 @@ use decisions::matcher;
 use first_read::{FirstRead, first_read};
 use green_uses::settle_green_uses;
 use helpers_placement::place_helpers;
-use library::{eventlet_runtime, green_starting_imports, installed_imports};
+use library::{
+    eventlet_runtime, green_starting_imports, installed_imports, installed_patch_functions,
+};
 use mock_tallies::settle_mock_tallies;
 use module_mocks::module_mocks;
 pub use options::{Options, TREE_BUDGET};
@@ -201,6 +203,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         &mut parsed,
         &unreadable,
         green_starting_imports(&scans, &graph, catalogue),
+        installed_patch_functions(&scans, &graph, catalogue),
         options.assume_monkey_patched.clone(),
         stand_in,
     )

@@ -56,6 +56,7 @@ impl ProgramModel {
         parsed: &mut [Parsed],
         unreadable: &[(usize, Skipped)],
         green_imports: HashMap<usize, (String, usize)>,
+        installed_patchers: HashMap<usize, Vec<PatchFunction>>,
         assumed: Option<BTreeSet<String>>,
         stand_in: Option<&StandIn>,
     ) -> ProgramModel {
@@ -63,7 +64,14 @@ impl ProgramModel {
             .iter()
             .map(|(file, s)| (*file, (s.path.clone(), FileFacts::unreadable())))
             .collect();
-        patch_function_calls(files, graph, parsed, &mut other_facts, stand_in);
+        patch_function_calls(
+            files,
+            graph,
+            parsed,
+            &mut other_facts,
+            &installed_patchers,
+            stand_in,
+        );
         // Files that start green threads through an installed module.
         let position: HashMap<usize, usize> = parsed
             .iter()
@@ -271,13 +279,14 @@ pub(super) type CallerRead = (
 /// Records, as monkey_patch() calls of their own, the calls of patch
 /// functions (a function that calls monkey_patch(), or one that calls such
 /// a function, to any depth) in the files that import the file defining
-/// them: in the facts of parsed files, or in `other_facts`, parsing the
-/// caller.
+/// them, or, for the installed ones, the module (`installed`, by caller):
+/// in the facts of parsed files, or in `other_facts`, parsing the caller.
 pub(super) fn patch_function_calls(
     files: &[PathBuf],
     graph: &ModuleGraph,
     parsed: &mut [Parsed],
     other_facts: &mut HashMap<usize, (PathBuf, FileFacts)>,
+    installed: &HashMap<usize, Vec<PatchFunction>>,
     stand_in: Option<&StandIn>,
 ) {
     let mut functions: HashMap<usize, Vec<PatchFunction>> = parsed
@@ -285,7 +294,7 @@ pub(super) fn patch_function_calls(
         .filter(|p| !p.facts.patch_functions.is_empty())
         .map(|p| (p.file, p.facts.patch_functions.clone()))
         .collect();
-    if functions.is_empty() {
+    if functions.is_empty() && installed.is_empty() {
         return;
     }
     let position: HashMap<usize, usize> = parsed
@@ -315,6 +324,7 @@ pub(super) fn patch_function_calls(
                     .chain(&edges.later)
                     .chain(std::iter::once(&caller))
                     .filter_map(|to| functions.get(to))
+                    .chain(installed.get(&caller))
                     .flatten()
                     .cloned()
                     .collect();

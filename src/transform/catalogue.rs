@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::model::{
     Api, ApiId, CaseAction, Difference, DifferenceId, ESCAPED_MOCK, Family, Guard, Helper,
-    Requirement, Shape, Transform, TransformId, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
+    PatchWrapper, Requirement, Shape, Transform, TransformId, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
 };
 use super::template::Template;
 use crate::python::imports::is_stdlib;
@@ -93,10 +93,17 @@ impl Catalogue {
 
     /// The installed modules outside eventlet that call its APIs themselves
     /// (`called_by`: oslo.service's launcher and thread groups,
-    /// oslo.vmware): a process that imports one keeps running on eventlet,
-    /// whatever the project's own code does.
+    /// oslo.vmware; the modules of patch wrappers): a process that imports
+    /// one keeps running on eventlet, whatever the project's own code does.
     pub fn eventlet_runtime_modules(&self) -> Vec<&str> {
-        self.installed_callers(|_| true)
+        let mut modules = self.installed_callers(|_| true);
+        modules.extend(
+            self.patch_wrappers()
+                .filter_map(|w| Some(w.function.rsplit_once('.')?.0)),
+        );
+        modules.sort_unstable();
+        modules.dedup();
+        modules
     }
 
     /// The modules outside eventlet that call the APIs `of` picks, each
@@ -113,6 +120,11 @@ impl Catalogue {
         modules.sort_unstable();
         modules.dedup();
         modules
+    }
+
+    /// The installed functions that monkey-patch for their callers.
+    pub fn patch_wrappers(&self) -> impl Iterator<Item = &PatchWrapper> {
+        self.apis.iter().flat_map(|api| &api.wrappers)
     }
 
     /// Their top-level packages (`futurist`).

@@ -13,8 +13,8 @@ use serde::Deserialize;
 use super::catalogue::{Catalogue, CatalogueError};
 use super::model::{
     Api, ApiId, ArgsRule, Case, CaseAction, Difference, DifferenceId, ESCAPED_MOCK, Example,
-    Family, Guard, Helper, MemberRule, PATCHABLE, Param, Requirement, ResultRule, Safety, Shape,
-    Transform, UNPATCHED_PROGRAM, UNPATCHED_RUNS, public_name,
+    Family, Guard, Helper, MemberRule, PATCHABLE, Param, PatchWrapper, Requirement, ResultRule,
+    Safety, Shape, Transform, UNPATCHED_PROGRAM, UNPATCHED_RUNS, public_name,
 };
 use super::predicate::Predicate;
 use super::strategy::{BlockRule, BlockStrategy, BlockingCall, ConfigStrategy, RAISED};
@@ -76,10 +76,21 @@ struct ApiDef {
     only_waits: bool,
     #[serde(default)]
     silences_errors: bool,
+    #[serde(default, rename = "wrapper")]
+    wrappers: Vec<WrapperDef>,
     #[serde(default)]
     background_calls: Vec<String>,
     #[serde(default)]
     calls: Vec<String>,
+}
+
+/// An installed function that calls a `monkey_patch = true` API.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WrapperDef {
+    function: String,
+    #[serde(default)]
+    some_runs: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -410,6 +421,25 @@ impl Catalogue {
                 errors.push(format!("{file}: API name '{name}' is defined twice"));
             }
         }
+        for wrapper in &def.wrappers {
+            if !def.monkey_patch || !wrapper.function.contains('.') {
+                errors.push(format!(
+                    "{file}: wrapper '{}' of '{}': a wrapper is the dotted name of an \
+                     installed function calling an API marked monkey_patch = true",
+                    wrapper.function, def.name
+                ));
+            }
+            for module in &wrapper.some_runs {
+                if !PATCHABLE.contains(&module.as_str()) {
+                    errors.push(format!(
+                        "{file}: wrapper '{}' patches '{module}' in some runs, which \
+                         monkey_patch() does not know (one of {})",
+                        wrapper.function,
+                        PATCHABLE.join(", ")
+                    ));
+                }
+            }
+        }
         self.apis.push(Api {
             name: def.name.clone(),
             aliases: def.aliases.clone(),
@@ -421,6 +451,14 @@ impl Catalogue {
             called_by: def.called_by.clone(),
             only_waits: def.only_waits,
             silences_errors: def.silences_errors,
+            wrappers: def
+                .wrappers
+                .iter()
+                .map(|w| PatchWrapper {
+                    function: w.function.clone(),
+                    some_runs: w.some_runs.clone(),
+                })
+                .collect(),
             background_calls: def.background_calls.clone(),
             calls: Vec::new(),
         });

@@ -361,6 +361,16 @@ pub struct Family {
     pub examples: Vec<Example>,
 }
 
+/// An installed function that calls `monkey_patch()` for its callers
+/// (neutron's `eventlet_utils.monkey_patch()`): as with no arguments, but
+/// for the modules it leaves unpatched in some runs.
+#[derive(Debug, Clone)]
+pub struct PatchWrapper {
+    /// Its dotted name.
+    pub function: String,
+    pub some_runs: Vec<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Api {
     pub name: String,
@@ -387,6 +397,9 @@ pub struct Api {
     /// Called with anything but `True` (or so assigned), it may stop
     /// eventlet printing the exceptions green threads end with.
     pub silences_errors: bool,
+    /// Installed functions that call it (of an API that monkey-patches):
+    /// calling one patches as it does.
+    pub wrappers: Vec<PatchWrapper>,
     /// Functions the threads it starts call over and over, for as long as
     /// they run (oslo.messaging's fake-driver listener polls with
     /// time.sleep): in a test run that imports a module starting them, a
