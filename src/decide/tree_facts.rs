@@ -487,6 +487,8 @@ fn calls_in_functions<'a>(
 fn calls_monkey_patch(site: &str) -> String {
     if site == UNKNOWN_USERS {
         "may monkey-patch, as its users may".into()
+    } else if site == ASSUMED {
+        format!("monkey-patches, as {ASSUMED} says")
     } else {
         format!("calls monkey_patch() ({site})")
     }
