@@ -380,6 +380,18 @@ pub struct MadeCall {
 }
 
 impl ProgramFacts {
+    /// Where it patches threads, which makes it green without a green use.
+    fn threads_patched_at(&self) -> String {
+        let patching_threads = self.calls.iter().find(|c| {
+            c.patching.modules.contains("thread") || c.patching.some_runs.contains("thread")
+        });
+        match patching_threads.map(|c| c.site.as_str()) {
+            Some(UNKNOWN_USERS) | None => "threads its users may monkey-patch".into(),
+            Some(ASSUMED) => format!("threads monkey-patched, as {ASSUMED} says"),
+            Some(site) => format!("threads monkey-patched at {site}"),
+        }
+    }
+
     /// Green threads run in it: it starts some, or patches threads.
     fn green(&self) -> bool {
         self.green_site.is_some()
@@ -1257,10 +1269,10 @@ impl<'a> FileContext<'a> {
                     let Err(why) = program.patches(module) else {
                         continue;
                     };
-                    let site = program
-                        .green_site
-                        .as_deref()
-                        .unwrap_or("monkey-patched threads");
+                    let site = match &program.green_site {
+                        Some(site) => site.clone(),
+                        None => program.threads_patched_at(),
+                    };
                     let why = format!(
                         "green threads or hub timers run in {} ({site}) and {why}: the stdlib \
                          call would block them all",

@@ -318,7 +318,18 @@ pub(super) fn facts(
         let line = lines.line_col(text, u.range.start).0;
         let names_a_type =
             || node_at(&root, &u.range).is_some_and(|n| names_a_type(&root, n, text));
-        if api.green && !names_a_type() {
+        // The member a use reaches: past the import, or as an attribute.
+        let member = || {
+            u.suffix.first().map(String::as_str).or_else(|| {
+                let node = node_at(&root, &u.range)?;
+                let parent = root.parent(node).filter(|p| p.kind() == "attribute")?;
+                let attribute = parent.child_by_field_name("attribute")?;
+                (attribute != node).then(|| &text[attribute.byte_range()])
+            })
+        };
+        let starts_threads = api.green_members.is_empty()
+            || member().is_none_or(|m| api.green_members.iter().any(|g| g == m));
+        if api.green && starts_threads && !names_a_type() {
             facts.green_threads.push(GreenUse {
                 line,
                 api: api.name.clone(),
@@ -381,6 +392,29 @@ mod tests {
             .filter(|n| n.kind() == "attribute")
             .unwrap();
         turned_off(&root, node)
+    }
+
+    /// The lines of the green uses `source` holds.
+    fn green_lines(source: &str) -> Vec<usize> {
+        let catalogue = Catalogue::builtin().unwrap();
+        let tree = parse(source);
+        let analysis = analyze(&tree, source, &catalogue, &[], &Patchers::default());
+        facts(&tree, source, &analysis, &catalogue)
+            .green_threads
+            .iter()
+            .map(|g| g.line)
+            .collect()
+    }
+
+    #[test]
+    fn only_a_green_module_s_thread_starters_start_green_threads() {
+        let source = "from eventlet.green import threading\n\
+                      from eventlet.green.threading import local\n\
+                      STORE = threading.local()\n\
+                      OTHER = local()\n\
+                      threading.Thread(target=print).start()\n\
+                      run(threading)\n";
+        assert_eq!(green_lines(source), [5, 6]);
     }
 
     #[test]

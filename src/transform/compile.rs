@@ -67,6 +67,8 @@ struct ApiDef {
     #[serde(default)]
     green: bool,
     #[serde(default)]
+    green_members: Vec<String>,
+    #[serde(default)]
     monkey_patch: bool,
     #[serde(default)]
     library: bool,
@@ -421,6 +423,12 @@ impl Catalogue {
                 errors.push(format!("{file}: API name '{name}' is defined twice"));
             }
         }
+        if !def.green_members.is_empty() && !def.green {
+            errors.push(format!(
+                "{file}: API '{}' names green_members but is not green = true",
+                def.name
+            ));
+        }
         for wrapper in &def.wrappers {
             if !def.monkey_patch || !wrapper.function.contains('.') {
                 errors.push(format!(
@@ -446,6 +454,7 @@ impl Catalogue {
             family,
             guidance: one_line(&def.guidance),
             green: def.green,
+            green_members: def.green_members.clone(),
             monkey_patch: def.monkey_patch,
             library: def.library,
             called_by: def.called_by.clone(),

@@ -380,6 +380,10 @@ pub struct Api {
     /// Using it means code runs on the hub: it starts green threads, or it
     /// relies on the hub to interrupt cooperative blocking calls (Timeout).
     pub green: bool,
+    /// Of a green module: the members that start green threads (`Thread`
+    /// of green threading); a use through another one (`local`) starts
+    /// none. Empty: every use counts.
+    pub green_members: Vec<String>,
     pub monkey_patch: bool,
     /// Another library's member that runs on eventlet
     /// (`futurist.GreenThreadPoolExecutor`): only the member is a use, not
