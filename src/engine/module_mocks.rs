@@ -40,9 +40,12 @@ pub(super) fn module_mocks(
             .map(|(i, p)| (p.file, i))
             .collect();
         let loaded: &[Parsed] = parsed;
+        // A file that uses eventlet may also replace a module's eventlet
+        // name by assignment (`edge_utils.eventlet = mock.Mock()`), which
+        // names no patcher.
         (0..patching.len())
             .into_par_iter()
-            .filter(|file| patching[*file])
+            .filter(|file| patching[*file] || position.contains_key(file))
             .filter_map(|file| {
                 if let Some(&i) = position.get(&file) {
                     let p = &loaded[i];

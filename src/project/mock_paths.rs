@@ -30,8 +30,8 @@ use crate::python::bindings::{
     Bindings, MODULE_SCOPE, Occurrences, Reads, Reference, Resolution, import_statements, imported,
 };
 use crate::python::module_names::{ModuleRef, name_module};
-use crate::python::patchers::Patchers;
-use crate::python::syntax::{Root, text};
+use crate::python::patchers::{PatchArgs, Patchers};
+use crate::python::syntax::{Root, descendants, text};
 use crate::source::line_of;
 use crate::transform::{ApiId, Catalogue};
 
@@ -175,6 +175,8 @@ impl<'a> EventletModules<'a> {
             .calls(&root, source)
             .into_iter()
             .filter_map(|call| self.patchers.args(call, source))
+            .map(|args| (args, false))
+            .chain(assigned_attributes(&root).map(|args| (args, true)))
             .collect();
         // The objects of `patch.object` forms start with names the file
         // imports (`manager` in `manager.eventlet`), resolved where used.
@@ -185,7 +187,7 @@ impl<'a> EventletModules<'a> {
             .collect();
         let heads: Vec<&str> = calls
             .iter()
-            .filter_map(|args| Some(text(chain(args.object?)?[0], source)))
+            .filter_map(|(args, _)| Some(text(chain(args.object?)?[0], source)))
             .filter(|head| imported_names.contains(*head))
             .collect();
         let bindings = (!heads.is_empty())
@@ -196,7 +198,7 @@ impl<'a> EventletModules<'a> {
             .map(|r| (r.range.start, r))
             .collect();
         let mut found = FoundMocks::default();
-        for args in calls {
+        for (args, assigned) in calls {
             let target = match args.object {
                 None => Some(string_target(args.string, source)),
                 Some(object) => bindings.as_ref().and_then(|b| {
@@ -210,7 +212,7 @@ impl<'a> EventletModules<'a> {
                     path.display(),
                     line_of(source, target.string.start)
                 );
-                self.resolve(target, &site, &mut found);
+                self.resolve(target, &site, assigned, &mut found);
             }
         }
         found
@@ -218,7 +220,7 @@ impl<'a> EventletModules<'a> {
 
     /// Adds to `found` what the target does, when it names a module's name
     /// for eventlet.
-    fn resolve(&self, target: Target, site: &str, found: &mut FoundMocks) {
+    fn resolve(&self, target: Target, site: &str, assigned: bool, found: &mut FoundMocks) {
         let dotted = |k: usize| {
             let parts: Vec<&str> = target.parts[..k].iter().map(|(p, _)| p.as_str()).collect();
             parts.join(".")
@@ -252,7 +254,9 @@ impl<'a> EventletModules<'a> {
             ));
         };
         let members = &target.parts[k + 1..];
-        if members.is_empty() {
+        // An assignment (`edge_utils.eventlet = mock.Mock()`) names no
+        // string a rewrite could follow.
+        if members.is_empty() || assigned {
             return hold(&format!(
                 "the test replaces '{name}' in this module, so the code that looks it up stays \
                  for the mock to catch"
@@ -395,6 +399,23 @@ fn string_target(content: Node, source: &str) -> Target {
 /// `mock.patch.object(manager.eventlet, 'sleep')`: the object's parts,
 /// its first name (`head`) standing for what the file imports as that
 /// name, then the attribute string.
+/// The attributes the file assigns to (`edge_utils.eventlet =
+/// mock.Mock()`), as the object and the name a `patch.object` form would
+/// give: a test's replacement of a module's name made without a patcher.
+fn assigned_attributes<'t, 'r>(root: &'r Root<'t>) -> impl Iterator<Item = PatchArgs<'t>> + 'r {
+    descendants(root.node())
+        .filter(|n| n.kind() == "assignment")
+        .filter_map(|assignment| {
+            let left = assignment
+                .child_by_field_name("left")
+                .filter(|l| l.kind() == "attribute")?;
+            Some(PatchArgs {
+                object: Some(left.child_by_field_name("object")?),
+                string: left.child_by_field_name("attribute")?,
+            })
+        })
+}
+
 fn object_target(
     object: Node,
     string: Node,
