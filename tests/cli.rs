@@ -322,6 +322,61 @@ fn a_patch_made_through_an_installed_wrapper_patches_the_program() {
     );
 }
 
+/// vmware-nsx's request pool is a module global another module uses
+/// (`state.POOL.spawn(...)`): its rewrite would lack `spawn` there, so the
+/// object stays. A global only its own module uses is rewritten.
+#[test]
+fn a_module_global_another_module_names_keeps_its_object() {
+    let state =
+        b"from eventlet import event\n\nDONE = event.Event()\n\n\ndef finish():\n    DONE.send()\n";
+    for (user, held) in [
+        (
+            &b"from pkg import state\n\n\ndef main():\n    state.DONE.send()\n"[..],
+            true,
+        ),
+        (
+            &b"from pkg import state\n\n\ndef main():\n    state.finish()\n"[..],
+            false,
+        ),
+    ] {
+        let dir = tree(&[
+            (
+                "pkg/__init__.py",
+                b"import eventlet\n\neventlet.monkey_patch()\n",
+            ),
+            ("pkg/state.py", state),
+            ("pkg/main.py", user),
+        ]);
+        let scan = stdout(&eventless(&["scan"], dir.path()));
+        let done = line_with(&scan, "state.py:3:8: eventlet.event.Event");
+        assert_eq!(
+            done.contains("which ./pkg/main.py also names"),
+            held,
+            "{done}"
+        );
+        assert_eq!(done.contains("rewrite by event-threading"), !held, "{done}");
+    }
+}
+
+/// vmware-nsx's test replaces its module's eventlet by assignment
+/// (`edge_utils.eventlet = mock.Mock()`) and asserts the spawn it catches:
+/// the spawn stays for it.
+#[test]
+fn a_module_name_a_test_assigns_keeps_the_code_that_looks_it_up() {
+    let dir = tree(&[
+        ("pkg/__init__.py", b"import eventlet\n\neventlet.monkey_patch()\n"),
+        ("pkg/worker.py", b"import eventlet\n\n\ndef deploy(ids):\n    eventlet.spawn_n(print, ids)\n"),
+        ("pkg/tests/__init__.py", b""),
+        ("pkg/tests/test_worker.py", b"from unittest import mock\n\nfrom pkg import worker\n\n\ndef test_deploy():\n    worker.eventlet = mock.Mock()\n    worker.deploy([1])\n    worker.eventlet.spawn_n.assert_called_with(print, [1])\n"),
+    ]);
+    let scan = stdout(&eventless(&["scan", "--review"], dir.path()));
+    let spawn = line_with(&scan, "worker.py:5:5: eventlet.greenthread.spawn_n");
+    assert!(
+        spawn.contains("manual") && spawn.contains("test_worker.py:7 through pkg.worker.eventlet"),
+        "{spawn}"
+    );
+}
+
 /// ironic-inspector's functional test spawns the command's `main`, whose
 /// `sys.exit()` in another module ended the whole process from a green
 /// thread; from a native one it ends only that thread. Such a spawn stays;

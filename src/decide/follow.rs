@@ -46,6 +46,9 @@ pub struct Rules<'a> {
     /// Whether an argument is proved never negative (a timeout, see
     /// `MemberRule::timeout`).
     pub non_negative: &'a dyn Fn(Node) -> bool,
+    /// Another module that mentions a module-level name of the file, where
+    /// an object the name holds may be used.
+    pub read_elsewhere: &'a dyn Fn(&str) -> Option<String>,
 }
 
 /// Checks every use of the object `call` creates and returns the edits that
@@ -138,7 +141,27 @@ fn follow_uses(
         .child_by_field_name("left")
         .ok_or("malformed assignment")?;
     let (scope, holder) = match left.kind() {
-        "identifier" => (enclosing_scope(parent), Holder::Name(text(left, source))),
+        "identifier" if in_class_body(parent) => {
+            return Err(format!(
+                "the object is a class attribute at line {}, which code may use through the \
+                 class or its instances, where its uses cannot be followed",
+                f.line(call)
+            ));
+        }
+        "identifier" => {
+            let scope = enclosing_scope(parent);
+            let name = text(left, source);
+            if scope.kind() == "module"
+                && let Some(reader) = (rules.read_elsewhere)(name)
+            {
+                return Err(format!(
+                    "the object is the module-level '{name}' (line {}), which {reader} \
+                     also names, where its uses cannot be followed",
+                    f.line(call)
+                ));
+            }
+            (scope, Holder::Name(name))
+        }
         "attribute" => {
             let attr = left
                 .child_by_field_name("attribute")
@@ -910,6 +933,19 @@ fn is_container(node: Node) -> bool {
             | "dictionary_comprehension"
             | "generator_expression"
     )
+}
+
+/// Whether a node is in a class body, outside its methods.
+fn in_class_body(node: Node) -> bool {
+    let mut at = node;
+    while let Some(parent) = at.parent() {
+        match parent.kind() {
+            "class_definition" => return true,
+            "function_definition" | "lambda" => return false,
+            _ => at = parent,
+        }
+    }
+    false
 }
 
 /// The function (or module) a node is in.

@@ -799,11 +799,14 @@ impl Matcher<'_> {
                 bounds: self.bounds,
             };
             let non_negative = |value: Node| proof.proved(value);
+            let read_elsewhere =
+                |name: &str| self.context.global_read_elsewhere(name).map(str::to_owned);
             let rules = follow::Rules {
                 members,
                 escapes: t.escapes,
                 task_state: &task_state,
                 non_negative: &non_negative,
+                read_elsewhere: &read_elsewhere,
             };
             let followed = follow::follow(call, root.node(), source, &rules, &creates_same)?;
             let called = followed.appended.iter().flat_map(|(_, t)| t.helpers());

@@ -171,6 +171,10 @@ pub type Tallies = HashMap<TallyPlace, HashMap<ApiId, ApiTally>>;
 /// -> the module's file.
 pub type DefinitionsMentioning = HashMap<(String, String, String), String>;
 
+/// Module-level names that a module importing their file mentions: (file,
+/// name) -> that module's path.
+pub type GlobalsReadElsewhere = HashMap<(usize, String), String>;
+
 /// A use that starts green threads or hub timers.
 #[derive(Debug, Clone)]
 pub struct GreenUse {
@@ -557,6 +561,7 @@ pub struct ProjectFacts {
     /// The top-level definitions that mention a name some `no-identifier`
     /// guard refuses.
     definitions_mentioning: Arc<DefinitionsMentioning>,
+    globals_read_elsewhere: Arc<GlobalsReadElsewhere>,
     /// The eventlet APIs the project's code assigns something else to
     /// (`eventlet.spawn_after = fake_spawn`), with where (`path:line`).
     reassigned: HashMap<ApiId, String>,
@@ -794,6 +799,10 @@ impl ProjectFacts {
         self.definitions_mentioning = mentioning;
     }
 
+    pub fn set_globals_read_elsewhere(&mut self, globals: Arc<GlobalsReadElsewhere>) {
+        self.globals_read_elsewhere = globals;
+    }
+
     /// Records the eventlet APIs the project's code assigns something else
     /// to, with where (`path:line`).
     pub fn set_reassigned(&mut self, reassigned: HashMap<ApiId, String>) {
@@ -978,6 +987,15 @@ impl<'a> FileContext<'a> {
         self.project
             .definitions_mentioning
             .get(&key)
+            .map(String::as_str)
+    }
+
+    /// A module that imports this file and mentions its module-level
+    /// `name`, where an object the name holds may be used.
+    pub fn global_read_elsewhere(&self, name: &str) -> Option<&'a str> {
+        self.project
+            .globals_read_elsewhere
+            .get(&(self.file, name.to_owned()))
             .map(String::as_str)
     }
 

@@ -21,7 +21,7 @@ use crate::outcome::Skipped;
 use crate::python::module_constants;
 use crate::python::parse::{first_syntax_error, parse};
 use crate::python::patchers::Patchers;
-use crate::python::syntax::{Root, node_at};
+use crate::python::syntax::{Root, module_assignments, node_at};
 use crate::source::{LineIndex, SourceFile, StandIn, line_col, read_bytes};
 use crate::transform::{ApiId, Catalogue};
 
@@ -41,6 +41,9 @@ pub(super) struct Parsed {
     pub(super) apis: HashSet<ApiId>,
     /// The constants it reads from other modules, by (module, name).
     pub(super) constant_reads: Vec<(String, String)>,
+    /// The names its module-level statements assign (`POOL = GreenPool()`),
+    /// which other modules may read.
+    pub(super) module_globals: Vec<String>,
 }
 
 impl Parsed {
@@ -87,6 +90,9 @@ impl Parsed {
             .filter_map(|u| u.api)
             .collect();
         let apis = analysis.uses.iter().filter_map(|u| u.api).collect();
+        let module_globals = module_assignments(tree.root_node())
+            .map(|(name, _)| source.text[name.byte_range()].to_owned())
+            .collect();
         // A tree is of use later only where a transform may apply or a comment
         // be added.
         let needs_code = annotate
@@ -112,6 +118,7 @@ impl Parsed {
             mocked,
             apis,
             constant_reads,
+            module_globals,
         }
     }
 }

@@ -9,8 +9,8 @@ use rayon::prelude::*;
 use super::parsed::Parsed;
 use crate::analysis::UseKind;
 use crate::decide::tree_facts::{
-    DefinitionsMentioning, FileFacts, FunctionCall, PatchCall, PatchFunction, ProgramRun,
-    ProjectFacts, function_calls,
+    DefinitionsMentioning, FileFacts, FunctionCall, GlobalsReadElsewhere, PatchCall, PatchFunction,
+    ProgramRun, ProjectFacts, function_calls,
 };
 use crate::outcome::{ProjectSummary, Skipped};
 use crate::project::call_reach::CallReach;
@@ -43,6 +43,9 @@ pub(super) struct ProgramModel {
     /// The top-level definitions that mention a name a `no-identifier`
     /// guard refuses.
     pub(super) mentioning: Arc<DefinitionsMentioning>,
+    /// Module-level names of files using eventlet that their importers
+    /// mention.
+    pub(super) globals_read_elsewhere: Arc<GlobalsReadElsewhere>,
 }
 
 impl ProgramModel {
@@ -141,6 +144,7 @@ impl ProgramModel {
             held: HashMap::new(),
             call_reach: Arc::default(),
             mentioning: Arc::default(),
+            globals_read_elsewhere: Arc::default(),
         }
     }
 
@@ -167,6 +171,13 @@ impl ProgramModel {
 
     /// The same model, knowing which definitions mention the names that
     /// `no-identifier` guards refuse.
+    pub(super) fn reading_globals(self, globals: GlobalsReadElsewhere) -> ProgramModel {
+        ProgramModel {
+            globals_read_elsewhere: Arc::new(globals),
+            ..self
+        }
+    }
+
     pub(super) fn mentioning(self, mentioning: DefinitionsMentioning) -> ProgramModel {
         ProgramModel {
             mentioning: Arc::new(mentioning),
@@ -210,6 +221,7 @@ impl ProgramModel {
         );
         facts.set_held(self.held.clone());
         facts.set_definitions_mentioning(Arc::clone(&self.mentioning));
+        facts.set_globals_read_elsewhere(Arc::clone(&self.globals_read_elsewhere));
         facts.set_block_mocks_without_code(self.block_mocks_without_code(parsed));
         facts
     }

@@ -1,14 +1,14 @@
 //! The sites whose call reach is asked: which programs may run the lines
 //! that use eventlet, through the calls that lead there.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use rayon::prelude::*;
 
 use super::parsed::Parsed;
 use crate::analysis::UseKind;
-use crate::decide::tree_facts::DefinitionsMentioning;
+use crate::decide::tree_facts::{DefinitionsMentioning, GlobalsReadElsewhere};
 use crate::project::call_reach::{self, CallReach, MockBlock};
 use crate::project::modules::ModuleGraph;
 use crate::python::outline::{Outline, name_key};
@@ -96,6 +96,41 @@ pub(super) fn mock_blocks(parsed: &[Parsed]) -> Vec<MockBlock> {
                 .collect::<Vec<_>>()
         })
         .collect()
+}
+
+/// By (file, name), a module-level name of a file that uses eventlet which
+/// a module importing that file mentions, with that module's path: an
+/// object the name holds may be used there (`state.POOL.spawn(...)`), out
+/// of the sight of the file's own rewrite.
+pub(super) fn globals_read_elsewhere(
+    parsed: &[Parsed],
+    outlines: &[Outline],
+    graph: &ModuleGraph,
+    files: &[PathBuf],
+) -> GlobalsReadElsewhere {
+    let mut importers: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (importer, edges) in graph.edges.iter().enumerate() {
+        for &imported in edges.at_import.iter().chain(&edges.later) {
+            if imported != importer {
+                importers.entry(imported).or_default().push(importer);
+            }
+        }
+    }
+    let mut found = GlobalsReadElsewhere::new();
+    for p in parsed.iter().filter(|p| !p.module_globals.is_empty()) {
+        for name in &p.module_globals {
+            let key = name_key(name);
+            let reader = importers.get(&p.file).into_iter().flatten().find(|&&g| {
+                let mentions = outlines[g].mentions();
+                let first = mentions.partition_point(|(k, _)| *k < key);
+                mentions.get(first).is_some_and(|(k, _)| *k == key)
+            });
+            if let Some(&reader) = reader {
+                found.insert((p.file, name.clone()), files[reader].display().to_string());
+            }
+        }
+    }
+    found
 }
 
 /// The words of the project's non-Python files that may load code by name.
