@@ -358,6 +358,24 @@ fn a_module_global_another_module_names_keeps_its_object() {
     }
 }
 
+/// neutron's batch notifier keeps its queue on `self._pending_events`, and
+/// its test reads `notifier._pending_events` itself: uses out of the
+/// file's sight, so the object stays.
+#[test]
+fn an_attribute_another_module_names_keeps_its_object() {
+    let dir = tree(&[
+        ("pkg/__init__.py", b"import eventlet\n\neventlet.monkey_patch()\n"),
+        ("pkg/worker.py", b"from eventlet import event\n\n\nclass Worker:\n    def __init__(self):\n        self._stop = event.Event()\n\n    def stop(self):\n        self._stop.send()\n"),
+        ("pkg/main.py", b"from pkg import worker\n\n\ndef main():\n    w = worker.Worker()\n    w._stop.send()\n"),
+    ]);
+    let scan = stdout(&eventless(&["scan"], dir.path()));
+    let stop = line_with(&scan, "worker.py:6:22: eventlet.event.Event");
+    assert!(
+        stop.contains("manual") && stop.contains("./pkg/main.py also names '_stop'"),
+        "{stop}"
+    );
+}
+
 /// vmware-nsx's test replaces its module's eventlet by assignment
 /// (`edge_utils.eventlet = mock.Mock()`) and asserts the spawn it catches:
 /// the spawn stays for it.

@@ -178,7 +178,16 @@ fn follow_uses(
                     f.line(call)
                 ));
             }
-            (root, Holder::Attribute(text(attr, source)))
+            let name = text(attr, source);
+            if let Some(reader) = (rules.read_elsewhere)(name) {
+                return Err(format!(
+                    "the object is stored on '{}' at line {}, and {reader} also names \
+                     '{name}', where its uses cannot be followed",
+                    text(left, source),
+                    f.line(call)
+                ));
+            }
+            (root, Holder::Attribute(name))
         }
         _ => {
             return Err(format!(

@@ -42,7 +42,8 @@ pub(super) struct Parsed {
     /// The constants it reads from other modules, by (module, name).
     pub(super) constant_reads: Vec<(String, String)>,
     /// The names its module-level statements assign (`POOL = GreenPool()`),
-    /// which other modules may read.
+    /// and the attributes its methods store on `self` or `cls`, which other
+    /// modules may read.
     pub(super) module_globals: Vec<String>,
 }
 
@@ -92,6 +93,10 @@ impl Parsed {
         let apis = analysis.uses.iter().filter_map(|u| u.api).collect();
         let module_globals = module_assignments(tree.root_node())
             .map(|(name, _)| source.text[name.byte_range()].to_owned())
+            .chain(attributes_of_self(
+                &Root::new(tree.root_node()),
+                &source.text,
+            ))
             .collect();
         // A tree is of use later only where a transform may apply or a comment
         // be added.
@@ -121,6 +126,27 @@ impl Parsed {
             module_globals,
         }
     }
+}
+
+/// The attributes the file's methods store on `self` or `cls`
+/// (`self._pool = ...`), which code holding the object elsewhere may read.
+fn attributes_of_self(root: &Root, text: &str) -> Vec<String> {
+    let mut names: Vec<String> = ["self.", "cls."]
+        .iter()
+        .flat_map(|prefix| memchr::memmem::find_iter(text.as_bytes(), prefix.as_bytes()))
+        .filter_map(|at| root.descendant_for_byte_range(at, at + 1))
+        .filter_map(|object| root.parent(object).filter(|a| a.kind() == "attribute"))
+        .filter(|attribute| {
+            root.parent(*attribute).is_some_and(|p| {
+                p.kind() == "assignment" && p.child_by_field_name("left") == Some(*attribute)
+            })
+        })
+        .filter_map(|attribute| attribute.child_by_field_name("attribute"))
+        .map(|name| text[name.byte_range()].to_owned())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
 /// A file as read: whether it mentions eventlet decides all the rest. The
