@@ -31,7 +31,7 @@ use crate::python::bindings::{
 };
 use crate::python::module_names::{ModuleRef, name_module};
 use crate::python::patchers::{PatchArgs, Patchers};
-use crate::python::syntax::{Root, descendants, text};
+use crate::python::syntax::{Root, text};
 use crate::source::line_of;
 use crate::transform::{ApiId, Catalogue};
 
@@ -166,6 +166,39 @@ impl<'a> EventletModules<'a> {
         })
     }
 
+    /// The modules' names for eventlet that the file assigns to as an
+    /// attribute (`edge_utils.eventlet = mock.Mock()`), as the object and
+    /// the name a `patch.object` form would give: a test's replacement of
+    /// a module's name made without a patcher. Found from the names' text,
+    /// in the file's order.
+    fn assigned_names<'t>(&self, root: &Root<'t>, source: &str) -> Vec<PatchArgs<'t>> {
+        let mut found: Vec<PatchArgs> = self
+            .names
+            .keys()
+            .flat_map(|name| {
+                memchr::memmem::find_iter(source.as_bytes(), name.as_bytes())
+                    .filter(|&at| at > 0 && source.as_bytes()[at - 1] == b'.')
+                    .filter_map(move |at| {
+                        let id = root.descendant_for_byte_range(at, at + name.len())?;
+                        let left = root.parent(id).filter(|a| {
+                            a.kind() == "attribute"
+                                && a.child_by_field_name("attribute") == Some(id)
+                        })?;
+                        root.parent(left).filter(|assignment| {
+                            assignment.kind() == "assignment"
+                                && assignment.child_by_field_name("left") == Some(left)
+                        })?;
+                        Some(PatchArgs {
+                            object: Some(left.child_by_field_name("object")?),
+                            string: id,
+                        })
+                    })
+            })
+            .collect();
+        found.sort_by_key(|args| args.string.start_byte());
+        found
+    }
+
     /// The mocks in the file at `path` that reach eventlet through one of
     /// the modules.
     pub fn mocks_in(&self, path: &Path, tree: &Tree, source: &str) -> FoundMocks {
@@ -176,7 +209,11 @@ impl<'a> EventletModules<'a> {
             .into_iter()
             .filter_map(|call| self.patchers.args(call, source))
             .map(|args| (args, false))
-            .chain(assigned_attributes(&root).map(|args| (args, true)))
+            .chain(
+                self.assigned_names(&root, source)
+                    .into_iter()
+                    .map(|args| (args, true)),
+            )
             .collect();
         // The objects of `patch.object` forms start with names the file
         // imports (`manager` in `manager.eventlet`), resolved where used.
@@ -399,23 +436,6 @@ fn string_target(content: Node, source: &str) -> Target {
 /// `mock.patch.object(manager.eventlet, 'sleep')`: the object's parts,
 /// its first name (`head`) standing for what the file imports as that
 /// name, then the attribute string.
-/// The attributes the file assigns to (`edge_utils.eventlet =
-/// mock.Mock()`), as the object and the name a `patch.object` form would
-/// give: a test's replacement of a module's name made without a patcher.
-fn assigned_attributes<'t, 'r>(root: &'r Root<'t>) -> impl Iterator<Item = PatchArgs<'t>> + 'r {
-    descendants(root.node())
-        .filter(|n| n.kind() == "assignment")
-        .filter_map(|assignment| {
-            let left = assignment
-                .child_by_field_name("left")
-                .filter(|l| l.kind() == "attribute")?;
-            Some(PatchArgs {
-                object: Some(left.child_by_field_name("object")?),
-                string: left.child_by_field_name("attribute")?,
-            })
-        })
-}
-
 fn object_target(
     object: Node,
     string: Node,
