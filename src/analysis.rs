@@ -15,7 +15,7 @@ use crate::python::imports::is_eventlet_path;
 use crate::python::patchers::{Patchers, assigned_strings};
 use crate::python::syntax::{
     Root, descendants, field_name, module_assignments, named_children, node_at,
-    sole_dotted_name_argument, text,
+    plain_string_content, sole_dotted_name_argument, strings_starting_with, text,
 };
 use crate::transform::{ApiId, Catalogue};
 
@@ -395,16 +395,9 @@ fn patch_candidates<'t>(
     code: &[Use],
     tops: &[&str],
 ) -> Vec<Node<'t>> {
-    let bytes = source.as_bytes();
     let strings = tops
         .iter()
-        .flat_map(|top| {
-            memchr::memmem::find_iter(bytes, top.as_bytes()).map(move |at| (at, top.len()))
-        })
-        .filter(|&(at, _)| at > 0 && matches!(bytes[at - 1], b'\'' | b'"'))
-        .filter_map(|(at, len)| root.descendant_for_byte_range(at, at + len))
-        .filter(|n| n.kind() == "string_content")
-        .filter_map(|content| root.parent(content));
+        .flat_map(|top| strings_starting_with(root, source, top));
     let modules = code
         .iter()
         .filter(|u| u.kind == UseKind::Reference)
@@ -536,8 +529,7 @@ fn executor_arguments<'t, 's>(
             .and_then(|c| c.child_by_field_name("function"))
             .map_or("", |f| text(f, source))
     };
-    let bytes = source.as_bytes();
-    let named = memchr::memmem::find_iter(bytes, b"executor")
+    let named = memchr::memmem::find_iter(source.as_bytes(), b"executor")
         .filter_map(|at| root.descendant_for_byte_range(at, at + "executor".len()))
         .filter_map(|id| root.parent(id))
         .filter(|n| n.child_by_field_name("name").map(|n| text(n, source)) == Some("executor"))
@@ -555,11 +547,8 @@ fn executor_arguments<'t, 's>(
                 _ => None,
             }
         });
-    let positional = memchr::memmem::find_iter(bytes, b"eventlet")
-        .filter(|&at| at > 0 && matches!(bytes[at - 1], b'\'' | b'"'))
-        .filter_map(|at| root.descendant_for_byte_range(at, at + "eventlet".len()))
-        .filter(|n| n.kind() == "string_content")
-        .filter_map(|content| root.parent(content))
+    let positional = strings_starting_with(root, source, "eventlet")
+        .into_iter()
         .filter_map(|string| {
             let arguments = root
                 .parent(string)
@@ -592,14 +581,7 @@ fn executor_arguments<'t, 's>(
 
 /// The content of `value` where it is the plain string `'eventlet'`.
 fn eventlet_string<'t>(value: Node<'t>, source: &str) -> Option<Node<'t>> {
-    if value.kind() != "string" {
-        return None;
-    }
-    let parts = named_children(value);
-    let [_, content, _] = parts.as_slice() else {
-        return None;
-    };
-    (content.kind() == "string_content" && text(*content, source) == "eventlet").then_some(*content)
+    plain_string_content(value).filter(|content| text(*content, source) == "eventlet")
 }
 
 /// The names the file's imports bind to `module` or to something inside it

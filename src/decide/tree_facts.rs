@@ -22,7 +22,9 @@ use crate::project::call_reach::CallReach;
 use crate::project::mock_paths::HeldName;
 use crate::project::requirements::RequirementFloors;
 use crate::python::non_negative::constant_named;
-use crate::python::syntax::{Root, descendants, named_children, root_of, text};
+use crate::python::syntax::{
+    Root, descendants, named_children, plain_string_content, root_of, text,
+};
 use crate::transform::{
     ApiId, DifferenceId, ESCAPED_MOCK, PATCHABLE, Requirement, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
 };
@@ -1388,19 +1390,11 @@ fn splatted_constant<'t>(splat: Node<'t>, source: &str) -> Option<Vec<(String, N
         "dictionary" => named_children(value)
             .into_iter()
             .map(|pair| {
-                let key = pair.child_by_field_name("key")?;
-                let parts = named_children(key);
-                let [_, content, _] = parts.as_slice() else {
-                    return None;
-                };
-                (key.kind() == "string" && content.kind() == "string_content")
-                    .then(|| {
-                        (
-                            text(*content, source).to_owned(),
-                            pair.child_by_field_name("value"),
-                        )
-                    })
-                    .and_then(|(k, v)| Some((k, v?)))
+                let key = plain_string_content(pair.child_by_field_name("key")?)?;
+                Some((
+                    text(key, source).to_owned(),
+                    pair.child_by_field_name("value")?,
+                ))
             })
             .collect(),
         _ => None,

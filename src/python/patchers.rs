@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use tree_sitter::Node;
 
-use crate::python::syntax::{Root, descendants, named_children, text};
+use crate::python::syntax::{Root, descendants, named_children, plain_string_content, text};
 
 /// Callables whose first argument is a dotted name to patch.
 const PATCHERS: &[&str] = &["patch", "MockPatch", "MonkeyPatch"];
@@ -436,18 +436,11 @@ fn is_method(function: Node, source: &str) -> bool {
 
 /// The content of a string literal holding a plain dotted name.
 fn dotted_string<'t>(string: Node<'t>, source: &str) -> Option<Node<'t>> {
-    if string.kind() != "string" {
-        return None;
-    }
-    let parts = named_children(string);
-    let [_, content, _] = parts.as_slice() else {
-        return None;
-    };
-    let dotted = text(*content, source);
-    let is_dotted = dotted
-        .split('.')
-        .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
-    (content.kind() == "string_content" && is_dotted).then_some(*content)
+    plain_string_content(string).filter(|content| {
+        text(*content, source)
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    })
 }
 
 /// The names a variable (`name`, `self.name`) may hold, when every value

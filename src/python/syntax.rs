@@ -342,6 +342,31 @@ pub fn is_identifier_path(dotted: &str) -> bool {
         })
 }
 
+/// The content node of a string literal of one plain part (no
+/// interpolation or escape): `threading` in `'threading'`.
+pub fn plain_string_content(node: Node) -> Option<Node> {
+    if node.kind() != "string" {
+        return None;
+    }
+    match named_children(node).as_slice() {
+        [_, content, _] if content.kind() == "string_content" => Some(*content),
+        _ => None,
+    }
+}
+
+/// The string literals whose text starts with `word` right after the
+/// quote, found from the word's occurrences (`'eventlet.sleep'` for
+/// `eventlet`).
+pub fn strings_starting_with<'t>(root: &Root<'t>, source: &str, word: &str) -> Vec<Node<'t>> {
+    let bytes = source.as_bytes();
+    memchr::memmem::find_iter(bytes, word.as_bytes())
+        .filter(|&at| at > 0 && matches!(bytes[at - 1], b'\'' | b'"'))
+        .filter_map(|at| root.descendant_for_byte_range(at, at + word.len()))
+        .filter(|n| n.kind() == "string_content")
+        .filter_map(|content| root.parent(content))
+        .collect()
+}
+
 /// The content of a plain string literal (no interpolation or escape)
 /// that is a dotted name: `'threading'`, `'dns.reversename'`.
 pub fn dotted_name_literal(node: Node, source: &str) -> Option<String> {
