@@ -46,8 +46,8 @@ pub struct Rules<'a> {
     /// Whether an argument is proved never negative (a timeout, see
     /// `MemberRule::timeout`).
     pub non_negative: &'a dyn Fn(Node) -> bool,
-    /// Another module that mentions a module-level name of the file, where
-    /// an object the name holds may be used.
+    /// Another module that mentions a module-level name of the file (or an
+    /// attribute it stores on `self`), where an object so held may be used.
     pub read_elsewhere: &'a dyn Fn(&str) -> Option<String>,
 }
 

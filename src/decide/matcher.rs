@@ -800,7 +800,7 @@ impl Matcher<'_> {
             };
             let non_negative = |value: Node| proof.proved(value);
             let read_elsewhere =
-                |name: &str| self.context.global_read_elsewhere(name).map(str::to_owned);
+                |name: &str| self.context.name_read_elsewhere(name).map(str::to_owned);
             let rules = follow::Rules {
                 members,
                 escapes: t.escapes,

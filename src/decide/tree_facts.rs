@@ -173,9 +173,9 @@ pub type Tallies = HashMap<TallyPlace, HashMap<ApiId, ApiTally>>;
 /// -> the module's file.
 pub type DefinitionsMentioning = HashMap<(String, String, String), String>;
 
-/// Module-level names that a module importing their file mentions: (file,
-/// name) -> that module's path.
-pub type GlobalsReadElsewhere = HashMap<(usize, String), String>;
+/// A file's module-level names and attributes stored on `self` that a
+/// module importing the file mentions: (file, name) -> that module's path.
+pub type NamesReadElsewhere = HashMap<(usize, String), String>;
 
 /// A use that starts green threads or hub timers.
 #[derive(Debug, Clone)]
@@ -563,7 +563,7 @@ pub struct ProjectFacts {
     /// The top-level definitions that mention a name some `no-identifier`
     /// guard refuses.
     definitions_mentioning: Arc<DefinitionsMentioning>,
-    globals_read_elsewhere: Arc<GlobalsReadElsewhere>,
+    names_read_elsewhere: Arc<NamesReadElsewhere>,
     /// The eventlet APIs the project's code assigns something else to
     /// (`eventlet.spawn_after = fake_spawn`), with where (`path:line`).
     reassigned: HashMap<ApiId, String>,
@@ -801,8 +801,8 @@ impl ProjectFacts {
         self.definitions_mentioning = mentioning;
     }
 
-    pub fn set_globals_read_elsewhere(&mut self, globals: Arc<GlobalsReadElsewhere>) {
-        self.globals_read_elsewhere = globals;
+    pub fn set_names_read_elsewhere(&mut self, names: Arc<NamesReadElsewhere>) {
+        self.names_read_elsewhere = names;
     }
 
     /// Records the eventlet APIs the project's code assigns something else
@@ -993,10 +993,11 @@ impl<'a> FileContext<'a> {
     }
 
     /// A module that imports this file and mentions its module-level
-    /// `name`, where an object the name holds may be used.
-    pub fn global_read_elsewhere(&self, name: &str) -> Option<&'a str> {
+    /// `name` (or an attribute `name` it stores on `self`), where an object
+    /// so held may be used.
+    pub fn name_read_elsewhere(&self, name: &str) -> Option<&'a str> {
         self.project
-            .globals_read_elsewhere
+            .names_read_elsewhere
             .get(&(self.file, name.to_owned()))
             .map(String::as_str)
     }

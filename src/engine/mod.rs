@@ -56,7 +56,7 @@ use module_mocks::module_mocks;
 pub use options::{Options, TREE_BUDGET};
 use parsed::{Loading, Parsed, Read, ToLoad, TreeBudget, load, read};
 use program_model::ProgramModel;
-use reach::{call_reach_of_uses, definitions_mentioning, globals_read_elsewhere, named_outside};
+use reach::{call_reach_of_uses, definitions_mentioning, named_outside, names_read_elsewhere};
 use reassigned::reassigned_apis;
 use rewritten::Rewritten;
 use run_cache::{cache_key, cache_slot, from_cache, to_cache};
@@ -221,11 +221,11 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         &discovered.files,
         &catalogue.refused_identifiers(),
     );
-    let globals = globals_read_elsewhere(&parsed, &outlines, &graph, &discovered.files);
+    let shared = names_read_elsewhere(&parsed, &outlines, &graph, &discovered.files);
     let model = model
         .reaching_by_calls(reach)
         .mentioning(mentioning)
-        .reading_globals(globals);
+        .reading_names(shared);
     drop(outlines);
     // What lies outside the paths stays as it is; what could not be read
     // is reported where it is within them.

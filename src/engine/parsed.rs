@@ -44,7 +44,7 @@ pub(super) struct Parsed {
     /// The names its module-level statements assign (`POOL = GreenPool()`),
     /// and the attributes its methods store on `self` or `cls`, which other
     /// modules may read.
-    pub(super) module_globals: Vec<String>,
+    pub(super) shared_names: Vec<String>,
 }
 
 impl Parsed {
@@ -91,7 +91,7 @@ impl Parsed {
             .filter_map(|u| u.api)
             .collect();
         let apis = analysis.uses.iter().filter_map(|u| u.api).collect();
-        let module_globals = module_assignments(tree.root_node())
+        let shared_names = module_assignments(tree.root_node())
             .map(|(name, _)| source.text[name.byte_range()].to_owned())
             .chain(attributes_of_self(
                 &Root::new(tree.root_node()),
@@ -123,7 +123,7 @@ impl Parsed {
             mocked,
             apis,
             constant_reads,
-            module_globals,
+            shared_names,
         }
     }
 }

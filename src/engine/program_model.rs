@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::parsed::Parsed;
 use crate::analysis::UseKind;
 use crate::decide::tree_facts::{
-    DefinitionsMentioning, FileFacts, FunctionCall, GlobalsReadElsewhere, PatchCall, PatchFunction,
+    DefinitionsMentioning, FileFacts, FunctionCall, NamesReadElsewhere, PatchCall, PatchFunction,
     ProgramRun, ProjectFacts, function_calls,
 };
 use crate::outcome::{ProjectSummary, Skipped};
@@ -43,9 +43,9 @@ pub(super) struct ProgramModel {
     /// The top-level definitions that mention a name a `no-identifier`
     /// guard refuses.
     pub(super) mentioning: Arc<DefinitionsMentioning>,
-    /// Module-level names of files using eventlet that their importers
-    /// mention.
-    pub(super) globals_read_elsewhere: Arc<GlobalsReadElsewhere>,
+    /// Module-level names and `self` attributes of files using eventlet
+    /// that their importers mention.
+    pub(super) names_read_elsewhere: Arc<NamesReadElsewhere>,
 }
 
 impl ProgramModel {
@@ -144,7 +144,7 @@ impl ProgramModel {
             held: HashMap::new(),
             call_reach: Arc::default(),
             mentioning: Arc::default(),
-            globals_read_elsewhere: Arc::default(),
+            names_read_elsewhere: Arc::default(),
         }
     }
 
@@ -171,9 +171,9 @@ impl ProgramModel {
 
     /// The same model, knowing which definitions mention the names that
     /// `no-identifier` guards refuse.
-    pub(super) fn reading_globals(self, globals: GlobalsReadElsewhere) -> ProgramModel {
+    pub(super) fn reading_names(self, names: NamesReadElsewhere) -> ProgramModel {
         ProgramModel {
-            globals_read_elsewhere: Arc::new(globals),
+            names_read_elsewhere: Arc::new(names),
             ..self
         }
     }
@@ -221,7 +221,7 @@ impl ProgramModel {
         );
         facts.set_held(self.held.clone());
         facts.set_definitions_mentioning(Arc::clone(&self.mentioning));
-        facts.set_globals_read_elsewhere(Arc::clone(&self.globals_read_elsewhere));
+        facts.set_names_read_elsewhere(Arc::clone(&self.names_read_elsewhere));
         facts.set_block_mocks_without_code(self.block_mocks_without_code(parsed));
         facts
     }

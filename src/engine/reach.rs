@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::parsed::Parsed;
 use crate::analysis::UseKind;
-use crate::decide::tree_facts::{DefinitionsMentioning, GlobalsReadElsewhere};
+use crate::decide::tree_facts::{DefinitionsMentioning, NamesReadElsewhere};
 use crate::project::call_reach::{self, CallReach, MockBlock};
 use crate::project::modules::ModuleGraph;
 use crate::python::outline::{Outline, name_key};
@@ -98,16 +98,17 @@ pub(super) fn mock_blocks(parsed: &[Parsed]) -> Vec<MockBlock> {
         .collect()
 }
 
-/// By (file, name), a module-level name of a file that uses eventlet which
-/// a module importing that file mentions, with that module's path: an
-/// object the name holds may be used there (`state.POOL.spawn(...)`), out
-/// of the sight of the file's own rewrite.
-pub(super) fn globals_read_elsewhere(
+/// By (file, name), a module-level name or `self` attribute of a file that
+/// uses eventlet which a module importing that file mentions, with that
+/// module's path: an object so held may be used there
+/// (`state.POOL.spawn(...)`, `notifier._pending_events.get()`), out of the
+/// sight of the file's own rewrite.
+pub(super) fn names_read_elsewhere(
     parsed: &[Parsed],
     outlines: &[Outline],
     graph: &ModuleGraph,
     files: &[PathBuf],
-) -> GlobalsReadElsewhere {
+) -> NamesReadElsewhere {
     let mut importers: HashMap<usize, Vec<usize>> = HashMap::new();
     for (importer, edges) in graph.edges.iter().enumerate() {
         for &imported in edges.at_import.iter().chain(&edges.later) {
@@ -116,15 +117,15 @@ pub(super) fn globals_read_elsewhere(
             }
         }
     }
-    let mut found = GlobalsReadElsewhere::new();
-    for p in parsed.iter().filter(|p| !p.module_globals.is_empty()) {
-        for name in &p.module_globals {
+    let mut found = NamesReadElsewhere::new();
+    for p in parsed.iter().filter(|p| !p.shared_names.is_empty()) {
+        for name in &p.shared_names {
             let key = name_key(name);
-            let reader = importers.get(&p.file).into_iter().flatten().find(|&&g| {
-                let mentions = outlines[g].mentions();
-                let first = mentions.partition_point(|(k, _)| *k < key);
-                mentions.get(first).is_some_and(|(k, _)| *k == key)
-            });
+            let reader = importers
+                .get(&p.file)
+                .into_iter()
+                .flatten()
+                .find(|&&g| outlines[g].mentions_of(key).next().is_some());
             if let Some(&reader) = reader {
                 found.insert((p.file, name.clone()), files[reader].display().to_string());
             }
@@ -157,9 +158,7 @@ pub(super) fn definitions_mentioning(
     let mut found = DefinitionsMentioning::new();
     for (file, outline) in outlines.iter().enumerate() {
         for &(key, name) in &keys {
-            let mentions = outline.mentions();
-            let first = mentions.partition_point(|(k, _)| *k < key);
-            for (_, mention) in mentions[first..].iter().take_while(|(k, _)| *k == key) {
+            for mention in outline.mentions_of(key) {
                 let Some(def) = mention.owner.map(|d| &outline.defs[d]) else {
                     continue;
                 };

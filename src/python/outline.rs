@@ -282,6 +282,15 @@ impl Outline {
         &self.mentions
     }
 
+    /// The mentions of the name of `key`.
+    pub fn mentions_of(&self, key: u64) -> impl Iterator<Item = &Mention> {
+        let first = self.mentions.partition_point(|(k, _)| *k < key);
+        self.mentions[first..]
+            .iter()
+            .take_while(move |(k, _)| *k == key)
+            .map(|(_, mention)| mention)
+    }
+
     /// The lines that mention `name`.
     #[cfg(test)]
     pub fn mentioned_by(&self, name: &str) -> Vec<Mention> {
