@@ -250,12 +250,7 @@ fn analyze_with(
             uses.push(found);
         }
     }
-    if memchr::memmem::find(source.as_bytes(), b"executor").is_some()
-        || memchr::memmem::find(source.as_bytes(), b"eventlet'").is_some()
-        || memchr::memmem::find(source.as_bytes(), b"eventlet\"").is_some()
-    {
-        uses.extend(library_options(&root, source, catalogue));
-    }
+    uses.extend(library_options(&root, source, catalogue));
     if patchers.may_patch(source.as_bytes()) {
         let found = mock_targets(&root, source, catalogue, patchers, &uses);
         // The module a `patch.object` form patches is part of that mock's
@@ -447,13 +442,18 @@ fn library_options(root: &Root, source: &str, catalogue: &Catalogue) -> Vec<Use>
     ) else {
         return Vec::new();
     };
+    // Found from the text; most files have none, and pay no more.
+    let arguments = executor_arguments(root, source);
+    if arguments.is_empty() {
+        return Vec::new();
+    }
     let oslo_messaging_names = names_bound_to(root, source, "oslo_messaging");
     let constants: HashSet<&str> = module_assignments(root.node())
         .filter(|(_, value)| eventlet_string(*value, source).is_some())
         .map(|(name, _)| text(name, source))
         .collect();
     let mut found = Vec::new();
-    for (argument, value) in executor_arguments(root, source) {
+    for (argument, value) in arguments {
         let (range, literal) = match eventlet_string(value, source) {
             Some(content) => (content.byte_range(), true),
             None if value.kind() == "identifier" && constants.contains(text(value, source)) => {
