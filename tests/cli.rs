@@ -1201,6 +1201,41 @@ fn interactive_hunks_refuse_a_use_without_its_import() {
     );
 }
 
+/// A program assumed to patch is said to be, not to call monkey_patch().
+#[test]
+fn an_assumed_patch_is_named_as_assumed() {
+    let code = "from eventlet import patcher\n\nGREEN = patcher.is_monkey_patched('thread')\n";
+    let dir = tree(&[("a.py", code.as_bytes())]);
+    let scan = stdout(&eventless(
+        &["scan", "--assume-monkey-patched", "."],
+        dir.path(),
+    ));
+    let asked = line_with(&scan, "a.py:3:9: eventlet.patcher.is_monkey_patched");
+    assert!(
+        asked.contains("monkey-patches, as --assume-monkey-patched says")
+            && !asked.contains("calls monkey_patch()"),
+        "{asked}"
+    );
+}
+
+/// The eventlet names the corpus uses beyond the idioms (GreenletExit,
+/// eventlet.wsgi's and tpool's internals) have guidance, not "not in the
+/// catalogue".
+#[test]
+fn eventlet_internals_the_corpus_uses_have_guidance() {
+    let code = b"import eventlet\nfrom eventlet import tpool\nfrom eventlet import wsgi\n\n\ndef f(g):\n    try:\n        g.wait()\n    except eventlet.greenlet.GreenletExit:\n        pass\n    wsgi.is_accepting = False\n    tpool._nthreads = 20\n";
+    let dir = tree(&[("a.py", code)]);
+    let scan = stdout(&eventless(&["scan", "--no-project", "a.py"], dir.path()));
+    for api in [
+        "eventlet.support.greenlets.GreenletExit",
+        "eventlet.wsgi.is_accepting",
+        "eventlet.tpool._nthreads",
+    ] {
+        let line = line_with(&scan, &format!(": {api} ["));
+        assert!(!line.contains("not in the catalogue"), "{line}");
+    }
+}
+
 /// A library says what its application patches: only those modules count.
 #[test]
 fn the_application_s_patching_can_be_named_module_by_module() {
