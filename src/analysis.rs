@@ -11,10 +11,10 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use crate::python::bindings::{Bindings, Occurrences, Resolution, import_statements, imported};
-use crate::python::imports::is_eventlet_path;
+use crate::python::loaders::{EventletLoad, eventlet_load};
 use crate::python::patchers::{Patchers, assigned_strings};
 use crate::python::syntax::{
-    Root, descendants, field_name, module_assignments, named_children, node_at,
+    Root, descendants, field_name, is_eventlet_path, module_assignments, named_children, node_at,
     plain_string_content, sole_dotted_name_argument, strings_starting_with, text,
 };
 use crate::transform::{ApiId, Catalogue};
@@ -50,8 +50,12 @@ pub struct Use {
     pub import: Option<usize>,
     /// The local name the use starts from (`gt` in `gt.sleep`).
     pub local: String,
-    /// The name is also bound to something else in the same scope.
+    /// The name is also bound to something else in the same scope, or
+    /// bound by a loader call (then `loaded` is set).
     pub ambiguous: bool,
+    /// Where the use starts at eventlet loaded by name rather than
+    /// imported: the loader call's first byte.
+    pub loaded: Option<usize>,
     /// A mock target that reaches eventlet through a project module.
     pub through: Option<Through>,
 }
@@ -129,6 +133,13 @@ fn names_that_matter(
     let mut names: Vec<String> = catalogue.names_rewrites_consider().collect();
     names.extend_from_slice(extra);
     names.extend(names_loaded_by_name(root, source));
+    names.extend(
+        loader_calls(root, source)
+            .filter(|(call, _)| call.parent().is_some_and(|p| p.kind() == "assignment"))
+            .filter_map(|(call, _)| call.parent()?.child_by_field_name("left"))
+            .filter(|left| left.kind() == "identifier")
+            .map(|left| text(left, source).to_owned()),
+    );
     for statement in import_statements(root, source) {
         names.extend(
             imported(statement, source)
@@ -195,6 +206,7 @@ fn analyze_with(
                 import: Some(index),
                 local: import.name.clone(),
                 ambiguous: false,
+                loaded: None,
                 through: None,
             });
         }
@@ -210,6 +222,7 @@ fn analyze_with(
                 import: None,
                 local: "*".into(),
                 ambiguous: true,
+                loaded: None,
                 through: None,
             });
         }
@@ -219,37 +232,48 @@ fn analyze_with(
         .iter()
         .filter(|i| followed.module(&i.target))
         .map(|i| i.name.as_str())
+        .chain(bindings.loaded.iter().map(|l| l.name.as_str()))
         .collect();
     for reference in &bindings.references {
         let name = &source[reference.range.clone()];
         if !eventlet_names.contains(name) {
             continue;
         }
-        let (target, import, ambiguous) = match bindings.resolve(name, reference.scope) {
+        let (target, import, ambiguous, loaded) = match bindings.resolve(name, reference.scope) {
             Resolution::Import(i) if followed.module(&bindings.imports[i].target) => {
-                (bindings.imports[i].target.as_str(), Some(i), false)
+                (bindings.imports[i].target.as_str(), Some(i), false, None)
+            }
+            Resolution::Loaded(l) => {
+                let load = &bindings.loaded[l];
+                (load.target.as_str(), None, true, Some(load.call.start))
             }
             Resolution::Ambiguous => {
-                let first = bindings
+                let followed_import = bindings
                     .imports
                     .iter()
                     .find(|i| i.name == name && followed.module(&i.target))
-                    .expect("a followed import binds this name");
-                (first.target.as_str(), None, true)
+                    .map(|i| i.target.as_str());
+                let loaded = bindings.loaded.iter().find(|l| l.name == name);
+                match followed_import.or(loaded.map(|l| l.target.as_str())) {
+                    Some(target) => (target, None, true, None),
+                    None => continue,
+                }
             }
             _ => continue,
         };
         let Some(identifier) = node_at(&root, &reference.range) else {
             continue;
         };
-        let found = chain_use(
+        let mut found = chain_use(
             &root, identifier, target, import, ambiguous, source, catalogue,
         );
+        found.loaded = loaded;
         // Of a library, only its catalogued members are uses.
         if found.api.is_some() || is_eventlet_path(target) {
             uses.push(found);
         }
     }
+    uses.extend(eventlet_loads(&root, source, catalogue));
     uses.extend(library_options(&root, source, catalogue));
     if patchers.may_patch(source.as_bytes()) {
         let found = mock_targets(&root, source, catalogue, patchers, &uses);
@@ -309,6 +333,7 @@ fn chain_use(
                 import,
                 local,
                 ambiguous,
+                loaded: None,
                 through: None,
             };
         }
@@ -322,8 +347,52 @@ fn chain_use(
         import,
         local,
         ambiguous,
+        loaded: None,
         through: None,
     }
+}
+
+/// The loader calls of a file given an eventlet name as a literal, found
+/// from the strings that start with `eventlet`.
+fn loader_calls<'t>(
+    root: Node<'t>,
+    source: &str,
+) -> impl Iterator<Item = (Node<'t>, EventletLoad)> {
+    let root = Root::new(root);
+    strings_starting_with(&root, source, "eventlet")
+        .into_iter()
+        .filter_map(|string| {
+            let argument = string.parent()?;
+            let arguments = match argument.kind() {
+                "keyword_argument" => argument.parent()?,
+                _ => argument,
+            };
+            let call = arguments.parent().filter(|c| c.kind() == "call")?;
+            Some((call, eventlet_load(call, source)?))
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+/// Each load of eventlet by name is a use: the module it loads (where the
+/// catalogue knows it, its API), reported and never rewritten.
+fn eventlet_loads(root: &Root, source: &str, catalogue: &Catalogue) -> Vec<Use> {
+    loader_calls(root.node(), source)
+        .map(|(call, load)| Use {
+            kind: UseKind::Reference,
+            api: catalogue.api(&load.path),
+            name: catalogue
+                .api(&load.path)
+                .map_or(load.path.clone(), |a| catalogue.apis[a].name.clone()),
+            range: call.byte_range(),
+            suffix: Vec::new(),
+            import: None,
+            local: String::new(),
+            ambiguous: true,
+            loaded: Some(call.start_byte()),
+            through: None,
+        })
+        .collect()
 }
 
 /// oslo.messaging's server factories and classes, whose `executor=`
@@ -498,6 +567,7 @@ fn library_options(root: &Root, source: &str, catalogue: &Catalogue) -> Vec<Use>
             import: None,
             local: String::new(),
             ambiguous: false,
+            loaded: None,
             through: None,
         });
     }
@@ -688,6 +758,7 @@ fn mock_use(
             import: object.and_then(|o| o.import),
             local: object.map(|o| o.local.clone()).unwrap_or_default(),
             ambiguous: object.is_some_and(|o| o.ambiguous),
+            loaded: None,
             through: None,
         },
         object: object.map(|o| o.range.clone()),
@@ -785,6 +856,42 @@ mod tests {
             uses("from eventlet.green.socket import create_connection\ncreate_connection(a)\n");
         assert_eq!(found[0].0, "eventlet.green.socket");
         assert_eq!(found[0].2, ["create_connection"]);
+    }
+
+    #[test]
+    fn eventlet_loaded_by_name_is_used_and_held_where_its_name_is_read() {
+        let source = "from oslo_utils import importutils\n\
+                      tpool = importutils.try_import('eventlet.tpool')\n\
+                      green = importlib.import_module(name='eventlet.green.zmq')\n\
+                      Pool = importutils.import_object('eventlet.greenpool.GreenPool')\n\
+                      importutils.try_import(log('eventlet.tpool'))\n\
+                      def poll(f):\n    return tpool.execute(f)\n\
+                      def shadowed(tpool):\n    return tpool.execute(f)\n";
+        let catalogue = Catalogue::builtin().unwrap();
+        let tree = parse(source);
+        let found: Vec<(String, String, bool)> =
+            analyze(&tree, source, &catalogue, &[], &Patchers::default())
+                .uses
+                .into_iter()
+                .map(|u| (u.name, source[u.range].to_owned(), u.loaded.is_some()))
+                .collect();
+        let held = |name: &str, call: &str| (name.to_owned(), call.to_owned(), true);
+        assert_eq!(
+            found,
+            [
+                held("eventlet.tpool", "importutils.try_import('eventlet.tpool')"),
+                held(
+                    "eventlet.green.zmq",
+                    "importlib.import_module(name='eventlet.green.zmq')"
+                ),
+                // An instance is no module: the load is the only use.
+                held(
+                    "eventlet.greenpool.GreenPool",
+                    "importutils.import_object('eventlet.greenpool.GreenPool')"
+                ),
+                held("eventlet.tpool.execute", "tpool.execute"),
+            ]
+        );
     }
 
     #[test]

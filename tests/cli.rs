@@ -1236,6 +1236,37 @@ fn eventlet_internals_the_corpus_uses_have_guidance() {
     }
 }
 
+/// eventlet loaded by name (oslo.messaging's `try_import`) is in the
+/// inventory, as are the uses through the name it is given; none of them is
+/// rewritten, and the switch waits for them.
+#[test]
+fn eventlet_loaded_by_name_is_reported_and_left_alone() {
+    let code = b"from oslo_utils import importutils\n\ntpool = importutils.try_import('eventlet.tpool')\n\n\ndef poll(f):\n    if tpool:\n        return tpool.execute(f)\n    return f()\n";
+    let dir = tree(&[("a.py", code)]);
+    let scan = stdout(&eventless(
+        &["scan", "--review", "--assume-monkey-patched", "a.py"],
+        dir.path(),
+    ));
+    assert!(
+        line_with(&scan, "a.py:3:").contains("eventlet.tpool [") && scan.contains("loaded by name"),
+        "{scan}"
+    );
+    assert!(
+        line_with(&scan, "a.py:8:").contains("eventlet.tpool.execute [tpool] manual"),
+        "{scan}"
+    );
+    assert!(
+        scan.contains("eventlet cannot be switched off yet"),
+        "{scan}"
+    );
+    let applied = eventless(
+        &["apply", "--review", "--assume-monkey-patched", "."],
+        dir.path(),
+    );
+    assert!(applied.status.success(), "{}", stdout(&applied));
+    assert_eq!(std::fs::read(dir.path().join("a.py")).unwrap(), code);
+}
+
 /// A library says what its application patches: only those modules count.
 #[test]
 fn the_application_s_patching_can_be_named_module_by_module() {

@@ -1564,6 +1564,9 @@ pub fn decide_without_code(catalogue: &Catalogue, u: &Use) -> Result<Fate, Vec<T
     if u.kind == UseKind::Import {
         return Ok(Fate::Import);
     }
+    if u.loaded.is_some() {
+        return Ok(Fate::Manual(None, loaded_by_name(catalogue, u)));
+    }
     if u.ambiguous {
         let name = u.name.split('.').next().unwrap_or(&u.name);
         return Ok(Fate::Manual(
@@ -1596,6 +1599,29 @@ pub fn decide_without_code(catalogue: &Catalogue, u: &Use) -> Result<Fate, Vec<T
         return Ok(Fate::Manual(None, guidance(catalogue, u, api, false)));
     }
     Err(candidates)
+}
+
+/// Why a use of eventlet loaded by name stays, and what to do instead.
+fn loaded_by_name(catalogue: &Catalogue, u: &Use) -> String {
+    let then = u.api.map_or(String::new(), |api| {
+        format!(" {}", catalogue.apis[api].guidance)
+    });
+    if u.local.is_empty() {
+        format!(
+            "{} is loaded by name here rather than imported, and the code around it may \
+             choose on whether the load worked (`try_import` gives None): eventless rewrites \
+             neither. Drop the load, and the branch that uses eventlet, by hand once the \
+             project runs on native threads.{then}",
+            u.name
+        )
+    } else {
+        format!(
+            "'{}' holds what a loader call gave (eventlet loaded by name, not imported), \
+             and eventless does not rewrite through it: the load and the code that uses \
+             it go together, by hand.{then}",
+            u.local
+        )
+    }
 }
 
 /// What to do with a use left as it is; `refused` when a transform for it

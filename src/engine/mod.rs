@@ -38,8 +38,8 @@ use crate::project::requirements::RequirementFloors;
 use crate::project::{Scope, Shown};
 use crate::python::config_options::{Bound, ProjectBounds};
 use crate::python::import_scan::ImportScan;
-use crate::python::imports::is_eventlet_path;
 use crate::python::module_constants;
+use crate::python::syntax::is_eventlet_path;
 use crate::source::{StandIn, line_col, read_bytes};
 use crate::transform::{Catalogue, Shape, Transform};
 

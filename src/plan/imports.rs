@@ -7,8 +7,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::analysis::{FileAnalysis, UseKind};
 use crate::python::bindings::{Bindings, ImportBinding, MODULE_SCOPE, Reads};
-use crate::python::imports::is_eventlet_path;
 use crate::python::module_names::{ModuleRef, NewImport, name_module};
+use crate::python::syntax::is_eventlet_path;
 use crate::transform::Catalogue;
 
 /// What identifies an import binding across rounds: its name and target.

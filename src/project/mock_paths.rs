@@ -325,6 +325,7 @@ impl<'a> EventletModules<'a> {
             import: None,
             local: name.clone(),
             ambiguous: false,
+            loaded: None,
             through: Some(Through {
                 file,
                 from_binding: *name_at..target.end,

@@ -11,6 +11,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
+use super::loaders::eventlet_load;
 use super::syntax::{named_children, text};
 
 pub type ScopeId = usize;
@@ -38,6 +39,8 @@ pub struct Scope {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Binding {
     Import(usize),
+    /// A module loaded by name (an index into `Bindings::loaded`).
+    Loaded(usize),
     Other,
 }
 
@@ -56,6 +59,17 @@ pub struct ImportBinding {
     pub from_import: bool,
 }
 
+/// A name bound to what a loader call given an eventlet name returns:
+/// `tpool = importutils.try_import('eventlet.tpool')`.
+#[derive(Debug, Clone)]
+pub struct LoadedBinding {
+    pub name: String,
+    /// The dotted name the value stands for, as for an import.
+    pub target: String,
+    /// The loader call.
+    pub call: Range<usize>,
+}
+
 /// A name read somewhere (a load, not a store).
 #[derive(Debug, Clone)]
 pub struct Reference {
@@ -69,6 +83,9 @@ pub enum Resolution {
     Import(usize),
     /// The name is an import in some bindings and something else in others.
     Ambiguous,
+    /// Every binding in the resolving scope is this module loaded by name
+    /// (there is no import of the name there).
+    Loaded(usize),
     /// Bound, but not by an import.
     Other,
     /// Not bound in the file (a builtin or a star import).
@@ -88,6 +105,7 @@ pub enum Reads<'a> {
 pub struct Bindings {
     pub scopes: Vec<Scope>,
     pub imports: Vec<ImportBinding>,
+    pub loaded: Vec<LoadedBinding>,
     pub references: Vec<Reference>,
     /// `from M import *` statements, with their module.
     pub star_imports: Vec<(String, Range<usize>)>,
@@ -172,6 +190,7 @@ impl Bindings {
         Bindings {
             scopes: vec![Scope::new(ScopeKind::Module, None, 0..usize::MAX)],
             imports: Vec::new(),
+            loaded: Vec::new(),
             references: Vec::new(),
             star_imports: Vec::new(),
         }
@@ -223,6 +242,7 @@ impl Bindings {
         let bindings = &self.scopes[scope].bound[name];
         let mut target: Option<&str> = None;
         let mut first_import = None;
+        let mut loaded: Option<usize> = None;
         let mut other = false;
         for binding in bindings {
             match *binding {
@@ -234,13 +254,21 @@ impl Bindings {
                     target = Some(t);
                     first_import.get_or_insert(i);
                 }
+                Binding::Loaded(l) => {
+                    let t = self.loaded[l].target.as_str();
+                    if loaded.is_some_and(|prev| self.loaded[prev].target != t) {
+                        other = true;
+                    }
+                    loaded.get_or_insert(l);
+                }
                 Binding::Other => other = true,
             }
         }
-        match (first_import, other) {
-            (Some(i), false) => Resolution::Import(i),
-            (Some(_), true) => Resolution::Ambiguous,
-            (None, _) => Resolution::Other,
+        match (first_import, loaded, other) {
+            (Some(i), None, false) => Resolution::Import(i),
+            (Some(_), _, _) => Resolution::Ambiguous,
+            (None, Some(l), false) => Resolution::Loaded(l),
+            (None, _, _) => Resolution::Other,
         }
     }
 
@@ -272,7 +300,7 @@ impl Bindings {
                         Binding::Import(i) => {
                             !leaving.contains(&i) && !compatible(&self.imports[i])
                         }
-                        Binding::Other => true,
+                        Binding::Loaded(_) | Binding::Other => true,
                     })
                 })
         })
@@ -328,6 +356,12 @@ impl Bindings {
                 "identifier" => {
                     self.record_identifier(node, source, load, store, role);
                     continue;
+                }
+                "assignment" => {
+                    if let Some(value) = self.record_loaded(node, source, store) {
+                        stack.push((value, load, store, Role::Load));
+                        continue;
+                    }
                 }
                 _ => {}
             }
@@ -405,6 +439,36 @@ impl Bindings {
                 scope: load,
             }),
         }
+    }
+
+    /// Binds the name of `name = loader('eventlet...')` to what the loader
+    /// returns, and gives back the value, whose reads are still to walk.
+    fn record_loaded<'t>(
+        &mut self,
+        assignment: Node<'t>,
+        source: &str,
+        scope: ScopeId,
+    ) -> Option<Node<'t>> {
+        let left = assignment
+            .child_by_field_name("left")
+            .filter(|l| l.kind() == "identifier")?;
+        let value = assignment
+            .child_by_field_name("right")
+            .filter(|r| r.kind() == "call")?;
+        let target = eventlet_load(value, source)?.binds?;
+        let name = text(left, source).to_owned();
+        let scope = if self.scopes[scope].globals.contains(&name) {
+            MODULE_SCOPE
+        } else {
+            scope
+        };
+        self.loaded.push(LoadedBinding {
+            name: name.clone(),
+            target,
+            call: value.byte_range(),
+        });
+        self.bind(scope, name, Binding::Loaded(self.loaded.len() - 1));
+        Some(value)
     }
 
     fn record_import(&mut self, stmt: Node, source: &str, scope: ScopeId) {
@@ -700,6 +764,22 @@ mod tests {
     fn default_values_resolve_in_the_enclosing_scope() {
         let src = "from eventlet import sleep\ndef f(sleep=sleep):\n    pass\n";
         assert_eq!(resolve_all(src, "sleep"), [Resolution::Import(0)]);
+    }
+
+    #[test]
+    fn a_loader_given_an_eventlet_name_binds_what_it_loads() {
+        let src = "tpool = importutils.try_import('eventlet.tpool')\ntpool.execute(f)\n";
+        assert_eq!(resolve_all(src, "tpool"), [Resolution::Loaded(0)]);
+        // Anything else bound to the name, or another module, and it is
+        // not certain; nor is a name loaded from a computed string.
+        for src in [
+            "tpool = importutils.try_import('eventlet.tpool')\nif not tpool:\n    tpool = None\ntpool.execute(f)\n",
+            "tpool = importutils.try_import('eventlet.tpool')\ntpool = importutils.try_import('eventlet.green')\ntpool.execute(f)\n",
+            "tpool = importutils.try_import(NAME)\ntpool.execute(f)\n",
+        ] {
+            let found = resolve_all(src, "tpool");
+            assert!(found.iter().all(|r| *r == Resolution::Other), "{src}");
+        }
     }
 
     #[test]

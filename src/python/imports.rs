@@ -11,7 +11,7 @@ use tree_sitter::Node;
 
 use super::bindings::ImportBinding;
 use super::module_names::NewImport;
-use super::syntax::{named_children, text};
+use super::syntax::{is_eventlet_path, named_children, text};
 use crate::edit::Edit;
 use crate::source::line_start;
 
@@ -488,11 +488,6 @@ fn third_party_tail(group: &[&Node], source: &str) -> Option<usize> {
 /// `__future__`.
 fn is_third_party(module: &str) -> bool {
     module != "__future__" && !is_stdlib(module) && !is_eventlet_path(module)
-}
-
-/// A dotted module path that is eventlet or one of its modules.
-pub fn is_eventlet_path(dotted: &str) -> bool {
-    dotted == "eventlet" || dotted.starts_with("eventlet.")
 }
 
 /// The line of a new import, with the E402 marker of a group whose imports

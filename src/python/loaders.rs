@@ -20,7 +20,9 @@ use std::sync::LazyLock;
 use memchr::memmem::Finder;
 use tree_sitter::Node;
 
-use super::syntax::{descendants, dotted_name_literal, keyword_value, named_children, text};
+use super::syntax::{
+    descendants, dotted_name_literal, is_eventlet_path, keyword_value, named_children, text,
+};
 
 /// The functions that import the module (or `module.Name`) their first
 /// argument (or `import_str=`, `name=`) names.
@@ -97,6 +99,37 @@ pub fn by_name_in(root: Node, source: &str) -> ByName {
         found.own_paths = strings;
     }
     found
+}
+
+/// A loader call given an eventlet module (or name) as a literal:
+/// oslo.messaging's `eventlet = importutils.try_import('eventlet')`, a
+/// driver's `tpool = importutils.try_import('eventlet.tpool')`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventletLoad {
+    /// The dotted name the call is given.
+    pub path: String,
+    /// What the call returns when assigned, as the dotted name an import
+    /// would bind: the module or class loaded, `__import__`'s top-level
+    /// package; `None` for an instance (`import_object`) or an
+    /// `__import__` given more than the name.
+    pub binds: Option<String>,
+}
+
+/// What `call` loads, when it is a loader given an eventlet name.
+pub fn eventlet_load(call: Node, source: &str) -> Option<EventletLoad> {
+    let loader = called_name(call, source).filter(|name| LOADERS.contains(name))?;
+    let path = dotted_name_literal(name_given(call, source)?, source)
+        .filter(|path| is_eventlet_path(path))?;
+    let arguments = call
+        .child_by_field_name("arguments")
+        .map_or(0, |a| named_children(a).len());
+    let binds = match loader {
+        "import_object" => None,
+        "__import__" if arguments > 1 => None,
+        "__import__" => path.split('.').next().map(str::to_owned),
+        _ => Some(path.clone()),
+    };
+    Some(EventletLoad { path, binds })
 }
 
 /// Whether `bytes` hold a loader's name followed by `(`: every loader's

@@ -332,6 +332,11 @@ pub fn is_primary(node: Node) -> bool {
     )
 }
 
+/// A dotted module path that is eventlet or one of its modules.
+pub fn is_eventlet_path(dotted: &str) -> bool {
+    dotted == "eventlet" || dotted.starts_with("eventlet.")
+}
+
 /// Whether `dotted` is a dotted name of Python identifiers.
 pub fn is_identifier_path(dotted: &str) -> bool {
     !dotted.is_empty()
