@@ -522,6 +522,9 @@ impl Matcher<'_> {
                 &rewritten_by,
             )?;
             let template = match t.cases.first().map(|c| &c.action) {
+                Some(CaseAction::Replace(_)) if !done.keeps_except => {
+                    Template { pieces: Vec::new() }
+                }
                 Some(CaseAction::Replace(per_api)) => per_api[&api].clone(),
                 _ => {
                     return Err("the block transform has no replacement (a catalogue error)".into());
@@ -534,7 +537,7 @@ impl Matcher<'_> {
                 safety: t.safety,
                 differences: t.cases[0].differences.clone(),
                 conditions: Vec::new(),
-                range: done.except_type,
+                range: done.replaced,
                 statement: false,
                 template,
                 arguments: HashMap::new(),

@@ -21,8 +21,17 @@
 //! ```
 //!
 //! `timeout-raise-if-false`: the call returns false on expiry
-//! (`sem.acquire(timeout=5)`, `evt.wait(timeout=5)`), so the rewrite raises
-//! TimeoutError in its place and the except clause catches that.
+//! (`sem.acquire(timeout=5)`, `evt.wait(timeout=5)`). Where the handler
+//! only does simple work that cannot tell it runs outside an except clause
+//! (no `raise`, no traceback logged), the try statement becomes an `if`:
+//!
+//! ```python
+//! if not slots.acquire(timeout=5):
+//!     return False
+//! ```
+//!
+//! Otherwise the rewrite raises TimeoutError in the call's place and the
+//! except clause catches that.
 //!
 //! Which call, on which objects, is data (`blocking` in the transform). An
 //! object whose own rewrite makes the call behave this way (a GreenThread
@@ -43,20 +52,26 @@ use crate::source::line_of;
 use crate::transform::strategy::{BlockRule, BlockStrategy, BlockingCall, RAISED};
 use crate::transform::{ApiId, Catalogue, TransformId};
 
-/// The range to replace with the `except` template, the edits of the
-/// `with` block, and the uses whose rewrite this one needs in the same run.
+/// The rewrite of a block: the range to replace (with the transform's
+/// `except` template, or, where the try statement becomes an `if`, with
+/// nothing), the edits of the `with` block, and the uses whose rewrite
+/// this one needs in the same run.
 pub struct BlockRewrite {
-    pub except_type: Range<usize>,
+    pub replaced: Range<usize>,
+    pub keeps_except: bool,
     pub edits: Vec<Edit>,
     pub needs: Vec<Range<usize>>,
 }
 
-/// `try: with Timeout(seconds): <statement> except <caught>:`, checked.
+/// `try: with Timeout(seconds): <statement> except <caught>: <handler>`,
+/// checked.
 struct TimeoutBlock<'t> {
     seconds: Node<'t>,
+    try_statement: Node<'t>,
     with: Node<'t>,
     statement: Node<'t>,
     caught: Node<'t>,
+    handler: Node<'t>,
 }
 
 const NOT_A_BLOCK: &str = "not a Timeout around one blocking call caught right there";
@@ -139,8 +154,19 @@ pub fn rewrite(
             needs.push(u.range.clone());
         }
     }
+    if rule.strategy == BlockStrategy::TimeoutRaiseIfFalse
+        && let Some((replaced, edits)) = if_edits(&block, call, rule, source)
+    {
+        return Ok(BlockRewrite {
+            replaced,
+            keeps_except: false,
+            edits,
+            needs,
+        });
+    }
     Ok(BlockRewrite {
-        except_type: block.caught.byte_range(),
+        replaced: block.caught.byte_range(),
+        keeps_except: true,
         edits: block_edits(&block, call, rule, source)?,
         needs,
     })
@@ -222,9 +248,11 @@ impl<'t> TimeoutBlock<'t> {
         }
         Ok(TimeoutBlock {
             seconds: *seconds,
+            try_statement,
             with,
             statement: *statement,
             caught,
+            handler: *handler,
         })
     }
 }
@@ -239,6 +267,33 @@ fn block_edits(
     rule: &BlockRule,
     source: &str,
 ) -> Result<Vec<Edit>, String> {
+    let mut opening = String::new();
+    let mut then = String::new();
+    if rule.strategy == BlockStrategy::TimeoutRaiseIfFalse {
+        let statement = block.statement.start_byte();
+        let line = crate::source::line_start(source, statement);
+        let indent = &source[line..statement];
+        opening.push_str("if not ");
+        then = format!(":{}{indent}raise {RAISED}", newline_before(source, line));
+    }
+    Ok(vec![
+        Edit::replace(
+            block.with.start_byte()..block.statement.start_byte(),
+            opening,
+        ),
+        timeout_passed(block, call, rule, source, &then)?,
+    ])
+}
+
+/// The edit that passes the block's seconds to the call as `timeout=`,
+/// followed by `then`.
+fn timeout_passed(
+    block: &TimeoutBlock,
+    call: Node,
+    rule: &BlockRule,
+    source: &str,
+    then: &str,
+) -> Result<Edit, String> {
     let arguments = call.child_by_field_name("arguments").ok_or(NOT_A_BLOCK)?;
     let close = arguments.end_byte() - 1;
     let after_last = named_children(arguments)
@@ -249,27 +304,92 @@ fn block_edits(
     }
     let seconds = text(block.seconds, source);
     let separator = if rule.call.positional == 0 { "" } else { ", " };
-    let mut closing = format!("{separator}timeout={seconds})");
-    let mut opening = String::new();
-    if rule.strategy == BlockStrategy::TimeoutRaiseIfFalse {
-        let statement = block.statement.start_byte();
-        let line = crate::source::line_start(source, statement);
-        let indent = &source[line..statement];
-        let newline = if source[..line].ends_with("\r\n") {
-            "\r\n"
-        } else {
-            "\n"
-        };
-        opening.push_str("if not ");
-        closing.push_str(&format!(":{newline}{indent}raise {RAISED}"));
+    Ok(Edit::replace(
+        close..arguments.end_byte(),
+        format!("{separator}timeout={seconds}){then}"),
+    ))
+}
+
+/// The line ending that ends the line before the one starting at `line`.
+fn newline_before(source: &str, line: usize) -> &'static str {
+    if source[..line].ends_with("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
     }
-    Ok(vec![
-        Edit::replace(
-            block.with.start_byte()..block.statement.start_byte(),
-            opening,
-        ),
-        Edit::replace(close..arguments.end_byte(), closing),
-    ])
+}
+
+/// Where the handler cannot tell whether it runs in an except clause, the
+/// try statement as an `if` of the call, with the handler as its body:
+/// the range from the call's end to the handler's body (the except line),
+/// to delete, and the edits that open the `if` and pass the timeout.
+/// Else none, and the except clause stays.
+fn if_edits(
+    block: &TimeoutBlock,
+    call: Node,
+    rule: &BlockRule,
+    source: &str,
+) -> Option<(Range<usize>, Vec<Edit>)> {
+    let body = block.handler.child_by_field_name("body").or_else(|| {
+        named_children(block.handler)
+            .into_iter()
+            .find(|c| c.kind() == "block")
+    })?;
+    let first = statements(body).into_iter().next()?;
+    if !handler_is_plain(body, source) {
+        return None;
+    }
+    let body_line = crate::source::line_start(source, first.start_byte());
+    let newline = newline_before(source, body_line).len();
+    // The handler's body starts on a line of its own, and the lines that
+    // go (`try:`, the with, the except clause) hold no comment.
+    let deleted = block.statement.end_byte()..body_line.checked_sub(newline)?;
+    if deleted.start > deleted.end || source[block.handler.start_byte()..deleted.end].contains('\n')
+    {
+        return None;
+    }
+    let opened = block.try_statement.start_byte()..block.statement.start_byte();
+    let commented = |range: &Range<usize>| {
+        descendants(block.try_statement)
+            .any(|n| n.kind() == "comment" && range.contains(&n.start_byte()))
+    };
+    if commented(&opened) || commented(&deleted) {
+        return None;
+    }
+    let timeout = timeout_passed(block, call, rule, source, ":").ok()?;
+    Some((
+        deleted,
+        vec![Edit::replace(opened, "if not ".to_owned()), timeout],
+    ))
+}
+
+/// Whether a handler's body does only what runs the same outside an except
+/// clause: no `raise` (a bare one re-raises the handled exception, a new
+/// one chains it), and no call but `print()` and a logger's message
+/// methods without `exc_info` (`LOG.exception`, `traceback.print_exc()`,
+/// oslo's `save_and_reraise_exception()`, or a helper that calls them,
+/// read the exception being handled).
+fn handler_is_plain(body: Node, source: &str) -> bool {
+    const LOGGERS: &[&str] = &["LOG", "log", "logger", "LOGGER", "logging"];
+    const MESSAGES: &[&str] = &["debug", "info", "warning", "warn", "error", "critical"];
+    descendants(body).all(|n| match n.kind() {
+        "raise_statement" | "function_definition" | "class_definition" | "lambda" => false,
+        "keyword_argument" => n
+            .child_by_field_name("name")
+            .is_none_or(|k| text(k, source) != "exc_info"),
+        "call" => match n.child_by_field_name("function") {
+            Some(f) if f.kind() == "identifier" => text(f, source) == "print",
+            Some(f) if f.kind() == "attribute" => {
+                let object = f.child_by_field_name("object");
+                let method = f.child_by_field_name("attribute");
+                object
+                    .is_some_and(|o| o.kind() == "identifier" && LOGGERS.contains(&text(o, source)))
+                    && method.is_some_and(|m| MESSAGES.contains(&text(m, source)))
+            }
+            _ => false,
+        },
+        _ => true,
+    })
 }
 
 /// Named children that are not comments.
