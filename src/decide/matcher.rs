@@ -22,7 +22,7 @@ use crate::python::non_negative::Proof;
 use crate::python::patchers::{Patchers, positional_args};
 use crate::python::suppression;
 use crate::python::syntax::{
-    Root, descendants, field_name, is_primary, keyword_argument_removal, named_children, node_at,
+    Root, argument_removal, descendants, field_name, is_primary, named_children, node_at,
     sole_dotted_name_argument, text,
 };
 use crate::python::thread_locals::{self, StateRead};
@@ -730,7 +730,7 @@ impl Matcher<'_> {
             suffix.clear();
         }
         if template.pieces.is_empty() && matches!(u.kind, UseKind::Option | UseKind::MockTarget) {
-            range = dropped_keyword_argument(node, root, source)?;
+            range = dropped_argument(node, root, source)?;
         }
         for guard in &t.guards {
             match guard {
@@ -1521,18 +1521,35 @@ fn check_not_rescheduling(callee: Node, root: &Root, source: &str) -> Result<(),
     }
 }
 
-/// An empty replacement of a keyword argument's value (`executor='eventlet'`)
-/// drops the whole argument.
-fn dropped_keyword_argument(
-    value: Node,
-    root: &Root,
-    source: &str,
-) -> Result<Range<usize>, String> {
-    let argument = std::iter::successors(root.parent(value), |n| root.parent(*n))
-        .take(2)
-        .find(|n| n.kind() == "keyword_argument")
-        .ok_or("the rewrite drops only a keyword argument, and this one is passed by position")?;
-    keyword_argument_removal(argument, source).ok_or_else(|| {
+/// An empty replacement of an argument's value (`executor='eventlet'`, or
+/// `'eventlet'` passed last by position) drops the whole argument.
+fn dropped_argument(value: Node, root: &Root, source: &str) -> Result<Range<usize>, String> {
+    // The value is a string's content or a name.
+    let value = match value.kind() {
+        "string_content" => root.parent(value).ok_or("not an argument of a call")?,
+        _ => value,
+    };
+    let parent = root.parent(value).ok_or("not an argument of a call")?;
+    let argument = match parent.kind() {
+        "keyword_argument" => parent,
+        "argument_list" => value,
+        _ => return Err("not an argument of a call".into()),
+    };
+    // A positional argument goes only where no other follows it.
+    let positional_after =
+        std::iter::successors(argument.next_named_sibling(), |n| n.next_named_sibling()).any(|n| {
+            !matches!(
+                n.kind(),
+                "keyword_argument" | "dictionary_splat" | "comment"
+            )
+        });
+    if argument == value && positional_after {
+        return Err(
+            "the argument is passed by position before others, which dropping it would shift"
+                .into(),
+        );
+    }
+    argument_removal(argument, source).ok_or_else(|| {
         format!(
             "a comment sits beside the argument at line {}, which dropping it would take too",
             line_of(source, argument.start_byte())

@@ -87,7 +87,14 @@ impl RequirementFloors {
             .chain(dependencies(&pyproject))
             .collect::<Vec<_>>()
             .join("\n");
-        RequirementFloors::parse(&lines)
+        let mut floors = RequirementFloors::parse(&lines);
+        // The project's own code is the release it declares: oslo.messaging's
+        // tools run the oslo.messaging in the tree.
+        let pkg_info = read("PKG-INFO");
+        if let Some((name, release)) = own_release(&pkg_info, &pyproject, &setup_cfg) {
+            floors.0.insert(normalise(&name), release);
+        }
+        floors
     }
 
     /// Floors from requirement lines (`name>=1.2,!=1.3 # comment`); where
@@ -146,6 +153,37 @@ impl RequirementFloors {
             )),
         }
     }
+}
+
+/// The project's own name and release: a source release's PKG-INFO, or
+/// pyproject.toml's `[project]`, or setup.cfg's `[metadata]` (a checkout
+/// whose release comes from its tags, as pbr's do, declares none).
+fn own_release(pkg_info: &str, pyproject: &str, setup_cfg: &str) -> Option<(String, Release)> {
+    let header = |key: &str| {
+        pkg_info
+            .lines()
+            .take_while(|line| !line.is_empty())
+            .find_map(|line| line.strip_prefix(key)?.strip_prefix(':'))
+            .map(str::trim)
+    };
+    let project = pyproject.parse::<toml::Table>().ok();
+    let project = project.as_ref().and_then(|t| t.get("project"));
+    let in_project = |key: &str| project?.get(key)?.as_str().map(str::to_owned);
+    let in_metadata = |key: &str| {
+        setup_cfg::value(setup_cfg, "metadata", key)?
+            .first()
+            .map(|v| v.trim().to_owned())
+    };
+    [
+        header("Name")
+            .zip(header("Version"))
+            .map(|(n, v)| (n.to_owned(), v.to_owned())),
+        in_project("name").zip(in_project("version")),
+        in_metadata("name").zip(in_metadata("version")),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|(name, version)| Some((name, Release::parse(&version)?)))
 }
 
 /// pyproject.toml's `[project] dependencies`.
@@ -221,6 +259,28 @@ mod tests {
         assert!(floors.check("eventlet", &release("0.30")).is_ok());
         assert!(floors.check("futurist", &release("1")).is_err());
         assert!(floors.check("python_requires", &release("3")).is_err());
+    }
+
+    #[test]
+    fn the_project_is_its_own_declared_release() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("PKG-INFO"),
+            "Metadata-Version: 2.1\nName: oslo.messaging\nVersion: 14.7.0\n\nVersion: 1.0\n",
+        )
+        .unwrap();
+        let floors = RequirementFloors::read(dir.path());
+        assert!(floors.check("oslo.messaging", &release("12.0.0")).is_ok());
+        assert!(floors.check("oslo.messaging", &release("15")).is_err());
+        // A checkout whose release comes from its tags declares none.
+        let checkout = tempfile::tempdir().unwrap();
+        std::fs::write(
+            checkout.path().join("setup.cfg"),
+            "[metadata]\nname = oslo.messaging\n",
+        )
+        .unwrap();
+        let floors = RequirementFloors::read(checkout.path());
+        assert!(floors.check("oslo.messaging", &release("12.0.0")).is_err());
     }
 
     #[test]

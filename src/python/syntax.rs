@@ -254,13 +254,13 @@ pub fn keyword_value<'t>(arguments: &[Node<'t>], name: &str, source: &str) -> Op
     })
 }
 
-/// The bytes to delete to drop the keyword argument `argument` from its
+/// The bytes to delete to drop the argument `argument` from its
 /// call: the argument with the comma that separates it from the next one
-/// (whose line keeps its place), or, for the last one, with the comma
-/// before it, so that a line of its own goes. None when a comment sits
+/// on its line, or, for the last one or one that ends its line, with the
+/// comma before it (a line of its own goes, and no line is joined). None when a comment sits
 /// beside it, which would go too, or whose line the closing bracket
 /// would join.
-pub fn keyword_argument_removal(argument: Node, source: &str) -> Option<Range<usize>> {
+pub fn argument_removal(argument: Node, source: &str) -> Option<Range<usize>> {
     let list = argument.parent().filter(|l| l.kind() == "argument_list")?;
     let children: Vec<Node> = {
         let mut cursor = list.walk();
@@ -277,7 +277,10 @@ pub fn keyword_argument_removal(argument: Node, source: &str) -> Option<Range<us
     if comment_beside {
         return None;
     }
+    let ends_its_line =
+        next.is_some_and(|n| source[argument.end_byte()..n.start_byte()].contains('\n'));
     let removal = match (next, previous) {
+        (Some(_), Some(previous)) if ends_its_line => previous.end_byte()..argument.end_byte(),
         (Some(next), _) => argument.start_byte()..next.start_byte(),
         (None, Some(previous)) => previous.end_byte()..argument.end_byte(),
         (None, None) => argument.start_byte()..children.last()?.start_byte(),
@@ -616,7 +619,7 @@ mod tests {
                             .is_some_and(|k| text(k, source) == "executor")
                 })
                 .unwrap();
-            keyword_argument_removal(argument, source).map(|r| {
+            argument_removal(argument, source).map(|r| {
                 let mut out = source.to_owned();
                 out.replace_range(r, "");
                 out
@@ -627,10 +630,13 @@ mod tests {
             drop("f(a,\n  executor='e', pool=p)\n").unwrap(),
             "f(a,\n  pool=p)\n"
         );
+        // Ending its line, it goes with the comma before it: the next line
+        // stays as it is, rather than join a line it may make too long.
         assert_eq!(
             drop("f(a, executor='e',\n  pool=p)\n").unwrap(),
-            "f(a, pool=p)\n"
+            "f(a,\n  pool=p)\n"
         );
+        assert_eq!(drop("f(executor='e',\n  pool=p)\n").unwrap(), "f(pool=p)\n");
         // The last one goes with its line, a trailing comma staying.
         assert_eq!(drop("f(a, b,\n  executor='e')\n").unwrap(), "f(a, b)\n");
         assert_eq!(
