@@ -4,7 +4,12 @@
 //! eventlet.sleep()` above a mock of `time.sleep`), and only a person can
 //! say whether they still hold, so they are pointed out, never edited. So
 //! is the message of a log call right above the statement, which tells
-//! what it does (cinder's `LOG.debug('Calling eventlet.sleep(0)')`).
+//! what it does (cinder's `LOG.debug('Calling eventlet.sleep(0)')`), and a
+//! message in the statement itself (mistral's `print('[eventlet_id=%s]' %
+//! corolocal.get_ident())`). Further up, within the statement's paragraph
+//! (no blank line), a comment that names eventlet and the rewritten name
+//! still counts (storlets' `# NOTE: not sure if using eventlet.spawn_n is
+//! right`, one statement above the spawn).
 
 use std::ops::Range;
 
@@ -27,10 +32,26 @@ const SPEAKS_OF_EVENTLET: [&str; 10] = [
     "yield",
 ];
 
+/// Of those words, the ones that name eventlet outright, which a comment
+/// further up the paragraph must hold to count ("yield" does not), with
+/// the rewritten name.
+const NAMES_EVENTLET: [&str; 8] = [
+    "eventlet",
+    "greenthread",
+    "green thread",
+    "greenlet",
+    "greenpool",
+    "green pool",
+    "monkey",
+    "spawn_n",
+];
+
 /// The lines (1-based) of the comments that go with the statement holding
 /// `range` and speak of eventlet: those on the lines from the statement's
 /// start to the end of `range`, and the block of comment lines right
-/// above the statement (no blank line between).
+/// above the statement (no blank line between); the messages in the
+/// statement's lines; and further up its paragraph, the comments that
+/// name eventlet.
 pub fn speaking_of_eventlet(
     root: Node,
     text: &str,
@@ -65,6 +86,59 @@ pub fn speaking_of_eventlet(
             && speaks_of_eventlet(comment)
         {
             found.push(line);
+        }
+    }
+    found.extend(messages_in(statement, text, lines, last));
+    let written = text[range.clone()].split('(').next().unwrap_or_default();
+    let name = written.rsplit('.').next().unwrap_or_default();
+    found.extend(paragraph_above(root, statement, text, lines, above, name));
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+/// The lines of the messages (string literals that are not a dotted name,
+/// which may be a use itself) in `statement` up to line `last` that name
+/// eventlet.
+fn messages_in(statement: Node, text: &str, lines: &LineIndex, last: usize) -> Vec<usize> {
+    crate::python::syntax::descendants(statement)
+        .filter(|n| n.kind() == "string_content" && lines.line_of(n.start_byte()) <= last)
+        .filter(|n| {
+            let content = &text[n.byte_range()];
+            !crate::python::syntax::is_identifier_path(content) && names_eventlet(content)
+        })
+        .map(|n| lines.line_of(n.start_byte()))
+        .collect()
+}
+
+/// The lines of the comments that name eventlet and the rewritten `name`
+/// above the statements before `statement` in its paragraph: each
+/// statement ends right above the comments (or statement) after it, from
+/// line `above` up.
+fn paragraph_above(
+    root: Node,
+    statement: Node,
+    text: &str,
+    lines: &LineIndex,
+    mut above: usize,
+    name: &str,
+) -> Vec<usize> {
+    let mut found = Vec::new();
+    let previous =
+        std::iter::successors(statement.prev_named_sibling(), |n| n.prev_named_sibling())
+            .filter(|n| n.kind() != "comment");
+    for earlier in previous {
+        if lines.line_of(earlier.end_byte()) + 1 != above {
+            break;
+        }
+        above = lines.line_of(earlier.start_byte());
+        while above > 1
+            && let Some(comment) = comment_line(root, text, lines, above - 1)
+        {
+            above -= 1;
+            if names_eventlet(comment) && comment.contains(name) {
+                found.push(above);
+            }
         }
     }
     found
@@ -161,6 +235,11 @@ fn speaks_of_eventlet(comment: &str) -> bool {
     SPEAKS_OF_EVENTLET.iter().any(|word| lower.contains(word))
 }
 
+fn names_eventlet(comment: &str) -> bool {
+    let lower = comment.to_lowercase();
+    NAMES_EVENTLET.iter().any(|word| lower.contains(word))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,6 +301,28 @@ mod tests {
         assert_eq!(found(text), vec![2]);
         let text = "# wait for the coroutine to block\neventlet.sleep(0)\n";
         assert_eq!(found(text), vec![1]);
+    }
+
+    #[test]
+    fn further_up_the_paragraph_a_comment_naming_eventlet_and_the_call_counts() {
+        let text = "for s in sources:\n    # NOTE: not sure if eventlet spawn_n is right\n    \
+                    # here.\n    # Yield first.\n    wait(s)\n    eventlet.spawn_n(f)\n";
+        assert_eq!(found(text), vec![2]);
+        // One about green threads but not this call is another statement's.
+        let text = "# Let the green threads run.\nwait(s)\neventlet.spawn_n(f)\n";
+        assert_eq!(found(text), Vec::<usize>::new());
+        // A blank line ends the paragraph.
+        let text = "# eventlet spawn_n below\nwait(s)\n\nx = 1\neventlet.spawn_n(f)\n";
+        assert_eq!(found(text), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn a_message_in_the_statement_that_names_eventlet_counts() {
+        let text = "print('done [eventlet_id=%s]' % eventlet.corolocal.get_ident())\n";
+        assert_eq!(found(text), vec![1]);
+        // A dotted name is no message: it may be a use of its own.
+        let text = "mock.patch('eventlet.sleep', eventlet.sleep(0))\n";
+        assert_eq!(found(text), Vec::<usize>::new());
     }
 
     #[test]
