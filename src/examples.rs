@@ -75,11 +75,16 @@ fn run_once(
 }
 
 /// The differences an example runs with: all for a review example (what
-/// `--review` writes), none for the others (the default).
+/// `--review` writes), those it names in `accept` (what `--accept` writes),
+/// else none (the default).
 fn accepted_by(catalogue: &Catalogue, example: &Example) -> HashSet<DifferenceId> {
     match example.review {
         true => (0..catalogue.differences.len()).collect(),
-        false => HashSet::new(),
+        false => example
+            .accept
+            .iter()
+            .filter_map(|id| catalogue.difference_by_id(id))
+            .collect(),
     }
 }
 

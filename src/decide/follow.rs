@@ -29,6 +29,8 @@ pub struct Followed {
     pub appended: Vec<(usize, Template)>,
     /// The members never used whose rule names a difference for that.
     pub unused: Vec<String>,
+    /// The members used whose rule names a difference for that.
+    pub used: Vec<String>,
     /// The members that end the object outside a `finally` (with their
     /// line): an exception raised before them skips them, so the rule's
     /// difference for an unused member shows on that path.
@@ -65,6 +67,9 @@ pub fn follow(
     for (member, rule) in rules.members {
         if rule.unused.is_some() && !counts.contains_key(member) {
             found.unused.push(member.clone());
+        }
+        if rule.used.is_some() && counts.contains_key(member) {
+            found.used.push(member.clone());
         }
         if rule.required && !counts.contains_key(member) {
             let unused = match member.as_str() {

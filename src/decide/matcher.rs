@@ -356,10 +356,17 @@ impl Matcher<'_> {
                     // Of those that fit, the form with the fewest
                     // differences says most (an exact one first): it is the
                     // rewrite the user would get, and covers the most uses.
+                    // A member's use may add one (a joined thread's).
+                    let by_members = t
+                        .members
+                        .iter()
+                        .flat_map(|m| m.values())
+                        .filter(|rule| rule.used.is_some())
+                        .count();
                     let fewest = t
                         .cases
                         .iter()
-                        .map(|c| c.differences.len())
+                        .map(|c| c.differences.len() + by_members)
                         .min()
                         .unwrap_or(usize::MAX);
                     let rank = (taken, fits, fits.then_some(std::cmp::Reverse(fewest)));
@@ -816,13 +823,16 @@ impl Matcher<'_> {
             self.check_helpers(called, root, source, file)?;
             attached_edits.extend(followed.edits);
             appended = followed.appended;
-            let difference = |member: &str| {
-                members[member]
-                    .unused
-                    .as_deref()
-                    .map(|id| self.catalogue.difference_by_id(id))
+            let named = |id: Option<&String>| {
+                id.map(|id| self.catalogue.difference_by_id(id))
                     .map(|id| id.expect("the catalogue checks the differences member rules name"))
             };
+            let difference = |member: &str| named(members[member].unused.as_ref());
+            for member in followed.used {
+                if let Some(id) = named(members[&member].used.as_ref()) {
+                    member_differences.push((id, format!("'.{member}()' is called on it")));
+                }
+            }
             for member in followed.unused {
                 if let Some(id) = difference(&member) {
                     member_differences.push((id, format!("'.{member}()' is never called on it")));

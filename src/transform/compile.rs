@@ -623,9 +623,11 @@ impl Catalogue {
                      and no `empty_args`, `then` or `result`"
                 ));
             }
-            if let Some(id) = &rule.unused {
-                let at = format!("member '{member}': `unused` ");
-                self.differences_named(std::slice::from_ref(id), &at, &mut problems);
+            for (key, id) in [("unused", &rule.unused), ("used", &rule.used)] {
+                if let Some(id) = id {
+                    let at = format!("member '{member}': `{key}` ");
+                    self.differences_named(std::slice::from_ref(id), &at, &mut problems);
+                }
             }
             for piece in rule.then.iter().flat_map(|t| &t.pieces) {
                 match piece {

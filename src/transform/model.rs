@@ -229,6 +229,12 @@ pub struct MemberRule {
     /// alive at exit, `exit-waits`).
     #[serde(default)]
     pub unused: Option<String>,
+    /// The difference the rewrite has when the object is used this way
+    /// (a thread's `join()` returns where a green thread's `wait()` raised
+    /// what its function raised: `unraised-exception`); none when it
+    /// never is.
+    #[serde(default)]
+    pub used: Option<String>,
     /// Members that may not also be used on the object (after `cancel()`,
     /// eventlet's `wait()` raised GreenletExit, a Future's `result()`
     /// raises CancelledError).
@@ -345,7 +351,8 @@ pub struct Example {
     /// Run with every behaviour difference accepted (`--review`).
     #[serde(default)]
     pub review: bool,
-    /// In a difference's example: the other differences (ids) of the form
+    /// The differences (ids) the example runs accepting, as `--accept`
+    /// does; in a difference's example, the other differences of the form
     /// that has this one, accepted with it.
     #[serde(default)]
     pub accept: Vec<String>,
