@@ -1922,6 +1922,33 @@ fn a_mock_through_a_module_follows_its_code() {
     );
 }
 
+/// A test's mock of a module's `eventlet` cannot catch what the module ran
+/// as it was imported: that code moves where a function of the module
+/// keeps the name for the mock, and stays where it is the name's only use
+/// (the import would go, and the mock's target with it).
+#[test]
+fn code_run_at_import_is_not_kept_for_a_mock() {
+    let test = "from unittest import mock\n\nfrom pkg.a import manager\n\n\n@mock.patch('pkg.a.manager.eventlet')\ndef test_wait(green):\n    manager.wait()\n";
+    let manager = "import eventlet\n\neventlet.sleep(0)\n\n\ndef wait():\n    eventlet.sleep(2)\n";
+    let dir = mocked_through_a_module(manager, test);
+    let scan = stdout(&eventless(&["scan", "."], dir.path()));
+    assert!(
+        line_with(&scan, "manager.py:3:1:").contains("rewrite by"),
+        "{scan}"
+    );
+    assert!(
+        line_with(&scan, "manager.py:7:5:").contains("the test replaces 'eventlet'"),
+        "{scan}"
+    );
+    let alone = "import eventlet\n\neventlet.sleep(0)\n";
+    let dir = mocked_through_a_module(alone, test);
+    let scan = stdout(&eventless(&["scan", "."], dir.path()));
+    assert!(
+        line_with(&scan, "manager.py:3:1:").contains("the test replaces 'eventlet'"),
+        "{scan}"
+    );
+}
+
 /// `mock.patch('pkg.a.manager.sleep')` after `from eventlet import sleep`,
 /// or a patch of the module's whole `eventlet`, replaces a name the module
 /// looks up: the code that does stays, the scan says which test patches

@@ -488,14 +488,32 @@ impl Matcher<'_> {
 
     /// A module-level name that a test replaces keeps the code that looks
     /// it up (checked after what the use itself allows, so that a use that
-    /// could never be rewritten says why).
-    fn check_not_replaced(&self, u: &Use, file: &FileAnalysis) -> Result<(), String> {
-        match u.named_import().map(|i| &file.bindings.imports[i]) {
-            Some(binding) if binding.scope == MODULE_SCOPE => {
-                self.context.check_not_held(&binding.name)
-            }
-            _ => Ok(()),
+    /// could never be rewritten says why). Code that runs as the module is
+    /// imported looked it up before any test's mock: it is free to go where
+    /// a function of the module also looks the name up, which keeps it for
+    /// the mock (murano's module-level `monkey_patch()`).
+    fn check_not_replaced(&self, u: &Use, root: &Root, file: &FileAnalysis) -> Result<(), String> {
+        let Some(binding) = u.named_import().map(|i| &file.bindings.imports[i]) else {
+            return Ok(());
+        };
+        if binding.scope != MODULE_SCOPE {
+            return Ok(());
         }
+        let in_function = |range: &Range<usize>| {
+            node_at(root, range).is_some_and(|n| {
+                std::iter::successors(root.parent(n), |p| root.parent(*p))
+                    .any(|p| matches!(p.kind(), "function_definition" | "lambda"))
+            })
+        };
+        let kept_for_the_mock = || {
+            file.uses
+                .iter()
+                .any(|other| other.named_import() == u.named_import() && in_function(&other.range))
+        };
+        if !in_function(&u.range) && kept_for_the_mock() {
+            return Ok(());
+        }
+        self.context.check_not_held(&binding.name)
     }
 
     fn try_transform(
@@ -538,7 +556,7 @@ impl Matcher<'_> {
                 }
             };
             let relaxed = self.check_requirements(&t.requires, u)?;
-            self.check_not_replaced(u, file)?;
+            self.check_not_replaced(u, root, file)?;
             return Ok(Rewrite {
                 transform: id,
                 safety: t.safety,
@@ -852,7 +870,7 @@ impl Matcher<'_> {
             let call = called(root, node).ok_or("not called here")?;
             attached_edits.push(call_after_assignment(call, method, source)?);
         }
-        self.check_not_replaced(u, file)?;
+        self.check_not_replaced(u, root, file)?;
         relaxed.extend(self.check_requirements(whole_program, u)?);
         let rewrite = Rewrite {
             transform: id,
