@@ -507,7 +507,10 @@ impl<'t> Follower<'_, 't> {
         if self.rules.escapes {
             Ok(())
         } else {
-            Err("the object is passed on, where its uses cannot be followed".into())
+            Err(format!(
+                "the object is {}, where its uses cannot be followed",
+                how_passed_on(node, source)
+            ))
         }
     }
 
@@ -972,6 +975,28 @@ pub fn enclosing_scope(node: Node) -> Node {
         }
     }
     scope
+}
+
+/// How a use of the object hands it on: stored (into a subscript or
+/// another name's attribute), passed to a call, returned, or otherwise.
+fn how_passed_on(node: Node, source: &str) -> String {
+    let Some(parent) = node.parent() else {
+        return "passed on".into();
+    };
+    match parent.kind() {
+        "assignment" if field_name(parent, node) == Some("right") => {
+            match parent.child_by_field_name("left") {
+                Some(left) if !text(left, source).contains('\n') => {
+                    format!("stored in '{}'", text(left, source))
+                }
+                _ => "stored elsewhere".into(),
+            }
+        }
+        "argument_list" | "keyword_argument" => "passed to a call".into(),
+        "return_statement" => "returned".into(),
+        "list" | "tuple" | "set" | "dictionary" | "pair" => "put in a container".into(),
+        _ => "passed on".into(),
+    }
 }
 
 /// The innermost try statement with except clauses, or with statement,
