@@ -319,14 +319,22 @@ impl Bindings {
         Some(std::iter::once(MODULE_SCOPE).chain(around_sites).collect())
     }
 
-    /// The innermost scope around the byte offset `at`.
+    /// The innermost scope around the byte offset `at`. Scopes are made in
+    /// the order of the text (the walk is depth-first) and nest, so it is
+    /// the last scope to start at or before `at`, or the first of that
+    /// one's enclosing scopes that holds `at`: a search, not a scan of
+    /// every scope per site (which made files of many functions and uses
+    /// quadratic).
     fn scope_at(&self, at: usize) -> ScopeId {
-        self.scopes
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.range.contains(&at))
-            .min_by_key(|(_, s)| s.range.len())
-            .map_or(MODULE_SCOPE, |(id, _)| id)
+        let started = self.scopes.partition_point(|s| s.range.start <= at);
+        let mut scope = started.saturating_sub(1);
+        while !self.scopes[scope].range.contains(&at) {
+            match self.scopes[scope].parent {
+                Some(parent) => scope = parent,
+                None => return MODULE_SCOPE,
+            }
+        }
+        scope
     }
 
     fn walk(&mut self, root: Node, source: &str, only: Option<&Occurrences>) {
