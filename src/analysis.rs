@@ -124,6 +124,7 @@ fn names_that_matter(
     source: &str,
     catalogue: &Catalogue,
     extra: &[String],
+    loads: &[(Node, EventletLoad)],
 ) -> Vec<String> {
     let tops: HashSet<&str> = catalogue
         .module_tops()
@@ -134,9 +135,10 @@ fn names_that_matter(
     names.extend_from_slice(extra);
     names.extend(names_loaded_by_name(root, source));
     names.extend(
-        loader_calls(root, source)
-            .filter(|(call, _)| call.parent().is_some_and(|p| p.kind() == "assignment"))
-            .filter_map(|(call, _)| call.parent()?.child_by_field_name("left"))
+        loads
+            .iter()
+            .filter_map(|(call, _)| call.parent().filter(|p| p.kind() == "assignment"))
+            .filter_map(|assignment| assignment.child_by_field_name("left"))
             .filter(|left| left.kind() == "identifier")
             .map(|left| text(left, source).to_owned()),
     );
@@ -176,10 +178,11 @@ pub fn analyze(
     names: &[String],
     patchers: &Patchers,
 ) -> FileAnalysis {
-    let names = names_that_matter(tree.root_node(), source, catalogue, names);
+    let loads = loader_calls(tree.root_node(), source);
+    let names = names_that_matter(tree.root_node(), source, catalogue, names, &loads);
     let occurrences = Occurrences::of(source, names.iter().map(String::as_str));
     let bindings = Bindings::analyze_names(tree, source, &occurrences);
-    analyze_with(bindings, tree, source, catalogue, patchers)
+    analyze_with(bindings, tree, source, catalogue, patchers, &loads)
 }
 
 fn analyze_with(
@@ -188,6 +191,7 @@ fn analyze_with(
     source: &str,
     catalogue: &Catalogue,
     patchers: &Patchers,
+    loads: &[(Node, EventletLoad)],
 ) -> FileAnalysis {
     let root = Root::new(tree.root_node());
     let followed = FollowedModules::of(catalogue);
@@ -273,7 +277,7 @@ fn analyze_with(
             uses.push(found);
         }
     }
-    uses.extend(eventlet_loads(&root, source, catalogue));
+    uses.extend(eventlet_loads(loads, catalogue));
     uses.extend(library_options(&root, source, catalogue));
     if patchers.may_patch(source.as_bytes()) {
         let found = mock_targets(&root, source, catalogue, patchers, &uses);
@@ -354,12 +358,8 @@ fn chain_use(
 
 /// The loader calls of a file given an eventlet name as a literal, found
 /// from the strings that start with `eventlet`.
-fn loader_calls<'t>(
-    root: Node<'t>,
-    source: &str,
-) -> impl Iterator<Item = (Node<'t>, EventletLoad)> {
-    let root = Root::new(root);
-    strings_starting_with(&root, source, "eventlet")
+fn loader_calls<'t>(root: Node<'t>, source: &str) -> Vec<(Node<'t>, EventletLoad)> {
+    strings_starting_with(&Root::new(root), source, "eventlet")
         .into_iter()
         .filter_map(|string| {
             let argument = string.parent()?;
@@ -370,14 +370,14 @@ fn loader_calls<'t>(
             let call = arguments.parent().filter(|c| c.kind() == "call")?;
             Some((call, eventlet_load(call, source)?))
         })
-        .collect::<Vec<_>>()
-        .into_iter()
+        .collect()
 }
 
 /// Each load of eventlet by name is a use: the module it loads (where the
 /// catalogue knows it, its API), reported and never rewritten.
-fn eventlet_loads(root: &Root, source: &str, catalogue: &Catalogue) -> Vec<Use> {
-    loader_calls(root.node(), source)
+fn eventlet_loads(loads: &[(Node, EventletLoad)], catalogue: &Catalogue) -> Vec<Use> {
+    loads
+        .iter()
         .map(|(call, load)| Use {
             kind: UseKind::Reference,
             api: catalogue.api(&load.path),
@@ -1096,7 +1096,15 @@ mod tests {
         for source in programs.chain(examples) {
             let tree = parse(&source);
             let everything = Bindings::analyze(&tree, &source);
-            let all = analyze_with(everything, &tree, &source, &catalogue, &Patchers::default());
+            let loads = loader_calls(tree.root_node(), &source);
+            let all = analyze_with(
+                everything,
+                &tree,
+                &source,
+                &catalogue,
+                &Patchers::default(),
+                &loads,
+            );
             let pruned = analyze(&tree, &source, &catalogue, &[], &Patchers::default());
             assert_eq!(
                 format!("{:?}", pruned.uses),

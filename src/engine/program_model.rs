@@ -169,8 +169,8 @@ impl ProgramModel {
         }
     }
 
-    /// The same model, knowing which definitions mention the names that
-    /// `no-identifier` guards refuse.
+    /// The same model, knowing which module-level names and `self`
+    /// attributes of files using eventlet their importers mention.
     pub(super) fn reading_names(self, names: NamesReadElsewhere) -> ProgramModel {
         ProgramModel {
             names_read_elsewhere: Arc::new(names),
@@ -178,6 +178,8 @@ impl ProgramModel {
         }
     }
 
+    /// The same model, knowing which definitions mention the names that
+    /// `no-identifier` guards refuse.
     pub(super) fn mentioning(self, mentioning: DefinitionsMentioning) -> ProgramModel {
         ProgramModel {
             mentioning: Arc::new(mentioning),

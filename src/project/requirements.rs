@@ -75,6 +75,10 @@ impl RequirementFloors {
     pub fn read(root: &Path) -> RequirementFloors {
         let read = |name: &str| std::fs::read_to_string(root.join(name)).unwrap_or_default();
         let [requirements, setup_cfg, pyproject] = REQUIREMENT_FILES.map(read);
+        let project = pyproject
+            .parse::<toml::Table>()
+            .ok()
+            .and_then(|mut table| table.remove("project"));
         let lines = requirements
             .lines()
             .map(str::to_owned)
@@ -84,14 +88,14 @@ impl RequirementFloors {
                     .into_iter()
                     .map(str::to_owned),
             )
-            .chain(dependencies(&pyproject))
+            .chain(dependencies(project.as_ref()))
             .collect::<Vec<_>>()
             .join("\n");
         let mut floors = RequirementFloors::parse(&lines);
         // The project's own code is the release it declares: oslo.messaging's
         // tools run the oslo.messaging in the tree.
         let pkg_info = read("PKG-INFO");
-        if let Some((name, release)) = own_release(&pkg_info, &pyproject, &setup_cfg) {
+        if let Some((name, release)) = own_release(&pkg_info, project.as_ref(), &setup_cfg) {
             floors.0.insert(normalise(&name), release);
         }
         floors
@@ -158,7 +162,11 @@ impl RequirementFloors {
 /// The project's own name and release: a source release's PKG-INFO, or
 /// pyproject.toml's `[project]`, or setup.cfg's `[metadata]` (a checkout
 /// whose release comes from its tags, as pbr's do, declares none).
-fn own_release(pkg_info: &str, pyproject: &str, setup_cfg: &str) -> Option<(String, Release)> {
+fn own_release(
+    pkg_info: &str,
+    project: Option<&toml::Value>,
+    setup_cfg: &str,
+) -> Option<(String, Release)> {
     let header = |key: &str| {
         pkg_info
             .lines()
@@ -166,8 +174,6 @@ fn own_release(pkg_info: &str, pyproject: &str, setup_cfg: &str) -> Option<(Stri
             .find_map(|line| line.strip_prefix(key)?.strip_prefix(':'))
             .map(str::trim)
     };
-    let project = pyproject.parse::<toml::Table>().ok();
-    let project = project.as_ref().and_then(|t| t.get("project"));
     let in_project = |key: &str| project?.get(key)?.as_str().map(str::to_owned);
     let in_metadata = |key: &str| {
         setup_cfg::value(setup_cfg, "metadata", key)?
@@ -186,13 +192,9 @@ fn own_release(pkg_info: &str, pyproject: &str, setup_cfg: &str) -> Option<(Stri
     .find_map(|(name, version)| Some((name, Release::parse(&version)?)))
 }
 
-/// pyproject.toml's `[project] dependencies`.
-fn dependencies(text: &str) -> Vec<String> {
-    let Ok(table) = text.parse::<toml::Table>() else {
-        return Vec::new();
-    };
-    table
-        .get("project")
+/// The `dependencies` of pyproject.toml's `[project]`.
+fn dependencies(project: Option<&toml::Value>) -> Vec<String> {
+    project
         .and_then(|p| p.get("dependencies"))
         .and_then(toml::Value::as_array)
         .map(|list| {

@@ -17,24 +17,8 @@ use tree_sitter::Node;
 
 use crate::source::LineIndex;
 
-/// Words of a comment that tie it to eventlet's way of running code
-/// (neutron's `eventlet.sleep(0)  # yield to let coro execute`).
-const SPEAKS_OF_EVENTLET: [&str; 10] = [
-    "eventlet",
-    "greenthread",
-    "green thread",
-    "greenlet",
-    "greenpool",
-    "green pool",
-    "monkey",
-    "coro",
-    "spawn_n",
-    "yield",
-];
-
-/// Of those words, the ones that name eventlet outright, which a comment
-/// further up the paragraph must hold to count ("yield" does not), with
-/// the rewritten name.
+/// Words that name eventlet outright, which a comment further up the
+/// statement's paragraph must hold to count, with the rewritten name.
 const NAMES_EVENTLET: [&str; 8] = [
     "eventlet",
     "greenthread",
@@ -45,6 +29,11 @@ const NAMES_EVENTLET: [&str; 8] = [
     "monkey",
     "spawn_n",
 ];
+
+/// Words that, beside those, tie a comment right by the statement to
+/// eventlet's way of running code (neutron's `eventlet.sleep(0)  # yield
+/// to let coro execute`).
+const SPEAKS_OF_COOPERATION: [&str; 2] = ["coro", "yield"];
 
 /// The lines (1-based) of the comments that go with the statement holding
 /// `range` and speak of eventlet: those on the lines from the statement's
@@ -232,7 +221,10 @@ fn comment_at<'t>(root: Node, text: &'t str, at: usize) -> Option<&'t str> {
 
 fn speaks_of_eventlet(comment: &str) -> bool {
     let lower = comment.to_lowercase();
-    SPEAKS_OF_EVENTLET.iter().any(|word| lower.contains(word))
+    NAMES_EVENTLET
+        .iter()
+        .chain(&SPEAKS_OF_COOPERATION)
+        .any(|word| lower.contains(word))
 }
 
 fn names_eventlet(comment: &str) -> bool {

@@ -254,12 +254,12 @@ pub fn keyword_value<'t>(arguments: &[Node<'t>], name: &str, source: &str) -> Op
     })
 }
 
-/// The bytes to delete to drop the argument `argument` from its
-/// call: the argument with the comma that separates it from the next one
-/// on its line, or, for the last one or one that ends its line, with the
-/// comma before it (a line of its own goes, and no line is joined). None when a comment sits
-/// beside it, which would go too, or whose line the closing bracket
-/// would join.
+/// The bytes to delete to drop the argument `argument` from its call: the
+/// argument with the comma that separates it from the next one on its
+/// line, or, for the last one or one that ends its line, with the comma
+/// before it (a line of its own goes, and no line is joined). None when a
+/// comment sits beside it, which would go too, or whose line the closing
+/// bracket would join.
 pub fn argument_removal(argument: Node, source: &str) -> Option<Range<usize>> {
     let list = argument.parent().filter(|l| l.kind() == "argument_list")?;
     let children: Vec<Node> = {
