@@ -76,6 +76,18 @@ pub struct Through {
 }
 
 impl Use {
+    /// The member of the API the use reaches: past the import
+    /// (`create_connection` above), or as an attribute in code
+    /// (`socket.getaddrinfo`).
+    pub fn member<'s>(&'s self, root: &Root, source: &'s str) -> Option<&'s str> {
+        self.suffix.first().map(String::as_str).or_else(|| {
+            let node = node_at(root, &self.range)?;
+            let parent = root.parent(node).filter(|p| p.kind() == "attribute")?;
+            let attribute = parent.child_by_field_name("attribute")?;
+            (attribute != node).then(|| &source[attribute.byte_range()])
+        })
+    }
+
     /// The import binding the use names in code: a reference's, or, for a
     /// mock that patches an imported module (`patch.object(eventlet,
     /// 'sleep')`), that module's.

@@ -110,12 +110,73 @@ fn a_test_module_that_patches_keeps_the_original_modules_of_the_others() {
     );
 }
 
+/// eventlet's green socket looks names up with greendns: the stdlib one
+/// that replaces it, in a program that leaves socket unpatched, does not,
+/// unless the package turned greendns off before eventlet loaded.
+#[test]
+fn green_socket_lookups_keep_their_resolver_or_say_so() {
+    let net = "from eventlet.green import socket\n\n\ndef address(host):\n    \
+               return socket.getaddrinfo(host, 80)[0][4]\n";
+    let dir = tree(&[("pkg/__init__.py", b""), ("pkg/net.py", net.as_bytes())]);
+    let scan = stdout(&eventless(&["scan"], dir.path()));
+    assert!(
+        line_with(&scan, "net.py:5:").contains(
+            "a review-level rewrite by green-network with named differences (resolver: a \
+             program that starts with pkg/net.py leaves greendns on"
+        ),
+        "{scan}"
+    );
+    // Constants and exceptions look nothing up.
+    let timeout = "from eventlet.green import socket\n\n\ndef late(error):\n    \
+                   return isinstance(error, socket.timeout)\n";
+    let plain = tree(&[("pkg/__init__.py", b""), ("pkg/net.py", timeout.as_bytes())]);
+    let diff = stdout(&eventless(&["diff", "--color", "never"], plain.path()));
+    assert!(diff.contains("+import socket\n"), "{diff}");
+    // cinder's package __init__ turns greendns off for every program.
+    let init = b"import os\n\nos.environ['EVENTLET_NO_GREENDNS'] = 'yes'\n";
+    let off = tree(&[("pkg/__init__.py", init), ("pkg/net.py", net.as_bytes())]);
+    let diff = stdout(&eventless(&["diff", "--color", "never"], off.path()));
+    assert!(diff.contains("+import socket\n"), "{diff}");
+}
+
 #[test]
 fn removing_monkey_patch_is_reported_as_a_whole_program_change() {
     let patched = "import eventlet\neventlet.monkey_patch()\n\nimport threading  # noqa: E402\n";
     let rest = "import eventlet\n\n\ndef nap():\n    eventlet.sleep(1)\n";
     let dir = tree(&[("cmd.py", patched.as_bytes()), ("work.py", rest.as_bytes())]);
+    // Without monkey_patch(), the program's lookups leave greendns for
+    // the system resolver: review level.
+    let scan = stdout(&eventless(&["scan"], dir.path()));
+    assert!(
+        line_with(&scan, "cmd.py:2:").contains(
+            "review-level rewrite by remove-monkey-patch with named differences (resolver: \
+             a program that starts with cmd.py leaves greendns on"
+        ),
+        "{scan}"
+    );
     let out = eventless(&["diff", "--color", "never"], dir.path());
+    assert!(
+        !stdout(&out).contains("-eventlet.monkey_patch()"),
+        "{}",
+        stdout(&out)
+    );
+    // A program that turned greendns off keeps its resolver.
+    let greendns_off =
+        format!("import os\n\nos.environ['EVENTLET_NO_GREENDNS'] = 'yes'\n\n{patched}");
+    let off = tree(&[
+        ("cmd.py", greendns_off.as_bytes()),
+        ("work.py", rest.as_bytes()),
+    ]);
+    let out = eventless(&["diff", "--color", "never"], off.path());
+    assert!(
+        stdout(&out).contains("-eventlet.monkey_patch()\n"),
+        "{}",
+        stdout(&out)
+    );
+    let out = eventless(
+        &["diff", "--color", "never", "--accept", "resolver"],
+        dir.path(),
+    );
     assert!(
         stderr(&out).contains("whole program (remove-monkey-patch): no eventlet is left"),
         "{}",
@@ -132,7 +193,10 @@ fn removing_monkey_patch_is_reported_as_a_whole_program_change() {
         ("cmd.py", patched.as_bytes()),
         ("work.py", spawn.as_bytes()),
     ]);
-    let out = eventless(&["diff", "--color", "never"], dir.path());
+    let out = eventless(
+        &["diff", "--color", "never", "--accept", "resolver"],
+        dir.path(),
+    );
     assert!(!stderr(&out).contains("whole program"), "{}", stderr(&out));
     assert!(!stdout(&out).contains("monkey_patch"), "{}", stdout(&out));
     // A library the program imports runs on eventlet itself (oslo.service's
@@ -140,14 +204,17 @@ fn removing_monkey_patch_is_reported_as_a_whole_program_change() {
     // says why, while the sleep moves.
     let service = format!("{patched}from oslo_service import service  # noqa: E402\n");
     let dir = tree(&[("cmd.py", service.as_bytes()), ("work.py", rest.as_bytes())]);
-    let out = eventless(&["diff", "--color", "never"], dir.path());
+    let out = eventless(
+        &["diff", "--color", "never", "--accept", "resolver"],
+        dir.path(),
+    );
     assert!(!stderr(&out).contains("whole program"), "{}", stderr(&out));
     assert!(
         !stdout(&out).contains("monkey_patch") && stdout(&out).contains("+    time.sleep(1)"),
         "{}",
         stdout(&out)
     );
-    let scan = stdout(&eventless(&["scan"], dir.path()));
+    let scan = stdout(&eventless(&["scan", "--accept", "resolver"], dir.path()));
     assert!(
         scan.contains(
             "oslo_service.service (imported at ./cmd.py:5) runs on eventlet itself: the switch \
@@ -170,7 +237,10 @@ fn removing_monkey_patch_is_reported_as_a_whole_program_change() {
         ("cmd.py", service.as_bytes()),
         ("work.py", rest.as_bytes()),
     ]);
-    let out = eventless(&["diff", "--color", "never"], dir.path());
+    let out = eventless(
+        &["diff", "--color", "never", "--accept", "resolver"],
+        dir.path(),
+    );
     assert!(
         stdout(&out).contains("-eventlet.monkey_patch()\n"),
         "{}",
@@ -2025,7 +2095,8 @@ fn review_rewrites_are_made_only_when_asked() {
     );
     assert!(
         scan.contains(
-            "1 with executor-class,start-order,reused-worker,exit-waits, 1 with start-order"
+            "1 with executor-class,start-order,reused-worker,exit-waits, 1 with resolver, 1 \
+             with start-order"
         ),
         "{scan}"
     );
@@ -2839,7 +2910,7 @@ fn the_configured_helpers_module_is_extended() {
             "apply",
             "--assume-monkey-patched",
             "--accept",
-            "start-order",
+            "start-order,resolver",
             "--no-cache",
         ],
         d,
@@ -3490,14 +3561,18 @@ fn a_review_rewrite_made_by_the_switch_names_its_differences_and_the_switch() {
 fn uses_held_only_for_the_switch_are_told_apart_from_those_needing_a_person() {
     // The script patches, and the hub call keeps its threads green: the
     // tpool call and monkey_patch() go only in the switch to native
-    // threads, while the hub call needs a person.
+    // threads (which moves lookups to the system resolver), while the hub
+    // call needs a person.
     let dir = patched_script_running(
         b"import eventlet\nfrom eventlet import tpool\n\n\ndef read(path):\n    \
           with open(path) as f:\n        return f.read()\n\n\ndef main():\n    \
           print(tpool.execute(read, '/etc/hostname'))\n    \
           eventlet.hubs.get_hub().abort()\n",
     );
-    let text = stdout(&eventless(&["scan", "."], dir.path()));
+    let text = stdout(&eventless(
+        &["scan", ".", "--accept", "resolver"],
+        dir.path(),
+    ));
     assert!(
         text.contains(
             "verdict: eventlet cannot be switched off yet: 1 use needs a person; 2 more change \
@@ -3512,7 +3587,7 @@ fn uses_held_only_for_the_switch_are_told_apart_from_those_needing_a_person() {
         "{text}"
     );
     let json: serde_json::Value = serde_json::from_str(&stdout(&eventless(
-        &["scan", ".", "--format", "json"],
+        &["scan", ".", "--accept", "resolver", "--format", "json"],
         dir.path(),
     )))
     .unwrap();
@@ -3527,7 +3602,7 @@ fn uses_held_only_for_the_switch_are_told_apart_from_those_needing_a_person() {
         .collect();
     assert_eq!(marked, [(7, true), (11, true), (12, false)]);
     let markdown = stdout(&eventless(
-        &["scan", ".", "--format", "markdown"],
+        &["scan", ".", "--accept", "resolver", "--format", "markdown"],
         dir.path(),
     ));
     assert!(
@@ -3536,7 +3611,7 @@ fn uses_held_only_for_the_switch_are_told_apart_from_those_needing_a_person() {
     );
     // Code scanning still sees them as work to do, told apart.
     let sarif: serde_json::Value = serde_json::from_str(&stdout(&eventless(
-        &["scan", ".", "--format", "sarif"],
+        &["scan", ".", "--accept", "resolver", "--format", "sarif"],
         dir.path(),
     )))
     .unwrap();
@@ -3560,14 +3635,17 @@ fn uses_held_only_for_the_switch_are_told_apart_from_those_needing_a_person() {
     let work = std::fs::read_to_string(dir.path().join("pkg/work.py")).unwrap();
     let work = work.replace("    eventlet.hubs.get_hub().abort()\n", "");
     std::fs::write(dir.path().join("pkg/work.py"), work).unwrap();
-    let text = stdout(&eventless(&["scan", "."], dir.path()));
+    let text = stdout(&eventless(
+        &["scan", ".", "--accept", "resolver"],
+        dir.path(),
+    ));
     assert!(
         line_with(&text, "./pkg/work.py:11:")
             .contains("rewrite by tpool-execute (safe, with the switch)")
             && text.contains("verdict: eventlet can be switched off once the rewrites are applied"),
         "{text}"
     );
-    let out = eventless(&["apply", "."], dir.path());
+    let out = eventless(&["apply", ".", "--accept", "resolver"], dir.path());
     assert!(
         stderr(&out).contains("whole program (remove-monkey-patch, tpool-execute)"),
         "{}",
@@ -3587,7 +3665,7 @@ fn uses_held_only_for_the_switch_are_told_apart_from_those_needing_a_person() {
     .unwrap();
     std::fs::write(dir.path().join("pkg/cmd.py"), PATCHED_SCRIPT).unwrap();
     let json: serde_json::Value = serde_json::from_str(&stdout(&eventless(
-        &["scan", ".", "--format", "json"],
+        &["scan", ".", "--accept", "resolver", "--format", "json"],
         dir.path(),
     )))
     .unwrap();

@@ -232,9 +232,10 @@ fn a_commit_lists_the_comments_its_rewrites_may_make_wrong() {
     );
 }
 
-/// The switch off eventlet (a pool and monkey_patch() going together) is
-/// one commit, which lists both and says what the switch means; the pool
-/// is review level, so it is the commit of the pool's difference.
+/// The switch off eventlet is one commit, which says what the switch
+/// means: the pool moves first, to an executor while threads are still
+/// patched (the commit of its differences), then monkey_patch() goes in
+/// the commit of the resolver difference it has.
 #[test]
 fn the_switch_off_eventlet_is_one_commit_that_says_so() {
     let dir = repo(true);
@@ -252,15 +253,38 @@ fn the_switch_off_eventlet_is_one_commit_that_says_so() {
         "the default level leaves the pool"
     );
     let messages = messages_of_commit(d, &["commit", "--review", "."]);
-    assert_eq!(messages.len(), 1, "{messages:?}");
-    let switch = &messages[0];
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    let (switch, pool) = (&messages[0], &messages[1]);
     assert!(
-        switch.contains("* eventlet.greenpool.GreenPool: 1 (transform greenpool-executor)")
+        pool.starts_with("Run pooled work on thread pool executors\n")
+            && pool.contains("(transform greenpool-executor-patched)")
+            && pool.contains("backpressure")
+            && !pool.contains("monkey_patch"),
+        "{pool}"
+    );
+    assert!(
+        switch.starts_with("Look host names up with the system resolver\n")
             && switch
                 .contains("* eventlet.patcher.monkey_patch: 1 (transform remove-monkey-patch)")
             && switch.contains("runs on native, preemptive threads")
-            && switch.contains("backpressure"),
+            && switch.contains("Review level, difference resolver"),
         "{switch}"
+    );
+    // Where the program turned greendns off, the pool and the switch are
+    // one commit again.
+    let off = format!("import os\n\nos.environ['EVENTLET_NO_GREENDNS'] = 'yes'\n\n{service}")
+        .replace("import eventlet\n", "import eventlet  # noqa: E402\n");
+    std::fs::write(d.join("pkg/service.py"), off).unwrap();
+    git(d, &["checkout", "-q", "main"]);
+    git(d, &["branch", "-q", "-D", "eventlet-removal"]);
+    git(d, &["commit", "-q", "-am", "No greendns"]);
+    let messages = messages_of_commit(d, &["commit", "--review", "."]);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].contains("(transform greenpool-executor)")
+            && messages[0].contains("runs on native, preemptive threads"),
+        "{}",
+        messages[0]
     );
 }
 
@@ -689,9 +713,12 @@ fn a_split_by_file_makes_the_switch_last() {
     ]);
     let d = dir.path();
     assert!(
-        eventless(d, &["commit", "--split", "file", "."])
-            .status
-            .success()
+        eventless(
+            d,
+            &["commit", "--split", "file", "--accept", "resolver", "."]
+        )
+        .status
+        .success()
     );
     let messages: Vec<String> = messages(d).into_iter().rev().collect();
     let subjects: Vec<&str> = messages.iter().map(|m| m.lines().next().unwrap()).collect();

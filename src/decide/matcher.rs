@@ -12,7 +12,7 @@ use crate::analysis::{FileAnalysis, Through, Use, UseKind, is_mock_assertion};
 use crate::decide::follow::{self, member_of};
 use crate::decide::helper_site::HelperSite;
 use crate::decide::identity;
-use crate::decide::tree_facts::{FileContext, Relaxed, WithMocks, add_new};
+use crate::decide::tree_facts::{FileContext, Relaxed, WithMocks, add_new, patched_by_call};
 use crate::edit::Edit;
 use crate::project::requirements::RequirementFloors;
 use crate::python::bindings::{MODULE_SCOPE, Reads, module_bound_to};
@@ -465,11 +465,19 @@ impl Matcher<'_> {
         &self,
         requirements: impl IntoIterator<Item = &'r Requirement>,
         u: &Use,
+        root: &Root,
+        source: &str,
+        file: &FileAnalysis,
     ) -> Result<Vec<Relaxed>, String> {
         let context = self.context.at_use(u.range.start);
         let mut relaxed = Vec::new();
         for requirement in requirements {
-            relaxed.extend(context.check(requirement)?);
+            match requirement {
+                Requirement::SameResolver => {
+                    relaxed.extend(self.resolver_changes(u, root, source, file));
+                }
+                _ => relaxed.extend(context.check(requirement)?),
+            }
         }
         // In a run that leaves threads unpatched, a thread started in place
         // of a green one is an OS thread, on which the eventlet primitives
@@ -484,6 +492,34 @@ impl Matcher<'_> {
             )),
             _ => Ok(relaxed),
         }
+    }
+
+    /// The resolver difference where the rewrite moves the line's
+    /// host-name lookups off greendns: a green module that the file uses
+    /// to look names up becomes the stdlib one, or a monkey_patch() call
+    /// that may patch socket goes.
+    fn resolver_changes(
+        &self,
+        u: &Use,
+        root: &Root,
+        source: &str,
+        file: &FileAnalysis,
+    ) -> Option<Relaxed> {
+        let api = &self.catalogue.apis[u.api?];
+        let context = self.context.at_use(u.range.start);
+        if api.monkey_patch {
+            let call = called(root, node_at(root, &u.range)?)?;
+            return patched_by_call(call, source)
+                .may_patch("socket")
+                .then(|| context.resolver_changes(false))
+                .flatten();
+        }
+        let looks_up = file
+            .uses
+            .iter()
+            .filter(|o| o.api == u.api && o.kind == UseKind::Reference)
+            .any(|o| api.looks_up.by(o.member(root, source)));
+        looks_up.then(|| context.resolver_changes(true)).flatten()
     }
 
     /// A module-level name that a test replaces keeps the code that looks
@@ -555,7 +591,7 @@ impl Matcher<'_> {
                     return Err("the block transform has no replacement (a catalogue error)".into());
                 }
             };
-            let relaxed = self.check_requirements(&t.requires, u)?;
+            let relaxed = self.check_requirements(&t.requires, u, root, source, file)?;
             self.check_not_replaced(u, root, file)?;
             return Ok(Rewrite {
                 transform: id,
@@ -801,7 +837,7 @@ impl Matcher<'_> {
             .requires
             .iter()
             .partition(|r| **r == Requirement::EventletFree);
-        let mut relaxed = self.check_requirements(local, u)?;
+        let mut relaxed = self.check_requirements(local, u, root, source, file)?;
         relaxed.extend(with_code);
         self.check_helpers(template.helpers(), root, source, file)?;
         let mut attached_edits: Vec<Edit> = mock_member.into_iter().collect();
@@ -871,7 +907,7 @@ impl Matcher<'_> {
             attached_edits.push(call_after_assignment(call, method, source)?);
         }
         self.check_not_replaced(u, root, file)?;
-        relaxed.extend(self.check_requirements(whole_program, u)?);
+        relaxed.extend(self.check_requirements(whole_program, u, root, source, file)?);
         let rewrite = Rewrite {
             transform: id,
             safety: case.safety,

@@ -26,7 +26,8 @@ use crate::python::syntax::{
     Root, descendants, named_children, plain_string_content, root_of, text,
 };
 use crate::transform::{
-    ApiId, DifferenceId, ESCAPED_MOCK, PATCHABLE, Requirement, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
+    ApiId, DifferenceId, ESCAPED_MOCK, PATCHABLE, RESOLVER, Requirement, UNPATCHED_PROGRAM,
+    UNPATCHED_RUNS,
 };
 
 const OFF_BY_DEFAULT: &[&str] = &["MySQLdb", "builtins"];
@@ -276,6 +277,11 @@ impl Patching {
         }
     }
 
+    /// It may patch `module`, in some runs or in all.
+    pub fn may_patch(&self, module: &str) -> bool {
+        self.modules.contains(module) || self.some_runs.contains(module)
+    }
+
     /// It patches `module` in every run or in some: it says so, with a
     /// literal or a computed keyword. A call that may patch anything
     /// (positional arguments, a file that could not be read) names none.
@@ -364,6 +370,9 @@ pub struct ProgramFacts {
     pub command: bool,
     /// A run of the project's tests.
     test_run: bool,
+    /// Its green socket looks names up with the system resolver: it
+    /// turns greendns off before eventlet loads.
+    greendns_off: bool,
     /// The files it imports (sorted), and those whose every function it
     /// may run; any function at all for a library's unknown user.
     reached: Arc<[usize]>,
@@ -585,6 +594,8 @@ pub struct ProgramRun<'a> {
     pub command: bool,
     /// A run of the project's tests (a test module run alone).
     pub test_run: bool,
+    /// It turns greendns off before eventlet loads (see `Program`).
+    pub greendns_off: bool,
     /// The files it imports (sorted), and those whose every function it
     /// may run: a function of another file runs only where code may call
     /// it.
@@ -698,6 +709,7 @@ impl ProjectFacts {
                 calls,
                 command: program.command,
                 test_run: program.test_run,
+                greendns_off: program.greendns_off,
                 reached: Arc::clone(program.reached),
                 entries: Arc::clone(program.entries),
                 any_function: program.unknown,
@@ -930,6 +942,39 @@ impl<'a> FileContext<'a> {
             at_use: Some(offset),
             ..*self
         }
+    }
+
+    /// The resolver difference of a rewrite that moves the line's host-name
+    /// lookups off greendns, eventlet's resolver, in the first program
+    /// that may run the line and leaves greendns on: with
+    /// `unless_socket_patched` (a green module becoming the stdlib one),
+    /// only in a program that does not monkey-patch socket, since a patched
+    /// stdlib socket looks names up with greendns too.
+    pub fn resolver_changes(&self, unless_socket_patched: bool) -> Option<Relaxed> {
+        self.programs()
+            .filter(|p| !p.greendns_off)
+            .find_map(|program| {
+                let greendns_on = format!(
+                    "{} leaves greendns on (no EVENTLET_NO_GREENDNS=yes before eventlet loads)",
+                    program.name
+                );
+                let why = if unless_socket_patched {
+                    format!(
+                        "{greendns_on} and {}: the stdlib socket looks names up with the \
+                         system resolver, where eventlet's green socket used greendns",
+                        program.patches("socket").err()?
+                    )
+                } else {
+                    format!(
+                        "{greendns_on}: this call makes the stdlib socket look names up with \
+                         greendns, and without it the system resolver answers"
+                    )
+                };
+                Some(Relaxed {
+                    difference: RESOLVER,
+                    why,
+                })
+            })
     }
 
     /// `Err` with the reason when the project assigns something else to
@@ -1272,6 +1317,10 @@ impl<'a> FileContext<'a> {
                  to native threads, made once nothing else uses eventlet"
                     .into(),
             ),
+            // Whether the line looks names up is the matcher's to tell.
+            Requirement::SameResolver => {
+                Err("same-resolver is checked with the line's lookups (a program error)".into())
+            }
             Requirement::Patched(module) => {
                 for program in self.programs() {
                     if let Err(why) = program.patches(module) {
@@ -1724,10 +1773,59 @@ mod tests {
                 .collect(),
             command: false,
             test_run: false,
+            greendns_off: false,
             reached: Arc::from([0]),
             entries: Arc::from([0]),
             any_function: false,
         }
+    }
+
+    #[test]
+    fn lookups_change_resolver_where_greendns_stays_on() {
+        // The green socket becoming the stdlib one: same resolver where
+        // socket is patched, or where greendns was off anyway.
+        let service = program("service", true, &["monkey_patch()"]);
+        let mut tool = program("tool", false, &[]);
+        assert_eq!(
+            project(vec![service.clone()])
+                .context(0)
+                .resolver_changes(true),
+            None
+        );
+        let mixed = project(vec![service.clone(), tool.clone()]);
+        let relaxed = mixed.context(0).resolver_changes(true).unwrap();
+        assert_eq!(relaxed.difference, RESOLVER);
+        assert!(
+            relaxed.why.contains("tool leaves greendns on")
+                && relaxed
+                    .why
+                    .contains("nothing in it monkey-patches 'socket'"),
+            "{relaxed:?}"
+        );
+        tool.greendns_off = true;
+        assert_eq!(
+            project(vec![service.clone(), tool])
+                .context(0)
+                .resolver_changes(true),
+            None
+        );
+        // The switch: where the call made lookups greendns's.
+        let relaxed = project(vec![service.clone()])
+            .context(0)
+            .resolver_changes(false)
+            .unwrap();
+        assert!(
+            relaxed
+                .why
+                .contains("without it the system resolver answers"),
+            "{relaxed:?}"
+        );
+        let mut cinder = service;
+        cinder.greendns_off = true;
+        assert_eq!(
+            project(vec![cinder]).context(0).resolver_changes(false),
+            None
+        );
     }
 
     /// A project whose programs all reach file 0.
@@ -1880,6 +1978,7 @@ mod tests {
             unknown: true,
             command: false,
             test_run: false,
+            greendns_off: false,
             reached: &Arc::from([0]),
             entries: &Arc::from([]),
         }];
@@ -1945,6 +2044,7 @@ mod tests {
             unknown: false,
             command: true,
             test_run: false,
+            greendns_off: false,
             reached: &Arc::from([0]),
             entries: &Arc::from([]),
         }];

@@ -351,17 +351,9 @@ pub(super) fn facts(
         let line = lines.line_col(text, u.range.start).0;
         let names_a_type =
             || node_at(&root, &u.range).is_some_and(|n| names_a_type(&root, n, text));
-        // The member a use reaches: past the import, or as an attribute.
-        let member = || {
-            u.suffix.first().map(String::as_str).or_else(|| {
-                let node = node_at(&root, &u.range)?;
-                let parent = root.parent(node).filter(|p| p.kind() == "attribute")?;
-                let attribute = parent.child_by_field_name("attribute")?;
-                (attribute != node).then(|| &text[attribute.byte_range()])
-            })
-        };
         let starts_threads = api.green_members.is_empty()
-            || member().is_none_or(|m| api.green_members.iter().any(|g| g == m));
+            || u.member(&root, text)
+                .is_none_or(|m| api.green_members.iter().any(|g| g == m));
         if api.green && starts_threads && !names_a_type() {
             facts.green_threads.push(GreenUse {
                 line,

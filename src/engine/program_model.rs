@@ -112,6 +112,7 @@ impl ProgramModel {
                     calls_at_import: facts
                         .map(|f| f.monkey_patches.iter().map(|c| c.at_import).collect())
                         .unwrap_or_default(),
+                    resolver_choice: scans[i].resolver_choice(),
                 }
             })
             .collect();
@@ -210,6 +211,8 @@ impl ProgramModel {
                 command: p.kind != ProgramKind::Test
                     && !(self.library && p.kind == ProgramKind::Importer),
                 test_run: p.kind == ProgramKind::Test,
+                // A library's user may load eventlet before the library.
+                greendns_off: p.greendns_off && !(self.library && p.kind == ProgramKind::Importer),
                 reached: &p.reached,
                 entries: &p.entries,
             })

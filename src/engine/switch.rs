@@ -53,10 +53,11 @@ pub(super) fn only_whole_program_left(files: &[Rewritten], catalogue: &Catalogue
 
 /// The uses of the files within the paths given (by file, their start
 /// offsets) that the project's switch to native threads would rewrite
-/// (decided under `switched`, the project's facts once switched): those
-/// held only by what the switch removes (its green threads, its
-/// monkey-patching, its other eventlet uses), which therefore change only
-/// together. The rest of what stays needs a person.
+/// (decided under `switched`, the project's facts once switched), or
+/// would once their differences are accepted: those held only by what the
+/// switch removes (its green threads, its monkey-patching, its other
+/// eventlet uses), which therefore change only together. The rest of what
+/// stays needs a person.
 pub(super) fn uses_with_switch(
     parsed: &[Parsed],
     catalogue: &Catalogue,
@@ -77,7 +78,12 @@ pub(super) fn uses_with_switch(
                 .uses
                 .iter()
                 .filter(|u| !matches!(u.kind, UseKind::Import | UseKind::Config))
-                .filter(|u| matches!(fate_of(catalogue, &matcher, p, root, u), Fate::Rewrite(_)))
+                .filter(|u| {
+                    matches!(
+                        fate_of(catalogue, &matcher, p, root, u),
+                        Fate::Rewrite(_) | Fate::Unaccepted(_)
+                    )
+                })
                 .map(|u| u.range.start)
                 .collect();
             (p.file, rewritten)
@@ -145,7 +151,10 @@ pub(super) fn the_switch(
 /// Rewrites again, under `switch_facts`, the files that keep uses for a
 /// person, and keeps the new results only if every use went (or, while a
 /// library keeps eventlet running, if every file could be rewritten); what
-/// they rewrite anew is part of the switch.
+/// they rewrite anew is part of the switch. Where only review-level
+/// rewrites the user has not accepted would stay (monkey_patch()'s
+/// resolver difference), nothing changes, but those uses say what
+/// accepting their differences unlocks.
 pub(super) fn rewrite_switched(
     rewritten: &mut [Rewritten],
     switch_facts: &ProjectFacts,
@@ -201,6 +210,34 @@ pub(super) fn rewrite_switched(
                 finding.with_switch = before.contains(&(finding.line, finding.column));
             }
             rewritten[i] = entry;
+        }
+        return;
+    }
+    let only_unaccepted = redone.iter().all(|r| {
+        let f = &r.result;
+        f.error.is_none()
+            && f.findings
+                .iter()
+                .filter(|x| x.action == Action::Manual)
+                .all(|x| !x.differences.is_empty())
+    });
+    if only_unaccepted {
+        for (i, entry) in again.into_iter().zip(redone) {
+            let mut unaccepted: HashMap<(usize, usize), Finding> = entry
+                .result
+                .findings
+                .into_iter()
+                .filter(|x| x.action == Action::Manual)
+                .map(|x| ((x.line, x.column), x))
+                .collect();
+            for finding in &mut rewritten[i].result.findings {
+                if let Some(told) = unaccepted.remove(&(finding.line, finding.column)) {
+                    *finding = Finding {
+                        with_switch: true,
+                        ..told
+                    };
+                }
+            }
         }
     }
 }

@@ -23,6 +23,7 @@ use std::sync::Arc;
 
 use super::modules::{ModuleGraph, lexical};
 use super::setup_cfg;
+use crate::python::import_scan::ResolverChoice;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProgramKind {
@@ -51,6 +52,10 @@ pub struct Program {
     /// The `monkey_patch()` calls it makes: (file, index of the call among
     /// the file's calls, made by one test only).
     pub patches: Vec<(usize, usize, bool)>,
+    /// Its entry files turn greendns off before anything may load eventlet
+    /// (cinder's `os.environ['EVENTLET_NO_GREENDNS'] = 'yes'`): its green
+    /// socket looks names up with the system resolver, as the stdlib one.
+    pub greendns_off: bool,
 }
 
 /// What the programs need to know of one file.
@@ -64,6 +69,7 @@ pub struct FileInfo<'a> {
     /// Its `monkey_patch()` calls: whether each runs when the file is
     /// imported.
     pub calls_at_import: Vec<bool>,
+    pub resolver_choice: ResolverChoice,
 }
 
 /// A declared entry point: its kind and name, and the module it runs.
@@ -233,7 +239,23 @@ impl<'a> Walker<'a> {
             reached: reached.into(),
             entries: entries.into(),
             patches,
+            greendns_off: self.turns_greendns_off(entries),
         }
+    }
+
+    /// The first of `entries` to choose eventlet's resolver, in the order
+    /// they are imported (pytest's conftest.py files before the rest, a
+    /// package before its modules), turns greendns off.
+    fn turns_greendns_off(&self, entries: &[usize]) -> bool {
+        let (conftests, modules): (Vec<usize>, Vec<usize>) = entries
+            .iter()
+            .partition(|&&f| file_name(self.files[f].path) == "conftest.py");
+        conftests
+            .iter()
+            .chain(&modules)
+            .map(|&f| self.files[f].resolver_choice)
+            .find(|choice| *choice != ResolverChoice::Leaves)
+            == Some(ResolverChoice::TurnsGreendnsOff)
     }
 
     /// The files reached from `entries`, sorted: through every import, or

@@ -15,6 +15,41 @@ pub struct ImportScan {
     pub main_guard: bool,
     /// A function or method named `test...`, which a test runner runs.
     pub defines_tests: bool,
+    /// The line of a module-level `os.environ['EVENTLET_NO_GREENDNS'] =
+    /// 'yes'` (or its `setdefault`): eventlet's green socket, imported
+    /// after it, looks names up with the system resolver, not greendns.
+    pub greendns_off: Option<usize>,
+}
+
+/// What importing a module does to the resolver that eventlet's green
+/// socket picks when eventlet is first imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResolverChoice {
+    /// It turns greendns off before importing anything that may load
+    /// eventlet.
+    TurnsGreendnsOff,
+    /// It imports nothing that may load eventlet, and leaves the choice.
+    Leaves,
+    /// It may load eventlet, greendns on, before any choice is made.
+    MayLoadEventlet,
+}
+
+impl ImportScan {
+    pub fn resolver_choice(&self) -> ResolverChoice {
+        // Only modules of the standard library that never import eventlet.
+        let may_load = |i: &&ScannedImport| {
+            let never_loads = i.level == 0 && matches!(i.module.as_str(), "os" | "sys");
+            !(i.in_function || never_loads)
+        };
+        let first_load = self.imports.iter().filter(may_load).map(|i| i.line).min();
+        match (self.greendns_off, first_load) {
+            (Some(off), first) if first.is_none_or(|load| off < load) => {
+                ResolverChoice::TurnsGreendnsOff
+            }
+            (_, None) => ResolverChoice::Leaves,
+            _ => ResolverChoice::MayLoadEventlet,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -60,6 +95,8 @@ pub fn scan(source: &str) -> ImportScan {
                     found
                         .imports
                         .extend(from_import(rest, in_function, line.number));
+                } else if line.indent == 0 && turns_greendns_off(statement) {
+                    found.greendns_off.get_or_insert(line.number);
                 }
             }
             let text = line.text.trim();
@@ -88,7 +125,7 @@ pub(crate) struct LogicalLine<'t> {
 
 /// The statements that matter here start with one of these words; other
 /// logical lines are skipped without copying their text.
-const WORDS: &[&str] = &["import", "from", "def", "class", "async", "if"];
+const WORDS: &[&str] = &["import", "from", "def", "class", "async", "if", "os"];
 
 /// Hands each logical line of `source` to `each`, in order; the text of
 /// those whose first word `keep_text` refuses is left empty (it is not
@@ -341,6 +378,24 @@ fn from_import(rest: &str, in_function: bool, line: usize) -> Option<ScannedImpo
     })
 }
 
+/// `os.environ['EVENTLET_NO_GREENDNS'] = 'yes'`, or its `setdefault`
+/// form, either quotes (eventlet reads the value in any case).
+fn turns_greendns_off(statement: &str) -> bool {
+    let compact: String = statement
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| if c == '"' { '\'' } else { c })
+        .collect();
+    let value = compact
+        .strip_prefix("os.environ['EVENTLET_NO_GREENDNS']=")
+        .or_else(|| {
+            compact
+                .strip_prefix("os.environ.setdefault('EVENTLET_NO_GREENDNS',")
+                .and_then(|rest| rest.strip_suffix(')'))
+        });
+    value.is_some_and(|v| v.eq_ignore_ascii_case("'yes'"))
+}
+
 /// `if __name__ == "__main__":`, either way round, either quotes.
 pub fn is_main_guard(text: &str) -> bool {
     text.strip_prefix("if")
@@ -367,6 +422,34 @@ mod tests {
             .into_iter()
             .map(|i| (i.level, i.module, i.names, i.in_function))
             .collect()
+    }
+
+    #[test]
+    fn greendns_is_off_only_when_set_before_eventlet_may_load() {
+        let choice = |source: &str| scan(source).resolver_choice();
+        // cinder's and designate's package __init__.
+        assert_eq!(
+            choice("import os\n\nos.environ['EVENTLET_NO_GREENDNS'] = 'yes'\nimport eventlet\n"),
+            ResolverChoice::TurnsGreendnsOff
+        );
+        assert_eq!(
+            choice("import os\nos.environ.setdefault(\"EVENTLET_NO_GREENDNS\", \"YES\")  # x\n"),
+            ResolverChoice::TurnsGreendnsOff
+        );
+        // ironic-python-agent's: eventlet has already picked greendns.
+        assert_eq!(
+            choice("import os\nimport eventlet\nos.environ['EVENTLET_NO_GREENDNS'] = \"yes\"\n"),
+            ResolverChoice::MayLoadEventlet
+        );
+        // Inside a function it runs too late, or never; 'no' keeps it on.
+        assert_eq!(
+            choice("import os\ndef f():\n    os.environ['EVENTLET_NO_GREENDNS'] = 'yes'\n"),
+            ResolverChoice::Leaves
+        );
+        assert_eq!(
+            choice("import os\nos.environ['EVENTLET_NO_GREENDNS'] = 'no'\nimport a\n"),
+            ResolverChoice::MayLoadEventlet
+        );
     }
 
     #[test]

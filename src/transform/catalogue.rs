@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use super::model::{
     Api, ApiId, CaseAction, Difference, DifferenceId, ESCAPED_MOCK, Family, Guard, Helper,
-    PatchWrapper, Requirement, Shape, Transform, TransformId, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
+    PatchWrapper, RESOLVER, Requirement, Shape, Transform, TransformId, UNPATCHED_PROGRAM,
+    UNPATCHED_RUNS,
 };
 use super::template::Template;
 use crate::python::imports::is_stdlib;
@@ -249,7 +250,8 @@ impl Catalogue {
     /// The transforms whose rewrites may have a difference: a case of
     /// theirs names it, or a condition of theirs holds with it (a
     /// native-or-patched requirement in a program that does not always
-    /// patch; a sleep leaving a mock that only skips its wait).
+    /// patch; a same-resolver one where lookups change resolver; a sleep
+    /// leaving a mock that only skips its wait).
     pub fn transforms_with(&self, difference: DifferenceId) -> Vec<&Transform> {
         let id = self.differences[difference].id.as_str();
         self.transforms
@@ -261,6 +263,7 @@ impl Catalogue {
                             .requires
                             .iter()
                             .any(|r| matches!(r, Requirement::NativeOrPatched(_))),
+                        RESOLVER => t.requires.contains(&Requirement::SameResolver),
                         ESCAPED_MOCK => {
                             t.shape != Shape::MockTarget
                                 && t.apis.iter().any(|a| self.apis[*a].only_waits)

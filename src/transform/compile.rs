@@ -13,8 +13,9 @@ use serde::Deserialize;
 use super::catalogue::{Catalogue, CatalogueError};
 use super::model::{
     Api, ApiId, ArgsRule, Case, CaseAction, Difference, DifferenceId, ESCAPED_MOCK, Example,
-    Family, Guard, Helper, MemberRule, PATCHABLE, Param, PatchWrapper, Requirement, ResultRule,
-    Safety, Shape, Transform, UNPATCHED_PROGRAM, UNPATCHED_RUNS, public_name,
+    Family, Guard, Helper, LooksUp, MemberRule, PATCHABLE, Param, PatchWrapper, RESOLVER,
+    Requirement, ResultRule, Safety, Shape, Transform, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
+    public_name,
 };
 use super::predicate::Predicate;
 use super::strategy::{BlockRule, BlockStrategy, BlockingCall, ConfigStrategy, RAISED};
@@ -68,6 +69,8 @@ struct ApiDef {
     green: bool,
     #[serde(default)]
     green_members: Vec<String>,
+    #[serde(default)]
+    looks_up: LooksUp,
     #[serde(default)]
     monkey_patch: bool,
     #[serde(default)]
@@ -336,6 +339,13 @@ impl Catalogue {
                 }
             }
         }
+        let resolving = |t: &Transform| t.requires.contains(&Requirement::SameResolver);
+        if cat.transforms.iter().any(resolving) && cat.difference_by_id(RESOLVER).is_none() {
+            errors.push(format!(
+                "{DIFFERENCES_FILE}: difference '{RESOLVER}' is missing; requirement \
+                 same-resolver holds with it"
+            ));
+        }
         // Code leaves a mock of such an API with this difference.
         if cat.apis.iter().any(|a| a.only_waits) && cat.difference_by_id(ESCAPED_MOCK).is_none() {
             errors.push(format!(
@@ -455,6 +465,7 @@ impl Catalogue {
             guidance: one_line(&def.guidance),
             green: def.green,
             green_members: def.green_members.clone(),
+            looks_up: def.looks_up.clone(),
             monkey_patch: def.monkey_patch,
             library: def.library,
             called_by: def.called_by.clone(),
@@ -927,6 +938,7 @@ fn parse_requirement(text: &str) -> Result<Requirement, String> {
         None if text == "unpatched" => Ok(Requirement::Unpatched),
         None if text == "eventlet-free" => Ok(Requirement::EventletFree),
         None if text == "errors-printed" => Ok(Requirement::ErrorsPrinted),
+        None if text == "same-resolver" => Ok(Requirement::SameResolver),
         Some(("native-or-patched", module)) if PATCHABLE.contains(&module) => {
             Ok(Requirement::NativeOrPatched(module.to_owned()))
         }
@@ -934,7 +946,7 @@ fn parse_requirement(text: &str) -> Result<Requirement, String> {
             Ok(Requirement::Patched(module.to_owned()))
         }
         _ => Err(format!(
-            "unknown requirement '{text}' (expected native, unpatched, eventlet-free, errors-printed, native-or-patched:MODULE or patched:MODULE, MODULE one of {})",
+            "unknown requirement '{text}' (expected native, unpatched, eventlet-free, errors-printed, same-resolver, native-or-patched:MODULE or patched:MODULE, MODULE one of {})",
             PATCHABLE.join(", ")
         )),
     }

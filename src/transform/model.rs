@@ -87,6 +87,29 @@ pub enum Shape {
     Block,
 }
 
+/// Which uses of a green module look host names up (`looks_up` in an
+/// `[[api]]`: `true`, or the members that do).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(untagged)]
+pub enum LooksUp {
+    #[default]
+    Never,
+    Always(bool),
+    Members(Vec<String>),
+}
+
+impl LooksUp {
+    /// A use that reaches `member` (`None`: the module itself) looks names
+    /// up.
+    pub fn by(&self, member: Option<&str>) -> bool {
+        match self {
+            LooksUp::Never => false,
+            LooksUp::Always(always) => *always,
+            LooksUp::Members(members) => member.is_some_and(|m| members.iter().any(|l| l == m)),
+        }
+    }
+}
+
 /// When a rewrite keeps the program's behaviour, seen from the whole tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Requirement {
@@ -107,6 +130,13 @@ pub enum Requirement {
     /// threads end with (`eventlet.debug.hub_exceptions(False)`): a native
     /// thread prints its uncaught exception.
     ErrorsPrinted,
+    /// The line's host-name lookups keep their resolver: a green module's
+    /// lookups (see `Api::looks_up`) stay with greendns, eventlet's
+    /// resolver, in programs that monkey-patch socket or turn greendns
+    /// off; a `monkey_patch()` call that patched socket goes only from
+    /// programs that turn it off. Elsewhere it holds with the resolver
+    /// difference.
+    SameResolver,
 }
 
 /// The behaviour difference with which `NativeOrPatched` holds in a
@@ -119,6 +149,10 @@ pub const UNPATCHED_RUNS: &str = "unpatched-runs";
 /// threads itself: green threads start elsewhere in what the command
 /// imports, and the stdlib call blocks them if they run.
 pub const UNPATCHED_PROGRAM: &str = "unpatched-program";
+
+/// The behaviour difference with which `SameResolver` holds where the
+/// rewrite moves host-name lookups from greendns to the system resolver.
+pub const RESOLVER: &str = "resolver";
 
 /// The behaviour difference with which code moves away from a mock that
 /// stays (in shared set-up code) when the mock only skipped its wait: while
@@ -391,6 +425,9 @@ pub struct Api {
     /// of green threading); a use through another one (`local`) starts
     /// none. Empty: every use counts.
     pub green_members: Vec<String>,
+    /// Which of its uses look host names up through eventlet's green
+    /// socket, with greendns unless it is turned off.
+    pub looks_up: LooksUp,
     pub monkey_patch: bool,
     /// Another library's member that runs on eventlet
     /// (`futurist.GreenThreadPoolExecutor`): only the member is a use, not

@@ -1,6 +1,6 @@
 # expect-rewrites: 2
 # expect-eventlet-gone: yes
-# accept: backpressure, start-order, reused-worker, exit-waits
+# accept: backpressure, start-order, reused-worker, exit-waits, resolver
 """A GreenPool of one slot, spawned into three times: a full pool's spawn
 waited for the running task to end, so the spawner saw a task done before
 its second spawn returned; an executor's submit queues the call and

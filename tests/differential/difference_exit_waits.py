@@ -1,6 +1,6 @@
 # expect-rewrites: 2
 # expect-eventlet-gone: yes
-# accept: exit-waits
+# accept: exit-waits, resolver
 """A call scheduled with spawn_after that is still pending when the
 program ends: eventlet drops it, the rewritten threading.Timer keeps the
 program alive until it has run."""

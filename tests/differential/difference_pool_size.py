@@ -1,6 +1,6 @@
 # expect-rewrites: 2
 # expect-eventlet-gone: yes
-# accept: pool-size, backpressure, start-order, reused-worker, exit-waits
+# accept: pool-size, backpressure, start-order, reused-worker, exit-waits, resolver
 """A pool sized by a value the caller passes: GreenPool converted a string
 size with int(), where ThreadPoolExecutor raises TypeError. The tasks only
 collect their numbers, so when they start and whether the spawner waits

@@ -1,6 +1,6 @@
 # expect-rewrites: 3
 # expect-eventlet-gone: yes
-# accept: reused-worker, backpressure, start-order, exit-waits
+# accept: reused-worker, backpressure, start-order, exit-waits, resolver
 """Pools of one slot, given two tasks in turn: the first task leaves an
 attribute on a threading.local, and the second reads it. Each GreenPool
 spawn ran on a fresh green thread, which saw nothing, and so did each task

@@ -1,6 +1,6 @@
 # expect-rewrites: 3
 # expect-eventlet-gone: yes
-# accept: start-order
+# accept: start-order, resolver
 """A thread started by spawn_n, in a monkey-patched program whose spawner
 keeps the CPU for a while before it yields: the green thread runs only at
 that yield, the rewritten threading.Thread as soon as it is started."""

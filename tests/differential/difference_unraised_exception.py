@@ -1,6 +1,6 @@
 # expect-rewrites: 2
 # expect-eventlet-gone: yes
-# accept: start-order, unraised-exception
+# accept: start-order, unraised-exception, resolver
 """A thread whose function raises, joined: eventlet's wait() raised the
 exception in the waiting code, and so to its caller; the rewritten join()
 returns normally (the exception is printed on standard error as the thread

@@ -1,5 +1,5 @@
 # expect-rewrites: 3
-# accept: reused-worker
+# accept: reused-worker, resolver
 # expect-eventlet-gone: yes
 """futurist's green executor goes with monkey_patch() when it is the last
 eventlet use: results and exceptions come back through the same futures,

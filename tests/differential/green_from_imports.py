@@ -1,6 +1,6 @@
 # expect-rewrites: 8
 # expect-eventlet-gone: yes
-# accept: module-copy
+# accept: module-copy, resolver
 """Names imported from green modules keep working once they are imported
 from the stdlib modules instead: a member of a module monkey_patch() leaves
 alone (http.client's responses, under an alias), a module from a package

@@ -1,5 +1,6 @@
 # expect-rewrites: 4
 # expect-eventlet-gone: yes
+# accept: resolver
 """Green threading primitives under monkey_patch(): the stdlib's are green
 too, and behave the same; with nothing else of eventlet left,
 monkey_patch() goes too."""

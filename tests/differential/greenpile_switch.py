@@ -1,6 +1,6 @@
 # expect-rewrites: 2
 # expect-eventlet-gone: yes
-# accept: backpressure, start-order, reused-worker
+# accept: backpressure, start-order, reused-worker, resolver
 """GreenPiles read to their end, the last eventlet uses, go with
 monkey_patch(): results in the order of the calls whatever order they end
 in, a call's exception raised in its place, and an empty pile read as

@@ -1,6 +1,6 @@
 # expect-rewrites: 4
 # expect-eventlet-gone: yes
-# accept: backpressure, start-order, reused-worker
+# accept: backpressure, start-order, reused-worker, resolver
 """A GreenPool that is the last eventlet use goes with monkey_patch(): the
 tasks run, a task's exception is printed (to stderr, as eventlet's pool
 printed it) and does not stop the others, the pool bounds how many run at

@@ -1,8 +1,14 @@
 # expect-rewrites: 1
 # expect-eventlet-gone: yes
 """monkey_patch() goes last: a program left with only the stdlib prints the
-same on native threads, and its imports lose their E402 markers."""
-import eventlet
+same on native threads, and its imports lose their E402 markers. It turned
+greendns off before eventlet loaded, so its lookups keep their resolver:
+the switch is exact."""
+import os
+
+os.environ['EVENTLET_NO_GREENDNS'] = 'yes'
+
+import eventlet  # noqa: E402
 eventlet.monkey_patch()
 
 import queue  # noqa: E402

@@ -1,6 +1,6 @@
 # expect-rewrites: 4
 # expect-eventlet-gone: yes
-# accept: start-order
+# accept: start-order, resolver
 """A spawn_after() handle that is cancelled: before its delay has passed
 the call never runs; after it ran, cancel() changes nothing, and the handle
 reports it done either way."""

@@ -1,6 +1,6 @@
 # expect-rewrites: 5
 # expect-eventlet-gone: yes
-# accept: exit-waits
+# accept: exit-waits, resolver
 """Delayed calls whose handles are kept: one cancelled before its delay
 has passed never runs, the other runs once the delay has passed, as
 threading.Timer does; none is pending at exit, so the exit-waits

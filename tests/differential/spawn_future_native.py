@@ -1,6 +1,6 @@
 # expect-rewrites: 5
 # expect-eventlet-gone: yes
-# accept: start-order
+# accept: start-order, resolver
 """Once every spawn's handle is followed and rewritten, monkey_patch() goes
 too and the program runs on native threads: results and exceptions still
 come back through result() as they came through wait(), keyword arguments
