@@ -149,8 +149,11 @@ fn removing_monkey_patch_is_reported_as_a_whole_program_change() {
     let scan = stdout(&eventless(&["scan"], dir.path()));
     assert!(
         line_with(&scan, "cmd.py:2:").contains(
-            "review-level rewrite by remove-monkey-patch with named differences (resolver: \
-             a program that starts with cmd.py leaves greendns on"
+            "manual (with the switch): a review-level rewrite by remove-monkey-patch with named \
+             differences (resolver: a program that starts with cmd.py leaves greendns on"
+        ) && scan.contains(
+            "verdict: eventlet cannot be switched off yet: no use needs a person; 1 more \
+             changes only with the switch to native threads"
         ),
         "{scan}"
     );

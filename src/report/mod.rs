@@ -119,11 +119,13 @@ impl Summary {
     /// only with the switch to native threads`.
     pub fn left_for_people(&self) -> String {
         let person = self.need_a_person();
-        let mut told = format!(
-            "{person} use{} need{} a person",
-            if person == 1 { "" } else { "s" },
-            if person == 1 { "s" } else { "" }
-        );
+        let mut told = match person {
+            // All that stays waits for the switch (for a library that runs
+            // on eventlet, or for its differences to be accepted).
+            0 => "no use needs a person".to_owned(),
+            1 => "1 use needs a person".to_owned(),
+            n => format!("{n} uses need a person"),
+        };
         if self.with_switch > 0 {
             told += &format!(
                 "; {} more change{} only with the switch to native threads",
