@@ -139,6 +139,62 @@ fn green_socket_lookups_keep_their_resolver_or_say_so() {
     assert!(diff.contains("+import socket\n"), "{diff}");
 }
 
+/// A test's mock of `time.sleep` catches the `time.sleep` that replaces
+/// eventlet's sleep in code the test runs: one more call under the mock,
+/// named at the review level. A test that does not run the code does not
+/// count.
+#[test]
+fn a_stdlib_mock_that_catches_the_rewritten_call_is_named() {
+    let code = b"import time\n\nimport eventlet\n\n\ndef retry():\n    eventlet.sleep(1)\n    \
+                 time.sleep(2)\n";
+    let test = b"import time\nfrom unittest import mock\n\nfrom pkg import mod\n\n\n\
+                 @mock.patch.object(time, 'sleep')\ndef test_retry(sleep):\n    mod.retry()\n    \
+                 sleep.assert_called_once_with(2)\n";
+    let files = |test: &'static [u8]| {
+        tree(&[
+            ("pkg/__init__.py", b""),
+            ("pkg/mod.py", code),
+            ("pkg/tests/__init__.py", b""),
+            ("pkg/tests/test_mod.py", test),
+        ])
+    };
+    let caught = files(test);
+    let scan = stdout(&eventless(&["scan"], caught.path()));
+    assert!(
+        line_with(&scan, "mod.py:7:").contains(
+            "a review-level rewrite by sleep with named differences (caught-by-mock: the test \
+             module pkg/tests/test_mod.py run alone mocks time.sleep \
+             (./pkg/tests/test_mod.py:7), which now also catches the rewritten call)"
+        ),
+        "{scan}"
+    );
+    let diff = stdout(&eventless(
+        &["diff", "--accept", "caught-by-mock"],
+        caught.path(),
+    ));
+    assert!(diff.contains("+    time.sleep(1)\n"), "{diff}");
+    // The module's own name for time, replaced in the module under test.
+    let named = files(
+        b"from unittest import mock\n\nfrom pkg import mod\n\n\n\
+          @mock.patch('pkg.mod.time')\ndef test_retry(fake_time):\n    mod.retry()\n",
+    );
+    let scan = stdout(&eventless(&["scan"], named.path()));
+    assert!(
+        line_with(&scan, "mod.py:7:").contains("mocks this module's name 'time'"),
+        "{scan}"
+    );
+    // A test module that never imports the code: the sleep is exact.
+    let apart = files(
+        b"import time\nfrom unittest import mock\n\n\n\
+          @mock.patch.object(time, 'sleep')\ndef test_nap(sleep):\n    time.sleep(1)\n",
+    );
+    let scan = stdout(&eventless(&["scan"], apart.path()));
+    assert!(
+        line_with(&scan, "mod.py:7:").contains("rewrite by sleep (safe)"),
+        "{scan}"
+    );
+}
+
 #[test]
 fn removing_monkey_patch_is_reported_as_a_whole_program_change() {
     let patched = "import eventlet\neventlet.monkey_patch()\n\nimport threading  # noqa: E402\n";
@@ -2098,8 +2154,7 @@ fn review_rewrites_are_made_only_when_asked() {
     );
     assert!(
         scan.contains(
-            "1 with executor-class,start-order,reused-worker,exit-waits, 1 with resolver, 1 \
-             with start-order"
+            "1 with executor-class,start-order,reused-worker,exit-waits, 1 with start-order"
         ),
         "{scan}"
     );

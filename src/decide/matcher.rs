@@ -17,6 +17,7 @@ use crate::edit::Edit;
 use crate::project::requirements::RequirementFloors;
 use crate::python::bindings::{MODULE_SCOPE, Reads, module_bound_to};
 use crate::python::config_options::ProjectBounds;
+use crate::python::imports::is_stdlib;
 use crate::python::module_names::{ModuleRef, name_module};
 use crate::python::non_negative::Proof;
 use crate::python::patchers::{Patchers, positional_args};
@@ -839,6 +840,10 @@ impl Matcher<'_> {
             .partition(|r| **r == Requirement::EventletFree);
         let mut relaxed = self.check_requirements(local, u, root, source, file)?;
         relaxed.extend(with_code);
+        if u.kind == UseKind::Reference {
+            let calls = stdlib_calls(&template, u, root, source);
+            relaxed.extend(self.context.at_use(u.range.start).caught_by_mock(&calls));
+        }
         self.check_helpers(template.helpers(), root, source, file)?;
         let mut attached_edits: Vec<Edit> = mock_member.into_iter().collect();
         let mut appended: Vec<(usize, Template)> = Vec::new();
@@ -981,6 +986,21 @@ fn call_after_assignment(call: Node, method: &str, source: &str) -> Result<Edit,
 
 /// The dotted name a mock transform's template makes, with the members the
 /// mocked target names past the API (`suffix`) appended.
+/// The stdlib names the rewritten code calls, (module, member): each
+/// module the template names with the member read from it, or, for a
+/// module that takes the API's place whole (a green module), the member
+/// the use reads from it.
+fn stdlib_calls(template: &Template, u: &Use, root: &Root, source: &str) -> Vec<(String, String)> {
+    template
+        .module_members()
+        .filter_map(|(spec, member)| {
+            let module = ModuleRef::parse(spec).dotted();
+            let member = member.or_else(|| u.member(root, source))?;
+            is_stdlib(&module).then(|| (module, member.to_owned()))
+        })
+        .collect()
+}
+
 fn target_path(template: &Template, suffix: &[String]) -> String {
     let dotted = template.as_written().unwrap_or_default();
     std::iter::once(dotted.as_str())

@@ -12,6 +12,7 @@
 use crate::python::config_options::ProjectBounds;
 use crate::python::import_scan::is_main_condition;
 use crate::python::patchers::Patchers;
+use crate::python::stdlib_mocks::StdlibMock;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
@@ -20,14 +21,15 @@ use tree_sitter::Node;
 
 use crate::project::call_reach::CallReach;
 use crate::project::mock_paths::HeldName;
+use crate::project::modules::ModuleGraph;
 use crate::project::requirements::RequirementFloors;
 use crate::python::non_negative::constant_named;
 use crate::python::syntax::{
     Root, descendants, named_children, plain_string_content, root_of, text,
 };
 use crate::transform::{
-    ApiId, DifferenceId, ESCAPED_MOCK, PATCHABLE, RESOLVER, Requirement, UNPATCHED_PROGRAM,
-    UNPATCHED_RUNS,
+    ApiId, CAUGHT_BY_MOCK, DifferenceId, ESCAPED_MOCK, PATCHABLE, RESOLVER, Requirement,
+    UNPATCHED_PROGRAM, UNPATCHED_RUNS,
 };
 
 const OFF_BY_DEFAULT: &[&str] = &["MySQLdb", "builtins"];
@@ -380,6 +382,28 @@ pub struct ProgramFacts {
     any_function: bool,
 }
 
+/// A mock of a stdlib name that rewrites call, and where it is made.
+#[derive(Debug, Clone)]
+pub struct StdlibMockSite {
+    /// `path:line`.
+    site: String,
+    mock: StdlibMock,
+    /// The file of the project module whose name for the stdlib module a
+    /// mock of that name replaces (`patch('pkg.mod.time')`).
+    in_file: Option<usize>,
+}
+
+impl StdlibMockSite {
+    /// Whether it catches a call of `module.member` made in `file`.
+    fn catches(&self, module: &str, member: &str, file: usize) -> bool {
+        self.mock.module == module
+            && match &self.mock.member {
+                Some(patched) => patched == member,
+                None => self.in_file == Some(file),
+            }
+    }
+}
+
 /// A monkey_patch() call a program makes.
 #[derive(Debug, Clone)]
 pub struct MadeCall {
@@ -573,6 +597,8 @@ pub struct ProjectFacts {
     /// guard refuses.
     definitions_mentioning: Arc<DefinitionsMentioning>,
     names_read_elsewhere: Arc<NamesReadElsewhere>,
+    /// The mocks of stdlib names that rewrites call, by file (sorted).
+    stdlib_mocks: Vec<(usize, Vec<StdlibMockSite>)>,
     /// The eventlet APIs the project's code assigns something else to
     /// (`eventlet.spawn_after = fake_spawn`), with where (`path:line`).
     reassigned: HashMap<ApiId, String>,
@@ -817,6 +843,30 @@ impl ProjectFacts {
         self.names_read_elsewhere = names;
     }
 
+    /// Records the mocks of stdlib names that rewrites call, found in
+    /// `files` (by file, in file order).
+    pub fn set_stdlib_mocks(
+        &mut self,
+        mocks: Vec<(usize, Vec<StdlibMock>)>,
+        graph: &ModuleGraph,
+        files: &[std::path::PathBuf],
+    ) {
+        self.stdlib_mocks = mocks
+            .into_iter()
+            .map(|(file, mocks)| {
+                let sites = mocks
+                    .into_iter()
+                    .map(|mock| StdlibMockSite {
+                        site: format!("{}:{}", files[file].display(), mock.line),
+                        in_file: mock.in_module.as_deref().and_then(|m| graph.file_named(m)),
+                        mock,
+                    })
+                    .collect();
+                (file, sites)
+            })
+            .collect();
+    }
+
     /// Records the eventlet APIs the project's code assigns something else
     /// to, with where (`path:line`).
     pub fn set_reassigned(&mut self, reassigned: HashMap<ApiId, String>) {
@@ -942,6 +992,41 @@ impl<'a> FileContext<'a> {
             at_use: Some(offset),
             ..*self
         }
+    }
+
+    /// The caught-by-mock difference of a rewrite that calls the stdlib
+    /// names `calls` (module, member), where a program that may run the
+    /// line imports a file with a mock of one: the mock now catches the
+    /// rewritten call, which went to eventlet past it.
+    pub fn caught_by_mock(&self, calls: &[(String, String)]) -> Option<Relaxed> {
+        if calls.is_empty() {
+            return None;
+        }
+        self.programs().find_map(|program| {
+            let (mock, (module, member)) = self
+                .project
+                .stdlib_mocks
+                .iter()
+                .filter(|(file, _)| program.reached.binary_search(file).is_ok())
+                .flat_map(|(_, mocks)| mocks)
+                .find_map(|mock| {
+                    let call = calls
+                        .iter()
+                        .find(|(module, member)| mock.catches(module, member, self.file))?;
+                    Some((mock, call))
+                })?;
+            let mocked = match &mock.mock.member {
+                Some(_) => format!("{module}.{member}"),
+                None => format!("this module's name '{module}'"),
+            };
+            Some(Relaxed {
+                difference: CAUGHT_BY_MOCK,
+                why: format!(
+                    "{} mocks {mocked} ({}), which now also catches the rewritten call",
+                    program.name, mock.site
+                ),
+            })
+        })
     }
 
     /// The resolver difference of a rewrite that moves the line's host-name

@@ -4,9 +4,11 @@
 //! it defines that patch what their argument names (a test base class's
 //! `stub_out`), for the mocks; its outline, for which code may call which;
 //! what it loads by name, which no import statement shows; its oslo.messaging
-//! servers and module-level thread-locals.
+//! servers and module-level thread-locals; its mocks of stdlib names that
+//! rewrites call.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -18,9 +20,11 @@ use crate::python::loaders;
 use crate::python::outline::Outline;
 use crate::python::parse::parse;
 use crate::python::patchers::{self, Patchers};
+use crate::python::stdlib_mocks::{self, StdlibMock, StdlibTarget};
 use crate::python::syntax::Root;
 use crate::python::thread_locals;
 use crate::source::{StandIn, read_bytes};
+use crate::transform::{ApiId, Catalogue};
 
 use super::parsed::{Read, TreeBudget};
 
@@ -39,6 +43,8 @@ struct Scanned {
     rpc_server: Option<usize>,
     /// Its module-level thread-locals (name, line).
     thread_locals: Vec<(String, usize)>,
+    /// Its mocks of stdlib names that rewrites call.
+    stdlib_mocks: Vec<StdlibMock>,
     /// Its tree, when it is to be loaded and was parsed already.
     tree: Option<tree_sitter::Tree>,
 }
@@ -59,6 +65,8 @@ pub(super) struct FirstRead {
     pub(super) rpc_servers: Vec<(usize, String)>,
     /// The module-level thread-locals (file, name, site).
     pub(super) thread_locals: Vec<(usize, String, String)>,
+    /// The mocks of stdlib names that rewrites call, by file.
+    pub(super) stdlib_mocks: Vec<(usize, Vec<StdlibMock>)>,
 }
 
 /// Reads every file of `files` (as `read` found them) a first time. A
@@ -70,6 +78,7 @@ pub(super) fn first_read(
     files: &[PathBuf],
     budget: &TreeBudget,
     stand_in: Option<&StandIn>,
+    stdlib_calls: &[StdlibTarget],
 ) -> FirstRead {
     let known_patchers = Patchers::default();
     let scanned: Vec<Scanned> = read
@@ -85,7 +94,9 @@ pub(super) fn first_read(
                 let wraps = matches!(text, Cow::Borrowed(_)) && patchers::may_define_wrapper(bytes);
                 let serves = may_start_rpc_server(&text);
                 let locals = thread_locals::may_define(&text);
-                let tree = (options || loads || wraps || serves || locals).then(|| parse(&text));
+                let mocks = stdlib_mocks::may_mock(bytes, &known_patchers, stdlib_calls);
+                let tree =
+                    (options || loads || wraps || serves || locals || mocks).then(|| parse(&text));
                 let root = tree.as_ref().map(tree_sitter::Tree::root_node);
                 let mut scanned = Scanned {
                     imports: scan_imports(&text),
@@ -110,6 +121,17 @@ pub(super) fn first_read(
                         .filter(|_| locals)
                         .map(|r| thread_locals::defined_in(r, &text))
                         .unwrap_or_default(),
+                    stdlib_mocks: root
+                        .filter(|_| mocks)
+                        .map(|r| {
+                            stdlib_mocks::in_file(
+                                &Root::new(r),
+                                &text,
+                                &known_patchers,
+                                stdlib_calls,
+                            )
+                        })
+                        .unwrap_or_default(),
                     tree: None,
                 };
                 scanned.tree = tree.filter(|_| loaded_later && budget.claim(bytes.len()));
@@ -133,7 +155,11 @@ pub(super) fn first_read(
     let mut trees = Vec::with_capacity(scanned.len());
     let mut rpc_servers = Vec::new();
     let mut thread_locals_by_file = Vec::new();
+    let mut stdlib_mocks = Vec::new();
     for (file, one) in scanned.into_iter().enumerate() {
+        if !one.stdlib_mocks.is_empty() {
+            stdlib_mocks.push((file, one.stdlib_mocks));
+        }
         let path = files[file].display();
         if let Some(line) = one.rpc_server {
             rpc_servers.push((file, format!("an oslo.messaging server at {path}:{line}")));
@@ -180,5 +206,43 @@ pub(super) fn first_read(
         trees,
         rpc_servers,
         thread_locals: thread_locals_by_file,
+        stdlib_mocks,
     }
+}
+
+/// The stdlib names that rewrites in this project may call, whose mocks
+/// the first read looks for: every member a transform's template names
+/// (`time.sleep`), and the whole modules that the green modules the
+/// project imports become, whose members the code reads
+/// (`socket.getaddrinfo`). A green module no file imports adds none: `os.`
+/// and `time.` are in most test files, which are then not parsed for this.
+pub(super) fn stdlib_calls_in_use(read: &[Read], catalogue: &Catalogue) -> Vec<StdlibTarget> {
+    let imported: HashSet<ApiId> = read
+        .par_iter()
+        .filter_map(|r| match r {
+            Read::Eventlet(_, bytes) => Some(scan_imports(&String::from_utf8_lossy(bytes))),
+            _ => None,
+        })
+        .flat_map_iter(|scan| {
+            scan.imports.into_iter().flat_map(|i| {
+                let members: Vec<String> = i
+                    .names
+                    .iter()
+                    .map(|n| format!("{}.{n}", i.module))
+                    .collect();
+                std::iter::once(i.module).chain(members)
+            })
+        })
+        .filter_map(|name| catalogue.api(&name))
+        .collect();
+    let whole_modules: Vec<StdlibTarget> = imported
+        .into_iter()
+        .filter_map(|api| catalogue.stdlib_target(api))
+        .filter(|target| target.member.is_none())
+        .collect();
+    catalogue
+        .stdlib_calls()
+        .into_iter()
+        .filter(|target| target.member.is_some() || whole_modules.contains(target))
+        .collect()
 }

@@ -45,7 +45,7 @@ use crate::transform::{Catalogue, Shape, Transform};
 
 use config_rewrite::{config_file, eventlet_left};
 use decisions::matcher;
-use first_read::{FirstRead, first_read};
+use first_read::{FirstRead, first_read, stdlib_calls_in_use};
 use green_uses::settle_green_uses;
 use helpers_placement::place_helpers;
 use library::{
@@ -140,7 +140,14 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         mut trees,
         rpc_servers,
         thread_locals: thread_locals_by_file,
-    } = first_read(&read, &discovered.files, &budget, stand_in);
+        stdlib_mocks,
+    } = first_read(
+        &read,
+        &discovered.files,
+        &budget,
+        stand_in,
+        &stdlib_calls_in_use(&read, catalogue),
+    );
     let configured = options.helpers_module.as_deref();
     let helpers = Helpers::find(catalogue, &root, &discovered.files, configured, in_scope);
     let mut to_load: Vec<ToLoad> = Vec::new();
@@ -262,6 +269,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
             .collect(),
     );
     facts.set_reassigned(reassigned_apis(&parsed));
+    facts.set_stdlib_mocks(stdlib_mocks, &graph, &discovered.files);
     facts.patchers = patchers.clone();
     facts.requirement_floors = RequirementFloors::read(&root);
     facts.bounds = ProjectBounds::of(&declared).with_constants(read_constants(

@@ -51,20 +51,28 @@ pub(super) fn only_whole_program_left(files: &[Rewritten], catalogue: &Catalogue
     left
 }
 
-/// The uses of the files within the paths given (by file, their start
-/// offsets) that the project's switch to native threads would rewrite
-/// (decided under `switched`, the project's facts once switched), or
-/// would once their differences are accepted: those held only by what the
-/// switch removes (its green threads, its monkey-patching, its other
-/// eventlet uses), which therefore change only together. The rest of what
-/// stays needs a person.
+/// The uses of a file that the switch would rewrite, by start offset, and
+/// those it would rewrite once their differences are accepted.
+#[derive(Default)]
+pub(super) struct SwitchFates {
+    rewritten: HashSet<usize>,
+    unaccepted: HashSet<usize>,
+}
+
+/// The uses of the files within the paths given (by file) that the
+/// project's switch to native threads would rewrite (decided under
+/// `switched`, the project's facts once switched), or would once their
+/// differences are accepted: those held only by what the switch removes
+/// (its green threads, its monkey-patching, its other eventlet uses),
+/// which therefore change only together. The rest of what stays needs a
+/// person, or the acceptance of differences it has either way.
 pub(super) fn uses_with_switch(
     parsed: &[Parsed],
     catalogue: &Catalogue,
     switched: &ProjectFacts,
     options: &Options,
     helpers: &Helpers,
-) -> HashMap<usize, HashSet<usize>> {
+) -> HashMap<usize, SwitchFates> {
     parsed
         .par_iter()
         .filter(|p| p.in_scope && !p.analysis.uses.is_empty())
@@ -73,20 +81,18 @@ pub(super) fn uses_with_switch(
             let root = std::cell::OnceCell::new();
             let root = || root.get_or_init(|| Root::new(tree.get_or_init(|| p.tree()).root_node()));
             let matcher = matcher(catalogue, switched, &options.selection, helpers, p.file);
-            let rewritten: HashSet<usize> = p
-                .analysis
-                .uses
-                .iter()
-                .filter(|u| !matches!(u.kind, UseKind::Import | UseKind::Config))
-                .filter(|u| {
-                    matches!(
-                        fate_of(catalogue, &matcher, p, root, u),
-                        Fate::Rewrite(_) | Fate::Unaccepted(_)
-                    )
-                })
-                .map(|u| u.range.start)
-                .collect();
-            (p.file, rewritten)
+            let mut fates = SwitchFates::default();
+            for u in &p.analysis.uses {
+                if matches!(u.kind, UseKind::Import | UseKind::Config) {
+                    continue;
+                }
+                match fate_of(catalogue, &matcher, p, root, u) {
+                    Fate::Rewrite(_) => fates.rewritten.insert(u.range.start),
+                    Fate::Unaccepted(_) => fates.unaccepted.insert(u.range.start),
+                    _ => false,
+                };
+            }
+            (p.file, fates)
         })
         .collect()
 }
@@ -101,21 +107,30 @@ pub(super) fn manual_places(file: &FileResult) -> HashSet<(usize, usize)> {
 }
 
 /// Marks the file's uses left for a person that the switch would rewrite
-/// (`offsets`, from `uses_with_switch`).
-pub(super) fn mark_with_switch(file: &mut FileResult, offsets: Option<&HashSet<usize>>) {
-    let Some(offsets) = offsets.filter(|o| !o.is_empty()) else {
+/// (`fates`, from `uses_with_switch`), or would once their differences are
+/// accepted, where those are the switch's alone (a use that waits for
+/// their acceptance now too is not the switch's).
+pub(super) fn mark_with_switch(file: &mut FileResult, fates: Option<&SwitchFates>) {
+    let Some(fates) = fates else {
         return;
     };
     if !file.findings.iter().any(|x| x.action == Action::Manual) {
         return;
     }
     let lines = LineIndex::new(&file.source.text);
-    let starts: HashSet<(usize, usize)> = offsets
-        .iter()
-        .map(|&offset| lines.line_col(&file.source.text, offset))
-        .collect();
+    let places = |offsets: &HashSet<usize>| -> HashSet<(usize, usize)> {
+        offsets
+            .iter()
+            .map(|&offset| lines.line_col(&file.source.text, offset))
+            .collect()
+    };
+    let (rewritten, unaccepted) = (places(&fates.rewritten), places(&fates.unaccepted));
     for finding in &mut file.findings {
-        if finding.action == Action::Manual && starts.contains(&(finding.line, finding.column)) {
+        let place = (finding.line, finding.column);
+        let held_for_differences = !finding.differences.is_empty();
+        if finding.action == Action::Manual
+            && (rewritten.contains(&place) || unaccepted.contains(&place) && !held_for_differences)
+        {
             finding.with_switch = true;
         }
     }

@@ -17,6 +17,7 @@ pub(crate) mod outline;
 pub mod parse;
 pub(crate) mod patchers;
 pub(crate) mod statements;
+pub(crate) mod stdlib_mocks;
 pub(crate) mod suppression;
 pub(crate) mod syntax;
 pub(crate) mod thread_locals;

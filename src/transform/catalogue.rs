@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use super::model::{
-    Api, ApiId, CaseAction, Difference, DifferenceId, ESCAPED_MOCK, Family, Guard, Helper,
-    PatchWrapper, RESOLVER, Requirement, Shape, Transform, TransformId, UNPATCHED_PROGRAM,
+    Api, ApiId, CAUGHT_BY_MOCK, CaseAction, Difference, DifferenceId, ESCAPED_MOCK, Family, Guard,
+    Helper, PatchWrapper, RESOLVER, Requirement, Shape, Transform, TransformId, UNPATCHED_PROGRAM,
     UNPATCHED_RUNS,
 };
 use super::template::Template;
@@ -30,15 +30,7 @@ pub struct Catalogue {
     pub(super) by_api: HashMap<ApiId, Vec<TransformId>>,
 }
 
-/// A standard-library module, or a member of one, that a rewrite puts in
-/// place of an API.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StdlibTarget {
-    /// Its dotted name (`concurrent.futures`).
-    pub module: String,
-    /// The member read from it (`ThreadPoolExecutor`), if any.
-    pub member: Option<String>,
-}
+pub use crate::python::stdlib_mocks::StdlibTarget;
 
 #[derive(Debug, thiserror::Error)]
 #[error("invalid transform catalogue:\n{}", .0.join("\n"))]
@@ -251,7 +243,8 @@ impl Catalogue {
     /// theirs names it, or a condition of theirs holds with it (a
     /// native-or-patched requirement in a program that does not always
     /// patch; a same-resolver one where lookups change resolver; a sleep
-    /// leaving a mock that only skips its wait).
+    /// leaving a mock that only skips its wait; a stdlib call that a test
+    /// mocks).
     pub fn transforms_with(&self, difference: DifferenceId) -> Vec<&Transform> {
         let id = self.differences[difference].id.as_str();
         self.transforms
@@ -264,6 +257,7 @@ impl Catalogue {
                             .iter()
                             .any(|r| matches!(r, Requirement::NativeOrPatched(_))),
                         RESOLVER => t.requires.contains(&Requirement::SameResolver),
+                        CAUGHT_BY_MOCK => stdlib_calls_of(t).next().is_some(),
                         ESCAPED_MOCK => {
                             t.shape != Shape::MockTarget
                                 && t.apis.iter().any(|a| self.apis[*a].only_waits)
@@ -307,9 +301,41 @@ impl Catalogue {
         })
     }
 
+    /// Every stdlib module, or member of one, that rewrites in code may
+    /// call (a test's mock of one catches the rewritten call).
+    pub fn stdlib_calls(&self) -> Vec<StdlibTarget> {
+        let mut calls: Vec<StdlibTarget> = Vec::new();
+        for target in self.transforms.iter().flat_map(stdlib_calls_of) {
+            if !calls.contains(&target) {
+                calls.push(target);
+            }
+        }
+        calls
+    }
+
     pub fn family_name(&self, api: ApiId) -> &str {
         &self.families[self.apis[api].family].name
     }
+}
+
+/// The stdlib modules, or members of them, that a transform's rewrites in
+/// code call.
+fn stdlib_calls_of(t: &Transform) -> impl Iterator<Item = StdlibTarget> + '_ {
+    let code = !matches!(t.shape, Shape::MockTarget | Shape::Config);
+    t.cases
+        .iter()
+        .filter(move |_| code)
+        .filter_map(|c| match &c.action {
+            CaseAction::Replace(templates) => Some(templates.values()),
+            CaseAction::Manual(_) => None,
+        })
+        .flatten()
+        .flat_map(Template::module_members)
+        .map(|(spec, member)| StdlibTarget {
+            module: ModuleRef::parse(spec).dotted(),
+            member: member.map(str::to_owned),
+        })
+        .filter(|target| is_stdlib(&target.module))
 }
 
 #[cfg(test)]

@@ -12,8 +12,8 @@ use serde::Deserialize;
 
 use super::catalogue::{Catalogue, CatalogueError};
 use super::model::{
-    Api, ApiId, ArgsRule, Case, CaseAction, Difference, DifferenceId, ESCAPED_MOCK, Example,
-    Family, Guard, Helper, LooksUp, MemberRule, PATCHABLE, Param, PatchWrapper, RESOLVER,
+    Api, ApiId, ArgsRule, CAUGHT_BY_MOCK, Case, CaseAction, Difference, DifferenceId, ESCAPED_MOCK,
+    Example, Family, Guard, Helper, LooksUp, MemberRule, PATCHABLE, Param, PatchWrapper, RESOLVER,
     Requirement, ResultRule, Safety, Shape, Transform, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
     public_name,
 };
@@ -338,6 +338,12 @@ impl Catalogue {
                     ));
                 }
             }
+        }
+        if !cat.stdlib_calls().is_empty() && cat.difference_by_id(CAUGHT_BY_MOCK).is_none() {
+            errors.push(format!(
+                "{DIFFERENCES_FILE}: difference '{CAUGHT_BY_MOCK}' is missing; a rewrite that \
+                 calls a stdlib name a test mocks has it"
+            ));
         }
         let resolving = |t: &Transform| t.requires.contains(&Requirement::SameResolver);
         if cat.transforms.iter().any(resolving) && cat.difference_by_id(RESOLVER).is_none() {

@@ -12,6 +12,6 @@ pub mod template;
 
 pub use catalogue::Catalogue;
 pub use model::{
-    Api, ApiId, Difference, DifferenceId, ESCAPED_MOCK, PATCHABLE, RESOLVER, Requirement, Safety,
-    Shape, Transform, TransformId, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
+    Api, ApiId, CAUGHT_BY_MOCK, Difference, DifferenceId, ESCAPED_MOCK, PATCHABLE, RESOLVER,
+    Requirement, Safety, Shape, Transform, TransformId, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
 };

@@ -150,6 +150,11 @@ pub const UNPATCHED_RUNS: &str = "unpatched-runs";
 /// imports, and the stdlib call blocks them if they run.
 pub const UNPATCHED_PROGRAM: &str = "unpatched-program";
 
+/// The behaviour difference of a rewrite whose stdlib call a test's mock
+/// of that name (`mock.patch('time.sleep')`), in a program that runs it,
+/// now catches.
+pub const CAUGHT_BY_MOCK: &str = "caught-by-mock";
+
 /// The behaviour difference with which `SameResolver` holds where the
 /// rewrite moves host-name lookups from greendns to the system resolver.
 pub const RESOLVER: &str = "resolver";

@@ -80,20 +80,26 @@ impl Template {
     /// The module it names first, with the member read from it right
     /// after: `{@time}.sleep({seconds})` gives `time` and `sleep`.
     pub fn first_module(&self) -> Option<(&str, Option<&str>)> {
-        let (at, module) = self.pieces.iter().enumerate().find_map(|(i, p)| match p {
-            Piece::Module(m) => Some((i, m.as_str())),
-            _ => None,
-        })?;
-        let member = match self.pieces.get(at + 1) {
-            Some(Piece::Text(after)) => after.strip_prefix('.').and_then(|rest| {
-                let end = rest
-                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                    .unwrap_or(rest.len());
-                (end > 0).then(|| &rest[..end])
-            }),
-            _ => None,
-        };
-        Some((module, member))
+        self.module_members().next()
+    }
+
+    /// Each module it names, with the member read from it right after.
+    pub fn module_members(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        self.pieces.iter().enumerate().filter_map(|(at, p)| {
+            let Piece::Module(module) = p else {
+                return None;
+            };
+            let member = match self.pieces.get(at + 1) {
+                Some(Piece::Text(after)) => after.strip_prefix('.').and_then(|rest| {
+                    let end = rest
+                        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .unwrap_or(rest.len());
+                    (end > 0).then(|| &rest[..end])
+                }),
+                _ => None,
+            };
+            Some((module.as_str(), member))
+        })
     }
 
     pub fn helpers(&self) -> impl Iterator<Item = &str> {
