@@ -193,6 +193,41 @@ fn a_stdlib_mock_that_catches_the_rewritten_call_is_named() {
         line_with(&scan, "mod.py:7:").contains("rewrite by sleep (safe)"),
         "{scan}"
     );
+    // A green module's member: its stdlib mock catches the call, while a
+    // mock through the module's green name is eventlet's, and moves.
+    let net = b"from eventlet.green import socket\n\n\ndef address(host):\n    \
+                return socket.getaddrinfo(host, 80)[0][4]\n";
+    let tested = |test: &'static [u8]| {
+        let dir = tree(&[
+            (
+                "pkg/__init__.py",
+                b"import os\n\nos.environ['EVENTLET_NO_GREENDNS'] = 'yes'\n",
+            ),
+            ("pkg/net.py", net),
+            ("pkg/tests/__init__.py", b""),
+            ("pkg/tests/test_net.py", test),
+        ]);
+        stdout(&eventless(&["scan"], dir.path()))
+    };
+    let scan = tested(
+        b"import socket\nfrom unittest import mock\n\nfrom pkg import net\n\n\n\
+          @mock.patch.object(socket, 'getaddrinfo')\ndef test_address(gai):\n    \
+          net.address('h')\n",
+    );
+    assert!(
+        line_with(&scan, "net.py:5:").contains("caught-by-mock: the test module"),
+        "{scan}"
+    );
+    let scan = tested(
+        b"from unittest import mock\n\nfrom pkg import net\n\n\n\
+          @mock.patch('pkg.net.socket.getaddrinfo')\ndef test_address(gai):\n    \
+          net.address('h')\n",
+    );
+    assert!(
+        line_with(&scan, "net.py:5:").contains("(wider-mock: the tests' mocks")
+            && !scan.contains("caught-by-mock"),
+        "{scan}"
+    );
 }
 
 #[test]

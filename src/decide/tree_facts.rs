@@ -10,6 +10,7 @@
 //! calls it makes decide (see `project::programs` for what a program is).
 
 use crate::python::config_options::ProjectBounds;
+use crate::python::import_scan::ImportScan;
 use crate::python::import_scan::is_main_condition;
 use crate::python::patchers::Patchers;
 use crate::python::stdlib_mocks::StdlibMock;
@@ -25,7 +26,7 @@ use crate::project::modules::ModuleGraph;
 use crate::project::requirements::RequirementFloors;
 use crate::python::non_negative::constant_named;
 use crate::python::syntax::{
-    Root, descendants, named_children, plain_string_content, root_of, text,
+    Root, descendants, is_eventlet_path, named_children, plain_string_content, root_of, text,
 };
 use crate::transform::{
     ApiId, CAUGHT_BY_MOCK, DifferenceId, ESCAPED_MOCK, PATCHABLE, RESOLVER, Requirement,
@@ -844,22 +845,40 @@ impl ProjectFacts {
     }
 
     /// Records the mocks of stdlib names that rewrites call, found in
-    /// `files` (by file, in file order).
+    /// `files` (by file, in file order; `scans` their imports). One made
+    /// through a project module whose name for the module is eventlet's
+    /// green module (`pkg.wsgi.socket.getaddrinfo`, where pkg.wsgi imports
+    /// the green socket) patches eventlet, and moves with the code.
     pub fn set_stdlib_mocks(
         &mut self,
         mocks: Vec<(usize, Vec<StdlibMock>)>,
         graph: &ModuleGraph,
         files: &[std::path::PathBuf],
+        scans: &[ImportScan],
     ) {
+        let green_name = |file: usize, module: &str| {
+            let name = module.rsplit('.').next().unwrap_or(module);
+            scans[file].imports.iter().any(|i| {
+                is_eventlet_path(&i.module)
+                    && (i.names.iter().any(|n| n == name)
+                        || i.module.ends_with(&format!(".{name}")))
+            })
+        };
         self.stdlib_mocks = mocks
             .into_iter()
             .map(|(file, mocks)| {
                 let sites = mocks
                     .into_iter()
-                    .map(|mock| StdlibMockSite {
-                        site: format!("{}:{}", files[file].display(), mock.line),
-                        in_file: mock.in_module.as_deref().and_then(|m| graph.file_named(m)),
-                        mock,
+                    .filter_map(|mock| {
+                        let through = mock.through.as_deref().and_then(|m| graph.file_named(m));
+                        if through.is_some_and(|f| green_name(f, &mock.module)) {
+                            return None;
+                        }
+                        Some(StdlibMockSite {
+                            site: format!("{}:{}", files[file].display(), mock.line),
+                            in_file: through.filter(|_| mock.member.is_none()),
+                            mock,
+                        })
                     })
                     .collect();
                 (file, sites)

@@ -269,7 +269,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
             .collect(),
     );
     facts.set_reassigned(reassigned_apis(&parsed));
-    facts.set_stdlib_mocks(stdlib_mocks, &graph, &discovered.files);
+    facts.set_stdlib_mocks(stdlib_mocks, &graph, &discovered.files, &scans);
     facts.patchers = patchers.clone();
     facts.requirement_floors = RequirementFloors::read(&root);
     facts.bounds = ProjectBounds::of(&declared).with_constants(read_constants(

@@ -30,9 +30,11 @@ pub struct StdlibMock {
     /// The member patched; `None` where the module's name in a project
     /// module is replaced (`patch('pkg.mod.time')`).
     pub member: Option<String>,
-    /// The project module whose name is replaced, as written
-    /// (`pkg.mod`), for a mock of the module's name.
-    pub in_module: Option<String>,
+    /// The project module the mock names the module through, as written
+    /// (`pkg.mod` of `pkg.mod.time.sleep` and of `pkg.mod.time`): where
+    /// that module's name is eventlet's green module, the mock is one of
+    /// eventlet's.
+    pub through: Option<String>,
     pub line: usize,
 }
 
@@ -84,10 +86,10 @@ pub fn in_file(
             Some(object) => attribute_mock(object, named, source, targets),
             None => dotted_mock(named, targets),
         };
-        found.extend(mock.map(|(module, member, in_module)| StdlibMock {
+        found.extend(mock.map(|(module, member, through)| StdlibMock {
             module,
             member,
-            in_module,
+            through,
             line,
         }));
     }
@@ -107,13 +109,17 @@ fn dotted_mock(named: &str, targets: &[StdlibTarget]) -> Option<Mocked> {
     let (before, last) = named.rsplit_once('.')?;
     targets.iter().find_map(|c| {
         let module = c.module.as_str();
-        let names_module_object = before == module || before.ends_with(&format!(".{module}"));
-        if names_module_object {
-            return c
-                .member
-                .as_deref()
-                .is_none_or(|m| m == last)
-                .then(|| (module.to_owned(), Some(last.to_owned()), None));
+        let through = before
+            .strip_suffix(module)
+            .and_then(|rest| rest.strip_suffix('.'));
+        if before == module || through.is_some() {
+            return c.member.as_deref().is_none_or(|m| m == last).then(|| {
+                (
+                    module.to_owned(),
+                    Some(last.to_owned()),
+                    through.map(str::to_owned),
+                )
+            });
         }
         (last == module && !is_stdlib(before))
             .then(|| (module.to_owned(), None, Some(before.to_owned())))
@@ -158,7 +164,7 @@ mod tests {
         let root = Root::new(tree.root_node());
         in_file(&root, source, &patchers, &targets)
             .into_iter()
-            .map(|m| (m.module, m.member, m.in_module))
+            .map(|m| (m.module, m.member, m.through))
             .collect()
     }
 
@@ -176,11 +182,19 @@ mod tests {
         // Through a project module: the same module object.
         assert_eq!(
             mocks("with mock.patch('pkg.driver.time.sleep'):\n    pass\n"),
-            [sleep()]
+            [(
+                "time".into(),
+                Some("sleep".into()),
+                Some("pkg.driver".into())
+            )]
         );
         assert_eq!(
             mocks("self.useFixture(fixtures.MockPatch('pkg.wsgi.socket.getaddrinfo'))\n"),
-            [("socket".into(), Some("getaddrinfo".into()), None)]
+            [(
+                "socket".into(),
+                Some("getaddrinfo".into()),
+                Some("pkg.wsgi".into())
+            )]
         );
         // The module's name in one project module.
         assert_eq!(
