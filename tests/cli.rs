@@ -193,6 +193,27 @@ fn a_stdlib_mock_that_catches_the_rewritten_call_is_named() {
         line_with(&scan, "mod.py:7:").contains("rewrite by sleep (safe)"),
         "{scan}"
     );
+    // The helper a rewrite calls makes the thread a mock of
+    // threading.Thread catches.
+    let spawn = tree(&[
+        ("pkg/__init__.py", b""),
+        (
+            "pkg/mod.py",
+            b"import eventlet\n\n\ndef start(job):\n    return eventlet.spawn(job).wait()\n",
+        ),
+        ("pkg/tests/__init__.py", b""),
+        (
+            "pkg/tests/test_mod.py",
+            b"import threading\nfrom unittest import mock\n\nfrom pkg import mod\n\n\n\
+              @mock.patch.object(threading, 'Thread')\ndef test_start(thread):\n    \
+              mod.start(print)\n",
+        ),
+    ]);
+    let scan = stdout(&eventless(&["scan", "--review"], spawn.path()));
+    assert!(
+        line_with(&scan, "mod.py:5:").contains("mocks threading.Thread"),
+        "{scan}"
+    );
     // A green module's member: its stdlib mock catches the call, while a
     // mock through the module's green name is eventlet's, and moves.
     let net = b"from eventlet.green import socket\n\n\ndef address(host):\n    \

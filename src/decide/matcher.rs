@@ -17,7 +17,6 @@ use crate::edit::Edit;
 use crate::project::requirements::RequirementFloors;
 use crate::python::bindings::{MODULE_SCOPE, Reads, module_bound_to};
 use crate::python::config_options::ProjectBounds;
-use crate::python::imports::is_stdlib;
 use crate::python::module_names::{ModuleRef, name_module};
 use crate::python::non_negative::Proof;
 use crate::python::patchers::{Patchers, positional_args};
@@ -28,6 +27,7 @@ use crate::python::syntax::{
 };
 use crate::python::thread_locals::{self, StateRead};
 use crate::source::{line_end, line_of, line_start};
+use crate::transform::catalogue::stdlib_names;
 use crate::transform::model::{Case, CaseAction, Guard, Param};
 use crate::transform::template::{ALL_ARGUMENTS, Piece, REST_AS_DICT, REST_AS_TUPLE, Template};
 use crate::transform::{
@@ -495,6 +495,29 @@ impl Matcher<'_> {
         }
     }
 
+    /// The stdlib names the rewritten code calls, (module, member): each
+    /// module the template names with the member read from it, or, for a
+    /// module that takes the API's place whole (a green module), the member
+    /// the use reads from it; and those the helpers it calls name.
+    fn stdlib_calls(
+        &self,
+        template: &Template,
+        u: &Use,
+        root: &Root,
+        source: &str,
+    ) -> Vec<(String, String)> {
+        let helpers = self.catalogue.helpers_needed(template.helpers());
+        stdlib_names(template)
+            .chain(helpers.iter().flat_map(|h| stdlib_names(&h.code)))
+            .filter_map(|target| {
+                let member = target
+                    .member
+                    .or_else(|| u.member(root, source).map(str::to_owned))?;
+                Some((target.module, member))
+            })
+            .collect()
+    }
+
     /// The resolver difference where the rewrite moves the line's
     /// host-name lookups off greendns: a green module that the file uses
     /// to look names up becomes the stdlib one, or a monkey_patch() call
@@ -841,7 +864,7 @@ impl Matcher<'_> {
         let mut relaxed = self.check_requirements(local, u, root, source, file)?;
         relaxed.extend(with_code);
         if u.kind == UseKind::Reference {
-            let calls = stdlib_calls(&template, u, root, source);
+            let calls = self.stdlib_calls(&template, u, root, source);
             relaxed.extend(self.context.at_use(u.range.start).caught_by_mock(&calls));
         }
         self.check_helpers(template.helpers(), root, source, file)?;
@@ -986,21 +1009,6 @@ fn call_after_assignment(call: Node, method: &str, source: &str) -> Result<Edit,
 
 /// The dotted name a mock transform's template makes, with the members the
 /// mocked target names past the API (`suffix`) appended.
-/// The stdlib names the rewritten code calls, (module, member): each
-/// module the template names with the member read from it, or, for a
-/// module that takes the API's place whole (a green module), the member
-/// the use reads from it.
-fn stdlib_calls(template: &Template, u: &Use, root: &Root, source: &str) -> Vec<(String, String)> {
-    template
-        .module_members()
-        .filter_map(|(spec, member)| {
-            let module = ModuleRef::parse(spec).dotted();
-            let member = member.or_else(|| u.member(root, source))?;
-            is_stdlib(&module).then(|| (module, member.to_owned()))
-        })
-        .collect()
-}
-
 fn target_path(template: &Template, suffix: &[String]) -> String {
     let dotted = template.as_written().unwrap_or_default();
     std::iter::once(dotted.as_str())

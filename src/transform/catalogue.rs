@@ -302,10 +302,17 @@ impl Catalogue {
     }
 
     /// Every stdlib module, or member of one, that rewrites in code may
-    /// call (a test's mock of one catches the rewritten call).
+    /// call, themselves or in the helpers they call (a test's mock of one
+    /// catches the rewritten call).
     pub fn stdlib_calls(&self) -> Vec<StdlibTarget> {
         let mut calls: Vec<StdlibTarget> = Vec::new();
-        for target in self.transforms.iter().flat_map(stdlib_calls_of) {
+        let in_helpers = self.helpers.iter().flat_map(|h| stdlib_names(&h.code));
+        for target in self
+            .transforms
+            .iter()
+            .flat_map(stdlib_calls_of)
+            .chain(in_helpers)
+        {
             if !calls.contains(&target) {
                 calls.push(target);
             }
@@ -330,7 +337,13 @@ fn stdlib_calls_of(t: &Transform) -> impl Iterator<Item = StdlibTarget> + '_ {
             CaseAction::Manual(_) => None,
         })
         .flatten()
-        .flat_map(Template::module_members)
+        .flat_map(stdlib_names)
+}
+
+/// The stdlib modules a template names, each with the member it reads.
+pub fn stdlib_names(template: &Template) -> impl Iterator<Item = StdlibTarget> + '_ {
+    template
+        .module_members()
         .map(|(spec, member)| StdlibTarget {
             module: ModuleRef::parse(spec).dotted(),
             member: member.map(str::to_owned),
