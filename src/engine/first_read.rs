@@ -98,8 +98,16 @@ pub(super) fn first_read(
                 let tree =
                     (options || loads || wraps || serves || locals || mocks).then(|| parse(&text));
                 let root = tree.as_ref().map(tree_sitter::Tree::root_node);
+                let imports = scan_imports(&text);
+                let stdlib_mocks = root
+                    .filter(|_| mocks)
+                    .map(|r| {
+                        let root = Root::new(r);
+                        stdlib_mocks::in_file(&root, &text, &imports, &known_patchers, stdlib_calls)
+                    })
+                    .unwrap_or_default();
                 let mut scanned = Scanned {
-                    imports: scan_imports(&text),
+                    imports,
                     options: root
                         .filter(|_| options)
                         .map(|r| config_options::declared_in(r, &text))
@@ -121,17 +129,7 @@ pub(super) fn first_read(
                         .filter(|_| locals)
                         .map(|r| thread_locals::defined_in(r, &text))
                         .unwrap_or_default(),
-                    stdlib_mocks: root
-                        .filter(|_| mocks)
-                        .map(|r| {
-                            stdlib_mocks::in_file(
-                                &Root::new(r),
-                                &text,
-                                &known_patchers,
-                                stdlib_calls,
-                            )
-                        })
-                        .unwrap_or_default(),
+                    stdlib_mocks,
                     tree: None,
                 };
                 scanned.tree = tree.filter(|_| loaded_later && budget.claim(bytes.len()));

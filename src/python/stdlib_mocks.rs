@@ -8,6 +8,7 @@
 
 use tree_sitter::Node;
 
+use crate::python::import_scan::ImportScan;
 use crate::python::imports::is_stdlib;
 use crate::python::patchers::Patchers;
 use crate::python::syntax::{Root, is_eventlet_path, text};
@@ -72,9 +73,18 @@ pub fn may_mock(bytes: &[u8], patchers: &Patchers, targets: &[StdlibTarget]) -> 
 pub fn in_file(
     root: &Root,
     source: &str,
+    imports: &ImportScan,
     patchers: &Patchers,
     targets: &[StdlibTarget],
 ) -> Vec<StdlibMock> {
+    // `from eventlet.green import os`: `patch.object(os, 'getpid')` is
+    // eventlet's mock.
+    let green = |object: &str| {
+        imports
+            .imports
+            .iter()
+            .any(|i| is_eventlet_path(&i.module) && i.names.iter().any(|n| n == object))
+    };
     let mut found = Vec::new();
     for call in patchers.calls(root, source) {
         let Some(args) = patchers.args(call, source) else {
@@ -83,6 +93,7 @@ pub fn in_file(
         let named = text(args.string, source);
         let line = call.start_position().row + 1;
         let mock = match args.object {
+            Some(object) if green(text(object, source)) => None,
             Some(object) => attribute_mock(object, named, source, targets),
             None => dotted_mock(named, targets),
         };
@@ -162,7 +173,8 @@ mod tests {
         assert!(may_mock(source.as_bytes(), &patchers, &targets));
         let tree = parse(source);
         let root = Root::new(tree.root_node());
-        in_file(&root, source, &patchers, &targets)
+        let imports = crate::python::import_scan::scan(source);
+        in_file(&root, source, &imports, &patchers, &targets)
             .into_iter()
             .map(|m| (m.module, m.member, m.through))
             .collect()
@@ -203,6 +215,10 @@ mod tests {
         );
         // eventlet's green modules are modules of their own.
         assert!(mocks("@mock.patch('eventlet.green.time.sleep')\ndef test(s): pass\n").is_empty());
+        assert!(
+            mocks("from eventlet.green import time\n@mock.patch.object(time, 'sleep')\n")
+                .is_empty()
+        );
         // Other members and modules are not what rewrites call.
         assert!(mocks("@mock.patch('time.time')\ndef test(t): pass\n'sleep'\n").is_empty());
     }
