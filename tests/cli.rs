@@ -314,6 +314,14 @@ fn removing_monkey_patch_is_reported_as_a_whole_program_change() {
     );
     assert!(!stderr(&out).contains("whole program"), "{}", stderr(&out));
     assert!(!stdout(&out).contains("monkey_patch"), "{}", stdout(&out));
+    // At the default level its reason says what the switch will need.
+    let scan = stdout(&eventless(&["scan"], dir.path()));
+    let held = line_with(&scan, "cmd.py:2:");
+    assert!(
+        held.contains("manual (with the switch): other eventlet uses stay in this project")
+            && held.ends_with("The switch rewrites it only with --accept resolver (or --review)."),
+        "{scan}"
+    );
     // A library the program imports runs on eventlet itself (oslo.service's
     // launcher): the process keeps eventlet, so monkey_patch() stays, and
     // says why, while the sleep moves.

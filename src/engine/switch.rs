@@ -52,11 +52,11 @@ pub(super) fn only_whole_program_left(files: &[Rewritten], catalogue: &Catalogue
 }
 
 /// The uses of a file that the switch would rewrite, by start offset, and
-/// those it would rewrite once their differences are accepted.
+/// those it would rewrite once their differences (ids) are accepted.
 #[derive(Default)]
 pub(super) struct SwitchFates {
     rewritten: HashSet<usize>,
-    unaccepted: HashSet<usize>,
+    unaccepted: HashMap<usize, Vec<String>>,
 }
 
 /// The uses of the files within the paths given (by file) that the
@@ -87,10 +87,16 @@ pub(super) fn uses_with_switch(
                     continue;
                 }
                 match fate_of(catalogue, &matcher, p, root, u) {
-                    Fate::Rewrite(_) => fates.rewritten.insert(u.range.start),
-                    Fate::Unaccepted(_) => fates.unaccepted.insert(u.range.start),
-                    _ => false,
-                };
+                    Fate::Rewrite(_) => {
+                        fates.rewritten.insert(u.range.start);
+                    }
+                    Fate::Unaccepted(rewrite) => {
+                        let ids = rewrite.differences.iter();
+                        let ids = ids.map(|d| catalogue.differences[*d].id.clone()).collect();
+                        fates.unaccepted.insert(u.range.start, ids);
+                    }
+                    _ => {}
+                }
             }
             (p.file, fates)
         })
@@ -109,7 +115,7 @@ pub(super) fn manual_places(file: &FileResult) -> HashSet<(usize, usize)> {
 /// Marks the file's uses left for a person that the switch would rewrite
 /// (`fates`, from `uses_with_switch`), or would once their differences are
 /// accepted, where those are the switch's alone (a use that waits for
-/// their acceptance now too is not the switch's).
+/// their acceptance now too is not the switch's); these say which.
 pub(super) fn mark_with_switch(file: &mut FileResult, fates: Option<&SwitchFates>) {
     let Some(fates) = fates else {
         return;
@@ -118,20 +124,35 @@ pub(super) fn mark_with_switch(file: &mut FileResult, fates: Option<&SwitchFates
         return;
     }
     let lines = LineIndex::new(&file.source.text);
-    let places = |offsets: &HashSet<usize>| -> HashSet<(usize, usize)> {
-        offsets
-            .iter()
-            .map(|&offset| lines.line_col(&file.source.text, offset))
-            .collect()
-    };
-    let (rewritten, unaccepted) = (places(&fates.rewritten), places(&fates.unaccepted));
-    for finding in &mut file.findings {
-        let place = (finding.line, finding.column);
-        let held_for_differences = !finding.differences.is_empty();
-        if finding.action == Action::Manual
-            && (rewritten.contains(&place) || unaccepted.contains(&place) && !held_for_differences)
+    let place = |offset: usize| lines.line_col(&file.source.text, offset);
+    let rewritten: HashSet<(usize, usize)> = fates.rewritten.iter().map(|&o| place(o)).collect();
+    let unaccepted: HashMap<(usize, usize), &Vec<String>> = fates
+        .unaccepted
+        .iter()
+        .map(|(&o, ids)| (place(o), ids))
+        .collect();
+    for finding in file
+        .findings
+        .iter_mut()
+        .filter(|x| x.action == Action::Manual)
+    {
+        let at = (finding.line, finding.column);
+        if rewritten.contains(&at) {
+            finding.with_switch = true;
+        } else if let Some(ids) = unaccepted
+            .get(&at)
+            .filter(|_| finding.differences.is_empty())
         {
             finding.with_switch = true;
+            let accept = ids.join(",");
+            if let Some(reason) = &mut finding.reason {
+                if !reason.ends_with('.') {
+                    reason.push('.');
+                }
+                reason.push_str(&format!(
+                    " The switch rewrites it only with --accept {accept} (or --review)."
+                ));
+            }
         }
     }
 }
