@@ -538,12 +538,14 @@ impl Matcher<'_> {
                 .then(|| context.resolver_changes(false))
                 .flatten();
         }
-        let looks_up = file
-            .uses
+        // Which programs change resolver is cheap to ask; which uses of the
+        // file look names up is asked only then.
+        let relaxed = context.resolver_changes(true)?;
+        file.uses
             .iter()
             .filter(|o| o.api == u.api && o.kind == UseKind::Reference)
-            .any(|o| api.looks_up.by(o.member(root, source)));
-        looks_up.then(|| context.resolver_changes(true)).flatten()
+            .any(|o| api.looks_up.by(o.member(root, source)))
+            .then_some(relaxed)
     }
 
     /// A module-level name that a test replaces keeps the code that looks
@@ -864,8 +866,8 @@ impl Matcher<'_> {
         let mut relaxed = self.check_requirements(local, u, root, source, file)?;
         relaxed.extend(with_code);
         if u.kind == UseKind::Reference {
-            let calls = self.stdlib_calls(&template, u, root, source);
-            relaxed.extend(self.context.at_use(u.range.start).caught_by_mock(&calls));
+            let calls = || self.stdlib_calls(&template, u, root, source);
+            relaxed.extend(self.context.at_use(u.range.start).caught_by_mock(calls));
         }
         self.check_helpers(template.helpers(), root, source, file)?;
         let mut attached_edits: Vec<Edit> = mock_member.into_iter().collect();

@@ -1014,13 +1014,15 @@ impl<'a> FileContext<'a> {
     }
 
     /// The caught-by-mock difference of a rewrite that calls the stdlib
-    /// names `calls` (module, member), where a program that may run the
-    /// line imports a file with a mock of one: the mock now catches the
-    /// rewritten call, which went to eventlet past it.
-    pub fn caught_by_mock(&self, calls: &[(String, String)]) -> Option<Relaxed> {
-        if calls.is_empty() {
+    /// names `calls` gives (module, member), where a program that may run
+    /// the line imports a file with a mock of one: the mock now catches the
+    /// rewritten call, which went to eventlet past it. `calls` is asked
+    /// only in a project with such mocks (every decision comes here).
+    pub fn caught_by_mock(&self, calls: impl FnOnce() -> Vec<(String, String)>) -> Option<Relaxed> {
+        if self.project.stdlib_mocks.is_empty() {
             return None;
         }
+        let calls = calls();
         self.programs().find_map(|program| {
             let (mock, (module, member)) = self
                 .project
