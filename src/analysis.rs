@@ -390,19 +390,20 @@ fn loader_calls<'t>(root: Node<'t>, source: &str) -> Vec<(Node<'t>, EventletLoad
 fn eventlet_loads(loads: &[(Node, EventletLoad)], catalogue: &Catalogue) -> Vec<Use> {
     loads
         .iter()
-        .map(|(call, load)| Use {
-            kind: UseKind::Reference,
-            api: catalogue.api(&load.path),
-            name: catalogue
-                .api(&load.path)
-                .map_or(load.path.clone(), |a| catalogue.apis[a].name.clone()),
-            range: call.byte_range(),
-            suffix: Vec::new(),
-            import: None,
-            local: String::new(),
-            ambiguous: true,
-            loaded: Some(call.start_byte()),
-            through: None,
+        .map(|(call, load)| {
+            let api = catalogue.api(&load.path);
+            Use {
+                kind: UseKind::Reference,
+                api,
+                name: api.map_or(load.path.clone(), |a| catalogue.apis[a].name.clone()),
+                range: call.byte_range(),
+                suffix: Vec::new(),
+                import: None,
+                local: String::new(),
+                ambiguous: true,
+                loaded: Some(call.start_byte()),
+                through: None,
+            }
         })
         .collect()
 }

@@ -45,6 +45,7 @@ use tree_sitter::Node;
 use crate::analysis::{FileAnalysis, Use, UseKind};
 use crate::decide::follow::enclosing_scope;
 use crate::edit::Edit;
+use crate::python::nearby_comments::LOG_METHODS;
 use crate::python::syntax::{
     descendants, field_name, named_children, numeric_literal, root_of, text,
 };
@@ -371,7 +372,9 @@ fn if_edits(
 /// read the exception being handled).
 fn handler_is_plain(body: Node, source: &str) -> bool {
     const LOGGERS: &[&str] = &["LOG", "log", "logger", "LOGGER", "logging"];
-    const MESSAGES: &[&str] = &["debug", "info", "warning", "warn", "error", "critical"];
+    // `LOG.exception()` prints the traceback, which tells the exceptions
+    // apart.
+    let message = |method: &str| LOG_METHODS.contains(&method) && method != "exception";
     descendants(body).all(|n| match n.kind() {
         "raise_statement" | "function_definition" | "class_definition" | "lambda" => false,
         "keyword_argument" => n
@@ -384,7 +387,7 @@ fn handler_is_plain(body: Node, source: &str) -> bool {
                 let method = f.child_by_field_name("attribute");
                 object
                     .is_some_and(|o| o.kind() == "identifier" && LOGGERS.contains(&text(o, source)))
-                    && method.is_some_and(|m| MESSAGES.contains(&text(m, source)))
+                    && method.is_some_and(|m| message(text(m, source)))
             }
             _ => false,
         },

@@ -134,7 +134,7 @@ fn paragraph_above(
 }
 
 /// Logger methods, whose message says what the code does.
-const LOG_METHODS: [&str; 7] = [
+pub(crate) const LOG_METHODS: [&str; 7] = [
     "debug",
     "info",
     "warning",
