@@ -12,7 +12,9 @@ use crate::analysis::{FileAnalysis, Through, Use, UseKind, is_mock_assertion};
 use crate::decide::follow::{self, member_of};
 use crate::decide::helper_site::HelperSite;
 use crate::decide::identity;
-use crate::decide::tree_facts::{FileContext, Relaxed, WithMocks, add_new, patched_by_call};
+use crate::decide::tree_facts::{
+    FileContext, Lookups, Relaxed, WithMocks, add_new, patched_by_call,
+};
 use crate::edit::Edit;
 use crate::project::requirements::RequirementFloors;
 use crate::python::bindings::{MODULE_SCOPE, Reads, module_bound_to};
@@ -473,12 +475,8 @@ impl Matcher<'_> {
         let context = self.context.at_use(u.range.start);
         let mut relaxed = Vec::new();
         for requirement in requirements {
-            match requirement {
-                Requirement::SameResolver => {
-                    relaxed.extend(self.resolver_changes(u, root, source, file));
-                }
-                _ => relaxed.extend(context.check(requirement)?),
-            }
+            let lookups = || self.lookups(u, root, source, file);
+            relaxed.extend(context.check(requirement, lookups)?);
         }
         // In a run that leaves threads unpatched, a thread started in place
         // of a green one is an OS thread, on which the eventlet primitives
@@ -518,34 +516,34 @@ impl Matcher<'_> {
             .collect()
     }
 
-    /// The resolver difference where the rewrite moves the line's
-    /// host-name lookups off greendns: a green module that the file uses
-    /// to look names up becomes the stdlib one, or a monkey_patch() call
-    /// that may patch socket goes.
-    fn resolver_changes(
-        &self,
-        u: &Use,
-        root: &Root,
-        source: &str,
-        file: &FileAnalysis,
-    ) -> Option<Relaxed> {
-        let api = &self.catalogue.apis[u.api?];
-        let context = self.context.at_use(u.range.start);
+    /// The host-name lookups of the use's line that a rewrite may move off
+    /// greendns: a green module's, where the file uses it to look names up
+    /// (it becomes the stdlib one), or the stdlib socket's, where a
+    /// monkey_patch() call may patch it (the call goes).
+    fn lookups(&self, u: &Use, root: &Root, source: &str, file: &FileAnalysis) -> Lookups {
+        let Some(api) = u.api.map(|a| &self.catalogue.apis[a]) else {
+            return Lookups::None;
+        };
         if api.monkey_patch {
-            let call = called(root, node_at(root, &u.range)?)?;
-            return patched_by_call(call, source)
-                .may_patch("socket")
-                .then(|| context.resolver_changes(false))
-                .flatten();
+            let patches_socket = node_at(root, &u.range)
+                .and_then(|n| called(root, n))
+                .is_some_and(|call| patched_by_call(call, source).may_patch("socket"));
+            return if patches_socket {
+                Lookups::PatchedSocket
+            } else {
+                Lookups::None
+            };
         }
-        // Which programs change resolver is cheap to ask; which uses of the
-        // file look names up is asked only then.
-        let relaxed = context.resolver_changes(true)?;
-        file.uses
+        let looks_up = file
+            .uses
             .iter()
             .filter(|o| o.api == u.api && o.kind == UseKind::Reference)
-            .any(|o| api.looks_up.by(o.member(root, source)))
-            .then_some(relaxed)
+            .any(|o| api.looks_up.by(o.member(root, source)));
+        if looks_up {
+            Lookups::GreenSocket
+        } else {
+            Lookups::None
+        }
     }
 
     /// A module-level name that a test replaces keeps the code that looks

@@ -210,6 +210,17 @@ pub struct PatchCall {
     pub in_set_up: bool,
 }
 
+/// The host-name lookups a line makes, as the matcher reads them: what
+/// the same-resolver requirement asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookups {
+    None,
+    /// Through eventlet's green socket, which the stdlib one replaces.
+    GreenSocket,
+    /// Through the stdlib socket, which a monkey_patch() call patches.
+    PatchedSocket,
+}
+
 /// A condition that holds but for a behaviour difference: in some runs
 /// of a program, or under a test's mock, the rewritten call behaves
 /// otherwise.
@@ -1056,7 +1067,7 @@ impl<'a> FileContext<'a> {
     /// `unless_socket_patched` (a green module becoming the stdlib one),
     /// only in a program that does not monkey-patch socket, since a patched
     /// stdlib socket looks names up with greendns too.
-    pub fn resolver_changes(&self, unless_socket_patched: bool) -> Option<Relaxed> {
+    fn resolver_changes(&self, unless_socket_patched: bool) -> Option<Relaxed> {
         self.programs()
             .filter(|p| !p.greendns_off)
             .find_map(|program| {
@@ -1329,8 +1340,13 @@ impl<'a> FileContext<'a> {
     /// file, or holds but for a behaviour difference (`Some`: the rewrite is
     /// review level); else the reason, naming the program and the call that
     /// decide.
-    pub fn check(&self, requirement: &Requirement) -> Result<Option<Relaxed>, String> {
-        self.requirement_holds(requirement)
+    /// `lookups` tells, when asked, the host-name lookups of the line.
+    pub fn check(
+        &self,
+        requirement: &Requirement,
+        lookups: impl FnOnce() -> Lookups,
+    ) -> Result<Option<Relaxed>, String> {
+        self.requirement_holds(requirement, lookups)
             .map(|relaxed| {
                 relaxed.map(|r| Relaxed {
                     why: self.judged_by(r.why),
@@ -1352,7 +1368,11 @@ impl<'a> FileContext<'a> {
         }
     }
 
-    fn requirement_holds(&self, requirement: &Requirement) -> Result<Option<Relaxed>, String> {
+    fn requirement_holds(
+        &self,
+        requirement: &Requirement,
+        lookups: impl FnOnce() -> Lookups,
+    ) -> Result<Option<Relaxed>, String> {
         match requirement {
             Requirement::Native => {
                 for program in self.programs() {
@@ -1423,10 +1443,11 @@ impl<'a> FileContext<'a> {
                  to native threads, made once nothing else uses eventlet"
                     .into(),
             ),
-            // Whether the line looks names up is the matcher's to tell.
-            Requirement::SameResolver => {
-                Err("same-resolver is checked with the line's lookups (a program error)".into())
-            }
+            Requirement::SameResolver => Ok(match lookups() {
+                Lookups::None => None,
+                Lookups::GreenSocket => self.resolver_changes(true),
+                Lookups::PatchedSocket => self.resolver_changes(false),
+            }),
             Requirement::Patched(module) => {
                 for program in self.programs() {
                     if let Err(why) = program.patches(module) {
@@ -1890,16 +1911,24 @@ mod tests {
     fn lookups_change_resolver_where_greendns_stays_on() {
         // The green socket becoming the stdlib one: same resolver where
         // socket is patched, or where greendns was off anyway.
+        const SAME: Requirement = Requirement::SameResolver;
         let service = program("service", true, &["monkey_patch()"]);
         let mut tool = program("tool", false, &[]);
+        let mixed = project(vec![service.clone(), tool.clone()]);
+        // A line that looks nothing up keeps its resolver.
+        assert_eq!(mixed.context(0).check(&SAME, || Lookups::None), Ok(None));
         assert_eq!(
             project(vec![service.clone()])
                 .context(0)
-                .resolver_changes(true),
+                .check(&SAME, || Lookups::GreenSocket)
+                .unwrap(),
             None
         );
-        let mixed = project(vec![service.clone(), tool.clone()]);
-        let relaxed = mixed.context(0).resolver_changes(true).unwrap();
+        let relaxed = mixed
+            .context(0)
+            .check(&SAME, || Lookups::GreenSocket)
+            .unwrap()
+            .unwrap();
         assert_eq!(relaxed.difference, RESOLVER);
         assert!(
             relaxed.why.contains("tool leaves greendns on")
@@ -1912,13 +1941,15 @@ mod tests {
         assert_eq!(
             project(vec![service.clone(), tool])
                 .context(0)
-                .resolver_changes(true),
+                .check(&SAME, || Lookups::GreenSocket)
+                .unwrap(),
             None
         );
         // The switch: where the call made lookups greendns's.
         let relaxed = project(vec![service.clone()])
             .context(0)
-            .resolver_changes(false)
+            .check(&SAME, || Lookups::PatchedSocket)
+            .unwrap()
             .unwrap();
         assert!(
             relaxed
@@ -1929,7 +1960,10 @@ mod tests {
         let mut cinder = service;
         cinder.greendns_off = true;
         assert_eq!(
-            project(vec![cinder]).context(0).resolver_changes(false),
+            project(vec![cinder])
+                .context(0)
+                .check(&SAME, || Lookups::PatchedSocket)
+                .unwrap(),
             None
         );
     }
@@ -1957,8 +1991,8 @@ mod tests {
             ),
             program("probe", true, &["monkey_patch()"]),
         ]);
-        assert_eq!(swift.context(0).check(&thread), Ok(None));
-        let err = swift.context(0).check(&time).unwrap_err();
+        assert_eq!(swift.context(0).check(&thread, || Lookups::None), Ok(None));
+        let err = swift.context(0).check(&time, || Lookups::None).unwrap_err();
         assert!(
             err.contains("run in server (server.py:1 eventlet.greenthread.spawn)")
                 && err.contains("the monkey_patch() at server.py:2 leaves 'time' alone"),
@@ -1969,33 +2003,41 @@ mod tests {
             program("service", true, &["monkey_patch()"]),
             program("unit tests", true, &[]),
         ]);
-        let err = tests.context(0).check(&time).unwrap_err();
+        let err = tests.context(0).check(&time, || Lookups::None).unwrap_err();
         assert!(
             err.contains("unit tests") && err.contains("nothing in it"),
             "{err}"
         );
         // A file no program reaches is judged by all of them.
-        assert!(tests.context(7).check(&time).is_err());
+        assert!(tests.context(7).check(&time, || Lookups::None).is_err());
         // A command that never patches, where green threads start in
         // another file it imports: review level. In the file that starts
         // them, the call stays.
         let mut tool = program("status tool", true, &[]);
         tool.command = true;
         let mut cli = project(vec![program("service", true, &["monkey_patch()"]), tool]);
-        let relaxed = cli.context(0).check(&time).unwrap().unwrap();
+        let relaxed = cli
+            .context(0)
+            .check(&time, || Lookups::None)
+            .unwrap()
+            .unwrap();
         assert_eq!(relaxed.difference, UNPATCHED_PROGRAM);
         assert!(relaxed.why.contains("status tool"), "{relaxed:?}");
         cli.green_files.insert(0);
-        assert!(cli.context(0).check(&time).is_err());
+        assert!(cli.context(0).check(&time, || Lookups::None).is_err());
         // nova's debugger mode leaves threads alone; mistral's computes it.
         let nova = project(vec![program(
             "nova",
             true,
             &["monkey_patch(thread=False)", "monkey_patch()"],
         )]);
-        assert_eq!(nova.context(0).check(&time), Ok(None));
+        assert_eq!(nova.context(0).check(&time, || Lookups::None), Ok(None));
         // In the debugger's runs only: the rewrite is review level.
-        let relaxed = nova.context(0).check(&thread).unwrap().unwrap();
+        let relaxed = nova
+            .context(0)
+            .check(&thread, || Lookups::None)
+            .unwrap()
+            .unwrap();
         assert_eq!(relaxed.difference, UNPATCHED_RUNS);
         assert!(relaxed.why.contains("leaves 'thread' alone"), "{relaxed:?}");
         // heat: the service patches all but os, a messaging setup adds
@@ -2008,30 +2050,42 @@ mod tests {
             one_test: false,
         });
         let heat = project(vec![heat]);
-        assert_eq!(heat.context(0).check(&thread), Ok(None));
-        assert_eq!(heat.context(0).check(&time), Ok(None));
+        assert_eq!(heat.context(0).check(&thread, || Lookups::None), Ok(None));
+        assert_eq!(heat.context(0).check(&time, || Lookups::None), Ok(None));
         let mistral = project(vec![program(
             "mistral",
             true,
             &["monkey_patch(os=True, select=True, socket=True, thread=debug, time=True)"],
         )]);
-        let relaxed = mistral.context(0).check(&thread).unwrap().unwrap();
+        let relaxed = mistral
+            .context(0)
+            .check(&thread, || Lookups::None)
+            .unwrap()
+            .unwrap();
         assert!(
             relaxed.why.contains("patches 'thread' only in some runs"),
             "{relaxed:?}"
         );
-        assert_eq!(mistral.context(0).check(&time), Ok(None));
+        assert_eq!(mistral.context(0).check(&time, || Lookups::None), Ok(None));
         // swift's test_utils: one test patches everything; the others run
         // unpatched before it, and patched after it.
         let mut swift = program("swift", true, &["monkey_patch()"]);
         swift.calls[0].one_test = true;
         let swift = project(vec![swift]);
-        let err = swift.context(0).check(&thread).unwrap_err();
+        let err = swift
+            .context(0)
+            .check(&thread, || Lookups::None)
+            .unwrap_err();
         assert!(
             err.contains("only one of its tests monkey-patches"),
             "{err}"
         );
-        assert!(swift.context(0).check(&Requirement::Unpatched).is_err());
+        assert!(
+            swift
+                .context(0)
+                .check(&Requirement::Unpatched, || Lookups::None)
+                .is_err()
+        );
     }
 
     #[test]
@@ -2041,7 +2095,10 @@ mod tests {
             program("api", true, &["monkey_patch(os=False)"]),
             program("unit tests", false, &["monkey_patch()"]),
         ]);
-        assert_eq!(services.context(0).check(&thread), Ok(None));
+        assert_eq!(
+            services.context(0).check(&thread, || Lookups::None),
+            Ok(None)
+        );
         // A WSGI application that never patches and starts no green thread:
         // native-or-patched holds there, patched does not.
         let wsgi = project(vec![
@@ -2049,8 +2106,11 @@ mod tests {
             program("api-wsgi", false, &[]),
         ]);
         let native = Requirement::NativeOrPatched("thread".into());
-        assert_eq!(wsgi.context(0).check(&native), Ok(None));
-        let err = wsgi.context(0).check(&thread).unwrap_err();
+        assert_eq!(wsgi.context(0).check(&native, || Lookups::None), Ok(None));
+        let err = wsgi
+            .context(0)
+            .check(&thread, || Lookups::None)
+            .unwrap_err();
         assert!(
             err.contains("api-wsgi may run this, and nothing in it monkey-patches 'thread'"),
             "{err}"
@@ -2060,7 +2120,7 @@ mod tests {
             true,
             &["monkey_patch(thread=False)"],
         )]);
-        assert!(partly.context(0).check(&thread).is_err());
+        assert!(partly.context(0).check(&thread, || Lookups::None).is_err());
     }
 
     #[test]
@@ -2091,7 +2151,9 @@ mod tests {
         let facts = ProjectFacts::new(&runs, &lookup, &[], Some(&assumed), Arc::default());
         let err = facts
             .context(0)
-            .check(&Requirement::NativeOrPatched("time".into()))
+            .check(&Requirement::NativeOrPatched("time".into()), || {
+                Lookups::None
+            })
             .unwrap_err();
         assert!(
             err.contains("lib.py:3 eventlet.spawn")
@@ -2101,7 +2163,9 @@ mod tests {
         assert!(
             facts
                 .context(0)
-                .check(&Requirement::NativeOrPatched("socket".into()))
+                .check(&Requirement::NativeOrPatched("socket".into()), || {
+                    Lookups::None
+                })
                 .is_ok()
         );
     }
@@ -2119,7 +2183,10 @@ mod tests {
             test("functional", &["monkey_patch()"]),
         ]);
         facts.reaching.insert(0, vec![0]);
-        let err = facts.context(0).check(&Requirement::Unpatched).unwrap_err();
+        let err = facts
+            .context(0)
+            .check(&Requirement::Unpatched, || Lookups::None)
+            .unwrap_err();
         assert!(
             err.contains(
                 "a test module that a runner may load in the same process calls \
@@ -2132,7 +2199,12 @@ mod tests {
         command.command = true;
         let mut facts = project(vec![command, test("functional", &["monkey_patch()"])]);
         facts.reaching.insert(0, vec![0]);
-        assert!(facts.context(0).check(&Requirement::Unpatched).is_ok());
+        assert!(
+            facts
+                .context(0)
+                .check(&Requirement::Unpatched, || Lookups::None)
+                .is_ok()
+        );
     }
 
     #[test]
@@ -2156,11 +2228,21 @@ mod tests {
         }];
         let facts = ProjectFacts::new(&runs, &lookup, &[], None, Arc::default());
         let context = facts.context(0);
-        assert!(context.check(&Requirement::Unpatched).is_err());
-        assert!(context.check(&Requirement::Native).is_err());
         assert!(
             context
-                .check(&Requirement::NativeOrPatched("time".into()))
+                .check(&Requirement::Unpatched, || Lookups::None)
+                .is_err()
+        );
+        assert!(
+            context
+                .check(&Requirement::Native, || Lookups::None)
+                .is_err()
+        );
+        assert!(
+            context
+                .check(&Requirement::NativeOrPatched("time".into()), || {
+                    Lookups::None
+                })
                 .is_err()
         );
     }
@@ -2251,12 +2333,17 @@ mod tests {
     #[test]
     fn eventlet_freedom_is_known_only_after_the_rewrites() {
         let before = project(vec![program("p", false, &["monkey_patch()"])]);
-        assert!(before.context(0).check(&Requirement::EventletFree).is_err());
+        assert!(
+            before
+                .context(0)
+                .check(&Requirement::EventletFree, || Lookups::None)
+                .is_err()
+        );
         assert!(
             before
                 .eventlet_free()
                 .context(0)
-                .check(&Requirement::EventletFree)
+                .check(&Requirement::EventletFree, || Lookups::None)
                 .is_ok()
         );
     }
@@ -2265,28 +2352,33 @@ mod tests {
     fn requirements_follow_green_threads_and_patching() {
         let time = Requirement::NativeOrPatched("time".into());
         let context = |green, calls: &[&str]| project(vec![program("p", green, calls)]);
-        assert_eq!(context(false, &[]).context(0).check(&time), Ok(None));
+        assert_eq!(
+            context(false, &[])
+                .context(0)
+                .check(&time, || Lookups::None),
+            Ok(None)
+        );
         assert!(
             context(true, &["monkey_patch(time=True)"])
                 .context(0)
-                .check(&time)
+                .check(&time, || Lookups::None)
                 .is_ok()
         );
         let err = context(true, &["monkey_patch(socket=True)"])
             .context(0)
-            .check(&time)
+            .check(&time, || Lookups::None)
             .unwrap_err();
         assert!(err.contains("p.py:1"), "{err}");
         assert!(
             context(false, &["monkey_patch(time=True)"])
                 .context(0)
-                .check(&Requirement::Native)
+                .check(&Requirement::Native, || Lookups::None)
                 .is_err()
         );
         assert!(
             context(true, &[])
                 .context(0)
-                .check(&Requirement::Unpatched)
+                .check(&Requirement::Unpatched, || Lookups::None)
                 .is_ok()
         );
     }
@@ -2301,12 +2393,12 @@ mod tests {
         assert_eq!(
             project(vec![program("p", true, &["monkey_patch()"])])
                 .context(0)
-                .check(&printed),
+                .check(&printed, || Lookups::None),
             Ok(None)
         );
         let err = project(vec![quiet.clone()])
             .context(0)
-            .check(&printed)
+            .check(&printed, || Lookups::None)
             .unwrap_err();
         assert!(err.contains("q.py:3"), "{err}");
         // The switch deletes the call, but the threads would still print.
@@ -2314,7 +2406,7 @@ mod tests {
             project(vec![quiet])
                 .switched()
                 .context(0)
-                .check(&printed)
+                .check(&printed, || Lookups::None)
                 .is_err()
         );
     }
