@@ -250,6 +250,18 @@ impl Matcher<'_> {
             Ok(fate) => return fate,
             Err(candidates) => candidates,
         };
+        let provider = u
+            .api
+            .and_then(|a| self.catalogue.apis[a].provided_by.as_deref());
+        if let Some(package) = provider.filter(|p| self.requirement_floors.is_own(p)) {
+            return Fate::Manual(
+                None,
+                format!(
+                    "this project is {package}, whose own eventlet feature this is: its code \
+                     and tests of the feature go when {package} drops it, not as a user's"
+                ),
+            );
+        }
         if let Some(suppression) = suppression::on_line(root.node(), source, u.range.start) {
             candidates.retain(|id| !suppression.covers(&self.catalogue.transforms[*id].id));
             if candidates.is_empty() {

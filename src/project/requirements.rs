@@ -66,9 +66,13 @@ impl std::fmt::Display for Release {
     }
 }
 
-/// Per normalised package name, the lowest release its requirement allows.
+/// Per normalised package name, the lowest release its requirement allows;
+/// and the project's own name, where it declares one.
 #[derive(Debug, Clone, Default)]
-pub struct RequirementFloors(HashMap<String, Release>);
+pub struct RequirementFloors {
+    floors: HashMap<String, Release>,
+    own_name: Option<String>,
+}
 
 impl RequirementFloors {
     /// Reads the requirement files at the project's root (none: no floors).
@@ -91,14 +95,15 @@ impl RequirementFloors {
             .chain(dependencies(project.as_ref()))
             .collect::<Vec<_>>()
             .join("\n");
-        let mut floors = RequirementFloors::parse(&lines);
-        // The project's own code is the release it declares: oslo.messaging's
-        // tools run the oslo.messaging in the tree.
-        let pkg_info = read("PKG-INFO");
-        if let Some((name, release)) = own_release(&pkg_info, project.as_ref(), &setup_cfg) {
-            floors.0.insert(normalise(&name), release);
+        RequirementFloors {
+            own_name: own_name(&read("PKG-INFO"), project.as_ref(), &setup_cfg),
+            ..RequirementFloors::parse(&lines)
         }
-        floors
+    }
+
+    /// The project is this package itself.
+    pub fn is_own(&self, package: &str) -> bool {
+        self.own_name.as_deref() == Some(normalise(package).as_str())
     }
 
     /// Floors from requirement lines (`name>=1.2,!=1.3 # comment`); where
@@ -139,12 +144,15 @@ impl RequirementFloors {
                 }
             }
         }
-        RequirementFloors(floors)
+        RequirementFloors {
+            floors,
+            own_name: None,
+        }
     }
 
     /// The project requires at least `release` of `package`.
     pub fn check(&self, package: &str, release: &Release) -> Result<(), String> {
-        match self.0.get(&normalise(package)) {
+        match self.floors.get(&normalise(package)) {
             Some(floor) if floor.at_least(release) => Ok(()),
             Some(floor) => Err(format!(
                 "the project's requirements allow {package} {floor}, and the rewrite counts \
@@ -159,37 +167,25 @@ impl RequirementFloors {
     }
 }
 
-/// The project's own name and release: a source release's PKG-INFO, or
-/// pyproject.toml's `[project]`, or setup.cfg's `[metadata]` (a checkout
-/// whose release comes from its tags, as pbr's do, declares none).
-fn own_release(
-    pkg_info: &str,
-    project: Option<&toml::Value>,
-    setup_cfg: &str,
-) -> Option<(String, Release)> {
-    let header = |key: &str| {
-        pkg_info
-            .lines()
-            .take_while(|line| !line.is_empty())
-            .find_map(|line| line.strip_prefix(key)?.strip_prefix(':'))
-            .map(str::trim)
-    };
-    let in_project = |key: &str| project?.get(key)?.as_str().map(str::to_owned);
-    let in_metadata = |key: &str| {
-        setup_cfg::value(setup_cfg, "metadata", key)?
+/// The project's own (normalised) name: a source release's PKG-INFO, or
+/// pyproject.toml's `[project]`, or setup.cfg's `[metadata]`.
+fn own_name(pkg_info: &str, project: Option<&toml::Value>, setup_cfg: &str) -> Option<String> {
+    let in_pkg_info = pkg_info
+        .lines()
+        .take_while(|line| !line.is_empty())
+        .find_map(|line| line.strip_prefix("Name")?.strip_prefix(':'))
+        .map(str::to_owned);
+    let in_project = || Some(project?.get("name")?.as_str()?.to_owned());
+    let in_metadata = || {
+        setup_cfg::value(setup_cfg, "metadata", "name")?
             .first()
-            .map(|v| v.trim().to_owned())
+            .map(|v| v.to_string())
     };
-    [
-        header("Name")
-            .zip(header("Version"))
-            .map(|(n, v)| (n.to_owned(), v.to_owned())),
-        in_project("name").zip(in_project("version")),
-        in_metadata("name").zip(in_metadata("version")),
-    ]
-    .into_iter()
-    .flatten()
-    .find_map(|(name, version)| Some((name, Release::parse(&version)?)))
+    in_pkg_info
+        .or_else(in_project)
+        .or_else(in_metadata)
+        .map(|name| normalise(name.trim()))
+        .filter(|name| !name.is_empty())
 }
 
 /// The `dependencies` of pyproject.toml's `[project]`.
@@ -264,25 +260,26 @@ mod tests {
     }
 
     #[test]
-    fn the_project_is_its_own_declared_release() {
+    fn the_project_knows_its_own_name() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("PKG-INFO"),
-            "Metadata-Version: 2.1\nName: oslo.messaging\nVersion: 14.7.0\n\nVersion: 1.0\n",
+            "Metadata-Version: 2.1\nName: oslo.messaging\nVersion: 14.7.0\n\nName: other\n",
         )
         .unwrap();
         let floors = RequirementFloors::read(dir.path());
-        assert!(floors.check("oslo.messaging", &release("12.0.0")).is_ok());
-        assert!(floors.check("oslo.messaging", &release("15")).is_err());
-        // A checkout whose release comes from its tags declares none.
+        assert!(floors.is_own("oslo_messaging") && !floors.is_own("other"));
+        // Its own release is no requirement of it.
+        assert!(floors.check("oslo.messaging", &release("12.0.0")).is_err());
+        // A checkout declares its name in setup.cfg, with or without a release.
         let checkout = tempfile::tempdir().unwrap();
         std::fs::write(
             checkout.path().join("setup.cfg"),
             "[metadata]\nname = oslo.messaging\n",
         )
         .unwrap();
-        let floors = RequirementFloors::read(checkout.path());
-        assert!(floors.check("oslo.messaging", &release("12.0.0")).is_err());
+        assert!(RequirementFloors::read(checkout.path()).is_own("oslo.messaging"));
+        assert!(!RequirementFloors::read(dir.path().join("none").as_path()).is_own(""));
     }
 
     #[test]

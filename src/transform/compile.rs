@@ -87,6 +87,7 @@ struct ApiDef {
     background_calls: Vec<String>,
     #[serde(default)]
     calls: Vec<String>,
+    provided_by: Option<String>,
 }
 
 /// An installed function that calls a `monkey_patch = true` API.
@@ -487,6 +488,7 @@ impl Catalogue {
                 .collect(),
             background_calls: def.background_calls.clone(),
             calls: Vec::new(),
+            provided_by: def.provided_by.clone(),
         });
     }
 

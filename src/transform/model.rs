@@ -464,6 +464,10 @@ pub struct Api {
     /// too, which the stdlib replacement would not call, so the code stays
     /// where such a mock reaches it.
     pub calls: Vec<ApiId>,
+    /// The package whose own feature it is (`oslo.messaging` for its
+    /// executor='eventlet'): in that package's tree, a use is its code and
+    /// tests of the feature, which go when the package drops it.
+    pub provided_by: Option<String>,
 }
 
 #[derive(Debug, Clone)]
