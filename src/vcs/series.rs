@@ -3,9 +3,11 @@
 //! restricted to the families so far, so it parses and keeps behaviour).
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
+use similar::{DiffTag, TextDiff};
 
 use crate::engine::{self, Options};
 use crate::outcome::RunResult;
@@ -179,17 +181,28 @@ pub fn plan(
                 // What accepting it adds: its own rewrites (a case with it
                 // may replace an exact one: `max(0, x)` dropped), and those
                 // it frees (code that moves with them has differences
-                // accepted before, or none).
-                let made = |(p, f): &(PathBuf, Finding)| {
-                    (
-                        p.clone(),
-                        f.line,
-                        f.transform.clone(),
-                        f.differences.clone(),
+                // accepted before, or none). A rewrite made before in
+                // another form that writes the same lines (the pool of a
+                // patched program, made again by the switch) is not this
+                // commit's.
+                let original = |p: &Path| {
+                    let bytes = std::fs::read(root.join(p)).unwrap_or_default();
+                    String::from_utf8_lossy(&bytes).into_owned()
+                };
+                let state = |files: &BTreeMap<PathBuf, Vec<u8>>, p: &Path| {
+                    files.get(p).map_or_else(
+                        || original(p),
+                        |bytes| String::from_utf8_lossy(bytes).into_owned(),
                     )
                 };
-                let earlier: Vec<_> = steps.iter().flat_map(|s| &s.rewrites).map(made).collect();
-                s.rewrites.retain(|r| !earlier.contains(&made(r)));
+                let before = steps.last().map(|prev| &prev.files);
+                s.rewrites.retain(|(p, f)| {
+                    let Some(before) = before else { return true };
+                    let original = original(p);
+                    let lines = f.line..f.end_line + 1;
+                    became(&original, &state(before, p), lines.clone())
+                        != became(&original, &state(&s.files, p), lines)
+                });
                 s.manual.clear();
                 if steps.last().is_some_and(|prev| prev.files == s.files) {
                     continue;
@@ -210,6 +223,24 @@ pub fn plan(
         }
     };
     Ok(steps.into_iter().filter(|s| !s.files.is_empty()).collect())
+}
+
+/// What the original's lines (1-based) became in `text`: each change of
+/// the diff between them that touches those lines, with its new lines.
+fn became(original: &str, text: &str, lines: Range<usize>) -> Vec<(Range<usize>, String)> {
+    let old = lines.start.saturating_sub(1)..lines.end.saturating_sub(1);
+    let diff = TextDiff::from_lines(original, text);
+    let new_lines: Vec<&str> = diff.iter_new_slices().collect();
+    diff.ops()
+        .iter()
+        .filter(|op| op.tag() != DiffTag::Equal)
+        .filter(|op| {
+            let covered = op.old_range();
+            // An insertion covers no old line: it counts where it lands.
+            covered.start < old.end && old.start < covered.end.max(covered.start + 1)
+        })
+        .map(|op| (op.old_range(), new_lines[op.new_range()].concat()))
+        .collect()
 }
 
 fn step(
