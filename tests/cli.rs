@@ -265,7 +265,7 @@ fn removing_monkey_patch_is_reported_as_a_whole_program_change() {
              differences (resolver: a program that starts with cmd.py leaves greendns on"
         ) && scan.contains(
             "verdict: eventlet cannot be switched off yet: no use needs a person; 1 more \
-             changes only with the switch to native threads"
+             changes only with the switch to native threads, once resolver is accepted\n"
         ),
         "{scan}"
     );
@@ -1249,8 +1249,9 @@ fn markdown_readiness_report_links_occurrences() {
     );
     assert!(
         md.contains(
-            "- 1 use needs a person; 2 more change only with the switch to native threads: \
-             eventlet.greenthread.sleep (2), eventlet.hubs.get_hub (1)"
+            "- 1 use needs a person; 2 more change only with the switch to native threads, \
+             all of them once unpatched-program is accepted: eventlet.greenthread.sleep (2), \
+             eventlet.hubs.get_hub (1)"
         ),
         "{md}"
     );

@@ -144,6 +144,7 @@ pub(super) fn mark_with_switch(file: &mut FileResult, fates: Option<&SwitchFates
             .filter(|_| finding.differences.is_empty())
         {
             finding.with_switch = true;
+            finding.differences = ids.to_vec();
             let accept = ids.join(",");
             if let Some(reason) = &mut finding.reason {
                 if !reason.ends_with('.') {

@@ -10,7 +10,7 @@ pub mod text;
 
 pub use catalogue::catalogue_markdown;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::Serialize;
@@ -34,6 +34,10 @@ pub struct Summary {
     /// Of those, the uses the project's switch to native threads would
     /// rewrite: they change only with the rest, not by a person's hand.
     pub with_switch: usize,
+    /// Of those, the uses the switch rewrites only once their differences
+    /// are accepted, and those differences (ids).
+    pub with_switch_once_accepted: usize,
+    pub switch_needs: BTreeSet<String>,
     /// Review-level rewrites made, by their differences (ids joined by ',').
     pub review_made: BTreeMap<String, usize>,
     /// Uses left only because their rewrite's differences are not
@@ -53,7 +57,13 @@ impl Summary {
             ..Summary::default()
         };
         for f in run.files.iter().flat_map(|f| &f.findings) {
-            s.with_switch += usize::from(f.with_switch && f.action == Action::Manual);
+            if f.with_switch && f.action == Action::Manual {
+                s.with_switch += 1;
+                if !f.differences.is_empty() {
+                    s.with_switch_once_accepted += 1;
+                    s.switch_needs.extend(f.differences.iter().cloned());
+                }
+            }
             let differences = || f.differences.join(",");
             match (f.action, f.safety) {
                 (Action::Import, _) => s.imports += 1,
@@ -132,6 +142,19 @@ impl Summary {
                 self.with_switch,
                 if self.with_switch == 1 { "s" } else { "" }
             );
+        }
+        let ids: Vec<&str> = self.switch_needs.iter().map(String::as_str).collect();
+        if let Some((last, init)) = ids.split_last() {
+            let (list, verb) = match init {
+                [] => (last.to_string(), "is"),
+                _ => (format!("{} and {last}", init.join(", ")), "are"),
+            };
+            let which = match (self.with_switch_once_accepted, self.with_switch) {
+                (1, 1) => String::new(),
+                (n, all) if n == all => "all of them ".to_owned(),
+                (n, _) => format!("{n} of them "),
+            };
+            told += &format!(", {which}once {list} {verb} accepted");
         }
         told
     }
