@@ -2936,7 +2936,7 @@ fn helpers_are_defined_once_in_a_shared_module() {
     let module = std::fs::read_to_string(d.join("proj/threading_helpers.py")).unwrap();
     assert!(
         module.starts_with(&format!(
-            "{LICENSE}\n\"\"\"Helpers for code that moved off eventlet."
+            "{LICENSE}\n\"\"\"Threading helpers shared by this project's modules."
         )),
         "the neighbours' license header, without their copyright line:\n{module}"
     );

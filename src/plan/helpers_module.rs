@@ -15,10 +15,9 @@ use crate::python::imports::insertions;
 use crate::python::parse::{first_syntax_error, parse};
 use crate::transform::model::Helper;
 
-const DOCSTRING: &str = "\"\"\"Helpers for code that moved off eventlet.
+const DOCSTRING: &str = "\"\"\"Threading helpers shared by this project's modules.
 
-Each does what an eventlet call did where no standard library call does
-the same on its own.
+Each does what no single standard library call does.
 \"\"\"
 ";
 
