@@ -912,3 +912,50 @@ fn a_review_commit_says_which_program_a_difference_comes_from() {
         "{message}"
     );
 }
+
+/// A rewrite is listed in the commit that makes it only: the switch made
+/// in the patcher commit is not listed again in the requirement commit
+/// after it, which does not make the switch.
+#[test]
+fn a_rewrite_is_listed_only_in_the_commit_that_makes_it() {
+    let service = "import os\n\nos.environ['EVENTLET_NO_GREENDNS'] = 'yes'\n\n\
+                   import eventlet  # noqa: E402\n\neventlet.monkey_patch()\n\n\n\
+                   def nap():\n    eventlet.sleep(1)\n";
+    let dir = repo_of(&[
+        (
+            "setup.cfg",
+            "[metadata]\nname = pkg\n\n[entry_points]\nconsole_scripts =\n    \
+             svc = pkg.service:nap\n",
+        ),
+        ("requirements.txt", "eventlet>=0.30\noslo.config\n"),
+        ("pkg/__init__.py", ""),
+        ("pkg/service.py", service),
+    ]);
+    // Oldest first.
+    let messages: Vec<String> = messages_of_commit(dir.path(), &["commit", "."])
+        .into_iter()
+        .rev()
+        .collect();
+    let listed = |m: &str| {
+        m.lines()
+            .filter(|l| l.starts_with("* "))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let switch = "Nothing else in the tree uses eventlet after this change";
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    assert_eq!(
+        listed(&messages[1]),
+        ["* eventlet.patcher.monkey_patch: 1 (transform remove-monkey-patch)"],
+        "{}",
+        messages[1]
+    );
+    assert!(messages[1].contains(switch), "{}", messages[1]);
+    assert_eq!(
+        listed(&messages[2]),
+        ["* eventlet:requirement: 1 (transform requirement)"],
+        "{}",
+        messages[2]
+    );
+    assert!(!messages[2].contains(switch), "{}", messages[2]);
+}

@@ -158,6 +158,7 @@ pub fn plan(
                 // rewrite it makes, whatever family came first.
                 s.rewrites
                     .retain(|(_, f)| &f.family == family || f.makes_the_switch(catalogue));
+                keep_changed_lines(root, steps.last(), &mut s);
                 s.manual.retain(|(_, f)| &f.family == family);
                 if steps.last().is_some_and(|prev| prev.files == s.files) {
                     continue;
@@ -181,28 +182,8 @@ pub fn plan(
                 // What accepting it adds: its own rewrites (a case with it
                 // may replace an exact one: `max(0, x)` dropped), and those
                 // it frees (code that moves with them has differences
-                // accepted before, or none). A rewrite made before in
-                // another form that writes the same lines (the pool of a
-                // patched program, made again by the switch) is not this
-                // commit's.
-                let original = |p: &Path| {
-                    let bytes = std::fs::read(root.join(p)).unwrap_or_default();
-                    String::from_utf8_lossy(&bytes).into_owned()
-                };
-                let state = |files: &BTreeMap<PathBuf, Vec<u8>>, p: &Path| {
-                    files.get(p).map_or_else(
-                        || original(p),
-                        |bytes| String::from_utf8_lossy(bytes).into_owned(),
-                    )
-                };
-                let before = steps.last().map(|prev| &prev.files);
-                s.rewrites.retain(|(p, f)| {
-                    let Some(before) = before else { return true };
-                    let original = original(p);
-                    let lines = f.line..f.end_line + 1;
-                    became(&original, &state(before, p), lines.clone())
-                        != became(&original, &state(&s.files, p), lines)
-                });
+                // accepted before, or none).
+                keep_changed_lines(root, steps.last(), &mut s);
                 s.manual.clear();
                 if steps.last().is_some_and(|prev| prev.files == s.files) {
                     continue;
@@ -223,6 +204,33 @@ pub fn plan(
         }
     };
     Ok(steps.into_iter().filter(|s| !s.files.is_empty()).collect())
+}
+
+/// Keeps the step's rewrites whose lines it changes from the step before
+/// (`previous`): a rewrite made before, again or in another form that
+/// writes the same lines (the switch's, once made; the pool of a patched
+/// program, made again by the switch), is not this commit's.
+fn keep_changed_lines(root: &Path, previous: Option<&Step>, step: &mut Step) {
+    let Some(previous) = previous else {
+        return;
+    };
+    let original = |p: &Path| {
+        let bytes = std::fs::read(root.join(p)).unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    let state = |files: &BTreeMap<PathBuf, Vec<u8>>, p: &Path| {
+        files.get(p).map_or_else(
+            || original(p),
+            |bytes| String::from_utf8_lossy(bytes).into_owned(),
+        )
+    };
+    let files = &step.files;
+    step.rewrites.retain(|(p, f)| {
+        let original = original(p);
+        let lines = f.line..f.end_line + 1;
+        became(&original, &state(&previous.files, p), lines.clone())
+            != became(&original, &state(files, p), lines)
+    });
 }
 
 /// What the original's lines (1-based) became in `text`: each change of
