@@ -269,6 +269,14 @@ fn removing_monkey_patch_is_reported_as_a_whole_program_change() {
         ),
         "{scan}"
     );
+    let markdown = stdout(&eventless(&["scan", "--format", "markdown"], dir.path()));
+    assert!(
+        markdown.contains(
+            "- cmd.py:2 : `eventlet.monkey_patch()` (manual; changes with the switch, once \
+             --accept resolver)"
+        ),
+        "{markdown}"
+    );
     let out = eventless(&["diff", "--color", "never"], dir.path());
     assert!(
         !stdout(&out).contains("-eventlet.monkey_patch()"),

@@ -133,6 +133,10 @@ pub fn render(
                     format!("rewritten; check {}", f.differences.join(", "))
                 }
                 (_, true) if f.with_switch => "manual; changes with the switch".to_owned(),
+                (_, false) if f.with_switch => format!(
+                    "manual; changes with the switch, once --accept {}",
+                    f.differences.join(",")
+                ),
                 (_, true) => "manual".to_owned(),
                 (_, false) => format!(
                     "manual; rewritten with --accept {}",
