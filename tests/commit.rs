@@ -959,3 +959,45 @@ fn a_rewrite_is_listed_only_in_the_commit_that_makes_it() {
     );
     assert!(!messages[2].contains(switch), "{}", messages[2]);
 }
+
+/// A rewrite whose line another rewrite changes later is listed where it
+/// was made: a sleep beside a spawn is the sleep commit's, not again the
+/// start-order commit's.
+#[test]
+fn a_rewrite_sharing_its_line_is_listed_where_it_was_made() {
+    let dir = repo(true);
+    let d = dir.path();
+    let service = "import eventlet\n\neventlet.monkey_patch()\n\n\n\
+                   def start(loop):\n    eventlet.sleep(1); eventlet.spawn_n(loop)\n";
+    std::fs::write(d.join("pkg/service.py"), service).unwrap();
+    std::fs::remove_file(d.join("pkg/worker.py")).unwrap();
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "Service"]);
+    // Oldest first.
+    let messages: Vec<String> = messages_of_commit(d, &["commit", "--review", "."])
+        .into_iter()
+        .rev()
+        .collect();
+    let listing = |api: &str| {
+        messages
+            .iter()
+            .filter(|m| m.lines().any(|l| l.starts_with(&format!("* {api}:"))))
+            .map(|m| m.lines().next().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        listing("eventlet.greenthread.sleep").len(),
+        1,
+        "{messages:?}"
+    );
+    assert_eq!(
+        listing("eventlet.greenthread.spawn_n").len(),
+        1,
+        "{messages:?}"
+    );
+    assert_ne!(
+        listing("eventlet.greenthread.sleep"),
+        listing("eventlet.greenthread.spawn_n"),
+        "{messages:?}"
+    );
+}

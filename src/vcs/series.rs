@@ -2,7 +2,7 @@
 //! an order where every commit stands alone (each is a full eventless run
 //! restricted to the families so far, so it parses and keeps behaviour).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -158,7 +158,7 @@ pub fn plan(
                 // rewrite it makes, whatever family came first.
                 s.rewrites
                     .retain(|(_, f)| &f.family == family || f.makes_the_switch(catalogue));
-                keep_changed_lines(root, steps.last(), &mut s);
+                keep_new_rewrites(root, &steps, &mut s);
                 s.manual.retain(|(_, f)| &f.family == family);
                 if steps.last().is_some_and(|prev| prev.files == s.files) {
                     continue;
@@ -183,7 +183,7 @@ pub fn plan(
                 // may replace an exact one: `max(0, x)` dropped), and those
                 // it frees (code that moves with them has differences
                 // accepted before, or none).
-                keep_changed_lines(root, steps.last(), &mut s);
+                keep_new_rewrites(root, &steps, &mut s);
                 s.manual.clear();
                 if steps.last().is_some_and(|prev| prev.files == s.files) {
                     continue;
@@ -206,14 +206,27 @@ pub fn plan(
     Ok(steps.into_iter().filter(|s| !s.files.is_empty()).collect())
 }
 
-/// Keeps the step's rewrites whose lines it changes from the step before
-/// (`previous`): a rewrite made before, again or in another form that
+/// Keeps the step's rewrites that earlier steps did not make: not listed
+/// by one of them as they are, and with lines this step changes from the
+/// step before. A rewrite made before, again or in another form that
 /// writes the same lines (the switch's, once made; the pool of a patched
-/// program, made again by the switch), is not this commit's.
-fn keep_changed_lines(root: &Path, previous: Option<&Step>, step: &mut Step) {
-    let Some(previous) = previous else {
+/// program, made again by the switch), is not this commit's; one whose
+/// line changes only for another use on it is listed where it was made.
+fn keep_new_rewrites(root: &Path, earlier: &[Step], step: &mut Step) {
+    let Some(previous) = earlier.last() else {
         return;
     };
+    let made = |(p, f): &(PathBuf, Finding)| {
+        (
+            p.clone(),
+            f.line,
+            f.column,
+            f.transform.clone(),
+            f.differences.clone(),
+        )
+    };
+    let listed: HashSet<_> = earlier.iter().flat_map(|s| &s.rewrites).map(made).collect();
+    step.rewrites.retain(|r| !listed.contains(&made(r)));
     let original = |p: &Path| {
         let bytes = std::fs::read(root.join(p)).unwrap_or_default();
         String::from_utf8_lossy(&bytes).into_owned()
