@@ -1911,24 +1911,19 @@ mod tests {
     fn lookups_change_resolver_where_greendns_stays_on() {
         // The green socket becoming the stdlib one: same resolver where
         // socket is patched, or where greendns was off anyway.
-        const SAME: Requirement = Requirement::SameResolver;
+        let resolver = |programs: Vec<ProgramFacts>, lookups: Lookups| {
+            project(programs)
+                .context(0)
+                .check(&Requirement::SameResolver, || lookups)
+                .unwrap()
+        };
         let service = program("service", true, &["monkey_patch()"]);
         let mut tool = program("tool", false, &[]);
-        let mixed = project(vec![service.clone(), tool.clone()]);
+        let mixed = vec![service.clone(), tool.clone()];
         // A line that looks nothing up keeps its resolver.
-        assert_eq!(mixed.context(0).check(&SAME, || Lookups::None), Ok(None));
-        assert_eq!(
-            project(vec![service.clone()])
-                .context(0)
-                .check(&SAME, || Lookups::GreenSocket)
-                .unwrap(),
-            None
-        );
-        let relaxed = mixed
-            .context(0)
-            .check(&SAME, || Lookups::GreenSocket)
-            .unwrap()
-            .unwrap();
+        assert_eq!(resolver(mixed.clone(), Lookups::None), None);
+        assert_eq!(resolver(vec![service.clone()], Lookups::GreenSocket), None);
+        let relaxed = resolver(mixed, Lookups::GreenSocket).unwrap();
         assert_eq!(relaxed.difference, RESOLVER);
         assert!(
             relaxed.why.contains("tool leaves greendns on")
@@ -1939,18 +1934,11 @@ mod tests {
         );
         tool.greendns_off = true;
         assert_eq!(
-            project(vec![service.clone(), tool])
-                .context(0)
-                .check(&SAME, || Lookups::GreenSocket)
-                .unwrap(),
+            resolver(vec![service.clone(), tool], Lookups::GreenSocket),
             None
         );
         // The switch: where the call made lookups greendns's.
-        let relaxed = project(vec![service.clone()])
-            .context(0)
-            .check(&SAME, || Lookups::PatchedSocket)
-            .unwrap()
-            .unwrap();
+        let relaxed = resolver(vec![service.clone()], Lookups::PatchedSocket).unwrap();
         assert!(
             relaxed
                 .why
@@ -1959,13 +1947,7 @@ mod tests {
         );
         let mut cinder = service;
         cinder.greendns_off = true;
-        assert_eq!(
-            project(vec![cinder])
-                .context(0)
-                .check(&SAME, || Lookups::PatchedSocket)
-                .unwrap(),
-            None
-        );
+        assert_eq!(resolver(vec![cinder], Lookups::PatchedSocket), None);
     }
 
     /// A project whose programs all reach file 0.
