@@ -2,7 +2,7 @@
 //! an order where every commit stands alone (each is a full eventless run
 //! restricted to the families so far, so it parses and keeps behaviour).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -227,41 +227,45 @@ fn keep_new_rewrites(root: &Path, earlier: &[Step], step: &mut Step) {
     };
     let listed: HashSet<_> = earlier.iter().flat_map(|s| &s.rewrites).map(made).collect();
     step.rewrites.retain(|r| !listed.contains(&made(r)));
-    let original = |p: &Path| {
-        let bytes = std::fs::read(root.join(p)).unwrap_or_default();
-        String::from_utf8_lossy(&bytes).into_owned()
-    };
-    let state = |files: &BTreeMap<PathBuf, Vec<u8>>, p: &Path| {
-        files.get(p).map_or_else(
-            || original(p),
-            |bytes| String::from_utf8_lossy(bytes).into_owned(),
-        )
-    };
+    // Each file's changes from its original, before and after the step,
+    // found once for all its rewrites.
+    let mut changes: HashMap<PathBuf, [Vec<Change>; 2]> = HashMap::new();
     let files = &step.files;
     step.rewrites.retain(|(p, f)| {
-        let original = original(p);
-        let lines = f.line..f.end_line + 1;
-        became(&original, &state(&previous.files, p), lines.clone())
-            != became(&original, &state(files, p), lines)
+        let [before, after] = changes.entry(p.clone()).or_insert_with(|| {
+            let bytes = std::fs::read(root.join(p)).unwrap_or_default();
+            let original = String::from_utf8_lossy(&bytes);
+            [&previous.files, files].map(|state| match state.get(p) {
+                Some(text) => changes_from(&original, &String::from_utf8_lossy(text)),
+                None => Vec::new(),
+            })
+        });
+        let lines = f.line - 1..f.end_line;
+        touching(before, &lines).ne(touching(after, &lines))
     });
 }
 
-/// What the original's lines (1-based) became in `text`: each change of
-/// the diff between them that touches those lines, with its new lines.
-fn became(original: &str, text: &str, lines: Range<usize>) -> Vec<(Range<usize>, String)> {
-    let old = lines.start.saturating_sub(1)..lines.end.saturating_sub(1);
+/// A change of a file from its original: the original's lines it replaces
+/// (0-based; empty for an insertion) and the new lines.
+type Change = (Range<usize>, String);
+
+/// The changes of `text` from `original`.
+fn changes_from(original: &str, text: &str) -> Vec<Change> {
     let diff = TextDiff::from_lines(original, text);
     let new_lines: Vec<&str> = diff.iter_new_slices().collect();
     diff.ops()
         .iter()
         .filter(|op| op.tag() != DiffTag::Equal)
-        .filter(|op| {
-            let covered = op.old_range();
-            // An insertion covers no old line: it counts where it lands.
-            covered.start < old.end && old.start < covered.end.max(covered.start + 1)
-        })
         .map(|op| (op.old_range(), new_lines[op.new_range()].concat()))
         .collect()
+}
+
+/// The changes that touch the original's `lines` (0-based): an insertion
+/// counts where it lands.
+fn touching<'c>(changes: &'c [Change], lines: &Range<usize>) -> impl Iterator<Item = &'c Change> {
+    changes
+        .iter()
+        .filter(move |(old, _)| old.start < lines.end && lines.start < old.end.max(old.start + 1))
 }
 
 fn step(
