@@ -46,8 +46,9 @@ fn repo_of(files: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 /// Commits `files` (and the removal of `removed`) on top of the repository,
-/// runs `eventless commit`, and returns the series' messages.
-fn series_after(d: &Path, files: &[(&str, &str)], removed: &[&str]) -> Vec<String> {
+/// runs eventless with `args` (`commit .`), and returns the series'
+/// messages, newest first.
+fn series_after(d: &Path, files: &[(&str, &str)], removed: &[&str], args: &[&str]) -> Vec<String> {
     for (name, text) in files {
         std::fs::write(d.join(name), text).unwrap();
     }
@@ -56,8 +57,13 @@ fn series_after(d: &Path, files: &[(&str, &str)], removed: &[&str]) -> Vec<Strin
     }
     git(d, &["add", "-A"]);
     git(d, &["commit", "-q", "-m", "Change"]);
-    succeeds(d, &["commit", "."]);
+    succeeds(d, args);
     messages(d)
+}
+
+/// The uses a commit message lists (`* API: N (transform ID)`).
+fn listed(message: &str) -> Vec<&str> {
+    message.lines().filter(|l| l.starts_with("* ")).collect()
 }
 
 /// Runs eventless in `d`; fails the test, with its errors, if it fails.
@@ -181,6 +187,7 @@ fn a_commit_that_adds_helpers_names_them() {
             ("eventless.toml", config),
         ],
         &[],
+        &["commit", "."],
     );
     let threads = messages
         .iter()
@@ -210,7 +217,7 @@ fn a_commit_lists_the_comments_its_rewrites_may_make_wrong() {
         "        eventlet.sleep(1)\n",
         "        # Let the other greenthreads fill the queue.\n        eventlet.sleep(1)\n",
     );
-    let messages = series_after(d, &[("pkg/worker.py", &worker)], &[]);
+    let messages = series_after(d, &[("pkg/worker.py", &worker)], &[], &["commit", "."]);
     let sleep = messages
         .iter()
         .find(|m| m.starts_with("Replace eventlet.sleep with time.sleep"))
@@ -297,13 +304,13 @@ fn the_switch_off_eventlet_is_one_commit_that_says_so() {
 #[test]
 fn a_switch_without_monkey_patch_says_so() {
     let dir = repo(true);
-    let d = dir.path();
     let starter = "import eventlet\n\n\ndef start(job):\n    eventlet.spawn(job)\n";
-    std::fs::write(d.join("pkg/service.py"), starter).unwrap();
-    std::fs::remove_file(d.join("pkg/worker.py")).unwrap();
-    git(d, &["add", "-A"]);
-    git(d, &["commit", "-q", "-m", "Change"]);
-    let messages = messages_of_commit(d, &["commit", "--review", "."]);
+    let messages = series_after(
+        dir.path(),
+        &[("pkg/service.py", starter)],
+        &["pkg/worker.py"],
+        &["commit", "--review", "."],
+    );
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(
         messages[0].contains("(transform spawn-statement)")
@@ -936,12 +943,6 @@ fn a_rewrite_is_listed_only_in_the_commit_that_makes_it() {
         .into_iter()
         .rev()
         .collect();
-    let listed = |m: &str| {
-        m.lines()
-            .filter(|l| l.starts_with("* "))
-            .map(str::to_owned)
-            .collect::<Vec<_>>()
-    };
     let switch = "Nothing else in the tree uses eventlet after this change";
     assert_eq!(messages.len(), 3, "{messages:?}");
     assert_eq!(
@@ -966,23 +967,24 @@ fn a_rewrite_is_listed_only_in_the_commit_that_makes_it() {
 #[test]
 fn a_rewrite_sharing_its_line_is_listed_where_it_was_made() {
     let dir = repo(true);
-    let d = dir.path();
     let service = "import eventlet\n\neventlet.monkey_patch()\n\n\n\
                    def start(loop):\n    eventlet.sleep(1); eventlet.spawn_n(loop)\n";
-    std::fs::write(d.join("pkg/service.py"), service).unwrap();
-    std::fs::remove_file(d.join("pkg/worker.py")).unwrap();
-    git(d, &["add", "-A"]);
-    git(d, &["commit", "-q", "-m", "Service"]);
-    // Oldest first.
-    let messages: Vec<String> = messages_of_commit(d, &["commit", "--review", "."])
-        .into_iter()
-        .rev()
-        .collect();
+    let messages = series_after(
+        dir.path(),
+        &[("pkg/service.py", service)],
+        &["pkg/worker.py"],
+        &["commit", "--review", "."],
+    );
+    // The subjects of the commits that list the API.
     let listing = |api: &str| {
         messages
             .iter()
-            .filter(|m| m.lines().any(|l| l.starts_with(&format!("* {api}:"))))
-            .map(|m| m.lines().next().unwrap().to_owned())
+            .filter(|m| {
+                listed(m)
+                    .iter()
+                    .any(|l| l.starts_with(&format!("* {api}:")))
+            })
+            .map(|m| m.lines().next().unwrap())
             .collect::<Vec<_>>()
     };
     assert_eq!(
