@@ -1386,12 +1386,31 @@ fn the_cache_gives_the_same_answer_and_notices_changes() {
         stdout(&changed)
     );
 
+    // So is the project's name, read from its metadata: futurist's own
+    // tree keeps its green executor.
+    let green = "import futurist\n\n\ndef test_green():\n    with futurist.GreenThreadPoolExecutor(2) as e:\n        assert e.submit(sum, [1, 2]).result() == 3\n";
+    std::fs::write(dir.path().join("a.py"), green).unwrap();
+    let review = ["diff", "--review", "--color", "never", "."];
+    let user = cached(&review, dir.path(), cache.path());
+    assert!(
+        stdout(&user).contains("+    with futurist.ThreadPoolExecutor(2) as e:"),
+        "{}",
+        stdout(&user)
+    );
+    std::fs::write(
+        dir.path().join("PKG-INFO"),
+        "Metadata-Version: 2.1\nName: futurist\n",
+    )
+    .unwrap();
+    let own = cached(&review, dir.path(), cache.path());
+    assert!(stdout(&own).is_empty(), "{}", stdout(&own));
+
     // A corrupt entry is ignored, and --no-cache neither reads nor writes it.
     for slot in std::fs::read_dir(cache.path().join("eventless")).unwrap() {
         std::fs::write(slot.unwrap().path(), b"{ not json").unwrap();
     }
-    let after_corruption = cached(&["diff", "--color", "never", "."], dir.path(), cache.path());
-    assert_eq!(stdout(&after_corruption), stdout(&changed));
+    let after_corruption = cached(&review, dir.path(), cache.path());
+    assert_eq!(stdout(&after_corruption), stdout(&own));
     let fresh = tempfile::tempdir().unwrap();
     cached(&["diff", "--no-cache", "."], dir.path(), fresh.path());
     assert!(!fresh.path().join("eventless").exists());

@@ -16,6 +16,7 @@ use crate::decide::tree_facts::{
     FileContext, Lookups, Relaxed, WithMocks, add_new, patched_by_call,
 };
 use crate::edit::Edit;
+use crate::project::metadata::normalise;
 use crate::project::requirements::RequirementFloors;
 use crate::python::bindings::{MODULE_SCOPE, Reads, module_bound_to};
 use crate::python::config_options::ProjectBounds;
@@ -237,6 +238,8 @@ pub struct Matcher<'a> {
     pub patchers: &'a Patchers,
     /// The lowest release of each library the project's requirements allow.
     pub requirement_floors: &'a RequirementFloors,
+    /// The name the project declares itself under.
+    pub project_name: Option<&'a str>,
     /// Where the file's helpers are defined.
     pub helpers: HelperSite<'a>,
     /// Whether each use a `follows` guard asked about (by its start) is
@@ -253,7 +256,11 @@ impl Matcher<'_> {
         let provider = u
             .api
             .and_then(|a| self.catalogue.apis[a].provided_by.as_deref());
-        if let Some(package) = provider.filter(|p| self.requirement_floors.is_own(p)) {
+        let is_own = |package: &&str| {
+            self.project_name
+                .is_some_and(|name| normalise(name) == normalise(package))
+        };
+        if let Some(package) = provider.filter(is_own) {
             return Fate::Manual(
                 None,
                 format!(

@@ -590,6 +590,8 @@ pub struct ProjectFacts {
     pub patchers: Patchers,
     /// The lowest release of each library the project's requirements allow.
     pub requirement_floors: RequirementFloors,
+    /// The name the project declares itself under.
+    pub project_name: Option<String>,
     /// Per file, the module-level names a test replaces there.
     held: HashMap<usize, Vec<HeldName>>,
     /// The files that start green threads or hub timers.

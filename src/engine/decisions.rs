@@ -23,6 +23,7 @@ pub(super) fn matcher<'a>(
         bounds: &facts.bounds,
         patchers: &facts.patchers,
         requirement_floors: &facts.requirement_floors,
+        project_name: facts.project_name.as_deref(),
         helpers: site(helpers, file),
         followed: Default::default(),
     }

@@ -33,6 +33,7 @@ use crate::discover::{discover, mentions_eventlet};
 use crate::helpers_home::Helpers;
 use crate::outcome::{Action, RunResult, Skipped};
 use crate::plan::rewrite::{Mode, rewrite_file};
+use crate::project::metadata::declared_name;
 use crate::project::modules::ModuleGraph;
 use crate::project::requirements::RequirementFloors;
 use crate::project::{Scope, Shown};
@@ -272,6 +273,7 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     facts.set_stdlib_mocks(stdlib_mocks, &graph, &discovered.files, &scans);
     facts.patchers = patchers.clone();
     facts.requirement_floors = RequirementFloors::read(&root);
+    facts.project_name = declared_name(&root);
     facts.bounds = ProjectBounds::of(&declared).with_constants(read_constants(
         &parsed,
         &graph,

@@ -9,6 +9,7 @@ use super::parsed::Read;
 use crate::cache;
 use crate::fingerprint::KeyBuilder;
 use crate::outcome::{FileResult, RunResult, Skipped};
+use crate::project::metadata::NAME_FILES;
 use crate::project::requirements::REQUIREMENT_FILES;
 use crate::source::{SourceFile, StandIn, canonical, read_bytes};
 use crate::transform::Catalogue;
@@ -81,8 +82,9 @@ pub(super) fn cache_key(
     for p in &discovered.problems {
         key.add(&p.path).add(&p.reason);
     }
-    // The requirement floors, read there even when the paths leave them out.
-    for name in REQUIREMENT_FILES {
+    // The requirement floors and the project's name, read there even when
+    // the paths leave them out.
+    for name in REQUIREMENT_FILES.iter().chain(&NAME_FILES) {
         key.add(std::fs::read(root.join(name)).unwrap_or_default());
     }
     key.finish()

@@ -8,8 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
+use super::metadata::declared_name;
 use super::modules::lexical;
-use super::setup_cfg;
 use crate::python::syntax::is_identifier_path;
 
 /// The module's name in the top-level package when none is configured.
@@ -100,7 +100,7 @@ fn default_package<'p>(
     root: &Path,
     packages: &'p [(String, PathBuf)],
 ) -> Option<&'p (String, PathBuf)> {
-    let named = project_name(root).map(|n| n.replace(['-', '.'], "_"));
+    let named = declared_name(root).map(|n| n.replace(['-', '.'], "_"));
     if let Some(package) = packages
         .iter()
         .find(|(name, _)| Some(name) == named.as_ref())
@@ -112,25 +112,6 @@ fn default_package<'p>(
         (Some(only), None) => Some(only),
         _ => None,
     }
-}
-
-/// The distribution name in `setup.cfg`'s `[metadata]` or `pyproject.toml`'s
-/// `[project]`.
-fn project_name(root: &Path) -> Option<String> {
-    let from_setup_cfg = std::fs::read_to_string(root.join("setup.cfg"))
-        .ok()
-        .and_then(|text| {
-            Some(
-                setup_cfg::value(&text, "metadata", "name")?
-                    .first()?
-                    .to_string(),
-            )
-        });
-    from_setup_cfg.or_else(|| {
-        let text = std::fs::read_to_string(root.join("pyproject.toml")).ok()?;
-        let doc: toml::Table = text.parse().ok()?;
-        Some(doc.get("project")?.get("name")?.as_str()?.to_owned())
-    })
 }
 
 #[cfg(test)]

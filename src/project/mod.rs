@@ -9,6 +9,7 @@
 
 pub mod call_reach;
 pub mod helpers_module;
+pub mod metadata;
 pub mod mock_paths;
 pub mod modules;
 pub mod programs;

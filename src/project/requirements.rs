@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::metadata::normalise;
 use super::setup_cfg;
 
 /// The files at the project's root that the floors come from.
@@ -66,12 +67,10 @@ impl std::fmt::Display for Release {
     }
 }
 
-/// Per normalised package name, the lowest release its requirement allows;
-/// and the project's own name, where it declares one.
+/// Per normalised package name, the lowest release its requirement allows.
 #[derive(Debug, Clone, Default)]
 pub struct RequirementFloors {
     floors: HashMap<String, Release>,
-    own_name: Option<String>,
 }
 
 impl RequirementFloors {
@@ -95,15 +94,7 @@ impl RequirementFloors {
             .chain(dependencies(project.as_ref()))
             .collect::<Vec<_>>()
             .join("\n");
-        RequirementFloors {
-            own_name: own_name(&read("PKG-INFO"), project.as_ref(), &setup_cfg),
-            ..RequirementFloors::parse(&lines)
-        }
-    }
-
-    /// The project is this package itself.
-    pub fn is_own(&self, package: &str) -> bool {
-        self.own_name.as_deref() == Some(normalise(package).as_str())
+        RequirementFloors::parse(&lines)
     }
 
     /// Floors from requirement lines (`name>=1.2,!=1.3 # comment`); where
@@ -144,10 +135,7 @@ impl RequirementFloors {
                 }
             }
         }
-        RequirementFloors {
-            floors,
-            own_name: None,
-        }
+        RequirementFloors { floors }
     }
 
     /// The project requires at least `release` of `package`.
@@ -167,27 +155,6 @@ impl RequirementFloors {
     }
 }
 
-/// The project's own (normalised) name: a source release's PKG-INFO, or
-/// pyproject.toml's `[project]`, or setup.cfg's `[metadata]`.
-fn own_name(pkg_info: &str, project: Option<&toml::Value>, setup_cfg: &str) -> Option<String> {
-    let in_pkg_info = pkg_info
-        .lines()
-        .take_while(|line| !line.is_empty())
-        .find_map(|line| line.strip_prefix("Name")?.strip_prefix(':'))
-        .map(str::to_owned);
-    let in_project = || Some(project?.get("name")?.as_str()?.to_owned());
-    let in_metadata = || {
-        setup_cfg::value(setup_cfg, "metadata", "name")?
-            .first()
-            .map(|v| v.to_string())
-    };
-    in_pkg_info
-        .or_else(in_project)
-        .or_else(in_metadata)
-        .map(|name| normalise(name.trim()))
-        .filter(|name| !name.is_empty())
-}
-
 /// The `dependencies` of pyproject.toml's `[project]`.
 fn dependencies(project: Option<&toml::Value>) -> Vec<String> {
     project
@@ -200,11 +167,6 @@ fn dependencies(project: Option<&toml::Value>) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// Package names compare as PyPI does: case, `-`, `_` and `.` alike.
-fn normalise(name: &str) -> String {
-    name.to_ascii_lowercase().replace(['_', '.'], "-")
 }
 
 #[cfg(test)]
@@ -257,29 +219,6 @@ mod tests {
         assert!(floors.check("eventlet", &release("0.30")).is_ok());
         assert!(floors.check("futurist", &release("1")).is_err());
         assert!(floors.check("python_requires", &release("3")).is_err());
-    }
-
-    #[test]
-    fn the_project_knows_its_own_name() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("PKG-INFO"),
-            "Metadata-Version: 2.1\nName: oslo.messaging\nVersion: 14.7.0\n\nName: other\n",
-        )
-        .unwrap();
-        let floors = RequirementFloors::read(dir.path());
-        assert!(floors.is_own("oslo_messaging") && !floors.is_own("other"));
-        // Its own release is no requirement of it.
-        assert!(floors.check("oslo.messaging", &release("12.0.0")).is_err());
-        // A checkout declares its name in setup.cfg, with or without a release.
-        let checkout = tempfile::tempdir().unwrap();
-        std::fs::write(
-            checkout.path().join("setup.cfg"),
-            "[metadata]\nname = oslo.messaging\n",
-        )
-        .unwrap();
-        assert!(RequirementFloors::read(checkout.path()).is_own("oslo.messaging"));
-        assert!(!RequirementFloors::read(dir.path().join("none").as_path()).is_own(""));
     }
 
     #[test]
