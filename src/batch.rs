@@ -26,6 +26,7 @@ use crate::config;
 use crate::decide::matcher::Selection;
 use crate::engine::{self, Options};
 use crate::outcome::Action;
+use crate::project::helpers_module::HelpersPlace;
 use crate::report::Summary;
 use crate::report::readiness::assess;
 use crate::transform::{Catalogue, Safety};
@@ -332,7 +333,7 @@ fn run_repo_inner(
             .modules()
             .map_err(anyhow::Error::msg)?,
         findings_only: mode == Mode::Scan,
-        helpers_module: file_options.helpers_module.clone(),
+        helpers: HelpersPlace::configured(file_options.helpers_module.clone()),
         ..Options::default()
     };
     let s = &repo.settings;

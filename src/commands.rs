@@ -17,6 +17,7 @@ use crate::diff::unified;
 use crate::engine::{self, Options};
 use crate::outcome::Action;
 use crate::outcome::{FileResult, HelpersModule, RunResult};
+use crate::project::helpers_module::{HelpersPlace, outside_its_package};
 use crate::project::programs::is_test_code;
 use crate::report::{self, Summary};
 use crate::transform::{Catalogue, Safety};
@@ -485,7 +486,7 @@ fn setup_with_commit(common: &Common) -> Result<(Catalogue, Options, CommitConfi
         annotate: common.annotate,
         findings_only: false,
         writes: false,
-        helpers_module: file_options.helpers_module,
+        helpers: HelpersPlace::configured(file_options.helpers_module),
         cache: !common.no_cache,
         tree_budget: None,
         stand_in: None,
@@ -746,31 +747,58 @@ fn helper_lines(run: &RunResult) -> String {
             module.added.join(", "),
             report::count(callers, "file"),
         ));
+        if let Some(moved) = &run.helpers.moved {
+            out.push_str(&format!(
+                "  beside the tests that call it, not in a new {} that only they would import\n",
+                moved.from.display()
+            ));
+        }
         // A reviewer asks why the package gets a module its own code never
         // imports.
-        let package = module.path.parent().unwrap_or(Path::new(""));
-        let root = run.project.as_ref().map(|p| p.root.as_path());
-        let outside_the_package = |caller: &Path| {
-            !caller.starts_with(package) || root.is_some_and(|r| is_test_code(r, caller))
-        };
-        if created && module.callers.iter().all(|c| outside_the_package(c)) {
-            out.push_str(
-                "  only tests and tools call it, not the package it joins: `helpers_module` in \
-                 eventless.toml can name a module of theirs instead\n",
-            );
+        let root = run
+            .project
+            .as_ref()
+            .map_or(Path::new("."), |p| p.root.as_path());
+        let outside = |caller: &std::path::PathBuf| outside_its_package(root, &module.path, caller);
+        if created && module.callers.iter().all(outside) {
+            let kept = match &run.helpers.kept_for {
+                Some(site) => format!(
+                    " (it goes there for {site}, a use of the package's code, left now, whose \
+                     rewrite may call a helper)"
+                ),
+                None => String::new(),
+            };
+            out.push_str(&format!(
+                "  only tests and tools call it, not the package it joins{kept}: \
+                 `helpers_module` in eventless.toml can name a module of theirs instead\n",
+            ));
         }
-        // In a library, a module without a leading underscore is public API.
+        // In a library, a module without a leading underscore is public API
+        // (its tests' modules are not).
         let name = module
             .path
             .file_stem()
             .and_then(|n| n.to_str())
             .unwrap_or("");
-        if created && !name.starts_with('_') && run.project.as_ref().is_some_and(|p| p.library) {
+        let library = run.project.as_ref().is_some_and(|p| p.library);
+        if created && !name.starts_with('_') && library && !is_test_code(root, &module.path) {
             out.push_str(&format!(
                 "  the project is a library, whose modules are its public API: `helpers_module` \
                  in eventless.toml can name a private one (`_{name}` in the same package)\n"
             ));
         }
+    }
+    if let Some(moved) = run
+        .helpers
+        .moved
+        .as_ref()
+        .filter(|m| m.to == HelpersPlace::InFiles)
+    {
+        out.push_str(&format!(
+            "helpers defined in the one file that calls them, not in a new {} that only it \
+             would import\n",
+            moved.from.display()
+        ));
     }
     if let Some(why) = &run.helpers.unavailable {
         out.push_str(&format!(

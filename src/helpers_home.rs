@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::decide::helper_site::{HelperSite, SharedHelpers};
 use crate::outcome::FileResult;
 use crate::plan::helpers_module;
-use crate::project::helpers_module::{Location, locate};
+use crate::project::helpers_module::{HelpersPlace, Location, locate};
 use crate::project::modules::lexical;
 use crate::python::license_header;
 use crate::source::SourceFile;
@@ -26,15 +26,20 @@ pub enum Helpers {
 }
 
 impl Helpers {
-    /// Where the helpers of the project at `root` go; `configured` names
-    /// the module (a dotted name) when the configuration does.
+    /// Where the helpers of the project at `root` go, in the `place` the
+    /// run asks for.
     pub fn find(
         catalogue: &Catalogue,
         root: &Path,
         files: &[PathBuf],
-        configured: Option<&str>,
+        place: &HelpersPlace,
         in_scope: impl Fn(&Path) -> bool,
     ) -> Helpers {
+        let configured = match place {
+            HelpersPlace::InFiles => return Helpers::InFiles,
+            HelpersPlace::Module(dotted) => Some(dotted.as_str()),
+            HelpersPlace::Default => None,
+        };
         match locate(root, files, configured) {
             Ok(Some(location)) => {
                 Helpers::Module(HelpersHome::new(catalogue, location, files, in_scope))

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::UseKind;
+use crate::project::helpers_module::HelpersPlace;
 use crate::source::SourceFile;
 use crate::transform::{Catalogue, Safety};
 
@@ -113,6 +114,22 @@ pub struct HelperPlaces {
     pub repeated: Vec<(String, Vec<PathBuf>)>,
     /// Why the configured helpers module cannot be used, when it cannot.
     pub unavailable: Option<String>,
+    /// Where the run put the helpers instead of a new default module that
+    /// only tests and tools would import.
+    pub moved: Option<MovedHelpers>,
+    /// Why a new default module only tests and tools import stays in the
+    /// package: a use of the package's own code (`path:line`) that a
+    /// rewrite calling a helper handles, left for now.
+    pub kept_for: Option<String>,
+}
+
+/// Helpers put nearer their callers than the default module.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct MovedHelpers {
+    /// The new module the default place would have been.
+    pub from: PathBuf,
+    /// Where they are instead.
+    pub to: HelpersPlace,
 }
 
 /// What the run adds to the shared helpers module.

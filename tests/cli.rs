@@ -2887,6 +2887,96 @@ fn a_helpers_module_only_tests_and_tools_call_is_pointed_out() {
     );
 }
 
+/// Helpers that only tests would import go beside them: into the tests'
+/// own package, or into the one file that calls them.
+#[test]
+fn helpers_only_tests_call_go_beside_them() {
+    let dir = tree(&[
+        ("setup.cfg", b"[metadata]\nname = proj\n"),
+        ("proj/__init__.py", b""),
+        ("proj/tests/__init__.py", b""),
+        ("proj/tests/unit/__init__.py", b""),
+        ("proj/tests/unit/test_resize.py", RESIZER.as_bytes()),
+        ("proj/tests/unit/net/__init__.py", b""),
+        ("proj/tests/unit/net/test_ping.py", PINGER.as_bytes()),
+    ]);
+    let flags = [
+        "--assume-monkey-patched",
+        "--accept",
+        "start-order",
+        "--no-cache",
+    ];
+    let diff = eventless(
+        &[&["diff", "--color", "never"][..], &flags].concat(),
+        dir.path(),
+    );
+    let (out, err) = (stdout(&diff), stderr(&diff));
+    assert!(
+        out.contains("+++ b/proj/tests/unit/threading_helpers.py\n")
+            && out.contains("+from proj.tests.unit import threading_helpers\n")
+            && !out.contains("proj/threading_helpers.py"),
+        "{out}"
+    );
+    assert!(
+        err.contains(
+            "helpers defined once, in ./proj/tests/unit/threading_helpers.py (a new module): \
+             spawn_future (called from 2 files)\n  beside the tests that call it, not in a new \
+             ./proj/threading_helpers.py that only they would import\n"
+        ) && !err.contains("only tests and tools call it")
+            && !err.contains("public API"),
+        "{err}"
+    );
+    // While the package's own code keeps a use whose rewrite may call a
+    // helper, a later run would define it there again: it goes there now.
+    let api = "import eventlet\n\n\ndef ping(host):\n    return eventlet.spawn(host.ping).wait()  # eventless: ignore\n";
+    std::fs::write(dir.path().join("proj/api.py"), api).unwrap();
+    let kept = eventless(&[&["diff"][..], &flags].concat(), dir.path());
+    assert!(
+        stderr(&kept).contains(
+            "helpers defined once, in ./proj/threading_helpers.py (a new module): spawn_future \
+             (called from 2 files)\n  only tests and tools call it, not the package it joins (it \
+             goes there for ./proj/api.py:5, a use of the package's code, left now, whose rewrite \
+             may call a helper)"
+        ),
+        "{}",
+        stderr(&kept)
+    );
+    std::fs::remove_file(dir.path().join("proj/api.py")).unwrap();
+    // The commit defines them where the diff does.
+    let apply = eventless(&[&["apply"][..], &flags].concat(), dir.path());
+    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
+    assert!(
+        dir.path()
+            .join("proj/tests/unit/threading_helpers.py")
+            .is_file()
+    );
+    assert!(!dir.path().join("proj/threading_helpers.py").exists());
+
+    // One test file: it defines the helper itself.
+    let one = tree(&[
+        ("setup.cfg", b"[metadata]\nname = proj\n"),
+        ("proj/__init__.py", b""),
+        ("proj/tests/__init__.py", b""),
+        ("proj/tests/test_resize.py", RESIZER.as_bytes()),
+    ]);
+    let diff = eventless(
+        &[&["diff", "--color", "never"][..], &flags].concat(),
+        one.path(),
+    );
+    let (out, err) = (stdout(&diff), stderr(&diff));
+    assert!(
+        out.contains("+def _spawn_future(") && !out.contains("threading_helpers"),
+        "{out}"
+    );
+    assert!(
+        err.contains(
+            "helpers defined in the one file that calls them, not in a new \
+             ./proj/threading_helpers.py that only it would import\n"
+        ),
+        "{err}"
+    );
+}
+
 /// Where a project has a top-level package, a helper is defined once, in a
 /// new module of it, and every file that calls it imports it.
 #[test]

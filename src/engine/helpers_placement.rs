@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 use super::rewritten::Rewritten;
 use crate::helpers_home::Helpers;
-use crate::outcome::{FileResult, HelperPlaces, HelpersModule};
+use crate::outcome::{Action, FileResult, HelperPlaces, HelpersModule, MovedHelpers, RunResult};
 use crate::plan::helpers_module::with_definitions;
+use crate::project::helpers_module::{nearer_callers, outside_its_package};
 use crate::transform::Catalogue;
 
 /// Where the run's helpers are defined. The shared helpers module gets
@@ -111,6 +112,66 @@ pub(super) fn place_helpers(
             });
             (places, result)
         }
+    }
+}
+
+/// What becomes of a new default helpers module that only tests and tools
+/// would import.
+pub(super) enum Nearer {
+    /// It is made where it is (or there is none such).
+    Here,
+    /// The helpers go nearer their callers.
+    Moved(MovedHelpers),
+    /// It stays in the package for a use of the package's own code
+    /// (`path:line`), left now, that a rewrite calling a helper may take: a
+    /// later run would define the helper again in the default module, for
+    /// it.
+    KeptFor(String),
+}
+
+/// What becomes of the new default helpers module `run` makes (a run over
+/// the whole project), when only tests and tools would import it.
+pub(super) fn nearer_helpers(run: &RunResult, catalogue: &Catalogue) -> Nearer {
+    let Some(module) = &run.helpers.module else {
+        return Nearer::Here;
+    };
+    let Some(project) = run.project.as_ref().filter(|p| p.paths.is_none()) else {
+        return Nearer::Here;
+    };
+    let root = &project.root;
+    let created = run
+        .files
+        .iter()
+        .any(|f| f.created && f.source.path == module.path);
+    let Some(to) = nearer_callers(root, &module.path, &module.callers).filter(|_| created) else {
+        return Nearer::Here;
+    };
+    // Whichever transform would take the use (a suppressed one names none).
+    let calls_helpers = |api: &str| {
+        catalogue.api(api).is_some_and(|api| {
+            catalogue
+                .transforms_for(api)
+                .iter()
+                .any(|&t| catalogue.transforms[t].helpers().next().is_some())
+        })
+    };
+    let kept = run
+        .files
+        .iter()
+        .filter(|f| !outside_its_package(root, &module.path, &f.source.path))
+        .find_map(|f| {
+            let x = f
+                .findings
+                .iter()
+                .find(|x| x.action == Action::Manual && calls_helpers(&x.api))?;
+            Some(format!("{}:{}", f.source.path.display(), x.line))
+        });
+    match kept {
+        Some(site) => Nearer::KeptFor(site),
+        None => Nearer::Moved(MovedHelpers {
+            from: module.path.clone(),
+            to,
+        }),
     }
 }
 

@@ -33,6 +33,7 @@ use crate::discover::{discover, mentions_eventlet};
 use crate::helpers_home::Helpers;
 use crate::outcome::{Action, RunResult, Skipped};
 use crate::plan::rewrite::{Mode, rewrite_file};
+use crate::project::helpers_module::HelpersPlace;
 use crate::project::metadata::declared_name;
 use crate::project::modules::ModuleGraph;
 use crate::project::requirements::RequirementFloors;
@@ -48,7 +49,7 @@ use config_rewrite::{config_file, eventlet_left};
 use decisions::matcher;
 use first_read::{FirstRead, first_read, stdlib_calls_in_use};
 use green_uses::settle_green_uses;
-use helpers_placement::place_helpers;
+use helpers_placement::{Nearer, nearer_helpers, place_helpers};
 use library::{
     eventlet_runtime, green_starting_imports, installed_imports, installed_patch_functions,
 };
@@ -63,7 +64,35 @@ use rewritten::Rewritten;
 use run_cache::{cache_key, cache_slot, from_cache, to_cache};
 use switch::{mark_with_switch, rewrite_switched, the_switch, uses_with_switch};
 
+/// One run over the project of `options`. Which files call the helpers is
+/// known only once the rewrites are made: where a new default helpers
+/// module would be imported by tests and tools only, the run is made again
+/// with the helpers nearer them.
 pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
+    let result = run_once(catalogue, options)?;
+    if options.helpers != HelpersPlace::Default {
+        return Ok(result);
+    }
+    match nearer_helpers(&result, catalogue) {
+        Nearer::Here => Ok(result),
+        Nearer::KeptFor(site) => {
+            let mut result = result;
+            result.helpers.kept_for = Some(site);
+            Ok(result)
+        }
+        Nearer::Moved(moved) => {
+            let again = Options {
+                helpers: moved.to.clone(),
+                ..options.clone()
+            };
+            let mut result = run_once(catalogue, &again)?;
+            result.helpers.moved = Some(moved);
+            Ok(result)
+        }
+    }
+}
+
+fn run_once(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     let stand_in = options.stand_in.as_ref();
     // Every path given exists, or has text standing in for it: the walk of
     // a project starts at its root and would not notice one missing.
@@ -149,8 +178,13 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         stand_in,
         &stdlib_calls_in_use(&read, catalogue),
     );
-    let configured = options.helpers_module.as_deref();
-    let helpers = Helpers::find(catalogue, &root, &discovered.files, configured, in_scope);
+    let helpers = Helpers::find(
+        catalogue,
+        &root,
+        &discovered.files,
+        &options.helpers,
+        in_scope,
+    );
     let mut to_load: Vec<ToLoad> = Vec::new();
     // Files that mention eventlet (or could not be read) but give no facts:
     // they may start green threads and may monkey-patch anything.

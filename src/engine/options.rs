@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use crate::decide::matcher::Selection;
+use crate::project::helpers_module::HelpersPlace;
 use crate::source::StandIn;
 
 #[derive(Debug, Clone, Default)]
@@ -25,9 +26,8 @@ pub struct Options {
     /// The results will be written (apply, commit, patches): prove every
     /// rewritten text with a fresh parse too, not only the incremental one.
     pub writes: bool,
-    /// The project's shared helpers module (a dotted name), when the
-    /// configuration names one.
-    pub helpers_module: Option<String>,
+    /// Where the helpers rewrites call are defined.
+    pub helpers: HelpersPlace,
     /// Reuse and store whole-run results in the user's cache folder.
     pub cache: bool,
     /// Keep the trees of at most this many bytes of source between the

@@ -52,7 +52,7 @@ pub(super) fn options_identity(options: &Options) -> String {
         options.findings_only,
         options.writes,
         options.stand_in.is_some(),
-        options.helpers_module
+        options.helpers
     )
 }
 

@@ -5,15 +5,42 @@
 //! (the package named like the project, or its only package that is not a
 //! test one). A project with no such package has none, and each file
 //! defines the helpers it calls.
+//!
+//! A new default module that only tests and tools would import does not
+//! belong in the package: the helpers go nearer their callers instead
+//! ([`nearer_callers`]), which a run knows only once its rewrites are made.
 
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
+
 use super::metadata::declared_name;
 use super::modules::lexical;
+use super::programs::is_test_code;
 use crate::python::syntax::is_identifier_path;
 
 /// The module's name in the top-level package when none is configured.
 pub const DEFAULT_NAME: &str = "threading_helpers";
+
+/// Where a run defines the helpers its rewrites call.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HelpersPlace {
+    /// In the default module, or nearer the callers when only tests and
+    /// tools would import a new one.
+    #[default]
+    Default,
+    /// In the module the configuration names (a dotted name).
+    Module(String),
+    /// In each file that calls them.
+    InFiles,
+}
+
+impl HelpersPlace {
+    /// The place a configuration's `helpers_module` names, if any.
+    pub fn configured(dotted: Option<String>) -> HelpersPlace {
+        dotted.map_or(HelpersPlace::Default, HelpersPlace::Module)
+    }
+}
 
 /// Where the shared helpers module is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +141,54 @@ fn default_package<'p>(
     }
 }
 
+/// Whether `caller` lies outside the package of the helpers module at
+/// `module`: in another folder, or a test where the package is not one.
+pub fn outside_its_package(root: &Path, module: &Path, caller: &Path) -> bool {
+    let package = lexical(module.parent().unwrap_or(Path::new("")));
+    let caller = lexical(caller);
+    !caller.starts_with(&package) || (is_test_code(root, &caller) && !is_test_code(root, &package))
+}
+
+/// A place nearer its `callers` for a new helpers module at `module`,
+/// when all of them lie outside its package: the file that calls them when
+/// it is one, else the deepest package that holds them all (a test
+/// package, below the module's own); `None` when there is none.
+pub fn nearer_callers(root: &Path, module: &Path, callers: &[PathBuf]) -> Option<HelpersPlace> {
+    if callers.is_empty() || !callers.iter().all(|c| outside_its_package(root, module, c)) {
+        return None;
+    }
+    if callers.len() == 1 {
+        return Some(HelpersPlace::InFiles);
+    }
+    let common = callers
+        .iter()
+        .filter_map(|c| c.parent().map(lexical))
+        .reduce(|a, b| {
+            a.ancestors()
+                .find(|f| b.starts_with(f))
+                .unwrap_or(Path::new(""))
+                .to_path_buf()
+        })?;
+    let root = lexical(root);
+    let src = root.join("src");
+    let base = if common.starts_with(&src) { src } else { root };
+    // The packages from the base down towards the common folder.
+    let mut package = base.clone();
+    let mut dotted: Vec<&str> = Vec::new();
+    for part in common.strip_prefix(&base).ok()?.components() {
+        let next = package.join(part);
+        let name = part.as_os_str().to_str()?;
+        if !is_identifier_path(name) || !next.join("__init__.py").is_file() {
+            break;
+        }
+        package = next;
+        dotted.push(name);
+    }
+    let own = lexical(module.parent()?);
+    (package.starts_with(&own) && package != own)
+        .then(|| HelpersPlace::Module(format!("{}.{DEFAULT_NAME}", dotted.join("."))))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,5 +257,54 @@ mod tests {
             err,
             "helpers_module 'pkg.missing.helpers': the project has no package 'pkg.missing'"
         );
+    }
+
+    #[test]
+    fn helpers_only_tests_call_go_beside_them() {
+        let (dir, _) = project(
+            &[
+                "pkg/__init__.py",
+                "pkg/api.py",
+                "pkg/tests/__init__.py",
+                "pkg/tests/unit/__init__.py",
+                "pkg/tests/unit/db/__init__.py",
+                "pkg/tests/unit/db/test_a.py",
+                "pkg/tests/unit/test_b.py",
+                "tools/sim.py",
+            ],
+            None,
+        );
+        let root = dir.path();
+        let module = root.join("pkg/threading_helpers.py");
+        let at = |files: &[&str]| -> Vec<PathBuf> { files.iter().map(|f| root.join(f)).collect() };
+        let tests = at(&["pkg/tests/unit/db/test_a.py", "pkg/tests/unit/test_b.py"]);
+        assert_eq!(
+            nearer_callers(root, &module, &tests),
+            Some(HelpersPlace::Module(
+                "pkg.tests.unit.threading_helpers".into()
+            ))
+        );
+        // One caller defines them itself; a caller in the package keeps them
+        // there; tests and a tool share no package.
+        assert_eq!(
+            nearer_callers(root, &module, &at(&["tools/sim.py"])),
+            Some(HelpersPlace::InFiles)
+        );
+        assert_eq!(
+            nearer_callers(root, &module, &at(&["pkg/api.py", "tools/sim.py"])),
+            None
+        );
+        assert_eq!(
+            nearer_callers(
+                root,
+                &module,
+                &at(&["pkg/tests/unit/test_b.py", "tools/sim.py"])
+            ),
+            None
+        );
+        // A module among the tests already is beside them.
+        let beside = root.join("pkg/tests/unit/threading_helpers.py");
+        assert!(!outside_its_package(root, &beside, &tests[0]));
+        assert_eq!(nearer_callers(root, &beside, &tests), None);
     }
 }

@@ -69,6 +69,15 @@ pub fn plan(
     split: Split,
 ) -> Result<Vec<Step>> {
     let all = engine::run(catalogue, options)?;
+    // Every commit defines the helpers where the whole change does.
+    let options = &Options {
+        helpers: all
+            .helpers
+            .moved
+            .as_ref()
+            .map_or_else(|| options.helpers.clone(), |m| m.to.clone()),
+        ..options.clone()
+    };
     let steps = match split {
         Split::None => {
             let scope = families_with_rewrites(&all, catalogue);
