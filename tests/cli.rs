@@ -3053,7 +3053,7 @@ fn helpers_are_defined_once_in_a_shared_module() {
     let module = std::fs::read_to_string(d.join("proj/threading_helpers.py")).unwrap();
     assert!(
         module.starts_with(&format!(
-            "{LICENSE}\n\"\"\"Threading helpers shared by this project's modules."
+            "{LICENSE}\n\"\"\"Helpers shared by this project's modules."
         )),
         "the neighbours' license header, without their copyright line:\n{module}"
     );

@@ -15,7 +15,7 @@ use crate::python::imports::insertions;
 use crate::python::parse::{first_syntax_error, parse};
 use crate::transform::model::Helper;
 
-const DOCSTRING: &str = "\"\"\"Threading helpers shared by this project's modules.
+const DOCSTRING: &str = "\"\"\"Helpers shared by this project's modules.
 
 Each does what no single standard library call does.
 \"\"\"
