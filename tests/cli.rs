@@ -1181,6 +1181,52 @@ fn the_requirement_goes_with_the_last_import() {
     );
 }
 
+/// A setting of eventlet's variables in code is a use: it goes with the
+/// last import, by a person's hand, since the commands the program starts
+/// inherit it. A file that names only the variable is read for it too.
+#[test]
+fn eventlet_settings_in_code_are_left_for_a_person_once_eventlet_goes() {
+    let dir = tree(&[
+        ("a.py", SLEEPY.as_bytes()),
+        (
+            "b.py",
+            b"import eventlet\n\nimport a\n\nhub = eventlet.hubs.get_hub()\na.nap(1)\n",
+        ),
+        (
+            "settings.py",
+            b"import os\n\nos.environ.setdefault('EVENTLET_HUB', 'poll')\nDEBUG = os.environ.get('EVENTLET_HUB')\n",
+        ),
+    ]);
+    let kept = stdout(&eventless(&["scan", "--no-cache"], dir.path()));
+    assert!(
+        kept.contains(
+            "settings.py:3:1: eventlet:environment [config] manual: eventlet is still imported \
+             (./a.py:1); delete the setting once nothing imports it, and no command this program \
+             starts runs on eventlet itself, which EVENTLET_HUB tunes through the environment it \
+             inherits"
+        ) && !kept.contains("settings.py:4:"),
+        "{kept}"
+    );
+    std::fs::remove_file(dir.path().join("b.py")).unwrap();
+    let out = eventless(&["apply", "--no-cache"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("1 use left for manual work"),
+        "{}",
+        stderr(&out)
+    );
+    let gone = stdout(&eventless(&["scan", "--no-cache"], dir.path()));
+    assert!(
+        gone.contains(
+            "settings.py:3:1: eventlet:environment [config] manual: nothing imports eventlet any \
+             more: delete the setting (and an import only it uses), once no command this program \
+             starts runs on eventlet itself, which EVENTLET_HUB tunes through the environment it \
+             inherits"
+        ),
+        "{gone}"
+    );
+}
+
 /// futurist's green executor imports eventlet: the requirement stays.
 #[test]
 fn the_requirement_stays_with_a_library_that_runs_on_eventlet() {

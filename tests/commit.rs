@@ -63,7 +63,11 @@ fn series_after(d: &Path, files: &[(&str, &str)], removed: &[&str], args: &[&str
 
 /// The uses a commit message lists (`* API: N (transform ID)`).
 fn listed(message: &str) -> Vec<&str> {
-    message.lines().filter(|l| l.starts_with("* ")).collect()
+    message
+        .lines()
+        .take_while(|l| !l.starts_with("Left for manual work"))
+        .filter(|l| l.starts_with("* "))
+        .collect()
 }
 
 /// Runs eventless in `d`; fails the test, with its errors, if it fails.
@@ -959,6 +963,15 @@ fn a_rewrite_is_listed_only_in_the_commit_that_makes_it() {
         messages[2]
     );
     assert!(!messages[2].contains(switch), "{}", messages[2]);
+    // The setting that only tuned eventlet is for a person to delete.
+    assert!(
+        messages[2].contains(
+            "Left for manual work (1 use):\n\n* eventlet:environment (1): nothing imports \
+             eventlet any more: delete\n  the setting"
+        ),
+        "{}",
+        messages[2]
+    );
 }
 
 /// A rewrite whose line another rewrite changes later is listed where it

@@ -1,7 +1,10 @@
 //! Configuration files (tox.ini, setup.cfg, ...): their eventlet settings,
-//! rewritten once the Python files leave no eventlet import.
+//! rewritten once the Python files leave no eventlet import. And the
+//! settings of eventlet's environment variables in Python code, which a
+//! person deletes then.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use anyhow::Result;
 
@@ -10,7 +13,9 @@ use crate::config_files;
 use crate::decide::matcher::Selection;
 use crate::discover::mentions_eventlet;
 use crate::outcome::{Action, FileResult, Finding, RunResult, Skipped};
-use crate::source::{SourceFile, line_text};
+use crate::python::environment_settings::{may_set, settings};
+use crate::python::parse::parse;
+use crate::source::{SourceFile, StandIn, line_col, line_text, read_bytes};
 use crate::transform::{Catalogue, Safety, Transform};
 
 /// Where eventlet is still imported once this run's rewrites are made, if
@@ -107,4 +112,102 @@ pub(super) fn config_file(
         error: None,
         created: false,
     }))
+}
+
+/// The API the settings of eventlet's environment variables are uses of.
+const ENVIRONMENT: &str = "eventlet:environment";
+
+/// Adds to `files` (a run's results) the uses that set eventlet's
+/// environment variables in them, and in those of `others` (files that do
+/// not mention eventlet otherwise), which join the results when they have
+/// some.
+pub(super) fn add_environment_settings<'p>(
+    files: &mut Vec<FileResult>,
+    others: impl Iterator<Item = &'p Path>,
+    catalogue: &Catalogue,
+    eventlet_left: Option<(&str, bool)>,
+    stand_in: Option<&StandIn>,
+) {
+    for file in files.iter_mut().filter(|f| !f.created) {
+        let found = environment_settings(&file.source, catalogue, eventlet_left);
+        if !found.is_empty() {
+            file.findings.extend(found);
+            file.findings.sort_by_key(|f| (f.line, f.column));
+        }
+    }
+    for path in others {
+        let read = read_bytes(path, stand_in).ok();
+        let Some(source) = read.and_then(|b| SourceFile::from_bytes(path.to_path_buf(), b).ok())
+        else {
+            continue;
+        };
+        let findings = environment_settings(&source, catalogue, eventlet_left);
+        if !findings.is_empty() {
+            files.push(FileResult {
+                source,
+                findings,
+                new_text: None,
+                error: None,
+                created: false,
+            });
+        }
+    }
+}
+
+/// The uses of `source` that set eventlet's environment variables
+/// (`os.environ['EVENTLET_NO_GREENDNS'] = 'yes'`), each left for a person
+/// to delete once eventlet goes (while it stays, the reason names the place
+/// that keeps it), after checking the commands the program starts, which
+/// inherit the setting and may run on eventlet themselves.
+fn environment_settings(
+    source: &SourceFile,
+    catalogue: &Catalogue,
+    eventlet_left: Option<(&str, bool)>,
+) -> Vec<Finding> {
+    let Some(api) = catalogue
+        .api(ENVIRONMENT)
+        .filter(|_| may_set(source.text.as_bytes()))
+    else {
+        return Vec::new();
+    };
+    let text = &source.text;
+    let tree = parse(text);
+    settings(tree.root_node(), text)
+        .into_iter()
+        .map(|(statement, variable)| {
+            let (line, column) = line_col(text, statement.start_byte());
+            let (end_line, end_column) = line_col(text, statement.end_byte());
+            let reason = match eventlet_left {
+                Some((site, _)) => format!(
+                    "eventlet is still imported ({site}); delete the setting once nothing \
+                     imports it, and no command this program starts runs on eventlet itself, \
+                     which {variable} tunes through the environment it inherits"
+                ),
+                None => format!(
+                    "nothing imports eventlet any more: delete the setting (and an import only \
+                     it uses), once no command this program starts runs on eventlet itself, \
+                     which {variable} tunes through the environment it inherits"
+                ),
+            };
+            Finding {
+                kind: UseKind::Config,
+                line,
+                column,
+                end_line,
+                end_column,
+                api: ENVIRONMENT.to_owned(),
+                family: catalogue.family_name(api).to_owned(),
+                transform: None,
+                safety: Safety::Manual,
+                action: Action::Manual,
+                reason: Some(reason),
+                differences: Vec::new(),
+                conditions: BTreeMap::new(),
+                comments: Vec::new(),
+                // Not even the switch deletes it.
+                with_switch: false,
+                code: line_text(text, line).trim().to_owned(),
+            }
+        })
+        .collect()
 }

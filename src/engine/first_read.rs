@@ -137,7 +137,7 @@ pub(super) fn first_read(
             };
             match r {
                 Read::Eventlet(_, bytes) => scan(bytes, true),
-                Read::NoEventlet(_) => read_bytes(path, stand_in)
+                Read::NoEventlet(..) => read_bytes(path, stand_in)
                     .map(|bytes| scan(&bytes, false))
                     .unwrap_or_default(),
                 Read::Failed(_) => Scanned::default(),
@@ -183,7 +183,7 @@ pub(super) fn first_read(
             .map(|file| {
                 let calls = match &read[file] {
                     Read::Eventlet(_, bytes) => patchers.may_patch(bytes),
-                    Read::NoEventlet(_) => read_bytes(&files[file], stand_in)
+                    Read::NoEventlet(..) => read_bytes(&files[file], stand_in)
                         .is_ok_and(|bytes| patchers.may_patch(&bytes)),
                     Read::Failed(_) => false,
                 };

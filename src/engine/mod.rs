@@ -45,7 +45,7 @@ use crate::python::syntax::is_eventlet_path;
 use crate::source::{StandIn, line_col, read_bytes};
 use crate::transform::{Catalogue, Shape, Transform};
 
-use config_rewrite::{config_file, eventlet_left};
+use config_rewrite::{add_environment_settings, config_file, eventlet_left};
 use decisions::matcher;
 use first_read::{FirstRead, first_read, stdlib_calls_in_use};
 use green_uses::settle_green_uses;
@@ -189,6 +189,8 @@ fn run_once(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     // Files that mention eventlet (or could not be read) but give no facts:
     // they may start green threads and may monkey-patch anything.
     let mut unreadable: Vec<(usize, Skipped)> = Vec::new();
+    // Files that do not mention eventlet but may set its variables.
+    let mut may_set_variables: Vec<usize> = Vec::new();
     for (file, r) in read.into_iter().enumerate() {
         match r {
             Read::Eventlet(path, bytes) => to_load.push(ToLoad {
@@ -198,7 +200,11 @@ fn run_once(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                 tree: trees[file].take(),
             }),
             Read::Failed(skipped) => unreadable.push((file, skipped)),
-            Read::NoEventlet(_) => {}
+            Read::NoEventlet(_, may_set) => {
+                if may_set {
+                    may_set_variables.push(file);
+                }
+            }
         }
     }
     to_load.sort_by_key(|l| std::cmp::Reverse(l.bytes.len()));
@@ -435,16 +441,24 @@ fn run_once(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         .iter()
         .filter(|t| t.shape == Shape::Config)
         .collect();
+    let left = eventlet_left(&result, &eventlet_kept, outside.is_some());
+    let left = left
+        .as_ref()
+        .map(|(site, with_switch)| (site.as_str(), *with_switch));
+    // Settings of eventlet's variables in code, in its files and others.
+    let others = may_set_variables
+        .into_iter()
+        .map(|file| discovered.files[file].as_path())
+        .filter(|path| in_scope(path));
+    add_environment_settings(&mut result.files, others, catalogue, left, stand_in);
     if !config_transforms.is_empty() && !discovered.config_files.is_empty() {
-        let left = eventlet_left(&result, &eventlet_kept, outside.is_some());
         for path in discovered.config_files.iter().filter(|p| in_scope(p)) {
             match config_file(
                 path,
                 &config_transforms,
                 catalogue,
                 &options.selection,
-                left.as_ref()
-                    .map(|(site, with_switch)| (site.as_str(), *with_switch)),
+                left,
             ) {
                 Ok(Some(file)) => result.files.push(file),
                 Ok(None) => {}

@@ -18,6 +18,7 @@ use crate::decide::tree_facts::{
 use crate::discover::runs_on_eventlet;
 use crate::helpers_home::{Helpers, site};
 use crate::outcome::Skipped;
+use crate::python::environment_settings::may_set;
 use crate::python::module_constants;
 use crate::python::parse::{first_syntax_error, parse};
 use crate::python::patchers::Patchers;
@@ -153,8 +154,9 @@ fn attributes_of_self(root: &Root, text: &str) -> Vec<String> {
 /// others matter by their imports, read only when the cache has no answer
 /// (a warm run then costs reading and hashing, as it did).
 pub(super) enum Read {
-    /// With a hash of its bytes, for the cache key.
-    NoEventlet(u64),
+    /// With a hash of its bytes, for the cache key, and whether it may set
+    /// eventlet's environment variables all the same (`EVENTLET_HUB`).
+    NoEventlet(u64, bool),
     Eventlet(PathBuf, Vec<u8>),
     Failed(Skipped),
 }
@@ -168,7 +170,7 @@ pub(super) fn read(path: &Path, library_members: &[&str], stand_in: Option<&Stan
             use std::hash::{Hash, Hasher};
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
             bytes.hash(&mut hasher);
-            Read::NoEventlet(hasher.finish())
+            Read::NoEventlet(hasher.finish(), may_set(&bytes))
         }
         Err(e) => Read::Failed(Skipped {
             path: path.to_path_buf(),

@@ -73,7 +73,7 @@ pub(super) fn cache_key(
             Read::Eventlet(path, bytes) => key.add(path).add(bytes),
             Read::Failed(s) => key.add(&s.path).add(&s.reason),
             // Other files matter by their imports (the programs).
-            Read::NoEventlet(hash) => key.add(hash),
+            Read::NoEventlet(hash, _) => key.add(hash),
         };
     }
     for path in discovered.config_files.iter().chain(&discovered.ini_files) {

@@ -3,6 +3,7 @@
 pub(crate) mod bindings;
 pub(crate) mod config_options;
 pub(crate) mod continuation;
+pub(crate) mod environment_settings;
 pub(crate) mod helpers;
 pub(crate) mod import_scan;
 pub(crate) mod imports;
