@@ -1201,7 +1201,7 @@ fn eventlet_settings_in_code_are_left_for_a_person_once_eventlet_goes() {
     assert!(
         kept.contains(
             "settings.py:3:1: eventlet:environment [config] manual: eventlet is still imported \
-             (./a.py:1); delete the setting once nothing imports it, and no command this program \
+             (./a.py:1); the setting goes once nothing imports it, and no command this program \
              starts runs on eventlet itself, which EVENTLET_HUB tunes through the environment it \
              inherits"
         ) && !kept.contains("settings.py:4:"),
@@ -1219,12 +1219,26 @@ fn eventlet_settings_in_code_are_left_for_a_person_once_eventlet_goes() {
     assert!(
         gone.contains(
             "settings.py:3:1: eventlet:environment [config] manual: nothing imports eventlet any \
-             more: delete the setting (and an import only it uses), once no command this program \
+             more: the setting goes (and an import only it uses) once no command this program \
              starts runs on eventlet itself, which EVENTLET_HUB tunes through the environment it \
              inherits"
         ),
         "{gone}"
     );
+    // Accepting that those commands no longer inherit it deletes it.
+    let review = eventless(&["apply", "--review", "--no-cache"], dir.path());
+    assert_eq!(review.status.code(), Some(0), "{}", stderr(&review));
+    assert!(
+        stderr(&review).contains("1 with inherited-environment"),
+        "{}",
+        stderr(&review)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("settings.py")).unwrap(),
+        "import os\n\nDEBUG = os.environ.get('EVENTLET_HUB')\n"
+    );
+    let again = eventless(&["diff", "--review", "--no-cache"], dir.path());
+    assert!(stdout(&again).is_empty(), "{}", stdout(&again));
 }
 
 /// futurist's green executor imports eventlet: the requirement stays.

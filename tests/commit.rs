@@ -292,13 +292,27 @@ fn the_switch_off_eventlet_is_one_commit_that_says_so() {
     git(d, &["checkout", "-q", "main"]);
     git(d, &["branch", "-q", "-D", "eventlet-removal"]);
     git(d, &["commit", "-q", "-am", "No greendns"]);
+    // The setting that turned it off goes last, in a commit of its own.
     let messages = messages_of_commit(d, &["commit", "--review", "."]);
-    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    let (setting, switch) = (&messages[0], &messages[1]);
     assert!(
-        messages[0].contains("(transform greenpool-executor)")
-            && messages[0].contains("runs on native, preemptive threads"),
-        "{}",
-        messages[0]
+        switch.contains("(transform greenpool-executor)")
+            && switch.contains("runs on native, preemptive threads")
+            && !switch.contains("eventlet:environment"),
+        "{switch}"
+    );
+    assert!(
+        setting.starts_with("Drop eventlet's settings from the environment\n")
+            && setting.contains("* eventlet:environment: 1 (transform environment)")
+            && setting.contains("Review level, difference inherited-environment")
+            && setting.contains("* pkg/service.py:3\n"),
+        "{setting}"
+    );
+    let service = git(d, &["show", "eventlet-removal:pkg/service.py"]);
+    assert!(
+        service.starts_with("import concurrent.futures\nimport traceback\n\n\n"),
+        "{service}"
     );
 }
 
@@ -967,7 +981,7 @@ fn a_rewrite_is_listed_only_in_the_commit_that_makes_it() {
     assert!(
         messages[2].contains(
             "Left for manual work (1 use):\n\n* eventlet:environment (1): nothing imports \
-             eventlet any more: delete\n  the setting"
+             eventlet any more: the\n  setting goes"
         ),
         "{}",
         messages[2]

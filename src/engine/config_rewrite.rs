@@ -13,9 +13,10 @@ use crate::config_files;
 use crate::decide::matcher::Selection;
 use crate::discover::mentions_eventlet;
 use crate::outcome::{Action, FileResult, Finding, RunResult, Skipped};
-use crate::python::environment_settings::{may_set, settings};
+use crate::python::environment_settings::{may_set, settings, without_settings};
 use crate::python::parse::parse;
 use crate::source::{SourceFile, StandIn, line_col, line_text, read_bytes};
+use crate::transform::model::{ENVIRONMENT_API, INHERITED_ENVIRONMENT};
 use crate::transform::{Catalogue, Safety, Transform};
 
 /// Where eventlet is still imported once this run's rewrites are made, if
@@ -114,26 +115,22 @@ pub(super) fn config_file(
     }))
 }
 
-/// The API the settings of eventlet's environment variables are uses of.
-const ENVIRONMENT: &str = "eventlet:environment";
+/// The transform that deletes settings of eventlet's variables.
+const ENVIRONMENT_TRANSFORM: &str = "environment";
 
 /// Adds to `files` (a run's results) the uses that set eventlet's
 /// environment variables in them, and in those of `others` (files that do
 /// not mention eventlet otherwise), which join the results when they have
-/// some.
+/// some; and deletes them where they go.
 pub(super) fn add_environment_settings<'p>(
     files: &mut Vec<FileResult>,
     others: impl Iterator<Item = &'p Path>,
     catalogue: &Catalogue,
-    eventlet_left: Option<(&str, bool)>,
+    settling: &Settling,
     stand_in: Option<&StandIn>,
 ) {
     for file in files.iter_mut().filter(|f| !f.created) {
-        let found = environment_settings(&file.source, catalogue, eventlet_left);
-        if !found.is_empty() {
-            file.findings.extend(found);
-            file.findings.sort_by_key(|f| (f.line, f.column));
-        }
+        settle_settings(file, catalogue, settling);
     }
     for path in others {
         let read = read_bytes(path, stand_in).ok();
@@ -141,73 +138,128 @@ pub(super) fn add_environment_settings<'p>(
         else {
             continue;
         };
-        let findings = environment_settings(&source, catalogue, eventlet_left);
-        if !findings.is_empty() {
-            files.push(FileResult {
-                source,
-                findings,
-                new_text: None,
-                error: None,
-                created: false,
-            });
+        let mut file = FileResult {
+            source,
+            findings: Vec::new(),
+            new_text: None,
+            error: None,
+            created: false,
+        };
+        settle_settings(&mut file, catalogue, settling);
+        if !file.findings.is_empty() {
+            files.push(file);
         }
     }
 }
 
-/// The uses of `source` that set eventlet's environment variables
-/// (`os.environ['EVENTLET_NO_GREENDNS'] = 'yes'`), each left for a person
-/// to delete once eventlet goes (while it stays, the reason names the place
-/// that keeps it), after checking the commands the program starts, which
-/// inherit the setting and may run on eventlet themselves.
-fn environment_settings(
-    source: &SourceFile,
-    catalogue: &Catalogue,
-    eventlet_left: Option<(&str, bool)>,
-) -> Vec<Finding> {
+/// What decides the fate of the settings of eventlet's variables.
+pub(super) struct Settling<'a> {
+    pub(super) selection: &'a Selection,
+    /// Where eventlet stays, and whether only through the project's uses.
+    pub(super) eventlet_left: Option<(&'a str, bool)>,
+}
+
+/// The uses of `file` that set eventlet's environment variables
+/// (`os.environ['EVENTLET_NO_GREENDNS'] = 'yes'`, found in its text as it
+/// was). While eventlet stays they wait for it, naming the place that
+/// keeps it. Once it goes they are deleted when the user accepts that the
+/// commands the program starts no longer inherit them (they may run on
+/// eventlet themselves), else left for a person with that difference.
+fn settle_settings(file: &mut FileResult, catalogue: &Catalogue, settling: &Settling) {
     let Some(api) = catalogue
-        .api(ENVIRONMENT)
-        .filter(|_| may_set(source.text.as_bytes()))
+        .api(ENVIRONMENT_API)
+        .filter(|_| may_set(file.source.text.as_bytes()))
     else {
-        return Vec::new();
+        return;
     };
-    let text = &source.text;
+    let text = &file.source.text;
     let tree = parse(text);
-    settings(tree.root_node(), text)
-        .into_iter()
-        .map(|(statement, variable)| {
-            let (line, column) = line_col(text, statement.start_byte());
-            let (end_line, end_column) = line_col(text, statement.end_byte());
-            let reason = match eventlet_left {
-                Some((site, _)) => format!(
-                    "eventlet is still imported ({site}); delete the setting once nothing \
-                     imports it, and no command this program starts runs on eventlet itself, \
-                     which {variable} tunes through the environment it inherits"
-                ),
-                None => format!(
-                    "nothing imports eventlet any more: delete the setting (and an import only \
-                     it uses), once no command this program starts runs on eventlet itself, \
-                     which {variable} tunes through the environment it inherits"
-                ),
-            };
-            Finding {
-                kind: UseKind::Config,
-                line,
-                column,
-                end_line,
-                end_column,
-                api: ENVIRONMENT.to_owned(),
-                family: catalogue.family_name(api).to_owned(),
-                transform: None,
-                safety: Safety::Manual,
-                action: Action::Manual,
-                reason: Some(reason),
-                differences: Vec::new(),
-                conditions: BTreeMap::new(),
-                comments: Vec::new(),
-                // Not even the switch deletes it.
-                with_switch: false,
-                code: line_text(text, line).trim().to_owned(),
-            }
-        })
-        .collect()
+    let found = settings(tree.root_node(), text);
+    if found.is_empty() {
+        return;
+    }
+    let transform = catalogue.transform_by_id(ENVIRONMENT_TRANSFORM);
+    let difference = catalogue.difference_by_id(INHERITED_ENVIRONMENT);
+    let deleted = without_settings(file.new_text.as_deref().unwrap_or(text));
+    let failed = file.error.is_some();
+    // Why the settings stay, if they do, and whether accepting the
+    // difference would delete them.
+    let stays = |variable: &str| -> Option<(String, bool)> {
+        if let Some((site, _)) = settling.eventlet_left {
+            let why = format!(
+                "eventlet is still imported ({site}); the setting goes once nothing imports \
+                 it, and no command this program starts runs on eventlet itself, which \
+                 {variable} tunes through the environment it inherits"
+            );
+            return Some((why, false));
+        }
+        if failed {
+            return Some((
+                "the file's rewrite failed, so it is left as it is".into(),
+                false,
+            ));
+        }
+        if let Err(why) = &deleted {
+            return Some((format!("{why}: delete it by hand"), false));
+        }
+        let (Some(t), Some(d)) = (transform, difference) else {
+            return Some((
+                "the catalogue has no transform that deletes it".into(),
+                false,
+            ));
+        };
+        if let Err(why) = settling.selection.allows(t, Safety::Review) {
+            return Some((why, false));
+        }
+        let unaccepted = format!(
+            "nothing imports eventlet any more: the setting goes (and an import only it uses) \
+             once no command this program starts runs on eventlet itself, which {variable} \
+             tunes through the environment it inherits"
+        );
+        (!settling.selection.accepts(&[d])).then_some((unaccepted, true))
+    };
+    let mut edited = false;
+    for (statement, variable) in found {
+        let (line, column) = line_col(text, statement.start_byte());
+        let (end_line, end_column) = line_col(text, statement.end_byte());
+        let stay = stays(variable);
+        let rewritten = stay.is_none();
+        edited |= rewritten;
+        // What the rewrite has, or what would unlock it.
+        let differences = match &stay {
+            None | Some((_, true)) => vec![INHERITED_ENVIRONMENT.to_owned()],
+            Some((_, false)) => Vec::new(),
+        };
+        file.findings.push(Finding {
+            kind: UseKind::Config,
+            line,
+            column,
+            end_line,
+            end_column,
+            api: ENVIRONMENT_API.to_owned(),
+            family: catalogue.family_name(api).to_owned(),
+            transform: transform.filter(|_| rewritten).map(|t| t.id.clone()),
+            safety: if rewritten {
+                Safety::Review
+            } else {
+                Safety::Manual
+            },
+            action: if rewritten {
+                Action::Rewrite
+            } else {
+                Action::Manual
+            },
+            reason: stay.map(|(why, _)| why),
+            differences,
+            conditions: BTreeMap::new(),
+            comments: Vec::new(),
+            // Not even the switch deletes it.
+            with_switch: false,
+            code: line_text(text, line).trim().to_owned(),
+        });
+    }
+    file.findings.sort_by_key(|f| (f.line, f.column));
+    if let (true, Ok(Some(new_text))) = (edited, deleted) {
+        file.new_text = Some(new_text);
+    }
 }

@@ -39,13 +39,14 @@ use crate::project::modules::ModuleGraph;
 use crate::project::requirements::RequirementFloors;
 use crate::project::{Scope, Shown};
 use crate::python::config_options::{Bound, ProjectBounds};
+use crate::python::environment_settings::may_set;
 use crate::python::import_scan::ImportScan;
 use crate::python::module_constants;
 use crate::python::syntax::is_eventlet_path;
 use crate::source::{StandIn, line_col, read_bytes};
 use crate::transform::{Catalogue, Shape, Transform};
 
-use config_rewrite::{add_environment_settings, config_file, eventlet_left};
+use config_rewrite::{Settling, add_environment_settings, config_file, eventlet_left};
 use decisions::matcher;
 use first_read::{FirstRead, first_read, stdlib_calls_in_use};
 use green_uses::settle_green_uses;
@@ -342,12 +343,15 @@ fn run_once(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     let facts = facts;
     // Only the files within the paths are rewritten.
     parsed.retain(|p| p.in_scope);
-    // A configuration file's fate depends on the rewritten Python files.
+    // A configuration file's fate depends on the rewritten Python files, and
+    // so does that of a setting of eventlet's variables in code.
     let findings_only = options.findings_only
         && !discovered
             .config_files
             .iter()
-            .any(|p| std::fs::read(p).is_ok_and(|b| mentions_eventlet(&b.to_ascii_lowercase())));
+            .any(|p| std::fs::read(p).is_ok_and(|b| mentions_eventlet(&b.to_ascii_lowercase())))
+        && may_set_variables.is_empty()
+        && !parsed.iter().any(|p| may_set(p.source.text.as_bytes()));
     let mode = Mode {
         annotate: options.annotate,
         findings_only,
@@ -450,7 +454,11 @@ fn run_once(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
         .into_iter()
         .map(|file| discovered.files[file].as_path())
         .filter(|path| in_scope(path));
-    add_environment_settings(&mut result.files, others, catalogue, left, stand_in);
+    let settling = Settling {
+        selection: &options.selection,
+        eventlet_left: left,
+    };
+    add_environment_settings(&mut result.files, others, catalogue, &settling, stand_in);
     if !config_transforms.is_empty() && !discovered.config_files.is_empty() {
         for path in discovered.config_files.iter().filter(|p| in_scope(p)) {
             match config_file(

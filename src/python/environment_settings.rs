@@ -1,20 +1,26 @@
 //! Settings of eventlet's environment variables in code
 //! (`os.environ['EVENTLET_NO_GREENDNS'] = 'yes'`, or its `setdefault`).
 //! They tune eventlet for the process and for the commands it starts,
-//! which inherit its environment: a person deletes them once nothing
-//! imports eventlet, and checks those commands.
+//! which inherit its environment: they go once nothing imports eventlet,
+//! when those commands are checked.
+
+use std::ops::Range;
 
 use tree_sitter::Node;
 
 use super::bindings::module_bound_to;
+use super::parse::{first_syntax_error, parse};
 use super::syntax::{descendants, named_children, plain_string_content, text};
+use crate::source::{line_end, line_start};
 
 /// What every eventlet variable's name starts with.
 const PREFIX: &str = "EVENTLET_";
 
-/// Whether `bytes` may set one (found before any parse).
+/// Whether `bytes` may set one (found before any parse): a string starts
+/// with the prefix (`OS_NOVA_DISABLE_EVENTLET_PATCHING` does not).
 pub fn may_set(bytes: &[u8]) -> bool {
-    memchr::memmem::find(bytes, PREFIX.as_bytes()).is_some()
+    memchr::memmem::find_iter(bytes, PREFIX.as_bytes())
+        .any(|at| at > 0 && matches!(bytes[at - 1], b'\'' | b'"'))
 }
 
 /// The statements of `root` that set an eventlet variable in `os.environ`
@@ -71,6 +77,109 @@ pub fn settings<'t>(root: Node<'t>, source: &'t str) -> Vec<(Node<'t>, &'t str)>
     found
 }
 
+/// `source` without its settings of eventlet's variables: each goes with
+/// its lines, the comments right above it when they and it stand apart
+/// from the code around them, and a blank line it leaves doubled; and so
+/// does a module-level `import os` (or `from os import environ`) that only
+/// they used. `None` when there is none; an error when one cannot go
+/// alone (it shares its line, or is all its block holds).
+pub fn without_settings(source: &str) -> Result<Option<String>, String> {
+    let tree = parse(source);
+    let root = tree.root_node();
+    let found = settings(root, source);
+    if found.is_empty() {
+        return Ok(None);
+    }
+    let statements: Vec<Node> = found.iter().map(|(s, _)| *s).collect();
+    let mut cuts: Vec<Range<usize>> = Vec::new();
+    for statement in &statements {
+        let parent = statement.parent().ok_or("a setting outside any block")?;
+        let code = |n: &Node| n.kind() != "comment" && !statements.contains(n);
+        if parent.kind() == "block" && !named_children(parent).iter().any(code) {
+            return Err("the settings are all their block holds".into());
+        }
+        cuts.push(own_lines(source, statement.byte_range())?);
+    }
+    // An import only the settings used goes with them.
+    for (statement, name) in imports_of_environ(root, source) {
+        let reads: Vec<Node> = descendants(root)
+            .filter(|n| n.kind() == "identifier" && text(*n, source) == name)
+            .filter(|n| !statement.byte_range().contains(&n.start_byte()))
+            .collect();
+        let in_a_setting = |n: &Node| {
+            statements
+                .iter()
+                .any(|s| s.byte_range().contains(&n.start_byte()))
+        };
+        if !reads.is_empty() && reads.iter().all(in_a_setting) {
+            cuts.push(own_lines(source, statement.byte_range())?);
+        }
+    }
+    cuts.sort_by_key(|c| c.start);
+    let mut out = String::with_capacity(source.len());
+    let mut at = 0;
+    for cut in &cuts {
+        if cut.start < at {
+            continue;
+        }
+        out.push_str(&source[at..cut.start]);
+        at = cut.end;
+        // A blank line on each side: one of them goes.
+        let blank_before = out.is_empty() || out.ends_with("\n\n") || out.ends_with("\n\r\n");
+        let next_end = line_end(source, at);
+        if blank_before && at < source.len() && source[at..next_end].trim().is_empty() {
+            at = (next_end + 1).min(source.len());
+        }
+    }
+    out.push_str(&source[at..]);
+    if first_syntax_error(&parse(&out)).is_some() {
+        return Err("the text without them would not parse".into());
+    }
+    Ok(Some(out))
+}
+
+/// The lines of the statement at `range` (with their line break), and the
+/// comment lines right above it when the statement ends its paragraph (a
+/// blank line, or the end of the text, follows): an error when another
+/// statement shares its lines.
+fn own_lines(source: &str, range: Range<usize>) -> Result<Range<usize>, String> {
+    let start = line_start(source, range.start);
+    let end = line_end(source, range.end);
+    let after = source[range.end..end].trim();
+    if !source[start..range.start].trim().is_empty()
+        || !(after.is_empty() || after.starts_with('#'))
+    {
+        return Err("a setting shares its line with other code".into());
+    }
+    let end = (end + 1).min(source.len());
+    let ends_paragraph = source[end..line_end(source, end)].trim().is_empty();
+    let mut first = start;
+    while ends_paragraph && first > 0 {
+        let above = line_start(source, first - 1);
+        if !source[above..first].trim_start().starts_with('#') {
+            break;
+        }
+        first = above;
+    }
+    Ok(first..end)
+}
+
+/// The module-level imports that bind `os` or `environ` from `os` alone
+/// (`import os`, `from os import environ`), with the name.
+fn imports_of_environ<'t>(root: Node<'t>, source: &str) -> Vec<(Node<'t>, &'static str)> {
+    named_children(root)
+        .into_iter()
+        .filter_map(|statement| {
+            let compact: String = text(statement, source).split_whitespace().collect();
+            match compact.as_str() {
+                "importos" => Some((statement, "os")),
+                "fromosimportenviron" => Some((statement, "environ")),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,8 +213,33 @@ mod tests {
         let imported = "from os import environ\nenviron['EVENTLET_HUB'] = 'poll'\n";
         assert_eq!(set(imported), [(2, "EVENTLET_HUB".to_owned())]);
         // Another mapping named environ is not the process's.
+        assert!(may_set(b"x = 'EVENTLET_HUB'") && !may_set(b"'OS_EVENTLET_X' EVENTLET_HUB"));
         let other = "import os\nenviron = {}\nenviron['EVENTLET_HUB'] = 'poll'\n\
                      env = os\nenv.environ['EVENTLET_HUB'] = 'poll'\n";
         assert_eq!(set(other), []);
+    }
+
+    #[test]
+    fn settings_go_with_their_comments_and_an_import_only_they_used() {
+        let source = "\"\"\"Root module.\"\"\"\n\nimport os\n\n\
+                      # Ensure greendns is off\n\
+                      os.environ['EVENTLET_NO_GREENDNS'] = 'yes'  # noqa\n\n\
+                      import threading  # noqa: E402\n";
+        assert_eq!(
+            without_settings(source).unwrap().unwrap(),
+            "\"\"\"Root module.\"\"\"\n\nimport threading  # noqa: E402\n"
+        );
+        // os is read elsewhere; the comment is the paragraph's.
+        let kept = "import os\n\n# Tune the process\nos.environ['EVENTLET_HUB'] = 'poll'\n\
+                    os.environ['LANG'] = 'C'\n";
+        assert_eq!(
+            without_settings(kept).unwrap().unwrap(),
+            "import os\n\n# Tune the process\nos.environ['LANG'] = 'C'\n"
+        );
+        assert_eq!(without_settings("import os\n").unwrap(), None);
+        let shared = "import os\nx = 1; os.environ['EVENTLET_HUB'] = 'poll'\n";
+        assert!(without_settings(shared).is_err());
+        let alone = "import os\nif True:\n    os.environ['EVENTLET_HUB'] = 'poll'\n";
+        assert!(without_settings(alone).is_err());
     }
 }

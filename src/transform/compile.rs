@@ -12,10 +12,10 @@ use serde::Deserialize;
 
 use super::catalogue::{Catalogue, CatalogueError};
 use super::model::{
-    Api, ApiId, ArgsRule, CAUGHT_BY_MOCK, Case, CaseAction, Difference, DifferenceId, ESCAPED_MOCK,
-    Example, Family, Guard, Helper, LooksUp, MemberRule, PATCHABLE, Param, PatchWrapper, RESOLVER,
-    Requirement, ResultRule, Safety, Shape, Transform, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
-    public_name,
+    Api, ApiId, ArgsRule, CAUGHT_BY_MOCK, Case, CaseAction, Difference, DifferenceId,
+    ENVIRONMENT_API, ESCAPED_MOCK, Example, Family, Guard, Helper, INHERITED_ENVIRONMENT, LooksUp,
+    MemberRule, PATCHABLE, Param, PatchWrapper, RESOLVER, Requirement, ResultRule, Safety, Shape,
+    Transform, UNPATCHED_PROGRAM, UNPATCHED_RUNS, public_name,
 };
 use super::predicate::Predicate;
 use super::strategy::{BlockRule, BlockStrategy, BlockingCall, ConfigStrategy, RAISED};
@@ -351,6 +351,14 @@ impl Catalogue {
             errors.push(format!(
                 "{DIFFERENCES_FILE}: difference '{RESOLVER}' is missing; requirement \
                  same-resolver holds with it"
+            ));
+        }
+        if cat.api(ENVIRONMENT_API).is_some()
+            && cat.difference_by_id(INHERITED_ENVIRONMENT).is_none()
+        {
+            errors.push(format!(
+                "{DIFFERENCES_FILE}: difference '{INHERITED_ENVIRONMENT}' is missing; a setting of \
+                 {ENVIRONMENT_API} in code goes with it"
             ));
         }
         // Code leaves a mock of such an API with this difference.

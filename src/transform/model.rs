@@ -159,6 +159,13 @@ pub const CAUGHT_BY_MOCK: &str = "caught-by-mock";
 /// rewrite moves host-name lookups from greendns to the system resolver.
 pub const RESOLVER: &str = "resolver";
 
+/// The behaviour difference of deleting a setting of eventlet's
+/// variables in code: the commands the program starts no longer inherit it.
+pub const INHERITED_ENVIRONMENT: &str = "inherited-environment";
+
+/// The API that settings of eventlet's variables are uses of.
+pub const ENVIRONMENT_API: &str = "eventlet:environment";
+
 /// The behaviour difference with which code moves away from a mock that
 /// stays (in shared set-up code) when the mock only skipped its wait: while
 /// that mock is active, the call now really waits.
