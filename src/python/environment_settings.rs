@@ -9,6 +9,7 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use super::bindings::module_bound_to;
+use super::imports::stale_late_import_markers;
 use super::parse::{first_syntax_error, parse};
 use super::syntax::{descendants, named_children, plain_string_content, text};
 use crate::source::{line_end, line_start};
@@ -81,7 +82,8 @@ pub fn settings<'t>(root: Node<'t>, source: &'t str) -> Vec<(Node<'t>, &'t str)>
 /// its lines, the comments right above it when they and it stand apart
 /// from the code around them, and a blank line it leaves doubled; and so
 /// does a module-level `import os` (or `from os import environ`) that only
-/// they used. `None` when there is none; an error when one cannot go
+/// they used, and the `# noqa: E402` of an import only they kept from the
+/// top of the module. `None` when there is none; an error when one cannot go
 /// alone (it shares its line, or is all its block holds).
 pub fn without_settings(source: &str) -> Result<Option<String>, String> {
     let tree = parse(source);
@@ -115,10 +117,19 @@ pub fn without_settings(source: &str) -> Result<Option<String>, String> {
             cuts.push(own_lines(source, statement.byte_range())?);
         }
     }
-    cuts.sort_by_key(|c| c.start);
+    // Lines go whole; a `# noqa: E402` only they made necessary goes from
+    // its import's line.
+    let settings_at: Vec<Range<usize>> = statements.iter().map(|s| s.byte_range()).collect();
+    let markers = stale_late_import_markers(root, source, &settings_at);
+    let mut cuts: Vec<(Range<usize>, bool)> = cuts
+        .into_iter()
+        .map(|lines| (lines, true))
+        .chain(markers.into_iter().map(|marker| (marker.range, false)))
+        .collect();
+    cuts.sort_by_key(|(cut, _)| cut.start);
     let mut out = String::with_capacity(source.len());
     let mut at = 0;
-    for cut in &cuts {
+    for (cut, whole_lines) in &cuts {
         if cut.start < at {
             continue;
         }
@@ -127,7 +138,11 @@ pub fn without_settings(source: &str) -> Result<Option<String>, String> {
         // A blank line on each side: one of them goes.
         let blank_before = out.is_empty() || out.ends_with("\n\n") || out.ends_with("\n\r\n");
         let next_end = line_end(source, at);
-        if blank_before && at < source.len() && source[at..next_end].trim().is_empty() {
+        if *whole_lines
+            && blank_before
+            && at < source.len()
+            && source[at..next_end].trim().is_empty()
+        {
             at = (next_end + 1).min(source.len());
         }
     }
@@ -227,7 +242,7 @@ mod tests {
                       import threading  # noqa: E402\n";
         assert_eq!(
             without_settings(source).unwrap().unwrap(),
-            "\"\"\"Root module.\"\"\"\n\nimport threading  # noqa: E402\n"
+            "\"\"\"Root module.\"\"\"\n\nimport threading\n"
         );
         // os is read elsewhere; the comment is the paragraph's.
         let kept = "import os\n\n# Tune the process\nos.environ['EVENTLET_HUB'] = 'poll'\n\
