@@ -1030,3 +1030,42 @@ fn a_rewrite_sharing_its_line_is_listed_where_it_was_made() {
         "{messages:?}"
     );
 }
+
+/// Helpers that only tests call are defined beside them, in the tests'
+/// package, by the commit that first calls them; no commit of the series
+/// adds a module to the package itself.
+#[test]
+fn a_series_defines_helpers_only_tests_call_beside_them() {
+    let resize = "import eventlet\n\n\ndef resize_all(instances, size):\n    \
+                  first = eventlet.spawn(instances[0].resize, size)\n    return first.wait()\n\n\n\
+                  def nap():\n    eventlet.sleep(1)\n";
+    let ping =
+        "import eventlet\n\n\ndef ping(host):\n    return eventlet.spawn(host.ping).wait()\n";
+    let dir = repo_of(&[
+        ("setup.cfg", "[metadata]\nname = pkg\n"),
+        ("pkg/__init__.py", ""),
+        ("pkg/tests/__init__.py", ""),
+        ("pkg/tests/unit/__init__.py", ""),
+        ("pkg/tests/unit/test_resize.py", resize),
+        ("pkg/tests/unit/net/__init__.py", ""),
+        ("pkg/tests/unit/net/test_ping.py", ping),
+    ]);
+    let d = dir.path();
+    let messages = messages_of_commit(d, &["commit", "--assume-monkey-patched", "--review", "."]);
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    let threads = &messages[0];
+    assert!(
+        threads.starts_with("Start threads with threading\n")
+            && threads.contains("pkg/tests/unit/threading_helpers.py: `spawn_future`"),
+        "{threads}"
+    );
+    let touched = git(
+        d,
+        &["log", "--name-only", "--format=", "main..eventlet-removal"],
+    );
+    assert!(
+        touched.contains("pkg/tests/unit/threading_helpers.py")
+            && !touched.contains("pkg/threading_helpers.py"),
+        "{touched}"
+    );
+}
