@@ -180,8 +180,12 @@ fn settle_settings(file: &mut FileResult, catalogue: &Catalogue, settling: &Sett
     }
     let transform = catalogue.transform_by_id(ENVIRONMENT_TRANSFORM);
     let difference = catalogue.difference_by_id(INHERITED_ENVIRONMENT);
-    let deleted = without_settings(file.new_text.as_deref().unwrap_or(text));
     let failed = file.error.is_some();
+    // Worked out only where the settings may go.
+    let deleted = match (settling.eventlet_left, failed) {
+        (None, false) => without_settings(file.new_text.as_deref().unwrap_or(text)),
+        _ => Ok(None),
+    };
     // Why the settings stay, if they do, and whether accepting the
     // difference would delete them.
     let stays = |variable: &str| -> Option<(String, bool)> {

@@ -11,7 +11,9 @@ use tree_sitter::Node;
 use super::bindings::module_bound_to;
 use super::imports::stale_late_import_markers;
 use super::parse::{first_syntax_error, parse};
+use super::statements::delete_statements;
 use super::syntax::{descendants, named_children, plain_string_content, text};
+use crate::edit::apply;
 use crate::source::{line_end, line_start};
 
 /// What every eventlet variable's name starts with.
@@ -78,13 +80,14 @@ pub fn settings<'t>(root: Node<'t>, source: &'t str) -> Vec<(Node<'t>, &'t str)>
     found
 }
 
-/// `source` without its settings of eventlet's variables: each goes with
-/// its lines, the comments right above it when they and it stand apart
-/// from the code around them, and a blank line it leaves doubled; and so
-/// does a module-level `import os` (or `from os import environ`) that only
-/// they used, and the `# noqa: E402` of an import only they kept from the
-/// top of the module. `None` when there is none; an error when one cannot go
-/// alone (it shares its line, or is all its block holds).
+/// `source` without its settings of eventlet's variables, deleted as any
+/// statement is (with their lines, and a blank line they leave doubled):
+/// each with the comments right above it when they and it stand apart from
+/// the code around them, a module-level `import os` (or `from os import
+/// environ`) that only they used, and the `# noqa: E402` of an import only
+/// they kept from the top of the module. `None` when there is none; an
+/// error when one cannot go alone (it shares its line, or is all its block
+/// holds).
 pub fn without_settings(source: &str) -> Result<Option<String>, String> {
     let tree = parse(source);
     let root = tree.root_node();
@@ -93,90 +96,76 @@ pub fn without_settings(source: &str) -> Result<Option<String>, String> {
         return Ok(None);
     }
     let statements: Vec<Node> = found.iter().map(|(s, _)| *s).collect();
-    let mut cuts: Vec<Range<usize>> = Vec::new();
+    let mut gone: Vec<Range<usize>> = Vec::new();
     for statement in &statements {
         let parent = statement.parent().ok_or("a setting outside any block")?;
         let code = |n: &Node| n.kind() != "comment" && !statements.contains(n);
         if parent.kind() == "block" && !named_children(parent).iter().any(code) {
             return Err("the settings are all their block holds".into());
         }
-        cuts.push(own_lines(source, statement.byte_range())?);
+        if !alone_on_its_lines(*statement, source) {
+            return Err("a setting shares its line with other code".into());
+        }
+        gone.push(statement.byte_range());
+        gone.extend(comments_above(*statement, source));
     }
     // An import only the settings used goes with them.
-    for (statement, name) in imports_of_environ(root, source) {
+    let in_a_setting = |n: &Node| {
+        statements
+            .iter()
+            .any(|s| s.byte_range().contains(&n.start_byte()))
+    };
+    for (import, name) in imports_of_environ(root, source) {
         let reads: Vec<Node> = descendants(root)
             .filter(|n| n.kind() == "identifier" && text(*n, source) == name)
-            .filter(|n| !statement.byte_range().contains(&n.start_byte()))
+            .filter(|n| !import.byte_range().contains(&n.start_byte()))
             .collect();
-        let in_a_setting = |n: &Node| {
-            statements
-                .iter()
-                .any(|s| s.byte_range().contains(&n.start_byte()))
-        };
         if !reads.is_empty() && reads.iter().all(in_a_setting) {
-            cuts.push(own_lines(source, statement.byte_range())?);
+            gone.push(import.byte_range());
         }
     }
-    // Lines go whole; a `# noqa: E402` only they made necessary goes from
-    // its import's line.
     let settings_at: Vec<Range<usize>> = statements.iter().map(|s| s.byte_range()).collect();
-    let markers = stale_late_import_markers(root, source, &settings_at);
-    let mut cuts: Vec<(Range<usize>, bool)> = cuts
+    let markers = stale_late_import_markers(root, source, &settings_at)
         .into_iter()
-        .map(|lines| (lines, true))
-        .chain(markers.into_iter().map(|marker| (marker.range, false)))
-        .collect();
-    cuts.sort_by_key(|(cut, _)| cut.start);
-    let mut out = String::with_capacity(source.len());
-    let mut at = 0;
-    for (cut, whole_lines) in &cuts {
-        if cut.start < at {
-            continue;
-        }
-        out.push_str(&source[at..cut.start]);
-        at = cut.end;
-        // A blank line on each side: one of them goes.
-        let blank_before = out.is_empty() || out.ends_with("\n\n") || out.ends_with("\n\r\n");
-        let next_end = line_end(source, at);
-        if *whole_lines
-            && blank_before
-            && at < source.len()
-            && source[at..next_end].trim().is_empty()
-        {
-            at = (next_end + 1).min(source.len());
-        }
-    }
-    out.push_str(&source[at..]);
+        .filter(|marker| !gone.iter().any(|g| g.contains(&marker.range.start)));
+    let mut edits = delete_statements(root, source, &gone, &[], &[]);
+    edits.extend(markers);
+    let out = apply(source, edits)?;
     if first_syntax_error(&parse(&out)).is_some() {
         return Err("the text without them would not parse".into());
     }
     Ok(Some(out))
 }
 
-/// The lines of the statement at `range` (with their line break), and the
-/// comment lines right above it when the statement ends its paragraph (a
-/// blank line, or the end of the text, follows): an error when another
-/// statement shares its lines.
-fn own_lines(source: &str, range: Range<usize>) -> Result<Range<usize>, String> {
-    let start = line_start(source, range.start);
-    let end = line_end(source, range.end);
-    let after = source[range.end..end].trim();
-    if !source[start..range.start].trim().is_empty()
-        || !(after.is_empty() || after.starts_with('#'))
-    {
-        return Err("a setting shares its line with other code".into());
+/// Whether nothing but a comment shares the lines of `statement`.
+fn alone_on_its_lines(statement: Node, source: &str) -> bool {
+    let (start, end) = (statement.start_byte(), statement.end_byte());
+    let after = source[end..line_end(source, end)].trim();
+    source[line_start(source, start)..start].trim().is_empty()
+        && (after.is_empty() || after.starts_with('#'))
+}
+
+/// The comments on the lines right above `statement`, each alone on its
+/// line, when the statement ends its paragraph (a blank line, or the end
+/// of the text, follows): they speak of it.
+fn comments_above(statement: Node, source: &str) -> Vec<Range<usize>> {
+    let next = (line_end(source, statement.end_byte()) + 1).min(source.len());
+    if !source[next..line_end(source, next)].trim().is_empty() {
+        return Vec::new();
     }
-    let end = (end + 1).min(source.len());
-    let ends_paragraph = source[end..line_end(source, end)].trim().is_empty();
-    let mut first = start;
-    while ends_paragraph && first > 0 {
-        let above = line_start(source, first - 1);
-        if !source[above..first].trim_start().starts_with('#') {
-            break;
-        }
-        first = above;
+    let mut found = Vec::new();
+    let mut below = statement;
+    while let Some(comment) = below.prev_named_sibling().filter(|c| {
+        c.kind() == "comment"
+            && c.end_position().row + 1 == below.start_position().row
+            && source[line_start(source, c.start_byte())..c.start_byte()]
+                .trim()
+                .is_empty()
+    }) {
+        found.push(comment.byte_range());
+        below = comment;
     }
-    Ok(first..end)
+    found
 }
 
 /// The module-level imports that bind `os` or `environ` from `os` alone
