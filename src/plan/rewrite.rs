@@ -696,6 +696,7 @@ fn plan_edits(
     edits.extend(partial);
     let realigned = continuation::follow_moved_brackets(root, text, &edits);
     edits.extend(realigned);
+    let mut edits = continuation::rejoin_shortened(root, text, edits);
     // After the imports inserted at the same place, before a TODO comment.
     for (helper, first_call) in &new_helpers {
         let public = matches!(

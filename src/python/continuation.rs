@@ -256,6 +256,98 @@ pub fn follow_moved_brackets(root: Node, source: &str, edits: &[Edit]) -> Vec<Ed
     out
 }
 
+/// `edits` with each statement that was broken onto two lines only because
+/// it was too long, and that they shorten enough to fit on one, joined:
+///
+/// ```text
+/// result = list(self.proc._iter_queue(eventlet.queue.LightQueue(),
+///                                     False))
+/// ->
+/// result = list(self.proc._iter_queue(queue_mod.Queue(), False))
+/// ```
+///
+/// The edits inside such a statement become one edit of the whole
+/// statement. A statement over more lines is left as it is: its author
+/// may have broken it for reading, not for length.
+pub fn rejoin_shortened(root: Node, source: &str, edits: Vec<Edit>) -> Vec<Edit> {
+    let mut statements: Vec<Node> = edits
+        .iter()
+        .filter_map(|e| two_line_statement(root, source, &e.range))
+        .collect();
+    statements.sort_by_key(|s| s.start_byte());
+    statements.dedup_by_key(|s| s.start_byte());
+    let mut joins = Vec::new();
+    for statement in statements {
+        let range = statement.byte_range();
+        let touching: Vec<&Edit> = edits
+            .iter()
+            .filter(|e| e.range.start <= range.end && range.start <= e.range.end)
+            .filter(|e| {
+                e.range.is_empty() || (e.range.start < range.end && range.start < e.range.end)
+            })
+            .collect();
+        let all_inside_one_line = touching.iter().all(|e| {
+            range.start <= e.range.start
+                && e.range.end <= range.end
+                && !e.text.contains(['\n', '\\'])
+                && !source[e.range.clone()].contains('\n')
+        });
+        let within: Vec<Edit> = touching
+            .iter()
+            .map(|e| {
+                let start = e.range.start.saturating_sub(range.start);
+                let end = e.range.end.saturating_sub(range.start);
+                Edit::replace(start..end, e.text.clone())
+            })
+            .collect();
+        let old = &source[range.clone()];
+        if !all_inside_one_line || !joinable(statement, old, source) {
+            continue;
+        }
+        let Ok(new) = crate::edit::apply(old, within) else {
+            continue;
+        };
+        let before = width(&source[line_start(source, range.start)..range.start]);
+        let after = width(&source[range.end..line_end(source, range.end)]);
+        let fits = |text: &str| before + width(&joined(text)) + after <= MAX_LINE;
+        if !fits(old) && fits(&new) {
+            joins.push((range, joined(&new)));
+        }
+    }
+    if joins.is_empty() {
+        return edits;
+    }
+    let joined_ranges = Cover::new(joins.iter().map(|(r, _)| (r.clone(), ())).collect());
+    edits
+        .into_iter()
+        .filter(|e| joined_ranges.containing(&e.range).is_none())
+        .chain(
+            joins
+                .into_iter()
+                .map(|(range, text)| Edit::replace(range, text)),
+        )
+        .collect()
+}
+
+/// The simple statement holding `range` when it spans exactly two lines
+/// and starts its line, indented with spaces, with at most a comment after
+/// it.
+fn two_line_statement<'t>(root: Node<'t>, source: &str, range: &Range<usize>) -> Option<Node<'t>> {
+    let mut node = root.descendant_for_byte_range(range.start, range.end)?;
+    while !matches!(node.kind(), "expression_statement" | "return_statement") {
+        node = node.parent()?;
+    }
+    let in_block = matches!(node.parent()?.kind(), "block" | "module");
+    let before = &source[line_start(source, node.start_byte())..node.start_byte()];
+    let after = source[node.end_byte()..line_end(source, node.end_byte())].trim();
+    let two_lines = node.end_position().row == node.start_position().row + 1;
+    (in_block
+        && two_lines
+        && before.bytes().all(|b| b == b' ')
+        && (after.is_empty() || after.starts_with('#')))
+    .then_some(node)
+}
+
 /// How other edits of the same rewrite change the line of the text being
 /// wrapped, in columns: before it (`widened`), and in its indentation
 /// alone (`reindented`: a continuation line realigned under a renamed
@@ -379,30 +471,43 @@ pub fn break_call_before(
     })
 }
 
-/// The text of arguments that span lines, on one line: each line break
-/// and the indentation after it become one space, or none next to a
-/// bracket. `None` when that could change them: a comment, a string that
-/// spans lines, a backslash.
+/// The text of arguments that span lines, on one line (see [`joined`]).
+/// `None` when that could change them.
 fn one_line(arguments: Node, inner: &str, source: &str) -> Option<String> {
     if !inner.contains('\n') {
         return Some(inner.to_owned());
     }
-    let unsafe_to_join = inner.contains('\\')
-        || crate::python::syntax::descendants(arguments).any(|n| {
+    joinable(arguments, inner, source).then(|| joined(inner))
+}
+
+/// Whether the lines of `text`, the text of `node`, can be joined without
+/// changing it or making pycodestyle complain: no comment, no string that
+/// spans lines, no backslash, no break beside a `.` or an `=` (`key=`
+/// joined as `key= value` would be E251).
+fn joinable(node: Node, text: &str, source: &str) -> bool {
+    let unsafe_to_join = text.contains('\\')
+        || crate::python::syntax::descendants(node).any(|n| {
             n.kind() == "comment" || (n.kind() == "string" && source[n.byte_range()].contains('\n'))
         });
-    if unsafe_to_join {
-        return None;
-    }
+    let pieces: Vec<&str> = text.lines().map(str::trim).collect();
+    let awkward_break = pieces
+        .windows(2)
+        .any(|pair| pair[0].ends_with(['.', '=']) || pair[1].starts_with(['.', '=']));
+    !unsafe_to_join && !awkward_break
+}
+
+/// `text` on one line: each line break and the indentation after it
+/// become one space, or none next to a bracket.
+fn joined(text: &str) -> String {
     let mut joined = String::new();
-    for piece in inner.lines().map(str::trim) {
+    for piece in text.lines().map(str::trim) {
         let tight = joined.ends_with(['(', '[', '{']) || piece.starts_with([')', ']', '}']);
         if !joined.is_empty() && !tight {
             joined.push(' ');
         }
         joined.push_str(piece);
     }
-    Some(joined)
+    joined
 }
 
 /// One argument of the call being filled, with the separator after it.
@@ -726,6 +831,59 @@ mod tests {
         let placed = [(new.len(), args_start..args_end)];
         let out = realign(rendered, &placed, start, source, tree.root_node());
         format!("{}{}{}", &source[..start], out, &source[args_end + 1..])
+    }
+
+    /// `source` with `old` replaced by `new`, and the statements that
+    /// change shortens joined where they then fit.
+    fn shorten(source: &str, old: &str, new: &str) -> String {
+        let tree = parse(source);
+        let at = source.find(old).unwrap();
+        let edits = vec![Edit::replace(at..at + old.len(), new)];
+        crate::edit::apply(source, rejoin_shortened(tree.root_node(), source, edits)).unwrap()
+    }
+
+    #[test]
+    fn a_statement_broken_for_length_is_joined_once_it_fits() {
+        // neutron's test_async_process.py.
+        let source = "    def test(self):\n        result = list(self.proc._iter_queue(eventlet.queue.LightQueue(),\n                                            False))\n        return result\n";
+        assert_eq!(
+            shorten(source, "eventlet.queue.LightQueue()", "queue_mod.Queue()"),
+            "    def test(self):\n        result = list(self.proc._iter_queue(queue_mod.Queue(), False))\n        return result\n"
+        );
+        // Broken after the bracket, with a comment after it.
+        let source = "        result = list(self.proc._iter_queue(\n            eventlet.queue.LightQueue(), False))  # why\n";
+        assert_eq!(
+            shorten(source, "eventlet.queue.LightQueue()", "queue_mod.Queue()"),
+            "        result = list(self.proc._iter_queue(queue_mod.Queue(), False))  # why\n"
+        );
+    }
+
+    #[test]
+    fn statements_broken_for_reading_stay_broken() {
+        let keeps = |source: &str| {
+            let out = shorten(source, "eventlet.queue.LightQueue()", "queue_mod.Queue()");
+            assert_eq!(
+                out,
+                source.replace("eventlet.queue.LightQueue()", "queue_mod.Queue()")
+            );
+        };
+        // It fitted on one line before the rewrite.
+        keeps("x = f(eventlet.queue.LightQueue(),\n      False)\n");
+        // Over three lines.
+        keeps(
+            "        result = list(self.proc._iter_queue(eventlet.queue.LightQueue(),\n                                            False,\n                                            True))\n",
+        );
+        // A comment inside, a break beside a keyword's `=`, the header of
+        // a compound statement: joining would lose or misplace something.
+        keeps(
+            "        result = list(self.proc._iter_queue(eventlet.queue.LightQueue(),  # a\n                                            False))\n",
+        );
+        keeps(
+            "        result = list(self.proc._iter_queue(eventlet.queue.LightQueue(), x=\n                                            False))\n",
+        );
+        keeps(
+            "        with list(self.proc._iter_queue(eventlet.queue.LightQueue(),\n                                        False)) as x:\n            pass\n",
+        );
     }
 
     #[test]
