@@ -379,7 +379,11 @@ fn from_import(rest: &str, in_function: bool, line: usize) -> Option<ScannedImpo
 }
 
 /// `os.environ['EVENTLET_NO_GREENDNS'] = 'yes'`, or its `setdefault`
-/// form, either quotes (eventlet reads the value in any case).
+/// form, either quotes (eventlet reads the value in any case). This only
+/// answers whether a program turns greendns off (the `resolver`
+/// difference), read with its imports before any file is parsed; every
+/// setting of an `EVENTLET_` variable, as a use, is found in the parse
+/// tree by `python::environment_settings`.
 fn turns_greendns_off(statement: &str) -> bool {
     let compact: String = statement
         .chars()
