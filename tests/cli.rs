@@ -3361,11 +3361,11 @@ fn a_difference_of_the_program_is_named_with_the_run_that_shows_it() {
 }
 
 /// In the runs that leave threads unpatched, a thread started in place of
-/// a green one would be an OS thread, where the eventlet primitives its
-/// function uses do not work: a thread starter never takes the
-/// difference that a blocking call does.
+/// a green one is an OS thread, where the eventlet primitives its function
+/// uses do not work: a thread starter takes a difference of its own, not
+/// the one that a blocking call does.
 #[test]
-fn a_thread_starter_is_not_rewritten_for_runs_that_leave_threads_unpatched() {
+fn a_thread_starter_takes_its_own_difference_for_runs_that_leave_threads_unpatched() {
     let main = b"import sys\n\nimport eventlet\n\nif '--debug' in sys.argv:\n    \
                  eventlet.monkey_patch(thread=False)\nelse:\n    eventlet.monkey_patch()\n\n\n\
                  def nap():\n    eventlet.sleep(1)\n\n\neventlet.spawn_n(nap)\n";
@@ -3373,8 +3373,46 @@ fn a_thread_starter_is_not_rewritten_for_runs_that_leave_threads_unpatched() {
     let scan = stdout(&eventless(&["scan", "--no-cache", "--review"], dir.path()));
     let spawn = line_with(&scan, "./main.py:15:");
     assert!(
-        spawn.contains("manual") && spawn.contains("would be an OS thread"),
+        spawn.contains("review: start-order, unpatched-threads")
+            && spawn.contains("would be an OS thread"),
         "{spawn}"
+    );
+    // Accepting the blocking call's difference is not enough.
+    let scan = stdout(&eventless(
+        &[
+            "scan",
+            "--no-cache",
+            "--accept",
+            "start-order,unpatched-runs",
+        ],
+        dir.path(),
+    ));
+    let spawn = line_with(&scan, "./main.py:15:");
+    assert!(spawn.contains("manual"), "{spawn}");
+}
+
+/// Where the file keeps an eventlet Event, Semaphore or Queue, the thread
+/// may wait for it: the difference would be in plain sight, so the spawn
+/// stays. So do thread-locals, which no difference names for those runs.
+#[test]
+fn unpatched_runs_keep_spawns_beside_eventlet_primitives_and_thread_locals() {
+    let main = b"import sys\n\nimport eventlet\nfrom eventlet import corolocal\nfrom eventlet import event\n\n\
+                 if '--debug' in sys.argv:\n    eventlet.monkey_patch(thread=False)\nelse:\n    \
+                 eventlet.monkey_patch()\n\nready = event.Event()  # eventless: ignore\n\
+                 store = corolocal.local()\n\n\ndef work():\n    ready.wait()\n\n\n\
+                 eventlet.spawn_n(work)\nready.send()\n";
+    let dir = tree(&[("main.py", main), ("keep.py", HELD_BY_A_PERSON)]);
+    let scan = stdout(&eventless(&["scan", "--no-cache", "--review"], dir.path()));
+    let spawn = line_with(&scan, "./main.py:20:");
+    assert!(
+        spawn.contains("manual")
+            && spawn.contains("this file keeps eventlet.event.Event (line 12)"),
+        "{spawn}"
+    );
+    let local = line_with(&scan, "./main.py:13:");
+    assert!(
+        local.contains("manual") && local.contains("thread-local state would be the OS thread's"),
+        "{local}"
     );
 }
 

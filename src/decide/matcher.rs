@@ -35,6 +35,7 @@ use crate::transform::model::{Case, CaseAction, Guard, Param};
 use crate::transform::template::{ALL_ARGUMENTS, Piece, REST_AS_DICT, REST_AS_TUPLE, Template};
 use crate::transform::{
     ApiId, Catalogue, DifferenceId, Requirement, Safety, Shape, Transform, TransformId,
+    UNPATCHED_THREADS,
 };
 
 /// What the user allows to be applied.
@@ -445,24 +446,37 @@ impl Matcher<'_> {
         source: &str,
         file: &FileAnalysis,
     ) -> Result<(), String> {
-        let followed = |o: &&Use| o.api.is_some_and(|a| self.catalogue.apis[a].name == api);
-        let staying = |other: &Use| {
+        let followed = |o: &Use| o.api.is_some_and(|a| self.catalogue.apis[a].name == api);
+        match self.first_staying(followed, root, source, file) {
+            Some((_, line)) => Err(format!(
+                "the {api} at line {line} stays eventlet's, and this mention moves only with it"
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// The first use of the file that `wanted` picks and this run leaves
+    /// as it is, with its line.
+    fn first_staying<'f>(
+        &self,
+        wanted: impl Fn(&Use) -> bool,
+        root: &Root,
+        source: &str,
+        file: &'f FileAnalysis,
+    ) -> Option<(&'f Use, usize)> {
+        let staying = |other: &'f Use| {
             let known = self.followed.borrow().get(&other.range.start).copied();
-            known.unwrap_or_else(|| {
+            let line = known.unwrap_or_else(|| {
                 let rewritten = matches!(self.decide(other, root, source, file), Fate::Rewrite(_));
                 let staying = (!rewritten).then(|| line_of(source, other.range.start));
                 self.followed
                     .borrow_mut()
                     .insert(other.range.start, staying);
                 staying
-            })
+            })?;
+            Some((other, line))
         };
-        match file.uses.iter().filter(followed).find_map(staying) {
-            Some(line) => Err(format!(
-                "the {api} at line {line} stays eventlet's, and this mention moves only with it"
-            )),
-            None => Ok(()),
-        }
+        file.uses.iter().filter(|u| wanted(u)).find_map(staying)
     }
 
     /// The helpers named, and those they call, may be called here.
@@ -499,17 +513,49 @@ impl Matcher<'_> {
         }
         // In a run that leaves threads unpatched, a thread started in place
         // of a green one is an OS thread, on which the eventlet primitives
-        // its function may use (an Event, a green lock) do not work: that
-        // is not the blocking these differences name.
-        let starts_threads = u.api.is_some_and(|a| self.catalogue.apis[a].green);
-        match relaxed.first() {
-            Some(r) if starts_threads => Err(format!(
-                "{}; and a thread started there instead of a green thread would be an OS \
-                 thread, on which the eventlet primitives its function may use do not work",
-                r.why
-            )),
-            _ => Ok(relaxed),
+        // its function may use (an Event, a green lock) do not work: not
+        // the blocking of a stdlib call, but a difference of its own.
+        let api = u.api.map(|a| &self.catalogue.apis[a]);
+        let member = u.member(root, source);
+        // No difference names the thread identity and thread-locals of
+        // those runs, which every green thread shares there.
+        if api.is_some_and(|a| a.per_thread_use(member))
+            && let Some(r) = relaxed.iter().find(|r| r.unpatched())
+        {
+            return Err(format!(
+                "{}the current thread and thread-local state would be the OS thread's, which \
+                 every green thread shares there",
+                r.shows_in()
+            ));
         }
+        let starts_threads = api.is_some_and(|a| a.green_use(member));
+        if starts_threads {
+            relaxed = relaxed
+                .into_iter()
+                .map(Relaxed::for_started_thread)
+                .collect();
+        }
+        // The difference the reviewer would check is in plain sight when
+        // the file keeps such primitives: they may be the thread's.
+        let unpatched_threads = relaxed.iter().find(|r| r.difference == UNPATCHED_THREADS);
+        if let Some(r) = unpatched_threads {
+            let wakes_threads = |o: &Use| {
+                o.kind == UseKind::Reference
+                    && o.api.is_some_and(|a| {
+                        let family = self.catalogue.apis[a].family;
+                        self.catalogue.families[family].wakes_threads
+                    })
+            };
+            if let Some((kept, line)) = self.first_staying(wakes_threads, root, source, file) {
+                let api = &self.catalogue.apis[kept.api.expect("picked by its API")].name;
+                return Err(format!(
+                    "{}; and this file keeps {api} (line {line}), which the thread may \
+                     wait for",
+                    r.why
+                ));
+            }
+        }
+        Ok(relaxed)
     }
 
     /// The stdlib names the rewritten code calls, (module, member): each

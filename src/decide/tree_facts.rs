@@ -30,7 +30,7 @@ use crate::python::syntax::{
 };
 use crate::transform::{
     ApiId, CAUGHT_BY_MOCK, DifferenceId, ESCAPED_MOCK, PATCHABLE, RESOLVER, Requirement,
-    UNPATCHED_PROGRAM, UNPATCHED_RUNS,
+    UNPATCHED_PROGRAM, UNPATCHED_RUNS, UNPATCHED_THREADS,
 };
 
 const OFF_BY_DEFAULT: &[&str] = &["MySQLdb", "builtins"];
@@ -230,6 +230,41 @@ pub struct Relaxed {
     pub difference: &'static str,
     /// Where it shows: the program and what it patches.
     pub why: String,
+}
+
+/// What a stdlib call does in a run that leaves its module unpatched.
+const BLOCKS_GREEN_THREADS: &str = "the stdlib call would block them all";
+
+impl Relaxed {
+    /// Whether it is for runs or commands that leave a module unpatched
+    /// while green threads run.
+    pub fn unpatched(&self) -> bool {
+        matches!(self.difference, UNPATCHED_RUNS | UNPATCHED_PROGRAM)
+    }
+
+    /// Of an unpatched difference: the program and what it leaves
+    /// unpatched, without what a stdlib call does there.
+    pub fn shows_in(&self) -> &str {
+        self.why
+            .strip_suffix(BLOCKS_GREEN_THREADS)
+            .unwrap_or(&self.why)
+    }
+
+    /// The difference for a use that starts a thread where a stdlib call
+    /// would block green threads: the thread is an OS thread there.
+    pub fn for_started_thread(self) -> Relaxed {
+        if !self.unpatched() {
+            return self;
+        }
+        Relaxed {
+            difference: UNPATCHED_THREADS,
+            why: format!(
+                "{}a thread started there would be an OS thread, which the eventlet \
+                 primitives it shares with green threads no longer wake",
+                self.shows_in()
+            ),
+        }
+    }
 }
 
 /// The differences code has for the tests that mock what it uses.
@@ -1473,8 +1508,8 @@ impl<'a> FileContext<'a> {
                         None => program.threads_patched_at(),
                     };
                     let why = format!(
-                        "green threads or hub timers run in {} ({site}) and {why}: the stdlib \
-                         call would block them all",
+                        "green threads or hub timers run in {} ({site}) and {why}: \
+                         {BLOCKS_GREEN_THREADS}",
                         program.name
                     );
                     let difference = if program.patches_in_some_runs(module) {

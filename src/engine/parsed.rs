@@ -353,10 +353,7 @@ pub(super) fn facts(
         let line = lines.line_col(text, u.range.start).0;
         let names_a_type =
             || node_at(&root, &u.range).is_some_and(|n| names_a_type(&root, n, text));
-        let starts_threads = api.green_members.is_empty()
-            || u.member(&root, text)
-                .is_none_or(|m| api.green_members.iter().any(|g| g == m));
-        if api.green && starts_threads && !names_a_type() {
+        if api.green_use(u.member(&root, text)) && !names_a_type() {
             facts.green_threads.push(GreenUse {
                 line,
                 api: api.name.clone(),

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::model::{
     Api, ApiId, CAUGHT_BY_MOCK, CaseAction, Difference, DifferenceId, ESCAPED_MOCK, Family, Guard,
     Helper, PatchWrapper, RESOLVER, Requirement, Shape, Transform, TransformId, UNPATCHED_PROGRAM,
-    UNPATCHED_RUNS,
+    UNPATCHED_RUNS, UNPATCHED_THREADS,
 };
 use super::template::Template;
 use crate::python::imports::is_stdlib;
@@ -247,15 +247,29 @@ impl Catalogue {
     /// mocks).
     pub fn transforms_with(&self, difference: DifferenceId) -> Vec<&Transform> {
         let id = self.differences[difference].id.as_str();
+        // Every use of it starts threads, or gives per-thread state: it
+        // never takes the blocking call's unpatched differences.
+        let never_blocks = |a: ApiId| {
+            let api = &self.apis[a];
+            (api.green && api.green_members.is_empty())
+                || (api.per_thread && api.per_thread_members.is_empty())
+        };
+        let relaxable = |t: &Transform| {
+            t.requires
+                .iter()
+                .any(|r| matches!(r, Requirement::NativeOrPatched(_)))
+        };
         self.transforms
             .iter()
             .filter(|t| {
                 t.cases.iter().any(|c| c.differences.contains(&difference))
                     || match id {
-                        UNPATCHED_RUNS | UNPATCHED_PROGRAM => t
-                            .requires
-                            .iter()
-                            .any(|r| matches!(r, Requirement::NativeOrPatched(_))),
+                        UNPATCHED_RUNS | UNPATCHED_PROGRAM => {
+                            relaxable(t) && !t.apis.iter().all(|a| never_blocks(*a))
+                        }
+                        UNPATCHED_THREADS => {
+                            relaxable(t) && t.apis.iter().any(|a| self.apis[*a].green)
+                        }
                         RESOLVER => t.requires.contains(&Requirement::SameResolver),
                         CAUGHT_BY_MOCK => stdlib_calls_of(t).next().is_some(),
                         ESCAPED_MOCK => {

@@ -15,7 +15,7 @@ use super::model::{
     Api, ApiId, ArgsRule, CAUGHT_BY_MOCK, Case, CaseAction, Difference, DifferenceId,
     ENVIRONMENT_API, ESCAPED_MOCK, Example, Family, Guard, Helper, INHERITED_ENVIRONMENT, LooksUp,
     MemberRule, PATCHABLE, Param, PatchWrapper, RESOLVER, Requirement, ResultRule, Safety, Shape,
-    Transform, UNPATCHED_PROGRAM, UNPATCHED_RUNS, public_name,
+    Transform, UNPATCHED_PROGRAM, UNPATCHED_RUNS, UNPATCHED_THREADS, public_name,
 };
 use super::predicate::Predicate;
 use super::strategy::{BlockRule, BlockStrategy, BlockingCall, ConfigStrategy, RAISED};
@@ -31,6 +31,8 @@ struct FamilyFile {
     title: String,
     #[serde(default)]
     commit_summary: Option<String>,
+    #[serde(default)]
+    wakes_threads: bool,
     #[serde(default)]
     api: Vec<ApiDef>,
     #[serde(default)]
@@ -69,6 +71,10 @@ struct ApiDef {
     green: bool,
     #[serde(default)]
     green_members: Vec<String>,
+    #[serde(default)]
+    per_thread: bool,
+    #[serde(default)]
+    per_thread_members: Vec<String>,
     #[serde(default)]
     looks_up: LooksUp,
     #[serde(default)]
@@ -214,6 +220,7 @@ impl Catalogue {
                 name: parsed.family.clone(),
                 title: parsed.title.clone(),
                 commit_summary: parsed.commit_summary.clone(),
+                wakes_threads: parsed.wakes_threads,
                 file: file.clone(),
                 examples: parsed.example.clone(),
             });
@@ -331,7 +338,7 @@ impl Catalogue {
             .iter()
             .any(|t| t.requires.iter().any(relaxable))
         {
-            for id in [UNPATCHED_RUNS, UNPATCHED_PROGRAM] {
+            for id in [UNPATCHED_RUNS, UNPATCHED_PROGRAM, UNPATCHED_THREADS] {
                 if cat.difference_by_id(id).is_none() {
                     errors.push(format!(
                         "{DIFFERENCES_FILE}: difference '{id}' is missing; requirements \
@@ -454,6 +461,12 @@ impl Catalogue {
                 def.name
             ));
         }
+        if !def.per_thread_members.is_empty() && !def.per_thread {
+            errors.push(format!(
+                "{file}: API '{}' names per_thread_members but is not per_thread = true",
+                def.name
+            ));
+        }
         for wrapper in &def.wrappers {
             if !def.monkey_patch || !wrapper.function.contains('.') {
                 errors.push(format!(
@@ -480,6 +493,8 @@ impl Catalogue {
             guidance: one_line(&def.guidance),
             green: def.green,
             green_members: def.green_members.clone(),
+            per_thread: def.per_thread,
+            per_thread_members: def.per_thread_members.clone(),
             looks_up: def.looks_up.clone(),
             monkey_patch: def.monkey_patch,
             library: def.library,

@@ -14,4 +14,5 @@ pub use catalogue::Catalogue;
 pub use model::{
     Api, ApiId, CAUGHT_BY_MOCK, Difference, DifferenceId, ESCAPED_MOCK, PATCHABLE, RESOLVER,
     Requirement, Safety, Shape, Transform, TransformId, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
+    UNPATCHED_THREADS,
 };

@@ -150,6 +150,13 @@ pub const UNPATCHED_RUNS: &str = "unpatched-runs";
 /// imports, and the stdlib call blocks them if they run.
 pub const UNPATCHED_PROGRAM: &str = "unpatched-program";
 
+/// The behaviour difference with which `NativeOrPatched` holds, in place
+/// of the two above, for a use that starts threads: in the runs or
+/// commands that leave threads unpatched, the thread started is an OS
+/// thread, which the eventlet primitives it shares with green threads no
+/// longer wake.
+pub const UNPATCHED_THREADS: &str = "unpatched-threads";
+
 /// The behaviour difference of a rewrite whose stdlib call a test's mock
 /// of that name (`mock.patch('time.sleep')`), in a program that runs it,
 /// now catches.
@@ -410,6 +417,10 @@ pub struct Family {
     pub title: String,
     /// The summary line of a commit of this family's rewrites.
     pub commit_summary: Option<String>,
+    /// Its objects are what threads wait on and wake one another through
+    /// (events, locks, queues): one that stays eventlet's no longer wakes
+    /// an OS thread started in place of a green one.
+    pub wakes_threads: bool,
     pub file: String,
     pub examples: Vec<Example>,
 }
@@ -437,6 +448,14 @@ pub struct Api {
     /// of green threading); a use through another one (`local`) starts
     /// none. Empty: every use counts.
     pub green_members: Vec<String>,
+    /// Its uses give the current thread or state kept per thread (a
+    /// thread-local, the thread's identity): while threads are unpatched,
+    /// the stdlib ones are the OS thread's, which every green thread on it
+    /// shares.
+    pub per_thread: bool,
+    /// Of a green module: the members whose uses do so (`local` of green
+    /// threading). Empty: every use does.
+    pub per_thread_members: Vec<String>,
     /// Which of its uses look host names up through eventlet's green
     /// socket, with greendns unless it is turned off.
     pub looks_up: LooksUp,
@@ -475,6 +494,27 @@ pub struct Api {
     /// executor='eventlet'): in that package's tree, a use is its code and
     /// tests of the feature, which go when the package drops it.
     pub provided_by: Option<String>,
+}
+
+impl Api {
+    /// Whether a use of it, through `member` (`threading.Thread` of green
+    /// threading), runs code on the hub (see `green`): every use, or for a
+    /// green module with `green_members`, a use through one of them.
+    pub fn green_use(&self, member: Option<&str>) -> bool {
+        self.green && through_one_of(&self.green_members, member)
+    }
+
+    /// Whether a use of it, through `member`, gives the current thread or
+    /// state kept per thread (see `per_thread`).
+    pub fn per_thread_use(&self, member: Option<&str>) -> bool {
+        self.per_thread && through_one_of(&self.per_thread_members, member)
+    }
+}
+
+/// A use through `member` is one of `members`, when they are named (the
+/// module passed on as a whole counts).
+fn through_one_of(members: &[String], member: Option<&str>) -> bool {
+    members.is_empty() || member.is_none_or(|m| members.iter().any(|g| g == m))
 }
 
 #[derive(Debug, Clone)]
