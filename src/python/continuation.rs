@@ -481,13 +481,17 @@ fn one_line(arguments: Node, inner: &str, source: &str) -> Option<String> {
 }
 
 /// Whether the lines of `text`, the text of `node`, can be joined without
-/// changing it or making pycodestyle complain: no comment, no string that
-/// spans lines, no backslash, no break beside a `.` or an `=` (`key=`
-/// joined as `key= value` would be E251).
+/// changing it or making it read worse: no comment, no string that spans
+/// lines, no backslash, no break between the parts of a concatenated
+/// string (`'a ' 'b'` on one line reads as a mistake), no break beside a
+/// `.` or an `=` (`key=` joined as `key= value` would be E251).
 fn joinable(node: Node, text: &str, source: &str) -> bool {
+    let spans_lines = |n: Node| source[n.byte_range()].contains('\n');
     let unsafe_to_join = text.contains('\\')
-        || crate::python::syntax::descendants(node).any(|n| {
-            n.kind() == "comment" || (n.kind() == "string" && source[n.byte_range()].contains('\n'))
+        || crate::python::syntax::descendants(node).any(|n| match n.kind() {
+            "comment" => true,
+            "string" | "concatenated_string" => spans_lines(n),
+            _ => false,
         });
     let pieces: Vec<&str> = text.lines().map(str::trim).collect();
     let awkward_break = pieces
@@ -883,6 +887,10 @@ mod tests {
         );
         keeps(
             "        with list(self.proc._iter_queue(eventlet.queue.LightQueue(),\n                                        False)) as x:\n            pass\n",
+        );
+        // The parts of a concatenated string, one per line.
+        keeps(
+            "        LOG.info('waiting for the queue %s'\n                 ' to be empty', eventlet.queue.LightQueue())\n",
         );
     }
 
