@@ -991,10 +991,24 @@ fn show_transform(catalogue: &Catalogue, id: &str) -> Result<String> {
         out.push_str(
             "\nreview level, with these behaviour differences (--accept ID or --review):\n",
         );
-        for d in differences {
-            let d = &catalogue.differences[d];
+        for d in &differences {
+            let d = &catalogue.differences[*d];
             out.push_str(&format!("  {}: {} {}\n", d.id, d.summary, d.guidance));
         }
+    }
+    // Those a condition of the transform holds with only in some programs
+    // (unpatched runs, a test's mock of the stdlib name, ...).
+    let conditional: Vec<&str> = (0..catalogue.differences.len())
+        .filter(|d| !differences.contains(d))
+        .filter(|d| catalogue.transforms_with(*d).iter().any(|w| w.id == t.id))
+        .map(|d| catalogue.differences[d].id.as_str())
+        .collect();
+    if !conditional.is_empty() {
+        out.push_str(&format!(
+            "\nin some programs, a condition holds only with one of these differences, which \
+             the reason then names (see `eventless transforms differences`): {}\n",
+            conditional.join(", ")
+        ));
     }
     for (n, example) in t.examples.iter().enumerate() {
         out.push_str(&format!(

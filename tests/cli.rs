@@ -1014,6 +1014,18 @@ fn transforms_list_and_show() {
         text.contains("rendezvous") && text.contains("example 1"),
         "{text}"
     );
+    // The differences a condition holds with in some programs are named
+    // beside the transform's own.
+    let spawn = stdout(&eventless(
+        &["transforms", "show", "spawn-statement"],
+        dir.path(),
+    ));
+    assert!(
+        spawn.contains("start-order: ")
+            && spawn.contains("in some programs, a condition holds only with one of these")
+            && spawn.contains("unpatched-threads"),
+        "{spawn}"
+    );
     let missing = eventless(&["transforms", "show", "nope"], dir.path());
     assert_eq!(missing.status.code(), Some(2));
 }
