@@ -3403,6 +3403,30 @@ fn a_thread_starter_takes_its_own_difference_for_runs_that_leave_threads_unpatch
     assert!(spawn.contains("manual"), "{spawn}");
 }
 
+/// nova patches in a function its module calls unless an environment
+/// variable says not to: the runs that set it leave time unpatched, so a
+/// sleep the service's green threads share takes unpatched-runs.
+#[test]
+fn a_patch_function_called_under_a_condition_patches_in_some_runs() {
+    let patch = b"import os\n\n\ndef _monkey_patch():\n    import eventlet\n    eventlet.monkey_patch()\n\n\n\
+                  if os.environ.get('OS_PKG_DISABLE_EVENTLET_PATCHING', '') not in ('1', 'yes'):\n    \
+                  _monkey_patch()\n";
+    let cmd = b"import eventlet\n\n\ndef work():\n    eventlet.sleep(1)\n\n\ndef main():\n    \
+                eventlet.spawn(work).wait()\n";
+    let dir = tree(&[
+        ("setup.cfg", b"[metadata]\nname = pkg\n\n[entry_points]\nconsole_scripts =\n    pkg-svc = pkg.cmd:main\n"),
+        ("pkg/__init__.py", b"from pkg import monkey_patch  # noqa\n"),
+        ("pkg/monkey_patch.py", patch),
+        ("pkg/cmd.py", cmd),
+    ]);
+    let scan = stdout(&eventless(&["scan", "--no-cache", "--review"], dir.path()));
+    let sleep = line_with(&scan, "./pkg/cmd.py:5:");
+    assert!(
+        sleep.contains("review: unpatched-runs") && sleep.contains("only in some runs"),
+        "{sleep}"
+    );
+}
+
 /// Where the file keeps an eventlet Event, Semaphore or Queue, the thread
 /// may wait for it: the difference would be in plain sight, so the spawn
 /// stays. So do thread-locals, which no difference names for those runs.

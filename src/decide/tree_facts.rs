@@ -1620,23 +1620,39 @@ fn splatted_constant<'t>(splat: Node<'t>, source: &str) -> Option<Vec<(String, N
 /// (nova's `_monkey_patch()`).
 pub fn runs_at_import(call: Node, source: &str) -> bool {
     let root = root_of(call);
-    let mut at_module_level = HashSet::new();
+    let mut at_module_level = HashMap::new();
     names_called_at_module_level(root, source, &mut at_module_level);
     runs_at_import_given(&enclosing_function(call, source), &at_module_level, source)
+}
+
+/// Whether a call in a top-level function runs at import in some runs
+/// only: module-level code calls its function under a condition, and
+/// never unconditionally (nova's `if os.environ.get(...) not in (...):
+/// _monkey_patch()`).
+pub fn runs_at_import_sometimes(call: Node, source: &str) -> bool {
+    let Enclosing::TopLevel(function) = enclosing_function(call, source) else {
+        return false;
+    };
+    let mut at_module_level = HashMap::new();
+    names_called_at_module_level(root_of(call), source, &mut at_module_level);
+    function
+        .child_by_field_name("name")
+        .and_then(|n| at_module_level.get(text(n, source)))
+        .is_some_and(|always| !always)
 }
 
 /// `runs_at_import`, knowing the names module-level code calls, for a
 /// call where `enclosing` says.
 fn runs_at_import_given(
     enclosing: &Enclosing,
-    at_module_level: &HashSet<&str>,
+    at_module_level: &HashMap<&str, bool>,
     source: &str,
 ) -> bool {
     match enclosing {
         Enclosing::Module => true,
         Enclosing::TopLevel(function) => function
             .child_by_field_name("name")
-            .is_some_and(|n| at_module_level.contains(text(n, source))),
+            .is_some_and(|n| at_module_level.contains_key(text(n, source))),
         Enclosing::MainBlock | Enclosing::Nested => false,
     }
 }
@@ -1679,7 +1695,7 @@ pub struct FunctionCall {
 /// or as an attribute: `eventlet_utils.monkey_patch()` under
 /// `monkey_patch`).
 pub fn function_calls(root: Node, source: &str) -> HashMap<String, Vec<FunctionCall>> {
-    let mut at_module_level = HashSet::new();
+    let mut at_module_level = HashMap::new();
     names_called_at_module_level(root, source, &mut at_module_level);
     let mut calls: HashMap<String, Vec<FunctionCall>> = HashMap::new();
     for call in descendants(root).filter(|n| n.kind() == "call") {
@@ -1814,8 +1830,13 @@ fn enclosing_function<'t>(node: Node<'t>, source: &str) -> Enclosing<'t> {
 }
 
 /// The names module-level code calls when the file is imported (outside
-/// every def and class, and outside its main guard).
-fn names_called_at_module_level<'s>(node: Node, source: &'s str, names: &mut HashSet<&'s str>) {
+/// every def and class, and outside its main guard), each with whether
+/// one of those calls is made in every run (see `runs_sometimes`).
+fn names_called_at_module_level<'s>(
+    node: Node,
+    source: &'s str,
+    names: &mut HashMap<&'s str, bool>,
+) {
     for child in named_children(node) {
         match child.kind() {
             "function_definition" | "class_definition" | "decorated_definition" => {}
@@ -1826,7 +1847,7 @@ fn names_called_at_module_level<'s>(node: Node, source: &'s str, names: &mut Has
                         .child_by_field_name("function")
                         .filter(|f| f.kind() == "identifier")
                 {
-                    names.insert(text(f, source));
+                    *names.entry(text(f, source)).or_default() |= !runs_sometimes(child, source);
                 }
                 names_called_at_module_level(child, source, names);
             }
@@ -2298,6 +2319,27 @@ mod tests {
         assert!(runs_at_import(
             call,
             "import eventlet\nif x:\n    eventlet.monkey_patch()\n"
+        ));
+    }
+
+    /// nova's `monkey_patch.py` calls `_monkey_patch()` unless an
+    /// environment variable says not to: the patch it makes at import is
+    /// made in some runs only. A call made in every run as well is not.
+    #[test]
+    fn a_function_called_at_import_under_a_condition_patches_in_some_runs() {
+        let sometimes = |source: &str| {
+            let tree = parse(source);
+            let call = crate::python::syntax::descendants(tree.root_node())
+                .find(|n| n.kind() == "call" && text(*n, source).contains("monkey_patch"))
+                .unwrap();
+            runs_at_import_sometimes(call, source)
+        };
+        let nova = "import os\n\ndef _patch():\n    eventlet.monkey_patch()\n\n\
+                    if os.environ.get('OS_DISABLE', '') not in ('1', 'yes'):\n    _patch()\n";
+        assert!(sometimes(nova));
+        assert!(!sometimes(&format!("{nova}_patch()\n")));
+        assert!(!sometimes(
+            "def _patch():\n    eventlet.monkey_patch()\n\n_patch()\n"
         ));
     }
 

@@ -13,7 +13,7 @@ use crate::analysis::{FileAnalysis, Use, UseKind, analyze};
 use crate::decide::matcher::decide_without_code;
 use crate::decide::tree_facts::{
     FileFacts, GreenUse, PatchCall, PatchFunction, Silencing, in_set_up, patched_by_call,
-    runs_at_import, runs_sometimes, scope_of, top_level_function,
+    runs_at_import, runs_at_import_sometimes, runs_sometimes, scope_of, top_level_function,
 };
 use crate::discover::runs_on_eventlet;
 use crate::helpers_home::{Helpers, site};
@@ -381,6 +381,9 @@ pub(super) fn facts(
                         name: name.to_owned(),
                         patching: patching.clone(),
                     });
+                }
+                if runs_at_import_sometimes(call, text) {
+                    patching = patching.sometimes();
                 }
                 facts.monkey_patches.push(PatchCall {
                     line,
