@@ -1647,13 +1647,29 @@ fn own_function_name<'s>(expression: Node, source: &'s str) -> Option<&'s str> {
     }
 }
 
-/// The call does not schedule the function that makes it: a timer that
-/// starts the next one each time it runs always leaves one pending, so a
-/// Timer's exit wait would be for ever.
+/// The call does not schedule the function that makes it, nor one of the
+/// file that loops: a timer that starts the next one each time it runs
+/// always leaves one pending, and a loop run by the Timer's thread holds
+/// the exit until it ends (mistral's heartbeat checker), so a Timer's exit
+/// wait could be for ever.
 fn check_not_rescheduling(callee: Node, root: &Root, source: &str) -> Result<(), String> {
     let Some(call) = root.parent(callee).filter(|c| c.kind() == "call") else {
         return Ok(());
     };
+    let arguments = call
+        .child_by_field_name("arguments")
+        .map(named_children)
+        .unwrap_or_default();
+    // The function scheduled: the second argument, after the delay.
+    if let Some(name) = arguments.get(1).and_then(|f| own_function_name(*f, source))
+        && let Some(line) = loop_in_function_named(root, name, source)
+    {
+        return Err(format!(
+            "the function it schedules, '{name}', loops (line {line}): run by the Timer's \
+             thread, the loop would keep the program from exiting until it ends, where \
+             eventlet dropped the green thread at exit"
+        ));
+    }
     let own = std::iter::successors(root.parent(call), |n| root.parent(*n))
         .find(|n| matches!(n.kind(), "function_definition" | "lambda"))
         .and_then(|f| f.child_by_field_name("name"))
@@ -1661,10 +1677,6 @@ fn check_not_rescheduling(callee: Node, root: &Root, source: &str) -> Result<(),
     let Some(own) = own else {
         return Ok(());
     };
-    let arguments = call
-        .child_by_field_name("arguments")
-        .map(named_children)
-        .unwrap_or_default();
     match arguments
         .iter()
         .any(|a| own_function_name(*a, source) == Some(own))
@@ -1676,6 +1688,29 @@ fn check_not_rescheduling(callee: Node, root: &Root, source: &str) -> Result<(),
         )),
         false => Ok(()),
     }
+}
+
+/// The line of a `while` loop in the body of a function of the file named
+/// `name` (not in a function nested in it), if one has one.
+fn loop_in_function_named(root: &Root, name: &str, source: &str) -> Option<usize> {
+    let named = |f: &Node| {
+        f.child_by_field_name("name")
+            .is_some_and(|n| text(n, source) == name)
+    };
+    descendants(root.node())
+        .filter(|n| n.kind() == "function_definition" && named(n))
+        .filter_map(|f| f.child_by_field_name("body"))
+        .find_map(|body| {
+            let mut stack = vec![body];
+            while let Some(node) = stack.pop() {
+                match node.kind() {
+                    "while_statement" => return Some(line_of(source, node.start_byte())),
+                    "function_definition" | "lambda" | "class_definition" => {}
+                    _ => stack.extend(named_children(node)),
+                }
+            }
+            None
+        })
 }
 
 /// An empty replacement of an argument's value (`executor='eventlet'`, or
