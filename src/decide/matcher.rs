@@ -1555,6 +1555,7 @@ fn check_guard(
         }
         Guard::QuietTarget => check_quiet_target(node, root, source)?,
         Guard::NotRescheduling => check_not_rescheduling(node, root, source)?,
+        Guard::NotDeferredClosure => check_not_deferred_closure(node, root, source)?,
         Guard::InTestModule => check_in_test_module(node, root, source)?,
     }
     Ok(())
@@ -1685,6 +1686,62 @@ fn check_not_rescheduling(callee: Node, root: &Root, source: &str) -> Result<(),
             "it schedules '{own}', the function that makes it, again: a timer that starts \
              the next one each time it runs always leaves one pending, and a pending Timer \
              keeps the program from exiting, where eventlet dropped it"
+        )),
+        false => Ok(()),
+    }
+}
+
+/// The call does not start a function defined in the function that makes
+/// it, unless that function then waits (for the thread's result or an
+/// event it sets). Such a closure is that call's deferred work: a green
+/// thread ran it once the caller yielded, after what the caller did next,
+/// and start() runs it before, so the work of successive calls may end in
+/// another order (mistral's post-transaction queue: its notification-order
+/// tests failed).
+fn check_not_deferred_closure(callee: Node, root: &Root, source: &str) -> Result<(), String> {
+    let Some(call) = root.parent(callee).filter(|c| c.kind() == "call") else {
+        return Ok(());
+    };
+    let Some(function) = call
+        .child_by_field_name("arguments")
+        .and_then(|a| named_children(a).first().copied())
+        .filter(|f| f.kind() == "identifier")
+    else {
+        return Ok(());
+    };
+    let name = text(function, source);
+    let Some(spawner) = std::iter::successors(root.parent(call), |n| root.parent(*n))
+        .find(|n| matches!(n.kind(), "function_definition" | "lambda"))
+    else {
+        return Ok(());
+    };
+    let defined_here = descendants(spawner).any(|n| {
+        n.kind() == "function_definition"
+            && n != spawner
+            && n.child_by_field_name("name")
+                .is_some_and(|f| text(f, source) == name)
+    });
+    // The caller waits for it afterwards (a result or an event it sets):
+    // nothing the caller does next can come before its work.
+    let waits_after = descendants(spawner).any(|n| {
+        n.kind() == "call"
+            && n.start_byte() > call.end_byte()
+            && n.child_by_field_name("function")
+                .filter(|f| f.kind() == "attribute")
+                .and_then(|f| f.child_by_field_name("attribute"))
+                .is_some_and(|a| {
+                    matches!(
+                        text(a, source),
+                        "wait" | "join" | "result" | "get" | "acquire"
+                    )
+                })
+    });
+    match defined_here && !waits_after {
+        true => Err(format!(
+            "it starts '{name}', a function defined in the one that starts it: deferred work \
+             of that call, which a green thread ran once the caller yielded and a thread's \
+             start() runs before the caller goes on, so the work of successive calls may end \
+             in another order"
         )),
         false => Ok(()),
     }

@@ -999,6 +999,7 @@ fn parse_guard(text: &str) -> Result<Guard, String> {
         ("quiet-target", None) => Ok(Guard::QuietTarget),
         ("in-test-module", None) => Ok(Guard::InTestModule),
         ("not-rescheduling", None) => Ok(Guard::NotRescheduling),
+        ("not-deferred-closure", None) => Ok(Guard::NotDeferredClosure),
         ("no-keyword", Some(k)) if !k.is_empty() => Ok(Guard::NoKeyword(k.to_owned())),
         ("no-member", Some(m)) if !m.is_empty() => Ok(Guard::NoMember(m.to_owned())),
         ("no-identifier", Some(n)) if !n.is_empty() => Ok(Guard::NoIdentifier(n.to_owned())),
@@ -1018,7 +1019,7 @@ fn parse_guard(text: &str) -> Result<Guard, String> {
         }
         _ => Err(format!(
             "unknown guard '{text}' (expected only-called, identity-only, all-in-file, with-block, value-used, member-calls-positional, members-only, quiet-target, in-test-module, \
-             not-rescheduling, no-keyword:NAME, no-member:NAME, no-identifier:NAME, follows:API or \
+             not-rescheduling, not-deferred-closure, no-keyword:NAME, no-member:NAME, no-identifier:NAME, follows:API or \
              package-at-least:PACKAGE>=RELEASE)"
         )),
     }

@@ -232,6 +232,11 @@ pub enum Guard {
     /// reschedules itself, which a non-daemon Timer would wait for at exit
     /// for ever).
     NotRescheduling,
+    /// The call does not start a function defined in the one that makes
+    /// it: such a closure is deferred work of that call, whose order
+    /// against the work of the calls after it changes once start() runs it
+    /// before the caller goes on (mistral's post-transaction queue).
+    NotDeferredClosure,
     /// Every use of this API in the file is rewritten too: an exception
     /// class follows the queues the file makes, so that a file does not
     /// catch the stdlib's `queue.Empty` from a queue that stays eventlet's.
