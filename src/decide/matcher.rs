@@ -511,14 +511,11 @@ impl Matcher<'_> {
             let lookups = || self.lookups(u, root, source, file);
             relaxed.extend(context.check(requirement, lookups)?);
         }
-        // In a run that leaves threads unpatched, a thread started in place
-        // of a green one is an OS thread, on which the eventlet primitives
-        // its function may use (an Event, a green lock) do not work: not
-        // the blocking of a stdlib call, but a difference of its own.
         let api = u.api.map(|a| &self.catalogue.apis[a]);
         let member = u.member(root, source);
-        // No difference names the thread identity and thread-locals of
-        // those runs, which every green thread shares there.
+        // No difference names the thread identity and thread-locals of the
+        // runs that leave threads unpatched, which every green thread
+        // shares there.
         if api.is_some_and(|a| a.per_thread_use(member))
             && let Some(r) = relaxed.iter().find(|r| r.unpatched())
         {
@@ -528,6 +525,10 @@ impl Matcher<'_> {
                 r.shows_in()
             ));
         }
+        // In those runs, a thread started in place of a green one is an OS
+        // thread, on which the eventlet primitives its function may use (an
+        // Event, a green lock) do not work: not the blocking of a stdlib
+        // call, but a difference of its own.
         let starts_threads = api.is_some_and(|a| a.green_use(member));
         if starts_threads {
             relaxed = relaxed
@@ -1671,8 +1672,7 @@ fn check_not_rescheduling(callee: Node, root: &Root, source: &str) -> Result<(),
              eventlet dropped the green thread at exit"
         ));
     }
-    let own = std::iter::successors(root.parent(call), |n| root.parent(*n))
-        .find(|n| matches!(n.kind(), "function_definition" | "lambda"))
+    let own = enclosing_function(call, root)
         .and_then(|f| f.child_by_field_name("name"))
         .map(|name| text(name, source));
     let Some(own) = own else {
@@ -1710,9 +1710,7 @@ fn check_not_deferred_closure(callee: Node, root: &Root, source: &str) -> Result
         return Ok(());
     };
     let name = text(function, source);
-    let Some(spawner) = std::iter::successors(root.parent(call), |n| root.parent(*n))
-        .find(|n| matches!(n.kind(), "function_definition" | "lambda"))
-    else {
+    let Some(spawner) = enclosing_function(call, root) else {
         return Ok(());
     };
     let defined_here = descendants(spawner).any(|n| {
@@ -1745,6 +1743,12 @@ fn check_not_deferred_closure(callee: Node, root: &Root, source: &str) -> Result
         )),
         false => Ok(()),
     }
+}
+
+/// The innermost function or lambda holding `node`.
+fn enclosing_function<'t>(node: Node<'t>, root: &Root<'t>) -> Option<Node<'t>> {
+    std::iter::successors(root.parent(node), |n| root.parent(*n))
+        .find(|n| matches!(n.kind(), "function_definition" | "lambda"))
 }
 
 /// The line of a `while` loop in the body of a function of the file named

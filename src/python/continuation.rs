@@ -279,32 +279,27 @@ pub fn rejoin_shortened(root: Node, source: &str, edits: Vec<Edit>) -> Vec<Edit>
     let mut joins = Vec::new();
     for statement in statements {
         let range = statement.byte_range();
-        let touching: Vec<&Edit> = edits
-            .iter()
-            .filter(|e| e.range.start <= range.end && range.start <= e.range.end)
-            .filter(|e| {
-                e.range.is_empty() || (e.range.start < range.end && range.start < e.range.end)
-            })
-            .collect();
+        // An insertion at either end counts, as an edit over either does.
+        let touches = |r: &Range<usize>| match r.is_empty() {
+            true => (range.start..=range.end).contains(&r.start),
+            false => r.start < range.end && range.start < r.end,
+        };
+        let touching: Vec<&Edit> = edits.iter().filter(|e| touches(&e.range)).collect();
         let all_inside_one_line = touching.iter().all(|e| {
             range.start <= e.range.start
                 && e.range.end <= range.end
                 && !e.text.contains(['\n', '\\'])
                 && !source[e.range.clone()].contains('\n')
         });
-        let within: Vec<Edit> = touching
-            .iter()
-            .map(|e| {
-                let start = e.range.start.saturating_sub(range.start);
-                let end = e.range.end.saturating_sub(range.start);
-                Edit::replace(start..end, e.text.clone())
-            })
-            .collect();
         let old = &source[range.clone()];
         if !all_inside_one_line || !joinable(statement, old, source) {
             continue;
         }
-        let Ok(new) = crate::edit::apply(old, within) else {
+        let within = touching.iter().map(|e| {
+            let start = e.range.start - range.start;
+            Edit::replace(start..start + e.range.len(), e.text.clone())
+        });
+        let Ok(new) = crate::edit::apply(old, within.collect()) else {
             continue;
         };
         let before = width(&source[line_start(source, range.start)..range.start]);
