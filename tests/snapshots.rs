@@ -217,6 +217,15 @@ fn green_from_imports() {
     });
 }
 
+/// Fallback imports (`try: from eventlet import sleep` / `except
+/// ImportError: from time import sleep`) go whole once every name of
+/// theirs is rewritten; the green socket goes from a fallback that keeps
+/// green ssl, with the handler's socket import.
+#[test]
+fn fallback_imports() {
+    settings().bind(|| insta::assert_snapshot!(rewrite("fallback_imports.py")));
+}
+
 /// Timeouts around one blocking call each (a queue's put and get, a
 /// semaphore's acquire, a green process's wait, a flag event's wait, in a
 /// monkey-patched service) become the calls' own timeouts; the one around

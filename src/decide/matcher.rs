@@ -1847,9 +1847,9 @@ pub fn decide_without_code(catalogue: &Catalogue, u: &Use) -> Result<Fate, Vec<T
             format!(
                 "the name bound by this eventlet import is also assigned something else in \
              the same scope (or comes from a star import), so its meaning here is not \
-             certain. A fallback import (`try: from eventlet import sleep` / `except \
-             ImportError: from time import sleep`) becomes its stdlib import alone; \
-             otherwise rename one of them ({name})"
+             certain: rename one of them ({name}). (A fallback import, `try: from \
+             eventlet import sleep` / `except ImportError: from time import sleep`, is \
+             rewritten when its handler only imports the same names.)"
             ),
         ));
     }

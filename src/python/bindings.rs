@@ -4,13 +4,16 @@
 //! counts as an import only where every binding of it in the resolving scope
 //! is the same import. Anything else assigned to the name (a parameter, a
 //! loop target, a fallback `eventlet = None`) makes uses of it ambiguous, and
-//! ambiguous uses are reported, never rewritten.
+//! ambiguous uses are reported, never rewritten. The one exception is a
+//! fallback import of the same names (`fallback_imports`).
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
+use super::fallback_imports::in_fallback_handler;
+use super::import_clauses::{self, Imported};
 use super::loaders::eventlet_load;
 use super::syntax::{named_children, text};
 
@@ -125,6 +128,14 @@ pub fn imported(statement: Node, source: &str) -> Vec<(String, String)> {
                 .map(|(module, _)| ("*".to_owned(), module)),
         )
         .collect()
+}
+
+/// The bindings an import statement makes, one per clause (none for a
+/// star import), as if it stood at module level.
+pub fn import_bindings(statement: Node, source: &str) -> Vec<ImportBinding> {
+    let mut b = Bindings::empty();
+    b.record_import(statement, source, MODULE_SCOPE);
+    b.imports
 }
 
 /// The import statements of a file, found from the word's occurrences
@@ -346,7 +357,11 @@ impl Bindings {
             let kind = node.kind();
             match kind {
                 "import_statement" | "import_from_statement" => {
-                    self.record_import(node, source, store);
+                    // A handler's import of an eventlet fallback binds
+                    // nothing where eventlet is installed.
+                    if !in_fallback_handler(node, source) {
+                        self.record_import(node, source, store);
+                    }
                     continue;
                 }
                 "future_import_statement" | "comment" | "string_content" => continue,
@@ -481,58 +496,20 @@ impl Bindings {
 
     fn record_import(&mut self, stmt: Node, source: &str, scope: ScopeId) {
         let statement = stmt.byte_range();
-        if stmt.kind() == "import_statement" {
-            for clause in named_children(stmt) {
-                let (dotted, alias) = split_alias(clause);
-                let path = text(dotted, source).split_whitespace().collect::<String>();
-                let (name, target) = match alias {
-                    Some(a) => (text(a, source).to_owned(), path),
-                    // `import a.b` binds `a` to the top-level package.
-                    None => {
-                        let top = path.split('.').next().unwrap_or_default().to_owned();
-                        (top.clone(), top)
-                    }
-                };
-                self.add_import(ImportBinding {
-                    name,
-                    target,
-                    statement: statement.clone(),
-                    clause: clause.byte_range(),
-                    scope,
-                    from_import: false,
-                });
+        match import_clauses::imported(stmt, source) {
+            Imported::Star(module) => self.star_imports.push((module, statement)),
+            Imported::Clauses(clauses) => {
+                for clause in clauses {
+                    self.add_import(ImportBinding {
+                        name: clause.name,
+                        target: clause.target,
+                        statement: statement.clone(),
+                        clause: clause.range,
+                        scope,
+                        from_import: clause.from_import,
+                    });
+                }
             }
-            return;
-        }
-        let Some(module) = stmt.child_by_field_name("module_name") else {
-            return;
-        };
-        let module_path = text(module, source).split_whitespace().collect::<String>();
-        let mut cursor = stmt.walk();
-        let names: Vec<Node> = stmt.children_by_field_name("name", &mut cursor).collect();
-        if names.is_empty() {
-            if named_children(stmt)
-                .iter()
-                .any(|c| c.kind() == "wildcard_import")
-            {
-                self.star_imports.push((module_path, statement));
-            }
-            return;
-        }
-        for clause in names {
-            let (dotted, alias) = split_alias(clause);
-            let imported = text(dotted, source).to_owned();
-            let name = alias.map_or(imported.clone(), |a| text(a, source).to_owned());
-            // Relative imports stay relative: they never name eventlet.
-            let target = format!("{module_path}.{imported}");
-            self.add_import(ImportBinding {
-                name,
-                target,
-                statement: statement.clone(),
-                clause: clause.byte_range(),
-                scope,
-                from_import: true,
-            });
         }
     }
 
@@ -575,15 +552,6 @@ impl Scope {
 }
 
 impl ImportBinding {}
-
-fn split_alias(clause: Node) -> (Node, Option<Node>) {
-    if clause.kind() == "aliased_import" {
-        let name = clause.child_by_field_name("name").unwrap_or(clause);
-        (name, clause.child_by_field_name("alias"))
-    } else {
-        (clause, None)
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {

@@ -9,7 +9,8 @@ use std::sync::LazyLock;
 
 use tree_sitter::Node;
 
-use super::bindings::ImportBinding;
+use super::bindings::{ImportBinding, import_bindings};
+use super::fallback_imports::is_eventlet_fallback;
 use super::module_names::NewImport;
 use super::syntax::{is_eventlet_path, named_children, text};
 use crate::edit::Edit;
@@ -34,7 +35,14 @@ pub fn removals(
     leaving: &[&ImportBinding],
 ) -> (Vec<Range<usize>>, Vec<Edit>, Vec<NewImport>) {
     let mut by_statement: BTreeMap<(usize, usize), Vec<Range<usize>>> = BTreeMap::new();
-    for b in leaving {
+    let fallbacks = leaving
+        .iter()
+        .flat_map(|b| fallback_handler_imports(root, source, b));
+    for b in leaving
+        .iter()
+        .copied()
+        .chain(fallbacks.collect::<Vec<_>>().iter())
+    {
         by_statement
             .entry((b.statement.start, b.statement.end))
             .or_default()
@@ -90,7 +98,62 @@ pub fn removals(
             None => edits.extend(cuts),
         }
     }
-    (whole, edits, moved)
+    (whole_fallbacks(root, source, whole), edits, moved)
+}
+
+/// When `leaving` is an import in the body of an eventlet fallback, the
+/// handler's imports of the same name: they go with it, so that what stays
+/// is still a fallback of the same names.
+fn fallback_handler_imports(
+    root: Node,
+    source: &str,
+    leaving: &ImportBinding,
+) -> Vec<ImportBinding> {
+    let fallback = root
+        .descendant_for_byte_range(leaving.statement.start, leaving.statement.end)
+        .map(enclosing_import)
+        .and_then(|statement| statement.parent()?.parent())
+        .filter(|fallback| is_eventlet_fallback(*fallback, source));
+    let Some(fallback) = fallback else {
+        return Vec::new();
+    };
+    named_children(fallback)
+        .into_iter()
+        .filter(|c| c.kind() == "except_clause")
+        .flat_map(|handler| named_children(handler))
+        .filter(|c| c.kind() == "block")
+        .flat_map(|block| named_children(block))
+        .filter(|statement| is_import(*statement))
+        .flat_map(|statement| import_bindings(statement, source))
+        .filter(|b| b.name == leaving.name)
+        .collect()
+}
+
+/// `whole` with the imports of every eventlet fallback that all go
+/// replaced by the whole try statement: its handler's imports bound the
+/// names only where eventlet is missing, and the rewrite's own imports bind
+/// them now.
+fn whole_fallbacks(root: Node, source: &str, mut whole: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    let emptied: Vec<Range<usize>> = whole
+        .iter()
+        .filter_map(|r| {
+            let statement = enclosing_import(root.descendant_for_byte_range(r.start, r.end)?);
+            let fallback = statement.parent()?.parent()?;
+            let body = fallback.child_by_field_name("body")?;
+            let all_go = named_children(body)
+                .iter()
+                .filter(|c| c.kind() != "comment")
+                .all(|c| whole.contains(&c.byte_range()));
+            (all_go && is_eventlet_fallback(fallback, source)).then(|| fallback.byte_range())
+        })
+        .collect();
+    for fallback in emptied {
+        if !whole.contains(&fallback) {
+            whole.retain(|r| !(fallback.start <= r.start && r.end <= fallback.end));
+            whole.push(fallback);
+        }
+    }
+    whole
 }
 
 /// The statement `stmt`, cut by `cuts` down to the clauses `kept`, as an
@@ -99,6 +162,10 @@ pub fn removals(
 /// the old one was not. `None` when it stays where it is: in order, on
 /// lines of its own with no comment, or spanning lines.
 fn moved_import(stmt: Node, kept: &[Node], cuts: &[Edit], source: &str) -> Option<NewImport> {
+    // One inside a block (a fallback's handler) stays where it runs.
+    if stmt.parent().is_none_or(|p| p.kind() != "module") {
+        return None;
+    }
     let module = module_of(stmt, source);
     let new_key = match (stmt.kind(), kept) {
         ("import_from_statement", [single]) => one_name_key(&module, *single, source),
@@ -467,6 +534,12 @@ fn stdlib_insertions(
             newline,
             &format!("{newline}{block}"),
         ),
+        // A statement that goes (a fallback import's try): the new
+        // imports take its place, before the blank lines after it.
+        Some(first) if deleted.contains(&first.byte_range()) => {
+            let at = line_start(source, first.start_byte());
+            return (vec![Edit::insert(at, block)], Some(at));
+        }
         Some(first) => Edit::insert(
             line_start(source, first.start_byte()),
             format!("{block}{newline}"),
