@@ -1020,13 +1020,9 @@ impl Matcher<'_> {
         .relaxed(self.catalogue, relaxed);
         // A mock lands with the code it follows, so it has its differences.
         code_differences.retain(|id| !rewrite.differences.contains(id));
-        let with_code = code_differences.into_iter().map(|id| {
-            let why = format!(
-                "the code it follows moves with {}",
-                self.catalogue.differences[id].id
-            );
-            (id, why)
-        });
+        let with_code = code_differences
+            .into_iter()
+            .map(|id| (id, "a mock that moves with the code it follows".to_owned()));
         Ok(member_differences
             .into_iter()
             .chain(with_code)

@@ -400,18 +400,38 @@ fn message_body(step: &Step, catalogue: &Catalogue) -> String {
             crate::report::add_place(differences.entry(id).or_default(), place);
         }
     }
+    // Differences of the same lines share one list of them: an executor's
+    // rewrite has four, and four copies of its lines hide the text.
+    let mut by_places: std::collections::BTreeMap<&Vec<String>, Vec<&str>> = Default::default();
     for (id, places) in &differences {
-        let Some(d) = catalogue
-            .difference_by_id(id)
-            .map(|d| &catalogue.differences[d])
-        else {
-            continue;
+        if catalogue.difference_by_id(id).is_some() {
+            by_places.entry(places).or_default().push(id);
+        }
+    }
+    let mut groups: Vec<(Vec<&str>, &Vec<String>)> =
+        by_places.into_iter().map(|(p, ids)| (ids, p)).collect();
+    groups.sort();
+    for (ids, places) in groups {
+        let described = |id: &str| {
+            let d = &catalogue.differences[catalogue.difference_by_id(id).expect("kept above")];
+            format!("{} {}", d.summary, d.guidance)
         };
-        let _ = write!(
-            text,
-            "\nReview level, difference {id}: {} {}\n\nWhere (lines before this change):\n\n",
-            d.summary, d.guidance
-        );
+        match ids.as_slice() {
+            [id] => {
+                let _ = write!(text, "\nReview level, difference {id}: {}\n", described(id));
+            }
+            _ => {
+                let _ = write!(
+                    text,
+                    "\nReview level, differences {}, at the same lines:\n\n",
+                    spoken_list(&ids)
+                );
+                for id in &ids {
+                    let _ = writeln!(text, "* {id}: {}", described(id));
+                }
+            }
+        }
+        let _ = write!(text, "\nWhere (lines before this change):\n\n");
         for place in places {
             let _ = writeln!(text, "* {place}");
         }
@@ -591,4 +611,13 @@ fn review_hint(repo: &Repository, workdir: &Path, branch: &str, topic: &str) -> 
     Some(format!(
         "to send the series to {host} ({project}): git checkout {branch} && git review -t {topic}"
     ))
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn spoken_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
