@@ -165,6 +165,13 @@ pub struct Outcome {
     pub files_scanned: usize,
     pub uses: usize,
     pub rewritten: usize,
+    /// Of the rewrites, those at the review level (named differences).
+    #[serde(default)]
+    pub review: usize,
+    /// Uses left only for named differences not accepted: what `--review`
+    /// would rewrite besides.
+    #[serde(default)]
+    pub unlockable: usize,
     pub manual: usize,
     pub files_changed: usize,
     pub deactivable: bool,
@@ -370,6 +377,8 @@ fn run_repo_inner(
     outcome.files_scanned = summary.files_scanned;
     outcome.uses = summary.uses;
     outcome.rewritten = summary.rewrites();
+    outcome.review = summary.rewrite_review;
+    outcome.unlockable = summary.unlockable.values().sum();
     outcome.manual = summary.manual;
     outcome.files_changed = summary.files_to_change;
     outcome.deactivable = readiness.deactivable;
@@ -482,11 +491,12 @@ pub fn run_all(
 
 pub fn summary_table(outcomes: &[Outcome]) -> String {
     let mut out = format!(
-        "{:<24} {:>6} {:>6} {:>9} {:>6} {:>11} {:>10} {:>7}  {}\n",
+        "{:<24} {:>6} {:>6} {:>9} {:>6} {:>6} {:>11} {:>10} {:>7}  {}\n",
         "repository",
         "files",
         "uses",
         "rewritten",
+        "review",
         "manual",
         "deactivable",
         "complexity",
@@ -500,11 +510,12 @@ pub fn summary_table(outcomes: &[Outcome]) -> String {
             format!("FAILED: {}", o.error.as_deref().unwrap_or(""))
         };
         out.push_str(&format!(
-            "{:<24} {:>6} {:>6} {:>9} {:>6} {:>11} {:>10} {:>6.1}s  {status}\n",
+            "{:<24} {:>6} {:>6} {:>9} {:>6} {:>6} {:>11} {:>10} {:>6.1}s  {status}\n",
             o.name,
             o.files_scanned,
             o.uses,
             o.rewritten,
+            review_cell(o),
             o.manual,
             if !o.ok {
                 "-"
@@ -525,26 +536,47 @@ pub fn summary_table(outcomes: &[Outcome]) -> String {
     // repository can fail after its uses were counted, at its commit).
     let total = |count: fn(&Outcome) -> usize| outcomes.iter().map(count).sum::<usize>();
     out.push_str(&format!(
-        "{} repositories, {} failed; {} eventlet uses, {} rewritten, {} left for manual work\n",
+        "{} repositories, {} failed; {} eventlet uses, {} rewritten, {} left for manual work{}\n",
         outcomes.len(),
         outcomes.iter().filter(|o| !o.ok).count(),
         total(|o| o.uses),
         total(|o| o.rewritten),
         total(|o| o.manual),
+        review_note(total(|o| o.review), total(|o| o.unlockable)),
     ));
     out
 }
 
+/// A row's review-level rewrites made, or (`+N`) those `--review` would
+/// make where none were accepted.
+fn review_cell(o: &Outcome) -> String {
+    match (o.review, o.unlockable) {
+        (0, n) if n > 0 => format!("+{n}"),
+        (made, _) => made.to_string(),
+    }
+}
+
+/// The totals' word on the review level: how many rewrites it made, or how
+/// many more it would make.
+fn review_note(made: usize, unlockable: usize) -> String {
+    match (made, unlockable) {
+        (0, 0) => String::new(),
+        (0, n) => format!(" (--review rewrites {n} more, each with named differences)"),
+        (made, _) => format!(" ({made} of the rewrites at the review level)"),
+    }
+}
+
 pub fn markdown_report(outcomes: &[Outcome]) -> String {
     let mut out = String::from(
-        "# eventlet removal: batch summary\n\n| repository | uses | rewritten | manual | deactivable | complexity | status |\n|---|---:|---:|---:|---|---:|---|\n",
+        "# eventlet removal: batch summary\n\n| repository | uses | rewritten | review | manual | deactivable | complexity | status |\n|---|---:|---:|---:|---:|---|---:|---|\n",
     );
     for o in outcomes {
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
             o.name,
             o.uses,
             o.rewritten,
+            review_cell(o),
             o.manual,
             if o.deactivable { "Yes" } else { "No" },
             o.complexity,
@@ -582,5 +614,36 @@ mod tests {
             ),
             "{table}"
         );
+    }
+
+    #[test]
+    fn the_review_level_is_counted_made_or_to_make() {
+        let row = |name: &str, review: usize, unlockable: usize| Outcome {
+            name: name.into(),
+            ok: true,
+            uses: 10,
+            rewritten: 2 + review,
+            review,
+            unlockable,
+            manual: 8 - review,
+            ..Outcome::default()
+        };
+        let exact = summary_table(&[row("glance", 0, 27), row("nova", 0, 10)]);
+        assert!(exact.contains(" +27 "), "{exact}");
+        assert!(
+            exact.ends_with(
+                "4 rewritten, 16 left for manual work (--review rewrites 37 more, each with \
+                 named differences)\n"
+            ),
+            "{exact}"
+        );
+        let review = summary_table(&[row("glance", 5, 0), row("nova", 3, 0)]);
+        assert!(
+            review.ends_with(
+                "12 rewritten, 8 left for manual work (8 of the rewrites at the review level)\n"
+            ),
+            "{review}"
+        );
+        assert!(markdown_report(&[row("glance", 5, 0)]).contains("| glance | 10 | 7 | 5 | 3 |"));
     }
 }
