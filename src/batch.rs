@@ -168,8 +168,8 @@ pub struct Outcome {
     /// Of the rewrites, those at the review level (named differences).
     #[serde(default)]
     pub review: usize,
-    /// Uses left only for named differences not accepted: what `--review`
-    /// would rewrite besides.
+    /// Uses left only for named differences not accepted: `--review`
+    /// rewrites them, and what then follows (the uses that waited for them).
     #[serde(default)]
     pub unlockable: usize,
     pub manual: usize,
@@ -547,8 +547,8 @@ pub fn summary_table(outcomes: &[Outcome]) -> String {
     out
 }
 
-/// A row's review-level rewrites made, or (`+N`) those `--review` would
-/// make where none were accepted.
+/// A row's review-level rewrites made, or (`+N`) the uses left only for
+/// named differences where none were accepted.
 fn review_cell(o: &Outcome) -> String {
     match (o.review, o.unlockable) {
         (0, n) if n > 0 => format!("+{n}"),
@@ -557,11 +557,13 @@ fn review_cell(o: &Outcome) -> String {
 }
 
 /// The totals' word on the review level: how many rewrites it made, or how
-/// many more it would make.
+/// many uses it would rewrite first.
 fn review_note(made: usize, unlockable: usize) -> String {
     match (made, unlockable) {
         (0, 0) => String::new(),
-        (0, n) => format!(" (--review rewrites {n} more, each with named differences)"),
+        (0, n) => format!(
+            " ({n} only for named differences: --review rewrites them and what then follows)"
+        ),
         (made, _) => format!(" ({made} of the rewrites at the review level)"),
     }
 }
@@ -632,8 +634,8 @@ mod tests {
         assert!(exact.contains(" +27 "), "{exact}");
         assert!(
             exact.ends_with(
-                "4 rewritten, 16 left for manual work (--review rewrites 37 more, each with \
-                 named differences)\n"
+                "4 rewritten, 16 left for manual work (37 only for named differences: \
+                 --review rewrites them and what then follows)\n"
             ),
             "{exact}"
         );
