@@ -187,6 +187,17 @@ pub struct Outcome {
     pub link_base: Option<String>,
 }
 
+impl Outcome {
+    /// The review-level rewrites made, or (`+N`) the uses left only for
+    /// named differences where none were accepted.
+    pub fn review_cell(&self) -> String {
+        match (self.review, self.unlockable) {
+            (0, n) if n > 0 => format!("+{n}"),
+            (made, _) => made.to_string(),
+        }
+    }
+}
+
 /// The ledger: every run's outcomes, newest last.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Ledger {
@@ -515,7 +526,7 @@ pub fn summary_table(outcomes: &[Outcome]) -> String {
             o.files_scanned,
             o.uses,
             o.rewritten,
-            review_cell(o),
+            o.review_cell(),
             o.manual,
             if !o.ok {
                 "-"
@@ -547,15 +558,6 @@ pub fn summary_table(outcomes: &[Outcome]) -> String {
     out
 }
 
-/// A row's review-level rewrites made, or (`+N`) the uses left only for
-/// named differences where none were accepted.
-fn review_cell(o: &Outcome) -> String {
-    match (o.review, o.unlockable) {
-        (0, n) if n > 0 => format!("+{n}"),
-        (made, _) => made.to_string(),
-    }
-}
-
 /// The totals' word on the review level: how many rewrites it made, or how
 /// many uses it would rewrite first.
 fn review_note(made: usize, unlockable: usize) -> String {
@@ -578,7 +580,7 @@ pub fn markdown_report(outcomes: &[Outcome]) -> String {
             o.name,
             o.uses,
             o.rewritten,
-            review_cell(o),
+            o.review_cell(),
             o.manual,
             if o.deactivable { "Yes" } else { "No" },
             o.complexity,

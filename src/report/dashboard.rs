@@ -36,12 +36,12 @@ pub fn render(outcomes: &[Outcome], ledger: &Ledger) -> String {
         uses - rewritten
     );
 
-    html.push_str("<h2>Repositories</h2>\n<table id=\"repos\"><tr><th>repository</th><th>progress</th><th>rewritten</th><th>manual</th><th>deactivable</th><th>complexity</th></tr>\n");
+    html.push_str("<h2>Repositories</h2>\n<table id=\"repos\"><tr><th>repository</th><th>progress</th><th>rewritten</th><th>review</th><th>manual</th><th>deactivable</th><th>complexity</th></tr>\n");
     for o in outcomes {
         if !o.ok {
             let _ = writeln!(
                 html,
-                "<tr><td>{}</td><td colspan=\"5\" class=\"failed\">failed: {}</td></tr>",
+                "<tr><td>{}</td><td colspan=\"6\" class=\"failed\">failed: {}</td></tr>",
                 escape(&o.name),
                 escape(o.error.as_deref().unwrap_or(""))
             );
@@ -50,13 +50,14 @@ pub fn render(outcomes: &[Outcome], ledger: &Ledger) -> String {
         let total = o.uses.max(1) as f64;
         let _ = writeln!(
             html,
-            "<tr><td>{}</td><td><div class=\"bar\" title=\"{} of {} uses rewritten\"><div class=\"rewritten\" style=\"width:{:.1}%\"></div><div class=\"manual\" style=\"width:{:.1}%\"></div></div></td><td>{}</td><td>{}</td><td>{}</td><td>{}/10</td></tr>",
+            "<tr><td>{}</td><td><div class=\"bar\" title=\"{} of {} uses rewritten\"><div class=\"rewritten\" style=\"width:{:.1}%\"></div><div class=\"manual\" style=\"width:{:.1}%\"></div></div></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}/10</td></tr>",
             escape(&o.name),
             o.rewritten,
             o.uses,
             100.0 * o.rewritten as f64 / total,
             100.0 * o.manual as f64 / total,
             o.rewritten,
+            o.review_cell(),
             o.manual,
             if o.deactivable { "yes" } else { "no" },
             o.complexity
