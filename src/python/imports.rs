@@ -984,4 +984,34 @@ mod tests {
             "from eventlet import Timeout\nfrom sqlite3 import connect\n"
         );
     }
+
+    /// An import inside a block runs there: it never moves to module
+    /// level, even where its new key sorts after the next one (`ssl`
+    /// after `os`). In a fallback, the handler's import of the name that
+    /// goes goes too.
+    #[test]
+    fn a_fallback_import_left_with_one_name_keeps_its_place() {
+        let src = "import time\n\ntry:\n    from eventlet.green import socket, ssl\n    \
+                   from eventlet.green import os\nexcept ImportError:\n    import socket\n    \
+                   import ssl\n    import os\n";
+        let tree = parse(src);
+        let b = crate::python::bindings::Bindings::analyze(&tree, src);
+        let leaving: Vec<&ImportBinding> =
+            b.imports.iter().filter(|i| i.name == "socket").collect();
+        assert_eq!(leaving.len(), 1, "the handler's import binds nothing");
+        let (whole, mut edits, moved) = removals(tree.root_node(), src, &leaving);
+        assert!(moved.is_empty(), "{moved:?}");
+        edits.extend(crate::python::statements::delete_statements(
+            tree.root_node(),
+            src,
+            &whole,
+            &[],
+            &[],
+        ));
+        assert_eq!(
+            apply(src, edits).unwrap(),
+            "import time\n\ntry:\n    from eventlet.green import ssl\n    \
+             from eventlet.green import os\nexcept ImportError:\n    import ssl\n    import os\n"
+        );
+    }
 }
