@@ -35,14 +35,11 @@ pub fn removals(
     leaving: &[&ImportBinding],
 ) -> (Vec<Range<usize>>, Vec<Edit>, Vec<NewImport>) {
     let mut by_statement: BTreeMap<(usize, usize), Vec<Range<usize>>> = BTreeMap::new();
-    let fallbacks = leaving
+    let handler_twins: Vec<ImportBinding> = leaving
         .iter()
-        .flat_map(|b| fallback_handler_imports(root, source, b));
-    for b in leaving
-        .iter()
-        .copied()
-        .chain(fallbacks.collect::<Vec<_>>().iter())
-    {
+        .flat_map(|b| fallback_handler_imports(root, source, b))
+        .collect();
+    for b in leaving.iter().copied().chain(&handler_twins) {
         by_statement
             .entry((b.statement.start, b.statement.end))
             .or_default()
@@ -162,7 +159,7 @@ fn whole_fallbacks(root: Node, source: &str, mut whole: Vec<Range<usize>>) -> Ve
 /// the old one was not. `None` when it stays where it is: in order, on
 /// lines of its own with no comment, or spanning lines.
 fn moved_import(stmt: Node, kept: &[Node], cuts: &[Edit], source: &str) -> Option<NewImport> {
-    // One inside a block (a fallback's handler) stays where it runs.
+    // One inside a block (an `if`, a fallback import) stays where it runs.
     if stmt.parent().is_none_or(|p| p.kind() != "module") {
         return None;
     }
