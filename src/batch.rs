@@ -168,10 +168,11 @@ pub struct Outcome {
     /// Of the rewrites, those at the review level (named differences).
     #[serde(default)]
     pub review: usize,
-    /// Uses left only for named differences not accepted: `--review`
-    /// rewrites them, and what then follows (the uses that waited for them).
+    /// Where not every named difference is accepted: the rewrites
+    /// `--review` makes besides these (those the differences held, and
+    /// what waited for them).
     #[serde(default)]
-    pub unlockable: usize,
+    pub review_more: usize,
     pub manual: usize,
     pub files_changed: usize,
     pub deactivable: bool,
@@ -188,10 +189,10 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// The review-level rewrites made, or (`+N`) the uses left only for
-    /// named differences where none were accepted.
+    /// The review-level rewrites made, or (`+N`) those `--review` would
+    /// make where none were accepted.
     pub fn review_cell(&self) -> String {
-        match (self.review, self.unlockable) {
+        match (self.review, self.review_more) {
             (0, n) if n > 0 => format!("+{n}"),
             (made, _) => made.to_string(),
         }
@@ -389,7 +390,16 @@ fn run_repo_inner(
     outcome.uses = summary.uses;
     outcome.rewritten = summary.rewrites();
     outcome.review = summary.rewrite_review;
-    outcome.unlockable = summary.unlockable.values().sum();
+    if !summary.unlockable.is_empty() {
+        // A second pass at the review level, findings alone, so that the
+        // summary gives both levels.
+        let mut review = options.clone();
+        review.findings_only = true;
+        review.selection.accepted =
+            Selection::accepting(&catalogue, true, []).map_err(anyhow::Error::msg)?;
+        let at_review = Summary::of(&engine::run(&catalogue, &review)?);
+        outcome.review_more = at_review.rewrites().saturating_sub(outcome.rewritten);
+    }
     outcome.manual = summary.manual;
     outcome.files_changed = summary.files_to_change;
     outcome.deactivable = readiness.deactivable;
@@ -553,19 +563,17 @@ pub fn summary_table(outcomes: &[Outcome]) -> String {
         total(|o| o.uses),
         total(|o| o.rewritten),
         total(|o| o.manual),
-        review_note(total(|o| o.review), total(|o| o.unlockable)),
+        review_note(total(|o| o.review), total(|o| o.review_more)),
     ));
     out
 }
 
 /// The totals' word on the review level: how many rewrites it made, or how
-/// many uses it would rewrite first.
-fn review_note(made: usize, unlockable: usize) -> String {
-    match (made, unlockable) {
+/// many more it would make.
+fn review_note(made: usize, more: usize) -> String {
+    match (made, more) {
         (0, 0) => String::new(),
-        (0, n) => format!(
-            " ({n} only for named differences: --review rewrites them and what then follows)"
-        ),
+        (0, n) => format!(" (--review rewrites {n} more, each with named differences)"),
         (made, _) => format!(" ({made} of the rewrites at the review level)"),
     }
 }
@@ -622,13 +630,13 @@ mod tests {
 
     #[test]
     fn the_review_level_is_counted_made_or_to_make() {
-        let row = |name: &str, review: usize, unlockable: usize| Outcome {
+        let row = |name: &str, review: usize, review_more: usize| Outcome {
             name: name.into(),
             ok: true,
             uses: 10,
             rewritten: 2 + review,
             review,
-            unlockable,
+            review_more,
             manual: 8 - review,
             ..Outcome::default()
         };
@@ -636,8 +644,8 @@ mod tests {
         assert!(exact.contains(" +27 "), "{exact}");
         assert!(
             exact.ends_with(
-                "4 rewritten, 16 left for manual work (37 only for named differences: \
-                 --review rewrites them and what then follows)\n"
+                "4 rewritten, 16 left for manual work (--review rewrites 37 more, each with \
+                 named differences)\n"
             ),
             "{exact}"
         );

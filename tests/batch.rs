@@ -274,3 +274,36 @@ fn the_manifest_and_the_command_line_say_what_commit_says() {
         "{tree}"
     );
 }
+
+/// An exact run counts what `--review` would rewrite besides, as the
+/// review run then does.
+#[test]
+fn an_exact_run_tells_what_the_review_level_adds() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("delta")).unwrap();
+    // A spawn whose thread may start before the spawner yields (start-order).
+    std::fs::write(
+        d.join("delta/m.py"),
+        "import eventlet\n\neventlet.monkey_patch()\n\n\ndef start(work):\n    \
+         eventlet.spawn(work)\n    eventlet.sleep(1)\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("manifest.toml"), "[[repo]]\npath = \"delta\"\n").unwrap();
+    let exact = eventless(d, &["batch", "manifest.toml", "-q"]);
+    let exact = String::from_utf8_lossy(&exact.stdout);
+    let review = eventless(d, &["batch", "manifest.toml", "-q", "--review"]);
+    let review = String::from_utf8_lossy(&review.stdout);
+    let made = review
+        .split_once("(")
+        .and_then(|(_, rest)| rest.split_once(" of the rewrites at the review level"))
+        .map(|(n, _)| n.to_owned())
+        .unwrap_or_else(|| panic!("{review}"));
+    assert_ne!(made, "0", "{review}");
+    assert!(
+        exact.contains(&format!(
+            "(--review rewrites {made} more, each with named differences)"
+        )),
+        "{exact}\n{review}"
+    );
+}
