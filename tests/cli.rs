@@ -3429,9 +3429,10 @@ fn a_patch_function_called_under_a_condition_patches_in_some_runs() {
 
 /// Where the file keeps an eventlet Event, Semaphore or Queue, the thread
 /// may wait for it: the difference would be in plain sight, so the spawn
-/// stays. So do thread-locals, which no difference names for those runs.
+/// stays. A thread-local is rewritten at the review level only, with the
+/// difference of those runs, where every green thread shares it.
 #[test]
-fn unpatched_runs_keep_spawns_beside_eventlet_primitives_and_thread_locals() {
+fn unpatched_runs_keep_spawns_beside_eventlet_primitives_and_name_thread_locals() {
     let main = b"import sys\n\nimport eventlet\nfrom eventlet import corolocal\nfrom eventlet import event\n\n\
                  if '--debug' in sys.argv:\n    eventlet.monkey_patch(thread=False)\nelse:\n    \
                  eventlet.monkey_patch()\n\nready = event.Event()  # eventless: ignore\n\
@@ -3447,7 +3448,14 @@ fn unpatched_runs_keep_spawns_beside_eventlet_primitives_and_thread_locals() {
     );
     let local = line_with(&scan, "./main.py:13:");
     assert!(
-        local.contains("manual") && local.contains("thread-local state would be the OS thread's"),
+        local.contains("rewrite by corolocal (review: unpatched-locals;")
+            && local.contains("thread-local state would be the OS thread's"),
+        "{local}"
+    );
+    let exact = stdout(&eventless(&["scan", "--no-cache"], dir.path()));
+    let local = line_with(&exact, "./main.py:13:");
+    assert!(
+        local.contains("manual") && local.contains("--accept unpatched-locals or --review"),
         "{local}"
     );
 }

@@ -513,23 +513,31 @@ impl Matcher<'_> {
         }
         let api = u.api.map(|a| &self.catalogue.apis[a]);
         let member = u.member(root, source);
-        // No difference names the thread identity and thread-locals of the
-        // runs that leave threads unpatched, which every green thread
-        // shares there.
-        if api.is_some_and(|a| a.per_thread_use(member))
+        // In the runs that leave threads unpatched, the current thread and
+        // thread-local state are the OS thread's, which every green thread
+        // shares; and a thread started in place of a green one is an OS
+        // thread, on which the eventlet primitives its function may use (an
+        // Event, a green lock) do not work: not the blocking of a stdlib
+        // call, but differences of their own. A use that may be both (a
+        // green threading module passed on whole) stays.
+        let per_thread = api.is_some_and(|a| a.per_thread_use(member));
+        let starts_threads = api.is_some_and(|a| a.green_use(member));
+        if per_thread
+            && starts_threads
             && let Some(r) = relaxed.iter().find(|r| r.unpatched())
         {
             return Err(format!(
-                "{}the current thread and thread-local state would be the OS thread's, which \
-                 every green thread shares there",
+                "{}the module may both start threads and keep per-thread state there, and \
+                 its threads would be OS threads sharing one thread's state",
                 r.shows_in()
             ));
         }
-        // In those runs, a thread started in place of a green one is an OS
-        // thread, on which the eventlet primitives its function may use (an
-        // Event, a green lock) do not work: not the blocking of a stdlib
-        // call, but a difference of its own.
-        let starts_threads = api.is_some_and(|a| a.green_use(member));
+        if per_thread {
+            relaxed = relaxed
+                .into_iter()
+                .map(Relaxed::for_per_thread_use)
+                .collect();
+        }
         if starts_threads {
             relaxed = relaxed
                 .into_iter()

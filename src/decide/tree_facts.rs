@@ -30,7 +30,7 @@ use crate::python::syntax::{
 };
 use crate::transform::{
     ApiId, CAUGHT_BY_MOCK, DifferenceId, ESCAPED_MOCK, PATCHABLE, RESOLVER, Requirement,
-    UNPATCHED_PROGRAM, UNPATCHED_RUNS, UNPATCHED_THREADS,
+    UNPATCHED_LOCALS, UNPATCHED_PROGRAM, UNPATCHED_RUNS, UNPATCHED_THREADS,
 };
 
 const OFF_BY_DEFAULT: &[&str] = &["MySQLdb", "builtins"];
@@ -248,6 +248,23 @@ impl Relaxed {
         self.why
             .strip_suffix(BLOCKS_GREEN_THREADS)
             .unwrap_or(&self.why)
+    }
+
+    /// The difference for a use of the current thread or thread-local
+    /// state where a stdlib call would block green threads: there they are
+    /// the OS thread's, shared by every green thread.
+    pub fn for_per_thread_use(self) -> Relaxed {
+        if !self.unpatched() {
+            return self;
+        }
+        Relaxed {
+            difference: UNPATCHED_LOCALS,
+            why: format!(
+                "{}the current thread and thread-local state would be the OS thread's, which \
+                 every green thread shares there",
+                self.shows_in()
+            ),
+        }
     }
 
     /// The difference for a use that starts a thread where a stdlib call

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use super::model::{
     Api, ApiId, CAUGHT_BY_MOCK, CaseAction, Difference, DifferenceId, ESCAPED_MOCK, Family, Guard,
-    Helper, PatchWrapper, RESOLVER, Requirement, Shape, Transform, TransformId, UNPATCHED_PROGRAM,
-    UNPATCHED_RUNS, UNPATCHED_THREADS,
+    Helper, PatchWrapper, RESOLVER, Requirement, Shape, Transform, TransformId, UNPATCHED_LOCALS,
+    UNPATCHED_PROGRAM, UNPATCHED_RUNS, UNPATCHED_THREADS,
 };
 use super::template::Template;
 use crate::python::imports::is_stdlib;
@@ -269,6 +269,9 @@ impl Catalogue {
                         }
                         UNPATCHED_THREADS => {
                             relaxable(t) && t.apis.iter().any(|a| self.apis[*a].green)
+                        }
+                        UNPATCHED_LOCALS => {
+                            relaxable(t) && t.apis.iter().any(|a| self.apis[*a].per_thread)
                         }
                         RESOLVER => t.requires.contains(&Requirement::SameResolver),
                         CAUGHT_BY_MOCK => stdlib_calls_of(t).next().is_some(),

@@ -15,7 +15,7 @@ use super::model::{
     Api, ApiId, ArgsRule, CAUGHT_BY_MOCK, Case, CaseAction, Difference, DifferenceId,
     ENVIRONMENT_API, ESCAPED_MOCK, Example, Family, Guard, Helper, INHERITED_ENVIRONMENT, LooksUp,
     MemberRule, PATCHABLE, Param, PatchWrapper, RESOLVER, Requirement, ResultRule, Safety, Shape,
-    Transform, UNPATCHED_PROGRAM, UNPATCHED_RUNS, UNPATCHED_THREADS, public_name,
+    Transform, UNPATCHED_LOCALS, UNPATCHED_PROGRAM, UNPATCHED_RUNS, UNPATCHED_THREADS, public_name,
 };
 use super::predicate::Predicate;
 use super::strategy::{BlockRule, BlockStrategy, BlockingCall, ConfigStrategy, RAISED};
@@ -338,7 +338,12 @@ impl Catalogue {
             .iter()
             .any(|t| t.requires.iter().any(relaxable))
         {
-            for id in [UNPATCHED_RUNS, UNPATCHED_PROGRAM, UNPATCHED_THREADS] {
+            for id in [
+                UNPATCHED_RUNS,
+                UNPATCHED_PROGRAM,
+                UNPATCHED_THREADS,
+                UNPATCHED_LOCALS,
+            ] {
                 if cat.difference_by_id(id).is_none() {
                     errors.push(format!(
                         "{DIFFERENCES_FILE}: difference '{id}' is missing; requirements \

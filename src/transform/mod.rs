@@ -13,6 +13,6 @@ pub mod template;
 pub use catalogue::Catalogue;
 pub use model::{
     Api, ApiId, CAUGHT_BY_MOCK, Difference, DifferenceId, ESCAPED_MOCK, PATCHABLE, RESOLVER,
-    Requirement, Safety, Shape, Transform, TransformId, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
-    UNPATCHED_THREADS,
+    Requirement, Safety, Shape, Transform, TransformId, UNPATCHED_LOCALS, UNPATCHED_PROGRAM,
+    UNPATCHED_RUNS, UNPATCHED_THREADS,
 };

@@ -157,6 +157,12 @@ pub const UNPATCHED_PROGRAM: &str = "unpatched-program";
 /// longer wake.
 pub const UNPATCHED_THREADS: &str = "unpatched-threads";
 
+/// The behaviour difference with which `NativeOrPatched` holds, in place
+/// of the first two, for a use of the current thread or of thread-local
+/// state: in those runs they are the OS thread's, which every green thread
+/// shares.
+pub const UNPATCHED_LOCALS: &str = "unpatched-locals";
+
 /// The behaviour difference of a rewrite whose stdlib call a test's mock
 /// of that name (`mock.patch('time.sleep')`), in a program that runs it,
 /// now catches.
