@@ -518,30 +518,23 @@ impl Matcher<'_> {
         // shares; and a thread started in place of a green one is an OS
         // thread, on which the eventlet primitives its function may use (an
         // Event, a green lock) do not work: not the blocking of a stdlib
-        // call, but differences of their own. A use that may be both (a
-        // green threading module passed on whole) stays.
+        // call, but differences of their own (both, for a use that may be
+        // both).
         let per_thread = api.is_some_and(|a| a.per_thread_use(member));
         let starts_threads = api.is_some_and(|a| a.green_use(member));
-        if per_thread
-            && starts_threads
-            && let Some(r) = relaxed.iter().find(|r| r.unpatched())
-        {
-            return Err(format!(
-                "{}the module may both start threads and keep per-thread state there, and \
-                 its threads would be OS threads sharing one thread's state",
-                r.shows_in()
-            ));
-        }
-        if per_thread {
+        if per_thread || starts_threads {
             relaxed = relaxed
                 .into_iter()
-                .map(Relaxed::for_per_thread_use)
-                .collect();
-        }
-        if starts_threads {
-            relaxed = relaxed
-                .into_iter()
-                .map(Relaxed::for_started_thread)
+                .flat_map(|r| match r.unpatched() {
+                    false => vec![r],
+                    true => [
+                        per_thread.then(|| r.clone().for_per_thread_use()),
+                        starts_threads.then(|| r.for_started_thread()),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+                })
                 .collect();
         }
         // The difference the reviewer would check is in plain sight when
