@@ -254,32 +254,32 @@ impl Relaxed {
     /// state where a stdlib call would block green threads: there they are
     /// the OS thread's, shared by every green thread.
     pub fn for_per_thread_use(self) -> Relaxed {
-        if !self.unpatched() {
-            return self;
-        }
-        Relaxed {
-            difference: UNPATCHED_LOCALS,
-            why: format!(
-                "{}the current thread and thread-local state would be the OS thread's, which \
-                 every green thread shares there",
-                self.shows_in()
-            ),
-        }
+        self.instead(
+            UNPATCHED_LOCALS,
+            "the current thread and thread-local state would be the OS thread's, which every \
+             green thread shares there",
+        )
     }
 
     /// The difference for a use that starts a thread where a stdlib call
     /// would block green threads: the thread is an OS thread there.
     pub fn for_started_thread(self) -> Relaxed {
+        self.instead(
+            UNPATCHED_THREADS,
+            "a thread started there would be an OS thread, which the eventlet primitives it \
+             shares with green threads no longer wake",
+        )
+    }
+
+    /// An unpatched difference as `difference`, which says what `happens`
+    /// in the runs it shows in; any other stays as it is.
+    fn instead(self, difference: &'static str, happens: &str) -> Relaxed {
         if !self.unpatched() {
             return self;
         }
         Relaxed {
-            difference: UNPATCHED_THREADS,
-            why: format!(
-                "{}a thread started there would be an OS thread, which the eventlet \
-                 primitives it shares with green threads no longer wake",
-                self.shows_in()
-            ),
+            difference,
+            why: format!("{}{happens}", self.shows_in()),
         }
     }
 }
