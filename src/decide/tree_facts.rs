@@ -1632,45 +1632,50 @@ fn splatted_constant<'t>(splat: Node<'t>, source: &str) -> Option<Vec<(String, N
     }
 }
 
-/// Whether a call runs when its file is imported: it is at module level,
-/// or in a top-level function that module-level code calls by name
-/// (nova's `_monkey_patch()`).
-pub fn runs_at_import(call: Node, source: &str) -> bool {
-    let root = root_of(call);
-    let mut at_module_level = HashMap::new();
-    names_called_at_module_level(root, source, &mut at_module_level);
-    runs_at_import_given(&enclosing_function(call, source), &at_module_level, source)
+/// Whether a call runs when its file is imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AtImport {
+    Never,
+    /// At module level, or in a top-level function that module-level code
+    /// calls by name (nova's `_monkey_patch()`).
+    EveryRun,
+    /// In a top-level function that module-level code calls under a
+    /// condition only, never unconditionally (nova's `if
+    /// os.environ.get(...) not in (...): _monkey_patch()`).
+    SomeRuns,
 }
 
-/// Whether a call in a top-level function runs at import in some runs
-/// only: module-level code calls its function under a condition, and
-/// never unconditionally (nova's `if os.environ.get(...) not in (...):
-/// _monkey_patch()`).
-pub fn runs_at_import_sometimes(call: Node, source: &str) -> bool {
-    let Enclosing::TopLevel(function) = enclosing_function(call, source) else {
-        return false;
-    };
+impl AtImport {
+    pub fn runs(self) -> bool {
+        self != AtImport::Never
+    }
+}
+
+/// When a call runs as its file is imported.
+pub fn at_import(call: Node, source: &str) -> AtImport {
     let mut at_module_level = HashMap::new();
     names_called_at_module_level(root_of(call), source, &mut at_module_level);
-    function
-        .child_by_field_name("name")
-        .and_then(|n| at_module_level.get(text(n, source)))
-        .is_some_and(|always| !always)
+    at_import_given(&enclosing_function(call, source), &at_module_level, source)
 }
 
-/// `runs_at_import`, knowing the names module-level code calls, for a
-/// call where `enclosing` says.
-fn runs_at_import_given(
+/// `at_import`, knowing the names module-level code calls (and whether
+/// in every run), for a call where `enclosing` says.
+fn at_import_given(
     enclosing: &Enclosing,
     at_module_level: &HashMap<&str, bool>,
     source: &str,
-) -> bool {
+) -> AtImport {
     match enclosing {
-        Enclosing::Module => true,
-        Enclosing::TopLevel(function) => function
+        Enclosing::Module => AtImport::EveryRun,
+        Enclosing::TopLevel(function) => match function
             .child_by_field_name("name")
-            .is_some_and(|n| at_module_level.contains_key(text(n, source))),
-        Enclosing::MainBlock | Enclosing::Nested => false,
+            .and_then(|n| at_module_level.get(text(n, source)))
+        {
+            Some(true) => AtImport::EveryRun,
+            Some(false) => AtImport::SomeRuns,
+            None => AtImport::Never,
+        },
+        Enclosing::MainBlock | Enclosing::Nested => AtImport::Never,
     }
 }
 
@@ -1725,7 +1730,7 @@ pub fn function_calls(root: Node, source: &str) -> HashMap<String, Vec<FunctionC
             .or_default()
             .push(FunctionCall {
                 line: call.start_position().row + 1,
-                at_import: runs_at_import_given(&enclosing, &at_module_level, source),
+                at_import: at_import_given(&enclosing, &at_module_level, source).runs(),
                 scope: scope_of(call),
                 in_function: named_function(&enclosing, source).map(str::to_owned),
                 sometimes: runs_sometimes(call, source),
@@ -2313,7 +2318,7 @@ mod tests {
         let tree = parse(source);
         let calls: Vec<bool> = crate::python::syntax::descendants(tree.root_node())
             .filter(|n| n.kind() == "call" && text(*n, source).contains("monkey_patch"))
-            .map(|n| runs_at_import(n, source))
+            .map(|n| at_import(n, source).runs())
             .collect();
         assert_eq!(calls, [false, false, true]);
     }
@@ -2326,17 +2331,20 @@ mod tests {
         let tree = parse(source);
         let calls: Vec<bool> = crate::python::syntax::descendants(tree.root_node())
             .filter(|n| n.kind() == "call" && text(*n, source).contains("monkey_patch"))
-            .map(|n| runs_at_import(n, source))
+            .map(|n| at_import(n, source).runs())
             .collect();
         assert_eq!(calls, [true, false]);
         let top = parse("import eventlet\nif x:\n    eventlet.monkey_patch()\n");
         let call = crate::python::syntax::descendants(top.root_node())
             .find(|n| n.kind() == "call")
             .unwrap();
-        assert!(runs_at_import(
-            call,
-            "import eventlet\nif x:\n    eventlet.monkey_patch()\n"
-        ));
+        assert!(
+            at_import(
+                call,
+                "import eventlet\nif x:\n    eventlet.monkey_patch()\n"
+            )
+            .runs()
+        );
     }
 
     /// nova's `monkey_patch.py` calls `_monkey_patch()` unless an
@@ -2349,7 +2357,7 @@ mod tests {
             let call = crate::python::syntax::descendants(tree.root_node())
                 .find(|n| n.kind() == "call" && text(*n, source).contains("monkey_patch"))
                 .unwrap();
-            runs_at_import_sometimes(call, source)
+            at_import(call, source) == AtImport::SomeRuns
         };
         let nova = "import os\n\ndef _patch():\n    eventlet.monkey_patch()\n\n\
                     if os.environ.get('OS_DISABLE', '') not in ('1', 'yes'):\n    _patch()\n";

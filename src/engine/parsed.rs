@@ -12,8 +12,8 @@ use anyhow::Result;
 use crate::analysis::{FileAnalysis, Use, UseKind, analyze};
 use crate::decide::matcher::decide_without_code;
 use crate::decide::tree_facts::{
-    FileFacts, GreenUse, PatchCall, PatchFunction, Silencing, in_set_up, patched_by_call,
-    runs_at_import, runs_at_import_sometimes, runs_sometimes, scope_of, top_level_function,
+    AtImport, FileFacts, GreenUse, PatchCall, PatchFunction, Silencing, at_import, in_set_up,
+    patched_by_call, runs_sometimes, scope_of, top_level_function,
 };
 use crate::discover::runs_on_eventlet;
 use crate::helpers_home::{Helpers, site};
@@ -382,14 +382,15 @@ pub(super) fn facts(
                         patching: patching.clone(),
                     });
                 }
-                if runs_at_import_sometimes(call, text) {
+                let at_import = at_import(call, text);
+                if at_import == AtImport::SomeRuns {
                     patching = patching.sometimes();
                 }
                 facts.monkey_patches.push(PatchCall {
                     line,
                     scope: scope_of(call),
                     patching,
-                    at_import: runs_at_import(call, text),
+                    at_import: at_import.runs(),
                     at: Some(u.range.start),
                     in_set_up: in_set_up(call, text),
                 });
