@@ -15,7 +15,7 @@ use anyhow::{Context, Result, bail};
 use git2::{ErrorCode, FileMode, Oid, Repository, StatusOptions};
 
 use crate::engine::Options;
-use crate::transform::Catalogue;
+use crate::transform::{Catalogue, Difference};
 use message::{BODY_WIDTH, change_id, ident_line, trailer, with_trailers, wrap};
 use series::{Split, Step};
 
@@ -402,32 +402,38 @@ fn message_body(step: &Step, catalogue: &Catalogue) -> String {
     }
     // Differences of the same lines share one list of them: an executor's
     // rewrite has four, and four copies of its lines hide the text.
-    let mut by_places: std::collections::BTreeMap<&Vec<String>, Vec<&str>> = Default::default();
+    let mut by_places: std::collections::BTreeMap<&Vec<String>, Vec<&Difference>> =
+        Default::default();
     for (id, places) in &differences {
-        if catalogue.difference_by_id(id).is_some() {
-            by_places.entry(places).or_default().push(id);
+        if let Some(d) = catalogue.difference_by_id(id) {
+            by_places
+                .entry(places)
+                .or_default()
+                .push(&catalogue.differences[d]);
         }
     }
-    let mut groups: Vec<(Vec<&str>, &Vec<String>)> =
-        by_places.into_iter().map(|(p, ids)| (ids, p)).collect();
-    groups.sort();
-    for (ids, places) in groups {
-        let described = |id: &str| {
-            let d = &catalogue.differences[catalogue.difference_by_id(id).expect("kept above")];
-            format!("{} {}", d.summary, d.guidance)
-        };
-        match ids.as_slice() {
-            [id] => {
-                let _ = write!(text, "\nReview level, difference {id}: {}\n", described(id));
+    fn ids<'d>(group: &[&'d Difference]) -> Vec<&'d str> {
+        group.iter().map(|d| d.id.as_str()).collect()
+    }
+    let mut groups: Vec<(&Vec<String>, Vec<&Difference>)> = by_places.into_iter().collect();
+    groups.sort_by_key(|(_, group)| ids(group));
+    for (places, group) in groups {
+        match group.as_slice() {
+            [d] => {
+                let _ = write!(
+                    text,
+                    "\nReview level, difference {}: {} {}\n",
+                    d.id, d.summary, d.guidance
+                );
             }
             _ => {
                 let _ = write!(
                     text,
                     "\nReview level, differences {}, at the same lines:\n\n",
-                    spoken_list(&ids)
+                    spoken_list(&ids(&group))
                 );
-                for id in &ids {
-                    let _ = writeln!(text, "* {id}: {}", described(id));
+                for d in &group {
+                    let _ = writeln!(text, "* {}: {} {}", d.id, d.summary, d.guidance);
                 }
             }
         }
