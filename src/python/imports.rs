@@ -106,12 +106,7 @@ fn fallback_handler_imports(
     source: &str,
     leaving: &ImportBinding,
 ) -> Vec<ImportBinding> {
-    let fallback = root
-        .descendant_for_byte_range(leaving.statement.start, leaving.statement.end)
-        .map(enclosing_import)
-        .and_then(|statement| statement.parent()?.parent())
-        .filter(|fallback| is_eventlet_fallback(*fallback, source));
-    let Some(fallback) = fallback else {
+    let Some(fallback) = fallback_around(root, source, &leaving.statement) else {
         return Vec::new();
     };
     named_children(fallback)
@@ -126,6 +121,16 @@ fn fallback_handler_imports(
         .collect()
 }
 
+/// The eventlet fallback whose body holds the import statement at
+/// `statement`.
+fn fallback_around<'t>(root: Node<'t>, source: &str, statement: &Range<usize>) -> Option<Node<'t>> {
+    let import = enclosing_import(root.descendant_for_byte_range(statement.start, statement.end)?);
+    import
+        .parent()?
+        .parent()
+        .filter(|fallback| is_eventlet_fallback(*fallback, source))
+}
+
 /// `whole` with the imports of every eventlet fallback that all go
 /// replaced by the whole try statement: its handler's imports bound the
 /// names only where eventlet is missing, and the rewrite's own imports bind
@@ -134,14 +139,13 @@ fn whole_fallbacks(root: Node, source: &str, mut whole: Vec<Range<usize>>) -> Ve
     let emptied: Vec<Range<usize>> = whole
         .iter()
         .filter_map(|r| {
-            let statement = enclosing_import(root.descendant_for_byte_range(r.start, r.end)?);
-            let fallback = statement.parent()?.parent()?;
+            let fallback = fallback_around(root, source, r)?;
             let body = fallback.child_by_field_name("body")?;
             let all_go = named_children(body)
                 .iter()
                 .filter(|c| c.kind() != "comment")
                 .all(|c| whole.contains(&c.byte_range()));
-            (all_go && is_eventlet_fallback(fallback, source)).then(|| fallback.byte_range())
+            all_go.then(|| fallback.byte_range())
         })
         .collect();
     for fallback in emptied {
