@@ -147,7 +147,8 @@ pub enum Command {
         /// Never apply these transforms (manifest key `ignore`).
         #[arg(long, value_delimiter = ',', value_name = "ID,...")]
         ignore: Vec<String>,
-        /// Also make every review-level rewrite (manifest key `review = true`).
+        /// Also make every review-level rewrite (manifest key `review = true`). Without it,
+        /// the summary's review column shows as +N how many more it would make.
         #[arg(long)]
         review: bool,
         /// Accept these behaviour differences (manifest key `accept`).
