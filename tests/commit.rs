@@ -1069,3 +1069,30 @@ fn a_series_defines_helpers_only_tests_call_beside_them() {
         "{touched}"
     );
 }
+
+/// Differences of the same lines (a pool becoming an executor has four)
+/// share one section of the message: each named with what to check, then
+/// the lines once.
+#[test]
+fn differences_of_the_same_lines_share_their_list() {
+    let dir = repo(true);
+    let d = dir.path();
+    let service = "import eventlet\n\neventlet.monkey_patch()\n\n\n\
+                   def run(jobs, work):\n    pool = eventlet.GreenPool(4)\n    \
+                   for job in jobs:\n        pool.spawn_n(work, job)\n    pool.waitall()\n";
+    std::fs::write(d.join("pkg/service.py"), service).unwrap();
+    git(d, &["commit", "-qam", "Service"]);
+    succeeds(d, &["commit", "--review", "."]);
+    let messages = messages(d);
+    let pooled = messages
+        .iter()
+        .find(|m| m.contains("Review level, differences "))
+        .unwrap_or_else(|| panic!("no shared section: {messages:?}"));
+    assert!(
+        pooled.contains("at the same lines:")
+            && pooled.contains("\n* start-order: ")
+            && pooled.contains("\n* reused-worker: ")
+            && pooled.matches("* pkg/service.py:7\n").count() == 1,
+        "{pooled}"
+    );
+}
