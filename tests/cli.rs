@@ -3702,7 +3702,8 @@ fn assert_the_sleep_mock_follows_its_code(dir: &Path) {
 /// one test starts and leaves running goes on polling with time.sleep: a
 /// test module's mock of eventlet's sleep does not become a mock of
 /// time.sleep there, and the sleep it covers stays with it. Where no test
-/// starts a server, the same mock follows the code.
+/// starts a server, the same mock follows the code. The finding names a
+/// narrower mock a person can write instead.
 #[test]
 fn a_sleep_mock_stays_where_the_test_run_starts_rpc_servers() {
     let naps = b"import eventlet\n\n\ndef nap():\n    eventlet.sleep(1)\n";
@@ -3748,6 +3749,11 @@ fn a_sleep_mock_stays_where_the_test_run_starts_rpc_servers() {
                     "the project's test run starts threads that call time.sleep until they \
                      are stopped (an oslo.messaging server at ./pkg/rpc.py:5, in a module a \
                      test imports)"
+                )
+                // What to write instead: a mock that leaves time.sleep alone.
+                && mock_line.contains(
+                    "`mock.patch.object(module_under_test, 'time', wraps=time, \
+                     sleep=mock.Mock())`"
                 ),
             "{mock_line}"
         );
