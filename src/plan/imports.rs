@@ -11,9 +11,15 @@ use crate::python::module_names::{ModuleRef, NewImport, name_module};
 use crate::python::syntax::is_eventlet_path;
 use crate::transform::Catalogue;
 
-/// What identifies an import binding across rounds: its name and target.
-pub fn binding_key(b: &ImportBinding) -> (String, String) {
-    (b.name.clone(), b.target.clone())
+/// What identifies an import binding across rounds: the definitions it
+/// is in, its name and its target. A function's own import of a name the
+/// module imports too (a probe in a try) is another binding.
+pub fn binding_key(bindings: &Bindings, b: &ImportBinding) -> (String, String, String) {
+    (
+        bindings.scope_path(b.scope),
+        b.name.clone(),
+        b.target.clone(),
+    )
 }
 
 /// The import bindings (indices into `analysis.bindings.imports`) that
@@ -28,7 +34,7 @@ pub fn imports_leaving(
     text: &str,
     consumed: &HashSet<usize>,
     catalogue: &Catalogue,
-    originally_used: &HashSet<(String, String)>,
+    originally_used: &HashSet<(String, String, String)>,
 ) -> HashSet<usize> {
     let bindings = &analysis.bindings;
     let mut remaining: HashMap<(usize, &str), usize> = HashMap::new();
@@ -57,7 +63,7 @@ pub fn imports_leaving(
         // An eventlet import, or one of a library's API (`from futurist
         // import GreenThreadPoolExecutor`).
         (is_eventlet_path(&b.target) || catalogue.api(&b.target).is_some())
-            && originally_used.contains(&binding_key(b))
+            && originally_used.contains(&binding_key(bindings, b))
             && !ambiguous_names.contains(b.name.as_str())
             && !(b.scope == MODULE_SCOPE && analysis.exported.contains(&b.name))
     };

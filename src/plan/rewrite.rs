@@ -108,11 +108,11 @@ pub fn rewrite_file(
             ..FileRewrite::default()
         };
     };
-    let originally_used: HashSet<(String, String)> = analysis
+    let originally_used: HashSet<(String, String, String)> = analysis
         .uses
         .iter()
         .filter_map(|u| u.named_import())
-        .map(|i| binding_key(&analysis.bindings.imports[i]))
+        .map(|i| binding_key(&analysis.bindings, &analysis.bindings.imports[i]))
         .collect();
     let settings = FileSettings {
         catalogue,
@@ -384,7 +384,7 @@ struct FileSettings<'a> {
     catalogue: &'a Catalogue,
     /// Eventlet imports that had uses before the first round (only those
     /// are removed when their uses go).
-    originally_used: HashSet<(String, String)>,
+    originally_used: HashSet<(String, String, String)>,
     newline: &'a str,
     annotate: bool,
     helpers: HelperSite<'a>,

@@ -35,6 +35,9 @@ pub struct Scope {
     /// The definition or comprehension that makes the scope (the module's
     /// is the whole file).
     range: Range<usize>,
+    /// The name of the definition that makes it (`<lambda>` for a lambda,
+    /// `<comprehension>` for one, empty for the module's).
+    name: String,
     bound: HashMap<String, Vec<Binding>>,
     globals: HashSet<String>,
 }
@@ -398,7 +401,16 @@ impl Bindings {
                 | "generator_expression" => Some(ScopeKind::Comprehension),
                 _ => None,
             }
-            .map(|scope_kind| self.new_scope(scope_kind, load, node.byte_range()));
+            .map(|scope_kind| {
+                let name = match kind {
+                    "lambda" => "<lambda>",
+                    _ if scope_kind == ScopeKind::Comprehension => "<comprehension>",
+                    _ => node
+                        .child_by_field_name("name")
+                        .map_or("", |n| text(n, source)),
+                };
+                self.new_scope(scope_kind, load, node.byte_range(), name)
+            });
             children.clear();
             let mut cursor = node.walk();
             if cursor.goto_first_child() {
@@ -533,9 +545,29 @@ impl Bindings {
             .push(binding);
     }
 
-    fn new_scope(&mut self, kind: ScopeKind, parent: ScopeId, range: Range<usize>) -> ScopeId {
-        self.scopes.push(Scope::new(kind, Some(parent), range));
+    fn new_scope(
+        &mut self,
+        kind: ScopeKind,
+        parent: ScopeId,
+        range: Range<usize>,
+        name: &str,
+    ) -> ScopeId {
+        let mut scope = Scope::new(kind, Some(parent), range);
+        scope.name = name.to_owned();
+        self.scopes.push(scope);
         self.scopes.len() - 1
+    }
+
+    /// The names of the definitions around `scope`, outermost first
+    /// (`Handler.run.<lambda>`; empty for the module): what names the same
+    /// scope after a rewrite has moved its text.
+    pub fn scope_path(&self, scope: ScopeId) -> String {
+        let mut names: Vec<&str> = std::iter::successors(Some(scope), |s| self.scopes[*s].parent)
+            .map(|s| self.scopes[s].name.as_str())
+            .filter(|n| !n.is_empty())
+            .collect();
+        names.reverse();
+        names.join(".")
     }
 }
 
@@ -545,6 +577,7 @@ impl Scope {
             kind,
             parent,
             range,
+            name: String::new(),
             bound: HashMap::new(),
             globals: HashSet::new(),
         }
