@@ -4232,3 +4232,56 @@ fn a_sleep_leaves_a_bare_mock_in_shared_set_up_code_only_with_escaped_mock() {
         assert!(!diff.contains("time.sleep"), "{held}: {diff}");
     }
 }
+
+/// An import a function makes for what importing does (a probe in a try)
+/// is not the module's import of the same name: it stays when the
+/// module's goes with its last use.
+#[test]
+fn a_function_s_probe_import_stays_when_the_module_s_import_goes() {
+    let naps = b"import eventlet\n\n\ndef nap():\n    eventlet.sleep(1)\n\n\n\
+                 def green_ssl_available():\n    try:\n        \
+                 import eventlet.green.ssl  # noqa: F401\n        return True\n    \
+                 except ImportError:\n        return False\n";
+    let dir = tree(&[
+        ("eventless.toml", b""),
+        ("pkg/__init__.py", b""),
+        ("pkg/naps.py", naps),
+    ]);
+    let out = eventless(&["apply", "."], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = std::fs::read_to_string(dir.path().join("pkg/naps.py")).unwrap();
+    assert!(
+        after.starts_with("import time\n") && after.contains("    time.sleep(1)\n"),
+        "{after}"
+    );
+    assert!(
+        after.contains("        import eventlet.green.ssl  # noqa: F401\n"),
+        "{after}"
+    );
+}
+
+/// eventlet's own code and tests are what users move off: run on
+/// eventlet's tree, eventless rewrites nothing and says why.
+#[test]
+fn eventlet_s_own_tree_is_left_as_it_is() {
+    let naps = b"import eventlet\n\n\ndef nap():\n    eventlet.sleep(1)\n";
+    let dir = tree(&[
+        ("setup.cfg", b"[metadata]\nname = eventlet\n"),
+        ("tests/__init__.py", b""),
+        ("tests/naps_test.py", naps),
+    ]);
+    let text = stdout(&eventless(&["scan", ".", "--review"], dir.path()));
+    assert!(
+        line_with(&text, "naps_test.py:5:").contains(
+            "manual: this project is eventlet itself: its code and its tests of its own \
+             APIs are what users move off"
+        ),
+        "{text}"
+    );
+    let diff = stdout(&eventless(&["diff", ".", "--review"], dir.path()));
+    assert!(!diff.contains("+++"), "{diff}");
+}
