@@ -4285,3 +4285,94 @@ fn eventlet_s_own_tree_is_left_as_it_is() {
     let diff = stdout(&eventless(&["diff", ".", "--review"], dir.path()));
     assert!(!diff.contains("+++"), "{diff}");
 }
+
+/// Where the test run may leave an RPC listener polling with time.sleep, a
+/// test's unread mock of eventlet's sleep patches the module under test's
+/// own time instead (review: narrower-mock), and the module's sleeps move
+/// with it; a mock the test reads stays, with the sleeps it covers.
+#[test]
+fn a_sleep_mock_narrows_to_the_module_under_test_where_rpc_listeners_poll() {
+    let naps = b"import time\n\nimport eventlet\n\n\ndef nap():\n    \
+                 started = time.monotonic()\n    eventlet.sleep(1)\n    \
+                 return time.monotonic() - started\n";
+    let rests = b"import eventlet\n\n\ndef rest():\n    eventlet.sleep(1)\n";
+    let rpc = b"import oslo_messaging as messaging\n\n\n\
+                def get_server(transport, target, endpoints):\n    \
+                return messaging.get_rpc_server(transport, target, endpoints)\n";
+    let test_naps = b"import unittest\nfrom unittest import mock\n\nimport eventlet\n\n\
+                      from pkg import naps\n\n\n\
+                      @mock.patch.object(eventlet, 'sleep')\ndef test_nap(fake_sleep):\n    \
+                      naps.nap()\n\n\n\
+                      class NapTest(unittest.TestCase):\n    def setUp(self):\n        \
+                      super().setUp()\n        mock.patch('eventlet.sleep').start()\n\n    \
+                      def test_nap(self):\n        naps.nap()\n";
+    let test_rests = b"from unittest import mock\n\nimport eventlet\n\nfrom pkg import rests\n\n\n\
+                       @mock.patch.object(eventlet, 'sleep')\ndef test_rest(fake_sleep):\n    \
+                       rests.rest()\n    fake_sleep.assert_called_once_with(1)\n";
+    let dir = tree(&[
+        ("eventless.toml", b""),
+        ("pkg/__init__.py", b""),
+        ("pkg/naps.py", naps),
+        ("pkg/rests.py", rests),
+        ("pkg/rpc.py", rpc),
+        ("pkg/debugging.py", HELD_BY_A_PERSON),
+        ("pkg/tests/__init__.py", b""),
+        (
+            "pkg/tests/test_rpc.py",
+            b"from pkg import rpc\n\n\ndef test_rpc():\n    assert rpc\n",
+        ),
+        ("pkg/tests/test_naps.py", test_naps),
+        ("pkg/tests/test_rests.py", test_rests),
+    ]);
+    let text = stdout(&eventless(&["scan", ".", "--review"], dir.path()));
+    for site in [
+        "./pkg/tests/test_naps.py:9:",
+        "./pkg/tests/test_naps.py:17:",
+    ] {
+        assert!(
+            line_with(&text, site).contains("rewrite by sleep-module-mock (review: narrower-mock)"),
+            "{text}"
+        );
+    }
+    assert!(
+        line_with(&text, "./pkg/naps.py:8:").contains("rewrite by sleep (review: narrower-mock"),
+        "{text}"
+    );
+    assert!(
+        line_with(&text, "./pkg/tests/test_rests.py:8:").contains("manual"),
+        "{text}"
+    );
+    assert!(
+        line_with(&text, "./pkg/rests.py:5:").contains("manual"),
+        "{text}"
+    );
+    // The default level leaves the mock, and the sleeps it covers.
+    let exact = stdout(&eventless(&["scan", "."], dir.path()));
+    assert!(
+        line_with(&exact, "./pkg/naps.py:8:").contains("manual"),
+        "{exact}"
+    );
+    let out = eventless(&["apply", ".", "--review"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let test_after = std::fs::read_to_string(dir.path().join("pkg/tests/test_naps.py")).unwrap();
+    assert_eq!(
+        test_after,
+        "import time\nimport unittest\nfrom unittest import mock\n\nfrom pkg import naps\n\n\n\
+         @mock.patch.object(naps, 'time', wraps=time, sleep=mock.Mock())\n\
+         def test_nap(fake_sleep):\n    naps.nap()\n\n\n\
+         class NapTest(unittest.TestCase):\n    def setUp(self):\n        super().setUp()\n        \
+         mock.patch('pkg.naps.time', mock.Mock(wraps=time,\n                                              \
+         sleep=mock.Mock())).start()\n\n    def test_nap(self):\n        naps.nap()\n"
+    );
+    let naps_after = std::fs::read_to_string(dir.path().join("pkg/naps.py")).unwrap();
+    assert!(naps_after.contains("    time.sleep(1)\n"), "{naps_after}");
+    let again = stdout(&eventless(
+        &["diff", ".", "--review", "--color", "never"],
+        dir.path(),
+    ));
+    assert!(!again.contains("+++"), "{again}");
+}

@@ -291,6 +291,16 @@ fn rpc_service_legacy() {
     });
 }
 
+/// A storage driver's tests, in a project whose test run may leave an RPC
+/// listener polling with time.sleep: the unread mocks of eventlet's sleep
+/// patch the time of each module the test module imports whose code
+/// sleeps (review: narrower-mock), and those sleeps move with them.
+#[test]
+fn driver_sleep_mocks() {
+    settings()
+        .bind(|| insta::assert_snapshot!(rewrite_with("driver_sleep_mocks", false, Level::Review)));
+}
+
 /// Every built-in transform rewrites something in a reviewed snapshot.
 #[test]
 fn every_transform_is_in_a_snapshot() {

@@ -12,6 +12,7 @@ use crate::analysis::{FileAnalysis, Through, Use, UseKind, is_mock_assertion};
 use crate::decide::follow::{self, member_of};
 use crate::decide::helper_site::HelperSite;
 use crate::decide::identity;
+use crate::decide::narrow_mock;
 use crate::decide::tree_facts::{
     FileContext, Lookups, Relaxed, WithMocks, add_new, patched_by_call,
 };
@@ -869,7 +870,26 @@ impl Matcher<'_> {
         // What a mock patches once it follows the code (`time.sleep`).
         let new_target = target_path(&template, &suffix);
         let mut mock_member = None;
-        if let Some(through) = &u.through {
+        let mut narrowed = None;
+        if t.narrow {
+            if u.through.is_some() {
+                return Err("the mock goes through a module's name for eventlet".into());
+            }
+            let site = narrow_mock::Site {
+                string_content: u.range.clone(),
+                object: mock_object.clone(),
+                target: &new_target,
+                polled: self.context.check_not_polled(&new_target).is_err(),
+                api,
+                patchers: self.context.patchers(),
+            };
+            let facts = self.context.narrow_facts();
+            let narrow = narrow_mock::rewrite(root, source, &site, facts)?;
+            template = narrow.template;
+            range = narrow.range;
+            suffix.clear();
+            narrowed = Some(narrow.modules);
+        } else if let Some(through) = &u.through {
             let (text, member) = retarget_through(through, &template, &suffix, &u.range)?;
             template = Template {
                 pieces: vec![Piece::Text(text)],
@@ -918,7 +938,12 @@ impl Matcher<'_> {
         // the tallies it holds itself.
         let mut with_code = Vec::new();
         let mut code_differences = Vec::new();
-        if t.shape == Shape::MockTarget {
+        if let Some(modules) = &narrowed {
+            // It follows its modules' code alone (see `narrow_mock`).
+            for module in modules {
+                self.context.check_module_moves(module, api, &u.name)?;
+            }
+        } else if t.shape == Shape::MockTarget {
             self.context.check_not_polled(&new_target)?;
             let mut moves_with = |code: WithMocks| {
                 with_code.extend(code.escaped);

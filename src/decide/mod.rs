@@ -4,5 +4,6 @@ pub(crate) mod follow;
 pub(crate) mod helper_site;
 pub(crate) mod identity;
 pub mod matcher;
+pub mod narrow_mock;
 pub(crate) mod timeout_block;
 pub mod tree_facts;

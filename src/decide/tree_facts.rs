@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use tree_sitter::Node;
 
+use super::narrow_mock::{ModuleUnderTest, NarrowFacts};
 use crate::project::call_reach::CallReach;
 use crate::project::mock_paths::HeldName;
 use crate::project::modules::ModuleGraph;
@@ -70,6 +71,11 @@ pub struct ApiTally {
     /// Mock targets naming it, and how many of them a transform can rewrite.
     pub mocks: usize,
     pub followable: usize,
+    /// Of the mocks that follow, those that become narrow mocks (see
+    /// `narrow_mock`), and the files whose code they patch: they move with
+    /// that code alone, and let the rest go its own way.
+    pub narrow_mocks: usize,
+    pub narrow_files: BTreeSet<usize>,
     /// Why a mock cannot follow: a library whose code it also catches
     /// (`eventlet.tpool, used at tests/test_x.py:12`).
     pub library_caller: Option<String>,
@@ -114,6 +120,8 @@ impl ApiTally {
         self.rewritten += other.rewritten;
         self.mocks += other.mocks;
         self.followable += other.followable;
+        self.narrow_mocks += other.narrow_mocks;
+        self.narrow_files.extend(other.narrow_files);
         self.wait_skippers.add(other.wait_skippers);
         self.escaping.add(other.escaping);
         // The first site of each kind, in the order tallies are added.
@@ -624,6 +632,10 @@ pub struct ProjectFacts {
     /// Per program, per API, how the uses it reaches fare: code and the
     /// mocks that patch it must move together in every program.
     api_uses: Vec<HashMap<ApiId, ApiTally>>,
+    /// Per file and API, its uses in code and how many are rewritten.
+    file_code: HashMap<(usize, ApiId), (usize, usize)>,
+    /// What narrow mocks need to know of the project's files.
+    narrow: Arc<NarrowFacts>,
     programs: Vec<ProgramFacts>,
     /// For each file that mentions eventlet (by the caller's index), the
     /// programs that may run it.
@@ -850,6 +862,22 @@ impl ProjectFacts {
             }
         }
         self.api_uses = per_program;
+        self.file_code.clear();
+        for (place, tallies) in &by_place {
+            if place.code_at.is_none() {
+                continue;
+            }
+            for (api, tally) in tallies {
+                let counts = self.file_code.entry((place.file, *api)).or_default();
+                counts.0 += tally.code;
+                counts.1 += tally.rewritten;
+            }
+        }
+    }
+
+    /// Records what narrow mocks need to know of the project's files.
+    pub fn set_narrow_facts(&mut self, facts: NarrowFacts) {
+        self.narrow = Arc::new(facts);
     }
 
     /// The APIs some program holds: the fate of their code may change
@@ -1016,6 +1044,7 @@ impl ProjectFacts {
             // Settled anew: mocks keep the judgement of the tallies' first
             // pass, so a mock held only under green facts would hold itself.
             api_uses: Vec::new(),
+            file_code: HashMap::new(),
             ..self.clone()
         }
     }
@@ -1060,6 +1089,34 @@ impl<'a> FileContext<'a> {
     /// The context of another file of the project.
     pub fn of_file(&self, file: usize) -> FileContext<'a> {
         self.project.context(file)
+    }
+
+    /// The calls with which the project's tests patch names.
+    pub fn patchers(&self) -> &'a Patchers {
+        &self.project.patchers
+    }
+
+    /// What narrow mocks need to know of the project's files.
+    pub fn narrow_facts(&self) -> &'a NarrowFacts {
+        &self.project.narrow
+    }
+
+    /// `Err` with why when a narrow mock of `name` may not follow the code
+    /// of `module`: some of its uses there stay (once the uses' fates are
+    /// tallied; before, every one may move).
+    pub fn check_module_moves(
+        &self,
+        module: &ModuleUnderTest,
+        api: ApiId,
+        name: &str,
+    ) -> Result<(), String> {
+        match self.project.file_code.get(&(module.file, api)) {
+            Some(&(code, rewritten)) if rewritten < code => Err(format!(
+                "only {rewritten} of the {code} uses of {name} in {}, the module under test,                  are rewritten: its code and the mock of its time move together",
+                module.dotted
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// The mock at `offset` is made by a `with` block that runs no code
@@ -1332,7 +1389,25 @@ impl<'a> FileContext<'a> {
                     ),
                 ));
             }
-            if t.rewritten + t.escaping.count < t.code {
+            // Narrow mocks leave the code of other modules to its own
+            // fate (narrower-mock), and move with all of their module's.
+            let narrow_here = t.narrow_files.contains(&self.file);
+            if narrow_here && held_elsewhere.is_none() {
+                let (code, rewritten) = self
+                    .project
+                    .file_code
+                    .get(&(self.file, api))
+                    .copied()
+                    .unwrap_or_default();
+                if rewritten < code {
+                    held_elsewhere = Some(format!(
+                        "{who} mocks {name} through this module's own time, and only \
+                         {rewritten} of its {code} uses here are rewritten: the module's code \
+                         and that mock move together"
+                    ));
+                }
+            }
+            if t.mocks > t.narrow_mocks && t.rewritten + t.escaping.count < t.code {
                 if held_elsewhere.is_none() {
                     let first = t
                         .held_code

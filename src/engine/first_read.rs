@@ -37,6 +37,7 @@ struct Scanned {
     may_patch: bool,
     /// The functions it defines that patch what their argument names.
     wrappers: Vec<(String, patchers::Passed)>,
+    value_passing: Vec<String>,
     outline: Outline,
     by_name: loaders::ByName,
     /// The line of its first oslo.messaging server factory call.
@@ -117,6 +118,10 @@ pub(super) fn first_read(
                         .filter(|_| wraps)
                         .map(|r| patchers::wrappers_in(&Root::new(r), &text))
                         .unwrap_or_default(),
+                    value_passing: root
+                        .filter(|_| wraps)
+                        .map(|r| patchers::value_passing_in(&Root::new(r), &text))
+                        .unwrap_or_default(),
                     outline: Outline::of(&text),
                     by_name: root
                         .filter(|_| loads)
@@ -148,6 +153,7 @@ pub(super) fn first_read(
     let mut declared = Vec::with_capacity(scanned.len());
     let mut patching = Vec::with_capacity(scanned.len());
     let mut wrappers = Vec::new();
+    let mut value_passing = Vec::new();
     let mut outlines = Vec::with_capacity(scanned.len());
     let mut by_name = Vec::with_capacity(scanned.len());
     let mut trees = Vec::with_capacity(scanned.len());
@@ -169,11 +175,12 @@ pub(super) fn first_read(
         declared.push(one.options);
         patching.push(one.may_patch);
         wrappers.extend(one.wrappers);
+        value_passing.extend(one.value_passing);
         outlines.push(one.outline);
         by_name.push(one.by_name);
         trees.push(one.tree);
     }
-    let patchers = Patchers::with_wrappers(wrappers);
+    let patchers = Patchers::with_wrappers(wrappers).passing_values(value_passing);
     if patchers != known_patchers {
         // A file may call the project's own patchers without naming a
         // known one: read again those that name none.

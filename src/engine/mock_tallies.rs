@@ -11,6 +11,7 @@ use super::options::Options;
 use super::parsed::Parsed;
 use crate::analysis::{Use, UseKind};
 use crate::decide::matcher::{Fate, Selection, mock_behaviour};
+use crate::decide::narrow_mock::modules_under_test;
 use crate::decide::tree_facts::{ProjectFacts, Tallies, TallyPlace, add_new};
 use crate::helpers_home::Helpers;
 use crate::python::import_scan::ScannedImport;
@@ -131,9 +132,27 @@ pub(super) fn api_fates(
                 // once that is accepted: the code its mocks reach waits
                 // for the same.
                 let mut escaping = false;
+                // The file whose code a narrow mock patches (see
+                // `narrow_mock`), when this is one that follows.
+                let mut narrow_files = Vec::new();
+                let mut narrowed = |rw: &crate::decide::matcher::Rewrite| {
+                    if catalogue.transforms[rw.transform].narrow {
+                        let facts = facts.context(p.file).narrow_facts();
+                        narrow_files =
+                            modules_under_test(root().node(), &p.source.text, api, facts)
+                                .unwrap_or_default()
+                                .into_iter()
+                                .map(|m| m.file)
+                                .collect();
+                    }
+                };
                 let moving = match p.in_scope.then(|| fate(u)) {
-                    Some(Fate::Rewrite(rw)) => Some(rw.differences),
+                    Some(Fate::Rewrite(rw)) => {
+                        narrowed(&rw);
+                        Some(rw.differences)
+                    }
                     Some(Fate::Unaccepted(rw)) => {
+                        narrowed(&rw);
                         let of_mocks = catalogue.mock_differences(api);
                         let escaped = catalogue.difference_by_id(ESCAPED_MOCK);
                         if u.kind == UseKind::MockTarget
@@ -187,6 +206,10 @@ pub(super) fn api_fates(
                     UseKind::MockTarget => {
                         tally.mocks += 1;
                         tally.followable += rewritten;
+                        if rewritten == 1 && !narrow_files.is_empty() {
+                            tally.narrow_mocks += 1;
+                            tally.narrow_files.extend(narrow_files);
+                        }
                         tally.mock_differences.extend(moving.into_iter().flatten());
                         if rewritten == 0 {
                             // One outside the paths given would follow

@@ -11,6 +11,7 @@ mod helpers_placement;
 mod library;
 mod mock_tallies;
 mod module_mocks;
+mod narrow_mocks;
 mod options;
 mod parsed;
 mod program_model;
@@ -56,6 +57,7 @@ use library::{
 };
 use mock_tallies::settle_mock_tallies;
 use module_mocks::module_mocks;
+use narrow_mocks::narrow_facts;
 pub use options::{Options, TREE_BUDGET};
 use parsed::{Loading, Parsed, Read, ToLoad, TreeBudget, load, read};
 use program_model::ProgramModel;
@@ -312,6 +314,7 @@ fn run_once(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     );
     facts.set_reassigned(reassigned_apis(&parsed));
     facts.set_stdlib_mocks(stdlib_mocks, &graph, &discovered.files, &scans);
+    facts.set_narrow_facts(narrow_facts(&parsed, &graph, catalogue));
     facts.patchers = patchers.clone();
     facts.requirement_floors = RequirementFloors::read(&root);
     facts.project_name = declared_name(&root);

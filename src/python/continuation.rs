@@ -387,6 +387,54 @@ pub fn wrap_long_line(
     {
         return rendered;
     }
+    // Statements written one per line (a patch per module) are wrapped
+    // one by one, each line at the indentation it starts with.
+    if first_argument.is_none() && rendered.contains(newline) {
+        let lines: Vec<&str> = rendered.split(newline).collect();
+        let last = lines.len() - 1;
+        let wrapped: Vec<String> = lines
+            .iter()
+            .enumerate()
+            .map(|(n, line)| {
+                let (width_before, line_after) = match (n, n == last) {
+                    (0, true) => (before_width, after),
+                    (0, false) => (before_width, ""),
+                    (_, true) => (0, after),
+                    _ => (0, ""),
+                };
+                let line_indent = &line[..line.len() - line.trim_start().len()];
+                let indent = if n == 0 { indent.as_str() } else { line_indent };
+                wrap_text(line, None, width_before, indent, line_after, newline)
+            })
+            .collect();
+        return wrapped.join(newline);
+    }
+    wrap_text(
+        &rendered,
+        first_argument,
+        before_width,
+        &indent,
+        after,
+        newline,
+    )
+}
+
+/// `rendered`, whose first line starts `before_width` columns in and is
+/// followed by `after`, with its first call's arguments filled onto lines
+/// aligned with the bracket, or after it with a hanging indent from
+/// `indent`, when that makes every line fit; else as it is.
+fn wrap_text(
+    rendered: &str,
+    first_argument: Option<usize>,
+    before_width: usize,
+    indent: &str,
+    after: &str,
+    newline: &str,
+) -> String {
+    let rendered = rendered.to_owned();
+    if !too_long(before_width, &rendered, after) {
+        return rendered;
+    }
     let limit = first_argument.unwrap_or(rendered.len());
     let Some(bracket) = rendered[..limit].find('(') else {
         return rendered;

@@ -7,7 +7,7 @@
 //! function with an eventlet path patches eventlet as `mock.patch` would:
 //! missing it would let a rewrite move the code away from the test's stub.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use tree_sitter::Node;
 
@@ -39,6 +39,9 @@ pub struct Patchers {
     /// Each such function's name, with where its callers pass what it
     /// patches.
     wrappers: BTreeMap<String, Passed>,
+    /// Those that pass the argument after what they patch on as the
+    /// patcher's new value (see [`value_passing_in`]).
+    value_passing: BTreeSet<String>,
 }
 
 /// Where the callers of a project's patcher pass what it patches: the
@@ -86,7 +89,20 @@ impl Patchers {
     pub fn with_wrappers(wrappers: impl IntoIterator<Item = (String, Passed)>) -> Self {
         Patchers {
             wrappers: wrappers.into_iter().collect(),
+            value_passing: BTreeSet::new(),
         }
+    }
+
+    /// The same, knowing which wrappers pass a new value on.
+    pub fn passing_values(mut self, names: impl IntoIterator<Item = String>) -> Self {
+        self.value_passing = names.into_iter().collect();
+        self
+    }
+
+    /// Whether the project's patcher `name` passes the argument after what
+    /// it patches on as the new value.
+    pub fn passes_value(&self, name: &str) -> bool {
+        self.value_passing.contains(name)
     }
 
     /// Whether a file's text may call a patcher at all.
@@ -336,6 +352,30 @@ pub fn may_define_wrapper(text: &[u8]) -> bool {
 /// pass that, in the parsed module `root` of `source` (worth a parse only
 /// where [`may_define_wrapper`]).
 pub fn wrappers_in(root: &Root, source: &str) -> Vec<(String, Passed)> {
+    wrapper_calls(root, source)
+        .into_iter()
+        .map(|w| (w.name, w.passed))
+        .collect()
+}
+
+/// The functions of [`wrappers_in`] that also pass their `*args` on right
+/// after what they patch (cinder's `TestCase.patch(path, *args,
+/// **kwargs)`): their callers' next argument is the patcher's new value.
+pub fn value_passing_in(root: &Root, source: &str) -> Vec<String> {
+    wrapper_calls(root, source)
+        .into_iter()
+        .filter(|w| w.passes_rest)
+        .map(|w| w.name)
+        .collect()
+}
+
+struct WrapperCall {
+    name: String,
+    passed: Passed,
+    passes_rest: bool,
+}
+
+fn wrapper_calls(root: &Root, source: &str) -> Vec<WrapperCall> {
     let known = Patchers::default();
     let mut found = Vec::new();
     for call in known.calls(root, source) {
@@ -385,9 +425,39 @@ pub fn wrappers_in(root: &Root, source: &str) -> Vec<(String, Passed)> {
         else {
             continue;
         };
-        found.push((name.to_owned(), passed.at(&positions)));
+        let rest = rest_parameter(function, source);
+        let passes_rest = rest.is_some_and(|rest| {
+            positional_splat(call, source)
+                .is_some_and(|(at, splat)| at == passed.positions().len() && splat == rest)
+        });
+        found.push(WrapperCall {
+            name: name.to_owned(),
+            passed: passed.at(&positions),
+            passes_rest,
+        });
     }
     found
+}
+
+/// The name of a function's `*args` parameter.
+fn rest_parameter<'s>(function: Node, source: &'s str) -> Option<&'s str> {
+    let parameters = function.child_by_field_name("parameters")?;
+    named_children(parameters)
+        .into_iter()
+        .find(|p| p.kind() == "list_splat_pattern")
+        .and_then(|p| p.named_child(0))
+        .map(|name| text(name, source))
+}
+
+/// The `*name` among a call's arguments, with its position among them.
+fn positional_splat<'s>(call: Node, source: &'s str) -> Option<(usize, &'s str)> {
+    let arguments = call.child_by_field_name("arguments")?;
+    named_children(arguments)
+        .into_iter()
+        .filter(|a| a.kind() != "comment")
+        .enumerate()
+        .find(|(_, a)| a.kind() == "list_splat")
+        .and_then(|(at, a)| a.named_child(0).map(|n| (at, text(n, source))))
 }
 
 /// The names of a function's parameters that callers may pass by position.
@@ -572,6 +642,22 @@ mod tests {
                 ("module_level".to_string(), Passed::Dotted(1))
             ]
         );
+    }
+
+    /// cinder's `TestCase.patch(path, *args, **kwargs)` hands its `*args`
+    /// on right after the path: a caller's next argument is the new value.
+    #[test]
+    fn a_wrapper_passing_its_rest_on_after_the_target_passes_a_value() {
+        let source = "class TestCase:\n    def patch(self, path, *args, **kwargs):\n        \
+                      patcher = mock.patch(path, *args, **kwargs)\n        \
+                      return patcher.start()\n\n    \
+                      def stub(self, path, *args):\n        return mock.patch(path)\n\n    \
+                      def keywords(self, path, **kwargs):\n        \
+                      return mock.patch(path, **kwargs)\n";
+        let tree = parse(source);
+        let root = Root::new(tree.root_node());
+        assert_eq!(wrappers(source).len(), 3);
+        assert_eq!(value_passing_in(&root, source), ["patch"]);
     }
 
     /// blazar's test base class: `self.patch(eventlet, 'spawn')` mocks

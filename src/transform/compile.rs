@@ -130,6 +130,8 @@ struct TransformDef {
     #[serde(default)]
     call_after_assignment: Option<String>,
     #[serde(default)]
+    narrow: bool,
+    #[serde(default)]
     strategy: Option<String>,
     #[serde(default)]
     blocking: Option<BlockingCall>,
@@ -644,6 +646,9 @@ impl Catalogue {
         }
         let identifier =
             |m: &str| m.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !m.is_empty();
+        if def.narrow && (def.shape != Shape::MockTarget || def.replace.is_none()) {
+            problems.push("only a mock-target transform with a replacement is narrow".into());
+        }
         match &def.call_after_assignment {
             Some(method) if def.shape != Shape::Call || !identifier(method) => {
                 problems.push("call_after_assignment names a method, in a call transform".into())
@@ -928,6 +933,7 @@ impl Catalogue {
             members: def.members.clone(),
             escapes: def.escapes,
             call_after_assignment: def.call_after_assignment.clone(),
+            narrow: def.narrow,
             strategy,
             block,
             cases,

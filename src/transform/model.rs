@@ -549,6 +549,12 @@ pub struct Transform {
     /// after the assignment (`start`: `t = Thread(...)` / `t.start()`); the
     /// call must then be the whole right side of an assignment statement.
     pub call_after_assignment: Option<String>,
+    /// For a `mock-target` transform: rather than the target itself
+    /// (`time.sleep`), the mock patches the module under test's own name
+    /// for the target's module with a mock that passes every other call
+    /// through, and so catches that module's calls only. Taken where a
+    /// mock of the target itself would catch the test run's threads too.
+    pub narrow: bool,
     /// For `config` transforms: the strategy that edits the file.
     pub strategy: Option<ConfigStrategy>,
     /// For `block` transforms: the blocking call, and how its block is

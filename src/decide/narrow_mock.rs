@@ -1,0 +1,606 @@
+//! Narrow mocks: a test's mock of eventlet's sleep where a mock of
+//! `time.sleep` itself would also catch the threads the test run leaves
+//! polling with it (an RPC listener, which then spins). The mock patches
+//! the module under test's own name for `time` instead, with a mock that
+//! passes every other call through, as cinder's tests now do:
+//!
+//! ```python
+//! @mock.patch.object(eventlet, 'sleep')        # before
+//! @mock.patch.object(qnap, 'time', wraps=time, sleep=mock.Mock())
+//! self.mock_object(qnap, 'time', mock.Mock(wraps=time, sleep=mock.Mock()))
+//! ```
+//!
+//! It catches the calls of that one module, where eventlet's caught every
+//! call made through eventlet's name (narrower-mock). The module under
+//! test is the one module the test module imports whose code uses the API.
+
+use std::collections::{BTreeSet, HashMap};
+
+use tree_sitter::Node;
+
+use crate::python::import_clauses::{Imported, imported};
+use crate::python::patchers::{Patchers, positional_args};
+use crate::python::syntax::{Root, descendants, named_children, text};
+use crate::transform::ApiId;
+use crate::transform::template::{Piece, Template};
+
+/// What narrow mocks need to know of the project's other files.
+#[derive(Debug, Clone, Default)]
+pub struct NarrowFacts {
+    /// Each project module's file, by dotted name.
+    pub module_files: HashMap<String, usize>,
+    /// The files whose code uses each API.
+    pub code_files: HashMap<ApiId, BTreeSet<usize>>,
+    /// For a file with code uses of an API that a narrow transform takes,
+    /// and that transform's target (`time.sleep`): whether the file's own
+    /// name for the target's module may become a mock that passes every
+    /// other call through, or why not.
+    pub fits: HashMap<(usize, String), Result<(), String>>,
+}
+
+/// The module a narrow mock patches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleUnderTest {
+    pub file: usize,
+    pub dotted: String,
+    /// The expression naming the module in the test module
+    /// (`qnap` after `from cinder.volume.drivers import qnap`), when one
+    /// does.
+    pub named_as: Option<String>,
+}
+
+/// How the test uses the mock: it passes it to the test function as an
+/// argument no line reads (a decorator), or keeps nothing of it.
+#[derive(Debug, Clone, Copy)]
+pub enum Unread<'t> {
+    /// A decorator, whose mock goes to a parameter no line reads: the
+    /// patcher makes the new mock from keywords (for several modules, the
+    /// first's; the others' patchers are passed theirs, and pass nothing).
+    Decorator { decorator: Node<'t> },
+    /// A statement, or a `with` without `as` (no `statement`): the new
+    /// mock is passed.
+    Passed { statement: Option<Node<'t>> },
+}
+
+/// The modules the test module at `root` imports at its top level whose
+/// code uses `api`, in the order it imports them.
+pub fn modules_under_test(
+    root: Node,
+    source: &str,
+    api: ApiId,
+    facts: &NarrowFacts,
+) -> Result<Vec<ModuleUnderTest>, String> {
+    let with_code = facts.code_files.get(&api);
+    let mut found: Vec<ModuleUnderTest> = Vec::new();
+    for statement in named_children(root) {
+        for (dotted, named_as) in modules_imported(statement, source) {
+            let Some(&file) = facts.module_files.get(&dotted) else {
+                continue;
+            };
+            if !with_code.is_some_and(|files| files.contains(&file)) {
+                continue;
+            }
+            match found.iter_mut().find(|m| m.file == file) {
+                Some(known) => {
+                    known.named_as = known.named_as.take().or(named_as);
+                }
+                None => found.push(ModuleUnderTest {
+                    file,
+                    dotted,
+                    named_as,
+                }),
+            }
+        }
+    }
+    if found.is_empty() {
+        return Err(
+            "the test module imports no module of the project whose code calls it, so no \
+             module under test has a name for time to patch instead"
+                .into(),
+        );
+    }
+    Ok(found)
+}
+
+/// The modules an import statement loads by dotted name, with the
+/// expression that names each afterwards, if any (`from a import b`
+/// names `a.b` as `b`; `from a.b import C` loads `a.b` but names only C).
+fn modules_imported(statement: Node, source: &str) -> Vec<(String, Option<String>)> {
+    let Imported::Clauses(clauses) = imported(statement, source) else {
+        return Vec::new();
+    };
+    let from_module = (statement.kind() == "import_from_statement")
+        .then(|| statement.child_by_field_name("module_name"))
+        .flatten()
+        .map(|m| text(m, source).split_whitespace().collect::<String>());
+    let mut modules = Vec::new();
+    for clause in clauses {
+        if let Some(module) = &from_module {
+            modules.push((module.clone(), None));
+            modules.push((clause.target.clone(), Some(clause.name.clone())));
+        } else {
+            // `import a.b` names `a.b` by its path; `import a.b as c` as c.
+            let written = &source[clause.range.clone()];
+            let path: String = written
+                .split(" as ")
+                .next()
+                .unwrap_or(written)
+                .split_whitespace()
+                .collect();
+            let named = if clause.name == clause.target {
+                path.clone()
+            } else {
+                clause.name.clone()
+            };
+            modules.push((path, Some(named)));
+        }
+    }
+    modules
+}
+
+/// Whether the patch call `call` makes a mock nothing reads, and how.
+/// Only mock's own patchers, the test base classes' `mock_object`
+/// (cinder, manila), whose third argument is the new value, and the
+/// project's patchers that pass their next argument on as one, are known
+/// to take one.
+pub fn unread<'t>(
+    root: &Root<'t>,
+    call: Node<'t>,
+    source: &str,
+    patchers: &Patchers,
+) -> Result<Unread<'t>, String> {
+    let callee = call
+        .child_by_field_name("function")
+        .map_or("", |f| text(f, source));
+    let last = callee.rsplit('.').next().unwrap_or(callee);
+    let mock_s = matches!(
+        callee,
+        "mock.patch" | "patch" | "mock.patch.object" | "patch.object"
+    );
+    let known = mock_s || last == "mock_object" || patchers.passes_value(last);
+    if !known {
+        return Err(format!(
+            "the mock is made by {callee}, which may not take the mock to patch with"
+        ));
+    }
+    let parent = root.parent(call).ok_or("the mock is not in a statement")?;
+    match parent.kind() {
+        "decorator" if mock_s => {
+            check_parameter_unread(root, parent, source)?;
+            Ok(Unread::Decorator { decorator: parent })
+        }
+        "expression_statement" => Ok(Unread::Passed {
+            statement: Some(parent),
+        }),
+        "with_item"
+            if root
+                .parent(parent)
+                .is_some_and(|w| w.kind() == "with_clause") =>
+        {
+            match parent.child_by_field_name("value").map(|v| v.kind()) {
+                Some("as_pattern") | None => Err("the with statement keeps the mock (as)".into()),
+                Some(_) => Ok(Unread::Passed { statement: None }),
+            }
+        }
+        "attribute" => {
+            // `mock.patch('eventlet.sleep').start()` as a statement.
+            let started = root
+                .parent(parent)
+                .filter(|c| c.kind() == "call")
+                .filter(|_| {
+                    parent
+                        .child_by_field_name("attribute")
+                        .is_some_and(|a| text(a, source) == "start")
+                });
+            match started.and_then(|c| root.parent(c)) {
+                Some(s) if s.kind() == "expression_statement" => {
+                    Ok(Unread::Passed { statement: Some(s) })
+                }
+                _ => Err("the mock's value is read".into()),
+            }
+        }
+        _ => Err("the mock's value is read".into()),
+    }
+}
+
+/// `Ok` when the parameter a patch decorator passes its mock to is never
+/// read in the function (its position counted from the decorator nearest
+/// the definition, past `self` or `cls`).
+fn check_parameter_unread(root: &Root, decorator: Node, source: &str) -> Result<(), String> {
+    let decorated = root
+        .parent(decorator)
+        .filter(|d| d.kind() == "decorated_definition")
+        .ok_or("not a decorator of a definition")?;
+    let function = decorated
+        .child_by_field_name("definition")
+        .filter(|d| d.kind() == "function_definition")
+        .ok_or("it decorates a class, whose methods the mock goes to")?;
+    let decorators: Vec<Node> = named_children(decorated)
+        .into_iter()
+        .filter(|d| d.kind() == "decorator")
+        .collect();
+    let below = decorators
+        .iter()
+        .skip_while(|d| d.id() != decorator.id())
+        .skip(1)
+        .filter(|d| passes_mock(**d, source))
+        .count();
+    let parameters = function
+        .child_by_field_name("parameters")
+        .map(named_children)
+        .unwrap_or_default();
+    let first = parameters.first().map(|p| text(*p, source));
+    let skip = usize::from(matches!(first, Some("self" | "cls")));
+    let parameter = parameters
+        .get(skip + below)
+        .copied()
+        .filter(|p| p.kind() == "identifier")
+        .ok_or("the test function's parameters cannot be matched to its mocks")?;
+    let name = text(parameter, source);
+    let body = function
+        .child_by_field_name("body")
+        .ok_or("the test function has no body")?;
+    let read = descendants(body).any(|n| n.kind() == "identifier" && text(n, source) == name);
+    if read {
+        return Err(format!("the test reads the mock, as '{name}'"));
+    }
+    Ok(())
+}
+
+/// Whether a decorator passes a mock to the function: a patcher of mock
+/// given no new value.
+fn passes_mock(decorator: Node, source: &str) -> bool {
+    let Some(call) = named_children(decorator)
+        .into_iter()
+        .find(|c| c.kind() == "call")
+    else {
+        return false;
+    };
+    let callee = call
+        .child_by_field_name("function")
+        .map_or("", |f| text(f, source));
+    let targets = match callee.rsplit('.').next() {
+        Some("patch") => 1,
+        Some("object") if callee.ends_with("patch.object") => 2,
+        Some("multiple") => return false,
+        _ => return false,
+    };
+    let keywords: Vec<String> = call
+        .child_by_field_name("arguments")
+        .map(named_children)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| a.kind() == "keyword_argument")
+        .filter_map(|a| a.child_by_field_name("name"))
+        .map(|n| text(n, source).to_owned())
+        .collect();
+    positional_args(call).len() <= targets && !keywords.iter().any(|k| k == "new")
+}
+
+/// Whether the file at `root` may have its own name for `module`
+/// (`time`) replaced by a mock passing every call through but that of
+/// `member` (`sleep`): it reads the name only to call the module's
+/// functions, never calls `member` itself (a call the mock would catch
+/// too), and imports the module only at its top level.
+pub fn fits(root: Node, source: &str, module: &str, member: &str) -> Result<(), String> {
+    for node in descendants(root) {
+        if node.kind() != "identifier" || text(node, source) != module {
+            continue;
+        }
+        let line = node.start_position().row + 1;
+        let Some(parent) = node.parent() else {
+            continue;
+        };
+        // `x.time` and `f(time=...)` name other things.
+        let other_name = match parent.kind() {
+            "attribute" => parent.child_by_field_name("attribute") == Some(node),
+            "keyword_argument" => parent.child_by_field_name("name") == Some(node),
+            _ => false,
+        };
+        if other_name {
+            continue;
+        }
+        if matches!(parent.kind(), "dotted_name" | "aliased_import") {
+            let statement = std::iter::successors(Some(parent), |n| n.parent())
+                .find(|n| matches!(n.kind(), "import_statement" | "import_from_statement"));
+            if statement.is_some_and(|s| s.parent().is_some_and(|p| p.kind() != "module")) {
+                return Err(format!(
+                    "it imports {module} inside a block (line {line}), so the module may have \
+                     no name for it to patch"
+                ));
+            }
+            // Only `import time` gives the module the name the mock patches
+            // and the rewrite calls through.
+            let plain = statement.is_some_and(|s| s.kind() == "import_statement")
+                && parent.kind() == "dotted_name"
+                && parent
+                    .parent()
+                    .is_some_and(|p| p.kind() == "import_statement");
+            if !plain {
+                return Err(format!(
+                    "it imports {module} otherwise than as `import {module}` (line {line}), \
+                     so its calls may not go through the name the mock patches"
+                ));
+            }
+            continue;
+        }
+        let called = parent.kind() == "attribute"
+            && parent
+                .child_by_field_name("object")
+                .is_some_and(|o| o.id() == node.id())
+            && parent.parent().is_some_and(|c| {
+                c.kind() == "call" && c.child_by_field_name("function") == Some(parent)
+            });
+        if !called {
+            return Err(format!(
+                "it reads {module} other than to call one of its functions (line {line}), \
+                 which a mock passing calls through would not give"
+            ));
+        }
+        let attribute = parent
+            .child_by_field_name("attribute")
+            .map_or("", |a| text(a, source));
+        if attribute == member {
+            return Err(format!(
+                "it calls {module}.{member} itself (line {line}), which a mock of its \
+                 {module} would catch too"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Where a narrow mock is written: the mock target's string, the object
+/// before it in an attribute form (`patch.object(eventlet, 'sleep')`), and
+/// the new target (`time.sleep`), whose own mock would catch the test
+/// run's pollers (`polled`).
+pub struct Site<'s> {
+    pub string_content: std::ops::Range<usize>,
+    pub object: Option<std::ops::Range<usize>>,
+    pub target: &'s str,
+    pub polled: bool,
+    pub api: ApiId,
+    pub patchers: &'s Patchers,
+}
+
+/// A narrow mock's rewrite: the text replacing `range`, and the modules
+/// whose time it patches.
+pub struct Narrowed {
+    pub template: Template,
+    pub range: std::ops::Range<usize>,
+    pub modules: Vec<ModuleUnderTest>,
+}
+
+/// The rewrite of the mock at `site`: one patch of each module under
+/// test's time, in place of the patch of eventlet's sleep.
+pub fn rewrite(
+    root: &Root,
+    source: &str,
+    site: &Site,
+    facts: &NarrowFacts,
+) -> Result<Narrowed, String> {
+    if !site.polled {
+        return Err(format!(
+            "a mock of {} itself fits here: it catches what eventlet's did and more \
+             (wider-mock)",
+            site.target
+        ));
+    }
+    let (module_name, member) = site
+        .target
+        .rsplit_once('.')
+        .ok_or("the target has no module to patch")?;
+    let string = root
+        .descendant_for_byte_range(site.string_content.start, site.string_content.end)
+        .and_then(|content| root.parent(content))
+        .filter(|s| s.kind() == "string")
+        .ok_or("the target is not a string")?;
+    let arguments = root
+        .parent(string)
+        .filter(|a| a.kind() == "argument_list")
+        .ok_or("the target is not an argument of a call")?;
+    let call = root.parent(arguments).ok_or("not a call")?;
+    let given: Vec<Node> = named_children(arguments)
+        .into_iter()
+        .filter(|a| a.kind() != "comment")
+        .collect();
+    let expected = if site.object.is_some() { 2 } else { 1 };
+    if given.len() != expected || given.iter().any(|a| a.kind() == "keyword_argument") {
+        return Err(
+            "the mock is given more than its target (a spec, a side effect, a \
+                    value): a mock of the module's time would need the same"
+                .into(),
+        );
+    }
+    let form = unread(root, call, source, site.patchers)?;
+    let modules = modules_under_test(root.node(), source, site.api, facts)?;
+    for module in &modules {
+        match facts.fits.get(&(module.file, site.target.to_owned())) {
+            Some(Ok(())) => {}
+            Some(Err(why)) => return Err(format!("in {}, {why}", module.dotted)),
+            None => return Err(format!("{} was not read", module.dotted)),
+        }
+    }
+    if !names_mock(root.node(), source) {
+        return Err(
+            "the test module has no top-level name for mock (`from unittest import \
+             mock`) to make the mock of the module's time with"
+                .into(),
+        );
+    }
+    let written = text(string, source);
+    let quote = written
+        .chars()
+        .find(|c| matches!(c, '\'' | '"'))
+        .unwrap_or('\'');
+    let start = site
+        .object
+        .as_ref()
+        .map_or(string.start_byte(), |o| o.start);
+    // What names each module's time for the patcher.
+    let patched = |module: &ModuleUnderTest| match &site.object {
+        Some(_) => module
+            .named_as
+            .as_ref()
+            .map(|named| format!("{named}, {quote}{module_name}{quote}"))
+            .ok_or_else(|| {
+                format!(
+                    "the test module imports names from {} but no name for the module \
+                     itself, whose time the mock would patch",
+                    module.dotted
+                )
+            }),
+        None => Ok(format!("{quote}{}.{module_name}{quote}", module.dotted)),
+    };
+    // A patcher makes the new mock from keywords (a decorator's, which
+    // still passes it), or is passed it.
+    let made = |pieces: &mut Vec<Piece>, patched: String| {
+        pieces.push(Piece::Text(format!("{patched}, wraps=")));
+        pieces.push(Piece::Module(module_name.to_owned()));
+        pieces.push(Piece::Text(format!(", {member}=mock.Mock()")));
+    };
+    let passed = |pieces: &mut Vec<Piece>, patched: String| {
+        pieces.push(Piece::Text(format!("{patched}, mock.Mock(wraps=")));
+        pieces.push(Piece::Module(module_name.to_owned()));
+        pieces.push(Piece::Text(format!(", {member}=mock.Mock())")));
+    };
+    let mut pieces = Vec::new();
+    // A decorator's patcher makes the mock (its first, for several
+    // modules, which still passes the test function its parameter).
+    let made_first = matches!(form, Unread::Decorator { .. });
+    let write = |p: &mut Vec<Piece>, first: bool, m: &ModuleUnderTest| {
+        let patched = patched(m)?;
+        match first && made_first {
+            true => made(p, patched),
+            false => passed(p, patched),
+        }
+        Ok(())
+    };
+    let range = if let [module] = modules.as_slice() {
+        write(&mut pieces, true, module)?;
+        start..string.end_byte()
+    } else {
+        // Several modules: the decorator or statement once per module.
+        let whole = match form {
+            Unread::Decorator { decorator } => decorator,
+            Unread::Passed {
+                statement: Some(statement),
+            } => statement,
+            Unread::Passed { statement: None } => {
+                return Err("a with statement would patch several modules' time".into());
+            }
+        };
+        repeated(
+            &mut pieces,
+            whole,
+            start,
+            string.end_byte(),
+            source,
+            write,
+            &modules,
+        )?;
+        whole.byte_range()
+    };
+    Ok(Narrowed {
+        template: Template { pieces },
+        range,
+        modules,
+    })
+}
+
+/// `whole` once per module, one per line at its indentation, with
+/// `target` (the patch's target) written by `write` for each.
+fn repeated(
+    pieces: &mut Vec<Piece>,
+    whole: Node,
+    target_start: usize,
+    target_end: usize,
+    source: &str,
+    write: impl Fn(&mut Vec<Piece>, bool, &ModuleUnderTest) -> Result<(), String>,
+    modules: &[ModuleUnderTest],
+) -> Result<(), String> {
+    let line_start = source[..whole.start_byte()]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let indent = &source[line_start..whole.start_byte()];
+    if !indent.chars().all(char::is_whitespace) {
+        return Err("the mock shares its line with other code".into());
+    }
+    let before = &source[whole.start_byte()..target_start];
+    let after = &source[target_end..whole.end_byte()];
+    for (i, module) in modules.iter().enumerate() {
+        let lead = if i == 0 {
+            String::new()
+        } else {
+            format!("\n{indent}")
+        };
+        pieces.push(Piece::Text(format!("{lead}{before}")));
+        write(pieces, i == 0, module)?;
+        pieces.push(Piece::Text(after.to_owned()));
+    }
+    Ok(())
+}
+
+/// Whether the module binds `mock` at its top level to mock's module.
+fn names_mock(root: Node, source: &str) -> bool {
+    named_children(root).into_iter().any(|statement| {
+        matches!(
+            imported(statement, source),
+            Imported::Clauses(clauses) if clauses.iter().any(|c| {
+                c.name == "mock" && matches!(c.target.as_str(), "unittest.mock" | "mock")
+            })
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python::parse::parse;
+
+    fn fit(source: &str) -> Result<(), String> {
+        let tree = parse(source);
+        fits(tree.root_node(), source, "time", "sleep")
+    }
+
+    #[test]
+    fn a_module_fits_when_it_only_calls_time_s_other_functions() {
+        let calls = "import time\n\nimport eventlet\n\n\ndef f(timeout):\n    \
+                     start = time.monotonic()\n    eventlet.sleep(1)\n    \
+                     return time.time() - start, x.time, g(time=1)\n";
+        assert_eq!(fit(calls), Ok(()));
+        assert_eq!(
+            fit("import os, time\n\n\ndef f():\n    time.time()\n"),
+            Ok(())
+        );
+        for (source, why) in [
+            (
+                "import time\n\n\ndef f():\n    time.sleep(1)\n",
+                "calls time.sleep itself",
+            ),
+            (
+                "import time\n\n\ndef f():\n    return time\n",
+                "reads time other than",
+            ),
+            (
+                "import time\n\nNOW = time.struct_time\n",
+                "reads time other than",
+            ),
+            (
+                "def f():\n    import time\n    time.time()\n",
+                "inside a block",
+            ),
+            (
+                "import time as _time\n\n\ndef f():\n    _time.time()\n",
+                "otherwise than",
+            ),
+            ("from time import monotonic\n", "otherwise than"),
+        ] {
+            let got = fit(source);
+            assert!(
+                got.as_ref().is_err_and(|e| e.contains(why)),
+                "{source}: {got:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! The facts narrow mocks need of the project's files (see
+//! `decide::narrow_mock`): each module's file, the files whose code uses
+//! an API a narrow transform takes, and whether each such file's own name
+//! for the target's module may become a mock passing calls through.
+
+use std::collections::HashSet;
+
+use super::parsed::Parsed;
+use crate::analysis::UseKind;
+use crate::decide::narrow_mock::{NarrowFacts, fits};
+use crate::project::modules::ModuleGraph;
+use crate::transform::model::CaseAction;
+use crate::transform::{ApiId, Catalogue};
+
+pub(super) fn narrow_facts(
+    parsed: &[Parsed],
+    graph: &ModuleGraph,
+    catalogue: &Catalogue,
+) -> NarrowFacts {
+    // (API, the module and member its mock would patch: `time`, `sleep`).
+    let mut targets: Vec<(ApiId, String, String)> = Vec::new();
+    for t in catalogue.transforms.iter().filter(|t| t.narrow) {
+        for case in &t.cases {
+            let CaseAction::Replace(per_api) = &case.action else {
+                continue;
+            };
+            for (api, template) in per_api {
+                let written = template.as_written().unwrap_or_default();
+                if let Some((module, member)) = written.rsplit_once('.') {
+                    targets.push((*api, module.to_owned(), member.to_owned()));
+                }
+            }
+        }
+    }
+    if targets.is_empty() {
+        return NarrowFacts::default();
+    }
+    let apis: HashSet<ApiId> = targets.iter().map(|(api, _, _)| *api).collect();
+    let mut facts = NarrowFacts::default();
+    for (file, name) in graph.names.iter().enumerate() {
+        facts.module_files.entry(name.clone()).or_insert(file);
+    }
+    for p in parsed {
+        for u in &p.analysis.uses {
+            if let Some(api) = u
+                .api
+                .filter(|a| u.kind == UseKind::Reference && apis.contains(a))
+            {
+                facts.code_files.entry(api).or_default().insert(p.file);
+            }
+        }
+    }
+    for p in parsed {
+        for (api, module, member) in &targets {
+            if !facts
+                .code_files
+                .get(api)
+                .is_some_and(|f| f.contains(&p.file))
+            {
+                continue;
+            }
+            let tree = p.tree();
+            let fit = fits(tree.root_node(), &p.source.text, module, member);
+            facts
+                .fits
+                .insert((p.file, format!("{module}.{member}")), fit);
+        }
+    }
+    facts
+}

@@ -1,0 +1,8 @@
+import eventlet
+
+from pkg import waits
+
+
+def nap():
+    eventlet.sleep(1)
+    waits.settle()
