@@ -4287,9 +4287,9 @@ fn eventlet_s_own_tree_is_left_as_it_is() {
 }
 
 /// Where the test run may leave an RPC listener polling with time.sleep, a
-/// test's unread mock of eventlet's sleep patches the module under test's
+/// test's mock of eventlet's sleep patches the module under test's
 /// own time instead (review: narrower-mock), and the module's sleeps move
-/// with it; a mock the test reads stays, with the sleeps it covers.
+/// with it; a mock given a spec stays, with the sleeps it covers.
 #[test]
 fn a_sleep_mock_narrows_to_the_module_under_test_where_rpc_listeners_poll() {
     let naps = b"import time\n\nimport eventlet\n\n\ndef nap():\n    \
@@ -4307,8 +4307,8 @@ fn a_sleep_mock_narrows_to_the_module_under_test_where_rpc_listeners_poll() {
                       super().setUp()\n        mock.patch('eventlet.sleep').start()\n\n    \
                       def test_nap(self):\n        naps.nap()\n";
     let test_rests = b"from unittest import mock\n\nimport eventlet\n\nfrom pkg import rests\n\n\n\
-                       @mock.patch.object(eventlet, 'sleep')\ndef test_rest(fake_sleep):\n    \
-                       rests.rest()\n    fake_sleep.assert_called_once_with(1)\n";
+                       @mock.patch.object(eventlet, 'sleep', autospec=True)\n\
+                       def test_rest(fake_sleep):\n    rests.rest()\n";
     let dir = tree(&[
         ("eventless.toml", b""),
         ("pkg/__init__.py", b""),
@@ -4365,8 +4365,8 @@ fn a_sleep_mock_narrows_to_the_module_under_test_where_rpc_listeners_poll() {
          @mock.patch.object(naps, 'time', wraps=time, sleep=mock.Mock())\n\
          def test_nap(fake_sleep):\n    naps.nap()\n\n\n\
          class NapTest(unittest.TestCase):\n    def setUp(self):\n        super().setUp()\n        \
-         mock.patch('pkg.naps.time', mock.Mock(wraps=time,\n                                              \
-         sleep=mock.Mock())).start()\n\n    def test_nap(self):\n        naps.nap()\n"
+         mock.patch('pkg.naps.time',\n                   \
+         mock.Mock(wraps=time, sleep=mock.Mock())).start()\n\n    def test_nap(self):\n        naps.nap()\n"
     );
     let naps_after = std::fs::read_to_string(dir.path().join("pkg/naps.py")).unwrap();
     assert!(naps_after.contains("    time.sleep(1)\n"), "{naps_after}");

@@ -871,6 +871,7 @@ impl Matcher<'_> {
         let new_target = target_path(&template, &suffix);
         let mut mock_member = None;
         let mut narrowed = None;
+        let mut narrow_edits = Vec::new();
         if t.narrow {
             if u.through.is_some() {
                 return Err("the mock goes through a module's name for eventlet".into());
@@ -885,6 +886,7 @@ impl Matcher<'_> {
             };
             let facts = self.context.narrow_facts();
             let narrow = narrow_mock::rewrite(root, source, &site, facts)?;
+            narrow_edits = narrow.edits;
             template = narrow.template;
             range = narrow.range;
             suffix.clear();
@@ -970,7 +972,7 @@ impl Matcher<'_> {
             relaxed.extend(self.context.at_use(u.range.start).caught_by_mock(calls));
         }
         self.check_helpers(template.helpers(), root, source, file)?;
-        let mut attached_edits: Vec<Edit> = mock_member.into_iter().collect();
+        let mut attached_edits: Vec<Edit> = mock_member.into_iter().chain(narrow_edits).collect();
         let mut appended: Vec<(usize, Template)> = Vec::new();
         // Differences of the object's members (one never called, or one
         // an exception may skip), with why.

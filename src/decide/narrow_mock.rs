@@ -18,6 +18,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use tree_sitter::Node;
 
+use crate::edit::Edit;
 use crate::python::import_clauses::{Imported, imported};
 use crate::python::patchers::{Patchers, positional_args};
 use crate::python::syntax::{Root, descendants, named_children, text};
@@ -49,17 +50,34 @@ pub struct ModuleUnderTest {
     pub named_as: Option<String>,
 }
 
-/// How the test uses the mock: it passes it to the test function as an
-/// argument no line reads (a decorator), or keeps nothing of it.
-#[derive(Debug, Clone, Copy)]
+/// How the test uses the mock it makes.
+#[derive(Debug, Clone)]
 pub enum Unread<'t> {
-    /// A decorator, whose mock goes to a parameter no line reads: the
-    /// patcher makes the new mock from keywords (for several modules, the
-    /// first's; the others' patchers are passed theirs, and pass nothing).
-    Decorator { decorator: Node<'t> },
+    /// A decorator, whose mock goes to a parameter, read at `reads`
+    /// (identifiers): the patcher makes the new mock from keywords (for
+    /// several modules, the first's; the others' patchers are passed
+    /// theirs, and pass nothing).
+    Decorator {
+        decorator: Node<'t>,
+        reads: Vec<Node<'t>>,
+    },
     /// A statement, or a `with` without `as` (no `statement`): the new
-    /// mock is passed.
-    Passed { statement: Option<Node<'t>> },
+    /// mock is passed. `kept` is the end of the call whose value the
+    /// statement assigns (the patcher's, or its `start()`'s).
+    Passed {
+        statement: Option<Node<'t>>,
+        kept: Option<usize>,
+    },
+}
+
+impl Unread<'_> {
+    /// Whether the test reads the mock.
+    fn read(&self) -> bool {
+        match self {
+            Unread::Decorator { reads, .. } => !reads.is_empty(),
+            Unread::Passed { kept, .. } => kept.is_some(),
+        }
+    }
 }
 
 /// The modules the test module at `root` imports at its top level whose
@@ -165,13 +183,17 @@ pub fn unread<'t>(
     }
     let parent = root.parent(call).ok_or("the mock is not in a statement")?;
     match parent.kind() {
-        "decorator" if mock_s => {
-            check_parameter_unread(root, parent, source)?;
-            Ok(Unread::Decorator { decorator: parent })
-        }
+        "decorator" if mock_s => Ok(Unread::Decorator {
+            decorator: parent,
+            reads: parameter_reads(root, parent, source)?,
+        }),
         "expression_statement" => Ok(Unread::Passed {
             statement: Some(parent),
+            kept: None,
         }),
+        // `self.x = self.mock_object(eventlet, 'sleep')`: only helpers
+        // known to give back the mock they are passed.
+        "assignment" if last == "mock_object" && !mock_s => assigned(root, parent, call),
         "with_item"
             if root
                 .parent(parent)
@@ -179,7 +201,10 @@ pub fn unread<'t>(
         {
             match parent.child_by_field_name("value").map(|v| v.kind()) {
                 Some("as_pattern") | None => Err("the with statement keeps the mock (as)".into()),
-                Some(_) => Ok(Unread::Passed { statement: None }),
+                Some(_) => Ok(Unread::Passed {
+                    statement: None,
+                    kept: None,
+                }),
             }
         }
         "attribute" => {
@@ -192,10 +217,15 @@ pub fn unread<'t>(
                         .child_by_field_name("attribute")
                         .is_some_and(|a| text(a, source) == "start")
                 });
-            match started.and_then(|c| root.parent(c)) {
-                Some(s) if s.kind() == "expression_statement" => {
-                    Ok(Unread::Passed { statement: Some(s) })
-                }
+            let Some(started) = started else {
+                return Err("the mock's value is read".into());
+            };
+            match root.parent(started) {
+                Some(s) if s.kind() == "expression_statement" => Ok(Unread::Passed {
+                    statement: Some(s),
+                    kept: None,
+                }),
+                Some(a) if a.kind() == "assignment" && mock_s => assigned(root, a, started),
                 _ => Err("the mock's value is read".into()),
             }
         }
@@ -203,10 +233,32 @@ pub fn unread<'t>(
     }
 }
 
-/// `Ok` when the parameter a patch decorator passes its mock to is never
-/// read in the function (its position counted from the decorator nearest
-/// the definition, past `self` or `cls`).
-fn check_parameter_unread(root: &Root, decorator: Node, source: &str) -> Result<(), String> {
+/// `assignment`, whose value is `value` (a `mock_object()` call, or a
+/// patcher's `start()`), as a statement that keeps the new mock.
+fn assigned<'t>(
+    root: &Root<'t>,
+    assignment: Node<'t>,
+    value: Node<'t>,
+) -> Result<Unread<'t>, String> {
+    let statement = root
+        .parent(assignment)
+        .filter(|s| s.kind() == "expression_statement")
+        .filter(|_| assignment.child_by_field_name("right") == Some(value))
+        .ok_or("the mock's value is read")?;
+    Ok(Unread::Passed {
+        statement: Some(statement),
+        kept: Some(value.end_byte()),
+    })
+}
+
+/// Where the function reads the parameter a patch decorator passes its
+/// mock to (its position counted from the decorator nearest the
+/// definition, past `self` or `cls`).
+fn parameter_reads<'t>(
+    root: &Root<'t>,
+    decorator: Node<'t>,
+    source: &str,
+) -> Result<Vec<Node<'t>>, String> {
     let decorated = root
         .parent(decorator)
         .filter(|d| d.kind() == "decorated_definition")
@@ -240,11 +292,20 @@ fn check_parameter_unread(root: &Root, decorator: Node, source: &str) -> Result<
     let body = function
         .child_by_field_name("body")
         .ok_or("the test function has no body")?;
-    let read = descendants(body).any(|n| n.kind() == "identifier" && text(n, source) == name);
-    if read {
-        return Err(format!("the test reads the mock, as '{name}'"));
-    }
-    Ok(())
+    let reads = descendants(body)
+        .filter(|n| n.kind() == "identifier" && text(*n, source) == name)
+        .filter(|n| {
+            !root.parent(*n).is_some_and(|p| {
+                matches!(p.kind(), "attribute" | "keyword_argument")
+                    && p.child_by_field_name(if p.kind() == "attribute" {
+                        "attribute"
+                    } else {
+                        "name"
+                    }) == Some(*n)
+            })
+        })
+        .collect();
+    Ok(reads)
 }
 
 /// Whether a decorator passes a mock to the function: a patcher of mock
@@ -363,11 +424,13 @@ pub struct Site<'s> {
     pub patchers: &'s Patchers,
 }
 
-/// A narrow mock's rewrite: the text replacing `range`, and the modules
-/// whose time it patches.
+/// A narrow mock's rewrite: the text replacing `range`, the edits where
+/// the test reads the mock (now its `.sleep`), and the modules whose time
+/// it patches.
 pub struct Narrowed {
     pub template: Template,
     pub range: std::ops::Range<usize>,
+    pub edits: Vec<Edit>,
     pub modules: Vec<ModuleUnderTest>,
 }
 
@@ -414,6 +477,25 @@ pub fn rewrite(
     }
     let form = unread(root, call, source, site.patchers)?;
     let modules = modules_under_test(root.node(), source, site.api, facts)?;
+    if form.read() && modules.len() > 1 {
+        return Err(format!(
+            "the test reads the mock, and {} modules it imports sleep: their patches \
+             would each have a mock of their own",
+            modules.len()
+        ));
+    }
+    // Where the test reads the mock, it reads the new mock's sleep: a
+    // value kept from the patcher's own call is written with it, below.
+    let ends = match &form {
+        Unread::Decorator { reads, .. } => reads.iter().map(|r| r.end_byte()).collect(),
+        Unread::Passed { kept, .. } => kept.iter().copied().collect::<Vec<_>>(),
+    };
+    let kept_from_call = ends.contains(&call.end_byte());
+    let edits = ends
+        .into_iter()
+        .filter(|at| *at != call.end_byte())
+        .map(|at| Edit::insert(at, format!(".{member}")))
+        .collect();
     for module in &modules {
         match facts.fits.get(&(module.file, site.target.to_owned())) {
             Some(Ok(())) => {}
@@ -477,16 +559,35 @@ pub fn rewrite(
         Ok(())
     };
     let range = if let [module] = modules.as_slice() {
+        // The whole call, so that a line grown too long breaks after its
+        // bracket.
+        if named_children(arguments)
+            .iter()
+            .any(|a| a.kind() == "comment")
+        {
+            return Err("a comment among the mock's arguments would be lost".into());
+        }
+        let head = &source[call.start_byte()..arguments.start_byte()];
+        pieces.push(Piece::Text(format!("{head}(")));
         write(&mut pieces, true, module)?;
-        start..string.end_byte()
+        let read = if kept_from_call {
+            format!(".{member}")
+        } else {
+            String::new()
+        };
+        pieces.push(Piece::Text(format!("){read}")));
+        call.byte_range()
     } else {
         // Several modules: the decorator or statement once per module.
         let whole = match form {
-            Unread::Decorator { decorator } => decorator,
+            Unread::Decorator { decorator, .. } => decorator,
             Unread::Passed {
                 statement: Some(statement),
+                ..
             } => statement,
-            Unread::Passed { statement: None } => {
+            Unread::Passed {
+                statement: None, ..
+            } => {
                 return Err("a with statement would patch several modules' time".into());
             }
         };
@@ -504,6 +605,7 @@ pub fn rewrite(
     Ok(Narrowed {
         template: Template { pieces },
         range,
+        edits,
         modules,
     })
 }
