@@ -883,6 +883,7 @@ impl Matcher<'_> {
                 polled: self.context.check_not_polled(&new_target).is_err(),
                 api,
                 patchers: self.context.patchers(),
+                reaches: &|file| self.context.reaches(file),
             };
             let facts = self.context.narrow_facts();
             let narrow = narrow_mock::rewrite(root, source, &site, facts)?;

@@ -422,6 +422,8 @@ pub struct Site<'s> {
     pub polled: bool,
     pub api: ApiId,
     pub patchers: &'s Patchers,
+    /// Whether a program that runs the test imports a file.
+    pub reaches: &'s dyn Fn(usize) -> bool,
 }
 
 /// A narrow mock's rewrite: the text replacing `range`, the edits where
@@ -483,6 +485,33 @@ pub fn rewrite(
              would each have a mock of their own",
             modules.len()
         ));
+    }
+    // A mock the test reads must still see every sleep it saw: no
+    // module the test runs may sleep past it.
+    if form.read() {
+        let missed: Vec<usize> = facts
+            .code_files
+            .get(&site.api)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|file| !modules.iter().any(|m| m.file == *file) && (site.reaches)(*file))
+            .collect();
+        if let Some(file) = missed.first() {
+            let dotted = facts
+                .module_files
+                .iter()
+                .filter(|(_, f)| *f == file)
+                .map(|(name, _)| name.as_str())
+                .min()
+                .unwrap_or("another module");
+            return Err(format!(
+                "the test reads the mock, and runs code of {} module(s) it does not \
+                 import itself that sleep too ({dotted}): the new mock would not see \
+                 those calls",
+                missed.len()
+            ));
+        }
     }
     // Where the test reads the mock, it reads the new mock's sleep: a
     // value kept from the patcher's own call is written with it, below.

@@ -1096,6 +1096,12 @@ impl<'a> FileContext<'a> {
         &self.project.patchers
     }
 
+    /// Whether a program that may run this file imports `file`.
+    pub fn reaches(&self, file: usize) -> bool {
+        self.programs()
+            .any(|p| p.reached.binary_search(&file).is_ok())
+    }
+
     /// What narrow mocks need to know of the project's files.
     pub fn narrow_facts(&self) -> &'a NarrowFacts {
         &self.project.narrow
