@@ -4339,7 +4339,10 @@ fn a_sleep_mock_narrows_to_the_module_under_test_where_rpc_listeners_poll() {
         "{text}"
     );
     assert!(
-        line_with(&text, "./pkg/tests/test_rests.py:8:").contains("manual"),
+        line_with(&text, "./pkg/tests/test_rests.py:8:").contains(
+            "Nor can this mock patch the module under test's time: the mock is given \
+             more than its target"
+        ),
         "{text}"
     );
     assert!(

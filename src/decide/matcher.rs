@@ -403,7 +403,25 @@ impl Matcher<'_> {
                         .map(|c| c.differences.len() + by_members)
                         .min()
                         .unwrap_or(usize::MAX);
-                    let rank = (taken, fits, fits.then_some(std::cmp::Reverse(fewest)));
+                    // Where the mock of the target itself would catch the
+                    // test run's pollers, the narrow form's refusal also
+                    // says why the one that fits is not written.
+                    let narrow_says_more = t.narrow
+                        && t.cases.first().is_some_and(|case| match &case.action {
+                            CaseAction::Replace(per_api) => per_api
+                                .get(&api)
+                                .and_then(Template::as_written)
+                                .is_some_and(|target| {
+                                    self.context.check_not_polled(&target).is_err()
+                                }),
+                            CaseAction::Manual(_) => false,
+                        });
+                    let rank = (
+                        taken,
+                        fits,
+                        narrow_says_more,
+                        fits.then_some(std::cmp::Reverse(fewest)),
+                    );
                     if refusal.as_ref().is_none_or(|(_, _, best)| rank > *best) {
                         refusal = Some((id, why, rank));
                     }
@@ -870,7 +888,6 @@ impl Matcher<'_> {
         // What a mock patches once it follows the code (`time.sleep`).
         let new_target = target_path(&template, &suffix);
         let mut mock_member = None;
-        let mut narrowed = None;
         let mut narrow_edits = Vec::new();
         if t.narrow {
             if u.through.is_some() {
@@ -880,10 +897,11 @@ impl Matcher<'_> {
                 string_content: u.range.clone(),
                 object: mock_object.clone(),
                 target: &new_target,
-                polled: self.context.check_not_polled(&new_target).is_err(),
+                polled: self.context.check_not_polled(&new_target).err(),
                 api,
                 patchers: self.context.patchers(),
                 reaches: &|file| self.context.reaches(file),
+                moves: &|module| self.context.check_module_moves(module, api, &u.name),
             };
             let facts = self.context.narrow_facts();
             let narrow = narrow_mock::rewrite(root, source, &site, facts)?;
@@ -891,7 +909,6 @@ impl Matcher<'_> {
             template = narrow.template;
             range = narrow.range;
             suffix.clear();
-            narrowed = Some(narrow.modules);
         } else if let Some(through) = &u.through {
             let (text, member) = retarget_through(through, &template, &suffix, &u.range)?;
             template = Template {
@@ -941,12 +958,7 @@ impl Matcher<'_> {
         // the tallies it holds itself.
         let mut with_code = Vec::new();
         let mut code_differences = Vec::new();
-        if let Some(modules) = &narrowed {
-            // It follows its modules' code alone (see `narrow_mock`).
-            for module in modules {
-                self.context.check_module_moves(module, api, &u.name)?;
-            }
-        } else if t.shape == Shape::MockTarget {
+        if t.shape == Shape::MockTarget && !t.narrow {
             self.context.check_not_polled(&new_target)?;
             let mut moves_with = |code: WithMocks| {
                 with_code.extend(code.escaped);

@@ -414,43 +414,56 @@ pub fn fits(root: Node, source: &str, module: &str, member: &str) -> Result<(), 
 /// Where a narrow mock is written: the mock target's string, the object
 /// before it in an attribute form (`patch.object(eventlet, 'sleep')`), and
 /// the new target (`time.sleep`), whose own mock would catch the test
-/// run's pollers (`polled`).
+/// run's pollers (`polled`, with why).
 pub struct Site<'s> {
     pub string_content: std::ops::Range<usize>,
     pub object: Option<std::ops::Range<usize>>,
     pub target: &'s str,
-    pub polled: bool,
+    pub polled: Option<String>,
     pub api: ApiId,
     pub patchers: &'s Patchers,
     /// Whether a program that runs the test imports a file.
     pub reaches: &'s dyn Fn(usize) -> bool,
+    /// `Err` with why when a module's sleeps do not all move (see
+    /// `FileContext::check_module_moves`).
+    pub moves: &'s dyn Fn(&ModuleUnderTest) -> Result<(), String>,
 }
 
-/// A narrow mock's rewrite: the text replacing `range`, the edits where
-/// the test reads the mock (now its `.sleep`), and the modules whose time
-/// it patches.
+/// A narrow mock's rewrite: the text replacing `range`, and the edits
+/// where the test reads the mock (now its `.sleep`).
 pub struct Narrowed {
     pub template: Template,
     pub range: std::ops::Range<usize>,
     pub edits: Vec<Edit>,
-    pub modules: Vec<ModuleUnderTest>,
 }
 
 /// The rewrite of the mock at `site`: one patch of each module under
-/// test's time, in place of the patch of eventlet's sleep.
+/// test's time, in place of the patch of eventlet's sleep. Where it is not
+/// written, why says first why the mock of the target itself is not.
 pub fn rewrite(
     root: &Root,
     source: &str,
     site: &Site,
     facts: &NarrowFacts,
 ) -> Result<Narrowed, String> {
-    if !site.polled {
+    let Some(polled) = &site.polled else {
         return Err(format!(
             "a mock of {} itself fits here: it catches what eventlet's did and more \
              (wider-mock)",
             site.target
         ));
-    }
+    };
+    narrowed(root, source, site, facts).map_err(|why| {
+        format!("{polled}. Nor can this mock patch the module under test's time: {why}")
+    })
+}
+
+fn narrowed(
+    root: &Root,
+    source: &str,
+    site: &Site,
+    facts: &NarrowFacts,
+) -> Result<Narrowed, String> {
     let (module_name, member) = site
         .target
         .rsplit_once('.')
@@ -538,6 +551,10 @@ pub fn rewrite(
              mock`) to make the mock of the module's time with"
                 .into(),
         );
+    }
+    // It follows its modules' code alone.
+    for module in &modules {
+        (site.moves)(module)?;
     }
     let written = text(string, source);
     let quote = written
@@ -635,7 +652,6 @@ pub fn rewrite(
         template: Template { pieces },
         range,
         edits,
-        modules,
     })
 }
 

@@ -1118,7 +1118,8 @@ impl<'a> FileContext<'a> {
     ) -> Result<(), String> {
         match self.project.file_code.get(&(module.file, api)) {
             Some(&(code, rewritten)) if rewritten < code => Err(format!(
-                "only {rewritten} of the {code} uses of {name} in {}, the module under test,                  are rewritten: its code and the mock of its time move together",
+                "only {rewritten} of the {code} uses of {name} in {}, the module under \
+                 test, are rewritten: its code and the mock of its time move together",
                 module.dotted
             )),
             _ => Ok(()),
