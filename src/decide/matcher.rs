@@ -407,15 +407,8 @@ impl Matcher<'_> {
                     // test run's pollers, the narrow form's refusal also
                     // says why the one that fits is not written.
                     let narrow_says_more = t.narrow
-                        && t.cases.first().is_some_and(|case| match &case.action {
-                            CaseAction::Replace(per_api) => per_api
-                                .get(&api)
-                                .and_then(Template::as_written)
-                                .is_some_and(|target| {
-                                    self.context.check_not_polled(&target).is_err()
-                                }),
-                            CaseAction::Manual(_) => false,
-                        });
+                        && t.mock_target(api)
+                            .is_some_and(|target| self.context.check_not_polled(&target).is_err());
                     let rank = (
                         taken,
                         fits,

@@ -10,9 +10,11 @@
 //! self.mock_object(qnap, 'time', mock.Mock(wraps=time, sleep=mock.Mock()))
 //! ```
 //!
-//! It catches the calls of that one module, where eventlet's caught every
-//! call made through eventlet's name (narrower-mock). The module under
-//! test is the one module the test module imports whose code uses the API.
+//! It catches the calls of those modules only, where eventlet's caught
+//! every call made through eventlet's name (narrower-mock). The modules
+//! under test are those the test module imports whose code uses the API,
+//! one patch each; where the test reads the mock, it reads the new mock's
+//! `sleep`.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -52,7 +54,7 @@ pub struct ModuleUnderTest {
 
 /// How the test uses the mock it makes.
 #[derive(Debug, Clone)]
-pub enum Unread<'t> {
+pub enum MockUse<'t> {
     /// A decorator, whose mock goes to a parameter, read at `reads`
     /// (identifiers): the patcher makes the new mock from keywords (for
     /// several modules, the first's; the others' patchers are passed
@@ -70,12 +72,12 @@ pub enum Unread<'t> {
     },
 }
 
-impl Unread<'_> {
+impl MockUse<'_> {
     /// Whether the test reads the mock.
     fn read(&self) -> bool {
         match self {
-            Unread::Decorator { reads, .. } => !reads.is_empty(),
-            Unread::Passed { kept, .. } => kept.is_some(),
+            MockUse::Decorator { reads, .. } => !reads.is_empty(),
+            MockUse::Passed { kept, .. } => kept.is_some(),
         }
     }
 }
@@ -156,17 +158,17 @@ fn modules_imported(statement: Node, source: &str) -> Vec<(String, Option<String
     modules
 }
 
-/// Whether the patch call `call` makes a mock nothing reads, and how.
-/// Only mock's own patchers, the test base classes' `mock_object`
+/// How the test uses the mock the patch call `call` makes, where it can
+/// patch a module's time instead. Only mock's own patchers, the test base classes' `mock_object`
 /// (cinder, manila), whose third argument is the new value, and the
 /// project's patchers that pass their next argument on as one, are known
 /// to take one.
-pub fn unread<'t>(
+pub fn mock_use<'t>(
     root: &Root<'t>,
     call: Node<'t>,
     source: &str,
     patchers: &Patchers,
-) -> Result<Unread<'t>, String> {
+) -> Result<MockUse<'t>, String> {
     let callee = call
         .child_by_field_name("function")
         .map_or("", |f| text(f, source));
@@ -183,11 +185,11 @@ pub fn unread<'t>(
     }
     let parent = root.parent(call).ok_or("the mock is not in a statement")?;
     match parent.kind() {
-        "decorator" if mock_s => Ok(Unread::Decorator {
+        "decorator" if mock_s => Ok(MockUse::Decorator {
             decorator: parent,
             reads: parameter_reads(root, parent, source)?,
         }),
-        "expression_statement" => Ok(Unread::Passed {
+        "expression_statement" => Ok(MockUse::Passed {
             statement: Some(parent),
             kept: None,
         }),
@@ -201,7 +203,7 @@ pub fn unread<'t>(
         {
             match parent.child_by_field_name("value").map(|v| v.kind()) {
                 Some("as_pattern") | None => Err("the with statement keeps the mock (as)".into()),
-                Some(_) => Ok(Unread::Passed {
+                Some(_) => Ok(MockUse::Passed {
                     statement: None,
                     kept: None,
                 }),
@@ -221,7 +223,7 @@ pub fn unread<'t>(
                 return Err("the mock's value is read".into());
             };
             match root.parent(started) {
-                Some(s) if s.kind() == "expression_statement" => Ok(Unread::Passed {
+                Some(s) if s.kind() == "expression_statement" => Ok(MockUse::Passed {
                     statement: Some(s),
                     kept: None,
                 }),
@@ -239,13 +241,13 @@ fn assigned<'t>(
     root: &Root<'t>,
     assignment: Node<'t>,
     value: Node<'t>,
-) -> Result<Unread<'t>, String> {
+) -> Result<MockUse<'t>, String> {
     let statement = root
         .parent(assignment)
         .filter(|s| s.kind() == "expression_statement")
         .filter(|_| assignment.child_by_field_name("right") == Some(value))
         .ok_or("the mock's value is read")?;
-    Ok(Unread::Passed {
+    Ok(MockUse::Passed {
         statement: Some(statement),
         kept: Some(value.end_byte()),
     })
@@ -323,7 +325,6 @@ fn passes_mock(decorator: Node, source: &str) -> bool {
     let targets = match callee.rsplit('.').next() {
         Some("patch") => 1,
         Some("object") if callee.ends_with("patch.object") => 2,
-        Some("multiple") => return false,
         _ => return false,
     };
     let keywords: Vec<String> = call
@@ -490,7 +491,7 @@ fn narrowed(
                 .into(),
         );
     }
-    let form = unread(root, call, source, site.patchers)?;
+    let form = mock_use(root, call, source, site.patchers)?;
     let modules = modules_under_test(root.node(), source, site.api, facts)?;
     if form.read() && modules.len() > 1 {
         return Err(format!(
@@ -529,8 +530,8 @@ fn narrowed(
     // Where the test reads the mock, it reads the new mock's sleep: a
     // value kept from the patcher's own call is written with it, below.
     let ends = match &form {
-        Unread::Decorator { reads, .. } => reads.iter().map(|r| r.end_byte()).collect(),
-        Unread::Passed { kept, .. } => kept.iter().copied().collect::<Vec<_>>(),
+        MockUse::Decorator { reads, .. } => reads.iter().map(|r| r.end_byte()).collect(),
+        MockUse::Passed { kept, .. } => kept.iter().copied().collect::<Vec<_>>(),
     };
     let kept_from_call = ends.contains(&call.end_byte());
     let edits = ends
@@ -595,7 +596,7 @@ fn narrowed(
     let mut pieces = Vec::new();
     // A decorator's patcher makes the mock (its first, for several
     // modules, which still passes the test function its parameter).
-    let made_first = matches!(form, Unread::Decorator { .. });
+    let made_first = matches!(form, MockUse::Decorator { .. });
     let write = |p: &mut Vec<Piece>, first: bool, m: &ModuleUnderTest| {
         let patched = patched(m)?;
         match first && made_first {
@@ -626,12 +627,12 @@ fn narrowed(
     } else {
         // Several modules: the decorator or statement once per module.
         let whole = match form {
-            Unread::Decorator { decorator, .. } => decorator,
-            Unread::Passed {
+            MockUse::Decorator { decorator, .. } => decorator,
+            MockUse::Passed {
                 statement: Some(statement),
                 ..
             } => statement,
-            Unread::Passed {
+            MockUse::Passed {
                 statement: None, ..
             } => {
                 return Err("a with statement would patch several modules' time".into());

@@ -875,6 +875,15 @@ impl ProjectFacts {
         }
     }
 
+    /// How many of `file`'s uses of `api` in code there are, and how many
+    /// of them are rewritten, when some stay (as tallied so far).
+    fn code_staying(&self, file: usize, api: ApiId) -> Option<(usize, usize)> {
+        self.file_code
+            .get(&(file, api))
+            .copied()
+            .filter(|(code, rewritten)| rewritten < code)
+    }
+
     /// Records what narrow mocks need to know of the project's files.
     pub fn set_narrow_facts(&mut self, facts: NarrowFacts) {
         self.narrow = Arc::new(facts);
@@ -1116,13 +1125,13 @@ impl<'a> FileContext<'a> {
         api: ApiId,
         name: &str,
     ) -> Result<(), String> {
-        match self.project.file_code.get(&(module.file, api)) {
-            Some(&(code, rewritten)) if rewritten < code => Err(format!(
+        match self.project.code_staying(module.file, api) {
+            Some((code, rewritten)) => Err(format!(
                 "only {rewritten} of the {code} uses of {name} in {}, the module under \
                  test, are rewritten: its code and the mock of its time move together",
                 module.dotted
             )),
-            _ => Ok(()),
+            None => Ok(()),
         }
     }
 
@@ -1398,21 +1407,17 @@ impl<'a> FileContext<'a> {
             }
             // Narrow mocks leave the code of other modules to its own
             // fate (narrower-mock), and move with all of their module's.
-            let narrow_here = t.narrow_files.contains(&self.file);
-            if narrow_here && held_elsewhere.is_none() {
-                let (code, rewritten) = self
-                    .project
-                    .file_code
-                    .get(&(self.file, api))
-                    .copied()
-                    .unwrap_or_default();
-                if rewritten < code {
-                    held_elsewhere = Some(format!(
-                        "{who} mocks {name} through this module's own time, and only \
+            let staying = t
+                .narrow_files
+                .contains(&self.file)
+                .then(|| self.project.code_staying(self.file, api))
+                .flatten();
+            if let Some((code, rewritten)) = staying.filter(|_| held_elsewhere.is_none()) {
+                held_elsewhere = Some(format!(
+                    "{who} mocks {name} through this module's own time, and only \
                          {rewritten} of its {code} uses here are rewritten: the module's code \
                          and that mock move together"
-                    ));
-                }
+                ));
             }
             if t.mocks > t.narrow_mocks && t.rewritten + t.escaping.count < t.code {
                 if held_elsewhere.is_none() {

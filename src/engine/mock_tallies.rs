@@ -132,7 +132,7 @@ pub(super) fn api_fates(
                 // once that is accepted: the code its mocks reach waits
                 // for the same.
                 let mut escaping = false;
-                // The file whose code a narrow mock patches (see
+                // The files whose code a narrow mock patches (see
                 // `narrow_mock`), when this is one that follows.
                 let mut narrow_files = Vec::new();
                 let mut narrowed = |rw: &crate::decide::matcher::Rewrite| {

@@ -9,7 +9,6 @@ use super::parsed::Parsed;
 use crate::analysis::UseKind;
 use crate::decide::narrow_mock::{NarrowFacts, fits};
 use crate::project::modules::ModuleGraph;
-use crate::transform::model::CaseAction;
 use crate::transform::{ApiId, Catalogue};
 
 pub(super) fn narrow_facts(
@@ -18,20 +17,18 @@ pub(super) fn narrow_facts(
     catalogue: &Catalogue,
 ) -> NarrowFacts {
     // (API, the module and member its mock would patch: `time`, `sleep`).
-    let mut targets: Vec<(ApiId, String, String)> = Vec::new();
-    for t in catalogue.transforms.iter().filter(|t| t.narrow) {
-        for case in &t.cases {
-            let CaseAction::Replace(per_api) = &case.action else {
-                continue;
-            };
-            for (api, template) in per_api {
-                let written = template.as_written().unwrap_or_default();
-                if let Some((module, member)) = written.rsplit_once('.') {
-                    targets.push((*api, module.to_owned(), member.to_owned()));
-                }
-            }
-        }
-    }
+    let targets: Vec<(ApiId, String, String)> = catalogue
+        .transforms
+        .iter()
+        .filter(|t| t.narrow)
+        .flat_map(|t| t.apis.iter().map(move |api| (*api, t.mock_target(*api))))
+        .filter_map(|(api, target)| {
+            let (module, member) = target?
+                .rsplit_once('.')
+                .map(|(m, n)| (m.to_owned(), n.to_owned()))?;
+            Some((api, module, member))
+        })
+        .collect();
     if targets.is_empty() {
         return NarrowFacts::default();
     }

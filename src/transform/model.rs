@@ -567,6 +567,15 @@ pub struct Transform {
 }
 
 impl Transform {
+    /// What a mock-target transform's mock of `api` patches once it
+    /// follows the code (`time.sleep`).
+    pub fn mock_target(&self, api: ApiId) -> Option<String> {
+        match &self.cases.first()?.action {
+            CaseAction::Replace(per_api) => per_api.get(&api)?.as_written(),
+            CaseAction::Manual(_) => None,
+        }
+    }
+
     /// Part of the switch off eventlet: made only in the run that leaves
     /// no other eventlet use in the tree.
     pub fn whole_program(&self) -> bool {
