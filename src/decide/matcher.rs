@@ -12,10 +12,10 @@ use crate::analysis::{FileAnalysis, Through, Use, UseKind, is_mock_assertion};
 use crate::decide::follow::{self, member_of};
 use crate::decide::helper_site::HelperSite;
 use crate::decide::identity;
-use crate::decide::narrow_mock;
 use crate::decide::tree_facts::{
     FileContext, Lookups, Relaxed, WithMocks, add_new, patched_by_call,
 };
+use crate::decide::{covered_mock, narrow_mock};
 use crate::edit::Edit;
 use crate::project::metadata::normalise;
 use crate::project::requirements::RequirementFloors;
@@ -32,7 +32,7 @@ use crate::python::syntax::{
 use crate::python::thread_locals::{self, StateRead};
 use crate::source::{line_end, line_of, line_start};
 use crate::transform::catalogue::stdlib_names;
-use crate::transform::model::{Case, CaseAction, Guard, Param};
+use crate::transform::model::{Case, CaseAction, Guard, MockForm, Param};
 use crate::transform::template::{ALL_ARGUMENTS, Piece, REST_AS_DICT, REST_AS_TUPLE, Template};
 use crate::transform::{
     ApiId, Catalogue, DifferenceId, Requirement, Safety, Shape, Transform, TransformId,
@@ -386,7 +386,9 @@ impl Matcher<'_> {
                         .cases
                         .iter()
                         .any(|c| self.selection.accepts(&c.differences));
-                    let fits = fits && accepted;
+                    // A covered mock's refusal (no setUp patches the same)
+                    // says less than any other's.
+                    let fits = fits && accepted && t.mock_form != MockForm::Covered;
                     // Of those that fit, the form with the fewest
                     // differences says most (an exact one first): it is the
                     // rewrite the user would get, and covers the most uses.
@@ -406,7 +408,7 @@ impl Matcher<'_> {
                     // Where the mock of the target itself would catch the
                     // test run's pollers, the narrow form's refusal also
                     // says why the one that fits is not written.
-                    let narrow_says_more = t.narrow
+                    let narrow_says_more = t.mock_form == MockForm::Narrow
                         && t.mock_target(api)
                             .is_some_and(|target| self.context.check_not_polled(&target).is_err());
                     let rank = (
@@ -881,8 +883,8 @@ impl Matcher<'_> {
         // What a mock patches once it follows the code (`time.sleep`).
         let new_target = target_path(&template, &suffix);
         let mut mock_member = None;
-        let mut narrow_edits = Vec::new();
-        if t.narrow {
+        let mut mock_edits = Vec::new();
+        if t.mock_form == MockForm::Narrow {
             if u.through.is_some() {
                 return Err("the mock goes through a module's name for eventlet".into());
             }
@@ -898,9 +900,16 @@ impl Matcher<'_> {
             };
             let facts = self.context.narrow_facts();
             let narrow = narrow_mock::rewrite(root, source, &site, facts)?;
-            narrow_edits = narrow.edits;
+            mock_edits = narrow.edits;
             template = narrow.template;
             range = narrow.range;
+            suffix.clear();
+        } else if t.mock_form == MockForm::Covered {
+            let deletion =
+                covered_mock::deletion(root, u.range.clone(), source, self.context.patchers())?;
+            template = Template { pieces: Vec::new() };
+            range = deletion.range;
+            mock_edits.push(deletion.parameter);
             suffix.clear();
         } else if let Some(through) = &u.through {
             let (text, member) = retarget_through(through, &template, &suffix, &u.range)?;
@@ -924,7 +933,10 @@ impl Matcher<'_> {
             range = object;
             suffix.clear();
         }
-        if template.pieces.is_empty() && matches!(u.kind, UseKind::Option | UseKind::MockTarget) {
+        if template.pieces.is_empty()
+            && matches!(u.kind, UseKind::Option | UseKind::MockTarget)
+            && t.mock_form != MockForm::Covered
+        {
             range = dropped_argument(node, root, source)?;
         }
         for guard in &t.guards {
@@ -951,7 +963,7 @@ impl Matcher<'_> {
         // the tallies it holds itself.
         let mut with_code = Vec::new();
         let mut code_differences = Vec::new();
-        if t.shape == Shape::MockTarget && !t.narrow {
+        if t.shape == Shape::MockTarget && t.mock_form == MockForm::Target {
             self.context.check_not_polled(&new_target)?;
             let mut moves_with = |code: WithMocks| {
                 with_code.extend(code.escaped);
@@ -978,7 +990,7 @@ impl Matcher<'_> {
             relaxed.extend(self.context.at_use(u.range.start).caught_by_mock(calls));
         }
         self.check_helpers(template.helpers(), root, source, file)?;
-        let mut attached_edits: Vec<Edit> = mock_member.into_iter().chain(narrow_edits).collect();
+        let mut attached_edits: Vec<Edit> = mock_member.into_iter().chain(mock_edits).collect();
         let mut appended: Vec<(usize, Template)> = Vec::new();
         // Differences of the object's members (one never called, or one
         // an exception may skip), with why.

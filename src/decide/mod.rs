@@ -1,5 +1,6 @@
 //! Deciding each eventlet use: which transform rewrites it, or why none may.
 
+pub mod covered_mock;
 pub(crate) mod follow;
 pub(crate) mod helper_site;
 pub(crate) mod identity;

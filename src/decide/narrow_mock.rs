@@ -22,7 +22,7 @@ use tree_sitter::Node;
 
 use crate::edit::Edit;
 use crate::python::import_clauses::{Imported, imported};
-use crate::python::patchers::{Patchers, positional_args};
+use crate::python::patchers::{Patchers, decorator_parameter, parameter_reads};
 use crate::python::syntax::{Root, descendants, named_children, text};
 use crate::transform::ApiId;
 use crate::transform::template::{Piece, Template};
@@ -187,7 +187,10 @@ pub fn mock_use<'t>(
     match parent.kind() {
         "decorator" if mock_s => Ok(MockUse::Decorator {
             decorator: parent,
-            reads: parameter_reads(root, parent, source)?,
+            reads: {
+                let (function, parameter) = decorator_parameter(root, parent, source)?;
+                parameter_reads(root, function, parameter, source)
+            },
         }),
         "expression_statement" => Ok(MockUse::Passed {
             statement: Some(parent),
@@ -251,92 +254,6 @@ fn assigned<'t>(
         statement: Some(statement),
         kept: Some(value.end_byte()),
     })
-}
-
-/// Where the function reads the parameter a patch decorator passes its
-/// mock to (its position counted from the decorator nearest the
-/// definition, past `self` or `cls`).
-fn parameter_reads<'t>(
-    root: &Root<'t>,
-    decorator: Node<'t>,
-    source: &str,
-) -> Result<Vec<Node<'t>>, String> {
-    let decorated = root
-        .parent(decorator)
-        .filter(|d| d.kind() == "decorated_definition")
-        .ok_or("not a decorator of a definition")?;
-    let function = decorated
-        .child_by_field_name("definition")
-        .filter(|d| d.kind() == "function_definition")
-        .ok_or("it decorates a class, whose methods the mock goes to")?;
-    let decorators: Vec<Node> = named_children(decorated)
-        .into_iter()
-        .filter(|d| d.kind() == "decorator")
-        .collect();
-    let below = decorators
-        .iter()
-        .skip_while(|d| d.id() != decorator.id())
-        .skip(1)
-        .filter(|d| passes_mock(**d, source))
-        .count();
-    let parameters = function
-        .child_by_field_name("parameters")
-        .map(named_children)
-        .unwrap_or_default();
-    let first = parameters.first().map(|p| text(*p, source));
-    let skip = usize::from(matches!(first, Some("self" | "cls")));
-    let parameter = parameters
-        .get(skip + below)
-        .copied()
-        .filter(|p| p.kind() == "identifier")
-        .ok_or("the test function's parameters cannot be matched to its mocks")?;
-    let name = text(parameter, source);
-    let body = function
-        .child_by_field_name("body")
-        .ok_or("the test function has no body")?;
-    let reads = descendants(body)
-        .filter(|n| n.kind() == "identifier" && text(*n, source) == name)
-        .filter(|n| {
-            !root.parent(*n).is_some_and(|p| {
-                matches!(p.kind(), "attribute" | "keyword_argument")
-                    && p.child_by_field_name(if p.kind() == "attribute" {
-                        "attribute"
-                    } else {
-                        "name"
-                    }) == Some(*n)
-            })
-        })
-        .collect();
-    Ok(reads)
-}
-
-/// Whether a decorator passes a mock to the function: a patcher of mock
-/// given no new value.
-fn passes_mock(decorator: Node, source: &str) -> bool {
-    let Some(call) = named_children(decorator)
-        .into_iter()
-        .find(|c| c.kind() == "call")
-    else {
-        return false;
-    };
-    let callee = call
-        .child_by_field_name("function")
-        .map_or("", |f| text(f, source));
-    let targets = match callee.rsplit('.').next() {
-        Some("patch") => 1,
-        Some("object") if callee.ends_with("patch.object") => 2,
-        _ => return false,
-    };
-    let keywords: Vec<String> = call
-        .child_by_field_name("arguments")
-        .map(named_children)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|a| a.kind() == "keyword_argument")
-        .filter_map(|a| a.child_by_field_name("name"))
-        .map(|n| text(n, source).to_owned())
-        .collect();
-    positional_args(call).len() <= targets && !keywords.iter().any(|k| k == "new")
 }
 
 /// Whether the file at `root` may have its own name for `module`

@@ -18,7 +18,7 @@ use crate::python::import_scan::ScannedImport;
 use crate::python::patchers::{self};
 use crate::python::syntax::{Root, node_at};
 use crate::source::line_col;
-use crate::transform::{ApiId, Catalogue, ESCAPED_MOCK};
+use crate::transform::{ApiId, Catalogue, ESCAPED_MOCK, MockForm};
 
 /// Settles how the uses of each mocked API fare in every program. A use
 /// that one program's mock holds may hold another program's mock in turn
@@ -136,7 +136,7 @@ pub(super) fn api_fates(
                 // `narrow_mock`), when this is one that follows.
                 let mut narrow_files = Vec::new();
                 let mut narrowed = |rw: &crate::decide::matcher::Rewrite| {
-                    if catalogue.transforms[rw.transform].narrow {
+                    if catalogue.transforms[rw.transform].mock_form == MockForm::Narrow {
                         let facts = facts.context(p.file).narrow_facts();
                         narrow_files =
                             modules_under_test(root().node(), &p.source.text, api, facts)
@@ -146,7 +146,15 @@ pub(super) fn api_fates(
                                 .collect();
                     }
                 };
-                let moving = match p.in_scope.then(|| fate(u)) {
+                let fate = p.in_scope.then(|| fate(u));
+                // A mock that its class's setUp covers goes whatever the
+                // code does: it neither holds code nor follows it.
+                if let Some(Fate::Rewrite(rw)) = &fate
+                    && catalogue.transforms[rw.transform].mock_form == MockForm::Covered
+                {
+                    continue;
+                }
+                let moving = match fate {
                     Some(Fate::Rewrite(rw)) => {
                         narrowed(&rw);
                         Some(rw.differences)

@@ -9,7 +9,7 @@ use super::parsed::Parsed;
 use crate::analysis::UseKind;
 use crate::decide::narrow_mock::{NarrowFacts, fits};
 use crate::project::modules::ModuleGraph;
-use crate::transform::{ApiId, Catalogue};
+use crate::transform::{ApiId, Catalogue, MockForm};
 
 pub(super) fn narrow_facts(
     parsed: &[Parsed],
@@ -20,7 +20,7 @@ pub(super) fn narrow_facts(
     let targets: Vec<(ApiId, String, String)> = catalogue
         .transforms
         .iter()
-        .filter(|t| t.narrow)
+        .filter(|t| t.mock_form == MockForm::Narrow)
         .flat_map(|t| t.apis.iter().map(move |api| (*api, t.mock_target(*api))))
         .filter_map(|(api, target)| {
             let (module, member) = target?

@@ -284,6 +284,111 @@ pub fn mock_with_block<'t>(root: &Root<'t>, node: Node<'t>, source: &str) -> Opt
     (!reads_self).then_some(with)
 }
 
+/// The function a patch decorator decorates, and the parameter it passes
+/// its mock to. mock passes its mocks after every other argument (those
+/// of `ddt.data` come first), the mock of the decorator nearest the
+/// definition first.
+pub fn decorator_parameter<'t>(
+    root: &Root<'t>,
+    decorator: Node<'t>,
+    source: &str,
+) -> Result<(Node<'t>, Node<'t>), String> {
+    let decorated = root
+        .parent(decorator)
+        .filter(|d| d.kind() == "decorated_definition")
+        .ok_or("not a decorator of a definition")?;
+    let function = decorated
+        .child_by_field_name("definition")
+        .filter(|d| d.kind() == "function_definition")
+        .ok_or("it decorates a class, whose methods the mock goes to")?;
+    let passing: Vec<Node> = named_children(decorated)
+        .into_iter()
+        .filter(|d| d.kind() == "decorator" && passes_mock(*d, source))
+        .collect();
+    if !passing.iter().any(|d| d.id() == decorator.id()) {
+        return Err("the decorator passes the function no mock".into());
+    }
+    let below = passing
+        .iter()
+        .skip_while(|d| d.id() != decorator.id())
+        .skip(1)
+        .count();
+    let parameters = function
+        .child_by_field_name("parameters")
+        .map(named_children)
+        .unwrap_or_default();
+    let unmatched = || "the test function's parameters cannot be matched to its mocks".to_owned();
+    // Only plain parameters are passed one argument each.
+    if parameters.iter().any(|p| p.kind() != "identifier") {
+        return Err(unmatched());
+    }
+    let first_mock = parameters
+        .len()
+        .checked_sub(passing.len())
+        .ok_or_else(unmatched)?;
+    let parameter = parameters
+        .get(first_mock + below)
+        .copied()
+        .filter(|p| !matches!(text(*p, source), "self" | "cls"))
+        .ok_or_else(unmatched)?;
+    Ok((function, parameter))
+}
+
+/// Where `function`'s body reads its `parameter`.
+pub fn parameter_reads<'t>(
+    root: &Root<'t>,
+    function: Node<'t>,
+    parameter: Node<'t>,
+    source: &str,
+) -> Vec<Node<'t>> {
+    let name = text(parameter, source);
+    let Some(body) = function.child_by_field_name("body") else {
+        return Vec::new();
+    };
+    descendants(body)
+        .filter(|n| n.kind() == "identifier" && text(*n, source) == name)
+        .filter(|n| {
+            !root.parent(*n).is_some_and(|p| {
+                matches!(p.kind(), "attribute" | "keyword_argument")
+                    && p.child_by_field_name(if p.kind() == "attribute" {
+                        "attribute"
+                    } else {
+                        "name"
+                    }) == Some(*n)
+            })
+        })
+        .collect()
+}
+
+/// Whether a decorator passes a mock to the function: a patcher of mock
+/// given no new value.
+fn passes_mock(decorator: Node, source: &str) -> bool {
+    let Some(call) = named_children(decorator)
+        .into_iter()
+        .find(|c| c.kind() == "call")
+    else {
+        return false;
+    };
+    let callee = call
+        .child_by_field_name("function")
+        .map_or("", |f| text(f, source));
+    let targets = match callee.rsplit('.').next() {
+        Some("patch") => 1,
+        Some("object") if callee.ends_with("patch.object") => 2,
+        _ => return false,
+    };
+    let keywords: Vec<String> = call
+        .child_by_field_name("arguments")
+        .map(named_children)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| a.kind() == "keyword_argument")
+        .filter_map(|a| a.child_by_field_name("name"))
+        .map(|n| text(n, source).to_owned())
+        .collect();
+    positional_args(call).len() <= targets && !keywords.iter().any(|k| k == "new")
+}
+
 /// The arguments of a call before its first keyword argument or unpacking.
 pub fn positional_args(call: Node) -> Vec<Node> {
     call.child_by_field_name("arguments")
@@ -718,5 +823,30 @@ mod tests {
         assert_eq!(named, ["eventlet.greenthread.sleep"]);
         assert!(!Patchers::default().may_patch(b"self.stub_out('eventlet.sleep', f)"));
         assert!(patchers.may_patch(b"self.stub_out('eventlet.sleep', f)"));
+    }
+
+    #[test]
+    fn mock_passes_its_mocks_after_the_arguments_of_other_decorators() {
+        let source = "\
+@ddt.data(1, 2)
+@mock.patch.object(a, 'b')
+@mock.patch('eventlet.sleep')
+def test(self, value, fake_sleep, fake_b):
+    pass
+";
+        let tree = parse(source);
+        let root = Root::new(tree.root_node());
+        let parameter_of = |decorator: &str| {
+            let at = source.find(decorator).unwrap();
+            let node = root.descendant_for_byte_range(at, at).unwrap();
+            let decorator = root
+                .ancestors(node)
+                .find(|n| n.kind() == "decorator")
+                .unwrap();
+            let (_, parameter) = decorator_parameter(&root, decorator, source).unwrap();
+            text(parameter, source)
+        };
+        assert_eq!(parameter_of("@mock.patch("), "fake_sleep");
+        assert_eq!(parameter_of("@mock.patch.object"), "fake_b");
     }
 }

@@ -14,8 +14,9 @@ use super::catalogue::{Catalogue, CatalogueError};
 use super::model::{
     Api, ApiId, ArgsRule, CAUGHT_BY_MOCK, Case, CaseAction, Difference, DifferenceId,
     ENVIRONMENT_API, ESCAPED_MOCK, Example, Family, Guard, Helper, INHERITED_ENVIRONMENT, LooksUp,
-    MemberRule, PATCHABLE, Param, PatchWrapper, RESOLVER, Requirement, ResultRule, Safety, Shape,
-    Transform, UNPATCHED_LOCALS, UNPATCHED_PROGRAM, UNPATCHED_RUNS, UNPATCHED_THREADS, public_name,
+    MemberRule, MockForm, PATCHABLE, Param, PatchWrapper, RESOLVER, Requirement, ResultRule,
+    Safety, Shape, Transform, UNPATCHED_LOCALS, UNPATCHED_PROGRAM, UNPATCHED_RUNS,
+    UNPATCHED_THREADS, public_name,
 };
 use super::predicate::Predicate;
 use super::strategy::{BlockRule, BlockStrategy, BlockingCall, ConfigStrategy, RAISED};
@@ -130,7 +131,7 @@ struct TransformDef {
     #[serde(default)]
     call_after_assignment: Option<String>,
     #[serde(default)]
-    narrow: bool,
+    mock_form: Option<String>,
     #[serde(default)]
     strategy: Option<String>,
     #[serde(default)]
@@ -646,9 +647,25 @@ impl Catalogue {
         }
         let identifier =
             |m: &str| m.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !m.is_empty();
-        if def.narrow && (def.shape != Shape::MockTarget || def.replace.is_none()) {
-            problems.push("only a mock-target transform with a replacement is narrow".into());
-        }
+        let mock_form = match def.mock_form.as_deref() {
+            None => MockForm::Target,
+            Some(word) => match MockForm::parse(word) {
+                Some(form) if def.shape == Shape::MockTarget && def.replace.is_some() => form,
+                Some(_) => {
+                    problems.push(
+                        "only a mock-target transform with a replacement has a mock_form".into(),
+                    );
+                    MockForm::Target
+                }
+                None => {
+                    problems.push(format!(
+                        "unknown mock_form '{word}' (expected one of {})",
+                        MockForm::WORDS
+                    ));
+                    MockForm::Target
+                }
+            },
+        };
         match &def.call_after_assignment {
             Some(method) if def.shape != Shape::Call || !identifier(method) => {
                 problems.push("call_after_assignment names a method, in a call transform".into())
@@ -933,7 +950,7 @@ impl Catalogue {
             members: def.members.clone(),
             escapes: def.escapes,
             call_after_assignment: def.call_after_assignment.clone(),
-            narrow: def.narrow,
+            mock_form,
             strategy,
             block,
             cases,

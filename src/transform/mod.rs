@@ -12,7 +12,7 @@ pub mod template;
 
 pub use catalogue::Catalogue;
 pub use model::{
-    Api, ApiId, CAUGHT_BY_MOCK, Difference, DifferenceId, ESCAPED_MOCK, PATCHABLE, RESOLVER,
-    Requirement, Safety, Shape, Transform, TransformId, UNPATCHED_LOCALS, UNPATCHED_PROGRAM,
-    UNPATCHED_RUNS, UNPATCHED_THREADS,
+    Api, ApiId, CAUGHT_BY_MOCK, Difference, DifferenceId, ESCAPED_MOCK, MockForm, PATCHABLE,
+    RESOLVER, Requirement, Safety, Shape, Transform, TransformId, UNPATCHED_LOCALS,
+    UNPATCHED_PROGRAM, UNPATCHED_RUNS, UNPATCHED_THREADS,
 };

@@ -549,12 +549,8 @@ pub struct Transform {
     /// after the assignment (`start`: `t = Thread(...)` / `t.start()`); the
     /// call must then be the whole right side of an assignment statement.
     pub call_after_assignment: Option<String>,
-    /// For a `mock-target` transform: rather than the target itself
-    /// (`time.sleep`), the mock patches the module under test's own name
-    /// for the target's module with a mock that passes every other call
-    /// through, and so catches that module's calls only. Taken where a
-    /// mock of the target itself would catch the test run's threads too.
-    pub narrow: bool,
+    /// For a `mock-target` transform: what the mock becomes.
+    pub mock_form: MockForm,
     /// For `config` transforms: the strategy that edits the file.
     pub strategy: Option<ConfigStrategy>,
     /// For `block` transforms: the blocking call, and how its block is
@@ -646,6 +642,34 @@ impl Helper {
         match public {
             true => crate::python::helpers::renamed(&code, &self.name, self.public_name()),
             false => code,
+        }
+    }
+}
+
+/// What a `mock-target` transform makes of a test's mock of eventlet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MockForm {
+    /// A mock of the transform's target (`time.sleep`).
+    #[default]
+    Target,
+    /// A mock of the module under test's own name for the target's module
+    /// (`qnap.time`), which passes every other call through, and so catches
+    /// that module's calls only: taken where a mock of the target itself
+    /// would catch the test run's threads too (see `narrow_mock`).
+    Narrow,
+    /// No mock: a decorator whose mock the test's class already makes in
+    /// its setUp for every test goes (see `covered_mock`).
+    Covered,
+}
+
+impl MockForm {
+    pub const WORDS: &'static str = "'narrow', 'covered'";
+
+    pub fn parse(word: &str) -> Option<MockForm> {
+        match word {
+            "narrow" => Some(MockForm::Narrow),
+            "covered" => Some(MockForm::Covered),
+            _ => None,
         }
     }
 }
