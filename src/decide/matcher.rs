@@ -26,8 +26,8 @@ use crate::python::non_negative::Proof;
 use crate::python::patchers::{Patchers, positional_args};
 use crate::python::suppression;
 use crate::python::syntax::{
-    Root, argument_removal, descendants, field_name, is_primary, named_children, node_at,
-    sole_dotted_name_argument, text,
+    Root, argument_removal, descendants, dotted_name_literal, field_name, is_primary,
+    named_children, node_at, sole_dotted_name_argument, text,
 };
 use crate::python::thread_locals::{self, StateRead};
 use crate::source::{line_end, line_of, line_start};
@@ -817,6 +817,33 @@ impl Matcher<'_> {
                     source,
                     bounds: self.bounds,
                 };
+                // A module an argument names is imported only where the
+                // file may call it by its own name, not an alias.
+                let imported_plainly = |c: &Case| {
+                    let CaseAction::Replace(per_api) = &c.action else {
+                        return true;
+                    };
+                    per_api[&api].imports_of().all(|param| {
+                        let module = t
+                            .params
+                            .iter()
+                            .position(|p| p.name == param)
+                            .and_then(|i| bound[i].as_deref())
+                            .and_then(|nodes| nodes.first())
+                            .and_then(|node| dotted_name_literal(*node, source));
+                        module.is_some_and(|module| {
+                            let (local, _) = name_module(
+                                ModuleRef::parse(&module),
+                                &file.bindings,
+                                Reads::Anywhere,
+                                &HashSet::new(),
+                                &[],
+                                &[],
+                            );
+                            local == module
+                        })
+                    })
+                };
                 let fitting: Vec<&Case> = t
                     .cases
                     .iter()
@@ -827,7 +854,7 @@ impl Matcher<'_> {
                                 t.params[*i].default.as_deref(),
                                 &proof,
                             )
-                        })
+                        }) && imported_plainly(c)
                     })
                     .collect();
                 // The first case the user accepts; else the first that fits,
@@ -879,6 +906,15 @@ impl Matcher<'_> {
             CaseAction::Manual(reason) => return Err(reason.clone()),
             CaseAction::Replace(per_api) => per_api[&api].clone(),
         };
+        if template.imports_of().next().is_some() {
+            template = template
+                .importing(|param| {
+                    let range = arguments.get(param)?.copied.clone()?;
+                    let node = root.descendant_for_byte_range(range.start, range.end)?;
+                    dotted_name_literal(node, source)
+                })
+                .ok_or("the module is not named by a string literal")?;
+        }
         let mut suffix = u.suffix.clone();
         // What a mock patches once it follows the code (`time.sleep`).
         let new_target = target_path(&template, &suffix);

@@ -882,6 +882,14 @@ impl Catalogue {
                                         ));
                                     }
                                 }
+                                for p in t.imports_of() {
+                                    if c.when.get(p).map(String::as_str) != Some("stdlib-module") {
+                                        problems.push(format!(
+                                            "{at}: template {text:?} imports the module '{p}' \
+                                             names, which needs `when = {{ {p} = \"stdlib-module\" }}`"
+                                        ));
+                                    }
+                                }
                                 for h in t.helpers() {
                                     if self.helper(h).is_none() {
                                         problems.push(format!(
@@ -1144,6 +1152,8 @@ params = ["a"]
 [[transform.case]]
 when = { a = "tiny" }
 replace = "{b}"
+[[transform.case]]
+replace = "{import:a}"
 "#;
         let err = Catalogue::load(&[("bad.toml", bad)])
             .unwrap_err()
@@ -1154,6 +1164,12 @@ replace = "{b}"
         );
         assert!(err.contains("unknown predicate 'tiny'"), "{err}");
         assert!(err.contains("unknown param 'b'"), "{err}");
+        assert!(
+            err.contains(
+                "imports the module 'a' names, which needs `when = { a = \"stdlib-module\" }`"
+            ),
+            "{err}"
+        );
         assert!(err.contains("has no [[transform.example]]"), "{err}");
     }
 

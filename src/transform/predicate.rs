@@ -2,8 +2,9 @@
 
 use tree_sitter::Node;
 
+use crate::python::imports::is_stdlib;
 use crate::python::non_negative::Proof;
-use crate::python::syntax::numeric_literal;
+use crate::python::syntax::{dotted_name_literal, numeric_literal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Predicate {
@@ -38,6 +39,10 @@ pub enum Predicate {
     Positional,
     /// Of a `*rest` parameter: it took arguments, all keywords (or `**`).
     Keywords,
+    /// A string literal naming a module of the standard library by its
+    /// dotted name (`'threading'`), which a top-level import never fails to
+    /// load.
+    StdlibModule,
 }
 
 impl Predicate {
@@ -57,12 +62,13 @@ impl Predicate {
             "ipv4-family" => Predicate::Ipv4Family,
             "positional" => Predicate::Positional,
             "keywords" => Predicate::Keywords,
+            "stdlib-module" => Predicate::StdlibModule,
             _ => return Option::None,
         })
     }
 
     pub const WORDS: &'static str = "any, absent, present, positive-number, zero, negative-number, non-negative, \
-         positive-int, none, nonzero-port, zero-port, ipv4-family, positional, keywords";
+         positive-int, none, nonzero-port, zero-port, ipv4-family, positional, keywords, stdlib-module";
 
     /// Evaluates the predicate on the arguments a parameter took (a
     /// `*rest` one may take several; the others take one).
@@ -121,6 +127,9 @@ impl Predicate {
                 });
                 named.rsplit('.').next() == Some("AF_INET")
             }
+            Predicate::StdlibModule => arg
+                .and_then(|node| dotted_name_literal(node, source))
+                .is_some_and(|module| is_stdlib(&module)),
             Predicate::PositiveInt if arg.is_some_and(|node| proof.positive_int(node)) => true,
             _ => match arg {
                 Some(node) => self.holds_on_literal(literal_of(node, source)),

@@ -24,9 +24,16 @@ pub const REST_AS_DICT: &str = ".dict";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Piece {
     Text(String),
-    Argument { param: String, parenthesize: bool },
+    Argument {
+        param: String,
+        parenthesize: bool,
+    },
     Module(String),
     Helper(String),
+    /// The module a string argument names, imported: `{import:modname}`
+    /// for `original('threading')` is `threading`. The matcher makes it a
+    /// `Module` once it has read the argument (see `Template::importing`).
+    ImportOf(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,9 +118,31 @@ impl Template {
 
     pub fn params(&self) -> impl Iterator<Item = &str> {
         self.pieces.iter().filter_map(|p| match p {
-            Piece::Argument { param, .. } => Some(param.as_str()),
+            Piece::Argument { param, .. } | Piece::ImportOf(param) => Some(param.as_str()),
             _ => None,
         })
+    }
+
+    /// The parameters whose argument names a module to import.
+    pub fn imports_of(&self) -> impl Iterator<Item = &str> {
+        self.pieces.iter().filter_map(|p| match p {
+            Piece::ImportOf(param) => Some(param.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The template with each module named by an argument imported by its
+    /// dotted name, which `module_of` reads from the parameter's argument.
+    pub fn importing(&self, module_of: impl Fn(&str) -> Option<String>) -> Option<Template> {
+        let pieces = self
+            .pieces
+            .iter()
+            .map(|p| match p {
+                Piece::ImportOf(param) => module_of(param).map(Piece::Module),
+                other => Some(other.clone()),
+            })
+            .collect::<Option<Vec<Piece>>>()?;
+        Some(Template { pieces })
     }
 
     /// Fills the placeholders; `argument` returns the text and whether it is
@@ -150,6 +179,8 @@ impl Template {
                 Piece::Text(t) => out.push_str(t),
                 Piece::Module(m) => out.push_str(&module(m)),
                 Piece::Helper(h) => out.push_str(&helper(h)),
+                // Made a module by the matcher before any rendering.
+                Piece::ImportOf(_) => return None,
                 Piece::Argument {
                     param,
                     parenthesize,
@@ -190,6 +221,10 @@ fn parse_placeholder(inner: &str) -> Option<Piece> {
     if let Some(helper) = inner.strip_prefix("def:") {
         return (is_dotted_name(helper) && !helper.contains('.'))
             .then(|| Piece::Helper(helper.to_owned()));
+    }
+    if let Some(param) = inner.strip_prefix("import:") {
+        return (is_dotted_name(param) && !param.contains('.'))
+            .then(|| Piece::ImportOf(param.to_owned()));
     }
     if let Some(module) = inner.strip_prefix('@') {
         // `{@a.b}` imports a.b; `{@a:b}` is `from a import b`.
@@ -284,5 +319,15 @@ mod tests {
         assert!(Template::parse("x(}").is_err());
         assert!(Template::parse("{a b}").is_err());
         assert!(Template::parse("{def:a.b}").is_err());
+    }
+
+    #[test]
+    fn a_module_an_argument_names_renders_once_imported() {
+        let t = Template::parse("{import:modname}.Thread").unwrap();
+        assert_eq!(t.imports_of().collect::<Vec<_>>(), ["modname"]);
+        assert_eq!(t.render(|_| None, |m| m.into(), |h| h.into()), None);
+        let imported = t.importing(|_| Some("threading".into())).unwrap();
+        assert_eq!(imported.as_written().as_deref(), Some("threading.Thread"));
+        assert!(t.importing(|_| None).is_none());
     }
 }
