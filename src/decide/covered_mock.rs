@@ -21,7 +21,7 @@ use super::narrow_mock::{MockUse, mock_use};
 use crate::edit::Edit;
 use crate::python::continuation::MAX_LINE;
 use crate::python::import_clauses::{Imported, imported};
-use crate::python::patchers::{Patchers, decorator_parameter};
+use crate::python::patchers::Patchers;
 use crate::python::syntax::{Root, descendants, named_children, text};
 use crate::source::{line_end, line_start};
 
@@ -48,13 +48,18 @@ pub fn deletion(
         .ok_or("the target is not an argument of a call")?;
     let patched = patched_name(root, call, source, patchers)
         .ok_or("the mock is given more than its target (a spec, a side effect, a value)")?;
-    let MockUse::Decorator { decorator, reads } = mock_use(root, call, source, patchers)? else {
+    let MockUse::Decorator {
+        decorator,
+        function,
+        parameter,
+        reads,
+    } = mock_use(root, call, source, patchers)?
+    else {
         return Err("not a patch decorator".into());
     };
     if !reads.is_empty() {
         return Err("the test reads the mock".into());
     }
-    let (function, parameter) = decorator_parameter(root, decorator, source)?;
     let class = root
         .parent(decorator)
         .and_then(|decorated| root.parent(decorated))

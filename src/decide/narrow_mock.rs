@@ -55,12 +55,14 @@ pub struct ModuleUnderTest {
 /// How the test uses the mock it makes.
 #[derive(Debug, Clone)]
 pub enum MockUse<'t> {
-    /// A decorator, whose mock goes to a parameter, read at `reads`
-    /// (identifiers): the patcher makes the new mock from keywords (for
-    /// several modules, the first's; the others' patchers are passed
+    /// A decorator, whose mock goes to `parameter` of `function`, read at
+    /// `reads` (identifiers): the patcher makes the new mock from keywords
+    /// (for several modules, the first's; the others' patchers are passed
     /// theirs, and pass nothing).
     Decorator {
         decorator: Node<'t>,
+        function: Node<'t>,
+        parameter: Node<'t>,
         reads: Vec<Node<'t>>,
     },
     /// A statement, or a `with` without `as` (no `statement`): the new
@@ -185,13 +187,15 @@ pub fn mock_use<'t>(
     }
     let parent = root.parent(call).ok_or("the mock is not in a statement")?;
     match parent.kind() {
-        "decorator" if mock_s => Ok(MockUse::Decorator {
-            decorator: parent,
-            reads: {
-                let (function, parameter) = decorator_parameter(root, parent, source)?;
-                parameter_reads(root, function, parameter, source)
-            },
-        }),
+        "decorator" if mock_s => {
+            let (function, parameter) = decorator_parameter(root, parent, source)?;
+            Ok(MockUse::Decorator {
+                decorator: parent,
+                function,
+                parameter,
+                reads: parameter_reads(root, function, parameter, source),
+            })
+        }
         "expression_statement" => Ok(MockUse::Passed {
             statement: Some(parent),
             kept: None,
@@ -445,17 +449,43 @@ fn narrowed(
         }
     }
     // Where the test reads the mock, it reads the new mock's sleep: a
-    // value kept from the patcher's own call is written with it, below.
+    // value kept from the patcher's own call is written with it, below. A
+    // parameter named for the mock of sleep is named for the mock of time
+    // now (`mock_sleep.assert_called()` becomes
+    // `mock_time.sleep.assert_called()`).
     let ends = match &form {
         MockUse::Decorator { reads, .. } => reads.iter().map(|r| r.end_byte()).collect(),
         MockUse::Passed { kept, .. } => kept.iter().copied().collect::<Vec<_>>(),
     };
     let kept_from_call = ends.contains(&call.end_byte());
-    let edits = ends
-        .into_iter()
-        .filter(|at| *at != call.end_byte())
-        .map(|at| Edit::insert(at, format!(".{member}")))
-        .collect();
+    let renamed = match &form {
+        MockUse::Decorator {
+            function,
+            parameter,
+            reads,
+            ..
+        } if !reads.is_empty() => {
+            renamed_parameter(*function, *parameter, member, module_name, source)
+        }
+        _ => None,
+    };
+    let edits = match (&form, renamed) {
+        (
+            MockUse::Decorator {
+                parameter, reads, ..
+            },
+            Some(name),
+        ) => reads
+            .iter()
+            .map(|read| Edit::replace(read.byte_range(), format!("{name}.{member}")))
+            .chain([Edit::replace(parameter.byte_range(), name.clone())])
+            .collect(),
+        _ => ends
+            .into_iter()
+            .filter(|at| *at != call.end_byte())
+            .map(|at| Edit::insert(at, format!(".{member}")))
+            .collect(),
+    };
     for module in &modules {
         match facts.fits.get(&(module.file, site.target.to_owned())) {
             Some(Ok(())) => {}
@@ -571,6 +601,30 @@ fn narrowed(
         range,
         edits,
     })
+}
+
+/// The name a test function's parameter for the mock of `member` takes
+/// once it holds the mock of `module` (`mock_sleep` becomes `mock_time`,
+/// and `sleep` alone `mock_time`), when the function names no such thing
+/// already; `None` for a name that does not say `member`.
+fn renamed_parameter(
+    function: Node,
+    parameter: Node,
+    member: &str,
+    module: &str,
+    source: &str,
+) -> Option<String> {
+    let name = text(parameter, source);
+    if !name.contains(member) {
+        return None;
+    }
+    let renamed = match name.replacen(member, module, 1) {
+        bare if bare == module => format!("mock_{module}"),
+        renamed => renamed,
+    };
+    let taken =
+        descendants(function).any(|n| n.kind() == "identifier" && text(n, source) == renamed);
+    (!taken).then_some(renamed)
 }
 
 /// `whole` once per module, one per line at its indentation, with
