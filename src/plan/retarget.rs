@@ -18,7 +18,7 @@ use crate::analysis::FileAnalysis;
 use crate::decide::matcher::Rewrite;
 use crate::python::bindings::MODULE_SCOPE;
 use crate::python::continuation::MAX_LINE;
-use crate::python::imports::clauses;
+use crate::python::import_order::clauses;
 use crate::python::module_names::{ModuleRef, NewImport};
 use crate::python::syntax::{descendants, text};
 use crate::source::line_end;

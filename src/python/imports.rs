@@ -3,25 +3,18 @@
 //! per line; eventlet imports that became unused are removed, one clause at
 //! a time when others in the statement stay.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::ops::Range;
-use std::sync::LazyLock;
 
 use tree_sitter::Node;
 
 use super::bindings::{ImportBinding, import_bindings};
 use super::fallback_imports::is_eventlet_fallback;
+use super::import_order::{clauses, hacking_key, is_stdlib, module_of, one_name_key};
 use super::module_names::NewImport;
 use super::syntax::{is_eventlet_path, named_children, text};
 use crate::edit::Edit;
 use crate::source::line_start;
-
-static STDLIB: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| include_str!("stdlib_modules.txt").lines().collect());
-
-pub fn is_stdlib(module: &str) -> bool {
-    STDLIB.contains(module.split('.').next().unwrap_or(module))
-}
 
 /// Removing the given import bindings: whole statements to delete (all their
 /// clauses go), edits that cut single clauses out of a statement, and
@@ -297,18 +290,6 @@ fn enclosing_import(mut node: Node) -> Node {
         }
     }
     node
-}
-
-/// The clauses of an import statement: `a.b` or `a as b`, one per name.
-pub fn clauses(stmt: Node) -> Vec<Node> {
-    if stmt.kind() == "import_statement" {
-        return named_children(stmt)
-            .into_iter()
-            .filter(|c| c.kind() != "comment")
-            .collect();
-    }
-    let mut cursor = stmt.walk();
-    stmt.children_by_field_name("name", &mut cursor).collect()
 }
 
 /// The edits that add `imports`. A stdlib import goes into the stdlib group
@@ -633,39 +614,6 @@ fn has_blank_line(gap: &str) -> bool {
         && segments[1..segments.len() - 1]
             .iter()
             .any(|s| s.trim().is_empty())
-}
-
-fn module_of(stmt: Node, source: &str) -> String {
-    match stmt.kind() {
-        "future_import_statement" => "__future__".into(),
-        "import_from_statement" => stmt
-            .child_by_field_name("module_name")
-            .map_or(String::new(), |m| text(m, source).to_owned()),
-        _ => clauses(stmt)
-            .first()
-            .map(|c| {
-                let dotted = c.child_by_field_name("name").unwrap_or(*c);
-                text(dotted, source).to_owned()
-            })
-            .unwrap_or_default(),
-    }
-}
-
-/// hacking's H306 key, as hacking computes it: `import a.b` is `a.b`, a
-/// from-import of one name `from a import b` is `a.b`, and one of several
-/// names is the module alone.
-fn hacking_key(stmt: Node, source: &str) -> String {
-    let module = module_of(stmt, source);
-    match (stmt.kind(), clauses(stmt).as_slice()) {
-        ("import_from_statement", [single]) => one_name_key(&module, *single, source),
-        _ => module.to_ascii_lowercase(),
-    }
-}
-
-/// The key of `from module import clause`: `module.name`.
-fn one_name_key(module: &str, clause: Node, source: &str) -> String {
-    let dotted = clause.child_by_field_name("name").unwrap_or(clause);
-    format!("{module}.{}", text(dotted, source)).to_ascii_lowercase()
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub(crate) mod environment_settings;
 pub(crate) mod fallback_imports;
 pub(crate) mod helpers;
 pub(crate) mod import_clauses;
+pub(crate) mod import_order;
 pub(crate) mod import_scan;
 pub(crate) mod imports;
 pub(crate) mod license_header;

@@ -9,6 +9,7 @@ use tree_sitter::Node;
 
 use super::syntax::{Root, descendants, named_children, node_at};
 use crate::edit::Edit;
+use crate::python::import_order::continues_stdlib_group;
 use crate::source::{line_end, line_start};
 
 /// Edits that delete whole statements. A statement alone on its lines goes
@@ -21,7 +22,10 @@ use crate::source::{line_end, line_start};
 /// stood between two blank lines (an import group that disappears, an
 /// import inside a block), one of the blank lines goes too, unless something is
 /// inserted where they began (`refilled`); when nothing is left above them
-/// (`deleted_elsewhere` are the ranges other edits delete), all of them go.
+/// (`deleted_elsewhere` are the ranges other edits delete), all of them go;
+/// and when the imports above and below them are one stdlib group by
+/// hacking's rules (glance's fallback imports sat between `import errno`
+/// and `import functools`), both go, and the groups become one.
 pub fn delete_statements(
     root: Node,
     source: &str,
@@ -100,10 +104,38 @@ pub fn delete_statements(
         if !refilled.contains(&range.start)
             && (opens_file || preceded_by_blank_line(source, range.start))
         {
+            let (start, end_of_lines) = (range.start, range.end);
             while let Some(end) = blank_line_at(source, range.end) {
                 range.end = end;
                 if !opens_file {
                     break;
+                }
+            }
+            // Two import groups the deletion brings together that are one
+            // group by kind and order become one.
+            if range.end > end_of_lines {
+                let above = named_children(root)
+                    .into_iter()
+                    .take_while(|s| s.end_byte() <= start)
+                    .last();
+                let below = named_children(root)
+                    .into_iter()
+                    .find(|s| s.start_byte() >= range.end);
+                let gap_only = |from: usize, to: usize| source[from..to].trim().is_empty();
+                let stays = |s: &Node| {
+                    !gone
+                        .iter()
+                        .any(|g| g.start < s.end_byte() && s.start_byte() < g.end)
+                };
+                if let (Some(above), Some(below)) = (above, below)
+                    && !opens_file
+                    && stays(&above)
+                    && stays(&below)
+                    && gap_only(above.end_byte(), start)
+                    && gap_only(range.end, below.start_byte())
+                    && continues_stdlib_group(above, below, source)
+                {
+                    range.start = line_end(source, above.end_byte()) + 1;
                 }
             }
         }
@@ -318,6 +350,26 @@ mod tests {
         }
         let edits = delete_statements(tree.root_node(), source, &[stmt.byte_range()], &[], &[]);
         apply(source, edits).unwrap()
+    }
+
+    #[test]
+    fn stdlib_groups_a_deleted_group_kept_apart_become_one() {
+        assert_eq!(
+            delete("import errno\n\nimport eventlet\n\nimport os\n", "eventlet"),
+            "import errno\nimport os\n"
+        );
+        // Not a stdlib import below, or not in order: the groups stay apart.
+        assert_eq!(
+            delete(
+                "import errno\n\nimport eventlet\n\nimport six\n",
+                "eventlet"
+            ),
+            "import errno\n\nimport six\n"
+        );
+        assert_eq!(
+            delete("import os\n\nimport eventlet\n\nimport errno\n", "eventlet"),
+            "import os\n\nimport errno\n"
+        );
     }
 
     #[test]

@@ -8,8 +8,8 @@
 
 use tree_sitter::Node;
 
+use crate::python::import_order::is_stdlib;
 use crate::python::import_scan::ImportScan;
-use crate::python::imports::is_stdlib;
 use crate::python::patchers::Patchers;
 use crate::python::syntax::{Root, is_eventlet_path, text};
 

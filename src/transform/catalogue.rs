@@ -10,7 +10,7 @@ use super::model::{
     UNPATCHED_PROGRAM, UNPATCHED_RUNS, UNPATCHED_THREADS,
 };
 use super::template::Template;
-use crate::python::imports::is_stdlib;
+use crate::python::import_order::is_stdlib;
 use crate::python::module_names::ModuleRef;
 
 mod builtin {

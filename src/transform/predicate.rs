@@ -2,7 +2,7 @@
 
 use tree_sitter::Node;
 
-use crate::python::imports::is_stdlib;
+use crate::python::import_order::is_stdlib;
 use crate::python::non_negative::Proof;
 use crate::python::syntax::{dotted_name_literal, numeric_literal};
 
