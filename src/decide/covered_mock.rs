@@ -199,9 +199,15 @@ fn set_up_patches(
     }
 }
 
-/// The first class of the module that names `class` among its bases.
+/// The first class at the module's top level that names `class` among
+/// its bases.
 fn subclass_of<'s>(root: Node, class: &str, source: &'s str) -> Option<&'s str> {
-    descendants(root)
+    named_children(root)
+        .into_iter()
+        .map(|n| match n.kind() {
+            "decorated_definition" => n.child_by_field_name("definition").unwrap_or(n),
+            _ => n,
+        })
         .filter(|n| n.kind() == "class_definition")
         .find(|c| {
             c.child_by_field_name("superclasses")
