@@ -80,8 +80,7 @@ pub fn deletion(
     }
     Ok(Deletion {
         range: own_lines(decorator, source).ok_or("the decorator shares its lines")?,
-        parameter: parameter_deletion(root, parameter, source)
-            .ok_or("a comment sits beside the mock's parameter")?,
+        parameter: parameter_deletion(root, parameter, source)?,
     })
 }
 
@@ -235,17 +234,24 @@ fn own_lines(node: Node, source: &str) -> Option<Range<usize>> {
 /// lines of the parameters after it as they were. Where that would join
 /// the last parameter's closing bracket to a line then too long, the
 /// parameter before it moves down to the deleted one's line instead.
-fn parameter_deletion(root: &Root, parameter: Node, source: &str) -> Option<Edit> {
-    let parameters = root.parent(parameter).map(named_children)?;
-    let at = parameters.iter().position(|p| p.id() == parameter.id())?;
+fn parameter_deletion(root: &Root, parameter: Node, source: &str) -> Result<Edit, String> {
+    let parameters = root
+        .parent(parameter)
+        .map(named_children)
+        .unwrap_or_default();
+    let at = parameters.iter().position(|p| p.id() == parameter.id());
+    let nth_before = |n: usize| {
+        at.and_then(|at| at.checked_sub(n))
+            .and_then(|i| parameters.get(i).copied())
+    };
     let comma_only = |from: Node, to: Node| {
         source[from.end_byte()..to.start_byte()]
             .chars()
             .all(|c| c == ',' || c.is_whitespace())
     };
-    let before = *parameters.get(at.checked_sub(1)?)?;
+    let before = nth_before(1).ok_or("the mock's parameter is the function's first")?;
     if !comma_only(before, parameter) {
-        return None;
+        return Err("a comment sits beside the mock's parameter".into());
     }
     let fits = |line: &str| line.trim_end_matches('\r').chars().count() <= MAX_LINE;
     let rest_of_line = &source[parameter.end_byte()..line_end(source, parameter.end_byte())];
@@ -254,12 +260,14 @@ fn parameter_deletion(root: &Root, parameter: Node, source: &str) -> Option<Edit
         &source[line_start(source, before.end_byte())..before.end_byte()]
     );
     if fits(&joined) {
-        return Some(Edit::replace(
+        return Ok(Edit::replace(
             before.end_byte()..parameter.end_byte(),
             String::new(),
         ));
     }
-    let earlier = *parameters.get(at.checked_sub(2)?)?;
+    let too_long =
+        || format!("without the mock's parameter, its line would run past {MAX_LINE} columns");
+    let earlier = nth_before(2).ok_or_else(too_long)?;
     let indent = &source[line_start(source, parameter.start_byte())..parameter.start_byte()];
     let moved = text(before, source);
     let alone = indent.chars().all(char::is_whitespace) && comma_only(earlier, before);
@@ -268,12 +276,13 @@ fn parameter_deletion(root: &Root, parameter: Node, source: &str) -> Option<Edit
     } else {
         "\n"
     };
-    (alone && fits(&format!("{indent}{moved}{rest_of_line}"))).then(|| {
-        Edit::replace(
-            earlier.end_byte()..parameter.end_byte(),
-            format!(",{newline}{indent}{moved}"),
-        )
-    })
+    if !alone || !fits(&format!("{indent}{moved}{rest_of_line}")) {
+        return Err(too_long());
+    }
+    Ok(Edit::replace(
+        earlier.end_byte()..parameter.end_byte(),
+        format!(",{newline}{indent}{moved}"),
+    ))
 }
 
 #[cfg(test)]
