@@ -19,8 +19,8 @@ use tree_sitter::Node;
 
 use super::narrow_mock::{MockUse, mock_use};
 use crate::edit::Edit;
+use crate::python::bindings::module_bound_to;
 use crate::python::continuation::MAX_LINE;
-use crate::python::import_clauses::{Imported, imported};
 use crate::python::patchers::Patchers;
 use crate::python::syntax::{Root, descendants, named_children, text};
 use crate::source::{line_end, line_start};
@@ -105,7 +105,7 @@ fn patched_name(root: &Root, call: Node, source: &str, patchers: &Patchers) -> O
         Some(object) => {
             let written = text(object, source);
             let (head, rest) = written.split_once('.').unwrap_or((written, ""));
-            let module = imported_module(root.node(), head, source)?;
+            let module = module_bound_to(root.node(), head, source)?;
             let rest = if rest.is_empty() {
                 String::new()
             } else {
@@ -114,24 +114,6 @@ fn patched_name(root: &Root, call: Node, source: &str, patchers: &Patchers) -> O
             Some(format!("{module}{rest}.{attribute}"))
         }
     }
-}
-
-/// The module the top-level import of `name` binds it to, when one import
-/// alone binds it.
-fn imported_module(root: Node, name: &str, source: &str) -> Option<String> {
-    let mut targets =
-        named_children(root)
-            .into_iter()
-            .flat_map(|statement| match imported(statement, source) {
-                Imported::Clauses(clauses) => clauses
-                    .into_iter()
-                    .filter(|c| c.name == name)
-                    .map(|c| c.target)
-                    .collect(),
-                Imported::Star(_) => Vec::new(),
-            });
-    let target = targets.next()?;
-    targets.next().is_none().then_some(target)
 }
 
 /// `Ok` when the class's own setUp patches `patched` for the whole test,
@@ -221,10 +203,8 @@ fn subclass_of<'s>(root: Node, class: &str, source: &'s str) -> Option<&'s str> 
 
 /// The lines `node` fills alone, with their indentation and line end.
 fn own_lines(node: Node, source: &str) -> Option<Range<usize>> {
-    let start = source[..node.start_byte()].rfind('\n').map_or(0, |i| i + 1);
-    let end = source[node.end_byte()..]
-        .find('\n')
-        .map_or(source.len(), |i| node.end_byte() + i + 1);
+    let start = line_start(source, node.start_byte());
+    let end = (line_end(source, node.end_byte()) + 1).min(source.len());
     let alone = source[start..node.start_byte()].trim().is_empty()
         && source[node.end_byte()..end].trim().is_empty();
     alone.then_some(start..end)

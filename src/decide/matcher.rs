@@ -19,7 +19,7 @@ use crate::decide::{covered_mock, narrow_mock};
 use crate::edit::Edit;
 use crate::project::metadata::normalise;
 use crate::project::requirements::RequirementFloors;
-use crate::python::bindings::{MODULE_SCOPE, Reads, module_bound_to};
+use crate::python::bindings::{Bindings, MODULE_SCOPE, Reads, module_bound_to};
 use crate::python::config_options::ProjectBounds;
 use crate::python::module_names::{ModuleRef, name_module};
 use crate::python::non_negative::Proof;
@@ -832,15 +832,7 @@ impl Matcher<'_> {
                             .and_then(|nodes| nodes.first())
                             .and_then(|node| dotted_name_literal(*node, source));
                         module.is_some_and(|module| {
-                            let (local, _) = name_module(
-                                ModuleRef::parse(&module),
-                                &file.bindings,
-                                Reads::Anywhere,
-                                &HashSet::new(),
-                                &[],
-                                &[],
-                            );
-                            local == module
+                            local_module_name(&module, &file.bindings, &[]) == module
                         })
                     })
                 };
@@ -1273,19 +1265,26 @@ fn assignment_becoming_import<'t>(
     if file.bindings.times_bound(name) != 1 {
         return Err(format!("'{name}' is also bound elsewhere in the file"));
     }
-    let freed = [name.to_owned()];
-    let (local, _) = name_module(
-        ModuleRef::parse(&spec),
-        &file.bindings,
-        Reads::Anywhere,
-        &HashSet::new(),
-        &[],
-        &freed,
-    );
+    let local = local_module_name(&spec, &file.bindings, &[name.to_owned()]);
     if local != name {
         return Err(format!("the file imports {module} as '{local}' already"));
     }
     Ok((statement, (spec, name.to_owned())))
+}
+
+/// The name by which a file may call the module `spec` (`threading`,
+/// `dns:reversename`) once it imports it, with the names in `freed` no
+/// longer bound.
+fn local_module_name(spec: &str, bindings: &Bindings, freed: &[String]) -> String {
+    let (local, _) = name_module(
+        ModuleRef::parse(spec),
+        bindings,
+        Reads::Anywhere,
+        &HashSet::new(),
+        &[],
+        freed,
+    );
+    local
 }
 
 /// The statement that is the call alone (its value unused).

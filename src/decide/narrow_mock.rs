@@ -466,16 +466,12 @@ fn narrowed(
             ..
         } if !reads.is_empty() => {
             renamed_parameter(*function, *parameter, member, module_name, source)
+                .map(|name| (parameter, reads, name))
         }
         _ => None,
     };
-    let edits = match (&form, renamed) {
-        (
-            MockUse::Decorator {
-                parameter, reads, ..
-            },
-            Some(name),
-        ) => reads
+    let edits = match renamed {
+        Some((parameter, reads, name)) => reads
             .iter()
             .map(|read| Edit::replace(read.byte_range(), format!("{name}.{member}")))
             .chain([Edit::replace(parameter.byte_range(), name.clone())])

@@ -114,20 +114,19 @@ pub fn delete_statements(
             // Two import groups the deletion brings together that are one
             // group by kind and order become one.
             if range.end > end_of_lines {
-                let above = named_children(root)
-                    .into_iter()
+                let top_level = named_children(root);
+                let above = top_level
+                    .iter()
                     .take_while(|s| s.end_byte() <= start)
                     .last();
-                let below = named_children(root)
-                    .into_iter()
-                    .find(|s| s.start_byte() >= range.end);
+                let below = top_level.iter().find(|s| s.start_byte() >= range.end);
                 let gap_only = |from: usize, to: usize| source[from..to].trim().is_empty();
                 let stays = |s: &Node| {
                     !gone
                         .iter()
                         .any(|g| g.start < s.end_byte() && s.start_byte() < g.end)
                 };
-                if let (Some(above), Some(below)) = (above, below)
+                if let (Some(&above), Some(&below)) = (above, below)
                     && !opens_file
                     && stays(&above)
                     && stays(&below)
