@@ -226,6 +226,13 @@ fn fallback_imports() {
     settings().bind(|| insta::assert_snapshot!(rewrite("fallback_imports.py")));
 }
 
+/// A fallback import that stood between two parts of one stdlib import
+/// group goes with a blank line on each side: the group is one again.
+#[test]
+fn fallback_between_groups() {
+    settings().bind(|| insta::assert_snapshot!(rewrite("fallback_between_groups.py")));
+}
+
 /// Timeouts around one blocking call each (a queue's put and get, a
 /// semaphore's acquire, a green process's wait, a flag event's wait, in a
 /// monkey-patched service) become the calls' own timeouts; the one around
