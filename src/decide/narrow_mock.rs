@@ -12,11 +12,14 @@
 //!
 //! It catches the calls of those modules only, where eventlet's caught
 //! every call made through eventlet's name (narrower-mock). The modules
-//! under test are those the test module imports whose code uses the API,
-//! one patch each; where the test reads the mock, it reads the new mock's
-//! `sleep`.
+//! under test are those the test module imports whose code calls the API
+//! through the attribute the mock replaces (a mock of `eventlet.sleep`
+//! never caught `greenthread.sleep`), one patch each; a statement
+//! patching several makes one mock of time that they share. Where the
+//! test reads the mock, it reads the new mock's `sleep`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Range;
 
 use tree_sitter::Node;
 
@@ -24,6 +27,7 @@ use crate::edit::Edit;
 use crate::python::import_clauses::{Imported, imported};
 use crate::python::patchers::{Patchers, decorator_parameter, parameter_reads};
 use crate::python::syntax::{Root, descendants, named_children, text};
+use crate::source::line_start;
 use crate::transform::ApiId;
 use crate::transform::template::{Piece, Template};
 
@@ -32,8 +36,11 @@ use crate::transform::template::{Piece, Template};
 pub struct NarrowFacts {
     /// Each project module's file, by dotted name.
     pub module_files: HashMap<String, usize>,
-    /// The files whose code uses each API.
-    pub code_files: HashMap<ApiId, BTreeSet<usize>>,
+    /// The files whose code uses each API, each with the attributes its
+    /// calls look the API up at when they run (`eventlet.sleep`,
+    /// `eventlet.greenthread.sleep`; empty for a name bound at import,
+    /// `?` where the name's binding is not known).
+    pub code_files: HashMap<ApiId, BTreeMap<usize, BTreeSet<String>>>,
     /// For a file with code uses of an API that a narrow transform takes,
     /// and that transform's target (`time.sleep`): whether the file's own
     /// name for the target's module may become a mock that passes every
@@ -85,11 +92,15 @@ impl MockUse<'_> {
 }
 
 /// The modules the test module at `root` imports at its top level whose
-/// code uses `api`, in the order it imports them.
+/// code calls `api` through the attribute `patched` that the mock
+/// replaces, in the order it imports them. A module that also calls it
+/// otherwise makes it fail: a mock of its time would catch calls that the
+/// mock did not.
 pub fn modules_under_test(
     root: Node,
     source: &str,
     api: ApiId,
+    patched: &str,
     facts: &NarrowFacts,
 ) -> Result<Vec<ModuleUnderTest>, String> {
     let with_code = facts.code_files.get(&api);
@@ -99,8 +110,22 @@ pub fn modules_under_test(
             let Some(&file) = facts.module_files.get(&dotted) else {
                 continue;
             };
-            if !with_code.is_some_and(|files| files.contains(&file)) {
+            let Some(paths) = with_code.and_then(|files| files.get(&file)) else {
                 continue;
+            };
+            if !paths.contains(patched) && !paths.contains(UNKNOWN_PATH) {
+                continue;
+            }
+            if let Some(other) = paths.iter().find(|p| *p != patched) {
+                let how = match other.as_str() {
+                    "" => "a name bound at import".to_owned(),
+                    UNKNOWN_PATH => "a name whose binding is not known".to_owned(),
+                    other => other.to_owned(),
+                };
+                return Err(format!(
+                    "{dotted} calls it through {how} too, which the mock of {patched} \
+                     did not catch: a mock of the module's time would"
+                ));
             }
             match found.iter_mut().find(|m| m.file == file) {
                 Some(known) => {
@@ -122,6 +147,43 @@ pub fn modules_under_test(
         );
     }
     Ok(found)
+}
+
+/// How a lookup path is written where the name a call starts from is
+/// not bound by an import (a loader call, several bindings).
+pub const UNKNOWN_PATH: &str = "?";
+
+/// The attribute the mock whose target string's content is at `content`
+/// replaces, as a dotted path: `eventlet.sleep` for both
+/// `mock.patch('eventlet.sleep')` and `mock.patch.object(eventlet,
+/// 'sleep')`. It catches only the calls that look the API up there.
+pub fn patched_path(root: &Root, source: &str, content: Range<usize>) -> Result<String, String> {
+    let member = &source[content.clone()];
+    let string = root
+        .descendant_for_byte_range(content.start, content.end)
+        .and_then(|c| root.parent(c))
+        .filter(|s| s.kind() == "string")
+        .ok_or("the target is not a string")?;
+    let first = root
+        .parent(string)
+        .map(named_children)
+        .and_then(|arguments| arguments.into_iter().find(|a| a.kind() != "comment"))
+        .ok_or("the target is not an argument")?;
+    if first == string {
+        return Ok(member.to_owned());
+    }
+    let object: String = text(first, source).split_whitespace().collect();
+    named_children(root.node())
+        .into_iter()
+        .flat_map(|statement| modules_imported(statement, source))
+        .find_map(|(dotted, named_as)| {
+            let rest = object.strip_prefix(named_as?.as_str())?;
+            (rest.is_empty() || rest.starts_with('.')).then(|| format!("{dotted}{rest}"))
+        })
+        .map(|module| format!("{module}.{member}"))
+        .ok_or_else(|| {
+            format!("the mock patches {object}, which no top-level import of the test module names")
+        })
 }
 
 /// The modules an import statement loads by dotted name, with the
@@ -413,8 +475,21 @@ fn narrowed(
         );
     }
     let form = mock_use(root, call, source, site.patchers)?;
-    let modules = modules_under_test(root.node(), source, site.api, facts)?;
-    if form.read() && modules.len() > 1 {
+    let patched = patched_path(root, source, site.string_content.clone())?;
+    let modules = modules_under_test(root.node(), source, site.api, &patched, facts)?;
+    let start = site
+        .object
+        .as_ref()
+        .map_or(string.start_byte(), |o| o.start);
+    let shared = shared_statement(
+        root,
+        source,
+        &form,
+        start..string.end_byte(),
+        modules.len(),
+        module_name,
+    );
+    if form.read() && modules.len() > 1 && shared.is_none() {
         return Err(format!(
             "the test reads the mock, and {} modules it imports sleep: their patches \
              would each have a mock of their own",
@@ -429,7 +504,8 @@ fn narrowed(
             .get(&site.api)
             .into_iter()
             .flatten()
-            .copied()
+            .filter(|(_, paths)| paths.contains(&patched) || paths.contains(UNKNOWN_PATH))
+            .map(|(file, _)| *file)
             .filter(|file| !modules.iter().any(|m| m.file == *file) && (site.reaches)(*file))
             .collect();
         if let Some(file) = missed.first() {
@@ -471,6 +547,8 @@ fn narrowed(
         _ => None,
     };
     let edits = match renamed {
+        // The kept name is given the new mock's sleep itself.
+        _ if shared.is_some() => Vec::new(),
         Some((parameter, reads, name)) => reads
             .iter()
             .map(|read| Edit::replace(read.byte_range(), format!("{name}.{member}")))
@@ -505,10 +583,6 @@ fn narrowed(
         .chars()
         .find(|c| matches!(c, '\'' | '"'))
         .unwrap_or('\'');
-    let start = site
-        .object
-        .as_ref()
-        .map_or(string.start_byte(), |o| o.start);
     // What names each module's time for the patcher.
     let patched = |module: &ModuleUnderTest| match &site.object {
         Some(_) => module
@@ -537,6 +611,14 @@ fn narrowed(
         pieces.push(Piece::Text(format!(", {member}=mock.Mock())")));
     };
     let mut pieces = Vec::new();
+    if let Some(shared) = shared {
+        shared.write(&mut pieces, module_name, member, patched, &modules)?;
+        return Ok(Narrowed {
+            template: Template { pieces },
+            range: shared.statement.byte_range(),
+            edits,
+        });
+    }
     // A decorator's patcher makes the mock (its first, for several
     // modules, which still passes the test function its parameter).
     let made_first = matches!(form, MockUse::Decorator { .. });
@@ -621,6 +703,138 @@ fn renamed_parameter(
     let taken =
         descendants(function).any(|n| n.kind() == "identifier" && text(n, source) == renamed);
     (!taken).then_some(renamed)
+}
+
+/// A statement whose patches are given one mock of time made before
+/// them: where it patches several modules, so that the mock sees every
+/// module's sleep as eventlet's did, and where it keeps the mock, whose
+/// name is given the new mock's sleep, made first:
+///
+/// ```python
+/// self.mock_sleep = mock.Mock()
+/// mock_time = mock.Mock(wraps=time, sleep=self.mock_sleep)
+/// self.patch('volume.client.time', mock_time)
+/// self.patch('volume.driver.time', mock_time)
+/// ```
+struct SharedStatement<'t> {
+    statement: Node<'t>,
+    /// The statement's patcher call (with its `start()`, without what
+    /// keeps its value) before and after its target.
+    before_target: &'t str,
+    after_target: &'t str,
+    /// What the statement assigns the mock to.
+    kept: Option<&'t str>,
+    /// The name of the shared mock of time, for several modules.
+    shared_name: Option<String>,
+    indent: &'t str,
+}
+
+/// The statement of `form` as a [`SharedStatement`], where one is
+/// wanted (several modules, or a kept mock) and can be written: the
+/// statement starts its line, keeps the mock in a plain name or
+/// attribute, and its scope has no other use of the shared mock's name.
+fn shared_statement<'t>(
+    root: &Root<'t>,
+    source: &'t str,
+    form: &MockUse<'t>,
+    target: Range<usize>,
+    modules: usize,
+    module_name: &str,
+) -> Option<SharedStatement<'t>> {
+    let MockUse::Passed {
+        statement: Some(statement),
+        kept,
+    } = form
+    else {
+        return None;
+    };
+    if modules < 2 && kept.is_none() {
+        return None;
+    }
+    let indent = &source[line_start(source, statement.start_byte())..statement.start_byte()];
+    if !indent.chars().all(char::is_whitespace) {
+        return None;
+    }
+    let (patch, kept) = match named_children(*statement).as_slice() {
+        [assignment] if kept.is_some() && assignment.kind() == "assignment" => {
+            let left = assignment.child_by_field_name("left")?;
+            if !matches!(left.kind(), "identifier" | "attribute") {
+                return None;
+            }
+            (
+                assignment.child_by_field_name("right")?,
+                Some(text(left, source)),
+            )
+        }
+        [patch] if kept.is_none() => (*patch, None),
+        _ => return None,
+    };
+    let shared_name = (modules > 1).then(|| format!("mock_{module_name}"));
+    if let Some(name) = &shared_name {
+        let scope = std::iter::successors(root.parent(*statement), |n| root.parent(*n))
+            .find(|n| n.kind() == "function_definition")
+            .unwrap_or(root.node());
+        let taken = descendants(scope).any(|n| n.kind() == "identifier" && text(n, source) == name);
+        if taken {
+            return None;
+        }
+    }
+    Some(SharedStatement {
+        statement: *statement,
+        before_target: &source[patch.start_byte()..target.start],
+        after_target: &source[target.end..patch.end_byte()],
+        kept,
+        shared_name,
+        indent,
+    })
+}
+
+impl SharedStatement<'_> {
+    /// The statement's lines, its patch's target written by `patched`
+    /// for each module.
+    fn write(
+        &self,
+        pieces: &mut Vec<Piece>,
+        module_name: &str,
+        member: &str,
+        patched: impl Fn(&ModuleUnderTest) -> Result<String, String>,
+        modules: &[ModuleUnderTest],
+    ) -> Result<(), String> {
+        let newline = format!("\n{}", self.indent);
+        let sleep = match self.kept {
+            Some(kept) => {
+                pieces.push(Piece::Text(format!("{kept} = mock.Mock(){newline}")));
+                kept.to_owned()
+            }
+            None => "mock.Mock()".to_owned(),
+        };
+        let mock_of_time = |pieces: &mut Vec<Piece>| {
+            pieces.push(Piece::Text("mock.Mock(wraps=".into()));
+            pieces.push(Piece::Module(module_name.to_owned()));
+            pieces.push(Piece::Text(format!(", {member}={sleep})")));
+        };
+        if let Some(name) = &self.shared_name {
+            pieces.push(Piece::Text(format!("{name} = ")));
+            mock_of_time(pieces);
+        }
+        for (i, module) in modules.iter().enumerate() {
+            let lead = match i == 0 && self.shared_name.is_none() {
+                true => "",
+                false => newline.as_str(),
+            };
+            pieces.push(Piece::Text(format!(
+                "{lead}{}{}, ",
+                self.before_target,
+                patched(module)?
+            )));
+            match &self.shared_name {
+                Some(name) => pieces.push(Piece::Text(name.clone())),
+                None => mock_of_time(pieces),
+            }
+            pieces.push(Piece::Text(self.after_target.to_owned()));
+        }
+        Ok(())
+    }
 }
 
 /// `whole` once per module, one per line at its indentation, with

@@ -11,7 +11,7 @@ use super::options::Options;
 use super::parsed::Parsed;
 use crate::analysis::{Use, UseKind};
 use crate::decide::matcher::{Fate, Selection, mock_behaviour};
-use crate::decide::narrow_mock::modules_under_test;
+use crate::decide::narrow_mock::{modules_under_test, patched_path};
 use crate::decide::tree_facts::{ProjectFacts, Tallies, TallyPlace, add_new};
 use crate::helpers_home::Helpers;
 use crate::python::import_scan::ScannedImport;
@@ -138,12 +138,20 @@ pub(super) fn api_fates(
                 let mut narrowed = |rw: &crate::decide::matcher::Rewrite| {
                     if catalogue.transforms[rw.transform].mock_form == MockForm::Narrow {
                         let facts = facts.context(p.file).narrow_facts();
-                        narrow_files =
-                            modules_under_test(root().node(), &p.source.text, api, facts)
-                                .unwrap_or_default()
-                                .into_iter()
-                                .map(|m| m.file)
-                                .collect();
+                        narrow_files = patched_path(root(), &p.source.text, u.range.clone())
+                            .and_then(|patched| {
+                                modules_under_test(
+                                    root().node(),
+                                    &p.source.text,
+                                    api,
+                                    &patched,
+                                    facts,
+                                )
+                            })
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|m| m.file)
+                            .collect();
                     }
                 };
                 let fate = p.in_scope.then(|| fate(u));

@@ -6,9 +6,10 @@
 use std::collections::HashSet;
 
 use super::parsed::Parsed;
-use crate::analysis::UseKind;
-use crate::decide::narrow_mock::{NarrowFacts, fits};
+use crate::analysis::{Use, UseKind};
+use crate::decide::narrow_mock::{NarrowFacts, UNKNOWN_PATH, fits};
 use crate::project::modules::ModuleGraph;
+use crate::python::bindings::Bindings;
 use crate::transform::{ApiId, Catalogue, MockForm};
 
 pub(super) fn narrow_facts(
@@ -43,7 +44,13 @@ pub(super) fn narrow_facts(
                 .api
                 .filter(|a| u.kind == UseKind::Reference && apis.contains(a))
             {
-                facts.code_files.entry(api).or_default().insert(p.file);
+                facts
+                    .code_files
+                    .entry(api)
+                    .or_default()
+                    .entry(p.file)
+                    .or_default()
+                    .insert(looked_up_at(u, &p.analysis.bindings, &p.source.text));
             }
         }
     }
@@ -52,7 +59,7 @@ pub(super) fn narrow_facts(
             if !facts
                 .code_files
                 .get(api)
-                .is_some_and(|f| f.contains(&p.file))
+                .is_some_and(|f| f.contains_key(&p.file))
             {
                 continue;
             }
@@ -64,4 +71,22 @@ pub(super) fn narrow_facts(
         }
     }
     facts
+}
+
+/// The attribute a call through the use `u` looks its API up at when it
+/// runs (`eventlet.sleep`, `eventlet.greenthread.sleep`), which a mock of
+/// that attribute replaces: empty for a name bound at import (`from
+/// eventlet import sleep`), which no such mock reaches.
+fn looked_up_at(u: &Use, bindings: &Bindings, source: &str) -> String {
+    let written: String = source[u.range.clone()].split_whitespace().collect();
+    let Some(rest) = written
+        .strip_prefix(u.local.as_str())
+        .filter(|rest| rest.starts_with('.'))
+    else {
+        return String::new();
+    };
+    match u.import.filter(|_| !u.ambiguous) {
+        Some(import) => format!("{}{rest}", bindings.imports[import].target),
+        None => UNKNOWN_PATH.to_owned(),
+    }
 }

@@ -1,0 +1,5 @@
+from eventlet import greenthread
+
+
+def crawl():
+    greenthread.sleep(0.3)

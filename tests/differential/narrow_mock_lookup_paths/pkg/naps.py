@@ -1,0 +1,5 @@
+import eventlet
+
+
+def nap():
+    eventlet.sleep(1)

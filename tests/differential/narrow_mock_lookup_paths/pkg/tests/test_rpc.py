@@ -1,0 +1,5 @@
+from pkg import rpc
+
+
+def test_rpc():
+    assert rpc.get_server
