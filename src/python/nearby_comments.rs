@@ -81,6 +81,7 @@ pub fn speaking_of_eventlet(
     let written = text[range.clone()].split('(').next().unwrap_or_default();
     let name = written.rsplit('.').next().unwrap_or_default();
     found.extend(paragraph_above(root, statement, text, lines, above, name));
+    found.extend(docstring_naming_eventlet(statement, text, lines));
     found.sort_unstable();
     found.dedup();
     found
@@ -131,6 +132,29 @@ fn paragraph_above(
         }
     }
     found
+}
+
+/// The lines of the docstring of the function holding `statement` that
+/// name eventlet outright (neutron's "start an update in an eventlet
+/// coroutine"): what the function says it does may change with it.
+fn docstring_naming_eventlet(statement: Node, text: &str, lines: &LineIndex) -> Vec<usize> {
+    let docstring = std::iter::successors(statement.parent(), |n| n.parent())
+        .find(|n| n.kind() == "function_definition")
+        .and_then(|f| f.child_by_field_name("body"))
+        .and_then(|body| body.named_child(0))
+        .filter(|first| first.kind() == "expression_statement" && *first != statement)
+        .and_then(|first| first.named_child(0))
+        .filter(|string| string.kind() == "string");
+    let Some(docstring) = docstring else {
+        return Vec::new();
+    };
+    let (first, last) = (
+        lines.line_of(docstring.start_byte()),
+        lines.line_of(docstring.end_byte()),
+    );
+    (first..=last)
+        .filter(|&line| names_eventlet(lines.line_text(text, line)))
+        .collect()
 }
 
 /// Logger methods, whose message says what the code does.
@@ -284,6 +308,15 @@ mod tests {
         let text = "def f():\n    LOG.debug('eventlet')\n    x = 1\n    eventlet.sleep(0)\n";
         assert_eq!(found(text), Vec::<usize>::new());
         let text = "def f():\n    print('eventlet')\n    eventlet.sleep(0)\n";
+        assert_eq!(found(text), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn the_function_s_docstring_counts_where_it_names_eventlet() {
+        let text = "def test_update(self):\n    \"\"\"Start an update.\n\n    It runs in an \
+                    eventlet coroutine.\n    \"\"\"\n    x = 1\n\n    eventlet.sleep(0)\n";
+        assert_eq!(found(text), vec![4]);
+        let text = "def f():\n    \"\"\"Wait a little.\"\"\"\n    eventlet.sleep(0)\n";
         assert_eq!(found(text), Vec::<usize>::new());
     }
 
