@@ -88,6 +88,28 @@ impl Use {
         })
     }
 
+    /// Where a call through this use looks its API up when it runs.
+    pub fn lookup(&self, root: &Root, bindings: &Bindings, source: &str) -> Lookup {
+        let unknown = Lookup {
+            path: UNKNOWN_LOOKUP.to_owned(),
+            bare: false,
+        };
+        let (Some(import), Some(node)) = (
+            self.import.filter(|_| !self.ambiguous),
+            node_at(root, &self.range),
+        ) else {
+            return unknown;
+        };
+        let written: String = source[node.byte_range()].split_whitespace().collect();
+        match written.strip_prefix(self.local.as_str()) {
+            Some(rest) if rest.is_empty() || rest.starts_with('.') => Lookup {
+                path: format!("{}{rest}", bindings.imports[import].target),
+                bare: rest.is_empty(),
+            },
+            _ => unknown,
+        }
+    }
+
     /// The import binding the use names in code: a reference's, or, for a
     /// mock that patches an imported module (`patch.object(eventlet,
     /// 'sleep')`), that module's.
@@ -97,6 +119,41 @@ impl Use {
             _ => None,
         }
     }
+}
+
+/// Where a call through a use looks its API up when it runs, which a
+/// mock of that attribute replaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lookup {
+    /// The dotted path of the API object the code reads, from its name's
+    /// import on: `eventlet.sleep`, `eventlet.greenthread.sleep` after
+    /// `from eventlet import greenthread`, `eventlet.green.subprocess` (a
+    /// mock of its `Popen` catches what the code reads from it); or
+    /// [`UNKNOWN_LOOKUP`] where the name's binding is not known.
+    pub path: String,
+    /// The name is read alone: what it was bound to at import (`sleep`
+    /// after `from eventlet import sleep`), which a mock of the attribute
+    /// it was read from no longer reaches.
+    pub bare: bool,
+}
+
+/// How an attribute is written where it is not known: a mock of it may
+/// catch any call, and any mock may catch a call looked up there.
+pub const UNKNOWN_LOOKUP: &str = "?";
+
+/// Whether a mock of the attribute `mocked` (a dotted path) may catch a
+/// call that reads `read` (a [`Lookup`]'s path): it replaced that
+/// attribute, one the read goes through, or one of the object read.
+pub fn mock_catches(mocked: &str, read: &str) -> bool {
+    let within = |outer: &str, inner: &str| {
+        inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    };
+    mocked == UNKNOWN_LOOKUP
+        || read == UNKNOWN_LOOKUP
+        || within(mocked, read)
+        || within(read, mocked)
 }
 
 #[derive(Debug)]
@@ -843,6 +900,62 @@ mod tests {
             .filter(|u| u.kind == UseKind::Reference)
             .map(|u| (u.name, source[u.range].to_owned(), u.suffix))
             .collect()
+    }
+
+    #[test]
+    fn a_mock_catches_the_attribute_it_replaces_and_what_reads_through_it() {
+        assert!(mock_catches("eventlet.sleep", "eventlet.sleep"));
+        // eventlet binds its own sleep apart from greenthread's.
+        assert!(!mock_catches(
+            "eventlet.greenthread.sleep",
+            "eventlet.sleep"
+        ));
+        assert!(!mock_catches(
+            "eventlet.sleep",
+            "eventlet.greenthread.sleep"
+        ));
+        // A mock of the module, or of a member of the module the code reads.
+        assert!(mock_catches(
+            "eventlet.greenthread",
+            "eventlet.greenthread.sleep"
+        ));
+        assert!(mock_catches(
+            "eventlet.green.subprocess.Popen",
+            "eventlet.green.subprocess"
+        ));
+        assert!(!mock_catches(
+            "eventlet.green.sub",
+            "eventlet.green.subprocess"
+        ));
+        assert!(mock_catches(UNKNOWN_LOOKUP, "eventlet.sleep"));
+        assert!(mock_catches("eventlet.sleep", UNKNOWN_LOOKUP));
+    }
+
+    #[test]
+    fn a_use_is_looked_up_from_its_name_s_import() {
+        let source = "import eventlet\nfrom eventlet import greenthread\nfrom eventlet import sleep\n\n\
+                      eventlet.sleep(1)\ngreenthread.sleep(1)\nsleep(1)\n";
+        let catalogue = Catalogue::builtin().unwrap();
+        let tree = parse(source);
+        let analysis = analyze(&tree, source, &catalogue, &[], &Patchers::default());
+        let root = Root::new(tree.root_node());
+        let lookups: Vec<(String, bool)> = analysis
+            .uses
+            .iter()
+            .filter(|u| u.kind == UseKind::Reference)
+            .map(|u| {
+                let lookup = u.lookup(&root, &analysis.bindings, source);
+                (lookup.path, lookup.bare)
+            })
+            .collect();
+        assert_eq!(
+            lookups,
+            [
+                ("eventlet.sleep".to_owned(), false),
+                ("eventlet.greenthread.sleep".to_owned(), false),
+                ("eventlet.sleep".to_owned(), true),
+            ]
+        );
     }
 
     #[test]

@@ -1907,7 +1907,7 @@ fn a_with_block_mock_holds_only_the_code_its_block_runs() {
             ("pkg/__init__.py", b""),
             (
                 "pkg/service.py",
-                b"import eventlet\n\n\ndef wait_a_bit():\n    eventlet.sleep(1)\n",
+                b"from eventlet import greenthread\n\n\ndef wait_a_bit():\n    greenthread.sleep(1)\n",
             ),
             (
                 "pkg/session.py",
@@ -3517,7 +3517,7 @@ fn a_project_s_own_patcher_holds_what_it_stubs() {
         ("pkg/tests/__init__.py", b""),
         (
             "pkg/tests/test_worker.py",
-            b"from pkg import test\nfrom pkg import worker\n\n\nclass TestWorker(test.TestCase):\n    def test_loop(self):\n        self.stub_out('eventlet.greenthread.sleep', lambda *a: None)\n        worker.loop()\n",
+            b"from pkg import test\nfrom pkg import worker\n\n\nclass TestWorker(test.TestCase):\n    def test_loop(self):\n        self.stub_out('eventlet.sleep', lambda *a: None)\n        worker.loop()\n",
         ),
     ]);
     let exact = eventless(&["diff", ".", "--color", "never"], dir.path());

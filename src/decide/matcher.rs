@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use crate::analysis::{FileAnalysis, Through, Use, UseKind, is_mock_assertion};
+use crate::analysis::{FileAnalysis, Through, UNKNOWN_LOOKUP, Use, UseKind, is_mock_assertion};
 use crate::decide::follow::{self, member_of};
 use crate::decide::helper_site::HelperSite;
 use crate::decide::identity;
@@ -322,7 +322,8 @@ impl Matcher<'_> {
                         // its wait.
                         let context = self.context.at_use(u.range.start);
                         context.check_not_reassigned(api, &u.name)?;
-                        let with_mocks = context.check_moves_whole(api, &u.name)?;
+                        let read = u.lookup(root, &file.bindings, source).path;
+                        let with_mocks = context.check_moves_whole(api, &u.name, &read)?;
                         for &inner in &self.catalogue.apis[api].calls {
                             let inner_name = &self.catalogue.apis[inner].name;
                             context.check_not_mocked_within(inner, inner_name, &u.name)?;
@@ -997,12 +998,15 @@ impl Matcher<'_> {
                 with_code.extend(code.escaped);
                 add_new(&mut code_differences, code.code);
             };
-            moves_with(self.context.check_moves_whole(api, &u.name)?);
+            moves_with(
+                self.context
+                    .check_moves_whole(api, &u.name, UNKNOWN_LOOKUP)?,
+            );
             if let Some(through) = &u.through {
                 // Through a module: the code there must move in every
                 // program that runs it, for the new target to exist.
                 let there = self.context.of_file(through.file);
-                moves_with(there.check_moves_whole(api, &u.name)?);
+                moves_with(there.check_moves_whole(api, &u.name, UNKNOWN_LOOKUP)?);
             }
         }
         // Whether the tree ends free of eventlet is checked last, so that a

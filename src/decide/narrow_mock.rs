@@ -23,6 +23,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
+use crate::analysis::{UNKNOWN_LOOKUP, mock_catches};
 use crate::edit::Edit;
 use crate::python::import_clauses::{Imported, imported};
 use crate::python::patchers::{Patchers, decorator_parameter, parameter_reads};
@@ -38,8 +39,8 @@ pub struct NarrowFacts {
     pub module_files: HashMap<String, usize>,
     /// The files whose code uses each API, each with the attributes its
     /// calls look the API up at when they run (`eventlet.sleep`,
-    /// `eventlet.greenthread.sleep`; empty for a name bound at import,
-    /// `?` where the name's binding is not known).
+    /// `eventlet.greenthread.sleep`; empty for a name read alone, bound at
+    /// import: see `Use::lookup`).
     pub code_files: HashMap<ApiId, BTreeMap<usize, BTreeSet<String>>>,
     /// For a file with code uses of an API that a narrow transform takes,
     /// and that transform's target (`time.sleep`): whether the file's own
@@ -113,13 +114,13 @@ pub fn modules_under_test(
             let Some(paths) = with_code.and_then(|files| files.get(&file)) else {
                 continue;
             };
-            if !paths.contains(patched) && !paths.contains(UNKNOWN_PATH) {
+            if !paths.iter().any(|p| mock_catches(patched, p)) {
                 continue;
             }
             if let Some(other) = paths.iter().find(|p| *p != patched) {
                 let how = match other.as_str() {
                     "" => "a name bound at import".to_owned(),
-                    UNKNOWN_PATH => "a name whose binding is not known".to_owned(),
+                    UNKNOWN_LOOKUP => "a name whose binding is not known".to_owned(),
                     other => other.to_owned(),
                 };
                 return Err(format!(
@@ -148,10 +149,6 @@ pub fn modules_under_test(
     }
     Ok(found)
 }
-
-/// How a lookup path is written where the name a call starts from is
-/// not bound by an import (a loader call, several bindings).
-pub const UNKNOWN_PATH: &str = "?";
 
 /// The attribute the mock whose target string's content is at `content`
 /// replaces, as a dotted path: `eventlet.sleep` for both
@@ -504,7 +501,7 @@ fn narrowed(
             .get(&site.api)
             .into_iter()
             .flatten()
-            .filter(|(_, paths)| paths.contains(&patched) || paths.contains(UNKNOWN_PATH))
+            .filter(|(_, paths)| paths.iter().any(|p| mock_catches(&patched, p)))
             .map(|(file, _)| *file)
             .filter(|file| !modules.iter().any(|m| m.file == *file) && (site.reaches)(*file))
             .collect();

@@ -9,6 +9,7 @@
 //! green-thread starters each program reaches and the `monkey_patch()`
 //! calls it makes decide (see `project::programs` for what a program is).
 
+use crate::analysis::mock_catches;
 use crate::python::config_options::ProjectBounds;
 use crate::python::import_scan::ImportScan;
 use crate::python::import_scan::is_main_condition;
@@ -76,6 +77,9 @@ pub struct ApiTally {
     /// that code alone, and let the rest go its own way.
     pub narrow_mocks: usize,
     pub narrow_files: BTreeSet<usize>,
+    /// The attributes the mocks replace (see `Use::lookup`): code
+    /// that looks the API up elsewhere is never caught by them.
+    pub mocked_at: BTreeSet<String>,
     /// Why a mock cannot follow: a library whose code it also catches
     /// (`eventlet.tpool, used at tests/test_x.py:12`).
     pub library_caller: Option<String>,
@@ -122,6 +126,7 @@ impl ApiTally {
         self.followable += other.followable;
         self.narrow_mocks += other.narrow_mocks;
         self.narrow_files.extend(other.narrow_files);
+        self.mocked_at.extend(other.mocked_at);
         self.wait_skippers.add(other.wait_skippers);
         self.escaping.add(other.escaping);
         // The first site of each kind, in the order tallies are added.
@@ -1341,15 +1346,21 @@ impl<'a> FileContext<'a> {
     }
 
     /// Code and the tests that mock it move together: `Ok` unless a
-    /// program that may run this file mocks `api` and, among what it
-    /// reaches, some code use stays or some mock cannot follow. `Ok`
-    /// says which differences the code has for its mocks.
-    pub fn check_moves_whole(&self, api: ApiId, name: &str) -> Result<WithMocks, String> {
-        self.moves_whole(api, name)
+    /// program that may run this file mocks `api` where a use looked up at
+    /// `looked_up` (see `Use::lookup`) is caught and, among what it
+    /// reaches, some code use stays or some mock cannot follow. `Ok` says
+    /// which differences the code has for its mocks.
+    pub fn check_moves_whole(
+        &self,
+        api: ApiId,
+        name: &str,
+        looked_up: &str,
+    ) -> Result<WithMocks, String> {
+        self.moves_whole(api, name, looked_up)
             .map_err(|why| self.judged_by(why))
     }
 
-    fn moves_whole(&self, api: ApiId, name: &str) -> Result<WithMocks, String> {
+    fn moves_whole(&self, api: ApiId, name: &str, looked_up: &str) -> Result<WithMocks, String> {
         let mut moving = BTreeSet::new();
         let mut code = Vec::new();
         // Why the code leaves mocks that only skip its wait: its own
@@ -1362,7 +1373,10 @@ impl<'a> FileContext<'a> {
             let Some(t) = self.project.api_uses.get(program).and_then(|t| t.get(&api)) else {
                 continue;
             };
-            if t.mocks == 0 {
+            // A program whose mocks replace another attribute than the
+            // one the use looks up (eventlet.sleep, where the code calls
+            // greenthread.sleep) never caught it: it holds nothing here.
+            if t.mocks == 0 || !t.mocked_at.iter().any(|m| mock_catches(m, looked_up)) {
                 continue;
             }
             let who = &self.project.programs[program].name;

@@ -9,7 +9,7 @@ use super::decisions::{fate_of, matcher};
 use super::library::library_callers;
 use super::options::Options;
 use super::parsed::Parsed;
-use crate::analysis::{Use, UseKind};
+use crate::analysis::{UNKNOWN_LOOKUP, Use, UseKind};
 use crate::decide::matcher::{Fate, Selection, mock_behaviour};
 use crate::decide::narrow_mock::{modules_under_test, patched_path};
 use crate::decide::tree_facts::{ProjectFacts, Tallies, TallyPlace, add_new};
@@ -221,6 +221,15 @@ pub(super) fn api_fates(
                     // that call its new target, which the second pass keeps.
                     UseKind::MockTarget => {
                         tally.mocks += 1;
+                        let mocked_at = match &u.through {
+                            // A module's own name, which its code may
+                            // look up however it likes.
+                            Some(_) => None,
+                            None => patched_path(root(), &p.source.text, u.range.clone()).ok(),
+                        };
+                        tally
+                            .mocked_at
+                            .insert(mocked_at.unwrap_or_else(|| UNKNOWN_LOOKUP.to_owned()));
                         tally.followable += rewritten;
                         if rewritten == 1 && !narrow_files.is_empty() {
                             tally.narrow_mocks += 1;

@@ -7,9 +7,9 @@ use std::collections::HashSet;
 
 use super::parsed::Parsed;
 use crate::analysis::{Use, UseKind};
-use crate::decide::narrow_mock::{NarrowFacts, UNKNOWN_PATH, fits};
+use crate::decide::narrow_mock::{NarrowFacts, fits};
 use crate::project::modules::ModuleGraph;
-use crate::python::bindings::Bindings;
+use crate::python::syntax::Root;
 use crate::transform::{ApiId, Catalogue, MockForm};
 
 pub(super) fn narrow_facts(
@@ -39,54 +39,47 @@ pub(super) fn narrow_facts(
         facts.module_files.entry(name.clone()).or_insert(file);
     }
     for p in parsed {
-        for u in &p.analysis.uses {
-            if let Some(api) = u
-                .api
-                .filter(|a| u.kind == UseKind::Reference && apis.contains(a))
-            {
-                facts
-                    .code_files
-                    .entry(api)
-                    .or_default()
-                    .entry(p.file)
-                    .or_default()
-                    .insert(looked_up_at(u, &p.analysis.bindings, &p.source.text));
-            }
+        let code: Vec<(ApiId, &Use)> = p
+            .analysis
+            .uses
+            .iter()
+            .filter(|u| u.kind == UseKind::Reference)
+            .filter_map(|u| u.api.filter(|a| apis.contains(a)).map(|api| (api, u)))
+            .collect();
+        if code.is_empty() {
+            continue;
         }
-    }
-    for p in parsed {
+        let tree = p.tree();
+        let root = Root::new(tree.root_node());
+        for (api, u) in code {
+            // A name read alone was bound at import: no mock of an
+            // attribute reaches it.
+            let lookup = u.lookup(&root, &p.analysis.bindings, &p.source.text);
+            let read = if lookup.bare {
+                String::new()
+            } else {
+                lookup.path
+            };
+            facts
+                .code_files
+                .entry(api)
+                .or_default()
+                .entry(p.file)
+                .or_default()
+                .insert(read);
+        }
         for (api, module, member) in &targets {
-            if !facts
+            if facts
                 .code_files
                 .get(api)
                 .is_some_and(|f| f.contains_key(&p.file))
             {
-                continue;
+                let fit = fits(tree.root_node(), &p.source.text, module, member);
+                facts
+                    .fits
+                    .insert((p.file, format!("{module}.{member}")), fit);
             }
-            let tree = p.tree();
-            let fit = fits(tree.root_node(), &p.source.text, module, member);
-            facts
-                .fits
-                .insert((p.file, format!("{module}.{member}")), fit);
         }
     }
     facts
-}
-
-/// The attribute a call through the use `u` looks its API up at when it
-/// runs (`eventlet.sleep`, `eventlet.greenthread.sleep`), which a mock of
-/// that attribute replaces: empty for a name bound at import (`from
-/// eventlet import sleep`), which no such mock reaches.
-fn looked_up_at(u: &Use, bindings: &Bindings, source: &str) -> String {
-    let written: String = source[u.range.clone()].split_whitespace().collect();
-    let Some(rest) = written
-        .strip_prefix(u.local.as_str())
-        .filter(|rest| rest.starts_with('.'))
-    else {
-        return String::new();
-    };
-    match u.import.filter(|_| !u.ambiguous) {
-        Some(import) => format!("{}{rest}", bindings.imports[import].target),
-        None => UNKNOWN_PATH.to_owned(),
-    }
 }

@@ -1,0 +1,5 @@
+import eventlet
+
+
+def settle():
+    eventlet.sleep(0.3)
