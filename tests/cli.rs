@@ -3923,8 +3923,8 @@ fn a_review_rewrite_made_by_the_switch_names_its_differences_and_the_switch() {
     assert!(
         line_with(&text, "./pkg/work.py:10:").contains(
             "rewrite by greenpool-executor (review, with the switch: backpressure, start-order, \
-             reused-worker, exit-waits; exit-waits where '.waitall()' (line 13) is in no \
-             finally: an exception raised before it skips it)"
+             reused-worker, exception-waits; exception-waits where it is made by a with block \
+             that ends where '.waitall()' was (line 13))"
         ),
         "{text}"
     );

@@ -11,12 +11,14 @@
 //! some other way) is a refusal that names the line.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
 
 use tree_sitter::Node;
 
 use crate::edit::Edit;
-use crate::python::syntax::{descendants, field_name, named_children, text};
-use crate::source::line_of;
+use crate::python::continuation::MAX_LINE;
+use crate::python::syntax::{Root, descendants, field_name, named_children, text};
+use crate::source::{line_end, line_of, line_start};
 use crate::transform::model::{ArgsRule, MemberRule, ResultRule};
 use crate::transform::template::Template;
 
@@ -35,6 +37,20 @@ pub struct Followed {
     /// line): an exception raised before them skips them, so the rule's
     /// difference for an unused member shows on that path.
     pub exposed: Vec<(String, usize)>,
+    /// An end (a member with `with_block`) outside a `finally` that may
+    /// close a with block made of the object's making.
+    pub block: Option<Block>,
+}
+
+/// The object's making, `name = ...` on a statement of its own, and its
+/// end, a statement of its own later in the same block: the statements
+/// between may become the body of a with block.
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub member: String,
+    pub name: String,
+    pub made: Range<usize>,
+    pub end: Range<usize>,
 }
 
 /// What a transform says about the created object's uses.
@@ -366,6 +382,16 @@ impl<'t> Follower<'_, 't> {
                 });
             if !in_finally {
                 self.found.exposed.push((member.clone(), at));
+                if self.rules.members[member].with_block.is_some() {
+                    self.found.block = made_statement
+                        .and_then(|made| block(made, named.made, *attr, self.source))
+                        .map(|(name, made, end)| Block {
+                            member: member.clone(),
+                            name,
+                            made,
+                            end,
+                        });
+                }
             }
         }
         Ok(())
@@ -655,6 +681,114 @@ impl<'t> Follower<'_, 't> {
         }
         Ok(())
     }
+}
+
+impl Block {
+    /// The edits that make the statements between the object's making and
+    /// its end the body of the with block: each of their lines indented one
+    /// level more, and the end's line deleted. `Err` where that cannot be
+    /// written: a string or an `edited` statement that goes on across a
+    /// line, a tab, a line that would grow too long, an end sharing its
+    /// line, or no statement between.
+    pub fn body_edits(
+        &self,
+        root: &Root,
+        source: &str,
+        edited: &dyn Fn(Range<usize>) -> bool,
+    ) -> Result<Vec<Edit>, String> {
+        const INDENT: &str = "    ";
+        let first = line_end(source, self.made.end) + 1;
+        let end_line = line_start(source, self.end.start);
+        let end_after = line_end(source, self.end.end);
+        if !source[end_line..self.end.start].trim().is_empty()
+            || !source[self.end.end..end_after].trim().is_empty()
+        {
+            return Err("the end shares its line with other code".into());
+        }
+        let mut edits = Vec::new();
+        let mut statements = false;
+        let mut at = first;
+        while at < end_line {
+            let next = (line_end(source, at) + 1).min(source.len());
+            let line = source[at..next].trim_end_matches(['\n', '\r']);
+            let content = line.trim_start();
+            if !content.is_empty() {
+                if line[..line.len() - content.len()].contains('\t') {
+                    return Err("a line of the block is indented with a tab".into());
+                }
+                if line.chars().count() + INDENT.len() > MAX_LINE {
+                    return Err(format!(
+                        "line {} would grow past {MAX_LINE} columns in the with block",
+                        line_of(source, at)
+                    ));
+                }
+                // A line that goes on a statement begun above: inside a
+                // string it is text, and where the statement is edited
+                // too, its edits realign it from its old place.
+                let first = at + (line.len() - content.len());
+                let ancestors: Vec<Node> = root
+                    .descendant_for_byte_range(first, first)
+                    .into_iter()
+                    .flat_map(|n| std::iter::successors(Some(n), |n| root.parent(*n)))
+                    .take_while(|n| !matches!(n.kind(), "block" | "module"))
+                    .collect();
+                let begun_above = |n: &&Node| n.start_byte() < at;
+                let in_string = ancestors
+                    .iter()
+                    .filter(begun_above)
+                    .any(|n| n.kind() == "string");
+                let edited_statement = ancestors
+                    .last()
+                    .filter(begun_above)
+                    .is_some_and(|statement| edited(statement.byte_range()));
+                if in_string || edited_statement {
+                    return Err(format!(
+                        "line {} goes on a statement begun above that the block cannot \
+                         indent",
+                        line_of(source, at)
+                    ));
+                }
+                statements |= !content.starts_with('#');
+                edits.push(Edit::insert(at, INDENT.to_owned()));
+            }
+            at = next;
+        }
+        if !statements {
+            return Err("no statement stands between the object's making and its end".into());
+        }
+        let deleted_to = (end_after + 1).min(source.len());
+        edits.push(Edit::replace(end_line..deleted_to, String::new()));
+        Ok(edits)
+    }
+}
+
+/// The name and statements of a with block made of `made` (the
+/// statement making the object with `call`) and the statement holding the
+/// end's `attr`: `name = call` and `name.end()`, statements of one block.
+fn block(
+    made: Node,
+    call: Node,
+    attr: Node,
+    source: &str,
+) -> Option<(String, Range<usize>, Range<usize>)> {
+    let assignment = made
+        .named_child(0)
+        .filter(|_| made.kind() == "expression_statement" && made.named_child_count() == 1)
+        .filter(|a| a.kind() == "assignment" && a.child_by_field_name("right") == Some(call))?;
+    let name = assignment
+        .child_by_field_name("left")
+        .filter(|l| l.kind() == "identifier")?;
+    let end = attr
+        .parent()
+        .and_then(|c| c.parent())
+        .filter(|s| s.kind() == "expression_statement" && s.named_child_count() == 1)?;
+    (end.parent() == made.parent()).then(|| {
+        (
+            text(name, source).to_owned(),
+            made.byte_range(),
+            end.byte_range(),
+        )
+    })
 }
 
 /// The argument a call passes for the timeout parameter at `position`

@@ -21,6 +21,7 @@ use crate::project::metadata::normalise;
 use crate::project::requirements::RequirementFloors;
 use crate::python::bindings::{Bindings, MODULE_SCOPE, Reads, module_bound_to};
 use crate::python::config_options::ProjectBounds;
+use crate::python::continuation::MAX_LINE;
 use crate::python::module_names::{ModuleRef, name_module};
 use crate::python::non_negative::Proof;
 use crate::python::patchers::{Patchers, positional_args};
@@ -1054,9 +1055,73 @@ impl Matcher<'_> {
                 non_negative: &non_negative,
                 read_elsewhere: &read_elsewhere,
             };
-            let followed = follow::follow(call, root.node(), source, &rules, &creates_same)?;
+            let mut followed = follow::follow(call, root.node(), source, &rules, &creates_same)?;
             let called = followed.appended.iter().flat_map(|(_, t)| t.helpers());
             self.check_helpers(called, root, source, file)?;
+            // Made and ended in one block: a with block, as maintainers
+            // write an executor, where the block can take the lines.
+            let header_fits = |b: &follow::Block| {
+                let made = template.render(
+                    |p| arguments.get(p).map(|a| (a.text.clone(), a.primary)),
+                    |m| m.to_owned(),
+                    |h| h.to_owned(),
+                );
+                let indent = b.made.start - line_start(source, b.made.start);
+                made.is_some_and(|made| {
+                    !made.contains('\n')
+                        && indent + "with ".len() + made.chars().count() + b.name.len() + 5
+                            <= MAX_LINE
+                })
+            };
+            // Only where its difference is accepted: else the executor is
+            // shut down where waitall() was, with its own differences.
+            let accepted = |b: &follow::Block| {
+                members[&b.member]
+                    .with_block
+                    .as_ref()
+                    .and_then(|id| self.catalogue.difference_by_id(id))
+                    .is_some_and(|id| self.selection.accepts(&[id]))
+            };
+            let block = followed
+                .block
+                .take()
+                .filter(accepted)
+                .filter(header_fits)
+                .and_then(|b| {
+                    let edited = |statement: Range<usize>| {
+                        let within = |at: usize| statement.contains(&at);
+                        file.uses.iter().any(|u| within(u.range.start))
+                            || followed.edits.iter().any(|e| within(e.range.start))
+                            || followed.appended.iter().any(|(at, _)| within(*at))
+                    };
+                    let edits = b.body_edits(root, source, &edited).ok()?;
+                    Some((b, edits))
+                });
+            if let Some((block, body_edits)) = &block {
+                followed.edits.retain(|e| {
+                    !(block.end.start <= e.range.start && e.range.end <= block.end.end)
+                });
+                followed
+                    .exposed
+                    .retain(|(member, _)| *member != block.member);
+                attached_edits.extend(body_edits.iter().cloned());
+                let mut pieces = vec![Piece::Text("with ".into())];
+                pieces.append(&mut template.pieces);
+                pieces.push(Piece::Text(format!(" as {}:", block.name)));
+                template = Template { pieces };
+                range = block.made.clone();
+                let id = members[&block.member]
+                    .with_block
+                    .as_ref()
+                    .and_then(|id| self.catalogue.difference_by_id(id))
+                    .expect("the catalogue checks the differences member rules name");
+                let why = format!(
+                    "it is made by a with block that ends where '.{}()' was (line {})",
+                    block.member,
+                    line_of(source, block.end.start)
+                );
+                member_differences.push((id, why));
+            }
             attached_edits.extend(followed.edits);
             appended = followed.appended;
             let named = |id: Option<&String>| {

@@ -755,9 +755,14 @@ fn attached_edit(
         .filter(|e| &e.range != range)
         .cloned()
         .collect();
+    // So does a line indented into a with block.
+    let indented = others
+        .iter()
+        .filter(|e| e.range == (line..line) && e.text.chars().all(|c| c == ' '));
     let reindented: isize = continuation::follow_moved_brackets(root, text, &others)
         .iter()
         .filter(|e| e.range.start == line)
+        .chain(indented)
         .map(|e| width(&e.text) - width(&text[e.range.clone()]))
         .sum();
     let shift = continuation::Shift {

@@ -692,7 +692,16 @@ impl Catalogue {
                      and no `empty_args`, `then` or `result`"
                 ));
             }
-            for (key, id) in [("unused", &rule.unused), ("used", &rule.used)] {
+            if rule.with_block.is_some() && !rule.last {
+                problems.push(format!(
+                    "member '{member}': `with_block` needs `last`, the object's end"
+                ));
+            }
+            for (key, id) in [
+                ("unused", &rule.unused),
+                ("used", &rule.used),
+                ("with_block", &rule.with_block),
+            ] {
                 if let Some(id) = id {
                     let at = format!("member '{member}': `{key}` ");
                     self.differences_named(std::slice::from_ref(id), &at, &mut problems);

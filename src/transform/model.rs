@@ -299,6 +299,13 @@ pub struct MemberRule {
     /// never is.
     #[serde(default)]
     pub used: Option<String>,
+    /// The difference the rewrite has when the object's making (`pool =
+    /// ...`) and this last use are statements of one block, which become
+    /// a with block that ends where the use was, as maintainers write an
+    /// executor (`exception-waits`: the block's end waits for the tasks
+    /// when an exception leaves it); none keeps the use.
+    #[serde(default)]
+    pub with_block: Option<String>,
     /// Members that may not also be used on the object (after `cancel()`,
     /// eventlet's `wait()` raised GreenletExit, a Future's `result()`
     /// raises CancelledError).
