@@ -51,6 +51,11 @@ pub struct Block {
     pub name: String,
     pub made: Range<usize>,
     pub end: Range<usize>,
+    /// The try statement right after the making, and its `finally` clause,
+    /// where the end is that clause's only statement (no handler, no
+    /// `else`): the with block waits as the `finally` did, and takes the
+    /// try's body as it is.
+    pub guarded: Option<(Range<usize>, Range<usize>)>,
 }
 
 /// What a transform says about the created object's uses.
@@ -382,16 +387,18 @@ impl<'t> Follower<'_, 't> {
                 });
             if !in_finally {
                 self.found.exposed.push((member.clone(), at));
-                if self.rules.members[member].with_block.is_some() {
-                    self.found.block = made_statement
-                        .and_then(|made| block(made, named.made, *attr, self.source))
-                        .map(|(name, made, end)| Block {
-                            member: member.clone(),
-                            name,
-                            made,
-                            end,
-                        });
-                }
+            }
+            if self.rules.members[member].with_block.is_some() {
+                self.found.block = made_statement
+                    .and_then(|made| block(made, named.made, *attr, self.source))
+                    .filter(|(_, _, _, guarded)| in_finally == guarded.is_some())
+                    .map(|(name, made, end, guarded)| Block {
+                        member: member.clone(),
+                        name,
+                        made,
+                        end,
+                        guarded,
+                    });
             }
         }
         Ok(())
@@ -696,6 +703,9 @@ impl Block {
         source: &str,
         edited: &dyn Fn(Range<usize>) -> bool,
     ) -> Result<Vec<Edit>, String> {
+        if let Some((statement, clause)) = &self.guarded {
+            return guarded_edits(statement, clause, &self.end, source);
+        }
         const INDENT: &str = "    ";
         let first = line_end(source, self.made.end) + 1;
         let end_line = line_start(source, self.end.start);
@@ -762,15 +772,48 @@ impl Block {
     }
 }
 
+/// The edits that make a try's body, whose `finally` holds only the
+/// object's `end`, the body of the with block: its `try:` line and its
+/// `finally:` clause go.
+fn guarded_edits(
+    statement: &Range<usize>,
+    clause: &Range<usize>,
+    end: &Range<usize>,
+    source: &str,
+) -> Result<Vec<Edit>, String> {
+    let whole_line = |from: usize, to: usize, written: &str| {
+        let (start, stop) = (line_start(source, from), line_end(source, to));
+        let line = source[start..stop].trim();
+        (line == written).then(|| start..(stop + 1).min(source.len()))
+    };
+    let try_line = whole_line(statement.start, statement.start, "try:")
+        .ok_or("the try statement's line holds more than `try:`")?;
+    let finally_line = whole_line(clause.start, clause.start, "finally:")
+        .ok_or("the finally clause's line holds more than `finally:`")?;
+    let end_line = whole_line(end.start, end.end, source[end.clone()].trim())
+        .ok_or("the end shares its line with other code")?;
+    if end_line.start != finally_line.end {
+        return Err("the end is not on the line after `finally:`".into());
+    }
+    Ok(vec![
+        Edit::replace(try_line, String::new()),
+        Edit::replace(finally_line.start..end_line.end, String::new()),
+    ])
+}
+
+/// A with block's parts (see [`Block`]).
+type BlockParts = (
+    String,
+    Range<usize>,
+    Range<usize>,
+    Option<(Range<usize>, Range<usize>)>,
+);
+
 /// The name and statements of a with block made of `made` (the
 /// statement making the object with `call`) and the statement holding the
-/// end's `attr`: `name = call` and `name.end()`, statements of one block.
-fn block(
-    made: Node,
-    call: Node,
-    attr: Node,
-    source: &str,
-) -> Option<(String, Range<usize>, Range<usize>)> {
+/// end's `attr`: `name = call` and `name.end()`, statements of one block,
+/// or the end alone in the `finally` of a try right after the making.
+fn block(made: Node, call: Node, attr: Node, source: &str) -> Option<BlockParts> {
     let assignment = made
         .named_child(0)
         .filter(|_| made.kind() == "expression_statement" && made.named_child_count() == 1)
@@ -782,13 +825,25 @@ fn block(
         .parent()
         .and_then(|c| c.parent())
         .filter(|s| s.kind() == "expression_statement" && s.named_child_count() == 1)?;
-    (end.parent() == made.parent()).then(|| {
-        (
-            text(name, source).to_owned(),
-            made.byte_range(),
-            end.byte_range(),
-        )
-    })
+    let name = text(name, source).to_owned();
+    if end.parent() == made.parent() {
+        return Some((name, made.byte_range(), end.byte_range(), None));
+    }
+    let clause = end
+        .parent()
+        .filter(|b| b.kind() == "block" && b.named_child_count() == 1)?
+        .parent()
+        .filter(|c| c.kind() == "finally_clause")?;
+    let statement = clause
+        .parent()
+        .filter(|t| made.next_named_sibling() == Some(*t))
+        .filter(|t| t.named_child_count() == 2)?;
+    Some((
+        name,
+        made.byte_range(),
+        end.byte_range(),
+        Some((statement.byte_range(), clause.byte_range())),
+    ))
 }
 
 /// The argument a call passes for the timeout parameter at `position`

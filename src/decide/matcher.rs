@@ -1076,11 +1076,12 @@ impl Matcher<'_> {
             // Only where its difference is accepted: else the executor is
             // shut down where waitall() was, with its own differences.
             let accepted = |b: &follow::Block| {
-                members[&b.member]
-                    .with_block
-                    .as_ref()
-                    .and_then(|id| self.catalogue.difference_by_id(id))
-                    .is_some_and(|id| self.selection.accepts(&[id]))
+                b.guarded.is_some()
+                    || members[&b.member]
+                        .with_block
+                        .as_ref()
+                        .and_then(|id| self.catalogue.difference_by_id(id))
+                        .is_some_and(|id| self.selection.accepts(&[id]))
             };
             let block = followed
                 .block
@@ -1110,17 +1111,20 @@ impl Matcher<'_> {
                 pieces.push(Piece::Text(format!(" as {}:", block.name)));
                 template = Template { pieces };
                 range = block.made.clone();
-                let id = members[&block.member]
-                    .with_block
-                    .as_ref()
-                    .and_then(|id| self.catalogue.difference_by_id(id))
-                    .expect("the catalogue checks the differences member rules name");
-                let why = format!(
-                    "it is made by a with block that ends where '.{}()' was (line {})",
-                    block.member,
-                    line_of(source, block.end.start)
-                );
-                member_differences.push((id, why));
+                // A finally waited as the with block does: no difference.
+                if block.guarded.is_none() {
+                    let id = members[&block.member]
+                        .with_block
+                        .as_ref()
+                        .and_then(|id| self.catalogue.difference_by_id(id))
+                        .expect("the catalogue checks the differences member rules name");
+                    let why = format!(
+                        "it is made by a with block that ends where '.{}()' was (line {})",
+                        block.member,
+                        line_of(source, block.end.start)
+                    );
+                    member_differences.push((id, why));
+                }
             }
             attached_edits.extend(followed.edits);
             appended = followed.appended;
