@@ -3,7 +3,7 @@
 //! and what the whole tree requires.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 
 use tree_sitter::Node;
@@ -33,12 +33,19 @@ use crate::python::syntax::{
 use crate::python::thread_locals::{self, StateRead};
 use crate::source::{line_end, line_of, line_start};
 use crate::transform::catalogue::stdlib_names;
-use crate::transform::model::{Case, CaseAction, Guard, MockForm, Param};
+use crate::transform::model::{Case, CaseAction, Guard, MemberRule, MockForm, Param};
 use crate::transform::template::{ALL_ARGUMENTS, Piece, REST_AS_DICT, REST_AS_TUPLE, Template};
 use crate::transform::{
     ApiId, Catalogue, DifferenceId, Requirement, Safety, Shape, Transform, TransformId,
     UNPATCHED_THREADS,
 };
+
+/// A with block that makes a followed object (see `Matcher::with_block`).
+struct WithBlock {
+    block: follow::Block,
+    body_edits: Vec<Edit>,
+    difference: Option<DifferenceId>,
+}
 
 /// What the user allows to be applied.
 #[derive(Debug, Clone)]
@@ -669,6 +676,62 @@ impl Matcher<'_> {
         self.context.check_not_held(&binding.name)
     }
 
+    /// The with block that makes the object `followed` (see
+    /// `follow::Block`), with the edits of its body and the difference it
+    /// has (none where a `finally` waited as the block does): where that
+    /// difference is accepted, the header fits its line, and the block can
+    /// take the lines between. Otherwise the executor is shut down where
+    /// its end was, with that end's differences.
+    #[allow(clippy::too_many_arguments)]
+    fn with_block(
+        &self,
+        followed: &mut follow::Followed,
+        members: &BTreeMap<String, MemberRule>,
+        template: &Template,
+        arguments: &HashMap<String, Argument>,
+        root: &Root,
+        source: &str,
+        file: &FileAnalysis,
+    ) -> Option<WithBlock> {
+        let block = followed.block.take()?;
+        let difference = match &block.guarded {
+            Some(_) => None,
+            None => {
+                let id = members[&block.member]
+                    .with_block
+                    .as_ref()
+                    .and_then(|id| self.catalogue.difference_by_id(id))?;
+                if !self.selection.accepts(&[id]) {
+                    return None;
+                }
+                Some(id)
+            }
+        };
+        let made = template.render(
+            |p| arguments.get(p).map(|a| (a.text.clone(), a.primary)),
+            |m| m.to_owned(),
+            |h| h.to_owned(),
+        )?;
+        let indent = block.made.start - line_start(source, block.made.start);
+        let header =
+            indent + "with ".len() + made.chars().count() + " as :".len() + block.name.len();
+        if made.contains('\n') || header > MAX_LINE {
+            return None;
+        }
+        let edited = |statement: Range<usize>| {
+            let within = |at: usize| statement.contains(&at);
+            file.uses.iter().any(|u| within(u.range.start))
+                || followed.edits.iter().any(|e| within(e.range.start))
+                || followed.appended.iter().any(|(at, _)| within(*at))
+        };
+        let body_edits = block.body_edits(root, source, &edited).ok()?;
+        Some(WithBlock {
+            block,
+            body_edits,
+            difference,
+        })
+    }
+
     fn try_transform(
         &self,
         id: TransformId,
@@ -1060,64 +1123,29 @@ impl Matcher<'_> {
             self.check_helpers(called, root, source, file)?;
             // Made and ended in one block: a with block, as maintainers
             // write an executor, where the block can take the lines.
-            let header_fits = |b: &follow::Block| {
-                let made = template.render(
-                    |p| arguments.get(p).map(|a| (a.text.clone(), a.primary)),
-                    |m| m.to_owned(),
-                    |h| h.to_owned(),
-                );
-                let indent = b.made.start - line_start(source, b.made.start);
-                made.is_some_and(|made| {
-                    !made.contains('\n')
-                        && indent + "with ".len() + made.chars().count() + b.name.len() + 5
-                            <= MAX_LINE
-                })
-            };
-            // Only where its difference is accepted: else the executor is
-            // shut down where waitall() was, with its own differences.
-            let accepted = |b: &follow::Block| {
-                b.guarded.is_some()
-                    || members[&b.member]
-                        .with_block
-                        .as_ref()
-                        .and_then(|id| self.catalogue.difference_by_id(id))
-                        .is_some_and(|id| self.selection.accepts(&[id]))
-            };
-            let block = followed
-                .block
-                .take()
-                .filter(accepted)
-                .filter(header_fits)
-                .and_then(|b| {
-                    let edited = |statement: Range<usize>| {
-                        let within = |at: usize| statement.contains(&at);
-                        file.uses.iter().any(|u| within(u.range.start))
-                            || followed.edits.iter().any(|e| within(e.range.start))
-                            || followed.appended.iter().any(|(at, _)| within(*at))
-                    };
-                    let edits = b.body_edits(root, source, &edited).ok()?;
-                    Some((b, edits))
-                });
-            if let Some((block, body_edits)) = &block {
+            if let Some(with) = self.with_block(
+                &mut followed,
+                members,
+                &template,
+                &arguments,
+                root,
+                source,
+                file,
+            ) {
+                let block = &with.block;
                 followed.edits.retain(|e| {
                     !(block.end.start <= e.range.start && e.range.end <= block.end.end)
                 });
                 followed
                     .exposed
                     .retain(|(member, _)| *member != block.member);
-                attached_edits.extend(body_edits.iter().cloned());
+                attached_edits.extend(with.body_edits);
                 let mut pieces = vec![Piece::Text("with ".into())];
                 pieces.append(&mut template.pieces);
                 pieces.push(Piece::Text(format!(" as {}:", block.name)));
                 template = Template { pieces };
                 range = block.made.clone();
-                // A finally waited as the with block does: no difference.
-                if block.guarded.is_none() {
-                    let id = members[&block.member]
-                        .with_block
-                        .as_ref()
-                        .and_then(|id| self.catalogue.difference_by_id(id))
-                        .expect("the catalogue checks the differences member rules name");
+                if let Some(id) = with.difference {
                     let why = format!(
                         "it is made by a with block that ends where '.{}()' was (line {})",
                         block.member,
