@@ -19,7 +19,6 @@ use tree_sitter::Node;
 
 use super::narrow_mock::{MockUse, mock_use};
 use crate::edit::Edit;
-use crate::python::bindings::module_bound_to;
 use crate::python::continuation::MAX_LINE;
 use crate::python::patchers::Patchers;
 use crate::python::syntax::{Root, descendants, named_children, text};
@@ -84,9 +83,8 @@ pub fn deletion(
     })
 }
 
-/// What a patcher's call patches, as a dotted name (`eventlet.sleep` for
-/// `mock.patch('eventlet.sleep')`, and for `mock.patch.object(eventlet,
-/// 'sleep')` after `import eventlet`), when it is given nothing else.
+/// What a patcher's call patches (see `Patchers::patched_path`), when it
+/// is given nothing else.
 fn patched_name(root: &Root, call: Node, source: &str, patchers: &Patchers) -> Option<String> {
     let args = patchers.args(call, source)?;
     let given = call
@@ -96,24 +94,9 @@ fn patched_name(root: &Root, call: Node, source: &str, patchers: &Patchers) -> O
         .into_iter()
         .filter(|a| a.kind() != "comment")
         .count();
-    if given != 1 + usize::from(args.object.is_some()) {
-        return None;
-    }
-    let attribute = text(args.string, source);
-    match args.object {
-        None => Some(attribute.to_owned()),
-        Some(object) => {
-            let written = text(object, source);
-            let (head, rest) = written.split_once('.').unwrap_or((written, ""));
-            let module = module_bound_to(root.node(), head, source)?;
-            let rest = if rest.is_empty() {
-                String::new()
-            } else {
-                format!(".{rest}")
-            };
-            Some(format!("{module}{rest}.{attribute}"))
-        }
-    }
+    (given == 1 + usize::from(args.object.is_some()))
+        .then(|| patchers.patched_path(root.node(), call, source))
+        .flatten()
 }
 
 /// `Ok` when the class's own setUp patches `patched` for the whole test,

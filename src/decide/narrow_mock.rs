@@ -151,36 +151,17 @@ pub fn modules_under_test(
 }
 
 /// The attribute the mock whose target string's content is at `content`
-/// replaces, as a dotted path: `eventlet.sleep` for both
-/// `mock.patch('eventlet.sleep')` and `mock.patch.object(eventlet,
-/// 'sleep')`. It catches only the calls that look the API up there.
-pub fn patched_path(root: &Root, source: &str, content: Range<usize>) -> Result<String, String> {
-    let member = &source[content.clone()];
-    let string = root
-        .descendant_for_byte_range(content.start, content.end)
-        .and_then(|c| root.parent(c))
-        .filter(|s| s.kind() == "string")
-        .ok_or("the target is not a string")?;
-    let first = root
-        .parent(string)
-        .map(named_children)
-        .and_then(|arguments| arguments.into_iter().find(|a| a.kind() != "comment"))
-        .ok_or("the target is not an argument")?;
-    if first == string {
-        return Ok(member.to_owned());
-    }
-    let object: String = text(first, source).split_whitespace().collect();
-    named_children(root.node())
-        .into_iter()
-        .flat_map(|statement| modules_imported(statement, source))
-        .find_map(|(dotted, named_as)| {
-            let rest = object.strip_prefix(named_as?.as_str())?;
-            (rest.is_empty() || rest.starts_with('.')).then(|| format!("{dotted}{rest}"))
-        })
-        .map(|module| format!("{module}.{member}"))
-        .ok_or_else(|| {
-            format!("the mock patches {object}, which no top-level import of the test module names")
-        })
+/// replaces (see `Patchers::patched_path`).
+pub fn patched_path(
+    root: &Root,
+    source: &str,
+    content: Range<usize>,
+    patchers: &Patchers,
+) -> Result<String, String> {
+    root.descendant_for_byte_range(content.start, content.end)
+        .and_then(|n| root.ancestors(n).find(|a| a.kind() == "call"))
+        .and_then(|call| patchers.patched_path(root.node(), call, source))
+        .ok_or_else(|| "the mock patches an object no top-level import names".into())
 }
 
 /// The modules an import statement loads by dotted name, with the
@@ -472,7 +453,7 @@ fn narrowed(
         );
     }
     let form = mock_use(root, call, source, site.patchers)?;
-    let patched = patched_path(root, source, site.string_content.clone())?;
+    let patched = patched_path(root, source, site.string_content.clone(), site.patchers)?;
     let modules = modules_under_test(root.node(), source, site.api, &patched, facts)?;
     let start = site
         .object

@@ -135,18 +135,26 @@ pub(super) fn api_fates(
                 // The files whose code a narrow mock patches (see
                 // `narrow_mock`), when this is one that follows.
                 let mut narrow_files = Vec::new();
+                // The attribute a mock replaces; unknown through a
+                // module's own name, which its code may look up however
+                // it likes.
+                let patched = (u.kind == UseKind::MockTarget && u.through.is_none())
+                    .then(|| patched_path(root(), &p.source.text, u.range.clone(), &facts.patchers))
+                    .and_then(Result::ok);
                 let mut narrowed = |rw: &crate::decide::matcher::Rewrite| {
                     if catalogue.transforms[rw.transform].mock_form == MockForm::Narrow {
                         let facts = facts.context(p.file).narrow_facts();
-                        narrow_files = patched_path(root(), &p.source.text, u.range.clone())
+                        narrow_files = patched
+                            .as_deref()
                             .and_then(|patched| {
                                 modules_under_test(
                                     root().node(),
                                     &p.source.text,
                                     api,
-                                    &patched,
+                                    patched,
                                     facts,
                                 )
+                                .ok()
                             })
                             .unwrap_or_default()
                             .into_iter()
@@ -221,15 +229,9 @@ pub(super) fn api_fates(
                     // that call its new target, which the second pass keeps.
                     UseKind::MockTarget => {
                         tally.mocks += 1;
-                        let mocked_at = match &u.through {
-                            // A module's own name, which its code may
-                            // look up however it likes.
-                            Some(_) => None,
-                            None => patched_path(root(), &p.source.text, u.range.clone()).ok(),
-                        };
                         tally
                             .mocked_at
-                            .insert(mocked_at.unwrap_or_else(|| UNKNOWN_LOOKUP.to_owned()));
+                            .insert(patched.clone().unwrap_or_else(|| UNKNOWN_LOOKUP.to_owned()));
                         tally.followable += rewritten;
                         if rewritten == 1 && !narrow_files.is_empty() {
                             tally.narrow_mocks += 1;

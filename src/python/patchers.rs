@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use tree_sitter::Node;
 
+use crate::python::bindings::module_bound_to;
 use crate::python::syntax::{Root, descendants, named_children, plain_string_content, text};
 
 /// Callables whose first argument is a dotted name to patch.
@@ -155,6 +156,28 @@ impl Patchers {
             object,
             string: dotted_string(target, source)?,
         })
+    }
+
+    /// What a patcher's call patches, as a dotted path: `eventlet.sleep`
+    /// for `mock.patch('eventlet.sleep')`, and for
+    /// `mock.patch.object(eventlet, 'sleep')` after `import eventlet`. A
+    /// mock replaces that one attribute: a call that reads another
+    /// (eventlet binds `eventlet.greenthread.sleep` apart) is not caught.
+    pub fn patched_path(&self, root: Node, call: Node, source: &str) -> Option<String> {
+        let args = self.args(call, source)?;
+        let attribute = text(args.string, source);
+        let Some(object) = args.object else {
+            return Some(attribute.to_owned());
+        };
+        let written: String = text(object, source).split_whitespace().collect();
+        let (head, rest) = written.split_once('.').unwrap_or((&written, ""));
+        let module = module_bound_to(root, head, source)?;
+        let rest = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
+        Some(format!("{module}{rest}.{attribute}"))
     }
 
     /// The object and the argument naming the attribute, of an attribute
