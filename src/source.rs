@@ -2,6 +2,7 @@
 //! the facts about its layout that edits must preserve; and the text that
 //! may stand in for a file's content (standard input).
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// Why a file is left alone before it is parsed.
@@ -205,6 +206,16 @@ pub fn line_start(text: &str, offset: usize) -> usize {
 /// The offset of the line break ending the line of `offset` (or the end).
 pub fn line_end(text: &str, offset: usize) -> usize {
     text[offset..].find('\n').map_or(text.len(), |i| offset + i)
+}
+
+/// The lines `range` fills alone, with their indentation and line end:
+/// what deleting it as a whole takes, when nothing else is on them.
+pub fn own_lines(text: &str, range: Range<usize>) -> Option<Range<usize>> {
+    let start = line_start(text, range.start);
+    let end = (line_end(text, range.end) + 1).min(text.len());
+    let alone =
+        text[start..range.start].trim().is_empty() && text[range.end..end].trim().is_empty();
+    alone.then_some(start..end)
 }
 
 /// The text of the 1-based line `line`, without its line ending.

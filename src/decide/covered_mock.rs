@@ -22,7 +22,7 @@ use crate::edit::Edit;
 use crate::python::continuation::MAX_LINE;
 use crate::python::patchers::Patchers;
 use crate::python::syntax::{Root, descendants, named_children, text};
-use crate::source::{line_end, line_start};
+use crate::source::{line_end, line_start, own_lines};
 
 /// What deleting a covered decorator takes.
 #[derive(Debug)]
@@ -78,7 +78,7 @@ pub fn deletion(
         return Err("the test stops the patches setUp started".into());
     }
     Ok(Deletion {
-        range: own_lines(decorator, source).ok_or("the decorator shares its lines")?,
+        range: own_lines(source, decorator.byte_range()).ok_or("the decorator shares its lines")?,
         parameter: parameter_deletion(root, parameter, source)?,
     })
 }
@@ -182,15 +182,6 @@ fn subclass_of<'s>(root: Node, class: &str, source: &'s str) -> Option<&'s str> 
         })
         .and_then(|c| c.child_by_field_name("name"))
         .map(|n| text(n, source))
-}
-
-/// The lines `node` fills alone, with their indentation and line end.
-fn own_lines(node: Node, source: &str) -> Option<Range<usize>> {
-    let start = line_start(source, node.start_byte());
-    let end = (line_end(source, node.end_byte()) + 1).min(source.len());
-    let alone = source[start..node.start_byte()].trim().is_empty()
-        && source[node.end_byte()..end].trim().is_empty();
-    alone.then_some(start..end)
 }
 
 /// The deletion of a parameter with the comma before it, which leaves the

@@ -18,7 +18,7 @@ use tree_sitter::Node;
 use crate::edit::Edit;
 use crate::python::continuation::MAX_LINE;
 use crate::python::syntax::{Root, descendants, field_name, named_children, text};
-use crate::source::{line_end, line_of, line_start};
+use crate::source::{line_end, line_of, line_start, own_lines};
 use crate::transform::model::{ArgsRule, MemberRule, ResultRule};
 use crate::transform::template::Template;
 
@@ -37,14 +37,15 @@ pub struct Followed {
     /// line): an exception raised before them skips them, so the rule's
     /// difference for an unused member shows on that path.
     pub exposed: Vec<(String, usize)>,
-    /// An end (a member with `with_block`) outside a `finally` that may
-    /// close a with block made of the object's making.
+    /// An end (a member with `with_block`) that may close a with block
+    /// made of the object's making.
     pub block: Option<Block>,
 }
 
 /// The object's making, `name = ...` on a statement of its own, and its
-/// end, a statement of its own later in the same block: the statements
-/// between may become the body of a with block.
+/// end, a statement of its own later in the same block or alone in the
+/// `finally` of a try right after the making: the statements between may
+/// become the body of a with block.
 #[derive(Debug, Clone)]
 pub struct Block {
     pub member: String,
@@ -390,15 +391,8 @@ impl<'t> Follower<'_, 't> {
             }
             if self.rules.members[member].with_block.is_some() {
                 self.found.block = made_statement
-                    .and_then(|made| block(made, named.made, *attr, self.source))
-                    .filter(|(_, _, _, guarded)| in_finally == guarded.is_some())
-                    .map(|(name, made, end, guarded)| Block {
-                        member: member.clone(),
-                        name,
-                        made,
-                        end,
-                        guarded,
-                    });
+                    .and_then(|made| block(member, made, named.made, *attr, self.source))
+                    .filter(|block| in_finally == block.guarded.is_some());
             }
         }
         Ok(())
@@ -708,13 +702,9 @@ impl Block {
         }
         const INDENT: &str = "    ";
         let first = line_end(source, self.made.end) + 1;
-        let end_line = line_start(source, self.end.start);
-        let end_after = line_end(source, self.end.end);
-        if !source[end_line..self.end.start].trim().is_empty()
-            || !source[self.end.end..end_after].trim().is_empty()
-        {
-            return Err("the end shares its line with other code".into());
-        }
+        let end_lines =
+            own_lines(source, self.end.clone()).ok_or("the end shares its line with other code")?;
+        let end_line = end_lines.start;
         let mut edits = Vec::new();
         let mut statements = false;
         let mut at = first;
@@ -766,8 +756,7 @@ impl Block {
         if !statements {
             return Err("no statement stands between the object's making and its end".into());
         }
-        let deleted_to = (end_after + 1).min(source.len());
-        edits.push(Edit::replace(end_line..deleted_to, String::new()));
+        edits.push(Edit::replace(end_lines, String::new()));
         Ok(edits)
     }
 }
@@ -781,17 +770,17 @@ fn guarded_edits(
     end: &Range<usize>,
     source: &str,
 ) -> Result<Vec<Edit>, String> {
-    let whole_line = |from: usize, to: usize, written: &str| {
-        let (start, stop) = (line_start(source, from), line_end(source, to));
-        let line = source[start..stop].trim();
-        (line == written).then(|| start..(stop + 1).min(source.len()))
+    // The line starting at `at`, where it holds `written` alone.
+    let keyword_line = |at: usize, written: &str| {
+        let (start, stop) = (line_start(source, at), line_end(source, at));
+        (source[start..stop].trim() == written).then(|| start..(stop + 1).min(source.len()))
     };
-    let try_line = whole_line(statement.start, statement.start, "try:")
+    let try_line = keyword_line(statement.start, "try:")
         .ok_or("the try statement's line holds more than `try:`")?;
-    let finally_line = whole_line(clause.start, clause.start, "finally:")
+    let finally_line = keyword_line(clause.start, "finally:")
         .ok_or("the finally clause's line holds more than `finally:`")?;
-    let end_line = whole_line(end.start, end.end, source[end.clone()].trim())
-        .ok_or("the end shares its line with other code")?;
+    let end_line =
+        own_lines(source, end.clone()).ok_or("the end shares its line with other code")?;
     if end_line.start != finally_line.end {
         return Err("the end is not on the line after `finally:`".into());
     }
@@ -801,19 +790,11 @@ fn guarded_edits(
     ])
 }
 
-/// A with block's parts (see [`Block`]).
-type BlockParts = (
-    String,
-    Range<usize>,
-    Range<usize>,
-    Option<(Range<usize>, Range<usize>)>,
-);
-
-/// The name and statements of a with block made of `made` (the
-/// statement making the object with `call`) and the statement holding the
-/// end's `attr`: `name = call` and `name.end()`, statements of one block,
-/// or the end alone in the `finally` of a try right after the making.
-fn block(made: Node, call: Node, attr: Node, source: &str) -> Option<BlockParts> {
+/// The with block made of `made` (the statement making the object with
+/// `call`) and the statement holding the end `member`'s `attr`: `name =
+/// call` and `name.end()`, statements of one block, or the end alone in
+/// the `finally` of a try right after the making.
+fn block(member: &str, made: Node, call: Node, attr: Node, source: &str) -> Option<Block> {
     let assignment = made
         .named_child(0)
         .filter(|_| made.kind() == "expression_statement" && made.named_child_count() == 1)
@@ -825,25 +806,27 @@ fn block(made: Node, call: Node, attr: Node, source: &str) -> Option<BlockParts>
         .parent()
         .and_then(|c| c.parent())
         .filter(|s| s.kind() == "expression_statement" && s.named_child_count() == 1)?;
-    let name = text(name, source).to_owned();
-    if end.parent() == made.parent() {
-        return Some((name, made.byte_range(), end.byte_range(), None));
-    }
-    let clause = end
-        .parent()
-        .filter(|b| b.kind() == "block" && b.named_child_count() == 1)?
-        .parent()
-        .filter(|c| c.kind() == "finally_clause")?;
-    let statement = clause
-        .parent()
-        .filter(|t| made.next_named_sibling() == Some(*t))
-        .filter(|t| t.named_child_count() == 2)?;
-    Some((
-        name,
-        made.byte_range(),
-        end.byte_range(),
-        Some((statement.byte_range(), clause.byte_range())),
-    ))
+    let guarded = if end.parent() == made.parent() {
+        None
+    } else {
+        let clause = end
+            .parent()
+            .filter(|b| b.kind() == "block" && b.named_child_count() == 1)?
+            .parent()
+            .filter(|c| c.kind() == "finally_clause")?;
+        let statement = clause
+            .parent()
+            .filter(|t| made.next_named_sibling() == Some(*t))
+            .filter(|t| t.named_child_count() == 2)?;
+        Some((statement.byte_range(), clause.byte_range()))
+    };
+    Some(Block {
+        member: member.to_owned(),
+        name: text(name, source).to_owned(),
+        made: made.byte_range(),
+        end: end.byte_range(),
+        guarded,
+    })
 }
 
 /// The argument a call passes for the timeout parameter at `position`

@@ -729,10 +729,7 @@ fn shared_statement<'t>(
     if modules < 2 && kept.is_none() {
         return None;
     }
-    let indent = &source[line_start(source, statement.start_byte())..statement.start_byte()];
-    if !indent.chars().all(char::is_whitespace) {
-        return None;
-    }
+    let indent = indentation(*statement, source)?;
     let (patch, kept) = match named_children(*statement).as_slice() {
         [assignment] if kept.is_some() && assignment.kind() == "assignment" => {
             let left = assignment.child_by_field_name("left")?;
@@ -826,13 +823,7 @@ fn repeated(
     write: impl Fn(&mut Vec<Piece>, bool, &ModuleUnderTest) -> Result<(), String>,
     modules: &[ModuleUnderTest],
 ) -> Result<(), String> {
-    let line_start = source[..whole.start_byte()]
-        .rfind('\n')
-        .map_or(0, |i| i + 1);
-    let indent = &source[line_start..whole.start_byte()];
-    if !indent.chars().all(char::is_whitespace) {
-        return Err("the mock shares its line with other code".into());
-    }
+    let indent = indentation(whole, source).ok_or("the mock shares its line with other code")?;
     let before = &source[whole.start_byte()..target_start];
     let after = &source[target_end..whole.end_byte()];
     for (i, module) in modules.iter().enumerate() {
@@ -846,6 +837,12 @@ fn repeated(
         pieces.push(Piece::Text(after.to_owned()));
     }
     Ok(())
+}
+
+/// The indentation of `node`'s line, when nothing comes before it there.
+fn indentation<'s>(node: Node, source: &'s str) -> Option<&'s str> {
+    let indent = &source[line_start(source, node.start_byte())..node.start_byte()];
+    indent.chars().all(char::is_whitespace).then_some(indent)
 }
 
 /// Whether the module binds `mock` at its top level to mock's module.
