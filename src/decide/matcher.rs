@@ -680,8 +680,9 @@ impl Matcher<'_> {
     /// `follow::Block`), with the edits of its body and the difference it
     /// has (none where a `finally` waited as the block does): where that
     /// difference is accepted, the header fits its line, and the block can
-    /// take the lines between. Otherwise the executor is shut down where
-    /// its end was, with that end's differences.
+    /// take the lines between; the end's own edits then go from
+    /// `followed`. Otherwise the executor is shut down where its end was,
+    /// with that end's differences.
     #[allow(clippy::too_many_arguments)]
     fn with_block(
         &self,
@@ -725,6 +726,14 @@ impl Matcher<'_> {
                 || followed.appended.iter().any(|(at, _)| within(*at))
         };
         let body_edits = block.body_edits(root, source, &edited).ok()?;
+        // The end's line goes, and with it the end's own edits and the
+        // difference of an end an exception may skip.
+        followed
+            .edits
+            .retain(|e| !(block.end.start <= e.range.start && e.range.end <= block.end.end));
+        followed
+            .exposed
+            .retain(|(member, _)| *member != block.member);
         Some(WithBlock {
             block,
             body_edits,
@@ -1133,12 +1142,6 @@ impl Matcher<'_> {
                 file,
             ) {
                 let block = &with.block;
-                followed.edits.retain(|e| {
-                    !(block.end.start <= e.range.start && e.range.end <= block.end.end)
-                });
-                followed
-                    .exposed
-                    .retain(|(member, _)| *member != block.member);
                 attached_edits.extend(with.body_edits);
                 let mut pieces = vec![Piece::Text("with ".into())];
                 pieces.append(&mut template.pieces);
