@@ -3923,8 +3923,10 @@ fn a_review_rewrite_made_by_the_switch_names_its_differences_and_the_switch() {
     assert!(
         line_with(&text, "./pkg/work.py:10:").contains(
             "rewrite by greenpool-executor (review, with the switch: backpressure, start-order, \
-             reused-worker, exception-waits; exception-waits where it is made by a with block \
-             that ends where '.waitall()' was (line 13))"
+             reused-worker, exception-waits, unprinted-exception; exception-waits where it is \
+             made by a with block that ends where '.waitall()' was (line 13); \
+             unprinted-exception where '.spawn_n()' goes without \
+             `.add_done_callback(_print_exception)`)"
         ),
         "{text}"
     );
@@ -3936,11 +3938,12 @@ fn a_review_rewrite_made_by_the_switch_names_its_differences_and_the_switch() {
           finally:\n        pool.waitall()\n",
     );
     let text = stdout(&eventless(&["scan", ".", "--review"], guarded.path()));
+    let line = line_with(&text, "./pkg/work.py:10:");
     assert!(
-        line_with(&text, "./pkg/work.py:10:").contains(
+        line.contains(
             "rewrite by greenpool-executor (review, with the switch: backpressure, start-order, \
-             reused-worker)"
-        ),
+             reused-worker, unprinted-exception;"
+        ) && !line.contains("exception-waits"),
         "{text}"
     );
 }

@@ -311,7 +311,8 @@ fn the_switch_off_eventlet_is_one_commit_that_says_so() {
     );
     let service = git(d, &["show", "eventlet-removal:pkg/service.py"]);
     assert!(
-        service.starts_with("import concurrent.futures\nimport traceback\n\n\n"),
+        service.starts_with("import concurrent.futures\n\n\n")
+            && service.contains("pool.submit(instance.resize, size)\n"),
         "{service}"
     );
 }

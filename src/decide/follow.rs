@@ -10,7 +10,7 @@
 //! container, a tuple target, a name rebound to another object, a list used
 //! some other way) is a refusal that names the line.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
 use tree_sitter::Node;
@@ -40,6 +40,9 @@ pub struct Followed {
     /// An end (a member with `with_block`) that may close a with block
     /// made of the object's making.
     pub block: Option<Block>,
+    /// The members called whose `then` was left out (see
+    /// `Rules::then_left_out`).
+    pub then_left_out: BTreeSet<String>,
 }
 
 /// The object's making, `name = ...` on a statement of its own, and its
@@ -73,6 +76,9 @@ pub struct Rules<'a> {
     /// Another module that mentions a module-level name of the file (or an
     /// attribute it stores on `self`), where an object so held may be used.
     pub read_elsewhere: &'a dyn Fn(&str) -> Option<String>,
+    /// The members whose `then` is left out: its difference is accepted
+    /// (see `MemberRule::then_left_out`).
+    pub then_left_out: &'a BTreeSet<String>,
 }
 
 /// Checks every use of the object `call` creates and returns the edits that
@@ -675,7 +681,11 @@ impl<'t> Follower<'_, 't> {
         }
         if let Some(then) = &rule.then {
             let call = call.ok_or_else(|| format!("'.{member}' is not called"))?;
-            self.found.appended.push((call.end_byte(), then.clone()));
+            if self.rules.then_left_out.contains(member) {
+                self.found.then_left_out.insert(member.to_owned());
+            } else {
+                self.found.appended.push((call.end_byte(), then.clone()));
+            }
         }
         if rule.last {
             self.last_uses.push((member.to_owned(), attr));

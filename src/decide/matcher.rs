@@ -3,7 +3,7 @@
 //! and what the whole tree requires.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
 use tree_sitter::Node;
@@ -1120,12 +1120,26 @@ impl Matcher<'_> {
             let non_negative = |value: Node| proof.proved(value);
             let read_elsewhere =
                 |name: &str| self.context.name_read_elsewhere(name).map(str::to_owned);
+            let named = |id: Option<&String>| {
+                id.map(|id| self.catalogue.difference_by_id(id))
+                    .map(|id| id.expect("the catalogue checks the differences member rules name"))
+            };
+            // What maintainers write, where its difference is accepted.
+            let then_left_out: BTreeSet<String> = members
+                .iter()
+                .filter(|(_, rule)| {
+                    named(rule.then_left_out.as_ref())
+                        .is_some_and(|id| self.selection.accepts(&[id]))
+                })
+                .map(|(member, _)| member.clone())
+                .collect();
             let rules = follow::Rules {
                 members,
                 escapes: t.escapes,
                 task_state: &task_state,
                 non_negative: &non_negative,
                 read_elsewhere: &read_elsewhere,
+                then_left_out: &then_left_out,
             };
             let mut followed = follow::follow(call, root.node(), source, &rules, &creates_same)?;
             let called = followed.appended.iter().flat_map(|(_, t)| t.helpers());
@@ -1159,11 +1173,18 @@ impl Matcher<'_> {
             }
             attached_edits.extend(followed.edits);
             appended = followed.appended;
-            let named = |id: Option<&String>| {
-                id.map(|id| self.catalogue.difference_by_id(id))
-                    .map(|id| id.expect("the catalogue checks the differences member rules name"))
-            };
             let difference = |member: &str| named(members[member].unused.as_ref());
+            for member in followed.then_left_out {
+                let rule = &members[&member];
+                if let Some(id) = named(rule.then_left_out.as_ref()) {
+                    let left_out = rule.then.as_ref().and_then(Template::as_written);
+                    let why = format!(
+                        "'.{member}()' goes without `{}`",
+                        left_out.unwrap_or_default()
+                    );
+                    member_differences.push((id, why));
+                }
+            }
             for member in followed.used {
                 if let Some(id) = named(members[&member].used.as_ref()) {
                     member_differences.push((id, format!("'.{member}()' is called on it")));

@@ -697,10 +697,16 @@ impl Catalogue {
                     "member '{member}': `with_block` needs `last`, the object's end"
                 ));
             }
+            if rule.then_left_out.is_some() && rule.then.is_none() {
+                problems.push(format!(
+                    "member '{member}': `then_left_out` needs `then`, the text it leaves out"
+                ));
+            }
             for (key, id) in [
                 ("unused", &rule.unused),
                 ("used", &rule.used),
                 ("with_block", &rule.with_block),
+                ("then_left_out", &rule.then_left_out),
             ] {
                 if let Some(id) = id {
                     let at = format!("member '{member}': `{key}` ");

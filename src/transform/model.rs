@@ -339,6 +339,12 @@ pub struct MemberRule {
     /// helper calls only.
     #[serde(default, deserialize_with = "template_text")]
     pub then: Option<Template>,
+    /// The difference the rewrite has without `then`, as maintainers
+    /// write it (a pool's task with no printer of its exception:
+    /// `unprinted-exception`); where that difference is accepted, `then`
+    /// is left out.
+    #[serde(default)]
+    pub then_left_out: Option<String>,
 }
 
 fn template_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Template>, D::Error> {
