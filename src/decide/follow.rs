@@ -733,8 +733,8 @@ impl Block {
                     ));
                 }
                 // A line that goes on a statement begun above: inside a
-                // string it is text, and where the statement is edited
-                // too, its edits realign it from its old place.
+                // string it is text, and an `edited` statement's edits
+                // would not count the block's indentation.
                 let first = at + (line.len() - content.len());
                 let ancestors: Vec<Node> = root
                     .descendant_for_byte_range(first, first)

@@ -719,10 +719,14 @@ impl Matcher<'_> {
         if made.contains('\n') || header > MAX_LINE {
             return None;
         }
+        // A statement that goes on across lines of the body: a rewrite of
+        // a use in it may span them, and text added after its call is
+        // wrapped without the block's indentation. A member's rename stays
+        // on its line, and the lines that go on the call are realigned
+        // under it with the block's indentation.
         let edited = |statement: Range<usize>| {
-            let within = |at: usize| statement.contains(&at);
+            let within = |at: usize| (statement.start..=statement.end).contains(&at);
             file.uses.iter().any(|u| within(u.range.start))
-                || followed.edits.iter().any(|e| within(e.range.start))
                 || followed.appended.iter().any(|(at, _)| within(*at))
         };
         let body_edits = block.body_edits(root, source, &edited).ok()?;

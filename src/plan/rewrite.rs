@@ -758,7 +758,7 @@ fn attached_edit(
     // So does a line indented into a with block.
     let indented = others
         .iter()
-        .filter(|e| e.range == (line..line) && e.text.chars().all(|c| c == ' '));
+        .filter(|e| e.range.start == line && continuation::indents_line(text, e));
     let reindented: isize = continuation::follow_moved_brackets(root, text, &others)
         .iter()
         .filter(|e| e.range.start == line)

@@ -187,6 +187,11 @@ pub fn follow_moved_brackets(root: Node, source: &str, edits: &[Edit]) -> Vec<Ed
     for edit in edits {
         let old = &source[edit.range.clone()];
         let delta = width(&edit.text) - width(old);
+        // A line indented into a block moves with the lines that go on its
+        // statement, which are indented the same.
+        if indents_line(source, edit) {
+            continue;
+        }
         if delta != 0 && !old.contains('\n') && !edit.text.contains('\n') {
             moved
                 .entry(line_start(source, edit.range.start))
@@ -203,8 +208,11 @@ pub fn follow_moved_brackets(root: Node, source: &str, edits: &[Edit]) -> Vec<Ed
             .collect(),
     );
     let inside_an_edit = |at: usize| interiors.containing(&(at..at)).is_some();
-    let edit_starts: std::collections::HashSet<usize> =
-        edits.iter().map(|e| e.range.start).collect();
+    let edit_starts: std::collections::HashSet<usize> = edits
+        .iter()
+        .filter(|e| !indents_line(source, e))
+        .map(|e| e.range.start)
+        .collect();
     let mut shifted: std::collections::HashSet<usize> = Default::default();
     let mut out = Vec::new();
     for (line, line_edits) in moved {
@@ -254,6 +262,15 @@ pub fn follow_moved_brackets(root: Node, source: &str, edits: &[Edit]) -> Vec<Ed
         }
     }
     out
+}
+
+/// Whether `edit` indents a whole line further (spaces inserted at its
+/// start), as a with block's body is indented.
+pub fn indents_line(source: &str, edit: &Edit) -> bool {
+    edit.range.is_empty()
+        && line_start(source, edit.range.start) == edit.range.start
+        && !edit.text.is_empty()
+        && edit.text.chars().all(|c| c == ' ')
 }
 
 /// `edits` with each statement that was broken onto two lines only because
@@ -1102,6 +1119,24 @@ mod tests {
         assert_eq!(
             crate::edit::apply(source, edits).unwrap(),
             "x = http.client.HTTPConnection.putrequest(self, url,\n                                          skip)\nf(HTTPConnection,\n  y)\n"
+        );
+    }
+
+    #[test]
+    fn lines_indented_into_a_block_follow_a_renamed_name_from_their_new_place() {
+        let source = "p.spawn_n(send, i,\n          count)\n";
+        let tree = parse(source);
+        let at = source.find("spawn_n").unwrap();
+        let second = source.find('\n').unwrap() + 1;
+        let mut edits = vec![
+            Edit::insert(0, "    ".to_owned()),
+            Edit::replace(at..at + "spawn_n".len(), "submit".to_owned()),
+            Edit::insert(second, "    ".to_owned()),
+        ];
+        edits.extend(follow_moved_brackets(tree.root_node(), source, &edits));
+        assert_eq!(
+            crate::edit::apply(source, edits).unwrap(),
+            "    p.submit(send, i,\n             count)\n"
         );
     }
 
