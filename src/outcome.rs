@@ -59,6 +59,10 @@ pub struct Finding {
     /// the switch rewrites, right only together with the rest of it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub with_switch: bool,
+    /// The helpers a rewrite calls (catalogue names), in its own text or
+    /// in text it adds after a call.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub helpers: Vec<String>,
     pub code: String,
 }
 

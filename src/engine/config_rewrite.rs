@@ -94,6 +94,7 @@ pub(super) fn config_file(
                 comments: Vec::new(),
                 // The last import goes in the switch, and this with it.
                 with_switch: eventlet_left.is_some_and(|(_, with_switch)| with_switch),
+                helpers: Vec::new(),
                 code: code.trim().to_owned(),
             });
             if refusal.is_none() {
@@ -259,6 +260,7 @@ fn settle_settings(file: &mut FileResult, catalogue: &Catalogue, settling: &Sett
             comments: Vec::new(),
             // Not even the switch deletes it.
             with_switch: false,
+            helpers: Vec::new(),
             code: line_text(text, line).trim().to_owned(),
         });
     }

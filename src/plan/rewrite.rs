@@ -296,6 +296,15 @@ fn findings(
                 }
                 by_id
             };
+            let helpers = match (fate, taken) {
+                (Fate::Rewrite(rw), _) | (Fate::Manual(..) | Fate::Unaccepted(_), Some(rw)) => {
+                    let mut names: Vec<String> = rw.helpers().map(str::to_owned).collect();
+                    names.sort();
+                    names.dedup();
+                    names
+                }
+                _ => Vec::new(),
+            };
             let (action, transform, safety, reason, differences, conditions) = match (fate, taken) {
                 (Fate::Rewrite(rw), _) | (Fate::Manual(..) | Fate::Unaccepted(_), Some(rw)) => (
                     Action::Rewrite,
@@ -373,6 +382,7 @@ fn findings(
                     _ => Vec::new(),
                 },
                 with_switch: false,
+                helpers,
                 code: lines.line_text(text, line).trim().to_owned(),
             }
         })

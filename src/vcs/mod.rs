@@ -368,10 +368,10 @@ fn message_body(step: &Step, catalogue: &Catalogue) -> String {
         let _ = writeln!(text, "* {api}: {n} (transform {transform})");
     }
     let shared = step.helpers_module.as_ref();
-    let helpers: std::collections::BTreeSet<&str> = counts
-        .keys()
-        .filter_map(|(id, _)| catalogue.transform_by_id(id))
-        .flat_map(|t| catalogue.helpers_needed(t.helpers()))
+    let called = step.rewrites.iter().flat_map(|(_, f)| &f.helpers);
+    let helpers: std::collections::BTreeSet<&str> = catalogue
+        .helpers_needed(called.map(String::as_str))
+        .into_iter()
         .map(|h| h.defined_name(shared.is_some()))
         .collect();
     if !helpers.is_empty() {
