@@ -296,14 +296,13 @@ fn findings(
                 }
                 by_id
             };
-            let helpers = match (fate, taken) {
+            // The helpers of the rewrite that makes it (its own, or the
+            // one that takes it in), each once.
+            let helpers: BTreeSet<&str> = match (fate, taken) {
                 (Fate::Rewrite(rw), _) | (Fate::Manual(..) | Fate::Unaccepted(_), Some(rw)) => {
-                    let mut names: Vec<String> = rw.helpers().map(str::to_owned).collect();
-                    names.sort();
-                    names.dedup();
-                    names
+                    rw.helpers().collect()
                 }
-                _ => Vec::new(),
+                _ => BTreeSet::new(),
             };
             let (action, transform, safety, reason, differences, conditions) = match (fate, taken) {
                 (Fate::Rewrite(rw), _) | (Fate::Manual(..) | Fate::Unaccepted(_), Some(rw)) => (
@@ -382,7 +381,7 @@ fn findings(
                     _ => Vec::new(),
                 },
                 with_switch: false,
-                helpers,
+                helpers: helpers.into_iter().map(str::to_owned).collect(),
                 code: lines.line_text(text, line).trim().to_owned(),
             }
         })
