@@ -996,10 +996,26 @@ fn show_transform(catalogue: &Catalogue, id: &str) -> Result<String> {
             out.push_str(&format!("  {}: {} {}\n", d.id, d.summary, d.guidance));
         }
     }
+    // Those its object's uses give (a pool never waited for, one made by
+    // a with block).
+    let mut by_members: Vec<usize> = t
+        .member_differences()
+        .filter_map(|id| catalogue.difference_by_id(id))
+        .filter(|d| !differences.contains(d))
+        .collect();
+    by_members.sort_unstable();
+    by_members.dedup();
+    if !by_members.is_empty() {
+        out.push_str("\nand where its object is used so (see above):\n");
+        for d in &by_members {
+            let d = &catalogue.differences[*d];
+            out.push_str(&format!("  {}: {} {}\n", d.id, d.summary, d.guidance));
+        }
+    }
     // Those a condition of the transform holds with only in some programs
     // (unpatched runs, a test's mock of the stdlib name, ...).
     let conditional: Vec<&str> = (0..catalogue.differences.len())
-        .filter(|d| !differences.contains(d))
+        .filter(|d| !differences.contains(d) && !by_members.contains(d))
         .filter(|d| catalogue.transforms_with(*d).iter().any(|w| w.id == t.id))
         .map(|d| catalogue.differences[d].id.as_str())
         .collect();

@@ -2441,6 +2441,24 @@ fn review_rewrites_are_made_only_when_asked() {
         shown.contains("  exit-waits: A thread still pending or running at exit"),
         "{shown}"
     );
+    // A difference a member's use gives is listed with the transform too.
+    let unprinted = listed
+        .split("\n\n")
+        .find(|d| d.starts_with("unprinted-exception\n"))
+        .unwrap_or_default();
+    assert!(
+        unprinted.ends_with("rewrites with it: greenpool-executor, greenpool-executor-patched"),
+        "{listed}"
+    );
+    let pool = stdout(&eventless(
+        &["transforms", "show", "greenpool-executor"],
+        dir.path(),
+    ));
+    assert!(
+        pool.contains("and where its object is used so (see above):\n  exit-waits: ")
+            && pool.contains("\n  unprinted-exception: An exception a pool's task raises"),
+        "{pool}"
+    );
     let json: serde_json::Value =
         serde_json::from_slice(&eventless(&["scan", "--format", "json", "."], dir.path()).stdout)
             .unwrap();

@@ -263,6 +263,7 @@ impl Catalogue {
             .iter()
             .filter(|t| {
                 t.cases.iter().any(|c| c.differences.contains(&difference))
+                    || t.member_differences().any(|d| d == id)
                     || match id {
                         UNPATCHED_RUNS | UNPATCHED_PROGRAM => {
                             relaxable(t) && !t.apis.iter().all(|a| never_blocks(*a))

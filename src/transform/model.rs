@@ -591,6 +591,23 @@ impl Transform {
         self.requires.contains(&Requirement::EventletFree)
     }
 
+    /// The differences its member rules name: a rewrite has one where its
+    /// object is used, or not used, so (exit-waits, exception-waits).
+    pub fn member_differences(&self) -> impl Iterator<Item = &str> {
+        self.members
+            .iter()
+            .flat_map(|m| m.values())
+            .flat_map(|rule| {
+                [
+                    &rule.unused,
+                    &rule.used,
+                    &rule.with_block,
+                    &rule.then_left_out,
+                ]
+            })
+            .filter_map(|id| id.as_deref())
+    }
+
     /// The helpers its templates call.
     pub fn helpers(&self) -> impl Iterator<Item = &str> {
         let members = self
