@@ -373,6 +373,30 @@ pub fn stdlib_names(template: &Template) -> impl Iterator<Item = StdlibTarget> +
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_member_rule_names_known_differences_and_leaves_out_only_its_then() {
+        let loaded = |from: &str, to: &str| {
+            let sources: Vec<(&str, String)> = builtin::BUILTIN
+                .iter()
+                .map(|(name, text)| (*name, text.replace(from, to)))
+                .collect();
+            let sources: Vec<(&str, &str)> =
+                sources.iter().map(|(n, t)| (*n, t.as_str())).collect();
+            Catalogue::load(&sources).err().map(|e| e.to_string())
+        };
+        let printer = r#"then = ".add_done_callback({def:_print_exception})", "#;
+        let unknown = loaded("\"unprinted-exception\" }", "\"unprinted-nope\" }").unwrap();
+        assert!(
+            unknown.contains("member 'spawn': `then_left_out` names unknown difference"),
+            "{unknown}"
+        );
+        let without_then = loaded(printer, "").unwrap();
+        assert!(
+            without_then.contains("`then_left_out` needs `then`"),
+            "{without_then}"
+        );
+    }
+
     fn target(api: &str) -> Option<(String, Option<String>)> {
         let catalogue = Catalogue::builtin().unwrap();
         let target = catalogue.stdlib_target(catalogue.api(api).unwrap())?;

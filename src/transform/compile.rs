@@ -702,15 +702,10 @@ impl Catalogue {
                     "member '{member}': `then_left_out` needs `then`, the text it leaves out"
                 ));
             }
-            for (key, id) in [
-                ("unused", &rule.unused),
-                ("used", &rule.used),
-                ("with_block", &rule.with_block),
-                ("then_left_out", &rule.then_left_out),
-            ] {
+            for (key, id) in rule.differences() {
                 if let Some(id) = id {
                     let at = format!("member '{member}': `{key}` ");
-                    self.differences_named(std::slice::from_ref(id), &at, &mut problems);
+                    self.differences_named(&[id.to_owned()], &at, &mut problems);
                 }
             }
             for piece in rule.then.iter().flat_map(|t| &t.pieces) {

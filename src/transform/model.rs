@@ -347,6 +347,19 @@ pub struct MemberRule {
     pub then_left_out: Option<String>,
 }
 
+impl MemberRule {
+    /// The differences the rule names, each with its key: the rewrite has
+    /// one where the object is used, or not used, so.
+    pub fn differences(&self) -> [(&'static str, Option<&str>); 4] {
+        [
+            ("unused", self.unused.as_deref()),
+            ("used", self.used.as_deref()),
+            ("with_block", self.with_block.as_deref()),
+            ("then_left_out", self.then_left_out.as_deref()),
+        ]
+    }
+}
+
 fn template_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Template>, D::Error> {
     let text = String::deserialize(d)?;
     Template::parse(&text)
@@ -597,15 +610,8 @@ impl Transform {
         self.members
             .iter()
             .flat_map(|m| m.values())
-            .flat_map(|rule| {
-                [
-                    &rule.unused,
-                    &rule.used,
-                    &rule.with_block,
-                    &rule.then_left_out,
-                ]
-            })
-            .filter_map(|id| id.as_deref())
+            .flat_map(MemberRule::differences)
+            .filter_map(|(_, id)| id)
     }
 
     /// The helpers its templates call.
