@@ -3928,6 +3928,47 @@ fn patched_script_running(work: &[u8]) -> tempfile::TempDir {
 }
 
 #[test]
+fn a_pool_s_finding_names_the_helper_its_rewrite_calls() {
+    // The printer of a task's exception follows submit only where
+    // unprinted-exception is not accepted; the JSON finding says which
+    // helper the rewrite calls, and none where it calls none.
+    let dir = patched_script_running(
+        b"import eventlet\n\n\ndef read(path):\n    with open(path) as f:\n        \
+          print(f.read())\n\n\ndef main():\n    pool = eventlet.GreenPool(4)\n    \
+          for path in ['/etc/hostname']:\n        pool.spawn_n(read, path)\n    \
+          pool.waitall()\n",
+    );
+    let pool_finding = |args: &[&str]| {
+        let json: serde_json::Value =
+            serde_json::from_slice(&eventless(args, dir.path()).stdout).unwrap();
+        json["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|f| f["findings"].as_array().unwrap().clone())
+            .find(|f| f["api"] == "eventlet.greenpool.GreenPool")
+            .unwrap()
+    };
+    let printed = pool_finding(&[
+        "scan",
+        ".",
+        "--format",
+        "json",
+        "--accept",
+        "backpressure,start-order,reused-worker,exception-waits,resolver",
+    ]);
+    assert_eq!(printed["action"], "rewrite", "{printed}");
+    assert_eq!(
+        printed["helpers"],
+        serde_json::json!(["_print_exception"]),
+        "{printed}"
+    );
+    let bare = pool_finding(&["scan", ".", "--format", "json", "--review"]);
+    assert_eq!(bare["action"], "rewrite", "{bare}");
+    assert!(bare.get("helpers").is_none(), "{bare}");
+}
+
+#[test]
 fn a_review_rewrite_made_by_the_switch_names_its_differences_and_the_switch() {
     // The pool becomes an executor only with monkey_patch() gone: both are
     // the switch, and the pool's line says so beside its differences.
