@@ -15,7 +15,7 @@ use crate::decide::identity;
 use crate::decide::tree_facts::{
     FileContext, Lookups, Relaxed, WithMocks, add_new, patched_by_call,
 };
-use crate::decide::{covered_mock, narrow_mock};
+use crate::decide::{covered_mock, narrow_mock, started_reach};
 use crate::edit::Edit;
 use crate::project::metadata::normalise;
 use crate::project::requirements::RequirementFloors;
@@ -1054,10 +1054,21 @@ impl Matcher<'_> {
                     self.requirement_floors.check(package, release)?
                 }
                 Guard::NoIdentifier(name) => {
-                    check_guard(guard, u, node, root, source, file)?;
                     let func = t.params.iter().position(|p| p.name == "func" && !p.rest);
-                    if let Some(func) = func {
-                        self.check_started_definition(name, func, node, root, source)?;
+                    let started = func.and_then(|func| {
+                        let call = called(root, node)?;
+                        own_function_name(*positional_args(call).get(func)?, source)
+                            .filter(|f| !root.functions_defined(f, source).is_empty())
+                    });
+                    match (started, func) {
+                        (Some(started), _) => {
+                            started_reach::check_not_reached(started, name, root.node(), source)?
+                        }
+                        (None, Some(func)) => {
+                            check_guard(guard, u, node, root, source, file)?;
+                            self.check_started_definition(name, func, node, root, source)?;
+                        }
+                        (None, None) => check_guard(guard, u, node, root, source, file)?,
                     }
                 }
                 _ => check_guard(guard, u, node, root, source, file)?,
