@@ -4348,6 +4348,49 @@ fn eventlet_s_own_tree_is_left_as_it_is() {
     assert!(!diff.contains("+++"), "{diff}");
 }
 
+/// A narrow mock patches the time of every module under test: where one of
+/// them keeps its sleep (another test's mock, given a spec, holds it), the
+/// mock stays, and so do the sleeps of the others that it catches.
+#[test]
+fn a_sleep_mock_narrowing_to_two_modules_stays_where_one_keeps_its_sleep() {
+    let nap = b"import eventlet\n\n\ndef nap():\n    eventlet.sleep(1)\n";
+    let rpc = b"import oslo_messaging as messaging\n\n\n\
+                def get_server(transport, target, endpoints):\n    \
+                return messaging.get_rpc_server(transport, target, endpoints)\n";
+    let test_both =
+        b"from unittest import mock\n\nfrom pkg import naps\nfrom pkg import rests\n\n\n\
+                      @mock.patch('eventlet.sleep')\ndef test_both(fake_sleep):\n    \
+                      naps.nap()\n    rests.nap()\n";
+    let test_rests = b"from unittest import mock\n\nfrom pkg import rests\n\n\n\
+                       @mock.patch('eventlet.sleep', autospec=True)\n\
+                       def test_rest(fake_sleep):\n    rests.nap()\n";
+    let dir = tree(&[
+        ("eventless.toml", b""),
+        ("pkg/__init__.py", b""),
+        ("pkg/naps.py", nap),
+        ("pkg/rests.py", nap),
+        ("pkg/rpc.py", rpc),
+        ("pkg/debugging.py", HELD_BY_A_PERSON),
+        ("pkg/tests/__init__.py", b""),
+        (
+            "pkg/tests/test_rpc.py",
+            b"from pkg import rpc\n\n\ndef test_rpc():\n    assert rpc\n",
+        ),
+        ("pkg/tests/test_both.py", test_both),
+        ("pkg/tests/test_rests.py", test_rests),
+    ]);
+    let text = stdout(&eventless(&["scan", ".", "--review"], dir.path()));
+    assert!(
+        line_with(&text, "./pkg/naps.py:5:").contains(
+            "the test module pkg/tests/test_both.py run alone mocks \
+             eventlet.greenthread.sleep through the time of this module and of pkg.rests"
+        ),
+        "{text}"
+    );
+    let diff = stdout(&eventless(&["diff", ".", "--review"], dir.path()));
+    assert!(!diff.contains("+++"), "{diff}");
+}
+
 /// Where the test run may leave an RPC listener polling with time.sleep, a
 /// test's mock of eventlet's sleep patches the module under test's
 /// own time instead (review: narrower-mock), and the module's sleeps move

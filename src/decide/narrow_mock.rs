@@ -49,6 +49,16 @@ pub struct NarrowFacts {
     pub fits: HashMap<(usize, String), Result<(), String>>,
 }
 
+impl NarrowFacts {
+    /// The dotted name of the project module in `file`.
+    pub fn module_of(&self, file: usize) -> Option<&str> {
+        self.module_files
+            .iter()
+            .find(|(_, f)| **f == file)
+            .map(|(dotted, _)| dotted.as_str())
+    }
+}
+
 /// The module a narrow mock patches.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModuleUnderTest {

@@ -1420,18 +1420,39 @@ impl<'a> FileContext<'a> {
                 ));
             }
             // Narrow mocks leave the code of other modules to its own
-            // fate (narrower-mock), and move with all of their module's.
+            // fate (narrower-mock), and move with all of the code of the
+            // modules they patch: where one of them keeps a use, the mock
+            // stays, and so does this module's code that it catches.
             let staying = t
                 .narrow_files
                 .contains(&self.file)
-                .then(|| self.project.code_staying(self.file, api))
+                .then(|| {
+                    // Another module's code that stays is what holds this
+                    // module's, which stays in turn.
+                    let others = t.narrow_files.iter().filter(|&&f| f != self.file);
+                    others
+                        .chain([&self.file])
+                        .find_map(|&file| Some((file, self.project.code_staying(file, api)?)))
+                })
                 .flatten();
-            if let Some((code, rewritten)) = staying.filter(|_| held_elsewhere.is_none()) {
-                held_elsewhere = Some(format!(
-                    "{who} mocks {name} through this module's own time, and only \
+            if let Some((file, (code, rewritten))) = staying.filter(|_| held_elsewhere.is_none()) {
+                held_elsewhere = Some(if file == self.file {
+                    format!(
+                        "{who} mocks {name} through this module's own time, and only \
                          {rewritten} of its {code} uses here are rewritten: the module's code \
                          and that mock move together"
-                ));
+                    )
+                } else {
+                    format!(
+                        "{who} mocks {name} through the time of this module and of {}, where \
+                         only {rewritten} of its {code} uses are rewritten: the code of both \
+                         and that mock move together",
+                        self.project
+                            .narrow
+                            .module_of(file)
+                            .unwrap_or("another module")
+                    )
+                });
             }
             if t.mocks > t.narrow_mocks && t.rewritten + t.escaping.count < t.code {
                 if held_elsewhere.is_none() {
