@@ -4326,6 +4326,31 @@ fn a_function_s_probe_import_stays_when_the_module_s_import_goes() {
     );
 }
 
+/// A test module named for eventlet tests the project's support of it
+/// (oslo.concurrency's test_lockutils_eventlet.py): it stays as it is,
+/// where its twin under another name is rewritten.
+#[test]
+fn a_test_module_named_for_eventlet_stays_as_it_is() {
+    let test = b"import eventlet\n\n\ndef test_nap():\n    eventlet.sleep(0)\n";
+    let dir = tree(&[
+        ("eventless.toml", b""),
+        ("pkg/__init__.py", b""),
+        ("pkg/tests/__init__.py", b""),
+        ("pkg/tests/test_naps.py", test),
+        ("pkg/tests/test_naps_eventlet.py", test),
+    ]);
+    let text = stdout(&eventless(&["scan", ".", "--review"], dir.path()));
+    assert!(
+        line_with(&text, "test_naps_eventlet.py:5:")
+            .contains("manual: this test module is named for eventlet"),
+        "{text}"
+    );
+    assert!(
+        line_with(&text, "test_naps.py:5:").contains("rewrite by sleep"),
+        "{text}"
+    );
+}
+
 /// eventlet's own code and tests are what users move off: run on
 /// eventlet's tree, eventless rewrites nothing and says why.
 #[test]

@@ -289,6 +289,15 @@ impl Matcher<'_> {
                 ),
             );
         }
+        if self.context.tests_eventlet() {
+            return Fate::Manual(
+                None,
+                "this test module is named for eventlet: it tests the project's support of \
+                 eventlet, which it keeps while that support lasts and drops with it, not a use \
+                 to migrate"
+                    .into(),
+            );
+        }
         if let Some(suppression) = suppression::on_line(root.node(), source, u.range.start) {
             candidates.retain(|id| !suppression.covers(&self.catalogue.transforms[*id].id));
             if candidates.is_empty() {

@@ -663,6 +663,8 @@ pub struct ProjectFacts {
     pub project_name: Option<String>,
     /// Per file, the module-level names a test replaces there.
     held: HashMap<usize, Vec<HeldName>>,
+    /// The test modules named for eventlet (see `tests_eventlet`).
+    eventlet_tests: HashSet<usize>,
     /// The files that start green threads or hub timers.
     green_files: HashSet<usize>,
     /// Which programs may run the lines of functions.
@@ -1004,6 +1006,11 @@ impl ProjectFacts {
         self.held = held;
     }
 
+    /// Records the test modules named for eventlet (see `tests_eventlet`).
+    pub fn set_eventlet_tests(&mut self, files: HashSet<usize>) {
+        self.eventlet_tests = files;
+    }
+
     /// Records an installed module the project imports that runs on
     /// eventlet itself (see `eventlet_runtime`).
     pub fn set_eventlet_runtime(&mut self, runtime: Option<String>) {
@@ -1100,6 +1107,13 @@ pub struct FileContext<'a> {
 }
 
 impl<'a> FileContext<'a> {
+    /// The file is a test module named for eventlet
+    /// (`test_lockutils_eventlet.py`): it tests the project's support of
+    /// eventlet, which it keeps while that support lasts.
+    pub fn tests_eventlet(&self) -> bool {
+        self.project.eventlet_tests.contains(&self.file)
+    }
+
     /// The context of another file of the project.
     pub fn of_file(&self, file: usize) -> FileContext<'a> {
         self.project.context(file)

@@ -225,6 +225,13 @@ impl ProgramModel {
             Arc::clone(&self.call_reach),
         );
         facts.set_held(self.held.clone());
+        facts.set_eventlet_tests(
+            parsed
+                .iter()
+                .filter(|p| programs::is_named_for_eventlet_test(&p.source.path))
+                .map(|p| p.file)
+                .collect(),
+        );
         facts.set_definitions_mentioning(Arc::clone(&self.mentioning));
         facts.set_names_read_elsewhere(Arc::clone(&self.names_read_elsewhere));
         facts.set_block_mocks_without_code(self.block_mocks_without_code(parsed));

@@ -308,6 +308,12 @@ pub fn is_test_module(path: &Path) -> bool {
         && (name.starts_with("test_") || name.ends_with("_test.py") || name.ends_with("_tests.py"))
 }
 
+/// A test module whose name says it tests eventlet
+/// (`test_functional_eventlet.py`, `test_eventletutils.py`).
+pub fn is_named_for_eventlet_test(path: &Path) -> bool {
+    is_test_module(path) && file_name(path).contains("eventlet")
+}
+
 /// Test code: a test module, or anything in a `tests`/`test` folder.
 pub fn is_test_code(root: &Path, path: &Path) -> bool {
     let (root, full) = (lexical(root), lexical(path));
