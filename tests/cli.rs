@@ -4351,6 +4351,46 @@ fn a_test_module_named_for_eventlet_stays_as_it_is() {
     );
 }
 
+/// A project that still runs on Python 2 (swift 2.33, whose CI runs a
+/// py27 job) gets none of the rewrites, which write Python 3's standard
+/// library: each use says so, and names the transform that would take it.
+#[test]
+fn a_project_that_still_runs_on_python_2_is_left_as_it_is() {
+    let naps = b"import eventlet\n\n\ndef nap():\n    eventlet.sleep(1)\n";
+    let dir = tree(&[
+        (
+            "setup.cfg",
+            b"[metadata]\nname = naps\nclassifier =\n    Programming Language :: Python :: 2.7\n    \
+              Programming Language :: Python :: 3.8\n\n[entry_points]\nconsole_scripts =\n    \
+              naps = naps.naps:nap\n",
+        ),
+        ("naps/__init__.py", b""),
+        ("naps/naps.py", naps),
+    ]);
+    let args = ["scan", ".", "--review", "--assume-monkey-patched"];
+    let text = stdout(&eventless(&args, dir.path()));
+    assert!(
+        line_with(&text, "naps.py:5:").contains(
+            "[sleep] manual: the project still runs on Python 2 (setup.cfg's classifiers list \
+             Python 2)"
+        ),
+        "{text}"
+    );
+    let diff = stdout(&eventless(
+        &["diff", ".", "--review", "--assume-monkey-patched"],
+        dir.path(),
+    ));
+    assert!(!diff.contains("+++"), "{diff}");
+    // Python 3 alone, the same tree is rewritten.
+    let setup = std::fs::read_to_string(dir.path().join("setup.cfg")).unwrap();
+    std::fs::write(dir.path().join("setup.cfg"), setup.replace("2.7", "3.6")).unwrap();
+    let text = stdout(&eventless(&args, dir.path()));
+    assert!(
+        line_with(&text, "naps.py:5:").contains("rewrite by sleep"),
+        "{text}"
+    );
+}
+
 /// eventlet's own code and tests are what users move off: run on
 /// eventlet's tree, eventless rewrites nothing and says why.
 #[test]

@@ -67,10 +67,14 @@ impl std::fmt::Display for Release {
     }
 }
 
-/// Per normalised package name, the lowest release its requirement allows.
+/// Per normalised package name, the lowest release its requirement allows;
+/// and whether the project still supports Python 2.
 #[derive(Debug, Clone, Default)]
 pub struct RequirementFloors {
     floors: HashMap<String, Release>,
+    /// Where the project says it runs on Python 2 (`setup.cfg's classifiers
+    /// list Python 2`), if it does.
+    python2: Option<String>,
 }
 
 impl RequirementFloors {
@@ -94,7 +98,15 @@ impl RequirementFloors {
             .chain(dependencies(project.as_ref()))
             .collect::<Vec<_>>()
             .join("\n");
-        RequirementFloors::parse(&lines)
+        RequirementFloors {
+            python2: python2_support(&setup_cfg, project.as_ref()),
+            ..RequirementFloors::parse(&lines)
+        }
+    }
+
+    /// Where the project says it still runs on Python 2, if it does.
+    pub fn python2(&self) -> Option<&str> {
+        self.python2.as_deref()
     }
 
     /// Floors from requirement lines (`name>=1.2,!=1.3 # comment`); where
@@ -135,7 +147,10 @@ impl RequirementFloors {
                 }
             }
         }
-        RequirementFloors { floors }
+        RequirementFloors {
+            floors,
+            python2: None,
+        }
     }
 
     /// The project requires at least `release` of `package`.
@@ -153,6 +168,70 @@ impl RequirementFloors {
             )),
         }
     }
+}
+
+/// Where setup.cfg or pyproject.toml says the project runs on Python 2: a
+/// lowest Python below 3 (`python_requires = >=2.7`), or, with none given,
+/// a Python 2 classifier (swift 2.33's setup.cfg, whose CI still runs a
+/// py27 job).
+fn python2_support(setup_cfg: &str, project: Option<&toml::Value>) -> Option<String> {
+    let strings = |key: &str| -> Vec<String> {
+        project
+            .and_then(|p| p.get(key))
+            .map(|v| match v {
+                toml::Value::String(s) => vec![s.clone()],
+                toml::Value::Array(list) => list
+                    .iter()
+                    .filter_map(toml::Value::as_str)
+                    .map(str::to_owned)
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .unwrap_or_default()
+    };
+    let cfg = |section: &str, key: &str| -> Vec<String> {
+        setup_cfg::value(setup_cfg, section, key)
+            .unwrap_or_default()
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    };
+    let requires = [
+        (
+            "setup.cfg's python_requires",
+            cfg("options", "python_requires"),
+        ),
+        (
+            "setup.cfg's python_requires",
+            cfg("metadata", "python_requires"),
+        ),
+        (
+            "pyproject.toml's requires-python",
+            strings("requires-python"),
+        ),
+    ];
+    if let Some((file, specifiers)) = requires.iter().find(|(_, v)| !v.is_empty()) {
+        let floor = RequirementFloors::parse(&format!("python{}", specifiers.join(",")));
+        let python3 = Release::parse("3").expect("a release");
+        return floor
+            .check("python", &python3)
+            .is_err()
+            .then(|| format!("{file} is {}", specifiers.join(",")));
+    }
+    let classifiers = [
+        ("setup.cfg's classifiers", cfg("metadata", "classifier")),
+        ("setup.cfg's classifiers", cfg("metadata", "classifiers")),
+        ("pyproject.toml's classifiers", strings("classifiers")),
+    ];
+    classifiers.into_iter().find_map(|(file, lines)| {
+        lines
+            .iter()
+            .any(|c| {
+                let version = c.trim().strip_prefix("Programming Language :: Python :: ");
+                version.is_some_and(|v| v == "2" || v.starts_with("2."))
+            })
+            .then(|| format!("{file} list Python 2"))
+    })
 }
 
 /// The `dependencies` of pyproject.toml's `[project]`.
@@ -175,6 +254,36 @@ mod tests {
 
     fn release(text: &str) -> Release {
         Release::parse(text).unwrap()
+    }
+
+    #[test]
+    fn python_2_support_is_read_from_the_lowest_python_or_else_the_classifiers() {
+        let classifiers = "[metadata]\nclassifier =\n    Programming Language :: Python :: 2\n    \
+                           Programming Language :: Python :: 3\n";
+        assert_eq!(
+            python2_support(classifiers, None).as_deref(),
+            Some("setup.cfg's classifiers list Python 2")
+        );
+        let python3 = "Programming Language :: Python :: 3\n";
+        assert_eq!(
+            python2_support(
+                &classifiers.replace("Programming Language :: Python :: 2\n", python3),
+                None
+            ),
+            None
+        );
+        let requires = format!("{classifiers}python_requires = >=3.8\n");
+        assert_eq!(python2_support(&requires, None), None);
+        let old = "[options]\npython_requires = >=2.7,!=3.0.*\n";
+        assert_eq!(
+            python2_support(old, None).as_deref(),
+            Some("setup.cfg's python_requires is >=2.7,!=3.0.*")
+        );
+        let pyproject: toml::Value = toml::from_str(
+            "requires-python = '>=3.9'\nclassifiers = ['Programming Language :: Python :: 2.7']\n",
+        )
+        .unwrap();
+        assert_eq!(python2_support("", Some(&pyproject)), None);
     }
 
     #[test]
