@@ -255,6 +255,8 @@ pub struct Matcher<'a> {
     /// Whether each use a `follows` guard asked about (by its start) is
     /// rewritten: every mention that follows a queue asks about them all.
     pub followed: RefCell<HashMap<usize, Option<usize>>>,
+    /// What the functions the file's spawns start reach.
+    pub(crate) reach: started_reach::ReachAnswers,
 }
 
 impl Matcher<'_> {
@@ -1083,12 +1085,16 @@ impl Matcher<'_> {
                     let started = func.and_then(|func| {
                         let call = called(root, node)?;
                         own_function_name(*positional_args(call).get(func)?, source)
-                            .filter(|f| !root.functions_defined(f, source).is_empty())
+                            .filter(|f| self.reach.index(root, source).defines(f))
                     });
                     match (started, func) {
-                        (Some(started), _) => {
-                            started_reach::check_not_reached(started, name, root.node(), source)?
-                        }
+                        (Some(started), _) => started_reach::check_not_reached(
+                            &self.reach,
+                            started,
+                            name,
+                            root,
+                            source,
+                        )?,
                         (None, Some(func)) => {
                             check_guard(guard, u, node, root, source, file)?;
                             self.check_started_definition(name, func, node, root, source)?;

@@ -10,123 +10,124 @@
 //! `getattr`) is unknown: where a function the file hands on that way can
 //! reach the name, the spawn is held as well.
 
+use std::cell::{OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
 
-use tree_sitter::Node;
-
-use crate::python::syntax::{descendants, field_name, text};
+use crate::python::function_index::FunctionIndex;
+use crate::python::syntax::{Root, descendants, text};
 use crate::source::line_of;
 
+/// What the functions that a module's spawns start reach, found on the
+/// first question: every spawn of the module asks, once per transform
+/// that may take it.
+#[derive(Default)]
+pub(crate) struct ReachAnswers {
+    index: OnceCell<FunctionIndex>,
+    /// Per started function and name; per name alone (after a space) for
+    /// the functions the module hands on, the same for all its spawns.
+    reached: RefCell<HashMap<String, Option<Reached>>>,
+}
+
+/// Where a started function reaches a name: the byte offset of the first
+/// identifier, and whether only through a function the module hands on.
+#[derive(Debug, Clone, Copy)]
+struct Reached {
+    at: usize,
+    through_handed_on: bool,
+}
+
+impl ReachAnswers {
+    /// The module's function index.
+    pub(crate) fn index(&self, root: &Root, source: &str) -> &FunctionIndex {
+        self.index
+            .get_or_init(|| FunctionIndex::of(root.node(), source))
+    }
+
+    fn remembered(&self, key: String, find: impl FnOnce() -> Option<Reached>) -> Option<Reached> {
+        if let Some(known) = self.reached.borrow().get(&key) {
+            return *known;
+        }
+        let found = find();
+        self.reached.borrow_mut().insert(key, found);
+        found
+    }
+}
+
 /// `Err` with the reason when the function named `started`, defined in the
-/// file whose tree is `root`, may reach an identifier `name`.
+/// module whose tree is `root`, may reach an identifier `name`.
 pub(crate) fn check_not_reached(
+    answers: &ReachAnswers,
     started: &str,
     name: &str,
-    root: Node,
+    root: &Root,
     source: &str,
 ) -> Result<(), String> {
-    let functions = FileFunctions::of(root, source);
-    if let Some(at) = functions.first_reached(&[started], name, source) {
-        return Err(format!(
+    let reached = answers
+        .remembered(format!("{started} {name}"), || {
+            let at = first_reached(answers, root, [started], name, source)?;
+            Some(Reached {
+                at,
+                through_handed_on: false,
+            })
+        })
+        .or_else(|| {
+            answers.remembered(format!(" {name}"), || {
+                let handed_on = answers.index(root, source).handed_on();
+                let at = first_reached(answers, root, handed_on, name, source)?;
+                Some(Reached {
+                    at,
+                    through_handed_on: true,
+                })
+            })
+        });
+    match reached {
+        None => Ok(()),
+        Some(Reached {
+            at,
+            through_handed_on: false,
+        }) => Err(format!(
             "the function it starts, {started}, reaches '{name}' (line {}), which could tell \
              the two apart",
             line_of(source, at)
-        ));
-    }
-    let handed_on = functions.handed_on(root, source);
-    let handed_on: Vec<&str> = handed_on.iter().copied().collect();
-    match functions.first_reached(&handed_on, name, source) {
-        Some(at) => Err(format!(
+        )),
+        Some(Reached { at, .. }) => Err(format!(
             "the function it starts, {started}, may call back into a function this file \
              hands on as a value, which reaches '{name}' (line {}) and could tell the two apart",
             line_of(source, at)
         )),
-        None => Ok(()),
     }
 }
 
-/// The functions a file defines, by name, at any depth.
-struct FileFunctions<'t, 's> {
-    by_name: HashMap<&'s str, Vec<Node<'t>>>,
-}
-
-impl<'t, 's> FileFunctions<'t, 's> {
-    fn of(root: Node<'t>, source: &'s str) -> Self {
-        let mut by_name: HashMap<&str, Vec<Node>> = HashMap::new();
-        for function in descendants(root).filter(|n| n.kind() == "function_definition") {
-            if let Some(name) = function.child_by_field_name("name") {
-                by_name
-                    .entry(text(name, source))
-                    .or_default()
-                    .push(function);
-            }
-        }
-        FileFunctions { by_name }
-    }
-
-    /// The first identifier `name` (its byte offset) in the bodies of the
-    /// functions named in `from` and of every file function they name.
-    fn first_reached(&self, from: &[&'s str], name: &str, source: &'s str) -> Option<usize> {
-        let mut seen: HashSet<&str> = from.iter().copied().collect();
-        let mut queue: Vec<&str> = from.to_vec();
-        let mut first: Option<usize> = None;
-        while let Some(function) = queue.pop() {
-            for definition in self.by_name.get(function).into_iter().flatten() {
-                for identifier in descendants(*definition).filter(|n| n.kind() == "identifier") {
-                    let word = text(identifier, source);
-                    if word == name {
-                        let at = identifier.start_byte();
-                        first = Some(first.map_or(at, |f| f.min(at)));
-                    } else if self.by_name.contains_key(word) && seen.insert(word) {
-                        queue.push(word);
-                    }
+/// The first identifier `name` (its byte offset) in the bodies of the
+/// functions named in `from` and of every function of the module they name.
+fn first_reached<'n>(
+    answers: &ReachAnswers,
+    root: &Root,
+    from: impl IntoIterator<Item = &'n str>,
+    name: &str,
+    source: &str,
+) -> Option<usize> {
+    let index = answers.index(root, source);
+    let mut queue: Vec<String> = from.into_iter().map(str::to_owned).collect();
+    let mut seen: HashSet<String> = queue.iter().cloned().collect();
+    let mut first: Option<usize> = None;
+    while let Some(function) = queue.pop() {
+        for range in index.definitions(&function) {
+            let Some(definition) = root.descendant_for_byte_range(range.start, range.end) else {
+                continue;
+            };
+            for identifier in descendants(definition).filter(|n| n.kind() == "identifier") {
+                let word = text(identifier, source);
+                if word == name {
+                    let at = identifier.start_byte();
+                    first = Some(first.map_or(at, |f| f.min(at)));
+                } else if index.defines(word) && seen.insert(word.to_owned()) {
+                    queue.push(word.to_owned());
                 }
             }
         }
-        first
     }
-
-    /// The file functions named somewhere other than where they are called
-    /// or defined (`add_handler(self._on_exit)`), so code may call them
-    /// through a value; every one of them where the file fetches an
-    /// attribute by a computed name (`getattr(self, '_%s' % action)`).
-    fn handed_on(&self, root: Node, source: &'s str) -> HashSet<&'s str> {
-        let computed_getattr = descendants(root).any(|n| {
-            n.kind() == "call"
-                && n.child_by_field_name("function")
-                    .is_some_and(|f| text(f, source) == "getattr")
-                && n.child_by_field_name("arguments")
-                    .and_then(|a| a.named_child(1))
-                    .is_some_and(|attribute| attribute.kind() != "string")
-        });
-        if computed_getattr {
-            return self.by_name.keys().copied().collect();
-        }
-        descendants(root)
-            .filter(|n| n.kind() == "identifier")
-            .map(|identifier| (identifier, text(identifier, source)))
-            .filter(|(identifier, word)| {
-                self.by_name.contains_key(word) && !is_called_or_defined(*identifier)
-            })
-            .map(|(_, word)| word)
-            .collect()
-    }
-}
-
-/// The identifier is what a call calls (`f()`, `self.f()`), or the name of
-/// the function it defines.
-fn is_called_or_defined(identifier: Node) -> bool {
-    let Some(parent) = identifier.parent() else {
-        return false;
-    };
-    let callee = match parent.kind() {
-        "function_definition" => return field_name(parent, identifier) == Some("name"),
-        "attribute" if field_name(parent, identifier) == Some("attribute") => parent,
-        _ => identifier,
-    };
-    callee
-        .parent()
-        .is_some_and(|call| call.kind() == "call" && field_name(call, callee) == Some("function"))
+    first
 }
 
 #[cfg(test)]
@@ -136,7 +137,14 @@ mod tests {
 
     fn check(started: &str, source: &str) -> Result<(), String> {
         let tree = parse(source);
-        check_not_reached(started, "exit", tree.root_node(), source)
+        let answers = ReachAnswers::default();
+        check_not_reached(
+            &answers,
+            started,
+            "exit",
+            &Root::new(tree.root_node()),
+            source,
+        )
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub(super) fn matcher<'a>(
         project_name: facts.project_name.as_deref(),
         helpers: site(helpers, file),
         followed: Default::default(),
+        reach: Default::default(),
     }
 }
 

@@ -5,6 +5,7 @@ pub(crate) mod config_options;
 pub(crate) mod continuation;
 pub(crate) mod environment_settings;
 pub(crate) mod fallback_imports;
+pub(crate) mod function_index;
 pub(crate) mod helpers;
 pub(crate) mod import_clauses;
 pub(crate) mod import_order;
