@@ -309,22 +309,18 @@ impl Matcher<'_> {
                 );
             }
         }
-        match self.try_candidates(u, &candidates, root, source, file) {
-            Fate::Rewrite(rw) | Fate::Unaccepted(rw)
-                if self.requirement_floors.python2().is_some() =>
-            {
-                let said = self.requirement_floors.python2().unwrap_or_default();
-                Fate::Manual(
-                    Some(rw.transform),
-                    format!(
-                        "the project still runs on Python 2 ({said}), whose standard library \
+        let fate = self.try_candidates(u, &candidates, root, source, file);
+        match (fate, self.requirement_floors.python2()) {
+            (Fate::Rewrite(rw) | Fate::Unaccepted(rw), Some(said)) => Fate::Manual(
+                Some(rw.transform),
+                format!(
+                    "the project still runs on Python 2 ({said}), whose standard library \
                          lacks much of what the rewrites write (the queue module, \
                          concurrent.futures, Thread's daemon=): it moves once the project \
                          drops Python 2"
-                    ),
-                )
-            }
-            fate => fate,
+                ),
+            ),
+            (fate, _) => fate,
         }
     }
 
