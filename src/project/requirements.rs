@@ -95,7 +95,7 @@ impl RequirementFloors {
                     .into_iter()
                     .map(str::to_owned),
             )
-            .chain(dependencies(project.as_ref()))
+            .chain(project_strings(project.as_ref(), "dependencies"))
             .collect::<Vec<_>>()
             .join("\n");
         RequirementFloors {
@@ -126,19 +126,7 @@ impl RequirementFloors {
             if name.is_empty() || name.starts_with('-') {
                 continue;
             }
-            let floor = specifiers
-                .split(',')
-                .filter_map(|s| {
-                    let s = s.trim();
-                    let version = s
-                        .strip_prefix(">=")
-                        .or_else(|| s.strip_prefix("~="))
-                        .or_else(|| s.strip_prefix("==="))
-                        .or_else(|| s.strip_prefix("=="))?;
-                    Release::parse(version)
-                })
-                .reduce(|a, b| if a.at_least(&b) { a } else { b });
-            if let Some(floor) = floor {
+            if let Some(floor) = lowest_allowed(specifiers) {
                 let known = floors
                     .entry(normalise(name))
                     .or_insert_with(|| floor.clone());
@@ -175,20 +163,6 @@ impl RequirementFloors {
 /// a Python 2 classifier (swift 2.33's setup.cfg, whose CI still runs a
 /// py27 job).
 fn python2_support(setup_cfg: &str, project: Option<&toml::Value>) -> Option<String> {
-    let strings = |key: &str| -> Vec<String> {
-        project
-            .and_then(|p| p.get(key))
-            .map(|v| match v {
-                toml::Value::String(s) => vec![s.clone()],
-                toml::Value::Array(list) => list
-                    .iter()
-                    .filter_map(toml::Value::as_str)
-                    .map(str::to_owned)
-                    .collect(),
-                _ => Vec::new(),
-            })
-            .unwrap_or_default()
-    };
     let cfg = |section: &str, key: &str| -> Vec<String> {
         setup_cfg::value(setup_cfg, section, key)
             .unwrap_or_default()
@@ -207,21 +181,23 @@ fn python2_support(setup_cfg: &str, project: Option<&toml::Value>) -> Option<Str
         ),
         (
             "pyproject.toml's requires-python",
-            strings("requires-python"),
+            project_strings(project, "requires-python"),
         ),
     ];
     if let Some((file, specifiers)) = requires.iter().find(|(_, v)| !v.is_empty()) {
-        let floor = RequirementFloors::parse(&format!("python{}", specifiers.join(",")));
+        let specifiers = specifiers.join(",");
         let python3 = Release::parse("3").expect("a release");
-        return floor
-            .check("python", &python3)
-            .is_err()
-            .then(|| format!("{file} is {}", specifiers.join(",")));
+        return lowest_allowed(&specifiers)
+            .is_none_or(|lowest| !lowest.at_least(&python3))
+            .then(|| format!("{file} is {specifiers}"));
     }
     let classifiers = [
         ("setup.cfg's classifiers", cfg("metadata", "classifier")),
         ("setup.cfg's classifiers", cfg("metadata", "classifiers")),
-        ("pyproject.toml's classifiers", strings("classifiers")),
+        (
+            "pyproject.toml's classifiers",
+            project_strings(project, "classifiers"),
+        ),
     ];
     classifiers.into_iter().find_map(|(file, lines)| {
         lines
@@ -234,18 +210,34 @@ fn python2_support(setup_cfg: &str, project: Option<&toml::Value>) -> Option<Str
     })
 }
 
-/// The `dependencies` of pyproject.toml's `[project]`.
-fn dependencies(project: Option<&toml::Value>) -> Vec<String> {
-    project
-        .and_then(|p| p.get("dependencies"))
-        .and_then(toml::Value::as_array)
-        .map(|list| {
-            list.iter()
-                .filter_map(toml::Value::as_str)
-                .map(str::to_owned)
-                .collect()
+/// The lowest release specifiers (`>=1.2,!=1.3`) allow, where one sets a
+/// lower bound.
+fn lowest_allowed(specifiers: &str) -> Option<Release> {
+    specifiers
+        .split(',')
+        .filter_map(|s| {
+            let s = s.trim();
+            let version = s
+                .strip_prefix(">=")
+                .or_else(|| s.strip_prefix("~="))
+                .or_else(|| s.strip_prefix("==="))
+                .or_else(|| s.strip_prefix("=="))?;
+            Release::parse(version)
         })
-        .unwrap_or_default()
+        .reduce(|a, b| if a.at_least(&b) { a } else { b })
+}
+
+/// The strings of `key` in pyproject.toml's `[project]` (a list, or one).
+fn project_strings(project: Option<&toml::Value>, key: &str) -> Vec<String> {
+    match project.and_then(|p| p.get(key)) {
+        Some(toml::Value::String(one)) => vec![one.clone()],
+        Some(toml::Value::Array(list)) => list
+            .iter()
+            .filter_map(toml::Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 #[cfg(test)]
