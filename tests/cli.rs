@@ -1944,6 +1944,13 @@ fn a_with_block_mock_holds_only_the_code_its_block_runs() {
 /// uses are decided for the programs as they run today.
 const HELD_BY_A_PERSON: &[u8] = b"import eventlet.debug\n\neventlet.debug.spew()\n";
 
+/// A module that makes an oslo.messaging server, which polls with
+/// `time.sleep` in any test run that imports it, and a test that does.
+const RPC_SERVER: &[u8] = b"import oslo_messaging as messaging\n\n\n\
+    def get_server(transport, target, endpoints):\n    \
+    return messaging.get_rpc_server(transport, target, endpoints)\n";
+const RPC_SERVER_TEST: &[u8] = b"from pkg import rpc\n\n\ndef test_rpc():\n    assert rpc\n";
+
 /// A messaging setup that patches time only for its fake transport (heat's).
 const FAKE_TRANSPORT_SETUP: &[u8] = b"import eventlet\n\n\ndef setup(url=None):\n    if url and url.startswith('fake://'):\n        eventlet.monkey_patch(time=True)\n";
 
@@ -4419,9 +4426,6 @@ fn eventlet_s_own_tree_is_left_as_it_is() {
 #[test]
 fn a_sleep_mock_narrowing_to_two_modules_stays_where_one_keeps_its_sleep() {
     let nap = b"import eventlet\n\n\ndef nap():\n    eventlet.sleep(1)\n";
-    let rpc = b"import oslo_messaging as messaging\n\n\n\
-                def get_server(transport, target, endpoints):\n    \
-                return messaging.get_rpc_server(transport, target, endpoints)\n";
     let test_both =
         b"from unittest import mock\n\nfrom pkg import naps\nfrom pkg import rests\n\n\n\
                       @mock.patch('eventlet.sleep')\ndef test_both(fake_sleep):\n    \
@@ -4434,13 +4438,10 @@ fn a_sleep_mock_narrowing_to_two_modules_stays_where_one_keeps_its_sleep() {
         ("pkg/__init__.py", b""),
         ("pkg/naps.py", nap),
         ("pkg/rests.py", nap),
-        ("pkg/rpc.py", rpc),
+        ("pkg/rpc.py", RPC_SERVER),
         ("pkg/debugging.py", HELD_BY_A_PERSON),
         ("pkg/tests/__init__.py", b""),
-        (
-            "pkg/tests/test_rpc.py",
-            b"from pkg import rpc\n\n\ndef test_rpc():\n    assert rpc\n",
-        ),
+        ("pkg/tests/test_rpc.py", RPC_SERVER_TEST),
         ("pkg/tests/test_both.py", test_both),
         ("pkg/tests/test_rests.py", test_rests),
     ]);
@@ -4466,9 +4467,6 @@ fn a_sleep_mock_narrows_to_the_module_under_test_where_rpc_listeners_poll() {
                  started = time.monotonic()\n    eventlet.sleep(1)\n    \
                  return time.monotonic() - started\n";
     let rests = b"import eventlet\n\n\ndef rest():\n    eventlet.sleep(1)\n";
-    let rpc = b"import oslo_messaging as messaging\n\n\n\
-                def get_server(transport, target, endpoints):\n    \
-                return messaging.get_rpc_server(transport, target, endpoints)\n";
     let test_naps = b"import unittest\nfrom unittest import mock\n\nimport eventlet\n\n\
                       from pkg import naps\n\n\n\
                       @mock.patch.object(eventlet, 'sleep')\ndef test_nap(fake_sleep):\n    \
@@ -4484,13 +4482,10 @@ fn a_sleep_mock_narrows_to_the_module_under_test_where_rpc_listeners_poll() {
         ("pkg/__init__.py", b""),
         ("pkg/naps.py", naps),
         ("pkg/rests.py", rests),
-        ("pkg/rpc.py", rpc),
+        ("pkg/rpc.py", RPC_SERVER),
         ("pkg/debugging.py", HELD_BY_A_PERSON),
         ("pkg/tests/__init__.py", b""),
-        (
-            "pkg/tests/test_rpc.py",
-            b"from pkg import rpc\n\n\ndef test_rpc():\n    assert rpc\n",
-        ),
+        ("pkg/tests/test_rpc.py", RPC_SERVER_TEST),
         ("pkg/tests/test_naps.py", test_naps),
         ("pkg/tests/test_rests.py", test_rests),
     ]);
