@@ -760,11 +760,23 @@ fn helper_lines(run: &RunResult) -> String {
             .as_ref()
             .map_or(Path::new("."), |p| p.root.as_path());
         let outside = |caller: &std::path::PathBuf| outside_its_package(root, &module.path, caller);
-        if created && module.callers.iter().all(outside) {
+        let all_outside = module.callers.iter().all(outside);
+        if let Some(site) = run
+            .helpers
+            .kept_for
+            .as_ref()
+            .filter(|_| callers == 1 && !all_outside)
+        {
+            out.push_str(&format!(
+                "  a module for one file, not helpers in it: {site}, a use left now whose \
+                 rewrite may call one of its helpers, would need them too\n"
+            ));
+        }
+        if created && all_outside {
             let kept = match &run.helpers.kept_for {
                 Some(site) => format!(
-                    " (it goes there for {site}, a use of the package's code, left now, whose \
-                     rewrite may call a helper)"
+                    " (it goes there for {site}, a use left now whose rewrite may call one of \
+                     its helpers)"
                 ),
                 None => String::new(),
             };

@@ -2000,6 +2000,11 @@ fn the_helpers_module_import_comes_after_the_third_party_group() {
             "pkg/jobs.py",
             b"import sys\n\nfrom oslo_config import cfg\nimport eventlet\n\n\ndef run(g):\n    return eventlet.spawn(g, cfg, sys).wait()\n",
         ),
+        // A second caller: the helper goes in the shared module.
+        (
+            "pkg/tasks.py",
+            b"import eventlet\n\n\ndef run(g):\n    return eventlet.spawn(g).wait()\n",
+        ),
     ]);
     let out = eventless(&["apply", "--review", "."], dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
@@ -3032,8 +3037,8 @@ fn helpers_only_tests_call_go_beside_them() {
         stderr(&kept).contains(
             "helpers defined once, in ./proj/threading_helpers.py (a new module): spawn_future \
              (called from 2 files)\n  only tests and tools call it, not the package it joins (it \
-             goes there for ./proj/api.py:5, a use of the package's code, left now, whose rewrite \
-             may call a helper)"
+             goes there for ./proj/api.py:5, a use left now whose rewrite may call one of its \
+             helpers)"
         ),
         "{}",
         stderr(&kept)
@@ -3071,6 +3076,71 @@ fn helpers_only_tests_call_go_beside_them() {
              ./proj/threading_helpers.py that only it would import\n"
         ),
         "{err}"
+    );
+}
+
+/// A helper only one file calls is defined in that file, as a maintainer
+/// would write it, unless a use left elsewhere may need the same helper
+/// later: then it goes in the module, where that later rewrite finds it.
+#[test]
+fn a_helper_one_file_calls_is_defined_in_it() {
+    let flags = [
+        "--assume-monkey-patched",
+        "--accept",
+        "start-order",
+        "--no-cache",
+    ];
+    let closer = "import eventlet\n\n\ndef close(sock):\n    eventlet.greenio.shutdown_safe(sock)  # eventless: ignore\n";
+    let dir = tree(&[
+        ("setup.cfg", b"[metadata]\nname = proj\n"),
+        ("proj/__init__.py", b""),
+        ("proj/resize.py", RESIZER.as_bytes()),
+        // A use left whose rewrite would call another helper.
+        ("proj/close.py", closer.as_bytes()),
+    ]);
+    let diff = eventless(
+        &[&["diff", "--color", "never"][..], &flags].concat(),
+        dir.path(),
+    );
+    let (out, err) = (stdout(&diff), stderr(&diff));
+    assert!(
+        out.contains("+def _spawn_future(") && !out.contains("threading_helpers"),
+        "{out}"
+    );
+    assert!(
+        err.contains(
+            "helpers defined in the one file that calls them, not in a new \
+             ./proj/threading_helpers.py that only it would import\n"
+        ),
+        "{err}"
+    );
+    let apply = eventless(&[&["apply"][..], &flags].concat(), dir.path());
+    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
+    assert!(!dir.path().join("proj/threading_helpers.py").exists());
+    let again = eventless(
+        &[&["diff", "--color", "never"][..], &flags].concat(),
+        dir.path(),
+    );
+    assert_eq!(stdout(&again), "", "{}", stderr(&again));
+
+    // A use left elsewhere whose rewrite may call the same helper: a later
+    // run would define it in the module, so it goes there now.
+    let pinger = PINGER.replace(".wait()\n", ".wait()  # eventless: ignore\n");
+    let kept = tree(&[
+        ("setup.cfg", b"[metadata]\nname = proj\n"),
+        ("proj/__init__.py", b""),
+        ("proj/resize.py", RESIZER.as_bytes()),
+        ("proj/ping.py", pinger.as_bytes()),
+    ]);
+    let diff = eventless(&[&["diff"][..], &flags].concat(), kept.path());
+    assert!(
+        stderr(&diff).contains(
+            "helpers defined once, in ./proj/threading_helpers.py (a new module): spawn_future \
+             (called from 1 file)\n  a module for one file, not helpers in it: ./proj/ping.py:6, \
+             a use left now whose rewrite may call one of its helpers, would need them too\n"
+        ),
+        "{}",
+        stderr(&diff)
     );
 }
 

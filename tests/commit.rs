@@ -870,6 +870,10 @@ fn the_helpers_module_lands_in_the_commit_that_first_calls_it() {
     std::fs::write(d.join("setup.cfg"), "[metadata]\nname = pkg\n").unwrap();
     std::fs::write(d.join("pkg/__init__.py"), "").unwrap();
     std::fs::write(d.join("pkg/resize.py"), resize).unwrap();
+    // A second caller: one file alone would define the helper itself.
+    let ping =
+        "import eventlet\n\n\ndef ping(host):\n    return eventlet.spawn(host.ping).wait()\n";
+    std::fs::write(d.join("pkg/ping.py"), ping).unwrap();
     git(d, &["add", "-A"]);
     git(d, &["commit", "-q", "-m", "Resize"]);
     let out = eventless(

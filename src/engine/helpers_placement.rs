@@ -5,10 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use super::rewritten::Rewritten;
+use crate::analysis::UseKind;
 use crate::helpers_home::Helpers;
 use crate::outcome::{Action, FileResult, HelperPlaces, HelpersModule, MovedHelpers, RunResult};
 use crate::plan::helpers_module::with_definitions;
-use crate::project::helpers_module::{nearer_callers, outside_its_package};
+use crate::project::helpers_module::{HelpersPlace, nearer_callers, outside_its_package};
 use crate::transform::Catalogue;
 
 /// Where the run's helpers are defined. The shared helpers module gets
@@ -116,21 +117,22 @@ pub(super) fn place_helpers(
 }
 
 /// What becomes of a new default helpers module that only tests and tools
-/// would import.
+/// would import, or only one file.
 pub(super) enum Nearer {
     /// It is made where it is (or there is none such).
     Here,
     /// The helpers go nearer their callers.
     Moved(MovedHelpers),
-    /// It stays in the package for a use of the package's own code
-    /// (`path:line`), left now, that a rewrite calling a helper may take: a
-    /// later run would define the helper again in the default module, for
-    /// it.
+    /// It stays where it is for a use (`path:line`), left now, that a
+    /// rewrite calling one of its helpers may take: a later run would
+    /// define that helper again in the default module, for it.
     KeptFor(String),
 }
 
 /// What becomes of the new default helpers module `run` makes (a run over
-/// the whole project), when only tests and tools would import it.
+/// the whole project), when only tests and tools would import it, or only
+/// one file: a module made for one caller is one a reviewer asks to fold
+/// into it.
 pub(super) fn nearer_helpers(run: &RunResult, catalogue: &Catalogue) -> Nearer {
     let Some(module) = &run.helpers.module else {
         return Nearer::Here;
@@ -143,27 +145,43 @@ pub(super) fn nearer_helpers(run: &RunResult, catalogue: &Catalogue) -> Nearer {
         .files
         .iter()
         .any(|f| f.created && f.source.path == module.path);
-    let Some(to) = nearer_callers(root, &module.path, &module.callers).filter(|_| created) else {
+    if !created {
         return Nearer::Here;
+    }
+    let to = match nearer_callers(root, &module.path, &module.callers) {
+        Some(to) => to,
+        None if module.callers.len() == 1 => HelpersPlace::InFiles,
+        None => return Nearer::Here,
     };
-    // Whichever transform would take the use (a suppressed one names none).
-    let calls_helpers = |api: &str| {
+    // Whether a transform that would take the code's use (a suppressed one
+    // names none; a mock calls no helper) calls one of the module's
+    // helpers, or a helper that calls one.
+    let needs_the_module = |api: &str| {
         catalogue.api(api).is_some_and(|api| {
-            catalogue
-                .transforms_for(api)
-                .iter()
-                .any(|&t| catalogue.transforms[t].helpers().next().is_some())
+            catalogue.transforms_for(api).iter().any(|&t| {
+                catalogue
+                    .helpers_needed(catalogue.transforms[t].helpers())
+                    .iter()
+                    .any(|h| module.added.iter().any(|added| added == h.public_name()))
+            })
         })
+    };
+    // Helpers defined in a file serve it alone: a use left anywhere would
+    // later need them elsewhere. Beside the tests, it is the package's code
+    // that would need them in the default module.
+    let may_need_them = |path: &std::path::Path| {
+        to == HelpersPlace::InFiles || !outside_its_package(root, &module.path, path)
     };
     let kept = run
         .files
         .iter()
-        .filter(|f| !outside_its_package(root, &module.path, &f.source.path))
+        .filter(|f| may_need_them(&f.source.path))
         .find_map(|f| {
             let x = f
                 .findings
                 .iter()
-                .find(|x| x.action == Action::Manual && calls_helpers(&x.api))?;
+                .filter(|x| x.action == Action::Manual && x.kind != UseKind::MockTarget)
+                .find(|x| needs_the_module(&x.api))?;
             Some(format!("{}:{}", f.source.path.display(), x.line))
         });
     match kept {
