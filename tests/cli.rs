@@ -2501,6 +2501,24 @@ fn suppression_comments_keep_a_line() {
         2,
         "{scan}"
     );
+
+    // On an import, the comment keeps the import and the uses of the name
+    // it binds: rewriting them would rewrite the import.
+    let code = "from eventlet.green import socket  # eventless: ignore\n\n\ndef f():\n    return socket.AF_INET\n";
+    let dir = tree(&[("b.py", code.as_bytes())]);
+    let diff = eventless(&["diff", "--assume-monkey-patched", "."], dir.path());
+    assert_eq!(stdout(&diff), "", "{}", stderr(&diff));
+    let scan = stdout(&eventless(
+        &["scan", "--assume-monkey-patched", "."],
+        dir.path(),
+    ));
+    assert!(
+        scan.contains(
+            "./b.py:5:12: eventlet.green.socket [green] manual: kept as it is by the '# \
+             eventless: ignore' comment on its import's line"
+        ),
+        "{scan}"
+    );
 }
 
 /// A batch in patches mode without a folder for them is a usage error, at

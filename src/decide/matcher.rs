@@ -300,12 +300,26 @@ impl Matcher<'_> {
                     .into(),
             );
         }
-        if let Some(suppression) = suppression::on_line(root.node(), source, u.range.start) {
+        // A comment on the import keeps the uses of the name it binds too:
+        // rewriting them would rewrite the import it keeps.
+        let import_line = u
+            .named_import()
+            .map(|i| file.bindings.imports[i].clause.start)
+            .filter(|&at| line_start(source, at) != line_start(source, u.range.start));
+        let comments = [
+            (Some(u.range.start), "its line"),
+            (import_line, "its import's line"),
+        ];
+        for (at, place) in comments {
+            let Some(suppression) = at.and_then(|at| suppression::on_line(root.node(), source, at))
+            else {
+                continue;
+            };
             candidates.retain(|id| !suppression.covers(&self.catalogue.transforms[*id].id));
             if candidates.is_empty() {
                 return Fate::Manual(
                     None,
-                    "kept as it is by the '# eventless: ignore' comment on its line".into(),
+                    format!("kept as it is by the '# eventless: ignore' comment on {place}"),
                 );
             }
         }
