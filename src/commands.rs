@@ -16,7 +16,7 @@ use crate::decide::matcher::Selection;
 use crate::diff::unified;
 use crate::engine::{self, Options};
 use crate::outcome::Action;
-use crate::outcome::{FileResult, HelpersModule, RunResult};
+use crate::outcome::{FileResult, HelpersModule, KeptFor, RunResult};
 use crate::project::helpers_module::{HelpersPlace, outside_its_package};
 use crate::project::programs::is_test_code;
 use crate::report::{self, Summary};
@@ -761,25 +761,25 @@ fn helper_lines(run: &RunResult) -> String {
             .map_or(Path::new("."), |p| p.root.as_path());
         let outside = |caller: &std::path::PathBuf| outside_its_package(root, &module.path, caller);
         let all_outside = module.callers.iter().all(outside);
-        if let Some(site) = run
-            .helpers
-            .kept_for
-            .as_ref()
-            .filter(|_| callers == 1 && !all_outside)
-        {
+        // Why the helpers are not in the file, or nearer the tests.
+        let kept = run.helpers.kept_for.as_ref().map(|kept| match kept {
+            KeptFor::Use(site) => format!(
+                "{site}, a use left now whose rewrite may call one of its helpers, would \
+                 need them too"
+            ),
+            KeptFor::NameTaken(file) => format!(
+                "{}, the one file that calls them, binds a name their code uses to another \
+                 module, which they would import under an alias",
+                file.display()
+            ),
+        });
+        if let Some(why) = kept.as_ref().filter(|_| callers == 1 && !all_outside) {
             out.push_str(&format!(
-                "  a module for one file, not helpers in it: {site}, a use left now whose \
-                 rewrite may call one of its helpers, would need them too\n"
+                "  a module for one file, not helpers in it: {why}\n"
             ));
         }
         if created && all_outside {
-            let kept = match &run.helpers.kept_for {
-                Some(site) => format!(
-                    " (it goes there for {site}, a use left now whose rewrite may call one of \
-                     its helpers)"
-                ),
-                None => String::new(),
-            };
+            let kept = kept.map_or(String::new(), |why| format!(" (it stays: {why})"));
             out.push_str(&format!(
                 "  only tests and tools call it, not the package it joins{kept}: \
                  `helpers_module` in eventless.toml can name a module of theirs instead\n",

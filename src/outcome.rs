@@ -121,10 +121,21 @@ pub struct HelperPlaces {
     /// Where the run put the helpers instead of a new default module that
     /// only tests and tools would import.
     pub moved: Option<MovedHelpers>,
-    /// Why a new default module only tests and tools import stays in the
-    /// package: a use of the package's own code (`path:line`) that a
-    /// rewrite calling a helper handles, left for now.
-    pub kept_for: Option<String>,
+    /// Why a new default module that only tests and tools import, or only
+    /// one file, stays where it is.
+    pub kept_for: Option<KeptFor>,
+}
+
+/// Why a new default helpers module stays where it is.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub enum KeptFor {
+    /// A use (`path:line`), left for now, that a rewrite calling one of its
+    /// helpers may take: a later run would define the helper again.
+    Use(String),
+    /// The one file that calls them binds a name their code uses (`socket`)
+    /// to another module: defined there, they would import it under an
+    /// alias.
+    NameTaken(PathBuf),
 }
 
 /// Helpers put nearer their callers than the default module.

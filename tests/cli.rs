@@ -3055,8 +3055,8 @@ fn helpers_only_tests_call_go_beside_them() {
         stderr(&kept).contains(
             "helpers defined once, in ./proj/threading_helpers.py (a new module): spawn_future \
              (called from 2 files)\n  only tests and tools call it, not the package it joins (it \
-             goes there for ./proj/api.py:5, a use left now whose rewrite may call one of its \
-             helpers)"
+             stays: ./proj/api.py:5, a use left now whose rewrite may call one of its helpers, \
+             would need them too)"
         ),
         "{}",
         stderr(&kept)
@@ -3156,6 +3156,34 @@ fn a_helper_one_file_calls_is_defined_in_it() {
             "helpers defined once, in ./proj/threading_helpers.py (a new module): spawn_future \
              (called from 1 file)\n  a module for one file, not helpers in it: ./proj/ping.py:6, \
              a use left now whose rewrite may call one of its helpers, would need them too\n"
+        ),
+        "{}",
+        stderr(&diff)
+    );
+
+    // A file whose `socket` is eventlet's: defined there, the helper would
+    // import the stdlib's under an alias.
+    let green = "import eventlet\nfrom eventlet.green import socket  # eventless: ignore\n\n\ndef close(sock):\n    eventlet.greenio.shutdown_safe(sock)\n    return socket.AF_INET\n";
+    let aliased = tree(&[
+        ("setup.cfg", b"[metadata]\nname = proj\n"),
+        ("proj/__init__.py", b""),
+        ("proj/close.py", green.as_bytes()),
+    ]);
+    let diff = eventless(
+        &[&["diff", "--color", "never"][..], &flags].concat(),
+        aliased.path(),
+    );
+    assert!(
+        stdout(&diff).contains("+    threading_helpers.shutdown_safe(sock)\n")
+            && !stdout(&diff).contains("import socket as"),
+        "{}",
+        stdout(&diff)
+    );
+    assert!(
+        stderr(&diff).contains(
+            "  a module for one file, not helpers in it: ./proj/close.py, the one file that \
+             calls them, binds a name their code uses to another module, which they would \
+             import under an alias\n"
         ),
         "{}",
         stderr(&diff)

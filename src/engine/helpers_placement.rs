@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use super::rewritten::Rewritten;
 use crate::analysis::UseKind;
 use crate::helpers_home::Helpers;
-use crate::outcome::{Action, FileResult, HelperPlaces, HelpersModule, MovedHelpers, RunResult};
+use crate::outcome::{
+    Action, FileResult, HelperPlaces, HelpersModule, KeptFor, MovedHelpers, RunResult,
+};
 use crate::plan::helpers_module::with_definitions;
 use crate::project::helpers_module::{HelpersPlace, nearer_callers, outside_its_package};
 use crate::transform::Catalogue;
@@ -123,10 +125,8 @@ pub(super) enum Nearer {
     Here,
     /// The helpers go nearer their callers.
     Moved(MovedHelpers),
-    /// It stays where it is for a use (`path:line`), left now, that a
-    /// rewrite calling one of its helpers may take: a later run would
-    /// define that helper again in the default module, for it.
-    KeptFor(String),
+    /// It stays where it is, for this reason.
+    KeptFor(KeptFor),
 }
 
 /// What becomes of the new default helpers module `run` makes (a run over
@@ -185,12 +185,27 @@ pub(super) fn nearer_helpers(run: &RunResult, catalogue: &Catalogue) -> Nearer {
             Some(format!("{}:{}", f.source.path.display(), x.line))
         });
     match kept {
-        Some(site) => Nearer::KeptFor(site),
+        Some(site) => Nearer::KeptFor(KeptFor::Use(site)),
         None => Nearer::Moved(MovedHelpers {
             from: module.path.clone(),
             to,
         }),
     }
+}
+
+/// A file of `run` (made with helpers in the files that call them) whose
+/// helper definition names a module otherwise than a new module would:
+/// the file binds that name to another module (`from eventlet.green import
+/// socket`), so the helper imports it under an alias.
+pub(super) fn helper_with_alias(run: &RunResult, catalogue: &Catalogue) -> Option<PathBuf> {
+    run.files.iter().find_map(|f| {
+        let text = f.new_text.as_ref()?.replace("\r\n", "\n");
+        let aliased = catalogue.helpers.iter().any(|h| {
+            text.contains(&format!("def {}(", h.name))
+                && !text.contains(&h.render(|m| m.replace(':', "."), false))
+        });
+        aliased.then(|| f.source.path.clone())
+    })
 }
 
 /// The helpers defined in more than one of `files`, with those files.

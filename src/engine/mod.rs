@@ -32,7 +32,7 @@ use crate::analysis::{UseKind, rpc_listener_calls};
 use crate::cache;
 use crate::discover::{discover, mentions_eventlet};
 use crate::helpers_home::Helpers;
-use crate::outcome::{Action, RunResult, Skipped};
+use crate::outcome::{Action, KeptFor, RunResult, Skipped};
 use crate::plan::rewrite::{Mode, rewrite_file};
 use crate::project::helpers_module::HelpersPlace;
 use crate::project::metadata::declared_name;
@@ -51,7 +51,7 @@ use config_rewrite::{Settling, add_environment_settings, config_file, eventlet_l
 use decisions::matcher;
 use first_read::{FirstRead, first_read, stdlib_calls_in_use};
 use green_uses::settle_green_uses;
-use helpers_placement::{Nearer, nearer_helpers, place_helpers};
+use helpers_placement::{Nearer, helper_with_alias, nearer_helpers, place_helpers};
 use library::{
     eventlet_runtime, green_starting_imports, installed_imports, installed_patch_functions,
 };
@@ -88,9 +88,17 @@ pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
                 helpers: moved.to.clone(),
                 ..options.clone()
             };
-            let mut result = run_once(catalogue, &again)?;
-            result.helpers.moved = Some(moved);
-            Ok(result)
+            let mut again = run_once(catalogue, &again)?;
+            // An import under an alias is what a reviewer would send back.
+            if moved.to == HelpersPlace::InFiles {
+                if let Some(file) = helper_with_alias(&again, catalogue) {
+                    let mut result = result;
+                    result.helpers.kept_for = Some(KeptFor::NameTaken(file));
+                    return Ok(result);
+                }
+            }
+            again.helpers.moved = Some(moved);
+            Ok(again)
         }
     }
 }
