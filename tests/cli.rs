@@ -2521,6 +2521,24 @@ fn suppression_comments_keep_a_line() {
     );
 }
 
+/// A star import of eventlet binds names that are not followed: it is a
+/// use left for a person, so the verdict keeps eventlet.
+#[test]
+fn a_star_import_is_left_for_a_person() {
+    let dir = tree(&[(
+        "a.py",
+        b"from eventlet import *\n\n\ndef f():\n    sleep(1)\n",
+    )]);
+    let scan = stdout(&eventless(&["scan", "."], dir.path()));
+    assert!(
+        scan.contains("./a.py:1:1: eventlet.* [import] manual: a star import")
+            && scan.contains("verdict: eventlet cannot be switched off yet: 1 use needs a person"),
+        "{scan}"
+    );
+    let diff = eventless(&["diff", "."], dir.path());
+    assert_eq!(stdout(&diff), "", "{}", stderr(&diff));
+}
+
 /// A batch in patches mode without a folder for them is a usage error, at
 /// once, before any repository runs.
 #[test]

@@ -2102,6 +2102,17 @@ fn functions_named<'a, 't>(
 /// import, an ambiguous name, an API no transform handles); otherwise
 /// the transforms to try.
 pub fn decide_without_code(catalogue: &Catalogue, u: &Use) -> Result<Fate, Vec<TransformId>> {
+    if u.kind == UseKind::Import && u.local == "*" {
+        let module = u.name.trim_end_matches(".*");
+        return Ok(Fate::Manual(
+            None,
+            format!(
+                "a star import: the names it binds from {module} are not followed, so \
+                 neither they nor it are rewritten. Import the names the file uses by name \
+                 (`from {module} import sleep`), then run again"
+            ),
+        ));
+    }
     if u.kind == UseKind::Import {
         return Ok(Fate::Import);
     }
