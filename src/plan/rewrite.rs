@@ -783,7 +783,9 @@ fn attached_edit(
     let first_line = wrapped.split(newline).next().unwrap_or_default();
     let first_width =
         text[line..range.start].chars().count() as isize + widened + width(first_line);
-    if first_width <= continuation::MAX_LINE as isize {
+    // Text that starts a line of its own (`timer.start()` after a Timer)
+    // adds nothing to the line it follows.
+    if first_line.is_empty() || first_width <= continuation::MAX_LINE as isize {
         return Edit::replace(range.clone(), wrapped);
     }
     // Still too long: break the call the text follows instead, when no
@@ -795,10 +797,11 @@ fn attached_edit(
         .filter(|call| call.kind() == "call" && call.end_byte() == range.start);
     let broken = call.and_then(|call| {
         let arguments = call.child_by_field_name("arguments")?.byte_range();
-        let untouched = rw
-            .attached_edits
-            .iter()
-            .all(|e| &e.range == range || !overlaps(&e.range, &arguments));
+        let untouched = !overlaps(&rw.range, &arguments)
+            && rw
+                .attached_edits
+                .iter()
+                .all(|e| &e.range == range || !overlaps(&e.range, &arguments));
         let widened_before: isize = rw
             .attached_edits
             .iter()
