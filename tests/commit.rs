@@ -355,6 +355,29 @@ fn messages_of_commit(d: &Path, args: &[&str]) -> Vec<String> {
     }
 }
 
+/// A rewrite that keeps its text (the green socket's uses, where only the
+/// import changes) is counted by the commit that changes its import.
+#[test]
+fn a_commit_counts_the_uses_whose_import_alone_changes() {
+    let dir = repo_of(&[(
+        "a.py",
+        "import eventlet\nfrom eventlet.green import socket\n\n\ndef family():\n    \
+         eventlet.sleep(1)\n    return socket.AF_INET\n",
+    )]);
+    let d = dir.path();
+    let messages = messages_of_commit(d, &["commit", "--assume-monkey-patched", "."]);
+    let green = messages
+        .iter()
+        .find(|m| m.starts_with("Replace eventlet.green modules"))
+        .expect("a commit for the green socket");
+    let words = green.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("replaces 1 use of eventlet in 1 file")
+            && words.contains("eventlet.green.socket: 1 (transform green-network)"),
+        "{green}"
+    );
+}
+
 /// With --review, the review-level rewrites come after the exact ones, in a
 /// commit per behaviour difference whose message names the difference, what
 /// to check and every place it applies.

@@ -217,7 +217,7 @@ pub fn plan(
 
 /// Keeps the step's rewrites that earlier steps did not make: not listed
 /// by one of them as they are, and with lines this step changes from the
-/// step before. A rewrite made before, again or in another form that
+/// step before (or, for one that keeps its text, in a file it changes). A rewrite made before, again or in another form that
 /// writes the same lines (the switch's, once made; the pool of a patched
 /// program, made again by the switch), is not this commit's; one whose
 /// line changes only for another use on it is listed where it was made.
@@ -250,7 +250,11 @@ fn keep_new_rewrites(root: &Path, earlier: &[Step], step: &mut Step) {
             })
         });
         let lines = f.line - 1..f.end_line;
-        touching(before, &lines).ne(touching(after, &lines))
+        // A rewrite that keeps its text (a module's name, renamed in the
+        // import only) is the step's that changes its file.
+        let keeps_text =
+            touching(before, &lines).next().is_none() && touching(after, &lines).next().is_none();
+        touching(before, &lines).ne(touching(after, &lines)) || (keeps_text && before != after)
     });
 }
 
