@@ -310,6 +310,10 @@ pub fn insertions(
     project: Option<&str>,
 ) -> (Vec<Edit>, Vec<usize>) {
     let groups = import_groups(root, source);
+    if groups.is_empty() {
+        let (edit, refilled) = first_imports(root, source, newline, imports, deleted, project);
+        return (vec![edit], refilled.into_iter().collect());
+    }
     let stale: Vec<usize> = stale_markers(root, source, deleted)
         .iter()
         .map(|(import, _)| import.start_byte())
@@ -323,7 +327,7 @@ pub fn insertions(
     let (stdlib, others): (Vec<&NewImport>, Vec<&NewImport>) =
         imports.iter().partition(|i| is_stdlib(&i.top));
     let (mut edits, stdlib_refilled) =
-        stdlib_insertions(root, source, newline, &groups, &stdlib, deleted, &late);
+        stdlib_insertions(source, newline, &groups, &stdlib, deleted, &late);
     let mut refilled: Vec<usize> = stdlib_refilled.into_iter().collect();
     let mut separated: Vec<usize> = Vec::new();
     let gone = |g: &Vec<Node>| g.iter().all(|s| deleted.contains(&s.byte_range()));
@@ -366,18 +370,18 @@ pub fn insertions(
                     refilled.push(at);
                     Edit::insert(at, format!("{gap}{}{newline}", import.statement))
                 }
-                None => match groups.last() {
-                    Some(last) => {
-                        let end = last.last().expect("groups are never empty").end_byte();
-                        insert_after_line(
-                            source,
-                            end,
-                            newline,
-                            &format!("{newline}{}{newline}", import.statement),
-                        )
-                    }
-                    None => Edit::insert(0, format!("{}{newline}{newline}", import.statement)),
-                },
+                None => {
+                    let last = groups
+                        .last()
+                        .expect("a file without imports has its own path");
+                    let end = last.last().expect("groups are never empty").end_byte();
+                    insert_after_line(
+                        source,
+                        end,
+                        newline,
+                        &format!("{newline}{}{newline}", import.statement),
+                    )
+                }
             },
         };
         edits.push(edit);
@@ -417,7 +421,6 @@ fn sorted_insert(
 }
 
 fn stdlib_insertions(
-    root: Node,
     source: &str,
     newline: &str,
     groups: &[Vec<Node>],
@@ -495,15 +498,48 @@ fn stdlib_insertions(
         }
         return (vec![Edit::insert(at, format!("{block}{newline}"))], None);
     }
-    if let Some(future) = groups.first() {
-        let last = future.last().expect("groups are never empty");
-        let edit = insert_after_line(
-            source,
-            last.end_byte(),
-            newline,
-            &format!("{newline}{block}"),
-        );
-        return (vec![edit], None);
+    // Only __future__ imports: the new ones follow them.
+    let future = groups
+        .first()
+        .expect("a file without imports has its own path");
+    let last = future.last().expect("groups are never empty");
+    let edit = insert_after_line(
+        source,
+        last.end_byte(),
+        newline,
+        &format!("{newline}{block}"),
+    );
+    (vec![edit], None)
+}
+
+/// The imports of a file that has none, as one block in OpenStack's order
+/// (the stdlib's, third-party ones, the project's own; each group apart)
+/// where the first import goes: after the module docstring, in the place
+/// of a statement that goes (a fallback import's try), or before the first
+/// statement, after the comments that open the file (a license header).
+/// With where the block took a deleted statement's place.
+fn first_imports(
+    root: Node,
+    source: &str,
+    newline: &str,
+    imports: &[NewImport],
+    deleted: &[Range<usize>],
+    project: Option<&str>,
+) -> (Edit, Option<usize>) {
+    let group_of = |i: &NewImport| match (is_stdlib(&i.top), project == Some(i.top.as_str())) {
+        (true, _) => 0,
+        (false, false) => 1,
+        (false, true) => 2,
+    };
+    let mut sorted: Vec<&NewImport> = imports.iter().collect();
+    sorted.sort_by_key(|i| (group_of(i), i.key.to_ascii_lowercase()));
+    let mut block = String::new();
+    for (n, import) in sorted.iter().enumerate() {
+        if n > 0 && group_of(sorted[n - 1]) != group_of(import) {
+            block.push_str(newline);
+        }
+        block.push_str(&import.statement);
+        block.push_str(newline);
     }
     let statements: Vec<Node> = named_children(root)
         .into_iter()
@@ -520,15 +556,25 @@ fn stdlib_insertions(
         // imports take its place, before the blank lines after it.
         Some(first) if deleted.contains(&first.byte_range()) => {
             let at = line_start(source, first.start_byte());
-            return (vec![Edit::insert(at, block)], Some(at));
+            return (Edit::insert(at, block), Some(at));
         }
         Some(first) => Edit::insert(
             line_start(source, first.start_byte()),
-            format!("{block}{newline}"),
+            format!("{block}{}", blank_lines_before(*first, newline)),
         ),
         None => Edit::insert(source.len(), block),
     };
-    (vec![edit], None)
+    (edit, None)
+}
+
+/// The blank lines that separate imports from `statement` after them: two
+/// before a function or class definition (pycodestyle's E302), else one.
+fn blank_lines_before(statement: Node, newline: &str) -> String {
+    let definition = matches!(
+        statement.kind(),
+        "function_definition" | "class_definition" | "decorated_definition"
+    );
+    newline.repeat(if definition { 2 } else { 1 })
 }
 
 /// Where the third-party imports that end a group start, if it ends in
@@ -700,6 +746,35 @@ mod tests {
                 &["time", "nova:utils"]
             ),
             "import time\n\nfrom nova import utils\n\n\ndef f():\n    pass\n"
+        );
+    }
+
+    #[test]
+    fn the_first_imports_of_a_file_go_after_its_docstring_in_groups() {
+        let project = |source: &str, modules: &[&str]| {
+            let tree = parse(source);
+            let imports = new_imports(modules);
+            let (edits, _) =
+                insertions(tree.root_node(), source, "\n", &imports, &[], Some("nova"));
+            apply(source, edits).unwrap()
+        };
+        // Before the module's docstring the import would take its place.
+        assert_eq!(
+            project(
+                "\"\"\"Doc.\"\"\"\n\n\ndef f():\n    pass\n",
+                &["nova:threading_helpers", "time"]
+            ),
+            "\"\"\"Doc.\"\"\"\n\nimport time\n\nfrom nova import threading_helpers\n\n\ndef f():\n    pass\n"
+        );
+        // Before a definition, two blank lines (E302); after a license
+        // header's comments.
+        assert_eq!(
+            project("# License\n@dec\ndef f():\n    pass\n", &["time"]),
+            "# License\nimport time\n\n\n@dec\ndef f():\n    pass\n"
+        );
+        assert_eq!(
+            project("X = 1\n", &["oslo_utils:timeutils", "time"]),
+            "import time\n\nfrom oslo_utils import timeutils\n\nX = 1\n"
         );
     }
 
