@@ -2521,6 +2521,32 @@ fn suppression_comments_keep_a_line() {
     );
 }
 
+/// A comment between a call's arguments is the user's: a rewrite that
+/// would render the call anew without it stays. One inside an argument
+/// the rewrite copies goes with it.
+#[test]
+fn a_comment_a_rewrite_would_drop_keeps_the_call() {
+    let code = "import eventlet\n\n\ndef f(x):\n    eventlet.sleep(  # a second\n        1)\n    \
+                eventlet.sleep(max(1,  # at least one\n                       x))\n";
+    let dir = tree(&[("a.py", code.as_bytes())]);
+    let diff = stdout(&eventless(&["diff", "--color", "never", "."], dir.path()));
+    assert!(
+        diff.contains(
+            "-    eventlet.sleep(max(1,  # at least one\n-                       x))\n\
+             +    time.sleep(max(1,  # at least one\n+                   x))\n"
+        ) && !diff.contains("time.sleep(1)"),
+        "{diff}"
+    );
+    let scan = stdout(&eventless(&["scan", "."], dir.path()));
+    assert!(
+        scan.contains(
+            "./a.py:5:5: eventlet.greenthread.sleep [sleep] manual: the comment at line 5 is \
+             inside what the rewrite replaces, which would drop it"
+        ),
+        "{scan}"
+    );
+}
+
 /// A star import of eventlet binds names that are not followed: it is a
 /// use left for a person, so the verdict keeps eventlet.
 #[test]

@@ -324,6 +324,22 @@ impl Matcher<'_> {
             }
         }
         let fate = self.try_candidates(u, &candidates, root, source, file);
+        let dropped = match &fate {
+            Fate::Rewrite(rw) | Fate::Unaccepted(rw) => {
+                comment_dropped(rw, root, source).map(|line| (rw.transform, line))
+            }
+            _ => None,
+        };
+        let fate = match dropped {
+            Some((transform, line)) => Fate::Manual(
+                Some(transform),
+                format!(
+                    "the comment at line {line} is inside what the rewrite replaces, which \
+                     would drop it: move it out of the call, then run again"
+                ),
+            ),
+            None => fate,
+        };
         match (fate, self.requirement_floors.python2()) {
             (Fate::Rewrite(rw) | Fate::Unaccepted(rw), Some(said)) => Fate::Manual(
                 Some(rw.transform),
@@ -2192,6 +2208,28 @@ fn guidance(catalogue: &Catalogue, u: &Use, api: ApiId, refused: bool) -> String
     } else {
         catalogue.apis[api].guidance.clone()
     }
+}
+
+/// The line of a comment inside the text `rw` replaces, outside the
+/// argument texts its template copies as they are: rendered anew, the
+/// rewrite would drop it (`eventlet.spawn_n(f,  # why` over two lines).
+fn comment_dropped(rw: &Rewrite, root: &Root, source: &str) -> Option<usize> {
+    let range = &rw.range;
+    let node = root.descendant_for_byte_range(range.start, range.end)?;
+    let copied: Vec<&Range<usize>> = rw
+        .template
+        .params()
+        .filter_map(|param| rw.arguments.get(param)?.copied.as_ref())
+        .collect();
+    descendants(node)
+        .filter(|n| n.kind() == "comment")
+        .map(|n| n.byte_range())
+        .find(|c| {
+            range.start <= c.start
+                && c.end <= range.end
+                && !copied.iter().any(|a| a.start <= c.start && c.end <= a.end)
+        })
+        .map(|c| line_of(source, c.start))
 }
 
 fn has_keyword(call: Node) -> bool {
