@@ -309,6 +309,9 @@ pub fn insertions(
     deleted: &[Range<usize>],
     project: Option<&str>,
 ) -> (Vec<Edit>, Vec<usize>) {
+    if imports.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
     let groups = import_groups(root, source);
     if groups.is_empty() {
         let (edit, refilled) = first_imports(root, source, newline, imports, deleted, project);
@@ -776,6 +779,8 @@ mod tests {
             project("X = 1\n", &["oslo_utils:timeutils", "time"]),
             "import time\n\nfrom oslo_utils import timeutils\n\nX = 1\n"
         );
+        // Nothing to import: nothing changes.
+        assert_eq!(project("def f():\n    pass\n", &[]), "def f():\n    pass\n");
     }
 
     #[test]
