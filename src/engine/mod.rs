@@ -69,8 +69,9 @@ use switch::{mark_with_switch, rewrite_switched, the_switch, uses_with_switch};
 
 /// One run over the project of `options`. Which files call the helpers is
 /// known only once the rewrites are made: where a new default helpers
-/// module would be imported by tests and tools only, the run is made again
-/// with the helpers nearer them.
+/// module would be imported by tests and tools only, or by one file, the
+/// run is made again with the helpers nearer them (kept where they are when
+/// that file would import one of their modules under an alias).
 pub fn run(catalogue: &Catalogue, options: &Options) -> Result<RunResult> {
     let result = run_once(catalogue, options)?;
     if options.helpers != HelpersPlace::Default {
