@@ -324,34 +324,31 @@ impl Matcher<'_> {
             }
         }
         let fate = self.try_candidates(u, &candidates, root, source, file);
-        let dropped = match &fate {
-            Fate::Rewrite(rw) | Fate::Unaccepted(rw) => {
-                comment_dropped(rw, root, source).map(|line| (rw.transform, line))
-            }
-            _ => None,
+        // What a rewrite would break in the file or the project, it leaves.
+        let (Fate::Rewrite(rw) | Fate::Unaccepted(rw)) = &fate else {
+            return fate;
         };
-        let fate = match dropped {
-            Some((transform, line)) => Fate::Manual(
-                Some(transform),
+        if let Some(line) = comment_dropped(rw, root, source) {
+            return Fate::Manual(
+                Some(rw.transform),
                 format!(
                     "the comment at line {line} is inside what the rewrite replaces, which \
                      would drop it: move it out of the call, then run again"
                 ),
-            ),
-            None => fate,
-        };
-        match (fate, self.requirement_floors.python2()) {
-            (Fate::Rewrite(rw) | Fate::Unaccepted(rw), Some(said)) => Fate::Manual(
+            );
+        }
+        if let Some(said) = self.requirement_floors.python2() {
+            return Fate::Manual(
                 Some(rw.transform),
                 format!(
                     "the project still runs on Python 2 ({said}), whose standard library \
-                         lacks much of what the rewrites write (the queue module, \
-                         concurrent.futures, Thread's daemon=): it moves once the project \
-                         drops Python 2"
+                     lacks much of what the rewrites write (the queue module, \
+                     concurrent.futures, Thread's daemon=): it moves once the project \
+                     drops Python 2"
                 ),
-            ),
-            (fate, _) => fate,
+            );
         }
+        fate
     }
 
     fn try_candidates(

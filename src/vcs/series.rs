@@ -217,10 +217,11 @@ pub fn plan(
 
 /// Keeps the step's rewrites that earlier steps did not make: not listed
 /// by one of them as they are, and with lines this step changes from the
-/// step before (or, for one that keeps its text, in a file it changes). A rewrite made before, again or in another form that
-/// writes the same lines (the switch's, once made; the pool of a patched
-/// program, made again by the switch), is not this commit's; one whose
-/// line changes only for another use on it is listed where it was made.
+/// step before (or, for one that keeps its text, in a file it changes). A
+/// rewrite made before, again or in another form that writes the same
+/// lines (the switch's, once made; the pool of a patched program, made
+/// again by the switch), is not this commit's; one whose line changes
+/// only for another use on it is listed where it was made.
 fn keep_new_rewrites(root: &Path, earlier: &[Step], step: &mut Step) {
     let Some(previous) = earlier.last() else {
         return;
