@@ -2981,6 +2981,33 @@ fn helper_project(extra: &[(&str, &[u8])]) -> tempfile::TempDir {
     tree(&files)
 }
 
+/// The flags of the helper placement tests: spawns rewritten at the
+/// review level, in programs that patch threads.
+const SPAWNS_AT_REVIEW: [&str; 4] = [
+    "--assume-monkey-patched",
+    "--accept",
+    "start-order",
+    "--no-cache",
+];
+
+/// Asserts that an uncoloured diff defines `_spawn_future` in the one file
+/// that calls it, and its summary says so, rather than in a new
+/// `./proj/threading_helpers.py`.
+fn assert_helper_in_its_caller(diff: &std::process::Output) {
+    let (out, err) = (stdout(diff), stderr(diff));
+    assert!(
+        out.contains("+def _spawn_future(") && !out.contains("threading_helpers"),
+        "{out}"
+    );
+    assert!(
+        err.contains(
+            "helpers defined in the one file that calls them, not in a new \
+             ./proj/threading_helpers.py that only it would import\n"
+        ),
+        "{err}"
+    );
+}
+
 /// Every Python file under `dir`, with its text.
 fn python_files(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
     let mut found = Vec::new();
@@ -3064,12 +3091,7 @@ fn helpers_only_tests_call_go_beside_them() {
         ("proj/tests/unit/net/__init__.py", b""),
         ("proj/tests/unit/net/test_ping.py", PINGER.as_bytes()),
     ]);
-    let flags = [
-        "--assume-monkey-patched",
-        "--accept",
-        "start-order",
-        "--no-cache",
-    ];
+    let flags = SPAWNS_AT_REVIEW;
     let diff = eventless(
         &[&["diff", "--color", "never"][..], &flags].concat(),
         dir.path(),
@@ -3127,18 +3149,7 @@ fn helpers_only_tests_call_go_beside_them() {
         &[&["diff", "--color", "never"][..], &flags].concat(),
         one.path(),
     );
-    let (out, err) = (stdout(&diff), stderr(&diff));
-    assert!(
-        out.contains("+def _spawn_future(") && !out.contains("threading_helpers"),
-        "{out}"
-    );
-    assert!(
-        err.contains(
-            "helpers defined in the one file that calls them, not in a new \
-             ./proj/threading_helpers.py that only it would import\n"
-        ),
-        "{err}"
-    );
+    assert_helper_in_its_caller(&diff);
 }
 
 /// A helper only one file calls is defined in that file, as a maintainer
@@ -3146,12 +3157,7 @@ fn helpers_only_tests_call_go_beside_them() {
 /// later: then it goes in the module, where that later rewrite finds it.
 #[test]
 fn a_helper_one_file_calls_is_defined_in_it() {
-    let flags = [
-        "--assume-monkey-patched",
-        "--accept",
-        "start-order",
-        "--no-cache",
-    ];
+    let flags = SPAWNS_AT_REVIEW;
     let closer = "import eventlet\n\n\ndef close(sock):\n    eventlet.greenio.shutdown_safe(sock)  # eventless: ignore\n";
     let dir = tree(&[
         ("setup.cfg", b"[metadata]\nname = proj\n"),
@@ -3164,18 +3170,7 @@ fn a_helper_one_file_calls_is_defined_in_it() {
         &[&["diff", "--color", "never"][..], &flags].concat(),
         dir.path(),
     );
-    let (out, err) = (stdout(&diff), stderr(&diff));
-    assert!(
-        out.contains("+def _spawn_future(") && !out.contains("threading_helpers"),
-        "{out}"
-    );
-    assert!(
-        err.contains(
-            "helpers defined in the one file that calls them, not in a new \
-             ./proj/threading_helpers.py that only it would import\n"
-        ),
-        "{err}"
-    );
+    assert_helper_in_its_caller(&diff);
     let apply = eventless(&[&["apply"][..], &flags].concat(), dir.path());
     assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
     assert!(!dir.path().join("proj/threading_helpers.py").exists());
