@@ -66,7 +66,8 @@ pub struct ConfigOptions {
     #[serde(default)]
     pub exclude: Vec<String>,
     /// The module (a dotted name) that defines the helpers rewrites call,
-    /// instead of `threading_helpers` in the top-level package.
+    /// instead of `threading_helpers` in the top-level package (or the one
+    /// file that calls them, or a module nearer the tests that do).
     #[serde(default)]
     pub helpers_module: Option<String>,
 }
